@@ -1,0 +1,44 @@
+# Zhili: `make demo` runs the demo, `make test` runs the whole suite. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test lint bench clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "需要 Python ≥ 3.12（可用 PYTHON=/path/to/python3.12 指定）"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+setup: $(STAMP) $(NODE_STAMP)
+
+demo: setup
+	DEBUG=1 $(BIN)/zhili migrate --noinput
+	DEBUG=1 $(BIN)/zhili load_areas
+	DEBUG=1 $(BIN)/zhili load_demo
+	DEBUG=1 $(BIN)/zhili serve
+
+test: setup
+	ZHILI_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
+	ZHILI_TESTING=1 $(BIN)/mypy src
+	$(BIN)/python tools/lint_layers.py
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,74 @@
+"""Shared test fixtures: a test database holding the real Chongqing tree and the demo data.
+
+The tree (12,340 areas, the 2025 change, demo boundaries) and the demo accounts are loaded once
+per test session; each test runs in a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("ZHILI_TESTING", "1")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from django.test import override_settings
+
+    from zhili.areas.geo import boundaries_load_demo
+    from zhili.areas.loader import base_tree_load, bundled_changes_apply
+    from zhili.core.system import system_user
+    from zhili.demo.loader import demo_load
+
+    with django_db_blocker.unblock():
+        actor = system_user()
+        base_tree_load(actor=actor)
+        bundled_changes_apply(actor=actor)
+        boundaries_load_demo(actor=actor)
+        with override_settings(DEBUG=True):
+            demo_load(say=lambda _msg: None)
+
+
+@pytest.fixture
+def users(db: Any) -> dict[str, Any]:
+    from zhili.org.models import User
+
+    return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def area(db: Any) -> Callable[[str], Any]:
+    from zhili.areas.models import Area
+
+    def get(code: str) -> Any:
+        return Area.objects.get(code=code)
+
+    return get
+
+
+@pytest.fixture
+def bearer(db: Any) -> Callable[[str], dict[str, str]]:
+    """Authorization headers for a demo user, by username."""
+    from zhili.org.models import User
+    from zhili.org.services import token_create
+
+    def make(username: str) -> dict[str, str]:
+        _, raw = token_create(actor=None, user=User.objects.get(username=username))
+        return {"Authorization": f"Bearer {raw}"}
+
+    return make
+
+
+@pytest.fixture
+def login(client: Any, users: dict[str, Any]) -> Callable[[str], Any]:
+    """A test client logged in as a demo user."""
+
+    def as_user(username: str) -> Any:
+        client.force_login(users[username])
+        return client
+
+    return as_user

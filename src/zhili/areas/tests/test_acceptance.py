@@ -1,0 +1,42 @@
+"""The foundation issue's 'done when' checks, through the API."""
+
+from typing import Any
+
+
+def test_current_districts_after_2025_change(client: Any, bearer: Any) -> None:
+    headers = bearer("city_admin")
+    codes, cursor = [], None
+    while True:
+        url = "/api/v1/areas?parent=500000&level=district&limit=10"
+        if cursor:
+            url += f"&cursor={cursor}"
+        body = client.get(url, headers=headers).json()
+        codes += [a["code"] for a in body["items"]]
+        cursor = body["next"]
+        if not cursor:
+            break
+    assert len(codes) == 37
+    assert "500199" in codes  # 两江新区
+    assert "500105" not in codes and "500112" not in codes  # 江北区, 渝北区
+
+
+def test_ended_district_still_answers_as_history(client: Any, bearer: Any) -> None:
+    body = client.get("/api/v1/areas/500105", headers=bearer("city_admin")).json()
+    assert body["name"] == "江北区"
+    assert body["current"] is False
+    assert body["valid_to"] == "2025-11-06"
+    assert body["successor"]["name"] == "两江新区"
+
+
+def test_liangjiang_and_beibei_street_counts(client: Any, bearer: Any) -> None:
+    headers = bearer("city_admin")
+    lj = client.get("/api/v1/areas?parent=500199&limit=200", headers=headers).json()["items"]
+    bb = client.get("/api/v1/areas?parent=500109&limit=200", headers=headers).json()["items"]
+    assert len(lj) == 42 and sum(a["kind"] == "街道" for a in lj) == 31
+    assert len(bb) == 17 and sum(a["kind"] == "街道" for a in bb) == 6
+
+
+def test_district_officer_gets_404_under_another_district(client: Any, bearer: Any) -> None:
+    response = client.get("/api/v1/areas/500101001", headers=bearer("yuzhong"))
+    assert response.status_code == 404
+    assert response.json()["code"] == "area_not_found"

@@ -1,0 +1,44 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from zhili.core import throttle
+from zhili.core.middleware import client_ip
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form plus throttling after repeated failures."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "账号或密码错误。",
+        "inactive": "该账号已停用。",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.data.get("username", "") or ""
+        ip = client_ip(self.request) if self.request else None
+        if throttle.login_locked(username=username, ip=ip):
+            raise forms.ValidationError(
+                f"登录失败次数过多，请 {throttle.lock_minutes()} 分钟后再试。", code="throttled"
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.login_failed(username=username, ip=ip)
+            raise
+        throttle.login_succeeded(username=username)
+        return cleaned
+
+
+class AuditFilterForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False)
+    action = forms.CharField(label="动作", required=False)
+    actor = forms.CharField(label="操作人账号", required=False)
+    since = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

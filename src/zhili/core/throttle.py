@@ -1,0 +1,39 @@
+"""Login throttling: too many failures for a username or from an address lock further tries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from zhili.core.models import LoginFailure
+
+
+def _window_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.ZHILI_LOGIN_LOCK_SECONDS)
+
+
+def login_locked(*, username: str, ip: str | None) -> bool:
+    q = Q(username=username.strip().lower())
+    if ip:
+        q |= Q(ip=ip)
+    recent = LoginFailure.objects.filter(q, at__gte=_window_start())
+    limit = settings.ZHILI_LOGIN_MAX_FAILURES
+    by_user = recent.filter(username=username.strip().lower()).count()
+    by_ip = recent.filter(ip=ip).count() if ip else 0
+    # An address gets more room than a single account (several staff behind one NAT).
+    return by_user >= limit or by_ip >= limit * 4
+
+
+def login_failed(*, username: str, ip: str | None) -> None:
+    LoginFailure.objects.create(username=username.strip().lower()[:150], ip=ip)
+
+
+def login_succeeded(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username.strip().lower()).delete()
+
+
+def lock_minutes() -> int:
+    return max(1, settings.ZHILI_LOGIN_LOCK_SECONDS // 60)

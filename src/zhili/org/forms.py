@@ -1,0 +1,115 @@
+from typing import Any
+
+from django import forms
+
+from zhili.areas.selectors import area_get
+from zhili.core.errors import NotFound
+from zhili.org.models import Role, Unit, UnitType
+from zhili.org.permissions import catalogue
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def clean_area_code(self) -> Any:
+        code = (self.cleaned_data.get("area_code") or "").strip()
+        try:
+            return area_get(self.user, code, "view")
+        except NotFound as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class UnitForm(StyledForm):
+    name = forms.CharField(label="名称", max_length=120)
+    type = forms.ChoiceField(label="类型", choices=UnitType.choices)
+    area_code = forms.CharField(
+        label="所属区域代码",
+        max_length=32,
+        help_text="如 500103（渝中区）或 500103003（解放碑街道）",
+    )
+    phone = forms.CharField(label="联系电话", max_length=32, required=False)
+
+
+class UserCreateForm(StyledForm):
+    username = forms.CharField(label="账号", max_length=150)
+    full_name = forms.CharField(label="姓名", max_length=64)
+    phone = forms.CharField(label="手机号", max_length=32, required=False)
+    area_code = forms.CharField(label="所属区域代码", max_length=32)
+    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
+    password = forms.CharField(
+        label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全为数字"
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+
+
+class UserEditForm(StyledForm):
+    full_name = forms.CharField(label="姓名", max_length=64)
+    phone = forms.CharField(label="手机号", max_length=32, required=False)
+    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
+    is_active = forms.BooleanField(label="启用", required=False)
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+
+
+class PasswordResetForm(StyledForm):
+    password = forms.CharField(label="新密码", widget=forms.PasswordInput)
+
+
+class GrantForm(StyledForm):
+    role = forms.ModelChoiceField(label="角色", queryset=Role.objects.all())
+    area_code = forms.CharField(label="区域代码", max_length=32)
+
+
+class RoleForm(StyledForm):
+    name = forms.CharField(label="名称", max_length=64)
+    description = forms.CharField(
+        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    permissions = forms.MultipleChoiceField(
+        label="权限", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    extra = forms.CharField(
+        label="其他权限（通配，每行一条）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="如 areas.* 或 *",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].choices = catalogue()
+
+    def all_permissions(self) -> list[str]:
+        extra = [
+            line.strip()
+            for line in (self.cleaned_data.get("extra") or "").splitlines()
+            if line.strip()
+        ]
+        return [*self.cleaned_data.get("permissions", []), *extra]
+
+
+class LiaisonForm(StyledForm):
+    area_code = forms.CharField(label="联系街道代码", max_length=32)
+    leader = forms.CharField(label="联系领导账号", max_length=150, required=False)
+    unit = forms.ModelChoiceField(label="联系单位", queryset=Unit.objects.none(), required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units

@@ -1,0 +1,88 @@
+"""Reads about people and access, scoped to the acting user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from zhili.core.errors import NotFound
+from zhili.org.models import ApiToken, Liaison, Role, RoleGrant, Unit, User
+
+
+def unit_list(user: Any, *, query: str = "", type: str = "") -> QuerySet[Unit]:
+    qs = Unit.objects.visible_to(user).select_related("area", "parent")
+    if query:
+        qs = qs.filter(name__contains=query.strip())
+    if type:
+        qs = qs.filter(type=type)
+    return qs
+
+
+def unit_get(user: Any, pk: int, action: str = "view") -> Unit:
+    unit = Unit.objects.visible_to(user, action).select_related("area").filter(pk=pk).first()
+    if unit is None:
+        raise NotFound("单位不存在或不在您的管辖范围内")
+    return unit
+
+
+def user_list(user: Any, *, query: str = "") -> QuerySet[User]:
+    qs = User.objects.visible_to(user).select_related("area", "unit")
+    if query:
+        q = query.strip()
+        qs = qs.filter(Q(username__contains=q) | Q(full_name__contains=q))
+    return qs
+
+
+def user_get(user: Any, pk: int, action: str = "view") -> User:
+    found = (
+        User.objects.visible_to(user, action).select_related("area", "unit").filter(pk=pk).first()
+    )
+    if found is None:
+        raise NotFound("用户不存在或不在您的管辖范围内")
+    return found
+
+
+def grant_list(user: Any, *, for_user: User | None = None) -> QuerySet[RoleGrant]:
+    qs = RoleGrant.objects.visible_to(user).select_related("user", "role", "area")
+    if for_user is not None:
+        qs = qs.filter(user=for_user)
+    return qs.order_by("area__path", "role_id")
+
+
+def grant_get(user: Any, pk: int) -> RoleGrant:
+    grant = grant_list(user).filter(pk=pk).first()
+    if grant is None:
+        raise NotFound("授权不存在或不在您的管辖范围内")
+    return grant
+
+
+def role_list(user: Any) -> QuerySet[Role]:
+    return Role.objects.visible_to(user)
+
+
+def role_get(user: Any, pk: int) -> Role:
+    role = role_list(user).filter(pk=pk).first()
+    if role is None:
+        raise NotFound("角色不存在")
+    return role
+
+
+def liaison_list(user: Any) -> QuerySet[Liaison]:
+    return Liaison.objects.visible_to(user).select_related("area", "leader", "unit")
+
+
+def liaison_get(user: Any, pk: int) -> Liaison:
+    found = liaison_list(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("包片联系不存在或不在您的管辖范围内")
+    return found
+
+
+def token_list(user: Any) -> QuerySet[ApiToken]:
+    """A user's own tokens (never anyone else's)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+def my_grants(user: Any) -> QuerySet[RoleGrant]:
+    return RoleGrant.objects.filter(user=user).select_related("role", "area").order_by("area__path")

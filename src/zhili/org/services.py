@@ -1,0 +1,368 @@
+"""Writes about people and access: users, units, role grants, liaisons, tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhili.areas.models import Area
+from zhili.core.audit import audit_record, root_path, snapshot
+from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.scoping import Grant, can, forget_grants, user_grants
+from zhili.org.models import ApiToken, Liaison, Role, RoleGrant, Unit, UnitType, User
+
+TOKEN_PREFIX = "zl_"
+
+
+def _require(actor: Any, action: str, model: type, path: str, what: str) -> None:
+    if not can(actor, "view", model, path):
+        raise NotFound(f"{what}不存在或不在您的管辖范围内")
+    if not can(actor, action, model, path):
+        raise PermissionDenied(
+            f"没有{what}的{ {'add': '新增', 'change': '修改', 'delete': '删除'}.get(action, action) }权限"
+        )
+
+
+def _current_area(area: Area | None, what: str = "区域") -> Area:
+    if area is None:
+        raise ValidationFailed(f"请选择{what}")
+    if not area.is_current:
+        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域")
+    return area
+
+
+# Units ----------------------------------------------------------------------------------------
+
+UNIT_FIELDS = ["name", "type", "area_id", "parent_id", "phone", "is_active"]
+
+
+@transaction.atomic
+def unit_create(
+    *, actor: Any, name: str, type: str, area: Area, parent: Unit | None = None, phone: str = ""
+) -> Unit:
+    area = _current_area(area)
+    _require(actor, "add", Unit, area.path, "单位")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("单位名称不能为空")
+    if type not in UnitType.values:
+        raise ValidationFailed("单位类型无效")
+    if Unit.objects.filter(area=area, name=name).exists():
+        raise ValidationFailed(f"{area.name} 已有名为“{name}”的单位", code="duplicate")
+    unit = Unit.objects.create(name=name, type=type, area=area, parent=parent, phone=phone.strip())
+    audit_record(
+        actor=actor,
+        action="unit.create",
+        obj=unit,
+        area_path=area.path,
+        after=snapshot(unit, UNIT_FIELDS),
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
+    unit = Unit.objects.select_for_update().select_related("area").get(pk=unit.pk)
+    _require(actor, "change", Unit, unit.area.path, "单位")
+    if "area" in changes:
+        new_area = _current_area(changes["area"])
+        _require(actor, "change", Unit, new_area.path, "单位")
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise ValidationFailed("单位名称不能为空")
+    if "type" in changes and changes["type"] not in UnitType.values:
+        raise ValidationFailed("单位类型无效")
+    before = snapshot(unit, UNIT_FIELDS)
+    for key, value in changes.items():
+        setattr(unit, key, value.strip() if isinstance(value, str) else value)
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError as exc:
+        raise ValidationFailed("同一区域已有同名单位", code="duplicate") from exc
+    audit_record(
+        actor=actor,
+        action="unit.update",
+        obj=unit,
+        area_path=unit.area.path,
+        before=before,
+        after=snapshot(unit, UNIT_FIELDS),
+    )
+    return unit
+
+
+# Users ----------------------------------------------------------------------------------------
+
+USER_FIELDS = ["username", "full_name", "phone", "area_id", "unit_id", "is_active"]
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed("；".join(exc.messages), code="weak_password") from exc
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    area: Area,
+    full_name: str = "",
+    phone: str = "",
+    unit: Unit | None = None,
+    check_password: bool = True,
+) -> User:
+    area = _current_area(area, "所属区域")
+    _require(actor, "add", User, area.path, "用户")
+    username = (username or "").strip()
+    if not username:
+        raise ValidationFailed("账号不能为空")
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(f"账号 {username} 已存在", code="duplicate")
+    if (
+        unit is not None
+        and not unit.area.path.startswith(area.path)
+        and not area.path.startswith(unit.area.path)
+    ):
+        raise ValidationFailed("所属单位须在所属区域内")
+    user = User(
+        username=username, full_name=full_name.strip(), phone=phone.strip(), area=area, unit=unit
+    )
+    if check_password:
+        _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        area_path=area.path,
+        after=snapshot(user, USER_FIELDS),
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, **changes: Any) -> User:
+    user = User.objects.select_for_update().select_related("area").get(pk=user.pk)
+    path = user.area.path if user.area else root_path()
+    _require(actor, "change", User, path, "用户")
+    allowed = {"full_name", "phone", "unit", "is_active", "area"}
+    if set(changes) - allowed:
+        raise ValidationFailed("不能修改这些字段", detail=sorted(set(changes) - allowed))
+    if "area" in changes:
+        _require(actor, "change", User, _current_area(changes["area"]).path, "用户")
+    if changes.get("is_active") is False and user.pk == getattr(actor, "pk", None):
+        raise ValidationFailed("不能停用自己的账号")
+    before = snapshot(user, USER_FIELDS)
+    for key, value in changes.items():
+        setattr(user, key, value.strip() if isinstance(value, str) else value)
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.update",
+        obj=user,
+        area_path=user.area.path if user.area else root_path(),
+        before=before,
+        after=snapshot(user, USER_FIELDS),
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> None:
+    if actor.pk != user.pk:
+        path = user.area.path if user.area else root_path()
+        _require(actor, "change", User, path, "用户")
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="user.password",
+        obj=user,
+        area_path=user.area.path if user.area else root_path(),
+    )
+
+
+# Grants ---------------------------------------------------------------------------------------
+
+
+def _actor_covers(actor: Any, role: Role, area: Area) -> bool:
+    """An actor may grant a role only where they hold every permission (pattern) it carries."""
+    if actor.is_superuser:
+        return True
+    held: list[Grant] = [g for g in user_grants(actor) if area.path.startswith(g.path)]
+    # A pattern is itself matched as text: "areas.*" is covered by "areas.*" or "*", not by
+    # "areas.area.view"; so nobody can hand out more than they hold.
+    return all(any(g.allows(p) for g in held) for p in role.permissions)
+
+
+@transaction.atomic
+def grant_create(*, actor: Any, user: User, role: Role, area: Area) -> RoleGrant:
+    area = _current_area(area)
+    _require(actor, "add", RoleGrant, area.path, "授权")
+    if not _actor_covers(actor, role, area):
+        raise PermissionDenied(f"您在 {area.name} 没有“{role.name}”所含的全部权限，不能授予")
+    if RoleGrant.objects.filter(user=user, role=role, area=area).exists():
+        raise ValidationFailed(
+            f"{user.username} 已在 {area.name} 拥有“{role.name}”", code="duplicate"
+        )
+    grant = RoleGrant.objects.create(user=user, role=role, area=area, granted_by=actor)
+    forget_grants(user)
+    audit_record(
+        actor=actor,
+        action="grant.create",
+        obj=grant,
+        area_path=area.path,
+        after={"user": user.username, "role": role.slug, "area": area.code},
+    )
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, actor: Any, grant: RoleGrant) -> None:
+    _require(actor, "delete", RoleGrant, grant.area.path, "授权")
+    audit_record(
+        actor=actor,
+        action="grant.revoke",
+        obj=grant,
+        area_path=grant.area.path,
+        before={"user": grant.user.username, "role": grant.role.slug, "area": grant.area.code},
+    )
+    grant.delete()
+    forget_grants(grant.user)
+
+
+# Roles ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_update(
+    *, actor: Any, role: Role, name: str, description: str, permissions: list[str]
+) -> Role:
+    if not can(actor, "change", Role, root_path()):
+        raise PermissionDenied("角色由市级管理员维护")
+    if not (name or "").strip():
+        raise ValidationFailed("角色名称不能为空")
+    before = snapshot(role, ["name", "description", "permissions"])
+    role.name, role.description = name.strip(), description.strip()
+    role.permissions = sorted(set(permissions))
+    try:
+        with transaction.atomic():
+            role.save()
+    except IntegrityError as exc:
+        raise ValidationFailed("已有同名角色", code="duplicate") from exc
+    audit_record(
+        actor=actor,
+        action="role.update",
+        obj=role,
+        area_path=root_path(),
+        before=before,
+        after=snapshot(role, ["name", "description", "permissions"]),
+    )
+    return role
+
+
+# Liaisons (包片联系) -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def liaison_create(
+    *, actor: Any, area: Area, leader: User | None = None, unit: Unit | None = None, note: str = ""
+) -> Liaison:
+    area = _current_area(area, "联系街道")
+    if area.level != "street":
+        raise ValidationFailed("包片联系的对象须为街道（乡镇）")
+    if leader is None and unit is None:
+        raise ValidationFailed("请选择联系领导或联系单位")
+    _require(actor, "add", Liaison, area.path, "包片联系")
+    liaison = Liaison.objects.create(area=area, leader=leader, unit=unit, note=note.strip())
+    audit_record(
+        actor=actor,
+        action="liaison.create",
+        obj=liaison,
+        area_path=area.path,
+        after={
+            "area": area.code,
+            "leader": leader.username if leader else None,
+            "unit": unit.name if unit else None,
+        },
+    )
+    return liaison
+
+
+@transaction.atomic
+def liaison_delete(*, actor: Any, liaison: Liaison) -> None:
+    _require(actor, "delete", Liaison, liaison.area.path, "包片联系")
+    audit_record(
+        actor=actor,
+        action="liaison.delete",
+        obj=liaison,
+        area_path=liaison.area.path,
+        before={"area": liaison.area.code},
+    )
+    liaison.delete()
+
+
+# API tokens -----------------------------------------------------------------------------------
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token; the raw value is returned once and never stored."""
+    if actor is not None and actor.pk != user.pk:
+        path = user.area.path if user.area else root_path()
+        _require(actor, "change", User, path, "用户")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:64], prefix=raw[:10], key_hash=token_hash(raw)
+    )
+    audit_record(
+        actor=actor,
+        action="token.create",
+        obj=token,
+        area_path=user.area.path if user.area else root_path(),
+        after={"user": user.username, "prefix": token.prefix},
+    )
+    return token, raw
+
+
+def token_authenticate(raw: str) -> User | None:
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now):
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> None:
+    if actor.pk != token.user_id:
+        path = token.user.area.path if token.user.area else root_path()
+        _require(actor, "change", User, path, "用户")
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="token.revoke",
+        obj=token,
+        area_path=token.user.area.path if token.user.area else root_path(),
+    )

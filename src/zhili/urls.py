@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from zhili.api import api
+from zhili.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("audit/", core_views.audit_list, name="audit"),
+    path("areas/", include("zhili.areas.urls")),
+    path("org/", include("zhili.org.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+]
