@@ -73,7 +73,7 @@ def _number(value: Any, kind: type, label: str) -> Any:
     return number
 
 
-def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
+def rows_from_xlsx(data: bytes) -> list[dict[str, Any] | None]:
     from openpyxl import load_workbook
 
     try:
@@ -91,7 +91,7 @@ def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
         raise ValidationFailed(
             f"表头缺少列：{'、'.join(missing)}（请使用下载的模板）", code="invalid_header"
         )
-    out = []
+    out: list[dict[str, Any] | None] = []
     for values in rows:
         if values is None or all(v in (None, "") for v in values):
             out.append(None)
@@ -100,8 +100,8 @@ def rows_from_xlsx(data: bytes) -> list[dict[str, Any]]:
     return out
 
 
-def rows_from_geojson(data: bytes) -> list[dict[str, Any]]:
-    out = []
+def rows_from_geojson(data: bytes) -> list[dict[str, Any] | None]:
+    out: list[dict[str, Any] | None] = []
     for props, geometry in parse_geometry(data):
         row = {k: props.get(k) for k, _ in COLUMNS if k in props}
         if geometry.get("type") == "Point":

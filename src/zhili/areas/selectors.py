@@ -6,12 +6,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from zhili.areas.models import LEVEL_ORDER, Area, AreaChange, Boundary
+from zhili.areas.models import LEVEL_ORDER, Area, AreaChange, AreaQuerySet, Boundary
 from zhili.core.errors import NotFound
 from zhili.core.scoping import path_prefix_q, scope_paths
 
 
-def area_visible(user: Any, action: str = "view") -> QuerySet[Area]:
+def area_visible(user: Any, action: str = "view") -> AreaQuerySet:
     return Area.objects.visible_to(user, action)
 
 
@@ -25,7 +25,7 @@ def area_get(user: Any, code: str, action: str = "view") -> Area:
     return area
 
 
-def area_children(user: Any, parent: Area, *, level: str | None = None) -> QuerySet[Area]:
+def area_children(user: Any, parent: Area, *, level: str | None = None) -> AreaQuerySet:
     qs = area_visible(user).current().filter(parent=parent)
     if level:
         qs = qs.filter(level=level)

@@ -67,7 +67,7 @@ def user_grants(user: User | AnonymousUser) -> list[Grant]:
         .only("area__path", "area_id", "role__permissions")
     )
     grants = [Grant(g.area.path, g.area_id, frozenset(g.role.permissions)) for g in rows]
-    user._zhili_grants = grants  # type: ignore[union-attr]
+    setattr(user, "_zhili_grants", grants)  # noqa: B010 (cache on the request's user)
     return grants
 
 

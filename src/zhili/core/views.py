@@ -31,7 +31,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         from zhili.core.audit import audit_record, root_path
 
         response = super().form_valid(form)
-        user = self.request.user
+        user: Any = self.request.user
         with transaction.atomic():
             audit_record(
                 actor=user,

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -51,7 +51,7 @@ class UserCreateForm(StyledForm):
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:
-            self.fields["unit"].queryset = units
+            cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
 
 class UserEditForm(StyledForm):
@@ -63,7 +63,7 @@ class UserEditForm(StyledForm):
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:
-            self.fields["unit"].queryset = units
+            cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
 
 class PasswordResetForm(StyledForm):
@@ -71,8 +71,11 @@ class PasswordResetForm(StyledForm):
 
 
 class GrantForm(StyledForm):
-    role = forms.ModelChoiceField(label="角色", queryset=Role.objects.all())
+    role = forms.ModelChoiceField(label="角色", queryset=Role.objects.none())
     area_code = forms.CharField(label="区域代码", max_length=32)
+
+    def set_roles(self, roles: Any) -> None:
+        cast(forms.ModelChoiceField, self.fields["role"]).queryset = roles
 
 
 class RoleForm(StyledForm):
@@ -92,7 +95,7 @@ class RoleForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["permissions"].choices = catalogue()
+        cast(forms.MultipleChoiceField, self.fields["permissions"]).choices = catalogue()
 
     def all_permissions(self) -> list[str]:
         extra = [
@@ -112,4 +115,4 @@ class LiaisonForm(StyledForm):
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:
-            self.fields["unit"].queryset = units
+            cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units

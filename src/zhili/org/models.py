@@ -89,7 +89,7 @@ class User(AbstractUser):
         Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT
     )
 
-    objects = StaffManager()
+    objects = StaffManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "用户"

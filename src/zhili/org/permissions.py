@@ -21,7 +21,8 @@ def catalogue() -> list[tuple[str, str]]:
     """(permission, label) for every scoped model × action."""
     out = []
     for model in apps.get_models():
-        if not issubclass(model._default_manager._queryset_class, ScopedQuerySet):
+        qs_class = getattr(model._default_manager, "_queryset_class", None)
+        if qs_class is None or not issubclass(qs_class, ScopedQuerySet):
             continue
         extra = getattr(model, "extra_actions", ())
         for action in (*BASE_ACTIONS, *extra):

@@ -184,7 +184,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grant_form = GrantForm(
         request.POST if request.POST.get("form") == "grant" else None, user=request.user
     )
-    grant_form.fields["role"].queryset = selectors.role_list(request.user)
+    grant_form.set_roles(selectors.role_list(request.user))
     pw_form = PasswordResetForm(
         request.POST if request.POST.get("form") == "password" else None, user=request.user
     )
