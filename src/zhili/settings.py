@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves its Swagger UI from local static files (no CDN)
     "django_htmx",
     "django_tasks_db",
     "zhili.core",
