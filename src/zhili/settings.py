@@ -152,6 +152,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ZHILI_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 NODE_MODULES = Path(os.environ.get("ZHILI_NODE_MODULES", PROJECT_DIR / "node_modules"))
 # Front-end packages come from npm (package.json, `npm ci`), never from a CDN.
 STATICFILES_DIRS = [
