@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from zhili.areas.api import router as areas_router
 from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
+from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
 
@@ -61,3 +62,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/areas", areas_router)
 api.add_router("/org", org_router)
 api.add_router("", core_router)
+api.add_router("", matters_router)

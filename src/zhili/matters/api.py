@@ -1,0 +1,180 @@
+"""Matters API: intake, scoped lists, detail, events and the actions of the closed loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from zhili.areas.selectors import area_by_code
+from zhili.core.errors import NotFound, ValidationFailed
+from zhili.core.pagination import keyset_page
+from zhili.core.schemas import ErrorOut
+from zhili.matters import selectors, services
+from zhili.matters.attachments import attachment_store, attachments_by_hash
+from zhili.matters.presenters import category_out, event_out, matter_out
+from zhili.matters.schemas import ActionIn, CategoryOut, EventOut, MatterIn, MatterOut, MatterPage
+from zhili.matters.workflow import ACTIONS
+
+router = Router(tags=["matters"])
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class ListFilters(Schema):
+    status: str = ""
+    area: str = ""
+    category: str = ""
+    unit: int | None = None
+    overdue: bool | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    queue: str = ""
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="诉求分类目录")
+def categories(request: HttpRequest) -> Any:
+    return [category_out(c) for c in selectors.category_list() if c.parent_id]
+
+
+@router.post("/matters", response={201: MatterOut, **ERRORS}, summary="登记一件诉求")
+def create(request: HttpRequest, payload: MatterIn) -> Any:
+    category = selectors.category_list().filter(code=payload.category).first()
+    if category is None:
+        raise ValidationFailed(f"分类 {payload.category} 不存在", code="invalid_category")
+    area = None
+    if payload.area:
+        area = area_by_code(payload.area)
+        if area is None:
+            raise NotFound(f"区域 {payload.area} 不存在", code="area_not_found")
+    data = payload.dict(exclude={"category", "area"})
+    matter = services.matter_create(actor=request.user, category=category, area=area, **data)
+    return 201, matter_out(request.user, matter)
+
+
+@router.get(
+    "/matters", response={200: MatterPage, **ERRORS}, summary="诉求列表（按管辖范围，游标分页）"
+)
+def list_matters(request: HttpRequest, filters: Query[ListFilters]) -> Any:
+    f = selectors.MatterFilters(**filters.dict(exclude={"cursor", "limit"}))
+    page = keyset_page(
+        selectors.matter_list(request.user, f),
+        order=("-id",),
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    return {"items": [matter_out(request.user, m) for m in page.items], "next": page.next}
+
+
+@router.get("/matters/{number}", response={200: MatterOut, **ERRORS}, summary="一件诉求")
+def get(request: HttpRequest, number: str) -> Any:
+    return matter_out(request.user, selectors.matter_get(request.user, number))
+
+
+@router.get(
+    "/matters/{number}/events", response={200: list[EventOut], **ERRORS}, summary="诉求的处理过程"
+)
+def events(request: HttpRequest, number: str) -> Any:
+    matter = selectors.matter_get(request.user, number)
+    return [event_out(e) for e in selectors.matter_events(matter)]
+
+
+@router.get(
+    "/matters/{number}/personal",
+    response={200: dict[str, str], **ERRORS},
+    summary="反映人的完整姓名和电话（需权限，每次查看都记入审计）",
+)
+def personal(request: HttpRequest, number: str) -> Any:
+    return services.matter_reveal_personal(
+        actor=request.user, matter=selectors.matter_get(request.user, number)
+    )
+
+
+@router.post(
+    "/attachments", response={201: dict[str, Any], **ERRORS}, summary="上传照片或文件，返回 sha256"
+)
+def upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    att = attachment_store(data=file.read(), name=file.name or "file")
+    return 201, {"sha256": att.sha256, "content_type": att.content_type, "size": att.size}
+
+
+@router.post(
+    "/matters/{number}/actions/{action}",
+    response={200: MatterOut, **ERRORS},
+    summary="对诉求执行一个动作（accept, reject, triage, dispatch, sign, return, report, verify, close, rate, reopen, extend, approve_extension, suspend, resume, merge, self_handle）",
+)
+def act(request: HttpRequest, number: str, action: str, payload: ActionIn) -> Any:
+    if action not in ACTIONS:
+        raise NotFound(
+            f"未知的动作 {action}",
+            code="unknown_action",
+        )
+    matter = selectors.matter_get(request.user, number)
+    kwargs = _action_kwargs(request.user, action, payload)
+    handler = getattr(services, f"matter_{action}")
+    result = handler(actor=request.user, matter=matter, version=payload.version, **kwargs)
+    return matter_out(request.user, result)
+
+
+def _need(value: Any, label: str) -> Any:
+    if value is None:
+        raise ValidationFailed(f"缺少参数：{label}", code="missing_field", detail={"field": label})
+    return value
+
+
+def _action_kwargs(user: Any, action: str, p: ActionIn) -> dict[str, Any]:
+    from zhili.org.selectors import unit_list
+
+    files = attachments_by_hash(p.attachments) if p.attachments else []
+    if action in ("accept", "close", "resume"):
+        return {"note": p.note}
+    if action in ("reject", "return", "reopen", "suspend"):
+        return {"reason": p.reason or p.note}
+    if action == "triage":
+        return {"triage": p.triage, "reason": p.reason or p.note}
+    if action == "dispatch":
+        units = {
+            u.pk: u for u in unit_list(user).filter(pk__in=[_need(p.unit, "unit"), *p.co_units])
+        }
+        if p.unit not in units:
+            raise ValidationFailed("主办单位不存在或不在您的管辖范围内", code="unit_not_found")
+        return {
+            "unit": units[p.unit],
+            "co_units": [units[i] for i in p.co_units if i in units],
+            "note": p.note,
+        }
+    if action == "sign":
+        return {"contacted": p.contacted, "note": p.note}
+    if action in ("report", "self_handle"):
+        return {"result": p.result or p.note, "attachments": files}
+    if action == "verify":
+        return {"passed": _need(p.passed, "passed"), "note": p.note}
+    if action == "rate":
+        return {
+            "solved": _need(p.solved, "solved"),
+            "satisfied": _need(p.satisfied, "satisfied"),
+            "note": p.note,
+        }
+    if action == "extend":
+        return {"days": _need(p.days, "days"), "reason": p.reason or p.note}
+    if action == "approve_extension":
+        return {"approved": _need(p.approved, "approved"), "note": p.note}
+    if action == "merge":
+        target = selectors.matter_visible(user).filter(number=_need(p.into or None, "into")).first()
+        if target is None:
+            raise ValidationFailed(
+                f"目标诉求 {p.into} 不存在或不在您的管辖范围内", code="merge_target"
+            )
+        return {"into": target, "note": p.note}
+    return {}

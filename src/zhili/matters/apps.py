@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+from zhili.core.navigation import NavItem
+
+
+class MattersConfig(AppConfig):
+    name = "zhili.matters"
+    label = "matters"
+    verbose_name = "群众诉求"
+    nav = [
+        NavItem("诉求工作台", "matters:queue", "matters.Matter", order=20),
+        NavItem("统计分析", "matters:metrics", "matters.Matter", order=21),
+        NavItem("诉求分类", "matters:categories", "matters.Category", order=60, group="组织与权限"),
+    ]

@@ -1,0 +1,391 @@
+"""Residents' matters (群众诉求): catalogue, the matter itself, its immutable events, rollups."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from zhili.core.fields import PathField
+from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths
+
+
+class Topic(models.TextChoices):
+    """五事共抓: the top-level axis of the catalogue."""
+
+    PARTY = "party", "基层党建"
+    SELF_GOVERNANCE = "self_governance", "居民自治"
+    SAFETY = "safety", "平安稳定"
+    CIVILITY = "civility", "文明素养"
+    ENVIRONMENT = "environment", "发展环境"
+
+
+class HandlingMode(models.TextChoices):
+    """四事四办: each mode has its own default time limits."""
+
+    IMMEDIATE = "immediate", "小事马上办"
+    TIMED = "timed", "难事限时办"
+    CONSULT = "consult", "大事会商办"
+    URGENT = "urgent", "急事特事特办"
+
+
+# Default limits per mode and stage: (value, unit) with unit "h" (hours) or "wd" (working days).
+# Calibrated on Beijing's 12345 standard (emergency feedback 2 h, general 7 days, complex 15 days).
+STAGES = ("dispatch", "sign", "contact", "handle")
+STAGE_LABELS = {"dispatch": "立案派遣", "sign": "签收", "contact": "联系群众", "handle": "办结"}
+DEFAULT_LIMITS: dict[str, dict[str, list[Any]]] = {
+    HandlingMode.IMMEDIATE: {
+        "dispatch": [4, "h"],
+        "sign": [4, "h"],
+        "contact": [1, "wd"],
+        "handle": [3, "wd"],
+    },
+    HandlingMode.TIMED: {
+        "dispatch": [1, "wd"],
+        "sign": [1, "wd"],
+        "contact": [1, "wd"],
+        "handle": [7, "wd"],
+    },
+    HandlingMode.CONSULT: {
+        "dispatch": [1, "wd"],
+        "sign": [1, "wd"],
+        "contact": [2, "wd"],
+        "handle": [15, "wd"],
+    },
+    HandlingMode.URGENT: {
+        "dispatch": [1, "h"],
+        "sign": [1, "h"],
+        "contact": [2, "h"],
+        "handle": [24, "h"],
+    },
+}
+
+
+class CategoryQuerySet(ScopedQuerySet):
+    """The catalogue is city-wide: visible in full to anyone who may view it anywhere."""
+
+    def visible_to(self, user: Any, action: str = "view") -> Self:
+        return self if has_any(user, self.model, action) else self.none()
+
+
+class Category(models.Model):
+    """A two-level catalogue entry: a group (parent=None) or a category under a group."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="大类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    topic = models.CharField("五事", max_length=20, choices=Topic.choices)
+    handling_mode = models.CharField(
+        "四事四办", max_length=12, choices=HandlingMode.choices, default=HandlingMode.TIMED
+    )
+    limits = models.JSONField(
+        "时限（覆盖默认）",
+        default=dict,
+        blank=True,
+        help_text='如 {"handle": [5, "wd"], "sign": [2, "h"]}',
+    )
+    hint = models.TextField("填报提示", blank=True)
+    questions = models.JSONField("补充问题", default=list, blank=True)
+    allow_anonymous = models.BooleanField("允许匿名", default=False)
+    is_active = models.BooleanField("启用", default=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "诉求分类"
+        verbose_name_plural = "诉求分类"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def limit(self, stage: str, mode: str | None = None) -> tuple[float, str]:
+        value = (self.limits or {}).get(stage) or DEFAULT_LIMITS[mode or self.handling_mode][stage]
+        return float(value[0]), str(value[1])
+
+
+class RoutingRule(models.Model):
+    """Area subtree + category → the default responsible unit (the deepest matching area wins)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules")
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "派单规则"
+        constraints = [
+            models.UniqueConstraint(fields=["category", "area"], name="routing_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} @ {self.area} → {self.unit}"
+
+
+class Channel(models.TextChoices):
+    STAFF = "staff", "代报"
+    GRID = "grid", "网格员上报"
+    BUILDING_DAY = "building_day", "楼栋工作日"
+    HOTLINE = "hotline", "12345 热线"
+    WEB = "web", "群众网上提交"
+    OPEN311 = "open311", "Open311 接口"
+    REFERRAL = "referral", "上级交办"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "待受理"
+    ACCEPTED = "accepted", "待派遣"
+    REJECTED = "rejected", "不予立案"
+    DISPATCHED = "dispatched", "待签收"
+    RETURNED = "returned", "已退单待改派"
+    HANDLING = "handling", "处置中"
+    REPORTED = "reported", "待核查"
+    VERIFIED = "verified", "待结案"
+    CLOSED = "closed", "已结案待回访"
+    RATED = "rated", "已回访"
+    SUSPENDED = "suspended", "挂起"
+    MERGED = "merged", "已并单"
+
+
+OPEN_STATUSES = [
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.RETURNED,
+    Status.HANDLING,
+    Status.REPORTED,
+    Status.VERIFIED,
+]
+FINAL_STATUSES = [Status.REJECTED, Status.CLOSED, Status.RATED, Status.MERGED]
+
+
+class Triage(models.TextChoices):
+    """三事分流."""
+
+    BIG = "big", "大事（政府办理）"
+    SMALL = "small", "小事（村社区办理）"
+    PRIVATE = "private", "私事（群众自理，给予指导）"
+
+
+class MatterQuerySet(ScopedQuerySet):
+    """Scoped by area, plus everything dispatched to the user's own unit (lead or co-unit)."""
+
+    scope_field = "area_path"
+
+    def visible_to(self, user: Any, action: str = "view") -> Self:
+        paths = scope_paths(user, self.model, action)
+        if paths is None:
+            return self
+        q = Q(pk__in=[])
+        for p in paths:
+            q |= path_prefix_q(self.scope_field, p)
+        unit_id = getattr(user, "unit_id", None) if user.is_authenticated else None
+        if unit_id and action in ("view", "handle"):
+            q |= Q(lead_unit_id=unit_id) | Q(
+                pk__in=MatterUnit.objects.filter(unit_id=unit_id).values("matter_id")
+            )
+        return self.filter(q)
+
+    def open(self) -> Self:
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Matter(models.Model):
+    number = models.CharField("编号", max_length=20, unique=True)
+    title = models.CharField("标题", max_length=120)
+    description = models.TextField("内容")
+    category = models.ForeignKey(Category, verbose_name="分类", on_delete=models.PROTECT)
+    channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    status_before_suspend = models.CharField(max_length=12, blank=True)
+    handling_mode = models.CharField("四事四办", max_length=12, choices=HandlingMode.choices)
+    triage = models.CharField("三事分流", max_length=8, choices=Triage.choices, blank=True)
+    triage_reason = models.TextField("分流理由", blank=True)
+
+    area = models.ForeignKey(
+        "areas.Area", verbose_name="所在区域", on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = PathField("区域路径")
+    district_code = models.CharField("区县代码", max_length=12, db_index=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+
+    anonymous = models.BooleanField("匿名", default=False)
+    reporter_name = models.CharField("反映人", max_length=64, blank=True)
+    reporter_phone = models.CharField("联系电话", max_length=32, blank=True)
+    answers = models.JSONField("补充信息", default=dict, blank=True)
+
+    lead_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    suggested_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_matters"
+    )
+    self_handled = models.BooleanField("自行处置", default=False)
+    sampled = models.BooleanField("抽查核实", default=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("受理时间", db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    first_dispatched_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+
+    dispatch_due = models.DateTimeField(null=True, blank=True)
+    sign_due = models.DateTimeField(null=True, blank=True)
+    contact_due = models.DateTimeField(null=True, blank=True)
+    handle_due = models.DateTimeField("办结时限", null=True, blank=True)
+    due_at = models.DateTimeField("当前环节时限", null=True, blank=True)
+    overdue = models.BooleanField("已超期", default=False)
+    warned_for = models.CharField(max_length=40, blank=True)
+    supervised_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    extension_requested_days = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.TextField(blank=True)
+    dispatch_count = models.PositiveSmallIntegerField(default=0)
+    rework_count = models.PositiveSmallIntegerField(default=0)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    extension_count = models.PositiveSmallIntegerField(default=0)
+
+    solved = models.BooleanField(null=True, blank=True)
+    satisfied = models.BooleanField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = MatterQuerySet.as_manager()
+    extra_actions = (
+        "accept",
+        "triage",
+        "dispatch",
+        "handle",
+        "verify",
+        "close",
+        "rate",
+        "reopen",
+        "approve",
+        "suspend",
+        "merge",
+        "self_handle",
+        "view_personal",
+    )
+
+    class Meta:
+        verbose_name = "群众诉求"
+        verbose_name_plural = "群众诉求"
+        indexes = [
+            models.Index(fields=["area_path", "status", "id"], name="matter_scope_status_idx"),
+            models.Index(fields=["area_path", "id"], name="matter_scope_idx"),
+            models.Index(fields=["lead_unit", "status", "id"], name="matter_unit_idx"),
+            models.Index(fields=["status", "due_at"], name="matter_due_idx"),
+            models.Index(fields=["category", "area_path", "created_at"], name="matter_dup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class MatterUnit(models.Model):
+    """A co-unit (协办单位) of a matter; the lead unit is on the matter."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="co_units")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "unit"], name="matter_unit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id}:{self.unit_id}"
+
+
+class Attachment(models.Model):
+    """A photo or file, stored once by content hash."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class MatterEvent(models.Model):
+    """One step of a matter's life. Immutable: metrics and the timeline are read from these."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("动作", max_length=24)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", db_index=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    attachments = models.ManyToManyField(Attachment, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "诉求事件"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["matter", "id"], name="matter_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("诉求事件不可修改")
+        super().save(*args, **kwargs)
+
+
+class MatterCounter(models.Model):
+    """Per-day sequence for matter numbers (Q + yyyymmdd + 6 digits)."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

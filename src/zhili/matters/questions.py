@@ -1,0 +1,93 @@
+"""A category's extra questions: types, validation and blocking answers.
+
+A question is ``{"key", "label", "type", "required", "options", "block"}`` where type is one of
+text, number, date, single, multi; ``block = {"values": [...], "message": "请立即拨打110"}`` stops
+submission when the answer is (or, for multi, contains) one of the values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from zhili.core.errors import ValidationFailed
+
+TYPES = {"text": "文字", "number": "数字", "date": "日期", "single": "单选", "multi": "多选"}
+
+
+def validate_definitions(questions: Any) -> list[dict[str, Any]]:
+    """Check a catalogue's question list (used when administrators edit or import it)."""
+    if not isinstance(questions, list):
+        raise ValidationFailed("补充问题须为列表", code="invalid_questions")
+    keys = set()
+    for i, q in enumerate(questions, start=1):
+        if not isinstance(q, dict) or not q.get("key") or not q.get("label"):
+            raise ValidationFailed(f"第 {i} 个问题须有 key 和 label", code="invalid_questions")
+        if q.get("type") not in TYPES:
+            raise ValidationFailed(
+                f"第 {i} 个问题的类型须为 {'、'.join(TYPES)} 之一", code="invalid_questions"
+            )
+        if q["type"] in ("single", "multi") and not q.get("options"):
+            raise ValidationFailed(f"第 {i} 个问题（选择题）须有选项", code="invalid_questions")
+        if q["key"] in keys:
+            raise ValidationFailed(f"问题 key “{q['key']}” 重复", code="invalid_questions")
+        keys.add(q["key"])
+    return questions
+
+
+def _coerce(q: dict[str, Any], value: Any) -> Any:
+    kind, label = q["type"], q["label"]
+    if kind == "number":
+        try:
+            return float(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed(
+                f"“{label}”须为数字", code="invalid_answer", detail={"key": q["key"]}
+            ) from exc
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError as exc:
+            raise ValidationFailed(
+                f"“{label}”须为日期（如 2026-11-28）",
+                code="invalid_answer",
+                detail={"key": q["key"]},
+            ) from exc
+    if kind == "single":
+        if value not in q["options"]:
+            raise ValidationFailed(
+                f"“{label}”须从选项中选择", code="invalid_answer", detail={"key": q["key"]}
+            )
+        return value
+    if kind == "multi":
+        values = value if isinstance(value, list) else [v for v in str(value).split(",") if v]
+        if any(v not in q["options"] for v in values):
+            raise ValidationFailed(
+                f"“{label}”须从选项中选择", code="invalid_answer", detail={"key": q["key"]}
+            )
+        return values
+    return str(value)[:1000]
+
+
+def check_answers(category: Any, answers: dict[str, Any]) -> dict[str, Any]:
+    """Validated answers; raises with the category's blocking message where an answer blocks."""
+    clean: dict[str, Any] = {}
+    for q in category.questions or []:
+        raw = answers.get(q["key"])
+        if raw in (None, "", []):
+            if q.get("required"):
+                raise ValidationFailed(
+                    f"请回答：{q['label']}", code="answer_required", detail={"key": q["key"]}
+                )
+            continue
+        value = _coerce(q, raw)
+        block = q.get("block") or {}
+        hits = value if isinstance(value, list) else [value]
+        if block.get("values") and any(v in block["values"] for v in hits):
+            raise ValidationFailed(
+                block.get("message") or "该情况不能在此提交",
+                code="blocked",
+                detail={"key": q["key"]},
+            )
+        clean[q["key"]] = value
+    return clean

@@ -1,0 +1,583 @@
+"""Every write to matters: intake and the actions of the closed loop (DOMAIN.md §3).
+
+Each action is ``matter_<action>(*, actor, matter, ...)``; illegal ones raise Conflict (409) with
+the reason, missing rights PermissionDenied (403), bad input ValidationFailed (422).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from zhili.areas.models import Area, Level
+from zhili.core.audit import audit_record
+from zhili.core.errors import PermissionDenied, ValidationFailed
+from zhili.core.scoping import can
+from zhili.matters import rollups
+from zhili.matters.deadlines import refresh_due, shift_after_suspension, stage_due
+from zhili.matters.models import (
+    Category,
+    Channel,
+    Matter,
+    MatterCounter,
+    MatterEvent,
+    Status,
+    Triage,
+)
+from zhili.matters.questions import check_answers
+from zhili.matters.routing import rule_unit
+from zhili.matters.workflow import set_co_units, transition
+
+PUBLIC_CHANNELS = {Channel.WEB, Channel.OPEN311}
+SELF_HANDLE_SAMPLE_RATE = float(getattr(settings, "ZHILI_SELF_HANDLE_SAMPLE_RATE", 0.2))
+
+
+def _text(value: str | None, label: str, *, required: bool = True, limit: int = 0) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(f"{label}不能为空", code="required", detail={"field": label})
+    if limit and len(value) > limit:
+        raise ValidationFailed(
+            f"{label}不能超过 {limit} 个字", code="too_long", detail={"field": label}
+        )
+    return value
+
+
+def next_number(now: dt.datetime) -> str:
+    day = timezone.localtime(now).date()
+    counter, _ = MatterCounter.objects.select_for_update().get_or_create(day=day)
+    MatterCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"Q{day:%Y%m%d}{counter.last:06d}"
+
+
+def _district_code(area: Area) -> str:
+    parts = [p for p in area.path.split("/") if p]
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+@transaction.atomic
+def matter_create(
+    *,
+    actor: Any,
+    category: Category,
+    channel: str,
+    description: str,
+    title: str = "",
+    area: Area | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    answers: dict[str, Any] | None = None,
+    attachments: list[Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
+    """受理: record a matter from any channel; it waits for 立案 (or is fixed on the spot)."""
+    if channel not in Channel.values:
+        raise ValidationFailed("来源渠道无效", code="invalid_channel")
+    if not category.is_active or category.parent_id is None:
+        raise ValidationFailed("请选择具体的诉求分类", code="invalid_category")
+    description = _text(description, "诉求内容", limit=4000)
+    title = _text(title, "标题", required=False, limit=120) or description[:30]
+    if area is None and lat is not None and lng is not None:
+        from zhili.areas.geo import area_locate
+
+        area = area_locate(lat=lat, lng=lng)
+    if area is None:
+        raise ValidationFailed("请选择所在区域或提供经纬度", code="area_required")
+    if not area.is_current:
+        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
+    if area.level in (Level.CITY, Level.DISTRICT):
+        raise ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse")
+    staff = actor is not None and getattr(actor, "is_authenticated", False)
+    if staff and channel not in PUBLIC_CHANNELS and not can(actor, "add", Matter, area.path):
+        raise PermissionDenied("您不能在该区域登记诉求")
+    if anonymous and not category.allow_anonymous:
+        raise ValidationFailed(f"“{category.name}”类诉求不能匿名反映", code="anonymous_not_allowed")
+    reporter_phone = _text(
+        reporter_phone,
+        "联系电话",
+        required=not anonymous and channel in PUBLIC_CHANNELS | {Channel.HOTLINE},
+        limit=32,
+    )
+    if reporter_phone and not reporter_phone.replace("-", "").replace("+", "").isdigit():
+        raise ValidationFailed("联系电话只能包含数字", code="invalid_phone")
+    clean_answers = check_answers(category, answers or {})
+    now = at or timezone.now()
+    matter = Matter(
+        number=next_number(now),
+        title=title,
+        description=description,
+        category=category,
+        channel=channel,
+        handling_mode=category.handling_mode,
+        area=area,
+        area_path=area.path,
+        district_code=_district_code(area),
+        address=_text(address, "地址", required=False, limit=200),
+        lat=lat,
+        lng=lng,
+        anonymous=anonymous,
+        reporter_name="" if anonymous else _text(reporter_name, "反映人", required=False, limit=64),
+        reporter_phone="" if anonymous else reporter_phone,
+        answers=clean_answers,
+        suggested_unit=rule_unit(category, area),
+        created_by=actor if staff else None,
+        created_at=now,
+    )
+    matter.dispatch_due = stage_due(matter, "dispatch", now)
+    refresh_due(matter, now)
+    matter.save()
+    event = MatterEvent.objects.create(
+        matter=matter,
+        action="submit",
+        from_status="",
+        to_status=matter.status,
+        actor=actor if staff else None,
+        actor_name=getattr(actor, "username", "") if staff else "群众",
+        at=now,
+        data={"channel": channel},
+    )
+    if attachments:
+        event.attachments.set(attachments)
+    rollups.record(matter, event)
+    audit_record(
+        actor=actor if staff else None,
+        action="matter.create",
+        obj=matter,
+        area_path=matter.area_path,
+        after={"number": matter.number, "category": category.code, "channel": channel},
+    )
+    return matter
+
+
+# The closed loop -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def matter_accept(
+    *, actor: Any, matter: Matter, note: str = "", version: int | None = None
+) -> Matter:
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.accepted_at = now
+        return Status.ACCEPTED
+
+    return transition(
+        actor=actor, matter=matter, action="accept", apply=apply, note=note, version=version
+    )
+
+
+@transaction.atomic
+def matter_reject(*, actor: Any, matter: Matter, reason: str, version: int | None = None) -> Matter:
+    reason = _text(reason, "不予立案理由", limit=1000)
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.closed_at = now
+        return Status.REJECTED
+
+    return transition(
+        actor=actor, matter=matter, action="reject", apply=apply, note=reason, version=version
+    )
+
+
+@transaction.atomic
+def matter_triage(
+    *, actor: Any, matter: Matter, triage: str, reason: str, version: int | None = None
+) -> Matter:
+    """三事分流: 大事 and 小事 go on to dispatch; 私事 closes with guidance to the resident."""
+    if triage not in Triage.values:
+        raise ValidationFailed("分流结果须为大事、小事或私事", code="invalid_triage")
+    reason = _text(reason, "分流理由", limit=1000)
+
+    def apply(m: Matter, now: dt.datetime) -> str | None:
+        m.triage, m.triage_reason = triage, reason
+        if m.accepted_at is None:
+            m.accepted_at = now
+        if triage == Triage.PRIVATE:
+            m.closed_at = now
+            return Status.CLOSED
+        return Status.ACCEPTED if m.status == Status.SUBMITTED else None
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="triage",
+        apply=apply,
+        note=reason,
+        data={"triage": triage},
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_dispatch(
+    *,
+    actor: Any,
+    matter: Matter,
+    unit: Any,
+    co_units: list[Any] | None = None,
+    note: str = "",
+    version: int | None = None,
+) -> Matter:
+    """派遣 to one lead unit (首接负责) with optional co-units; re-dispatch after a return."""
+    if unit is None or not unit.is_active:
+        raise ValidationFailed("请选择启用中的主办单位", code="unit_required")
+    co_units = [u for u in (co_units or []) if u.pk != unit.pk]
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.lead_unit = unit
+        m.dispatch_count += 1
+        m.dispatched_at = now
+        m.first_dispatched_at = m.first_dispatched_at or now
+        if m.accepted_at is None:
+            m.accepted_at = now
+        m.sign_due = stage_due(m, "sign", now)
+        m.contact_due = m.contact_due or stage_due(m, "contact", now)
+        m.handle_due = m.handle_due or stage_due(m, "handle", now)
+        set_co_units(m, co_units)
+        return Status.DISPATCHED
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="dispatch",
+        apply=apply,
+        note=note,
+        data={"unit": unit.pk, "unit_name": unit.name, "co_units": [u.pk for u in co_units]},
+        version=version,
+        unit=unit,
+    )
+
+
+@transaction.atomic
+def matter_sign(
+    *,
+    actor: Any,
+    matter: Matter,
+    contacted: bool = False,
+    note: str = "",
+    version: int | None = None,
+) -> Matter:
+    """签收. ``contacted`` records first contact with the resident at the same time."""
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.signed_at = now
+        if contacted and m.contacted_at is None:
+            m.contacted_at = now
+        return Status.HANDLING
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="sign",
+        apply=apply,
+        note=note,
+        data={"contacted": contacted},
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_return(*, actor: Any, matter: Matter, reason: str, version: int | None = None) -> Matter:
+    """退单: the unit says it is not theirs; the centre re-dispatches."""
+    reason = _text(reason, "退单理由", limit=1000)
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.dispatch_due = stage_due(m, "dispatch", now)
+        return Status.RETURNED
+
+    return transition(
+        actor=actor, matter=matter, action="return", apply=apply, note=reason, version=version
+    )
+
+
+@transaction.atomic
+def matter_report(
+    *,
+    actor: Any,
+    matter: Matter,
+    result: str,
+    attachments: list[Any] | None = None,
+    contacted: bool = True,
+    version: int | None = None,
+) -> Matter:
+    """处置反馈 with evidence."""
+    result = _text(result, "处置情况", limit=4000)
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.reported_at = now
+        if contacted and m.contacted_at is None:
+            m.contacted_at = now
+        return Status.REPORTED
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="report",
+        apply=apply,
+        note=result,
+        attachments=attachments,
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_verify(
+    *, actor: Any, matter: Matter, passed: bool, note: str = "", version: int | None = None
+) -> Matter:
+    """核查: pass → ready to close; fail → 返工 (back to the unit, handling)."""
+    if not passed:
+        note = _text(note, "返工原因", limit=1000)
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        if passed:
+            return Status.VERIFIED
+        m.rework_count += 1
+        return Status.HANDLING
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="verify",
+        apply=apply,
+        note=note,
+        data={"passed": passed},
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_close(
+    *, actor: Any, matter: Matter, note: str = "", version: int | None = None
+) -> Matter:
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.closed_at = now
+        return Status.CLOSED
+
+    return transition(
+        actor=actor, matter=matter, action="close", apply=apply, note=note, version=version
+    )
+
+
+@transaction.atomic
+def matter_rate(
+    *,
+    actor: Any,
+    matter: Matter,
+    solved: bool,
+    satisfied: bool,
+    note: str = "",
+    version: int | None = None,
+) -> Matter:
+    """回访: was it solved, is the resident satisfied? Unsatisfied call-backs may be reopened."""
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.solved, m.satisfied = solved, satisfied
+        return Status.RATED
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="rate",
+        apply=apply,
+        note=note,
+        data={"solved": solved, "satisfied": satisfied},
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_reopen(*, actor: Any, matter: Matter, reason: str, version: int | None = None) -> Matter:
+    """重开: back to the lead unit to sign and handle again, with a fresh handling limit."""
+    reason = _text(reason, "重新办理理由", limit=1000)
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.reopen_count += 1
+        m.closed_at = None
+        m.solved = m.satisfied = None
+        if m.lead_unit_id is None:  # closed as 私事 or self-handled: dispatch anew
+            m.dispatch_due = stage_due(m, "dispatch", now)
+            return Status.ACCEPTED
+        m.dispatched_at = now
+        m.sign_due = stage_due(m, "sign", now)
+        m.handle_due = stage_due(m, "handle", now)
+        return Status.DISPATCHED
+
+    return transition(
+        actor=actor, matter=matter, action="reopen", apply=apply, note=reason, version=version
+    )
+
+
+MAX_EXTENSION_DAYS = int(getattr(settings, "ZHILI_MAX_EXTENSION_WORKDAYS", 15))
+
+
+@transaction.atomic
+def matter_extend(
+    *, actor: Any, matter: Matter, days: int, reason: str, version: int | None = None
+) -> Matter:
+    """延期申请 by the unit; takes effect when approved."""
+    if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
+        raise ValidationFailed(
+            f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", code="invalid_days"
+        )
+    reason = _text(reason, "延期理由", limit=1000)
+
+    def apply(m: Matter, now: dt.datetime) -> None:
+        if m.extension_requested_days:
+            raise ValidationFailed("已有待审批的延期申请", code="extension_pending")
+        m.extension_requested_days, m.extension_reason = int(days), reason
+        return None
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="extend",
+        apply=apply,
+        note=reason,
+        data={"days": int(days)},
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_approve_extension(
+    *, actor: Any, matter: Matter, approved: bool, note: str = "", version: int | None = None
+) -> Matter:
+    def apply(m: Matter, now: dt.datetime) -> None:
+        if not m.extension_requested_days:
+            raise ValidationFailed("没有待审批的延期申请", code="no_extension")
+        days = m.extension_requested_days
+        if approved:
+            from zhili.core.workdays import add_workdays
+
+            m.handle_due = add_workdays(m.handle_due or now, days)
+            m.extension_count += 1
+        m.extension_requested_days, m.extension_reason = 0, ""
+        return None
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="approve_extension",
+        apply=apply,
+        note=note,
+        data={"approved": approved},
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_suspend(
+    *, actor: Any, matter: Matter, reason: str, version: int | None = None
+) -> Matter:
+    """挂起/缓办: the clock stops; suspended matters leave the rates' denominators."""
+    reason = _text(reason, "挂起理由", limit=1000)
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.status_before_suspend = m.status
+        m.suspended_at = now
+        return Status.SUSPENDED
+
+    return transition(
+        actor=actor, matter=matter, action="suspend", apply=apply, note=reason, version=version
+    )
+
+
+@transaction.atomic
+def matter_resume(
+    *, actor: Any, matter: Matter, note: str = "", version: int | None = None
+) -> Matter:
+    def apply(m: Matter, now: dt.datetime) -> str:
+        if m.suspended_at:
+            shift_after_suspension(m, now - m.suspended_at)
+        previous = m.status_before_suspend or Status.ACCEPTED
+        m.status_before_suspend, m.suspended_at = "", None
+        return previous
+
+    return transition(
+        actor=actor, matter=matter, action="resume", apply=apply, note=note, version=version
+    )
+
+
+@transaction.atomic
+def matter_merge(
+    *, actor: Any, matter: Matter, into: Matter, note: str = "", version: int | None = None
+) -> Matter:
+    """并单: a duplicate joins the matter it repeats; its reporter is followed there."""
+    if into.pk == matter.pk:
+        raise ValidationFailed("不能与自身并单", code="merge_self")
+    target = Matter.objects.visible_to(actor).filter(pk=into.pk).first()
+    if target is None:
+        raise ValidationFailed("目标诉求不存在或不在您的管辖范围内", code="merge_target")
+    if target.status in (Status.MERGED, Status.REJECTED):
+        raise ValidationFailed(
+            f"目标诉求 {target.number} 已{target.get_status_display()}，不能并入",
+            code="merge_target",
+        )
+    if target.merged_into_id == matter.pk:
+        raise ValidationFailed("两件诉求不能互相并单", code="merge_cycle")
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.merged_into = target
+        m.closed_at = now
+        return Status.MERGED
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="merge",
+        apply=apply,
+        note=note,
+        data={"into": target.number},
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_self_handle(
+    *,
+    actor: Any,
+    matter: Matter,
+    result: str,
+    attachments: list[Any] | None = None,
+    version: int | None = None,
+) -> Matter:
+    """自行处置: the grid worker fixed it on the spot; closed at once, verified by sampling."""
+    result = _text(result, "处置情况", limit=4000)
+    if not attachments:
+        raise ValidationFailed("自行处置须上传处置后的照片或材料", code="evidence_required")
+
+    def apply(m: Matter, now: dt.datetime) -> str:
+        m.self_handled = True
+        m.sampled = random.random() < SELF_HANDLE_SAMPLE_RATE
+        m.accepted_at = m.accepted_at or now
+        m.reported_at = m.closed_at = m.contacted_at = now
+        return Status.CLOSED
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action="self_handle",
+        apply=apply,
+        note=result,
+        attachments=attachments,
+        version=version,
+    )
+
+
+@transaction.atomic
+def matter_reveal_personal(*, actor: Any, matter: Matter) -> dict[str, str]:
+    """The reporter's unmasked name and phone, for roles with the right; every view is audited."""
+    if not can(actor, "view_personal", Matter, matter.area_path):
+        raise PermissionDenied("您没有查看反映人个人信息的权限")
+    audit_record(actor=actor, action="matter.view_personal", obj=matter, area_path=matter.area_path)
+    return {"reporter_name": matter.reporter_name, "reporter_phone": matter.reporter_phone}
