@@ -4,14 +4,27 @@ from django.db import migrations
 ROLE_ADDITIONS = {
     "district_officer": ["matters.*"],
     "street_worker": [
-        "matters.matter.view", "matters.matter.add", "matters.matter.accept",
-        "matters.matter.triage", "matters.matter.dispatch", "matters.matter.verify",
-        "matters.matter.close", "matters.matter.rate", "matters.matter.merge",
-        "matters.matter.suspend", "matters.matter.self_handle", "matters.matter.view_personal",
+        "matters.matter.view",
+        "matters.matter.add",
+        "matters.matter.accept",
+        "matters.matter.triage",
+        "matters.matter.dispatch",
+        "matters.matter.verify",
+        "matters.matter.close",
+        "matters.matter.rate",
+        "matters.matter.reopen",
+        "matters.matter.merge",
+        "matters.matter.suspend",
+        "matters.matter.self_handle",
+        "matters.matter.view_personal",
         "matters.category.view",
     ],
-    "grid_worker": ["matters.matter.view", "matters.matter.add", "matters.matter.self_handle",
-                    "matters.category.view"],
+    "grid_worker": [
+        "matters.matter.view",
+        "matters.matter.add",
+        "matters.matter.self_handle",
+        "matters.category.view",
+    ],
 }
 NEW_ROLES = [
     {
