@@ -54,6 +54,14 @@ ACCOUNTS = [
         JIEFANGBEI,
     ),
     ("grid_jfb_01", "解放碑网格员01", JIEFANGBEI, "解放碑街道综治中心", "grid_worker", "grid"),
+    (
+        "unit_yz_jw",
+        "渝中区住房城乡建委经办人",
+        YUZHONG,
+        "渝中区住房城乡建委",
+        "unit_handler",
+        YUZHONG,
+    ),
 ]
 
 GRIDS_PER_COMMUNITY = 3
