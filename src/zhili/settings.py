@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "zhili.org",
     "zhili.areas",
     "zhili.matters",
+    "zhili.open311",
     "zhili.demo",
 ]
 
@@ -191,3 +192,11 @@ LOGGING = {
 
 # The root of the area tree this installation governs (Chongqing by default).
 ZHILI_ROOT_CODE = os.environ.get("ZHILI_ROOT_CODE", "500000")
+
+# Time limits and supervision (督办), run by `zhili worker` (docs/matters.md).
+# Warn the responsible people this many hours before a stage's deadline (0 turns warnings off);
+# escalate to the level above this many hours after the supervision notice of an overdue matter;
+# enqueue the deadline sweep every this many seconds.
+ZHILI_WARN_BEFORE_HOURS = float(os.environ.get("ZHILI_WARN_BEFORE_HOURS", "24"))
+ZHILI_ESCALATE_AFTER_HOURS = float(os.environ.get("ZHILI_ESCALATE_AFTER_HOURS", "24"))
+ZHILI_SWEEP_INTERVAL_SECONDS = int(os.environ.get("ZHILI_SWEEP_INTERVAL_SECONDS", "300"))
