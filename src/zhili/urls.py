@@ -19,6 +19,7 @@ urlpatterns = [
     path("org/", include("zhili.org.urls")),
     path("matters/", include("zhili.matters.urls")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("zhili.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
