@@ -389,3 +389,143 @@ class MatterCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+# Rollups of the measures (metrics.py reads them; rollups.py maintains them) ---------------------
+
+
+class RollupCounts(models.Model):
+    """Additive counters of one rollup row; docs/matters.md "Metrics" defines each one.
+
+    Event counters count on the day the event happened; the ``due*`` counters count on the day the
+    matter's handling deadline falls (its 应结 cohort) and move when the deadline moves.
+    """
+
+    created = models.IntegerField("受理", default=0)
+    accepted = models.IntegerField("立案", default=0)
+    rejected = models.IntegerField("不予立案", default=0)
+    dispatched = models.IntegerField("首次派遣", default=0)
+    redispatched = models.IntegerField("二次派遣", default=0)
+    returned = models.IntegerField("退单", default=0)
+    signed = models.IntegerField("签收", default=0)
+    signed_on_time = models.IntegerField("按时签收", default=0)
+    contacted = models.IntegerField("首次联系", default=0)
+    contacted_on_time = models.IntegerField("按时联系", default=0)
+    verified = models.IntegerField("核查", default=0)
+    reworked = models.IntegerField("返工", default=0)
+    closed = models.IntegerField("结案", default=0)
+    extended = models.IntegerField("延期", default=0)
+    suspended = models.IntegerField("挂起", default=0)
+    self_handled = models.IntegerField("自行处置", default=0)
+    rated = models.IntegerField("回访", default=0)
+    solved = models.IntegerField("已解决", default=0)
+    satisfied = models.IntegerField("满意", default=0)
+    reopened = models.IntegerField("重新办理", default=0)
+    merged = models.IntegerField("并单", default=0)
+    due = models.IntegerField("应结", default=0)
+    due_closed = models.IntegerField("应结已结", default=0)
+    due_closed_on_time = models.IntegerField("应结按期结", default=0)
+    due_suspended = models.IntegerField("应结挂起", default=0)
+
+    class Meta:
+        abstract = True
+
+
+ROLLUP_COUNTERS = tuple(f.name for f in RollupCounts._meta.local_fields)
+
+
+class MatterAreaDay(RollupCounts):
+    """One day × one area (a row for each level of the matter's area: 区县…网格) × category."""
+
+    day = models.DateField()
+    area_path = PathField("区域路径")
+    depth = models.PositiveSmallIntegerField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "诉求日统计（区域）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "day", "category"], name="rollup_area_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["depth", "area_path", "day"], name="rollup_area_depth_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path} {self.category_id}"
+
+
+class MatterUnitDay(RollupCounts):
+    """One day × the lead unit × one area level of the matter × category."""
+
+    day = models.DateField()
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    area_path = PathField("区域路径")
+    depth = models.PositiveSmallIntegerField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "诉求日统计（单位）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "area_path", "day", "category"], name="rollup_unit_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["depth", "area_path", "day"], name="rollup_unit_depth_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.area_path}"
+
+
+class MatterDuration(models.Model):
+    """A histogram of durations (fixed log-spaced buckets) for medians and P90.
+
+    ``unit_id`` 0 is the all-units row of an area; other values repeat the count per lead unit.
+    """
+
+    day = models.DateField()
+    area_path = PathField("区域路径")
+    depth = models.PositiveSmallIntegerField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    unit_id = models.IntegerField(default=0)
+    measure = models.CharField(max_length=8)
+    bucket = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "诉求时长分布"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "day", "unit_id", "category", "measure", "bucket"],
+                name="rollup_duration_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["depth", "area_path", "day"], name="rollup_duration_depth_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path} {self.measure}[{self.bucket}]={self.n}"
+
+
+class MatterRollupState(models.Model):
+    """What the rollups have counted for one matter, so the next event can count the difference."""
+
+    matter = models.OneToOneField(
+        Matter, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    due_day = models.DateField(null=True, blank=True)
+    due_unit_id = models.IntegerField(default=0)
+    due_closed = models.BooleanField(default=False)
+    due_closed_on_time = models.BooleanField(default=False)
+    due_suspended = models.BooleanField(default=False)
+    contacted = models.BooleanField(default=False)
+    suspended_since = models.DateTimeField(null=True, blank=True)
+    suspended_seconds = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"rollup state of {self.matter_id}"
