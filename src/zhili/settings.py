@@ -200,3 +200,11 @@ ZHILI_ROOT_CODE = os.environ.get("ZHILI_ROOT_CODE", "500000")
 ZHILI_WARN_BEFORE_HOURS = float(os.environ.get("ZHILI_WARN_BEFORE_HOURS", "24"))
 ZHILI_ESCALATE_AFTER_HOURS = float(os.environ.get("ZHILI_ESCALATE_AFTER_HOURS", "24"))
 ZHILI_SWEEP_INTERVAL_SECONDS = int(os.environ.get("ZHILI_SWEEP_INTERVAL_SECONDS", "300"))
+
+# Residents' matters: duplicate suggestions at intake (docs/matters.md) and the attachment limit.
+ZHILI_DUPLICATE_RADIUS_M = float(os.environ.get("ZHILI_DUPLICATE_RADIUS_M", "200"))
+ZHILI_DUPLICATE_WINDOW_DAYS = float(os.environ.get("ZHILI_DUPLICATE_WINDOW_DAYS", "7"))
+ZHILI_DUPLICATE_MIN_SIMILARITY = float(os.environ.get("ZHILI_DUPLICATE_MIN_SIMILARITY", "0.3"))
+ZHILI_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("ZHILI_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
+)

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from zhili.core.errors import ValidationFailed
 from zhili.matters.models import Attachment
 
-MAX_BYTES = int(getattr(settings, "ZHILI_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 ALLOWED = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
@@ -27,6 +27,12 @@ EXTENSIONS = {
     "application/pdf": "pdf",
 }
 THUMB_SIZE = (320, 320)
+MAX_PIXELS = 60_000_000  # refuse decompression bombs well before Pillow's own limit
+
+
+def max_bytes() -> int:
+    """The upload limit, read when used so an administrator's setting takes effect."""
+    return int(getattr(settings, "ZHILI_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES))
 
 
 def sniff(data: bytes) -> str | None:
@@ -40,13 +46,24 @@ def sniff(data: bytes) -> str | None:
 
 
 def _thumbnail(data: bytes) -> bytes | None:
-    from PIL import Image, UnidentifiedImageError
+    """A JPEG preview, upright (phones record rotation in EXIF) and on white where transparent."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as img:
-            img.thumbnail(THUMB_SIZE)
+            if img.width * img.height > MAX_PIXELS:
+                return None
+            img.load()
+            upright = ImageOps.exif_transpose(img)
+            upright.thumbnail(THUMB_SIZE)
+            if upright.mode in ("RGBA", "LA", "P"):
+                rgba = upright.convert("RGBA")
+                flat = Image.new("RGB", rgba.size, (255, 255, 255))
+                flat.paste(rgba, mask=rgba.getchannel("A"))
+            else:
+                flat = upright.convert("RGB")
             out = io.BytesIO()
-            img.convert("RGB").save(out, format="JPEG", quality=80)
+            flat.save(out, format="JPEG", quality=80)
             return out.getvalue()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
@@ -56,9 +73,12 @@ def _thumbnail(data: bytes) -> bytes | None:
 def attachment_store(*, data: bytes, name: str) -> Attachment:
     if not data:
         raise ValidationFailed("文件为空", code="empty_file")
-    if len(data) > MAX_BYTES:
+    limit = max_bytes()
+    if len(data) > limit:
         raise ValidationFailed(
-            f"文件不能超过 {MAX_BYTES // (1024 * 1024)} MB", code="file_too_large"
+            f"文件不能超过 {_size_label(limit)}",
+            code="file_too_large",
+            detail={"max_bytes": limit},
         )
     kind = sniff(data)
     if kind is None:
@@ -80,6 +100,10 @@ def attachment_store(*, data: bytes, name: str) -> Attachment:
     except IntegrityError:  # the same file uploaded concurrently
         return Attachment.objects.get(sha256=digest)
     return att
+
+
+def _size_label(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KB"
 
 
 def attachments_by_hash(hashes: list[str]) -> list[Any]:

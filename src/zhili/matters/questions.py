@@ -8,6 +8,7 @@ submission when the answer is (or, for multi, contains) one of the values.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from zhili.core.errors import ValidationFailed
@@ -23,27 +24,66 @@ def validate_definitions(questions: Any) -> list[dict[str, Any]]:
     for i, q in enumerate(questions, start=1):
         if not isinstance(q, dict) or not q.get("key") or not q.get("label"):
             raise ValidationFailed(f"第 {i} 个问题须有 key 和 label", code="invalid_questions")
+        if not isinstance(q["key"], str) or not isinstance(q["label"], str):
+            raise ValidationFailed(
+                f"第 {i} 个问题的 key 和 label 须为文字", code="invalid_questions"
+            )
         if q.get("type") not in TYPES:
             raise ValidationFailed(
                 f"第 {i} 个问题的类型须为 {'、'.join(TYPES)} 之一", code="invalid_questions"
             )
-        if q["type"] in ("single", "multi") and not q.get("options"):
+        options = q.get("options")
+        if q["type"] in ("single", "multi") and not options:
             raise ValidationFailed(f"第 {i} 个问题（选择题）须有选项", code="invalid_questions")
+        if options is not None and (
+            not isinstance(options, list) or not all(isinstance(o, str) and o for o in options)
+        ):
+            raise ValidationFailed(f"第 {i} 个问题的选项须为文字列表", code="invalid_questions")
+        if not isinstance(q.get("required", False), bool):
+            raise ValidationFailed(
+                f"第 {i} 个问题的 required 须为 true 或 false", code="invalid_questions"
+            )
+        _check_block(i, q)
         if q["key"] in keys:
             raise ValidationFailed(f"问题 key “{q['key']}” 重复", code="invalid_questions")
         keys.add(q["key"])
     return questions
 
 
+def _check_block(i: int, q: dict[str, Any]) -> None:
+    """A blocking rule needs values (among the options, for choice questions) and a message."""
+    block = q.get("block")
+    if block in (None, {}):
+        return
+    if (
+        not isinstance(block, dict)
+        or not isinstance(block.get("values"), list)
+        or not block["values"]
+        or not isinstance(block.get("message"), str)
+        or not block["message"].strip()
+    ):
+        raise ValidationFailed(
+            f"第 {i} 个问题的拦截规则须有 values（列表）和 message（提示语）",
+            code="invalid_questions",
+        )
+    if q["type"] in ("single", "multi") and any(v not in q["options"] for v in block["values"]):
+        raise ValidationFailed(f"第 {i} 个问题的拦截值须是它的选项之一", code="invalid_questions")
+
+
 def _coerce(q: dict[str, Any], value: Any) -> Any:
     kind, label = q["type"], q["label"]
     if kind == "number":
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError) as exc:
             raise ValidationFailed(
                 f"“{label}”须为数字", code="invalid_answer", detail={"key": q["key"]}
             ) from exc
+        if not math.isfinite(number):  # NaN/inf would not survive JSON storage
+            raise ValidationFailed(
+                f"“{label}”须为数字", code="invalid_answer", detail={"key": q["key"]}
+            )
+        return number
     if kind == "date":
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
@@ -60,13 +100,23 @@ def _coerce(q: dict[str, Any], value: Any) -> Any:
             )
         return value
     if kind == "multi":
-        values = value if isinstance(value, list) else [v for v in str(value).split(",") if v]
+        values = (
+            value
+            if isinstance(value, list)
+            else [v.strip() for v in str(value).split(",") if v.strip()]
+        )
         if any(v not in q["options"] for v in values):
             raise ValidationFailed(
                 f"“{label}”须从选项中选择", code="invalid_answer", detail={"key": q["key"]}
             )
         return values
-    return str(value)[:1000]
+    return str(value).strip()[:1000]
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip(" ,\t\n")
+    return value is None or value == []
 
 
 def check_answers(category: Any, answers: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +124,7 @@ def check_answers(category: Any, answers: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for q in category.questions or []:
         raw = answers.get(q["key"])
-        if raw in (None, "", []):
+        if _blank(raw):
             if q.get("required"):
                 raise ValidationFailed(
                     f"请回答：{q['label']}", code="answer_required", detail={"key": q["key"]}
