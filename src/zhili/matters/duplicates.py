@@ -1,0 +1,184 @@
+"""Duplicate suggestions at intake (重复诉求): same category, same place, recent, similar words.
+
+A candidate has the matter's category, lies in the same area (grid) or within
+``ZHILI_DUPLICATE_RADIUS_M`` metres, was received within ``ZHILI_DUPLICATE_WINDOW_DAYS`` days of it,
+is not rejected or merged, and its words overlap (Jaccard of jieba tokens) at least
+``ZHILI_DUPLICATE_MIN_SIMILARITY``. Candidates are read from the street that holds the matter, one
+range scan of the ``matter_dup_idx`` index (category, area_path, created_at).
+
+The tokenizer is shared with the learned routing: jieba with a user dictionary of the city's street,
+community and grid names (built once per process), minus stop words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+import threading
+from typing import Any
+
+from django.conf import settings
+
+from zhili.areas.models import Area, Level
+from zhili.core.scoping import path_prefix_q
+from zhili.matters.models import Matter, Status
+
+DEFAULT_RADIUS_M = 200.0
+DEFAULT_WINDOW_DAYS = 7
+DEFAULT_MIN_SIMILARITY = 0.3
+MAX_SCAN = 500  # rows read per suggestion at most (newest first)
+EARTH_RADIUS_M = 6_371_000.0
+
+_STOP_TEXT = """
+    的 了 着 过 地 得 在 是 我 我们 你 你们 他 她 它 他们 有 和 与 及 或 就 都 也 很 还 又 再 被 把 让
+    给 对 向 从 到 于 这 那 这个 那个 这些 那些 这里 那里 这边 那边 一个 一些 一直 一下 什么 怎么 怎么办
+    为什么 如何 哪里 请 请问 希望 要求 反映 投诉 举报 问题 情况 现在 目前 已经 没有 不 没 能 能否 会 可以
+    可 需要 要 想 因为 所以 但是 但 而且 如果 并且 然后 市民 居民 群众 本人 家里 一下子 谢谢 麻烦 及时
+    尽快 处理 解决 相关 部门 有关 进行 造成 导致 影响 严重 非常 特别 比较 多次 经常 每天 天天 好几天
+    几天 问题反映 呢 吗 吧 啊 呀 哦 嘛 啦 个 些 次 处 时候 时间 之前 以后 之后 近期 最近
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+_AREA_SUFFIX = re.compile(r"(街道办事处|街道|社区居委会|居委会|村委会|社区|镇|乡|村)$")
+_GRID_SUFFIX = re.compile(r"第?[0-9一二三四五六七八九十百]+网格$|网格$")
+
+_lock = threading.Lock()
+_tokenizer: Any = None
+
+
+def radius_m() -> float:
+    return float(getattr(settings, "ZHILI_DUPLICATE_RADIUS_M", DEFAULT_RADIUS_M))
+
+
+def window() -> dt.timedelta:
+    return dt.timedelta(days=float(getattr(settings, "ZHILI_DUPLICATE_WINDOW_DAYS", 7)))
+
+
+def min_similarity() -> float:
+    return float(getattr(settings, "ZHILI_DUPLICATE_MIN_SIMILARITY", DEFAULT_MIN_SIMILARITY))
+
+
+# Tokens ----------------------------------------------------------------------------------------
+
+
+def area_words() -> set[str]:
+    """Street, community and grid names, plus their short forms (解放碑街道 → 解放碑)."""
+    names = Area.objects.current().filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID])
+    words: set[str] = set()
+    for name in names.values_list("name", flat=True).iterator(chunk_size=5000):
+        words.add(name)
+        short = _GRID_SUFFIX.sub("", _AREA_SUFFIX.sub("", name))
+        if len(short) >= 2:
+            words.add(short)
+    return words
+
+
+def _get_tokenizer() -> Any:
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                for word in sorted(area_words()):
+                    tk.add_word(word, freq=20000)
+                _tokenizer = tk
+    return _tokenizer
+
+
+def forget_tokenizer() -> None:
+    """Rebuild the user dictionary on next use (after large area changes)."""
+    global _tokenizer
+    with _lock:
+        _tokenizer = None
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba words of ``text``: area names kept whole, stop words and punctuation dropped."""
+    out = []
+    for raw in _get_tokenizer().lcut(text or ""):
+        word = raw.strip().lower()
+        if word and word not in STOP_WORDS and any(ch.isalnum() for ch in word):
+            out.append(word)
+    return out
+
+
+def matter_tokens(matter: Matter) -> set[str]:
+    return set(tokenize(f"{matter.title}\n{matter.description}"))
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+# Places ----------------------------------------------------------------------------------------
+
+
+def distance_m(a: Matter, b: Matter) -> float | None:
+    """Great-circle (haversine) distance in metres, or None when either has no coordinates."""
+    if None in (a.lat, a.lng, b.lat, b.lng):
+        return None
+    lat1, lng1, lat2, lng2 = map(math.radians, (a.lat, a.lng, b.lat, b.lng))  # type: ignore[arg-type]
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def street_path(area_path: str) -> str:
+    """The path of the street (乡镇/街道) holding ``area_path``: city/district/street/."""
+    parts = [p for p in area_path.split("/") if p]
+    return "/".join(parts[:3]) + "/"
+
+
+def near(a: Matter, b: Matter, radius: float) -> bool:
+    if a.area_id == b.area_id:
+        return True
+    d = distance_m(a, b)
+    return d is not None and d <= radius
+
+
+# Candidates ------------------------------------------------------------------------------------
+
+
+def candidate_rows(matter: Matter, *, user: Any = None) -> Any:
+    """The indexed query: same category, the matter's street subtree, the time window."""
+    base = Matter.objects.all() if user is None else Matter.objects.visible_to(user)
+    span = window()
+    return (
+        base.filter(category_id=matter.category_id)
+        .filter(path_prefix_q("area_path", street_path(matter.area_path)))
+        .filter(created_at__gte=matter.created_at - span, created_at__lte=matter.created_at + span)
+        .exclude(pk=matter.pk)
+        .exclude(status__in=[Status.REJECTED, Status.MERGED])
+        .select_related("area", "category")
+        .order_by("-created_at")[:MAX_SCAN]
+    )
+
+
+def duplicate_candidates(
+    matter: Matter, limit: int = 5, *, user: Any = None
+) -> list[tuple[Matter, float]]:
+    """Likely duplicates of ``matter``, most similar first, with their similarity (0–1).
+
+    With ``user``, only matters that user may view are considered."""
+    radius, threshold = radius_m(), min_similarity()
+    mine = matter_tokens(matter)
+    if not mine:
+        return []
+    found = []
+    for other in candidate_rows(matter, user=user):
+        if not near(matter, other, radius):
+            continue
+        score = jaccard(mine, matter_tokens(other))
+        if score >= threshold:
+            found.append((other, round(score, 3)))
+    found.sort(key=lambda pair: (-pair[1], -pair[0].created_at.timestamp()))
+    return found[: max(0, limit)]
