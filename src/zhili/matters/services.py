@@ -165,19 +165,31 @@ def matter_create(
 
 @transaction.atomic
 def matter_accept(
-    *, actor: Any, matter: Matter, note: str = "", version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     def apply(m: Matter, now: dt.datetime) -> str:
         m.accepted_at = now
         return Status.ACCEPTED
 
     return transition(
-        actor=actor, matter=matter, action="accept", apply=apply, note=note, version=version
+        actor=actor, matter=matter, action="accept", apply=apply, note=note, version=version, at=at
     )
 
 
 @transaction.atomic
-def matter_reject(*, actor: Any, matter: Matter, reason: str, version: int | None = None) -> Matter:
+def matter_reject(
+    *,
+    actor: Any,
+    matter: Matter,
+    reason: str,
+    version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
     reason = _text(reason, "不予立案理由", limit=1000)
 
     def apply(m: Matter, now: dt.datetime) -> str:
@@ -185,13 +197,25 @@ def matter_reject(*, actor: Any, matter: Matter, reason: str, version: int | Non
         return Status.REJECTED
 
     return transition(
-        actor=actor, matter=matter, action="reject", apply=apply, note=reason, version=version
+        actor=actor,
+        matter=matter,
+        action="reject",
+        apply=apply,
+        note=reason,
+        version=version,
+        at=at,
     )
 
 
 @transaction.atomic
 def matter_triage(
-    *, actor: Any, matter: Matter, triage: str, reason: str, version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    triage: str,
+    reason: str,
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """三事分流: 大事 and 小事 go on to dispatch; 私事 closes with guidance to the resident."""
     if triage not in Triage.values:
@@ -215,6 +239,7 @@ def matter_triage(
         note=reason,
         data={"triage": triage},
         version=version,
+        at=at,
     )
 
 
@@ -227,6 +252,7 @@ def matter_dispatch(
     co_units: list[Any] | None = None,
     note: str = "",
     version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """派遣 to one lead unit (首接负责) with optional co-units; re-dispatch after a return."""
     if unit is None or not unit.is_active:
@@ -254,6 +280,7 @@ def matter_dispatch(
         note=note,
         data={"unit": unit.pk, "unit_name": unit.name, "co_units": [u.pk for u in co_units]},
         version=version,
+        at=at,
         unit=unit,
     )
 
@@ -266,6 +293,7 @@ def matter_sign(
     contacted: bool = False,
     note: str = "",
     version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """签收. ``contacted`` records first contact with the resident at the same time."""
 
@@ -283,11 +311,19 @@ def matter_sign(
         note=note,
         data={"contacted": contacted},
         version=version,
+        at=at,
     )
 
 
 @transaction.atomic
-def matter_return(*, actor: Any, matter: Matter, reason: str, version: int | None = None) -> Matter:
+def matter_return(
+    *,
+    actor: Any,
+    matter: Matter,
+    reason: str,
+    version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
     """退单: the unit says it is not theirs; the centre re-dispatches."""
     reason = _text(reason, "退单理由", limit=1000)
 
@@ -296,7 +332,13 @@ def matter_return(*, actor: Any, matter: Matter, reason: str, version: int | Non
         return Status.RETURNED
 
     return transition(
-        actor=actor, matter=matter, action="return", apply=apply, note=reason, version=version
+        actor=actor,
+        matter=matter,
+        action="return",
+        apply=apply,
+        note=reason,
+        version=version,
+        at=at,
     )
 
 
@@ -309,6 +351,7 @@ def matter_report(
     attachments: list[Any] | None = None,
     contacted: bool = True,
     version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """处置反馈 with evidence."""
     result = _text(result, "处置情况", limit=4000)
@@ -327,12 +370,19 @@ def matter_report(
         note=result,
         attachments=attachments,
         version=version,
+        at=at,
     )
 
 
 @transaction.atomic
 def matter_verify(
-    *, actor: Any, matter: Matter, passed: bool, note: str = "", version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    passed: bool,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """核查: pass → ready to close; fail → 返工 (back to the unit, handling)."""
     if not passed:
@@ -352,19 +402,25 @@ def matter_verify(
         note=note,
         data={"passed": passed},
         version=version,
+        at=at,
     )
 
 
 @transaction.atomic
 def matter_close(
-    *, actor: Any, matter: Matter, note: str = "", version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     def apply(m: Matter, now: dt.datetime) -> str:
         m.closed_at = now
         return Status.CLOSED
 
     return transition(
-        actor=actor, matter=matter, action="close", apply=apply, note=note, version=version
+        actor=actor, matter=matter, action="close", apply=apply, note=note, version=version, at=at
     )
 
 
@@ -377,6 +433,7 @@ def matter_rate(
     satisfied: bool,
     note: str = "",
     version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """回访: was it solved, is the resident satisfied? Unsatisfied call-backs may be reopened."""
 
@@ -392,11 +449,19 @@ def matter_rate(
         note=note,
         data={"solved": solved, "satisfied": satisfied},
         version=version,
+        at=at,
     )
 
 
 @transaction.atomic
-def matter_reopen(*, actor: Any, matter: Matter, reason: str, version: int | None = None) -> Matter:
+def matter_reopen(
+    *,
+    actor: Any,
+    matter: Matter,
+    reason: str,
+    version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
     """重开: back to the lead unit to sign and handle again, with a fresh handling limit."""
     reason = _text(reason, "重新办理理由", limit=1000)
 
@@ -413,7 +478,13 @@ def matter_reopen(*, actor: Any, matter: Matter, reason: str, version: int | Non
         return Status.DISPATCHED
 
     return transition(
-        actor=actor, matter=matter, action="reopen", apply=apply, note=reason, version=version
+        actor=actor,
+        matter=matter,
+        action="reopen",
+        apply=apply,
+        note=reason,
+        version=version,
+        at=at,
     )
 
 
@@ -422,7 +493,13 @@ MAX_EXTENSION_DAYS = int(getattr(settings, "ZHILI_MAX_EXTENSION_WORKDAYS", 15))
 
 @transaction.atomic
 def matter_extend(
-    *, actor: Any, matter: Matter, days: int, reason: str, version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    days: int,
+    reason: str,
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """延期申请 by the unit; takes effect when approved."""
     if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
@@ -445,12 +522,19 @@ def matter_extend(
         note=reason,
         data={"days": int(days)},
         version=version,
+        at=at,
     )
 
 
 @transaction.atomic
 def matter_approve_extension(
-    *, actor: Any, matter: Matter, approved: bool, note: str = "", version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    approved: bool,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     def apply(m: Matter, now: dt.datetime) -> None:
         if not m.extension_requested_days:
@@ -472,12 +556,18 @@ def matter_approve_extension(
         note=note,
         data={"approved": approved},
         version=version,
+        at=at,
     )
 
 
 @transaction.atomic
 def matter_suspend(
-    *, actor: Any, matter: Matter, reason: str, version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    reason: str,
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """挂起/缓办: the clock stops; suspended matters leave the rates' denominators."""
     reason = _text(reason, "挂起理由", limit=1000)
@@ -488,13 +578,24 @@ def matter_suspend(
         return Status.SUSPENDED
 
     return transition(
-        actor=actor, matter=matter, action="suspend", apply=apply, note=reason, version=version
+        actor=actor,
+        matter=matter,
+        action="suspend",
+        apply=apply,
+        note=reason,
+        version=version,
+        at=at,
     )
 
 
 @transaction.atomic
 def matter_resume(
-    *, actor: Any, matter: Matter, note: str = "", version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     def apply(m: Matter, now: dt.datetime) -> str:
         if m.suspended_at:
@@ -504,13 +605,19 @@ def matter_resume(
         return previous
 
     return transition(
-        actor=actor, matter=matter, action="resume", apply=apply, note=note, version=version
+        actor=actor, matter=matter, action="resume", apply=apply, note=note, version=version, at=at
     )
 
 
 @transaction.atomic
 def matter_merge(
-    *, actor: Any, matter: Matter, into: Matter, note: str = "", version: int | None = None
+    *,
+    actor: Any,
+    matter: Matter,
+    into: Matter,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """并单: a duplicate joins the matter it repeats; its reporter is followed there."""
     if into.pk == matter.pk:
@@ -539,6 +646,7 @@ def matter_merge(
         note=note,
         data={"into": target.number},
         version=version,
+        at=at,
     )
 
 
@@ -550,6 +658,7 @@ def matter_self_handle(
     result: str,
     attachments: list[Any] | None = None,
     version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Matter:
     """自行处置: the grid worker fixed it on the spot; closed at once, verified by sampling."""
     result = _text(result, "处置情况", limit=4000)
@@ -571,6 +680,7 @@ def matter_self_handle(
         note=result,
         attachments=attachments,
         version=version,
+        at=at,
     )
 
 
