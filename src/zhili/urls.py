@@ -15,6 +15,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("audit/", core_views.audit_list, name="audit"),
+    path("inbox/", include("zhili.core.inbox_urls")),
+    path("calendar/", include("zhili.core.calendar_urls")),
     path("areas/", include("zhili.areas.urls")),
     path("org/", include("zhili.org.urls")),
     path("matters/", include("zhili.matters.urls")),

@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     name = "zhili.core"
     label = "core"
     verbose_name = "核心"
-    nav = [NavItem("审计", "audit", "core.AuditEvent", order=90)]
+    nav = [
+        NavItem("审计", "audit", "core.AuditEvent", order=90),
+        NavItem("节假日调整", "calendar", "core.CalendarDay", "change", "组织与权限", order=70),
+    ]

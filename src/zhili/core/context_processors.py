@@ -9,4 +9,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None:
         return {"nav": []}
-    return {"nav": nav_for(user)}
+    context: dict[str, Any] = {"nav": nav_for(user)}
+    if user.is_authenticated:
+        from zhili.core.inbox import unread_count
+
+        context["inbox_unread"] = unread_count(user)
+    return context

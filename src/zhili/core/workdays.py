@@ -90,8 +90,16 @@ def workdays_between(start: dt.datetime, end: dt.datetime) -> int:
 
 
 def calendar_gaps(years: list[int]) -> list[int]:
-    """Years for which neither the package nor an override covers the holidays."""
+    """Years for which neither the package nor an override covers the holidays (a year counts as
+    entered once it has at least one holiday override; a lone 调休 working day does not)."""
     from zhili.core.models import CalendarDay
 
-    covered = {d.year for d in CalendarDay.objects.values_list("date", flat=True)}
-    return [y for y in years if not package_knows(y) and y not in covered]
+    unknown = [y for y in years if not package_knows(y)]
+    if not unknown:
+        return []
+    covered = set(
+        CalendarDay.objects.filter(date__year__in=unknown, is_workday=False)
+        .values_list("date__year", flat=True)
+        .distinct()
+    )
+    return [y for y in unknown if y not in covered]

@@ -1,0 +1,502 @@
+"""Time limits and supervision (督办): the periodic deadline sweep.
+
+For every open matter whose current stage has a deadline (``Matter.due_at``, see deadlines.py):
+
+1. **warn** the responsible people ``ZHILI_WARN_BEFORE_HOURS`` before it, once per stage
+   (``Matter.warned_for`` holds the stage key);
+2. when it passes, **mark the matter overdue** (event "overdue") and at once issue a
+   **supervision notice** 督办 (event "supervise", ``Matter.supervised_at``);
+3. ``ZHILI_ESCALATE_AFTER_HOURS`` after the supervision notice, if the same deadline is still
+   missed, **escalate** to the officers one level above (event "escalate", ``Matter.escalated_at``).
+
+Suspended (挂起) and finished matters are not open, so the clock and the sweep leave them alone.
+
+Each step selects its candidates in SQL through the (status, due_at) index with conditions that
+exclude what was already done, so matters that need nothing are never loaded into Python. Each
+candidate is then locked, re-checked and handled in its own savepoint; notices carry a dedupe key.
+Running the sweep twice, or two sweeps at once, therefore never duplicates an event or a notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from zhili.core.audit import audit_record
+from zhili.core.notify import notify
+from zhili.core.scoping import Grant
+from zhili.matters import rollups
+from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent, Status
+from zhili.org.models import RoleGrant, User
+
+log = logging.getLogger("zhili.supervision")
+S = Status
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str  # what ``warned_for`` remembers
+    deadline: str  # which deadline runs (a key of models.STAGE_LABELS)
+    permission: str | None  # officers' action on the matter's area; None: the lead unit's staff
+
+
+STAGES: dict[str, Stage] = {
+    S.SUBMITTED: Stage("intake", "dispatch", "accept"),
+    S.ACCEPTED: Stage("dispatch", "dispatch", "dispatch"),
+    S.RETURNED: Stage("dispatch", "dispatch", "dispatch"),
+    S.DISPATCHED: Stage("sign", "sign", None),
+    S.HANDLING: Stage("handle", "handle", None),
+    S.REPORTED: Stage("verify", "handle", "verify"),
+    S.VERIFIED: Stage("close", "handle", "close"),
+}
+assert set(STAGES) == set(OPEN_STATUSES)
+STREET_DEPTH = 2  # city 0, district 1, street 2
+
+
+def warn_before() -> dt.timedelta:
+    return dt.timedelta(hours=float(getattr(settings, "ZHILI_WARN_BEFORE_HOURS", 24)))
+
+
+def escalate_after() -> dt.timedelta:
+    return dt.timedelta(hours=float(getattr(settings, "ZHILI_ESCALATE_AFTER_HOURS", 24)))
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "ZHILI_SWEEP_BATCH", 200))
+
+
+# Stage keys: a new dispatch, a reopening or an approved extension starts a new deadline, so
+# each of them earns a new warning. The same key is computed in SQL to select candidates.
+
+
+def stage_key(m: Matter) -> str:
+    return f"{STAGES[m.status].key}:{m.dispatch_count}.{m.reopen_count}.{m.extension_count}"
+
+
+def _stage_key_sql(key: str) -> Concat:
+    def text(name: str) -> Cast:
+        return Cast(name, output_field=CharField())
+
+    return Concat(
+        Value(f"{key}:"),
+        text("dispatch_count"),
+        Value("."),
+        text("reopen_count"),
+        Value("."),
+        text("extension_count"),
+        output_field=CharField(),
+    )
+
+
+# Who hears about a matter -----------------------------------------------------------------------
+
+
+def _depth(path: str) -> int:
+    return path.count("/") - 1
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+class Recipients:
+    """Finds the responsible people and the level above; caches grants and staff for one sweep."""
+
+    def __init__(self) -> None:
+        self._grants: dict[str, list[tuple[int, Grant, User]]] = {}
+        self._staff: dict[int, list[User]] = {}
+
+    def _grants_over(self, area_path: str) -> list[tuple[int, Grant, User]]:
+        if area_path not in self._grants:
+            rows = RoleGrant.objects.filter(
+                area__path__in=_ancestor_paths(area_path),
+                area__valid_to__isnull=True,
+                user__is_active=True,
+            ).select_related("user", "role", "area")
+            self._grants[area_path] = [
+                (
+                    _depth(g.area.path),
+                    Grant(g.area.path, g.area_id, frozenset(g.role.permissions)),
+                    g.user,
+                )
+                for g in rows
+            ]
+        return self._grants[area_path]
+
+    def officers(self, area_path: str, action: str, *, above: int | None = None) -> list[User]:
+        """Holders of ``matters.matter.<action>`` over the area at the deepest level that has any
+        (only levels shallower than ``above`` when given): the street before the district."""
+        perm = f"matters.matter.{action}"
+        found = [
+            (depth, user)
+            for depth, grant, user in self._grants_over(area_path)
+            if grant.allows(perm) and (above is None or depth < above)
+        ]
+        if not found:
+            return []
+        deepest = max(depth for depth, _ in found)
+        return list({u.pk: u for depth, u in found if depth == deepest}.values())
+
+    def _officer_depth(self, users: list[User], area_path: str) -> int | None:
+        ids = {u.pk for u in users}
+        depths = [d for d, _, u in self._grants_over(area_path) if u.pk in ids]
+        return max(depths) if depths else None
+
+    def unit_staff(self, unit_id: int) -> list[User]:
+        if unit_id not in self._staff:
+            self._staff[unit_id] = list(User.objects.filter(unit_id=unit_id, is_active=True))
+        return self._staff[unit_id]
+
+    def responsible(self, m: Matter) -> list[User]:
+        """The lead unit's staff while it must sign or handle; otherwise the officers who must
+        act next (accept, dispatch, verify, close). A unit without accounts falls back to the
+        dispatchers, so somebody always hears."""
+        stage = STAGES[m.status]
+        if stage.permission is None and m.lead_unit_id:
+            staff = self.unit_staff(m.lead_unit_id)
+            if staff:
+                return staff
+        return self.officers(m.area_path, stage.permission or "dispatch")
+
+    def above(self, m: Matter) -> list[User]:
+        """The dispatchers one level above: above the street (the district for a street's
+        matter), and above the responsible officers when they themselves sit higher."""
+        limit = STREET_DEPTH
+        stage = STAGES[m.status]
+        if stage.permission is not None or not (m.lead_unit_id and self.unit_staff(m.lead_unit_id)):
+            depth = self._officer_depth(self.responsible(m), m.area_path)
+            if depth is not None:
+                limit = min(limit, depth)
+        return self.officers(m.area_path, "dispatch", above=limit)
+
+
+# The steps, one matter at a time ----------------------------------------------------------------
+
+
+def _lock(matter: Matter | int) -> Matter | None:
+    pk = matter.pk if isinstance(matter, Matter) else matter
+    return (
+        Matter.objects.select_for_update(of=("self",))
+        .select_related("lead_unit")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _url(m: Matter) -> str:
+    try:
+        return reverse("matters:detail", kwargs={"number": m.number})
+    except NoReverseMatch:
+        return ""
+
+
+def _when(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%m月%d日 %H:%M")
+
+
+def _deadline_label(m: Matter) -> str:
+    return STAGE_LABELS[STAGES[m.status].deadline]
+
+
+def _due_stamp(m: Matter) -> int:
+    assert m.due_at is not None
+    return int(m.due_at.timestamp())
+
+
+def _event(m: Matter, action: str, now: dt.datetime, note: str, data: dict[str, Any]) -> None:
+    """Append the event, feed the rollups and audit it, in the caller's transaction."""
+    event = MatterEvent.objects.create(
+        matter=m,
+        action=action,
+        from_status=m.status,
+        to_status=m.status,
+        actor=None,
+        actor_name="system",
+        at=now,
+        note=note,
+        data=data,
+    )
+    rollups.record(m, event)
+    audit_record(
+        actor=None, action=f"matter.{action}", obj=m, area_path=m.area_path, after=data, note=note
+    )
+
+
+def _is_open_with_deadline(m: Matter | None) -> bool:
+    return m is not None and m.status in STAGES and m.due_at is not None
+
+
+def _supervised_for_deadline(m: Matter) -> bool:
+    """Was this deadline already handled? (A later deadline makes an old 督办 stale.)"""
+    return m.supervised_at is not None and m.due_at is not None and m.supervised_at >= m.due_at
+
+
+@transaction.atomic
+def matter_warn(
+    *, matter: Matter | int, now: dt.datetime, recipients: Recipients | None = None
+) -> int:
+    """Warn the responsible people that the current stage's deadline is near; once per stage.
+    Returns the number of notices sent (-1 when nothing was due)."""
+    m = _lock(matter)
+    if not _is_open_with_deadline(m):
+        return -1
+    assert m is not None and m.due_at is not None
+    if not now < m.due_at <= now + warn_before() or m.warned_for == stage_key(m):
+        return -1
+    who = recipients or Recipients()
+    m.warned_for = stage_key(m)
+    m.save(update_fields=["warned_for"])
+    label = _deadline_label(m)
+    notices = notify(
+        recipients=who.responsible(m),
+        kind="warn",
+        title=f"【临期提醒】{m.number} 将于 {_when(m.due_at)} 到达{label}时限",
+        body=f"“{m.title}”（{m.get_status_display()}）的{label}时限为 {_when(m.due_at)}，请抓紧办理。",
+        url=_url(m),
+        obj=m,
+        dedupe_key=f"warn:{m.pk}:{m.warned_for}",
+    )
+    return len(notices)
+
+
+@transaction.atomic
+def matter_mark_overdue(*, matter: Matter | int, now: dt.datetime) -> Matter | None:
+    """超期: flag the matter and append one "overdue" event (with its audit) per missed
+    deadline. Returns the matter, or None when there is nothing to mark."""
+    m = _lock(matter)
+    if not _is_open_with_deadline(m):
+        return None
+    assert m is not None and m.due_at is not None
+    if m.due_at >= now or _supervised_for_deadline(m):
+        return None
+    due = m.due_at.isoformat()
+    if MatterEvent.objects.filter(matter=m, action="overdue", data__due_at=due).exists():
+        return m
+    if not m.overdue:
+        m.overdue = True
+        m.save(update_fields=["overdue"])
+    label = _deadline_label(m)
+    _event(
+        m,
+        "overdue",
+        now,
+        f"已超过{label}时限（{_when(m.due_at)}）",
+        {"stage": STAGES[m.status].deadline, "due_at": due},
+    )
+    return m
+
+
+@transaction.atomic
+def matter_supervise(
+    *, matter: Matter | int, now: dt.datetime, recipients: Recipients | None = None
+) -> int:
+    """督办: the supervision notice to the responsible people of an overdue matter, once per
+    missed deadline. Returns the number of notices sent (-1 when nothing was due)."""
+    m = _lock(matter)
+    if not _is_open_with_deadline(m):
+        return -1
+    assert m is not None and m.due_at is not None
+    if m.due_at >= now or _supervised_for_deadline(m):
+        return -1
+    who = recipients or Recipients()
+    people = who.responsible(m)
+    m.overdue = True
+    m.supervised_at = now
+    m.save(update_fields=["overdue", "supervised_at"])
+    label = _deadline_label(m)
+    unit = f"（主办单位：{m.lead_unit.name}）" if m.lead_unit else ""
+    _event(
+        m,
+        "supervise",
+        now,
+        f"超过{label}时限，督促办理{unit}",
+        {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]},
+    )
+    notices = notify(
+        recipients=people,
+        kind="supervise",
+        title=f"【督办】{m.number} 已超过{label}时限",
+        body=(
+            f"“{m.title}”（{m.get_status_display()}）的{label}时限 {_when(m.due_at)} 已过，"
+            f"请立即办理并反馈。{unit}"
+        ),
+        url=_url(m),
+        obj=m,
+        dedupe_key=f"supervise:{m.pk}:{_due_stamp(m)}",
+    )
+    return len(notices)
+
+
+@transaction.atomic
+def matter_escalate(
+    *, matter: Matter | int, now: dt.datetime, recipients: Recipients | None = None
+) -> int:
+    """升级督办: still overdue ``ZHILI_ESCALATE_AFTER_HOURS`` after the supervision notice, so
+    the dispatchers one level above hear about it. Returns notices sent (-1: nothing due)."""
+    m = _lock(matter)
+    if not _is_open_with_deadline(m):
+        return -1
+    assert m is not None and m.due_at is not None
+    if not (m.overdue and _supervised_for_deadline(m) and m.supervised_at is not None):
+        return -1
+    if m.supervised_at > now - escalate_after():
+        return -1
+    if m.escalated_at is not None and m.escalated_at >= m.supervised_at:
+        return -1
+    who = recipients or Recipients()
+    people = who.above(m)
+    m.escalated_at = now
+    m.save(update_fields=["escalated_at"])
+    label = _deadline_label(m)
+    hours = int((now - m.due_at).total_seconds() // 3600)
+    _event(
+        m,
+        "escalate",
+        now,
+        f"超过{label}时限 {hours} 小时仍未办理，升级督办",
+        {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]},
+    )
+    notices = notify(
+        recipients=people,
+        kind="escalate",
+        title=f"【升级督办】{m.number} 超过{label}时限 {hours} 小时",
+        body=(
+            f"“{m.title}”（{m.get_status_display()}）已于 {_when(m.supervised_at)} 督办，"
+            f"至今仍未办理。{'主办单位：' + m.lead_unit.name if m.lead_unit else ''}"
+        ),
+        url=_url(m),
+        obj=m,
+        dedupe_key=f"escalate:{m.pk}:{_due_stamp(m)}",
+    )
+    return len(notices)
+
+
+# The sweep ---------------------------------------------------------------------------------------
+
+
+def _open_with_deadline() -> QuerySet[Matter]:
+    return Matter.objects.filter(status__in=OPEN_STATUSES, due_at__isnull=False)
+
+
+def warn_candidates(now: dt.datetime) -> list[QuerySet[Matter]]:
+    """Per stage key: due within the warning window and not yet warned for this stage."""
+    window = _open_with_deadline().filter(due_at__gt=now, due_at__lte=now + warn_before())
+    keys: dict[str, list[str]] = {}
+    for status, stage in STAGES.items():
+        keys.setdefault(stage.key, []).append(status)
+    return [
+        window.filter(status__in=statuses).exclude(warned_for=_stage_key_sql(key))
+        for key, statuses in keys.items()
+    ]
+
+
+def overdue_candidates(now: dt.datetime) -> QuerySet[Matter]:
+    """Past the deadline and not yet supervised for it."""
+    return (
+        _open_with_deadline()
+        .filter(due_at__lt=now)
+        .filter(Q(supervised_at__isnull=True) | Q(supervised_at__lt=F("due_at")))
+    )
+
+
+def escalate_candidates(now: dt.datetime) -> QuerySet[Matter]:
+    """Supervised for the current deadline long enough ago, and not escalated since."""
+    cutoff = now - escalate_after()
+    return (
+        _open_with_deadline()
+        .filter(
+            overdue=True,
+            due_at__lte=cutoff,
+            supervised_at__lte=cutoff,
+            supervised_at__gte=F("due_at"),
+        )
+        .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("supervised_at")))
+    )
+
+
+def _batches(qs: QuerySet[Matter], size: int) -> Iterator[list[int]]:
+    """Ids of ``qs`` in (due_at, id) order, a batch at a time (keyset, no OFFSET)."""
+    qs = qs.order_by("due_at", "id")
+    after: tuple[dt.datetime, int] | None = None
+    while True:
+        page = qs
+        if after is not None:
+            page = qs.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], id__gt=after[1]))
+        rows = list(page.values_list("due_at", "id")[:size])
+        if not rows:
+            return
+        yield [pk for _, pk in rows]
+        if len(rows) < size:
+            return
+        after = rows[-1]
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    overdue: int = 0
+    supervised: int = 0
+    escalated: int = 0
+    notices: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _run(qs: QuerySet[Matter], step: Callable[[int], dict[str, int]], result: SweepResult) -> None:
+    for ids in _batches(qs, batch_size()):
+        with transaction.atomic():
+            for pk in ids:
+                try:
+                    counts = step(pk)
+                except Exception as exc:  # one bad matter must not stop the sweep
+                    log.exception("deadline sweep failed on matter %s", pk)
+                    result.failed += 1
+                    result.errors.append(f"{pk}: {exc}"[:200])
+                    continue
+                for name, n in counts.items():
+                    setattr(result, name, getattr(result, name) + n)
+
+
+def sweep(now: dt.datetime | None = None) -> SweepResult:
+    """One pass over every open matter's current deadline; safe to repeat at any time."""
+    now = now or timezone.now()
+    who = Recipients()
+    result = SweepResult()
+
+    def warn(pk: int) -> dict[str, int]:
+        sent = matter_warn(matter=pk, now=now, recipients=who)
+        return {"warned": 1, "notices": sent} if sent >= 0 else {}
+
+    @transaction.atomic
+    def overdue(pk: int) -> dict[str, int]:
+        if matter_mark_overdue(matter=pk, now=now) is None:
+            return {}
+        sent = matter_supervise(matter=pk, now=now, recipients=who)
+        return {"overdue": 1, "supervised": 1, "notices": sent} if sent >= 0 else {"overdue": 1}
+
+    def escalate(pk: int) -> dict[str, int]:
+        sent = matter_escalate(matter=pk, now=now, recipients=who)
+        return {"escalated": 1, "notices": sent} if sent >= 0 else {}
+
+    if warn_before() > dt.timedelta(0):
+        for qs in warn_candidates(now):
+            _run(qs, warn, result)
+    _run(overdue_candidates(now), overdue, result)
+    _run(escalate_candidates(now), escalate, result)
+    if any((result.warned, result.supervised, result.escalated, result.failed)):
+        log.info("deadline sweep at %s: %s", now.isoformat(), result.as_dict())
+    return result
