@@ -174,6 +174,7 @@ def effective_limits(category: Category) -> list[dict[str, Any]]:
 
 # Field validation (shared by the pages, the API and the xlsx import) ---------------------------
 
+RESERVED_CODES = {"new", "rules", "import", "export.xlsx"}  # page addresses under categories/
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 FIELDS = [
     "code",
@@ -209,6 +210,8 @@ def clean_fields(data: dict[str, Any], *, is_group: bool) -> dict[str, Any]:
         raise ValidationFailed(
             "代码须为 1–40 位字母、数字、连字符或下划线，以字母或数字开头", code="invalid_code"
         )
+    if code in RESERVED_CODES:
+        raise ValidationFailed(f"“{code}”是保留字，不能用作代码", code="invalid_code")
     name = str(data.get("name") or "").strip()
     if not name:
         raise ValidationFailed("名称不能为空", code="required")
@@ -291,6 +294,14 @@ def routing_rule_list(user: Any, *, category: Category | None = None) -> QuerySe
     return qs.order_by("category__order", "category__code", "area__path")
 
 
+def rule_counts(user: Any) -> dict[int, int]:
+    """Number of routing rules per category id."""
+    from django.db.models import Count
+
+    rows = routing_rule_list(user).order_by().values("category_id").annotate(n=Count("id"))
+    return {r["category_id"]: r["n"] for r in rows}
+
+
 def routing_rule_get(user: Any, pk: int) -> RoutingRule:
     found = routing_rule_list(user).filter(pk=pk).first()
     if found is None:
@@ -311,6 +322,7 @@ def _require_change(actor: Any) -> None:
 def _parent(parent: Category | None, *, instance: Category | None) -> Category | None:
     if parent is None:
         return None
+    parent = Category.objects.get(pk=parent.pk)  # its current state, not the caller's copy
     if instance is not None and parent.pk == instance.pk:
         raise ValidationFailed("分类不能以自身为大类", code="invalid_parent")
     if parent.parent_id is not None:
@@ -432,6 +444,31 @@ def category_update(
     if a:
         audit_record(actor=actor, action="category.update", obj=category, before=b, after=a)
     return category
+
+
+def unit_by_name(name: str, unit_area: str, area: Area) -> Any:
+    """An active unit by name (and optionally the code of its area). Without the area code, a
+    name shared by several units resolves to the one nearest above the rule's area."""
+    from zhili.org.models import Unit
+
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("单位名称不能为空", code="invalid_unit")
+    units = list(Unit.objects.filter(name=name, is_active=True).select_related("area"))
+    if unit_area:
+        units = [u for u in units if u.area.code == unit_area]
+    elif len(units) > 1:
+        above = [u for u in units if area.path.startswith(u.area.path)]
+        deepest = max((u.area.depth for u in above), default=None)
+        units = [u for u in above if u.area.depth == deepest]
+    if not units:
+        where = f"（区域 {unit_area}）" if unit_area else ""
+        raise ValidationFailed(f"找不到启用中的单位“{name}”{where}", code="invalid_unit")
+    if len(units) > 1:
+        raise ValidationFailed(
+            f"有多个名为“{name}”的单位，请填写单位所属区域代码", code="invalid_unit"
+        )
+    return units[0]
 
 
 def _rule_inputs(category: Category, area: Area, unit: Any) -> None:

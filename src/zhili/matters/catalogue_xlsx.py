@@ -20,7 +20,6 @@ from zhili.core.audit import audit_record, snapshot
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.matters import catalogue
 from zhili.matters.models import STAGES, Category, HandlingMode, RoutingRule
-from zhili.org.models import Unit
 
 CATEGORY_SHEET, RULE_SHEET = "分类", "派单规则"
 CATEGORY_COLUMNS = [
@@ -202,7 +201,7 @@ def _category_row(row: dict[str, Any], group_topic: str | None) -> dict[str, Any
 @dataclass
 class _Plan:
     categories: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    rules: list[tuple[int, str, Area, Unit]] = field(default_factory=list)
+    rules: list[tuple[int, str, Area, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     leaves: set[str] = field(default_factory=set)  # category codes after the import (not groups)
 
@@ -251,22 +250,6 @@ def _plan_categories(plan: _Plan, rows: list[Any], existing: dict[str, Category]
     plan.leaves = {c for c, (is_group, _, _) in final.items() if not is_group}
 
 
-def _unit(name: str, unit_area: str, area: Area) -> Unit:
-    units = list(Unit.objects.filter(name=name, is_active=True).select_related("area"))
-    if unit_area:
-        units = [u for u in units if u.area.code == unit_area]
-    elif len(units) > 1:  # prefer the unit of the rule's own area or its nearest ancestor
-        above = [u for u in units if area.path.startswith(u.area.path)]
-        deepest = max((u.area.depth for u in above), default=None)
-        units = [u for u in above if u.area.depth == deepest]
-    if not units:
-        where = f"（区域 {unit_area}）" if unit_area else ""
-        raise ValidationFailed(f"找不到启用中的单位“{name}”{where}")
-    if len(units) > 1:
-        raise ValidationFailed(f"有多个名为“{name}”的单位，请填写单位所属区域代码")
-    return units[0]
-
-
 def _plan_rules(plan: _Plan, rows: list[Any]) -> None:
     codes = {_text(r.get("area")) for _, r in rows}
     areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
@@ -284,7 +267,7 @@ def _plan_rules(plan: _Plan, rows: list[Any]) -> None:
             if (category, area_code) in seen:
                 raise ValidationFailed(f"与第 {seen[(category, area_code)]} 行重复")
             seen[(category, area_code)] = number
-            unit = _unit(_text(row.get("unit")), _text(row.get("unit_area")), area)
+            unit = catalogue.unit_by_name(_text(row.get("unit")), _text(row.get("unit_area")), area)
             plan.rules.append((number, category, area, unit))
         except ZhiliError as exc:
             plan.error(RULE_SHEET, number, category, exc.message)

@@ -1,0 +1,361 @@
+"""Catalogue pages: categories (two levels), routing rules, xlsx export and import. Thin: the rules
+live in ``catalogue`` and ``catalogue_xlsx``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.selectors import object_history
+from zhili.matters import catalogue, catalogue_xlsx
+from zhili.matters.models import DEFAULT_LIMITS, STAGES, HandlingMode, Topic
+from zhili.org.forms import StyledForm
+from zhili.org.selectors import unit_list
+
+QUESTIONS_EXAMPLE = (
+    '[{"key": "danger", "label": "是否正在发生火情", "type": "single", '
+    '"options": ["是", "否"], "required": true, '
+    '"block": {"values": ["是"], "message": "请立即拨打 119"}}]'
+)
+
+
+def _stage_help(stage: str) -> str:
+    defaults = "，".join(
+        f"{HandlingMode(mode).label[-3:]} {catalogue.limit_text(DEFAULT_LIMITS[mode][stage])}"
+        for mode in HandlingMode.values
+    )
+    return f"留空按四事四办默认（{defaults}）；如 5wd（工作日）或 24h（小时）"
+
+
+class CategoryForm(StyledForm):
+    code = forms.CharField(
+        label="代码", max_length=40, help_text="字母、数字、连字符，创建后不可改"
+    )
+    name = forms.CharField(label="名称", max_length=60)
+    parent = forms.ChoiceField(label="所属大类", required=False)
+    topic = forms.ChoiceField(label="五事", choices=Topic.choices)
+    handling_mode = forms.ChoiceField(label="四事四办", choices=HandlingMode.choices)
+    limit_dispatch = forms.CharField(label="立案派遣时限", required=False)
+    limit_sign = forms.CharField(label="签收时限", required=False)
+    limit_contact = forms.CharField(label="联系群众时限", required=False)
+    limit_handle = forms.CharField(label="办结时限", required=False)
+    hint = forms.CharField(
+        label="填报提示", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    questions = forms.CharField(
+        label="补充问题（JSON）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text="类型 text/number/date/single/multi；block 为拦截规则。例：" + QUESTIONS_EXAMPLE,
+    )
+    allow_anonymous = forms.BooleanField(label="允许匿名反映", required=False)
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    order = forms.IntegerField(label="排序", min_value=0, initial=0)
+
+    def __init__(self, *args: Any, groups: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent: Any = self.fields["parent"]
+        parent.choices = [("", "（无：这是一个大类）")] + [(g.code, g.name) for g in groups]
+        self._groups = {g.code: g for g in groups}
+        for stage in STAGES:
+            self.fields[f"limit_{stage}"].help_text = _stage_help(stage)
+            self.fields[f"limit_{stage}"].widget.attrs["placeholder"] = "默认"
+
+    def clean_parent(self) -> Any:
+        return self._groups.get(self.cleaned_data.get("parent") or "")
+
+    def clean_questions(self) -> list[Any]:
+        text = (self.cleaned_data.get("questions") or "").strip()
+        if not text:
+            return []
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                f"不是有效的 JSON：{exc.msg}（第 {exc.lineno} 行）"
+            ) from exc
+        return value if isinstance(value, list) else [value]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        limits = {}
+        for stage in STAGES:
+            try:
+                limits[stage] = catalogue.parse_limit(data.get(f"limit_{stage}"), stage)
+            except ValidationFailed as exc:
+                self.add_error(f"limit_{stage}", exc.message)
+        data["limits"] = {s: v for s, v in limits.items() if v}
+        return data
+
+    @staticmethod
+    def initial_for(c: Any) -> dict[str, Any]:
+        limits = c.limits or {}
+        return {
+            "code": c.code,
+            "name": c.name,
+            "parent": c.parent.code if c.parent_id else "",
+            "topic": c.topic,
+            "handling_mode": c.handling_mode,
+            **{
+                f"limit_{s}": catalogue.limit_text(limits[s]) if limits.get(s) else ""
+                for s in STAGES
+            },
+            "hint": c.hint,
+            "questions": json.dumps(c.questions, ensure_ascii=False, indent=1)
+            if c.questions
+            else "",
+            "allow_anonymous": c.allow_anonymous,
+            "is_active": c.is_active,
+            "order": c.order,
+        }
+
+
+def _service_kwargs(d: dict[str, Any]) -> dict[str, Any]:
+    keys = ("name", "parent", "topic", "handling_mode", "limits", "hint", "questions")
+    flags = ("allow_anonymous", "is_active", "order")
+    return {k: d[k] for k in (*keys, *flags)}
+
+
+class RuleForm(StyledForm):
+    category = forms.ChoiceField(label="分类")
+    area_code = forms.CharField(
+        label="区域代码", max_length=32, help_text="规则覆盖该区域的整个下级范围，最深的规则优先"
+    )
+    unit_name = forms.CharField(label="责任单位名称", max_length=120)
+    unit_area = forms.CharField(
+        label="单位所属区域代码", max_length=32, required=False, help_text="单位重名时填写"
+    )
+
+    def __init__(self, *args: Any, categories: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["category"]
+        field.choices = [(c.code, f"{c.parent.name} · {c.name}") for c in categories]
+        self.fields["unit_name"].widget.attrs["list"] = "unit-names"
+        self._categories = {c.code: c for c in categories}
+
+    def clean_category(self) -> Any:
+        return self._categories.get(self.cleaned_data.get("category") or "")
+
+
+def _require_change(request: HttpRequest) -> None:
+    if not catalogue.can_change(request.user):
+        raise PermissionDenied("只有市级管理员可以修改诉求分类目录")
+
+
+def _leaves(user: Any) -> list[Any]:
+    return [c for _, children in catalogue.category_tree(user) for c in children]
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+@login_required
+def categories(request: HttpRequest) -> HttpResponse:
+    catalogue.require_view(request.user)
+    tree = catalogue.category_tree(request.user)
+    rule_counts = catalogue.rule_counts(request.user)
+    rows = [
+        (
+            group,
+            [
+                {
+                    "c": c,
+                    "handle": catalogue.limit_label(c.limit("handle")),
+                    "overridden": bool(c.limits),
+                    "rules": rule_counts.get(c.pk, 0),
+                }
+                for c in children
+            ],
+        )
+        for group, children in tree
+    ]
+    return render(
+        request,
+        "matters/categories.html",
+        {"rows": rows, "can_change": catalogue.can_change(request.user)},
+    )
+
+
+def _category_form_page(
+    request: HttpRequest, form: CategoryForm, title: str, category: Any = None
+) -> HttpResponse:
+    context: dict[str, Any] = {"form": form, "title": title, "category": category}
+    if category is not None:
+        context["limits"] = catalogue.effective_limits(category)
+        context["rules"] = catalogue.routing_rule_list(request.user, category=category)
+        context["history"] = object_history(request.user, category)[:20]
+    return render(request, "matters/category_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_create(request: HttpRequest) -> HttpResponse:
+    _require_change(request)
+    groups = list(catalogue.group_choices(request.user))
+    parent = request.GET.get("parent", "")
+    initial = {"parent": parent, "is_active": True, "order": 0}
+    group = next((g for g in groups if g.code == parent), None)
+    if group is not None:
+        initial["topic"] = group.topic
+    form = CategoryForm(request.POST or None, user=request.user, groups=groups, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = catalogue.category_create(
+                actor=request.user,
+                code=form.cleaned_data["code"],
+                **_service_kwargs(form.cleaned_data),
+            )
+        except ZhiliError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, f"已新建{'分类' if created.parent_id else '大类'}：{created.name}"
+            )
+            return redirect("matters:category_edit", code=created.code)
+    return _category_form_page(request, form, "新建大类或分类")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_edit(request: HttpRequest, code: str) -> HttpResponse:
+    category = catalogue.category_get(request.user, code)
+    editable = catalogue.can_change(request.user)
+    if request.method == "POST":
+        _require_change(request)
+    groups = [g for g in catalogue.group_choices(request.user) if g.pk != category.pk]
+    form = CategoryForm(
+        request.POST or None,
+        user=request.user,
+        groups=groups,
+        initial=CategoryForm.initial_for(category),
+    )
+    form.fields["code"].disabled = True
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalogue.category_update(
+                actor=request.user, category=category, **_service_kwargs(form.cleaned_data)
+            )
+        except ZhiliError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已保存")
+            return redirect("matters:category_edit", code=category.code)
+    title = f"{'编辑' if editable else '查看'}{'分类' if category.parent_id else '大类'}：{category.name}"
+    return _category_form_page(request, form, title, category)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_rules(request: HttpRequest) -> HttpResponse:
+    catalogue.require_view(request.user)
+    editable = catalogue.can_change(request.user)
+    leaves = _leaves(request.user)
+    chosen = request.GET.get("category", "")
+    form = RuleForm(
+        request.POST or None, user=request.user, categories=leaves, initial={"category": chosen}
+    )
+    if request.method == "POST":
+        _require_change(request)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                area = d["area_code"]  # an Area the user may view (StyledForm.clean_area_code)
+                unit = catalogue.unit_by_name(d["unit_name"], d["unit_area"].strip(), area)
+                rule = catalogue.routing_rule_set(
+                    actor=request.user, category=d["category"], area=area, unit=unit
+                )
+            except ZhiliError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已保存派单规则：{rule}")
+                return redirect(
+                    f"{reverse('matters:category_rules')}?category={rule.category.code}"
+                )
+    rules = catalogue.routing_rule_list(request.user).select_related("category__parent")
+    selected = next((c for c in leaves if c.code == chosen), None)
+    if selected is not None:
+        rules = rules.filter(category=selected)
+    return render(
+        request,
+        "matters/category_rules.html",
+        {
+            "rules": rules[:500],
+            "form": form,
+            "can_change": editable,
+            "leaves": leaves,
+            "selected": selected,
+            "unit_names": sorted(
+                {u.name for u in unit_list(request.user).filter(is_active=True)[:2000]}
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def category_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = catalogue.routing_rule_get(request.user, pk)
+    code = rule.category.code
+    catalogue.routing_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, "已删除派单规则")
+    return redirect(f"{reverse('matters:category_rules')}?category={code}")
+
+
+@login_required
+def catalogue_export(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        catalogue_xlsx.catalogue_export(request.user), content_type=catalogue_xlsx.XLSX_TYPE
+    )
+    response["Content-Disposition"] = 'attachment; filename="catalogue.xlsx"'
+    return response
+
+
+class ImportForm(StyledForm):
+    file = forms.FileField(label="目录文件（.xlsx）")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue_import(request: HttpRequest) -> HttpResponse:
+    _require_change(request)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    error_rows: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.ZHILI_MAX_IMPORT_BYTES:
+            form.add_error("file", "文件过大")
+        else:
+            try:
+                summary = catalogue_xlsx.catalogue_import(
+                    actor=request.user, data=upload.read(), filename=upload.name or ""
+                )
+            except ZhiliError as exc:
+                form.add_error(None, exc.message)
+                error_rows = exc.detail if isinstance(exc.detail, list) else []
+            else:
+                messages.success(request, f"导入完成：{summary}")
+                return redirect("matters:categories")
+    return render(
+        request,
+        "matters/category_import.html",
+        {
+            "form": form,
+            "catalogue_errors": error_rows,
+            "title": "导入诉求分类目录",
+            "back_url": reverse("matters:categories"),
+            "submit_label": "导入",
+        },
+    )
