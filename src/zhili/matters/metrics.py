@@ -1,0 +1,490 @@
+"""The measures of matters (DOMAIN.md §3 "Measures"), read from the rollups and scoped to the user.
+
+An officer sees the figures of the areas their grants cover (an area's own rollup rows, never a
+group-by over matters); staff of a responsible unit without an area grant see their unit's figures.
+Only 超期未处置数 is live: an indexed count of the open matters past their current deadline.
+docs/matters.md "Metrics" defines every measure exactly as computed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from zhili.areas.models import Area
+from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.scoping import path_prefix_q, scope_paths
+from zhili.matters.models import (
+    OPEN_STATUSES,
+    ROLLUP_COUNTERS,
+    Matter,
+    MatterAreaDay,
+    MatterDuration,
+    MatterUnitDay,
+)
+from zhili.matters.rollups import DURATIONS, MAX_DEPTH, bucket_bounds
+from zhili.org.models import Unit
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    num: dict[str, int]  # counter → coefficient
+    den: dict[str, int]
+    definition: str
+    higher_is_better: bool = True
+
+
+MEASURES: list[Measure] = [
+    Measure("accept_rate", "立案率", {"accepted": 1}, {"accepted": 1, "rejected": 1},
+            "立案数 ÷（立案数 + 不予立案数），按作出决定的日期计"),
+    Measure("sign_on_time_rate", "按时签收率", {"signed_on_time": 1}, {"signed": 1},
+            "签收时限内的签收次数 ÷ 签收次数，按签收日期计"),
+    Measure("response_rate", "响应率", {"contacted_on_time": 1}, {"dispatched": 1},
+            "联系时限内首次联系群众的诉求数 ÷ 首次派遣数"),
+    Measure("close_rate", "结案率", {"due_closed": 1}, {"due": 1, "due_suspended": -1},
+            "办结时限落在期内的诉求中已结案的 ÷（办结时限落在期内的诉求 − 其中挂起的）"),
+    Measure("on_time_close_rate", "按期结案率", {"due_closed_on_time": 1},
+            {"due": 1, "due_suspended": -1},
+            "其中在办结时限内结案的 ÷（办结时限落在期内的诉求 − 其中挂起的）"),
+    Measure("rework_rate", "返工率", {"reworked": 1}, {"verified": 1},
+            "核查不通过（返工）次数 ÷ 核查次数", higher_is_better=False),
+    Measure("extension_rate", "延期率", {"extended": 1}, {"dispatched": 1},
+            "批准延期次数 ÷ 首次派遣数", higher_is_better=False),
+    Measure("redispatch_rate", "二次派遣率", {"redispatched": 1}, {"dispatched": 1},
+            "再次派遣（第二次及以后）次数 ÷ 首次派遣数", higher_is_better=False),
+    Measure("self_handle_rate", "自行处置率", {"self_handled": 1}, {"accepted": 1},
+            "网格员自行处置数 ÷ 立案数（含自行处置）"),
+    Measure("solve_rate", "解决率", {"solved": 1}, {"rated": 1}, "回访答“已解决”的次数 ÷ 回访次数"),
+    Measure("satisfaction_rate", "满意率", {"satisfied": 1}, {"rated": 1},
+            "回访答“满意”的次数 ÷ 回访次数"),
+    Measure("duplicate_rate", "重复诉求率", {"merged": 1}, {"created": 1},
+            "并单（重复诉求）数 ÷ 受理数", higher_is_better=False),
+]  # fmt: skip
+MEASURE_BY_KEY = {m.key: m for m in MEASURES}
+DEFAULT_RANK_BY = "on_time_close_rate"
+DURATION_LABELS = {"dispatch": "派遣用时", "contact": "首次联系用时", "close": "结案用时"}
+PRESET_DAYS = (7, 30, 90)
+MAX_DAYS = 3 * 366
+
+
+def min_sample() -> int:
+    return int(getattr(settings, "ZHILI_RANKING_MIN_SAMPLE", 30))
+
+
+def measure_values(counts: Mapping[str, int]) -> dict[str, dict[str, Any]]:
+    """{key: {"value": share in 0..1 or None, "numerator", "denominator"}} from counters."""
+    out = {}
+    for m in MEASURES:
+        num = sum(counts.get(k, 0) * c for k, c in m.num.items())
+        den = sum(counts.get(k, 0) * c for k, c in m.den.items())
+        out[m.key] = {"value": num / den if den > 0 else None, "numerator": num, "denominator": den}
+    return out
+
+
+def percentiles(hist: Mapping[int, int]) -> dict[str, float | int | None]:
+    """Median and P90 (nearest rank, placed geometrically inside its bucket), in hours."""
+    n = sum(hist.values())
+    out: dict[str, float | int | None] = {"n": n, "median": None, "p90": None}
+    for name, pct in (("median", 50), ("p90", 90)):
+        if n == 0:
+            continue
+        rank, seen = max(1, (pct * n + 99) // 100), 0  # nearest rank: ceil(pct% of n)
+        for b in sorted(hist):
+            if seen + hist[b] >= rank:
+                lo, hi = bucket_bounds(b)
+                frac = (rank - seen - 0.5) / hist[b]
+                value = lo + (hi - lo) * frac if lo == 0 else lo * (hi / lo) ** frac
+                out[name] = round(value / 3600, 2)
+                break
+            seen += hist[b]
+    return out
+
+
+# Period -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    preset: int | None = None
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+def period_parse(
+    *, start: Any = None, end: Any = None, days: Any = None, today: dt.date | None = None
+) -> Period:
+    """``from``/``to`` (YYYY-MM-DD, inclusive) or the last ``days`` days (default 30)."""
+    today = today or timezone.localdate()
+    if start or end:
+        a, b = _date(start, "开始日期") or _date(end, "结束日期"), _date(end, "结束日期") or today
+        if a is None or b is None or a > b:
+            raise ValidationFailed("开始日期不能晚于结束日期", code="invalid_period")
+        if (b - a).days + 1 > MAX_DAYS:
+            raise ValidationFailed(f"统计区间最长 {MAX_DAYS} 天", code="invalid_period")
+        return Period(a, b)
+    try:
+        n = int(days) if days not in (None, "") else 30
+    except (TypeError, ValueError):
+        raise ValidationFailed("天数须为整数", code="invalid_period") from None
+    if not 1 <= n <= MAX_DAYS:
+        raise ValidationFailed(f"天数须在 1 到 {MAX_DAYS} 之间", code="invalid_period")
+    return Period(today - dt.timedelta(days=n - 1), today, preset=n)
+
+
+def _date(value: Any, label: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed(f"{label}格式应为 YYYY-MM-DD", code="invalid_period") from None
+
+
+# Scope --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class View:
+    """Whose figures: an area (or the user's several top areas), or one unit's."""
+
+    roots: list[Area]
+    area: Area | None
+    unit: Unit | None = None
+    crumbs: list[Area] = field(default_factory=list)
+
+    @property
+    def areas(self) -> list[Area]:
+        return [self.area] if self.area else self.roots
+
+
+def view_for(user: Any, area_code: str = "") -> View:
+    paths = scope_paths(user, Matter, "view")
+    unit = None
+    if paths is None:
+        roots = list(Area.objects.filter(code=settings.ZHILI_ROOT_CODE))
+    elif paths:
+        roots = list(Area.objects.filter(path__in=paths).order_by("path"))
+    else:
+        unit = getattr(user, "unit", None) if user.is_authenticated else None
+        if unit is None or not unit.is_active:
+            raise PermissionDenied("您没有查看诉求统计的权限", code="forbidden")
+        roots = list(Area.objects.filter(code=settings.ZHILI_ROOT_CODE))
+    area = roots[0] if len(roots) == 1 else None
+    if area_code:
+        found = Area.objects.filter(code=area_code).first()
+        root = next((r for r in roots if found and found.path.startswith(r.path)), None)
+        if found is None or root is None:
+            raise NotFound(f"区域 {area_code} 不存在或不在您的管辖范围内", code="area_not_found")
+        if found.depth > MAX_DEPTH:
+            raise ValidationFailed("统计最细到网格", code="area_too_fine")
+        area = found
+    crumbs: list[Area] = []
+    if area is not None:
+        root = next(r for r in roots if area.path.startswith(r.path))
+        codes = [c for c in area.path.split("/") if c][root.depth :]
+        found_areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
+        crumbs = [found_areas[c] for c in codes if c in found_areas]
+    return View(roots=roots, area=area, unit=unit, crumbs=crumbs)
+
+
+def _area_rows_q(a: Area) -> Q:
+    """The rollup rows whose sum is area ``a``'s figures (the city sums its districts)."""
+    if a.depth == 0:
+        return Q(depth=1) & path_prefix_q("area_path", a.path)
+    return Q(area_path=a.path)
+
+
+def _total_q(view: View) -> Q:
+    q = Q(pk__in=[])
+    for a in view.areas:
+        q |= _area_rows_q(a)
+    return q
+
+
+def _children_q(view: View) -> Q | None:
+    if view.area is None:
+        return _total_q(view)  # grouped by path, the rows are the user's top areas
+    if view.area.depth >= MAX_DEPTH:
+        return None
+    return Q(depth=view.area.depth + 1) & path_prefix_q("area_path", view.area.path)
+
+
+# Reads --------------------------------------------------------------------------------------------
+
+
+def _sums() -> dict[str, Sum]:
+    return {k: Sum(k) for k in ROLLUP_COUNTERS}
+
+
+def _clean(row: Mapping[str, Any]) -> dict[str, int]:
+    return {k: int(row.get(k) or 0) for k in ROLLUP_COUNTERS}
+
+
+def _counter_rows(view: View, by_unit: bool) -> QuerySet[Any]:
+    if view.unit is not None:
+        return MatterUnitDay.objects.filter(unit=view.unit)
+    return MatterUnitDay.objects.all() if by_unit else MatterAreaDay.objects.all()
+
+
+def _durations(view: View, q: Q, period: Period, group: str | None) -> dict[Any, dict[str, Any]]:
+    rows = MatterDuration.objects.filter(q, day__gte=period.start, day__lte=period.end)
+    if view.unit is not None:
+        rows = rows.filter(unit_id=view.unit.pk)
+    elif group == "unit_id":
+        rows = rows.exclude(unit_id=0)
+    else:
+        rows = rows.filter(unit_id=0)
+    fields_ = [f for f in (group, "measure", "bucket") if f]
+    hists: dict[Any, dict[str, dict[int, int]]] = {}
+    for r in rows.values(*fields_).annotate(n_sum=Sum("n")):
+        key = r[group] if group else None
+        hists.setdefault(key, {m: {} for m in DURATIONS})[r["measure"]][r["bucket"]] = r["n_sum"]
+    return {k: {m: percentiles(h) for m, h in v.items()} for k, v in hists.items()}
+
+
+def _open_overdue(user: Any, view: View) -> QuerySet[Matter]:
+    now = timezone.now()
+    qs = Matter.objects.visible_to(user).filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    if view.unit is not None:
+        return qs.filter(lead_unit=view.unit)
+    q = Q(pk__in=[])
+    for a in view.areas:
+        q |= path_prefix_q("area_path", a.path)
+    return qs.filter(q)
+
+
+@dataclass
+class Report:
+    view: View
+    period: Period
+    by: str
+    rank_by: str
+    min_sample: int
+    counts: dict[str, int]
+    measures: dict[str, dict[str, Any]]
+    durations: dict[str, dict[str, Any]]
+    overdue: int
+    trend: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    districts: list[dict[str, Any]]
+
+
+def matter_metrics(
+    user: Any,
+    *,
+    area: str = "",
+    start: Any = None,
+    end: Any = None,
+    days: Any = None,
+    by: str = "area",
+    rank_by: str = "",
+) -> Report:
+    """Everything the metrics page, the API and the export show, for one user and period."""
+    if by not in ("area", "unit"):
+        raise ValidationFailed("by 只能是 area 或 unit", code="invalid_by")
+    rank_by = rank_by or DEFAULT_RANK_BY
+    if rank_by not in MEASURE_BY_KEY:
+        raise ValidationFailed(f"未知的排名指标 {rank_by}", code="invalid_rank_by")
+    period = period_parse(start=start, end=end, days=days)
+    view = view_for(user, area)
+    in_period = Q(day__gte=period.start, day__lte=period.end)
+    total_q = _total_q(view)
+    base = _counter_rows(view, by_unit=False).filter(in_period, total_q)
+    counts = _clean(base.aggregate(**_sums()))
+    trend_rows = {
+        r["day"]: r for r in base.values("day").annotate(c=Sum("created"), x=Sum("closed"))
+    }
+    trend = [
+        {
+            "day": day,
+            "created": int((trend_rows.get(day) or {}).get("c") or 0),
+            "closed": int((trend_rows.get(day) or {}).get("x") or 0),
+        }
+        for day in period.days
+    ]
+    overdue_qs = _open_overdue(user, view)
+    rows = (
+        _unit_rows(user, view, period, overdue_qs)
+        if by == "unit"
+        else _area_rows(view, period, counts, overdue_qs)
+    )
+    _rank(rows, rank_by, min_sample())
+    return Report(
+        view=view,
+        period=period,
+        by=by,
+        rank_by=rank_by,
+        min_sample=min_sample(),
+        counts=counts,
+        measures=measure_values(counts),
+        durations=_durations(view, total_q, period, None).get(None)
+        or {m: percentiles({}) for m in DURATIONS},
+        overdue=overdue_qs.count(),
+        trend=trend,
+        rows=rows,
+        districts=_districts(view, period, overdue_qs),
+    )
+
+
+def _row(key: str, name: str, counts: dict[str, int], **extra: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "name": name,
+        "counts": counts,
+        "measures": measure_values(counts),
+        "durations": {m: percentiles({}) for m in DURATIONS},
+        "overdue": 0,
+        "drill": None,
+        "rank": None,
+        "sample": 0,
+        "ranked": False,
+        **extra,
+    }
+
+
+def _area_rows(
+    view: View, period: Period, total: dict[str, int], overdue_qs: QuerySet[Matter]
+) -> list[dict[str, Any]]:
+    q = _children_q(view)
+    if q is None:
+        return []
+    in_period = Q(day__gte=period.start, day__lte=period.end)
+    grouped = {
+        r["area_path"]: _clean(r)
+        for r in _counter_rows(view, by_unit=False)
+        .filter(in_period, q)
+        .values("area_path")
+        .annotate(**_sums())
+    }
+    if view.area is None:
+        children = list(view.roots)
+    else:
+        children = list(Area.objects.current().filter(parent=view.area).order_by("code"))
+    known = {a.path for a in children}
+    extra = [p for p in grouped if p not in known]  # ended areas that still hold history
+    children += list(Area.objects.filter(path__in=extra).order_by("code"))
+    if view.unit is not None:  # a unit sees only the areas where it has figures
+        children = [a for a in children if a.path in grouped]
+    durations = _durations(view, q, period, "area_path")
+    overdue: dict[str, int] = {}
+    for r in overdue_qs.values("area_path").annotate(n=Count("id")):
+        for a in children:
+            if r["area_path"].startswith(a.path):
+                overdue[a.path] = overdue.get(a.path, 0) + r["n"]
+    rows = []
+    for a in children:
+        counts = grouped.get(a.path) or dict.fromkeys(ROLLUP_COUNTERS, 0)
+        name = a.name if a.is_current else f"{a.name}（已撤销）"
+        rows.append(
+            _row(
+                a.code,
+                name,
+                counts,
+                durations=durations.get(a.path) or {m: percentiles({}) for m in DURATIONS},
+                overdue=overdue.get(a.path, 0),
+                drill=a.code if a.depth < MAX_DEPTH else None,
+            )
+        )
+    if view.area is not None and view.area.depth > 0:
+        rest = {k: total[k] - sum(r["counts"][k] for r in rows) for k in ROLLUP_COUNTERS}
+        if any(rest.values()):
+            rows.append(_row("", "本级（未细分到下级区域）", rest, rankable=False))
+    return rows
+
+
+def _unit_rows(
+    user: Any, view: View, period: Period, overdue_qs: QuerySet[Matter]
+) -> list[dict[str, Any]]:
+    in_period = Q(day__gte=period.start, day__lte=period.end)
+    total_q = _total_q(view)
+    rows_qs = _counter_rows(view, by_unit=True).filter(in_period, total_q)
+    grouped = {r["unit_id"]: _clean(r) for r in rows_qs.values("unit_id").annotate(**_sums())}
+    names = dict(Unit.objects.filter(pk__in=list(grouped)).values_list("pk", "name"))
+    durations = _durations(view, total_q, period, "unit_id")
+    overdue = {
+        r["lead_unit_id"]: r["n"]
+        for r in overdue_qs.exclude(lead_unit=None).values("lead_unit_id").annotate(n=Count("id"))
+    }
+    return [
+        _row(
+            str(pk),
+            names.get(pk, str(pk)),
+            counts,
+            durations=durations.get(pk) or {m: percentiles({}) for m in DURATIONS},
+            overdue=overdue.get(pk, 0),
+        )
+        for pk, counts in sorted(grouped.items(), key=lambda kv: names.get(kv[0], ""))
+    ]
+
+
+def _rank(rows: list[dict[str, Any]], rank_by: str, minimum: int) -> None:
+    """Rank rows with at least ``minimum`` cases in the measure's denominator (ties share a rank);
+    the others are listed after them as 样本不足."""
+    measure = MEASURE_BY_KEY[rank_by]
+    for r in rows:
+        m = r["measures"][rank_by]
+        r["sample"] = m["denominator"]
+        r["ranked"] = (
+            r.get("rankable", True) and m["value"] is not None and m["denominator"] >= minimum
+        )
+    sign = -1 if measure.higher_is_better else 1
+    ranked = sorted(
+        (r for r in rows if r["ranked"]), key=lambda r: sign * r["measures"][rank_by]["value"]
+    )
+    previous, place = None, 0
+    for i, r in enumerate(ranked, start=1):
+        value = r["measures"][rank_by]["value"]
+        if value != previous:
+            place, previous = i, value
+        r["rank"] = place
+    others = [r for r in rows if not r["ranked"]]
+    rows[:] = ranked + others
+
+
+def _districts(view: View, period: Period, overdue_qs: QuerySet[Matter]) -> list[dict[str, Any]]:
+    """Per-district satisfaction and live overdue counts, for the choropleth (area views at or
+    above the district level)."""
+    if view.unit is not None or any(a.depth > 1 for a in view.areas):
+        return []
+    q = Q(pk__in=[])
+    for a in view.areas:
+        q |= Q(depth=1) & path_prefix_q("area_path", a.path)
+    sums = (
+        MatterAreaDay.objects.filter(q, day__gte=period.start, day__lte=period.end)
+        .values("area_path")
+        .annotate(rated=Sum("rated"), satisfied=Sum("satisfied"))
+    )
+    by_code = {r["area_path"].rstrip("/").rsplit("/", 1)[-1]: r for r in sums}
+    overdue = dict(
+        overdue_qs.values("district_code").annotate(n=Count("id")).values_list("district_code", "n")
+    )
+    codes = set(by_code) | set(overdue)
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    out = []
+    for code in sorted(codes):
+        r = by_code.get(code) or {}
+        rated = int(r.get("rated") or 0)
+        out.append(
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "overdue": overdue.get(code, 0),
+                "rated": rated,
+                "satisfaction": (int(r.get("satisfied") or 0) / rated) if rated else None,
+            }
+        )
+    return out
