@@ -72,7 +72,7 @@ def allowed_actions(actor: Any, matter: Matter) -> list[str]:
 def _lock(matter: Matter | int) -> Matter:
     pk = matter.pk if isinstance(matter, Matter) else matter
     found = (
-        Matter.objects.select_for_update()
+        Matter.objects.select_for_update(of=("self",))
         .select_related("category", "area", "lead_unit")
         .filter(pk=pk)
         .first()
