@@ -20,6 +20,7 @@ urlpatterns = [
     path("areas/", include("zhili.areas.urls")),
     path("org/", include("zhili.org.urls")),
     path("matters/", include("zhili.matters.urls")),
+    path("public/", include("zhili.matters.public_urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("zhili.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -167,3 +167,159 @@ def public_lookup(number: str, phone_last4: str) -> Matter | None:
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+# Reads for the matter pages -------------------------------------------------------------------
+
+
+def matter_timeline(matter: Matter) -> QuerySet[MatterEvent]:
+    """The events of a matter with their actor, unit and attachments, oldest first."""
+    return (
+        matter.events.select_related("unit", "actor").prefetch_related("attachments").order_by("id")
+    )
+
+
+def category_get(code: str) -> Category | None:
+    """An active category (not a group) by code; the catalogue is public."""
+    if not code:
+        return None
+    return (
+        Category.objects.select_related("parent")
+        .filter(code=code, is_active=True, parent__isnull=False)
+        .first()
+    )
+
+
+def dispatch_units(user: Any, matter: Matter) -> QuerySet[Any]:
+    """Units a matter may be dispatched to: the active units in the user's scope, and the units of
+    the areas above the matter up to its district (a street centre dispatches to district
+    departments, e.g. 渝中区住房城乡建委)."""
+    from django.db.models import Q
+
+    from zhili.areas.models import Level
+    from zhili.org.models import Unit
+    from zhili.org.selectors import unit_list
+
+    codes = [*matter.area.ancestor_codes, matter.area.code]
+    above = Q(area__code__in=codes) & ~Q(area__level=Level.CITY)
+    own = unit_list(user).values("pk")
+    return (
+        Unit.objects.filter(is_active=True)
+        .filter(Q(pk__in=own) | above)
+        .select_related("area")
+        .order_by("area__depth", "area__code", "name")
+    )
+
+
+def attachment_visible(user: Any, sha256: str) -> Any:
+    """An attachment of an event of a matter the user may see (404 otherwise)."""
+    from zhili.matters.models import Attachment
+
+    matters = matter_visible(user).values("pk")
+    found = (
+        Attachment.objects.filter(sha256=sha256)
+        .filter(pk__in=MatterEvent.objects.filter(matter__in=matters).values("attachments"))
+        .first()
+    )
+    if found is None:
+        raise NotFound("附件不存在或不在您的管辖范围内", code="attachment_not_found")
+    return found
+
+
+# Area pickers: staff choose within the areas where they may register matters (down to buildings);
+# the public chooses district → street → community, without login.
+
+PICKER_LIMIT = 500
+
+
+def _picker_deepest(public: bool) -> int:
+    from zhili.areas.models import LEVEL_ORDER, Level
+
+    return LEVEL_ORDER.index(Level.COMMUNITY if public else Level.BUILDING)
+
+
+def area_picker_roots(user: Any | None) -> list[Area]:
+    """The first select of the picker: districts (public) or the roots of the user's add scope."""
+    from django.conf import settings
+
+    from zhili.core.scoping import scope_paths
+
+    if user is None:
+        root = Area.objects.filter(code=settings.ZHILI_ROOT_CODE).first()
+        return list(Area.objects.current().filter(parent=root).order_by("code")) if root else []
+    paths = scope_paths(user, Matter, "add")
+    if paths is None:
+        return list(Area.objects.current().filter(code=settings.ZHILI_ROOT_CODE))
+    codes = [p.rstrip("/").rsplit("/", 1)[-1] for p in paths]
+    return list(Area.objects.current().filter(code__in=codes).order_by("path"))
+
+
+def area_picker_area(user: Any | None, code: str) -> Area | None:
+    """A current area the picker may offer to ``user`` (None: anyone, the public picker)."""
+    from django.conf import settings
+
+    from zhili.areas.models import LEVEL_ORDER
+
+    area = Area.objects.current().filter(code=(code or "").strip()).first()
+    if area is None or LEVEL_ORDER.index(area.level) > _picker_deepest(user is None):
+        return None
+    if user is None:
+        return area if settings.ZHILI_ROOT_CODE in area.path.split("/") else None
+    return area if can(user, "add", Matter, area.path) else None
+
+
+def area_picker_children(user: Any | None, area: Area) -> list[Area]:
+    from zhili.areas.models import LEVEL_ORDER
+
+    if LEVEL_ORDER.index(area.level) >= _picker_deepest(user is None):
+        return []
+    return list(Area.objects.current().filter(parent=area).order_by("code")[:PICKER_LIMIT])
+
+
+def area_picker_chain(user: Any | None, code: str = "") -> list[dict[str, Any]]:
+    """The picker's selects for a chosen area: [{"options": [...], "selected": code}, ...] from the
+    roots down to the chosen area, then its children (nothing chosen) if it has any."""
+    roots = area_picker_roots(user)
+    chosen = area_picker_area(user, code) if code else None
+    if chosen is None:
+        if len(roots) == 1:  # one root: choose it and offer its children at once
+            chosen = roots[0]
+        else:
+            return [{"options": roots, "selected": ""}]
+    root_codes = {a.code for a in roots}
+    lineage = [*chosen.ancestor_codes, chosen.code]
+    start = next((i for i, c in enumerate(lineage) if c in root_codes), None)
+    if start is None:
+        return [{"options": roots, "selected": ""}]
+    by_code = {a.code: a for a in Area.objects.filter(code__in=lineage[start:])}
+    chain = [{"options": roots, "selected": lineage[start]}]
+    for parent_code, child_code in zip(lineage[start:], lineage[start + 1 :], strict=False):
+        chain.append(
+            {
+                "options": area_picker_children(user, by_code[parent_code]),
+                "selected": child_code,
+            }
+        )
+    below = area_picker_children(user, chosen)
+    if below:
+        chain.append({"options": below, "selected": ""})
+    return chain
+
+
+def report_areas(user: Any) -> list[Area]:
+    """The grids (and their buildings) where a grid worker may report, for the phone form."""
+    from django.db.models import Q
+
+    from zhili.areas.models import Level
+    from zhili.core.scoping import scope_paths
+
+    paths = scope_paths(user, Matter, "add")
+    qs = Area.objects.current().filter(level__in=[Level.GRID, Level.BUILDING])
+    if paths is not None:
+        if not paths:
+            return []
+        q = Q(pk__in=[])
+        for p in paths:
+            q |= path_prefix_q("path", p)
+        qs = qs.filter(q)
+    return list(qs.select_related("parent").order_by("path")[:PICKER_LIMIT])

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from zhili.matters import catalogue_views, views
+from zhili.matters import catalogue_views, metrics_views, views
 
 app_name = "matters"
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("metrics/", views.metrics, name="metrics"),
+    path("new/", views.new, name="new"),
+    path("report/", views.report, name="report"),
+    path("report/done/<str:number>/", views.report_done, name="report_done"),
+    path("areas/options/", views.area_options, name="area_options"),
+    path("files/<str:sha256>/", views.attachment, name="attachment"),
+    path("files/<str:sha256>/thumb/", views.attachment, {"thumb": True}, name="thumbnail"),
+    path("metrics/", metrics_views.metrics, name="metrics"),
+    path("metrics/export.xlsx", metrics_views.metrics_export, name="metrics_export"),
     path("categories/", catalogue_views.categories, name="categories"),
     path("categories/new/", catalogue_views.category_create, name="category_create"),
     path("categories/rules/", catalogue_views.category_rules, name="category_rules"),
@@ -18,4 +25,6 @@ urlpatterns = [
     path("categories/import/", catalogue_views.catalogue_import, name="catalogue_import"),
     path("categories/<slug:code>/", catalogue_views.category_edit, name="category_edit"),
     path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/act/<str:action>/", views.act, name="act"),
+    path("<str:number>/personal/", views.reveal, name="reveal"),
 ]

@@ -1,32 +1,585 @@
-"""Matter pages (placeholder views until the pages land; each renders real data)."""
+"""Matter pages for staff: work queues, the detail page with one form per allowed action, intake
+(staff form and the grid worker's phone form), files. Thin: reads via selectors, writes via
+services; every ZhiliError is shown next to the form that caused it."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
-from zhili.matters import selectors
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhili.areas.selectors import area_by_code
+from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.pagination import keyset_page
+from zhili.core.scoping import has_any
+from zhili.matters import selectors, services, workflow
+from zhili.matters.attachments import attachment_store, attachments_by_hash
+from zhili.matters.forms import (
+    ACTION_FORMS,
+    PRIMARY_ACTIONS,
+    GridReportForm,
+    MatterCreateForm,
+    PhotosMixin,
+    QueueFilterForm,
+    action_form,
+    question_rows,
+    read_answers,
+)
+from zhili.matters.models import Channel, Matter, Status
+
+PAGE_SIZE = 30
+COUNT_CAP = 1000  # queue_counts stops counting here
+
+
+# Work queues ---------------------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    f = selectors.MatterFilters(queue=request.GET.get("queue", ""))
-    rows = selectors.matter_list(request.user, f).order_by("-id")[:50]
-    return render(request, "matters/queue.html", {"rows": rows})
+    user = request.user
+    form = QueueFilterForm(request.GET or None)
+    error = ""
+    items: list[Matter] = []
+    next_cursor = None
+    if not form.is_bound or form.is_valid():
+        try:
+            page = keyset_page(
+                selectors.matter_list(user, form.filters()),
+                order=("-id",),
+                cursor=request.GET.get("cursor") or None,
+                limit=PAGE_SIZE,
+            )
+        except ZhiliError as exc:
+            error = exc.message
+        else:
+            items, next_cursor = page.items, page.next
+    current = form.filters().queue
+    counts = selectors.queue_counts(user)
+    tabs = [{"key": "", "label": "全部", "count": None, "active": current == ""}] + [
+        {
+            "key": key,
+            "label": label,
+            "count": f"{COUNT_CAP - 1}+" if counts[key] >= COUNT_CAP else counts[key],
+            "active": key == current,
+        }
+        for key, label in selectors.QUEUES.items()
+    ]
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    now = timezone.now()
+    return render(
+        request,
+        "matters/queue.html",
+        {
+            "form": form,
+            "tabs": tabs,
+            "rows": [_row(m, now) for m in items],
+            "next_cursor": next_cursor,
+            "params": params.urlencode(),
+            "filters_used": any(v for k, v in request.GET.items() if k not in ("queue", "cursor")),
+            "error": error,
+            "can_add": has_any(user, Matter, "add"),
+        },
+    )
+
+
+def _row(m: Matter, now: Any) -> dict[str, Any]:
+    return {
+        "m": m,
+        "late": m.overdue or bool(m.is_open and m.due_at and m.due_at < now),
+        "reporter": "匿名" if m.anonymous else selectors.mask_name(m.reporter_name),
+    }
+
+
+# Detail and actions --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _detail(request, selectors.matter_get(request.user, number))
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if action not in ACTION_FORMS:
+        raise NotFound(f"未知的操作：{action}", code="unknown_action")
+    user = request.user
+    matter = selectors.matter_get(user, number)
+    form = action_form(action, user=user, matter=matter, data=request.POST, files=request.FILES)
+    status = 200
+    if form.is_valid():
+        extra: dict[str, Any] | None = {}
+        if isinstance(form, PhotosMixin):
+            photos = _store_photos(form)
+            extra = {"attachments": photos} if photos is not None else None
+        if extra is not None:
+            try:
+                handler = getattr(services, f"matter_{action}")
+                handler(
+                    actor=user,
+                    matter=matter,
+                    version=form.cleaned_data.get("version"),
+                    **form.service_kwargs(),
+                    **extra,
+                )
+            except ZhiliError as exc:
+                form.add_error(None, exc.message)
+                if isinstance(exc, PermissionDenied):
+                    status = exc.status
+                if isinstance(exc, Conflict):
+                    # Show the matter as it is now; a second submit is then a deliberate choice.
+                    matter = selectors.matter_get(user, number)
+                    fresh = request.POST.copy()
+                    fresh[form.add_prefix("version")] = str(matter.version)
+                    form.data = fresh
+            else:
+                label = workflow.RULES[action].label
+                messages.success(request, f"{matter.number}：已{label}。")
+                return redirect("matters:detail", number=matter.number)
+    return _detail(request, matter, bound=form, bound_action=action, status=status)
+
+
+def _detail(
+    request: HttpRequest,
+    matter: Matter,
+    *,
+    bound: Any = None,
+    bound_action: str = "",
+    revealed: dict[str, str] | None = None,
+    reveal_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    allowed = workflow.allowed_actions(user, matter)
+    forms = []
+    for action in allowed:
+        form = bound if action == bound_action else action_form(action, user=user, matter=matter)
+        forms.append(_action_view(action, form, open_=action == bound_action))
+    suggestion = _suggestion(matter) if "dispatch" in allowed else None
+    if suggestion:
+        _preselect(forms, matter, suggestion)
+    lost = bound is not None and bound_action not in allowed
+    return render(
+        request,
+        "matters/detail.html",
+        {
+            "matter": matter,
+            "ancestors": [*_ancestor_names(matter)],
+            "answers": _answers(matter),
+            "co_units": [cu.unit for cu in matter.co_units.select_related("unit")],
+            "merged_matters": list(matter.merged_matters.only("number", "title")),
+            "timeline": [_event(e) for e in selectors.matter_timeline(matter)],
+            "forms": forms,
+            "lost_form": bound if lost else None,
+            "lost_label": workflow.RULES[bound_action].label if lost else "",
+            "lost_values": _typed_text(bound) if lost else [],
+            "suggestion": suggestion,
+            "duplicates": _duplicates(user, matter) if matter.status in _DUP_STATUSES else [],
+            "can_merge": "merge" in allowed,
+            "reporter": _reporter(user, matter, revealed),
+            "reveal_error": reveal_error,
+            "late": _row(matter, timezone.now())["late"],
+        },
+        status=status,
+    )
+
+
+def _typed_text(form: Any) -> list[tuple[str, str]]:
+    """What the user typed into a form that can no longer be shown, so it is not lost."""
+    return [
+        (str(f.label), str(f.value()))
+        for f in form.visible_fields()
+        if isinstance(f.field.widget, forms.Textarea | forms.TextInput) and f.value()
+    ]
+
+
+def _action_view(action: str, form: Any, *, open_: bool) -> dict[str, Any]:
+    _, button, style = ACTION_FORMS[action]
+    return {
+        "action": action,
+        "label": workflow.RULES[action].label,
+        "form": form,
+        "button": button,
+        "style": style,
+        "open": open_ or action in PRIMARY_ACTIONS,
+        "multipart": isinstance(form, PhotosMixin),
+    }
+
+
+def _ancestor_names(matter: Matter) -> list[str]:
+    from zhili.areas.selectors import area_ancestors
+
+    return [a.name for a in area_ancestors(matter.area)[1:]]
+
+
+def _answers(matter: Matter) -> list[tuple[str, str]]:
+    labels = {q["key"]: q["label"] for q in matter.category.questions or []}
+    out = []
+    for key, value in (matter.answers or {}).items():
+        shown = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+        out.append((labels.get(key, key), shown))
+    return out
+
+
+EVENT_LABELS = {"submit": "受理登记", **{a: r.label for a, r in workflow.RULES.items()}}
+
+
+def _event(e: Any) -> dict[str, Any]:
+    data = e.data or {}
+    extra = ""
+    if e.action == "submit":
+        extra = Channel(data["channel"]).label if data.get("channel") in Channel.values else ""
+    elif e.action == "dispatch" and data.get("unit_name"):
+        extra = f"主办：{data['unit_name']}"
+    elif e.action == "verify":
+        extra = "通过" if data.get("passed") else "不通过，返工"
+    elif e.action == "rate":
+        extra = "，".join(
+            [
+                "已解决" if data.get("solved") else "未解决",
+                "满意" if data.get("satisfied") else "不满意",
+            ]
+        )
+    elif e.action == "triage" and data.get("triage"):
+        extra = dict(_TRIAGE_SHORT).get(data["triage"], "")
+    elif e.action == "extend" and data.get("days"):
+        extra = f"{data['days']} 个工作日"
+    elif e.action == "approve_extension":
+        extra = "批准" if data.get("approved") else "不批准"
+    elif e.action == "merge" and data.get("into"):
+        extra = f"并入 {data['into']}"
+    actor = e.actor.display_name if e.actor_id else (e.actor_name or "群众")
+    return {
+        "label": EVENT_LABELS.get(e.action, e.action),
+        "extra": extra,
+        "actor": actor,
+        "unit": e.unit.name if e.unit_id else "",
+        "at": e.at,
+        "note": e.note,
+        "to_status": Status(e.to_status).label if e.to_status in Status.values else "",
+        "attachments": list(e.attachments.all()),
+    }
+
+
+_TRIAGE_SHORT = [("big", "大事"), ("small", "小事"), ("private", "私事")]
+_DUP_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
+
+
+def _duplicates(user: Any, matter: Matter) -> list[tuple[Matter, float]]:
+    """Possible duplicates from zhili.matters.duplicates (when installed), within the user's scope."""
+    try:
+        from zhili.matters.duplicates import duplicate_candidates
+    except (ImportError, AttributeError):
+        return []
+    found = list(duplicate_candidates(matter, user=user) or [])
+    visible = set(
+        selectors.matter_visible(user)
+        .filter(pk__in=[m.pk for m, _ in found])
+        .values_list("pk", flat=True)
+    )
+    return [(m, score) for m, score in found if m.pk in visible and m.pk != matter.pk]
+
+
+def _suggestion(matter: Matter) -> dict[str, Any] | None:
+    """The routing suggestion from zhili.matters.routing.suggest (when installed)."""
+    found: dict[str, Any] | None = None
+    try:
+        from zhili.matters.routing import suggest
+    except (ImportError, AttributeError):
+        pass
+    else:
+        # Not limited to the user's units: a street dispatches to district departments too; the
+        # page keeps only the units the dispatch form offers (see _preselect).
+        found = suggest(matter)
+    if not found and matter.suggested_unit_id:
+        found = {"rule_unit": matter.suggested_unit}
+    if not found:
+        return None
+    confidence = found.get("confidence")
+    return {
+        "rule_unit": found.get("rule_unit"),
+        "learned_unit": found.get("learned_unit"),
+        "confidence": round(float(confidence) * 100) if confidence is not None else None,
+    }
+
+
+def _unit_pk(unit: Any) -> int | None:
+    if unit is None:
+        return None
+    if isinstance(unit, int):
+        return unit
+    if isinstance(unit, dict):
+        return unit.get("id")
+    return getattr(unit, "pk", None)
+
+
+def _preselect(forms: list[dict[str, Any]], matter: Matter, suggestion: dict[str, Any]) -> None:
+    """Preselect the suggested lead unit (the rule's, else the learned one) in the dispatch form."""
+    for entry in forms:
+        form = entry["form"]
+        if entry["action"] != "dispatch" or form.is_bound:
+            continue
+        choices = {u.pk: u for u in form.fields["unit"].queryset}
+        for key in ("rule_unit", "learned_unit"):
+            pk = _unit_pk(suggestion.get(key))
+            if pk in choices:
+                form.initial["unit"] = pk
+                break
+        for key in ("rule_unit", "learned_unit"):  # names for the page
+            pk = _unit_pk(suggestion.get(key))
+            suggestion[f"{key}_name"] = (
+                choices[pk].name if pk in choices else _name(suggestion[key])
+            )
+
+
+def _name(unit: Any) -> str:
+    if unit is None:
+        return ""
+    if isinstance(unit, dict):
+        return str(unit.get("name", ""))
+    return str(getattr(unit, "name", "") or "")
+
+
+def _reporter(user: Any, matter: Matter, revealed: dict[str, str] | None) -> dict[str, Any]:
+    if matter.anonymous:
+        return {"anonymous": True}
+    if revealed is not None:
+        return {
+            "name": revealed["reporter_name"],
+            "phone": revealed["reporter_phone"],
+            "full": True,
+        }
+    return {
+        "name": selectors.mask_name(matter.reporter_name),
+        "phone": selectors.mask_phone(matter.reporter_phone),
+        "full": False,
+        "can_reveal": selectors.can_see_personal(user, matter)
+        and bool(matter.reporter_name or matter.reporter_phone),
+    }
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, number: str) -> HttpResponse:
+    """显示完整联系方式: audited by the service; never stored in the page's URL or session."""
+    matter = selectors.matter_get(request.user, number)
+    try:
+        revealed = services.matter_reveal_personal(actor=request.user, matter=matter)
+    except ZhiliError as exc:
+        if getattr(request, "htmx", False):
+            return render(
+                request,
+                "matters/_reporter.html",
+                {
+                    "matter": matter,
+                    "reporter": _reporter(request.user, matter, None),
+                    "reveal_error": exc.message,
+                },
+                status=exc.status,
+            )
+        return _detail(request, matter, reveal_error=exc.message, status=exc.status)
+    if getattr(request, "htmx", False):
+        return render(
+            request,
+            "matters/_reporter.html",
+            {"matter": matter, "reporter": _reporter(request.user, matter, revealed)},
+        )
+    return _detail(request, matter, revealed=revealed)
+
+
+# Files -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, sha256: str, thumb: bool = False) -> FileResponse:
+    att = selectors.attachment_visible(request.user, sha256)
+    stored = att.thumbnail if thumb else att.file
+    if not stored:
+        raise NotFound("该附件没有缩略图", code="no_thumbnail")
+    response = FileResponse(
+        stored.open("rb"),
+        content_type="image/jpeg" if thumb else att.content_type,
+        as_attachment=not thumb and not att.is_image,
+        filename=att.original_name,
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def _store_photos(form: Any) -> list[Any] | None:
+    """Store the chosen files; those stored by an earlier try come back by hash. None (with the
+    error on the form) when a file is refused."""
+    stored: list[Any] = []
+    ok = True
+    kept = form.kept_hashes()
+    if kept:
+        try:
+            stored.extend(attachments_by_hash(kept))
+        except ValidationFailed as exc:
+            form.add_error("photos", exc.message)
+            ok = False
+    limit = int(getattr(settings, "ZHILI_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
+    for upload in form.cleaned_data.get("photos") or []:
+        try:
+            stored.append(attachment_store(data=upload.read(limit + 1), name=upload.name))
+        except ZhiliError as exc:
+            form.add_error("photos", f"{upload.name}：{exc.message}")
+            ok = False
+    form.stored = stored
+    return stored if ok else None
+
+
+# Intake -------------------------------------------------------------------------------------
+
+
+def _need_add(user: Any) -> None:
+    if not has_any(user, Matter, "add"):
+        raise PermissionDenied("您没有登记诉求的权限")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    """Staff intake: 代报, 12345 热线, 楼栋工作日, 上级交办."""
+    user = request.user
+    _need_add(user)
+    form = MatterCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        photos = _store_photos(form)
+        if photos is not None:
+            d = form.cleaned_data
+            try:
+                area = area_by_code(d["area"]) if d["area"] else None
+                if d["area"] and area is None:
+                    raise ValidationFailed(f"区域 {d['area']} 不存在", code="area_not_found")
+                matter = services.matter_create(
+                    actor=user,
+                    category=_category(form),
+                    channel=d["channel"],
+                    title=d["title"],
+                    description=d["description"],
+                    area=area,
+                    address=d["address"],
+                    reporter_name=d["reporter_name"],
+                    reporter_phone=d["reporter_phone"],
+                    anonymous=d["anonymous"],
+                    answers=read_answers(request.POST, form.category_obj()),
+                    attachments=photos,
+                )
+            except ZhiliError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已登记诉求，编号 {matter.number}。")
+                return redirect("matters:detail", number=matter.number)
+    return render(request, "matters/new.html", _intake_context(request, form, user=user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """The grid worker's phone form; "现场已处置" closes the matter at once with the photos."""
+    user = request.user
+    _need_add(user)
+    areas = selectors.report_areas(user)
+    form = GridReportForm(request.POST or None, request.FILES or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        photos = _store_photos(form)
+        if photos is not None:
+            d = form.cleaned_data
+            try:
+                with transaction.atomic():  # a refused 自行处置 leaves no half-made matter
+                    matter = services.matter_create(
+                        actor=user,
+                        category=_category(form),
+                        channel=Channel.GRID,
+                        description=d["description"],
+                        area=area_by_code(d["area"]) if d["area"] else None,
+                        lat=d["lat"],
+                        lng=d["lng"],
+                        address=d["address"],
+                        reporter_name=d["reporter_name"],
+                        reporter_phone=d["reporter_phone"],
+                        answers=read_answers(request.POST, form.category_obj()),
+                        attachments=photos,
+                    )
+                    if d["self_handled"]:
+                        matter = services.matter_self_handle(
+                            actor=user, matter=matter, result=d["result"], attachments=photos
+                        )
+            except ZhiliError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("matters:report_done", number=matter.number)
+    context = _intake_context(request, form, user=None)
+    context["has_areas"] = bool(areas)
+    return render(request, "matters/report.html", context)
+
+
+def _category(form: Any) -> Any:
+    category = form.category_obj()
+    if category is None:
+        raise ValidationFailed("请选择诉求类别", code="invalid_category")
+    return category
+
+
+def _intake_context(request: HttpRequest, form: Any, *, user: Any) -> dict[str, Any]:
+    """The category's hint and questions, and (staff form) the area picker's selects."""
+    category = form.category_obj()
+    context: dict[str, Any] = {
+        "form": form,
+        "category": category,
+        "questions": question_rows(
+            category, read_answers(request.POST, category) if form.is_bound else {}
+        ),
+        "stored": getattr(form, "stored", []),
+        "with_anonymous": "anonymous" in form.fields,
+        "anonymous_checked": "anonymous" in form.fields and bool(form["anonymous"].value()),
+    }
+    if user is not None:
+        chosen = form["area"].value() or ""
+        context["chain"] = selectors.area_picker_chain(user, chosen)
+        context["options_url"] = "matters:area_options"
+    return context
+
+
+@login_required
+@require_GET
+def report_done(request: HttpRequest, number: str) -> HttpResponse:
+    matter = selectors.matter_get(request.user, number)
+    return render(request, "matters/report_done.html", {"matter": matter})
+
+
+@login_required
+@require_GET
+def area_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the next select of the staff area picker."""
+    area = selectors.area_picker_area(request.user, request.GET.get("area", ""))
+    options = selectors.area_picker_children(request.user, area) if area else []
+    return render(
+        request,
+        "matters/_area_chain.html",
+        {
+            "chain": [{"options": options, "selected": ""}] if options else [],
+            "options_url": "matters:area_options",
+        },
+    )
+
+
+# Placeholder until the metrics page lands (owned elsewhere).
 
 
 @login_required
 def metrics(request: HttpRequest) -> HttpResponse:
-    return render(request, "matters/queue.html", {"rows": []})
-
-
-@login_required
-def categories(request: HttpRequest) -> HttpResponse:
-    return render(request, "matters/queue.html", {"rows": []})
-
-
-@login_required
-def detail(request: HttpRequest, number: str) -> HttpResponse:
-    matter = selectors.matter_get(request.user, number)
-    return render(request, "matters/queue.html", {"rows": [matter]})
+    return render(request, "matters/placeholder.html", {"title": "统计分析"})

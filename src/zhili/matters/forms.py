@@ -1,0 +1,567 @@
+"""Forms of the matter pages. They translate input into service arguments; the services hold the
+rules (and their Chinese messages), so most text fields are optional here and checked there."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.urls import reverse
+
+from zhili.matters import selectors
+from zhili.matters.models import Category, Channel, Status, Triage
+
+MAX_PHOTOS = 9
+PHOTO_TYPES = "image/jpeg,image/png,image/webp,application/pdf"
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+# Shared fields ---------------------------------------------------------------------------------
+
+
+class StyledForm(forms.Form):
+    """Tabler classes on every widget (choice lists are laid out by matters/_field.html)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            choices = forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput
+            if isinstance(widget, choices):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (photos); at most MAX_PHOTOS."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PHOTO_TYPES}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(f"最多上传 {MAX_PHOTOS} 个文件", code="too_many")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class AreaChainInput(forms.Widget):
+    """The area picker posts one ``area`` per level; the deepest chosen one counts."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
+        values = data.getlist(name) if isinstance(data, QueryDict) else [data.get(name, "")]
+        chosen = [v.strip() for v in values if v and v.strip()]
+        return chosen[-1] if chosen else ""
+
+
+def category_choices() -> list[Any]:
+    """The catalogue as grouped choices (one <optgroup> per group)."""
+    groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    children: list[Category] = []
+    for c in selectors.category_list():
+        if c.parent_id is None:
+            groups[c.pk] = (c.name, [])
+        else:
+            children.append(c)
+    for c in children:
+        if c.parent_id in groups:
+            groups[c.parent_id][1].append((c.code, c.name))
+    return [("", "— 请选择诉求类别 —")] + [(name, opts) for name, opts in groups.values() if opts]
+
+
+def read_answers(data: Any, category: Category | None) -> dict[str, Any]:
+    """The answers to a category's extra questions, posted as ``q_<key>``."""
+    answers: dict[str, Any] = {}
+    for q in (category.questions if category else None) or []:
+        name = f"q_{q['key']}"
+        if q.get("type") == "multi":
+            answers[q["key"]] = [v for v in data.getlist(name) if v]
+        else:
+            answers[q["key"]] = (data.get(name) or "").strip()
+    return answers
+
+
+class PhotosMixin(StyledForm):
+    """Photos, plus those already stored by an earlier try (kept by hash, so a failed submission
+    does not make the user choose them again)."""
+
+    photos = MultipleFileField(
+        label="照片或材料", help_text="JPG、PNG、WebP 图片或 PDF，每个不超过 10 MB"
+    )
+    kept = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    stored: list[Any]
+
+    def kept_hashes(self) -> list[str]:
+        raw = self.cleaned_data.get("kept") or ""
+        return [h for h in raw.split(",") if SHA256.match(h)]
+
+
+# Work queue filters --------------------------------------------------------------------------
+
+
+YES_NO = [("1", "是"), ("0", "否")]
+
+
+class QueueFilterForm(StyledForm):
+    queue = forms.ChoiceField(
+        choices=[("", "全部"), *selectors.QUEUES.items()], required=False, widget=forms.HiddenInput
+    )
+    q = forms.CharField(label="编号或标题", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="状态", choices=[("", "全部状态"), *Status.choices], required=False
+    )
+    category = forms.ChoiceField(label="类别", choices=category_choices, required=False)
+    area = forms.CharField(label="区域代码", required=False, max_length=32)
+    overdue = forms.ChoiceField(
+        label="超期", choices=[("", "全部"), ("1", "已超期"), ("0", "未超期")], required=False
+    )
+    created_from = forms.DateField(
+        label="受理日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_q(self) -> str:
+        q = self.cleaned_data["q"].strip()
+        # A matter number typed in lower case still finds the matter.
+        return q.upper() if re.fullmatch(r"[qQ]\d{6,}", q) else q
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", "截止日期不能早于起始日期")
+        return data
+
+    def filters(self) -> selectors.MatterFilters:
+        d = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        overdue = {"1": True, "0": False}.get(d.get("overdue") or "")
+        return selectors.MatterFilters(
+            queue=d.get("queue") or "",
+            q=d.get("q") or "",
+            status=d.get("status") or "",
+            category=d.get("category") or "",
+            area=(d.get("area") or "").strip(),
+            overdue=overdue,
+            created_from=d.get("created_from"),
+            created_to=d.get("created_to"),
+        )
+
+
+# Actions on one matter ------------------------------------------------------------------------
+
+
+def _note(label: str = "说明", *, rows: int = 2, placeholder: str = "") -> forms.CharField:
+    attrs: dict[str, Any] = {"rows": rows}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
+
+
+def _radio(label: str, choices: list[tuple[str, str]], message: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+class ActionForm(StyledForm):
+    """One action of the closed loop. ``version`` makes a stale page answer with a conflict."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any = None, matter: Any = None, **kwargs: Any) -> None:
+        self.user, self.matter = user, matter
+        super().__init__(*args, **kwargs)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"note": self.cleaned_data.get("note", "")}
+
+
+class NoteForm(ActionForm):
+    note = _note()
+
+
+class ReasonForm(ActionForm):
+    reason = _note("理由", rows=3)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class TriageForm(ActionForm):
+    triage = _radio("三事分流", list(Triage.choices), "请选择大事、小事或私事")
+    reason = _note("分流理由", rows=3, placeholder="私事请写明给群众的指导意见")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"triage": self.cleaned_data["triage"], "reason": self.cleaned_data["reason"]}
+
+
+class DispatchForm(ActionForm):
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="主办单位",
+        queryset=None,
+        empty_label="— 请选择主办单位 —",
+        error_messages={
+            "required": "请选择主办单位",
+            "invalid_choice": "主办单位不存在或不在可派遣范围内",
+        },
+    )
+    co_units: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label="协办单位（可选）",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "协办单位不在可派遣范围内"},
+    )
+    note = _note("派遣意见")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = selectors.dispatch_units(self.user, self.matter)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["co_units"].queryset = units  # type: ignore[attr-defined]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {"unit": d["unit"], "co_units": list(d["co_units"]), "note": d["note"]}
+
+
+class SignForm(ActionForm):
+    contacted = forms.BooleanField(label="已联系群众", required=False)
+    note = _note()
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"contacted": self.cleaned_data["contacted"], "note": self.cleaned_data["note"]}
+
+
+class ReportForm(ActionForm, PhotosMixin):
+    result = _note("处置情况", rows=4)
+    contacted = forms.BooleanField(label="已联系群众", required=False, initial=True)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"result": self.cleaned_data["result"], "contacted": self.cleaned_data["contacted"]}
+
+
+class SelfHandleForm(ActionForm, PhotosMixin):
+    result = _note("处置情况", rows=3)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"result": self.cleaned_data["result"]}
+
+
+class VerifyForm(ActionForm):
+    passed = _radio("核查结果", [("1", "核查通过"), ("0", "不通过，返工")], "请选择核查结果")
+    note = _note("核查意见（不通过时必填）")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"passed": self.cleaned_data["passed"] == "1", "note": self.cleaned_data["note"]}
+
+
+class RateForm(ActionForm):
+    solved = _radio("问题是否解决", [("1", "已解决"), ("0", "未解决")], "请选择问题是否解决")
+    satisfied = _radio("群众是否满意", [("1", "满意"), ("0", "不满意")], "请选择群众是否满意")
+    note = _note("回访记录")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {"solved": d["solved"] == "1", "satisfied": d["satisfied"] == "1", "note": d["note"]}
+
+
+class ExtendForm(ActionForm):
+    days = forms.IntegerField(
+        label="延期天数（工作日）",
+        error_messages={"required": "请填写延期天数", "invalid": "延期天数须为整数"},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    reason = _note("延期理由", rows=3)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"days": self.cleaned_data["days"], "reason": self.cleaned_data["reason"]}
+
+
+class ApproveExtensionForm(ActionForm):
+    approved = _radio("审批结果", [("1", "批准延期"), ("0", "不批准")], "请选择是否批准")
+    note = _note("审批意见")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"approved": self.cleaned_data["approved"] == "1", "note": self.cleaned_data["note"]}
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(
+        label="并入的诉求编号",
+        max_length=20,
+        error_messages={"required": "请填写要并入的诉求编号"},
+        widget=forms.TextInput(attrs={"placeholder": "如 Q20260105000001"}),
+    )
+    note = _note()
+
+    def service_kwargs(self) -> dict[str, Any]:
+        number = self.cleaned_data["into"].strip().upper()
+        target = selectors.matter_get(self.user, number)  # NotFound shows as the form's error
+        return {"into": target, "note": self.cleaned_data["note"]}
+
+
+# action -> (form, button label, submit style)
+ACTION_FORMS: dict[str, tuple[type[ActionForm], str, str]] = {
+    "accept": (NoteForm, "立案", "btn-primary"),
+    "reject": (ReasonForm, "不予立案", "btn-outline-danger"),
+    "triage": (TriageForm, "确定分流", "btn-secondary"),
+    "dispatch": (DispatchForm, "派遣", "btn-primary"),
+    "sign": (SignForm, "签收", "btn-primary"),
+    "return": (ReasonForm, "退单", "btn-outline-danger"),
+    "report": (ReportForm, "提交处置反馈", "btn-primary"),
+    "verify": (VerifyForm, "提交核查结果", "btn-primary"),
+    "close": (NoteForm, "结案", "btn-primary"),
+    "rate": (RateForm, "保存回访", "btn-primary"),
+    "reopen": (ReasonForm, "重新办理", "btn-outline-warning"),
+    "extend": (ExtendForm, "申请延期", "btn-secondary"),
+    "approve_extension": (ApproveExtensionForm, "提交审批", "btn-primary"),
+    "suspend": (ReasonForm, "挂起", "btn-outline-secondary"),
+    "resume": (NoteForm, "恢复办理", "btn-primary"),
+    "merge": (MergeForm, "并单", "btn-outline-secondary"),
+    "self_handle": (SelfHandleForm, "自行处置并结案", "btn-secondary"),
+}
+# Shown open on the page; the others are folded away until needed.
+PRIMARY_ACTIONS = {
+    "accept",
+    "dispatch",
+    "sign",
+    "report",
+    "verify",
+    "close",
+    "rate",
+    "approve_extension",
+    "resume",
+}
+
+
+def action_form(
+    action: str, *, user: Any, matter: Any, data: Any = None, files: Any = None
+) -> ActionForm:
+    form_class = ACTION_FORMS[action][0]
+    return form_class(
+        data,
+        files,
+        user=user,
+        matter=matter,
+        prefix=action,
+        initial={"version": matter.version},
+    )
+
+
+# Intake -------------------------------------------------------------------------------------
+
+
+def _text(label: str, *, limit: int, required: bool = False, **attrs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        widget=forms.TextInput(attrs=attrs),
+        error_messages={"max_length": f"{label}不能超过 {limit} 个字"},
+    )
+
+
+def _description() -> forms.CharField:
+    return forms.CharField(
+        label="诉求内容",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发生了什么、在哪里、持续多久"}),
+    )
+
+
+class _IntakeBase(StyledForm):
+    category = forms.ChoiceField(
+        label="诉求类别",
+        choices=category_choices,
+        error_messages={"required": "请选择诉求类别", "invalid_choice": "请选择诉求类别"},
+    )
+    description = _description()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Choosing a category fetches its hint, anonymity and extra questions (htmx).
+        self.fields["category"].widget.attrs.update(
+            {
+                "hx-get": reverse("public:category_fields"),
+                "hx-target": "#category-fields",
+                "hx-swap": "outerHTML",
+                "hx-vals": json.dumps({"anon": "1" if "anonymous" in self.fields else "0"}),
+            }
+        )
+
+    def category_obj(self) -> Category | None:
+        return selectors.category_get(self.data.get("category", "") if self.is_bound else "")
+
+
+class MatterCreateForm(_IntakeBase, PhotosMixin):
+    """Staff intake (代报, 热线, 楼栋工作日 ...)."""
+
+    channel = forms.ChoiceField(
+        label="来源渠道",
+        choices=[
+            (Channel.STAFF, Channel.STAFF.label),
+            (Channel.HOTLINE, Channel.HOTLINE.label),
+            (Channel.BUILDING_DAY, Channel.BUILDING_DAY.label),
+            (Channel.GRID, Channel.GRID.label),
+            (Channel.REFERRAL, Channel.REFERRAL.label),
+        ],
+        initial=Channel.STAFF,
+    )
+    title = _text("标题（可选）", limit=120)
+    area = forms.CharField(label="所在区域", required=False, widget=AreaChainInput)
+    address = _text("详细地址", limit=200)
+    reporter_name = _text("反映人", limit=64, autocomplete="off")
+    reporter_phone = _text("联系电话", limit=32, inputmode="tel", autocomplete="off")
+    anonymous = forms.BooleanField(label="匿名反映", required=False)
+
+    field_order = ["channel", "category", "title", "description", "area", "address"]
+
+
+class GridReportForm(_IntakeBase, PhotosMixin):
+    """The grid worker's phone form."""
+
+    area = forms.ChoiceField(label="所在网格/楼栋", required=False)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    address = _text("具体位置（可选）", limit=200, placeholder="如 3 号楼东侧")
+    reporter_name = _text("群众姓名（可选）", limit=64, autocomplete="off")
+    reporter_phone = _text("群众电话（可选）", limit=32, inputmode="tel", autocomplete="off")
+    self_handled = forms.BooleanField(label="现场已处置（自行处置）", required=False)
+    result = forms.CharField(
+        label="处置情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "现场如何处置的"}),
+    )
+
+    def __init__(self, *args: Any, areas: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "— 请选择网格或楼栋 —")] + [  # type: ignore[attr-defined]
+            (a.code, area_label(a)) for a in areas
+        ]
+        self.fields["area"].error_messages["invalid_choice"] = "只能选择您负责的网格或楼栋"
+
+
+def area_label(area: Any) -> str:
+    if area.level == "building" and area.parent_id:
+        return f"{area.parent.name} · {area.name}"
+    return area.name
+
+
+class PublicReportForm(_IntakeBase):
+    """Residents, without login (channel web)."""
+
+    area = forms.CharField(label="所在区域", required=False, widget=AreaChainInput)
+    lat = forms.FloatField(
+        label="纬度",
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={
+            "invalid": "纬度须为数字",
+            "min_value": "纬度超出范围",
+            "max_value": "纬度超出范围",
+        },
+    )
+    lng = forms.FloatField(
+        label="经度",
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={
+            "invalid": "经度须为数字",
+            "min_value": "经度超出范围",
+            "max_value": "经度超出范围",
+        },
+    )
+    address = _text("详细地址", limit=200, placeholder="如 民族路 100 号附近")
+    reporter_name = _text("您的姓名", limit=64, autocomplete="name")
+    reporter_phone = _text("手机号码", limit=32, inputmode="tel", autocomplete="tel")
+    anonymous = forms.BooleanField(label="匿名反映", required=False)
+
+
+class LookupForm(StyledForm):
+    number = forms.CharField(
+        label="诉求编号",
+        max_length=20,
+        error_messages={"required": "请填写诉求编号"},
+        widget=forms.TextInput(attrs={"placeholder": "如 Q20260105000001", "autocomplete": "off"}),
+    )
+    phone_last4 = forms.CharField(
+        label="手机号后四位",
+        max_length=4,
+        min_length=4,
+        error_messages={
+            "required": "请填写手机号后四位",
+            "min_length": "请填写手机号后四位",
+            "max_length": "请填写手机号后四位",
+        },
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}
+        ),
+    )
+
+
+# A category's extra questions, as rows for the templates ---------------------------------------
+
+
+def blocked_messages(category: Category | None, answers: dict[str, Any]) -> dict[str, str]:
+    """For each answered question whose answer blocks submission, the catalogue's message (found
+    by the same check the service applies on submit)."""
+    from types import SimpleNamespace
+
+    from zhili.core.errors import ValidationFailed
+    from zhili.matters.questions import check_answers
+
+    out: dict[str, str] = {}
+    for q in (category.questions if category else None) or []:
+        value = answers.get(q["key"])
+        if not q.get("block") or value in (None, "", []):
+            continue
+        try:
+            check_answers(SimpleNamespace(questions=[{**q, "required": False}]), {q["key"]: value})
+        except ValidationFailed as exc:
+            if exc.code == "blocked":
+                out[q["key"]] = exc.message
+    return out
+
+
+def question_rows(category: Category | None, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    blocked = blocked_messages(category, answers)
+    rows = []
+    for q in (category.questions if category else None) or []:
+        value = answers.get(q["key"])
+        rows.append(
+            {
+                "q": q,
+                "name": f"q_{q['key']}",
+                "value": "" if value is None or isinstance(value, list) else value,
+                "values": value if isinstance(value, list) else [value] if value else [],
+                "blocked": blocked.get(q["key"], ""),
+                "live": bool(q.get("block")),
+            }
+        )
+    return rows

@@ -1,0 +1,230 @@
+"""Pages for residents, without login: report a matter on the web, look up its progress.
+
+Nothing here shows staff names or anyone's personal data. Both forms are throttled per address
+(a fixed window in Django's cache; configure a shared cache when running several processes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.middleware import client_ip
+from zhili.matters import selectors, services
+from zhili.matters.forms import LookupForm, PublicReportForm, question_rows, read_answers
+from zhili.matters.models import Channel, Status
+
+LOOKUP_LIMIT = int(getattr(settings, "ZHILI_PUBLIC_LOOKUP_LIMIT", 10))
+LOOKUP_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_LOOKUP_WINDOW", 15 * 60))
+REPORT_LIMIT = int(getattr(settings, "ZHILI_PUBLIC_REPORT_LIMIT", 10))
+REPORT_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_REPORT_WINDOW", 60 * 60))
+NOT_FOUND = "未查到与该编号和手机号后四位相符的诉求，请核对后再试。"
+SESSION_KEY = "zhili_public_report_number"
+
+
+def throttled(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
+    """Count one try for the client's address; True once it has used up ``limit`` in the window."""
+    key = f"zhili:throttle:{scope}:{client_ip(request) or '-'}"
+    cache.add(key, 0, window)
+    try:
+        tries = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        tries = 1
+    return tries > limit
+
+
+@require_http_methods(["GET", "POST"])
+def public_report(request: HttpRequest) -> HttpResponse:
+    form = PublicReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if throttled("report", request, limit=REPORT_LIMIT, window=REPORT_WINDOW):
+            form.add_error(None, f"提交过于频繁，请 {REPORT_WINDOW // 60} 分钟后再试。")
+            status = 429
+        else:
+            d = form.cleaned_data
+            try:
+                area = None
+                if d["area"]:
+                    area = selectors.area_picker_area(None, d["area"])
+                    if area is None:
+                        raise ValidationFailed("请从列表中选择所在区域", code="area_not_found")
+                category = form.category_obj()
+                if category is None:
+                    raise ValidationFailed("请选择诉求类别", code="invalid_category")
+                matter = services.matter_create(
+                    actor=None,
+                    category=category,
+                    channel=Channel.WEB,
+                    description=d["description"],
+                    area=area,
+                    lat=d["lat"] if area is None else None,
+                    lng=d["lng"] if area is None else None,
+                    address=d["address"],
+                    reporter_name=d["reporter_name"],
+                    reporter_phone=d["reporter_phone"],
+                    anonymous=d["anonymous"],
+                    answers=read_answers(request.POST, category),
+                )
+            except ZhiliError as exc:
+                form.add_error(None, exc.message)
+            else:
+                request.session[SESSION_KEY] = matter.number
+                return redirect("public:report_done")
+    category = form.category_obj()
+    return render(
+        request,
+        "matters/public/report.html",
+        {
+            "form": form,
+            "category": category,
+            "questions": question_rows(
+                category, read_answers(request.POST, category) if form.is_bound else {}
+            ),
+            "with_anonymous": True,
+            "anonymous_checked": bool(form["anonymous"].value()),
+            "chain": selectors.area_picker_chain(None, form["area"].value() or ""),
+            "options_url": "public:area_options",
+            "public": True,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def public_report_done(request: HttpRequest) -> HttpResponse:
+    number = request.session.get(SESSION_KEY)
+    if not number:
+        return redirect("public:report")
+    return render(request, "matters/public/report_done.html", {"number": number})
+
+
+@require_http_methods(["GET", "POST"])
+def public_lookup(request: HttpRequest) -> HttpResponse:
+    form = LookupForm(request.POST or None)
+    matter = None
+    message = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if throttled("lookup", request, limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
+            message = f"查询次数过多，请 {LOOKUP_WINDOW // 60} 分钟后再试。"
+            status = 429
+        else:
+            matter = selectors.public_lookup(
+                form.cleaned_data["number"], form.cleaned_data["phone_last4"]
+            )
+            if matter is None:
+                message = NOT_FOUND
+    return render(
+        request,
+        "matters/public/lookup.html",
+        {
+            "form": form,
+            "matter": matter,
+            "steps": public_steps(matter) if matter else [],
+            "status_text": public_status(matter) if matter else "",
+            "message": message,
+        },
+        status=status,
+    )
+
+
+# What a resident may see of each step: a label, the unit (never a person), and the note only
+# where it is addressed to the resident (why a matter was not accepted, guidance on 私事).
+PUBLIC_STEPS = {
+    "submit": "已受理",
+    "accept": "已立案",
+    "reject": "不予立案",
+    "triage": "已分流",
+    "dispatch": "已派遣至责任单位",
+    "sign": "责任单位已签收",
+    "report": "责任单位已反馈处置结果",
+    "verify": "已核查",
+    "close": "已办结",
+    "rate": "已回访",
+    "reopen": "重新办理",
+    "suspend": "暂缓办理",
+    "resume": "恢复办理",
+    "merge": "已与相同诉求合并办理",
+    "self_handle": "已现场处置",
+}
+PUBLIC_NOTES = {"reject", "triage"}
+
+
+def public_steps(matter: Any) -> list[dict[str, Any]]:
+    steps = []
+    for e in selectors.matter_timeline(matter):
+        label = PUBLIC_STEPS.get(e.action)
+        if label is None:
+            continue
+        if e.action == "verify" and not (e.data or {}).get("passed"):
+            label = "核查未通过，返回责任单位继续办理"
+        if e.action == "triage" and (e.data or {}).get("triage") != "private":
+            continue  # an internal routing step; the resident sees the dispatch
+        steps.append(
+            {
+                "label": label,
+                "at": e.at,
+                "unit": e.unit.name if e.unit and e.action in ("dispatch", "sign") else "",
+                "note": e.note if e.action in PUBLIC_NOTES else "",
+            }
+        )
+    return steps
+
+
+@require_GET
+def category_fields(request: HttpRequest) -> HttpResponse:
+    """htmx: a category's hint, anonymity and extra questions (the catalogue is public)."""
+    category = selectors.category_get(request.GET.get("category", ""))
+    answers = read_answers(request.GET, category)
+    return render(
+        request,
+        "matters/_category_fields.html",
+        {
+            "category": category,
+            "questions": question_rows(category, answers),
+            "anonymous_checked": request.GET.get("anonymous") == "on",
+            "with_anonymous": request.GET.get("anon") != "0",
+        },
+    )
+
+
+@require_GET
+def area_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the next select of the public area picker (district → street → community)."""
+    area = selectors.area_picker_area(None, request.GET.get("area", ""))
+    options = selectors.area_picker_children(None, area) if area else []
+    return render(
+        request,
+        "matters/_area_chain.html",
+        {
+            "chain": [{"options": options, "selected": ""}] if options else [],
+            "options_url": "public:area_options",
+        },
+    )
+
+
+STATUS_PUBLIC = {
+    Status.SUBMITTED: "已受理，等待立案",
+    Status.ACCEPTED: "已立案，等待派遣",
+    Status.RETURNED: "正在重新派遣",
+    Status.DISPATCHED: "已派遣，等待责任单位签收",
+    Status.HANDLING: "责任单位正在处置",
+    Status.REPORTED: "处置完毕，正在核查",
+    Status.VERIFIED: "核查通过，即将办结",
+    Status.CLOSED: "已办结",
+    Status.RATED: "已办结并回访",
+    Status.REJECTED: "不予立案",
+    Status.SUSPENDED: "暂缓办理",
+    Status.MERGED: "已与相同诉求合并办理",
+}
+
+
+def public_status(matter: Any) -> str:
+    return STATUS_PUBLIC.get(matter.status, matter.get_status_display())

@@ -1,0 +1,32 @@
+// "使用我的位置": fill the form's lat/lng from the browser's geolocation (HTTPS or localhost only).
+(function () {
+  if (!("geolocation" in navigator)) return;
+  document.querySelectorAll("[data-locate-block]").forEach(function (block) {
+    var button = block.querySelector("[data-locate]");
+    var status = block.querySelector("[data-locate-status]");
+    var form = block.closest("form");
+    if (!button || !form) return;
+    block.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "正在定位…";
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(
+        function (pos) {
+          var lat = pos.coords.latitude.toFixed(6);
+          var lng = pos.coords.longitude.toFixed(6);
+          form.querySelector("[name=lat]").value = lat;
+          form.querySelector("[name=lng]").value = lng;
+          status.textContent = "已定位：" + lat + ", " + lng + "（未选择区域时按位置确定所在网格）";
+          button.disabled = false;
+        },
+        function (err) {
+          status.textContent = err.code === 1
+            ? "未允许定位，请直接选择区域"
+            : "无法获取位置，请稍后重试或直接选择区域";
+          button.disabled = false;
+        },
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+      );
+    });
+  });
+})();
