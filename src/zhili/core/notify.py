@@ -39,22 +39,27 @@ def notify(
     dedupe_key: str = "",
 ) -> list[Notice]:
     """Put a notice in each recipient's inbox (once per dedupe_key) and hand it to the senders."""
-    created = []
-    for user in {u.pk: u for u in recipients if u is not None}.values():
-        if dedupe_key and Notice.objects.filter(recipient=user, dedupe_key=dedupe_key).exists():
-            continue
-        created.append(
-            Notice.objects.create(
-                recipient=user,
-                kind=kind,
-                title=title[:200],
-                body=body,
-                url=url[:300],
-                object_type=obj._meta.label_lower if obj is not None else "",
-                object_id=str(obj.pk) if obj is not None else "",
-                dedupe_key=dedupe_key[:120],
-            )
+    people = {u.pk: u for u in recipients if u is not None}
+    dedupe_key = dedupe_key[:120]
+    if dedupe_key and people:
+        already = Notice.objects.filter(recipient_id__in=people, dedupe_key=dedupe_key)
+        for pk in already.values_list("recipient_id", flat=True):
+            people.pop(pk, None)
+    created = [
+        Notice.objects.create(
+            recipient=user,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            url=url[:300],
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            dedupe_key=dedupe_key,
         )
+        for user in people.values()
+    ]
+    if not created:
+        return created
     senders = _senders()
 
     def deliver() -> None:
