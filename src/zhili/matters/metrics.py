@@ -71,6 +71,11 @@ MEASURES: list[Measure] = [
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 DEFAULT_RANK_BY = "on_time_close_rate"
 DURATION_LABELS = {"dispatch": "派遣用时", "contact": "首次联系用时", "close": "结案用时"}
+DURATION_DEFINITIONS = {
+    "dispatch": "受理到首次派遣的时长（扣除挂起时间），按派遣日期计入；中位数与 P90",
+    "contact": "受理到首次联系群众的时长（仅已派遣的诉求，扣除挂起时间），按联系日期计入",
+    "close": "受理到结案的时长（含自行处置和私事分流；重新办理后再结案再计一次），按结案日期计入",
+}
 PRESET_DAYS = (7, 30, 90)
 MAX_DAYS = 3 * 366
 
@@ -488,3 +493,60 @@ def _districts(view: View, period: Period, overdue_qs: QuerySet[Matter]) -> list
             }
         )
     return out
+
+
+def report_json(r: Report) -> dict[str, Any]:
+    """The report as plain data: the API's answer and the page's chart data."""
+
+    def area_ref(a: Area) -> dict[str, str]:
+        return {"code": a.code, "name": a.name, "level": a.level}
+
+    def durations(d: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {
+                "measure": m,
+                "label": DURATION_LABELS[m],
+                "n": d[m]["n"],
+                "median_hours": d[m]["median"],
+                "p90_hours": d[m]["p90"],
+            }
+            for m in DURATIONS
+        ]
+
+    def measures(values: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [{"key": m.key, "label": m.label, **values[m.key]} for m in MEASURES]
+
+    return {
+        "scope": {
+            "areas": [area_ref(a) for a in r.view.areas],
+            "area": area_ref(r.view.area) if r.view.area else None,
+            "unit": {"id": r.view.unit.pk, "name": r.view.unit.name} if r.view.unit else None,
+        },
+        "period": {"from": r.period.start.isoformat(), "to": r.period.end.isoformat()},
+        "by": r.by,
+        "rank_by": r.rank_by,
+        "min_sample": r.min_sample,
+        "totals": {
+            "counts": r.counts,
+            "measures": measures(r.measures),
+            "overdue_open": r.overdue,
+            "durations": durations(r.durations),
+        },
+        "trend": [{**t, "day": t["day"].isoformat()} for t in r.trend],
+        "rows": [
+            {
+                "key": row["key"],
+                "name": row["name"],
+                "drill": row["drill"],
+                "rank": row["rank"],
+                "sufficient_sample": row["ranked"],
+                "sample": row["sample"],
+                "overdue_open": row["overdue"],
+                "counts": row["counts"],
+                "measures": {k: v["value"] for k, v in row["measures"].items()},
+                "durations": durations(row["durations"]),
+            }
+            for row in r.rows
+        ],
+        "districts": r.districts,
+    }

@@ -317,3 +317,138 @@ def test_incremental_rollups_equal_the_rebuilt_ones(
     assert r.counts["reopened"] == 1 and r.counts["closed"] == 7  # M1, M2 ×2, M6, M7, M9, M10
     assert r.counts["due_suspended"] == 0 and r.counts["suspended"] == 2
     assert r.measures["satisfaction_rate"]["value"] == pytest.approx(2 / 3)
+
+
+@pytest.fixture
+def wanzhou_matter(users: dict[str, Any], category: Category) -> Matter:
+    return new(users["wanzhou"], category, at(0, 10), "500101001")
+
+
+API = "/api/v1/metrics/matters"
+QS = f"from={D}&to={D + dt.timedelta(days=7)}"
+
+
+def test_officers_see_only_their_subtree(
+    history: dict, wanzhou_matter: Matter, client: Any, bearer: Any, login: Any
+) -> None:
+    yz = client.get(f"{API}?{QS}", headers=bearer("yuzhong")).json()
+    assert yz["scope"]["area"]["name"] == "渝中区"
+    assert yz["totals"]["counts"]["created"] == 8
+    assert "万州区" not in {r["name"] for r in yz["rows"]}
+    assert client.get(f"{API}?{QS}&area=500101", headers=bearer("yuzhong")).status_code == 404
+    assert client.get(f"{API}?{QS}&area=500101001", headers=bearer("yuzhong")).status_code == 404
+
+    wz = client.get(f"{API}?{QS}", headers=bearer("wanzhou")).json()
+    assert wz["totals"]["counts"]["created"] == 1 and wz["scope"]["area"]["name"] == "万州区"
+
+    city = client.get(f"{API}?{QS}", headers=bearer("city_admin")).json()
+    assert city["totals"]["counts"]["created"] == 9
+    created = {r["name"]: r["counts"]["created"] for r in city["rows"]}
+    assert created["渝中区"] == 8 and created["万州区"] == 1
+    assert {d["name"] for d in city["districts"]} >= {"渝中区", "万州区"}
+    assert {d["name"] for d in yz["districts"]} == {"渝中区"}
+
+    page = login("yuzhong").get(f"/matters/metrics/?{QS.replace('from', 'days=&from')}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "渝中区" in html and "解放碑街道" in html and "万州" not in html
+    assert login("yuzhong").get("/matters/metrics/?area=500101").status_code == 404
+
+
+def test_unit_staff_see_their_units_figures(
+    history: dict, handler: Any, police_handler: Any, client: Any, login: Any
+) -> None:
+    r = metrics.matter_metrics(handler, **PERIOD)
+    assert r.view.unit is not None and r.view.unit.name == "渝中区住房城乡建委"
+    assert r.counts["dispatched"] == 5 and r.counts["created"] == 0  # counted from dispatch on
+    assert r.counts["signed"] == 3 and r.counts["due"] == 5
+    by_unit = metrics.matter_metrics(handler, by="unit", **PERIOD)
+    assert [row["name"] for row in by_unit.rows] == ["渝中区住房城乡建委"]
+    assert metrics.matter_metrics(police_handler, **PERIOD).counts["dispatched"] == 0
+    page = login(handler.username).get("/matters/metrics/?days=&from=2026-03-02&to=2026-03-09")
+    assert page.status_code == 200 and "渝中区住房城乡建委" in page.content.decode()
+
+
+def test_by_unit_within_an_officers_area(history: dict, officer: Any) -> None:
+    r = metrics.matter_metrics(officer, by="unit", **PERIOD)
+    rows = {row["name"]: row for row in r.rows}
+    assert set(rows) == {"渝中区住房城乡建委"}
+    assert rows["渝中区住房城乡建委"]["counts"]["returned"] == 1
+    assert rows["渝中区住房城乡建委"]["overdue"] == 2
+
+
+def test_rankings_need_the_minimum_sample(history: dict, officer: Any, login: Any) -> None:
+    r = metrics.matter_metrics(officer, area="500103003", **PERIOD)
+    assert r.min_sample == 30 and all(row["rank"] is None for row in r.rows)
+    html = login("yuzhong").get(f"/matters/metrics/?area=500103003&{QS}").content.decode()
+    assert "样本不足" in html
+    with override_settings(ZHILI_RANKING_MIN_SAMPLE=2):
+        r = metrics.matter_metrics(officer, area="500103003", **PERIOD)
+        first = r.rows[0]
+        # 民生路社区 holds M1, M2, M5, M7, M8: 1 closed on time of 4 due (M7 suspended).
+        assert first["name"] == "民生路社区" and first["rank"] == 1 and first["sample"] == 4
+        assert first["measures"]["on_time_close_rate"]["value"] == pytest.approx(1 / 4)
+        lianhua = next(row for row in r.rows if row["name"] == "莲花池社区")
+        assert lianhua["rank"] is None and lianhua["counts"]["self_handled"] == 1
+        html = login("yuzhong").get(f"/matters/metrics/?area=500103003&{QS}").content.decode()
+        assert '<a href="/matters/metrics/?' in html and "area=500103003013" in html
+    with override_settings(ZHILI_RANKING_MIN_SAMPLE=5):
+        r = metrics.matter_metrics(officer, area="500103003", **PERIOD)
+        assert all(row["rank"] is None for row in r.rows)
+
+
+def test_drill_down_to_grids(history: dict, officer: Any) -> None:
+    community = metrics.matter_metrics(officer, area="500103003013", **PERIOD)
+    created = {row["name"]: row["counts"]["created"] for row in community.rows}
+    assert created["民生路第1网格"] == 6 and created["民生路第2网格"] == 1
+    assert [c.name for c in community.view.crumbs] == ["渝中区", "解放碑街道", "民生路社区"]
+    grid = metrics.matter_metrics(officer, area="500103003013002", **PERIOD)
+    assert grid.rows == [] and grid.counts["created"] == 1 and grid.counts["reworked"] == 1
+
+
+def test_api_shape_and_errors(history: dict, client: Any, bearer: Any) -> None:
+    h = bearer("yuzhong")
+    body = client.get(f"{API}?{QS}&area=500103003&rank=satisfaction_rate", headers=h).json()
+    assert set(body) == {
+        "scope", "period", "by", "rank_by", "min_sample", "totals", "trend", "rows", "districts"
+    }  # fmt: skip
+    assert body["period"] == {"from": "2026-03-02", "to": "2026-03-09"}
+    assert body["rank_by"] == "satisfaction_rate" and len(body["trend"]) == 8
+    assert body["trend"][0] == {"day": "2026-03-02", "created": 8, "closed": 2}
+    measures = {m["key"]: m for m in body["totals"]["measures"]}
+    assert measures["close_rate"] == {
+        "key": "close_rate", "label": "结案率", "value": 0.5, "numerator": 2, "denominator": 4
+    }  # fmt: skip
+    close = next(d for d in body["totals"]["durations"] if d["measure"] == "close")
+    assert close["n"] == 3 and close["median_hours"] == pytest.approx(5, rel=0.1)
+    row = body["rows"][0]
+    assert set(row) >= {"key", "name", "drill", "rank", "sufficient_sample", "sample", "counts"}
+    assert row["drill"] == row["key"] and row["sufficient_sample"] is False
+    assert client.get(f"{API}?by=street", headers=h).status_code == 422
+    bad = client.get(f"{API}?from=2026-03-09&to=2026-03-01", headers=h)
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_period"
+    assert client.get(f"{API}?from=yesterday", headers=h).status_code == 422
+    assert client.get(API).status_code == 401
+
+
+def test_xlsx_export_opens(history: dict, login: Any) -> None:
+    response = login("yuzhong").get(f"/matters/metrics/export.xlsx?area=500103003&{QS}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb["诉求统计"]
+    header = [c.value for c in ws[3]]
+    assert header[:4] == ["排名", "区域", "受理数", "结案数"] and "按期结案率" in header
+    rows = {r[1]: r for r in ws.iter_rows(min_row=4, values_only=True)}
+    assert rows["民生路社区"][0] == "样本不足" and rows["民生路社区"][2] == 7
+    assert rows["合计"][2] == 8
+    assert rows["合计"][header.index("结案率")] == pytest.approx(0.5)
+    assert "指标口径" in wb.sheetnames
+
+
+def test_metrics_page_without_data_and_for_a_street_worker(login: Any) -> None:
+    page = login("jiefangbei").get("/matters/metrics/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "解放碑街道" in html and "metrics-data" in html
+    assert "区县分布" not in html  # no district map below the district level
+    assert login("jiefangbei").get("/matters/metrics/?days=abc").status_code == 422

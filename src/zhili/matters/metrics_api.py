@@ -1,0 +1,121 @@
+"""GET /api/v1/metrics/matters: the measures of matters in the caller's scope (from rollups)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from zhili.core.schemas import ErrorOut
+from zhili.matters import metrics
+
+router = Router(tags=["metrics"])
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class MetricsQuery(Schema):
+    area: str = Field("", description="区域代码（默认：本人管辖范围的顶层区域）")
+    from_: dt.date | None = Field(None, alias="from", description="开始日期（含）")
+    to: dt.date | None = Field(None, description="结束日期（含，默认今天）")
+    days: int | None = Field(None, description="最近 N 天（未给 from/to 时使用，默认 30）")
+    by: str = Field("area", description="area：按下级区域；unit：按责任单位")
+    rank: str = Field("", description=f"排名指标（默认 {metrics.DEFAULT_RANK_BY}）")
+
+
+class AreaRef(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
+class ScopeOut(Schema):
+    areas: list[AreaRef]
+    area: AreaRef | None
+    unit: UnitRef | None
+
+
+class MeasureOut(Schema):
+    key: str
+    label: str
+    value: float | None
+    numerator: int
+    denominator: int
+
+
+class DurationOut(Schema):
+    measure: str
+    label: str
+    n: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+class TotalsOut(Schema):
+    counts: dict[str, int]
+    measures: list[MeasureOut]
+    overdue_open: int
+    durations: list[DurationOut]
+
+
+class TrendOut(Schema):
+    day: dt.date
+    created: int
+    closed: int
+
+
+class RowOut(Schema):
+    key: str
+    name: str
+    drill: str | None
+    rank: int | None
+    sufficient_sample: bool
+    sample: int
+    overdue_open: int
+    counts: dict[str, int]
+    measures: dict[str, float | None]
+    durations: list[DurationOut]
+
+
+class DistrictOut(Schema):
+    code: str
+    name: str
+    overdue: int
+    rated: int
+    satisfaction: float | None
+
+
+class MetricsOut(Schema):
+    scope: ScopeOut
+    period: dict[str, dt.date]
+    by: str
+    rank_by: str
+    min_sample: int
+    totals: TotalsOut
+    trend: list[TrendOut]
+    rows: list[RowOut]
+    districts: list[DistrictOut]
+
+
+@router.get(
+    "/matters",
+    response={200: MetricsOut, **ERRORS},
+    summary="诉求统计指标（按管辖范围；按下级区域或责任单位分列，含排名）",
+)
+def matter_metrics(request: HttpRequest, q: Query[MetricsQuery]) -> Any:
+    report = metrics.matter_metrics(
+        request.user,
+        area=q.area,
+        start=q.from_,
+        end=q.to,
+        days=q.days,
+        by=q.by,
+        rank_by=q.rank,
+    )
+    return metrics.report_json(report)

@@ -1,0 +1,231 @@
+"""The metrics page (/matters/metrics/) and its xlsx export: thin over ``metrics.matter_metrics``."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from zhili.matters import metrics as m
+
+PARAMS = ("area", "from", "to", "days", "by", "rank")
+CARD_MEASURES = (
+    "close_rate",
+    "on_time_close_rate",
+    "response_rate",
+    "satisfaction_rate",
+    "solve_rate",
+    "accept_rate",
+    "sign_on_time_rate",
+    "rework_rate",
+    "extension_rate",
+    "redispatch_rate",
+    "self_handle_rate",
+    "duplicate_rate",
+)
+TABLE_MEASURES = ("close_rate", "on_time_close_rate", "response_rate", "satisfaction_rate")
+
+
+def _params(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET.get(k, "").strip() for k in PARAMS}
+
+
+def _report(request: HttpRequest, p: dict[str, str]) -> m.Report:
+    return m.matter_metrics(
+        request.user,
+        area=p["area"],
+        start=None if p["days"] else p["from"] or None,  # a preset wins over stale dates
+        end=None if p["days"] else p["to"] or None,
+        days=p["days"] or None,
+        by=p["by"] or "area",
+        rank_by=p["rank"],
+    )
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value < 1:
+        return f"{round(value * 60)} 分钟"
+    if value < 48:
+        return f"{value:.1f} 小时"
+    return f"{value / 24:.1f} 天"
+
+
+def scope_label(r: m.Report) -> str:
+    if r.view.unit is not None:
+        where = r.view.area.name if r.view.area and r.view.area.depth > 0 else "全部区域"
+        return f"{r.view.unit.name} · {where}"
+    return "、".join(a.name for a in r.view.areas)
+
+
+@login_required
+def metrics(request: HttpRequest) -> HttpResponse:
+    p = _params(request)
+    r = _report(request, p)
+    keep = {k: v for k, v in p.items() if v and k != "area"}
+    here = reverse("matters:metrics")
+
+    def link(**changes: str) -> str:
+        q = {**keep, **({"area": p["area"]} if p["area"] else {}), **changes}
+        return f"{here}?{urlencode({k: v for k, v in q.items() if v})}"
+
+    rank_measure = m.MEASURE_BY_KEY[r.rank_by]
+    rows = [
+        {
+            **row,
+            "url": link(area=row["drill"], by="area") if row["drill"] else "",
+            "rank_value": percent(row["measures"][r.rank_by]["value"]),
+            "cells": [percent(row["measures"][k]["value"]) for k in TABLE_MEASURES],
+        }
+        for row in r.rows
+    ]
+    cards = [
+        {
+            "label": m.MEASURE_BY_KEY[k].label,
+            "value": percent(r.measures[k]["value"]),
+            "detail": f"{r.measures[k]['numerator']} / {r.measures[k]['denominator']}",
+            "key": k,
+        }
+        for k in CARD_MEASURES
+    ]
+    durations = [
+        {
+            "label": m.DURATION_LABELS[key],
+            "median": hours(d["median"]),
+            "p90": hours(d["p90"]),
+            "n": d["n"],
+        }
+        for key, d in r.durations.items()
+    ]
+    chart = {
+        "trend": [{**t, "day": t["day"].isoformat()} for t in r.trend],
+        "rows": [
+            {
+                "name": row["name"],
+                "url": row["url"],
+                "created": row["counts"]["created"],
+                "closed": row["counts"]["closed"],
+                "overdue": row["overdue"],
+            }
+            for row in rows
+        ],
+        "districts": r.districts,
+        "geojson": reverse("areas:boundaries_geojson"),
+        "by": r.by,
+    }
+    crumbs = [{"name": a.name, "url": link(area=a.code)} for a in r.view.crumbs]
+    context = {
+        "r": r,
+        "p": p,
+        "scope": scope_label(r),
+        "cards": cards,
+        "durations": durations,
+        "rows": rows,
+        "crumbs": crumbs,
+        "chart": chart,
+        "rank_measure": rank_measure,
+        "measures": m.MEASURES,
+        "table_labels": [m.MEASURE_BY_KEY[k].label for k in TABLE_MEASURES],
+        "presets": m.PRESET_DAYS,
+        "by_area_url": link(by="area"),
+        "by_unit_url": link(by="unit"),
+        "export_url": reverse("matters:metrics_export")
+        + "?"
+        + urlencode({k: v for k, v in p.items() if v}),
+    }
+    return render(request, "matters/metrics.html", context)
+
+
+EXPORT_MEASURES = [mm.key for mm in m.MEASURES]
+
+
+@login_required
+def metrics_export(request: HttpRequest) -> HttpResponse:
+    r = _report(request, _params(request))
+    body = workbook_bytes(r)
+    name = f"诉求统计_{r.period.start:%Y%m%d}-{r.period.end:%Y%m%d}.xlsx"
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+def workbook_bytes(r: m.Report) -> bytes:
+    """The ranking table (every measure) and the definitions, as an xlsx workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "诉求统计"
+    ws.append([f"诉求统计 · {scope_label(r)} · {r.period.start} 至 {r.period.end}"])
+    ws["A1"].font = Font(bold=True)
+    ws.append(
+        [
+            f"排名指标：{m.MEASURE_BY_KEY[r.rank_by].label}（样本少于 {r.min_sample} 的不参与排名）；"
+            f"导出时间 {timezone.localtime():%Y-%m-%d %H:%M}"
+        ]
+    )
+    header = [
+        "排名",
+        "单位" if r.by == "unit" else "区域",
+        "受理数",
+        "结案数",
+        *(m.MEASURE_BY_KEY[k].label for k in EXPORT_MEASURES),
+        "超期未处置数",
+        "排名样本数",
+    ]
+    ws.append(header)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    total = {
+        "rank": None,
+        "ranked": True,
+        "name": "合计",
+        "counts": r.counts,
+        "measures": r.measures,
+        "overdue": r.overdue,
+        "sample": r.measures[r.rank_by]["denominator"],
+    }
+    for row in [*r.rows, total]:
+        rank: Any = row["rank"] if row["ranked"] else "样本不足"
+        ws.append(
+            [
+                "" if row is total else rank,
+                row["name"],
+                row["counts"]["created"],
+                row["counts"]["closed"],
+                *(row["measures"][k]["value"] for k in EXPORT_MEASURES),
+                row["overdue"],
+                row["sample"],
+            ]
+        )
+        for cell in ws[ws.max_row][4 : 4 + len(EXPORT_MEASURES)]:
+            cell.number_format = "0.0%"
+    ws.column_dimensions["B"].width = 28
+    ws.freeze_panes = "C4"
+    defs = wb.create_sheet("指标口径")
+    defs.append(["指标", "口径"])
+    for mm in m.MEASURES:
+        defs.append([mm.label, mm.definition])
+    defs.append(["超期未处置数", "当前未办结、且已超过当前环节时限的诉求数（实时）"])
+    for key, label in m.DURATION_LABELS.items():
+        defs.append([label, m.DURATION_DEFINITIONS[key]])
+    defs.column_dimensions["A"].width = 16
+    defs.column_dimensions["B"].width = 80
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
