@@ -445,13 +445,9 @@ class MatterAreaDay(RollupCounts):
     class Meta:
         verbose_name = "诉求日统计（区域）"
         constraints = [
-            models.UniqueConstraint(
-                fields=["area_path", "day", "category"], name="rollup_area_key"
-            )
+            models.UniqueConstraint(fields=["area_path", "day", "category"], name="rollup_area_key")
         ]
-        indexes = [
-            models.Index(fields=["depth", "area_path", "day"], name="rollup_area_depth_idx")
-        ]
+        indexes = [models.Index(fields=["depth", "area_path", "day"], name="rollup_area_depth_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_path} {self.category_id}"
@@ -473,9 +469,7 @@ class MatterUnitDay(RollupCounts):
                 fields=["unit", "area_path", "day", "category"], name="rollup_unit_key"
             )
         ]
-        indexes = [
-            models.Index(fields=["depth", "area_path", "day"], name="rollup_unit_depth_idx")
-        ]
+        indexes = [models.Index(fields=["depth", "area_path", "day"], name="rollup_unit_depth_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.area_path}"
