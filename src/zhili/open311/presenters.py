@@ -40,8 +40,9 @@ COORDINATE_DIGITS = 3  # about 110 m: where, without pointing at a door
 
 URL = re.compile(r"(https?://\S+)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx]")
-DIGIT_RUN = re.compile(r"\+?[0-9][0-9 \-]{5,}[0-9]")
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx]")  # \d: full-width digits too
+DIGIT_RUN = re.compile(r"\+?\d[\d \-]{5,}\d")
+DATE = re.compile(r"(?:19|20)\d\d-\d{1,2}-\d{1,2}")
 HIDDEN = "***"
 
 
@@ -149,14 +150,20 @@ def scrub(text: str, names: list[str]) -> str:
     for i in range(0, len(parts), 2):  # even parts are outside links
         part = EMAIL.sub(HIDDEN, parts[i])
         part = ID_NUMBER.sub(HIDDEN, part)
-        part = DIGIT_RUN.sub(
-            lambda m: HIDDEN if sum(ch.isdigit() for ch in m.group()) >= 7 else m.group(), part
-        )
+        part = DIGIT_RUN.sub(_hide_number, part)
         for name in names:
             if len(name) >= 2:
                 part = part.replace(name, HIDDEN)
         parts[i] = part
     return "".join(parts)
+
+
+def _hide_number(match: re.Match[str]) -> str:
+    """Phone and account numbers (7 digits or more) go; dates like 2026-11-28 stay."""
+    found = match.group()
+    if DATE.fullmatch(found.strip()) or sum(ch.isdigit() for ch in found) < 7:
+        return found
+    return HIDDEN
 
 
 def status_notes(m: Matter) -> str:

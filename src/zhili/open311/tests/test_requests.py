@@ -326,3 +326,32 @@ def test_listing_costs_a_fixed_number_of_queries(
         assert len(_ids(client.get(f"{BASE}/requests.json"))) == 12
     with django_assert_max_num_queries(4):
         assert len(_ids(client.get(f"{BASE}/requests.json?jurisdiction_id=500103"))) == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("电话13800138000请回电", "电话***请回电"),
+        ("座机 023-6388 1234 转 8", "座机 *** 转 8"),
+        ("手机１３８００１３８０００", "手机***"),  # full-width digits
+        ("身份证50010319800101123x", "身份证***"),
+        ("邮件 a.b+c@mail.example.cn 谢谢", "邮件 *** 谢谢"),
+        ("从2026-11-01开始，3 盏灯不亮，门牌 12 号", "从2026-11-01开始，3 盏灯不亮，门牌 12 号"),
+        ("见 https://example.org/p/13800138000.jpg", "见 https://example.org/p/13800138000.jpg"),
+        ("我叫王小明，王小明家门口", "我叫***，***家门口"),
+    ],
+)
+def test_descriptions_are_scrubbed_of_personal_data(text: str, shown: str) -> None:
+    from zhili.open311.presenters import scrub
+
+    assert scrub(text, ["王小明"]) == shown
+
+
+def test_an_unencoded_plus_in_a_date_is_read_as_the_offset(
+    client: Any, file: Callable[..., Matter]
+) -> None:
+    m = file(days_ago=1)
+    day = timezone.localtime(timezone.now() - dt.timedelta(days=3)).date().isoformat()
+    # "+08:00" sent without percent-encoding arrives as " 08:00".
+    r = client.get(f"{BASE}/requests.json?start_date={day}T00:00:00+08:00")
+    assert _ids(r) == [m.number]
