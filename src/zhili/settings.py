@@ -208,3 +208,6 @@ ZHILI_DUPLICATE_MIN_SIMILARITY = float(os.environ.get("ZHILI_DUPLICATE_MIN_SIMIL
 ZHILI_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("ZHILI_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
 )
+
+# Metrics of matters: rankings list only areas or units with at least this many cases (docs/matters.md).
+ZHILI_RANKING_MIN_SAMPLE = int(os.environ.get("ZHILI_RANKING_MIN_SAMPLE", "30"))
