@@ -37,9 +37,10 @@ def open311(*methods: str) -> Callable[[View], View]:
     def wrap(view: View) -> View:
         @functools.wraps(view)
         def run(request: HttpRequest, *args: Any, fmt: str = "json", **kwargs: Any) -> Any:
-            if request.method not in methods:
+            allowed = (*methods, "HEAD") if "GET" in methods else methods
+            if request.method not in allowed:
                 response = error(fmt, 405, f"不支持 {request.method} 方法")
-                response["Allow"] = ", ".join(methods)
+                response["Allow"] = ", ".join(allowed)
                 return response
             try:
                 return view(request, *args, fmt=fmt, **kwargs)

@@ -152,6 +152,17 @@ def test_a_location_is_required(post: Callable[..., Any]) -> None:
     assert_errors_json(post(service_code="streetlight", jurisdiction_id="500103", **RESIDENT), 400)
 
 
+def test_a_district_jurisdiction_id_bounds_the_location(post: Callable[..., Any]) -> None:
+    # 走马镇 alone is ambiguous; within 九龙坡区 it is one town.
+    r = post(
+        service_code="streetlight", jurisdiction_id="500107", address_string="走马镇", **RESIDENT
+    )
+    assert _matter(r).area.code == "500107106"
+    # A point in 渝中区 does not belong to 万州区.
+    r = post(service_code="streetlight", jurisdiction_id="500101", **IN_GRID, **RESIDENT)
+    assert "万州区" in assert_errors_json(r, 400)
+
+
 def test_address_id_is_an_area_code(post: Callable[..., Any]) -> None:
     matter = _matter(post(service_code="streetlight", address_id=JIEFANGBEI, **RESIDENT))
     assert matter.area.code == JIEFANGBEI
@@ -281,4 +292,4 @@ def test_description_is_required_and_limited(post: Callable[..., Any]) -> None:
 def test_other_methods_are_refused_with_the_error_list(client: Any) -> None:
     r = client.put(f"{BASE}/requests.json")
     assert_errors_json(r, 405)
-    assert r["Allow"] == "GET, POST"
+    assert r["Allow"] == "GET, POST, HEAD"

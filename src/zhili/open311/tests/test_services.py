@@ -190,6 +190,8 @@ def test_unknown_paths_and_formats_answer_with_the_error_list(client: Any) -> No
     assert_errors_xml(client.get(f"{BASE}/nothing/here.xml"), 404)
     r = client.get(f"{BASE}/")
     assert r.status_code == 302 and r["Location"].endswith("/discovery.json")
+    head = client.head(f"{BASE}/services.json")
+    assert head.status_code == 200
     r = client.delete(f"{BASE}/services.json")
     assert_errors_json(r, 405)
-    assert r["Allow"] == "GET"
+    assert r["Allow"] == "GET, HEAD"
