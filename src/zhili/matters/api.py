@@ -16,7 +16,15 @@ from zhili.core.schemas import ErrorOut
 from zhili.matters import selectors, services
 from zhili.matters.attachments import attachment_store, attachments_by_hash
 from zhili.matters.presenters import category_out, event_out, matter_out
-from zhili.matters.schemas import ActionIn, CategoryOut, EventOut, MatterIn, MatterOut, MatterPage
+from zhili.matters.schemas import (
+    ActionIn,
+    CategoryOut,
+    EventOut,
+    MatterIn,
+    MatterOut,
+    MatterPage,
+    UnitRef,
+)
 from zhili.matters.workflow import ACTIONS
 
 router = Router(tags=["matters"])
@@ -178,3 +186,69 @@ def _action_kwargs(user: Any, action: str, p: ActionIn) -> dict[str, Any]:
             )
         return {"into": target, "note": p.note}
     return {}
+
+
+# Intake suggestions: duplicates and where to dispatch (matters.duplicates, matters.routing) ----
+
+
+class DuplicateOut(Schema):
+    number: str
+    title: str
+    status: str
+    status_label: str
+    area_name: str
+    created_at: dt.datetime
+    score: float
+    distance_m: float | None
+
+
+class RoutingOut(Schema):
+    rule_unit: UnitRef | None
+    learned_unit: UnitRef | None
+    confidence: float | None
+    trained_at: str | None
+
+
+@router.get(
+    "/matters/{number}/duplicates",
+    response={200: list[DuplicateOut], **ERRORS},
+    summary="疑似重复诉求（同分类、同网格或附近、近期、内容相似），按相似度排序",
+)
+def duplicates(request: HttpRequest, number: str, limit: int = 5) -> Any:
+    from zhili.matters.duplicates import distance_m, duplicate_candidates
+
+    matter = selectors.matter_get(request.user, number)
+    found = duplicate_candidates(matter, min(max(limit, 1), 20), user=request.user)
+    return [
+        {
+            "number": m.number,
+            "title": m.title,
+            "status": m.status,
+            "status_label": m.get_status_display(),
+            "area_name": m.area.name,
+            "created_at": m.created_at,
+            "score": score,
+            "distance_m": None if (d := distance_m(matter, m)) is None else round(d, 1),
+        }
+        for m, score in found
+    ]
+
+
+@router.get(
+    "/matters/{number}/routing",
+    response={200: RoutingOut, **ERRORS},
+    summary="派单建议：派单规则的单位，以及由历史派遣学到的单位和置信度",
+)
+def routing_suggestion(request: HttpRequest, number: str) -> Any:
+    from zhili.matters.routing import suggest
+
+    found = suggest(selectors.matter_get(request.user, number), user=request.user)
+    return {
+        **found,
+        "rule_unit": _unit_ref(found["rule_unit"]),
+        "learned_unit": _unit_ref(found["learned_unit"]),
+    }
+
+
+def _unit_ref(unit: Any) -> dict[str, Any] | None:
+    return {"id": unit.pk, "name": unit.name} if unit is not None else None

@@ -28,7 +28,9 @@ from zhili.matters.models import Matter, Status
 DEFAULT_RADIUS_M = 200.0
 DEFAULT_WINDOW_DAYS = 7
 DEFAULT_MIN_SIMILARITY = 0.3
-MAX_SCAN = 500  # rows read per suggestion at most (newest first)
+MAX_SCAN = (
+    500  # rows read per suggestion at most (a safety valve; a week of one street is far less)
+)
 EARTH_RADIUS_M = 6_371_000.0
 
 _STOP_TEXT = """
@@ -38,8 +40,18 @@ _STOP_TEXT = """
     可 需要 要 想 因为 所以 但是 但 而且 如果 并且 然后 市民 居民 群众 本人 家里 一下子 谢谢 麻烦 及时
     尽快 处理 解决 相关 部门 有关 进行 造成 导致 影响 严重 非常 特别 比较 多次 经常 每天 天天 好几天
     几天 问题反映 呢 吗 吧 啊 呀 哦 嘛 啦 个 些 次 处 时候 时间 之前 以后 之后 近期 最近
+    附近 周边 街道 社区 网格 第 位于 地方 这样 那样 大家
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+# Words of residents' matters that jieba's general dictionary splits badly (路灯不亮 → 路/灯不亮).
+_DOMAIN_TEXT = """
+    路灯 井盖 下水道 化粪池 污水 外溢 堵塞 积水 漏水 渗水 停水 停电 停气 水压 电梯 困人 物业 物业费
+    业委会 业主 小区 楼栋 单元 外墙 脱落 坠物 噪声 噪音 扰民 油烟 广场舞 装修 违章 违建 搭建 占道
+    乱停 乱放 垃圾 清运 保洁 绿化 树木 流浪狗 流浪猫 消防通道 安全隐患 欠薪 拖欠 工资 农民工 工地
+    施工 渣土 道路 破损 坑洼 人行道 盲道 红绿灯 公交 低保 养老 残疾人 就业 医保 社保 学位 诈骗
+"""
+DOMAIN_WORDS = frozenset(_DOMAIN_TEXT.split())
+WORD_FREQ = 20000
 _AREA_SUFFIX = re.compile(r"(街道办事处|街道|社区居委会|居委会|村委会|社区|镇|乡|村)$")
 _GRID_SUFFIX = re.compile(r"第?[0-9一二三四五六七八九十百]+网格$|网格$")
 
@@ -63,14 +75,13 @@ def min_similarity() -> float:
 
 
 def area_words() -> set[str]:
-    """Street, community and grid names, plus their short forms (解放碑街道 → 解放碑)."""
+    """Street, community and grid names in the form residents write them: 解放碑街道 → 解放碑,
+    民生路社区 → 民生路, 民生路第1网格 → 民生路 (so "解放碑街道" and "解放碑" share a word)."""
     names = Area.objects.current().filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID])
     words: set[str] = set()
     for name in names.values_list("name", flat=True).iterator(chunk_size=5000):
-        words.add(name)
         short = _GRID_SUFFIX.sub("", _AREA_SUFFIX.sub("", name))
-        if len(short) >= 2:
-            words.add(short)
+        words.add(short if len(short) >= 2 else name)
     return words
 
 
@@ -84,8 +95,8 @@ def _get_tokenizer() -> Any:
                 jieba.setLogLevel(logging.WARNING)
                 tk = jieba.Tokenizer()
                 tk.initialize()
-                for word in sorted(area_words()):
-                    tk.add_word(word, freq=20000)
+                for word in sorted(area_words() | DOMAIN_WORDS):
+                    tk.add_word(word, freq=WORD_FREQ)
                 _tokenizer = tk
     return _tokenizer
 
@@ -100,7 +111,8 @@ def forget_tokenizer() -> None:
 def tokenize(text: str) -> list[str]:
     """jieba words of ``text``: area names kept whole, stop words and punctuation dropped."""
     out = []
-    for raw in _get_tokenizer().lcut(text or ""):
+    # Without HMM new-word guessing, the same phrase splits the same way in every text.
+    for raw in _get_tokenizer().lcut(text or "", HMM=False):
         word = raw.strip().lower()
         if word and word not in STOP_WORDS and any(ch.isalnum() for ch in word):
             out.append(word)
@@ -159,7 +171,7 @@ def candidate_rows(matter: Matter, *, user: Any = None) -> Any:
         .exclude(pk=matter.pk)
         .exclude(status__in=[Status.REJECTED, Status.MERGED])
         .select_related("area", "category")
-        .order_by("-created_at")[:MAX_SCAN]
+        .order_by()[:MAX_SCAN]  # no ORDER BY: it would tempt the planner onto created_at's index
     )
 
 
