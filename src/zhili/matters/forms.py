@@ -105,11 +105,38 @@ class PhotosMixin(StyledForm):
     )
     kept = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    stored: list[Any]
+    stored: list[Any] = []
 
     def kept_hashes(self) -> list[str]:
         raw = self.cleaned_data.get("kept") or ""
         return [h for h in raw.split(",") if SHA256.match(h)]
+
+    def store_photos(self) -> list[Any] | None:
+        """Store the chosen files (attachments.attachment_store checks type and size); those
+        stored by an earlier try come back by hash. None, with the error on the form naming the
+        file, when one is refused."""
+        from django.conf import settings
+
+        from zhili.core.errors import ValidationFailed, ZhiliError
+        from zhili.matters.attachments import attachment_store, attachments_by_hash
+
+        self.stored = []
+        ok = True
+        kept = self.kept_hashes()
+        if kept:
+            try:
+                self.stored.extend(attachments_by_hash(kept))
+            except ValidationFailed as exc:
+                self.add_error("photos", exc.message)
+                ok = False
+        limit = int(getattr(settings, "ZHILI_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
+        for upload in self.cleaned_data.get("photos") or []:
+            try:  # read at most one byte over the limit: the store refuses it by size
+                self.stored.append(attachment_store(data=upload.read(limit + 1), name=upload.name))
+            except ZhiliError as exc:
+                self.add_error("photos", f"{upload.name}：{exc.message}")
+                ok = False
+        return self.stored if ok else None
 
 
 # Work queue filters --------------------------------------------------------------------------
@@ -401,6 +428,8 @@ class _IntakeBase(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Checked by the service (with its message), marked as required for the user.
+        self.fields["description"].show_required = True  # type: ignore[attr-defined]
         # Choosing a category fetches its hint, anonymity and extra questions (htmx).
         self.fields["category"].widget.attrs.update(
             {
@@ -500,6 +529,7 @@ class PublicReportForm(_IntakeBase):
     address = _text("详细地址", limit=200, placeholder="如 民族路 100 号附近")
     reporter_name = _text("您的姓名", limit=64, autocomplete="name")
     reporter_phone = _text("手机号码", limit=32, inputmode="tel", autocomplete="tel")
+    reporter_phone.help_text = "用于联系和回访；凭手机号后四位查询办理进度。匿名反映可不填。"
     anonymous = forms.BooleanField(label="匿名反映", required=False)
 
 

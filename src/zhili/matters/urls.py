@@ -1,14 +1,14 @@
 from django.urls import path
 
-from zhili.matters import catalogue_views, metrics_views, views
+from zhili.matters import catalogue_views, intake_views, metrics_views, views
 
 app_name = "matters"
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("new/", views.new, name="new"),
-    path("report/", views.report, name="report"),
-    path("report/done/<str:number>/", views.report_done, name="report_done"),
-    path("areas/options/", views.area_options, name="area_options"),
+    path("new/", intake_views.new, name="new"),
+    path("report/", intake_views.report, name="report"),
+    path("report/done/<str:number>/", intake_views.report_done, name="report_done"),
+    path("areas/options/", intake_views.area_options, name="area_options"),
     path("files/<str:sha256>/", views.attachment, name="attachment"),
     path("files/<str:sha256>/thumb/", views.attachment, {"thumb": True}, name="thumbnail"),
     path("metrics/", metrics_views.metrics, name="metrics"),

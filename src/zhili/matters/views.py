@@ -1,37 +1,30 @@
-"""Matter pages for staff: work queues, the detail page with one form per allowed action, intake
-(staff form and the grid worker's phone form), files. Thin: reads via selectors, writes via
-services; every ZhiliError is shown next to the form that caused it."""
+"""Matter pages for staff: work queues, the detail page with one form per allowed action, the
+audited reveal of personal data, attachments. Thin: reads via selectors, writes via services;
+every ZhiliError is shown next to the form that caused it. Intake is in intake_views.py, the
+public pages in public_views.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from zhili.areas.selectors import area_by_code
-from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.errors import Conflict, NotFound, PermissionDenied, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.scoping import has_any
 from zhili.matters import selectors, services, workflow
-from zhili.matters.attachments import attachment_store, attachments_by_hash
 from zhili.matters.forms import (
     ACTION_FORMS,
     PRIMARY_ACTIONS,
-    GridReportForm,
-    MatterCreateForm,
     PhotosMixin,
     QueueFilterForm,
     action_form,
-    question_rows,
-    read_answers,
 )
 from zhili.matters.models import Channel, Matter, Status
 
@@ -121,7 +114,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if form.is_valid():
         extra: dict[str, Any] | None = {}
         if isinstance(form, PhotosMixin):
-            photos = _store_photos(form)
+            photos = form.store_photos()
             extra = {"attachments": photos} if photos is not None else None
         if extra is not None:
             try:
@@ -166,9 +159,12 @@ def _detail(
     for action in allowed:
         form = bound if action == bound_action else action_form(action, user=user, matter=matter)
         forms.append(_action_view(action, form, open_=action == bound_action))
+    forms.sort(key=lambda f: not f["open"])  # the usual next step first, the rest folded below
     suggestion = _suggestion(matter) if "dispatch" in allowed else None
     if suggestion:
         _preselect(forms, matter, suggestion)
+        if not (suggestion.get("rule_unit_name") or suggestion.get("learned_unit_name")):
+            suggestion = None
     lost = bound is not None and bound_action not in allowed
     return render(
         request,
@@ -268,6 +264,7 @@ def _event(e: Any) -> dict[str, Any]:
         "at": e.at,
         "note": e.note,
         "to_status": Status(e.to_status).label if e.to_status in Status.values else "",
+        "to_code": e.to_status,
         "attachments": list(e.attachments.all()),
     }
 
@@ -302,8 +299,8 @@ def _suggestion(matter: Matter) -> dict[str, Any] | None:
         # Not limited to the user's units: a street dispatches to district departments too; the
         # page keeps only the units the dispatch form offers (see _preselect).
         found = suggest(matter)
-    if not found and matter.suggested_unit_id:
-        found = {"rule_unit": matter.suggested_unit}
+    if matter.suggested_unit_id and not (found or {}).get("rule_unit"):
+        found = {**(found or {}), "rule_unit": matter.suggested_unit}  # the rule at intake
     if not found:
         return None
     confidence = found.get("confidence")
@@ -416,170 +413,3 @@ def attachment(request: HttpRequest, sha256: str, thumb: bool = False) -> FileRe
     )
     response["Cache-Control"] = "private, max-age=86400"
     return response
-
-
-def _store_photos(form: Any) -> list[Any] | None:
-    """Store the chosen files; those stored by an earlier try come back by hash. None (with the
-    error on the form) when a file is refused."""
-    stored: list[Any] = []
-    ok = True
-    kept = form.kept_hashes()
-    if kept:
-        try:
-            stored.extend(attachments_by_hash(kept))
-        except ValidationFailed as exc:
-            form.add_error("photos", exc.message)
-            ok = False
-    limit = int(getattr(settings, "ZHILI_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
-    for upload in form.cleaned_data.get("photos") or []:
-        try:
-            stored.append(attachment_store(data=upload.read(limit + 1), name=upload.name))
-        except ZhiliError as exc:
-            form.add_error("photos", f"{upload.name}：{exc.message}")
-            ok = False
-    form.stored = stored
-    return stored if ok else None
-
-
-# Intake -------------------------------------------------------------------------------------
-
-
-def _need_add(user: Any) -> None:
-    if not has_any(user, Matter, "add"):
-        raise PermissionDenied("您没有登记诉求的权限")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def new(request: HttpRequest) -> HttpResponse:
-    """Staff intake: 代报, 12345 热线, 楼栋工作日, 上级交办."""
-    user = request.user
-    _need_add(user)
-    form = MatterCreateForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        photos = _store_photos(form)
-        if photos is not None:
-            d = form.cleaned_data
-            try:
-                area = area_by_code(d["area"]) if d["area"] else None
-                if d["area"] and area is None:
-                    raise ValidationFailed(f"区域 {d['area']} 不存在", code="area_not_found")
-                matter = services.matter_create(
-                    actor=user,
-                    category=_category(form),
-                    channel=d["channel"],
-                    title=d["title"],
-                    description=d["description"],
-                    area=area,
-                    address=d["address"],
-                    reporter_name=d["reporter_name"],
-                    reporter_phone=d["reporter_phone"],
-                    anonymous=d["anonymous"],
-                    answers=read_answers(request.POST, form.category_obj()),
-                    attachments=photos,
-                )
-            except ZhiliError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, f"已登记诉求，编号 {matter.number}。")
-                return redirect("matters:detail", number=matter.number)
-    return render(request, "matters/new.html", _intake_context(request, form, user=user))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
-    """The grid worker's phone form; "现场已处置" closes the matter at once with the photos."""
-    user = request.user
-    _need_add(user)
-    areas = selectors.report_areas(user)
-    form = GridReportForm(request.POST or None, request.FILES or None, areas=areas)
-    if request.method == "POST" and form.is_valid():
-        photos = _store_photos(form)
-        if photos is not None:
-            d = form.cleaned_data
-            try:
-                with transaction.atomic():  # a refused 自行处置 leaves no half-made matter
-                    matter = services.matter_create(
-                        actor=user,
-                        category=_category(form),
-                        channel=Channel.GRID,
-                        description=d["description"],
-                        area=area_by_code(d["area"]) if d["area"] else None,
-                        lat=d["lat"],
-                        lng=d["lng"],
-                        address=d["address"],
-                        reporter_name=d["reporter_name"],
-                        reporter_phone=d["reporter_phone"],
-                        answers=read_answers(request.POST, form.category_obj()),
-                        attachments=photos,
-                    )
-                    if d["self_handled"]:
-                        matter = services.matter_self_handle(
-                            actor=user, matter=matter, result=d["result"], attachments=photos
-                        )
-            except ZhiliError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return redirect("matters:report_done", number=matter.number)
-    context = _intake_context(request, form, user=None)
-    context["has_areas"] = bool(areas)
-    return render(request, "matters/report.html", context)
-
-
-def _category(form: Any) -> Any:
-    category = form.category_obj()
-    if category is None:
-        raise ValidationFailed("请选择诉求类别", code="invalid_category")
-    return category
-
-
-def _intake_context(request: HttpRequest, form: Any, *, user: Any) -> dict[str, Any]:
-    """The category's hint and questions, and (staff form) the area picker's selects."""
-    category = form.category_obj()
-    context: dict[str, Any] = {
-        "form": form,
-        "category": category,
-        "questions": question_rows(
-            category, read_answers(request.POST, category) if form.is_bound else {}
-        ),
-        "stored": getattr(form, "stored", []),
-        "with_anonymous": "anonymous" in form.fields,
-        "anonymous_checked": "anonymous" in form.fields and bool(form["anonymous"].value()),
-    }
-    if user is not None:
-        chosen = form["area"].value() or ""
-        context["chain"] = selectors.area_picker_chain(user, chosen)
-        context["options_url"] = "matters:area_options"
-    return context
-
-
-@login_required
-@require_GET
-def report_done(request: HttpRequest, number: str) -> HttpResponse:
-    matter = selectors.matter_get(request.user, number)
-    return render(request, "matters/report_done.html", {"matter": matter})
-
-
-@login_required
-@require_GET
-def area_options(request: HttpRequest) -> HttpResponse:
-    """htmx: the next select of the staff area picker."""
-    area = selectors.area_picker_area(request.user, request.GET.get("area", ""))
-    options = selectors.area_picker_children(request.user, area) if area else []
-    return render(
-        request,
-        "matters/_area_chain.html",
-        {
-            "chain": [{"options": options, "selected": ""}] if options else [],
-            "options_url": "matters:area_options",
-        },
-    )
-
-
-# Placeholder until the metrics page lands (owned elsewhere).
-
-
-@login_required
-def metrics(request: HttpRequest) -> HttpResponse:
-    return render(request, "matters/placeholder.html", {"title": "统计分析"})

@@ -197,6 +197,7 @@ def test_accept_then_dispatch_with_suggested_unit(login: Any, users: dict) -> No
     assert m.status == Status.ACCEPTED
     page = text(client.get(f"/matters/{m.number}/"))
     assert "已立案" in page  # the success message
+    assert "按派单规则建议" not in page  # no rule for this category and area: no empty hint
     assert "渝中区住房城乡建委" in page  # a district department, above the street
     assert "万州区" not in page  # units elsewhere are not offered
     target = unit("渝中区住房城乡建委")
@@ -373,6 +374,16 @@ def test_merge_into_another_matter_by_number(login: Any, users: dict) -> None:
     assert r.status_code == 302
     second.refresh_from_db()
     assert second.status == Status.MERGED and second.merged_into == first
+
+
+def test_duplicates_are_offered_for_merging(login: Any, users: dict) -> None:
+    first = make_matter(users["jiefangbei"], description="民生路 3 号楼前路灯不亮，晚上很黑")
+    second = make_matter(users["jiefangbei"], description="民生路 3 号楼路灯不亮，晚上很黑")
+    page = text(login("jiefangbei").get(f"/matters/{second.number}/"))
+    assert "可能重复的诉求" in page and first.number in page
+    assert f'name="merge-into" value="{first.number}"' in page and "并入此件" in page
+    other = make_matter(users["jiefangbei"], description="井盖丢失", category="road-damage")
+    assert "可能重复的诉求" not in text(login("jiefangbei").get(f"/matters/{other.number}/"))
 
 
 def test_unknown_action_is_404(login: Any, users: dict) -> None:
