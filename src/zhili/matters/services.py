@@ -92,11 +92,16 @@ def matter_create(
         from zhili.areas.geo import area_locate
 
         area = area_locate(lat=lat, lng=lng)
+        located = True
+    else:
+        located = False
     if area is None:
         raise ValidationFailed("请选择所在区域或提供经纬度", code="area_required")
     if not area.is_current:
         raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
-    if area.level in (Level.CITY, Level.DISTRICT):
+    # A point only resolves to a district where no finer polygon is known: the district's centre
+    # then takes it and places it on a street when it accepts. A chosen area must be a street or below.
+    if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
         raise ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse")
     staff = actor is not None and getattr(actor, "is_authenticated", False)
     if staff and channel not in PUBLIC_CHANNELS and not can(actor, "add", Matter, area.path):
@@ -104,7 +109,7 @@ def matter_create(
     if anonymous and not category.allow_anonymous:
         raise ValidationFailed(f"“{category.name}”类诉求不能匿名反映", code="anonymous_not_allowed")
     reporter_phone = _text(
-        reporter_phone,
+        "".join((reporter_phone or "").split()),  # "138 0013 8000" is a phone number too
         "联系电话",
         required=not anonymous and channel in PUBLIC_CHANNELS | {Channel.HOTLINE},
         limit=32,
