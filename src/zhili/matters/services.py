@@ -99,8 +99,9 @@ def matter_create(
         raise ValidationFailed("请选择所在区域或提供经纬度", code="area_required")
     if not area.is_current:
         raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
-    # A point only resolves to a district where no finer polygon is known: the district's centre
-    # then takes it and places it on a street when it accepts. A chosen area must be a street or below.
+    # A point resolves only to a district where no finer polygon is known (streets have no
+    # boundaries yet): the matter then sits with the district's officers. An area picked by hand
+    # must be a street or below.
     if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
         raise ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse")
     staff = actor is not None and getattr(actor, "is_authenticated", False)
