@@ -13,10 +13,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from zhili.core.errors import ValidationFailed
 from zhili.matters import catalogue, routing
 from zhili.matters import services as s
 from zhili.matters.duplicates import candidate_rows, duplicate_candidates, tokenize
 from zhili.matters.models import Category, Matter
+from zhili.matters.questions import check_answers, validate_definitions
 from zhili.org.models import Unit
 
 GRID1, GRID2, GRID3 = "500103003013001", "500103003013002", "500103003013003"  # 民生路第1–3网格
@@ -324,3 +326,130 @@ def test_train_router_refuses_without_enough_history(db: Any, settings: Any, tmp
     with pytest.raises(CommandError, match="可用的派遣记录不足"):
         call_command("train_router", stdout=io.StringIO())
     assert not (tmp_path / "models" / "router.joblib").exists()
+
+
+# Extra questions -------------------------------------------------------------------------------
+
+QUESTIONS = [
+    {"key": "where", "label": "具体位置", "type": "text", "required": True},
+    {"key": "people", "label": "涉及人数", "type": "number"},
+    {"key": "since", "label": "开始日期", "type": "date"},
+    {
+        "key": "fire",
+        "label": "是否有明火",
+        "type": "single",
+        "options": ["是", "否"],
+        "block": {"values": ["是"], "message": "请立即拨打 119"},
+    },
+    {"key": "kinds", "label": "问题类型", "type": "multi", "options": ["噪声", "油烟", "占道"]},
+]
+
+
+def test_each_question_type_is_checked_and_normalised() -> None:
+    c = Category(code="q", name="问", questions=validate_definitions(QUESTIONS))
+    clean = check_answers(
+        c,
+        {
+            "where": " 3 号楼 ",
+            "people": "12",
+            "since": "2026-11-28",
+            "fire": "否",
+            "kinds": "噪声, 占道",
+        },
+    )
+    assert clean == {
+        "where": "3 号楼",
+        "people": 12.0,
+        "since": "2026-11-28",
+        "fire": "否",
+        "kinds": ["噪声", "占道"],
+    }
+    assert check_answers(c, {"where": "x", "kinds": ["油烟"]}) == {"where": "x", "kinds": ["油烟"]}
+    bad = [
+        ({"where": "  "}, "answer_required", "请回答：具体位置"),
+        ({"where": "x", "people": "十二"}, "invalid_answer", "“涉及人数”须为数字"),
+        ({"where": "x", "people": "nan"}, "invalid_answer", "“涉及人数”须为数字"),
+        (
+            {"where": "x", "since": "28/11/2026"},
+            "invalid_answer",
+            "“开始日期”须为日期（如 2026-11-28）",
+        ),
+        ({"where": "x", "fire": "可能"}, "invalid_answer", "“是否有明火”须从选项中选择"),
+        ({"where": "x", "kinds": ["噪声", "偷盗"]}, "invalid_answer", "“问题类型”须从选项中选择"),
+        ({"where": "x", "fire": "是"}, "blocked", "请立即拨打 119"),
+    ]
+    for answers, code, message in bad:
+        with pytest.raises(ValidationFailed) as caught:
+            check_answers(c, answers)
+        assert (caught.value.code, caught.value.message) == (code, message), answers
+
+
+def test_question_definitions_are_checked() -> None:
+    for broken, message in [
+        ({"key": "a", "label": "A", "type": "colour"}, "类型须为"),
+        ({"key": "a", "label": "A", "type": "single"}, "须有选项"),
+        (
+            {
+                "key": "a",
+                "label": "A",
+                "type": "single",
+                "options": ["是"],
+                "block": {"values": ["否"], "message": "m"},
+            },
+            "拦截值须是它的选项之一",
+        ),
+        ({"key": "a", "label": "A", "type": "text", "block": {"values": ["x"]}}, "拦截规则须有"),
+        ({"key": "a", "label": "A", "type": "text", "required": "yes"}, "required 须为"),
+    ]:
+        with pytest.raises(ValidationFailed, match=message):
+            validate_definitions([broken])
+    with pytest.raises(ValidationFailed, match="重复"):
+        validate_definitions([QUESTIONS[0], QUESTIONS[0]])
+
+
+def test_shipped_catalogue_questions_are_valid(db: Any) -> None:
+    for c in Category.objects.exclude(questions=[]):
+        assert validate_definitions(c.questions) == c.questions
+
+
+def test_a_blocking_answer_stops_intake_with_the_configured_message(
+    users: Any, area: Any, client: Any, bearer: Any
+) -> None:
+    hazard = Category.objects.get(code="safety-hazard")
+    with pytest.raises(ValidationFailed) as caught:
+        s.matter_create(
+            actor=users["jiefangbei"],
+            category=hazard,
+            channel="staff",
+            description="楼下配电箱冒烟起火",
+            area=area(GRID1),
+            answers={"danger": "是"},
+        )
+    assert caught.value.code == "blocked"
+    assert caught.value.message == "请立即拨打 110、119 或 120"
+    assert not Matter.objects.filter(description="楼下配电箱冒烟起火").exists()
+    body = {"category": "safety-hazard", "description": "楼下配电箱冒烟起火", "area": GRID1}
+    refused = client.post(
+        "/api/v1/matters",
+        {**body, "answers": {"danger": "是"}},
+        content_type="application/json",
+        headers=bearer("jiefangbei"),
+    )
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "code": "blocked",
+        "message": "请立即拨打 110、119 或 120",
+        "detail": {"key": "danger"},
+    }
+    missing = client.post(
+        "/api/v1/matters", body, content_type="application/json", headers=bearer("jiefangbei")
+    )
+    assert missing.json()["code"] == "answer_required"
+    ok = client.post(
+        "/api/v1/matters",
+        {**body, "answers": {"danger": "否"}},
+        content_type="application/json",
+        headers=bearer("jiefangbei"),
+    )
+    assert ok.status_code == 201
+    assert Matter.objects.get(number=ok.json()["number"]).answers == {"danger": "否"}
