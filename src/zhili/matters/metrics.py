@@ -310,17 +310,22 @@ def matter_metrics(
     total_q = _total_q(view)
     base = _counter_rows(view, by_unit=False).filter(in_period, total_q)
     counts = _clean(base.aggregate(**_sums()))
-    trend_rows = {
-        r["day"]: r for r in base.values("day").annotate(c=Sum("created"), x=Sum("closed"))
-    }
-    trend = [
-        {
-            "day": day,
-            "created": int((trend_rows.get(day) or {}).get("c") or 0),
-            "closed": int((trend_rows.get(day) or {}).get("x") or 0),
+    per_day = base.values("day").annotate(
+        created_n=Sum("created"),
+        closed_n=Sum("closed"),
+        first=Sum("dispatched"),
+        later=Sum("redispatched"),
+    )
+    by_day = {
+        r["day"]: {
+            "created": int(r["created_n"] or 0),
+            "dispatched": int(r["first"] or 0) + int(r["later"] or 0),
+            "closed": int(r["closed_n"] or 0),
         }
-        for day in period.days
-    ]
+        for r in per_day
+    }
+    empty = {"created": 0, "dispatched": 0, "closed": 0}
+    trend = [{"day": day, **by_day.get(day, empty)} for day in period.days]
     overdue_qs = _open_overdue(user, view)
     rows = (
         _unit_rows(user, view, period, overdue_qs)
@@ -456,7 +461,7 @@ def _rank(rows: list[dict[str, Any]], rank_by: str, minimum: int) -> None:
         if value != previous:
             place, previous = i, value
         r["rank"] = place
-    others = [r for r in rows if not r["ranked"]]
+    others = sorted((r for r in rows if not r["ranked"]), key=lambda r: -r["counts"]["created"])
     rows[:] = ranked + others
 
 
@@ -481,7 +486,7 @@ def _districts(view: View, period: Period, overdue_qs: QuerySet[Matter]) -> list
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
     out = []
     for code in sorted(codes):
-        r = by_code.get(code) or {}
+        r: Mapping[str, Any] = by_code.get(code) or {}
         rated = int(r.get("rated") or 0)
         out.append(
             {

@@ -67,6 +67,7 @@ class TotalsOut(Schema):
 class TrendOut(Schema):
     day: dt.date
     created: int
+    dispatched: int
     closed: int
 
 

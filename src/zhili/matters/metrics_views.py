@@ -63,6 +63,17 @@ def hours(value: float | None) -> str:
     return f"{value / 24:.1f} 天"
 
 
+def volume(r: m.Report, counts: dict[str, int]) -> int:
+    """受理 for areas; 派遣 (first and later) for units, whose rows start at dispatch."""
+    if r.by == "unit" or r.view.unit is not None:
+        return counts["dispatched"] + counts["redispatched"]
+    return counts["created"]
+
+
+def volume_label(r: m.Report) -> str:
+    return "派遣" if r.by == "unit" or r.view.unit is not None else "受理"
+
+
 def scope_label(r: m.Report) -> str:
     if r.view.unit is not None:
         where = r.view.area.name if r.view.area and r.view.area.depth > 0 else "全部区域"
@@ -82,12 +93,14 @@ def metrics(request: HttpRequest) -> HttpResponse:
         return f"{here}?{urlencode({k: v for k, v in q.items() if v})}"
 
     rank_measure = m.MEASURE_BY_KEY[r.rank_by]
+    table_measures = [k for k in TABLE_MEASURES if k != r.rank_by]
     rows = [
         {
             **row,
             "url": link(area=row["drill"], by="area") if row["drill"] else "",
             "rank_value": percent(row["measures"][r.rank_by]["value"]),
-            "cells": [percent(row["measures"][k]["value"]) for k in TABLE_MEASURES],
+            "volume": volume(r, row["counts"]),
+            "cells": [percent(row["measures"][k]["value"]) for k in table_measures],
         }
         for row in r.rows
     ]
@@ -115,13 +128,15 @@ def metrics(request: HttpRequest) -> HttpResponse:
             {
                 "name": row["name"],
                 "url": row["url"],
-                "created": row["counts"]["created"],
+                "volume": row["volume"],
                 "closed": row["counts"]["closed"],
                 "overdue": row["overdue"],
             }
             for row in rows
         ],
         "districts": r.districts,
+        "volume_label": volume_label(r),
+        "trend_label": "派遣" if r.view.unit is not None else "受理",
         "geojson": reverse("areas:boundaries_geojson"),
         "by": r.by,
     }
@@ -131,14 +146,17 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "p": p,
         "scope": scope_label(r),
         "cards": cards,
+        "volume": volume(r, r.counts),
+        "volume_label": volume_label(r),
         "durations": durations,
         "rows": rows,
         "crumbs": crumbs,
         "chart": chart,
         "rank_measure": rank_measure,
         "measures": m.MEASURES,
-        "table_labels": [m.MEASURE_BY_KEY[k].label for k in TABLE_MEASURES],
+        "table_labels": [m.MEASURE_BY_KEY[k].label for k in table_measures],
         "presets": m.PRESET_DAYS,
+        "trend_label": "派遣" if r.view.unit is not None else "受理",
         "by_area_url": link(by="area"),
         "by_unit_url": link(by="unit"),
         "export_url": reverse("matters:metrics_export")
@@ -182,7 +200,7 @@ def workbook_bytes(r: m.Report) -> bytes:
     header = [
         "排名",
         "单位" if r.by == "unit" else "区域",
-        "受理数",
+        f"{volume_label(r)}数",
         "结案数",
         *(m.MEASURE_BY_KEY[k].label for k in EXPORT_MEASURES),
         "超期未处置数",
@@ -206,7 +224,7 @@ def workbook_bytes(r: m.Report) -> bytes:
             [
                 "" if row is total else rank,
                 row["name"],
-                row["counts"]["created"],
+                volume(r, row["counts"]),
                 row["counts"]["closed"],
                 *(row["measures"][k]["value"] for k in EXPORT_MEASURES),
                 row["overdue"],

@@ -414,7 +414,12 @@ def test_api_shape_and_errors(history: dict, client: Any, bearer: Any) -> None:
     }  # fmt: skip
     assert body["period"] == {"from": "2026-03-02", "to": "2026-03-09"}
     assert body["rank_by"] == "satisfaction_rate" and len(body["trend"]) == 8
-    assert body["trend"][0] == {"day": "2026-03-02", "created": 8, "closed": 2}
+    assert body["trend"][0] == {
+        "day": "2026-03-02",
+        "created": 8,
+        "dispatched": 6,
+        "closed": 2,
+    }
     measures = {m["key"]: m for m in body["totals"]["measures"]}
     assert measures["close_rate"] == {
         "key": "close_rate", "label": "结案率", "value": 0.5, "numerator": 2, "denominator": 4
@@ -439,6 +444,10 @@ def test_xlsx_export_opens(history: dict, login: Any) -> None:
     ws = wb["诉求统计"]
     header = [c.value for c in ws[3]]
     assert header[:4] == ["排名", "区域", "受理数", "结案数"] and "按期结案率" in header
+    by_unit = login("yuzhong").get(f"/matters/metrics/export.xlsx?by=unit&{QS}")
+    unit_sheet = load_workbook(io.BytesIO(by_unit.content))["诉求统计"]
+    assert [c.value for c in unit_sheet[3]][1:3] == ["单位", "派遣数"]
+    assert [c.value for c in unit_sheet[4]][1:3] == ["渝中区住房城乡建委", 6]
     rows = {r[1]: r for r in ws.iter_rows(min_row=4, values_only=True)}
     assert rows["民生路社区"][0] == "样本不足" and rows["民生路社区"][2] == 7
     assert rows["合计"][2] == 8

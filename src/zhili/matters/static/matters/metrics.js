@@ -43,23 +43,24 @@
   if (trend) {
     trend.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: ["受理", "结案"], top: 0 },
+      legend: { data: [data.trend_label, "结案"], top: 0 },
       grid: { left: 36, right: 12, top: 32, bottom: 28 },
       xAxis: { type: "category", data: data.trend.map(function (t) { return t.day.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: "受理", type: "line", smooth: true, data: data.trend.map(function (t) { return t.created; }) },
-        { name: "结案", type: "line", smooth: true, data: data.trend.map(function (t) { return t.closed; }) }
+        { name: data.trend_label, type: "line", data: data.trend.map(function (t) { return data.trend_label === "受理" ? t.created : t.dispatched; }) },
+        { name: "结案", type: "line", data: data.trend.map(function (t) { return t.closed; }) }
       ]
     });
   }
 
   var bars = init("metrics-bars");
   if (bars) {
-    var rows = data.rows.slice(0, 40);
+    // Rows with something to show, at most 30 (the table below lists them all).
+    var rows = data.rows.filter(function (r) { return r.volume || r.closed || r.overdue; }).slice(0, 30);
     bars.setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { data: ["受理", "结案", "超期未处置"], top: 0 },
+      legend: { data: [data.volume_label, "结案", "超期未处置"], top: 0 },
       grid: { left: narrow ? 84 : 120, right: 12, top: 32, bottom: 20 },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: {
@@ -68,7 +69,7 @@
         axisLabel: { width: narrow ? 76 : 112, overflow: "truncate" }
       },
       series: [
-        { name: "受理", type: "bar", data: rows.map(function (r) { return r.created; }) },
+        { name: data.volume_label, type: "bar", data: rows.map(function (r) { return r.volume; }) },
         { name: "结案", type: "bar", data: rows.map(function (r) { return r.closed; }) },
         { name: "超期未处置", type: "bar", data: rows.map(function (r) { return r.overdue; }) }
       ]
