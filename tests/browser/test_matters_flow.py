@@ -292,6 +292,8 @@ def test_matter_around_the_closed_loop(pages: Pages) -> None:
     desk.wait_for_load_state()
     assert status_of(desk) == "待受理"
     assert "138****5678" in desk.locator("#reporter").inner_text()
+    desk.get_by_role("button", name="显示完整联系方式").click()  # htmx, audited
+    expect_text(desk.locator("#reporter"), RESIDENT_PHONE)
     act(desk, "立案")
     assert status_of(desk) == "待派遣"
     desk.locator("#id_dispatch-unit").select_option(label="渝中区住房城乡建委")

@@ -165,6 +165,10 @@ class QueueFilterForm(StyledForm):
         label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+
     def clean_q(self) -> str:
         q = self.cleaned_data["q"].strip()
         # A matter number typed in lower case still finds the matter.
@@ -428,6 +432,7 @@ class _IntakeBase(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
         # Checked by the service (with its message), marked as required for the user.
         self.fields["description"].show_required = True  # type: ignore[attr-defined]
         # Choosing a category fetches its hint, anonymity and extra questions (htmx).

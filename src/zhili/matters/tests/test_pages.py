@@ -159,11 +159,24 @@ def test_queue_query_count_does_not_grow_with_rows(
     for i in range(12):
         make_matter(users["jiefangbei"], description=f"第 {i} 件")
     client = login("jiefangbei")
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(22):
         assert client.get("/matters/").status_code == 200
 
 
 # Detail --------------------------------------------------------------------------------------
+
+
+def test_detail_query_count_does_not_grow_with_events(
+    login: Any, users: dict, django_assert_max_num_queries: Any
+) -> None:
+    m = dispatched(users)
+    m = services.matter_sign(actor=users["unit_yz_jw"], matter=m)
+    m = services.matter_report(actor=users["unit_yz_jw"], matter=m, result="已修复")
+    m = services.matter_verify(actor=users["jiefangbei"], matter=m, passed=False, note="未修好")
+    m = services.matter_report(actor=users["unit_yz_jw"], matter=m, result="再次修复")
+    client = login("jiefangbei")
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/matters/{m.number}/").status_code == 200
 
 
 def test_detail_shows_fields_timeline_and_allowed_actions(login: Any, users: dict) -> None:
