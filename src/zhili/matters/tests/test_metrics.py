@@ -461,3 +461,32 @@ def test_metrics_page_without_data_and_for_a_street_worker(login: Any) -> None:
     assert page.status_code == 200 and "解放碑街道" in html and "metrics-data" in html
     assert "区县分布" not in html  # no district map below the district level
     assert login("jiefangbei").get("/matters/metrics/?days=abc").status_code == 422
+
+
+def test_page_and_api_queries_do_not_grow_with_the_data(
+    history: dict,
+    wanzhou_matter: Matter,
+    login: Any,
+    client: Any,
+    bearer: Any,
+    category: Category,
+    users: dict[str, Any],
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page, headers = login("city_admin"), bearer("city_admin")
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as html:
+            assert page.get(f"/matters/metrics/?{QS}").status_code == 200
+        with CaptureQueriesContext(connection) as api:
+            assert client.get(f"{API}?{QS}&by=unit", headers=headers).status_code == 200
+        return len(html), len(api)
+
+    counts()  # warm up: the token's first use is recorded once
+    before = counts()
+    assert max(before) <= 25
+    for code in ("500101017", "500103001", "500103003016002"):  # more areas with figures
+        new(users["city_admin"], category, at(1, 9), code)
+    assert counts() == before
