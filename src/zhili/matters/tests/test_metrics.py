@@ -434,6 +434,10 @@ def test_api_shape_and_errors(history: dict, client: Any, bearer: Any) -> None:
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_period"
     assert client.get(f"{API}?from=yesterday", headers=h).status_code == 422
     assert client.get(API).status_code == 401
+    from zhili.org.models import User
+
+    User.objects.create(username="nobody_metrics")
+    assert client.get(API, headers=bearer("nobody_metrics")).status_code == 403
 
 
 def test_xlsx_export_opens(history: dict, login: Any) -> None:
@@ -490,3 +494,18 @@ def test_page_and_api_queries_do_not_grow_with_the_data(
     for code in ("500101017", "500103001", "500103003016002"):  # more areas with figures
         new(users["city_admin"], category, at(1, 9), code)
     assert counts() == before
+
+
+def test_an_officer_of_two_districts_starts_from_both(
+    history: dict, wanzhou_matter: Matter, area: Any
+) -> None:
+    from zhili.org.models import Role, RoleGrant, User
+
+    user = User.objects.create(username="two_districts")
+    role = Role.objects.get(slug="district_officer")
+    for code in ("500103", "500101"):
+        RoleGrant.objects.create(user=user, role=role, area=area(code))
+    r = metrics.matter_metrics(user, **PERIOD)
+    assert r.view.area is None and r.counts["created"] == 9
+    assert {row["name"]: row["counts"]["created"] for row in r.rows} == {"渝中区": 8, "万州区": 1}
+    assert {d["name"] for d in r.districts} == {"渝中区", "万州区"}
