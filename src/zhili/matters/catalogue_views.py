@@ -80,7 +80,7 @@ class CategoryForm(StyledForm):
             return []
         try:
             value = json.loads(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 f"不是有效的 JSON：{exc.msg}（第 {exc.lineno} 行）"
             ) from exc

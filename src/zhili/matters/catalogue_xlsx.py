@@ -87,7 +87,7 @@ def catalogue_export(user: Any) -> bytes:
                 [
                     c.code,
                     c.name,
-                    c.parent.code if c.parent_id else "",
+                    c.parent.code if c.parent is not None else "",
                     c.get_topic_display(),
                     c.get_handling_mode_display(),
                     *(catalogue.limit_text(limits[s]) if limits.get(s) else "" for s in STAGES),

@@ -14,12 +14,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--min-samples", type=int, default=20, help="至少需要的派遣记录数（默认 20）"
         )
+        parser.add_argument(
+            "--days", type=int, default=365, help="只用最近多少天的派遣记录（默认 365，0 为全部）"
+        )
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         if not 0 < opts["test_size"] < 1:
             raise CommandError("--test-size 须在 0 和 1 之间")
         try:
-            result = routing.train(test_size=opts["test_size"], min_samples=opts["min_samples"])
+            result = routing.train(
+                test_size=opts["test_size"], min_samples=opts["min_samples"], days=opts["days"]
+            )
         except routing.NotEnoughData as exc:
             raise CommandError(str(exc)) from exc
         accuracy = "样本太少，未评估" if result.accuracy is None else f"{result.accuracy:.1%}"
