@@ -95,8 +95,32 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def _own_server(tmp: Path) -> Iterator[str]:
-    """`zhili serve` on a fresh SQLite database (the shared conftest also covers PostgreSQL)."""
+def _database(tmp: Path) -> Iterator[str]:
+    """A database for the server alone: a fresh PostgreSQL database when DATABASE_URL points at
+    PostgreSQL (dropped afterwards), else a SQLite file."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp / 'zhili.sqlite3'}"
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"zhili_e2e_{secrets.token_hex(4)}"
+    parts = urlsplit(base)
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))  # the maintenance db
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def _own_server(tmp: Path, database: str) -> Iterator[str]:
+    """`zhili serve` (gunicorn, DEBUG off) on ``database``, loaded as an operator would."""
     log = tmp / "server.log"
     env = {k: v for k, v in os.environ.items() if k not in {"ZHILI_TESTING", "DEBUG"}}
     env.update(
@@ -104,7 +128,7 @@ def _own_server(tmp: Path) -> Iterator[str]:
             "DEBUG": "1",
             "ZHILI_VAR": str(tmp),
             "ZHILI_HOME": str(ROOT),
-            "DATABASE_URL": f"sqlite:///{tmp / 'zhili.sqlite3'}",
+            "DATABASE_URL": database,
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -146,7 +170,8 @@ def matters_server(request: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         return
     except pytest.FixtureLookupError:
         pass
-    with _own_server(tmp_path_factory.mktemp("matters-e2e")) as url:
+    tmp = tmp_path_factory.mktemp("matters-e2e")
+    with _database(tmp) as database, _own_server(tmp, database) as url:
         yield url
 
 
