@@ -55,6 +55,14 @@ ACCOUNTS = [
     ),
     ("grid_jfb_01", "解放碑网格员01", JIEFANGBEI, "解放碑街道综治中心", "grid_worker", "grid"),
     (
+        "liangjiang",
+        "两江新区治理办干部",
+        LIANGJIANG,
+        "两江新区社会治理办",
+        "district_officer",
+        LIANGJIANG,
+    ),
+    (
         "unit_yz_jw",
         "渝中区住房城乡建委经办人",
         YUZHONG,

@@ -471,9 +471,15 @@ def _run(qs: QuerySet[Matter], step: Callable[[int], dict[str, int]], result: Sw
                     setattr(result, name, getattr(result, name) + n)
 
 
-def sweep(now: dt.datetime | None = None) -> SweepResult:
-    """One pass over every open matter's current deadline; safe to repeat at any time."""
+def sweep(now: dt.datetime | None = None, *, scope: Q | None = None) -> SweepResult:
+    """One pass over every open matter's current deadline; safe to repeat at any time.
+    ``scope`` narrows the matters considered (e.g. ``Q(district_code="500103")`` for a worker
+    per district)."""
     now = now or timezone.now()
+
+    def scoped(qs: QuerySet[Matter]) -> QuerySet[Matter]:
+        return qs.filter(scope) if scope is not None else qs
+
     who = Recipients()
     result = SweepResult()
 
@@ -494,9 +500,9 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
 
     if warn_before() > dt.timedelta(0):
         for qs in warn_candidates(now):
-            _run(qs, warn, result)
-    _run(overdue_candidates(now), overdue, result)
-    _run(escalate_candidates(now), escalate, result)
+            _run(scoped(qs), warn, result)
+    _run(scoped(overdue_candidates(now)), overdue, result)
+    _run(scoped(escalate_candidates(now)), escalate, result)
     if any((result.warned, result.supervised, result.escalated, result.failed)):
         log.info("deadline sweep at %s: %s", now.isoformat(), result.as_dict())
     return result
