@@ -155,6 +155,9 @@ def _detail(
 ) -> HttpResponse:
     user = request.user
     allowed = workflow.allowed_actions(user, matter)
+    # One extension request at a time: offer to request one, or to decide the pending one.
+    hidden = "extend" if matter.extension_requested_days else "approve_extension"
+    allowed = [a for a in allowed if a != hidden]
     forms = []
     for action in allowed:
         form = bound if action == bound_action else action_form(action, user=user, matter=matter)

@@ -280,6 +280,48 @@ def test_extension_days_out_of_range_keeps_typed_reason(login: Any, users: dict)
     assert m.extension_requested_days == 0
 
 
+def test_extension_is_requested_by_the_unit_and_approved_by_the_district(
+    login: Any, users: dict
+) -> None:
+    m = dispatched(users)
+    m = services.matter_sign(actor=users["unit_yz_jw"], matter=m)
+    due = m.handle_due
+    assert "/act/approve_extension/" not in text(login("yuzhong").get(f"/matters/{m.number}/"))
+    r = login("unit_yz_jw").post(
+        f"/matters/{m.number}/act/extend/",
+        {"extend-version": m.version, "extend-days": "3", "extend-reason": "需协调燃气公司"},
+    )
+    assert r.status_code == 302
+    m.refresh_from_db()
+    page = text(login("unit_yz_jw").get(f"/matters/{m.number}/"))
+    assert "延期待审批：3 个工作日" in page and "/act/extend/" not in page
+    assert m.number in text(login("yuzhong").get("/matters/?queue=extension"))
+    r = login("yuzhong").post(
+        f"/matters/{m.number}/act/approve_extension/",
+        {"approve_extension-version": m.version, "approve_extension-approved": "1"},
+    )
+    assert r.status_code == 302
+    m.refresh_from_db()
+    assert m.extension_requested_days == 0 and m.extension_count == 1 and m.handle_due > due
+
+
+def test_suspend_and_resume(login: Any, users: dict) -> None:
+    m = make_matter(users["jiefangbei"])
+    m = services.matter_accept(actor=users["jiefangbei"], matter=m)
+    client = login("jiefangbei")
+    client.post(
+        f"/matters/{m.number}/act/suspend/",
+        {"suspend-version": m.version, "suspend-reason": "等待产权单位答复"},
+    )
+    m.refresh_from_db()
+    assert m.status == Status.SUSPENDED
+    page = text(client.get(f"/matters/{m.number}/"))
+    assert "等待产权单位答复" in page and "/act/resume/" in page
+    client.post(f"/matters/{m.number}/act/resume/", {"resume-version": m.version})
+    m.refresh_from_db()
+    assert m.status == Status.ACCEPTED
+
+
 def test_stale_version_shows_the_conflict_message(login: Any, users: dict) -> None:
     """Two officers act at once: the second sees who won, not a 500."""
     m = make_matter(users["jiefangbei"])
@@ -641,6 +683,15 @@ def test_public_lookup_right_and_wrong(client: Any, users: dict) -> None:
     assert "未查到与该编号和手机号后四位相符的诉求" in text(r) and "已派遣" not in text(r)
     r = client.post("/public/lookup/", {"number": m.number, "phone_last4": "56"})
     assert "请填写手机号后四位" in text(r)
+
+
+def test_public_lookup_shows_private_matter_guidance(client: Any, users: dict) -> None:
+    m = make_matter(users["jiefangbei"], category="neighbour-dispute", description="楼上漏水")
+    services.matter_triage(
+        actor=users["jiefangbei"], matter=m, triage="private", reason="请与楼上住户协商，可申请调解"
+    )
+    page = text(client.post("/public/lookup/", {"number": m.number, "phone_last4": "5678"}))
+    assert "已分流" in page and "请与楼上住户协商，可申请调解" in page and "已办结" in page
 
 
 def test_public_lookup_is_throttled(client: Any, users: dict) -> None:
