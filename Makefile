@@ -29,7 +29,8 @@ demo: setup
 	DEBUG=1 $(BIN)/zhili migrate --noinput
 	DEBUG=1 $(BIN)/zhili load_areas
 	DEBUG=1 $(BIN)/zhili load_demo
-	DEBUG=1 $(BIN)/zhili serve
+	DEBUG=1 $(BIN)/zhili demo_matters
+	DEBUG=1 $(BIN)/zhili demo_serve
 
 test: setup
 	ZHILI_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
