@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.pagination import keyset_page
 from zhili.core.selectors import object_history
 from zhili.matters import catalogue, catalogue_xlsx
 from zhili.matters.models import DEFAULT_LIMITS, STAGES, HandlingMode, Topic
@@ -31,7 +32,7 @@ QUESTIONS_EXAMPLE = (
 
 def _stage_help(stage: str) -> str:
     defaults = "，".join(
-        f"{HandlingMode(mode).label[-3:]} {catalogue.limit_text(DEFAULT_LIMITS[mode][stage])}"
+        f"{HandlingMode(mode).label[2:]} {catalogue.limit_text(DEFAULT_LIMITS[mode][stage])}"
         for mode in HandlingMode.values
     )
     return f"留空按四事四办默认（{defaults}）；如 5wd（工作日）或 24h（小时）"
@@ -55,7 +56,7 @@ class CategoryForm(StyledForm):
     questions = forms.CharField(
         label="补充问题（JSON）",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         help_text="类型 text/number/date/single/multi；block 为拦截规则。例：" + QUESTIONS_EXAMPLE,
     )
     allow_anonymous = forms.BooleanField(label="允许匿名反映", required=False)
@@ -284,15 +285,24 @@ def category_rules(request: HttpRequest) -> HttpResponse:
                 return redirect(
                     f"{reverse('matters:category_rules')}?category={rule.category.code}"
                 )
-    rules = catalogue.routing_rule_list(request.user).select_related("category__parent")
     selected = next((c for c in leaves if c.code == chosen), None)
-    if selected is not None:
-        rules = rules.filter(category=selected)
+    rules = catalogue.routing_rule_list(request.user, category=selected).select_related(
+        "category__parent"
+    )
+    page = keyset_page(
+        rules,
+        order=("category__order", "category__code", "area__path", "id"),
+        cursor=request.GET.get("cursor"),
+        limit=50,
+    )
+    params = request.GET.copy()
+    params.pop("cursor", None)
     return render(
         request,
         "matters/category_rules.html",
         {
-            "rules": rules[:500],
+            "page": page,
+            "params": params.urlencode(),
             "form": form,
             "can_change": editable,
             "leaves": leaves,
