@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from zhili.core.errors import ValidationFailed
 from zhili.matters import metrics as m
 
 PARAMS = ("area", "from", "to", "days", "by", "rank")
@@ -84,7 +85,13 @@ def scope_label(r: m.Report) -> str:
 @login_required
 def metrics(request: HttpRequest) -> HttpResponse:
     p = _params(request)
-    r = _report(request, p)
+    error = ""
+    try:
+        r = _report(request, p)
+    except ValidationFailed as exc:  # a bad period or choice: say so above the default view
+        error = exc.message
+        p = {**dict.fromkeys(PARAMS, ""), "area": p["area"]}
+        r = _report(request, p)
     keep = {k: v for k, v in p.items() if v and k != "area"}
     here = reverse("matters:metrics")
 
@@ -143,6 +150,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     crumbs = [{"name": a.name, "url": link(area=a.code)} for a in r.view.crumbs]
     context = {
         "r": r,
+        "error": error,
         "p": p,
         "scope": scope_label(r),
         "cards": cards,
@@ -163,7 +171,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         + "?"
         + urlencode({k: v for k, v in p.items() if v}),
     }
-    return render(request, "matters/metrics.html", context)
+    return render(request, "matters/metrics.html", context, status=422 if error else 200)
 
 
 EXPORT_MEASURES = [mm.key for mm in m.MEASURES]

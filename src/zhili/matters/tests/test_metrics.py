@@ -464,6 +464,12 @@ def test_metrics_page_without_data_and_for_a_street_worker(login: Any) -> None:
     html = page.content.decode()
     assert page.status_code == 200 and "解放碑街道" in html and "metrics-data" in html
     assert "区县分布" not in html  # no district map below the district level
+    bad = login("jiefangbei").get("/matters/metrics/?days=&from=2026-03-09&to=2026-03-01")
+    assert bad.status_code == 422
+    assert (
+        "开始日期不能晚于结束日期" in bad.content.decode()
+        and "metrics-filter" in bad.content.decode()
+    )
     assert login("jiefangbei").get("/matters/metrics/?days=abc").status_code == 422
 
 
