@@ -55,22 +55,22 @@ class YearStatus:
 
 def calendar_years(years: list[int]) -> list[YearStatus]:
     """For each year: does the package know it, and how many overrides were entered."""
-    counts = {
-        row["year"]: row
-        for row in CalendarDay.objects.filter(date__year__in=years)
+    rows = (
+        CalendarDay.objects.filter(date__year__in=years)
         .annotate(year=ExtractYear("date"))
         .values("year")
         .annotate(
             rest=Count("id", filter=Q(is_workday=False)),
             work=Count("id", filter=Q(is_workday=True)),
         )
-    }
+    )
+    counts: dict[int, tuple[int, int]] = {r["year"]: (r["rest"], r["work"]) for r in rows}
     return [
         YearStatus(
             year=y,
             package_knows=workdays.package_knows(y),
-            holidays=counts.get(y, {}).get("rest", 0),
-            workdays=counts.get(y, {}).get("work", 0),
+            holidays=counts.get(y, (0, 0))[0],
+            workdays=counts.get(y, (0, 0))[1],
         )
         for y in years
     ]

@@ -428,7 +428,7 @@ def escalate_candidates(now: dt.datetime) -> QuerySet[Matter]:
 def _batches(qs: QuerySet[Matter], size: int) -> Iterator[list[int]]:
     """Ids of ``qs`` in (due_at, id) order, a batch at a time (keyset, no OFFSET)."""
     qs = qs.order_by("due_at", "id")
-    after: tuple[dt.datetime, int] | None = None
+    after: tuple[Any, int] | None = None
     while True:
         page = qs
         if after is not None:

@@ -129,10 +129,9 @@ def test_notify_dedupes_and_hands_notices_to_the_senders_after_commit(
             "zhili.core.tests.test_inbox.failing_sender",
             "zhili.core.tests.test_inbox.recording_sender",
         ]
-    ):
-        with django_capture_on_commit_callbacks(execute=True):
-            first = notify(recipients=people, kind="warn", title="临期", dedupe_key="k1")
-            again = notify(recipients=people, kind="warn", title="临期", dedupe_key="k1")
+    ), django_capture_on_commit_callbacks(execute=True):
+        first = notify(recipients=people, kind="warn", title="临期", dedupe_key="k1")
+        again = notify(recipients=people, kind="warn", title="临期", dedupe_key="k1")
     assert len(first) == 2 and again == []
     assert SENT == ["临期", "临期"]  # a failing gateway does not stop the others
     assert Notice.objects.filter(dedupe_key="k1").count() == 2
