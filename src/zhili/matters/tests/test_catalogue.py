@@ -402,3 +402,42 @@ def test_import_page_accepts_a_clean_file_and_refuses_non_admins(login: Any) -> 
 def test_import_refuses_a_file_that_is_not_xlsx(users: Any) -> None:
     with pytest.raises(ValidationFailed, match="无法读取该文件"):
         catalogue_import(actor=users["city_admin"], data=b"not a zip", filename="x.xlsx")
+
+
+def test_catalogue_pages_query_count_does_not_grow_with_rows(login: Any, users: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("city_admin")
+    urls = ["/matters/categories/", "/matters/categories/rules/", "/matters/categories/noise/"]
+
+    def counts() -> list[int]:
+        out = []
+        for url in urls:
+            client.get(url)  # warm per-session caches
+            with CaptureQueriesContext(connection) as q:
+                assert client.get(url).status_code == 200
+            out.append(len(q))
+        return out
+
+    before = counts()
+    admin = users["city_admin"]
+    units = list(Unit.objects.filter(is_active=True)[:3])
+    from zhili.areas.models import Area
+
+    streets = list(Area.objects.filter(parent__code="500103", valid_to__isnull=True)[:4])
+    for i in range(5):
+        c = catalogue.category_create(
+            actor=admin, code=f"extra-{i}", name=f"新增{i}", topic="safety", parent=None
+        )
+        leaf = catalogue.category_create(
+            actor=admin, code=f"leaf-{i}", name=f"子类{i}", topic="safety", parent=c
+        )
+        for j, street in enumerate(streets):
+            catalogue.routing_rule_set(
+                actor=admin, category=leaf, area=street, unit=units[j % len(units)]
+            )
+    catalogue.routing_rule_set(
+        actor=admin, category=Category.objects.get(code="noise"), area=streets[0], unit=units[0]
+    )
+    assert counts() == before
