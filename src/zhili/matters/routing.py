@@ -52,10 +52,10 @@ class Sample:
 def training_samples(*, since: dt.datetime | None = None) -> list[Sample]:
     """One sample per dispatch (at or after ``since``) that was not returned by the unit before
     the next dispatch."""
-    events = MatterEvent.objects.filter(action__in=["dispatch", "return"])
+    chosen = MatterEvent.objects.filter(action__in=["dispatch", "return"])
     if since is not None:
-        events = events.filter(at__gte=since)
-    events = events.order_by("matter_id", "id").values_list("matter_id", "action", "unit_id")
+        chosen = chosen.filter(at__gte=since)
+    events = chosen.order_by("matter_id", "id").values_list("matter_id", "action", "unit_id")
     kept: dict[int, list[int]] = {}
     pending: tuple[int, int] | None = None  # (matter, unit) of the last dispatch not yet returned
     for matter_id, action, unit_id in events.iterator(chunk_size=5000):
