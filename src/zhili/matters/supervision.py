@@ -34,33 +34,11 @@ from django.utils import timezone
 
 from zhili.core.audit import audit_record
 from zhili.core.notify import notify
-from zhili.core.scoping import Grant
 from zhili.matters import rollups
-from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent, Status
-from zhili.org.models import RoleGrant, User
+from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent
+from zhili.matters.responsibility import STAGES, Recipients
 
 log = logging.getLogger("zhili.supervision")
-S = Status
-
-
-@dataclass(frozen=True)
-class Stage:
-    key: str  # what ``warned_for`` remembers
-    deadline: str  # which deadline runs (a key of models.STAGE_LABELS)
-    permission: str | None  # officers' action on the matter's area; None: the lead unit's staff
-
-
-STAGES: dict[str, Stage] = {
-    S.SUBMITTED: Stage("intake", "dispatch", "accept"),
-    S.ACCEPTED: Stage("dispatch", "dispatch", "dispatch"),
-    S.RETURNED: Stage("dispatch", "dispatch", "dispatch"),
-    S.DISPATCHED: Stage("sign", "sign", None),
-    S.HANDLING: Stage("handle", "handle", None),
-    S.REPORTED: Stage("verify", "handle", "verify"),
-    S.VERIFIED: Stage("close", "handle", "close"),
-}
-assert set(STAGES) == set(OPEN_STATUSES)
-STREET_DEPTH = 2  # city 0, district 1, street 2
 
 
 def warn_before() -> dt.timedelta:
@@ -98,89 +76,6 @@ def _stage_key_sql(key: str) -> Concat:
     )
 
 
-# Who hears about a matter -----------------------------------------------------------------------
-
-
-def _depth(path: str) -> int:
-    return path.count("/") - 1
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
-class Recipients:
-    """Finds the responsible people and the level above; caches grants and staff for one sweep."""
-
-    def __init__(self) -> None:
-        self._grants: dict[str, list[tuple[int, Grant, User]]] = {}
-        self._staff: dict[int, list[User]] = {}
-
-    def _grants_over(self, area_path: str) -> list[tuple[int, Grant, User]]:
-        if area_path not in self._grants:
-            rows = RoleGrant.objects.filter(
-                area__path__in=_ancestor_paths(area_path),
-                area__valid_to__isnull=True,
-                user__is_active=True,
-            ).select_related("user", "role", "area")
-            self._grants[area_path] = [
-                (
-                    _depth(g.area.path),
-                    Grant(g.area.path, g.area_id, frozenset(g.role.permissions)),
-                    g.user,
-                )
-                for g in rows
-            ]
-        return self._grants[area_path]
-
-    def officers(self, area_path: str, action: str, *, above: int | None = None) -> list[User]:
-        """Holders of ``matters.matter.<action>`` over the area at the deepest level that has any
-        (only levels shallower than ``above`` when given): the street before the district."""
-        perm = f"matters.matter.{action}"
-        found = [
-            (depth, user)
-            for depth, grant, user in self._grants_over(area_path)
-            if grant.allows(perm) and (above is None or depth < above)
-        ]
-        if not found:
-            return []
-        deepest = max(depth for depth, _ in found)
-        return list({u.pk: u for depth, u in found if depth == deepest}.values())
-
-    def _officer_depth(self, users: list[User], area_path: str) -> int | None:
-        ids = {u.pk for u in users}
-        depths = [d for d, _, u in self._grants_over(area_path) if u.pk in ids]
-        return max(depths) if depths else None
-
-    def unit_staff(self, unit_id: int) -> list[User]:
-        if unit_id not in self._staff:
-            self._staff[unit_id] = list(User.objects.filter(unit_id=unit_id, is_active=True))
-        return self._staff[unit_id]
-
-    def responsible(self, m: Matter) -> list[User]:
-        """The lead unit's staff while it must sign or handle; otherwise the officers who must
-        act next (accept, dispatch, verify, close). A unit without accounts falls back to the
-        dispatchers, so somebody always hears."""
-        stage = STAGES[m.status]
-        if stage.permission is None and m.lead_unit_id:
-            staff = self.unit_staff(m.lead_unit_id)
-            if staff:
-                return staff
-        return self.officers(m.area_path, stage.permission or "dispatch")
-
-    def above(self, m: Matter) -> list[User]:
-        """The dispatchers one level above: above the street (the district for a street's
-        matter), and above the responsible officers when they themselves sit higher."""
-        limit = STREET_DEPTH
-        stage = STAGES[m.status]
-        if stage.permission is not None or not (m.lead_unit_id and self.unit_staff(m.lead_unit_id)):
-            depth = self._officer_depth(self.responsible(m), m.area_path)
-            if depth is not None:
-                limit = min(limit, depth)
-        return self.officers(m.area_path, "dispatch", above=limit)
-
-
 # The steps, one matter at a time ----------------------------------------------------------------
 
 
@@ -203,6 +98,11 @@ def _url(m: Matter) -> str:
 
 def _when(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%m月%d日 %H:%M")
+
+
+def _span(delta: dt.timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return f" {hours // 24} 天" if hours >= 48 else f" {hours} 小时"
 
 
 def _deadline_label(m: Matter) -> str:
@@ -359,18 +259,18 @@ def matter_escalate(
     m.escalated_at = now
     m.save(update_fields=["escalated_at"])
     label = _deadline_label(m)
-    hours = int((now - m.due_at).total_seconds() // 3600)
+    late = _span(now - m.due_at)
     _event(
         m,
         "escalate",
         now,
-        f"超过{label}时限 {hours} 小时仍未办理，升级督办",
+        f"超过{label}时限{late}仍未办理，升级督办",
         {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]},
     )
     notices = notify(
         recipients=people,
         kind="escalate",
-        title=f"【升级督办】{m.number} 超过{label}时限 {hours} 小时",
+        title=f"【升级督办】{m.number} 超过{label}时限{late}",
         body=(
             f"“{m.title}”（{m.get_status_display()}）已于 {_when(m.supervised_at)} 督办，"
             f"至今仍未办理。{'主办单位：' + m.lead_unit.name if m.lead_unit else ''}"
