@@ -33,8 +33,19 @@ def notice_get(user: Any, notice_id: int) -> Notice:
 
 
 def unread_count(user: Any) -> int:
-    """Unread notices, counted up to UNREAD_BADGE_CAP + 1 (the badge shows "99+")."""
-    return notice_mine(user).filter(read_at__isnull=True)[: UNREAD_BADGE_CAP + 1].count()
+    """Unread notices, counted up to UNREAD_BADGE_CAP + 1 (the badge shows "99+"); remembered on
+    the request's user until a notice is marked read."""
+    cached = getattr(user, "_zhili_unread", None)
+    if cached is None:
+        cached = notice_mine(user).filter(read_at__isnull=True)[: UNREAD_BADGE_CAP + 1].count()
+        if getattr(user, "is_authenticated", False):
+            user._zhili_unread = cached
+    return cached
+
+
+def _forget_unread(user: Any) -> None:
+    if hasattr(user, "_zhili_unread"):
+        del user._zhili_unread
 
 
 def inbox_page(user: Any, *, cursor: str | None = None, limit: int = 30) -> Page:
@@ -67,9 +78,11 @@ def notice_mark_read(*, user: Any, notice_id: int) -> Notice:
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
+        _forget_unread(user)
     return notice
 
 
 @transaction.atomic
 def notice_mark_all_read(*, user: Any) -> int:
+    _forget_unread(user)
     return notice_mine(user).filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -124,14 +124,28 @@ def test_notify_dedupes_and_hands_notices_to_the_senders_after_commit(
 ) -> None:
     SENT.clear()
     people = [users["jiefangbei"], users["yuzhong"], users["jiefangbei"], None]
-    with override_settings(
-        ZHILI_NOTIFY_SENDERS=[
-            "zhili.core.tests.test_inbox.failing_sender",
-            "zhili.core.tests.test_inbox.recording_sender",
-        ]
-    ), django_capture_on_commit_callbacks(execute=True):
+    with (
+        override_settings(
+            ZHILI_NOTIFY_SENDERS=[
+                "zhili.core.tests.test_inbox.failing_sender",
+                "zhili.core.tests.test_inbox.recording_sender",
+            ]
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         first = notify(recipients=people, kind="warn", title="临期", dedupe_key="k1")
         again = notify(recipients=people, kind="warn", title="临期", dedupe_key="k1")
     assert len(first) == 2 and again == []
     assert SENT == ["临期", "临期"]  # a failing gateway does not stop the others
     assert Notice.objects.filter(dedupe_key="k1").count() == 2
+
+
+def test_the_inbox_page_reads_a_fixed_number_of_queries(
+    login: Any, users: Any, django_assert_num_queries: Any
+) -> None:
+    for i in range(40):
+        send(users["jiefangbei"], f"督办 {i}", url=f"/matters/Q{i}/")
+    client = login("jiefangbei")
+    client.get("/inbox/")  # warm the session
+    with django_assert_num_queries(8):
+        assert client.get("/inbox/").status_code == 200
