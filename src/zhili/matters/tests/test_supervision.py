@@ -192,7 +192,11 @@ def test_the_worker_runs_an_enqueued_sweep_once(dispatched: Matter, staff: User)
     assert notices(staff, "supervise")
     # A second run enqueues and runs a new sweep, which finds nothing more to do.
     call_command("worker", "--once", verbosity=0)
-    latest = DBTaskResult.objects.order_by("-enqueued_at").first()
+    latest = (
+        DBTaskResult.objects.filter(task_path="zhili.matters.tasks.sweep_deadlines")
+        .order_by("-enqueued_at")
+        .first()
+    )
     assert latest is not None and latest.return_value["notices"] == 0
     assert len(notices(staff, "supervise")) == 1
 
@@ -202,3 +206,14 @@ def test_a_task_enqueued_through_the_backend_is_run_by_the_worker(dispatched: Ma
     call_command("worker", "--once", "--no-schedule", verbosity=0)
     result.refresh()
     assert result.status == "SUCCESSFUL" and result.return_value["overdue"] == 1
+
+
+def test_the_worker_also_prunes_old_task_results(db: Any) -> None:
+    from django.utils import timezone as tz
+
+    old = sweep_deadlines.enqueue()
+    call_command("worker", "--once", "--no-schedule", verbosity=0)
+    DBTaskResult.objects.filter(pk=old.id).update(finished_at=tz.now() - dt.timedelta(days=15))
+    call_command("worker", "--once", verbosity=0)  # enqueues the sweep and the pruning
+    assert not DBTaskResult.objects.filter(pk=old.id).exists()
+    assert DBTaskResult.objects.filter(task_path="zhili.core.tasks.prune_task_results").exists()

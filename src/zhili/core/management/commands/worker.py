@@ -24,11 +24,13 @@ log = logging.getLogger("zhili.worker")
 
 def periodic_tasks() -> list[tuple[Task, float]]:
     """(task, interval in seconds): ZHILI_PERIODIC_TASKS, a dict of dotted task path → seconds;
-    by default the deadline sweep every ZHILI_SWEEP_INTERVAL_SECONDS."""
+    by default the deadline sweep every ZHILI_SWEEP_INTERVAL_SECONDS and, daily, the pruning of
+    old task results."""
     spec = getattr(settings, "ZHILI_PERIODIC_TASKS", None) or {
         "zhili.matters.tasks.sweep_deadlines": getattr(
             settings, "ZHILI_SWEEP_INTERVAL_SECONDS", 300
-        )
+        ),
+        "zhili.core.tasks.prune_task_results": 24 * 3600,
     }
     return [(import_string(path), float(seconds)) for path, seconds in spec.items()]
 

@@ -1,0 +1,20 @@
+"""Background tasks of the core (django.tasks; run by ``zhili worker``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+
+@task()
+def prune_task_results() -> int:
+    """Delete finished task results older than ZHILI_TASK_RESULT_DAYS (default 14), so the queue
+    table does not grow by a sweep every five minutes forever. Returns how many were deleted."""
+    days = int(getattr(settings, "ZHILI_TASK_RESULT_DAYS", 14))
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted
