@@ -13,7 +13,8 @@ Suspended (挂起) and finished matters are not open, so the clock and the sweep
 
 Each step selects its candidates in SQL through the (status, due_at) index with conditions that
 exclude what was already done, so matters that need nothing are never loaded into Python. Each
-candidate is then locked, re-checked and handled in its own savepoint; notices carry a dedupe key.
+candidate is then locked, re-checked and handled in its own short transaction; notices carry a
+dedupe key.
 Running the sweep twice, or two sweeps at once, therefore never duplicates an event or a notice.
 """
 
@@ -357,18 +358,19 @@ class SweepResult:
 
 
 def _run(qs: QuerySet[Matter], step: Callable[[int], dict[str, int]], result: SweepResult) -> None:
+    """Each matter in its own short transaction (the steps are atomic), so a sweep never holds
+    users' writes back for longer than one matter — on SQLite, where a write locks the database."""
     for ids in _batches(qs, batch_size()):
-        with transaction.atomic():
-            for pk in ids:
-                try:
-                    counts = step(pk)
-                except Exception as exc:  # one bad matter must not stop the sweep
-                    log.exception("deadline sweep failed on matter %s", pk)
-                    result.failed += 1
-                    result.errors.append(f"{pk}: {exc}"[:200])
-                    continue
-                for name, n in counts.items():
-                    setattr(result, name, getattr(result, name) + n)
+        for pk in ids:
+            try:
+                counts = step(pk)
+            except Exception as exc:  # one bad matter must not stop the sweep
+                log.exception("deadline sweep failed on matter %s", pk)
+                result.failed += 1
+                result.errors.append(f"{pk}: {exc}"[:200])
+                continue
+            for name, n in counts.items():
+                setattr(result, name, getattr(result, name) + n)
 
 
 def sweep(now: dt.datetime | None = None, *, scope: Q | None = None) -> SweepResult:
