@@ -204,7 +204,7 @@ def demo_matters_setup(*, say: Callable[[str], None] = print) -> Cast:
             _rule(actor, categories[c], street, unit)
     cast = Cast(
         places_jfb=_jfb_places(actor, areas[JIEFANGBEI], officers),
-        places_other=_other_places(streets, officers),
+        places_other=_other_places(officers),
         handlers=handlers,
         fallback_unit=fallback,
         street_office=offices,
@@ -252,7 +252,7 @@ def _jfb_places(actor: Any, street: Area, officers: dict[str, User]) -> list[Pla
     return places
 
 
-def _other_places(streets: dict[str, Area], officers: dict[str, User]) -> dict[str, list[Place]]:
+def _other_places(officers: dict[str, User]) -> dict[str, list[Place]]:
     out: dict[str, list[Place]] = {}
     for district, codes in STREETS.items():
         officer = officers[OFFICERS[district]]
