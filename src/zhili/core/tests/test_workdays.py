@@ -163,6 +163,7 @@ def test_schedule_lines_need_a_kind() -> None:
 
 def test_calendar_page_warns_about_the_missing_year(login: Any) -> None:
     client = login("city_admin")
+    assert 'href="/calendar/"' in client.get("/").content.decode()  # in the navigation
     page = client.get("/calendar/")
     assert page.status_code == 200
     next_year = timezone.localdate().year + 1
@@ -180,6 +181,7 @@ def test_calendar_page_warns_about_the_missing_year(login: Any) -> None:
 
 def test_calendar_page_is_read_only_for_a_district(login: Any) -> None:
     client = login("yuzhong")
+    assert 'href="/calendar/"' not in client.get("/").content.decode()
     assert "导入整年安排" not in client.get("/calendar/").content.decode()
     response = client.post(
         "/calendar/", {"action": "set", "day-date": "2027-01-01", "day-is_workday": "0"}
