@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from zhili.areas import geo, imports, selectors, services
 from zhili.areas.forms import AreaChildForm, BoundaryUploadForm, ImportForm
 from zhili.areas.models import Area, Boundary, Level
-from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.scoping import can, has_any
 from zhili.core.selectors import object_history
 
@@ -163,7 +163,7 @@ def parent_url(area: Area) -> str:
 @require_http_methods(["GET", "POST"])
 def import_areas(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Area, "import"):
-        raise ValidationFailed("没有导入网格和楼栋的权限", code="forbidden")
+        raise PermissionDenied("没有导入网格和楼栋的权限")
     form = ImportForm(request.POST or None, request.FILES or None)
     error_rows: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
