@@ -51,10 +51,7 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilters]) -> Any:
             )
         qs = qs.filter(level=filters.level)
     if filters.parent:
-        parent = selectors.area_by_code(filters.parent)
-        if parent is None:
-            raise NotFound(f"区域 {filters.parent} 不存在", code="area_not_found")
-        qs = qs.filter(parent=parent)
+        qs = qs.filter(parent=selectors.area_get(user, filters.parent))
     elif filters.q:
         q = filters.q.strip()
         qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(name__contains=q)
