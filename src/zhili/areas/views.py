@@ -34,6 +34,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             "roots": [(a, counts.get(a.pk, 0)) for a in roots],
             "query": query,
             "results": results,
+            "can_import": has_any(request.user, Area, "import"),
         },
     )
 
@@ -60,7 +61,10 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "areas/detail.html",
         {
             "area": area,
-            "ancestors": selectors.area_ancestors(area),
+            # (ancestor, linkable): ancestors above the user's scope are named but not linked.
+            "ancestors": [
+                (a, can(user, "view", Area, a.path)) for a in selectors.area_ancestors(area)
+            ],
             "children": [(a, counts.get(a.pk, 0)) for a in kids],
             "counts": selectors.area_descendant_counts(area) if area.is_current else {},
             "changes": selectors.area_history(area),
