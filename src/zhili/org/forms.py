@@ -21,8 +21,12 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
+            # The right keypad on a phone.
             if name.endswith("area_code"):
-                widget.attrs.setdefault("inputmode", "numeric")  # digits keypad on a phone
+                widget.attrs.setdefault("inputmode", "numeric")
+            elif name == "phone":
+                widget.attrs.setdefault("inputmode", "tel")
+                widget.attrs.setdefault("autocomplete", "tel")
             if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
                 # Django's default "- Select an option -" has no zh-hans translation.
                 field.empty_label = "请选择"
