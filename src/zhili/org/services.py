@@ -69,7 +69,7 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
-    unit = Unit.objects.select_for_update().select_related("area").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("area").get(pk=unit.pk)
     _require(actor, "change", Unit, unit.area.path, "单位")
     if "area" in changes:
         new_area = _current_area(changes["area"])
@@ -153,7 +153,8 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, actor: Any, user: User, **changes: Any) -> User:
-    user = User.objects.select_for_update().select_related("area").get(pk=user.pk)
+    # Lock only the user row: PostgreSQL refuses FOR UPDATE across the nullable area join.
+    user = User.objects.select_for_update(of=("self",)).select_related("area").get(pk=user.pk)
     path = user.area.path if user.area else root_path()
     _require(actor, "change", User, path, "用户")
     _require_outranks(actor, user)

@@ -226,3 +226,36 @@ def test_role_form_error(login: Any) -> None:
     assert "已有同名角色" in response.content.decode()
     role.refresh_from_db()
     assert role.name == "网格员"
+
+
+@pytest.mark.django_db
+def test_user_edit_form_saves_and_is_audited(login: Any, users: dict[str, Any]) -> None:
+    target = users["jiefangbei"]
+    response = login("yuzhong").post(
+        f"/org/users/{target.pk}/",
+        {"form": "edit", "full_name": "解放碑街道新同事", "phone": "023-1234", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.full_name, target.phone, target.is_active) == (
+        "解放碑街道新同事",
+        "023-1234",
+        True,
+    )
+    event = AuditEvent.objects.get(action="user.update", object_id=str(target.pk))
+    assert event.after["full_name"] == "解放碑街道新同事"
+
+
+@pytest.mark.django_db
+def test_unit_edit_form_moves_a_unit_within_scope_only(login: Any) -> None:
+    unit = Unit.objects.get(name="解放碑派出所")
+    client = login("yuzhong")
+    data = {"name": "解放碑派出所", "type": "police_station", "phone": "110"}
+    moved = client.post(f"/org/units/{unit.pk}/", {**data, "area_code": "500103001"})
+    assert moved.status_code == 302
+    unit.refresh_from_db()
+    assert (unit.area.code, unit.phone) == ("500103001", "110")
+    refused = client.post(f"/org/units/{unit.pk}/", {**data, "area_code": "500101"})
+    assert refused.status_code == 200
+    unit.refresh_from_db()
+    assert unit.area.code == "500103001"
