@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from shapely import STRtree
+from shapely.errors import ShapelyError
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
@@ -126,7 +127,8 @@ def checked_polygon(geometry: dict[str, Any]) -> BaseGeometry:
         raise ValidationFailed("边界须为 Polygon 或 MultiPolygon", code="invalid_geometry")
     try:
         geom = shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, ShapelyError) as exc:
+        # KeyError: no "coordinates"; ShapelyError: e.g. NaN, which json.loads accepts.
         raise ValidationFailed("边界坐标格式不正确", code="invalid_geometry") from exc
     if geom.is_empty or not geom.is_valid:
         raise ValidationFailed("边界图形无效（自相交或为空）", code="invalid_geometry")

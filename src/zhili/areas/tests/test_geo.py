@@ -171,8 +171,10 @@ def test_good_upload_replaces_the_boundary_and_locate_uses_it(
         (b'{"type": "FeatureCollection", "features": []}', "没有任何边界"),
         (b'{"type": "FeatureCollection", "features": {"a": 1}}', "features"),
         (b'{"type": "FeatureCollection", "features": [{"geometry": [1]}]}', "格式不正确"),
+        (b'{"type": "Polygon"}', "有错误"),
+        (b'{"type": "Polygon", "coordinates": [[[NaN, 0], [1, 1], [1, 0], [NaN, 0]]]}', "有错误"),
     ],
-    ids=["not-json", "line", "empty", "features-object", "geometry-list"],
+    ids=["not-json", "line", "empty", "features-object", "geometry-list", "no-coords", "nan"],
 )
 def test_unreadable_boundary_file_is_refused(
     users: dict[str, Any], data: bytes, message: str

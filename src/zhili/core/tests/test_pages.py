@@ -139,6 +139,9 @@ def test_user_form_creates_a_user_who_can_log_in(login: Any, client: Any) -> Non
 
 BOWTIE = '{"type":"Polygon","coordinates":[[[106.57,29.55],[106.571,29.551],[106.571,29.55],[106.57,29.551],[106.57,29.55]]]}'
 
+NAN_SQUARE = '{"type":"Polygon","coordinates":[[[NaN,0],[1,1],[1,0],[NaN,0]]]}'
+FAR_SQUARE = '{"type":"Polygon","coordinates":[[[500,0],[501,0],[501,1],[500,0]]]}'
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
@@ -147,6 +150,9 @@ BOWTIE = '{"type":"Polygon","coordinates":[[[106.57,29.55],[106.571,29.551],[106
         ({"name": ""}, "这个字段是必填项"),
         ({"name": "新网格", "geometry": "not json"}, "不是有效的 GeoJSON"),
         ({"name": "新网格", "geometry": BOWTIE}, "自相交"),
+        ({"name": "新网格", "geometry": '{"type": "Polygon"}'}, "边界坐标格式不正确"),
+        ({"name": "新网格", "geometry": NAN_SQUARE}, "边界坐标格式不正确"),
+        ({"name": "新网格", "geometry": FAR_SQUARE}, "超出经纬度范围"),
         ({"name": "新网格", "lat": "29.55"}, "经度和纬度须同时填写"),
         ({"name": "新网格", "lat": "95", "lng": "106"}, "小于或等于"),
         ({"name": "新网格", "households": "-3"}, "大于或等于"),
@@ -157,6 +163,9 @@ BOWTIE = '{"type":"Polygon","coordinates":[[[106.57,29.55],[106.571,29.551],[106
         "no-name",
         "bad-json",
         "bowtie",
+        "no-coordinates",
+        "nan",
+        "not-lat-lng",
         "half-point",
         "lat",
         "households",

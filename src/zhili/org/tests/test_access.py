@@ -322,3 +322,21 @@ def test_listing_children_out_of_scope_answers_like_an_unknown_parent(
     response = client.get(f"/api/v1/areas?parent={parent}", headers=bearer("yuzhong"))
     assert response.status_code == 404
     assert response.json()["code"] == "area_not_found"
+
+
+@pytest.mark.django_db
+def test_a_role_with_add_but_not_change_can_create_grids(client: Any) -> None:
+    """The detail page offers "new grid" to whoever may add; the service must agree."""
+    from zhili.areas.models import Area
+    from zhili.org.models import Role
+
+    adder = Role.objects.create(
+        slug="grid_adder", name="网格新增员", permissions=["areas.area.view", "areas.area.add"]
+    )
+    user = User.objects.create(username="adder", area=Area.objects.get(code="500103003"))
+    RoleGrant.objects.create(user=user, role=adder, area=Area.objects.get(code="500103003"))
+    client.force_login(user)
+    assert 'href="/areas/500103003016/new/"' in client.get("/areas/500103003016/").content.decode()
+    response = client.post("/areas/500103003016/new/", {"name": "新增网格"})
+    assert response.status_code == 302
+    assert Area.objects.filter(name="新增网格", parent__code="500103003016").exists()
