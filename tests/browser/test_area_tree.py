@@ -158,3 +158,29 @@ def test_tree_and_detail_fit_a_phone(phone: Any, sign_in: Any, scroll_width: Any
     page.goto("/areas/500103003013/")
     _check_community_and_grid(page)
     assert scroll_width(page) <= width + 1
+
+
+def test_tree_load_failures_show_in_place_and_expired_sessions_log_in(
+    page: Any, sign_in: Any
+) -> None:
+    sign_in(page, "jiefangbei")
+    page.goto("/areas/")
+    root = page.locator("#area-tree > ul > li.tree-node").first
+    toggle = root.locator(":scope > .tree-row .tree-toggle")
+
+    # A branch that answers 404 (here: pointed outside the scope) says so inside the tree.
+    toggle.evaluate(
+        "b => { b.setAttribute('hx-get', '/areas/500101/children/'); htmx.process(b); }"
+    )
+    toggle.click()
+    error = root.locator(":scope > ul.tree-children [role=alert]")
+    error.wait_for()
+    assert "不在您的管辖范围内" in error.inner_text()
+    page.problems.allow("404")  # htmx logs the refused request
+
+    # With the session gone, expanding leads to the login page, not a login form in the tree.
+    page.goto("/areas/")
+    page.context.clear_cookies()
+    page.locator("#area-tree .tree-toggle").first.click()
+    page.wait_for_url("**/login/?next=%2Fareas%2F")
+    assert page.get_by_role("button", name="登录").is_visible()
