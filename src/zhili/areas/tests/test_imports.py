@@ -198,8 +198,8 @@ def test_bad_geojson_features_are_numbered_from_one_and_nothing_is_created(
         },
         {
             "type": "Feature",
-            "properties": {"parent_code": LIANHUACHI, "name": "x", "households": "inf"},
-            "geometry": None,
+            "properties": {"parent_code": "500103003013001", "name": "x", "households": "inf"},
+            "geometry": {"type": "Point", "coordinates": [106.57, 29.555]},
         },
     ],
     ids=["properties-list", "geometry-list", "infinite-households"],
