@@ -268,3 +268,31 @@ def test_unit_edit_form_moves_a_unit_within_scope_only(login: Any) -> None:
     assert refused.status_code == 200
     unit.refresh_from_db()
     assert unit.area.code == "500103001"
+
+
+NUL_PAGES = ["/areas/%00/", "/areas/?q=a%00", "/org/units/?q=a%00", "/audit/?object_id=%00"]
+NUL_API = ["/api/v1/areas/%00", "/api/v1/areas?parent=%00", "/api/v1/org/users?q=a%00"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", NUL_PAGES)
+def test_a_nul_character_is_a_clear_error_page(login: Any, url: str) -> None:
+    """PostgreSQL cannot store NUL; such a request used to fail in the database as a 500."""
+    response = login("city_admin").get(url)
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", NUL_API)
+def test_a_nul_character_is_a_4xx_in_the_api(client: Any, bearer: Any, url: str) -> None:
+    response = client.get(url, headers=bearer("city_admin"))
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_character"
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_the_login_form_is_refused(client: Any) -> None:
+    response = client.post("/login/", {"username": "yuzhong\x00", "password": "x"})
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode()
