@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from zhili.areas import geo, selectors, services
 from zhili.areas.models import Level
@@ -110,7 +110,7 @@ def get_area(request: HttpRequest, code: str) -> Any:
 def create_child(request: HttpRequest, code: str, payload: AreaCreateIn) -> Any:
     parent = selectors.area_get(request.user, code)
     area = services.area_create(actor=request.user, parent=parent, **payload.dict())
-    return 201, AreaOut.from_area(area)
+    return Status(201, AreaOut.from_area(area))
 
 
 @router.patch("/{code}", response={200: AreaOut, **ERRORS}, summary="修改网格或楼栋")
