@@ -210,3 +210,22 @@ def test_token_command_prints_a_working_token_on_the_last_line(client: Any) -> N
 def test_token_command_refuses_an_unknown_user() -> None:
     with pytest.raises(CommandError, match="不存在"):
         call_command("token", "create", "nobody", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_an_expired_session_needs_a_new_login(client: Any) -> None:
+    import datetime as dt
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    log_in(client, "yuzhong", DEMO_PASSWORD)
+    assert client.get("/").status_code == 200
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
