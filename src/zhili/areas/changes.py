@@ -136,14 +136,14 @@ def _repoint_records(old: Area, new: Area, where: str) -> None:
 
     Hidden reverse relations (``related_name="+"``, e.g. role grants) are included."""
     for rel in Area._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and rel.one_to_many):
+        if not isinstance(rel, models.ManyToOneRel) or not rel.one_to_many:
             continue
-        model = rel.related_model
+        model, name = rel.field.model, rel.field.name
         if model is Area or getattr(model, "keeps_history", False):
             continue
         try:
             with transaction.atomic():
-                model._base_manager.filter(**{rel.field.name: old}).update(**{rel.field.name: new})
+                model._base_manager.filter(**{name: old}).update(**{name: new})
         except IntegrityError as exc:
             raise ChangeFileError(
                 f"{where}：{old.name} 的{model._meta.verbose_name}转到 {new.name} 后"

@@ -239,8 +239,8 @@ def _current_district(ids: list[int]) -> Area | None:
         area, seen = hits.get(pk), set()
         while area is not None and not area.is_current and area.pk not in seen:
             seen.add(area.pk)
-            area = Area.objects.filter(pk=area.successor_id).first()
-        if area is not None:
+            area = area.successor
+        if area is not None and area.is_current:
             return area
     return None
 
