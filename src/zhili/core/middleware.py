@@ -73,3 +73,28 @@ class DomainErrorMiddleware:
         from django.shortcuts import render
 
         return render(request, "core/error.html", {"error": error}, status=error.status)
+
+
+class ChosenLanguageMiddleware:
+    """Chinese unless the user chose another language (the footer's switch sets a cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an English browser
+    got Django's own messages in English inside Chinese pages; here only an explicit choice counts.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        available = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response
