@@ -241,3 +241,12 @@ def test_boundaries_page_good_upload_redirects(login: Any) -> None:
     response = login("wanzhou").post("/areas/boundaries/", {"file": upload, "source": "万州测绘"})
     assert response.status_code == 302
     assert Boundary.objects.get(area__code="500101", active=True).source == "万州测绘"
+
+
+def test_loading_demo_boundaries_again_adds_nothing(db: Any) -> None:
+    from zhili.areas.geo import boundaries_load_demo
+    from zhili.areas.models import Boundary
+
+    before = Boundary.objects.count()
+    assert boundaries_load_demo() == 0
+    assert Boundary.objects.count() == before
