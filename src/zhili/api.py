@@ -56,7 +56,9 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "error", str(exc))
+    # django-ninja's own refusals (e.g. a body that is not JSON) in English go to detail.
+    message = {400: "请求格式不正确", 429: "请求过于频繁"}.get(exc.status_code, "请求无法处理")
+    return _error(request, exc.status_code, "bad_request", message, str(exc))
 
 
 api.add_router("/areas", areas_router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from zhili.areas import geo, selectors, services
 from zhili.areas.models import Level
@@ -51,10 +51,7 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilters]) -> Any:
             )
         qs = qs.filter(level=filters.level)
     if filters.parent:
-        parent = selectors.area_by_code(filters.parent)
-        if parent is None:
-            raise NotFound(f"区域 {filters.parent} 不存在", code="area_not_found")
-        qs = qs.filter(parent=parent)
+        qs = qs.filter(parent=selectors.area_get(user, filters.parent))
     elif filters.q:
         q = filters.q.strip()
         qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(name__contains=q)
@@ -113,7 +110,7 @@ def get_area(request: HttpRequest, code: str) -> Any:
 def create_child(request: HttpRequest, code: str, payload: AreaCreateIn) -> Any:
     parent = selectors.area_get(request.user, code)
     area = services.area_create(actor=request.user, parent=parent, **payload.dict())
-    return 201, AreaOut.from_area(area)
+    return Status(201, AreaOut.from_area(area))
 
 
 @router.patch("/{code}", response={200: AreaOut, **ERRORS}, summary="修改网格或楼栋")

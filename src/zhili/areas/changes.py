@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
@@ -46,6 +46,8 @@ def parse_change_file(data: bytes) -> Plan:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ChangeFileError(f"变更文件不是有效的 TOML：{exc}") from exc
     head = doc.get("change") or {}
+    if not isinstance(head, dict):
+        raise ChangeFileError("变更文件须有 [change] 表")
     missing = [k for k in ("slug", "title", "effective") if not head.get(k)]
     if missing:
         raise ChangeFileError(f"变更文件缺少 [change] 中的字段：{'、'.join(missing)}")
@@ -54,6 +56,8 @@ def parse_change_file(data: bytes) -> Plan:
     ops = doc.get("op") or []
     if not ops:
         raise ChangeFileError("变更文件没有任何操作 [[op]]")
+    if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
+        raise ChangeFileError("每项操作须写成 [[op]] 表（注意是两层方括号）")
     return Plan(
         slug=str(head["slug"]),
         title=str(head["title"]),
@@ -109,11 +113,17 @@ def _rewrite_prefix(old: str, new: str) -> None:
         )
 
 
+def _refuse_cycle(area: Area, new_parent: Area, where: str) -> None:
+    if new_parent.path.startswith(area.path):
+        raise ChangeFileError(
+            f"{where}：不能把 {area.name} 划入其自身或其下级（循环）", code="cycle"
+        )
+
+
 def _move(area: Area, new_parent: Area) -> None:
     old_path = area.path
     new_path = f"{new_parent.path}{area.code}/"
-    if new_path.startswith(old_path):
-        raise ChangeFileError(f"不能把 {area.name} 划入其自身的下级（循环）", code="cycle")
+    _refuse_cycle(area, new_parent, "划转")
     depth_shift = new_parent.depth + 1 - area.depth
     _rewrite_prefix(old_path, new_path)
     Area.objects.filter(path_prefix_q("path", new_path)).update(depth=F("depth") + depth_shift)
@@ -121,13 +131,25 @@ def _move(area: Area, new_parent: Area) -> None:
     area.refresh_from_db()
 
 
-def _repoint_records(old: Area, new: Area) -> None:
-    """Foreign keys to ``old`` (outside the tree and history) now point at ``new``."""
-    for rel in Area._meta.related_objects:
-        model = rel.related_model
-        if model is Area or getattr(model, "keeps_history", False) or not rel.many_to_one:
+def _repoint_records(old: Area, new: Area, where: str) -> None:
+    """Foreign keys to ``old`` (outside the tree and history) now point at ``new``.
+
+    Hidden reverse relations (``related_name="+"``, e.g. role grants) are included."""
+    for rel in Area._meta.get_fields(include_hidden=True):
+        if not isinstance(rel, models.ManyToOneRel) or not rel.one_to_many:
             continue
-        model._base_manager.filter(**{rel.field.name: old}).update(**{rel.field.name: new})
+        model, name = rel.field.model, rel.field.name
+        if model is Area or getattr(model, "keeps_history", False):
+            continue
+        try:
+            with transaction.atomic():
+                model._base_manager.filter(**{name: old}).update(**{name: new})
+        except IntegrityError as exc:
+            raise ChangeFileError(
+                f"{where}：{old.name} 的{model._meta.verbose_name}转到 {new.name} 后"
+                "与已有记录重复，请先合并或更名后再应用",
+                code="conflict",
+            ) from exc
 
 
 def _log(
@@ -167,8 +189,8 @@ class Applier:
             handlers[kind](op, self.where(i, op))
 
     def _new_area(self, op: dict[str, Any], where: str, parent: Area) -> Area:
-        code = str(op.get("code", "")).strip()
-        name = str(op.get("name", "")).strip()
+        code = str(op.get("code") or "").strip()
+        name = str(op.get("name") or "").strip()
         level = str(op.get("level", ""))
         if not code or not name or level not in LEVEL_ORDER:
             raise ChangeFileError(f"{where}：须给出 code、name 和有效的 level")
@@ -208,6 +230,7 @@ class Applier:
             raise ChangeFileError(f"{where}：codes 不能为空")
         for code in codes:
             area = _area(code, where)
+            _refuse_cycle(area, target, where)
             _require_child_level(area, target, where)
             before = {"parent": area.parent.code if area.parent else None, "path": area.path}
             _move(area, target)
@@ -234,7 +257,7 @@ class Applier:
                 {"parent": new.code, "path": child.path},
                 note,
             )
-        _repoint_records(old, new)
+        _repoint_records(old, new, where)
         _end(old, on=self.plan.effective, successor=new)
         _log(
             self.row,
@@ -264,6 +287,8 @@ class Applier:
     def split(self, op: dict[str, Any], where: str) -> None:
         old = _area(op.get("from"), where)
         parts = op.get("into") or []
+        if not isinstance(parts, list) or not all(isinstance(p, dict) for p in parts):
+            raise ChangeFileError(f"{where}：into 须写成 [[op.into]] 表")
         if len(parts) < 2:
             raise ChangeFileError(f"{where}：拆分至少要有两个新区域")
         parent = old.parent
@@ -285,10 +310,11 @@ class Applier:
         left = Area.objects.current().filter(parent=old).values_list("name", flat=True)
         if left:
             raise ChangeFileError(f"{where}：以下下级未分配：{'、'.join(left)}", code="unassigned")
-        records_to = next(
-            (a for a in created if a.code == str(op.get("records_to", ""))), created[0]
-        )
-        _repoint_records(old, records_to)
+        wanted = str(op.get("records_to") or created[0].code)
+        records_to = next((a for a in created if a.code == wanted), None)
+        if records_to is None:
+            raise ChangeFileError(f"{where}：records_to 的 {wanted} 不是拆分出的新区域")
+        _repoint_records(old, records_to, where)
         _end(old, on=self.plan.effective, successor=records_to)
         _log(
             self.row,
@@ -312,6 +338,8 @@ class Applier:
         old = _area(op.get("code"), where)
         if old.parent is None:
             raise ChangeFileError(f"{where}：根区域不能变更代码")
+        if not str(op.get("new_code") or "").strip():
+            raise ChangeFileError(f"{where}：须给出 new_code")
         new = self._new_area(
             {
                 "code": op.get("new_code"),

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from shapely import STRtree
+from shapely.errors import ShapelyError
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
@@ -44,7 +45,7 @@ def boundaries_load_demo(*, actor: Any = None, root_code: str = "500000") -> int
     created = 0
     districts = Area.objects.filter(level=Level.DISTRICT, path__startswith=f"{root_code}/")
     for area in districts.order_by("code"):
-        if Boundary.objects.filter(area=area, active=True).exists():
+        if Boundary.objects.filter(area=area).exists():  # ended districts keep an inactive one
             continue
         geometry, approximate = polygons.get(area.code), False
         if geometry is None and area.is_current:
@@ -108,11 +109,16 @@ def parse_geometry(
         raise ValidationFailed(
             "GeoJSON 须为 FeatureCollection、Feature 或几何对象", code="invalid_geojson"
         )
+    if not isinstance(features, list):
+        raise ValidationFailed("GeoJSON 的 features 须为数组", code="invalid_geojson")
     out = []
-    for f in features:
-        if not isinstance(f, dict):
-            raise ValidationFailed("GeoJSON 要素格式不正确", code="invalid_geojson")
-        out.append((f.get("properties") or {}, f.get("geometry") or {}))
+    for i, f in enumerate(features, start=1):
+        if isinstance(f, dict):
+            props, geometry = f.get("properties") or {}, f.get("geometry") or {}
+            if isinstance(props, dict) and isinstance(geometry, dict):
+                out.append((props, geometry))
+                continue
+        raise ValidationFailed(f"GeoJSON 第 {i} 个要素格式不正确", code="invalid_geojson")
     return out
 
 
@@ -121,7 +127,8 @@ def checked_polygon(geometry: dict[str, Any]) -> BaseGeometry:
         raise ValidationFailed("边界须为 Polygon 或 MultiPolygon", code="invalid_geometry")
     try:
         geom = shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, ShapelyError) as exc:
+        # KeyError: no "coordinates"; ShapelyError: e.g. NaN, which json.loads accepts.
         raise ValidationFailed("边界坐标格式不正确", code="invalid_geometry") from exc
     if geom.is_empty or not geom.is_valid:
         raise ValidationFailed("边界图形无效（自相交或为空）", code="invalid_geometry")
@@ -207,7 +214,8 @@ class _LocateIndex:
         key = self._current_key()
         with self._lock:
             if key != self._key:
-                rows = Boundary.objects.filter(active=True, area__valid_to__isnull=True)
+                # Ended areas' polygons stay in: a point there belongs to their successor.
+                rows = Boundary.objects.filter(active=True)
                 self._entries = [_Entry(b.area_id, shape(b.geometry)) for b in rows]
                 self._tree = STRtree([e.geom for e in self._entries]) if self._entries else None
                 self._key = key
@@ -220,15 +228,31 @@ class _LocateIndex:
 _index = _LocateIndex()
 
 
+def _current_district(ids: list[int]) -> Area | None:
+    """The first current area hit; failing that, the current successor of an ended one (a
+    district merged away by a division change keeps its polygon until a new one is uploaded)."""
+    hits = Area.objects.in_bulk(ids)
+    for pk in ids:
+        if pk in hits and hits[pk].is_current:
+            return hits[pk]
+    for pk in ids:
+        area, seen = hits.get(pk), set()
+        while area is not None and not area.is_current and area.pk not in seen:
+            seen.add(area.pk)
+            area = area.successor
+        if area is not None and area.is_current:
+            return area
+    return None
+
+
 def area_locate(*, lat: float, lng: float) -> Area:
     """The deepest current area whose polygon contains the point (district, then grid)."""
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ValidationFailed("经纬度超出范围", code="invalid_point")
     point = Point(lng, lat)
-    district_ids = _index.districts_at(point)
-    if not district_ids:
+    district = _current_district(_index.districts_at(point))
+    if district is None:
         raise NotFound("该位置不在本市已知区县范围内", code="outside_jurisdiction")
-    district = Area.objects.get(pk=district_ids[0])
     grids = Area.objects.current().filter(
         level=Level.GRID, geometry__isnull=False, path__startswith=district.path
     )

@@ -66,7 +66,7 @@ def _number(value: Any, kind: type, label: str) -> Any:
         return None
     try:
         number = kind(float(value)) if kind is int else kind(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValidationFailed(f"{label}须为数字") from exc
     if kind is int and float(value) != int(number):
         raise ValidationFailed(f"{label}须为整数")
@@ -166,6 +166,7 @@ def areas_import(*, actor: Any, data: bytes, filename: str) -> ImportResult:
                 {
                     "row": first_row + offset,
                     "name": str(row.get("name") or ""),
+                    "code": str(row.get("code") or ""),
                     "message": exc.message,
                 }
             )

@@ -107,11 +107,6 @@ def boundary_active(area: Area) -> Boundary | None:
     return Boundary.objects.filter(area=area, active=True).first()
 
 
-def area_by_code(code: str) -> Area | None:
-    """Unscoped lookup by code, for filters whose results are scoped afterwards."""
-    return Area.objects.filter(code=code).first()
-
-
 def boundary_list(user: Any, *, current_only: bool = False) -> QuerySet[Boundary]:
     qs = Boundary.objects.visible_to(user).filter(active=True).select_related("area")
     if current_only:

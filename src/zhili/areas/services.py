@@ -50,16 +50,9 @@ def validate_point(lat: float | None, lng: float | None) -> None:
 def validate_polygon(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
     if geometry is None:
         return None
-    from shapely.geometry import shape
+    from zhili.areas.geo import checked_polygon
 
-    if geometry.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise ValidationFailed("网格边界须为 Polygon 或 MultiPolygon", code="invalid_geometry")
-    try:
-        geom = shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise ValidationFailed("边界坐标格式不正确", code="invalid_geometry") from exc
-    if geom.is_empty or not geom.is_valid:
-        raise ValidationFailed("边界图形无效（自相交或为空）", code="invalid_geometry")
+    checked_polygon(geometry)
     return geometry
 
 
@@ -76,7 +69,7 @@ def _check_parent(*, actor: Any, parent: Area, level: str) -> None:
         )
     if not can(actor, "view", Area, parent.path):
         raise NotFound("区域不存在", code="area_not_found")
-    if not can(actor, "change", Area, parent.path):
+    if not can(actor, "add", Area, parent.path):
         raise PermissionDenied("没有在该区域维护网格和楼栋的权限")
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from zhili.areas import geo, imports, selectors, services
 from zhili.areas.forms import AreaChildForm, BoundaryUploadForm, ImportForm
 from zhili.areas.models import Area, Boundary, Level
-from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.scoping import can, has_any
 from zhili.core.selectors import object_history
 
@@ -34,6 +34,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             "roots": [(a, counts.get(a.pk, 0)) for a in roots],
             "query": query,
             "results": results,
+            "can_import": has_any(request.user, Area, "import"),
         },
     )
 
@@ -60,7 +61,10 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "areas/detail.html",
         {
             "area": area,
-            "ancestors": selectors.area_ancestors(area),
+            # (ancestor, linkable): ancestors above the user's scope are named but not linked.
+            "ancestors": [
+                (a, can(user, "view", Area, a.path)) for a in selectors.area_ancestors(area)
+            ],
             "children": [(a, counts.get(a.pk, 0)) for a in kids],
             "counts": selectors.area_descendant_counts(area) if area.is_current else {},
             "changes": selectors.area_history(area),
@@ -163,7 +167,7 @@ def parent_url(area: Area) -> str:
 @require_http_methods(["GET", "POST"])
 def import_areas(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Area, "import"):
-        raise ValidationFailed("没有导入网格和楼栋的权限", code="forbidden")
+        raise PermissionDenied("没有导入网格和楼栋的权限")
     form = ImportForm(request.POST or None, request.FILES or None)
     error_rows: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():

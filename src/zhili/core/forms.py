@@ -42,3 +42,8 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")

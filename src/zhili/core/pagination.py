@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 
 from zhili.core.errors import ValidationFailed
@@ -32,7 +33,11 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed("分页游标无效", code="invalid_cursor") from exc
-    if not isinstance(values, list) or len(values) != size:
+    if (
+        not isinstance(values, list)
+        or len(values) != size
+        or not all(isinstance(v, str | int | float) for v in values)
+    ):
         raise ValidationFailed("分页游标无效", code="invalid_cursor")
     return values
 
@@ -57,7 +62,11 @@ def keyset_page(
     limit = max(1, min(int(limit), MAX_LIMIT))
     qs = qs.order_by(*order)
     if cursor:
-        qs = qs.filter(_after(order, decode_cursor(cursor, len(order))))
+        try:
+            qs = qs.filter(_after(order, decode_cursor(cursor, len(order))))
+        except (ValueError, TypeError, DjangoValidationError) as exc:
+            # Well-formed JSON whose values do not fit the fields (e.g. text for an id).
+            raise ValidationFailed("分页游标无效", code="invalid_cursor") from exc
     rows = list(qs[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
@@ -26,20 +27,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("password_change_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        from django.db import transaction
+        """Through the service, so the new password and its audit event commit together."""
+        from zhili.org.services import user_set_password
 
-        from zhili.core.audit import audit_record, root_path
-
-        response = super().form_valid(form)
-        user: Any = self.request.user
-        with transaction.atomic():
-            audit_record(
-                actor=user,
-                action="user.password",
-                obj=user,
-                area_path=user.area.path if getattr(user, "area", None) else root_path(),
-            )
-        return response
+        user_set_password(
+            actor=form.user, user=form.user, password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @login_required

@@ -12,12 +12,24 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
             widget.attrs.setdefault("class", css)
+            # The right keypad on a phone.
+            if name.endswith("area_code"):
+                widget.attrs.setdefault("inputmode", "numeric")
+            elif name == "phone":
+                widget.attrs.setdefault("inputmode", "tel")
+                widget.attrs.setdefault("autocomplete", "tel")
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                # Django's default "- Select an option -" has no zh-hans translation.
+                field.empty_label = "请选择"
 
     def clean_area_code(self) -> Any:
         code = (self.cleaned_data.get("area_code") or "").strip()

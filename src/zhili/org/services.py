@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -68,7 +69,7 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
-    unit = Unit.objects.select_for_update().select_related("area").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("area").get(pk=unit.pk)
     _require(actor, "change", Unit, unit.area.path, "单位")
     if "area" in changes:
         new_area = _current_area(changes["area"])
@@ -152,9 +153,11 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, actor: Any, user: User, **changes: Any) -> User:
-    user = User.objects.select_for_update().select_related("area").get(pk=user.pk)
+    # Lock only the user row: PostgreSQL refuses FOR UPDATE across the nullable area join.
+    user = User.objects.select_for_update(of=("self",)).select_related("area").get(pk=user.pk)
     path = user.area.path if user.area else root_path()
     _require(actor, "change", User, path, "用户")
+    _require_outranks(actor, user)
     allowed = {"full_name", "phone", "unit", "is_active", "area"}
     if set(changes) - allowed:
         raise ValidationFailed("不能修改这些字段", detail=sorted(set(changes) - allowed))
@@ -182,6 +185,7 @@ def user_set_password(*, actor: Any, user: User, password: str) -> None:
     if actor.pk != user.pk:
         path = user.area.path if user.area else root_path()
         _require(actor, "change", User, path, "用户")
+        _require_outranks(actor, user)
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -196,14 +200,32 @@ def user_set_password(*, actor: Any, user: User, password: str) -> None:
 # Grants ---------------------------------------------------------------------------------------
 
 
-def _actor_covers(actor: Any, role: Role, area: Area) -> bool:
-    """An actor may grant a role only where they hold every permission (pattern) it carries."""
+def _covers(actor: Any, permissions: Iterable[str], path: str) -> bool:
+    """Whether the actor holds every permission (pattern) in ``permissions`` at ``path``."""
     if actor.is_superuser:
         return True
-    held: list[Grant] = [g for g in user_grants(actor) if area.path.startswith(g.path)]
+    held: list[Grant] = [g for g in user_grants(actor) if path.startswith(g.path)]
     # A pattern is itself matched as text: "areas.*" is covered by "areas.*" or "*", not by
     # "areas.area.view"; so nobody can hand out more than they hold.
-    return all(any(g.allows(p) for g in held) for p in role.permissions)
+    return all(any(g.allows(p) for g in held) for p in permissions)
+
+
+def _actor_covers(actor: Any, role: Role, area: Area) -> bool:
+    """An actor may grant (or revoke) a role only where they hold every permission it carries."""
+    return _covers(actor, role.permissions, area.path)
+
+
+def _require_outranks(actor: Any, user: User) -> None:
+    """Managing another account (details, password, tokens) needs every right it holds:
+    otherwise a district officer could take over a city-wide account homed in the district."""
+    if getattr(actor, "pk", None) == user.pk:
+        return
+    for grant in RoleGrant.objects.filter(user=user).select_related("role", "area"):
+        if not _actor_covers(actor, grant.role, grant.area):
+            raise PermissionDenied(
+                f"{user.username} 拥有您没有的权限（{grant.area.name}·{grant.role.name}），"
+                "不能管理该账号"
+            )
 
 
 @transaction.atomic
@@ -231,6 +253,10 @@ def grant_create(*, actor: Any, user: User, role: Role, area: Area) -> RoleGrant
 @transaction.atomic
 def grant_revoke(*, actor: Any, grant: RoleGrant) -> None:
     _require(actor, "delete", RoleGrant, grant.area.path, "授权")
+    if not _actor_covers(actor, grant.role, grant.area):
+        raise PermissionDenied(
+            f"您在 {grant.area.name} 没有“{grant.role.name}”所含的全部权限，不能撤销"
+        )
     audit_record(
         actor=actor,
         action="grant.revoke",
@@ -251,6 +277,9 @@ def role_update(
 ) -> Role:
     if not can(actor, "change", Role, root_path()):
         raise PermissionDenied("角色由市级管理员维护")
+    added = sorted(set(permissions) - set(role.permissions))
+    if not _covers(actor, added, root_path()):
+        raise PermissionDenied(f"不能加入您自己没有的权限：{'、'.join(added)}")
     if not (name or "").strip():
         raise ValidationFailed("角色名称不能为空")
     before = snapshot(role, ["name", "description", "permissions"])
@@ -326,6 +355,7 @@ def token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, s
     if actor is not None and actor.pk != user.pk:
         path = user.area.path if user.area else root_path()
         _require(actor, "change", User, path, "用户")
+        _require_outranks(actor, user)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name[:64], prefix=raw[:10], key_hash=token_hash(raw)
@@ -359,6 +389,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> None:
     if actor.pk != token.user_id:
         path = token.user.area.path if token.user.area else root_path()
         _require(actor, "change", User, path, "用户")
+        _require_outranks(actor, token.user)
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     audit_record(
         actor=actor,

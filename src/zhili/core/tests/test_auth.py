@@ -1,0 +1,230 @@
+"""Login, throttling, logout, password change, API tokens."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from zhili.core.models import AuditEvent
+from zhili.org.models import ApiToken, User
+from zhili.org.services import token_revoke
+
+DEMO_PASSWORD = "zhili-demo-2026"
+
+
+def log_in(client: Any, username: str, password: str) -> Any:
+    return client.post("/login/", {"username": username, "password": password})
+
+
+@pytest.mark.django_db
+def test_login_with_the_demo_password(client: Any, users: dict[str, Any]) -> None:
+    assert client.get("/login/").status_code == 200
+    response = log_in(client, "yuzhong", DEMO_PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "渝中区" in home.content.decode()
+    assert users["yuzhong"].password.startswith("argon2")
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_a_chinese_error(client: Any) -> None:
+    response = log_in(client, "yuzhong", "wrong-password")
+    assert response.status_code == 200
+    assert "账号或密码错误" in response.content.decode()
+    assert client.get("/").status_code == 302  # still anonymous
+
+
+@pytest.mark.django_db
+def test_pages_need_a_login(client: Any) -> None:
+    response = client.get("/areas/500103/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.django_db
+def test_five_failures_lock_the_username_even_for_the_right_password(client: Any) -> None:
+    for _ in range(5):
+        assert "账号或密码错误" in log_in(client, "wanzhou", "nope").content.decode()
+    response = log_in(client, "wanzhou", DEMO_PASSWORD)
+    assert response.status_code == 200
+    assert "登录失败次数过多" in response.content.decode()
+    assert client.get("/").status_code == 302
+    # Another account from the same address is not locked by wanzhou's failures.
+    assert log_in(client, "yuzhong", DEMO_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_success_clears_earlier_failures(client: Any) -> None:
+    for _ in range(4):
+        log_in(client, "wanzhou", "nope")
+    assert log_in(client, "wanzhou", DEMO_PASSWORD).status_code == 302
+    client.post("/logout/")
+    log_in(client, "wanzhou", "nope")  # the fifth failure, had the first four been kept
+    assert log_in(client, "wanzhou", DEMO_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_logout(login: Any) -> None:
+    client = login("yuzhong")
+    assert client.get("/").status_code == 200
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_change_works_and_is_audited(login: Any, users: dict[str, Any]) -> None:
+    client = login("jiefangbei")
+    assert client.get("/password/").status_code == 200
+    response = client.post(
+        "/password/",
+        {
+            "old_password": DEMO_PASSWORD,
+            "new_password1": "a-new-street-pass-2026",
+            "new_password2": "a-new-street-pass-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # still logged in
+    user = User.objects.get(username="jiefangbei")
+    assert user.check_password("a-new-street-pass-2026")
+    event = AuditEvent.objects.filter(action="user.password", object_id=str(user.pk)).get()
+    assert event.actor == user
+    assert event.area_path == "500000/500103/500103003/"
+
+
+@pytest.mark.django_db
+def test_password_change_with_a_wrong_old_password_changes_nothing(login: Any) -> None:
+    client = login("jiefangbei")
+    before = AuditEvent.objects.count()
+    response = client.post(
+        "/password/",
+        {
+            "old_password": "not-my-password",
+            "new_password1": "a-new-street-pass-2026",
+            "new_password2": "a-new-street-pass-2026",
+        },
+    )
+    assert response.status_code == 200
+    assert "旧密码不正确" in response.content.decode()
+    assert User.objects.get(username="jiefangbei").check_password(DEMO_PASSWORD)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_password_change_and_its_audit_event_commit_together(
+    login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the audit event cannot be written, the password must not change either."""
+    from zhili.core import context
+
+    client = login("jiefangbei")
+    client.raise_request_exception = False
+
+    def broken() -> Any:
+        raise RuntimeError("audit trail unavailable")
+
+    monkeypatch.setattr(context, "current", broken)
+    response = client.post(
+        "/password/",
+        {
+            "old_password": DEMO_PASSWORD,
+            "new_password1": "a-new-street-pass-2026",
+            "new_password2": "a-new-street-pass-2026",
+        },
+    )
+    assert response.status_code == 500
+    assert User.objects.get(username="jiefangbei").check_password(DEMO_PASSWORD)
+
+
+# API tokens ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bearer_token_authenticates_the_api(client: Any, bearer: Any) -> None:
+    body = client.get("/api/v1/me", headers=bearer("yuzhong")).json()
+    assert body["username"] == "yuzhong"
+    assert body["grants"] == [
+        {
+            "role": "district_officer",
+            "role_name": "区县治理办",
+            "area_code": "500103",
+            "area_name": "渝中区",
+        }
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer zl_not-a-real-token"}, {"Authorization": "Basic abc"}],
+    ids=["none", "unknown-token", "wrong-scheme"],
+)
+def test_api_without_valid_credentials_is_401_json(client: Any, headers: dict) -> None:
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] == "unauthenticated"
+    assert set(body) == {"code", "message", "detail"}
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_is_401(client: Any, users: dict[str, Any]) -> None:
+    from zhili.org.services import token_create
+
+    token, raw = token_create(actor=None, user=users["wanzhou"])
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    token_revoke(actor=users["wanzhou"], token=token)
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+@pytest.mark.django_db
+def test_token_of_a_deactivated_user_is_401(client: Any, bearer: Any) -> None:
+    headers = bearer("wanzhou")
+    User.objects.filter(username="wanzhou").update(is_active=False)
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+@pytest.mark.django_db
+def test_token_command_prints_a_working_token_on_the_last_line(client: Any) -> None:
+    out = io.StringIO()
+    call_command("token", "create", "jiefangbei", stdout=out)
+    raw = out.getvalue().strip().splitlines()[-1]
+    assert raw.startswith("zl_")
+    # Only the hash is stored.
+    assert not ApiToken.objects.filter(key_hash=raw).exists()
+    assert ApiToken.objects.filter(user__username="jiefangbei", prefix=raw[:10]).exists()
+    body = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json()
+    assert body["username"] == "jiefangbei"
+
+
+@pytest.mark.django_db
+def test_token_command_refuses_an_unknown_user() -> None:
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("token", "create", "nobody", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_an_expired_session_needs_a_new_login(client: Any) -> None:
+    import datetime as dt
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    log_in(client, "yuzhong", DEMO_PASSWORD)
+    assert client.get("/").status_code == 200
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
