@@ -112,3 +112,9 @@ def boundary_list(user: Any, *, current_only: bool = False) -> QuerySet[Boundary
     if current_only:
         qs = qs.filter(area__valid_to__isnull=True)
     return qs.order_by("area__code")
+
+
+def area_by_code(code: str) -> Area | None:
+    """Unscoped lookup by code, for intake whose rights are checked by the service (a resident's
+    web report may name any current area; staff entry checks ``add`` on it)."""
+    return Area.objects.filter(code=code).first()

@@ -12,7 +12,7 @@ def category_out(c: Category) -> dict[str, Any]:
     return {
         "code": c.code,
         "name": c.name,
-        "group": c.parent.name if c.parent_id else None,
+        "group": c.parent.name if c.parent else None,
         "topic": c.topic,
         "topic_label": c.get_topic_display(),
         "handling_mode": c.handling_mode,
@@ -58,7 +58,7 @@ def matter_out(user: Any, m: Matter, *, personal: bool = False) -> dict[str, Any
         "closed_at": m.closed_at,
         "solved": m.solved,
         "satisfied": m.satisfied,
-        "merged_into": m.merged_into.number if m.merged_into_id else None,
+        "merged_into": m.merged_into.number if m.merged_into else None,
         "version": m.version,
     }
 
@@ -69,7 +69,7 @@ def event_out(e: MatterEvent) -> dict[str, Any]:
         "from_status": e.from_status,
         "to_status": e.to_status,
         "actor": e.actor_name,
-        "unit": e.unit.name if e.unit_id else None,
+        "unit": e.unit.name if e.unit else None,
         "at": e.at,
         "note": e.note,
         "data": e.data,
