@@ -22,6 +22,7 @@ class NavItem:
     action: str = "view"
     group: str = ""
     order: int = 100
+    unit_staff: bool = False  # also shown to staff of a unit (they see what is dispatched to it)
 
 
 def nav_for(user: Any) -> list[dict[str, Any]]:
@@ -35,7 +36,9 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for _, item in sorted(items, key=lambda pair: pair[0]):
         model = apps.get_model(item.model)
-        if not has_any(user, model, item.action):
+        if not has_any(user, model, item.action) and not (
+            item.unit_staff and getattr(user, "unit_id", None)
+        ):
             continue
         try:
             url = reverse(item.url_name)

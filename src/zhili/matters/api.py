@@ -113,6 +113,12 @@ def personal(request: HttpRequest, number: str) -> Any:
     "/attachments", response={201: dict[str, Any], **ERRORS}, summary="上传照片或文件，返回 sha256"
 )
 def upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    from zhili.matters.attachments import max_bytes
+
+    if file.size and file.size > max_bytes():
+        raise ValidationFailed(
+            f"文件不能超过 {max_bytes() // (1024 * 1024)} MB", code="file_too_large"
+        )
     att = attachment_store(data=file.read(), name=file.name or "file")
     return 201, {"sha256": att.sha256, "content_type": att.content_type, "size": att.size}
 
@@ -129,7 +135,7 @@ def act(request: HttpRequest, number: str, action: str, payload: ActionIn) -> An
             code="unknown_action",
         )
     matter = selectors.matter_get(request.user, number)
-    kwargs = _action_kwargs(request.user, action, payload)
+    kwargs = _action_kwargs(request.user, action, payload, matter)
     handler = getattr(services, f"matter_{action}")
     result = handler(actor=request.user, matter=matter, version=payload.version, **kwargs)
     return matter_out(request.user, result)
@@ -141,9 +147,7 @@ def _need(value: Any, label: str) -> Any:
     return value
 
 
-def _action_kwargs(user: Any, action: str, p: ActionIn) -> dict[str, Any]:
-    from zhili.org.selectors import unit_list
-
+def _action_kwargs(user: Any, action: str, p: ActionIn, matter: Any) -> dict[str, Any]:
     files = attachments_by_hash(p.attachments) if p.attachments else []
     if action in ("accept", "close", "resume"):
         return {"note": p.note}
@@ -153,7 +157,10 @@ def _action_kwargs(user: Any, action: str, p: ActionIn) -> dict[str, Any]:
         return {"triage": p.triage, "reason": p.reason or p.note}
     if action == "dispatch":
         units = {
-            u.pk: u for u in unit_list(user).filter(pk__in=[_need(p.unit, "unit"), *p.co_units])
+            u.pk: u
+            for u in selectors.dispatch_units(user, matter).filter(
+                pk__in=[_need(p.unit, "unit"), *p.co_units]
+            )
         }
         if p.unit not in units:
             raise ValidationFailed("主办单位不存在或不在您的管辖范围内", code="unit_not_found")

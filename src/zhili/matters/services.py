@@ -508,7 +508,7 @@ def matter_extend(
     at: dt.datetime | None = None,
 ) -> Matter:
     """延期申请 by the unit; takes effect when approved."""
-    if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
+    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
         raise ValidationFailed(
             f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", code="invalid_days"
         )

@@ -13,12 +13,12 @@ from zhili.org.models import Unit, UnitType, User
 
 # Measured with the demo data; raise a pin only with a reason in the commit message.
 PAGE_PINS = {
-    "/areas/500103/": 14,
-    "/areas/500000/": 13,
-    "/areas/500103003013001/": 14,
-    "/org/users/": 7,
-    "/org/units/": 7,
-    "/audit/": 7,
+    "/areas/500103/": 15,
+    "/areas/500000/": 14,
+    "/areas/500103003013001/": 15,
+    "/org/users/": 8,
+    "/org/units/": 8,
+    "/audit/": 8,
 }
 API_PINS = {
     "/api/v1/areas?parent=500000": 4,
