@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "zhili.org",
     "zhili.areas",
     "zhili.matters",
+    "zhili.risks",
+    "zhili.disputes",
     "zhili.demo",
 ]
 

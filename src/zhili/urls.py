@@ -18,6 +18,8 @@ urlpatterns = [
     path("areas/", include("zhili.areas.urls")),
     path("org/", include("zhili.org.urls")),
     path("matters/", include("zhili.matters.urls")),
+    path("risks/", include("zhili.risks.urls")),
+    path("disputes/", include("zhili.disputes.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -54,6 +54,14 @@ ACCOUNTS = [
         JIEFANGBEI,
     ),
     ("grid_jfb_01", "解放碑网格员01", JIEFANGBEI, "解放碑街道综治中心", "grid_worker", "grid"),
+    (
+        "mediator_jfb",
+        "解放碑调解员",
+        JIEFANGBEI,
+        "解放碑街道人民调解委员会",
+        "mediator",
+        JIEFANGBEI,
+    ),
 ]
 
 GRIDS_PER_COMMUNITY = 3
