@@ -8,6 +8,8 @@ from zhili.areas.api import router as areas_router
 from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
 from zhili.matters.api import router as matters_router
+from zhili.risks.api import router as risks_router
+from zhili.disputes.api import router as disputes_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
 
@@ -66,3 +68,5 @@ api.add_router("/org", org_router)
 api.add_router("", core_router)
 api.add_router("", matters_router)
 api.add_router("/metrics", "zhili.matters.metrics_api.router")
+api.add_router("/risks", risks_router)
+api.add_router("/disputes", disputes_router)

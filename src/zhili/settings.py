@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "zhili.areas",
     "zhili.matters",
     "zhili.open311",
+    "zhili.risks",
+    "zhili.disputes",
     "zhili.demo",
 ]
 

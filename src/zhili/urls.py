@@ -21,6 +21,8 @@ urlpatterns = [
     path("org/", include("zhili.org.urls")),
     path("matters/", include("zhili.matters.urls")),
     path("public/", include("zhili.matters.public_urls")),
+    path("risks/", include("zhili.risks.urls")),
+    path("disputes/", include("zhili.disputes.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("zhili.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -70,6 +70,14 @@ ACCOUNTS = [
         "unit_handler",
         YUZHONG,
     ),
+    (
+        "mediator_jfb",
+        "解放碑调解员",
+        JIEFANGBEI,
+        "解放碑街道人民调解委员会",
+        "mediator",
+        JIEFANGBEI,
+    ),
 ]
 
 GRIDS_PER_COMMUNITY = 3

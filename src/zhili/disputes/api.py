@@ -1,0 +1,168 @@
+"""Disputes API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from zhili.areas.selectors import area_by_code
+from zhili.core.errors import ValidationFailed
+from zhili.core.pagination import keyset_page
+from zhili.core.schemas import ErrorOut
+from zhili.disputes import selectors, services
+from zhili.disputes.presenters import dispute_out
+
+router = Router(tags=["disputes"])
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class PartyIn(Schema):
+    role: str
+    name: str
+    is_organisation: bool = False
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+class DisputeIn(Schema):
+    channel: str
+    subject: str = Field(max_length=200)
+    facts: str
+    area: str
+    parties: list[PartyIn]
+    amount: float | None = None
+    referral_no: str = ""
+    matter: str | None = None
+    litigation_involved: bool = False
+
+
+class ActionIn(Schema):
+    committee: int | None = None
+    mediator: str | None = None
+    at: dt.datetime | None = None
+    notes: str = ""
+    place: str = ""
+    days: int | None = None
+    parties_request: bool = False
+    agreement: str = ""
+    reason: str = ""
+    confirmed_on: dt.date | None = None
+    note: str = ""
+
+
+@router.get("", response={200: dict[str, Any], **ERRORS}, summary="纠纷案件（按管辖范围）")
+def list_disputes(
+    request: HttpRequest,
+    status: str = "",
+    channel: str = "",
+    queue: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Any:
+    qs = selectors.dispute_list(request.user, status=status, channel=channel, queue=queue)
+    page = keyset_page(qs, order=("-id",), cursor=cursor, limit=limit)
+    return {"items": [dispute_out(request.user, d) for d in page.items], "next": page.next}
+
+
+@router.post("", response={201: dict[str, Any], **ERRORS}, summary="登记纠纷案件")
+def register(request: HttpRequest, payload: DisputeIn) -> Any:
+    from zhili.matters.selectors import matter_get
+
+    area = area_by_code(payload.area)
+    if area is None:
+        raise ValidationFailed(f"区域 {payload.area} 不存在", code="area_required")
+    d = services.dispute_register(
+        actor=request.user,
+        channel=payload.channel,
+        subject=payload.subject,
+        facts=payload.facts,
+        area=area,
+        parties=[p.dict() for p in payload.parties],
+        amount=payload.amount,
+        referral_no=payload.referral_no,
+        matter=matter_get(request.user, payload.matter) if payload.matter else None,
+        litigation_involved=payload.litigation_involved,
+    )
+    return 201, dispute_out(request.user, d)
+
+
+@router.get(
+    "/stats",
+    response={200: dict[str, Any], **ERRORS},
+    summary="调解统计：按来源、区县、调委会、调解员",
+)
+def stats(request: HttpRequest, since: dt.date | None = None, until: dt.date | None = None) -> Any:
+    return selectors.stats(request.user, since=since, until=until)
+
+
+@router.get("/{number}", response={200: dict[str, Any], **ERRORS}, summary="一件纠纷案件")
+def get_dispute(request: HttpRequest, number: str) -> Any:
+    return dispute_out(request.user, selectors.dispute_get(request.user, number), detail=True)
+
+
+ACTIONS = (
+    "assign",
+    "session",
+    "extend",
+    "agree",
+    "fail",
+    "confirm",
+    "close",
+    "follow_up",
+    "escalation",
+)
+
+
+@router.post(
+    "/{number}/actions/{action}",
+    response={200: dict[str, Any], **ERRORS},
+    summary="案件动作：assign, session, extend, agree, fail, confirm, close, follow_up, escalation",
+)
+def act(request: HttpRequest, number: str, action: str, p: ActionIn) -> Any:
+    from zhili.org.selectors import unit_list, user_list
+
+    d = selectors.dispute_get(request.user, number)
+    user = request.user
+    if action == "assign":
+        committee = unit_list(user).filter(pk=p.committee).first() if p.committee else None
+        mediator = user_list(user).filter(username=p.mediator or "").first()
+        services.dispute_assign(actor=user, dispute=d, committee=committee, mediator=mediator)
+    elif action == "session":
+        if p.at is None:
+            raise ValidationFailed("缺少调解时间 at", code="missing_field")
+        services.session_add(actor=user, dispute=d, at=p.at, notes=p.notes, place=p.place)
+    elif action == "extend":
+        services.dispute_extend(
+            actor=user, dispute=d, days=p.days or 0, parties_request=p.parties_request, note=p.note
+        )
+    elif action == "agree":
+        services.dispute_agree(actor=user, dispute=d, agreement=p.agreement)
+    elif action == "fail":
+        services.dispute_fail(actor=user, dispute=d, reason=p.reason)
+    elif action == "confirm":
+        if p.confirmed_on is None:
+            raise ValidationFailed("缺少司法确认日期 confirmed_on", code="missing_field")
+        services.dispute_confirm(actor=user, dispute=d, confirmed_on=p.confirmed_on)
+    elif action == "close":
+        services.dispute_close(actor=user, dispute=d, note=p.note)
+    elif action == "follow_up":
+        services.dispute_follow_up(actor=user, dispute=d, note=p.note)
+    elif action == "escalation":
+        services.dispute_flag_escalation(actor=user, dispute=d, note=p.note)
+    else:
+        raise ValidationFailed(
+            f"未知的动作 {action}", code="unknown_action", detail={"allowed": list(ACTIONS)}
+        )
+    return dispute_out(user, selectors.dispute_get(user, number), detail=True)

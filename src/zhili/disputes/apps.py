@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+from zhili.core.navigation import NavItem
+
+
+class DisputesConfig(AppConfig):
+    name = "zhili.disputes"
+    label = "disputes"
+    verbose_name = "矛盾纠纷多元化解"
+    nav = [
+        NavItem("矛盾纠纷", "disputes:list", "disputes.Dispute", order=35),
+        NavItem("调解统计", "disputes:stats", "disputes.Dispute", order=36),
+    ]

@@ -1,0 +1,76 @@
+from typing import Any
+
+from django import forms
+
+from zhili.disputes.models import Channel
+from zhili.org.models import Unit
+
+
+class Styled(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            if isinstance(f.widget, forms.CheckboxInput):
+                f.widget.attrs.setdefault("class", "form-check-input")
+            else:
+                f.widget.attrs.setdefault(
+                    "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+                )
+
+
+class DisputeForm(Styled):
+    channel = forms.ChoiceField(label="来源", choices=Channel.choices)
+    referral_no = forms.CharField(label="法院/派出所/信访文书号", max_length=60, required=False)
+    matter = forms.CharField(label="来源诉求编号", max_length=20, required=False)
+    subject = forms.CharField(label="纠纷事由", max_length=200)
+    facts = forms.CharField(label="基本情况", widget=forms.Textarea(attrs={"rows": 3}))
+    area_code = forms.CharField(label="发生地区域代码（街道、社区或网格）", max_length=32)
+    amount = forms.DecimalField(
+        label="涉及金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    applicant = forms.CharField(label="申请人", max_length=100)
+    applicant_phone = forms.CharField(label="申请人电话", max_length=32, required=False)
+    applicant_id = forms.CharField(label="申请人证件号", max_length=32, required=False)
+    respondent = forms.CharField(label="被申请人", max_length=100)
+    respondent_phone = forms.CharField(label="被申请人电话", max_length=32, required=False)
+    respondent_is_org = forms.BooleanField(label="被申请人为单位", required=False)
+    litigation_involved = forms.BooleanField(label="已进入诉讼、复议或检察程序", required=False)
+
+
+class AssignForm(Styled):
+    committee: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="人民调解委员会", queryset=Unit.objects.none()
+    )
+    mediator = forms.CharField(label="调解员账号", max_length=150)
+
+
+class SessionForm(Styled):
+    at = forms.DateTimeField(
+        label="调解时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    notes = forms.CharField(label="调解记录", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtendForm(Styled):
+    days = forms.IntegerField(label="延长天数", min_value=1)
+    parties_request = forms.BooleanField(label="双方当事人已申请延期", required=False)
+    note = forms.CharField(label="说明", required=False)
+
+
+class AgreeForm(Styled):
+    agreement = forms.CharField(label="协议内容", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReasonForm(Styled):
+    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConfirmForm(Styled):
+    confirmed_on = forms.DateField(
+        label="司法确认日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class NoteForm(Styled):
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -1,0 +1,203 @@
+"""Dispute resolution (矛盾纠纷多元化解): one case, one file — channels, parties, mediation
+sessions, agreement or failure, judicial confirmation, follow-up; time limits with extension."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from zhili.core.fields import PathField
+from zhili.core.scoping import ScopedQuerySet
+
+
+class Channel(models.TextChoices):
+    COURT_ASSIGNED = "court_assigned", "诉调对接·委派（诉前）"
+    COURT_ENTRUSTED = "court_entrusted", "诉调对接·委托（诉中）"
+    POLICE = "police", "警调对接"
+    PETITION = "petition", "访调对接"
+    DIRECT = "direct", "当事人申请"
+    MATTER = "matter", "群众诉求转入"
+
+
+COURT_CHANNELS = (Channel.COURT_ASSIGNED, Channel.COURT_ENTRUSTED)
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    MEDIATING = "mediating", "调解中"
+    AGREED = "agreed", "达成协议"
+    FAILED = "failed", "调解不成"
+    CLOSED = "closed", "已结案"
+
+
+class DisputeQuerySet(ScopedQuerySet):
+    scope_field = "area_path"
+
+
+class Dispute(models.Model):
+    number = models.CharField("案号", max_length=20, unique=True)
+    channel = models.CharField("来源", max_length=16, choices=Channel.choices)
+    referral_no = models.CharField(
+        "移交文书号", max_length=60, blank=True, help_text="法院、派出所或信访部门的文书编号"
+    )
+    referring_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name="移交单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    matter = models.ForeignKey(
+        "matters.Matter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes",
+        verbose_name="来源诉求",
+    )
+    subject = models.CharField("纠纷事由", max_length=200)
+    facts = models.TextField("基本情况")
+    amount = models.DecimalField(
+        "涉及金额（元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    area = models.ForeignKey(
+        "areas.Area", verbose_name="发生地", on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = PathField("区域路径")
+    committee = models.ForeignKey(
+        "org.Unit",
+        verbose_name="人民调解委员会",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="调解员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, default=Status.REGISTERED
+    )
+    received_at = models.DateTimeField("受理时间")
+    due_at = models.DateTimeField("调解期限")
+    extended_days = models.PositiveSmallIntegerField("已延长天数", default=0)
+    escalation_signs = models.BooleanField("有激化迹象", default=False)
+    agreement_text = models.TextField("协议内容", blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_due = models.DateField("司法确认申请期限", null=True, blank=True)
+    confirmed_at = models.DateTimeField("司法确认时间", null=True, blank=True)
+    failure_reason = models.TextField("不成原因", blank=True)
+    returned_to = models.CharField("退回", max_length=100, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    follow_up_due = models.DateField("回访期限", null=True, blank=True)
+    followed_up_at = models.DateTimeField("回访时间", null=True, blank=True)
+    follow_up_note = models.TextField("回访情况", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = DisputeQuerySet.as_manager()
+    extra_actions = ("mediate", "view_personal")
+
+    class Meta:
+        verbose_name = "矛盾纠纷"
+        verbose_name_plural = "矛盾纠纷"
+        indexes = [
+            models.Index(fields=["area_path", "status", "id"], name="dispute_scope_idx"),
+            models.Index(fields=["status", "due_at"], name="dispute_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (Status.REGISTERED, Status.MEDIATING)
+
+
+class PartyRole(models.TextChoices):
+    APPLICANT = "applicant", "申请人"
+    RESPONDENT = "respondent", "被申请人"
+    THIRD = "third", "第三人"
+
+
+class Party(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField("身份", max_length=12, choices=PartyRole.choices)
+    is_organisation = models.BooleanField("组织", default=False)
+    name = models.CharField("姓名/名称", max_length=100)
+    id_number = models.CharField("证件号码", max_length=32, blank=True)
+    phone = models.CharField("电话", max_length=32, blank=True)
+    address = models.CharField("住址", max_length=200, blank=True)
+    related_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name="亲属或利害关系的工作人员",
+    )
+
+    class Meta:
+        verbose_name = "当事人"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Session(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="sessions")
+    at = models.DateTimeField("调解时间")
+    place = models.CharField("地点", max_length=200, blank=True)
+    notes = models.TextField("调解记录")
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "调解记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} {self.at:%Y-%m-%d}"
+
+
+class DisputeEvent(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("纠纷记录不可修改")
+        super().save(*args, **kwargs)
+
+
+class DisputeCounter(models.Model):
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -1,0 +1,118 @@
+"""Reads of dispute cases, scoped; statistics by channel, area, committee and mediator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from zhili.core.errors import NotFound
+from zhili.core.scoping import can
+from zhili.disputes.models import Dispute, Status
+
+# "500000/500103/": the root and a district code, both six digits.
+DISTRICT_PREFIX = 14
+
+
+def dispute_visible(user: Any, action: str = "view") -> QuerySet[Dispute]:
+    return Dispute.objects.visible_to(user, action)
+
+
+def dispute_list(
+    user: Any, *, status: str = "", channel: str = "", queue: str = ""
+) -> QuerySet[Dispute]:
+    qs = dispute_visible(user).select_related("area", "committee", "mediator")
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    now = timezone.now()
+    if queue == "overdue":
+        qs = qs.filter(status__in=[Status.REGISTERED, Status.MEDIATING], due_at__lt=now)
+    elif queue == "confirmation":
+        qs = qs.filter(status=Status.AGREED, confirmed_at__isnull=True)
+    elif queue == "follow_up":
+        qs = qs.filter(status__in=[Status.CLOSED, Status.FAILED], followed_up_at__isnull=True)
+    elif queue == "mine":
+        qs = qs.filter(mediator=user)
+    return qs
+
+
+def dispute_get(user: Any, number: str) -> Dispute:
+    d = (
+        dispute_visible(user)
+        .select_related("area", "committee", "mediator", "matter", "referring_unit")
+        .filter(number=number)
+        .first()
+    )
+    if d is None:
+        raise NotFound(f"纠纷案件 {number} 不存在或不在您的管辖范围内", code="dispute_not_found")
+    return d
+
+
+def can_see_personal(user: Any, d: Dispute) -> bool:
+    return can(user, "view_personal", Dispute, d.area_path)
+
+
+def stats(
+    user: Any, *, since: dt.date | None = None, until: dt.date | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Cases, success rate (agreed ÷ (agreed + failed)) and mean days to close, by dimension."""
+    qs = dispute_visible(user)
+    if since:
+        qs = qs.filter(received_at__date__gte=since)
+    if until:
+        qs = qs.filter(received_at__date__lte=until)
+    agreed = Q(status__in=[Status.AGREED, Status.CLOSED], agreed_at__isnull=False)
+    days = ExpressionWrapper(F("closed_at") - F("received_at"), output_field=DurationField())
+    out: dict[str, list[dict[str, Any]]] = {}
+    qs = qs.annotate(district_prefix=Substr("area_path", 1, DISTRICT_PREFIX))
+    for key, field in (
+        ("channel", "channel"),
+        ("district", "district_prefix"),
+        ("committee", "committee__name"),
+        ("mediator", "mediator__full_name"),
+    ):
+        rows = (
+            qs.values(field)
+            .annotate(
+                cases=Count("id"),
+                agreed=Count("id", filter=agreed),
+                failed=Count("id", filter=Q(status=Status.FAILED)),
+                mean_close=Avg(days, filter=Q(closed_at__isnull=False)),
+            )
+            .order_by("-cases")
+        )
+        items = []
+        for r in rows:
+            decided = r["agreed"] + r["failed"]
+            mean = r["mean_close"]
+            items.append(
+                {
+                    "name": _label(key, r[field]),
+                    "cases": r["cases"],
+                    "agreed": r["agreed"],
+                    "failed": r["failed"],
+                    "success_rate": round(r["agreed"] / decided, 4) if decided else None,
+                    "mean_days_to_close": round(mean.total_seconds() / 86400, 1) if mean else None,
+                }
+            )
+        out[key] = items
+    return out
+
+
+def _label(key: str, value: Any) -> str:
+    if key == "district" and value:
+        from zhili.areas.models import Area
+
+        code = str(value).rstrip("/").rsplit("/", 1)[-1]
+        area = Area.objects.filter(code=code).only("name").first()
+        return area.name if area else code
+    if key == "channel":
+        from zhili.disputes.models import Channel
+
+        return str(dict(Channel.choices).get(value, value or "—"))
+    return str(value or "（未指派）")

@@ -1,0 +1,169 @@
+"""Risk register API: the same rules as the pages (services), scoped reads (selectors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from zhili.areas.selectors import area_by_code
+from zhili.core.errors import ValidationFailed
+from zhili.core.pagination import keyset_page
+from zhili.core.schemas import ErrorOut
+from zhili.risks import selectors, services
+from zhili.risks.presenters import risk_out
+
+router = Router(tags=["risks"])
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class PersonIn(Schema):
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    detail: str = ""
+
+
+class ElementIn(Schema):
+    kind: str
+    name: str
+    detail: str = ""
+
+
+class RiskIn(Schema):
+    title: str = Field(max_length=120)
+    description: str
+    category: str
+    source: str = "manual"
+    area: str = Field(description="区域代码（街道、社区、网格或楼栋）")
+    address: str
+    persons: list[PersonIn] = Field(default_factory=list)
+    elements: list[ElementIn] = Field(default_factory=list)
+    matter: str | None = Field(default=None, description="来源诉求编号")
+
+
+class AssessIn(Schema):
+    kind: str = "current"
+    likelihood: int
+    impact: int
+    confidence: str = "medium"
+    stability_tests: dict[str, bool] = Field(default_factory=dict)
+    note: str = ""
+
+
+class CloseIn(Schema):
+    final_rating: str
+    note: str
+    attachments: list[str] = Field(default_factory=list)
+
+
+class AcceptIn(Schema):
+    reason: str
+    expires: dt.date
+
+
+class Filters(Schema):
+    status: str = ""
+    level: str = ""
+    category: str = ""
+    area: str = ""
+    q: str = ""
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("", response={200: dict[str, Any], **ERRORS}, summary="风险台账（按管辖范围）")
+def list_risks(request: HttpRequest, f: Query[Filters]) -> Any:
+    qs = selectors.risk_list(
+        request.user, selectors.RiskFilters(**f.dict(exclude={"cursor", "limit"}))
+    )
+    page = keyset_page(qs, order=("-id",), cursor=f.cursor, limit=f.limit)
+    return {"items": [risk_out(request.user, r) for r in page.items], "next": page.next}
+
+
+@router.post(
+    "", response={201: dict[str, Any], **ERRORS}, summary="风险入库（须见人、见事、见地点）"
+)
+def register(request: HttpRequest, payload: RiskIn) -> Any:
+    from zhili.matters.selectors import matter_get
+
+    area = area_by_code(payload.area)
+    if area is None:
+        raise ValidationFailed(f"区域 {payload.area} 不存在", code="place_required")
+    matter = matter_get(request.user, payload.matter) if payload.matter else None
+    risk = services.risk_register(
+        actor=request.user,
+        title=payload.title,
+        description=payload.description,
+        category=payload.category,
+        source=payload.source,
+        area=area,
+        address=payload.address,
+        persons=[p.dict() for p in payload.persons],
+        elements=[e.dict() for e in payload.elements],
+        matter=matter,
+    )
+    return 201, risk_out(request.user, risk)
+
+
+@router.get("/{number}", response={200: dict[str, Any], **ERRORS}, summary="一项风险")
+def get_risk(request: HttpRequest, number: str) -> Any:
+    return risk_out(request.user, selectors.risk_get(request.user, number), detail=True)
+
+
+@router.post(
+    "/{number}/assessments", response={201: dict[str, Any], **ERRORS}, summary="评估（矩阵定级）"
+)
+def assess(request: HttpRequest, number: str, payload: AssessIn) -> Any:
+    risk = selectors.risk_get(request.user, number)
+    a = services.risk_assess(actor=request.user, risk=risk, **payload.dict())
+    return 201, {"level": a.level, "kind": a.kind, "likelihood": a.likelihood, "impact": a.impact}
+
+
+@router.post("/{number}/close", response={200: dict[str, Any], **ERRORS}, summary="销号")
+def close(request: HttpRequest, number: str, payload: CloseIn) -> Any:
+    from zhili.matters.attachments import attachments_by_hash
+
+    risk = selectors.risk_get(request.user, number)
+    files = attachments_by_hash(payload.attachments) if payload.attachments else []
+    risk = services.risk_close(
+        actor=request.user,
+        risk=risk,
+        final_rating=payload.final_rating,
+        note=payload.note,
+        attachments=files,
+    )
+    return risk_out(request.user, risk)
+
+
+@router.post(
+    "/{number}/accept",
+    response={200: dict[str, Any], **ERRORS},
+    summary="正式接受（审批人、理由、有效期）",
+)
+def accept(request: HttpRequest, number: str, payload: AcceptIn) -> Any:
+    risk = services.risk_accept(
+        actor=request.user,
+        risk=selectors.risk_get(request.user, number),
+        reason=payload.reason,
+        expires=payload.expires,
+    )
+    return risk_out(request.user, risk)
+
+
+@router.post("/{number}/reopen", response={200: dict[str, Any], **ERRORS}, summary="重新打开")
+def reopen(request: HttpRequest, number: str, reason: str) -> Any:
+    risk = services.risk_reopen(
+        actor=request.user, risk=selectors.risk_get(request.user, number), reason=reason
+    )
+    return risk_out(request.user, risk)

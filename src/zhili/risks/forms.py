@@ -1,0 +1,80 @@
+from typing import Any
+
+from django import forms
+
+from zhili.org.models import Unit
+from zhili.risks.models import AssessmentKind, Category, Confidence, Level, Source
+
+
+class Styled(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            if isinstance(f.widget, forms.CheckboxInput):
+                f.widget.attrs.setdefault("class", "form-check-input")
+            else:
+                f.widget.attrs.setdefault(
+                    "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+                )
+
+
+class RiskForm(Styled):
+    title = forms.CharField(label="风险名称", max_length=120)
+    category = forms.ChoiceField(label="类别", choices=Category.choices)
+    source = forms.ChoiceField(label="来源", choices=Source.choices, initial=Source.MANUAL)
+    matter = forms.CharField(label="来源诉求编号", max_length=20, required=False)
+    description = forms.CharField(
+        label="风险事项（见事）", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    area_code = forms.CharField(label="区域代码（见地点：街道、社区、网格或楼栋）", max_length=32)
+    address = forms.CharField(label="详细地址", max_length=200)
+    person_name = forms.CharField(label="相关人员姓名（见人）", max_length=100, required=False)
+    person_id = forms.CharField(label="身份证号", max_length=32, required=False)
+    person_phone = forms.CharField(label="电话", max_length=32, required=False)
+    person2_name = forms.CharField(label="其他相关人员", max_length=100, required=False)
+    organisation = forms.CharField(label="涉及组织", max_length=100, required=False)
+    place = forms.CharField(label="涉及场所", max_length=100, required=False)
+
+
+class AssessForm(Styled):
+    kind = forms.ChoiceField(
+        label="评估类型", choices=AssessmentKind.choices, initial=AssessmentKind.CURRENT
+    )
+    likelihood = forms.IntegerField(label="可能性（1-5）")
+    impact = forms.IntegerField(label="影响程度（1-5）")
+    confidence = forms.ChoiceField(
+        label="评估把握", choices=Confidence.choices, initial=Confidence.MEDIUM
+    )
+    legality = forms.BooleanField(label="合法性", required=False)
+    reasonableness = forms.BooleanField(label="合理性", required=False)
+    feasibility = forms.BooleanField(label="可行性", required=False)
+    controllability = forms.BooleanField(label="可控性", required=False)
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(Styled):
+    person = forms.CharField(label="责任人账号", max_length=150)
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="责任单位", queryset=Unit.objects.none()
+    )
+
+
+class MeasureForm(Styled):
+    text = forms.CharField(label="措施", max_length=300)
+    owner = forms.CharField(label="负责人账号", max_length=150)
+    due = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CloseForm(Styled):
+    final_rating = forms.ChoiceField(label="销号时等级", choices=Level.choices, initial=Level.BLUE)
+    note = forms.CharField(label="销号依据", widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(label="佐证材料（图片或 PDF）", required=False)
+
+
+class AcceptForm(Styled):
+    reason = forms.CharField(label="接受理由", widget=forms.Textarea(attrs={"rows": 2}))
+    expires = forms.DateField(label="有效期至", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReasonForm(Styled):
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))

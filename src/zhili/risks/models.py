@@ -1,0 +1,347 @@
+"""The risk register (风险台账): entry with person, matter and place; assessment on a matrix stored
+as data; ownership; closure and acceptance; hot-spot candidates proposed from matters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from zhili.core.fields import PathField
+from zhili.core.scoping import ScopedQuerySet
+
+
+class Level(models.TextChoices):
+    RED = "red", "红（重大）"
+    ORANGE = "orange", "橙（较大）"
+    YELLOW = "yellow", "黄（一般）"
+    BLUE = "blue", "蓝（低）"
+
+
+LEVEL_RANK = {Level.RED: 4, Level.ORANGE: 3, Level.YELLOW: 2, Level.BLUE: 1}
+LEVEL_COLOURS = {
+    Level.RED: "#d63939",
+    Level.ORANGE: "#f76707",
+    Level.YELLOW: "#f59f00",
+    Level.BLUE: "#4299e1",
+}
+
+
+class Source(models.TextChoices):
+    MATTER = "matter", "群众诉求"
+    DISPUTE = "dispute", "矛盾纠纷"
+    WAGE = "wage", "欠薪预警"
+    INSPECTION = "inspection", "排查巡查"
+    MANUAL = "manual", "人工登记"
+
+
+class Category(models.TextChoices):
+    DISPUTE = "dispute", "矛盾纠纷类"
+    PETITION = "petition", "信访稳定类"
+    LABOUR = "labour", "劳资欠薪类"
+    PROJECT = "project", "重大项目/决策类"
+    SAFETY = "safety", "公共安全类"
+    PUBLIC_ORDER = "public_order", "社会治安类"
+    FINANCE = "finance", "涉众金融类"
+    OTHER = "other", "其他"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "管控中"
+    CLOSED = "closed", "已销号"
+    ACCEPTED = "accepted", "已接受（暂不处置）"
+
+
+class RiskMatrix(models.Model):
+    """Likelihood × impact onto levels. Frozen once an assessment uses it: edits make a new matrix."""
+
+    name = models.CharField("名称", max_length=80, unique=True)
+    likelihood_labels = models.JSONField("可能性刻度", default=list)
+    impact_labels = models.JSONField("影响程度刻度", default=list)
+    # cells[l-1][i-1] = level value, l = likelihood 1..n, i = impact 1..m
+    cells = models.JSONField("矩阵")
+    frozen = models.BooleanField("已冻结", default=False)
+    is_default = models.BooleanField("默认", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "风险矩阵"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return len(self.cells), len(self.cells[0]) if self.cells else 0
+
+    def level_of(self, likelihood: int, impact: int) -> str:
+        return str(self.cells[likelihood - 1][impact - 1])
+
+
+class LevelPolicy(models.Model):
+    """Handling limit, review cadence and escalation per level (configurable; shorter for red)."""
+
+    level = models.CharField("等级", max_length=8, choices=Level.choices, unique=True)
+    handle_days = models.PositiveIntegerField("处置时限（自然日）")
+    review_days = models.PositiveIntegerField("复核周期（自然日）")
+    escalate = models.BooleanField("自动上报上一级", default=False)
+
+    class Meta:
+        verbose_name = "分级管控规则"
+
+    def __str__(self) -> str:
+        return self.get_level_display()
+
+
+class RiskQuerySet(ScopedQuerySet):
+    scope_field = "area_path"
+
+
+class Risk(models.Model):
+    number = models.CharField("编号", max_length=20, unique=True)
+    title = models.CharField("风险名称", max_length=120)
+    description = models.TextField("风险事项（见事）")
+    category = models.CharField("类别", max_length=16, choices=Category.choices)
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    matter = models.ForeignKey(
+        "matters.Matter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risks",
+        verbose_name="来源诉求",
+    )
+    dispute = models.ForeignKey(
+        "disputes.Dispute",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risks",
+        verbose_name="来源纠纷",
+    )
+    area = models.ForeignKey(
+        "areas.Area", verbose_name="地点（见地点）", on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = PathField("区域路径")
+    address = models.CharField("详细地址", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    level = models.CharField("当前等级", max_length=8, choices=Level.choices, blank=True)
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任人（定人）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name="责任单位（定责）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handle_due = models.DateField("处置时限", null=True, blank=True)
+    next_review = models.DateField("下次复核", null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="已上报至",
+    )
+    final_rating = models.CharField("销号时等级", max_length=8, choices=Level.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    acceptance_reason = models.TextField("接受理由", blank=True)
+    acceptance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acceptance_expires = models.DateField("接受有效期至", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = RiskQuerySet.as_manager()
+    extra_actions = ("assess", "close", "accept", "view_personal")
+
+    class Meta:
+        verbose_name = "风险"
+        verbose_name_plural = "风险"
+        indexes = [
+            models.Index(fields=["area_path", "status", "id"], name="risk_scope_idx"),
+            models.Index(fields=["status", "handle_due"], name="risk_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class ElementKind(models.TextChoices):
+    PERSON = "person", "人"
+    PLACE = "place", "地"
+    THING = "thing", "物"
+    ORGANISATION = "organisation", "组织"
+    EVENT = "event", "事件"
+
+
+class RiskElement(models.Model):
+    """风险要素: people, places, things, organisations, events linked to a risk."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="elements")
+    kind = models.CharField("类型", max_length=16, choices=ElementKind.choices)
+    name = models.CharField("名称/姓名", max_length=100)
+    id_number = models.CharField("身份证号", max_length=32, blank=True)
+    phone = models.CharField("电话", max_length=32, blank=True)
+    detail = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "风险要素"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.name}"
+
+
+class AssessmentKind(models.TextChoices):
+    INHERENT = "inherent", "固有风险"
+    CURRENT = "current", "当前风险"
+    RESIDUAL = "residual", "残余风险"
+
+
+class Confidence(models.TextChoices):
+    LOW = "low", "低"
+    MEDIUM = "medium", "中"
+    HIGH = "high", "高"
+
+
+class Assessment(models.Model):
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="assessments")
+    matrix = models.ForeignKey(RiskMatrix, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("评估类型", max_length=10, choices=AssessmentKind.choices)
+    likelihood = models.PositiveSmallIntegerField("可能性")
+    impact = models.PositiveSmallIntegerField("影响程度")
+    level = models.CharField("等级", max_length=8, choices=Level.choices)
+    # 社会稳定风险评估 four tests (for project/decision risks): {"legality": true, ...}
+    stability_tests = models.JSONField("四性审查", default=dict, blank=True)
+    confidence = models.CharField("评估把握", max_length=8, choices=Confidence.choices)
+    note = models.TextField("说明", blank=True)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "风险评估"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_level_display()}"
+
+
+class Measure(models.Model):
+    """定措施: a measure with its owner and due date."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="measures")
+    text = models.CharField("措施", max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="负责人", on_delete=models.PROTECT, related_name="+"
+    )
+    due = models.DateField("完成时限")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "管控措施"
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RiskEvent(models.Model):
+    """Immutable history of a risk."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    attachments = models.ManyToManyField("matters.Attachment", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.risk_id} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("风险记录不可修改")
+        super().save(*args, **kwargs)
+
+
+class CandidateKind(models.TextChoices):
+    RISING_CATEGORY = "rising", "某类诉求明显上升"
+    REPEATED_ADDRESS = "address", "同一地址反复反映"
+    REPEATED_PERSON = "person", "同一人反复反映"
+    DISPUTE_ESCALATION = "dispute", "纠纷有激化迹象"
+
+
+class CandidateStatus(models.TextChoices):
+    PROPOSED = "proposed", "待研判"
+    REGISTERED = "registered", "已入库"
+    DISMISSED = "dismissed", "已排除"
+
+
+class RiskCandidateQuerySet(ScopedQuerySet):
+    scope_field = "area_path"
+
+
+class RiskCandidate(models.Model):
+    """A hot spot found by the scan, waiting for an officer to register or dismiss it."""
+
+    kind = models.CharField("类型", max_length=10, choices=CandidateKind.choices)
+    key = models.CharField("去重键", max_length=200, unique=True)
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = PathField("区域路径")
+    title = models.CharField("线索", max_length=200)
+    evidence = models.JSONField("依据", default=dict)
+    matters = models.ManyToManyField("matters.Matter", blank=True, related_name="+")
+    dispute = models.ForeignKey(
+        "disputes.Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    risk = models.ForeignKey(
+        Risk, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RiskCandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "风险线索"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RiskCounter(models.Model):
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
