@@ -7,11 +7,11 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from zhili.areas.api import router as areas_router
 from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
-from zhili.matters.api import router as matters_router
-from zhili.risks.api import router as risks_router
 from zhili.disputes.api import router as disputes_router
+from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
+from zhili.risks.api import router as risks_router
 
 api = NinjaAPI(
     title="Zhili 治理 API",
