@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
         NavItem("审计", "audit", "core.AuditEvent", order=90),
         NavItem("节假日调整", "calendar", "core.CalendarDay", "change", "组织与权限", order=70),
     ]
+    periodic_tasks = {"zhili.core.tasks.prune_task_results": 24 * 3600}

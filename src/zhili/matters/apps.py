@@ -12,3 +12,13 @@ class MattersConfig(AppConfig):
         NavItem("统计分析", "matters:metrics", "matters.Matter", order=21),
         NavItem("诉求分类", "matters:categories", "matters.Category", order=60, group="组织与权限"),
     ]
+
+    @staticmethod
+    def periodic_tasks() -> dict[str, float]:
+        from django.conf import settings
+
+        return {
+            "zhili.matters.tasks.sweep_deadlines": float(
+                getattr(settings, "ZHILI_SWEEP_INTERVAL_SECONDS", 300)
+            )
+        }

@@ -11,3 +11,8 @@ class RisksConfig(AppConfig):
         NavItem("风险台账", "risks:register", "risks.Risk", order=30),
         NavItem("风险线索", "risks:candidates", "risks.RiskCandidate", order=31),
     ]
+    # Escalation, overdue notices and acceptance expiry hourly; hot-spot scan every six hours.
+    periodic_tasks = {
+        "zhili.risks.tasks.risk_sweep": 3600,
+        "zhili.risks.tasks.hotspot_scan": 6 * 3600,
+    }

@@ -26,13 +26,22 @@ def periodic_tasks() -> list[tuple[Task, float]]:
     """(task, interval in seconds): ZHILI_PERIODIC_TASKS, a dict of dotted task path → seconds;
     by default the deadline sweep every ZHILI_SWEEP_INTERVAL_SECONDS and, daily, the pruning of
     old task results."""
-    spec = getattr(settings, "ZHILI_PERIODIC_TASKS", None) or {
-        "zhili.matters.tasks.sweep_deadlines": getattr(
-            settings, "ZHILI_SWEEP_INTERVAL_SECONDS", 300
-        ),
-        "zhili.core.tasks.prune_task_results": 24 * 3600,
-    }
+    spec = getattr(settings, "ZHILI_PERIODIC_TASKS", None) or collected_periodic_tasks()
     return [(import_string(path), float(seconds)) for path, seconds in spec.items()]
+
+
+def collected_periodic_tasks() -> dict[str, float]:
+    """Each app lists its periodic tasks in ``AppConfig.periodic_tasks`` (dotted path → seconds,
+    or a callable returning that dict, so intervals can come from settings)."""
+    from django.apps import apps
+
+    spec: dict[str, float] = {}
+    for config in apps.get_app_configs():
+        tasks = getattr(config, "periodic_tasks", None)
+        if callable(tasks):
+            tasks = tasks()
+        spec.update(tasks or {})
+    return spec
 
 
 def enqueue_if_idle(task: Task) -> bool:
