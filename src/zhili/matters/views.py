@@ -189,6 +189,7 @@ def _detail(
             "reporter": _reporter(user, matter, revealed),
             "reveal_error": reveal_error,
             "late": _row(matter, timezone.now())["late"],
+            **selectors.linked_cases(user, matter),
         },
         status=status,
     )
