@@ -105,3 +105,13 @@ def can_see_personal(user: Any, risk: Risk) -> bool:
 
 def risks_for_matter(user: Any, matter: Any) -> QuerySet[Risk]:
     return risk_visible(user).filter(matter=matter)
+
+
+def settings_data() -> dict[str, Any]:
+    """Level policies and matrices (city-wide configuration, readable by any risk viewer)."""
+    from zhili.risks.models import LevelPolicy, RiskMatrix
+
+    return {
+        "policies": list(LevelPolicy.objects.all()),
+        "matrices": list(RiskMatrix.objects.order_by("-is_default", "-id")),
+    }

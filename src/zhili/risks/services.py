@@ -536,3 +536,33 @@ def risk_reveal_personal(*, actor: Any, risk: Risk) -> list[dict[str, str]]:
         {"name": e.name, "id_number": e.id_number, "phone": e.phone}
         for e in risk.elements.filter(kind=ElementKind.PERSON)
     ]
+
+
+@transaction.atomic
+def policy_update(
+    *, actor: Any, level: str, handle_days: int, review_days: int, escalate: bool
+) -> LevelPolicy:
+    """分级管控规则: handling limit, review cadence and automatic escalation for one level."""
+    if not can(actor, "change", LevelPolicy, f"{_root()}/"):
+        raise PermissionDenied("分级管控规则由市级管理员维护")
+    if not (1 <= handle_days <= 365 and 1 <= review_days <= 365):
+        raise ValidationFailed("天数须在 1 到 365 之间", code="out_of_range")
+    policy = LevelPolicy.objects.select_for_update().filter(level=level).first()
+    if policy is None:
+        raise NotFound("没有该等级", code="no_policy")
+    before = {
+        "handle_days": policy.handle_days,
+        "review_days": policy.review_days,
+        "escalate": policy.escalate,
+    }
+    policy.handle_days, policy.review_days, policy.escalate = handle_days, review_days, escalate
+    policy.save()
+    audit_record(
+        actor=actor,
+        action="risk.policy_update",
+        obj=policy,
+        area_path=f"{_root()}/",
+        before=before,
+        after={"handle_days": handle_days, "review_days": review_days, "escalate": escalate},
+    )
+    return policy

@@ -8,6 +8,7 @@ urlpatterns = [
     path("map/", views.risk_map, name="map"),
     path("map.json", views.map_data, name="map_data"),
     path("queue/", views.queue, name="queue"),
+    path("settings/", views.risk_settings, name="settings"),
     path("new/", views.create, name="create"),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/<int:pk>/dismiss/", views.candidate_dismiss, name="candidate_dismiss"),

@@ -282,3 +282,50 @@ def candidate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已排除该线索")
     return redirect("risks:candidates")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_settings(request: HttpRequest) -> HttpResponse:
+    """分级管控规则 and risk matrices: the city edits them; everyone with risk access reads them."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "policy":
+                services.policy_update(
+                    actor=request.user,
+                    level=request.POST.get("level", ""),
+                    handle_days=_int(request.POST.get("handle_days")),
+                    review_days=_int(request.POST.get("review_days")),
+                    escalate=request.POST.get("escalate") == "on",
+                )
+            elif request.POST.get("action") == "matrix":
+                rows = [
+                    line.split()
+                    for line in request.POST.get("cells", "").strip().splitlines()
+                    if line.strip()
+                ]
+                services.matrix_save(
+                    actor=request.user,
+                    name=request.POST.get("name", ""),
+                    cells=rows,
+                    likelihood_labels=request.POST.get("likelihood_labels", "").split(),
+                    impact_labels=request.POST.get("impact_labels", "").split(),
+                    make_default=request.POST.get("make_default") == "on",
+                )
+        except ZhiliError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已保存")
+            return redirect("risks:settings")
+    return render(
+        request,
+        "risks/settings.html",
+        {**selectors.settings_data(), "levels": Level.choices, "posted": request.POST},
+    )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise ValidationFailed("请填写整数天数", code="invalid_number") from None

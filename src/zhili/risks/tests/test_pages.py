@@ -125,3 +125,52 @@ def test_dispute_form_and_actions(login: Any, users: Any) -> None:
     )
     assert r.status_code == 302
     assert login("wanzhou").get(f"/disputes/{d.number}/").status_code == 404
+
+
+def test_settings_page_edits_policies_for_the_city_only(login: Any) -> None:
+    from zhili.risks.models import LevelPolicy
+
+    assert login("jiefangbei").get("/risks/settings/").status_code == 200
+    denied = login("jiefangbei").post(
+        "/risks/settings/",
+        {"action": "policy", "level": "red", "handle_days": "1", "review_days": "2"},
+        follow=True,
+    )
+    assert (
+        "市级管理员" in denied.content.decode()
+        and LevelPolicy.objects.get(level="red").handle_days == 3
+    )
+    ok = login("city_admin").post(
+        "/risks/settings/",
+        {
+            "action": "policy",
+            "level": "red",
+            "handle_days": "2",
+            "review_days": "5",
+            "escalate": "on",
+        },
+    )
+    assert ok.status_code == 302 and LevelPolicy.objects.get(level="red").handle_days == 2
+    bad = login("city_admin").post(
+        "/risks/settings/",
+        {
+            "action": "matrix",
+            "name": "3×3",
+            "cells": "blue purple\nred",
+            "likelihood_labels": "低 高",
+            "impact_labels": "小 大",
+        },
+        follow=True,
+    )
+    assert "矩阵" in bad.content.decode()
+    good = login("city_admin").post(
+        "/risks/settings/",
+        {
+            "action": "matrix",
+            "name": "简化 2×2",
+            "cells": "blue yellow\norange red",
+            "likelihood_labels": "低 高",
+            "impact_labels": "小 大",
+        },
+    )
+    assert good.status_code == 302
