@@ -3,25 +3,15 @@ street accepts and dispatches it, the unit signs and reports with a photo, the s
 closes it, the call-back rates it, and the resident looks up its progress.
 
 The server is a real `zhili serve` (gunicorn, DEBUG off) on its own database, loaded with
-migrate + load_areas + load_demo. When tests/browser/conftest.py provides the shared ``server``
-and ``browser`` fixtures they are used; otherwise this module starts its own. Set
+migrate + load_areas + load_demo (the shared ``server`` and ``browser`` fixtures). Set
 ZHILI_SHOTS=/some/dir to keep screenshots (desktop and 375 px) of the pages on the way.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,164 +20,11 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ZHILI = Path(sys.executable).parent / "zhili"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "zhili-demo-2026"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 GRID = "500103003013001"  # 民生路第1网格, grid_jfb_01's grid
 RESIDENT_PHONE = "13812345678"
-
-
-def _missing() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return f"{CHROMIUM} 不存在：apt-get install -y chromium fonts-noto-cjk"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "未安装 Playwright 的 Python 包（pip install -e '.[dev]'）"
-    return None
-
-
-if _missing():
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason=str(_missing()))]
-
-
-# A server of our own, unless the shared browser conftest provides one --------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _run(args: list[str], env: dict[str, str], log: Path) -> None:
-    with log.open("a", encoding="utf-8") as out:
-        done = subprocess.run(
-            [str(ZHILI), *args], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-        )
-    if done.returncode != 0:
-        pytest.fail(f"zhili {' '.join(args)} 失败：\n{log.read_text(encoding='utf-8')[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-
-
-@contextlib.contextmanager
-def _database(tmp: Path) -> Iterator[str]:
-    """A database for the server alone: a fresh PostgreSQL database when DATABASE_URL points at
-    PostgreSQL (dropped afterwards), else a SQLite file."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp / 'zhili.sqlite3'}"
-        return
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    name = f"zhili_e2e_{secrets.token_hex(4)}"
-    parts = urlsplit(base)
-    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))  # the maintenance db
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextlib.contextmanager
-def _own_server(tmp: Path, database: str) -> Iterator[str]:
-    """`zhili serve` (gunicorn, DEBUG off) on ``database``, loaded as an operator would."""
-    log = tmp / "server.log"
-    env = {k: v for k, v in os.environ.items() if k not in {"ZHILI_TESTING", "DEBUG"}}
-    env.update(
-        {
-            "DEBUG": "1",
-            "ZHILI_VAR": str(tmp),
-            "ZHILI_HOME": str(ROOT),
-            "DATABASE_URL": database,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    for args in (["migrate", "--noinput", "-v0"], ["load_areas"], ["load_demo"]):
-        _run(args, env, log)
-    port = _free_port()
-    serve_env = {**env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(48)}
-    with log.open("a", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [str(ZHILI), "serve", "--port", str(port), "--workers", "2"],
-            env=serve_env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"服务未能启动：\n{log.read_text(encoding='utf-8')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (OSError, urllib.error.URLError):
-                pass
-            time.sleep(0.2)
-        yield url
-    finally:
-        _stop(proc)
-
-
-@pytest.fixture(scope="session")
-def matters_server(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    try:
-        yield request.getfixturevalue("server")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    tmp = tmp_path_factory.mktemp("matters-e2e")
-    with _database(tmp) as database, _own_server(tmp, database) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def chromium(request: Any) -> Iterator[Any]:
-    try:
-        yield request.getfixturevalue("browser")
-        return
-    except pytest.FixtureLookupError:
-        pass
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Pages:
@@ -231,8 +68,9 @@ class Pages:
 
 
 @pytest.fixture
-def pages(chromium: Any, matters_server: str) -> Iterator[Pages]:
-    p = Pages(chromium, matters_server)
+def pages(browser: Any, server: str) -> Iterator[Pages]:
+    """Uses the shared real server and browser of tests/browser/conftest.py."""
+    p = Pages(browser, server)
     yield p
     p.close()
     assert not p.problems, "\n".join(p.problems)
