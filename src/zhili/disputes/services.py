@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from zhili.areas.models import Area
@@ -18,6 +17,7 @@ from zhili.areas.models import Level as AreaLevel
 from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
+from zhili.core.validation import clean_text, next_in_sequence
 from zhili.disputes.models import (
     COURT_CHANNELS,
     Channel,
@@ -45,12 +45,7 @@ RETURN_TO = {
 
 
 def _text(value: str | None, label: str, limit: int = 0, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"{label}不能为空", code="required", detail={"field": label})
-    if limit and len(value) > limit:
-        raise ValidationFailed(f"{label}不能超过 {limit} 个字", code="too_long")
-    return value
+    return clean_text(value, label, limit=limit, required=required)
 
 
 def _event(
@@ -104,10 +99,7 @@ def _lock(
 
 def _number(now: dt.datetime) -> str:
     year = timezone.localtime(now).year
-    counter, _ = DisputeCounter.objects.select_for_update().get_or_create(year=year)
-    DisputeCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"TJ{year}{counter.last:06d}"
+    return f"TJ{year}{next_in_sequence(DisputeCounter, year=year):06d}"
 
 
 def _parties(rows: list[dict[str, Any]]) -> list[Party]:

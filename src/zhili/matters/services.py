@@ -12,13 +12,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record
 from zhili.core.errors import PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
+from zhili.core.validation import clean_text, next_in_sequence
 from zhili.matters import rollups
 from zhili.matters.deadlines import refresh_due, shift_after_suspension, stage_due
 from zhili.matters.models import (
@@ -38,23 +38,12 @@ PUBLIC_CHANNELS = {Channel.WEB, Channel.OPEN311}
 SELF_HANDLE_SAMPLE_RATE = float(getattr(settings, "ZHILI_SELF_HANDLE_SAMPLE_RATE", 0.2))
 
 
-def _text(value: str | None, label: str, *, required: bool = True, limit: int = 0) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"{label}不能为空", code="required", detail={"field": label})
-    if limit and len(value) > limit:
-        raise ValidationFailed(
-            f"{label}不能超过 {limit} 个字", code="too_long", detail={"field": label}
-        )
-    return value
+_text = clean_text
 
 
 def next_number(now: dt.datetime) -> str:
     day = timezone.localtime(now).date()
-    counter, _ = MatterCounter.objects.select_for_update().get_or_create(day=day)
-    MatterCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"Q{day:%Y%m%d}{counter.last:06d}"
+    return f"Q{day:%Y%m%d}{next_in_sequence(MatterCounter, day=day):06d}"
 
 
 def _district_code(area: Area) -> str:

@@ -15,6 +15,7 @@ from zhili.areas.models import Level as AreaLevel
 from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
+from zhili.core.validation import clean_text, next_in_sequence
 from zhili.risks.models import (
     Assessment,
     AssessmentKind,
@@ -44,12 +45,7 @@ STABILITY_TESTS = {
 
 
 def _text(value: str | None, label: str, limit: int = 0, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"{label}不能为空", code="required", detail={"field": label})
-    if limit and len(value) > limit:
-        raise ValidationFailed(f"{label}不能超过 {limit} 个字", code="too_long")
-    return value
+    return clean_text(value, label, limit=limit, required=required)
 
 
 def _require(actor: Any, action: str, risk: Risk) -> None:
@@ -90,10 +86,7 @@ def _event(
 
 def _number(now: dt.datetime) -> str:
     year = timezone.localtime(now).year
-    counter, _ = RiskCounter.objects.select_for_update().get_or_create(year=year)
-    RiskCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"FX{year}{counter.last:06d}"
+    return f"FX{year}{next_in_sequence(RiskCounter, year=year):06d}"
 
 
 def _clean_elements(
