@@ -145,5 +145,38 @@ def demo_cases(*, say: Callable[[str], None] = print) -> None:
             impact=impact,
             confidence="medium",
         )
+    _surge(actor, grid, now)
     found = hotspots.scan()
     say(f"演示风险：{len(samples)} 项；风险线索：{len(found)} 条")
+
+
+def _surge(actor: object, grid: Area, now: dt.datetime) -> None:
+    """A real rise of noise complaints in one street this week, and one address reporting again and
+    again, so that the hot-spot scan has something true to propose."""
+    from zhili.matters.models import Category
+    from zhili.matters.services import matter_create
+
+    noise, sanitation = Category.objects.get(code="noise"), Category.objects.get(code="sanitation")
+    for i in range(9):
+        matter_create(
+            actor=actor,
+            category=noise,
+            channel="hotline",
+            area=grid,
+            reporter_name="居民",
+            reporter_phone=f"1390000{i:04d}",
+            description=f"夜间酒吧音响扰民，第 {i + 1} 次反映",
+            at=now - dt.timedelta(hours=6 + i * 9),
+        )
+    for i in range(3):
+        matter_create(
+            actor=actor,
+            category=sanitation,
+            channel="hotline",
+            area=grid,
+            reporter_name="居民",
+            reporter_phone="13988886666",
+            address="较场口 21 号院",
+            description="院内垃圾堆放无人清运",
+            at=now - dt.timedelta(days=2 + i * 6),
+        )

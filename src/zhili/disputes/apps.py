@@ -8,6 +8,6 @@ class DisputesConfig(AppConfig):
     label = "disputes"
     verbose_name = "矛盾纠纷多元化解"
     nav = [
-        NavItem("矛盾纠纷", "disputes:list", "disputes.Dispute", order=35),
-        NavItem("调解统计", "disputes:stats", "disputes.Dispute", order=36),
+        NavItem("矛盾纠纷", "disputes:list", "disputes.Dispute", group="风险与纠纷", order=35),
+        NavItem("调解统计", "disputes:stats", "disputes.Dispute", group="统计与地图", order=41),
     ]

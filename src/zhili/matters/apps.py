@@ -9,7 +9,7 @@ class MattersConfig(AppConfig):
     verbose_name = "群众诉求"
     nav = [
         NavItem("诉求工作台", "matters:queue", "matters.Matter", order=20, unit_staff=True),
-        NavItem("统计分析", "matters:metrics", "matters.Matter", order=21),
+        NavItem("诉求统计", "matters:metrics", "matters.Matter", group="统计与地图", order=22),
         NavItem("诉求分类", "matters:categories", "matters.Category", order=60, group="组织与权限"),
     ]
 

@@ -8,8 +8,10 @@ class RisksConfig(AppConfig):
     label = "risks"
     verbose_name = "风险台账"
     nav = [
-        NavItem("风险台账", "risks:register", "risks.Risk", order=30),
-        NavItem("风险线索", "risks:candidates", "risks.RiskCandidate", order=31),
+        NavItem("风险台账", "risks:register", "risks.Risk", group="风险与纠纷", order=30),
+        NavItem(
+            "风险线索", "risks:candidates", "risks.RiskCandidate", group="风险与纠纷", order=31
+        ),
     ]
     # Escalation, overdue notices and acceptance expiry hourly; hot-spot scan every six hours.
     periodic_tasks = {

@@ -15,3 +15,7 @@ def test_demo_cases_run_through_the_services_once(db: Any) -> None:
     assert Dispute.objects.filter(status=Status.AGREED).count() == 2
     assert Risk.objects.filter(level="red").exists() and Risk.objects.filter(level="blue").exists()
     assert all(r.events.filter(action="register").exists() for r in Risk.objects.all())
+    from zhili.risks.models import RiskCandidate
+
+    assert RiskCandidate.objects.filter(kind="rising").exists()
+    assert RiskCandidate.objects.filter(kind="address").exists()
