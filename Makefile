@@ -29,6 +29,7 @@ demo: setup
 	DEBUG=1 $(BIN)/zhili migrate --noinput
 	DEBUG=1 $(BIN)/zhili load_areas
 	DEBUG=1 $(BIN)/zhili load_demo
+	DEBUG=1 $(BIN)/zhili load_targets_demo
 	DEBUG=1 $(BIN)/zhili serve
 
 test: setup

@@ -9,6 +9,7 @@ from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
+from zhili.targets.api import router as targets_router
 
 api = NinjaAPI(
     title="Zhili 治理 API",
@@ -61,3 +62,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/areas", areas_router)
 api.add_router("/org", org_router)
 api.add_router("", core_router)
+api.add_router("/targets", targets_router)

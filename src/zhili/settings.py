@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zhili.core",
     "zhili.org",
     "zhili.areas",
+    "zhili.targets",
     "zhili.demo",
 ]
 

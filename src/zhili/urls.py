@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/", core_views.audit_list, name="audit"),
     path("areas/", include("zhili.areas.urls")),
     path("org/", include("zhili.org.urls")),
+    path("targets/", include("zhili.targets.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
