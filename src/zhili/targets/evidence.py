@@ -7,6 +7,7 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -85,7 +86,7 @@ def check(uploads: list[Upload]) -> list[tuple[Upload, str]]:
     return typed
 
 
-def evidence_store(*, actor: object, uploads: list[Upload]) -> list[Evidence]:
+def evidence_store(*, actor: Any, uploads: list[Upload]) -> list[Evidence]:
     """Store checked files (the same content only once) and return their rows."""
     stored = []
     for up, kind in check(uploads):
@@ -97,7 +98,7 @@ def evidence_store(*, actor: object, uploads: list[Upload]) -> list[Evidence]:
     return stored
 
 
-def _save(actor: object, up: Upload, kind: str, digest: str) -> Evidence:
+def _save(actor: Any, up: Upload, kind: str, digest: str) -> Evidence:
     ext = KINDS[kind][0]
     row = Evidence(
         sha256=digest,

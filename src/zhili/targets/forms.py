@@ -61,7 +61,7 @@ class ReportForm(forms.Form):
     text = forms.CharField(
         label="进展情况", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]
         label="佐证材料", help_text="PDF、图片、Word 或 Excel，每个不超过 10 MB，可多选"
     )
     keep_previous = forms.BooleanField(label="保留上次报送的佐证材料", required=False, initial=True)
@@ -110,10 +110,14 @@ class TableFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = [("", "全部治理方式"), *Method.choices]
-        self.fields["unit"].choices = [("", "全部单位"), *units]
-        self.fields["district"].choices = [("", "全部区县"), *districts]
-        self.fields["state"].choices = [("", "全部状态"), *CellState.choices]
+        choices = {
+            "method": [("", "全部治理方式"), *Method.choices],
+            "unit": [("", "全部单位"), *units],
+            "district": [("", "全部区县"), *districts],
+            "state": [("", "全部状态"), *CellState.choices],
+        }
+        for name, options in choices.items():
+            self.fields[name].choices = options  # type: ignore[attr-defined]
         _style(self)
 
     def values(self) -> dict[str, Any]:
@@ -182,7 +186,7 @@ class SplitForm(forms.Form):
 
     def __init__(self, *args: Any, streets: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["streets"].choices = [(a.code, a.name) for a in streets]
+        self.fields["streets"].choices = [(a.code, a.name) for a in streets]  # type: ignore[attr-defined]
         self.fields["note"].widget.attrs["class"] = "form-control"
 
 
@@ -193,7 +197,7 @@ class IncidentForm(forms.Form):
     description = forms.CharField(
         label="情况说明", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = MultipleFileField(label="佐证材料（通报、处理决定等）")
+    files = MultipleFileField(label="佐证材料（通报、处理决定等）")  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -204,7 +208,7 @@ class IncidentForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [
+        self.fields["item"].choices = [  # type: ignore[attr-defined]
             (
                 i.pk,
                 f"{i.number} {i.title}（{i.get_effect_display()}"
@@ -212,7 +216,7 @@ class IncidentForm(forms.Form):
             )
             for i in items
         ]
-        self.fields["target"].choices = [
+        self.fields["target"].choices = [  # type: ignore[attr-defined]
             ("责任单位", [(f"u:{u.pk}", u.name) for u in units]),
             ("区县", [(f"a:{a.code}", a.name) for a in districts]),
         ]

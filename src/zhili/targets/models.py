@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Self
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -118,24 +119,33 @@ def own_unit_id(user: Any, model: type[models.Model], action: str) -> int | None
     if unit_id is None or not user.is_authenticated:
         return None
     own = f"{model._meta.app_label}.{model._meta.model_name}.{action}_own"
+    paths = [g.path for g in user_grants(user) if g.allows(own)]
+    if not paths:
+        return None
     unit_path = _unit_path(user)
-    for g in user_grants(user):
-        if g.allows(own) and unit_path.startswith(g.path):
-            return int(unit_id)
-    return None
+    return int(unit_id) if any(unit_path.startswith(p) for p in paths) else None
 
 
 def _unit_path(user: Any) -> str:
     cached = getattr(user, "_zhili_unit_path", None)
     if cached is None:
-        cached = user.unit.area.path if user.unit_id else ""
+        unit_model = apps.get_model("org", "Unit")
+        cached = unit_model.objects.filter(pk=user.unit_id).values_list("area__path", flat=True)[0]
         setattr(user, "_zhili_unit_path", cached)  # noqa: B010 (cache on the request's user)
     return str(cached)
 
 
 # Plans and tasks ----------------------------------------------------------------------------
 
-SHARE = {"max_digits": 4, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+
+def _share(label: str, default: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
 
 
 class Plan(models.Model):
@@ -165,9 +175,9 @@ class Plan(models.Model):
         validators=[MaxValueValidator(90)],
         help_text="节点到期前这么多天内仍无通过的报告，单元格显示“临期”，并提醒责任单位",
     )
-    share_completion = models.DecimalField("完成度占比", default=Decimal("0.60"), **SHARE)
-    share_timeliness = models.DecimalField("及时性占比", default=Decimal("0.25"), **SHARE)
-    share_quality = models.DecimalField("审核质量占比", default=Decimal("0.15"), **SHARE)
+    share_completion = _share("完成度占比", "0.60")
+    share_timeliness = _share("及时性占比", "0.25")
+    share_quality = _share("审核质量占比", "0.15")
     return_penalty = models.DecimalField(
         "每次退回扣减审核质量",
         max_digits=4,

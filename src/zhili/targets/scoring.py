@@ -347,7 +347,8 @@ def _write(
     stale = [s.pk for k, s in existing.items() if k not in who]
     if stale:
         Score.objects.filter(pk__in=stale).delete()
-    to_create, to_update = [], []
+    to_create: list[Score] = []
+    to_update: list[Score] = []
     for key, holder in who.items():
         result = score_compute(rule, tasks_by_key.get(key, []), incidents_by_key.get(key, []), on)
         unit = holder if key[0] == "unit" else None

@@ -7,6 +7,7 @@ size, and pivoted in Python: 108 tasks × 41 assignees is about 20,000 report ro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,13 +16,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from zhili.areas.models import Area, Level
 from zhili.core.errors import NotFound, ValidationFailed
-from zhili.core.scoping import can, path_prefix_q
+from zhili.core.scoping import can, path_prefix_q, user_grants
 from zhili.targets.models import (
     Assignment,
     AssignmentKind,
     Evidence,
     Incident,
     IncidentStatus,
+    Method,
     Milestone,
     NegativeItem,
     Plan,
@@ -76,11 +78,22 @@ def negative_item_get(user: Any, plan: Plan, pk: int) -> NegativeItem:
 # The table -----------------------------------------------------------------------------------
 
 
+AUTONOMOUS = re.compile(r"^(.{2})(?:[\u4e00-\u9fff]{1,3}族)+自治县$")
+
+
+def short_name(name: str) -> str:
+    """A column heading: 秀山土家族苗族自治县 → 秀山县; a unit without its bracketed alias."""
+    name = re.sub(r"（.*?）", "", name)
+    m = AUTONOMOUS.match(name)
+    return f"{m.group(1)}县" if m else name
+
+
 @dataclass
 class Column:
     key: Any
     label: str
     sub: bool = False  # a street's share, shown under its district
+    full: str = ""
     done: int = 0
     total: int = 0
     overdue: int = 0
@@ -145,6 +158,11 @@ def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
         raise ValidationFailed("by 须为 unit、district 或 period", code="invalid_by")
     if filters.state and filters.state not in CellState.values:
         raise ValidationFailed("未知的状态", code="invalid_state")
+    method = {label: value for value, label in Method.choices}.get(filters.method, filters.method)
+    if method and method not in Method.values:
+        raise ValidationFailed(
+            "治理方式须为 政治、自治、法治、德治、智治、综治 之一", code="invalid_method"
+        )
     on = filters.on or plan.clock()
     district = _district(filters.district) if filters.district else None
     qs = Assignment.objects.visible_to(user).filter(plan=plan)
@@ -172,7 +190,7 @@ def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
     tasks = {
         t.pk: t
         for t in Task.objects.filter(plan=plan, pk__in={a[1] for a in assignments})
-        .filter(Q(method=filters.method) if filters.method else Q())
+        .filter(Q(method=method) if method else Q())
         .only("id", "number", "title", "method", "weight", "seq")
     }
     milestones = {
@@ -192,11 +210,14 @@ def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
     for a_id, _task_id, kind, unit_id, unit_name, area_id, area_name in assignments:
         if filters.by == "period":
             continue
-        key = ("u", unit_id) if unit_id else ("a", area_id)
-        col_of[a_id] = key
-        if key not in columns:
-            columns[key] = Column(
-                key=key, label=unit_name or area_name, sub=kind == AssignmentKind.STREET
+        col_key = ("u", unit_id) if unit_id else ("a", area_id)
+        col_of[a_id] = col_key
+        if col_key not in columns:
+            columns[col_key] = Column(
+                key=col_key,
+                label=short_name(unit_name or area_name),
+                sub=kind == AssignmentKind.STREET,
+                full=unit_name or area_name,
             )
     cells: dict[tuple[int, Any], dict[str, Any]] = {}
     risk = plan.risk_days
@@ -205,8 +226,9 @@ def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
         if a is None or a[1] not in tasks:
             continue
         due, _label = milestones[m_id]
+        key: Any
         if filters.by == "period":
-            key: Any = f"{due:%Y-%m}"
+            key = f"{due:%Y-%m}"
             if key not in columns:
                 columns[key] = Column(
                     key=key, label=f"{due.month}月" if due.year == plan.year else f"{due:%Y-%m}"
@@ -268,9 +290,10 @@ def _assemble(
     # Column totals over the rows kept; drop columns left empty by the filters.
     used = [False] * len(keys)
     for row in rows:
-        for i, cell in enumerate(row.cells):
-            if cell is None:
+        for i, got in enumerate(row.cells):
+            if got is None:
                 continue
+            cell = got
             used[i] = True
             col = columns[keys[i]]
             col.done += cell.done
@@ -278,8 +301,8 @@ def _assemble(
             col.overdue += cell.state == CellState.OVERDUE
             counts[cell.state.value] += 1
     keep = [i for i, u in enumerate(used) if u]
-    for row in rows:
-        row.cells = [row.cells[i] for i in keep]
+    for kept in rows:
+        kept.cells = [kept.cells[i] for i in keep]
     return Table(
         plan=plan,
         by=filters.by,
@@ -529,14 +552,16 @@ def incident_get(user: Any, plan: Plan, pk: int) -> Incident:
 
 
 def my_reminders(user: Any, plan: Plan, limit: int = 20) -> list[Reminder]:
-    """Warnings sent about the reports the user holds (the inbox until core's is merged)."""
-    visible = (
-        Report.objects.visible_to(user, "submit")
-        .filter(plan=plan)
-        .exclude(status=ReportStatus.ACCEPTED)
-    )
+    """Warnings about what the user reports on: their unit's rows, or the rows of the very area
+    they are granted (a district's own officer), not everything in their scope."""
+    mine = Q(report__unit_id=user.unit_id) if getattr(user, "unit_id", None) else Q(pk__in=[])
+    areas = [g.path for g in user_grants(user)]
+    if areas:
+        mine |= Q(report__unit__isnull=True, report__area_path__in=areas)
+    visible = Report.objects.visible_to(user, "submit").filter(plan=plan)
     return list(
-        Reminder.objects.filter(report__in=visible)
+        Reminder.objects.filter(mine, report__in=visible)
+        .exclude(report__status=ReportStatus.ACCEPTED)
         .select_related(
             "report", "report__milestone", "report__milestone__task", "report__assignment"
         )

@@ -257,6 +257,7 @@ def assignment_add(
     _need(actor, "add", Assignment, plan.area.path, "只有市委政法委考核办可以分解任务")
     if (unit is None) == (district is None):
         raise ValidationFailed("请选择一个单位或一个区县")
+    spec: tuple[str, Unit | None, Area, Assignment | None]
     if unit is not None:
         if not unit.is_active:
             raise ValidationFailed(f"{unit.name} 已停用")
@@ -642,7 +643,7 @@ def reminders_send(*, plan: Plan, on: dt.date | None = None) -> dict[str, int]:
     )
     fresh: list[tuple[Report, str]] = []
     for r in open_reports:
-        kind = ReminderKind.OVERDUE if on > r.milestone.due else ReminderKind.DUE_SOON
+        kind: str = ReminderKind.OVERDUE if on > r.milestone.due else ReminderKind.DUE_SOON
         if (r.pk, kind, r.milestone.due) not in sent:
             fresh.append((r, kind))
     people = _reporters([r for r, _ in fresh])

@@ -196,7 +196,7 @@ def cell(request: HttpRequest, plan: int, assignment: int) -> HttpResponse:
             "split_form": SplitForm(streets=streets) if streets and the_plan.is_active else None,
         }
     )
-    name = "targets/_cell.html" if request.htmx else "targets/cell.html"
+    name = "targets/_cell.html" if getattr(request, "htmx", False) else "targets/cell.html"
     return render(request, name, ctx)
 
 
@@ -214,7 +214,7 @@ def period_cell(request: HttpRequest, plan: int, task: int, period: str) -> Http
             "by_period": True,
         }
     )
-    name = "targets/_cell.html" if request.htmx else "targets/cell.html"
+    name = "targets/_cell.html" if getattr(request, "htmx", False) else "targets/cell.html"
     return render(request, name, ctx)
 
 

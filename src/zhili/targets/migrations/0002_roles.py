@@ -9,8 +9,16 @@ OFFICE = {
     "slug": "target_office",
     "name": "市委政法委考核办",
     "description": "目标管理（打表推进）：导入考核方案、分解任务、审核进展、认定负面清单、设置评分规则",
+    # Everything but reporting: the office reviews what units report, it does not report for them.
     "permissions": [
-        "targets.*",
+        "targets.plan.*",
+        "targets.task.*",
+        "targets.assignment.*",
+        "targets.report.view",
+        "targets.report.review",
+        "targets.negativeitem.*",
+        "targets.incident.*",
+        "targets.score.*",
         "org.unit.view",
         "org.user.view",
         "areas.area.view",
