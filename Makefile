@@ -31,6 +31,7 @@ demo: setup
 	DEBUG=1 $(BIN)/zhili load_demo
 	DEBUG=1 $(BIN)/zhili demo_matters
 	DEBUG=1 $(BIN)/zhili demo_cases
+	DEBUG=1 $(BIN)/zhili load_targets_demo
 	DEBUG=1 $(BIN)/zhili demo_serve
 
 test: setup

@@ -12,6 +12,7 @@ from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
 from zhili.risks.api import router as risks_router
+from zhili.targets.api import router as targets_router
 
 api = NinjaAPI(
     title="Zhili 治理 API",
@@ -70,3 +71,4 @@ api.add_router("", matters_router)
 api.add_router("/metrics", "zhili.matters.metrics_api.router")
 api.add_router("/risks", risks_router)
 api.add_router("/disputes", disputes_router)
+api.add_router("/targets", targets_router)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "zhili.open311",
     "zhili.risks",
     "zhili.disputes",
+    "zhili.targets",
     "zhili.demo",
 ]
 

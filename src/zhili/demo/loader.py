@@ -78,6 +78,15 @@ ACCOUNTS = [
         "mediator",
         JIEFANGBEI,
     ),
+    ("unit_gaj", "市公安局目标任务填报员", CITY, "市公安局", "target_reporter", CITY),
+    (
+        "office_zfw",
+        "市委政法委考核办干部",
+        CITY,
+        "市委政法委（市域社会治理办）",
+        "target_office",
+        CITY,
+    ),
 ]
 
 GRIDS_PER_COMMUNITY = 3

@@ -1,0 +1,682 @@
+"""Every write of target management: keyword-only, in one transaction, audited.
+
+Who may do what (roles are data; these are the actions the services check):
+- import a plan, change its scoring rule, assign tasks, record negative-list incidents:
+  ``targets.plan.import`` / ``.change``, ``targets.assignment.add|delete``, ``targets.incident.add``
+  over the plan's area (the city office);
+- split a district's share among its streets: ``targets.assignment.add`` over the district;
+- report progress: ``targets.report.submit`` over the assignee's area, or ``submit_own`` for the
+  user's own unit;
+- review: ``targets.report.review`` over the level above the report (the plan's area for units and
+  districts, the district for its streets' shares), never one's own submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from fnmatch import fnmatchcase
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from zhili.areas.models import Area, Level
+from zhili.core.audit import audit_record, snapshot
+from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhili.core.scoping import can
+from zhili.org.models import RoleGrant, Unit, User
+from zhili.targets import imports, notices
+from zhili.targets.evidence import Upload, evidence_store
+from zhili.targets.evidence import check as evidence_check
+from zhili.targets.models import (
+    Assignment,
+    AssignmentKind,
+    Evidence,
+    Incident,
+    IncidentStatus,
+    Milestone,
+    NegativeItem,
+    Plan,
+    PlanStatus,
+    Reminder,
+    ReminderKind,
+    Report,
+    ReportAction,
+    ReportEvent,
+    ReportStatus,
+    Task,
+)
+from zhili.targets.scoring import key_of, scores_deferred, scores_recompute
+
+MAX_TEXT = 5000
+
+
+def root_area() -> Area:
+    area = Area.objects.filter(code=settings.ZHILI_ROOT_CODE).first()
+    if area is None:
+        raise ValidationFailed("请先载入区划：zhili load_areas", code="no_areas")
+    return area
+
+
+def _need(actor: Any, action: str, model: type, path: str, message: str) -> None:
+    if not can(actor, action, model, path):
+        raise PermissionDenied(message)
+
+
+def _active(plan: Plan) -> None:
+    if not plan.is_active:
+        raise ValidationFailed(f"{plan.title}已结束，不能再修改", code="plan_closed")
+
+
+# Plans ---------------------------------------------------------------------------------------
+
+
+def _make_assignments(
+    plan: Plan,
+    task: Task,
+    milestones: list[Milestone],
+    specs: list[tuple[str, Unit | None, Area, Assignment | None]],
+) -> list[Assignment]:
+    """Assignments (kind, unit, area, parent) of ``task`` with one pending report per milestone."""
+    rows = [
+        Assignment(
+            plan=plan,
+            task=task,
+            kind=kind,
+            unit=unit,
+            area=area,
+            area_path=area.path,
+            parent=parent,
+        )
+        for kind, unit, area, parent in specs
+    ]
+    Assignment.objects.bulk_create(rows)
+    Report.objects.bulk_create(
+        [
+            Report(plan=plan, assignment=a, milestone=m, unit=a.unit, area_path=a.area_path)
+            for a in rows
+            for m in milestones
+        ],
+        batch_size=1000,
+    )
+    return rows
+
+
+@transaction.atomic
+def plan_import(*, actor: Any, year: int, title: str, data: bytes, filename: str) -> Plan:
+    """Create a year's plan from the filled template, or nothing at all."""
+    root = root_area()
+    _need(actor, "import", Plan, root.path, "只有市委政法委考核办可以导入考核方案")
+    title = (title or "").strip() or f"{year} 年市域社会治理试点目标任务"
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationFailed("考核年度无效")
+    if Plan.objects.filter(year=year).exists():
+        raise ValidationFailed(f"{year} 年的考核方案已存在", code="duplicate")
+    draft = imports.read_workbook(data, year=year, root=root)
+    plan = Plan.objects.create(
+        year=year,
+        title=title[:200],
+        area=root,
+        source_name=filename[:200],
+        source_sha256=hashlib.sha256(data).hexdigest(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    with scores_deferred():
+        tasks = Task.objects.bulk_create(
+            [
+                Task(
+                    plan=plan,
+                    number=row.number,
+                    seq=i,
+                    title=row.title,
+                    requirement=row.requirement,
+                    method=row.method,
+                    weight=row.weight,
+                    deadline=row.deadline,
+                )
+                for i, row in enumerate(draft.tasks, start=1)
+            ]
+        )
+        for task, row in zip(tasks, draft.tasks, strict=True):
+            milestones = Milestone.objects.bulk_create(
+                [
+                    Milestone(
+                        task=task,
+                        seq=i,
+                        label=m.label,
+                        due=m.due,
+                        requirement=m.requirement,
+                        evidence=m.evidence,
+                    )
+                    for i, m in enumerate(row.milestones, start=1)
+                ]
+            )
+            specs: list[tuple[str, Unit | None, Area, Assignment | None]] = [
+                (AssignmentKind.LEAD, row.lead, row.lead.area, None)
+            ]
+            specs += [(AssignmentKind.CO, u, u.area, None) for u in row.co]
+            specs += [(AssignmentKind.DISTRICT, None, a, None) for a in row.districts]
+            _make_assignments(plan, task, milestones, specs)
+        NegativeItem.objects.bulk_create(
+            [
+                NegativeItem(
+                    plan=plan,
+                    number=n.number,
+                    title=n.title,
+                    trigger=n.trigger,
+                    effect=n.effect,
+                    points=n.points,
+                )
+                for n in draft.negatives
+            ]
+        )
+        scores_recompute(plan=plan)
+    audit_record(
+        actor=actor,
+        action="targets.plan.import",
+        obj=plan,
+        area_path=root.path,
+        after={
+            "year": year,
+            "title": plan.title,
+            "tasks": len(draft.tasks),
+            "milestones": sum(len(t.milestones) for t in draft.tasks),
+            "negative_items": len(draft.negatives),
+            "file": filename,
+            "sha256": plan.source_sha256,
+        },
+    )
+    return plan
+
+
+RULE_FIELDS = [
+    "status",
+    "note",
+    "as_of",
+    "risk_days",
+    "share_completion",
+    "share_timeliness",
+    "share_quality",
+    "return_penalty",
+    "veto_score",
+    "grade_excellent",
+    "grade_good",
+    "grade_pass",
+]
+
+
+@transaction.atomic
+def plan_rule_update(*, actor: Any, plan: Plan, **changes: Any) -> Plan:
+    """Change the scoring rule, the clock or the status; every score is recomputed at once."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    _need(actor, "change", Plan, plan.area.path, "只有市委政法委考核办可以修改评分规则")
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationFailed("不能修改这些字段", detail=sorted(unknown))
+    before = snapshot(plan, RULE_FIELDS)
+    for key, value in changes.items():
+        setattr(plan, key, value)
+    shares = plan.share_completion + plan.share_timeliness + plan.share_quality
+    if min(plan.share_completion, plan.share_timeliness, plan.share_quality) < 0:
+        raise ValidationFailed("各项占比不能为负数")
+    if shares != Decimal(1):
+        raise ValidationFailed(f"完成度、及时性、审核质量三项占比之和须为 1（现为 {shares}）")
+    if not plan.grade_excellent >= plan.grade_good >= plan.grade_pass:
+        raise ValidationFailed("等次分数线须满足 优秀 ≥ 良好 ≥ 合格")
+    if plan.status not in PlanStatus.values:
+        raise ValidationFailed("状态无效")
+    if not 0 <= int(plan.risk_days) <= 90:
+        raise ValidationFailed("临期天数须在 0 到 90 之间")
+    plan.save()
+    scores_recompute(plan=plan)
+    audit_record(
+        actor=actor,
+        action="targets.plan.rule",
+        obj=plan,
+        area_path=plan.area.path,
+        before=before,
+        after=snapshot(plan, RULE_FIELDS),
+    )
+    return plan
+
+
+# Decomposition -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_add(
+    *, actor: Any, task: Task, unit: Unit | None = None, district: Area | None = None
+) -> Assignment:
+    """Assign a task to one more co-unit or district (the city office)."""
+    plan = task.plan
+    _active(plan)
+    _need(actor, "add", Assignment, plan.area.path, "只有市委政法委考核办可以分解任务")
+    if (unit is None) == (district is None):
+        raise ValidationFailed("请选择一个单位或一个区县")
+    spec: tuple[str, Unit | None, Area, Assignment | None]
+    if unit is not None:
+        if not unit.is_active:
+            raise ValidationFailed(f"{unit.name} 已停用")
+        if Assignment.objects.filter(task=task, unit=unit).exists():
+            raise ValidationFailed(f"{unit.name} 已承担该任务", code="duplicate")
+        spec = (AssignmentKind.CO, unit, unit.area, None)
+    else:
+        assert district is not None
+        if district.level != Level.DISTRICT or not district.is_current:
+            raise ValidationFailed("请选择现行的区县")
+        if Assignment.objects.filter(task=task, area=district, unit__isnull=True).exists():
+            raise ValidationFailed(f"{district.name} 已承担该任务", code="duplicate")
+        spec = (AssignmentKind.DISTRICT, None, district, None)
+    (assignment,) = _make_assignments(plan, task, list(task.milestones.all()), [spec])
+    scores_recompute(plan=plan, keys=[key_of(assignment)])
+    audit_record(
+        actor=actor,
+        action="targets.assignment.add",
+        obj=assignment,
+        area_path=assignment.area_path,
+        after={"task": task.number, "assignee": assignment.assignee_name, "kind": spec[0]},
+    )
+    return assignment
+
+
+@transaction.atomic
+def share_split(
+    *, actor: Any, assignment: Assignment, streets: list[Area], note: str = ""
+) -> list[Assignment]:
+    """A district splits its share of a task among some of its streets."""
+    plan = assignment.plan
+    _active(plan)
+    if assignment.kind != AssignmentKind.DISTRICT:
+        raise ValidationFailed("只有区县承担的任务可以分解到街道（乡镇）")
+    _need(
+        actor,
+        "add",
+        Assignment,
+        assignment.area_path,
+        f"只有{assignment.area.name}可以把本区县的任务分解到街道",
+    )
+    if not streets:
+        raise ValidationFailed("请至少选择一个街道（乡镇）")
+    wrong = [
+        s.name
+        for s in streets
+        if s.parent_id != assignment.area_id or s.level != Level.STREET or not s.is_current
+    ]
+    if wrong:
+        raise ValidationFailed(f"{'、'.join(wrong)} 不是{assignment.area.name}的现行街道（乡镇）")
+    held = set(assignment.shares.values_list("area_id", flat=True))
+    again = [s.name for s in streets if s.pk in held]
+    if again:
+        raise ValidationFailed(f"{'、'.join(again)} 已分到该任务", code="duplicate")
+    rows = _make_assignments(
+        plan,
+        assignment.task,
+        list(assignment.task.milestones.all()),
+        [(AssignmentKind.STREET, None, s, assignment) for s in streets],
+    )
+    for row in rows:
+        row.note = note.strip()[:200]
+    if note.strip():
+        Assignment.objects.filter(pk__in=[r.pk for r in rows]).update(note=note.strip()[:200])
+    audit_record(
+        actor=actor,
+        action="targets.assignment.split",
+        obj=assignment,
+        area_path=assignment.area_path,
+        after={"task": assignment.task.number, "streets": [s.code for s in streets], "note": note},
+    )
+    return rows
+
+
+@transaction.atomic
+def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
+    """Take a task back from a co-unit, a district or a street, while nothing has been reported."""
+    plan = assignment.plan
+    _active(plan)
+    if assignment.kind == AssignmentKind.LEAD:
+        raise ValidationFailed("每项任务须有牵头单位，不能移除牵头单位")
+    where = (
+        assignment.parent.area_path
+        if assignment.parent_id and assignment.parent
+        else plan.area.path
+    )
+    _need(actor, "delete", Assignment, where, "没有移除该任务分解的权限")
+    started = Report.objects.filter(assignment__in=[assignment, *assignment.shares.all()]).exclude(
+        status=ReportStatus.PENDING
+    )
+    if started.exists():
+        raise Conflict(f"{assignment.assignee_name} 已报送过进展，不能移除")
+    key = key_of(assignment)
+    audit_record(
+        actor=actor,
+        action="targets.assignment.remove",
+        obj=assignment,
+        area_path=assignment.area_path,
+        before={"task": assignment.task.number, "assignee": assignment.assignee_name},
+    )
+    assignment.delete()
+    if assignment.kind != AssignmentKind.STREET:
+        scores_recompute(plan=plan, keys=[key])
+
+
+# Progress ------------------------------------------------------------------------------------
+
+
+def _lock_report(actor: Any, report_id: int, action: str) -> Report:
+    report = (
+        Report.objects.visible_to(actor, action).select_for_update().filter(pk=report_id).first()
+    )
+    if report is not None:
+        return report
+    if Report.objects.visible_to(actor, "view").filter(pk=report_id).exists():
+        raise PermissionDenied("您没有报送该节点进展的权限")
+    raise NotFound("该任务节点不存在，或不由您的单位承担", code="not_holder")
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    actor: Any,
+    report: Report,
+    text: str,
+    uploads: list[Upload] | None = None,
+    keep_previous: bool = True,
+    on: dt.date | None = None,
+) -> Report:
+    """An assignee reports a milestone's progress with its evidence (first time, or after a return).
+
+    ``on`` (the business date) is for loaders of past seasons; pages and the API never pass it.
+    """
+    report = _lock_report(actor, report.pk, "submit")
+    report = Report.objects.select_related(
+        "plan", "milestone", "milestone__task", "assignment"
+    ).get(pk=report.pk)
+    _active(report.plan)
+    if report.status == ReportStatus.SUBMITTED:
+        raise Conflict("该节点已报送，正在等待审核", code="already_submitted")
+    if report.status == ReportStatus.ACCEPTED:
+        raise Conflict("该节点已通过审核，不能再次报送", code="already_accepted")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("请填写进展情况", code="text_required")
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(f"进展情况不能超过 {MAX_TEXT} 字")
+    uploads = uploads or []
+    evidence_check(uploads)  # refuse a wrong file before anything is written
+    kept: list[Evidence] = []
+    if keep_previous and report.status == ReportStatus.RETURNED:
+        last = report.events.filter(action=ReportAction.SUBMIT).order_by("-id").first()
+        kept = list(last.evidence.all()) if last else []
+    files = kept + evidence_store(actor=actor, uploads=uploads)
+    if report.milestone.evidence and not files:
+        raise ValidationFailed(
+            f"该节点要求提供佐证材料：{report.milestone.evidence}", code="evidence_required"
+        )
+    day = on or report.plan.clock()
+    now = timezone.now()
+    before = report.status
+    event = ReportEvent.objects.create(
+        report=report,
+        action=ReportAction.SUBMIT,
+        from_status=before,
+        to_status=ReportStatus.SUBMITTED,
+        actor=actor,
+        actor_name=actor.username,
+        on=day,
+        text=text,
+    )
+    event.evidence.set(list({f.pk: f for f in files}.values()))
+    report.status = ReportStatus.SUBMITTED
+    report.text = text
+    report.first_submitted_at = report.first_submitted_at or now
+    report.submitted_at, report.submitted_on = now, day
+    report.version += 1
+    report.save()
+    audit_record(
+        actor=actor,
+        action="targets.report.submit",
+        obj=report,
+        area_path=report.area_path,
+        before={"status": before},
+        after={"status": report.status, "files": [f.sha256 for f in files], "on": day},
+    )
+    return report
+
+
+def review_path(report: Report) -> str:
+    """Where the reviewer's right must reach: the level above the assignee."""
+    parent = report.assignment.parent
+    return parent.area_path if parent is not None else report.plan.area.path
+
+
+@transaction.atomic
+def report_review(
+    *,
+    actor: Any,
+    report: Report,
+    decision: str,
+    comment: str = "",
+    version: int | None = None,
+    on: dt.date | None = None,
+) -> Report:
+    """The office accepts a submitted report, or returns it with its reasons."""
+    report = _lock_report(actor, report.pk, "view")
+    report = Report.objects.select_related(
+        "plan", "plan__area", "assignment", "assignment__parent", "milestone"
+    ).get(pk=report.pk)
+    _active(report.plan)
+    if not can(actor, "review", Report, review_path(report)):
+        raise PermissionDenied("您没有审核该报告的权限（由上一级考核办审核）", code="not_reviewer")
+    if decision not in (ReportAction.ACCEPT, ReportAction.RETURN):
+        raise ValidationFailed("审核结论须为“通过”或“退回”")
+    if version is not None and version != report.version:
+        raise Conflict("该报告已有新的变化，请刷新后再审核", code="stale")
+    if report.status != ReportStatus.SUBMITTED:
+        raise Conflict(
+            f"该报告当前为“{report.get_status_display()}”，不是待审核状态", code="not_submitted"
+        )
+    comment = (comment or "").strip()
+    if decision == ReportAction.RETURN and not comment:
+        raise ValidationFailed("退回时请写明退回理由", code="comment_required")
+    if len(comment) > MAX_TEXT:
+        raise ValidationFailed(f"审核意见不能超过 {MAX_TEXT} 字")
+    last = report.events.filter(action=ReportAction.SUBMIT).order_by("-id").first()
+    if last is not None and last.actor_id == getattr(actor, "pk", None):
+        raise PermissionDenied("不能审核自己报送的报告", code="own_report")
+    to = ReportStatus.ACCEPTED if decision == ReportAction.ACCEPT else ReportStatus.RETURNED
+    ReportEvent.objects.create(
+        report=report,
+        action=decision,
+        from_status=report.status,
+        to_status=to,
+        actor=actor,
+        actor_name=actor.username,
+        on=on or report.plan.clock(),
+        text=comment,
+    )
+    report.status = to
+    report.decided_at = timezone.now()
+    if to == ReportStatus.RETURNED:
+        report.returns += 1
+    report.version += 1
+    report.save()
+    if report.assignment.kind != AssignmentKind.STREET:
+        scores_recompute(plan=report.plan, keys=[key_of(report.assignment)])
+    audit_record(
+        actor=actor,
+        action=f"targets.report.{decision}",
+        obj=report,
+        area_path=report.area_path,
+        before={"status": ReportStatus.SUBMITTED},
+        after={"status": to, "comment": comment},
+    )
+    return report
+
+
+# Negative list -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def incident_record(
+    *,
+    actor: Any,
+    item: NegativeItem,
+    occurred_on: dt.date,
+    description: str,
+    uploads: list[Upload],
+    unit: Unit | None = None,
+    district: Area | None = None,
+) -> Incident:
+    """Record a negative-list incident against a unit or a district; its score follows at once."""
+    plan = item.plan
+    _active(plan)
+    _need(actor, "add", Incident, plan.area.path, "只有市委政法委考核办可以认定负面清单事件")
+    if (unit is None) == (district is None):
+        raise ValidationFailed("请选择一个责任单位或一个区县")
+    if district is not None and (district.level != Level.DISTRICT or not district.is_current):
+        raise ValidationFailed("请选择现行的区县")
+    if occurred_on > timezone.localdate():
+        raise ValidationFailed("发生日期不能晚于今天")
+    description = (description or "").strip()
+    if not description:
+        raise ValidationFailed("请填写情况说明")
+    if not uploads:
+        raise ValidationFailed("请上传佐证材料（如通报、处理决定）", code="evidence_required")
+    files = evidence_store(actor=actor, uploads=uploads)
+    area = unit.area if unit is not None else district
+    assert area is not None
+    incident = Incident.objects.create(
+        plan=plan,
+        item=item,
+        unit=unit,
+        area=area,
+        area_path=area.path,
+        occurred_on=occurred_on,
+        description=description[:MAX_TEXT],
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    incident.evidence.set(files)
+    scores_recompute(plan=plan, keys=[key_of(incident)])
+    audit_record(
+        actor=actor,
+        action="targets.incident.record",
+        obj=incident,
+        area_path=incident.area_path,
+        after={
+            "item": item.number,
+            "effect": item.effect,
+            "points": item.points,
+            "assignee": incident.assignee_name,
+            "occurred_on": occurred_on,
+            "files": [f.sha256 for f in files],
+        },
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_withdraw(*, actor: Any, incident: Incident, reason: str) -> Incident:
+    incident = (
+        Incident.objects.select_for_update().select_related("plan", "item").get(pk=incident.pk)
+    )
+    _active(incident.plan)
+    _need(actor, "change", Incident, incident.plan.area.path, "只有市委政法委考核办可以撤销认定")
+    if incident.status != IncidentStatus.ACTIVE:
+        raise Conflict("该事件已撤销")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请写明撤销理由")
+    incident.status = IncidentStatus.WITHDRAWN
+    incident.withdrawn_reason = reason[:MAX_TEXT]
+    incident.save(update_fields=["status", "withdrawn_reason"])
+    scores_recompute(plan=incident.plan, keys=[key_of(incident)])
+    audit_record(
+        actor=actor,
+        action="targets.incident.withdraw",
+        obj=incident,
+        area_path=incident.area_path,
+        before={"status": IncidentStatus.ACTIVE},
+        after={"status": incident.status, "reason": reason},
+    )
+    return incident
+
+
+# Warnings ------------------------------------------------------------------------------------
+
+
+def _reporters(reports: list[Report]) -> dict[tuple[str, int], list[User]]:
+    """Who reports for each assignee: a unit's active staff; an area's holders of report rights."""
+    unit_ids = {r.unit_id for r in reports if r.unit_id}
+    area_paths = {r.area_path for r in reports if not r.unit_id}
+    out: dict[tuple[str, int], list[User]] = {}
+    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True):
+        out.setdefault(("unit", user.unit_id or 0), []).append(user)
+    grants = RoleGrant.objects.filter(
+        area__path__in=area_paths, user__is_active=True
+    ).select_related("user", "role", "area")
+    for g in grants:
+        if any(fnmatchcase("targets.report.submit", p) for p in g.role.permissions):
+            out.setdefault(("area", g.area_id), []).append(g.user)
+    return out
+
+
+@transaction.atomic
+def reminders_send(*, plan: Plan, on: dt.date | None = None) -> dict[str, int]:
+    """Warn assignees of milestones due within ``risk_days`` and flag overdue ones, once each."""
+    on = on or plan.clock()
+    if not plan.is_active:
+        return {"due_soon": 0, "overdue": 0}
+    horizon = on + dt.timedelta(days=plan.risk_days)
+    open_reports = list(
+        Report.objects.filter(plan=plan, milestone__due__lte=horizon)
+        .exclude(status=ReportStatus.ACCEPTED)
+        .select_related(
+            "milestone", "milestone__task", "assignment", "assignment__unit", "assignment__area"
+        )
+    )
+    sent = set(
+        Reminder.objects.filter(report__in=open_reports).values_list("report_id", "kind", "due")
+    )
+    fresh: list[tuple[Report, str]] = []
+    for r in open_reports:
+        kind: str = ReminderKind.OVERDUE if on > r.milestone.due else ReminderKind.DUE_SOON
+        if (r.pk, kind, r.milestone.due) not in sent:
+            fresh.append((r, kind))
+    people = _reporters([r for r, _ in fresh])
+    counts = {"due_soon": 0, "overdue": 0}
+    rows = []
+    for r, kind in fresh:
+        a, m = r.assignment, r.milestone
+        key = ("unit", a.unit_id) if a.unit_id else ("area", a.area_id)
+        verb = "已逾期" if kind == ReminderKind.OVERDUE else f"将于 {m.due:%m月%d日} 到期"
+        n = notices.send(
+            recipients=people.get(key, []),
+            kind=f"targets.{kind}",
+            title=f"目标任务 {m.task.number}「{m.task.title}」{m.label}节点{verb}",
+            body=f"{a.assignee_name}：{m.requirement or m.task.title}。请及时报送进展和佐证材料。",
+            url=reverse("targets:cell", args=[plan.pk, a.pk]),
+            obj=r,
+            dedupe_key=f"targets:{r.pk}:{kind}:{m.due}",
+        )
+        rows.append(Reminder(report=r, kind=kind, due=m.due, sent_on=on, recipients=n))
+        counts[kind] += 1
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        audit_record(
+            actor=None,
+            action="targets.reminders",
+            obj=plan,
+            area_path=plan.area.path,
+            after={**counts, "on": on},
+        )
+    return counts
+
+
+@transaction.atomic
+def scores_refresh(*, plan: Plan) -> None:
+    """Recompute every score (the clock moved: milestones fell due without any other input)."""
+    scores_recompute(plan=plan)
