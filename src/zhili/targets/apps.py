@@ -7,8 +7,12 @@ class TargetsConfig(AppConfig):
     name = "zhili.targets"
     label = "targets"
     verbose_name = "目标管理（打表推进）"
+    # Gated on the plan catalogue: every role taking part may view plans (a unit's reporter holds
+    # only *_own rights on reports and scores, which the navigation's has_any does not see).
     nav = [
-        NavItem("打表推进", "targets:plans", "targets.Report", group="目标管理", order=30),
-        NavItem("进度预警", "targets:late", "targets.Report", group="目标管理", order=31),
-        NavItem("考核排名", "targets:ranking_latest", "targets.Score", group="目标管理", order=32),
+        NavItem("打表推进", "targets:plans", "targets.Plan", group="目标管理", order=30),
+        NavItem("进度预警", "targets:late", "targets.Plan", group="目标管理", order=31),
+        NavItem("考核排名", "targets:ranking_latest", "targets.Plan", group="目标管理", order=32),
     ]
+    # Milestone warnings, overdue flags and score recomputation once a day, run by `zhili worker`.
+    periodic_tasks = {"zhili.targets.tasks.targets_warn": 24 * 3600}

@@ -1,17 +1,12 @@
-"""Hand warnings to the platform's inbox (``zhili.core.notify``) when it is installed.
-
-The inbox lives in core on another branch; until it is merged the ``Reminder`` rows are the record
-and the targets pages list them. Looked up at call time so this module works either way.
-"""
+"""Hand target warnings to the platform's inbox and senders (``zhili.core.notify``); the
+``Reminder`` rows remain the targets module's own record, listed on its pages."""
 
 from __future__ import annotations
 
-import importlib
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-log = logging.getLogger("zhili.targets")
+from zhili.core.notify import notify
 
 
 def send(
@@ -25,11 +20,6 @@ def send(
     dedupe_key: str,
 ) -> int:
     people = [u for u in recipients if u is not None]
-    try:
-        notify = importlib.import_module("zhili.core.notify").notify
-    except (ImportError, AttributeError):
-        log.debug("targets notice (%s, %d recipients): %s", kind, len(people), title)
-        return len(people)
     notify(
         recipients=people,
         kind=kind,

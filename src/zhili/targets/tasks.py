@@ -1,7 +1,7 @@
 """Background work of target management (django.tasks): warnings and the daily score refresh.
 
-Run daily (cron or a systemd timer: ``zhili targets_warn --enqueue``, or without ``--enqueue`` to
-run at once). Each run is idempotent: a warning is sent once per report, kind and due date.
+``zhili worker`` enqueues it daily (TargetsConfig.periodic_tasks); ``zhili targets_warn`` runs it at
+once. Each run is idempotent: a warning is sent once per report, kind and due date.
 """
 
 from __future__ import annotations

@@ -116,3 +116,9 @@ def test_pages_answer_for_every_role(small_plan: Any, login: Any) -> None:
             assert response.status_code == 200, (who, url)
     assert login("unit_gaj").get(f"/targets/{plan.pk}/rule/").status_code == 403
     assert login("office_zfw").get(f"/targets/{plan.pk}/rule/").status_code == 200
+
+
+def test_navigation_shows_targets_to_everyone_taking_part(login: Any) -> None:
+    for who in ("office_zfw", "unit_gaj", "yuzhong", "jiefangbei"):
+        assert "打表推进" in login(who).get("/").content.decode(), who
+    assert "打表推进" not in login("grid_jfb_01").get("/").content.decode()

@@ -6,6 +6,11 @@
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
+  // On a phone the filters fold away unless some are in use, so the table comes first.
+  var box = document.getElementById("table-filters-box");
+  if (box && window.matchMedia("(max-width: 576px)").matches && !window.location.search) {
+    box.removeAttribute("open");
+  }
   if (!panel) return;
   function close() {
     panel.innerHTML = "";
