@@ -1,25 +1,14 @@
 """打表推进 end to end in a browser: the office imports the plan, a unit reports, the office returns
 then accepts, and the table and the ranking change.
 
-A real `zhili serve` (gunicorn, DEBUG off) runs on its own temporary SQLite database, prepared with
-the operator's commands (migrate, load_areas, load_demo); Debian's chromium drives it.
+The shared real `zhili serve` (gunicorn, DEBUG off) of tests/browser/conftest.py, prepared with the
+operator's commands (migrate, load_areas, load_demo); Debian's chromium drives it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +16,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ZHILI = Path(sys.executable).parent / "zhili"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "zhili-demo-2026"
 EXPECTED = re.compile(r"status of (404|422)")
 PNG = (
@@ -48,99 +25,15 @@ PNG = (
 )
 
 
-def _missing() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return f"{CHROMIUM} 不存在：apt-get install -y chromium fonts-noto-cjk"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "未安装 Playwright 的 Python 包"
-    return None
-
-
-if _missing():
-    pytest.skip(_missing() or "", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture(scope="module")
+def targets_server(server: str) -> str:
+    """The shared real server of tests/browser/conftest.py."""
+    return server
 
 
 @pytest.fixture(scope="module")
-def targets_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    var = tmp_path_factory.mktemp("targets-e2e")
-    log = var / "server.log"
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"ZHILI_TESTING", "DEBUG", "DATABASE_URL"}
-    }
-    env.update(
-        {
-            "DEBUG": "1",
-            "ZHILI_VAR": str(var),
-            "ZHILI_HOME": str(ROOT),
-            "DATABASE_URL": f"sqlite:///{var / 'zhili.sqlite3'}",
-            "PYTHONPATH": str(ROOT / "src"),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    for args in (["migrate", "--noinput", "-v0"], ["load_areas"], ["load_demo"]):
-        with log.open("a", encoding="utf-8") as out:
-            done = subprocess.run(
-                [str(ZHILI), *args], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-            )
-        if done.returncode:
-            pytest.fail(f"zhili {args[0]} 失败：\n{log.read_text(encoding='utf-8')[-3000:]}")
-    port = _free_port()
-    serve_env = {
-        **env,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "WEB_CONCURRENCY": "2",
-    }
-    with log.open("a", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [str(ZHILI), "serve", "--port", str(port)],
-            env=serve_env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and proc.poll() is None:
-            with (
-                contextlib.suppress(OSError, urllib.error.URLError),
-                urllib.request.urlopen(f"{url}/healthz", timeout=2) as resp,
-            ):
-                if resp.status == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            pytest.fail(f"服务未能启动：\n{log.read_text(encoding='utf-8')[-3000:]}")
-        yield url
-    finally:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-
-
-@pytest.fixture(scope="module")
-def targets_browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def targets_browser(browser: Any) -> Any:
+    return browser
 
 
 def _page(browser: Any, server: str, username: str, problems: list[str]) -> Any:
