@@ -6,7 +6,7 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths
@@ -183,17 +183,35 @@ class MatterQuerySet(ScopedQuerySet):
 
     def visible_to(self, user: Any, action: str = "view") -> Self:
         paths = scope_paths(user, self.model, action)
-        if paths is None:
-            return self
+        if paths is None or f"{settings.ZHILI_ROOT_CODE}/" in paths:
+            return self  # the whole tree: a range over every path only misleads the planner
         q = Q(pk__in=[])
         for p in paths:
             q |= path_prefix_q(self.scope_field, p)
         unit_id = getattr(user, "unit_id", None) if user.is_authenticated else None
         if unit_id and action in ("view", "handle"):
-            q |= Q(lead_unit_id=unit_id) | Q(
-                pk__in=MatterUnit.objects.filter(unit_id=unit_id).values("matter_id")
-            )
+            # OR-ing the unit's matters into the area ranges stops the database from walking an
+            # index in order (lists scan the table backwards); add them only when there are any.
+            lead, co = self._unit_has(unit_id)
+            if lead:
+                q |= Q(lead_unit_id=unit_id)
+            if co:
+                q |= Q(pk__in=MatterUnit.objects.filter(unit_id=unit_id).values("matter_id"))
         return self.filter(q)
+
+    def _unit_has(self, unit_id: int) -> tuple[bool, bool]:
+        """Does the unit lead any matter, and is it a co-unit of any? (One query, two probes.)"""
+        unit = self.model._meta.get_field("lead_unit").related_model
+        found = (
+            unit._base_manager.filter(pk=unit_id)
+            .annotate(
+                lead=Exists(self.model._base_manager.filter(lead_unit_id=OuterRef("pk"))),
+                co=Exists(MatterUnit.objects.filter(unit_id=OuterRef("pk"))),
+            )
+            .values_list("lead", "co")
+            .first()
+        )
+        return (bool(found[0]), bool(found[1])) if found else (False, False)
 
     def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)

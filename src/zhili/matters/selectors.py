@@ -33,7 +33,9 @@ def matter_visible(user: Any, action: str = "view") -> QuerySet[Matter]:
 
 
 def matter_list(user: Any, f: MatterFilters) -> QuerySet[Matter]:
-    qs = matter_visible(user).select_related("category", "area", "lead_unit")
+    qs = matter_visible(user).select_related(
+        "category", "area", "lead_unit", "suggested_unit", "merged_into"
+    )
     if f.status:
         qs = qs.filter(status__in=f.status.split(","))
     if f.area:
