@@ -201,7 +201,7 @@ class MatterQuerySet(ScopedQuerySet):
 
     def _unit_has(self, unit_id: int) -> tuple[bool, bool]:
         """Does the unit lead any matter, and is it a co-unit of any? (One query, two probes.)"""
-        unit = self.model._meta.get_field("lead_unit").related_model
+        unit: Any = self.model._meta.get_field("lead_unit").related_model
         found = (
             unit._base_manager.filter(pk=unit_id)
             .annotate(
