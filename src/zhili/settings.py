@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "zhili.disputes",
     "zhili.targets",
     "zhili.demo",
+    "zhili.bench",
 ]
 
 MIDDLEWARE = [
