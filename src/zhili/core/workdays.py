@@ -9,6 +9,7 @@ the pages can warn.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 
 import chinese_calendar
@@ -49,6 +50,13 @@ def is_workday(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bo
     overrides = _overrides() if overrides is None else overrides
     if day in overrides:
         return overrides[day]
+    return _package_workday(day)
+
+
+@functools.lru_cache(maxsize=8192)
+def _package_workday(day: dt.date) -> bool:
+    """The package's answer, remembered: each of its lookups scans its whole holiday table
+    (``min``/``max`` over every key), which made deadlines a measurable share of an intake."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:

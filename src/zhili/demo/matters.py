@@ -280,6 +280,7 @@ SHARES = {  # of all matters, roughly (DOMAIN.md §3 measures)
     "extend": 0.04,
     "suspend": 0.012,
     "stall": 0.04,
+    "reopen_unsatisfied": 0.3,  # of the unsatisfied call-backs
 }
 
 
@@ -300,9 +301,12 @@ class Story:
         return self.t
 
 
+ALL_ROADS = [r for roads in tx.ROADS.values() for r in roads]  # for districts without their own
+
+
 def _fill(text: str, rng: random.Random, place: Place) -> str:
     return text.format(
-        road=rng.choice(tx.ROADS[place.district]),
+        road=rng.choice(tx.ROADS.get(place.district) or ALL_ROADS),
         no=rng.randint(1, 268),
         estate=rng.choice(tx.ESTATES),
         b=rng.randint(1, 24),
@@ -323,8 +327,14 @@ def _created_at(rng: random.Random, now: dt.datetime, days: int) -> dt.datetime:
 
 
 class Generator:
-    def __init__(self, cast: Cast, *, seed: int, now: dt.datetime, days: int) -> None:
+    """Lives matters through ``services`` (the real services module; the benchmark passes a
+    machine with the same functions that writes the same rows in bulk, zhili.bench.machine)."""
+
+    def __init__(self, cast: Cast, *, seed: int, now: dt.datetime, days: int,
+                 services: Any = None) -> None:  # fmt: skip
         self.cast, self.rng, self.now, self.days = cast, random.Random(seed), now, days
+        self.s = services or s
+        self.shares = dict(SHARES)
         self.categories = {c.code: c for c in Category.objects.filter(parent__isnull=False)}
         ranked = [c for c in tx.RANKING if c in self.categories]
         self.codes, self.weights = ranked, [1 / (i + 1) ** 0.9 for i in range(len(ranked))]
@@ -339,6 +349,9 @@ class Generator:
             return self.rng.choice(self.cast.places_jfb)
         district = YUZHONG if r < 0.7 else WANZHOU if r < 0.85 else LIANGJIANG
         return self.rng.choice(self.cast.places_other[district] or self.cast.places_jfb)
+
+    def created_at(self) -> dt.datetime:
+        return _created_at(self.rng, self.now, self.days)
 
     def one(self) -> None:
         rng, place = self.rng, self.place()
@@ -362,8 +375,8 @@ class Generator:
         answers = dict(tx.ANSWERS.get(code, {}))
         if code == "wage-arrears":
             answers["workers"] = rng.randint(3, 40)
-        story = Story(rng, self.now, _created_at(rng, self.now, self.days))
-        m = s.matter_create(
+        story = Story(rng, self.now, self.created_at())
+        m = self.s.matter_create(
             actor=creator,
             category=category,
             channel=channel,
@@ -389,7 +402,7 @@ class Generator:
     def live(self, m: Matter, place: Place, story: Story, channel: str) -> None:
         rng, officer, r = self.rng, place.officer, self.rng.random()
         if channel == Channel.GRID and rng.random() < 0.35:
-            s.matter_self_handle(
+            self.s.matter_self_handle(
                 actor=place.grid_worker,
                 matter=m,
                 result=rng.choice(tx.SELF_HANDLED),
@@ -397,27 +410,27 @@ class Generator:
                 at=story.after(0.1, 1.5),
             )
             return self.tally("self_handled")
-        if r < SHARES["reject"]:
-            s.matter_reject(actor=officer, matter=m, reason=rng.choice(tx.REJECT_REASONS),
+        if r < self.shares["reject"]:
+            self.s.matter_reject(actor=officer, matter=m, reason=rng.choice(tx.REJECT_REASONS),
                             at=story.after(0.3, 8))  # fmt: skip
             return self.tally("rejected")
-        if r < SHARES["reject"] + SHARES["private"]:
-            s.matter_triage(actor=officer, matter=m, triage=Triage.PRIVATE,
+        if r < self.shares["reject"] + self.shares["private"]:
+            self.s.matter_triage(actor=officer, matter=m, triage=Triage.PRIVATE,
                             reason=tx.PRIVATE_REASONS[0], at=story.after(0.3, 8))  # fmt: skip
             return self.tally("private")
         if rng.random() < 0.15:
-            s.matter_triage(actor=officer, matter=m, triage=rng.choice([Triage.BIG, Triage.SMALL]),
+            self.s.matter_triage(actor=officer, matter=m, triage=rng.choice([Triage.BIG, Triage.SMALL]),
                             reason="按三事分流规则分类办理", at=story.after(0.3, 6))  # fmt: skip
         else:
-            m = s.matter_accept(actor=officer, matter=m, at=story.after(0.2, 6))
+            m = self.s.matter_accept(actor=officer, matter=m, at=story.after(0.2, 6))
         unit = m.suggested_unit or self.cast.fallback_unit[place.district]
-        m = s.matter_dispatch(actor=officer, matter=m, unit=unit, at=story.after(0.1, 3))
+        m = self.s.matter_dispatch(actor=officer, matter=m, unit=unit, at=story.after(0.1, 3))
         r = rng.random()
-        if r < SHARES["stall"] / 2:
+        if r < self.shares["stall"] / 2:
             raise Stop  # the unit never signs
-        if r < SHARES["stall"] / 2 + SHARES["return"]:
+        if r < self.shares["stall"] / 2 + self.shares["return"]:
             handler = self.cast.handlers[unit.pk]
-            m = s.matter_return(actor=handler, matter=m, reason=rng.choice(tx.RETURN_REASONS),
+            m = self.s.matter_return(actor=handler, matter=m, reason=rng.choice(tx.RETURN_REASONS),
                                 at=story.after(1, 10))  # fmt: skip
             self.tally("returned")
             street = [c for c in place.area.path.split("/") if c][2]
@@ -425,46 +438,60 @@ class Generator:
             if other is None or other.pk == unit.pk:
                 other = self.cast.fallback_unit[place.district]
             unit = other
-            m = s.matter_dispatch(actor=officer, matter=m, unit=unit, at=story.after(0.3, 5))
+            m = self.s.matter_dispatch(actor=officer, matter=m, unit=unit, at=story.after(0.3, 5))
         handler = self.cast.handlers[unit.pk]
-        m = s.matter_sign(actor=handler, matter=m, contacted=rng.random() < 0.8,
+        m = self.s.matter_sign(actor=handler, matter=m, contacted=rng.random() < 0.8,
                           at=story.after(0.3, 22))  # fmt: skip
         self.handle(m, place, story, handler)
 
     def handle(self, m: Matter, place: Place, story: Story, handler: User) -> None:
         rng, officer = self.rng, place.officer
         r = rng.random()
-        if r < SHARES["stall"] / 2:
+        if r < self.shares["stall"] / 2:
             raise Stop  # signed, then nothing: overdue in the end
-        if r < SHARES["stall"] / 2 + SHARES["suspend"]:
-            s.matter_suspend(actor=place.approver, matter=m, reason=rng.choice(tx.SUSPEND_REASONS),
+        if r < self.shares["stall"] / 2 + self.shares["suspend"]:
+            self.s.matter_suspend(actor=place.approver, matter=m, reason=rng.choice(tx.SUSPEND_REASONS),
                              at=story.after(2, 48))  # fmt: skip
             return self.tally("suspended")
-        if rng.random() < SHARES["extend"]:
-            m = s.matter_extend(actor=handler, matter=m, days=rng.randint(3, 10),
+        if rng.random() < self.shares["extend"]:
+            m = self.s.matter_extend(actor=handler, matter=m, days=rng.randint(3, 10),
                                 reason=rng.choice(tx.EXTEND_REASONS), at=story.after(4, 48))  # fmt: skip
-            m = s.matter_approve_extension(actor=place.approver, matter=m,
+            m = self.s.matter_approve_extension(actor=place.approver, matter=m,
                                            approved=rng.random() < 0.9, at=story.after(1, 20))  # fmt: skip
             self.tally("extended")
         low, high = REPORT_HOURS[m.handling_mode]
         late = 1.7 if rng.random() < 0.08 else 1.0
-        m = s.matter_report(actor=handler, matter=m, result=rng.choice(tx.REPORTS),
+        m = self.s.matter_report(actor=handler, matter=m, result=rng.choice(tx.REPORTS),
                             at=story.after(low * late, high * late))  # fmt: skip
-        if rng.random() < SHARES["rework"]:
-            m = s.matter_verify(actor=officer, matter=m, passed=False,
+        if rng.random() < self.shares["rework"]:
+            m = self.s.matter_verify(actor=officer, matter=m, passed=False,
                                 note=rng.choice(tx.REWORK_NOTES), at=story.after(2, 30))  # fmt: skip
             self.tally("reworked")
-            m = s.matter_report(actor=handler, matter=m, result=rng.choice(tx.REPORTS),
+            m = self.s.matter_report(actor=handler, matter=m, result=rng.choice(tx.REPORTS),
                                 at=story.after(12, 72))  # fmt: skip
-        m = s.matter_verify(actor=officer, matter=m, passed=True, at=story.after(2, 30))
-        m = s.matter_close(actor=officer, matter=m, at=story.after(0.2, 12))
+        m = self.s.matter_verify(actor=officer, matter=m, passed=True, at=story.after(2, 30))
+        m = self.s.matter_close(actor=officer, matter=m, at=story.after(0.2, 12))
         self.tally("closed")
         if rng.random() < 0.95:
             solved = rng.random() < 0.92
             satisfied = rng.random() < (0.93 if solved else 0.25)
-            s.matter_rate(actor=officer, matter=m, solved=solved, satisfied=satisfied,
-                          at=story.after(2, 72))  # fmt: skip
+            m = self.s.matter_rate(actor=officer, matter=m, solved=solved, satisfied=satisfied,
+                                   at=story.after(2, 72))  # fmt: skip
             self.tally("rated")
+            if not satisfied and rng.random() < self.shares["reopen_unsatisfied"]:
+                self.reopen(m, place, story, handler)
+
+    def reopen(self, m: Matter, place: Place, story: Story, handler: User) -> None:
+        """重新办理 after an unsatisfied call-back: back to the unit, handled and closed again."""
+        rng, officer = self.rng, place.officer
+        m = self.s.matter_reopen(actor=officer, matter=m, reason=rng.choice(tx.REOPEN_REASONS),
+                                 at=story.after(2, 48))  # fmt: skip
+        self.tally("reopened")
+        m = self.s.matter_sign(actor=handler, matter=m, contacted=True, at=story.after(0.3, 22))
+        m = self.s.matter_report(actor=handler, matter=m, result=rng.choice(tx.REPORTS),
+                                 at=story.after(12, 96))  # fmt: skip
+        m = self.s.matter_verify(actor=officer, matter=m, passed=True, at=story.after(2, 30))
+        self.s.matter_close(actor=officer, matter=m, at=story.after(0.2, 12))
 
 
 def demo_has_matters() -> bool:

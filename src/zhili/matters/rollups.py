@@ -215,6 +215,9 @@ def _cohort(d: Deltas, m: Any, s: State) -> None:
 # Writing -----------------------------------------------------------------------------------------
 
 
+BULK_ROWS = 500  # from this many rows on, one statement per row would be parsed too often
+
+
 def _upsert(
     model: type[models.Model],
     columns: list[str],
@@ -222,24 +225,45 @@ def _upsert(
     counters: Iterable[str],
     rows: list[tuple[Any, ...]],
 ) -> None:
-    """Add ``rows`` (key values then counter values, in ``columns`` order) to ``model``'s table."""
+    """Add ``rows`` (key values then counter values, in ``columns`` order) to ``model``'s table.
+
+    A live event adds a handful of rows in one multi-row statement; a rebuild or a bulk load adds
+    many: PostgreSQL then COPYs them into a temporary table and adds them with one INSERT … SELECT,
+    SQLite runs one prepared single-row statement for each."""
     if not rows:
         return
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    head = f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "
+    cols = ", ".join(q(c) for c in columns)
     tail = f" ON CONFLICT ({', '.join(q(c) for c in conflict)}) DO UPDATE SET " + ", ".join(
         f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counters
     )
     rows.sort(key=lambda r: r[: len(conflict) + 1])  # one lock order for every writer
-    per_statement = max(1, 900 // len(columns))
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), per_statement):
-            chunk = rows[i : i + per_statement]
-            cursor.execute(
-                head + ", ".join([one] * len(chunk)) + tail, [v for r in chunk for v in r]
-            )
+        if len(rows) >= BULK_ROWS and connection.vendor == "postgresql":
+            temp = q(f"tmp_{model._meta.db_table}")
+            cursor.execute(f"CREATE TEMP TABLE {temp} AS SELECT {cols} FROM {table} WITH NO DATA")
+            try:
+                with cursor.cursor.copy(f"COPY {temp} ({cols}) FROM STDIN") as copy:
+                    for r in rows:
+                        copy.write_row(r)
+                order = ", ".join(q(c) for c in conflict)
+                cursor.execute(
+                    f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {temp} ORDER BY {order}"
+                    + tail
+                )
+            finally:
+                cursor.execute(f"DROP TABLE {temp}")
+        elif len(rows) >= BULK_ROWS:
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES {one}" + tail, rows)
+        else:
+            for i in range(0, len(rows), max(1, 900 // len(columns))):
+                chunk = rows[i : i + max(1, 900 // len(columns))]
+                cursor.execute(
+                    f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * len(chunk)) + tail,
+                    [v for r in chunk for v in r],
+                )
 
 
 def flush(d: Deltas) -> None:

@@ -19,8 +19,7 @@ from zhili.core.audit import audit_record
 from zhili.core.errors import PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
-from zhili.matters import rollups
-from zhili.matters.deadlines import refresh_due, shift_after_suspension, stage_due
+from zhili.matters import rollups, steps
 from zhili.matters.models import (
     Category,
     Channel,
@@ -129,8 +128,7 @@ def matter_create(
         created_by=actor if staff else None,
         created_at=now,
     )
-    matter.dispatch_due = stage_due(matter, "dispatch", now)
-    refresh_due(matter, now)
+    steps.submit(matter, now)
     matter.save()
     event = MatterEvent.objects.create(
         matter=matter,
@@ -167,12 +165,14 @@ def matter_accept(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    def apply(m: Matter, now: dt.datetime) -> str:
-        m.accepted_at = now
-        return Status.ACCEPTED
-
     return transition(
-        actor=actor, matter=matter, action="accept", apply=apply, note=note, version=version, at=at
+        actor=actor,
+        matter=matter,
+        action="accept",
+        apply=steps.accept,
+        note=note,
+        version=version,
+        at=at,
     )
 
 
@@ -187,15 +187,11 @@ def matter_reject(
 ) -> Matter:
     reason = _text(reason, "不予立案理由", limit=1000)
 
-    def apply(m: Matter, now: dt.datetime) -> str:
-        m.closed_at = now
-        return Status.REJECTED
-
     return transition(
         actor=actor,
         matter=matter,
         action="reject",
-        apply=apply,
+        apply=steps.reject,
         note=reason,
         version=version,
         at=at,
@@ -218,13 +214,7 @@ def matter_triage(
     reason = _text(reason, "分流理由", limit=1000)
 
     def apply(m: Matter, now: dt.datetime) -> str | None:
-        m.triage, m.triage_reason = triage, reason
-        if m.accepted_at is None:
-            m.accepted_at = now
-        if triage == Triage.PRIVATE:
-            m.closed_at = now
-            return Status.CLOSED
-        return Status.ACCEPTED if m.status == Status.SUBMITTED else None
+        return steps.triage(m, now, result=triage, reason=reason)
 
     return transition(
         actor=actor,
@@ -255,17 +245,9 @@ def matter_dispatch(
     co_units = [u for u in (co_units or []) if u.pk != unit.pk]
 
     def apply(m: Matter, now: dt.datetime) -> str:
-        m.lead_unit = unit
-        m.dispatch_count += 1
-        m.dispatched_at = now
-        m.first_dispatched_at = m.first_dispatched_at or now
-        if m.accepted_at is None:
-            m.accepted_at = now
-        m.sign_due = stage_due(m, "sign", now)
-        m.contact_due = m.contact_due or stage_due(m, "contact", now)
-        m.handle_due = m.handle_due or stage_due(m, "handle", now)
+        status = steps.dispatch(m, now, unit=unit)
         set_co_units(m, co_units)
-        return Status.DISPATCHED
+        return status
 
     return transition(
         actor=actor,
@@ -293,10 +275,7 @@ def matter_sign(
     """签收. ``contacted`` records first contact with the resident at the same time."""
 
     def apply(m: Matter, now: dt.datetime) -> str:
-        m.signed_at = now
-        if contacted and m.contacted_at is None:
-            m.contacted_at = now
-        return Status.HANDLING
+        return steps.sign(m, now, contacted=contacted)
 
     return transition(
         actor=actor,
@@ -322,15 +301,11 @@ def matter_return(
     """退单: the unit says it is not theirs; the centre re-dispatches."""
     reason = _text(reason, "退单理由", limit=1000)
 
-    def apply(m: Matter, now: dt.datetime) -> str:
-        m.dispatch_due = stage_due(m, "dispatch", now)
-        return Status.RETURNED
-
     return transition(
         actor=actor,
         matter=matter,
         action="return",
-        apply=apply,
+        apply=steps.return_,
         note=reason,
         version=version,
         at=at,
@@ -352,10 +327,7 @@ def matter_report(
     result = _text(result, "处置情况", limit=4000)
 
     def apply(m: Matter, now: dt.datetime) -> str:
-        m.reported_at = now
-        if contacted and m.contacted_at is None:
-            m.contacted_at = now
-        return Status.REPORTED
+        return steps.report(m, now, contacted=contacted)
 
     return transition(
         actor=actor,
@@ -384,10 +356,7 @@ def matter_verify(
         note = _text(note, "返工原因", limit=1000)
 
     def apply(m: Matter, now: dt.datetime) -> str:
-        if passed:
-            return Status.VERIFIED
-        m.rework_count += 1
-        return Status.HANDLING
+        return steps.verify(m, now, passed=passed)
 
     return transition(
         actor=actor,
@@ -410,12 +379,14 @@ def matter_close(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    def apply(m: Matter, now: dt.datetime) -> str:
-        m.closed_at = now
-        return Status.CLOSED
-
     return transition(
-        actor=actor, matter=matter, action="close", apply=apply, note=note, version=version, at=at
+        actor=actor,
+        matter=matter,
+        action="close",
+        apply=steps.close,
+        note=note,
+        version=version,
+        at=at,
     )
 
 
@@ -433,8 +404,7 @@ def matter_rate(
     """回访: was it solved, is the resident satisfied? Unsatisfied call-backs may be reopened."""
 
     def apply(m: Matter, now: dt.datetime) -> str:
-        m.solved, m.satisfied = solved, satisfied
-        return Status.RATED
+        return steps.rate(m, now, solved=solved, satisfied=satisfied)
 
     return transition(
         actor=actor,
@@ -460,23 +430,11 @@ def matter_reopen(
     """重开: back to the lead unit to sign and handle again, with a fresh handling limit."""
     reason = _text(reason, "重新办理理由", limit=1000)
 
-    def apply(m: Matter, now: dt.datetime) -> str:
-        m.reopen_count += 1
-        m.closed_at = None
-        m.solved = m.satisfied = None
-        if m.lead_unit_id is None:  # closed as 私事 or self-handled: dispatch anew
-            m.dispatch_due = stage_due(m, "dispatch", now)
-            return Status.ACCEPTED
-        m.dispatched_at = now
-        m.sign_due = stage_due(m, "sign", now)
-        m.handle_due = stage_due(m, "handle", now)
-        return Status.DISPATCHED
-
     return transition(
         actor=actor,
         matter=matter,
         action="reopen",
-        apply=apply,
+        apply=steps.reopen,
         note=reason,
         version=version,
         at=at,
@@ -506,8 +464,7 @@ def matter_extend(
     def apply(m: Matter, now: dt.datetime) -> None:
         if m.extension_requested_days:
             raise ValidationFailed("已有待审批的延期申请", code="extension_pending")
-        m.extension_requested_days, m.extension_reason = int(days), reason
-        return None
+        return steps.extend(m, now, days=days, reason=reason)
 
     return transition(
         actor=actor,
@@ -534,14 +491,7 @@ def matter_approve_extension(
     def apply(m: Matter, now: dt.datetime) -> None:
         if not m.extension_requested_days:
             raise ValidationFailed("没有待审批的延期申请", code="no_extension")
-        days = m.extension_requested_days
-        if approved:
-            from zhili.core.workdays import add_workdays
-
-            m.handle_due = add_workdays(m.handle_due or now, days)
-            m.extension_count += 1
-        m.extension_requested_days, m.extension_reason = 0, ""
-        return None
+        return steps.approve_extension(m, now, approved=approved)
 
     return transition(
         actor=actor,
@@ -567,16 +517,11 @@ def matter_suspend(
     """挂起/缓办: the clock stops; suspended matters leave the rates' denominators."""
     reason = _text(reason, "挂起理由", limit=1000)
 
-    def apply(m: Matter, now: dt.datetime) -> str:
-        m.status_before_suspend = m.status
-        m.suspended_at = now
-        return Status.SUSPENDED
-
     return transition(
         actor=actor,
         matter=matter,
         action="suspend",
-        apply=apply,
+        apply=steps.suspend,
         note=reason,
         version=version,
         at=at,
@@ -592,15 +537,14 @@ def matter_resume(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    def apply(m: Matter, now: dt.datetime) -> str:
-        if m.suspended_at:
-            shift_after_suspension(m, now - m.suspended_at)
-        previous = m.status_before_suspend or Status.ACCEPTED
-        m.status_before_suspend, m.suspended_at = "", None
-        return previous
-
     return transition(
-        actor=actor, matter=matter, action="resume", apply=apply, note=note, version=version, at=at
+        actor=actor,
+        matter=matter,
+        action="resume",
+        apply=steps.resume,
+        note=note,
+        version=version,
+        at=at,
     )
 
 
@@ -629,9 +573,7 @@ def matter_merge(
         raise ValidationFailed("两件诉求不能互相并单", code="merge_cycle")
 
     def apply(m: Matter, now: dt.datetime) -> str:
-        m.merged_into = target
-        m.closed_at = now
-        return Status.MERGED
+        return steps.merge(m, now, into=target)
 
     return transition(
         actor=actor,
@@ -661,11 +603,7 @@ def matter_self_handle(
         raise ValidationFailed("自行处置须上传处置后的照片或材料", code="evidence_required")
 
     def apply(m: Matter, now: dt.datetime) -> str:
-        m.self_handled = True
-        m.sampled = random.random() < SELF_HANDLE_SAMPLE_RATE
-        m.accepted_at = m.accepted_at or now
-        m.reported_at = m.closed_at = m.contacted_at = now
-        return Status.CLOSED
+        return steps.self_handle(m, now, sampled=random.random() < SELF_HANDLE_SAMPLE_RATE)
 
     return transition(
         actor=actor,

@@ -1,0 +1,315 @@
+"""A synthetic Chongqing at scale: grids, units, staff and matters over the real area tree.
+
+``city_setup`` adds to the loaded tree (``zhili load_areas``) what a running city has: grids in
+every community, each district's responsible departments and each street's office (through the org
+service), one account per unit, per street, per district and per grid, and the routing rules.
+Accounts, grants, grids and rules are written in bulk (tens of thousands of rows).
+
+``city_generate`` then lives ``count`` matters through the demo's ``Generator`` (the same stories:
+returns, rework, extensions, suspensions, self-handling, call-backs, reopening) on a ``Machine``
+(machine.py) instead of the services, so the rows are those the services would write, in bulk.
+
+Distributions (docs/performance.md "The synthetic city"):
+- where: communities weigh equally (a community is a population unit of a few thousand people), so
+  districts and streets weigh by how many communities they have; a matter sits in one of the
+  community's grids;
+- what: the demo's Zipf-like ranking of categories (weight 1/rank^0.9);
+- when: Chongqing's full rate, 10 million matters a year (DOMAIN.md §10), so ``count`` matters span
+  ``count / 27,397`` days ending now; weekdays carry more than weekends, a yearly cycle peaks in
+  summer, hours follow the demo's working-day curve.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from zhili.areas.models import Area, Level
+from zhili.areas.services import child_path
+from zhili.bench.machine import Machine
+from zhili.core.system import system_user
+from zhili.demo.matters import DEPARTMENTS, STREET_CATEGORIES, Cast, Generator, Place, _evidence
+from zhili.matters.models import Category, RoutingRule
+from zhili.org.models import Role, RoleGrant, Unit, UnitType, User
+from zhili.org.services import unit_create
+
+PER_YEAR = 10_000_000
+PER_DAY = PER_YEAR / 365
+GRIDS_PER_COMMUNITY = 3
+WEEKDAY_WEIGHT = (1.12, 1.08, 1.05, 1.04, 1.0, 0.86, 0.8)  # Monday … Sunday
+CITY_USER = "bench_city"
+
+
+@dataclass
+class City:
+    """What the generator needs, read once."""
+
+    cast: Cast
+    places: list[Place]
+    users: dict[str, str]  # role → username for the measures
+    cumulative: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.cumulative = list(accumulate(1.0 for _ in self.places))
+
+
+def _username(kind: str, code: str) -> str:
+    return f"bench_{kind}_{code}"
+
+
+def city_setup(*, grids_per_community: int = GRIDS_PER_COMMUNITY,
+               say: Callable[[str], None] = print) -> None:  # fmt: skip
+    """Grids, units, staff and routing rules for the whole city (once per database)."""
+    if User.objects.filter(username=CITY_USER).exists():
+        say("城市已就绪（网格、单位、人员）")
+        return
+    actor = system_user()
+    current = Area.objects.current()
+    districts = list(current.filter(level=Level.DISTRICT).order_by("code"))
+    streets = list(current.filter(level=Level.STREET).order_by("code"))
+    communities = list(current.filter(level=Level.COMMUNITY).order_by("code"))
+    if not communities:
+        raise RuntimeError("请先载入区划：zhili load_areas")
+    with transaction.atomic():
+        grids = _grids(communities, grids_per_community)
+        say(f"网格 {len(grids):,} 个")
+        units = _units(actor, districts, streets)
+        say(f"责任单位 {len(units):,} 个")
+        _staff(districts, streets, grids, units)
+        _rules(districts, streets, units)
+    say(f"人员 {User.objects.count():,} 名，派单规则 {RoutingRule.objects.count():,} 条")
+
+
+def _grids(communities: list[Area], n: int) -> list[Area]:
+    today = timezone.localdate()
+    rows = []
+    for c in communities:
+        for i in range(1, n + 1):
+            code = f"{c.code}{i:03d}"
+            short = c.name.removesuffix("社区").removesuffix("村委会").removesuffix("居委会")
+            rows.append(
+                Area(
+                    code=code,
+                    name=f"{short}第{i}网格",
+                    level=Level.GRID,
+                    parent=c,
+                    path=child_path(c, code),
+                    depth=c.depth + 1,
+                    valid_from=today,
+                    code_official=False,
+                )
+            )
+    Area.objects.bulk_create(rows, batch_size=2000)
+    return list(Area.objects.filter(level=Level.GRID).select_related("parent"))
+
+
+def _units(actor: Any, districts: list[Area], streets: list[Area]) -> dict[tuple[str, str], Unit]:
+    """(area code, department key or "jd") → unit: each district's departments, each street's
+    office, created through the org service (with their audit records)."""
+    units: dict[tuple[str, str], Unit] = {}
+    for d in districts:
+        for key, names, _codes in DEPARTMENTS:
+            name = d.name + names.get(d.code, names[""])
+            units[(d.code, key)] = unit_create(
+                actor=actor, name=name, type=UnitType.DEPARTMENT, area=d
+            )
+    for s in streets:
+        units[(s.code, "jd")] = unit_create(
+            actor=actor, name=f"{s.name}办事处", type=UnitType.STREET_OFFICE, area=s
+        )
+    return units
+
+
+def _staff(districts: list[Area], streets: list[Area], grids: list[Area],
+           units: dict[tuple[str, str], Unit]) -> None:  # fmt: skip
+    """One account per district (district_officer), street (street_worker), unit (unit_handler)
+    and grid (grid_worker); they log in through tokens or sessions made by the bench."""
+    roles = {r.slug: r for r in Role.objects.all()}
+    city = Area.objects.get(level=Level.CITY)
+    unusable = make_password(None)
+    people: list[tuple[User, str, Area]] = [
+        (User(username=CITY_USER, full_name="基准测试市级账号", area=city), "city_admin", city)
+    ]
+    for d in districts:
+        people.append((User(username=_username("d", d.code), full_name=f"{d.name}治理办",
+                            area=d), "district_officer", d))  # fmt: skip
+    for s in streets:
+        people.append((User(username=_username("s", s.code), full_name=f"{s.name}综治中心",
+                            area=s, unit=units[(s.code, "jd")]), "street_worker", s))  # fmt: skip
+    for (code, key), unit in units.items():
+        if key != "jd":
+            people.append((User(username=_username("u", f"{code}_{key}"),
+                                full_name=f"{unit.name}经办人", area=unit.area, unit=unit),
+                           "unit_handler", unit.area))  # fmt: skip
+    for g in grids:
+        street_code = g.path.split("/")[3]
+        people.append((User(username=_username("g", g.code), full_name=f"{g.name}网格员",
+                            area=g, unit=units.get((street_code, "jd"))), "grid_worker", g))  # fmt: skip
+    for user, _role, _area in people:
+        user.password = unusable
+    User.objects.bulk_create([p[0] for p in people], batch_size=2000)
+    saved = {u.username: u for u in User.objects.filter(username__startswith="bench_")}
+    RoleGrant.objects.bulk_create(
+        [RoleGrant(user=saved[u.username], role=roles[r], area=a) for u, r, a in people],
+        batch_size=2000,
+    )
+
+
+def _rules(districts: list[Area], streets: list[Area], units: dict[tuple[str, str], Unit]) -> None:
+    categories = {c.code: c for c in Category.objects.filter(parent__isnull=False)}
+    rows = []
+    for d in districts:
+        for key, _names, codes in DEPARTMENTS:
+            rows += [RoutingRule(category=categories[c], area=d, unit=units[(d.code, key)])
+                     for c in codes if c in categories]  # fmt: skip
+    for s in streets:
+        rows += [RoutingRule(category=categories[c], area=s, unit=units[(s.code, "jd")])
+                 for c in STREET_CATEGORIES if c in categories]  # fmt: skip
+    RoutingRule.objects.bulk_create(rows, batch_size=2000)
+
+
+def city_load() -> City:
+    """The cast of the set-up city (every grid a place, with its street's and district's staff)."""
+    users = {u.username: u for u in User.objects.filter(username__startswith="bench_")}
+    units = {u.pk: u for u in Unit.objects.filter(is_active=True)}
+    handlers = {u.unit_id: u for n, u in users.items() if n.startswith("bench_u_") and u.unit_id}
+    street_office = {u.area.code: u for u in units.values() if u.type == UnitType.STREET_OFFICE}
+    fallback = {
+        u.area.code: u
+        for u in units.values()
+        if u.type == UnitType.DEPARTMENT and u.name.endswith("城市管理局")
+    }
+    for u in street_office.values():
+        handlers.setdefault(u.pk, users[_username("s", u.area.code)])
+    grids = Area.objects.current().filter(level=Level.GRID).select_related("parent__parent")
+    places = []
+    for g in grids.order_by("code"):
+        codes = g.path.split("/")
+        district, street = codes[1], codes[2]
+        places.append(
+            Place(
+                area=g,
+                district=district,
+                officer=users[_username("s", street)],
+                approver=users[_username("d", district)],
+                community=g.parent.name if g.parent else "",
+                street=g.parent.parent.name if g.parent and g.parent.parent else "",
+                grid_worker=users.get(_username("g", g.code)),
+            )
+        )
+    cast = Cast(places_jfb=[], places_other={}, handlers=handlers, fallback_unit=fallback,
+                street_office=street_office)  # fmt: skip
+    return City(cast=cast, places=places, users=bench_users(users))
+
+
+def bench_users(users: dict[str, User]) -> dict[str, str]:
+    """The accounts the measures act as: the city, 渝中区, 解放碑街道 and 渝中区城市管理局."""
+    unit = next((n for n in users if n.startswith("bench_u_500103_cg")), "")
+    return {
+        "city": CITY_USER,
+        "district": _username("d", "500103"),
+        "street": _username("s", "500103003"),
+        "unit": unit,
+    }
+
+
+# Matters ------------------------------------------------------------------------------------------
+
+
+def day_weights(days: list[dt.date]) -> list[float]:
+    """Weekly cycle × a yearly cycle peaking in late July (rain, heat, construction season)."""
+    return [
+        WEEKDAY_WEIGHT[d.weekday()] * (1 + 0.15 * math.cos(2 * math.pi * (d.toordinal() - 207) / 365))
+        for d in days
+    ]  # fmt: skip
+
+
+class CityGenerator(Generator):
+    """The demo's stories over the whole city, created in time order at the city's rate."""
+
+    HOURS = [1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 15, 13, 10, 12, 14, 14, 13, 12, 10, 9, 8, 6, 4, 2]
+
+    def __init__(self, city: City, *, count: int, seed: int, now: dt.datetime,
+                 services: Any) -> None:  # fmt: skip
+        days = max(1, math.ceil(count / PER_DAY))
+        super().__init__(city.cast, seed=seed, now=now, days=days, services=services)
+        self.city, self.count = city, count
+        self.shares["stall"] = 0.01  # stalled for good: the city's overdue backlog
+        self._times = self._schedule(count, days)
+
+    def place(self) -> Place:
+        r = self.rng.random() * self.city.cumulative[-1]
+        return self.city.places[bisect.bisect_right(self.city.cumulative, r)]
+
+    def created_at(self) -> dt.datetime:
+        return next(self._times)
+
+    def _schedule(self, count: int, days: int) -> Iterator[dt.datetime]:
+        """``count`` creation times in order over the ``days`` days before now."""
+        rng, now = random.Random(self.rng.random()), timezone.localtime(self.now)
+        dates = [now.date() - dt.timedelta(days=days - 1 - i) for i in range(days)]
+        weights = day_weights(dates)
+        total = sum(weights)
+        per_day = [int(count * w / total) for w in weights]
+        per_day[-1] += count - sum(per_day)
+        latest = self.now - dt.timedelta(minutes=1)
+        for day, n in zip(dates, per_day, strict=True):
+            hours = rng.choices(range(24), weights=self.HOURS, k=n)
+            seconds = sorted(h * 3600 + rng.randrange(3600) for h in hours)
+            midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+            for s in seconds:
+                yield min(midnight + dt.timedelta(seconds=s), latest)
+
+
+class Progress:
+    """A progress line on stderr: done/total, rate and time left."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.start = total, label, time.monotonic()
+        self.tty = sys.stderr.isatty()
+
+    def show(self, done: int, *, last: bool = False) -> None:
+        elapsed = time.monotonic() - self.start
+        rate = done / elapsed if elapsed else 0
+        left = (self.total - done) / rate if rate else 0
+        width = 30
+        bar = "█" * int(width * done / max(1, self.total))
+        line = (f"{self.label} [{bar:<{width}}] {done:,}/{self.total:,} "
+                f"{rate:,.0f}/s, {elapsed:,.0f}s, 剩余约 {left:,.0f}s")  # fmt: skip
+        if self.tty:
+            sys.stderr.write("\r" + line + ("\n" if last else ""))
+        elif last or done % max(1, self.total // 20) < 1000:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, batch: int = 10_000,
+                  say: Callable[[str], None] = print) -> dict[str, Any]:  # fmt: skip
+    """Live ``count`` matters in bulk; returns the tally of outcomes and the rows written."""
+    now = now or timezone.now()
+    city = city_load()
+    city.cast.evidence = _evidence()
+    machine = Machine()
+    gen = CityGenerator(city, count=count, seed=seed, now=now, services=machine)
+    progress = Progress(count, "生成诉求")
+    rows: dict[str, int] = {}
+    for done in range(1, count + 1):
+        gen.one()
+        if done % batch == 0 or done == count:
+            for k, v in machine.flush().items():
+                rows[k] = rows.get(k, 0) + v
+            progress.show(done, last=done == count)
+    machine.finish()
+    return {"outcomes": gen.counts, "rows": rows, "days": gen.days, "users": city.users}

@@ -1,0 +1,377 @@
+"""Matters lived in memory: the rows the services would write, without a query per step.
+
+``Machine.submit`` builds the matter as ``services.matter_create`` does; ``Machine.act`` runs an
+action as ``workflow.transition`` does — the same state change (``matters.steps``), the same
+deadline refresh, the same event, the same rollup arithmetic (``rollups.apply_event``) and the same
+audit record — and keeps the rows for ``Machine.flush``, which writes them in bulk (``sink``) and
+adds the rollup deltas with the services' own upsert (``rollups.flush``).
+
+Permissions and validation are not checked here: the generator only asks for legal steps, and the
+test (tests/test_machine.py) proves that running the same plan through the services writes the
+same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+from dataclasses import asdict
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhili.bench.sink import Ids, reset_sequences, write
+from zhili.core.audit import root_path
+from zhili.core.models import AuditEvent
+from zhili.matters import rollups, steps
+from zhili.matters.deadlines import refresh_due
+from zhili.matters.models import (
+    Category,
+    Matter,
+    MatterCounter,
+    MatterEvent,
+    MatterRollupState,
+    RoutingRule,
+)
+from zhili.matters.questions import check_answers
+from zhili.matters.services import SELF_HANDLE_SAMPLE_RATE
+from zhili.matters.workflow import RULES
+
+EVENT_ATTACHMENTS = MatterEvent.attachments.through
+MATTER = "matters.matter"
+
+# What each action records in the event's ``data`` (as services.py passes it to ``transition``).
+_DATA_KEYS = {
+    "triage": ("triage",),
+    "sign": ("contacted",),
+    "verify": ("passed",),
+    "rate": ("solved", "satisfied"),
+    "extend": ("days",),
+    "approve_extension": ("approved",),
+}
+# The step's keyword arguments that the services pass on to ``matters.steps``.
+_STEP_KW = {
+    "triage": lambda kw: {"result": kw["triage"], "reason": kw["note"]},
+    "dispatch": lambda kw: {"unit": kw["unit"]},
+    "sign": lambda kw: {"contacted": kw["contacted"]},
+    "report": lambda kw: {"contacted": kw.get("contacted", True)},
+    "verify": lambda kw: {"passed": kw["passed"]},
+    "rate": lambda kw: {"solved": kw["solved"], "satisfied": kw["satisfied"]},
+    "extend": lambda kw: {"days": kw["days"], "reason": kw["note"]},
+    "approve_extension": lambda kw: {"approved": kw["approved"]},
+    "merge": lambda kw: {"into": kw["into"]},
+    "self_handle": lambda kw: {"sampled": kw["sampled"]},
+}
+_STEP = {"return": steps.return_}
+# The service argument that becomes the event's note.
+_NOTE_ARG = {a: "reason" for a in ("reject", "triage", "return", "reopen", "extend", "suspend")}
+_NOTE_ARG.update(report="result", self_handle="result")
+
+
+class Routing:
+    """``routing.rule_unit`` from the rules read once: the deepest ancestor-or-self's rule."""
+
+    def __init__(self) -> None:
+        self.rules: dict[tuple[int, str], Any] = {}
+        for r in RoutingRule.objects.select_related("unit", "area"):
+            self.rules[(r.category_id, r.area.code)] = r.unit
+
+    def unit(self, category: Category, area: Any) -> Any:
+        for code in reversed([*area.ancestor_codes, area.code]):
+            found = self.rules.get((category.pk, code))
+            if found is not None:
+                return found
+        return None
+
+
+class Event:
+    """The attributes of an event that ``rollups.apply_event`` reads."""
+
+    __slots__ = ("action", "at", "data", "from_status", "to_status")
+
+    def __init__(
+        self, action: str, from_status: str, to_status: str, at: dt.datetime, data: dict[str, Any]
+    ) -> None:
+        self.action, self.from_status, self.to_status = action, from_status, to_status
+        self.at, self.data = at, data
+
+
+class Machine:
+    def __init__(self, *, ids: Ids | None = None) -> None:
+        self.ids = ids or Ids()
+        self.routing = Routing()
+        self.counters: dict[dt.date, int] = {}
+        self.deltas = rollups.Deltas()
+        self.matters: list[Matter] = []
+        self.states: dict[int, rollups.State] = {}
+        self.events: list[dict[str, Any]] = []
+        self.audits: list[dict[str, Any]] = []
+        self.event_attachments: list[dict[str, Any]] = []
+        self.co_units: list[dict[str, Any]] = []
+        self._root = root_path()
+
+    # The number: Q + local date + the day's sequence, continuing MatterCounter.
+    def _number(self, now: dt.datetime) -> str:
+        day = timezone.localtime(now).date()
+        if day not in self.counters:
+            row = MatterCounter.objects.filter(day=day).values_list("last", flat=True).first()
+            self.counters[day] = row or 0
+        self.counters[day] += 1
+        return f"Q{day:%Y%m%d}{self.counters[day]:06d}"
+
+    def matter_create(
+        self,
+        *,
+        actor: Any,
+        category: Category,
+        channel: str,
+        description: str,
+        title: str = "",
+        area: Any,
+        lat: float | None = None,
+        lng: float | None = None,
+        address: str = "",
+        reporter_name: str = "",
+        reporter_phone: str = "",
+        anonymous: bool = False,
+        answers: dict[str, Any] | None = None,
+        at: dt.datetime,
+    ) -> Matter:
+        """受理, as services.matter_create writes it."""
+        staff = actor is not None and getattr(actor, "is_authenticated", False)
+        path = area.path
+        m = Matter(
+            id=self.ids.next(Matter),
+            number=self._number(at),
+            title=title or description[:30],
+            description=description,
+            channel=channel,
+            handling_mode=category.handling_mode,
+            area_path=path,
+            district_code=path.split("/")[1],
+            address=address,
+            lat=lat,
+            lng=lng,
+            anonymous=anonymous,
+            reporter_name="" if anonymous else reporter_name,
+            reporter_phone="" if anonymous else reporter_phone,
+            answers=check_answers(category, answers or {}),
+            created_by_id=actor.pk if staff else None,
+            created_at=at,
+        )
+        m.category = category
+        m.area = area
+        m.suggested_unit = self.routing.unit(category, area)
+        steps.submit(m, at)
+        self.matters.append(m)
+        who = actor if staff else None
+        self._event(
+            m,
+            who,
+            "submit",
+            "",
+            {"channel": channel},
+            at,
+            "",
+            actor_name=actor.username if staff else "群众",
+        )
+        self.audits.append(
+            self._audit(
+                who,
+                "matter.create",
+                m,
+                at,
+                before=None,
+                after={"number": m.number, "category": category.code, "channel": channel},
+            )
+        )
+        return m
+
+    def __getattr__(self, name: str) -> Any:
+        """``matter_<action>(actor=, matter=, at=, ...)`` as in services.py, for every action."""
+        action = name.removeprefix("matter_")
+        if name.startswith("matter_") and action in RULES:
+            return functools.partial(self._service_action, action)
+        raise AttributeError(name)
+
+    def _service_action(
+        self, action: str, *, actor: Any, matter: Matter, at: dt.datetime, **kw: Any
+    ) -> Matter:
+        note = kw.pop(_NOTE_ARG.get(action, "note"), "") or kw.pop("note", "")
+        files = kw.pop("attachments", None)
+        if action == "self_handle":
+            kw["sampled"] = random.random() < SELF_HANDLE_SAMPLE_RATE
+        return self.act(
+            matter,
+            action,
+            actor=actor,
+            at=at,
+            note=note,
+            attachments=[a.pk for a in files] if files else None,
+            **kw,
+        )
+
+    def act(
+        self,
+        m: Matter,
+        action: str,
+        *,
+        actor: Any,
+        at: dt.datetime,
+        note: str = "",
+        unit: Any = None,
+        attachments: list[int] | None = None,
+        **kw: Any,
+    ) -> Matter:
+        """One action of the closed loop, as ``workflow.transition`` runs it."""
+        kw["note"] = note
+        step = _STEP.get(action) or getattr(steps, action)
+        if action == "dispatch":
+            kw["unit"] = unit
+        before = m.status
+        new = step(m, at, **_STEP_KW[action](kw)) if action in _STEP_KW else step(m, at)
+        if new:
+            m.status = new
+        refresh_due(m, at)
+        m.version += 1
+        if action == "dispatch":
+            data: dict[str, Any] = {"unit": unit.pk, "unit_name": unit.name, "co_units": []}
+        elif action == "merge":
+            data = {"into": kw["into"].number}
+        else:
+            data = {k: kw[k] for k in _DATA_KEYS.get(action, ())}
+        self._event(
+            m,
+            actor,
+            action,
+            before,
+            data,
+            at,
+            note,
+            actor_name=getattr(actor, "username", "") or "system",
+            unit_id=unit.pk if unit is not None else getattr(actor, "unit_id", None),
+            attachments=attachments,
+        )
+        self.audits.append(
+            self._audit(
+                actor,
+                f"matter.{action}",
+                m,
+                at,
+                before={"status": before},
+                after={"status": m.status, **data},
+                note=note,
+            )
+        )
+        return m
+
+    def _event(
+        self,
+        m: Matter,
+        actor: Any,
+        action: str,
+        before: str,
+        data: dict[str, Any],
+        at: dt.datetime,
+        note: str,
+        *,
+        actor_name: str,
+        unit_id: int | None = None,
+        attachments: list[int] | None = None,
+    ) -> None:
+        pk = self.ids.next(MatterEvent)
+        staff = actor is not None and getattr(actor, "pk", None) is not None
+        self.events.append(
+            {
+                "id": pk,
+                "matter_id": m.pk,
+                "action": action,
+                "from_status": before,
+                "to_status": m.status,
+                "actor_id": actor.pk if staff and actor else None,
+                "actor_name": actor_name,
+                "unit_id": unit_id,
+                "at": at,
+                "note": note,
+                "data": data,
+            }
+        )
+        for att in attachments or ():
+            self.event_attachments.append(
+                {"id": self.ids.next(EVENT_ATTACHMENTS), "matterevent_id": pk, "attachment_id": att}
+            )
+        state = self.states.get(m.pk) or rollups.State()
+        self.states[m.pk] = rollups.apply_event(
+            self.deltas, m, Event(action, before, m.status, at, data), state
+        )
+
+    def _audit(
+        self,
+        actor: Any,
+        action: str,
+        m: Matter,
+        at: dt.datetime,
+        *,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        note: str = "",
+    ) -> dict[str, Any]:
+        staff = actor is not None and getattr(actor, "pk", None) is not None
+        return {
+            "id": self.ids.next(AuditEvent),
+            "at": at,
+            "actor_id": actor.pk if staff and actor else None,
+            "actor_name": getattr(actor, "username", "")
+            or ("system" if actor is None else str(actor)),
+            "action": action,
+            "object_type": MATTER,
+            "object_id": str(m.pk),
+            "object_repr": f"{m.number} {m.title}"[:255],
+            "area_path": m.area_path or self._root,
+            "before": before,
+            "after": after,
+            "note": note,
+            "request_id": "",
+            "ip": None,
+        }
+
+    # Writing ------------------------------------------------------------------------------------
+
+    def pending(self) -> int:
+        return len(self.matters)
+
+    @transaction.atomic
+    def flush(self) -> dict[str, int]:
+        """Write what was generated since the last flush; returns rows written per table."""
+        out = {
+            "matters": write(Matter, (_matter_row(m) for m in self.matters)),
+            "events": write(MatterEvent, self.events),
+            "event_attachments": write(EVENT_ATTACHMENTS, self.event_attachments),
+            "audit": write(AuditEvent, self.audits),
+            "states": write(
+                MatterRollupState,
+                ({"matter_id": pk, **asdict(s)} for pk, s in self.states.items()),
+            ),
+        }
+        rollups.flush(self.deltas)
+        self.matters, self.events, self.audits = [], [], []
+        self.event_attachments, self.states, self.deltas = [], {}, rollups.Deltas()
+        return out
+
+    @transaction.atomic
+    def finish(self) -> None:
+        """After the last flush: the day counters and the database sequences."""
+        self.flush()
+        for day, last in self.counters.items():
+            MatterCounter.objects.update_or_create(day=day, defaults={"last": last})
+        reset_sequences([Matter, MatterEvent, AuditEvent, MatterCounter])
+        reset_sequences([EVENT_ATTACHMENTS])
+
+
+_MATTER_FIELDS = [f.attname for f in Matter._meta.concrete_fields]
+
+
+def _matter_row(m: Matter) -> dict[str, Any]:
+    return {name: getattr(m, name) for name in _MATTER_FIELDS}

@@ -1,0 +1,118 @@
+"""Fast writes of generated rows: COPY on PostgreSQL, executemany on SQLite.
+
+Rows are dicts of attribute names (``category_id``, not ``category``) to Python values; every value
+goes through its model field's own ``get_db_prep_save``, so what lands is what ``Model.save()``
+would have written. Primary keys are assigned by the generator (``Ids``) so that events can point
+at their matter before either is written; ``reset_sequences`` moves PostgreSQL's sequences past
+them afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection, models
+
+
+class Ids:
+    """The next free primary key of each table (read once, then counted here)."""
+
+    def __init__(self) -> None:
+        self._next: dict[type[models.Model], int] = {}
+
+    def next(self, model: type[models.Model]) -> int:
+        if model not in self._next:
+            top = model._base_manager.aggregate(top=models.Max("pk"))["top"] or 0
+            self._next[model] = top + 1
+        pk = self._next[model]
+        self._next[model] = pk + 1
+        return pk
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields]  # type: ignore[misc]
+
+
+def _sqlite_datetime(value: Any) -> Any:
+    """As Django's SQLite backend stores an aware datetime: naive UTC text."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _converter(field: models.Field, conn: Any) -> Callable[[Any], Any]:
+    """A fast path for the common field types (the same values ``get_db_prep_save`` gives,
+    checked by tests/test_sink.py); anything else goes through the field itself."""
+    pg = conn.vendor == "postgresql"
+    if isinstance(field, models.JSONField):
+        if pg:
+            from psycopg.types.json import Jsonb
+
+            return lambda v: None if v is None else Jsonb(v)
+        return lambda v: None if v is None else json.dumps(v, cls=field.encoder)
+    if isinstance(field, models.DateTimeField):
+        return (lambda v: v) if pg else _sqlite_datetime
+    if isinstance(field, models.DateField):
+        return (lambda v: v) if pg else (lambda v: None if v is None else v.isoformat())
+    if isinstance(field, models.BooleanField | models.IntegerField | models.FloatField):
+        return lambda v: v
+    if isinstance(field, models.CharField | models.TextField) and not field.null:
+        return lambda v: v
+    if isinstance(field, models.ForeignKey | models.AutoField | models.BigAutoField):
+        return lambda v: v
+    return lambda v: field.get_db_prep_save(v, conn)
+
+
+def write(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
+    """Insert ``rows`` into ``model``'s table; missing attributes take the field's default."""
+    conn = connection
+    fields = _fields(model)
+    columns = [f.column for f in fields]
+    plan = [
+        (f.attname, f.get_default() if f.has_default() or f.null else None, _converter(f, conn))
+        for f in fields
+    ]
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(convert(row.get(name, default)) for name, default, convert in plan)
+
+    q = conn.ops.quote_name
+    table = q(model._meta.db_table)
+    n = 0
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            sql = f"COPY {table} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+                    n += 1
+        else:
+            sql = (
+                f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))})"
+            )
+            batch: list[tuple[Any, ...]] = []
+            for row in rows:
+                batch.append(values(row))
+                if len(batch) >= 5000:
+                    cursor.executemany(sql, batch)
+                    n += len(batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+                n += len(batch)
+    return n
+
+
+def reset_sequences(models_: Iterable[type[models.Model]]) -> None:
+    """After writing explicit primary keys: PostgreSQL's sequences continue past them."""
+    if connection.vendor != "postgresql":
+        return  # SQLite takes max(rowid) + 1 by itself
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
+            cursor.execute(sql)
