@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: setup demo test lint bench clean
 
@@ -36,6 +37,9 @@ demo: setup
 
 test: setup
 	ZHILI_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m zhili.bench.run $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests tools

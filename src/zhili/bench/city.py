@@ -94,10 +94,16 @@ def city_setup(*, grids_per_community: int = GRIDS_PER_COMMUNITY,
 
 def _grids(communities: list[Area], n: int) -> list[Area]:
     today = timezone.localdate()
+    have: dict[int, set[str]] = {}
+    for parent_id, code in Area.objects.filter(level=Level.GRID).values_list("parent_id", "code"):
+        have.setdefault(parent_id, set()).add(code)
     rows = []
     for c in communities:
-        for i in range(1, n + 1):
+        taken = have.get(c.pk, set())
+        for i in range(len(taken) + 1, n + 1):  # communities with grids keep theirs
             code = f"{c.code}{i:03d}"
+            if code in taken:
+                continue
             short = c.name.removesuffix("社区").removesuffix("村委会").removesuffix("居委会")
             rows.append(
                 Area(
@@ -118,17 +124,19 @@ def _grids(communities: list[Area], n: int) -> list[Area]:
 def _units(actor: Any, districts: list[Area], streets: list[Area]) -> dict[tuple[str, str], Unit]:
     """(area code, department key or "jd") → unit: each district's departments, each street's
     office, created through the org service (with their audit records)."""
+    existing = {(u.area_id, u.name): u for u in Unit.objects.all()}
+
+    def unit(area: Area, name: str, kind: str) -> Unit:
+        found = existing.get((area.pk, name))
+        return found or unit_create(actor=actor, name=name, type=kind, area=area)
+
     units: dict[tuple[str, str], Unit] = {}
     for d in districts:
         for key, names, _codes in DEPARTMENTS:
             name = d.name + names.get(d.code, names[""])
-            units[(d.code, key)] = unit_create(
-                actor=actor, name=name, type=UnitType.DEPARTMENT, area=d
-            )
+            units[(d.code, key)] = unit(d, name, UnitType.DEPARTMENT)
     for s in streets:
-        units[(s.code, "jd")] = unit_create(
-            actor=actor, name=f"{s.name}办事处", type=UnitType.STREET_OFFICE, area=s
-        )
+        units[(s.code, "jd")] = unit(s, f"{s.name}办事处", UnitType.STREET_OFFICE)
     return units
 
 

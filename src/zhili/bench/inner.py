@@ -55,6 +55,11 @@ def analyze() -> None:
 
 def main(raw: str) -> int:
     django.setup()
+    import logging
+
+    # One log line per notice would drown the table (the sweep sends thousands).
+    for name in ("zhili.notify", "zhili.supervision"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     import datetime as dt
 
     from zhili.bench.city import bench_users

@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key"),
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "ZHILI_VAR": str(var),
+            "DJANGO_SETTINGS_MODULE": "zhili.settings",
         }
         cmd = [sys.executable, "-m", "zhili.bench.inner", json.dumps({**vars(args), "db": db})]
         status |= subprocess.call(cmd, env=env)

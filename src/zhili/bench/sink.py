@@ -70,7 +70,7 @@ def write(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     """Insert ``rows`` into ``model``'s table; missing attributes take the field's default."""
     conn = connection
     fields = _fields(model)
-    columns = [f.column for f in fields]
+    columns = [str(f.column) for f in fields]
     plan = [
         (f.attname, f.get_default() if f.has_default() or f.null else None, _converter(f, conn))
         for f in fields

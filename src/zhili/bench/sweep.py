@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -31,7 +32,7 @@ def _candidates_sql(now: dt.datetime) -> tuple[float, int]:
         "OR (due_at > %s AND due_at <= %s))"
     )
     window = now + supervision.warn_before()
-    params = [*OPEN_STATUSES, now, now, window]
+    params: list[Any] = [*OPEN_STATUSES, now, now, window]
     if connection.vendor == "sqlite":
         params = [*OPEN_STATUSES, *(connection.ops.adapt_datetimefield_value(v)
                                    for v in (now, now, window))]  # fmt: skip

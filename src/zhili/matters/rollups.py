@@ -15,6 +15,7 @@ saw (see ``Replay``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -69,10 +70,13 @@ def bucket_of(seconds: float) -> int:
     return b
 
 
-def level_paths(area_path: str) -> list[tuple[str, int]]:
-    """The matter's area at each counted level: [(path, depth)] for 区县 … 网格."""
+@functools.lru_cache(maxsize=65536)
+def level_paths(area_path: str) -> tuple[tuple[str, int], ...]:
+    """The matter's area at each counted level: ((path, depth), …) for 区县 … 网格."""
     codes = [c for c in area_path.split("/") if c]
-    return [("/".join(codes[: d + 1]) + "/", d) for d in range(1, min(len(codes), MAX_DEPTH + 1))]
+    return tuple(
+        ("/".join(codes[: d + 1]) + "/", d) for d in range(1, min(len(codes), MAX_DEPTH + 1))
+    )
 
 
 @dataclass
@@ -106,7 +110,8 @@ class Deltas:
         self.durations: Counter[DurationKey] = Counter()
 
     def count(self, m: Any, day: dt.date, unit_id: int, counts: dict[str, int]) -> None:
-        if not any(counts.values()):
+        counts = {k: v for k, v in counts.items() if v}  # most of an event's counters are 0
+        if not counts:
             return
         for path, depth in level_paths(m.area_path):
             self.area[(path, day, m.category_id, depth)].update(counts)
