@@ -310,6 +310,7 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
     city = city_load()
     city.cast.evidence = _evidence()
     machine = Machine()
+    machine.sweep_as_of(now)  # the worker has been running: no unswept backlog
     gen = CityGenerator(city, count=count, seed=seed, now=now, services=machine)
     progress = Progress(count, "生成诉求")
     rows: dict[str, int] = {}
@@ -320,4 +321,5 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
                 rows[k] = rows.get(k, 0) + v
             progress.show(done, last=done == count)
     machine.finish()
-    return {"outcomes": gen.counts, "rows": rows, "days": gen.days, "users": city.users}
+    outcomes = {**gen.counts, **{f"sweep_{k}": v for k, v in machine.swept.items()}}
+    return {"outcomes": outcomes, "rows": rows, "days": gen.days, "users": city.users}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
+from collections import Counter, defaultdict
 from dataclasses import asdict
 from typing import Any
 
@@ -24,8 +25,9 @@ from django.utils import timezone
 
 from zhili.bench.sink import Ids, reset_sequences, write
 from zhili.core.audit import root_path
-from zhili.core.models import AuditEvent
-from zhili.matters import rollups, steps
+from zhili.core.models import AuditEvent, Notice
+from zhili.core.scoping import Grant
+from zhili.matters import rollups, steps, supervision
 from zhili.matters.deadlines import refresh_due
 from zhili.matters.models import (
     Category,
@@ -36,8 +38,10 @@ from zhili.matters.models import (
     RoutingRule,
 )
 from zhili.matters.questions import check_answers
+from zhili.matters.responsibility import STAGES, Recipients, _ancestor_paths, _depth
 from zhili.matters.services import SELF_HANDLE_SAMPLE_RATE
 from zhili.matters.workflow import RULES
+from zhili.org.models import RoleGrant, User
 
 EVENT_ATTACHMENTS = MatterEvent.attachments.through
 MATTER = "matters.matter"
@@ -86,6 +90,32 @@ class Routing:
         return None
 
 
+class PreloadedRecipients(Recipients):
+    """``responsibility.Recipients`` with every grant and every unit's staff read at once: a bulk
+    load asks about tens of thousands of areas, one query each otherwise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_path: dict[str, list[tuple[int, Grant, User]]] = defaultdict(list)
+        grants = RoleGrant.objects.filter(area__valid_to__isnull=True, user__is_active=True)
+        for g in grants.select_related("user", "role", "area").order_by("id"):
+            grant = Grant(g.area.path, g.area_id, frozenset(g.role.permissions))
+            self._by_path[g.area.path].append((_depth(g.area.path), grant, g.user))
+        self._all_staff: dict[int, list[User]] = defaultdict(list)
+        for u in User.objects.filter(is_active=True, unit__isnull=False):  # ordered by username
+            self._all_staff[u.unit_id].append(u)  # type: ignore[index]
+
+    def _grants_over(self, area_path: str) -> list[tuple[int, Grant, User]]:
+        if area_path not in self._grants:
+            self._grants[area_path] = [
+                entry for p in _ancestor_paths(area_path) for entry in self._by_path.get(p, ())
+            ]
+        return self._grants[area_path]
+
+    def unit_staff(self, unit_id: int) -> list[User]:
+        return self._all_staff.get(unit_id, [])
+
+
 class Event:
     """The attributes of an event that ``rollups.apply_event`` reads."""
 
@@ -110,6 +140,10 @@ class Machine:
         self.audits: list[dict[str, Any]] = []
         self.event_attachments: list[dict[str, Any]] = []
         self.co_units: list[dict[str, Any]] = []
+        self.notices: list[dict[str, Any]] = []
+        self.swept_at: dt.datetime | None = None
+        self.swept: Counter[str] = Counter()
+        self._recipients: Recipients | None = None
         self._root = root_path()
 
     # The number: Q + local date + the day's sequence, continuing MatterCounter.
@@ -342,14 +376,80 @@ class Machine:
     def pending(self) -> int:
         return len(self.matters)
 
+    # The deadline sweep, as one pass of supervision.sweep at ``swept_at`` leaves the matters -----
+
+    def sweep_as_of(self, now: dt.datetime) -> None:
+        """From now on, each flush leaves its matters as a sweep pass at ``now`` would: warned
+        when due within the warning window, marked overdue and supervised when past due (the
+        worker runs every few minutes, so a running city has no unswept backlog)."""
+        self.swept_at = now
+        self._recipients = self._recipients or PreloadedRecipients()
+
+    def _sweep(self, now: dt.datetime) -> None:
+        who = self._recipients
+        assert who is not None
+        warn_until = now + supervision.warn_before()
+        warn = supervision.warn_before() > dt.timedelta(0)
+        for m in self.matters:  # first the warnings, then the overdue, as sweep() runs them
+            due = m.due_at
+            if not (warn and m.status in STAGES and due is not None and now < due <= warn_until):
+                continue
+            if m.warned_for != supervision.stage_key(m):
+                m.warned_for = supervision.stage_key(m)
+                self._notify(who.responsible(m), m, supervision.warn_notice(m), now)
+                self.swept["warned"] += 1
+        for m in self.matters:
+            if m.status not in STAGES or m.due_at is None or m.due_at >= now:
+                continue
+            m.overdue = True
+            note, data = supervision.overdue_event(m)
+            self._system_event(m, "overdue", now, note, data)
+            people = who.responsible(m)
+            m.supervised_at = now
+            note, data, notice = supervision.supervise_texts(m, people)
+            self._system_event(m, "supervise", now, note, data)
+            self._notify(people, m, notice, now)
+            self.swept["supervised"] += 1
+
+    def _system_event(
+        self, m: Matter, action: str, now: dt.datetime, note: str, data: dict[str, Any]
+    ) -> None:
+        self._event(m, None, action, m.status, data, now, note, actor_name="system")
+        self.audits.append(
+            self._audit(None, f"matter.{action}", m, now, before=None, after=data, note=note)
+        )
+
+    def _notify(
+        self, people: list[Any], m: Matter, notice: dict[str, str], now: dt.datetime
+    ) -> None:
+        for user in {u.pk: u for u in people}.values():
+            self.notices.append(
+                {
+                    "id": self.ids.next(Notice),
+                    "recipient_id": user.pk,
+                    "kind": notice["kind"],
+                    "title": notice["title"][:200],
+                    "body": notice["body"],
+                    "url": notice["url"][:300],
+                    "object_type": MATTER,
+                    "object_id": str(m.pk),
+                    "dedupe_key": notice["dedupe_key"][:120],
+                    "created_at": now,
+                }
+            )
+            self.swept["notices"] += 1
+
     @transaction.atomic
     def flush(self) -> dict[str, int]:
         """Write what was generated since the last flush; returns rows written per table."""
+        if self.swept_at is not None:
+            self._sweep(self.swept_at)
         out = {
             "matters": write(Matter, (_matter_row(m) for m in self.matters)),
             "events": write(MatterEvent, self.events),
             "event_attachments": write(EVENT_ATTACHMENTS, self.event_attachments),
             "audit": write(AuditEvent, self.audits),
+            "notices": write(Notice, self.notices),
             "states": write(
                 MatterRollupState,
                 ({"matter_id": pk, **asdict(s)} for pk, s in self.states.items()),
@@ -358,6 +458,7 @@ class Machine:
         rollups.flush(self.deltas)
         self.matters, self.events, self.audits = [], [], []
         self.event_attachments, self.states, self.deltas = [], {}, rollups.Deltas()
+        self.notices = []
         return out
 
     @transaction.atomic
@@ -366,7 +467,7 @@ class Machine:
         self.flush()
         for day, last in self.counters.items():
             MatterCounter.objects.update_or_create(day=day, defaults={"last": last})
-        reset_sequences([Matter, MatterEvent, AuditEvent, MatterCounter])
+        reset_sequences([Matter, MatterEvent, AuditEvent, MatterCounter, Notice])
         reset_sequences([EVENT_ATTACHMENTS])
 
 

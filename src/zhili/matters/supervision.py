@@ -158,17 +158,21 @@ def matter_warn(
     who = recipients or Recipients()
     m.warned_for = stage_key(m)
     m.save(update_fields=["warned_for"])
-    label = _deadline_label(m)
-    notices = notify(
-        recipients=who.responsible(m),
-        kind="warn",
-        title=f"【临期提醒】{m.number} 将于 {_when(m.due_at)} 到达{label}时限",
-        body=f"“{m.title}”（{m.get_status_display()}）的{label}时限为 {_when(m.due_at)}，请抓紧办理。",
-        url=_url(m),
-        obj=m,
-        dedupe_key=f"warn:{m.pk}:{m.warned_for}",
-    )
+    notices = notify(recipients=who.responsible(m), obj=m, **warn_notice(m))
     return len(notices)
+
+
+def warn_notice(m: Matter) -> dict[str, str]:
+    """The 临期提醒 notice (kind, title, body, url, dedupe key) for ``m``'s current stage."""
+    assert m.due_at is not None
+    label = _deadline_label(m)
+    return {
+        "kind": "warn",
+        "title": f"【临期提醒】{m.number} 将于 {_when(m.due_at)} 到达{label}时限",
+        "body": f"“{m.title}”（{m.get_status_display()}）的{label}时限为 {_when(m.due_at)}，请抓紧办理。",
+        "url": _url(m),
+        "dedupe_key": f"warn:{m.pk}:{stage_key(m)}",
+    }
 
 
 @transaction.atomic
@@ -181,21 +185,29 @@ def matter_mark_overdue(*, matter: Matter | int, now: dt.datetime) -> Matter | N
     assert m is not None and m.due_at is not None
     if m.due_at >= now or _supervised_for_deadline(m):
         return None
-    due = m.due_at.isoformat()
+    due = _due_iso(m)
     if MatterEvent.objects.filter(matter=m, action="overdue", data__due_at=due).exists():
         return m
     if not m.overdue:
         m.overdue = True
         m.save(update_fields=["overdue"])
-    label = _deadline_label(m)
-    _event(
-        m,
-        "overdue",
-        now,
-        f"已超过{label}时限（{_when(m.due_at)}）",
-        {"stage": STAGES[m.status].deadline, "due_at": due},
-    )
+    _event(m, "overdue", now, *overdue_event(m))
     return m
+
+
+def overdue_event(m: Matter) -> tuple[str, dict[str, Any]]:
+    """The note and data of the "overdue" event for ``m``'s current deadline."""
+    assert m.due_at is not None
+    label = _deadline_label(m)
+    note = f"已超过{label}时限（{_when(m.due_at)}）"
+    return note, {"stage": STAGES[m.status].deadline, "due_at": _due_iso(m)}
+
+
+def _due_iso(m: Matter) -> str:
+    """The deadline as the "overdue" event records it: ISO 8601 in UTC, as read back from the
+    database (the sweep looks for an event with exactly this text)."""
+    assert m.due_at is not None
+    return m.due_at.astimezone(dt.UTC).isoformat()
 
 
 @transaction.atomic
@@ -215,28 +227,28 @@ def matter_supervise(
     m.overdue = True
     m.supervised_at = now
     m.save(update_fields=["overdue", "supervised_at"])
+    note, data, notice = supervise_texts(m, people)
+    _event(m, "supervise", now, note, data)
+    return len(notify(recipients=people, obj=m, **notice))
+
+
+def supervise_texts(m: Matter, people: list[Any]) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """督办: the event's note and data, and the notice (kind, title, body, url, dedupe key)."""
+    assert m.due_at is not None
     label = _deadline_label(m)
     unit = f"（主办单位：{m.lead_unit.name}）" if m.lead_unit else ""
-    _event(
-        m,
-        "supervise",
-        now,
-        f"超过{label}时限，督促办理{unit}",
-        {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]},
-    )
-    notices = notify(
-        recipients=people,
-        kind="supervise",
-        title=f"【督办】{m.number} 已超过{label}时限",
-        body=(
+    data = {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]}
+    notice = {
+        "kind": "supervise",
+        "title": f"【督办】{m.number} 已超过{label}时限",
+        "body": (
             f"“{m.title}”（{m.get_status_display()}）的{label}时限 {_when(m.due_at)} 已过，"
             f"请立即办理并反馈。{unit}"
         ),
-        url=_url(m),
-        obj=m,
-        dedupe_key=f"supervise:{m.pk}:{_due_stamp(m)}",
-    )
-    return len(notices)
+        "url": _url(m),
+        "dedupe_key": f"supervise:{m.pk}:{_due_stamp(m)}",
+    }
+    return f"超过{label}时限，督促办理{unit}", data, notice
 
 
 @transaction.atomic

@@ -14,9 +14,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from zhili.bench.machine import Machine
-from zhili.core.models import AuditEvent
+from zhili.core.models import AuditEvent, Notice
 from zhili.demo.matters import Generator, _evidence, demo_matters_setup
-from zhili.matters import rollups
+from zhili.matters import rollups, supervision
 from zhili.matters.models import (
     Matter,
     MatterAreaDay,
@@ -77,16 +77,33 @@ def snapshot() -> dict[str, Any]:
         "area_days": area,
         "unit_days": unit,
         "durations": [r for r in _rows(MatterDuration, {"id"}) if r[-1]],
+        "notices": sorted(
+            (
+                number[int(n.object_id)],
+                n.recipient_id,
+                n.kind,
+                n.title,
+                n.body,
+                n.url,
+                n.dedupe_key.replace(f":{n.object_id}:", f":{number[int(n.object_id)]}:"),
+            )
+            for n in Notice.objects.filter(object_type="matters.matter")
+        ),
     }
 
 
 def live(cast: Any, now: dt.datetime, count: int, services: Any = None) -> dict[str, Any]:
+    """``count`` stories, then one deadline sweep at ``now`` (the real one, or the machine's)."""
     random.seed(7)  # self-handled matters are sampled with random.random(), as in services.py
     gen = Generator(cast, seed=3, now=now, days=20, services=services)
+    gen.shares["stall"] = 0.15  # enough matters left past their deadline for the sweep
     for _ in range(count):
         gen.one()
     if isinstance(services, Machine):
+        services.sweep_as_of(now)
         services.finish()
+    else:
+        supervision.sweep(now)
     return {"snapshot": snapshot(), "counts": dict(gen.counts)}
 
 
@@ -97,19 +114,22 @@ def test_machine_writes_the_rows_the_services_write(tmp_path: Path) -> None:
         cast.evidence = _evidence()
     now = timezone.now().replace(microsecond=0)
     with transaction.atomic():
-        by_services = live(cast, now, 80)
+        by_services = live(cast, now, 120)
         transaction.set_rollback(True)
     assert not Matter.objects.exists()
-    by_machine = live(cast, now, 80, services=Machine())
+    by_machine = live(cast, now, 120, services=Machine())
 
     assert by_machine["counts"] == by_services["counts"]
     counts = by_services["counts"]
     # The stories reach the outcomes the benchmark relies on.
-    assert counts["created"] == 80 and counts.get("closed", 0) > 5 and counts.get("open", 0) > 5
+    assert counts["created"] == 120 and counts.get("closed", 0) > 5 and counts.get("open", 0) > 5
     assert counts.get("self_handled", 0) > 0 and counts.get("returned", 0) > 0
     for table, rows in by_services["snapshot"].items():
         assert by_machine["snapshot"][table] == rows, table
     assert len(by_services["snapshot"]["events"]) > 300
+    actions = {e[1] for e in by_services["snapshot"]["events"]}
+    assert {"overdue", "supervise"} <= actions  # the sweep's rows are compared too
+    assert {n[2] for n in by_services["snapshot"]["notices"]} == {"warn", "supervise"}, counts
 
 
 @pytest.mark.django_db
