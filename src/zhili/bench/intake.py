@@ -514,8 +514,16 @@ def _api_client(
 
 
 def _api_load(
-    port: int, token: str, samples: list[Sample], *, clients: int, window: Window
+    port: int,
+    token: str,
+    samples: list[Sample],
+    *,
+    clients: int,
+    window: Window,
+    during: contextlib.AbstractContextManager[Any] | None = None,
 ) -> tuple[list[Record], list[str]]:
+    """``clients`` processes (forked: nothing to import) POSTing matters; ``during`` is entered
+    once they run (a sampling thread must not exist when they fork)."""
     from django.db import connections
 
     connections.close_all()  # no connection shared with forked children
@@ -531,10 +539,11 @@ def _api_load(
     records: list[Record] = []
     errors: list[str] = []
     try:
-        for _ in procs:
-            got_records, got_errors = out.get(timeout=window.stop - time.monotonic() + 120)
-            records += got_records
-            errors += got_errors
+        with during or contextlib.nullcontext():
+            for _ in procs:
+                got_records, got_errors = out.get(timeout=window.stop - time.monotonic() + 120)
+                records += got_records
+                errors += got_errors
     finally:
         for p in procs:
             p.join(timeout=10)
@@ -779,15 +788,21 @@ def remove_matters(*, after_id: int, user_id: int) -> int:
     mine = Matter.objects.filter(pk__gt=after_id, created_by_id=user_id, channel=CHANNEL)
     with transaction.atomic():
         d = rollups.Deltas()
-        days = set()
         for path, cat, at in mine.values_list("area_path", "category_id", "created_at"):
             day = timezone.localdate(at)
-            days.add(day)
             for level, depth in rollups.level_paths(path):
                 d.area[(level, day, cat, depth)]["created"] -= 1
         rollups.flush(d)
+        # Rows now all zero held only this run's matters; look them up by key, not by scanning.
         zero = Q(**{c: 0 for c in ROLLUP_COUNTERS})
-        MatterAreaDay.objects.filter(zero, day__in=days).delete()
+        touched: dict[dt.date, set[str]] = {}
+        for path, day, _cat, _depth in d.area:
+            touched.setdefault(day, set()).add(path)
+        for day, paths in touched.items():
+            ordered = sorted(paths)
+            for i in range(0, len(ordered), 500):
+                chunk = ordered[i : i + 500]
+                MatterAreaDay.objects.filter(zero, day=day, area_path__in=chunk).delete()
         removed, _ = mine.delete()
     return removed
 
@@ -797,6 +812,22 @@ def remove_matters(*, after_id: int, user_id: int) -> int:
 
 def _ms(v: float) -> float:
     return round(v, 2)
+
+
+@dataclass
+class Found:
+    """What one run measured, before it becomes figures."""
+
+    run: dict[str, Any]
+    api: Summary
+    sql: Summary
+    api_errors: list[str]
+    sql_errors: list[str]
+    profile: dict[str, Any]
+    waits: dict[str, Any] | None
+    worker_kb: dict[int, int]
+    master_kb: int
+    idle_kb: int
 
 
 def measure_intake(
@@ -819,7 +850,8 @@ def measure_intake(
     if ctx.quick:
         seconds, clients, workers = min(seconds, 1.5), 2, 1
         warmup, n_samples, n_profile = 0.5, 64, 10
-    load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews the figures
+    run: dict[str, Any] = {"seconds": seconds, "clients": clients, "workers": workers}
+    run |= {"warmup": warmup, "loadavg_1m_before": round(os.getloadavg()[0], 2)}
     user = User.objects.get(username=ctx.users["city"])
     samples = pick_samples(n_samples)
     after_id = Matter.objects.aggregate(top=Max("pk"))["top"] or 0
@@ -832,14 +864,15 @@ def measure_intake(
         with gunicorn(ctx.database_url, workers=workers, log=log) as server:
             window = Window.after(0.5, warmup, seconds)
             sampler = PgWaits(ctx.database_url) if connection.vendor == "postgresql" else None
-            with sampler or contextlib.nullcontext():
-                api_records, api_errors = _api_load(
-                    server.port, raw, samples, clients=clients, window=window
-                )
+            api_records, api_errors = _api_load(
+                server.port, raw, samples, clients=clients, window=window, during=sampler
+            )
             api = Summary.of(api_records, window)
             worker_kb = {pid: _status_kb(pid, "VmHWM") for pid in server.workers()}
             master_kb = _status_kb(server.pid, "VmRSS")
-            server_errors = server.log_errors() if api.failures else []
+            if api.failures:
+                api_errors += server.log_errors()
+                run["server_log"] = str(log)
         idle_kb = _idle_app_kb(ctx.database_url)
         ctx.say(f"intake: plain SQL, {clients} connections, {seconds:g} s")
         base = dt.datetime.now(dt.UTC)
@@ -853,29 +886,18 @@ def measure_intake(
     finally:
         removed = remove_matters(after_id=after_id, user_id=user.pk)
         token_revoke(actor=user, token=token)
+        if "server_log" not in run:
+            log.unlink(missing_ok=True)
         ctx.say(f"intake: removed the {removed} rows the run added (audit events stay)")
     waits = sampler.summary() if sampler else None
-    return _figures(
-        ctx, api, sql, profile, waits, api_errors + server_errors, sql_errors,
-        dict(seconds=seconds, clients=clients, workers=workers, warmup=warmup,
-             loadavg_1m_before=load_before),
-        worker_kb, master_kb, idle_kb,
-    )  # fmt: skip
+    found = Found(
+        run, api, sql, api_errors, sql_errors, profile, waits, worker_kb, master_kb, idle_kb
+    )
+    return [*_intake_figures(ctx, found), _memory_figure(found)]
 
 
-def _figures(
-    ctx: BenchContext,
-    api: Summary,
-    sql: Summary,
-    profile: dict[str, Any],
-    waits: dict[str, Any] | None,
-    api_errors: list[str],
-    sql_errors: list[str],
-    run: dict[str, Any],
-    worker_kb: dict[int, int],
-    master_kb: int,
-    idle_kb: int,
-) -> list[Figure]:
+def _intake_figures(ctx: BenchContext, f: Found) -> list[Figure]:
+    run, api, sql, profile = f.run, f.api, f.sql, f.profile
     setup = (
         f"{run['clients']} client processes → gunicorn {run['workers']} sync workers "
         f"({run['seconds']:g} s after {run['warmup']:g} s warm-up)"
@@ -883,26 +905,25 @@ def _figures(
     errors = "no errors"
     if api.failures or sql.failures:
         errors = f"ERRORS api {dict(api.failures)} sql {dict(sql.failures)}: " + " | ".join(
-            (api_errors + sql_errors)[:4]
+            (f.api_errors + f.sql_errors)[:4]
         )
     cum = profile["cumulative_ms_per_request"]
     where = (
         f"one request in-process {profile['wall_ms_per_request']} ms, "
-        f"{profile['queries_per_request']} queries (DB {cum.get('_execute', 0):.2f} ms, "
-        f"matter_create {cum.get('matter_create', 0):.2f} ms under cProfile)"
+        f"{profile['queries_per_request']} queries (DB {cum['_execute']:.2f} ms, "
+        f"matter_create {cum['matter_create']:.2f} ms under cProfile)"
     )
-    if waits and waits["top"]:
-        where += f"; PostgreSQL backends during the load: {waits['top'][0]}"
+    if f.waits and f.waits["top"]:
+        where += f"; PostgreSQL backends during the load: {f.waits['top'][0]}"
     extra = {
         "db": ctx.db,
         **run,
-        "api": {"ok": api.ok, "failures": dict(api.failures), "errors": api_errors},
-        "sql": {"ok": sql.ok, "failures": dict(sql.failures), "errors": sql_errors},
+        "api": {"ok": api.ok, "failures": dict(api.failures), "errors": f.api_errors},
+        "sql": {"ok": sql.ok, "failures": dict(sql.failures), "errors": f.sql_errors},
         "profile": profile,
-        "pg_waits": waits,
+        "pg_waits": f.waits,
     }
-    sql_name = f"plain SQL, {run['clients']} connections, 1 transaction per matter"
-    figures = [
+    return [
         Figure(
             "intake",
             "API matters/s",
@@ -910,7 +931,7 @@ def _figures(
             "matters/s",
             better="higher",
             limit=round(sql.rate, 1),
-            limit_name=sql_name,
+            limit_name=f"plain SQL, {run['clients']} connections, 1 transaction per matter",
             target=TARGET_RATE,
             target_text="≥ 1,000 matters/s",
             note=f"{setup}; {errors}; {where}",
@@ -933,20 +954,20 @@ def _figures(
             limit_name="plain SQL transaction p99",
         ),
     ]
-    peak = max(worker_kb.values(), default=0) / 1024
-    figures.append(
-        Figure(
-            "memory",
-            f"peak RSS of a worker (max of {len(worker_kb)}) after the intake load",
-            round(peak, 1),
-            "MB",
-            limit=round(idle_kb / 1024, 1),
-            limit_name="same app imported, URLs loaded, nothing served",
-            target=TARGET_RSS_MB,
-            target_text="≤ 250 MB",
-            note=f"VmHWM per worker (MB): {[round(v / 1024, 1) for v in worker_kb.values()]}; "
-            f"master RSS {master_kb / 1024:.1f} MB",
-            extra={"worker_hwm_kb": worker_kb, "master_rss_kb": master_kb, "idle_kb": idle_kb},
-        )
+
+
+def _memory_figure(f: Found) -> Figure:
+    peak = max(f.worker_kb.values(), default=0) / 1024
+    return Figure(
+        "memory",
+        f"peak RSS of a worker (max of {len(f.worker_kb)}) after the intake load",
+        round(peak, 1),
+        "MB",
+        limit=round(f.idle_kb / 1024, 1),
+        limit_name="same app imported, URLs loaded, nothing served",
+        target=TARGET_RSS_MB,
+        target_text="≤ 250 MB",
+        note=f"VmHWM per worker (MB): {[round(v / 1024, 1) for v in f.worker_kb.values()]}; "
+        f"master RSS {f.master_kb / 1024:.1f} MB",
+        extra={"worker_hwm_kb": f.worker_kb, "master_rss_kb": f.master_kb, "idle_kb": f.idle_kb},
     )
-    return figures
