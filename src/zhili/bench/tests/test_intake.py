@@ -1,0 +1,318 @@
+"""The intake measure: its plain-SQL limit writes what the service writes; the whole measure runs.
+
+The end-to-end test runs ``measure_intake`` in quick mode in a subprocess on a copy of the test
+database (a SQLite file made by the backup API, or a PostgreSQL database cloned from the test
+database as template), because gunicorn and the SQL writer need a database another process can
+open. No figure is checked against a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+
+from zhili.bench.intake import SqlWriter, pick_samples, remove_matters
+from zhili.core.models import AuditEvent
+from zhili.core.workdays import add_limit
+from zhili.matters import services
+from zhili.matters.models import (
+    Category,
+    Matter,
+    MatterAreaDay,
+    MatterCounter,
+    MatterEvent,
+    MatterRollupState,
+)
+from zhili.matters.rollups import level_paths as rollup_levels
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Two Tuesdays a week apart with no holiday between: the same deadlines, shifted by 7 days.
+DAY_A = dt.datetime(2019, 3, 12, 10, 30, tzinfo=SHANGHAI)
+DAY_B = DAY_A + dt.timedelta(days=7)
+WEEK = dt.timedelta(days=7)
+
+
+def _row_counts() -> dict[str, int]:
+    with connection.cursor() as cur:
+        counts = {}
+        for table in connection.introspection.table_names():
+            cur.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cur.fetchone()[0]
+    return counts
+
+
+def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {t: after[t] - before[t] for t in after if after[t] != before.get(t, 0)}
+
+
+def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in keys}
+
+
+def _rollups(day: dt.date, category_id: int) -> list[tuple[Any, ...]]:
+    rows = MatterAreaDay.objects.filter(day=day, category_id=category_id).order_by("area_path")
+    return [tuple(_without(model_to_dict(r), "id", "day").values()) for r in rows]
+
+
+@pytest.mark.django_db
+def test_sql_writer_writes_the_rows_matter_create_writes(users: dict[str, Any]) -> None:
+    """Service on day A, plain SQL on day B (same category and area), twice each: the same tables
+    gain the same numbers of rows, and the rows hold the same values (ids, numbers and times
+    aside; deadlines a week apart)."""
+    city = users["city_admin"]
+    samples = pick_samples(50, seed=11)
+    sample = next(s for s in samples if s.answers)  # a category with required questions
+    category = Category.objects.get(pk=sample.category_id)
+    writer = SqlWriter(connection.vendor, actor_id=city.pk, actor_name=city.username)
+
+    def by_service() -> int:
+        return services.matter_create(
+            actor=city,
+            category=category,
+            channel="hotline",
+            description=sample.description,
+            area=Matter._meta.get_field("area").related_model.objects.get(pk=sample.area_id),
+            reporter_name=sample.reporter_name,
+            reporter_phone=sample.reporter_phone,
+            answers=sample.answers,
+            at=DAY_A,
+        ).pk
+
+    def by_sql() -> int:
+        due = add_limit(DAY_B, *sample.dispatch_limit)
+        cur = connection.connection.cursor()  # the raw driver's cursor, in the test transaction
+        return writer.write(cur, sample, now=DAY_B, dispatch_due=due, request_id="r", ip="::1")
+
+    ids: dict[str, list[int]] = {"service": [], "sql": []}
+    for _ in range(2):  # the first inserts the counter and rollup rows, the second updates them
+        deltas = {}
+        for how, write in (("service", by_service), ("sql", by_sql)):
+            before = _row_counts()
+            ids[how].append(write())
+            deltas[how] = _delta(before, _row_counts())
+        assert deltas["sql"] == deltas["service"]
+        assert set(deltas["sql"]) <= {
+            "matters_matter",
+            "matters_matterevent",
+            "matters_matterrollupstate",
+            "matters_matterareaday",
+            "matters_mattercounter",
+            "core_auditevent",
+        }
+        assert deltas["sql"]["matters_matter"] == 1
+
+    for a_id, b_id in zip(ids["service"], ids["sql"], strict=True):
+        a, b = Matter.objects.get(pk=a_id), Matter.objects.get(pk=b_id)
+        assert a.number[9:] == b.number[9:]  # the same place in each day's sequence
+        assert (a.number[:9], b.number[:9]) == ("Q20190312", "Q20190319")
+        assert b.created_at - a.created_at == WEEK
+        assert b.dispatch_due - a.dispatch_due == WEEK and b.due_at - a.due_at == WEEK
+        skip = ("id", "number", "created_at", "dispatch_due", "due_at")
+        assert _without(model_to_dict(b), *skip) == _without(model_to_dict(a), *skip)
+        ea, eb = MatterEvent.objects.get(matter_id=a_id), MatterEvent.objects.get(matter_id=b_id)
+        assert eb.at - ea.at == WEEK
+        skip = ("id", "matter", "at", "attachments")
+        assert _without(model_to_dict(eb), *skip) == _without(model_to_dict(ea), *skip)
+        sa = MatterRollupState.objects.filter(matter_id=a_id).values().get()
+        sb = MatterRollupState.objects.filter(matter_id=b_id).values().get()
+        assert _without(sb, "matter_id") == _without(sa, "matter_id")
+        aa = AuditEvent.objects.filter(object_type="matters.matter", object_id=str(a_id)).get()
+        ab = AuditEvent.objects.filter(object_type="matters.matter", object_id=str(b_id)).get()
+        assert ab.after == {**aa.after, "number": b.number}
+        assert ab.object_repr == str(b) and aa.object_repr == str(a)
+        skip = ("id", "at", "object_id", "object_repr", "after", "request_id", "ip")
+        assert _without(model_to_dict(ab), *skip) == _without(model_to_dict(aa), *skip)
+
+    rollups_a = _rollups(DAY_A.date(), category.pk)
+    assert rollups_a == _rollups(DAY_B.date(), category.pk)
+    assert len(rollups_a) == len([p for p in sample.area_path.split("/") if p]) - 1
+    assert {r.created for r in MatterAreaDay.objects.filter(day=DAY_B.date())} == {2}
+    assert MatterCounter.objects.get(day=DAY_B.date()).last == 2
+
+
+@pytest.mark.django_db
+def test_the_samples_are_accepted_by_the_api(client: Any, bearer: Any) -> None:
+    headers = bearer("city_admin")
+    for sample in pick_samples(5, seed=3):
+        resp = client.post(
+            "/api/v1/matters",
+            sample.body(),
+            content_type="application/json",
+            headers=headers,
+        )
+        assert resp.status_code == 201, resp.content
+        assert resp.json()["area_code"] == sample.area_code
+
+
+@pytest.mark.django_db
+def test_remove_matters_takes_them_out_of_the_rollups(users: dict[str, Any]) -> None:
+    """Rows the run created go; rows that held other matters are put back to what they held."""
+    city = users["city_admin"]
+    sample = pick_samples(1, seed=5)[0]
+    category = Category.objects.get(pk=sample.category_id)
+    area = Matter._meta.get_field("area").related_model.objects.get(pk=sample.area_id)
+    sibling = area.parent if area.level != "street" else area  # shares the upper levels only
+
+    def create(where: Any) -> Matter:
+        return services.matter_create(
+            actor=city,
+            category=category,
+            channel="hotline",
+            description=sample.description,
+            area=where,
+            reporter_phone=sample.reporter_phone,
+            answers=sample.answers,
+            at=DAY_A,
+        )
+
+    theirs = create(sibling)  # before the run: its rows must stay, with its counts
+    after_id = theirs.pk
+    before = _rollups(DAY_A.date(), category.pk)
+    for _ in range(3):
+        create(area)
+    assert _rollups(DAY_A.date(), category.pk) != before
+    assert remove_matters(after_id=after_id, user_id=city.pk) > 3  # with events and states
+    assert not Matter.objects.filter(pk__gt=after_id).exists()
+    assert not MatterEvent.objects.filter(matter_id__gt=after_id).exists()
+    assert Matter.objects.filter(pk=theirs.pk).exists()
+    assert _rollups(DAY_A.date(), category.pk) == before
+    assert len(before) == len(rollup_levels(theirs.area_path))
+
+
+# End to end on a copy of the test database ------------------------------------------------------
+
+
+RUN = """
+import json, django
+django.setup()
+from django.utils import timezone
+from zhili.bench.context import BenchContext
+from zhili.bench.intake import measure_intake
+users = {"city": "city_admin", "district": "yuzhong", "street": "jiefangbei", "unit": "unit_yz_jw"}
+ctx = BenchContext(db=%(db)r, database_url=%(url)r, now=timezone.now(), users=users, quick=True,
+                   say=lambda _m: None)
+print(json.dumps([f.as_dict() for f in measure_intake(ctx)], default=str))
+"""
+
+
+@pytest.fixture
+def database_copy(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path: Path
+) -> Iterator[tuple[str, Any]]:
+    """A URL of a copy of the test database (tree and demo accounts) and a DB-API connector."""
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            path = tmp_path / "copy.sqlite3"
+            target = sqlite3.connect(path)
+            connection.connection.backup(target)
+            target.close()
+            yield f"sqlite:///{path}", lambda: sqlite3.connect(path)
+            return
+        import psycopg
+
+        cfg = connection.settings_dict
+        params = {
+            "user": cfg["USER"] or None,
+            "password": cfg["PASSWORD"] or None,
+            "host": cfg["HOST"] or None,
+            "port": cfg["PORT"] or None,
+        }
+        name = f"zhili_intake_{secrets.token_hex(4)}"
+        connection.close()  # a template must have no other session
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{cfg["NAME"]}"')
+        try:
+            auth = f"{params['user'] or ''}@" if params["user"] else ""
+            url = f"postgres://{auth}{params['host'] or 'localhost'}:{params['port'] or 5432}"
+            yield f"{url}/{name}", lambda: psycopg.connect(dbname=name, **params)
+        finally:
+            with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _snapshot(connect: Any) -> tuple[Any, ...]:
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.execute(
+            "SELECT (SELECT COUNT(*) FROM matters_matter), (SELECT COUNT(*) FROM "
+            "matters_matterevent), (SELECT COALESCE(SUM(created), 0) FROM matters_matterareaday), "
+            "(SELECT COUNT(*) FROM matters_matterareaday), "
+            "(SELECT COUNT(*) FROM org_apitoken WHERE revoked_at IS NULL)"
+        )
+        return tuple(cur.fetchone())
+    finally:
+        conn.close()
+
+
+def test_measure_intake_runs_end_to_end_and_leaves_no_matters(
+    database_copy: tuple[str, Any], tmp_path: Path
+) -> None:
+    url, connect = database_copy
+    before = _snapshot(connect)
+    env = {**os.environ, "DATABASE_URL": url, "ZHILI_VAR": str(tmp_path / "var"), "DEBUG": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (*sys.path, env.get("PYTHONPATH", "")) if p)
+    script = RUN % {"db": connection.vendor, "url": url}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = {(f["measure"], f["name"]): f for f in json.loads(done.stdout.splitlines()[-1])}
+    rate = figures[("intake", "API matters/s")]
+    assert rate["extra"]["api"]["ok"] > 0 and rate["extra"]["sql"]["ok"] > 0
+    assert rate["extra"]["api"]["failures"] == {} and rate["extra"]["sql"]["failures"] == {}
+    assert rate["limit"] is not None and rate["unit"] == "matters/s"
+    assert rate["extra"]["profile"]["queries_per_request"] > 0
+    assert {("intake", "API latency p50"), ("intake", "API latency p99")} <= set(figures)
+    memory = next(f for (m, _), f in figures.items() if m == "memory")
+    assert memory["value"] > 0 and memory["limit"] > 0 and memory["target"] == 250
+    assert _snapshot(connect) == before  # matters, events, rollups and the token are gone
+
+
+# A setting the intake figure found ----------------------------------------------------------------
+
+KEEP = """
+import django
+django.setup()
+from django.core.signals import request_finished, request_started
+from django.db import connection
+
+def one_request():
+    request_started.send(sender=None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    raw = connection.connection
+    request_finished.send(sender=None)
+    return raw
+
+print(one_request() is one_request(), connection.settings_dict["OPTIONS"]["transaction_mode"])
+"""
+
+
+def test_sqlite_keeps_its_connection_between_requests(tmp_path: Path) -> None:
+    """Reopening SQLite per request (CONN_MAX_AGE 0) cost ~7 ms of a ~7 ms API intake."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'zhili.sqlite3'}",
+        "ZHILI_VAR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "zhili.settings",
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", KEEP], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["True", "IMMEDIATE"]
