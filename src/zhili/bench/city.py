@@ -27,6 +27,7 @@ import math
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -38,7 +39,8 @@ from django.utils import timezone
 
 from zhili.areas.models import Area, Level
 from zhili.areas.services import child_path
-from zhili.bench.machine import Machine
+from zhili.bench.machine import ID_ROOM, Machine, PreloadedRecipients, reset_all_sequences
+from zhili.bench.sink import Ids
 from zhili.core.system import system_user
 from zhili.demo.matters import DEPARTMENTS, STREET_CATEGORIES, Cast, Generator, Place, _evidence
 from zhili.matters.models import Category, RoutingRule
@@ -249,13 +251,12 @@ class CityGenerator(Generator):
 
     HOURS = [1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 15, 13, 10, 12, 14, 14, 13, 12, 10, 9, 8, 6, 4, 2]
 
-    def __init__(self, city: City, *, count: int, seed: int, now: dt.datetime,
-                 services: Any) -> None:  # fmt: skip
-        days = max(1, math.ceil(count / PER_DAY))
-        super().__init__(city.cast, seed=seed, now=now, days=days, services=services)
-        self.city, self.count = city, count
+    def __init__(self, city: City, *, days: list[tuple[dt.date, int]], seed: int,
+                 now: dt.datetime, services: Any) -> None:  # fmt: skip
+        super().__init__(city.cast, seed=seed, now=now, days=len(days), services=services)
+        self.city = city
         self.shares["stall"] = 0.01  # stalled for good: the city's overdue backlog
-        self._times = self._schedule(count, days)
+        self._times = self._schedule(days)
 
     def place(self) -> Place:
         r = self.rng.random() * self.city.cumulative[-1]
@@ -264,21 +265,44 @@ class CityGenerator(Generator):
     def created_at(self) -> dt.datetime:
         return next(self._times)
 
-    def _schedule(self, count: int, days: int) -> Iterator[dt.datetime]:
-        """``count`` creation times in order over the ``days`` days before now."""
-        rng, now = random.Random(self.rng.random()), timezone.localtime(self.now)
-        dates = [now.date() - dt.timedelta(days=days - 1 - i) for i in range(days)]
-        weights = day_weights(dates)
-        total = sum(weights)
-        per_day = [int(count * w / total) for w in weights]
-        per_day[-1] += count - sum(per_day)
+    def _schedule(self, days: list[tuple[dt.date, int]]) -> Iterator[dt.datetime]:
+        """The creation times, in order: each day's count spread over the day's hours."""
+        rng = random.Random(self.rng.random())
         latest = self.now - dt.timedelta(minutes=1)
-        for day, n in zip(dates, per_day, strict=True):
+        for day, n in days:
             hours = rng.choices(range(24), weights=self.HOURS, k=n)
             seconds = sorted(h * 3600 + rng.randrange(3600) for h in hours)
             midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()))
             for s in seconds:
                 yield min(midnight + dt.timedelta(seconds=s), latest)
+
+
+def day_counts(count: int, now: dt.datetime) -> list[tuple[dt.date, int]]:
+    """How many matters each day gets: ``count`` over ``count / PER_DAY`` days ending today."""
+    days = max(1, math.ceil(count / PER_DAY))
+    today = timezone.localtime(now).date()
+    dates = [today - dt.timedelta(days=days - 1 - i) for i in range(days)]
+    weights = day_weights(dates)
+    total = sum(weights)
+    per_day = [int(count * w / total) for w in weights]
+    per_day[-1] += count - sum(per_day)
+    return list(zip(dates, per_day, strict=True))
+
+
+def shards(days: list[tuple[dt.date, int]], n: int) -> list[list[tuple[dt.date, int]]]:
+    """Consecutive runs of days with about the same number of matters each (a day is never
+    split, so each shard numbers its own days)."""
+    total, acc = sum(c for _, c in days), 0
+    out: list[list[tuple[dt.date, int]]] = []
+    current: list[tuple[dt.date, int]] = []
+    for day, c in days:
+        current.append((day, c))
+        acc += c
+        if acc >= total * (len(out) + 1) / n and len(out) < n - 1:
+            out.append(current)
+            current = []
+    out.append(current)
+    return [s for s in out if s]
 
 
 class Progress:
@@ -304,22 +328,101 @@ class Progress:
 
 
 def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, batch: int = 10_000,
-                  say: Callable[[str], None] = print) -> dict[str, Any]:  # fmt: skip
-    """Live ``count`` matters in bulk; returns the tally of outcomes and the rows written."""
+                  workers: int = 1, say: Callable[[str], None] = print) -> dict[str, Any]:  # fmt: skip
+    """Live ``count`` matters in bulk; returns the tally of outcomes and the rows written.
+
+    With ``workers`` > 1 the days are split into consecutive shards, each lived by its own
+    process (forked, sharing the loaded city) in its own range of primary keys."""
     now = now or timezone.now()
     city = city_load()
     city.cast.evidence = _evidence()
-    machine = Machine()
-    machine.sweep_as_of(now)  # the worker has been running: no unswept backlog
-    gen = CityGenerator(city, count=count, seed=seed, now=now, services=machine)
+    days = day_counts(count, now)
+    parts = shards(days, max(1, workers))
+    base = {model: Ids.top(model) + 1 for model in ID_ROOM}
+    starts, offset = [], 0
+    for part in parts:
+        starts.append({m: base[m] + offset * room for m, room in ID_ROOM.items()})
+        offset += sum(c for _, c in part)
+    recipients = PreloadedRecipients()  # read once, before the fork
     progress = Progress(count, "生成诉求")
-    rows: dict[str, int] = {}
-    for done in range(1, count + 1):
+    if len(parts) == 1:
+        result = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch, progress)
+        results = [result]
+    else:
+        results = _live_in_processes(city, parts, seed, now, starts, recipients, batch, progress)
+    reset_all_sequences()
+    progress.show(count, last=True)
+    outcomes: Counter[str] = Counter()
+    rows: Counter[str] = Counter()
+    for r in results:
+        outcomes.update(r["outcomes"])
+        rows.update(r["rows"])
+    return {"outcomes": dict(outcomes), "rows": dict(rows), "days": len(days),
+            "workers": len(parts), "users": city.users}  # fmt: skip
+
+
+def _live_shard(city: City, days: list[tuple[dt.date, int]], seed: int, now: dt.datetime,
+                start: dict[Any, int], recipients: Any, batch: int, progress: Any,
+                done_counter: Any = None) -> dict[str, Any]:  # fmt: skip
+    machine = Machine(ids=Ids(start))
+    machine.sweep_as_of(now, recipients=recipients)  # the worker has been running
+    gen = CityGenerator(city, days=days, seed=seed, now=now, services=machine)
+    rows: Counter[str] = Counter()
+    n = sum(c for _, c in days)
+    for done in range(1, n + 1):
         gen.one()
-        if done % batch == 0 or done == count:
-            for k, v in machine.flush().items():
-                rows[k] = rows.get(k, 0) + v
-            progress.show(done, last=done == count)
-    machine.finish()
+        if done % batch == 0 or done == n:
+            rows.update(machine.flush())
+            step = batch if done % batch == 0 else done % batch
+            if done_counter is not None:
+                with done_counter.get_lock():
+                    done_counter.value += step
+            elif progress is not None:
+                progress.show(done)
+    machine.finish(sequences=False)
     outcomes = {**gen.counts, **{f"sweep_{k}": v for k, v in machine.swept.items()}}
-    return {"outcomes": outcomes, "rows": rows, "days": gen.days, "users": city.users}
+    return {"outcomes": outcomes, "rows": dict(rows)}
+
+
+def _live_in_processes(city: City, parts: list[list[tuple[dt.date, int]]], seed: int,
+                       now: dt.datetime, starts: list[dict[Any, int]], recipients: Any,
+                       batch: int, progress: Progress) -> list[dict[str, Any]]:  # fmt: skip
+    import multiprocessing as mp
+
+    from django.db import connections
+
+    ctx = mp.get_context("fork")
+    done, queue = ctx.Value("q", 0), ctx.Queue()
+    connections.close_all()  # each process opens its own connection
+
+    def child(i: int) -> None:
+        try:
+            r = _live_shard(city, parts[i], seed + 7919 * i, now, starts[i], recipients, batch,
+                            None, done)  # fmt: skip
+            queue.put((i, r, None))
+        except BaseException as exc:  # report, do not hang the parent
+            queue.put((i, None, repr(exc)))
+            raise
+        finally:
+            connections.close_all()
+
+    procs = [ctx.Process(target=child, args=(i,)) for i in range(len(parts))]
+    for p in procs:
+        p.start()
+    results: dict[int, dict[str, Any]] = {}
+    while len(results) < len(procs):
+        try:
+            i, r, err = queue.get(timeout=2)
+        except Exception:  # queue.Empty: show progress, check the children are alive
+            progress.show(done.value)
+            if not any(p.is_alive() for p in procs) and queue.empty():
+                raise RuntimeError("生成进程意外退出") from None
+            continue
+        if err:
+            for p in procs:
+                p.terminate()
+            raise RuntimeError(f"生成进程 {i} 失败：{err}")
+        results[i] = r
+    for p in procs:
+        p.join()
+    return [results[i] for i in sorted(results)]

@@ -33,7 +33,9 @@ def build(args: dict[str, Any]) -> dict[str, Any]:
     times["city_s"] = time.perf_counter() - start
     start = time.perf_counter()
     now = timezone.now()
-    made = city_generate(count=args["scale"], seed=args["seed"], now=now, say=_say)
+    made = city_generate(
+        count=args["scale"], seed=args["seed"], now=now, workers=args["workers"], say=_say
+    )
     times["generate_s"] = time.perf_counter() - start
     times["generate_per_s"] = args["scale"] / times["generate_s"]
     start = time.perf_counter()
@@ -72,6 +74,9 @@ def main(raw: str) -> int:
     db = args["db"]
     state = Path(args["out"]) / f".{db}-state.json"
     if args["reuse"] and state.exists():
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)  # code may have moved on
         built = json.loads(state.read_text())
     else:
         _say(f"== {db}: 生成 {args['scale']:,} 件诉求的城市")
@@ -97,7 +102,7 @@ def main(raw: str) -> int:
     day = time.strftime("%Y-%m-%d")
     path = write_results(
         Path(args["out"]) / f"{day}-{db}.json",
-        meta(db, args, {"build": {k: built[k] for k in ("times", "outcomes", "rows", "days")}}),
+        meta(db, args, {"build": {k: built.get(k) for k in ("times", "outcomes", "rows", "days")}}),
         figures,
     )
     _say(f"结果已写入 {path}")

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from zhili.bench.sink import Ids, reset_sequences, write
@@ -378,12 +378,12 @@ class Machine:
 
     # The deadline sweep, as one pass of supervision.sweep at ``swept_at`` leaves the matters -----
 
-    def sweep_as_of(self, now: dt.datetime) -> None:
+    def sweep_as_of(self, now: dt.datetime, *, recipients: Recipients | None = None) -> None:
         """From now on, each flush leaves its matters as a sweep pass at ``now`` would: warned
         when due within the warning window, marked overdue and supervised when past due (the
         worker runs every few minutes, so a running city has no unswept backlog)."""
         self.swept_at = now
-        self._recipients = self._recipients or PreloadedRecipients()
+        self._recipients = recipients or self._recipients or PreloadedRecipients()
 
     def _sweep(self, now: dt.datetime) -> None:
         who = self._recipients
@@ -462,13 +462,28 @@ class Machine:
         return out
 
     @transaction.atomic
-    def finish(self) -> None:
-        """After the last flush: the day counters and the database sequences."""
+    def finish(self, *, sequences: bool = True) -> None:
+        """After the last flush: the day counters and (unless a parent process does it once for
+        all shards) the database sequences."""
         self.flush()
         for day, last in self.counters.items():
             MatterCounter.objects.update_or_create(day=day, defaults={"last": last})
-        reset_sequences([Matter, MatterEvent, AuditEvent, MatterCounter, Notice])
-        reset_sequences([EVENT_ATTACHMENTS])
+        if sequences:
+            reset_all_sequences()
+
+
+# Tables whose primary keys the machine assigns, with room per matter for a shard's id range.
+ID_ROOM: dict[type[models.Model], int] = {
+    Matter: 1,
+    MatterEvent: 32,
+    AuditEvent: 32,
+    Notice: 32,
+    EVENT_ATTACHMENTS: 4,
+}
+
+
+def reset_all_sequences() -> None:
+    reset_sequences([*ID_ROOM, MatterCounter])
 
 
 _MATTER_FIELDS = [f.attname for f in Matter._meta.concrete_fields]

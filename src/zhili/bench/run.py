@@ -42,6 +42,7 @@ def parser() -> argparse.ArgumentParser:
                    help="生成的诉求数（默认 1M；全量 10M）")  # fmt: skip
     p.add_argument("--db", choices=("postgresql", "sqlite", "both"), default="postgresql")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--workers", type=int, default=1, help="生成诉求的进程数（按日期分片）")
     p.add_argument("--only", default=",".join(MEASURES), help="要跑的测量，逗号分隔")
     p.add_argument("--seconds", type=float, default=30, help="写入负载的时长（秒）")
     p.add_argument("--out", default="bench/results", help="结果目录")

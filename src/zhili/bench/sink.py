@@ -20,13 +20,16 @@ from django.db import connection, models
 class Ids:
     """The next free primary key of each table (read once, then counted here)."""
 
-    def __init__(self) -> None:
-        self._next: dict[type[models.Model], int] = {}
+    def __init__(self, start: dict[type[models.Model], int] | None = None) -> None:
+        self._next: dict[type[models.Model], int] = dict(start or {})
+
+    @staticmethod
+    def top(model: type[models.Model]) -> int:
+        return model._base_manager.aggregate(top=models.Max("pk"))["top"] or 0
 
     def next(self, model: type[models.Model]) -> int:
         if model not in self._next:
-            top = model._base_manager.aggregate(top=models.Max("pk"))["top"] or 0
-            self._next[model] = top + 1
+            self._next[model] = self.top(model) + 1
         pk = self._next[model]
         self._next[model] = pk + 1
         return pk

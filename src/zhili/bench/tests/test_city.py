@@ -3,6 +3,7 @@ time order at the city's rate, with the rows the measures read."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,23 @@ def test_tiny_city(tmp_path: Path) -> None:
 
 def test_scale_and_weights() -> None:
     assert parse_scale("1M") == 1_000_000 and parse_scale("200k") == 200_000
-    import datetime as dt
 
     monday, sunday = dt.date(2026, 7, 20), dt.date(2026, 7, 26)
     w = day_weights([monday, sunday])
     assert w[0] > w[1]  # weekdays carry more
+
+
+def test_days_split_into_shards_of_whole_days() -> None:
+
+    from zhili.bench.city import day_counts, shards
+
+    now = timezone.now()
+    days = day_counts(1_000_000, now)
+    assert len(days) == 37 and sum(c for _, c in days) == 1_000_000
+    assert days[-1][0] == timezone.localtime(now).date()
+    parts = shards(days, 2)
+    assert len(parts) == 2 and [d for p in parts for d in p] == days
+    sizes = [sum(c for _, c in p) for p in parts]
+    assert abs(sizes[0] - sizes[1]) < 40_000  # about even, never splitting a day
+    assert shards(days[:1], 4) == [days[:1]]
+    assert day_counts(10, now) == [(timezone.localtime(now).date(), 10)]
