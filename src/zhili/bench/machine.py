@@ -1,14 +1,15 @@
 """Matters lived in memory: the rows the services would write, without a query per step.
 
-``Machine.submit`` builds the matter as ``services.matter_create`` does; ``Machine.act`` runs an
-action as ``workflow.transition`` does — the same state change (``matters.steps``), the same
+``Machine.matter_create`` builds the matter as ``services.matter_create`` does, and
+``Machine.matter_<action>`` (→ ``Machine.act``) runs an action as ``workflow.transition`` does — the same state change (``matters.steps``), the same
 deadline refresh, the same event, the same rollup arithmetic (``rollups.apply_event``) and the same
 audit record — and keeps the rows for ``Machine.flush``, which writes them in bulk (``sink``) and
 adds the rollup deltas with the services' own upsert (``rollups.flush``).
 
-Permissions and validation are not checked here: the generator only asks for legal steps, and the
-test (tests/test_machine.py) proves that running the same plan through the services writes the
-same rows.
+It has the services' signatures, so the demo's story generator runs on either. Permissions and
+validation are not checked here: the generator only asks for legal steps, and the test
+(tests/test_machine.py) proves that the same stories through the services write the same rows.
+Co-units and attachments beyond the event links are not modelled.
 """
 
 from __future__ import annotations
@@ -139,7 +140,6 @@ class Machine:
         self.events: list[dict[str, Any]] = []
         self.audits: list[dict[str, Any]] = []
         self.event_attachments: list[dict[str, Any]] = []
-        self.co_units: list[dict[str, Any]] = []
         self.notices: list[dict[str, Any]] = []
         self.swept_at: dt.datetime | None = None
         self.swept: Counter[str] = Counter()
