@@ -271,10 +271,14 @@ def _hists(view: View, q: Q, period: Period, group: str | None) -> dict[Any, His
     else:
         rows = rows.filter(unit_id=0)
     fields_ = [f for f in (group, "measure", "bucket") if f]
+    found = rows.values(*fields_).annotate(n_sum=Sum("n")).order_by(*fields_)
     hists: dict[Any, Hists] = {}
-    for r in rows.values(*fields_).annotate(n_sum=Sum("n")).order_by(*fields_):
-        key = r[group] if group else None
-        hists.setdefault(key, {m: {} for m in DURATIONS})[r["measure"]][r["bucket"]] = r["n_sum"]
+    for *keys, measure, bucket, n in found.values_list(*fields_, "n_sum"):
+        key = keys[0] if keys else None
+        hist = hists.get(key)
+        if hist is None:
+            hist = hists[key] = {m: {} for m in DURATIONS}
+        hist[measure][bucket] = n
     return hists
 
 
