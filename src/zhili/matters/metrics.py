@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from zhili.areas.models import Area
@@ -201,7 +202,10 @@ def view_for(user: Any, area_code: str = "") -> View:
     if area is not None:
         root = next(r for r in roots if area.path.startswith(r.path))
         codes = [c for c in area.path.split("/") if c][root.depth :]
-        found_areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
+        found_areas = {a.code: a for a in (*roots, area)}
+        missing = [c for c in codes if c not in found_areas]
+        if missing:
+            found_areas.update((a.code, a) for a in Area.objects.filter(code__in=missing))
         crumbs = [found_areas[c] for c in codes if c in found_areas]
     return View(roots=roots, area=area, unit=unit, crumbs=crumbs)
 
@@ -239,13 +243,26 @@ def _clean(row: Mapping[str, Any]) -> dict[str, int]:
     return {k: int(row.get(k) or 0) for k in ROLLUP_COUNTERS}
 
 
+def _add(into: dict[str, int], counts: Mapping[str, int]) -> dict[str, int]:
+    for k in ROLLUP_COUNTERS:
+        into[k] += counts[k]
+    return into
+
+
 def _counter_rows(view: View, by_unit: bool) -> QuerySet[Any]:
     if view.unit is not None:
         return MatterUnitDay.objects.filter(unit=view.unit)
     return MatterUnitDay.objects.all() if by_unit else MatterAreaDay.objects.all()
 
 
-def _durations(view: View, q: Q, period: Period, group: str | None) -> dict[Any, dict[str, Any]]:
+Hists = dict[str, dict[int, int]]  # measure → bucket → n
+
+
+def _hists(view: View, q: Q, period: Period, group: str | None) -> dict[Any, Hists]:
+    """Duration histograms of the rows ``q`` (summed over days and categories), per ``group``.
+
+    Grouped by area, the query matches the partial index matter_duration_all_units_idx (0004):
+    an index-only scan already in (depth, area_path, measure, bucket) order, so no hashing."""
     rows = MatterDuration.objects.filter(q, day__gte=period.start, day__lte=period.end)
     if view.unit is not None:
         rows = rows.filter(unit_id=view.unit.pk)
@@ -254,11 +271,32 @@ def _durations(view: View, q: Q, period: Period, group: str | None) -> dict[Any,
     else:
         rows = rows.filter(unit_id=0)
     fields_ = [f for f in (group, "measure", "bucket") if f]
-    hists: dict[Any, dict[str, dict[int, int]]] = {}
-    for r in rows.values(*fields_).annotate(n_sum=Sum("n")):
-        key = r[group] if group else None
-        hists.setdefault(key, {m: {} for m in DURATIONS})[r["measure"]][r["bucket"]] = r["n_sum"]
-    return {k: {m: percentiles(h) for m, h in v.items()} for k, v in hists.items()}
+    found = rows.values(*fields_).annotate(n_sum=Sum("n")).order_by(*fields_)
+    hists: dict[Any, Hists] = {}
+    for *keys, measure, bucket, n in found.values_list(*fields_, "n_sum"):
+        key = keys[0] if keys else None
+        hist = hists.get(key)
+        if hist is None:
+            hist = hists[key] = {m: {} for m in DURATIONS}
+        hist[measure][bucket] = n
+    return hists
+
+
+def _merged(hists: dict[Any, Hists]) -> Hists:
+    out: Hists = {m: {} for m in DURATIONS}
+    for h in hists.values():
+        for m, buckets in h.items():
+            for b, n in buckets.items():
+                out[m][b] = out[m].get(b, 0) + n
+    return out
+
+
+def _percentiles(h: Hists | None) -> dict[str, dict[str, Any]]:
+    return {m: percentiles(h[m] if h else {}) for m in DURATIONS}
+
+
+def _durations(view: View, q: Q, period: Period, group: str | None) -> dict[Any, dict[str, Any]]:
+    return {k: _percentiles(h) for k, h in _hists(view, q, period, group).items()}
 
 
 def _open_overdue(user: Any, view: View) -> QuerySet[Matter]:
@@ -272,6 +310,65 @@ def _open_overdue(user: Any, view: View) -> QuerySet[Matter]:
     for a in view.areas:
         q |= path_prefix_q("area_path", a.path)
     return qs.filter(q)
+
+
+@dataclass
+class Overdue:
+    """The open matters past their deadline, counted in one grouped query (the (status, due_at)
+    index): in all, per row of the table (area or unit) and per district."""
+
+    total: int = 0
+    rows: dict[Any, int] = field(default_factory=dict)
+    districts: dict[str, int] = field(default_factory=dict)
+
+
+def _overdue(
+    qs: QuerySet[Matter], *, areas: list[Area] | None = None, by_unit: bool = False,
+    districts: bool = False,
+) -> Overdue:  # fmt: skip
+    """``areas``: count per area (a matter counts for every listed area its path lies under);
+    ``by_unit``: per lead unit; ``districts``: per district code."""
+    group: dict[str, Any] = {}
+    if areas:
+        lengths = {len(a.path) for a in areas}
+        # Sibling areas share a path length: group by that prefix of the path (a row per area,
+        # not one per grid).
+        group["row_key"] = Left("area_path", lengths.pop()) if len(lengths) == 1 else F("area_path")
+    elif by_unit:
+        group["row_key"] = F("lead_unit_id")
+    if districts:
+        group["district_key"] = F("district_code")
+    out = Overdue()
+    if not group:
+        out.total = qs.count()
+        return out
+    paths = {a.path for a in areas or []}
+    rows: Any = qs.values(**group).annotate(n=Count("id")).order_by()
+    for r in rows:
+        n = r["n"]
+        out.total += n
+        if districts:
+            d = r["district_key"]
+            out.districts[d] = out.districts.get(d, 0) + n
+        key = r.get("row_key")
+        if areas:
+            for p in _prefixes(key):
+                if p in paths:
+                    out.rows[p] = out.rows.get(p, 0) + n
+        elif by_unit and key is not None:
+            out.rows[key] = out.rows.get(key, 0) + n
+    return out
+
+
+def _prefixes(path: str) -> list[str]:
+    """The paths ``path`` starts with: "a/b/c/" → ["a/", "a/b/", "a/b/c/"]. A scope path ends in
+    "/", so ``path.startswith(area.path)`` exactly when ``area.path`` is one of these (the same
+    counts as the former loop over every (row, area) pair, without its cost)."""
+    out, i = [], path.find("/")
+    while i >= 0:
+        out.append(path[: i + 1])
+        i = path.find("/", i + 1)
+    return out
 
 
 @dataclass
@@ -300,7 +397,12 @@ def matter_metrics(
     by: str = "area",
     rank_by: str = "",
 ) -> Report:
-    """Everything the metrics page, the API and the export show, for one user and period."""
+    """Everything the metrics page, the API and the export show, for one user and period.
+
+    A fixed handful of queries, each over the rollup rows of one level (for the city: the
+    district rows) or, for the live overdue counts, over the open matters past their deadline.
+    The totals are the sum of the per-area groups of the same rows, and where the table's rows
+    are those same groups (the city, or several top areas) they are read once."""
     if by not in ("area", "unit"):
         raise ValidationFailed("by 只能是 area 或 unit", code="invalid_by")
     rank_by = rank_by or DEFAULT_RANK_BY
@@ -311,7 +413,11 @@ def matter_metrics(
     in_period = Q(day__gte=period.start, day__lte=period.end)
     total_q = _total_q(view)
     base = _counter_rows(view, by_unit=False).filter(in_period, total_q)
-    counts = _clean(base.aggregate(**_sums()))
+    # Per area path (a handful: the districts for the city, else the view's own rows).
+    by_path = {r["area_path"]: _clean(r) for r in base.values("area_path").annotate(**_sums())}
+    counts = dict.fromkeys(ROLLUP_COUNTERS, 0)
+    for c in by_path.values():
+        _add(counts, c)
     per_day = base.values("day").annotate(
         created_n=Sum("created"),
         closed_n=Sum("closed"),
@@ -329,11 +435,22 @@ def matter_metrics(
     empty = {"created": 0, "dispatched": 0, "closed": 0}
     trend = [{"day": day, **by_day.get(day, empty)} for day in period.days]
     overdue_qs = _open_overdue(user, view)
-    rows = (
-        _unit_rows(user, view, period, overdue_qs)
-        if by == "unit"
-        else _area_rows(view, period, counts, overdue_qs)
-    )
+    # The choropleth's districts are the view's own rows when it is the city or districts.
+    with_districts = view.unit is None and all(a.depth <= 1 for a in view.areas)
+    # The table's rows are the view's own rows, grouped by path, for the city or several areas.
+    rows_are_total = by == "area" and (view.area is None or view.area.depth == 0)
+    total_hists, children = None, Children()
+    if by == "unit":
+        overdue = _overdue(overdue_qs, by_unit=True, districts=with_districts)
+        rows = _unit_rows(view, period, overdue)
+    else:
+        children = _children(view, period, by_path if rows_are_total else None)
+        overdue = _overdue(overdue_qs, areas=children.areas, districts=with_districts)
+        rows = _area_rows(view, period, counts, children, overdue)
+        if rows_are_total:
+            total_hists = _merged(children.hists)
+    if total_hists is None:
+        total_hists = _hists(view, total_q, period, None).get(None)
     _rank(rows, rank_by, min_sample())
     return Report(
         view=view,
@@ -343,12 +460,11 @@ def matter_metrics(
         min_sample=min_sample(),
         counts=counts,
         measures=measure_values(counts),
-        durations=_durations(view, total_q, period, None).get(None)
-        or {m: percentiles({}) for m in DURATIONS},
-        overdue=overdue_qs.count(),
+        durations=_percentiles(total_hists),
+        overdue=overdue.total,
         trend=trend,
         rows=rows,
-        districts=_districts(view, period, overdue_qs),
+        districts=_districts(by_path, overdue, children.areas) if with_districts else [],
     )
 
 
@@ -368,46 +484,58 @@ def _row(key: str, name: str, counts: dict[str, int], **extra: Any) -> dict[str,
     }
 
 
-def _area_rows(
-    view: View, period: Period, total: dict[str, int], overdue_qs: QuerySet[Matter]
-) -> list[dict[str, Any]]:
+@dataclass
+class Children:
+    """The areas the table lists, with their rollup sums and duration histograms by path."""
+
+    areas: list[Area] = field(default_factory=list)
+    grouped: dict[str, dict[str, int]] = field(default_factory=dict)
+    hists: dict[Any, Hists] = field(default_factory=dict)
+
+
+def _children(view: View, period: Period, grouped: dict[str, dict[str, int]] | None) -> Children:
+    """``grouped``: the sums by path when the table's rows are the view's own rows (read once)."""
     q = _children_q(view)
     if q is None:
-        return []
-    in_period = Q(day__gte=period.start, day__lte=period.end)
-    grouped = {
-        r["area_path"]: _clean(r)
-        for r in _counter_rows(view, by_unit=False)
-        .filter(in_period, q)
-        .values("area_path")
-        .annotate(**_sums())
-    }
+        return Children()
+    if grouped is None:
+        in_period = Q(day__gte=period.start, day__lte=period.end)
+        grouped = {
+            r["area_path"]: _clean(r)
+            for r in _counter_rows(view, by_unit=False)
+            .filter(in_period, q)
+            .values("area_path")
+            .annotate(**_sums())
+        }
     if view.area is None:
         children = list(view.roots)
     else:
         children = list(Area.objects.current().filter(parent=view.area).order_by("code"))
     known = {a.path for a in children}
     extra = [p for p in grouped if p not in known]  # ended areas that still hold history
-    children += list(Area.objects.filter(path__in=extra).order_by("code"))
+    if extra:
+        children += list(Area.objects.filter(path__in=extra).order_by("code"))
     if view.unit is not None:  # a unit sees only the areas where it has figures
         children = [a for a in children if a.path in grouped]
-    durations = _durations(view, q, period, "area_path")
-    overdue: dict[str, int] = {}
-    for r in overdue_qs.values("area_path").annotate(n=Count("id")):
-        for a in children:
-            if r["area_path"].startswith(a.path):
-                overdue[a.path] = overdue.get(a.path, 0) + r["n"]
+    return Children(children, grouped, _hists(view, q, period, "area_path"))
+
+
+def _area_rows(
+    view: View, period: Period, total: dict[str, int], children: Children, overdue: Overdue
+) -> list[dict[str, Any]]:
+    if _children_q(view) is None:
+        return []
     rows = []
-    for a in children:
-        counts = grouped.get(a.path) or dict.fromkeys(ROLLUP_COUNTERS, 0)
+    for a in children.areas:
+        counts = children.grouped.get(a.path) or dict.fromkeys(ROLLUP_COUNTERS, 0)
         name = a.name if a.is_current else f"{a.name}（已撤销）"
         rows.append(
             _row(
                 a.code,
                 name,
                 counts,
-                durations=durations.get(a.path) or {m: percentiles({}) for m in DURATIONS},
-                overdue=overdue.get(a.path, 0),
+                durations=_percentiles(children.hists.get(a.path)),
+                overdue=overdue.rows.get(a.path, 0),
                 drill=a.code if a.depth < MAX_DEPTH else None,
             )
         )
@@ -418,26 +546,20 @@ def _area_rows(
     return rows
 
 
-def _unit_rows(
-    user: Any, view: View, period: Period, overdue_qs: QuerySet[Matter]
-) -> list[dict[str, Any]]:
+def _unit_rows(view: View, period: Period, overdue: Overdue) -> list[dict[str, Any]]:
     in_period = Q(day__gte=period.start, day__lte=period.end)
     total_q = _total_q(view)
     rows_qs = _counter_rows(view, by_unit=True).filter(in_period, total_q)
     grouped = {r["unit_id"]: _clean(r) for r in rows_qs.values("unit_id").annotate(**_sums())}
     names = dict(Unit.objects.filter(pk__in=list(grouped)).values_list("pk", "name"))
     durations = _durations(view, total_q, period, "unit_id")
-    overdue = {
-        r["lead_unit_id"]: r["n"]
-        for r in overdue_qs.exclude(lead_unit=None).values("lead_unit_id").annotate(n=Count("id"))
-    }
     return [
         _row(
             str(pk),
             names.get(pk, str(pk)),
             counts,
-            durations=durations.get(pk) or {m: percentiles({}) for m in DURATIONS},
-            overdue=overdue.get(pk, 0),
+            durations=durations.get(pk) or _percentiles(None),
+            overdue=overdue.rows.get(pk, 0),
         )
         for pk, counts in sorted(grouped.items(), key=lambda kv: names.get(kv[0], ""))
     ]
@@ -467,36 +589,29 @@ def _rank(rows: list[dict[str, Any]], rank_by: str, minimum: int) -> None:
     rows[:] = ranked + others
 
 
-def _districts(view: View, period: Period, overdue_qs: QuerySet[Matter]) -> list[dict[str, Any]]:
+def _districts(
+    by_path: dict[str, dict[str, int]], overdue: Overdue, listed: list[Area]
+) -> list[dict[str, Any]]:
     """Per-district satisfaction and live overdue counts, for the choropleth (area views at or
-    above the district level)."""
-    if view.unit is not None or any(a.depth > 1 for a in view.areas):
-        return []
-    q = Q(pk__in=[])
-    for a in view.areas:
-        q |= Q(depth=1) & path_prefix_q("area_path", a.path)
-    sums = (
-        MatterAreaDay.objects.filter(q, day__gte=period.start, day__lte=period.end)
-        .values("area_path")
-        .annotate(rated=Sum("rated"), satisfied=Sum("satisfied"))
-    )
-    by_code = {r["area_path"].rstrip("/").rsplit("/", 1)[-1]: r for r in sums}
-    overdue = dict(
-        overdue_qs.values("district_code").annotate(n=Count("id")).values_list("district_code", "n")
-    )
-    codes = set(by_code) | set(overdue)
-    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    above the district level, whose own rollup rows are the district rows: ``by_path``)."""
+    by_code = {path.rstrip("/").rsplit("/", 1)[-1]: c for path, c in by_path.items()}
+    codes = set(by_code) | set(overdue.districts)
+    known = {a.code: a.name for a in listed}  # the table's areas: for the city, the districts
+    names = {c: known[c] for c in codes if c in known}
+    if len(names) < len(codes):
+        missing = codes - set(names)
+        names.update(Area.objects.filter(code__in=missing).values_list("code", "name"))
     out = []
     for code in sorted(codes):
-        r: Mapping[str, Any] = by_code.get(code) or {}
-        rated = int(r.get("rated") or 0)
+        c = by_code.get(code)
+        rated = c["rated"] if c else 0
         out.append(
             {
                 "code": code,
                 "name": names.get(code, code),
-                "overdue": overdue.get(code, 0),
+                "overdue": overdue.districts.get(code, 0),
                 "rated": rated,
-                "satisfaction": (int(r.get("satisfied") or 0) / rated) if rated else None,
+                "satisfaction": (c["satisfied"] / rated) if c and rated else None,
             }
         )
     return out

@@ -515,3 +515,40 @@ def test_an_officer_of_two_districts_starts_from_both(
     assert r.view.area is None and r.counts["created"] == 9
     assert {row["name"]: row["counts"]["created"] for row in r.rows} == {"渝中区": 8, "万州区": 1}
     assert {d["name"] for d in r.districts} == {"渝中区", "万州区"}
+
+
+def test_city_dashboard_api_reads_a_fixed_handful_of_queries(
+    history: dict,
+    wanzhou_matter: Matter,
+    client: Any,
+    bearer: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """The city's dashboard by district: the roots, the district rollup rows (by path and by day),
+    the district areas, the duration histograms and one grouped count of the overdue matters,
+    besides the token and the grants (8 in all). The totals, the districts' map and the table
+    share those rows."""
+    headers = bearer("city_admin")
+    assert client.get(f"{API}?{QS}", headers=headers).status_code == 200  # the token's first use
+    with django_assert_max_num_queries(8) as captured:
+        body = client.get(f"{API}?{QS}", headers=headers).json()
+    reads = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in captured.captured_queries]
+    assert reads.count('"matters_matterareaday"') == 2  # by path (totals, rows, map), by day
+    assert reads.count('"matters_matterduration"') == 1  # the rows' histograms; totals summed
+    assert reads.count('"matters_matter"') == 1  # the live overdue counts: one grouped query
+    from django.utils import timezone
+
+    from zhili.matters.models import OPEN_STATUSES
+
+    late = Matter.objects.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+    by_district = {c: late.filter(district_code=c).count() for c in ("500103", "500101")}
+    assert by_district["500103"] >= 2  # M5 and M8 at least (M7 is suspended)
+    assert body["totals"]["counts"]["created"] == 9
+    assert body["totals"]["overdue_open"] == late.count() == sum(by_district.values())
+    rows = {r["key"]: r for r in body["rows"]}
+    districts = {d["code"]: d for d in body["districts"]}
+    for code, n in by_district.items():
+        assert rows[code]["overdue_open"] == districts[code]["overdue"] == n
+    assert districts["500103"]["rated"] == 2 and districts["500103"]["satisfaction"] == 0.5
+    close = next(d for d in body["totals"]["durations"] if d["measure"] == "close")
+    assert close["n"] == 3 and close["median_hours"] == pytest.approx(5, rel=0.1)
