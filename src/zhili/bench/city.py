@@ -40,10 +40,11 @@ from django.utils import timezone
 from zhili.areas.models import Area, Level
 from zhili.areas.services import child_path
 from zhili.bench.machine import ID_ROOM, Machine, PreloadedRecipients, reset_all_sequences
-from zhili.bench.sink import Ids
+from zhili.bench.sink import Ids, indexes_deferred
+from zhili.core.models import AuditEvent, Notice
 from zhili.core.system import system_user
 from zhili.demo.matters import DEPARTMENTS, STREET_CATEGORIES, Cast, Generator, Place, _evidence
-from zhili.matters.models import Category, RoutingRule
+from zhili.matters.models import Category, Matter, MatterEvent, RoutingRule
 from zhili.org.models import Role, RoleGrant, Unit, UnitType, User
 from zhili.org.services import unit_create
 
@@ -345,11 +346,14 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
         offset += sum(c for _, c in part)
     recipients = PreloadedRecipients()  # read once, before the fork
     progress = Progress(count, "生成诉求")
-    if len(parts) == 1:
-        result = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch, progress)
-        results = [result]
-    else:
-        results = _live_in_processes(city, parts, seed, now, starts, recipients, batch, progress)
+    with indexes_deferred([Matter, MatterEvent, AuditEvent, Notice]) as deferred:
+        if len(parts) == 1:
+            one = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch, progress)
+            results = [one]
+        else:
+            results = _live_in_processes(city, parts, seed, now, starts, recipients, batch,
+                                         progress)  # fmt: skip
+        say(f"重建索引 {len(deferred)} 个")
     reset_all_sequences()
     progress.show(count, last=True)
     outcomes: Counter[str] = Counter()

@@ -9,9 +9,10 @@ them afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, models
@@ -119,3 +120,39 @@ def reset_sequences(models_: Iterable[type[models.Model]]) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
             cursor.execute(sql)
+
+
+@contextlib.contextmanager
+def indexes_deferred(models_: Iterable[type[models.Model]]) -> Iterator[list[str]]:
+    """Drop the secondary (non-unique) indexes of these tables for a bulk load and build them
+    again afterwards from their own definitions: one sort per index instead of a B-tree insert
+    per row. Unique indexes and primary keys stay (the load relies on them)."""
+    tables = [m._meta.db_table for m in models_]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                "JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid "
+                "WHERE i.tablename = ANY(%s) AND NOT x.indisunique AND NOT x.indisprimary",
+                [tables],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                tables,
+            )
+        found = [(str(name), str(sql)) for name, sql in cursor.fetchall()]
+        for name, _sql in found:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield [name for name, _ in found]
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and connection.in_atomic_block:
+                # Inside a transaction (the tests): check the deferred foreign keys now, as
+                # PostgreSQL builds no index on a table with pending trigger events.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for _name, sql in found:
+                cursor.execute(sql)

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -25,6 +26,12 @@ def test_tiny_city(tmp_path: Path) -> None:
     city = User.objects.get(username=CITY_USER)
     assert RoleGrant.objects.filter(user=city, role__slug="city_admin").exists()
 
+    def indexes() -> dict[str, list[str]]:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, "matters_matter")
+        return {k: v["columns"] for k, v in found.items() if v["index"]}
+
+    before = indexes()
     now = timezone.now()
     with override_settings(MEDIA_ROOT=tmp_path):
         made = city_generate(count=400, seed=2, now=now, batch=150, say=lambda _m: None)
@@ -39,6 +46,7 @@ def test_tiny_city(tmp_path: Path) -> None:
     created = sum(MatterAreaDay.objects.filter(depth=1).values_list("created", flat=True))
     assert created == 400  # each matter counted once at district level
     assert made["users"]["street"].startswith("bench_s_")
+    assert indexes() == before  # dropped for the load, built again
 
 
 def test_scale_and_weights() -> None:

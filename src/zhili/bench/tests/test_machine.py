@@ -108,11 +108,13 @@ def live(cast: Any, now: dt.datetime, count: int, services: Any = None) -> dict[
 
 
 @pytest.mark.django_db(transaction=False)
+@override_settings(ZHILI_WARN_BEFORE_HOURS=96)  # a wide warning window: some warnings for sure
 def test_machine_writes_the_rows_the_services_write(tmp_path: Path) -> None:
     with override_settings(DEBUG=True, MEDIA_ROOT=tmp_path):
         cast = demo_matters_setup(say=lambda _m: None)
         cast.evidence = _evidence()
-    now = timezone.now().replace(microsecond=0)
+    # A fixed clock: which deadlines fall in the sweep's warning window depends on it.
+    now = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
     with transaction.atomic():
         by_services = live(cast, now, 120)
         transaction.set_rollback(True)
