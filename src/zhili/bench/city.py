@@ -34,7 +34,7 @@ from itertools import accumulate
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area, Level
@@ -368,6 +368,9 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
 def _live_shard(city: City, days: list[tuple[dt.date, int]], seed: int, now: dt.datetime,
                 start: dict[Any, int], recipients: Any, batch: int, progress: Any,
                 done_counter: Any = None) -> dict[str, Any]:  # fmt: skip
+    if connection.vendor == "sqlite":  # shards take turns writing; a flush takes seconds
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 600000")
     machine = Machine(ids=Ids(start))
     machine.sweep_as_of(now, recipients=recipients)  # the worker has been running
     gen = CityGenerator(city, days=days, seed=seed, now=now, services=machine)
