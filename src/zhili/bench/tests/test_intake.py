@@ -24,7 +24,9 @@ import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from zhili.bench.intake import SqlWriter, pick_samples, remove_matters
+from zhili.bench.intake import remove_matters
+from zhili.bench.samples import pick_samples
+from zhili.bench.sqlwriter import SqlWriter
 from zhili.core.models import AuditEvent
 from zhili.core.workdays import add_limit
 from zhili.matters import services
