@@ -29,16 +29,12 @@ MODEL_VERSION = 1
 
 
 def rule_unit(category: Any, area: Any) -> Any:
-    """The unit of the rule on the deepest ancestor-or-self of ``area`` for ``category`` (one
-    query; of two rules at the same depth, as on an ended and a current area sharing a code, the
-    older rule wins)."""
+    """The unit of the rule on the deepest ancestor-or-self of ``area`` for ``category``."""
     codes = [*area.ancestor_codes, area.code]
-    best = (
-        RoutingRule.objects.filter(category=category, area__code__in=codes)
-        .select_related("unit")
-        .order_by("-area__depth", "id")
-        .first()
+    rules = RoutingRule.objects.filter(category=category, area__code__in=codes).select_related(
+        "unit", "area"
     )
+    best = max(rules, key=lambda r: r.area.depth, default=None)
     return best.unit if best else None
 
 
