@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db import transaction
 
 from zhili.core.errors import ValidationFailed
 
@@ -23,8 +23,27 @@ def clean_text(value: str | None, label: str, *, required: bool = True, limit: i
 
 def next_in_sequence(counter_model: Any, **key: Any) -> int:
     """The next value of a per-key counter (per day, per year, ...), inside the caller's
-    transaction; the row lock serialises concurrent callers."""
-    counter, _ = counter_model.objects.select_for_update().get_or_create(**key)
-    counter_model.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return int(counter.last)
+    transaction: one ``INSERT … ON CONFLICT (key) DO UPDATE SET last = last + 1 RETURNING last``
+    (PostgreSQL; SQLite ≥ 3.35). The upsert locks the counter row until the caller commits, so
+    concurrent callers get consecutive values and a rolled-back caller leaves no gap; call it as
+    late in the transaction as possible, since every caller of the same key waits for the lock.
+
+    The key fields must carry a unique constraint (the conflict target); ``last`` starts at 0."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("next_in_sequence must run inside the caller's transaction")
+    meta = counter_model._meta
+    qn = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in key]
+    cols = [qn(f.column) for f in fields]
+    params = [f.get_db_prep_save(key[f.name], connection) for f in fields]
+    table, last = qn(meta.db_table), qn(meta.get_field("last").column)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(cols)}, {last}) "
+        f"VALUES ({', '.join(['%s'] * len(cols))}, 1) "
+        f"ON CONFLICT ({', '.join(cols)}) DO UPDATE SET {last} = {table}.{last} + 1 "
+        f"RETURNING {last}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])

@@ -108,7 +108,6 @@ def matter_create(
     clean_answers = check_answers(category, answers or {})
     now = at or timezone.now()
     matter = Matter(
-        number=next_number(now),
         title=title,
         description=description,
         category=category,
@@ -129,6 +128,8 @@ def matter_create(
         created_at=now,
     )
     steps.submit(matter, now)
+    # Drawn last: the day's counter row stays locked until commit, and every intake waits for it.
+    matter.number = next_number(now)
     matter.save()
     event = MatterEvent.objects.create(
         matter=matter,

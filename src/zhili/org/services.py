@@ -373,7 +373,9 @@ def token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, s
 def token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw)).first()
+    # key_hash is unique: a slice, not first(), which would order by id for nothing.
+    found = ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw))[:1]
+    token = next(iter(found), None)
     now = timezone.now()
     if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now):
         return None

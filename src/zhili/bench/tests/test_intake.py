@@ -24,7 +24,9 @@ import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from zhili.bench.intake import SqlWriter, pick_samples, remove_matters
+from zhili.bench.intake import remove_matters
+from zhili.bench.samples import pick_samples
+from zhili.bench.sqlwriter import SqlWriter
 from zhili.core.models import AuditEvent
 from zhili.core.workdays import add_limit
 from zhili.matters import services
@@ -281,6 +283,128 @@ def test_measure_intake_runs_end_to_end_and_leaves_no_matters(
     memory = next(f for (m, _), f in figures.items() if m == "memory")
     assert memory["value"] > 0 and memory["limit"] > 0 and memory["target"] == 250
     assert _snapshot(connect) == before  # matters, events, rollups and the token are gone
+
+
+# The matter counter under concurrency (the intake's one point of serialisation) ------------------
+
+CONCURRENT = """
+import datetime as dt, json, threading, django
+django.setup()
+from django.db import connections, transaction
+from zhili.core.validation import next_in_sequence
+from zhili.matters.models import MatterCounter
+
+DAY = dt.date(2021, 6, 1)
+out = {}
+try:
+    next_in_sequence(MatterCounter, day=DAY)
+except RuntimeError:
+    out["outside_transaction"] = "refused"
+
+# 1. 8 threads x 25 transactions, one value each: every value exactly once.
+got, lock, start, errors = [], threading.Lock(), threading.Barrier(8), []
+
+def worker():
+    try:
+        start.wait()
+        for _ in range(25):
+            with transaction.atomic():
+                value = next_in_sequence(MatterCounter, day=DAY)
+            with lock:
+                got.append(value)
+    except BaseException as exc:
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+
+threads = [threading.Thread(target=worker) for _ in range(8)]
+[t.start() for t in threads]
+[t.join(60) for t in threads]
+out["values"] = sorted(got) == list(range(1, 201))
+out["errors"] = errors
+out["last"] = MatterCounter.objects.get(day=DAY).last
+
+# 2. A draws and keeps its transaction open; B's draw must wait for A's commit.
+drawn, release, order, values = threading.Event(), threading.Event(), [], {}
+
+def a():
+    with transaction.atomic():
+        values["a"] = next_in_sequence(MatterCounter, day=DAY)
+        drawn.set()
+        release.wait(30)
+        order.append("a commits")
+    connections.close_all()
+
+def b():
+    drawn.wait(30)
+    with transaction.atomic():
+        values["b"] = next_in_sequence(MatterCounter, day=DAY)
+        order.append("b drew")
+    connections.close_all()
+
+ta, tb = threading.Thread(target=a), threading.Thread(target=b)
+ta.start(); tb.start()
+drawn.wait(30)
+tb.join(0.5)  # time enough for B to reach the lock
+out["b_waited"] = tb.is_alive() and order == []
+release.set()
+ta.join(30); tb.join(30)
+out["order"], out["ab"] = order, [values.get("a"), values.get("b")]
+print(json.dumps(out))
+"""
+
+
+def test_matter_counter_is_consecutive_under_concurrent_transactions(
+    database_copy: tuple[str, Any], tmp_path: Path
+) -> None:
+    """Threads with their own connections (SQLite: BEGIN IMMEDIATE waits for the writer;
+    PostgreSQL: the upsert waits on the row lock) get every value once, and a second caller waits
+    until the first commits."""
+    url, _ = database_copy
+    env = {**os.environ, "DATABASE_URL": url, "ZHILI_VAR": str(tmp_path / "var"), "DEBUG": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (*sys.path, env.get("PYTHONPATH", "")) if p)
+    env.pop("ZHILI_TESTING", None)
+    done = subprocess.run(
+        [sys.executable, "-c", CONCURRENT], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.splitlines()[-1])
+    assert out == {
+        "outside_transaction": "refused",
+        "values": True,
+        "errors": [],
+        "last": 200,
+        "b_waited": True,
+        "order": ["a commits", "b drew"],
+        "ab": [201, 202],
+    }
+
+
+# The query count of one API intake ----------------------------------------------------------------
+
+# Measured with the demo data (inside the test's transaction, so the request's transaction is a
+# savepoint and its release: 2 of the count). Raise it only with a reason in the commit message.
+INTAKE_PIN = 13
+
+
+@pytest.mark.django_db
+def test_api_intake_query_count(
+    client: Any, bearer: Any, django_assert_max_num_queries: Any
+) -> None:
+    headers = bearer("city_admin")
+    first, *samples = pick_samples(5, seed=3)
+    client.get("/api/v1/me", headers=headers)  # the token's first use is recorded once
+
+    def post(sample: Any) -> Any:
+        return client.post(
+            "/api/v1/matters", sample.body(), content_type="application/json", headers=headers
+        )
+
+    assert post(first).status_code == 201  # warm: the working-day calendar is read once
+    for sample in samples:
+        with django_assert_max_num_queries(INTAKE_PIN):
+            resp = post(sample)
+        assert resp.status_code == 201, resp.content
 
 
 # A setting the intake figure found ----------------------------------------------------------------
