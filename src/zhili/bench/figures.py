@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +130,12 @@ def write_results(path: Path, meta: dict[str, Any], figures: list[Figure]) -> Pa
     body = {"meta": meta, "figures": [f.as_dict() for f in figures]}
     path.write_text(json.dumps(body, ensure_ascii=False, indent=2, default=str) + "\n")
     return path
+
+
+def read_results(path: Path) -> tuple[dict[str, Any], list[Figure]]:
+    """A results file written by ``write_results``: its meta and its figures."""
+    body = json.loads(path.read_text())
+    names = {f.name for f in fields(Figure)}
+    return body["meta"], [
+        Figure(**{k: v for k, v in f.items() if k in names}) for f in body["figures"]
+    ]

@@ -48,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="bench/results", help="结果目录")
     p.add_argument("--reuse", action="store_true", help="沿用上次生成的数据库（只重跑测量）")
     p.add_argument("--quick", action="store_true", help="极短的测量（测试用）")
+    p.add_argument("--show", metavar="FILE", help="只打印一个结果文件的表格（Markdown）")
     return p
 
 
@@ -76,6 +77,15 @@ def fresh_database(db: str, url: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.show:
+        from zhili.bench.figures import read_results, table
+
+        info, figures = read_results(Path(args.show))
+        print(
+            f"{info.get('command', '')} — {info.get('db_version', '')}, {info.get('machine', '')}"
+        )
+        print(table(figures))
+        return 0
     var = Path(os.environ.get("ZHILI_VAR", Path.cwd() / "var")).resolve()
     dbs = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
     status = 0
