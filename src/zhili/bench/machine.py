@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from zhili.bench.sink import Ids, reset_sequences, write
@@ -456,6 +456,8 @@ class Machine:
             ),
         }
         rollups.flush(self.deltas)
+        if connection.vendor == "sqlite":  # keep the write-ahead log from growing without end
+            transaction.on_commit(_checkpoint)
         self.matters, self.events, self.audits = [], [], []
         self.event_attachments, self.states, self.deltas = [], {}, rollups.Deltas()
         self.notices = []
@@ -484,6 +486,11 @@ ID_ROOM: dict[type[models.Model], int] = {
 
 def reset_all_sequences() -> None:
     reset_sequences([*ID_ROOM, MatterCounter])
+
+
+def _checkpoint() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 _MATTER_FIELDS = [f.attname for f in Matter._meta.concrete_fields]
