@@ -128,7 +128,10 @@ def meta(db: str, args: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]
 
 
 def _command(args: dict[str, Any]) -> str:
-    return f"zhili bench --db {args['db']} --scale {args['scale']} --seed {args['seed']}"
+    return (
+        f"zhili bench --db {args['db']} --scale {args['scale']} --seed {args['seed']} "
+        f"--workers {args.get('workers', 1)}"
+    )
 
 
 if __name__ == "__main__":
