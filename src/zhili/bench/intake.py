@@ -324,7 +324,9 @@ def measure_intake(
             worker_kb = {pid: status_kb(pid, "VmHWM") for pid in server.workers()}
             master_kb = status_kb(server.pid, "VmRSS")
             if api.failures or batch.failures:
-                api_errors += server.log_errors()
+                logged = server.log_errors()
+                api_errors += logged if api.failures else []
+                batch_errors += logged if batch.failures else []
                 run["server_log"] = str(log)
         idle_kb = idle_app_kb(ctx.database_url, API_PATH)
         ctx.say(f"intake: plain SQL, {clients} connections, {seconds:g} s")
@@ -425,7 +427,10 @@ def _batch_figure(f: Found, setup: str) -> Figure:
     batch, sql = f.batch, f.sql
     errors = "no errors"
     if batch.failures:
-        errors = f"ERRORS {dict(batch.failures)}: " + " | ".join(f.batch_errors[:3])
+        errors = (
+            f"ERRORS {dict(batch.failures)}: "
+            + " | ".join(e for e in f.batch_errors if "<!doctype" not in e)[:600]
+        )
     return Figure(
         "intake",
         f"API batch intake ({BATCH_SIZE} per request), matters/s",
