@@ -2,7 +2,8 @@
 
 ``measure_intake`` starts gunicorn as production runs it (``zhili serve``: sync workers), has
 ``clients`` processes POST /api/v1/matters for ``seconds`` after a warm-up, and reports matters/s
-and p50/p99 latency. Its limit, in the same run: ``SqlWriter`` writes the rows one API intake
+and p50/p99 latency; then, on the same server, the same clients POST /api/v1/matters/batch with
+100 samples per request (the bursts-and-imports path), reported as matters/s. Their limit, in the same run: ``SqlWriter`` writes the rows one API intake
 writes (matter, per-day counter, "submit" event, rollup state, the area rollups of each level,
 audit event) by hand-written SQL, one transaction per matter, from as many threads with their own
 connections. The "memory" figure is the peak RSS (VmHWM) of the busiest worker after the load,
@@ -37,6 +38,8 @@ from zhili.bench.server import gunicorn, idle_app_kb, status_kb
 from zhili.bench.sqlwriter import SqlWriter, sql_load
 
 API_PATH = "/api/v1/matters"
+BATCH_PATH = "/api/v1/matters/batch"
+BATCH_SIZE = 100  # matters per batch request
 TARGET_RATE = 1000.0  # matters/s (issue 6)
 TARGET_RSS_MB = 250.0
 
@@ -45,7 +48,14 @@ TARGET_RSS_MB = 250.0
 
 
 def _api_client(
-    port: int, token: str, bodies: list[bytes], k: int, step: int, window: Window, out: Any
+    port: int,
+    token: str,
+    path: str,
+    bodies: list[bytes],
+    k: int,
+    step: int,
+    window: Window,
+    out: Any,
 ) -> None:
     """One client process: POST matters over one http.client connection until the window ends.
     (Gunicorn's sync workers close the connection after each response; http.client reopens it.)"""
@@ -60,7 +70,7 @@ def _api_client(
         body = bodies[i % len(bodies)]
         i += step
         try:
-            conn.request("POST", API_PATH, body, headers)
+            conn.request("POST", path, body, headers)
             resp = conn.getresponse()
             data = resp.read()
             outcome = OK if resp.status == 201 else str(resp.status)
@@ -74,25 +84,39 @@ def _api_client(
     out.put((records, errors))
 
 
+def batch_bodies(samples: list[Sample], size: int) -> list[bytes]:
+    """Bodies of POST /matters/batch: the samples' payloads, ``size`` per body, in turn."""
+    items = [s.body().decode() for s in samples]
+    n = max(1, len(items) // size)
+    return [
+        (
+            '{"items": ['
+            + ", ".join(items[(b * size + k) % len(items)] for k in range(size))
+            + "]}"
+        ).encode()
+        for b in range(n)
+    ]
+
+
 def _api_load(
     port: int,
     token: str,
-    samples: list[Sample],
+    bodies: list[bytes],
     *,
+    path: str = API_PATH,
     clients: int,
     window: Window,
     during: contextlib.AbstractContextManager[Any] | None = None,
 ) -> tuple[list[Record], list[str]]:
-    """``clients`` processes (forked: nothing to import) POSTing matters; ``during`` is entered
-    once they run (a sampling thread must not exist when they fork)."""
+    """``clients`` processes (forked: nothing to import) POSTing ``bodies`` in turn to ``path``;
+    ``during`` is entered once they run (a sampling thread must not exist when they fork)."""
     from django.db import connections
 
     connections.close_all()  # no connection shared with forked children
     fork = mp.get_context("fork")
     out = fork.Queue()
-    bodies = [s.body() for s in samples]
     procs = [
-        fork.Process(target=_api_client, args=(port, token, bodies, k, clients, window, out))
+        fork.Process(target=_api_client, args=(port, token, path, bodies, k, clients, window, out))
         for k in range(clients)
     ]
     for p in procs:
@@ -232,7 +256,9 @@ class Found:
     run: dict[str, Any]
     api: Summary
     sql: Summary
+    batch: Summary
     api_errors: list[str]
+    batch_errors: list[str]
     sql_errors: list[str]
     profile: dict[str, Any]
     waits: dict[str, Any] | None
@@ -276,13 +302,31 @@ def measure_intake(
             window = Window.after(0.5, warmup, seconds)
             sampler = PgWaits(ctx.database_url) if connection.vendor == "postgresql" else None
             api_records, api_errors = _api_load(
-                server.port, raw, samples, clients=clients, window=window, during=sampler
+                server.port,
+                raw,
+                [s.body() for s in samples],
+                clients=clients,
+                window=window,
+                during=sampler,
             )
             api = Summary.of(api_records, window)
+            ctx.say(f"intake: batches of {BATCH_SIZE}, {clients} clients, {seconds:g} s")
+            window_batch = Window.after(0.5, warmup, seconds)
+            batch_records, batch_errors = _api_load(
+                server.port,
+                raw,
+                batch_bodies(samples, BATCH_SIZE),
+                path=BATCH_PATH,
+                clients=clients,
+                window=window_batch,
+            )
+            batch = Summary.of(batch_records, window_batch, per_request=BATCH_SIZE)
             worker_kb = {pid: status_kb(pid, "VmHWM") for pid in server.workers()}
             master_kb = status_kb(server.pid, "VmRSS")
-            if api.failures:
-                api_errors += server.log_errors()
+            if api.failures or batch.failures:
+                logged = server.log_errors()
+                api_errors += logged if api.failures else []
+                batch_errors += logged if batch.failures else []
                 run["server_log"] = str(log)
         idle_kb = idle_app_kb(ctx.database_url, API_PATH)
         ctx.say(f"intake: plain SQL, {clients} connections, {seconds:g} s")
@@ -302,7 +346,18 @@ def measure_intake(
         ctx.say(f"intake: removed the {removed} rows the run added (audit events stay)")
     waits = sampler.summary() if sampler else None
     found = Found(
-        run, api, sql, api_errors, sql_errors, profile, waits, worker_kb, master_kb, idle_kb
+        run,
+        api,
+        sql,
+        batch,
+        api_errors,
+        batch_errors,
+        sql_errors,
+        profile,
+        waits,
+        worker_kb,
+        master_kb,
+        idle_kb,
     )
     return [*_intake_figures(ctx, found), _memory_figure(found)]
 
@@ -348,6 +403,7 @@ def _intake_figures(ctx: BenchContext, f: Found) -> list[Figure]:
             note=f"{setup}; {errors}; {where}",
             extra=extra,
         ),
+        _batch_figure(f, setup),
         Figure(
             "intake",
             "API latency p50",
@@ -365,6 +421,37 @@ def _intake_figures(ctx: BenchContext, f: Found) -> list[Figure]:
             limit_name="plain SQL transaction p99",
         ),
     ]
+
+
+def _batch_figure(f: Found, setup: str) -> Figure:
+    batch, sql = f.batch, f.sql
+    errors = "no errors"
+    if batch.failures:
+        errors = (
+            f"ERRORS {dict(batch.failures)}: "
+            + " | ".join(e for e in f.batch_errors if "<!doctype" not in e)[:600]
+        )
+    return Figure(
+        "intake",
+        f"API batch intake ({BATCH_SIZE} per request), matters/s",
+        round(batch.rate, 1),
+        "matters/s",
+        better="higher",
+        limit=round(sql.rate, 1),
+        limit_name=f"plain SQL, {f.run['clients']} connections, 1 transaction per matter",
+        target=TARGET_RATE,
+        target_text="≥ 1,000 matters/s",
+        note=f"POST {BATCH_PATH}, {setup}; request p50 {_ms(batch.p50)} ms, "
+        f"p99 {_ms(batch.p99)} ms; {errors}",
+        extra={
+            "batch_size": BATCH_SIZE,
+            "ok": batch.ok,
+            "failures": dict(batch.failures),
+            "errors": f.batch_errors,
+            "request_p50_ms": _ms(batch.p50),
+            "request_p99_ms": _ms(batch.p99),
+        },
+    )
 
 
 def _memory_figure(f: Found) -> Figure:

@@ -41,13 +41,15 @@ class Summary:
     failures: Counter[str] = field(default_factory=Counter)  # over the whole run
 
     @classmethod
-    def of(cls, records: list[Record], window: Window) -> Summary:
+    def of(cls, records: list[Record], window: Window, *, per_request: int = 1) -> Summary:
+        """``per_request``: items each successful request carries (a batch), counted in ``ok``
+        and ``rate``; the latencies stay per request."""
         timed = [r for r in records if window.timed <= r[0] < window.stop]
         done = sum(1 for r in records if r[2] == OK and window.timed <= r[1] <= window.stop)
         ms = [(r[1] - r[0]) * 1000 for r in timed]
         return cls(
-            ok=sum(1 for r in records if r[2] == OK),
-            rate=done / (window.stop - window.timed),
+            ok=sum(per_request for r in records if r[2] == OK),
+            rate=done * per_request / (window.stop - window.timed),
             p50=percentile(ms, 50),
             p99=percentile(ms, 99),
             failures=Counter(r[2] for r in records if r[2] != OK),

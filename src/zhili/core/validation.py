@@ -21,14 +21,18 @@ def clean_text(value: str | None, label: str, *, required: bool = True, limit: i
     return value
 
 
-def next_in_sequence(counter_model: Any, **key: Any) -> int:
+def next_in_sequence(counter_model: Any, *, n: int = 1, **key: Any) -> int:
     """The next value of a per-key counter (per day, per year, ...), inside the caller's
-    transaction: one ``INSERT … ON CONFLICT (key) DO UPDATE SET last = last + 1 RETURNING last``
+    transaction: one ``INSERT … ON CONFLICT (key) DO UPDATE SET last = last + n RETURNING last``
     (PostgreSQL; SQLite ≥ 3.35). The upsert locks the counter row until the caller commits, so
     concurrent callers get consecutive values and a rolled-back caller leaves no gap; call it as
     late in the transaction as possible, since every caller of the same key waits for the lock.
 
-    The key fields must carry a unique constraint (the conflict target); ``last`` starts at 0."""
+    ``n`` > 1 draws n consecutive values at once and returns the last of them (the first is
+    ``last - n + 1``). The key fields must carry a unique constraint (the conflict target); ``last``
+    starts at 0."""
+    if n < 1:
+        raise ValueError("next_in_sequence draws at least one value")
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("next_in_sequence must run inside the caller's transaction")
@@ -40,10 +44,10 @@ def next_in_sequence(counter_model: Any, **key: Any) -> int:
     table, last = qn(meta.db_table), qn(meta.get_field("last").column)
     sql = (
         f"INSERT INTO {table} ({', '.join(cols)}, {last}) "
-        f"VALUES ({', '.join(['%s'] * len(cols))}, 1) "
-        f"ON CONFLICT ({', '.join(cols)}) DO UPDATE SET {last} = {table}.{last} + 1 "
+        f"VALUES ({', '.join(['%s'] * len(cols))}, %s) "
+        f"ON CONFLICT ({', '.join(cols)}) DO UPDATE SET {last} = {table}.{last} + %s "
         f"RETURNING {last}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, n, n])
         return int(cursor.fetchone()[0])

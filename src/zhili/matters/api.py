@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import BaseModel, create_model
+from pydantic import ValidationError as PydanticError
 
+from zhili.areas.models import Area
 from zhili.areas.selectors import area_by_code
 from zhili.core.errors import NotFound, ValidationFailed
 from zhili.core.pagination import keyset_page
@@ -22,6 +24,8 @@ from zhili.matters.schemas import (
     ActionIn,
     CategoryOut,
     EventOut,
+    MatterBatchIn,
+    MatterBatchOut,
     MatterIn,
     MatterOut,
     MatterPage,
@@ -71,6 +75,63 @@ def create(request: HttpRequest, payload: MatterIn) -> Any:
     data = payload.dict(exclude={"category", "area"})
     matter = services.matter_create(actor=request.user, category=category, area=area, **data)
     return 201, matter_out(request.user, matter)
+
+
+@router.post(
+    "/matters/batch",
+    response={201: MatterBatchOut, **ERRORS},
+    summary="批量登记诉求（热线系统、导入；全部成功或全部不登记）",
+)
+def create_batch(request: HttpRequest, payload: MatterBatchIn) -> Any:
+    """Each item as POST /matters takes it; an invalid item answers 422 (403 for an area outside
+    the caller's scope) with ``detail.index`` naming it, and nothing is saved."""
+    items: list[MatterIn] = []
+    for i, raw in enumerate(payload.items):
+        if "attachments" in raw:
+            raise ValidationFailed(
+                f"第 {i + 1} 件：批量登记不支持附件",
+                code="attachments_not_supported",
+                detail={"index": i},
+            )
+        try:
+            items.append(MatterIn.model_validate(raw))
+        except PydanticError as exc:
+            errors = [
+                {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")}
+                for e in exc.errors()
+            ]
+            raise ValidationFailed(
+                f"第 {i + 1} 件：请求参数有误",
+                code="invalid",
+                detail={"index": i, "errors": errors},
+            ) from exc
+    categories = {
+        c.code: c for c in selectors.category_list().filter(code__in={m.category for m in items})
+    }
+    areas: dict[str, Area] = {}
+    for a in Area.objects.filter(code__in={m.area for m in items if m.area}).order_by("path"):
+        areas.setdefault(a.code, a)  # the first by path, as area_by_code takes it
+    args = []
+    for i, m in enumerate(items):
+        category = categories.get(m.category)
+        if category is None:
+            raise ValidationFailed(
+                f"第 {i + 1} 件：分类 {m.category} 不存在",
+                code="invalid_category",
+                detail={"index": i},
+            )
+        area = None
+        if m.area:
+            area = areas.get(m.area)
+            if area is None:
+                raise ValidationFailed(
+                    f"第 {i + 1} 件：区域 {m.area} 不存在",
+                    code="area_not_found",
+                    detail={"index": i},
+                )
+        args.append({"category": category, "area": area, **m.dict(exclude={"category", "area"})})
+    matters = services.matter_create_batch(actor=request.user, items=args)
+    return 201, {"items": [{"number": m.number, "status": m.status} for m in matters]}
 
 
 @router.get(

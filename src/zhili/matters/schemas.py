@@ -38,6 +38,23 @@ class MatterIn(Schema):
     answers: dict[str, Any] = Field(default_factory=dict)
 
 
+class MatterBatchIn(Schema):
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=500,
+        description="1–500 件，每件的字段同 POST /matters（MatterIn）；不支持附件",
+    )
+
+
+class MatterBatchItemOut(Schema):
+    number: str
+    status: str
+
+
+class MatterBatchOut(Schema):
+    items: list[MatterBatchItemOut]
+
+
 class UnitRef(Schema):
     id: int
     name: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area, Level
+from zhili.core import context
 from zhili.core.audit import audit_record
-from zhili.core.errors import PermissionDenied, ValidationFailed
+from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.models import AuditEvent
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
 from zhili.matters import rollups, steps
@@ -26,6 +29,8 @@ from zhili.matters.models import (
     Matter,
     MatterCounter,
     MatterEvent,
+    MatterRollupState,
+    RoutingRule,
     Status,
     Triage,
 )
@@ -50,8 +55,7 @@ def _district_code(area: Area) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-@transaction.atomic
-def matter_create(
+def matter_prepare(
     *,
     actor: Any,
     category: Category,
@@ -66,10 +70,12 @@ def matter_create(
     reporter_phone: str = "",
     anonymous: bool = False,
     answers: dict[str, Any] | None = None,
-    attachments: list[Any] | None = None,
     at: dt.datetime | None = None,
+    route: bool = True,
 ) -> Matter:
-    """受理: record a matter from any channel; it waits for 立案 (or is fixed on the spot)."""
+    """受理's checks and the new matter, unsaved and without its number: every rule of intake,
+    shared by ``matter_create`` and ``matter_create_batch``. ``route=False`` leaves
+    ``suggested_unit`` for the caller to set (the batch looks the rules up for all its items)."""
     if channel not in Channel.values:
         raise ValidationFailed("来源渠道无效", code="invalid_channel")
     if not category.is_active or category.parent_id is None:
@@ -92,7 +98,7 @@ def matter_create(
     # must be a street or below.
     if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
         raise ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse")
-    staff = actor is not None and getattr(actor, "is_authenticated", False)
+    staff = _staff(actor)
     if staff and channel not in PUBLIC_CHANNELS and not can(actor, "add", Matter, area.path):
         raise PermissionDenied("您不能在该区域登记诉求")
     if anonymous and not category.allow_anonymous:
@@ -123,35 +129,193 @@ def matter_create(
         reporter_name="" if anonymous else _text(reporter_name, "反映人", required=False, limit=64),
         reporter_phone="" if anonymous else reporter_phone,
         answers=clean_answers,
-        suggested_unit=rule_unit(category, area),
+        suggested_unit=rule_unit(category, area) if route else None,
         created_by=actor if staff else None,
         created_at=now,
     )
     steps.submit(matter, now)
-    # Drawn last: the day's counter row stays locked until commit, and every intake waits for it.
-    matter.number = next_number(now)
-    matter.save()
-    event = MatterEvent.objects.create(
+    return matter
+
+
+def _staff(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _submit_event(matter: Matter, actor: Any) -> MatterEvent:
+    staff = _staff(actor)
+    return MatterEvent(
         matter=matter,
         action="submit",
         from_status="",
         to_status=matter.status,
         actor=actor if staff else None,
         actor_name=getattr(actor, "username", "") if staff else "群众",
-        at=now,
-        data={"channel": channel},
+        at=matter.created_at,
+        data={"channel": matter.channel},
     )
+
+
+def _create_audit(matter: Matter) -> dict[str, Any]:
+    return {"number": matter.number, "category": matter.category.code, "channel": matter.channel}
+
+
+@transaction.atomic
+def matter_create(
+    *,
+    actor: Any,
+    category: Category,
+    channel: str,
+    description: str,
+    title: str = "",
+    area: Area | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    answers: dict[str, Any] | None = None,
+    attachments: list[Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
+    """受理: record a matter from any channel; it waits for 立案 (or is fixed on the spot)."""
+    matter = matter_prepare(
+        actor=actor,
+        category=category,
+        channel=channel,
+        description=description,
+        title=title,
+        area=area,
+        lat=lat,
+        lng=lng,
+        address=address,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        anonymous=anonymous,
+        answers=answers,
+        at=at,
+    )
+    # Drawn last: the day's counter row stays locked until commit, and every intake waits for it.
+    matter.number = next_number(matter.created_at)
+    matter.save()
+    event = _submit_event(matter, actor)
+    event.save()
     if attachments:
         event.attachments.set(attachments)
     rollups.record(matter, event)
     audit_record(
-        actor=actor if staff else None,
+        actor=actor if _staff(actor) else None,
         action="matter.create",
         obj=matter,
         area_path=matter.area_path,
-        after={"number": matter.number, "category": category.code, "channel": channel},
+        after=_create_audit(matter),
     )
     return matter
+
+
+MAX_BATCH = 500
+
+
+def _at_index(exc: ZhiliError, index: int) -> ZhiliError:
+    """The same error, its detail naming the batch item that caused it."""
+    detail = exc.detail if isinstance(exc.detail, dict) else {}
+    if exc.detail is not None and not isinstance(exc.detail, dict):
+        detail = {"detail": exc.detail}
+    return type(exc)(
+        f"第 {index + 1} 件：{exc.message}", code=exc.code, detail={"index": index, **detail}
+    )
+
+
+def _route_all(matters: list[Matter]) -> None:
+    """``rule_unit`` for every matter with one query: the rule on the deepest ancestor-or-self of
+    the matter's area for its category (ties: the first row, as ``rule_unit`` takes it)."""
+    wanted = {m.category_id for m in matters}
+    codes: dict[int, set[str]] = {}
+    for m in matters:
+        codes[id(m)] = {*m.area.ancestor_codes, m.area.code}
+    every = set().union(*codes.values()) if codes else set()
+    rules = list(
+        RoutingRule.objects.filter(category_id__in=wanted, area__code__in=every).select_related(
+            "unit", "area"
+        )
+    )
+    by_category: dict[int, list[RoutingRule]] = {}
+    for r in rules:
+        by_category.setdefault(r.category_id, []).append(r)
+    for m in matters:
+        mine = [r for r in by_category.get(m.category_id, ()) if r.area.code in codes[id(m)]]
+        best = max(mine, key=lambda r: r.area.depth, default=None)
+        m.suggested_unit = best.unit if best else None
+
+
+def matter_create_batch(
+    *, actor: Any, items: list[dict[str, Any]], at: dt.datetime | None = None
+) -> list[Matter]:
+    """受理 of many matters at once (hotline systems, imports): all or nothing.
+
+    Each item holds ``matter_create``'s arguments (``category`` and ``area`` as objects; no
+    attachments) and is checked by the same ``matter_prepare``; an error names the item's index
+    in its detail and nothing is written. The rows are those ``len(items)`` single intakes write
+    (matter, "submit" event, rollup state, rollups, audit event), with consecutive numbers drawn
+    at once, written by bulk inserts and one rollup flush. The items are checked before the write
+    transaction opens (``matter_create`` checks inside its own)."""
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise ValidationFailed(
+            f"每批 1 至 {MAX_BATCH} 件", code="batch_size", detail={"size": len(items)}
+        )
+    now = at or timezone.now()
+    matters = []
+    for i, item in enumerate(items):
+        if item.get("attachments"):
+            raise _at_index(
+                ValidationFailed("批量登记不支持附件", code="attachments_not_supported"), i
+            )
+        try:
+            matters.append(matter_prepare(actor=actor, at=now, route=False, **item))
+        except ZhiliError as exc:
+            raise _at_index(exc, i) from exc
+    _route_all(matters)
+    # Only the writes hold the transaction (on SQLite, the database's one write lock): the checks
+    # above read committed data as matter_create's do, and take most of the time.
+    with transaction.atomic():
+        _write_batch(actor, matters, now)
+    return matters
+
+
+def _write_batch(actor: Any, matters: list[Matter], now: dt.datetime) -> None:
+    # Drawn last, as in matter_create: n consecutive numbers in one upsert.
+    day = timezone.localtime(now).date()
+    last = next_in_sequence(MatterCounter, day=day, n=len(matters))
+    for k, m in enumerate(matters):
+        m.number = f"Q{day:%Y%m%d}{last - len(matters) + 1 + k:06d}"
+    Matter.objects.bulk_create(matters)
+    events = MatterEvent.objects.bulk_create([_submit_event(m, actor) for m in matters])
+    d, states = rollups.Deltas(), []
+    for m, e in zip(matters, events, strict=True):
+        state = rollups.apply_event(d, m, e, rollups.State())
+        states.append(MatterRollupState(matter_id=m.pk, **asdict(state)))
+    rollups.flush(d)
+    MatterRollupState.objects.bulk_create(states)
+    AuditEvent.objects.bulk_create([_audit_row(actor, m) for m in matters])
+
+
+def _audit_row(actor: Any, matter: Matter) -> AuditEvent:
+    """The audit event ``audit_record(actor=…, action="matter.create", obj=matter, …)`` appends
+    in ``matter_create``, unsaved (the batch appends them all at once)."""
+    ctx = context.current()
+    actor = actor if _staff(actor) else None
+    return AuditEvent(
+        actor=actor,
+        actor_name=getattr(actor, "username", "") or "system",
+        action="matter.create",
+        object_type=matter._meta.label_lower,
+        object_id=str(matter.pk),
+        object_repr=str(matter)[:255],
+        area_path=matter.area_path,
+        after=_create_audit(matter),
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+    )
 
 
 # The closed loop -------------------------------------------------------------------------------

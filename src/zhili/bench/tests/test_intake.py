@@ -24,7 +24,7 @@ import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from zhili.bench.intake import remove_matters
+from zhili.bench.intake import batch_bodies, remove_matters
 from zhili.bench.samples import pick_samples
 from zhili.bench.sqlwriter import SqlWriter
 from zhili.core.models import AuditEvent
@@ -160,6 +160,23 @@ def test_the_samples_are_accepted_by_the_api(client: Any, bearer: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_the_batch_bodies_are_accepted_by_the_api(client: Any, bearer: Any) -> None:
+    samples = pick_samples(7, seed=3)
+    bodies = batch_bodies(samples, 3)
+    assert len(bodies) == 2
+    resp = client.post(
+        "/api/v1/matters/batch",
+        bodies[1],
+        content_type="application/json",
+        headers=bearer("city_admin"),
+    )
+    assert resp.status_code == 201, resp.content
+    numbers = [i["number"] for i in resp.json()["items"]]
+    got = [Matter.objects.get(number=n).description for n in numbers]
+    assert got == [s.description for s in samples[3:6]]
+
+
+@pytest.mark.django_db
 def test_remove_matters_takes_them_out_of_the_rollups(users: dict[str, Any]) -> None:
     """Rows the run created go; rows that held other matters are put back to what they held."""
     city = users["city_admin"]
@@ -280,6 +297,10 @@ def test_measure_intake_runs_end_to_end_and_leaves_no_matters(
     assert rate["limit"] is not None and rate["unit"] == "matters/s"
     assert rate["extra"]["profile"]["queries_per_request"] > 0
     assert {("intake", "API latency p50"), ("intake", "API latency p99")} <= set(figures)
+    batch = figures[("intake", "API batch intake (100 per request), matters/s")]
+    assert batch["extra"]["ok"] > 0 and batch["extra"]["ok"] % 100 == 0
+    assert batch["extra"]["failures"] == {}
+    assert batch["limit"] == rate["limit"] and batch["target"] == 1000
     memory = next(f for (m, _), f in figures.items() if m == "memory")
     assert memory["value"] > 0 and memory["limit"] > 0 and memory["target"] == 250
     assert _snapshot(connect) == before  # matters, events, rollups and the token are gone
