@@ -118,3 +118,11 @@ def area_by_code(code: str) -> Area | None:
     """Unscoped lookup by code, for intake whose rights are checked by the service (a resident's
     web report may name any current area; staff entry checks ``add`` on it)."""
     return Area.objects.filter(code=code).first()
+
+
+def areas_by_codes(codes: set[str]) -> dict[str, Area]:
+    """``area_by_code`` for many codes in one query (batch intake): code → the first by path."""
+    found: dict[str, Area] = {}
+    for a in Area.objects.filter(code__in=codes).order_by("path"):
+        found.setdefault(a.code, a)
+    return found

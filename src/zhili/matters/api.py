@@ -12,8 +12,7 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, create_model
 from pydantic import ValidationError as PydanticError
 
-from zhili.areas.models import Area
-from zhili.areas.selectors import area_by_code
+from zhili.areas.selectors import area_by_code, areas_by_codes
 from zhili.core.errors import NotFound, ValidationFailed
 from zhili.core.pagination import keyset_page
 from zhili.core.schemas import ErrorOut
@@ -108,9 +107,7 @@ def create_batch(request: HttpRequest, payload: MatterBatchIn) -> Any:
     categories = {
         c.code: c for c in selectors.category_list().filter(code__in={m.category for m in items})
     }
-    areas: dict[str, Area] = {}
-    for a in Area.objects.filter(code__in={m.area for m in items if m.area}).order_by("path"):
-        areas.setdefault(a.code, a)  # the first by path, as area_by_code takes it
+    areas = areas_by_codes({m.area for m in items if m.area})
     args = []
     for i, m in enumerate(items):
         category = categories.get(m.category)
