@@ -1,0 +1,152 @@
+"""The one event model: every step of a workflow object's life is an immutable row.
+
+Each module declares a concrete subclass with a foreign key to its subject (``MatterEvent.matter``,
+``RiskEvent.risk``, ...). Rows are append-only three times over: ``save()`` on an existing row and
+``delete()`` raise, the queryset refuses ``update()`` and ``delete()``, and a database trigger
+(``AppendOnly`` in the module's migration) refuses UPDATE and DELETE, as it does for the audit.
+
+Pages never show ``action`` or ``data`` as stored: ``event.label`` and ``event.summary`` come from
+the label registry (``zhili.core.labels``), which each module fills from its rules table.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import migrations, models
+
+from zhili.core import labels
+
+
+class AppendOnlyError(RuntimeError):
+    """An attempt to change or delete a row of an append-only table."""
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能修改")
+
+    def delete(self) -> Any:
+        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能删除")
+
+    def for_display(self) -> EventQuerySet:
+        return self.select_related("actor").order_by("id")
+
+
+class Event(models.Model):
+    """What happened (``action``), from which state to which, who did it, when, why and with what
+    details (``data``: plain JSON, shown through the registry's describer, never raw)."""
+
+    action = models.CharField("动作", max_length=32)
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
+    at = models.DateTimeField("时间", db_index=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("详情", default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    # The name of the foreign key to the subject ("matter"); set by each concrete model.
+    subject_field: ClassVar[str] = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能删除")
+
+    @property
+    def kind(self) -> str:
+        return self._meta.label_lower
+
+    @property
+    def label(self) -> str:
+        return labels.action_label(self.kind, self.action)
+
+    @property
+    def summary(self) -> str:
+        """The event's details in words (may be empty); never a dump of ``data``."""
+        return labels.describe(self)
+
+    @property
+    def from_label(self) -> str:
+        return labels.status_label(self.kind, self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return labels.status_label(self.kind, self.to_status)
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id is None and self.actor_name in ("", "system"):
+            return str(labels.SYSTEM)
+        actor = self.actor if self.actor_id else None
+        return getattr(actor, "display_name", "") or self.actor_name
+
+
+# -- the database trigger, for migrations ------------------------------------------------------
+
+
+def _statements(table: str, vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;",
+        ]
+    if vendor == "postgresql":
+        return [
+            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql;",
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only();",
+        ]
+    return []
+
+
+def _drop(table: str, vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_no_update;",
+            f"DROP TRIGGER IF EXISTS {table}_no_delete;",
+        ]
+    if vendor == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_no_change ON {table};",
+            f"DROP FUNCTION IF EXISTS {table}_append_only();",
+        ]
+    return []
+
+
+def AppendOnly(table: str) -> migrations.RunPython:
+    """A migration operation: the database refuses UPDATE and DELETE on ``table``."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        for sql in _statements(table, schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        for sql in _drop(table, schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(forwards, backwards)

@@ -1,0 +1,119 @@
+"""The label registry: no internal code reaches a page.
+
+Every event kind (``matters.matterevent``) registers a Chinese label for each action it can record,
+the display names of its states, and optionally a describer that turns an event's ``data`` into a
+sentence. Audit actions (``matter.rate``) are labelled from the same registry. Workflows register
+their rules' labels themselves (``core.workflow.Workflow``); system actions (overdue, supervise…) are
+registered by the module beside the code that records them.
+
+A missing label is a bug: under tests (``ZHILI_TESTING``) it raises, so any page or export that
+would show a code fails its test; in production it shows "其他操作" rather than the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+SYSTEM = _("系统")
+UNKNOWN = _("其他操作")
+
+_actions: dict[str, dict[str, Any]] = {}  # kind -> action -> label
+_statuses: dict[str, Mapping[str, Any]] = {}  # kind -> status -> label
+_describers: dict[str, Callable[[Any], str]] = {}  # kind -> describer
+_audit: dict[str, Any] = {}  # audit action ("matter.rate") -> label
+_audit_prefixes: dict[str, tuple[Any, str]] = {}  # "matter" -> ("诉求", "matters.matterevent")
+
+
+class MissingLabel(LookupError):
+    """A code without a registered label would have reached a page."""
+
+
+def _strict() -> bool:
+    return bool(getattr(settings, "ZHILI_TESTING", False))
+
+
+def register_actions(kind: str, labels: Mapping[str, Any]) -> None:
+    """Labels of the actions an event kind records (merged with what is already registered)."""
+    _actions.setdefault(kind, {}).update(labels)
+
+
+def register_statuses(kind: str, labels: Mapping[str, Any]) -> None:
+    """Display names of the states an event kind's ``from_status``/``to_status`` hold."""
+    _statuses[kind] = labels
+
+
+def register_describer(kind: str, describer: Callable[[Any], str]) -> None:
+    _describers[kind] = describer
+
+
+def register_audit(
+    labels: Mapping[str, Any], *, prefix: str = "", noun: Any = "", kind: str = ""
+) -> None:
+    """Labels of audit actions; with ``prefix``, ``noun`` and ``kind``, the audit action
+    ``<prefix>.<action>`` reads "<noun> · <label of action in kind>" for every action of that
+    event kind (workflows register themselves this way)."""
+    _audit.update(labels)
+    if prefix:
+        _audit_prefixes[prefix] = (noun, kind)
+
+
+def action_label(kind: str, action: str) -> str:
+    label = _actions.get(kind, {}).get(action)
+    if label is None:
+        if _strict():
+            raise MissingLabel(f"no label for action {action!r} of {kind}")
+        return str(UNKNOWN)
+    return str(label)
+
+
+def actions(kind: str) -> dict[str, str]:
+    return {k: str(v) for k, v in _actions.get(kind, {}).items()}
+
+
+def kinds() -> list[str]:
+    return sorted(_actions)
+
+
+def status_label(kind: str, status: str) -> str:
+    if not status:
+        return ""
+    label = _statuses.get(kind, {}).get(status)
+    if label is None:
+        if _strict():
+            raise MissingLabel(f"no label for status {status!r} of {kind}")
+        return str(UNKNOWN)
+    return str(label)
+
+
+def describe(event: Any) -> str:
+    describer = _describers.get(event._meta.label_lower)
+    if describer is None:
+        return ""
+    return str(describer(event) or "")
+
+
+def audit_label(action: str) -> str:
+    """ "matter.rate" -> "诉求 · 回访评价"; plain registered actions -> their label."""
+    label = _audit.get(action)
+    if label is not None:
+        return str(label)
+    prefix, _dot, verb = action.partition(".")
+    if prefix in _audit_prefixes:
+        noun, kind = _audit_prefixes[prefix]
+        verb_label = _actions.get(kind, {}).get(verb)
+        if verb_label is not None:
+            return f"{noun} · {verb_label}"
+    if _strict():
+        raise MissingLabel(f"no label for audit action {action!r}")
+    return str(UNKNOWN)
+
+
+def is_readable(label: Any) -> bool:
+    """A label a person can read: it holds at least one non-ASCII character (Chinese)."""
+    text = str(label) if isinstance(label, str | Promise) else ""
+    return any(ord(c) > 127 for c in text)
