@@ -23,18 +23,40 @@ class AppendOnlyError(RuntimeError):
     """An attempt to change or delete a row of an append-only table."""
 
 
-class EventQuerySet(models.QuerySet):
+class AppendOnlyQuerySetMixin:
+    """Refuses ``update()`` and ``delete()``: for the querysets of append-only tables."""
+
+    model: Any
+
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能修改")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能修改")
 
     def delete(self) -> Any:
-        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能删除")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能删除")
 
+
+class AppendOnlyModel(models.Model):
+    """A row that is written once: ``save()`` of an existing row and ``delete()`` raise. The
+    database refuses the same through the ``AppendOnly`` migration operation below."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能删除")
+
+
+class EventQuerySet(AppendOnlyQuerySetMixin, models.QuerySet):
     def for_display(self) -> EventQuerySet:
         return self.select_related("actor").order_by("id")
 
 
-class Event(models.Model):
+class Event(AppendOnlyModel):
     """What happened (``action``), from which state to which, who did it, when, why and with what
     details (``data``: plain JSON, shown through the registry's describer, never raw)."""
 
@@ -59,20 +81,12 @@ class Event(models.Model):
     # The name of the foreign key to the subject ("matter"); set by each concrete model.
     subject_field: ClassVar[str] = ""
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         abstract = True
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能删除")
 
     @property
     def kind(self) -> str:

@@ -1,25 +1,17 @@
 from django.conf import settings
 from django.db import models
 
+from zhili.core.events import AppendOnlyError as AppendOnlyError  # re-exported
+from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet
 
 
-class AppendOnlyError(RuntimeError):
-    pass
-
-
-class AuditEventQuerySet(ScopedQuerySet):
+class AuditEventQuerySet(AppendOnlyQuerySetMixin, ScopedQuerySet):
     scope_field = "area_path"
 
-    def update(self, **kwargs: object) -> int:
-        raise AppendOnlyError("审计记录只能追加，不能修改")
 
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("审计记录只能追加，不能删除")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One change made through a service. Append-only: the database refuses UPDATE and DELETE."""
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
@@ -56,14 +48,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("审计记录只能追加，不能修改")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("审计记录只能追加，不能删除")
 
 
 class LoginFailure(models.Model):
