@@ -148,20 +148,70 @@ def _allows(user: Any, action: str, obj: models.Model) -> bool:
     return bool(manager.visible_to(user, action).filter(pk=obj.pk).exists())
 
 
+ACTION_WORDS = {"add": "新增", "change": "修改", "delete": "删除", "view_personal": "查看个人信息"}
+
+
+def _noun(model: type[models.Model], noun: str) -> str:
+    return noun or str(model._meta.verbose_name)
+
+
+def require_at(
+    user: Any,
+    action: str,
+    model: type[models.Model],
+    path: str,
+    *,
+    noun: str = "",
+    code: str = "",
+) -> None:
+    """``require`` for a place rather than an object (creating one there): 404 when the user
+    cannot even view ``model`` at ``path``, 403 when they may view but not ``action``."""
+    from zhili.core.errors import NotFound, PermissionDenied
+
+    noun = _noun(model, noun)
+    if not can(user, "view", model, path):
+        raise NotFound(
+            f"{noun}不存在或不在您的管辖范围内", code=code or f"{model._meta.model_name}_not_found"
+        )
+    if action != "view" and not can(user, action, model, path):
+        raise PermissionDenied(
+            f"没有{noun}的{ACTION_WORDS.get(action, '此项')}权限", code="forbidden"
+        )
+
+
 def require(user: Any, action: str, obj: models.Model, *, noun: str = "", code: str = "") -> None:
     """The one access check of a write or a read of one object: 404 when the object is out of the
     user's scope (its existence is not revealed), 403 when it is in scope but ``action`` is not
     granted. Models whose ``visible_to`` adds rules beyond the area path are asked by query."""
     from zhili.core.errors import NotFound, PermissionDenied
 
-    noun = noun or str(type(obj)._meta.verbose_name)
+    model = type(obj)
+    if _scoped_by_path_only(model):
+        require_at(user, action, model, object_path(obj), noun=noun, code=code)
+        return
+    noun = _noun(model, noun)
     if not _allows(user, "view", obj):
         raise NotFound(
-            f"{noun}不存在或不在您的管辖范围内",
-            code=code or f"{type(obj)._meta.model_name}_not_found",
+            f"{noun}不存在或不在您的管辖范围内", code=code or f"{model._meta.model_name}_not_found"
         )
     if action != "view" and not _allows(user, action, obj):
-        raise PermissionDenied(f"您没有对该{noun}进行此操作的权限", code="forbidden")
+        raise PermissionDenied(
+            f"没有{noun}的{ACTION_WORDS.get(action, '此项')}权限", code="forbidden"
+        )
+
+
+def one_visible(qs: models.QuerySet, *, noun: str = "", code: str = "") -> Any:
+    """The single row of an already scoped queryset, or 404 in the kernel's words."""
+    from zhili.core.errors import NotFound
+
+    found = qs.first()
+    if found is None:
+        model = qs.model
+        raise NotFound(
+            f"{_noun(model, noun)}不存在或不在您的管辖范围内",
+            code=code or f"{model._meta.model_name}_not_found",
+        )
+    return found
 
 
 def ancestor_paths(path: str) -> list[str]:

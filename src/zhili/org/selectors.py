@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from zhili.core.errors import NotFound
+from zhili.core.scoping import one_visible
 from zhili.org.models import ApiToken, Liaison, Role, RoleGrant, Unit, User
 
 
@@ -20,10 +21,8 @@ def unit_list(user: Any, *, query: str = "", type: str = "") -> QuerySet[Unit]:
 
 
 def unit_get(user: Any, pk: int, action: str = "view") -> Unit:
-    unit = Unit.objects.visible_to(user, action).select_related("area").filter(pk=pk).first()
-    if unit is None:
-        raise NotFound("单位不存在或不在您的管辖范围内")
-    return unit
+    qs = Unit.objects.visible_to(user, action).select_related("area").filter(pk=pk)
+    return one_visible(qs, noun="单位")
 
 
 def user_list(user: Any, *, query: str = "") -> QuerySet[User]:
@@ -35,12 +34,8 @@ def user_list(user: Any, *, query: str = "") -> QuerySet[User]:
 
 
 def user_get(user: Any, pk: int, action: str = "view") -> User:
-    found = (
-        User.objects.visible_to(user, action).select_related("area", "unit").filter(pk=pk).first()
-    )
-    if found is None:
-        raise NotFound("用户不存在或不在您的管辖范围内")
-    return found
+    qs = User.objects.visible_to(user, action).select_related("area", "unit").filter(pk=pk)
+    return one_visible(qs, noun="用户")
 
 
 def grant_list(user: Any, *, for_user: User | None = None) -> QuerySet[RoleGrant]:
@@ -51,10 +46,7 @@ def grant_list(user: Any, *, for_user: User | None = None) -> QuerySet[RoleGrant
 
 
 def grant_get(user: Any, pk: int) -> RoleGrant:
-    grant = grant_list(user).filter(pk=pk).first()
-    if grant is None:
-        raise NotFound("授权不存在或不在您的管辖范围内")
-    return grant
+    return one_visible(grant_list(user).filter(pk=pk), noun="授权")
 
 
 def role_list(user: Any) -> QuerySet[Role]:
@@ -73,10 +65,7 @@ def liaison_list(user: Any) -> QuerySet[Liaison]:
 
 
 def liaison_get(user: Any, pk: int) -> Liaison:
-    found = liaison_list(user).filter(pk=pk).first()
-    if found is None:
-        raise NotFound("包片联系不存在或不在您的管辖范围内")
-    return found
+    return one_visible(liaison_list(user).filter(pk=pk), noun="包片联系")
 
 
 def token_list(user: Any) -> QuerySet[ApiToken]:

@@ -14,20 +14,15 @@ from django.utils import timezone
 
 from zhili.areas.models import Area
 from zhili.core.audit import audit_record, root_path, snapshot
-from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
-from zhili.core.scoping import Grant, can, forget_grants, user_grants
+from zhili.core.errors import PermissionDenied, ValidationFailed
+from zhili.core.scoping import Grant, can, forget_grants, require_at, user_grants
 from zhili.org.models import ApiToken, Liaison, Role, RoleGrant, Unit, UnitType, User
 
 TOKEN_PREFIX = "zl_"
 
 
 def _require(actor: Any, action: str, model: type, path: str, what: str) -> None:
-    if not can(actor, "view", model, path):
-        raise NotFound(f"{what}不存在或不在您的管辖范围内")
-    if not can(actor, action, model, path):
-        raise PermissionDenied(
-            f"没有{what}的{ {'add': '新增', 'change': '修改', 'delete': '删除'}.get(action, action) }权限"
-        )
+    require_at(actor, action, model, path, noun=what)
 
 
 def _current_area(area: Area | None, what: str = "区域") -> Area:
