@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo demo-env test lint bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "需要 Python ≥ 3.12（可用 PYTHON=/path/to/python3.12 指定）"; exit 1; }
@@ -26,7 +26,15 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(STAMP) $(NODE_STAMP)
 
-demo: setup
+# The demo's settings file (DEBUG=1, a generated SECRET_KEY), read by every zhili command, so the
+# README's commands work in a new shell. Kept under var/ (never committed); written once.
+demo-env:
+	@f="$${ZHILI_VAR:-var}/zhili.env"; mkdir -p "$$(dirname "$$f")"; test -f "$$f" || { \
+	  printf '# make demo: settings read by every zhili command (the environment wins)\nDEBUG=1\nSECRET_KEY=%s\n' \
+	    "$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > "$$f"; chmod 600 "$$f"; \
+	  echo "已写入演示配置 $$f"; }
+
+demo: setup demo-env
 	DEBUG=1 $(BIN)/zhili migrate --noinput
 	DEBUG=1 $(BIN)/zhili load_areas
 	DEBUG=1 $(BIN)/zhili load_demo

@@ -1,4 +1,10 @@
-"""Project settings. Every value comes from the environment with a safe default."""
+"""Project settings. Every value comes from the environment with a safe default.
+
+Values missing from the environment are read from ``$ZHILI_VAR/zhili.env`` (``KEY=value`` lines)
+when that file exists: ``make demo`` writes it (DEBUG=1 and a generated SECRET_KEY), so that every
+``zhili`` command of the README works as written in a new shell. The environment always wins, and
+the file is ignored under tests.
+"""
 
 import os
 from pathlib import Path
@@ -9,6 +15,23 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("ZHILI_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("ZHILI_VAR", PROJECT_DIR / "var"))
+ENV_FILE = VAR_DIR / "zhili.env"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines; blank lines and ``#`` comments are skipped."""
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            out[key.strip()] = value.strip()
+    return out
+
+
+if ENV_FILE.is_file() and os.environ.get("ZHILI_TESTING", "").lower() not in {"1", "true", "yes"}:
+    for _key, _value in read_env_file(ENV_FILE).items():
+        os.environ.setdefault(_key, _value)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
