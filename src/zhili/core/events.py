@@ -58,6 +58,7 @@ class Event(models.Model):
 
     # The name of the foreign key to the subject ("matter"); set by each concrete model.
     subject_field: ClassVar[str] = ""
+    actor_id: int | None  # the ForeignKey's column (declared for type checkers: abstract model)
 
     class Meta:
         abstract = True
