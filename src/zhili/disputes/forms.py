@@ -39,23 +39,31 @@ class DisputeForm(Styled):
     respondent_is_org = forms.BooleanField(label="被申请人为单位", required=False)
     litigation_involved = forms.BooleanField(label="已进入诉讼、复议或检察程序", required=False)
 
-    def __init__(self, *args: Any, reporter: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reporter: dict[str, Any] | None = None, **kwargs: Any) -> None:
         """``reporter``: the source matter's reporter as the user may see it (masked). It is shown
-        in the label only; the real values are copied by the service on submit."""
+        in a label only; the real values are copied by the service on submit, for a user who may
+        see them (``may_copy``)."""
         super().__init__(*args, **kwargs)
-        if reporter is not None:
-            phone = f"，电话 {reporter['phone']}" if reporter.get("phone") else ""
-            self.fields["applicant_is_reporter"] = forms.BooleanField(
-                label=f"申请人即来源诉求的反映人（{reporter['name']}{phone}）",
-                help_text="登记时由系统从诉求中复制反映人的完整姓名和电话（须有查看个人信息的"
-                "权限，并记入审计）；不勾选则请在下方填写申请人。",
-                required=False,
-                initial=True,
-            )
-            self.fields["applicant_is_reporter"].widget.attrs["class"] = "form-check-input"
-            order = [f for f in self.fields if f != "applicant_is_reporter"]
-            order.insert(order.index("applicant"), "applicant_is_reporter")
-            self.order_fields(order)
+        if reporter is None:
+            return
+        phone = f"，电话 {reporter['phone']}" if reporter.get("phone") else ""
+        who = f"{reporter['name']}{phone}"
+        if not reporter.get("may_copy"):
+            self.fields[
+                "applicant"
+            ].help_text = f"来源诉求的反映人：{who}。您没有查看其完整信息的权限，请填写申请人。"
+            return
+        self.fields["applicant_is_reporter"] = forms.BooleanField(
+            label=f"申请人即来源诉求的反映人（{who}）",
+            help_text="登记时由系统从诉求中复制反映人的完整姓名和电话（记入审计）；"
+            "不勾选则请在下方填写申请人。",
+            required=False,
+            initial=True,
+        )
+        self.fields["applicant_is_reporter"].widget.attrs["class"] = "form-check-input"
+        order = [f for f in self.fields if f != "applicant_is_reporter"]
+        order.insert(order.index("applicant"), "applicant_is_reporter")
+        self.order_fields(order)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

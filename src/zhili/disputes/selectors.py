@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from zhili.core.errors import NotFound
 from zhili.core.events import EventQuerySet
-from zhili.core.privacy import visible_value
+from zhili.core.privacy import may_see, visible_value
 from zhili.disputes.models import Dispute, Party, Session, Status
 
 # "500000/500103/": the root and a district code, both six digits.
@@ -87,10 +87,11 @@ def disputes_from_matter(user: Any, matter: Any) -> QuerySet[Dispute]:
     return dispute_visible(user).filter(matter=matter).only("number", "subject", "status")
 
 
-def matter_prefill(user: Any, number: str) -> tuple[dict[str, Any], dict[str, str] | None]:
+def matter_prefill(user: Any, number: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """A registration form started from a matter: the form's initial values, and the matter's
-    reporter as the user may see them without a reveal (masked), or None (anonymous). Nothing
-    personal goes into the initial values: the applicant is copied server-side on submit."""
+    reporter as the user may see them without a reveal (masked) and whether the user may have it
+    copied into the applicant (``may_copy``), or None (anonymous). Nothing personal goes into the
+    initial values: the applicant is copied server-side on submit."""
     from zhili.matters.selectors import matter_get
 
     m = matter_get(user, number)
@@ -106,6 +107,7 @@ def matter_prefill(user: Any, number: str) -> tuple[dict[str, Any], dict[str, st
         reporter = {
             "name": visible_value(user, m, "name", m.reporter_name),
             "phone": visible_value(user, m, "phone", m.reporter_phone),
+            "may_copy": may_see(user, m),
         }
     return initial, reporter
 
