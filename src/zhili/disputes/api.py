@@ -14,7 +14,8 @@ from zhili.core.errors import ValidationFailed
 from zhili.core.pagination import keyset_page
 from zhili.core.schemas import ErrorOut
 from zhili.disputes import selectors, services
-from zhili.disputes.presenters import dispute_out
+from zhili.disputes.presenters import dispute_out, party_rows
+from zhili.disputes.workflow import ACTIONS
 
 router = Router(tags=["disputes"])
 ERRORS: dict[int, Any] = {
@@ -45,6 +46,10 @@ class DisputeIn(Schema):
     amount: float | None = None
     referral_no: str = ""
     matter: str | None = None
+    reporter_as_applicant: bool = Field(
+        False,
+        description="申请人即来源诉求的反映人：由系统从诉求复制（须有查看个人信息的权限，记入审计）",
+    )
     litigation_involved: bool = False
 
 
@@ -60,6 +65,9 @@ class ActionIn(Schema):
     reason: str = ""
     confirmed_on: dt.date | None = None
     note: str = ""
+    version: int | None = Field(
+        None, description="页面或上次读取时的案件版本号；已被他人更新时答 409"
+    )
 
 
 @router.get("", response={200: dict[str, Any], **ERRORS}, summary="纠纷案件（按管辖范围）")
@@ -93,6 +101,7 @@ def register(request: HttpRequest, payload: DisputeIn) -> Any:
         amount=payload.amount,
         referral_no=payload.referral_no,
         matter=matter_get(request.user, payload.matter) if payload.matter else None,
+        reporter_as_applicant=payload.reporter_as_applicant,
         litigation_involved=payload.litigation_involved,
     )
     return 201, dispute_out(request.user, d)
@@ -112,17 +121,18 @@ def get_dispute(request: HttpRequest, number: str) -> Any:
     return dispute_out(request.user, selectors.dispute_get(request.user, number), detail=True)
 
 
-ACTIONS = (
-    "assign",
-    "session",
-    "extend",
-    "agree",
-    "fail",
-    "confirm",
-    "close",
-    "follow_up",
-    "escalation",
+@router.get(
+    "/{number}/personal",
+    response={200: list[dict[str, Any]], **ERRORS},
+    summary="当事人的完整电话、证件号码和住址（需权限，每次查看都记入审计）",
 )
+def personal(request: HttpRequest, number: str) -> Any:
+    d = selectors.dispute_get(request.user, number)
+    revealed = services.dispute_reveal_parties(actor=request.user, dispute=d)
+    return [
+        {k: v for k, v in row.items() if k not in ("full", "role_label")}
+        for row in party_rows(selectors.dispute_parties(d), revealed)
+    ]
 
 
 @router.post(
@@ -134,35 +144,36 @@ def act(request: HttpRequest, number: str, action: str, p: ActionIn) -> Any:
     from zhili.org.selectors import unit_list, user_list
 
     d = selectors.dispute_get(request.user, number)
-    user = request.user
-    if action == "assign":
-        committee = unit_list(user).filter(pk=p.committee).first() if p.committee else None
-        mediator = user_list(user).filter(username=p.mediator or "").first()
-        services.dispute_assign(actor=user, dispute=d, committee=committee, mediator=mediator)
-    elif action == "session":
-        if p.at is None:
-            raise ValidationFailed("缺少调解时间 at", code="missing_field")
-        services.session_add(actor=user, dispute=d, at=p.at, notes=p.notes, place=p.place)
-    elif action == "extend":
-        services.dispute_extend(
-            actor=user, dispute=d, days=p.days or 0, parties_request=p.parties_request, note=p.note
-        )
-    elif action == "agree":
-        services.dispute_agree(actor=user, dispute=d, agreement=p.agreement)
-    elif action == "fail":
-        services.dispute_fail(actor=user, dispute=d, reason=p.reason)
-    elif action == "confirm":
-        if p.confirmed_on is None:
-            raise ValidationFailed("缺少司法确认日期 confirmed_on", code="missing_field")
-        services.dispute_confirm(actor=user, dispute=d, confirmed_on=p.confirmed_on)
-    elif action == "close":
-        services.dispute_close(actor=user, dispute=d, note=p.note)
-    elif action == "follow_up":
-        services.dispute_follow_up(actor=user, dispute=d, note=p.note)
-    elif action == "escalation":
-        services.dispute_flag_escalation(actor=user, dispute=d, note=p.note)
-    else:
+    if action not in ACTIONS:
         raise ValidationFailed(
             f"未知的动作 {action}", code="unknown_action", detail={"allowed": list(ACTIONS)}
         )
+    user = request.user
+    v: dict[str, Any] = {"actor": user, "dispute": d, "version": p.version}
+    if action == "assign":
+        committee = unit_list(user).filter(pk=p.committee).first() if p.committee else None
+        mediator = user_list(user).filter(username=p.mediator or "").first()
+        services.dispute_assign(**v, committee=committee, mediator=mediator)
+    elif action == "session":
+        if p.at is None:
+            raise ValidationFailed("缺少调解时间 at", code="missing_field")
+        services.session_add(**v, at=p.at, notes=p.notes, place=p.place)
+    elif action == "extend":
+        services.dispute_extend(
+            **v, days=p.days or 0, parties_request=p.parties_request, note=p.note
+        )
+    elif action == "agree":
+        services.dispute_agree(**v, agreement=p.agreement)
+    elif action == "fail":
+        services.dispute_fail(**v, reason=p.reason)
+    elif action == "confirm":
+        if p.confirmed_on is None:
+            raise ValidationFailed("缺少司法确认日期 confirmed_on", code="missing_field")
+        services.dispute_confirm(**v, confirmed_on=p.confirmed_on)
+    elif action == "close":
+        services.dispute_close(**v, note=p.note)
+    elif action == "follow_up":
+        services.dispute_follow_up(**v, note=p.note)
+    elif action == "escalation":
+        services.dispute_flag_escalation(**v, note=p.note)
     return dispute_out(user, selectors.dispute_get(user, number), detail=True)

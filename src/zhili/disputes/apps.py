@@ -9,5 +9,18 @@ class DisputesConfig(AppConfig):
     verbose_name = "矛盾纠纷多元化解"
     nav = [
         NavItem("矛盾纠纷", "disputes:list", "disputes.Dispute", group="风险与纠纷", order=35),
+        # A mediator holds only ``mediate``: they see the disputes assigned to them.
+        NavItem(
+            "我调解的纠纷",
+            "disputes:mine",
+            "disputes.Dispute",
+            action="mediate",
+            group="风险与纠纷",
+            order=36,
+        ),
         NavItem("调解统计", "disputes:stats", "disputes.Dispute", group="统计与地图", order=41),
     ]
+
+    def ready(self) -> None:
+        # The rules table registers its labels (actions, states, describer) at import.
+        from zhili.disputes import workflow  # noqa: F401

@@ -1,3 +1,6 @@
+"""Dispute forms: registration, and the input of each action (which actions a page shows comes
+from the rules table, ``WORKFLOW.allowed_actions``)."""
+
 from typing import Any
 
 from django import forms
@@ -28,7 +31,7 @@ class DisputeForm(Styled):
     amount = forms.DecimalField(
         label="涉及金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2
     )
-    applicant = forms.CharField(label="申请人", max_length=100)
+    applicant = forms.CharField(label="申请人", max_length=100, required=False)
     applicant_phone = forms.CharField(label="申请人电话", max_length=32, required=False)
     applicant_id = forms.CharField(label="申请人证件号", max_length=32, required=False)
     respondent = forms.CharField(label="被申请人", max_length=100)
@@ -36,15 +39,53 @@ class DisputeForm(Styled):
     respondent_is_org = forms.BooleanField(label="被申请人为单位", required=False)
     litigation_involved = forms.BooleanField(label="已进入诉讼、复议或检察程序", required=False)
 
+    def __init__(self, *args: Any, reporter: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        """``reporter``: the source matter's reporter as the user may see it (masked). It is shown
+        in a label only; the real values are copied by the service on submit, for a user who may
+        see them (``may_copy``)."""
+        super().__init__(*args, **kwargs)
+        if reporter is None:
+            return
+        phone = f"，电话 {reporter['phone']}" if reporter.get("phone") else ""
+        who = f"{reporter['name']}{phone}"
+        if not reporter.get("may_copy"):
+            self.fields[
+                "applicant"
+            ].help_text = f"来源诉求的反映人：{who}。您没有查看其完整信息的权限，请填写申请人。"
+            return
+        self.fields["applicant_is_reporter"] = forms.BooleanField(
+            label=f"申请人即来源诉求的反映人（{who}）",
+            help_text="登记时由系统从诉求中复制反映人的完整姓名和电话（记入审计）；"
+            "不勾选则请在下方填写申请人。",
+            required=False,
+            initial=True,
+        )
+        self.fields["applicant_is_reporter"].widget.attrs["class"] = "form-check-input"
+        order = [f for f in self.fields if f != "applicant_is_reporter"]
+        order.insert(order.index("applicant"), "applicant_is_reporter")
+        self.order_fields(order)
 
-class AssignForm(Styled):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("applicant_is_reporter") and not (data.get("applicant") or "").strip():
+            self.add_error("applicant", "请填写申请人")
+        return data
+
+
+class ActionForm(Styled):
+    """An action's input; ``version`` is the version of the case the page showed (409 if stale)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class AssignForm(ActionForm):
     committee: forms.ModelChoiceField = forms.ModelChoiceField(
         label="人民调解委员会", queryset=Unit.objects.none()
     )
     mediator = forms.CharField(label="调解员账号", max_length=150)
 
 
-class SessionForm(Styled):
+class SessionForm(ActionForm):
     at = forms.DateTimeField(
         label="调解时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -52,25 +93,25 @@ class SessionForm(Styled):
     notes = forms.CharField(label="调解记录", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExtendForm(Styled):
+class ExtendForm(ActionForm):
     days = forms.IntegerField(label="延长天数", min_value=1)
     parties_request = forms.BooleanField(label="双方当事人已申请延期", required=False)
     note = forms.CharField(label="说明", required=False)
 
 
-class AgreeForm(Styled):
+class AgreeForm(ActionForm):
     agreement = forms.CharField(label="协议内容", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ReasonForm(Styled):
+class ReasonForm(ActionForm):
     reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ConfirmForm(Styled):
+class ConfirmForm(ActionForm):
     confirmed_on = forms.DateField(
         label="司法确认日期", widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
-class NoteForm(Styled):
+class NoteForm(ActionForm):
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)

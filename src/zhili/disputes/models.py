@@ -3,13 +3,15 @@ sessions, agreement or failure, judicial confirmation, follow-up; time limits wi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from zhili.core.events import Event
 from zhili.core.fields import PathField
-from zhili.core.scoping import ScopedQuerySet
+from zhili.core.scoping import ScopedQuerySet, paths_q, scope_paths
 
 
 class Channel(models.TextChoices):
@@ -33,7 +35,30 @@ class Status(models.TextChoices):
 
 
 class DisputeQuerySet(ScopedQuerySet):
+    """Scoped by area; a mediator sees the disputes assigned to them.
+
+    ``view`` over an area shows every dispute there (the street's and the district's officers).
+    ``mediate`` over an area is the mediator's right: it shows, and lets them mediate, only the
+    disputes assigned to them in that area, never the others (the demo mediator role holds only
+    ``mediate``).
+    """
+
     scope_field = "area_path"
+
+    def visible_to(self, user: Any, action: str = "view") -> Self:
+        paths = scope_paths(user, self.model, action)
+        if paths is None:
+            return self  # superuser
+        q = Q(pk__in=[]) if action == "mediate" else paths_q(self.scope_field, paths)
+        if action in ("view", "mediate"):
+            mediating = paths if action == "mediate" else scope_paths(user, self.model, "mediate")
+            if mediating:
+                q |= Q(mediator_id=user.pk) & paths_q(self.scope_field, mediating)
+            elif not paths:
+                return self.none()
+        elif not paths:
+            return self.none()
+        return self.filter(q)
 
 
 class Dispute(models.Model):
@@ -170,29 +195,18 @@ class Session(models.Model):
         return f"{self.dispute_id} {self.at:%Y-%m-%d}"
 
 
-class DisputeEvent(models.Model):
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=24)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+class DisputeEvent(Event):
+    """One step of a dispute's case file (一案一档); append-only (see ``core.events``)."""
+
+    dispute = models.ForeignKey(
+        Dispute, verbose_name="矛盾纠纷", on_delete=models.PROTECT, related_name="events"
     )
-    actor_name = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["id"]
+    subject_field: ClassVar[str] = "dispute"
 
-    def __str__(self) -> str:
-        return f"{self.dispute_id} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("纠纷记录不可修改")
-        super().save(*args, **kwargs)
+    class Meta(Event.Meta):
+        verbose_name = "纠纷记录"
+        verbose_name_plural = "纠纷记录"
 
 
 class DisputeCounter(models.Model):

@@ -1,4 +1,7 @@
-"""Reads of dispute cases, scoped; statistics by channel, area, committee and mediator."""
+"""Reads of dispute cases, scoped; statistics by channel, area, committee and mediator.
+
+Everything linked to a case is read through the linked model's own scoping (risks through
+``Risk.objects.visible_to``), never through a related manager."""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from zhili.core.errors import NotFound
-from zhili.core.scoping import can
-from zhili.disputes.models import Dispute, Status
+from zhili.core.events import EventQuerySet
+from zhili.core.privacy import may_see, visible_value
+from zhili.disputes.models import Dispute, Party, Session, Status
 
 # "500000/500103/": the root and a district code, both six digits.
 DISTRICT_PREFIX = 14
@@ -53,8 +57,59 @@ def dispute_get(user: Any, number: str) -> Dispute:
     return d
 
 
-def can_see_personal(user: Any, d: Dispute) -> bool:
-    return can(user, "view_personal", Dispute, d.area_path)
+def dispute_parties(d: Dispute) -> QuerySet[Party]:
+    return Party.objects.filter(dispute=d).order_by("id")
+
+
+def dispute_sessions(d: Dispute) -> QuerySet[Session]:
+    return Session.objects.filter(dispute=d).select_related("mediator").order_by("at", "id")
+
+
+def dispute_events(d: Dispute) -> EventQuerySet:
+    return d.events.for_display()  # type: ignore[attr-defined, no-any-return]
+
+
+def dispute_risks(user: Any, d: Dispute) -> list[Any]:
+    """The risks registered from this case that the user may see (the risks' own scoping)."""
+    from zhili.risks.models import Risk
+
+    return list(
+        Risk.objects.visible_to(user)
+        .filter(dispute=d)
+        .only("number", "title", "level")
+        .order_by("id")
+    )
+
+
+def disputes_from_matter(user: Any, matter: Any) -> QuerySet[Dispute]:
+    """The disputes registered from a matter that the user may see (for the matter's and the
+    risk's pages: links are read through the linking app's selector)."""
+    return dispute_visible(user).filter(matter=matter).only("number", "subject", "status")
+
+
+def matter_prefill(user: Any, number: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A registration form started from a matter: the form's initial values, and the matter's
+    reporter as the user may see them without a reveal (masked) and whether the user may have it
+    copied into the applicant (``may_copy``), or None (anonymous). Nothing personal goes into the
+    initial values: the applicant is copied server-side on submit."""
+    from zhili.matters.selectors import matter_get
+
+    m = matter_get(user, number)
+    initial = {
+        "channel": "matter",
+        "matter": m.number,
+        "subject": m.title,
+        "facts": m.description,
+        "area_code": m.area.code,
+    }
+    reporter = None
+    if not m.anonymous and (m.reporter_name or "").strip():
+        reporter = {
+            "name": visible_value(user, m, "name", m.reporter_name),
+            "phone": visible_value(user, m, "phone", m.reporter_phone),
+            "may_copy": may_see(user, m),
+        }
+    return initial, reporter
 
 
 def stats(

@@ -1,6 +1,10 @@
 """Every write to a dispute case: register, assign a mediator (conflicts refused), sessions,
 extension (once, ≤ 30 days, on the parties' request), agreement or failure, judicial confirmation
-within 30 days, closure and the follow-up visit."""
+within 30 days, closure and the follow-up visit; and the audited reveal of the parties' data.
+
+Every step after registration is a ``WORKFLOW.transition`` (``disputes/workflow.py``): lock, 404
+out of scope, 409 on a stale ``version`` or a wrong state, 403 without the right or when the actor
+must recuse, then the step, the event and the audit record, in one transaction."""
 
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ from django.utils import timezone
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
-from zhili.core.audit import audit_record
-from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhili.core import privacy
+from zhili.core.errors import PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
 from zhili.disputes.models import (
@@ -23,12 +27,11 @@ from zhili.disputes.models import (
     Channel,
     Dispute,
     DisputeCounter,
-    DisputeEvent,
     Party,
     PartyRole,
     Session,
-    Status,
 )
+from zhili.disputes.workflow import WORKFLOW, relation_to_parties
 from zhili.org.models import UnitType
 
 DEFAULT_DAYS = int(getattr(settings, "ZHILI_DISPUTE_DAYS", 30))  # 人民调解一般一个月内
@@ -48,64 +51,25 @@ def _text(value: str | None, label: str, limit: int = 0, required: bool = True) 
     return clean_text(value, label, limit=limit, required=required)
 
 
-def _event(
-    d: Dispute,
-    actor: Any,
-    action: str,
-    before: str,
-    note: str = "",
-    data: dict | None = None,
-    at: dt.datetime | None = None,
-) -> None:
-    DisputeEvent.objects.create(
-        dispute=d,
-        action=action,
-        from_status=before,
-        to_status=d.status,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system",
-        at=at or timezone.now(),
-        note=note,
-        data=data or {},
-    )
-    audit_record(
-        actor=actor,
-        action=f"dispute.{action}",
-        obj=d,
-        area_path=d.area_path,
-        before={"status": before},
-        after={"status": d.status, **(data or {})},
-        note=note,
-    )
-
-
-def _lock(
-    actor: Any, dispute: Dispute, action: str, sources: tuple[str, ...], label: str
-) -> Dispute:
-    if not Dispute.objects.visible_to(actor).filter(pk=dispute.pk).exists():
-        raise NotFound("纠纷案件不存在或不在您的管辖范围内", code="dispute_not_found")
-    d = Dispute.objects.select_for_update().get(pk=dispute.pk)
-    if d.status not in sources:
-        raise Conflict(
-            f"案件当前为“{d.get_status_display()}”，不能{label}",
-            code="illegal_transition",
-            detail={"status": d.status},
-        )
-    is_mediator = d.mediator_id is not None and d.mediator_id == getattr(actor, "pk", None)
-    if not (can(actor, action, Dispute, d.area_path) or (action == "mediate" and is_mediator)):
-        raise PermissionDenied(f"没有{label}的权限")
-    return d
-
-
 def _number(now: dt.datetime) -> str:
     year = timezone.localtime(now).year
     return f"TJ{year}{next_in_sequence(DisputeCounter, year=year):06d}"
 
 
+def _clean_personal(value: Any, label: str, limit: int) -> str:
+    """A party's personal value as typed; a masked copy ("135****5678") is never stored."""
+    text = str(value or "").strip()[:limit]
+    if "*" in text:
+        raise ValidationFailed(
+            f"{label}含“*”，像是打码显示的值：请填写完整的{label}", code="masked_value"
+        )
+    return text
+
+
 def _parties(rows: list[dict[str, Any]]) -> list[Party]:
     out = []
     for r in rows:
-        name = (r.get("name") or "").strip()
+        name = _clean_personal(r.get("name"), "当事人姓名", 100)
         if not name:
             continue
         role = r.get("role") or PartyRole.APPLICANT
@@ -114,17 +78,38 @@ def _parties(rows: list[dict[str, Any]]) -> list[Party]:
         out.append(
             Party(
                 role=role,
-                name=name[:100],
+                name=name,
                 is_organisation=bool(r.get("is_organisation")),
-                id_number=(r.get("id_number") or "").strip()[:32],
-                phone=(r.get("phone") or "").strip()[:32],
-                address=(r.get("address") or "").strip()[:200],
+                id_number=_clean_personal(r.get("id_number"), "证件号码", 32),
+                phone=_clean_personal(r.get("phone"), "电话号码", 32),
+                address=_clean_personal(r.get("address"), "住址", 200),
             )
         )
     roles = {p.role for p in out}
     if PartyRole.APPLICANT not in roles or PartyRole.RESPONDENT not in roles:
         raise ValidationFailed("纠纷须至少有一名申请人和一名被申请人", code="parties_required")
     return out
+
+
+def _reporter_as_applicant(actor: Any, matter: Any) -> dict[str, Any]:
+    """The source matter's reporter, copied server-side into the applicant: only for an actor who
+    may see the reporter unmasked, and audited as a reveal (the page never carries the values)."""
+    if matter is None:
+        raise ValidationFailed("须关联来源诉求", code="matter_required")
+    if getattr(matter, "anonymous", False) or not (matter.reporter_name or "").strip():
+        raise ValidationFailed("来源诉求为匿名或未留姓名，请填写申请人", code="reporter_missing")
+    if not privacy.may_see(actor, matter):
+        raise PermissionDenied(
+            "您没有查看该诉求反映人个人信息的权限，不能将其复制为申请人，请填写申请人",
+            code="personal_forbidden",
+        )
+    [row] = privacy.reveal(
+        actor=actor,
+        obj=matter,
+        rows=[{"name": matter.reporter_name, "phone": matter.reporter_phone}],
+        what="登记矛盾纠纷：反映人复制为申请人",
+    )
+    return {"role": PartyRole.APPLICANT, "name": row["name"], "phone": row["phone"]}
 
 
 @transaction.atomic
@@ -140,9 +125,12 @@ def dispute_register(
     referral_no: str = "",
     referring_unit: Any = None,
     matter: Any = None,
+    reporter_as_applicant: bool = False,
     litigation_involved: bool = False,
     received_at: dt.datetime | None = None,
 ) -> Dispute:
+    """登记. With ``reporter_as_applicant`` the source matter's reporter becomes the applicant
+    (copied here, never through the page)."""
     if channel not in Channel.values:
         raise ValidationFailed("案件来源无效", code="invalid_channel")
     if channel in COURT_CHANNELS and not (referral_no or "").strip():
@@ -166,6 +154,9 @@ def dispute_register(
             raise ValidationFailed("涉及金额不能为负数", code="invalid_amount")
     else:
         amount = None
+    if reporter_as_applicant:
+        typed = [p for p in parties if p.get("role") != PartyRole.APPLICANT or p.get("name")]
+        parties = [_reporter_as_applicant(actor, matter), *typed]
     rows = _parties(parties)
     now = received_at or timezone.now()
     days = COURT_DAYS if channel in COURT_CHANNELS else DEFAULT_DAYS
@@ -187,172 +178,270 @@ def dispute_register(
     for p in rows:
         p.dispute = d
     Party.objects.bulk_create(rows)
-    _event(d, actor, "register", "", data={"channel": channel, "days": days}, at=now)
+    WORKFLOW.record(
+        actor=actor,
+        obj=d,
+        action="register",
+        before="",
+        data={"channel": channel, "days": days},
+        at=now,
+    )
     return d
-
-
-def _conflict_of_interest(d: Dispute, mediator: Any) -> str | None:
-    name = (mediator.full_name or "").strip()
-    for p in d.parties.all():
-        if p.related_staff.filter(pk=mediator.pk).exists():
-            return f"调解员 {mediator.display_name} 与当事人 {p.name} 有亲属或利害关系，应当回避"
-        same_name = bool(name) and p.name == name
-        same_phone = bool(mediator.phone) and p.phone == mediator.phone
-        if same_phone or (same_name and (not p.phone or not mediator.phone)):
-            return f"调解员 {mediator.display_name} 是本案当事人，应当回避"
-    return None
 
 
 @transaction.atomic
-def dispute_assign(*, actor: Any, dispute: Dispute, committee: Any, mediator: Any) -> Dispute:
-    """Route to a mediation committee and a mediator; a mediator who is a party or related is refused."""
-    d = _lock(actor, dispute, "change", (Status.REGISTERED, Status.MEDIATING), "指派调解员")
-    if committee is None or committee.type != UnitType.MEDIATION_COMMITTEE:
-        raise ValidationFailed("请选择人民调解委员会", code="committee_required")
-    if mediator is None or not mediator.is_active:
-        raise ValidationFailed("请选择调解员", code="mediator_required")
-    conflict = _conflict_of_interest(d, mediator)
-    if conflict:
-        raise ValidationFailed(conflict, code="mediator_conflict")
-    before = d.status
-    d.committee, d.mediator, d.status = committee, mediator, Status.MEDIATING
-    d.version += 1
-    d.save()
-    _event(
-        d,
-        actor,
-        "assign",
-        before,
-        data={"committee": committee.name, "mediator": mediator.username},
+def dispute_assign(
+    *, actor: Any, dispute: Dispute, committee: Any, mediator: Any, version: int | None = None
+) -> Dispute:
+    """Route to a mediation committee and a mediator; a mediator who is a party or related is
+    refused (and the actor must not be one either: the workflow's guard)."""
+
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        if committee is None or committee.type != UnitType.MEDIATION_COMMITTEE:
+            raise ValidationFailed("请选择人民调解委员会", code="committee_required")
+        if mediator is None or not mediator.is_active:
+            raise ValidationFailed("请选择调解员", code="mediator_required")
+        if not can(mediator, "mediate", Dispute, d.area_path):
+            # Otherwise the case would go to someone who can neither see nor mediate it.
+            raise ValidationFailed(
+                f"{mediator.display_name} 没有在本辖区调解纠纷的权限，不能指派为调解员",
+                code="not_a_mediator",
+            )
+        relation = relation_to_parties(d, mediator)
+        if relation:
+            raise ValidationFailed(
+                f"调解员 {mediator.display_name} {relation}，应当回避", code="mediator_conflict"
+            )
+        d.committee, d.mediator = committee, mediator
+
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=dispute,
+        action="assign",
+        apply=apply,
+        version=version,
+        data={
+            "committee": getattr(committee, "name", ""),
+            "mediator": getattr(mediator, "username", ""),
+            "mediator_name": getattr(mediator, "display_name", ""),
+        },
     )
-    return d
 
 
 @transaction.atomic
 def session_add(
-    *, actor: Any, dispute: Dispute, at: dt.datetime, notes: str, place: str = ""
+    *,
+    actor: Any,
+    dispute: Dispute,
+    at: dt.datetime,
+    notes: str,
+    place: str = "",
+    version: int | None = None,
 ) -> Session:
-    d = _lock(actor, dispute, "mediate", (Status.MEDIATING,), "记录调解")
-    if at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationFailed("调解时间不能晚于现在", code="invalid_time")
-    s = Session.objects.create(
-        dispute=d,
-        at=at,
-        place=place.strip()[:200],
-        notes=_text(notes, "调解记录", 8000),
-        mediator=actor,
+    made: list[Session] = []
+    data: dict[str, Any] = {"at": at.isoformat(), "place": place.strip()[:200]}
+
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        if at > now + dt.timedelta(minutes=5):
+            raise ValidationFailed("调解时间不能晚于现在", code="invalid_time")
+        made.append(
+            Session.objects.create(
+                dispute=d,
+                at=at,
+                place=data["place"],
+                notes=_text(notes, "调解记录", 8000),
+                mediator=actor,
+            )
+        )
+        data["session"] = made[0].pk  # the event is written after the step, with this dict
+
+    WORKFLOW.transition(
+        actor=actor, obj=dispute, action="session", apply=apply, version=version, data=data
     )
-    _event(d, actor, "session", d.status, data={"session": s.pk})
-    return s
+    return made[0]
 
 
 @transaction.atomic
 def dispute_extend(
-    *, actor: Any, dispute: Dispute, days: int, parties_request: bool, note: str = ""
+    *,
+    actor: Any,
+    dispute: Dispute,
+    days: int,
+    parties_request: bool,
+    note: str = "",
+    version: int | None = None,
 ) -> Dispute:
-    """Court cases: once, by at most 30 days, on the parties' request."""
-    d = _lock(actor, dispute, "mediate", (Status.REGISTERED, Status.MEDIATING), "延长调解期限")
-    if not parties_request:
-        raise ValidationFailed("延长调解期限须经双方当事人申请", code="parties_request_required")
-    if d.extended_days:
-        raise ValidationFailed("调解期限只能延长一次", code="extension_once")
-    if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
-        raise ValidationFailed(
-            f"延长天数须在 1 到 {MAX_EXTENSION_DAYS} 天之间", code="extension_too_long"
-        )
-    d.extended_days = int(days)
-    d.due_at = d.due_at + dt.timedelta(days=int(days))
-    d.version += 1
-    d.save()
-    _event(d, actor, "extend", d.status, note=note, data={"days": int(days)})
-    return d
+    """Once, by at most 30 days, on the parties' request."""
+    data: dict[str, Any] = {}
+
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        if not parties_request:
+            raise ValidationFailed(
+                "延长调解期限须经双方当事人申请", code="parties_request_required"
+            )
+        if d.extended_days:
+            raise ValidationFailed("调解期限只能延长一次", code="extension_once")
+        try:
+            n = int(days)
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed("延长天数须为整数", code="extension_too_long") from exc
+        if not 1 <= n <= MAX_EXTENSION_DAYS:
+            raise ValidationFailed(
+                f"延长天数须在 1 到 {MAX_EXTENSION_DAYS} 天之间", code="extension_too_long"
+            )
+        d.extended_days = n
+        d.due_at = d.due_at + dt.timedelta(days=n)
+        data.update(days=n, due=timezone.localtime(d.due_at).date().isoformat())
+
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=dispute,
+        action="extend",
+        apply=apply,
+        version=version,
+        note=(note or "").strip()[:1000],
+        data=data,
+    )
 
 
 @transaction.atomic
-def dispute_agree(*, actor: Any, dispute: Dispute, agreement: str) -> Dispute:
-    d = _lock(actor, dispute, "mediate", (Status.MEDIATING,), "达成协议")
-    if not d.sessions.exists():
-        raise ValidationFailed("请先记录至少一次调解", code="session_required")
-    before = d.status
-    now = timezone.now()
-    d.agreement_text = _text(agreement, "协议内容", 8000)
-    d.status, d.agreed_at = Status.AGREED, now
-    d.confirmation_due = timezone.localtime(now).date() + dt.timedelta(days=CONFIRMATION_DAYS)
-    d.version += 1
-    d.save()
-    _event(d, actor, "agree", before)
-    return d
+def dispute_agree(
+    *, actor: Any, dispute: Dispute, agreement: str, version: int | None = None
+) -> Dispute:
+    data: dict[str, Any] = {}
+
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        if not d.sessions.exists():
+            raise ValidationFailed("请先记录至少一次调解", code="session_required")
+        d.agreement_text = _text(agreement, "协议内容", 8000)
+        d.agreed_at = now
+        d.confirmation_due = timezone.localtime(now).date() + dt.timedelta(days=CONFIRMATION_DAYS)
+        data["confirmation_due"] = d.confirmation_due.isoformat()
+
+    return WORKFLOW.transition(
+        actor=actor, obj=dispute, action="agree", apply=apply, version=version, data=data
+    )
 
 
 @transaction.atomic
-def dispute_fail(*, actor: Any, dispute: Dispute, reason: str) -> Dispute:
+def dispute_fail(
+    *, actor: Any, dispute: Dispute, reason: str, version: int | None = None
+) -> Dispute:
     """调解不成: back to the court, police or petition office with the record."""
-    d = _lock(actor, dispute, "mediate", (Status.REGISTERED, Status.MEDIATING), "终止调解")
-    before = d.status
-    now = timezone.now()
-    d.failure_reason = _text(reason, "调解不成的原因", 2000)
-    d.returned_to = RETURN_TO.get(Channel(d.channel), "告知当事人通过诉讼等途径解决")
-    d.status, d.closed_at = Status.FAILED, now
-    d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(days=FOLLOW_UP_DAYS)
-    d.version += 1
-    d.save()
-    _event(d, actor, "fail", before, note=d.failure_reason, data={"returned_to": d.returned_to})
-    return d
+    data: dict[str, Any] = {}
+    text = (reason or "").strip()[:2000]
+
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        d.failure_reason = _text(reason, "调解不成的原因", 2000)
+        d.returned_to = RETURN_TO.get(Channel(d.channel), "告知当事人通过诉讼等途径解决")
+        d.closed_at = now
+        d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(days=FOLLOW_UP_DAYS)
+        data["returned_to"] = d.returned_to
+
+    return WORKFLOW.transition(
+        actor=actor, obj=dispute, action="fail", apply=apply, version=version, note=text, data=data
+    )
 
 
 @transaction.atomic
-def dispute_confirm(*, actor: Any, dispute: Dispute, confirmed_on: dt.date) -> Dispute:
+def dispute_confirm(
+    *, actor: Any, dispute: Dispute, confirmed_on: dt.date, version: int | None = None
+) -> Dispute:
     """司法确认 recorded; the parties must apply within 30 days of the agreement."""
-    d = _lock(actor, dispute, "mediate", (Status.AGREED,), "记录司法确认")
-    if d.agreed_at and confirmed_on < timezone.localtime(d.agreed_at).date():
-        raise ValidationFailed("司法确认不能早于协议日期", code="invalid_date")
-    if d.confirmation_due and confirmed_on > d.confirmation_due:
-        raise ValidationFailed("已超过协议生效后 30 日的司法确认申请期限", code="confirmation_late")
-    d.confirmed_at = timezone.make_aware(dt.datetime.combine(confirmed_on, dt.time(12)))
-    d.version += 1
-    d.save()
-    _event(d, actor, "confirm", d.status, data={"on": confirmed_on.isoformat()})
-    return d
+
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        if d.agreed_at and confirmed_on < timezone.localtime(d.agreed_at).date():
+            raise ValidationFailed("司法确认不能早于协议日期", code="invalid_date")
+        if d.confirmation_due and confirmed_on > d.confirmation_due:
+            raise ValidationFailed(
+                "已超过协议生效后 30 日的司法确认申请期限", code="confirmation_late"
+            )
+        d.confirmed_at = timezone.make_aware(dt.datetime.combine(confirmed_on, dt.time(12)))
+
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=dispute,
+        action="confirm",
+        apply=apply,
+        version=version,
+        data={"on": confirmed_on.isoformat()},
+    )
 
 
 @transaction.atomic
-def dispute_close(*, actor: Any, dispute: Dispute, note: str = "") -> Dispute:
-    d = _lock(actor, dispute, "mediate", (Status.AGREED,), "结案")
-    before = d.status
-    now = timezone.now()
-    d.status, d.closed_at = Status.CLOSED, now
-    d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(days=FOLLOW_UP_DAYS)
-    d.version += 1
-    d.save()
-    _event(d, actor, "close", before, note=note)
-    return d
+def dispute_close(
+    *, actor: Any, dispute: Dispute, note: str = "", version: int | None = None
+) -> Dispute:
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        d.closed_at = now
+        d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(days=FOLLOW_UP_DAYS)
+
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=dispute,
+        action="close",
+        apply=apply,
+        version=version,
+        note=(note or "").strip()[:2000],
+    )
 
 
 @transaction.atomic
-def dispute_follow_up(*, actor: Any, dispute: Dispute, note: str) -> Dispute:
-    d = _lock(actor, dispute, "mediate", (Status.CLOSED, Status.FAILED), "回访")
-    d.follow_up_note = _text(note, "回访情况", 2000)
-    d.followed_up_at = timezone.now()
-    d.version += 1
-    d.save()
-    _event(d, actor, "follow_up", d.status, note=d.follow_up_note)
-    return d
+def dispute_follow_up(
+    *, actor: Any, dispute: Dispute, note: str, version: int | None = None
+) -> Dispute:
+    text = (note or "").strip()[:2000]
+
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        d.follow_up_note = _text(note, "回访情况", 2000)
+        d.followed_up_at = now
+
+    return WORKFLOW.transition(
+        actor=actor, obj=dispute, action="follow_up", apply=apply, version=version, note=text
+    )
 
 
 @transaction.atomic
-def dispute_flag_escalation(*, actor: Any, dispute: Dispute, note: str) -> Any:
+def dispute_flag_escalation(
+    *, actor: Any, dispute: Dispute, note: str, version: int | None = None
+) -> Any:
     """Signs of escalation (threats, group gathering, ...): a risk candidate for an officer to judge."""
     from zhili.risks.hotspots import propose_from_dispute
 
-    d = _lock(
-        actor,
-        dispute,
-        "mediate",
-        (Status.REGISTERED, Status.MEDIATING, Status.AGREED, Status.FAILED),
-        "标记激化迹象",
+    text = (note or "").strip()[:1000]
+    proposed: list[Any] = []
+    data: dict[str, Any] = {}
+
+    def apply(d: Dispute, now: dt.datetime) -> None:
+        _text(note, "激化迹象", 1000)
+        d.escalation_signs = True
+        proposed.append(propose_from_dispute(d))
+        if proposed[0] is not None:
+            data["candidate"] = proposed[0].pk  # the event is written after the step
+
+    WORKFLOW.transition(
+        actor=actor,
+        obj=dispute,
+        action="escalation",
+        apply=apply,
+        version=version,
+        note=text,
+        data=data,
     )
-    d.escalation_signs = True
-    d.version += 1
-    d.save()
-    _event(d, actor, "escalation", d.status, note=_text(note, "激化迹象", 1000))
-    return propose_from_dispute(d)
+    return proposed[0]
+
+
+def dispute_reveal_parties(*, actor: Any, dispute: Dispute) -> list[dict[str, Any]]:
+    """The parties' unmasked phone, ID number and address, for an actor holding ``view_personal``
+    over the case (404 out of scope, 403 without the right); every reveal is one audit record."""
+    rows = [
+        {
+            "id": str(p.pk),
+            "name": p.name,
+            "phone": p.phone,
+            "id_number": p.id_number,
+            "address": p.address,
+        }
+        for p in dispute.parties.all()
+    ]
+    return privacy.reveal(actor=actor, obj=dispute, rows=rows, what="纠纷当事人个人信息")

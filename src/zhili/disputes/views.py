@@ -1,5 +1,6 @@
-"""Dispute pages: list with queues, register, the case file with its actions, printable
-agreement, statistics."""
+"""Dispute pages: list with queues, register, the case file with its actions, the audited reveal
+of the parties' data, printable agreement, statistics. Thin: reads through selectors, writes
+through services; the actions a page offers come from the rules table."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.areas.selectors import area_get
-from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core import privacy
+from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.scoping import has_any
 from zhili.disputes import selectors, services
 from zhili.disputes.forms import (
+    ActionForm,
     AgreeForm,
     AssignForm,
     ConfirmForm,
@@ -26,7 +29,9 @@ from zhili.disputes.forms import (
     ReasonForm,
     SessionForm,
 )
-from zhili.disputes.models import Channel, Dispute, Status
+from zhili.disputes.models import Dispute
+from zhili.disputes.presenters import party_rows
+from zhili.disputes.workflow import WORKFLOW
 
 QUEUES = {
     "": "全部",
@@ -37,9 +42,7 @@ QUEUES = {
 }
 
 
-@login_required
-def dispute_list(request: HttpRequest) -> HttpResponse:
-    queue = request.GET.get("queue", "")
+def _list(request: HttpRequest, queue: str) -> HttpResponse:
     qs = selectors.dispute_list(
         request.user,
         status=request.GET.get("status", ""),
@@ -63,23 +66,34 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, request.GET.get("queue", ""))
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The disputes assigned to the user as mediator (a mediator's whole list)."""
+    return _list(request, "mine")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     from zhili.matters.selectors import matter_get
 
+    number = (request.POST.get("matter") or request.GET.get("matter") or "").strip()
     initial: dict[str, Any] = {}
-    if request.GET.get("matter"):
-        m = matter_get(request.user, request.GET["matter"])
-        initial = {
-            "channel": Channel.MATTER,
-            "matter": m.number,
-            "subject": m.title,
-            "facts": m.description,
-            "area_code": m.area.code,
-            "applicant": m.reporter_name,
-            "applicant_phone": m.reporter_phone,
-        }
-    form = DisputeForm(request.POST or None, initial=initial)
+    reporter = None
+    if not has_any(request.user, Dispute, "add"):
+        raise PermissionDenied("您没有登记矛盾纠纷的权限")
+    if number:
+        try:
+            initial, reporter = selectors.matter_prefill(request.user, number)
+        except ZhiliError:
+            if request.method == "GET":
+                raise
+            # A wrong number posted: the form says so below (the service reads it again).
+    form = DisputeForm(request.POST or None, initial=initial, reporter=reporter)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -109,6 +123,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 matter=matter_get(request.user, d["matter"].strip())
                 if d["matter"].strip()
                 else None,
+                reporter_as_applicant=bool(d.get("applicant_is_reporter")),
                 litigation_involved=d["litigation_involved"],
             )
         except ZhiliError as exc:
@@ -123,93 +138,139 @@ def create(request: HttpRequest) -> HttpResponse:
     )
 
 
-ACTION_FORMS = {
-    "assign": ("指派调解员", AssignForm, (Status.REGISTERED, Status.MEDIATING)),
-    "session": ("记录调解", SessionForm, (Status.MEDIATING,)),
-    "extend": ("延长调解期限", ExtendForm, (Status.REGISTERED, Status.MEDIATING)),
-    "agree": ("达成协议", AgreeForm, (Status.MEDIATING,)),
-    "fail": ("调解不成", ReasonForm, (Status.REGISTERED, Status.MEDIATING)),
-    "confirm": ("记录司法确认", ConfirmForm, (Status.AGREED,)),
-    "close": ("结案", NoteForm, (Status.AGREED,)),
-    "follow_up": ("回访", NoteForm, (Status.CLOSED, Status.FAILED)),
-    "escalation": (
-        "标记激化迹象",
-        NoteForm,
-        (Status.REGISTERED, Status.MEDIATING, Status.AGREED, Status.FAILED),
-    ),
+# The input of each action; which of them a page shows comes from WORKFLOW.allowed_actions.
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "assign": AssignForm,
+    "session": SessionForm,
+    "extend": ExtendForm,
+    "agree": AgreeForm,
+    "fail": ReasonForm,
+    "confirm": ConfirmForm,
+    "close": NoteForm,
+    "follow_up": NoteForm,
+    "escalation": NoteForm,
 }
 
 
 def _run(user: Any, d: Dispute, action: str, c: dict[str, Any]) -> None:
     from zhili.org.selectors import user_list
 
+    v: dict[str, Any] = {"actor": user, "dispute": d, "version": c.get("version")}
     if action == "assign":
         mediator = user_list(user).filter(username=c["mediator"].strip()).first()
         if mediator is None:
             raise ValidationFailed(f"调解员账号 {c['mediator']} 不存在或不在您的管辖范围内")
-        services.dispute_assign(actor=user, dispute=d, committee=c["committee"], mediator=mediator)
+        services.dispute_assign(**v, committee=c["committee"], mediator=mediator)
     elif action == "session":
-        services.session_add(actor=user, dispute=d, at=c["at"], notes=c["notes"], place=c["place"])
+        services.session_add(**v, at=c["at"], notes=c["notes"], place=c["place"])
     elif action == "extend":
         services.dispute_extend(
-            actor=user,
-            dispute=d,
-            days=c["days"],
-            parties_request=c["parties_request"],
-            note=c["note"],
+            **v, days=c["days"], parties_request=c["parties_request"], note=c["note"]
         )
     elif action == "agree":
-        services.dispute_agree(actor=user, dispute=d, agreement=c["agreement"])
+        services.dispute_agree(**v, agreement=c["agreement"])
     elif action == "fail":
-        services.dispute_fail(actor=user, dispute=d, reason=c["reason"])
+        services.dispute_fail(**v, reason=c["reason"])
     elif action == "confirm":
-        services.dispute_confirm(actor=user, dispute=d, confirmed_on=c["confirmed_on"])
+        services.dispute_confirm(**v, confirmed_on=c["confirmed_on"])
     elif action == "close":
-        services.dispute_close(actor=user, dispute=d, note=c["note"])
+        services.dispute_close(**v, note=c["note"])
     elif action == "follow_up":
-        services.dispute_follow_up(actor=user, dispute=d, note=c["note"])
+        services.dispute_follow_up(**v, note=c["note"])
     elif action == "escalation":
-        services.dispute_flag_escalation(actor=user, dispute=d, note=c["note"])
+        services.dispute_flag_escalation(**v, note=c["note"])
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+def _action_form(request: HttpRequest, d: Dispute, key: str, posted: str) -> ActionForm:
     from zhili.org.models import UnitType
     from zhili.org.selectors import unit_list
 
-    d = selectors.dispute_get(request.user, number)
+    form = ACTION_FORMS[key](
+        request.POST if posted == key else None, initial={"version": d.version}
+    )
+    if key == "assign":
+        committees = unit_list(request.user).filter(type=UnitType.MEDIATION_COMMITTEE)
+        form.fields["committee"].queryset = committees  # type: ignore[attr-defined]
+    return form
+
+
+def _post_action(request: HttpRequest, d: Dispute, forms_: list[Any]) -> tuple[str, int]:
+    """Run the posted action; (error for the page, status). Success redirects (status 302)."""
     posted = request.POST.get("action", "")
-    forms_ = []
-    for key, (label, cls, states) in ACTION_FORMS.items():
-        if d.status not in states:
-            continue
-        form = cls(request.POST if posted == key else None)
-        if key == "assign":
-            committees = unit_list(request.user).filter(type=UnitType.MEDIATION_COMMITTEE)
-            form.fields["committee"].queryset = committees  # type: ignore[attr-defined]
-        forms_.append((key, label, form))
-    for key, _label, form in forms_:
-        if request.method == "POST" and key == posted and form.is_valid():
-            try:
-                _run(request.user, d, key, form.cleaned_data)
-            except ZhiliError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, "已保存")
-                return redirect("disputes:detail", number=d.number)
+    if posted not in ACTION_FORMS:
+        return "", 200
+    offered = {key: form for key, _label, form in forms_}
+    form = offered.get(posted) or _action_form(request, d, posted, posted)
+    if not form.is_valid():
+        return ("" if posted in offered else "请检查填写的内容"), 200
+    try:
+        _run(request.user, d, posted, form.cleaned_data)
+    except ZhiliError as exc:
+        # A validation message goes on the form; a refusal (403/404/409) also sets the status.
+        status = 200 if exc.status == 422 else exc.status
+        if posted in offered:
+            form.add_error(None, exc.message)
+            return "", status
+        return exc.message, status
+    return "", 302
+
+
+def _detail(
+    request: HttpRequest,
+    d: Dispute,
+    *,
+    revealed: list[dict[str, str]] | None = None,
+    page_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    posted = request.POST.get("action", "") if request.method == "POST" else ""
+    forms_ = [
+        (key, WORKFLOW.rules[key].label, _action_form(request, d, key, posted))
+        for key in WORKFLOW.allowed_actions(user, d)
+    ]
+    if posted:
+        page_error, status = _post_action(request, d, forms_)
+        if status == 302:
+            messages.success(request, "已保存")
+            return redirect("disputes:detail", number=d.number)
+    parties = list(selectors.dispute_parties(d))
     return render(
         request,
         "disputes/detail.html",
         {
             "d": d,
             "forms": forms_,
-            "parties": d.parties.all(),
-            "sessions": d.sessions.select_related("mediator"),
-            "events": d.events.all(),
-            "risks": d.risks.all(),
+            "page_error": page_error,
+            "parties": party_rows(parties, revealed),
+            "revealed": revealed is not None,
+            "can_reveal": revealed is None
+            and privacy.may_see(user, d)
+            and any(p.phone or p.id_number or p.address for p in parties),
+            "sessions": selectors.dispute_sessions(d),
+            "events": selectors.dispute_events(d),
+            "risks": selectors.dispute_risks(user, d),
         },
+        status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _detail(request, selectors.dispute_get(request.user, number))
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, number: str) -> HttpResponse:
+    """显示当事人完整信息: audited by the service; never kept in the URL or the session."""
+    d = selectors.dispute_get(request.user, number)
+    try:
+        revealed = services.dispute_reveal_parties(actor=request.user, dispute=d)
+    except ZhiliError as exc:
+        return _detail(request, d, page_error=exc.message, status=exc.status)
+    return _detail(request, d, revealed=revealed)
 
 
 @login_required
@@ -217,7 +278,11 @@ def agreement(request: HttpRequest, number: str) -> HttpResponse:
     d = selectors.dispute_get(request.user, number)
     if not d.agreement_text:
         raise ValidationFailed("本案尚未达成调解协议")
-    return render(request, "disputes/agreement.html", {"d": d, "parties": d.parties.all()})
+    return render(
+        request,
+        "disputes/agreement.html",
+        {"d": d, "parties": party_rows(selectors.dispute_parties(d))},
+    )
 
 
 @login_required
