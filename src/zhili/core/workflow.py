@@ -148,7 +148,7 @@ class Workflow:
                 detail={"status": status, "action": action, "allowed_from": list(rule.sources)},
             )
         if not self.may(actor, action, obj):
-            raise PermissionDenied(f"您没有{rule.label}该{self.noun}的权限", code="forbidden")
+            raise PermissionDenied(f"您无权对该{self.noun}执行“{rule.label}”", code="forbidden")
         reason = self.refusal(actor, action, obj)
         if reason:
             raise PermissionDenied(reason, code="refused")

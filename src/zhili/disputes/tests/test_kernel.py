@@ -160,7 +160,7 @@ def test_the_page_offers_exactly_the_allowed_actions(users: Any, area: Any, logi
     r = login("jiefangbei").post(
         f"/disputes/{d.number}/", {"action": "agree", "agreement": "代签", "version": d.version}
     )
-    assert r.status_code == 403 and "没有达成协议该纠纷案件的权限" in r.content.decode()
+    assert r.status_code == 403 and "您无权对该纠纷案件执行“达成协议”" in r.content.decode()
 
 
 def test_a_mediator_lists_the_disputes_assigned_to_them(users: Any, area: Any, login: Any) -> None:
