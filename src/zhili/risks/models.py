@@ -345,6 +345,23 @@ class RiskCandidate(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def evidence_display(self) -> str:
+        """What the scan found, in words (``evidence`` holds the numbers, never shown raw)."""
+        e = self.evidence or {}
+        if self.kind == CandidateKind.RISING_CATEGORY:
+            base = e.get("baseline")
+            usual = f"{base:.1f}" if isinstance(base, int | float) else "—"
+            return (
+                f"“{e.get('category_name', '')}”类诉求近 {e.get('window_days')} 天 "
+                f"{e.get('count')} 件，平常约 {usual} 件"
+            )
+        if self.kind in (CandidateKind.REPEATED_ADDRESS, CandidateKind.REPEATED_PERSON):
+            return f"{e.get('days')} 天内反映 {e.get('count')} 次（{e.get('value', '')}）"
+        if self.kind == CandidateKind.DISPUTE_ESCALATION and e.get("amount"):
+            return f"涉及金额 {e['amount']} 元"
+        return ""
+
 
 class RiskCounter(models.Model):
     year = models.PositiveIntegerField(unique=True)

@@ -76,6 +76,53 @@ def candidate_list(user: Any, *, status: str = "proposed") -> QuerySet[RiskCandi
     )
 
 
+@dataclass
+class CandidateRow:
+    """A candidate with the numbers of its matters, dispute and risk the user may see."""
+
+    candidate: RiskCandidate
+    matters: list[str]
+    dispute: str | None
+    risk: str | None
+
+
+def candidate_page(user: Any, *, status: str = "proposed", limit: int = 200) -> list[CandidateRow]:
+    """A page of candidates; what they link to is read through each app's scoping (three queries
+    for the page), so a number the user could not open is not shown."""
+    from zhili.disputes.selectors import dispute_visible
+    from zhili.matters.selectors import matter_visible
+
+    rows = list(candidate_list(user, status=status)[:limit])
+    through: Any = RiskCandidate.matters.through
+    pairs = list(
+        through.objects.filter(riskcandidate_id__in=[c.pk for c in rows]).values_list(
+            "riskcandidate_id", "matter_id"
+        )
+    )
+    matters = dict(
+        matter_visible(user).filter(pk__in={m for _c, m in pairs}).values_list("pk", "number")
+    )
+    disputes: dict[Any, str] = dict(
+        dispute_visible(user)
+        .filter(pk__in={c.dispute_id for c in rows if c.dispute_id})
+        .values_list("pk", "number")
+    )
+    risks: dict[Any, str] = dict(
+        risk_visible(user)
+        .filter(pk__in={c.risk_id for c in rows if c.risk_id})
+        .values_list("pk", "number")
+    )
+    return [
+        CandidateRow(
+            candidate=c,
+            matters=sorted(matters[m] for cid, m in pairs if cid == c.pk and m in matters),
+            dispute=disputes.get(c.dispute_id),
+            risk=risks.get(c.risk_id),
+        )
+        for c in rows
+    ]
+
+
 def candidate_get(user: Any, pk: Any) -> RiskCandidate:
     found = (
         RiskCandidate.objects.visible_to(user)

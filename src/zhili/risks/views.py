@@ -324,7 +324,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "risks/candidates.html",
-        {"rows": selectors.candidate_list(request.user, status=status)[:200], "status": status},
+        {"rows": selectors.candidate_page(request.user, status=status), "status": status},
     )
 
 

@@ -133,7 +133,9 @@ def test_history_reads_as_chinese_sentences(login: Any, users: Any, area: Any) -
 
 def test_an_old_escalation_without_the_area_name_still_reads(users: Any, area: Any) -> None:
     risk = register(users, area)
-    event = WORKFLOW.event_model(risk=risk, action="escalate", data={"to": "500103", "level": "red"})
+    event = WORKFLOW.event_model(
+        risk=risk, action="escalate", data={"to": "500103", "level": "red"}
+    )
     assert event.summary == "红（重大）风险上报至渝中区"
 
 
@@ -154,7 +156,10 @@ def test_risk_events_are_append_only(users: Any, area: Any) -> None:
     with pytest.raises(AppendOnlyError):
         RiskEvent.objects.filter(pk=event.pk).delete()
     table = RiskEvent._meta.db_table
-    for sql in (f"UPDATE {table} SET note = 'x' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
+    for sql in (
+        f"UPDATE {table} SET note = 'x' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
             c.execute(sql, [event.pk])
     assert RiskEvent.objects.get(pk=event.pk).note == ""
@@ -340,3 +345,30 @@ def test_people_are_masked_and_revealed_only_with_the_right(
     reveal = AuditEvent.objects.filter(action="privacy.reveal").order_by("-id")
     assert reveal.count() == before + 1
     assert reveal[0].object_type == "risks.risk" and reveal[0].object_id == str(risk.pk)
+
+
+def test_candidates_read_in_words_with_scoped_links(login: Any, users: Any, area: Any) -> None:
+    from zhili.matters import services as ms
+    from zhili.matters.models import Category
+    from zhili.risks import hotspots
+
+    sanitation = Category.objects.get(code="sanitation")
+    for i in range(3):
+        ms.matter_create(
+            actor=users["jiefangbei"],
+            category=sanitation,
+            channel="staff",
+            description=f"院内垃圾无人清运 {i}",
+            area=area(GRID),
+            reporter_name="王五",
+            reporter_phone="13700007777",
+            address="较场口 21 号院",
+            at=timezone.now() - dt.timedelta(days=1 + i),
+        )
+    assert {c.kind for c in hotspots.scan()} >= {"address", "person"}
+    page = login("jiefangbei").get("/risks/candidates/").content.decode()
+    assert "天内反映 3 次（较场口 21 号院）" in page and "137****7777" in page
+    assert "13700007777" not in page
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert not re.search(r"\b(count|days|value|baseline|window_days)=", text)
+    assert login("wanzhou").get("/risks/candidates/").content.decode().count("天内反映") == 0
