@@ -1,5 +1,10 @@
 """Every write to the risk register. Entry needs a person, a matter and a place (见人、见事、见地点);
-ownership needs a person, a unit and measures (定人、定责、定措施)."""
+ownership needs a person, a unit and measures (定人、定责、定措施).
+
+Every change of a risk is one ``WORKFLOW.transition`` (``risks/workflow.py``): each service checks
+its input, then hands the step to the transition, which locks the risk, answers 404/409/403, bumps
+the version, appends the event and writes the audit record; each accepts the caller's ``version``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,13 @@ from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from zhili.core.privacy import reveal
 from zhili.core.scoping import can, holders
 from zhili.core.validation import clean_text, next_in_sequence
+from zhili.risks.configuration import (  # the city's configuration, written here too
+    default_matrix,
+    matrix_cells_5x5,
+    matrix_save,
+    policy_of,
+    policy_update,
+)
 from zhili.risks.models import (
     STABILITY_TESTS,
     Assessment,
@@ -25,7 +37,6 @@ from zhili.risks.models import (
     Confidence,
     ElementKind,
     Level,
-    LevelPolicy,
     Measure,
     Risk,
     RiskCandidate,
@@ -35,6 +46,25 @@ from zhili.risks.models import (
     Source,
 )
 from zhili.risks.workflow import WORKFLOW
+
+__all__ = [  # matrix_cells_5x5: the 0002 migration reads it from here
+    "candidate_dismiss",
+    "default_matrix",
+    "escalate",
+    "matrix_cells_5x5",
+    "matrix_save",
+    "measure_add",
+    "measure_done",
+    "policy_update",
+    "risk_accept",
+    "risk_acceptance_expire",
+    "risk_assess",
+    "risk_assign",
+    "risk_close",
+    "risk_register",
+    "risk_reopen",
+    "risk_reveal_personal",
+]
 
 
 def _text(value: str | None, label: str, limit: int = 0, required: bool = True) -> str:
@@ -156,87 +186,6 @@ def risk_register(
     return risk
 
 
-def default_matrix() -> RiskMatrix:
-    found = RiskMatrix.objects.filter(is_default=True).order_by("-id").first()
-    if found is None:
-        raise NotFound("没有默认风险矩阵", code="no_matrix")
-    return found
-
-
-def matrix_cells_5x5() -> list[list[str]]:
-    """Default 5 × 5: score = likelihood × impact; 1–4 蓝, 5–9 黄, 10–14 橙, 15–25 红."""
-
-    def level(score: int) -> str:
-        if score >= 15:
-            return Level.RED
-        if score >= 10:
-            return Level.ORANGE
-        if score >= 5:
-            return Level.YELLOW
-        return Level.BLUE
-
-    return [[level(li * im) for im in range(1, 6)] for li in range(1, 6)]
-
-
-@transaction.atomic
-def matrix_save(
-    *,
-    actor: Any,
-    name: str,
-    cells: list[list[str]],
-    likelihood_labels: list[str],
-    impact_labels: list[str],
-    matrix: RiskMatrix | None = None,
-    make_default: bool = False,
-) -> RiskMatrix:
-    """Create a matrix, or change one that no assessment has used yet (used ones are frozen)."""
-    if not can(actor, "change", RiskMatrix, f"{_root()}/") and not getattr(
-        actor, "is_superuser", False
-    ):
-        raise PermissionDenied("风险矩阵由市级管理员维护")
-    if not cells or any(len(row) != len(cells[0]) for row in cells):
-        raise ValidationFailed("矩阵须为规则的行列", code="invalid_matrix")
-    if any(c not in Level.values for row in cells for c in row):
-        raise ValidationFailed("矩阵单元须为 red/orange/yellow/blue", code="invalid_matrix")
-    if len(likelihood_labels) != len(cells) or len(impact_labels) != len(cells[0]):
-        raise ValidationFailed("刻度数量须与矩阵大小一致", code="invalid_matrix")
-    if matrix is not None:
-        matrix = RiskMatrix.objects.select_for_update().get(pk=matrix.pk)
-        if matrix.frozen:
-            raise Conflict(
-                "该矩阵已被评估使用，已冻结，不能修改；请另建新矩阵", code="matrix_frozen"
-            )
-    else:
-        matrix = RiskMatrix()
-    matrix.name, matrix.cells = _text(name, "矩阵名称", 80), cells
-    matrix.likelihood_labels, matrix.impact_labels = likelihood_labels, impact_labels
-    if make_default:
-        RiskMatrix.objects.update(is_default=False)
-        matrix.is_default = True
-    matrix.save()
-    audit_record(
-        actor=actor,
-        action="risk.matrix_save",
-        obj=matrix,
-        area_path=f"{_root()}/",
-        after={"name": matrix.name, "cells": cells},
-    )
-    return matrix
-
-
-def _root() -> str:
-    from django.conf import settings
-
-    return str(settings.ZHILI_ROOT_CODE)
-
-
-def _policy(level: str) -> LevelPolicy:
-    policy = LevelPolicy.objects.filter(level=level).first()
-    if policy is None:
-        raise NotFound(f"没有 {level} 级的管控规则", code="no_policy")
-    return policy
-
-
 # -- transitions: every state change of a risk is one WORKFLOW.transition ----------------------
 
 
@@ -326,7 +275,7 @@ def risk_assess(
 def _set_level(risk: Risk, level: str, now: dt.datetime) -> bool:
     """Level, handling limit and review date from the level's policy; True when the risk is to go
     to the level above now."""
-    policy = _policy(level)
+    policy = policy_of(level)
     today = timezone.localtime(now).date()
     risk.level = level
     risk.handle_due = today + dt.timedelta(days=policy.handle_days)
@@ -601,33 +550,3 @@ def risk_reveal_personal(*, actor: Any, risk: Risk) -> list[dict[str, str]]:
         rows=({"name": e.name, "id_number": e.id_number, "phone": e.phone} for e in people),
         what="风险相关人员",
     )
-
-
-@transaction.atomic
-def policy_update(
-    *, actor: Any, level: str, handle_days: int, review_days: int, escalate: bool
-) -> LevelPolicy:
-    """分级管控规则: handling limit, review cadence and automatic escalation for one level."""
-    if not can(actor, "change", LevelPolicy, f"{_root()}/"):
-        raise PermissionDenied("分级管控规则由市级管理员维护")
-    if not (1 <= handle_days <= 365 and 1 <= review_days <= 365):
-        raise ValidationFailed("天数须在 1 到 365 之间", code="out_of_range")
-    policy = LevelPolicy.objects.select_for_update().filter(level=level).first()
-    if policy is None:
-        raise NotFound("没有该等级", code="no_policy")
-    before = {
-        "handle_days": policy.handle_days,
-        "review_days": policy.review_days,
-        "escalate": policy.escalate,
-    }
-    policy.handle_days, policy.review_days, policy.escalate = handle_days, review_days, escalate
-    policy.save()
-    audit_record(
-        actor=actor,
-        action="risk.policy_update",
-        obj=policy,
-        area_path=f"{_root()}/",
-        before=before,
-        after={"handle_days": handle_days, "review_days": review_days, "escalate": escalate},
-    )
-    return policy
