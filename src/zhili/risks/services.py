@@ -153,6 +153,8 @@ def risk_register(
     if not can(actor, "add", Risk, area.path):
         raise PermissionDenied("您不能在该区域登记风险")
     rows = _clean_elements(persons, elements or [])
+    if candidate is not None:
+        candidate = _lock_candidate(actor, candidate, "view")
     now = timezone.now()
     risk = Risk.objects.create(
         number=_number(now),
@@ -171,9 +173,12 @@ def risk_register(
         row.risk = risk
     RiskElement.objects.bulk_create(rows)
     if candidate is not None:
-        RiskCandidate.objects.filter(pk=candidate.pk).update(
-            status=CandidateStatus.REGISTERED, risk=risk, decided_by=actor
+        candidate.status, candidate.risk, candidate.decided_by = (
+            CandidateStatus.REGISTERED,
+            risk,
+            actor,
         )
+        candidate.save(update_fields=["status", "risk", "decided_by"])
     # The source matter is on the risk itself (and shown through the matters' scoping).
     WORKFLOW.record(
         actor=actor,
@@ -515,12 +520,11 @@ def risk_acceptance_expire(
     )
 
 
-@transaction.atomic
-def candidate_dismiss(*, actor: Any, candidate: RiskCandidate, note: str) -> RiskCandidate:
-    """A hot spot judged not to be a risk (candidates have no workflow: proposed -> dismissed)."""
-    note = _text(note, "排除理由", 1000)
+def _lock_candidate(actor: Any, candidate: RiskCandidate, action: str) -> RiskCandidate:
+    """A hot spot still waiting for a decision (candidates have no workflow: proposed ->
+    registered or dismissed, once)."""
     found = (
-        RiskCandidate.objects.visible_to(actor, "change")
+        RiskCandidate.objects.visible_to(actor, action)
         .select_for_update()
         .filter(pk=candidate.pk)
         .first()
@@ -529,6 +533,14 @@ def candidate_dismiss(*, actor: Any, candidate: RiskCandidate, note: str) -> Ris
         raise NotFound("风险线索不存在或不在您的管辖范围内", code="riskcandidate_not_found")
     if found.status != CandidateStatus.PROPOSED:
         raise Conflict("该线索已处理", code="illegal_transition")
+    return found
+
+
+@transaction.atomic
+def candidate_dismiss(*, actor: Any, candidate: RiskCandidate, note: str) -> RiskCandidate:
+    """A hot spot judged not to be a risk."""
+    note = _text(note, "排除理由", 1000)
+    found = _lock_candidate(actor, candidate, "change")
     found.status, found.decided_by, found.decision_note = CandidateStatus.DISMISSED, actor, note
     found.save(update_fields=["status", "decided_by", "decision_note"])
     audit_record(
