@@ -14,7 +14,7 @@ from zhili.core.errors import ValidationFailed
 from zhili.core.pagination import keyset_page
 from zhili.core.schemas import ErrorOut
 from zhili.risks import selectors, services
-from zhili.risks.presenters import risk_out
+from zhili.risks.presenters import risk_out, risks_out
 
 router = Router(tags=["risks"])
 ERRORS: dict[int, Any] = {
@@ -52,7 +52,11 @@ class RiskIn(Schema):
     matter: str | None = Field(default=None, description="来源诉求编号")
 
 
+VERSION = Field(default=None, description="页面或上次读取时的版本号；已被他人更新时返回 409")
+
+
 class AssessIn(Schema):
+    version: int | None = VERSION
     kind: str = "current"
     likelihood: int
     impact: int
@@ -62,14 +66,21 @@ class AssessIn(Schema):
 
 
 class CloseIn(Schema):
+    version: int | None = VERSION
     final_rating: str
     note: str
     attachments: list[str] = Field(default_factory=list)
 
 
 class AcceptIn(Schema):
+    version: int | None = VERSION
     reason: str
     expires: dt.date
+
+
+class ReasonIn(Schema):
+    version: int | None = VERSION
+    reason: str
 
 
 class Filters(Schema):
@@ -88,7 +99,7 @@ def list_risks(request: HttpRequest, f: Query[Filters]) -> Any:
         request.user, selectors.RiskFilters(**f.dict(exclude={"cursor", "limit"}))
     )
     page = keyset_page(qs, order=("-id",), cursor=f.cursor, limit=f.limit)
-    return {"items": [risk_out(request.user, r) for r in page.items], "next": page.next}
+    return {"items": risks_out(request.user, list(page.items)), "next": page.next}
 
 
 @router.post(
@@ -127,7 +138,13 @@ def get_risk(request: HttpRequest, number: str) -> Any:
 def assess(request: HttpRequest, number: str, payload: AssessIn) -> Any:
     risk = selectors.risk_get(request.user, number)
     a = services.risk_assess(actor=request.user, risk=risk, **payload.dict())
-    return 201, {"level": a.level, "kind": a.kind, "likelihood": a.likelihood, "impact": a.impact}
+    return 201, {
+        "level": a.level,
+        "kind": a.kind,
+        "likelihood": a.likelihood,
+        "impact": a.impact,
+        "version": a.risk.version,
+    }
 
 
 @router.post("/{number}/close", response={200: dict[str, Any], **ERRORS}, summary="销号")
@@ -142,6 +159,7 @@ def close(request: HttpRequest, number: str, payload: CloseIn) -> Any:
         final_rating=payload.final_rating,
         note=payload.note,
         attachments=files,
+        version=payload.version,
     )
     return risk_out(request.user, risk)
 
@@ -157,13 +175,17 @@ def accept(request: HttpRequest, number: str, payload: AcceptIn) -> Any:
         risk=selectors.risk_get(request.user, number),
         reason=payload.reason,
         expires=payload.expires,
+        version=payload.version,
     )
     return risk_out(request.user, risk)
 
 
 @router.post("/{number}/reopen", response={200: dict[str, Any], **ERRORS}, summary="重新打开")
-def reopen(request: HttpRequest, number: str, reason: str) -> Any:
+def reopen(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
     risk = services.risk_reopen(
-        actor=request.user, risk=selectors.risk_get(request.user, number), reason=reason
+        actor=request.user,
+        risk=selectors.risk_get(request.user, number),
+        reason=payload.reason,
+        version=payload.version,
     )
     return risk_out(request.user, risk)

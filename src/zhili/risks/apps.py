@@ -18,3 +18,6 @@ class RisksConfig(AppConfig):
         "zhili.risks.tasks.risk_sweep": 3600,
         "zhili.risks.tasks.hotspot_scan": 6 * 3600,
     }
+
+    def ready(self) -> None:
+        from zhili.risks import workflow  # noqa: F401  (registers the risk event labels)

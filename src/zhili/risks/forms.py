@@ -1,3 +1,6 @@
+"""The risk register's forms. Action forms carry the risk's ``version``: a stale page answers with
+a conflict instead of overwriting what someone else did."""
+
 from typing import Any
 
 from django import forms
@@ -16,6 +19,14 @@ class Styled(forms.Form):
                 f.widget.attrs.setdefault(
                     "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
                 )
+            if isinstance(f, forms.ModelChoiceField) and f.empty_label is not None:
+                f.empty_label = "请选择"  # Django's default is English
+
+
+class ActionForm(Styled):
+    """One action on a risk (the action's name is the form's ``action``)."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class RiskForm(Styled):
@@ -35,8 +46,15 @@ class RiskForm(Styled):
     organisation = forms.CharField(label="涉及组织", max_length=100, required=False)
     place = forms.CharField(label="涉及场所", max_length=100, required=False)
 
+    def hint_person(self, masked_name: str) -> None:
+        """Name the matter's reporter as a hint only: masked, and never posted back as data."""
+        if masked_name:
+            self.fields["person_name"].widget.attrs["placeholder"] = (
+                f"诉求人 {masked_name}（如登记此人，请核实后填写真实姓名）"
+            )
 
-class AssessForm(Styled):
+
+class AssessForm(ActionForm):
     kind = forms.ChoiceField(
         label="评估类型", choices=AssessmentKind.choices, initial=AssessmentKind.CURRENT
     )
@@ -52,29 +70,33 @@ class AssessForm(Styled):
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AssignForm(Styled):
+class AssignForm(ActionForm):
     person = forms.CharField(label="责任人账号", max_length=150)
     unit: forms.ModelChoiceField = forms.ModelChoiceField(
         label="责任单位", queryset=Unit.objects.none()
     )
 
 
-class MeasureForm(Styled):
+class MeasureForm(ActionForm):
     text = forms.CharField(label="措施", max_length=300)
     owner = forms.CharField(label="负责人账号", max_length=150)
     due = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class CloseForm(Styled):
+class CloseForm(ActionForm):
     final_rating = forms.ChoiceField(label="销号时等级", choices=Level.choices, initial=Level.BLUE)
     note = forms.CharField(label="销号依据", widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.FileField(label="佐证材料（图片或 PDF）", required=False)
 
 
-class AcceptForm(Styled):
+class AcceptForm(ActionForm):
     reason = forms.CharField(label="接受理由", widget=forms.Textarea(attrs={"rows": 2}))
     expires = forms.DateField(label="有效期至", widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ReasonForm(Styled):
+class ReasonForm(ActionForm):
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MeasureDoneForm(ActionForm):
+    measure = forms.IntegerField(widget=forms.HiddenInput)

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area
+from zhili.core.privacy import mask
 from zhili.risks.models import CandidateKind, RiskCandidate
 
 
@@ -150,11 +151,7 @@ def scan(*, now: dt.datetime | None = None) -> list[RiskCandidate]:
     for hit in repeated(now, t):
         area = Area.objects.get(pk=hit["area_id"])
         label = "同一地址" if hit["kind"] == "address" else "同一反映人"
-        shown = (
-            hit["value"]
-            if hit["kind"] == "address"
-            else f"{hit['value'][:3]}****{hit['value'][-4:]}"
-        )
+        shown = hit["value"] if hit["kind"] == "address" else mask("phone", hit["value"])
         key = f"{hit['kind']}:{hit['value']}:{month}"
         cand = _propose(
             key=key,

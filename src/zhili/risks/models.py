@@ -3,11 +3,12 @@ as data; ownership; closure and acceptance; hot-spot candidates proposed from ma
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 
+from zhili.core.events import Event
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet
 
@@ -218,6 +219,15 @@ class Confidence(models.TextChoices):
     HIGH = "high", "高"
 
 
+# 社会稳定风险评估: the four tests of a project or decision risk.
+STABILITY_TESTS = {
+    "legality": "合法性",
+    "reasonableness": "合理性",
+    "feasibility": "可行性",
+    "controllability": "可控性",
+}
+
+
 class Assessment(models.Model):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="assessments")
     matrix = models.ForeignKey(RiskMatrix, on_delete=models.PROTECT, related_name="+")
@@ -241,6 +251,14 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_level_display()}"
 
+    @property
+    def stability_display(self) -> str:
+        """ "合法性：通过；可控性：未通过" (the four tests by name, never by key)."""
+        return "；".join(
+            f"{STABILITY_TESTS.get(k, k)}：{'通过' if v else '未通过'}"
+            for k, v in self.stability_tests.items()
+        )
+
 
 class Measure(models.Model):
     """定措施: a measure with its owner and due date."""
@@ -261,30 +279,19 @@ class Measure(models.Model):
         return self.text
 
 
-class RiskEvent(models.Model):
-    """Immutable history of a risk."""
+class RiskEvent(Event):
+    """One immutable step of a risk's life (the core event, with the evidence files of a closure)."""
 
-    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    risk = models.ForeignKey(
+        Risk, verbose_name="风险", on_delete=models.PROTECT, related_name="events"
     )
-    actor_name = models.CharField(max_length=150, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
     attachments = models.ManyToManyField("matters.Attachment", blank=True, related_name="+")
 
-    class Meta:
-        ordering = ["id"]
+    subject_field: ClassVar[str] = "risk"
 
-    def __str__(self) -> str:
-        return f"{self.risk_id} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("风险记录不可修改")
-        super().save(*args, **kwargs)
+    class Meta(Event.Meta):
+        verbose_name = "风险记录"
+        verbose_name_plural = "风险记录"
 
 
 class CandidateKind(models.TextChoices):
@@ -337,6 +344,23 @@ class RiskCandidate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def evidence_display(self) -> str:
+        """What the scan found, in words (``evidence`` holds the numbers, never shown raw)."""
+        e = self.evidence or {}
+        if self.kind == CandidateKind.RISING_CATEGORY:
+            base = e.get("baseline")
+            usual = f"{base:.1f}" if isinstance(base, int | float) else "—"
+            return (
+                f"“{e.get('category_name', '')}”类诉求近 {e.get('window_days')} 天 "
+                f"{e.get('count')} 件，平常约 {usual} 件"
+            )
+        if self.kind in (CandidateKind.REPEATED_ADDRESS, CandidateKind.REPEATED_PERSON):
+            return f"{e.get('days')} 天内反映 {e.get('count')} 次（{e.get('value', '')}）"
+        if self.kind == CandidateKind.DISPUTE_ESCALATION and e.get("amount"):
+            return f"涉及金额 {e['amount']} 元"
+        return ""
 
 
 class RiskCounter(models.Model):

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound
-from zhili.core.scoping import can, path_prefix_q
-from zhili.risks.models import Level, Risk, RiskCandidate, Status
+from zhili.core.scoping import path_prefix_q
+from zhili.risks.models import (
+    Assessment,
+    Level,
+    Measure,
+    Risk,
+    RiskCandidate,
+    RiskElement,
+    RiskEvent,
+    Status,
+)
 
 
 @dataclass
@@ -48,7 +57,7 @@ def risk_get(user: Any, number: str) -> Risk:
     risk = (
         risk_visible(user)
         .select_related(
-            "area", "matter", "dispute", "responsible_unit", "responsible_person", "escalated_to"
+            "area", "responsible_unit", "responsible_person", "escalated_to", "acceptance_by"
         )
         .filter(number=number)
         .first()
@@ -67,10 +76,57 @@ def candidate_list(user: Any, *, status: str = "proposed") -> QuerySet[RiskCandi
     )
 
 
-def candidate_get(user: Any, pk: int) -> RiskCandidate:
+@dataclass
+class CandidateRow:
+    """A candidate with the numbers of its matters, dispute and risk the user may see."""
+
+    candidate: RiskCandidate
+    matters: list[str]
+    dispute: str | None
+    risk: str | None
+
+
+def candidate_page(user: Any, *, status: str = "proposed", limit: int = 200) -> list[CandidateRow]:
+    """A page of candidates; what they link to is read through each app's scoping (three queries
+    for the page), so a number the user could not open is not shown."""
+    from zhili.disputes.selectors import dispute_visible
+    from zhili.matters.selectors import matter_visible
+
+    rows = list(candidate_list(user, status=status)[:limit])
+    through: Any = RiskCandidate.matters.through
+    pairs = list(
+        through.objects.filter(riskcandidate_id__in=[c.pk for c in rows]).values_list(
+            "riskcandidate_id", "matter_id"
+        )
+    )
+    matters = dict(
+        matter_visible(user).filter(pk__in={m for _c, m in pairs}).values_list("pk", "number")
+    )
+    disputes: dict[Any, str] = dict(
+        dispute_visible(user)
+        .filter(pk__in={c.dispute_id for c in rows if c.dispute_id})
+        .values_list("pk", "number")
+    )
+    risks: dict[Any, str] = dict(
+        risk_visible(user)
+        .filter(pk__in={c.risk_id for c in rows if c.risk_id})
+        .values_list("pk", "number")
+    )
+    return [
+        CandidateRow(
+            candidate=c,
+            matters=sorted(matters[m] for cid, m in pairs if cid == c.pk and m in matters),
+            dispute=disputes.get(c.dispute_id),
+            risk=risks.get(c.risk_id),
+        )
+        for c in rows
+    ]
+
+
+def candidate_get(user: Any, pk: Any) -> RiskCandidate:
     found = (
         RiskCandidate.objects.visible_to(user)
-        .filter(pk=pk)
+        .filter(pk=_int_or_zero(pk))
         .select_related("area", "dispute")
         .first()
     )
@@ -99,12 +155,119 @@ def level_counts(user: Any) -> dict[str, int]:
     return {r["level"] or "unrated": r["n"] for r in rows}
 
 
-def can_see_personal(user: Any, risk: Risk) -> bool:
-    return can(user, "view_personal", Risk, risk.area_path)
-
-
 def risks_for_matter(user: Any, matter: Any) -> QuerySet[Risk]:
     return risk_visible(user).filter(matter=matter)
+
+
+def risks_for_dispute(user: Any, dispute: Any) -> QuerySet[Risk]:
+    """The risks registered from a dispute that the user may see (for the dispute's page)."""
+    return risk_visible(user).filter(dispute=dispute).only("number", "title", "level", "status")
+
+
+# -- one risk: its parts, and what it links to (read through the linking app's scoping) ---------
+
+
+def risk_elements(risk: Risk) -> QuerySet[RiskElement]:
+    return RiskElement.objects.filter(risk=risk).order_by("id")
+
+
+def risk_assessments(risk: Risk) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(risk=risk).select_related("assessor").order_by("id")
+
+
+def risk_measures(risk: Risk) -> QuerySet[Measure]:
+    return Measure.objects.filter(risk=risk).select_related("owner")
+
+
+def measure_get(risk: Risk, pk: Any) -> Measure:
+    """A measure of a risk the caller already read through ``risk_get``."""
+    found = risk_measures(risk).filter(pk=_int_or_zero(pk)).first()
+    if found is None:
+        raise NotFound("该措施不存在", code="measure_not_found")
+    return found
+
+
+def risk_events(risk: Risk) -> QuerySet[RiskEvent]:
+    return (
+        RiskEvent.objects.filter(risk=risk)
+        .select_related("actor")
+        .prefetch_related("attachments")
+        .order_by("id")
+    )
+
+
+def _int_or_zero(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@dataclass
+class Links:
+    """A risk's source matter and dispute and the disputes of its matter, each only if the user
+    may see it (through ``matters.selectors`` / ``disputes.selectors``): a number the user could
+    not open is not shown."""
+
+    matter: Any = None
+    dispute: Any = None
+    disputes: list[Any] = field(default_factory=list)
+
+
+def risk_links(user: Any, risk: Risk) -> Links:
+    from zhili.disputes.selectors import dispute_visible
+    from zhili.matters.selectors import matter_visible
+
+    links = Links()
+    if risk.matter_id:
+        links.matter = (
+            matter_visible(user).filter(pk=risk.matter_id).only("number", "title").first()
+        )
+        links.disputes = list(
+            dispute_visible(user)
+            .filter(matter_id=risk.matter_id)
+            .only("number", "subject", "status")
+            .order_by("id")
+        )
+    if risk.dispute_id:
+        links.dispute = (
+            dispute_visible(user).filter(pk=risk.dispute_id).only("number", "subject").first()
+        )
+    return links
+
+
+def visible_sources(user: Any, risks: list[Risk]) -> tuple[dict[int, str], dict[int, str]]:
+    """Numbers of the matters and disputes these risks came from, for those the user may see
+    (id -> number; two queries for a page of risks)."""
+    from zhili.disputes.selectors import dispute_visible
+    from zhili.matters.selectors import matter_visible
+
+    matter_ids = {r.matter_id for r in risks if r.matter_id}
+    dispute_ids = {r.dispute_id for r in risks if r.dispute_id}
+    matters: dict[int, str] = (
+        dict(matter_visible(user).filter(pk__in=matter_ids).values_list("pk", "number"))
+        if matter_ids
+        else {}
+    )
+    disputes: dict[int, str] = (
+        dict(dispute_visible(user).filter(pk__in=dispute_ids).values_list("pk", "number"))
+        if dispute_ids
+        else {}
+    )
+    return matters, disputes
+
+
+def candidate_first_matter(user: Any, candidate: RiskCandidate) -> Any:
+    """The earliest matter behind a hot-spot candidate that the user may see (for the prefill)."""
+    from zhili.matters.selectors import matter_visible
+
+    return (
+        matter_visible(user)
+        .filter(pk__in=candidate.matters.values("pk"))
+        .select_related("area")
+        .order_by("id")
+        .first()
+    )
 
 
 def settings_data() -> dict[str, Any]:

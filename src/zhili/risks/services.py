@@ -1,5 +1,10 @@
 """Every write to the risk register. Entry needs a person, a matter and a place (见人、见事、见地点);
-ownership needs a person, a unit and measures (定人、定责、定措施)."""
+ownership needs a person, a unit and measures (定人、定责、定措施).
+
+Every change of a risk is one ``WORKFLOW.transition`` (``risks/workflow.py``): each service checks
+its input, then hands the step to the transition, which locks the risk, answers 404/409/403, bumps
+the version, appends the event and writes the audit record; each accepts the caller's ``version``.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,24 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
 from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from zhili.core.scoping import can
+from zhili.core.privacy import reveal
+from zhili.core.scoping import can, holders
 from zhili.core.validation import clean_text, next_in_sequence
+from zhili.risks.configuration import (  # the city's configuration, written here too
+    default_matrix,
+    matrix_cells_5x5,
+    matrix_save,
+    policy_of,
+    policy_update,
+)
 from zhili.risks.models import (
+    STABILITY_TESTS,
     Assessment,
     AssessmentKind,
     CandidateStatus,
@@ -24,69 +37,57 @@ from zhili.risks.models import (
     Confidence,
     ElementKind,
     Level,
-    LevelPolicy,
     Measure,
     Risk,
     RiskCandidate,
     RiskCounter,
     RiskElement,
-    RiskEvent,
     RiskMatrix,
     Source,
-    Status,
 )
+from zhili.risks.workflow import WORKFLOW
 
-STABILITY_TESTS = {
-    "legality": "合法性",
-    "reasonableness": "合理性",
-    "feasibility": "可行性",
-    "controllability": "可控性",
-}
+__all__ = [  # matrix_cells_5x5: the 0002 migration reads it from here
+    "candidate_dismiss",
+    "default_matrix",
+    "escalate",
+    "matrix_cells_5x5",
+    "matrix_save",
+    "measure_add",
+    "measure_done",
+    "policy_update",
+    "risk_accept",
+    "risk_acceptance_expire",
+    "risk_assess",
+    "risk_assign",
+    "risk_close",
+    "risk_register",
+    "risk_reopen",
+    "risk_reveal_personal",
+]
 
 
 def _text(value: str | None, label: str, limit: int = 0, required: bool = True) -> str:
     return clean_text(value, label, limit=limit, required=required)
 
 
-def _require(actor: Any, action: str, risk: Risk) -> None:
-    if not Risk.objects.visible_to(actor).filter(pk=risk.pk).exists():
-        raise NotFound("风险不存在或不在您的管辖范围内", code="risk_not_found")
-    if not can(actor, action, Risk, risk.area_path):
-        raise PermissionDenied("没有该操作的权限")
-
-
-def _event(
-    risk: Risk,
-    actor: Any,
-    action: str,
-    note: str = "",
-    data: dict | None = None,
-    attachments: list[Any] | None = None,
-) -> RiskEvent:
-    ev = RiskEvent.objects.create(
-        risk=risk,
-        action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system",
-        note=note,
-        data=data or {},
-    )
-    if attachments:
-        ev.attachments.set(attachments)
-    audit_record(
-        actor=actor,
-        action=f"risk.{action}",
-        obj=risk,
-        area_path=risk.area_path,
-        after=data or {},
-        note=note,
-    )
-    return ev
-
-
 def _number(now: dt.datetime) -> str:
     year = timezone.localtime(now).year
     return f"FX{year}{next_in_sequence(RiskCounter, year=year):06d}"
+
+
+PERSON_FIELDS = {"name": "姓名", "id_number": "身份证号", "phone": "电话"}
+
+
+def _refuse_masked(person: dict[str, Any]) -> None:
+    """A masked value ("孙*", "135****5678") copied from a page is not a person's data."""
+    for key, label in PERSON_FIELDS.items():
+        if "*" in (person.get(key) or ""):
+            raise ValidationFailed(
+                f"相关人员的{label}是脱敏显示的内容，请填写核实后的真实信息",
+                code="masked_value",
+                detail={"field": key},
+            )
 
 
 def _clean_elements(
@@ -96,6 +97,7 @@ def _clean_elements(
     for p in persons:
         name = (p.get("name") or "").strip()
         if name:
+            _refuse_masked(p)
             out.append(
                 RiskElement(
                     kind=ElementKind.PERSON,
@@ -151,6 +153,8 @@ def risk_register(
     if not can(actor, "add", Risk, area.path):
         raise PermissionDenied("您不能在该区域登记风险")
     rows = _clean_elements(persons, elements or [])
+    if candidate is not None:
+        candidate = _lock_candidate(actor, candidate, "view")
     now = timezone.now()
     risk = Risk.objects.create(
         number=_number(now),
@@ -169,97 +173,50 @@ def risk_register(
         row.risk = risk
     RiskElement.objects.bulk_create(rows)
     if candidate is not None:
-        RiskCandidate.objects.filter(pk=candidate.pk).update(
-            status=CandidateStatus.REGISTERED, risk=risk, decided_by=actor
+        candidate.status, candidate.risk, candidate.decided_by = (
+            CandidateStatus.REGISTERED,
+            risk,
+            actor,
         )
-    _event(
-        risk,
-        actor,
-        "register",
-        data={"number": risk.number, "source": source, "matter": matter.number if matter else None},
+        candidate.save(update_fields=["status", "risk", "decided_by"])
+    # The source matter is on the risk itself (and shown through the matters' scoping).
+    WORKFLOW.record(
+        actor=actor,
+        obj=risk,
+        action="register",
+        before="",
+        at=now,
+        data={"number": risk.number, "source": source},
     )
     return risk
 
 
-def default_matrix() -> RiskMatrix:
-    found = RiskMatrix.objects.filter(is_default=True).order_by("-id").first()
-    if found is None:
-        raise NotFound("没有默认风险矩阵", code="no_matrix")
-    return found
+# -- transitions: every state change of a risk is one WORKFLOW.transition ----------------------
 
 
-def matrix_cells_5x5() -> list[list[str]]:
-    """Default 5 × 5: score = likelihood × impact; 1–4 蓝, 5–9 黄, 10–14 橙, 15–25 红."""
-
-    def level(score: int) -> str:
-        if score >= 15:
-            return Level.RED
-        if score >= 10:
-            return Level.ORANGE
-        if score >= 5:
-            return Level.YELLOW
-        return Level.BLUE
-
-    return [[level(li * im) for im in range(1, 6)] for li in range(1, 6)]
+def _user_name(user: Any) -> str:
+    return getattr(user, "display_name", "") or user.username
 
 
-@transaction.atomic
-def matrix_save(
-    *,
-    actor: Any,
-    name: str,
-    cells: list[list[str]],
-    likelihood_labels: list[str],
-    impact_labels: list[str],
-    matrix: RiskMatrix | None = None,
-    make_default: bool = False,
-) -> RiskMatrix:
-    """Create a matrix, or change one that no assessment has used yet (used ones are frozen)."""
-    if not can(actor, "change", RiskMatrix, f"{_root()}/") and not getattr(
-        actor, "is_superuser", False
-    ):
-        raise PermissionDenied("风险矩阵由市级管理员维护")
-    if not cells or any(len(row) != len(cells[0]) for row in cells):
-        raise ValidationFailed("矩阵须为规则的行列", code="invalid_matrix")
-    if any(c not in Level.values for row in cells for c in row):
-        raise ValidationFailed("矩阵单元须为 red/orange/yellow/blue", code="invalid_matrix")
-    if len(likelihood_labels) != len(cells) or len(impact_labels) != len(cells[0]):
-        raise ValidationFailed("刻度数量须与矩阵大小一致", code="invalid_matrix")
-    if matrix is not None:
-        matrix = RiskMatrix.objects.select_for_update().get(pk=matrix.pk)
-        if matrix.frozen:
-            raise Conflict(
-                "该矩阵已被评估使用，已冻结，不能修改；请另建新矩阵", code="matrix_frozen"
+def _validate_rating(
+    risk: Risk,
+    matrix: RiskMatrix,
+    kind: str,
+    likelihood: int,
+    impact: int,
+    tests: dict[str, bool],
+) -> None:
+    rows, cols = matrix.size
+    if not (isinstance(likelihood, int) and 1 <= likelihood <= rows):
+        raise ValidationFailed(f"可能性须在 1 到 {rows} 之间", code="out_of_range")
+    if not (isinstance(impact, int) and 1 <= impact <= cols):
+        raise ValidationFailed(f"影响程度须在 1 到 {cols} 之间", code="out_of_range")
+    if risk.category == Category.PROJECT:
+        missing = [label for key, label in STABILITY_TESTS.items() if key not in tests]
+        if missing:
+            raise ValidationFailed(
+                f"重大项目/决策须完成四性审查：{'、'.join(missing)}", code="stability_tests"
             )
-    else:
-        matrix = RiskMatrix()
-    matrix.name, matrix.cells = _text(name, "矩阵名称", 80), cells
-    matrix.likelihood_labels, matrix.impact_labels = likelihood_labels, impact_labels
-    if make_default:
-        RiskMatrix.objects.update(is_default=False)
-        matrix.is_default = True
-    matrix.save()
-    audit_record(
-        actor=actor,
-        action="risk.matrix_save",
-        obj=matrix,
-        area_path=f"{_root()}/",
-        after={"name": matrix.name, "cells": cells},
-    )
-    return matrix
-
-
-def _root() -> str:
-    from django.conf import settings
-
-    return str(settings.ZHILI_ROOT_CODE)
-
-
-def _policy(level: str) -> LevelPolicy:
-    policy = LevelPolicy.objects.filter(level=level).first()
-    if policy is None:
-        raise NotFound(f"没有 {level} 级的管控规则", code="no_policy")
-    return policy
 
 
 @transaction.atomic
@@ -274,91 +231,85 @@ def risk_assess(
     matrix: RiskMatrix | None = None,
     stability_tests: dict[str, bool] | None = None,
     note: str = "",
+    version: int | None = None,
 ) -> Assessment:
-    """Rate a risk on a matrix; the current rating sets the level, limits, review and escalation."""
-    _require(actor, "assess", risk)
-    risk = Risk.objects.select_for_update().get(pk=risk.pk)
-    if risk.status != Status.OPEN:
-        raise Conflict("风险已销号或已接受，请先重新打开", code="risk_not_open")
-    matrix = RiskMatrix.objects.select_for_update().get(pk=(matrix or default_matrix()).pk)
-    rows, cols = matrix.size
+    """Rate a risk on a matrix; the current rating sets the level, limits, review and escalation
+    (red and orange go to the level above in the same transaction)."""
     if kind not in AssessmentKind.values:
         raise ValidationFailed("评估类型须为固有、当前或残余风险", code="invalid_kind")
-    if not (isinstance(likelihood, int) and 1 <= likelihood <= rows):
-        raise ValidationFailed(f"可能性须在 1 到 {rows} 之间", code="out_of_range")
-    if not (isinstance(impact, int) and 1 <= impact <= cols):
-        raise ValidationFailed(f"影响程度须在 1 到 {cols} 之间", code="out_of_range")
     if confidence not in Confidence.values:
         raise ValidationFailed("评估把握须为高、中或低", code="invalid_confidence")
     tests = stability_tests or {}
-    if risk.category == Category.PROJECT:
-        missing = [label for key, label in STABILITY_TESTS.items() if key not in tests]
-        if missing:
-            raise ValidationFailed(
-                f"重大项目/决策须完成四性审查：{'、'.join(missing)}", code="stability_tests"
-            )
     unknown = set(tests) - set(STABILITY_TESTS)
     if unknown:
         raise ValidationFailed("未知的审查项", code="stability_tests", detail=sorted(unknown))
-    level = matrix.level_of(likelihood, impact)
-    if not matrix.frozen:
-        matrix.frozen = True
-        matrix.save(update_fields=["frozen"])
-    assessment = Assessment.objects.create(
-        risk=risk,
-        matrix=matrix,
-        kind=kind,
-        likelihood=likelihood,
-        impact=impact,
-        level=level,
-        stability_tests={k: bool(v) for k, v in tests.items()},
-        confidence=confidence,
-        note=note,
-        assessor=actor,
+    made: dict[str, Any] = {}
+    data: dict[str, Any] = {"kind": kind, "likelihood": likelihood, "impact": impact}
+
+    def apply(r: Risk, now: dt.datetime) -> None:
+        used = RiskMatrix.objects.select_for_update().get(pk=(matrix or default_matrix()).pk)
+        _validate_rating(r, used, kind, likelihood, impact, tests)
+        level = used.level_of(likelihood, impact)
+        if not used.frozen:
+            used.frozen = True
+            used.save(update_fields=["frozen"])
+        made["assessment"] = Assessment.objects.create(
+            risk=r,
+            matrix=used,
+            kind=kind,
+            likelihood=likelihood,
+            impact=impact,
+            level=level,
+            stability_tests={k: bool(v) for k, v in tests.items()},
+            confidence=confidence,
+            note=note,
+            assessor=actor,
+        )
+        data["level"] = level  # the event's details, recorded after this step
+        if kind != AssessmentKind.RESIDUAL:
+            made["escalate"] = _set_level(r, level, now)
+
+    risk = WORKFLOW.transition(
+        actor=actor, obj=risk, action="assess", apply=apply, note=note, data=data, version=version
     )
-    if kind != AssessmentKind.RESIDUAL:
-        _set_level(actor, risk, level)
-    _event(
-        risk,
-        actor,
-        "assess",
-        note=note,
-        data={"kind": kind, "likelihood": likelihood, "impact": impact, "level": level},
-    )
-    return assessment
+    if made.get("escalate"):
+        _escalated(actor, risk)
+    return made["assessment"]
 
 
-def _set_level(actor: Any, risk: Risk, level: str) -> None:
-    policy = _policy(level)
-    today = timezone.localdate()
+def _set_level(risk: Risk, level: str, now: dt.datetime) -> bool:
+    """Level, handling limit and review date from the level's policy; True when the risk is to go
+    to the level above now."""
+    policy = policy_of(level)
+    today = timezone.localtime(now).date()
     risk.level = level
     risk.handle_due = today + dt.timedelta(days=policy.handle_days)
     risk.next_review = today + dt.timedelta(days=policy.review_days)
-    risk.version += 1
-    risk.save()
     if policy.escalate and risk.escalated_to_id is None:
-        escalate(actor=actor, risk=risk)
+        risk.escalated_to = _escalation_target(risk)
+        return True
+    return False
 
 
-def escalate(*, actor: Any, risk: Risk) -> None:
-    """Red and orange risks go to the level above: the district (or the city for a district)."""
-    from zhili.core.notify import notify
-    from zhili.org.models import RoleGrant
-
+def _escalation_target(risk: Risk) -> Area:
+    """The district above a street's risk (the city for a district's own)."""
     codes = [c for c in risk.area_path.split("/") if c]
-    target_code = codes[1] if len(codes) > 2 else codes[0]  # the district above a street's risk
-    target = Area.objects.get(code=target_code)
-    Risk.objects.filter(pk=risk.pk).update(escalated_to=target)
-    risk.escalated_to = target
-    officers = [
-        g.user
-        for g in RoleGrant.objects.filter(
-            area__code__in=codes[: codes.index(target_code) + 1]
-        ).select_related("user", "role")
-        if _grant_allows(g, "risks.risk.assess")
-    ]
+    return Area.objects.get(code=codes[1] if len(codes) > 2 else codes[0])
+
+
+def _escalation_data(risk: Risk) -> dict[str, Any]:
+    target = risk.escalated_to
+    assert target is not None
+    return {"to": target.code, "to_name": target.name, "level": risk.level}
+
+
+def _notify_escalation(risk: Risk) -> None:
+    """Tell who holds the right to assess risks over the target area: active users with a grant
+    on a current area at or above it (``core.scoping.holders``)."""
+    from zhili.core.notify import notify
+
     notify(
-        recipients=officers,
+        recipients=holders("risks.risk.assess", risk.escalated_to),
         kind="risk_escalated",
         title=f"{risk.get_level_display()}风险上报：{risk.title}",
         body=f"{risk.area.name} {risk.address}",
@@ -366,196 +317,248 @@ def escalate(*, actor: Any, risk: Risk) -> None:
         obj=risk,
         dedupe_key=f"risk-escalate-{risk.pk}-{risk.level}",
     )
-    _event(risk, actor, "escalate", data={"to": target.code, "level": risk.level})
 
 
-def _grant_allows(grant: Any, perm: str) -> bool:
-    from fnmatch import fnmatchcase
-
-    return any(fnmatchcase(perm, p) for p in grant.role.permissions)
+def _escalated(actor: Any, risk: Risk) -> None:
+    """The escalation an assessment made: its transition saved the risk; record the step."""
+    _notify_escalation(risk)
+    WORKFLOW.record(actor=actor, obj=risk, action="escalate", data=_escalation_data(risk))
 
 
 @transaction.atomic
-def risk_assign(*, actor: Any, risk: Risk, person: Any, unit: Any) -> Risk:
-    """定人、定责."""
-    _require(actor, "change", risk)
-    if person is None or unit is None:
-        raise ValidationFailed("须指定责任人和责任单位", code="owner_required")
-    Risk.objects.filter(pk=risk.pk).update(
-        responsible_person=person, responsible_unit=unit, version=F("version") + 1
+def escalate(*, actor: Any, risk: Risk, version: int | None = None) -> Risk:
+    """Send a risk not yet escalated to the level above (the sweep, after a policy change)."""
+    data: dict[str, Any] = {}
+
+    def apply(r: Risk, now: dt.datetime) -> None:
+        if r.escalated_to_id is not None:
+            raise Conflict("该风险已上报", code="already_escalated")
+        r.escalated_to = _escalation_target(r)
+        data.update(_escalation_data(r))
+
+    risk = WORKFLOW.transition(
+        actor=actor, obj=risk, action="escalate", apply=apply, data=data, version=version
     )
-    risk.refresh_from_db()
-    _event(risk, actor, "assign", data={"person": person.username, "unit": unit.name})
+    _notify_escalation(risk)
     return risk
 
 
 @transaction.atomic
-def measure_add(*, actor: Any, risk: Risk, text: str, owner: Any, due: dt.date) -> Measure:
+def risk_assign(
+    *, actor: Any, risk: Risk, person: Any, unit: Any, version: int | None = None
+) -> Risk:
+    """定人、定责."""
+    if person is None or unit is None:
+        raise ValidationFailed("须指定责任人和责任单位", code="owner_required")
+
+    def apply(r: Risk, now: dt.datetime) -> None:
+        r.responsible_person, r.responsible_unit = person, unit
+
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=risk,
+        action="assign",
+        apply=apply,
+        data={"person": person.username, "person_name": _user_name(person), "unit": unit.name},
+        version=version,
+    )
+
+
+@transaction.atomic
+def measure_add(
+    *, actor: Any, risk: Risk, text: str, owner: Any, due: dt.date, version: int | None = None
+) -> Measure:
     """定措施."""
-    _require(actor, "change", risk)
     if owner is None:
         raise ValidationFailed("须指定措施负责人", code="owner_required")
     if due < timezone.localdate():
         raise ValidationFailed("完成时限不能早于今天", code="invalid_due")
-    measure = Measure.objects.create(risk=risk, text=_text(text, "措施", 300), owner=owner, due=due)
-    _event(
-        risk,
-        actor,
-        "measure",
-        data={"text": measure.text, "owner": owner.username, "due": due.isoformat()},
+    text = _text(text, "措施", 300)
+    made: dict[str, Measure] = {}
+
+    def apply(r: Risk, now: dt.datetime) -> None:
+        made["measure"] = Measure.objects.create(risk=r, text=text, owner=owner, due=due)
+
+    WORKFLOW.transition(
+        actor=actor,
+        obj=risk,
+        action="measure",
+        apply=apply,
+        data={
+            "text": text,
+            "owner": owner.username,
+            "owner_name": _user_name(owner),
+            "due": due.isoformat(),
+        },
+        version=version,
     )
-    return measure
+    return made["measure"]
 
 
 @transaction.atomic
-def measure_done(*, actor: Any, measure: Measure) -> Measure:
-    _require(actor, "change", measure.risk)
-    if measure.done_at is None:
-        Measure.objects.filter(pk=measure.pk).update(done_at=timezone.now())
-        _event(measure.risk, actor, "measure_done", data={"text": measure.text})
-    measure.refresh_from_db()
+def measure_done(*, actor: Any, measure: Measure, version: int | None = None) -> Measure:
+    """A measure carried out (the risk's version moves: closure depends on its measures)."""
+
+    def apply(r: Risk, now: dt.datetime) -> None:
+        m = Measure.objects.get(pk=measure.pk, risk=r)
+        if m.done_at is not None:
+            raise Conflict("该措施已完成", code="measure_done")
+        m.done_at = now
+        m.save(update_fields=["done_at"])
+        measure.done_at = now
+
+    WORKFLOW.transition(
+        actor=actor,
+        obj=measure.risk_id,
+        action="measure_done",
+        apply=apply,
+        data={"text": measure.text},
+        version=version,
+    )
     return measure
 
 
 @transaction.atomic
 def risk_close(
-    *, actor: Any, risk: Risk, final_rating: str, note: str, attachments: list[Any] | None = None
+    *,
+    actor: Any,
+    risk: Risk,
+    final_rating: str,
+    note: str,
+    attachments: list[Any] | None = None,
+    version: int | None = None,
 ) -> Risk:
-    """销号 with evidence and a final rating."""
-    _require(actor, "close", risk)
-    risk = Risk.objects.select_for_update().get(pk=risk.pk)
-    if risk.status != Status.OPEN:
-        raise Conflict(
-            f"风险当前为“{risk.get_status_display()}”，不能销号", code="illegal_transition"
-        )
+    """销号 with evidence and a final rating, once every measure is done."""
     if final_rating not in Level.values:
         raise ValidationFailed("请给出销号时的风险等级", code="invalid_level")
     note = _text(note, "销号依据", 2000)
     if not attachments:
         raise ValidationFailed("销号须上传化解或管控到位的佐证材料", code="evidence_required")
-    if risk.measures.filter(done_at__isnull=True).exists():
-        raise ValidationFailed("尚有未完成的管控措施，不能销号", code="measures_open")
-    Risk.objects.filter(pk=risk.pk).update(
-        status=Status.CLOSED,
-        final_rating=final_rating,
-        closed_at=timezone.now(),
-        version=F("version") + 1,
-    )
-    risk.refresh_from_db()
-    _event(
-        risk,
-        actor,
-        "close",
+
+    def apply(r: Risk, now: dt.datetime) -> None:
+        if r.measures.filter(done_at__isnull=True).exists():
+            raise ValidationFailed("尚有未完成的管控措施，不能销号", code="measures_open")
+        r.final_rating, r.closed_at = final_rating, now
+
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=risk,
+        action="close",
+        apply=apply,
         note=note,
         data={"final_rating": final_rating},
         attachments=attachments,
+        version=version,
     )
-    return risk
+
+
+def _clear_closure(r: Risk) -> None:
+    r.closed_at, r.final_rating = None, ""
+    r.acceptance_reason, r.acceptance_by, r.acceptance_expires = "", None, None
 
 
 @transaction.atomic
-def risk_reopen(*, actor: Any, risk: Risk, reason: str) -> Risk:
-    _require(actor, "assess", risk)
-    risk = Risk.objects.select_for_update().get(pk=risk.pk)
-    if risk.status == Status.OPEN:
-        raise Conflict("风险正在管控中", code="illegal_transition")
+def risk_reopen(*, actor: Any, risk: Risk, reason: str, version: int | None = None) -> Risk:
+    """A closed or accepted risk back under control."""
     reason = _text(reason, "重新打开理由", 1000)
-    Risk.objects.filter(pk=risk.pk).update(
-        status=Status.OPEN,
-        closed_at=None,
-        final_rating="",
-        acceptance_reason="",
-        acceptance_by=None,
-        acceptance_expires=None,
-        version=F("version") + 1,
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=risk,
+        action="reopen",
+        apply=lambda r, now: _clear_closure(r),
+        note=reason,
+        version=version,
     )
-    risk.refresh_from_db()
-    _event(risk, actor, "reopen", note=reason)
-    return risk
 
 
 @transaction.atomic
-def risk_accept(*, actor: Any, risk: Risk, reason: str, expires: dt.date) -> Risk:
-    """正式接受 a residual risk: approver, reason and an expiry after which it is reviewed again."""
-    _require(actor, "accept", risk)
-    risk = Risk.objects.select_for_update().get(pk=risk.pk)
-    if risk.status != Status.OPEN:
-        raise Conflict("只有管控中的风险可以接受", code="illegal_transition")
-    if risk.level == Level.RED:
-        raise ValidationFailed("红色（重大）风险不能接受，须处置", code="red_not_acceptable")
+def risk_accept(
+    *, actor: Any, risk: Risk, reason: str, expires: dt.date, version: int | None = None
+) -> Risk:
+    """正式接受 a residual risk: approver, reason and an expiry after which it is reviewed again
+    (never a red one: the rule's guard)."""
     reason = _text(reason, "接受理由", 1000)
     if expires <= timezone.localdate() or expires > timezone.localdate() + dt.timedelta(days=366):
         raise ValidationFailed("接受有效期须在今后一年之内", code="invalid_expiry")
-    Risk.objects.filter(pk=risk.pk).update(
-        status=Status.ACCEPTED,
-        acceptance_reason=reason,
-        acceptance_by=actor,
-        acceptance_expires=expires,
-        version=F("version") + 1,
+
+    def apply(r: Risk, now: dt.datetime) -> None:
+        r.acceptance_reason, r.acceptance_by, r.acceptance_expires = reason, actor, expires
+
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=risk,
+        action="accept",
+        apply=apply,
+        note=reason,
+        data={"expires": expires.isoformat()},
+        version=version,
     )
-    risk.refresh_from_db()
-    _event(risk, actor, "accept", note=reason, data={"expires": expires.isoformat()})
-    return risk
+
+
+@transaction.atomic
+def risk_acceptance_expire(
+    *, actor: Any, risk: Risk, now: dt.datetime | None = None, version: int | None = None
+) -> Risk:
+    """The sweep: an acceptance past its expiry puts the risk back under control."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    data: dict[str, Any] = {}
+
+    def apply(r: Risk, at: dt.datetime) -> None:
+        if r.acceptance_expires is None or r.acceptance_expires >= today:
+            raise Conflict("接受尚在有效期内", code="acceptance_current")
+        data["expired"] = r.acceptance_expires.isoformat()
+
+    return WORKFLOW.transition(
+        actor=actor,
+        obj=risk,
+        action="acceptance_expired",
+        apply=apply,
+        note="接受有效期已到，重新纳入管控",
+        data=data,
+        version=version,
+    )
+
+
+def _lock_candidate(actor: Any, candidate: RiskCandidate, action: str) -> RiskCandidate:
+    """A hot spot still waiting for a decision (candidates have no workflow: proposed ->
+    registered or dismissed, once)."""
+    found = (
+        RiskCandidate.objects.visible_to(actor, action)
+        .select_for_update()
+        .filter(pk=candidate.pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound("风险线索不存在或不在您的管辖范围内", code="riskcandidate_not_found")
+    if found.status != CandidateStatus.PROPOSED:
+        raise Conflict("该线索已处理", code="illegal_transition")
+    return found
 
 
 @transaction.atomic
 def candidate_dismiss(*, actor: Any, candidate: RiskCandidate, note: str) -> RiskCandidate:
-    if not RiskCandidate.objects.visible_to(actor, "change").filter(pk=candidate.pk).exists():
-        raise NotFound("风险线索不存在或不在您的管辖范围内")
-    if candidate.status != CandidateStatus.PROPOSED:
-        raise Conflict("该线索已处理", code="illegal_transition")
+    """A hot spot judged not to be a risk."""
     note = _text(note, "排除理由", 1000)
-    RiskCandidate.objects.filter(pk=candidate.pk).update(
-        status=CandidateStatus.DISMISSED, decided_by=actor, decision_note=note
-    )
-    candidate.refresh_from_db()
+    found = _lock_candidate(actor, candidate, "change")
+    found.status, found.decided_by, found.decision_note = CandidateStatus.DISMISSED, actor, note
+    found.save(update_fields=["status", "decided_by", "decision_note"])
     audit_record(
         actor=actor,
         action="risk.candidate_dismiss",
-        obj=candidate,
-        area_path=candidate.area_path,
+        obj=found,
+        area_path=found.area_path,
         note=note,
     )
-    return candidate
+    return found
 
 
-@transaction.atomic
 def risk_reveal_personal(*, actor: Any, risk: Risk) -> list[dict[str, str]]:
-    """Unmasked ID numbers and phones of the people of a risk; every view is audited."""
-    if not can(actor, "view_personal", Risk, risk.area_path):
-        raise PermissionDenied("您没有查看个人信息的权限")
-    audit_record(actor=actor, action="risk.view_personal", obj=risk, area_path=risk.area_path)
-    return [
-        {"name": e.name, "id_number": e.id_number, "phone": e.phone}
-        for e in risk.elements.filter(kind=ElementKind.PERSON)
-    ]
-
-
-@transaction.atomic
-def policy_update(
-    *, actor: Any, level: str, handle_days: int, review_days: int, escalate: bool
-) -> LevelPolicy:
-    """分级管控规则: handling limit, review cadence and automatic escalation for one level."""
-    if not can(actor, "change", LevelPolicy, f"{_root()}/"):
-        raise PermissionDenied("分级管控规则由市级管理员维护")
-    if not (1 <= handle_days <= 365 and 1 <= review_days <= 365):
-        raise ValidationFailed("天数须在 1 到 365 之间", code="out_of_range")
-    policy = LevelPolicy.objects.select_for_update().filter(level=level).first()
-    if policy is None:
-        raise NotFound("没有该等级", code="no_policy")
-    before = {
-        "handle_days": policy.handle_days,
-        "review_days": policy.review_days,
-        "escalate": policy.escalate,
-    }
-    policy.handle_days, policy.review_days, policy.escalate = handle_days, review_days, escalate
-    policy.save()
-    audit_record(
+    """Unmasked ID numbers and phones of the people of a risk: the one audited reveal."""
+    people = risk.elements.filter(kind=ElementKind.PERSON).order_by("id")
+    return reveal(
         actor=actor,
-        action="risk.policy_update",
-        obj=policy,
-        area_path=f"{_root()}/",
-        before=before,
-        after={"handle_days": handle_days, "review_days": review_days, "escalate": escalate},
+        obj=risk,
+        rows=({"name": e.name, "id_number": e.id_number, "phone": e.phone} for e in people),
+        what="风险相关人员",
     )
-    return policy

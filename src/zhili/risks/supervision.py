@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhili.core.notify import notify
 from zhili.core.system import system_user
-from zhili.risks.models import LevelPolicy, Risk, RiskEvent, Status
+from zhili.risks.models import LevelPolicy, Risk, Status
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -29,8 +29,9 @@ def overdue(qs: QuerySet[Risk], today: dt.date | None = None) -> QuerySet[Risk]:
 @transaction.atomic
 def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Escalate red/orange risks not yet escalated, notify owners of overdue risks (once a day),
-    reopen accepted risks whose acceptance expired."""
-    from zhili.risks.services import escalate
+    reopen accepted risks whose acceptance expired. Escalation and expiry are transitions of the
+    risk workflow (event, audit, version), as the system account."""
+    from zhili.risks.services import escalate, risk_acceptance_expire
 
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -53,13 +54,7 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         )
         counts["overdue"] += bool(made)
     for risk in Risk.objects.filter(status=Status.ACCEPTED, acceptance_expires__lt=today):
-        Risk.objects.filter(pk=risk.pk).update(status=Status.OPEN)
-        RiskEvent.objects.create(
-            risk=risk,
-            action="acceptance_expired",
-            actor_name="system",
-            note="接受有效期已到，重新纳入管控",
-        )
+        risk_acceptance_expire(actor=actor, risk=risk, now=now)
         counts["expired"] += 1
     return counts
 

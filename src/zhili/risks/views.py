@@ -11,21 +11,26 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.areas.selectors import area_get
-from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.privacy import may_see, visible_value
 from zhili.core.scoping import has_any
 from zhili.risks import selectors, services
 from zhili.risks.forms import (
     AcceptForm,
+    ActionForm,
     AssessForm,
     AssignForm,
     CloseForm,
+    MeasureDoneForm,
     MeasureForm,
     ReasonForm,
     RiskForm,
 )
 from zhili.risks.models import Category, Level, Risk, Status
+from zhili.risks.presenters import element_rows
 from zhili.risks.supervision import review_queue
+from zhili.risks.workflow import WORKFLOW
 
 
 @login_required
@@ -90,42 +95,46 @@ def _elements(d: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _prefill_from_matter(user: Any, m: Any) -> tuple[dict[str, Any], str]:
+    """What a matter gives a new risk: its facts and place; its reporter only masked, as a hint."""
+    initial = {
+        "title": (m.title or "")[:120],
+        "description": m.description,
+        "area_code": m.area.code,
+        "address": m.address,
+        "source": "matter",
+        "matter": m.number,
+    }
+    return initial, visible_value(user, m, "name", m.reporter_name)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     from zhili.matters.selectors import matter_get
 
     initial: dict[str, Any] = {}
+    reporter = ""
     candidate = None
     if request.GET.get("matter"):
-        m = matter_get(request.user, request.GET["matter"])
-        initial = {
-            "title": m.title,
-            "description": m.description,
-            "area_code": m.area.code,
-            "address": m.address,
-            "source": "matter",
-            "matter": m.number,
-            "person_name": m.reporter_name,
-        }
+        initial, reporter = _prefill_from_matter(
+            request.user, matter_get(request.user, request.GET["matter"])
+        )
     if request.GET.get("candidate"):
-        candidate = selectors.candidate_get(request.user, int(request.GET["candidate"]))
-        initial = {
-            "title": candidate.title[:120],
-            "description": candidate.title,
-            "area_code": candidate.area.code,
-            "source": "dispute" if candidate.dispute_id else "matter",
-        }
-        first = candidate.matters.first()
+        candidate = selectors.candidate_get(request.user, request.GET["candidate"])
+        first = selectors.candidate_first_matter(request.user, candidate)
         if first is not None:
-            initial.update(
-                {
-                    "matter": first.number,
-                    "address": first.address,
-                    "person_name": first.reporter_name,
-                }
-            )
+            initial, reporter = _prefill_from_matter(request.user, first)
+        initial.update(
+            {
+                "title": candidate.title[:120],
+                "description": candidate.title,
+                "area_code": candidate.area.code,
+                "source": "dispute" if candidate.dispute_id else "matter",
+            }
+        )
     form = RiskForm(request.POST or None, initial=initial)
+    form.hint_person(reporter)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -157,105 +166,155 @@ def create(request: HttpRequest) -> HttpResponse:
     )
 
 
+# -- one risk: its page and its actions (the buttons are the workflow's allowed actions) -------
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "assess": AssessForm,
+    "assign": AssignForm,
+    "measure": MeasureForm,
+    "close": CloseForm,
+    "accept": AcceptForm,
+    "reopen": ReasonForm,
+}
+STABILITY = ("legality", "reasonableness", "feasibility", "controllability")
+
+
+def _account(user: Any, username: str) -> Any:
+    from zhili.org.selectors import user_list
+
+    found = user_list(user).filter(username=username.strip()).first()
+    if found is None:
+        raise ValidationFailed(f"账号 {username} 不存在或不在您的管辖范围内")
+    return found
+
+
+def _evidence(d: dict[str, Any]) -> list[Any]:
+    if not d.get("evidence"):
+        return []
+    from zhili.matters.attachments import attachment_store
+
+    return [attachment_store(data=d["evidence"].read(), name=d["evidence"].name)]
+
+
+def _act(user: Any, risk: Risk, action: str, d: dict[str, Any]) -> None:
+    """Run one action with the form's data and the page's version."""
+    v = d.get("version")
+    if action == "assess":
+        tests = {k: d[k] for k in STABILITY} if risk.category == "project" else {}
+        services.risk_assess(
+            actor=user,
+            risk=risk,
+            kind=d["kind"],
+            likelihood=d["likelihood"],
+            impact=d["impact"],
+            confidence=d["confidence"],
+            stability_tests=tests,
+            note=d["note"],
+            version=v,
+        )
+    elif action == "assign":
+        person = _account(user, d["person"])
+        services.risk_assign(actor=user, risk=risk, person=person, unit=d["unit"], version=v)
+    elif action == "measure":
+        owner = _account(user, d["owner"])
+        services.measure_add(
+            actor=user, risk=risk, text=d["text"], owner=owner, due=d["due"], version=v
+        )
+    elif action == "close":
+        services.risk_close(
+            actor=user,
+            risk=risk,
+            final_rating=d["final_rating"],
+            note=d["note"],
+            attachments=_evidence(d),
+            version=v,
+        )
+    elif action == "accept":
+        services.risk_accept(
+            actor=user, risk=risk, reason=d["reason"], expires=d["expires"], version=v
+        )
+    elif action == "reopen":
+        services.risk_reopen(actor=user, risk=risk, reason=d["reason"], version=v)
+
+
+def _forms(request: HttpRequest, risk: Risk, action: str) -> dict[str, ActionForm]:
+    from zhili.org.selectors import unit_list
+
+    out = {}
+    for key, form_class in ACTION_FORMS.items():
+        bound = request.method == "POST" and key == action
+        out[key] = form_class(
+            request.POST if bound else None,
+            request.FILES if bound else None,
+            initial={"version": risk.version},
+            auto_id=f"id_{key}_%s",
+        )
+    out["assign"].fields["unit"].queryset = unit_list(request.user)  # type: ignore[attr-defined]
+    return out
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    from zhili.org.selectors import unit_list, user_list
-
     risk = selectors.risk_get(request.user, number)
-    action = request.POST.get("action", "")
-    forms_ = {
-        "assess": AssessForm(request.POST if action == "assess" else None),
-        "assign": AssignForm(request.POST if action == "assign" else None),
-        "measure": MeasureForm(request.POST if action == "measure" else None),
-        "close": CloseForm(
-            request.POST if action == "close" else None,
-            request.FILES if action == "close" else None,
-        ),
-        "accept": AcceptForm(request.POST if action == "accept" else None),
-        "reopen": ReasonForm(request.POST if action == "reopen" else None),
-    }
-    forms_["assign"].fields["unit"].queryset = unit_list(request.user)  # type: ignore[attr-defined]
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    forms_ = _forms(request, risk, action)
     personal = None
-    if request.method == "POST" and action in forms_ and forms_[action].is_valid():
-        d = forms_[action].cleaned_data
+    status = 200
+    if action in forms_ and forms_[action].is_valid():
+        form = forms_[action]
         try:
-            if action == "assess":
-                tests = (
-                    {
-                        k: d[k]
-                        for k in ("legality", "reasonableness", "feasibility", "controllability")
-                    }
-                    if risk.category == "project"
-                    else {}
-                )
-                services.risk_assess(
-                    actor=request.user,
-                    risk=risk,
-                    kind=d["kind"],
-                    likelihood=d["likelihood"],
-                    impact=d["impact"],
-                    confidence=d["confidence"],
-                    stability_tests=tests,
-                    note=d["note"],
-                )
-            elif action == "assign":
-                person = user_list(request.user).filter(username=d["person"].strip()).first()
-                if person is None:
-                    raise ValidationFailed(f"账号 {d['person']} 不存在或不在您的管辖范围内")
-                services.risk_assign(actor=request.user, risk=risk, person=person, unit=d["unit"])
-            elif action == "measure":
-                owner = user_list(request.user).filter(username=d["owner"].strip()).first()
-                if owner is None:
-                    raise ValidationFailed(f"账号 {d['owner']} 不存在或不在您的管辖范围内")
-                services.measure_add(
-                    actor=request.user, risk=risk, text=d["text"], owner=owner, due=d["due"]
-                )
-            elif action == "close":
-                files = []
-                if d.get("evidence"):
-                    from zhili.matters.attachments import attachment_store
-
-                    files = [attachment_store(data=d["evidence"].read(), name=d["evidence"].name)]
-                services.risk_close(
-                    actor=request.user,
-                    risk=risk,
-                    final_rating=d["final_rating"],
-                    note=d["note"],
-                    attachments=files,
-                )
-            elif action == "accept":
-                services.risk_accept(
-                    actor=request.user, risk=risk, reason=d["reason"], expires=d["expires"]
-                )
-            elif action == "reopen":
-                services.risk_reopen(actor=request.user, risk=risk, reason=d["reason"])
+            _act(request.user, risk, action, form.cleaned_data)
         except ZhiliError as exc:
-            forms_[action].add_error(None, exc.message)
+            form.add_error(None, exc.message)
+            if isinstance(exc, PermissionDenied):
+                status = exc.status
+            if isinstance(exc, Conflict):  # show the risk as it is now
+                risk = selectors.risk_get(request.user, number)
+                fresh = request.POST.copy()
+                fresh["version"] = str(risk.version)
+                form.data = fresh
         else:
-            messages.success(request, "已保存")
+            messages.success(request, f"{risk.number}：已{WORKFLOW.rules[action].label}。")
             return redirect("risks:detail", number=risk.number)
-    elif request.method == "POST" and action == "measure_done":
-        measure = risk.measures.filter(pk=request.POST.get("measure") or 0).first()
-        if measure is not None:
-            services.measure_done(actor=request.user, measure=measure)
+    elif action == "measure_done":
+        done = MeasureDoneForm(request.POST)
+        try:
+            if not done.is_valid():
+                raise ValidationFailed("请刷新页面后再试")
+            services.measure_done(
+                actor=request.user,
+                measure=selectors.measure_get(risk, done.cleaned_data["measure"]),
+                version=done.cleaned_data["version"],
+            )
+        except ZhiliError as exc:
+            messages.error(request, exc.message)
         return redirect("risks:detail", number=risk.number)
-    elif request.method == "POST" and action == "reveal":
-        personal = services.risk_reveal_personal(actor=request.user, risk=risk)
+    elif action == "reveal":
+        try:
+            personal = services.risk_reveal_personal(actor=request.user, risk=risk)
+        except ZhiliError as exc:
+            messages.error(request, exc.message)
+    allowed = WORKFLOW.allowed_actions(request.user, risk)
+    shown = [a for a in allowed if a in forms_]
+    if action in forms_ and forms_[action].errors and action not in shown:
+        shown.append(action)  # keep a refused form with its message in view
     return render(
         request,
         "risks/detail.html",
         {
             "risk": risk,
-            "forms": forms_,
-            "elements": risk.elements.all(),
-            "personal": personal,
-            "assessments": risk.assessments.select_related("assessor"),
-            "measures": risk.measures.select_related("owner"),
-            "events": risk.events.prefetch_related("attachments"),
-            "can_personal": selectors.can_see_personal(request.user, risk),
-            "disputes": list(risk.matter.disputes.all()) if risk.matter else [],
+            "actions": [(a, WORKFLOW.rules[a].label, forms_[a]) for a in shown],
+            "can_finish_measures": "measure_done" in allowed,
+            "elements": element_rows(selectors.risk_elements(risk), personal),
+            "revealed": personal is not None,
+            "assessments": selectors.risk_assessments(risk),
+            "measures": selectors.risk_measures(risk),
+            "events": selectors.risk_events(risk),
+            "can_personal": may_see(request.user, risk),
+            "links": selectors.risk_links(request.user, risk),
         },
+        status=status,
     )
 
 
@@ -265,7 +324,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "risks/candidates.html",
-        {"rows": selectors.candidate_list(request.user, status=status)[:200], "status": status},
+        {"rows": selectors.candidate_page(request.user, status=status), "status": status},
     )
 
 

@@ -316,3 +316,13 @@ def test_register_from_candidate(users: Any, area: Any) -> None:
     cand.refresh_from_db()
     assert cand.status == "registered" and cand.risk == risk
     assert RiskCandidate.objects.filter(status="proposed", pk=cand.pk).count() == 0
+
+
+def test_a_candidate_is_decided_once(users: Any, area: Any) -> None:
+    _matters(users, area, "sanitation", [1, 2, 3], address="较场口 21 号院", phone="13700007777")
+    cand = next(c for c in hotspots.scan() if c.kind == "address")
+    rs.candidate_dismiss(actor=users["jiefangbei"], candidate=cand, note="已核实为同一事件")
+    with pytest.raises(Conflict):
+        register(users, area, source="matter", matter=cand.matters.first(), candidate=cand)
+    with pytest.raises(Conflict):
+        rs.candidate_dismiss(actor=users["jiefangbei"], candidate=cand, note="再次排除")
