@@ -112,9 +112,9 @@ class Event(AppendOnlyModel):
 
     @property
     def actor_display(self) -> str:
-        if self.actor_id is None and self.actor_name in ("", "system"):  # type: ignore[attr-defined]
+        if self.actor_id is None and self.actor_name in ("", "system"):
             return str(labels.SYSTEM)
-        actor = self.actor if self.actor_id else None  # type: ignore[attr-defined]
+        actor = self.actor if self.actor_id else None
         return getattr(actor, "display_name", "") or self.actor_name
 
 

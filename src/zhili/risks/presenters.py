@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from zhili.core.privacy import mask, mask_id, mask_phone, may_see
+from zhili.core.privacy import mask, may_see
 from zhili.risks.models import ElementKind, Risk
 from zhili.risks.selectors import (
     risk_assessments,
@@ -19,10 +19,6 @@ from zhili.risks.selectors import (
     visible_sources,
 )
 from zhili.risks.workflow import WORKFLOW
-
-# mask_id and mask_phone are core.privacy's, named here for the disputes app until it imports
-# them from core.
-__all__ = ["element_rows", "mask_id", "mask_phone", "risk_out", "risks_out"]
 
 # The personal fields of a risk's people, by kind of personal data (``core.privacy.MASKS``).
 PERSONAL = {"id_number": "id_number", "phone": "phone"}
