@@ -124,15 +124,16 @@ class Event(AppendOnlyModel):
 def _statements(table: str, vendor: str) -> list[str]:
     if vendor == "sqlite":
         return [
-            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;",
-            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;",
         ]
     if vendor == "postgresql":
         return [
             f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
             f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql;",
+            f"DROP TRIGGER IF EXISTS {table}_no_change ON {table};",
             f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only();",
         ]
@@ -165,3 +166,28 @@ def AppendOnly(table: str) -> migrations.RunPython:
             schema_editor.execute(sql)
 
     return migrations.RunPython(forwards, backwards)
+
+
+def append_only_tables() -> list[str]:
+    """The tables of every concrete append-only model (the audit and each module's events)."""
+    from django.apps import apps
+
+    return sorted(
+        m._meta.db_table
+        for m in apps.get_models()
+        if issubclass(m, AppendOnlyModel) and not m._meta.abstract
+    )
+
+
+def ensure_append_only(using: str = "default", **_: Any) -> None:
+    """(Re)install the triggers of every append-only table; idempotent. Runs after every migrate:
+    SQLite rebuilds a table for many schema changes and the rebuilt table has lost its triggers."""
+    from django.db import connections
+
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in append_only_tables():
+            if table in existing:
+                for sql in _statements(table, connection.vendor):
+                    cursor.execute(sql)

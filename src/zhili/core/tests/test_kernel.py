@@ -115,3 +115,44 @@ def test_reveal_is_audited_and_refused_without_the_right(users: dict[str, Any]) 
         {"fields": ["phone"]},
     )
     assert labels.audit_label("privacy.reveal") == "查看个人信息"
+
+
+def _triggers(table: str) -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [table],
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_every_append_only_table_has_its_triggers_even_after_a_rebuild() -> None:
+    """The audit and every module's events: the database refuses UPDATE and DELETE. A table that a
+    migration rebuilt (SQLite does for many changes) gets its triggers back after migrate."""
+    from django.db import connection
+
+    from zhili.core.events import append_only_tables, ensure_append_only
+
+    tables = append_only_tables()
+    assert {"core_auditevent", "disputes_disputeevent", "risks_riskevent"} <= set(tables)
+    for table in tables:
+        assert _triggers(table), f"{table} has no append-only trigger"
+    victim = "risks_riskevent"
+    with connection.cursor() as cursor:
+        for name in _triggers(victim):
+            cursor.execute(
+                f"DROP TRIGGER {name}"
+                if connection.vendor == "sqlite"
+                else f"DROP TRIGGER {name} ON {victim}"
+            )
+    assert not _triggers(victim)
+    ensure_append_only()
+    assert _triggers(victim)
