@@ -107,9 +107,16 @@ class TableFilterForm(forms.Form):
         *args: Any,
         units: list[tuple[int, str]] = (),  # type: ignore[assignment]
         districts: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        default_by: str = "unit",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Without a choice, the table opens where the user's tasks are; the form says so.
+        self.default_by = default_by
+        self.fields["by"].initial = default_by
+        if self.is_bound and not self.data.get("by"):
+            self.data = self.data.copy()
+            self.data["by"] = default_by
         choices = {
             "method": [("", "全部治理方式"), *Method.choices],
             "unit": [("", "全部单位"), *units],
@@ -123,7 +130,7 @@ class TableFilterForm(forms.Form):
     def values(self) -> dict[str, Any]:
         d = self.cleaned_data if self.is_valid() else {}
         return {
-            "by": d.get("by") or "unit",
+            "by": d.get("by") or self.default_by,
             "method": d.get("method") or "",
             "unit": d.get("unit"),
             "district": d.get("district") or "",

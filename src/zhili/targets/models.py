@@ -122,11 +122,12 @@ def own_unit_id(user: Any, model: type[models.Model], action: str) -> int | None
     paths = [g.path for g in user_grants(user) if g.allows(own)]
     if not paths:
         return None
-    unit_path = _unit_path(user)
-    return int(unit_id) if any(unit_path.startswith(p) for p in paths) else None
+    home = unit_path(user)
+    return int(unit_id) if any(home.startswith(p) for p in paths) else None
 
 
-def _unit_path(user: Any) -> str:
+def unit_path(user: Any) -> str:
+    """The area path of the user's unit (read once per request)."""
     cached = getattr(user, "_zhili_unit_path", None)
     if cached is None:
         unit_model = apps.get_model("org", "Unit")

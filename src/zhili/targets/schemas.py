@@ -50,7 +50,9 @@ class PlanPage(Schema):
 
 
 class TableFiltersIn(Schema):
-    by: Literal["unit", "district", "period"] = "unit"
+    by: Literal["unit", "district", "period", ""] = Field(
+        "", description="列：unit、district 或 period；留空按本人承担的任务（单位或区县、街道）"
+    )
     method: str = ""
     unit: int | None = None
     district: str = ""

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from zhili.areas.models import Area, Level
 from zhili.core.errors import NotFound, ValidationFailed
-from zhili.core.scoping import can, path_prefix_q, user_grants
+from zhili.core.scoping import can, path_prefix_q
+from zhili.targets.holders import holding, table_default_by
 from zhili.targets.models import (
     Assignment,
     AssignmentKind,
@@ -137,7 +138,7 @@ class Table:
 
 @dataclass(frozen=True)
 class TableFilters:
-    by: str = "unit"
+    by: str = ""  # empty: where the user's holding puts it (``holders.table_default_by``)
     method: str = ""
     unit: int | None = None
     district: str = ""
@@ -154,6 +155,8 @@ def _district(code: str) -> Area:
 
 def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
     """The 打表 matrix: tasks × units, × districts (and their streets) or × periods."""
+    if not filters.by:
+        filters = replace(filters, by=table_default_by(user, plan))
     if filters.by not in BY:
         raise ValidationFailed("by 须为 unit、district 或 period", code="invalid_by")
     if filters.state and filters.state not in CellState.values:
@@ -552,15 +555,13 @@ def incident_get(user: Any, plan: Plan, pk: int) -> Incident:
 
 
 def my_reminders(user: Any, plan: Plan, limit: int = 20) -> list[Reminder]:
-    """Warnings about what the user reports on: their unit's rows, or the rows of the very area
-    they are granted (a district's own officer), not everything in their scope."""
-    mine = Q(report__unit_id=user.unit_id) if getattr(user, "unit_id", None) else Q(pk__in=[])
-    areas = [g.path for g in user_grants(user)]
-    if areas:
-        mine |= Q(report__unit__isnull=True, report__area_path__in=areas)
-    visible = Report.objects.visible_to(user, "submit").filter(plan=plan)
+    """Warnings about what the user holds (``holders.holding``): the same rule that chose whom
+    ``reminders_send`` warned, and where the table opens (``holders.table_default_by``)."""
+    held = holding(user)
+    if not held:
+        return []
     return list(
-        Reminder.objects.filter(mine, report__in=visible)
+        Reminder.objects.filter(held.q("report__"), report__plan=plan)
         .exclude(report__status=ReportStatus.ACCEPTED)
         .select_related(
             "report", "report__milestone", "report__milestone__task", "report__assignment"

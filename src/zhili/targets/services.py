@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from fnmatch import fnmatchcase
 from typing import Any
 
 from django.conf import settings
@@ -28,10 +27,12 @@ from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record, snapshot
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
-from zhili.org.models import RoleGrant, Unit, User
+from zhili.org.models import Unit
 from zhili.targets import imports, notices
 from zhili.targets.evidence import Upload, evidence_store
 from zhili.targets.evidence import check as evidence_check
+from zhili.targets.holders import holders_of
+from zhili.targets.holders import key_of as held_by
 from zhili.targets.models import (
     Assignment,
     AssignmentKind,
@@ -608,22 +609,6 @@ def incident_withdraw(*, actor: Any, incident: Incident, reason: str) -> Inciden
 # Warnings ------------------------------------------------------------------------------------
 
 
-def _reporters(reports: list[Report]) -> dict[tuple[str, int], list[User]]:
-    """Who reports for each assignee: a unit's active staff; an area's holders of report rights."""
-    unit_ids = {r.unit_id for r in reports if r.unit_id}
-    area_paths = {r.area_path for r in reports if not r.unit_id}
-    out: dict[tuple[str, int], list[User]] = {}
-    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True):
-        out.setdefault(("unit", user.unit_id or 0), []).append(user)
-    grants = RoleGrant.objects.filter(
-        area__path__in=area_paths, user__is_active=True
-    ).select_related("user", "role", "area")
-    for g in grants:
-        if any(fnmatchcase("targets.report.submit", p) for p in g.role.permissions):
-            out.setdefault(("area", g.area_id), []).append(g.user)
-    return out
-
-
 @transaction.atomic
 def reminders_send(*, plan: Plan, on: dt.date | None = None) -> dict[str, int]:
     """Warn assignees of milestones due within ``risk_days`` and flag overdue ones, once each."""
@@ -646,15 +631,14 @@ def reminders_send(*, plan: Plan, on: dt.date | None = None) -> dict[str, int]:
         kind: str = ReminderKind.OVERDUE if on > r.milestone.due else ReminderKind.DUE_SOON
         if (r.pk, kind, r.milestone.due) not in sent:
             fresh.append((r, kind))
-    people = _reporters([r for r, _ in fresh])
+    people = holders_of(held_by(r) for r, _ in fresh)
     counts = {"due_soon": 0, "overdue": 0}
     rows = []
     for r, kind in fresh:
         a, m = r.assignment, r.milestone
-        key = ("unit", a.unit_id) if a.unit_id else ("area", a.area_id)
         verb = "已逾期" if kind == ReminderKind.OVERDUE else f"将于 {m.due:%m月%d日} 到期"
         n = notices.send(
-            recipients=people.get(key, []),
+            recipients=people.get(held_by(r), []),
             kind=f"targets.{kind}",
             title=f"目标任务 {m.task.number}「{m.task.title}」{m.label}节点{verb}",
             body=f"{a.assignee_name}：{m.requirement or m.task.title}。请及时报送进展和佐证材料。",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.errors import PermissionDenied, ZhiliError
 from zhili.core.scoping import can, has_any
-from zhili.targets import exports, imports, selectors, services
+from zhili.targets import exports, holders, imports, selectors, services
 from zhili.targets.forms import (
     IncidentForm,
     PlanImportForm,
@@ -93,10 +93,12 @@ def template(request: HttpRequest) -> HttpResponse:
 
 
 def _table(request: HttpRequest, plan: Plan) -> tuple[TableFilterForm, selectors.Table]:
+    chosen = request.GET.get("by")
     form = TableFilterForm(
         request.GET or None,
         units=selectors.plan_units(request.user, plan),
         districts=selectors.plan_districts(request.user, plan),
+        default_by=chosen or holders.table_default_by(request.user, plan),
     )
     table = selectors.table_build(request.user, plan, selectors.TableFilters(**form.values()))
     return form, table
