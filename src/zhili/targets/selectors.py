@@ -36,6 +36,7 @@ from zhili.targets.models import (
     Task,
 )
 from zhili.targets.states import CellState, combine, milestone_state
+from zhili.targets.workflow import REPORTS
 
 BY = ("unit", "district", "period")
 
@@ -320,10 +321,24 @@ def _assemble(
 # A cell: its history and evidence ------------------------------------------------------------
 
 
+# What a cell's report reads (its buttons included: the review right is a level up).
+CELL_RELATED = (
+    "plan",
+    "plan__area",
+    "milestone",
+    "assignment",
+    "assignment__unit",
+    "assignment__area",
+    "assignment__parent",
+)
+
+
 def _events_prefetch() -> Prefetch:
     return Prefetch(
         "events",
-        queryset=ReportEvent.objects.order_by("id").prefetch_related("evidence"),
+        queryset=ReportEvent.objects.select_related("actor")
+        .order_by("id")
+        .prefetch_related("evidence"),
     )
 
 
@@ -344,7 +359,7 @@ def cell_reports(user: Any, assignment: Assignment) -> list[Report]:
     return list(
         Report.objects.visible_to(user)
         .filter(assignment=assignment)
-        .select_related("milestone", "assignment", "assignment__unit", "assignment__area")
+        .select_related(*CELL_RELATED)
         .prefetch_related(_events_prefetch())
         .order_by("milestone__due", "milestone__seq")
     )
@@ -360,7 +375,7 @@ def period_reports(user: Any, plan: Plan, task: Task, period: str) -> list[Repor
     return list(
         Report.objects.visible_to(user)
         .filter(plan=plan, milestone__task=task, milestone__due__gte=start, milestone__due__lt=end)
-        .select_related("milestone", "assignment", "assignment__unit", "assignment__area")
+        .select_related(*CELL_RELATED)
         .prefetch_related(_events_prefetch())
         .order_by("milestone__due", "area_path", "assignment_id")
     )
@@ -388,22 +403,11 @@ def report_get(user: Any, pk: int) -> Report:
     return found
 
 
-def submittable_ids(user: Any, reports: list[Report]) -> set[int]:
-    """Which of ``reports`` the user may report on (one query)."""
-    ids = [r.pk for r in reports if r.status in (ReportStatus.PENDING, ReportStatus.RETURNED)]
-    if not ids:
-        return set()
-    return set(
-        Report.objects.visible_to(user, "submit").filter(pk__in=ids).values_list("pk", flat=True)
-    )
-
-
-def reviewable(user: Any, report: Report) -> bool:
-    from zhili.targets.services import review_path
-
-    return report.status == ReportStatus.SUBMITTED and can(
-        user, "review", Report, review_path(report)
-    )
+def report_actions(user: Any, reports: list[Report]) -> dict[int, list[str]]:
+    """What the user may do now on each report (its buttons), from the rules table that
+    ``Workflow.transition`` checks again (no query: the reports come with their plan, assignment,
+    parent and events)."""
+    return {r.pk: REPORTS.allowed_actions(user, r) for r in reports}
 
 
 def street_choices(user: Any, assignment: Assignment) -> list[Area]:

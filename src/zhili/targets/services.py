@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record, snapshot
-from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
 from zhili.org.models import Unit
 from zhili.targets import imports, notices
@@ -46,12 +46,11 @@ from zhili.targets.models import (
     Reminder,
     ReminderKind,
     Report,
-    ReportAction,
-    ReportEvent,
     ReportStatus,
     Task,
 )
 from zhili.targets.scoring import key_of, scores_deferred, scores_recompute
+from zhili.targets.workflow import REPORTS, RETURN, REVIEW, SUBMIT
 
 MAX_TEXT = 5000
 
@@ -367,15 +366,11 @@ def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
 # Progress ------------------------------------------------------------------------------------
 
 
-def _lock_report(actor: Any, report_id: int, action: str) -> Report:
-    report = (
-        Report.objects.visible_to(actor, action).select_for_update().filter(pk=report_id).first()
-    )
-    if report is not None:
-        return report
-    if Report.objects.visible_to(actor, "view").filter(pk=report_id).exists():
-        raise PermissionDenied("您没有报送该节点进展的权限")
-    raise NotFound("该任务节点不存在，或不由您的单位承担", code="not_holder")
+def _clean(text: str, *, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(f"{what}不能超过 {MAX_TEXT} 字")
+    return text
 
 
 @transaction.atomic
@@ -386,72 +381,54 @@ def report_submit(
     text: str,
     uploads: list[Upload] | None = None,
     keep_previous: bool = True,
+    version: int | None = None,
     on: dt.date | None = None,
 ) -> Report:
     """An assignee reports a milestone's progress with its evidence (first time, or after a return).
 
     ``on`` (the business date) is for loaders of past seasons; pages and the API never pass it.
+    Who may, from which state, and the caller's ``version``: ``targets.workflow`` (through
+    ``Workflow.transition``); here only the step.
     """
-    report = _lock_report(actor, report.pk, "submit")
-    report = Report.objects.select_related(
-        "plan", "milestone", "milestone__task", "assignment"
-    ).get(pk=report.pk)
-    _active(report.plan)
-    if report.status == ReportStatus.SUBMITTED:
-        raise Conflict("该节点已报送，正在等待审核", code="already_submitted")
-    if report.status == ReportStatus.ACCEPTED:
-        raise Conflict("该节点已通过审核，不能再次报送", code="already_accepted")
-    text = (text or "").strip()
+    text = _clean(text, what="进展情况")
     if not text:
         raise ValidationFailed("请填写进展情况", code="text_required")
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed(f"进展情况不能超过 {MAX_TEXT} 字")
     uploads = uploads or []
     evidence_check(uploads)  # refuse a wrong file before anything is written
-    kept: list[Evidence] = []
-    if keep_previous and report.status == ReportStatus.RETURNED:
-        last = report.events.filter(action=ReportAction.SUBMIT).order_by("-id").first()
-        kept = list(last.evidence.all()) if last else []
-    files = kept + evidence_store(actor=actor, uploads=uploads)
-    if report.milestone.evidence and not files:
-        raise ValidationFailed(
-            f"该节点要求提供佐证材料：{report.milestone.evidence}", code="evidence_required"
-        )
-    day = on or report.plan.clock()
-    now = timezone.now()
-    before = report.status
-    event = ReportEvent.objects.create(
-        report=report,
-        action=ReportAction.SUBMIT,
-        from_status=before,
-        to_status=ReportStatus.SUBMITTED,
+    # What the step decides on the locked row, for the event it appends (filled by ``apply``).
+    files: list[Evidence] = []
+    data: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+
+    def apply(locked: Report, now: dt.datetime) -> None:
+        kept: list[Evidence] = []
+        if keep_previous and locked.status == ReportStatus.RETURNED:
+            last = locked.events.filter(action=SUBMIT).order_by("-id").first()
+            kept = list(last.evidence.all()) if last else []
+        if locked.milestone.evidence and not (kept or uploads):
+            raise ValidationFailed(
+                f"该节点要求提供佐证材料：{locked.milestone.evidence}", code="evidence_required"
+            )
+        stored = kept + evidence_store(actor=actor, uploads=uploads)
+        files.extend({f.pk: f for f in stored}.values())
+        day = on or locked.plan.clock()
+        data.update({"files": [f.sha256 for f in files], "on": day.isoformat()})
+        fields["on"] = day
+        locked.text = text
+        locked.first_submitted_at = locked.first_submitted_at or now
+        locked.submitted_at, locked.submitted_on = now, day
+
+    return REPORTS.transition(
         actor=actor,
-        actor_name=actor.username,
-        on=day,
-        text=text,
-    )
-    event.evidence.set(list({f.pk: f for f in files}.values()))
-    report.status = ReportStatus.SUBMITTED
-    report.text = text
-    report.first_submitted_at = report.first_submitted_at or now
-    report.submitted_at, report.submitted_on = now, day
-    report.version += 1
-    report.save()
-    audit_record(
-        actor=actor,
-        action="targets.report.submit",
         obj=report,
-        area_path=report.area_path,
-        before={"status": before},
-        after={"status": report.status, "files": [f.sha256 for f in files], "on": day},
+        action=SUBMIT,
+        apply=apply,
+        note=text,
+        data=data,
+        version=version,
+        event_fields=fields,
+        attachments=files,
     )
-    return report
-
-
-def review_path(report: Report) -> str:
-    """Where the reviewer's right must reach: the level above the assignee."""
-    parent = report.assignment.parent
-    return parent.area_path if parent is not None else report.plan.area.path
 
 
 @transaction.atomic
@@ -464,58 +441,29 @@ def report_review(
     version: int | None = None,
     on: dt.date | None = None,
 ) -> Report:
-    """The office accepts a submitted report, or returns it with its reasons."""
-    report = _lock_report(actor, report.pk, "view")
-    report = Report.objects.select_related(
-        "plan", "plan__area", "assignment", "assignment__parent", "milestone"
-    ).get(pk=report.pk)
-    _active(report.plan)
-    if not can(actor, "review", Report, review_path(report)):
-        raise PermissionDenied("您没有审核该报告的权限（由上一级考核办审核）", code="not_reviewer")
-    if decision not in (ReportAction.ACCEPT, ReportAction.RETURN):
-        raise ValidationFailed("审核结论须为“通过”或“退回”")
-    if version is not None and version != report.version:
-        raise Conflict("该报告已有新的变化，请刷新后再审核", code="stale")
-    if report.status != ReportStatus.SUBMITTED:
-        raise Conflict(
-            f"该报告当前为“{report.get_status_display()}”，不是待审核状态", code="not_submitted"
-        )
-    comment = (comment or "").strip()
-    if decision == ReportAction.RETURN and not comment:
+    """The level above accepts a submitted report, or returns it with its reasons."""
+    if decision not in REVIEW:
+        raise ValidationFailed("审核结论须为“通过”或“退回”", code="invalid_decision")
+    comment = _clean(comment, what="审核意见")
+    if decision == RETURN and not comment:
         raise ValidationFailed("退回时请写明退回理由", code="comment_required")
-    if len(comment) > MAX_TEXT:
-        raise ValidationFailed(f"审核意见不能超过 {MAX_TEXT} 字")
-    last = report.events.filter(action=ReportAction.SUBMIT).order_by("-id").first()
-    if last is not None and last.actor_id == getattr(actor, "pk", None):
-        raise PermissionDenied("不能审核自己报送的报告", code="own_report")
-    to = ReportStatus.ACCEPTED if decision == ReportAction.ACCEPT else ReportStatus.RETURNED
-    ReportEvent.objects.create(
-        report=report,
-        action=decision,
-        from_status=report.status,
-        to_status=to,
+    fields: dict[str, Any] = {}
+
+    def apply(locked: Report, now: dt.datetime) -> None:
+        fields["on"] = on or locked.plan.clock()
+        locked.decided_at = now
+        if decision == RETURN:
+            locked.returns += 1
+
+    return REPORTS.transition(
         actor=actor,
-        actor_name=actor.username,
-        on=on or report.plan.clock(),
-        text=comment,
-    )
-    report.status = to
-    report.decided_at = timezone.now()
-    if to == ReportStatus.RETURNED:
-        report.returns += 1
-    report.version += 1
-    report.save()
-    if report.assignment.kind != AssignmentKind.STREET:
-        scores_recompute(plan=report.plan, keys=[key_of(report.assignment)])
-    audit_record(
-        actor=actor,
-        action=f"targets.report.{decision}",
         obj=report,
-        area_path=report.area_path,
-        before={"status": ReportStatus.SUBMITTED},
-        after={"status": to, "comment": comment},
+        action=decision,
+        apply=apply,
+        note=comment,
+        version=version,
+        event_fields=fields,
     )
-    return report
 
 
 # Negative list -------------------------------------------------------------------------------

@@ -152,22 +152,25 @@ def _cell_context(
 ) -> dict[str, Any]:
     """The reports of a cell with what the user may do on each; ``failed`` puts a rejected form
     (report id, "report" or "review", form) back in place with its errors and input."""
-    user = request.user
-    submittable = selectors.submittable_ids(user, reports)
+    actions = selectors.report_actions(request.user, reports)
     on = plan.clock()
     items = []
     for r in reports:
         state = milestone_state(
             due=r.milestone.due, status=r.status, on=on, risk_days=plan.risk_days
         )
+        allowed = actions[r.pk]
+        decisions = [a for a in ("accept", "return") if a in allowed]
         item = {
             "report": r,
             "state": state,
             "symbol": SYMBOL[state],
-            "can_submit": r.pk in submittable and plan.is_active,
-            "can_review": plan.is_active and selectors.reviewable(user, r),
-            "report_form": ReportForm(auto_id=f"r{r.pk}_%s"),
-            "review_form": ReviewForm(auto_id=f"v{r.pk}_%s", initial={"version": r.version}),
+            "can_submit": "submit" in allowed,
+            "can_review": bool(decisions),
+            "report_form": ReportForm(auto_id=f"r{r.pk}_%s", initial={"version": r.version}),
+            "review_form": ReviewForm(
+                auto_id=f"v{r.pk}_%s", initial={"version": r.version}, decisions=decisions
+            ),
             "open": False,
         }
         if failed and failed[0] == r.pk:
@@ -238,6 +241,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 uploads=uploads_of(form.cleaned_data["files"]),
                 keep_previous=form.cleaned_data["keep_previous"],
+                version=form.cleaned_data["version"],
             )
         except ZhiliError as exc:
             form.add_error(None, exc.message)
