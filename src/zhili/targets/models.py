@@ -82,6 +82,16 @@ class CatalogueQuerySet(ScopedQuerySet):
         return self.none()
 
 
+class PlanQuerySet(CatalogueQuerySet):
+    """A plan is read city-wide like the catalogue; any other right on it (change its rule, close
+    it) lies over the plan's area, so ``core.scoping.require(user, "change", plan)`` asks that."""
+
+    def visible_to(self, user: Any, action: str = "view") -> Self:
+        if action == "view":
+            return super().visible_to(user, action)
+        return ScopedQuerySet.visible_to(self, user, action)
+
+
 class AssigneeQuerySet(ScopedQuerySet):
     """Rows that belong to an assignee (a unit, or a district/street).
 
@@ -198,7 +208,7 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = CatalogueQuerySet.as_manager()
+    objects = PlanQuerySet.as_manager()
     extra_actions = ("import", "view_own")
 
     class Meta:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record, snapshot
 from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed
-from zhili.core.scoping import can
+from zhili.core.scoping import can, object_path, require
 from zhili.org.models import Unit
 from zhili.targets import imports, notices
 from zhili.targets.evidence import Upload, evidence_store
@@ -63,8 +63,29 @@ def root_area() -> Area:
 
 
 def _need(actor: Any, action: str, model: type, path: str, message: str) -> None:
+    """A right to create where nothing exists yet to be out of scope of (a plan): 403 without it."""
     if not can(actor, action, model, path):
-        raise PermissionDenied(message)
+        raise PermissionDenied(message, code="forbidden")
+
+
+def _require(
+    actor: Any,
+    action: str,
+    obj: Any,
+    *,
+    model: type | None = None,
+    at: str | None = None,
+    message: str = "",
+) -> None:
+    """The access check of a write on ``obj`` (``core.scoping.require``): 404 when ``obj`` is out
+    of the actor's scope, 403 without ``action``. Rights held a level up (the office's over the
+    plan, a district's over its streets' shares) are asked of ``model`` at the path ``at``."""
+    if at is None and model is None:
+        require(actor, action, obj)
+        return
+    require(actor, "view", obj)
+    if not can(actor, action, model or type(obj), at or object_path(obj)):
+        raise PermissionDenied(message or "您没有进行此操作的权限", code="forbidden")
 
 
 def _active(plan: Plan) -> None:
@@ -213,7 +234,7 @@ RULE_FIELDS = [
 def plan_rule_update(*, actor: Any, plan: Plan, **changes: Any) -> Plan:
     """Change the scoring rule, the clock or the status; every score is recomputed at once."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    _need(actor, "change", Plan, plan.area.path, "只有市委政法委考核办可以修改评分规则")
+    _require(actor, "change", plan)  # over the plan's area: the city office
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValidationFailed("不能修改这些字段", detail=sorted(unknown))
@@ -254,7 +275,14 @@ def assignment_add(
     """Assign a task to one more co-unit or district (the city office)."""
     plan = task.plan
     _active(plan)
-    _need(actor, "add", Assignment, plan.area.path, "只有市委政法委考核办可以分解任务")
+    _require(
+        actor,
+        "add",
+        task,
+        model=Assignment,
+        at=plan.area.path,
+        message="只有市委政法委考核办可以分解任务",
+    )
     if (unit is None) == (district is None):
         raise ValidationFailed("请选择一个单位或一个区县")
     spec: tuple[str, Unit | None, Area, Assignment | None]
@@ -289,16 +317,10 @@ def share_split(
 ) -> list[Assignment]:
     """A district splits its share of a task among some of its streets."""
     plan = assignment.plan
+    _require(actor, "add", assignment)  # a district over its own share
     _active(plan)
     if assignment.kind != AssignmentKind.DISTRICT:
         raise ValidationFailed("只有区县承担的任务可以分解到街道（乡镇）")
-    _need(
-        actor,
-        "add",
-        Assignment,
-        assignment.area_path,
-        f"只有{assignment.area.name}可以把本区县的任务分解到街道",
-    )
     if not streets:
         raise ValidationFailed("请至少选择一个街道（乡镇）")
     wrong = [
@@ -336,15 +358,16 @@ def share_split(
 def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
     """Take a task back from a co-unit, a district or a street, while nothing has been reported."""
     plan = assignment.plan
-    _active(plan)
-    if assignment.kind == AssignmentKind.LEAD:
-        raise ValidationFailed("每项任务须有牵头单位，不能移除牵头单位")
+    # A street's share is taken back by its district, anything else by the office.
     where = (
         assignment.parent.area_path
         if assignment.parent_id and assignment.parent
         else plan.area.path
     )
-    _need(actor, "delete", Assignment, where, "没有移除该任务分解的权限")
+    _require(actor, "delete", assignment, at=where, message="没有移除该任务分解的权限")
+    _active(plan)
+    if assignment.kind == AssignmentKind.LEAD:
+        raise ValidationFailed("每项任务须有牵头单位，不能移除牵头单位")
     started = Report.objects.filter(assignment__in=[assignment, *assignment.shares.all()]).exclude(
         status=ReportStatus.PENDING
     )
@@ -483,7 +506,14 @@ def incident_record(
     """Record a negative-list incident against a unit or a district; its score follows at once."""
     plan = item.plan
     _active(plan)
-    _need(actor, "add", Incident, plan.area.path, "只有市委政法委考核办可以认定负面清单事件")
+    _require(
+        actor,
+        "add",
+        item,
+        model=Incident,
+        at=plan.area.path,
+        message="只有市委政法委考核办可以认定负面清单事件",
+    )
     if (unit is None) == (district is None):
         raise ValidationFailed("请选择一个责任单位或一个区县")
     if district is not None and (district.level != Level.DISTRICT or not district.is_current):
@@ -533,7 +563,13 @@ def incident_withdraw(*, actor: Any, incident: Incident, reason: str) -> Inciden
         Incident.objects.select_for_update().select_related("plan", "item").get(pk=incident.pk)
     )
     _active(incident.plan)
-    _need(actor, "change", Incident, incident.plan.area.path, "只有市委政法委考核办可以撤销认定")
+    _require(
+        actor,
+        "change",
+        incident,
+        at=incident.plan.area.path,
+        message="只有市委政法委考核办可以撤销认定",
+    )
     if incident.status != IncidentStatus.ACTIVE:
         raise Conflict("该事件已撤销")
     reason = (reason or "").strip()

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.errors import PermissionDenied, ZhiliError
-from zhili.core.scoping import can, has_any
+from zhili.core.scoping import can, has_any, require
 from zhili.targets import exports, holders, imports, selectors, services
 from zhili.targets.forms import (
     IncidentForm,
@@ -477,8 +477,7 @@ def incident_withdraw(request: HttpRequest, plan: int, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule(request: HttpRequest, plan: int) -> HttpResponse:
     the_plan = selectors.plan_get(request.user, plan)
-    if not _is_office(request.user, the_plan):
-        raise PermissionDenied("只有市委政法委考核办可以修改评分规则")
+    require(request.user, "change", the_plan)  # the city office, over the plan's area
     form = RuleForm(request.POST or None, initial=RuleForm.initial_for(the_plan))
     if request.method == "POST" and form.is_valid():
         try:
