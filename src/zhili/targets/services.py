@@ -5,10 +5,9 @@ Who may do what (roles are data; these are the actions the services check):
   ``targets.plan.import`` / ``.change``, ``targets.assignment.add|delete``, ``targets.incident.add``
   over the plan's area (the city office);
 - split a district's share among its streets: ``targets.assignment.add`` over the district;
-- report progress: ``targets.report.submit`` over the assignee's area, or ``submit_own`` for the
-  user's own unit;
-- review: ``targets.report.review`` over the level above the report (the plan's area for units and
-  districts, the district for its streets' shares), never one's own submission.
+- report progress and review it: the rules table of ``targets.workflow`` (reports move only
+  through ``Workflow.transition``).
+An object out of the actor's scope answers 404, a missing right 403 (``core.scoping.require``).
 """
 
 from __future__ import annotations
