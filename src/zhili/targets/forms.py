@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -120,7 +120,7 @@ class TableFilterForm(forms.Form):
         self.default_by = default_by
         self.fields["by"].initial = default_by
         if self.is_bound and not self.data.get("by"):
-            data: Any = self.data.copy()  # a QueryDict's copy is mutable
+            data = cast(Any, self.data).copy()  # a QueryDict's copy is mutable
             data["by"] = default_by
             self.data = data
         choices = {

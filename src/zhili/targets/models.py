@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.conf import settings
@@ -442,13 +442,13 @@ class ReportEvent(Event):
     its business date (``on``: the day it counts for, which a loader of a past season sets) and the
     evidence submitted with it. Labels come from the rules table (``targets.workflow``)."""
 
-    subject_field = "report"
+    subject_field: ClassVar[str] = "report"
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
     on = models.DateField("业务日期")
     evidence = models.ManyToManyField(Evidence, blank=True, related_name="report_events")
 
-    objects = ReportEventQuerySet.as_manager()
+    objects: ClassVar[Any] = ReportEventQuerySet.as_manager()
 
     class Meta(Event.Meta):
         verbose_name = "进展记录"
