@@ -261,8 +261,15 @@ def test_office_imports_unit_reports_office_returns_then_accepts(
     office.goto(plan_url)
     _open_cell(office, "1", "市公安局")
     history = office.locator("#cell-panel section.report").first.locator(".ev-list").inner_text()
-    for words in ("unit_gaj · 报送", "office_zfw · 退回", "office_zfw · 通过"):
-        assert words in history
+    for words in (
+        "市公安局目标任务填报员 · 报送",
+        "市委政法委考核办干部 · 退回",
+        "市公安局目标任务填报员 · 报送（退回后重新报送；佐证材料 1 份）",
+        "市委政法委考核办干部 · 通过",
+    ):
+        assert words in history, words
+    for code in ("unit_gaj", "office_zfw", "submit", "return", "accept"):
+        assert code not in history, code
     assert not problems, "\n".join(problems)
 
 

@@ -35,7 +35,7 @@ ERRORS: dict[int, Any] = {
 }
 
 
-def _report(r: Any) -> dict[str, Any]:
+def _report(r: Any, actions: list[str]) -> dict[str, Any]:
     return {
         "id": r.pk,
         "plan": r.plan_id,
@@ -50,17 +50,21 @@ def _report(r: Any) -> dict[str, Any]:
         "version": r.version,
         "returns": r.returns,
         "text": r.text,
+        "actions": actions,
         "events": [
             {
                 "id": e.pk,
                 "action": e.action,
-                "action_label": e.get_action_display(),
+                "action_label": e.label,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
+                "to_label": e.to_label,
+                "summary": e.summary,
                 "actor": e.actor_name,
+                "actor_display": e.actor_display,
                 "at": e.at,
                 "on": e.on,
-                "text": e.text,
+                "note": e.note,
                 "evidence": [
                     {
                         "sha256": f.sha256,
@@ -75,6 +79,11 @@ def _report(r: Any) -> dict[str, Any]:
             for e in r.events.all()
         ],
     }
+
+
+def _reports(user: Any, reports: list[Any]) -> list[dict[str, Any]]:
+    actions = selectors.report_actions(user, reports)
+    return [_report(r, actions[r.pk]) for r in reports]
 
 
 @router.get("/plans", response={200: PlanPage, **ERRORS}, summary="考核方案列表")
@@ -173,34 +182,40 @@ def cell(request: HttpRequest, plan_id: int, assignment_id: int) -> Any:
     reports = selectors.cell_reports(request.user, a)
     for r in reports:
         r.milestone.task = a.task
-    return [_report(r) for r in reports]
+    return _reports(request.user, reports)
 
 
 @router.get(
     "/reports/{report_id}", response={200: ReportOut, **ERRORS}, summary="一个节点的报告与全部记录"
 )
 def report(request: HttpRequest, report_id: int) -> Any:
-    return _report(selectors.report_get(request.user, report_id))
+    return _reports(request.user, [selectors.report_get(request.user, report_id)])[0]
 
 
 @router.post(
     "/reports/{report_id}/submit",
     response={200: ReportOut, **ERRORS},
-    summary="报送节点进展（multipart：text、files、keep_previous）",
+    summary="报送节点进展（multipart：text、files、keep_previous、version）",
 )
 def submit(
     request: HttpRequest,
     report_id: int,
     text: Form[str],
     keep_previous: Form[bool] = True,
+    version: Form[int | None] = None,  # type: ignore[assignment]
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
     found = selectors.report_get(request.user, report_id)
     uploads = [Upload(name=f.name or "", data=f.read()) for f in files or []]
     services.report_submit(
-        actor=request.user, report=found, text=text, uploads=uploads, keep_previous=keep_previous
+        actor=request.user,
+        report=found,
+        text=text,
+        uploads=uploads,
+        keep_previous=keep_previous,
+        version=version,
     )
-    return _report(selectors.report_get(request.user, report_id))
+    return _reports(request.user, [selectors.report_get(request.user, report_id)])[0]
 
 
 @router.post(
@@ -217,4 +232,4 @@ def review(request: HttpRequest, report_id: int, payload: ReviewIn) -> Any:
         comment=payload.comment,
         version=payload.version,
     )
-    return _report(selectors.report_get(request.user, report_id))
+    return _reports(request.user, [selectors.report_get(request.user, report_id)])[0]

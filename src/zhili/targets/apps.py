@@ -16,3 +16,7 @@ class TargetsConfig(AppConfig):
     ]
     # Milestone warnings, overdue flags and score recomputation once a day, run by `zhili worker`.
     periodic_tasks = {"zhili.targets.tasks.targets_warn": 24 * 3600}
+
+    def ready(self) -> None:
+        # The rules table registers the labels of every report event, state and audit action.
+        from zhili.targets import workflow  # noqa: F401

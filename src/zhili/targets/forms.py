@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -65,6 +66,7 @@ class ReportForm(forms.Form):
         label="佐证材料", help_text="PDF、图片、Word 或 Excel，每个不超过 10 MB，可多选"
     )
     keep_previous = forms.BooleanField(label="保留上次报送的佐证材料", required=False, initial=True)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,8 +85,11 @@ class ReviewForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, decisions: Sequence[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if decisions:  # only the decisions the reviewer may take now
+            field = self.fields["decision"]
+            field.choices = [c for c in field.choices if c[0] in decisions]  # type: ignore[attr-defined]
         _style(self)
 
 
@@ -107,9 +112,17 @@ class TableFilterForm(forms.Form):
         *args: Any,
         units: list[tuple[int, str]] = (),  # type: ignore[assignment]
         districts: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        default_by: str = "unit",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Without a choice, the table opens where the user's tasks are; the form says so.
+        self.default_by = default_by
+        self.fields["by"].initial = default_by
+        if self.is_bound and not self.data.get("by"):
+            data = cast(Any, self.data).copy()  # a QueryDict's copy is mutable
+            data["by"] = default_by
+            self.data = data
         choices = {
             "method": [("", "全部治理方式"), *Method.choices],
             "unit": [("", "全部单位"), *units],
@@ -123,7 +136,7 @@ class TableFilterForm(forms.Form):
     def values(self) -> dict[str, Any]:
         d = self.cleaned_data if self.is_valid() else {}
         return {
-            "by": d.get("by") or "unit",
+            "by": d.get("by") or self.default_by,
             "method": d.get("method") or "",
             "unit": d.get("unit"),
             "district": d.get("district") or "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from zhili.core.events import Event, EventQuerySet
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths, user_grants
 
@@ -53,12 +54,6 @@ class ReportStatus(models.TextChoices):
     ACCEPTED = "accepted", "已通过"
 
 
-class ReportAction(models.TextChoices):
-    SUBMIT = "submit", "报送"
-    RETURN = "return", "退回"
-    ACCEPT = "accept", "通过"
-
-
 class Effect(models.TextChoices):
     DEDUCT = "deduct", "扣分"
     VETO = "veto", "一票否决"
@@ -85,6 +80,16 @@ class CatalogueQuerySet(ScopedQuerySet):
         if has_any(user, self.model, action) or has_any(user, self.model, f"{action}_own"):
             return self
         return self.none()
+
+
+class PlanQuerySet(CatalogueQuerySet):
+    """A plan is read city-wide like the catalogue; any other right on it (change its rule, close
+    it) lies over the plan's area, so ``core.scoping.require(user, "change", plan)`` asks that."""
+
+    def visible_to(self, user: Any, action: str = "view") -> Self:
+        if action == "view":
+            return super().visible_to(user, action)
+        return ScopedQuerySet.visible_to(self, user, action)
 
 
 class AssigneeQuerySet(ScopedQuerySet):
@@ -122,11 +127,12 @@ def own_unit_id(user: Any, model: type[models.Model], action: str) -> int | None
     paths = [g.path for g in user_grants(user) if g.allows(own)]
     if not paths:
         return None
-    unit_path = _unit_path(user)
-    return int(unit_id) if any(unit_path.startswith(p) for p in paths) else None
+    home = unit_path(user)
+    return int(unit_id) if any(home.startswith(p) for p in paths) else None
 
 
-def _unit_path(user: Any) -> str:
+def unit_path(user: Any) -> str:
+    """The area path of the user's unit (read once per request)."""
     cached = getattr(user, "_zhili_unit_path", None)
     if cached is None:
         unit_model = apps.get_model("org", "Unit")
@@ -202,7 +208,7 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = CatalogueQuerySet.as_manager()
+    objects = PlanQuerySet.as_manager()
     extra_actions = ("import", "view_own")
 
     class Meta:
@@ -427,47 +433,31 @@ class Report(models.Model):
         return f"{self.milestone} · {self.get_status_display()}"
 
 
-class ReportEventQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise RuntimeError("进展记录只能追加，不能修改")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise RuntimeError("进展记录只能追加，不能删除")
+class ReportEventQuerySet(EventQuerySet):
+    """The kernel's append-only queryset, declared here so the type checker sees the manager."""
 
 
-class ReportEvent(models.Model):
-    """One step of a report (submitted, returned, accepted): immutable, with author and time."""
+class ReportEvent(Event):
+    """One step of a report (reported, returned, accepted): immutable, with its author, its time,
+    its business date (``on``: the day it counts for, which a loader of a past season sets) and the
+    evidence submitted with it. Labels come from the rules table (``targets.workflow``)."""
+
+    subject_field: ClassVar[str] = "report"
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField("动作", max_length=16, choices=ReportAction.choices)
-    from_status = models.CharField(max_length=16, choices=ReportStatus.choices)
-    to_status = models.CharField(max_length=16, choices=ReportStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_name = models.CharField("操作人", max_length=150)
-    at = models.DateTimeField("时间", auto_now_add=True)
     on = models.DateField("业务日期")
-    text = models.TextField("内容", blank=True)
     evidence = models.ManyToManyField(Evidence, blank=True, related_name="report_events")
 
-    objects = ReportEventQuerySet.as_manager()
+    objects: ClassVar[Any] = ReportEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = "进展记录"
         verbose_name_plural = "进展记录"
-        ordering = ["id"]
 
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("进展记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise RuntimeError("进展记录只能追加，不能删除")
+    @property
+    def attachments(self) -> Any:
+        """The evidence, under the name ``Workflow.record(attachments=...)`` sets."""
+        return self.evidence
 
 
 class Reminder(models.Model):

@@ -50,7 +50,9 @@ class PlanPage(Schema):
 
 
 class TableFiltersIn(Schema):
-    by: Literal["unit", "district", "period"] = "unit"
+    by: Literal["unit", "district", "period", ""] = Field(
+        "", description="列：unit、district 或 period；留空按本人承担的任务（单位或区县、街道）"
+    )
     method: str = ""
     unit: int | None = None
     district: str = ""
@@ -190,10 +192,13 @@ class EventOut(Schema):
     action_label: str
     from_status: str
     to_status: str
-    actor: str
+    to_label: str
+    summary: str = Field(description="该记录的详情（中文），如佐证材料份数、业务日期")
+    actor: str = Field(description="操作人账号")
+    actor_display: str = Field(description="操作人姓名")
     at: dt.datetime
-    on: dt.date
-    text: str
+    on: dt.date = Field(description="业务日期")
+    note: str = Field(description="报送的进展情况，或审核意见")
     evidence: list[EvidenceOut]
 
 
@@ -211,6 +216,7 @@ class ReportOut(Schema):
     version: int
     returns: int
     text: str
+    actions: list[str] = Field(description="当前用户现在可做的操作：submit、accept、return")
     events: list[EventOut]
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from zhili.areas.models import Area, Level
 from zhili.core.errors import NotFound, ValidationFailed
-from zhili.core.scoping import can, path_prefix_q, user_grants
+from zhili.core.scoping import can, path_prefix_q
+from zhili.targets.holders import holding, table_default_by
 from zhili.targets.models import (
     Assignment,
     AssignmentKind,
@@ -35,6 +36,7 @@ from zhili.targets.models import (
     Task,
 )
 from zhili.targets.states import CellState, combine, milestone_state
+from zhili.targets.workflow import REPORTS
 
 BY = ("unit", "district", "period")
 
@@ -137,7 +139,7 @@ class Table:
 
 @dataclass(frozen=True)
 class TableFilters:
-    by: str = "unit"
+    by: str = ""  # empty: where the user's holding puts it (``holders.table_default_by``)
     method: str = ""
     unit: int | None = None
     district: str = ""
@@ -154,6 +156,8 @@ def _district(code: str) -> Area:
 
 def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
     """The 打表 matrix: tasks × units, × districts (and their streets) or × periods."""
+    if not filters.by:
+        filters = replace(filters, by=table_default_by(user, plan))
     if filters.by not in BY:
         raise ValidationFailed("by 须为 unit、district 或 period", code="invalid_by")
     if filters.state and filters.state not in CellState.values:
@@ -317,10 +321,24 @@ def _assemble(
 # A cell: its history and evidence ------------------------------------------------------------
 
 
+# What a cell's report reads (its buttons included: the review right is a level up).
+CELL_RELATED = (
+    "plan",
+    "plan__area",
+    "milestone",
+    "assignment",
+    "assignment__unit",
+    "assignment__area",
+    "assignment__parent",
+)
+
+
 def _events_prefetch() -> Prefetch:
     return Prefetch(
         "events",
-        queryset=ReportEvent.objects.order_by("id").prefetch_related("evidence"),
+        queryset=ReportEvent.objects.select_related("actor")
+        .order_by("id")
+        .prefetch_related("evidence"),
     )
 
 
@@ -341,7 +359,7 @@ def cell_reports(user: Any, assignment: Assignment) -> list[Report]:
     return list(
         Report.objects.visible_to(user)
         .filter(assignment=assignment)
-        .select_related("milestone", "assignment", "assignment__unit", "assignment__area")
+        .select_related(*CELL_RELATED)
         .prefetch_related(_events_prefetch())
         .order_by("milestone__due", "milestone__seq")
     )
@@ -357,7 +375,7 @@ def period_reports(user: Any, plan: Plan, task: Task, period: str) -> list[Repor
     return list(
         Report.objects.visible_to(user)
         .filter(plan=plan, milestone__task=task, milestone__due__gte=start, milestone__due__lt=end)
-        .select_related("milestone", "assignment", "assignment__unit", "assignment__area")
+        .select_related(*CELL_RELATED)
         .prefetch_related(_events_prefetch())
         .order_by("milestone__due", "area_path", "assignment_id")
     )
@@ -385,22 +403,11 @@ def report_get(user: Any, pk: int) -> Report:
     return found
 
 
-def submittable_ids(user: Any, reports: list[Report]) -> set[int]:
-    """Which of ``reports`` the user may report on (one query)."""
-    ids = [r.pk for r in reports if r.status in (ReportStatus.PENDING, ReportStatus.RETURNED)]
-    if not ids:
-        return set()
-    return set(
-        Report.objects.visible_to(user, "submit").filter(pk__in=ids).values_list("pk", flat=True)
-    )
-
-
-def reviewable(user: Any, report: Report) -> bool:
-    from zhili.targets.services import review_path
-
-    return report.status == ReportStatus.SUBMITTED and can(
-        user, "review", Report, review_path(report)
-    )
+def report_actions(user: Any, reports: list[Report]) -> dict[int, list[str]]:
+    """What the user may do now on each report (its buttons), from the rules table that
+    ``Workflow.transition`` checks again (no query: the reports come with their plan, assignment,
+    parent and events)."""
+    return {r.pk: REPORTS.allowed_actions(user, r) for r in reports}
 
 
 def street_choices(user: Any, assignment: Assignment) -> list[Area]:
@@ -552,15 +559,13 @@ def incident_get(user: Any, plan: Plan, pk: int) -> Incident:
 
 
 def my_reminders(user: Any, plan: Plan, limit: int = 20) -> list[Reminder]:
-    """Warnings about what the user reports on: their unit's rows, or the rows of the very area
-    they are granted (a district's own officer), not everything in their scope."""
-    mine = Q(report__unit_id=user.unit_id) if getattr(user, "unit_id", None) else Q(pk__in=[])
-    areas = [g.path for g in user_grants(user)]
-    if areas:
-        mine |= Q(report__unit__isnull=True, report__area_path__in=areas)
-    visible = Report.objects.visible_to(user, "submit").filter(plan=plan)
+    """Warnings about what the user holds (``holders.holding``): the same rule that chose whom
+    ``reminders_send`` warned, and where the table opens (``holders.table_default_by``)."""
+    held = holding(user)
+    if not held:
+        return []
     return list(
-        Reminder.objects.filter(mine, report__in=visible)
+        Reminder.objects.filter(held.q("report__"), report__plan=plan)
         .exclude(report__status=ReportStatus.ACCEPTED)
         .select_related(
             "report", "report__milestone", "report__milestone__task", "report__assignment"

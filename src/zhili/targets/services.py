@@ -5,10 +5,9 @@ Who may do what (roles are data; these are the actions the services check):
   ``targets.plan.import`` / ``.change``, ``targets.assignment.add|delete``, ``targets.incident.add``
   over the plan's area (the city office);
 - split a district's share among its streets: ``targets.assignment.add`` over the district;
-- report progress: ``targets.report.submit`` over the assignee's area, or ``submit_own`` for the
-  user's own unit;
-- review: ``targets.report.review`` over the level above the report (the plan's area for units and
-  districts, the district for its streets' shares), never one's own submission.
+- report progress and review it: the rules table of ``targets.workflow`` (reports move only
+  through ``Workflow.transition``).
+An object out of the actor's scope answers 404, a missing right 403 (``core.scoping.require``).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from fnmatch import fnmatchcase
 from typing import Any
 
 from django.conf import settings
@@ -26,12 +24,14 @@ from django.utils import timezone
 
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record, snapshot
-from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from zhili.core.scoping import can
-from zhili.org.models import RoleGrant, Unit, User
+from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhili.core.scoping import can, object_path, require
+from zhili.org.models import Unit
 from zhili.targets import imports, notices
 from zhili.targets.evidence import Upload, evidence_store
 from zhili.targets.evidence import check as evidence_check
+from zhili.targets.holders import holders_of
+from zhili.targets.holders import key_of as held_by
 from zhili.targets.models import (
     Assignment,
     AssignmentKind,
@@ -45,12 +45,11 @@ from zhili.targets.models import (
     Reminder,
     ReminderKind,
     Report,
-    ReportAction,
-    ReportEvent,
     ReportStatus,
     Task,
 )
 from zhili.targets.scoring import key_of, scores_deferred, scores_recompute
+from zhili.targets.workflow import REPORTS, RETURN, REVIEW, SUBMIT
 
 MAX_TEXT = 5000
 
@@ -63,8 +62,29 @@ def root_area() -> Area:
 
 
 def _need(actor: Any, action: str, model: type, path: str, message: str) -> None:
+    """A right to create where nothing exists yet to be out of scope of (a plan): 403 without it."""
     if not can(actor, action, model, path):
-        raise PermissionDenied(message)
+        raise PermissionDenied(message, code="forbidden")
+
+
+def _require(
+    actor: Any,
+    action: str,
+    obj: Any,
+    *,
+    model: type | None = None,
+    at: str | None = None,
+    message: str = "",
+) -> None:
+    """The access check of a write on ``obj`` (``core.scoping.require``): 404 when ``obj`` is out
+    of the actor's scope, 403 without ``action``. Rights held a level up (the office's over the
+    plan, a district's over its streets' shares) are asked of ``model`` at the path ``at``."""
+    if at is None and model is None:
+        require(actor, action, obj)
+        return
+    require(actor, "view", obj)
+    if not can(actor, action, model or type(obj), at or object_path(obj)):
+        raise PermissionDenied(message or "您没有进行此操作的权限", code="forbidden")
 
 
 def _active(plan: Plan) -> None:
@@ -213,7 +233,7 @@ RULE_FIELDS = [
 def plan_rule_update(*, actor: Any, plan: Plan, **changes: Any) -> Plan:
     """Change the scoring rule, the clock or the status; every score is recomputed at once."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    _need(actor, "change", Plan, plan.area.path, "只有市委政法委考核办可以修改评分规则")
+    _require(actor, "change", plan)  # over the plan's area: the city office
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValidationFailed("不能修改这些字段", detail=sorted(unknown))
@@ -254,7 +274,14 @@ def assignment_add(
     """Assign a task to one more co-unit or district (the city office)."""
     plan = task.plan
     _active(plan)
-    _need(actor, "add", Assignment, plan.area.path, "只有市委政法委考核办可以分解任务")
+    _require(
+        actor,
+        "add",
+        task,
+        model=Assignment,
+        at=plan.area.path,
+        message="只有市委政法委考核办可以分解任务",
+    )
     if (unit is None) == (district is None):
         raise ValidationFailed("请选择一个单位或一个区县")
     spec: tuple[str, Unit | None, Area, Assignment | None]
@@ -289,16 +316,10 @@ def share_split(
 ) -> list[Assignment]:
     """A district splits its share of a task among some of its streets."""
     plan = assignment.plan
+    _require(actor, "add", assignment)  # a district over its own share
     _active(plan)
     if assignment.kind != AssignmentKind.DISTRICT:
         raise ValidationFailed("只有区县承担的任务可以分解到街道（乡镇）")
-    _need(
-        actor,
-        "add",
-        Assignment,
-        assignment.area_path,
-        f"只有{assignment.area.name}可以把本区县的任务分解到街道",
-    )
     if not streets:
         raise ValidationFailed("请至少选择一个街道（乡镇）")
     wrong = [
@@ -336,15 +357,16 @@ def share_split(
 def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
     """Take a task back from a co-unit, a district or a street, while nothing has been reported."""
     plan = assignment.plan
-    _active(plan)
-    if assignment.kind == AssignmentKind.LEAD:
-        raise ValidationFailed("每项任务须有牵头单位，不能移除牵头单位")
+    # A street's share is taken back by its district, anything else by the office.
     where = (
         assignment.parent.area_path
         if assignment.parent_id and assignment.parent
         else plan.area.path
     )
-    _need(actor, "delete", Assignment, where, "没有移除该任务分解的权限")
+    _require(actor, "delete", assignment, at=where, message="没有移除该任务分解的权限")
+    _active(plan)
+    if assignment.kind == AssignmentKind.LEAD:
+        raise ValidationFailed("每项任务须有牵头单位，不能移除牵头单位")
     started = Report.objects.filter(assignment__in=[assignment, *assignment.shares.all()]).exclude(
         status=ReportStatus.PENDING
     )
@@ -366,15 +388,11 @@ def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
 # Progress ------------------------------------------------------------------------------------
 
 
-def _lock_report(actor: Any, report_id: int, action: str) -> Report:
-    report = (
-        Report.objects.visible_to(actor, action).select_for_update().filter(pk=report_id).first()
-    )
-    if report is not None:
-        return report
-    if Report.objects.visible_to(actor, "view").filter(pk=report_id).exists():
-        raise PermissionDenied("您没有报送该节点进展的权限")
-    raise NotFound("该任务节点不存在，或不由您的单位承担", code="not_holder")
+def _clean(text: str, *, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(f"{what}不能超过 {MAX_TEXT} 字")
+    return text
 
 
 @transaction.atomic
@@ -385,72 +403,54 @@ def report_submit(
     text: str,
     uploads: list[Upload] | None = None,
     keep_previous: bool = True,
+    version: int | None = None,
     on: dt.date | None = None,
 ) -> Report:
     """An assignee reports a milestone's progress with its evidence (first time, or after a return).
 
     ``on`` (the business date) is for loaders of past seasons; pages and the API never pass it.
+    Who may, from which state, and the caller's ``version``: ``targets.workflow`` (through
+    ``Workflow.transition``); here only the step.
     """
-    report = _lock_report(actor, report.pk, "submit")
-    report = Report.objects.select_related(
-        "plan", "milestone", "milestone__task", "assignment"
-    ).get(pk=report.pk)
-    _active(report.plan)
-    if report.status == ReportStatus.SUBMITTED:
-        raise Conflict("该节点已报送，正在等待审核", code="already_submitted")
-    if report.status == ReportStatus.ACCEPTED:
-        raise Conflict("该节点已通过审核，不能再次报送", code="already_accepted")
-    text = (text or "").strip()
+    text = _clean(text, what="进展情况")
     if not text:
         raise ValidationFailed("请填写进展情况", code="text_required")
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed(f"进展情况不能超过 {MAX_TEXT} 字")
     uploads = uploads or []
     evidence_check(uploads)  # refuse a wrong file before anything is written
-    kept: list[Evidence] = []
-    if keep_previous and report.status == ReportStatus.RETURNED:
-        last = report.events.filter(action=ReportAction.SUBMIT).order_by("-id").first()
-        kept = list(last.evidence.all()) if last else []
-    files = kept + evidence_store(actor=actor, uploads=uploads)
-    if report.milestone.evidence and not files:
-        raise ValidationFailed(
-            f"该节点要求提供佐证材料：{report.milestone.evidence}", code="evidence_required"
-        )
-    day = on or report.plan.clock()
-    now = timezone.now()
-    before = report.status
-    event = ReportEvent.objects.create(
-        report=report,
-        action=ReportAction.SUBMIT,
-        from_status=before,
-        to_status=ReportStatus.SUBMITTED,
+    # What the step decides on the locked row, for the event it appends (filled by ``apply``).
+    files: list[Evidence] = []
+    data: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+
+    def apply(locked: Report, now: dt.datetime) -> None:
+        kept: list[Evidence] = []
+        if keep_previous and locked.status == ReportStatus.RETURNED:
+            last = locked.events.filter(action=SUBMIT).order_by("-id").first()
+            kept = list(last.evidence.all()) if last else []
+        if locked.milestone.evidence and not (kept or uploads):
+            raise ValidationFailed(
+                f"该节点要求提供佐证材料：{locked.milestone.evidence}", code="evidence_required"
+            )
+        stored = kept + evidence_store(actor=actor, uploads=uploads)
+        files.extend({f.pk: f for f in stored}.values())
+        day = on or locked.plan.clock()
+        data.update({"files": [f.sha256 for f in files], "on": day.isoformat()})
+        fields["on"] = day
+        locked.text = text
+        locked.first_submitted_at = locked.first_submitted_at or now
+        locked.submitted_at, locked.submitted_on = now, day
+
+    return REPORTS.transition(
         actor=actor,
-        actor_name=actor.username,
-        on=day,
-        text=text,
-    )
-    event.evidence.set(list({f.pk: f for f in files}.values()))
-    report.status = ReportStatus.SUBMITTED
-    report.text = text
-    report.first_submitted_at = report.first_submitted_at or now
-    report.submitted_at, report.submitted_on = now, day
-    report.version += 1
-    report.save()
-    audit_record(
-        actor=actor,
-        action="targets.report.submit",
         obj=report,
-        area_path=report.area_path,
-        before={"status": before},
-        after={"status": report.status, "files": [f.sha256 for f in files], "on": day},
+        action=SUBMIT,
+        apply=apply,
+        note=text,
+        data=data,
+        version=version,
+        event_fields=fields,
+        attachments=files,
     )
-    return report
-
-
-def review_path(report: Report) -> str:
-    """Where the reviewer's right must reach: the level above the assignee."""
-    parent = report.assignment.parent
-    return parent.area_path if parent is not None else report.plan.area.path
 
 
 @transaction.atomic
@@ -463,58 +463,29 @@ def report_review(
     version: int | None = None,
     on: dt.date | None = None,
 ) -> Report:
-    """The office accepts a submitted report, or returns it with its reasons."""
-    report = _lock_report(actor, report.pk, "view")
-    report = Report.objects.select_related(
-        "plan", "plan__area", "assignment", "assignment__parent", "milestone"
-    ).get(pk=report.pk)
-    _active(report.plan)
-    if not can(actor, "review", Report, review_path(report)):
-        raise PermissionDenied("您没有审核该报告的权限（由上一级考核办审核）", code="not_reviewer")
-    if decision not in (ReportAction.ACCEPT, ReportAction.RETURN):
-        raise ValidationFailed("审核结论须为“通过”或“退回”")
-    if version is not None and version != report.version:
-        raise Conflict("该报告已有新的变化，请刷新后再审核", code="stale")
-    if report.status != ReportStatus.SUBMITTED:
-        raise Conflict(
-            f"该报告当前为“{report.get_status_display()}”，不是待审核状态", code="not_submitted"
-        )
-    comment = (comment or "").strip()
-    if decision == ReportAction.RETURN and not comment:
+    """The level above accepts a submitted report, or returns it with its reasons."""
+    if decision not in REVIEW:
+        raise ValidationFailed("审核结论须为“通过”或“退回”", code="invalid_decision")
+    comment = _clean(comment, what="审核意见")
+    if decision == RETURN and not comment:
         raise ValidationFailed("退回时请写明退回理由", code="comment_required")
-    if len(comment) > MAX_TEXT:
-        raise ValidationFailed(f"审核意见不能超过 {MAX_TEXT} 字")
-    last = report.events.filter(action=ReportAction.SUBMIT).order_by("-id").first()
-    if last is not None and last.actor_id == getattr(actor, "pk", None):
-        raise PermissionDenied("不能审核自己报送的报告", code="own_report")
-    to = ReportStatus.ACCEPTED if decision == ReportAction.ACCEPT else ReportStatus.RETURNED
-    ReportEvent.objects.create(
-        report=report,
-        action=decision,
-        from_status=report.status,
-        to_status=to,
+    fields: dict[str, Any] = {}
+
+    def apply(locked: Report, now: dt.datetime) -> None:
+        fields["on"] = on or locked.plan.clock()
+        locked.decided_at = now
+        if decision == RETURN:
+            locked.returns += 1
+
+    return REPORTS.transition(
         actor=actor,
-        actor_name=actor.username,
-        on=on or report.plan.clock(),
-        text=comment,
-    )
-    report.status = to
-    report.decided_at = timezone.now()
-    if to == ReportStatus.RETURNED:
-        report.returns += 1
-    report.version += 1
-    report.save()
-    if report.assignment.kind != AssignmentKind.STREET:
-        scores_recompute(plan=report.plan, keys=[key_of(report.assignment)])
-    audit_record(
-        actor=actor,
-        action=f"targets.report.{decision}",
         obj=report,
-        area_path=report.area_path,
-        before={"status": ReportStatus.SUBMITTED},
-        after={"status": to, "comment": comment},
+        action=decision,
+        apply=apply,
+        note=comment,
+        version=version,
+        event_fields=fields,
     )
-    return report
 
 
 # Negative list -------------------------------------------------------------------------------
@@ -534,7 +505,14 @@ def incident_record(
     """Record a negative-list incident against a unit or a district; its score follows at once."""
     plan = item.plan
     _active(plan)
-    _need(actor, "add", Incident, plan.area.path, "只有市委政法委考核办可以认定负面清单事件")
+    _require(
+        actor,
+        "add",
+        item,
+        model=Incident,
+        at=plan.area.path,
+        message="只有市委政法委考核办可以认定负面清单事件",
+    )
     if (unit is None) == (district is None):
         raise ValidationFailed("请选择一个责任单位或一个区县")
     if district is not None and (district.level != Level.DISTRICT or not district.is_current):
@@ -584,7 +562,13 @@ def incident_withdraw(*, actor: Any, incident: Incident, reason: str) -> Inciden
         Incident.objects.select_for_update().select_related("plan", "item").get(pk=incident.pk)
     )
     _active(incident.plan)
-    _need(actor, "change", Incident, incident.plan.area.path, "只有市委政法委考核办可以撤销认定")
+    _require(
+        actor,
+        "change",
+        incident,
+        at=incident.plan.area.path,
+        message="只有市委政法委考核办可以撤销认定",
+    )
     if incident.status != IncidentStatus.ACTIVE:
         raise Conflict("该事件已撤销")
     reason = (reason or "").strip()
@@ -606,22 +590,6 @@ def incident_withdraw(*, actor: Any, incident: Incident, reason: str) -> Inciden
 
 
 # Warnings ------------------------------------------------------------------------------------
-
-
-def _reporters(reports: list[Report]) -> dict[tuple[str, int], list[User]]:
-    """Who reports for each assignee: a unit's active staff; an area's holders of report rights."""
-    unit_ids = {r.unit_id for r in reports if r.unit_id}
-    area_paths = {r.area_path for r in reports if not r.unit_id}
-    out: dict[tuple[str, int], list[User]] = {}
-    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True):
-        out.setdefault(("unit", user.unit_id or 0), []).append(user)
-    grants = RoleGrant.objects.filter(
-        area__path__in=area_paths, user__is_active=True
-    ).select_related("user", "role", "area")
-    for g in grants:
-        if any(fnmatchcase("targets.report.submit", p) for p in g.role.permissions):
-            out.setdefault(("area", g.area_id), []).append(g.user)
-    return out
 
 
 @transaction.atomic
@@ -646,15 +614,14 @@ def reminders_send(*, plan: Plan, on: dt.date | None = None) -> dict[str, int]:
         kind: str = ReminderKind.OVERDUE if on > r.milestone.due else ReminderKind.DUE_SOON
         if (r.pk, kind, r.milestone.due) not in sent:
             fresh.append((r, kind))
-    people = _reporters([r for r, _ in fresh])
+    people = holders_of(held_by(r) for r, _ in fresh)
     counts = {"due_soon": 0, "overdue": 0}
     rows = []
     for r, kind in fresh:
         a, m = r.assignment, r.milestone
-        key = ("unit", a.unit_id) if a.unit_id else ("area", a.area_id)
         verb = "已逾期" if kind == ReminderKind.OVERDUE else f"将于 {m.due:%m月%d日} 到期"
         n = notices.send(
-            recipients=people.get(key, []),
+            recipients=people.get(held_by(r), []),
             kind=f"targets.{kind}",
             title=f"目标任务 {m.task.number}「{m.task.title}」{m.label}节点{verb}",
             body=f"{a.assignee_name}：{m.requirement or m.task.title}。请及时报送进展和佐证材料。",

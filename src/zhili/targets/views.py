@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.errors import PermissionDenied, ZhiliError
-from zhili.core.scoping import can, has_any
-from zhili.targets import exports, imports, selectors, services
+from zhili.core.scoping import can, has_any, require
+from zhili.targets import exports, holders, imports, selectors, services
 from zhili.targets.forms import (
     IncidentForm,
     PlanImportForm,
@@ -93,10 +93,12 @@ def template(request: HttpRequest) -> HttpResponse:
 
 
 def _table(request: HttpRequest, plan: Plan) -> tuple[TableFilterForm, selectors.Table]:
+    chosen = request.GET.get("by")
     form = TableFilterForm(
         request.GET or None,
         units=selectors.plan_units(request.user, plan),
         districts=selectors.plan_districts(request.user, plan),
+        default_by=chosen or holders.table_default_by(request.user, plan),
     )
     table = selectors.table_build(request.user, plan, selectors.TableFilters(**form.values()))
     return form, table
@@ -150,22 +152,25 @@ def _cell_context(
 ) -> dict[str, Any]:
     """The reports of a cell with what the user may do on each; ``failed`` puts a rejected form
     (report id, "report" or "review", form) back in place with its errors and input."""
-    user = request.user
-    submittable = selectors.submittable_ids(user, reports)
+    actions = selectors.report_actions(request.user, reports)
     on = plan.clock()
     items = []
     for r in reports:
         state = milestone_state(
             due=r.milestone.due, status=r.status, on=on, risk_days=plan.risk_days
         )
+        allowed = actions[r.pk]
+        decisions = [a for a in ("accept", "return") if a in allowed]
         item = {
             "report": r,
             "state": state,
             "symbol": SYMBOL[state],
-            "can_submit": r.pk in submittable and plan.is_active,
-            "can_review": plan.is_active and selectors.reviewable(user, r),
-            "report_form": ReportForm(auto_id=f"r{r.pk}_%s"),
-            "review_form": ReviewForm(auto_id=f"v{r.pk}_%s", initial={"version": r.version}),
+            "can_submit": "submit" in allowed,
+            "can_review": bool(decisions),
+            "report_form": ReportForm(auto_id=f"r{r.pk}_%s", initial={"version": r.version}),
+            "review_form": ReviewForm(
+                auto_id=f"v{r.pk}_%s", initial={"version": r.version}, decisions=decisions
+            ),
             "open": False,
         }
         if failed and failed[0] == r.pk:
@@ -236,6 +241,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 uploads=uploads_of(form.cleaned_data["files"]),
                 keep_previous=form.cleaned_data["keep_previous"],
+                version=form.cleaned_data["version"],
             )
         except ZhiliError as exc:
             form.add_error(None, exc.message)
@@ -471,8 +477,7 @@ def incident_withdraw(request: HttpRequest, plan: int, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule(request: HttpRequest, plan: int) -> HttpResponse:
     the_plan = selectors.plan_get(request.user, plan)
-    if not _is_office(request.user, the_plan):
-        raise PermissionDenied("只有市委政法委考核办可以修改评分规则")
+    require(request.user, "change", the_plan)  # the city office, over the plan's area
     form = RuleForm(request.POST or None, initial=RuleForm.initial_for(the_plan))
     if request.method == "POST" and form.is_valid():
         try:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhili.core.errors import Conflict, ValidationFailed
+from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhili.targets import services
 from zhili.targets.evidence import Upload
 from zhili.targets.models import Assignment, Incident, Plan, Report, Score
@@ -72,7 +72,9 @@ def test_district_splits_from_the_cell_panel(small_plan: Any, login: Any) -> Non
     assert "分解到街道" not in login("wanzhou").get(f"/targets/{plan.pk}/").content.decode()
 
 
-def test_office_records_and_withdraws_an_incident(small_plan: Any, login: Any) -> None:
+def test_office_records_and_withdraws_an_incident(
+    small_plan: Any, login: Any, users: dict[str, Any]
+) -> None:
     plan = small_plan()
     item = plan.negative_items.get(number="F2")
     client = login("office_zfw")
@@ -94,6 +96,12 @@ def test_office_records_and_withdraws_an_incident(small_plan: Any, login: Any) -
     assert ok.status_code == 302
     incident = Incident.objects.get(plan=plan)
     assert Score.objects.get(plan=plan, area__code="500101").total == Decimal(95)
+    # The district it is recorded against sees it but may not withdraw it (403); another district
+    # does not see it (404).
+    with pytest.raises(PermissionDenied, match="只有市委政法委考核办可以撤销认定"):
+        services.incident_withdraw(actor=users["wanzhou"], incident=incident, reason="不服")
+    with pytest.raises(NotFound):
+        services.incident_withdraw(actor=users["yuzhong"], incident=incident, reason="不服")
     client.post(f"/targets/{plan.pk}/incidents/{incident.pk}/withdraw/", {"reason": "复核不属实"})
     assert Score.objects.get(plan=plan, area__code="500101").total == Decimal(100)
     assert login("unit_gaj").post(f"/targets/{plan.pk}/negative/", {}).status_code == 403

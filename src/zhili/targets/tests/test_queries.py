@@ -19,7 +19,8 @@ from .conftest import workbook
 
 # Session, user, grants, plan, the user's unit path (once), the two filter lists, assignments,
 # tasks, milestones, reports; then the session save (3). The office reports nothing, so it has no
-# warnings to read; a unit's page reads its warnings too (+1).
+# warnings to read; a unit's page without a choice of columns reads its warnings and what it holds
+# (+2).
 # The API: token, grants, unit path, plan, assignments, tasks, milestones, reports.
 # +1 since the inbox badge (one COUNT per page) landed with the matters module.
 PAGE_QUERIES = {"unit": 15, "district": 15, "period": 15}
@@ -102,5 +103,6 @@ def test_unit_view_of_the_big_table(office: Any, login: Any) -> None:
     client.get("/targets/")
     n_small, _ = _count(client, f"/targets/{small.pk}/")
     n, response = _count(client, f"/targets/{big.pk}/")
-    assert n_small == n == PAGE_QUERIES["unit"] + 1  # + its warnings
+    # + its warnings, + which columns it opens on (the kinds of assignee it holds).
+    assert n_small == n == PAGE_QUERIES["unit"] + 2
     assert response.content.decode().count('<td class="s-') == 108

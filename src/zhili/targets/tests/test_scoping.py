@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from zhili.areas.models import Area
+from zhili.core.errors import PermissionDenied
 from zhili.targets import services
 from zhili.targets.models import Assignment, Report
 
@@ -94,7 +97,7 @@ def test_plans_are_listed_to_those_who_take_part(small_plan: Any, client: Any, b
     assert client.get("/api/v1/targets/plans").status_code == 401
 
 
-def test_pages_answer_for_every_role(small_plan: Any, login: Any) -> None:
+def test_pages_answer_for_every_role(small_plan: Any, login: Any, users: dict[str, Any]) -> None:
     plan = small_plan()
     for who in ("office_zfw", "unit_gaj", "yuzhong", "jiefangbei", "city_admin"):
         client = login(who)
@@ -115,6 +118,10 @@ def test_pages_answer_for_every_role(small_plan: Any, login: Any) -> None:
             response = client.get(url, follow=True)
             assert response.status_code == 200, (who, url)
     assert login("unit_gaj").get(f"/targets/{plan.pk}/rule/").status_code == 403
+    # A district may do anything with targets in its district, but the plan's rule is the city's.
+    assert login("yuzhong").get(f"/targets/{plan.pk}/rule/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.plan_rule_update(actor=users["yuzhong"], plan=plan, risk_days=3)
     assert login("office_zfw").get(f"/targets/{plan.pk}/rule/").status_code == 200
 
 
