@@ -134,6 +134,8 @@ def server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             "DEBUG": "1",
             "ZHILI_VAR": str(var),
             "ZHILI_HOME": str(ROOT),
+            # The server runs this checkout's code (not whatever the venv's editable install names).
+            "PYTHONPATH": str(ROOT / "src"),
             "DATABASE_URL": e2e_database,
             "LOG_LEVEL": "WARNING",
         }

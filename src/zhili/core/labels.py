@@ -102,7 +102,7 @@ def audit_label(action: str) -> str:
     label = _audit.get(action)
     if label is not None:
         return str(label)
-    prefix, _dot, verb = action.partition(".")
+    prefix, _dot, verb = action.rpartition(".")
     if prefix in _audit_prefixes:
         noun, kind = _audit_prefixes[prefix]
         verb_label = _actions.get(kind, {}).get(verb)
