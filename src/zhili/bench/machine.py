@@ -1,7 +1,8 @@
 """Matters lived in memory: the rows the services would write, without a query per step.
 
 ``Machine.matter_create`` builds the matter as ``services.matter_create`` does, and
-``Machine.matter_<action>`` (→ ``Machine.act``) runs an action as ``workflow.transition`` does — the same state change (``matters.steps``), the same
+``Machine.matter_<action>`` (→ ``Machine.act``) runs an action as the matters workflow
+(``core.workflow.Workflow.transition``) does — the same state change (``matters.steps``), the same
 deadline refresh, the same event, the same rollup arithmetic (``rollups.apply_event``) and the same
 audit record — and keeps the rows for ``Machine.flush``, which writes them in bulk (``sink``) and
 adds the rollup deltas with the services' own upsert (``rollups.flush``).
@@ -259,7 +260,7 @@ class Machine:
         attachments: list[int] | None = None,
         **kw: Any,
     ) -> Matter:
-        """One action of the closed loop, as ``workflow.transition`` runs it."""
+        """One action of the closed loop, as ``matters.workflow.WORKFLOW.transition`` runs it."""
         kw["note"] = note
         step = _STEP.get(action) or getattr(steps, action)
         if action == "dispatch":
@@ -415,8 +416,11 @@ class Machine:
         self, m: Matter, action: str, now: dt.datetime, note: str, data: dict[str, Any]
     ) -> None:
         self._event(m, None, action, m.status, data, now, note, actor_name="system")
+        status = {"status": m.status}
         self.audits.append(
-            self._audit(None, f"matter.{action}", m, now, before=None, after=data, note=note)
+            self._audit(
+                None, f"matter.{action}", m, now, before=status, after={**status, **data}, note=note
+            )
         )
 
     def _notify(

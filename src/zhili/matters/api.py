@@ -18,13 +18,14 @@ from zhili.core.pagination import keyset_page
 from zhili.core.schemas import ErrorOut
 from zhili.matters import selectors, services
 from zhili.matters.attachments import attachment_store, attachments_by_hash
-from zhili.matters.presenters import category_out, event_out, matter_out
+from zhili.matters.presenters import category_out, event_out, matter_detail_out, matter_out
 from zhili.matters.schemas import (
     ActionIn,
     CategoryOut,
     EventOut,
     MatterBatchIn,
     MatterBatchOut,
+    MatterDetailOut,
     MatterIn,
     MatterOut,
     MatterPage,
@@ -174,9 +175,11 @@ def _plain(schema: type[Schema]) -> type[BaseModel]:
 _MATTER_PAGE = _plain(MatterPage)
 
 
-@router.get("/matters/{number}", response={200: MatterOut, **ERRORS}, summary="一件诉求")
+@router.get(
+    "/matters/{number}", response={200: MatterDetailOut, **ERRORS}, summary="一件诉求及可执行的动作"
+)
 def get(request: HttpRequest, number: str) -> Any:
-    return matter_out(request.user, selectors.matter_get(request.user, number))
+    return matter_detail_out(request.user, selectors.matter_get(request.user, number))
 
 
 @router.get(
@@ -214,7 +217,7 @@ def upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
 
 @router.post(
     "/matters/{number}/actions/{action}",
-    response={200: MatterOut, **ERRORS},
+    response={200: MatterDetailOut, **ERRORS},
     summary="对诉求执行一个动作（accept, reject, triage, dispatch, sign, return, report, verify, close, rate, reopen, extend, approve_extension, suspend, resume, merge, self_handle）",
 )
 def act(request: HttpRequest, number: str, action: str, payload: ActionIn) -> Any:
@@ -227,7 +230,7 @@ def act(request: HttpRequest, number: str, action: str, payload: ActionIn) -> An
     kwargs = _action_kwargs(request.user, action, payload, matter)
     handler = getattr(services, f"matter_{action}")
     result = handler(actor=request.user, matter=matter, version=payload.version, **kwargs)
-    return matter_out(request.user, result)
+    return matter_detail_out(request.user, result)
 
 
 def _need(value: Any, label: str) -> Any:

@@ -91,6 +91,17 @@ class MatterOut(Schema):
     version: int
 
 
+class ActionOut(Schema):
+    action: str
+    label: str
+
+
+class MatterDetailOut(MatterOut):
+    actions: list[ActionOut] = Field(
+        description="当前用户现在可以执行的动作（按状态和权限，与页面上的按钮相同）"
+    )
+
+
 class MatterPage(Schema):
     items: list[MatterOut]
     next: str | None
@@ -98,9 +109,14 @@ class MatterPage(Schema):
 
 class EventOut(Schema):
     action: str
+    label: str = Field(description="动作的名称")
+    summary: str = Field(description="详情的文字说明")
     from_status: str
     to_status: str
+    from_label: str
+    to_label: str
     actor: str
+    actor_display: str
     unit: str | None
     at: dt.datetime
     note: str

@@ -195,8 +195,7 @@ def matter_merged_into_visible(user: Any, matter: Matter) -> bool:
     """May the user open the matter ``matter`` was merged into? (Its number is part of this
     matter's record; the link is offered only where it leads somewhere.)"""
     return bool(
-        matter.merged_into_id
-        and matter_visible(user).filter(pk=matter.merged_into_id).exists()
+        matter.merged_into_id and matter_visible(user).filter(pk=matter.merged_into_id).exists()
     )
 
 
@@ -215,20 +214,6 @@ def category_list(user: Any | None = None, *, active_only: bool = True) -> Query
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.order_by("order", "code")
-
-
-def can_see_personal(user: Any, matter: Matter) -> bool:
-    return can(user, "view_personal", Matter, matter.area_path)
-
-
-def mask_phone(phone: str) -> str:
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
-def mask_name(name: str) -> str:
-    return (name[0] + "*" * (len(name) - 1)) if name else ""
 
 
 def public_lookup(number: str, phone_last4: str) -> Matter | None:

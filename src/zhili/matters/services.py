@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area, Level
-from zhili.core import context
+from zhili.core import context, privacy
 from zhili.core.audit import audit_record
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
@@ -36,7 +36,7 @@ from zhili.matters.models import (
 )
 from zhili.matters.questions import check_answers
 from zhili.matters.routing import rule_unit
-from zhili.matters.workflow import set_co_units, transition
+from zhili.matters.workflow import WORKFLOW, set_co_units, transition
 
 PUBLIC_CHANNELS = {Channel.WEB, Channel.OPEN311}
 SELF_HANDLE_SAMPLE_RATE = float(getattr(settings, "ZHILI_SELF_HANDLE_SAMPLE_RATE", 0.2))
@@ -141,7 +141,11 @@ def _staff(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
+PUBLIC_ACTOR = "群众"  # the event's actor name when a resident reports without an account
+
+
 def _submit_event(matter: Matter, actor: Any) -> MatterEvent:
+    """The "submit" event ``matter_create`` records, unsaved (the batch writes them in bulk)."""
     staff = _staff(actor)
     return MatterEvent(
         matter=matter,
@@ -149,7 +153,7 @@ def _submit_event(matter: Matter, actor: Any) -> MatterEvent:
         from_status="",
         to_status=matter.status,
         actor=actor if staff else None,
-        actor_name=getattr(actor, "username", "") if staff else "群众",
+        actor_name=getattr(actor, "username", "") if staff else PUBLIC_ACTOR,
         at=matter.created_at,
         data={"channel": matter.channel},
     )
@@ -198,11 +202,18 @@ def matter_create(
     # Drawn last: the day's counter row stays locked until commit, and every intake waits for it.
     matter.number = next_number(matter.created_at)
     matter.save()
-    event = _submit_event(matter, actor)
-    event.save()
-    if attachments:
-        event.attachments.set(attachments)
-    rollups.record(matter, event)
+    staff = _staff(actor)
+    WORKFLOW.record(
+        actor=actor if staff else None,
+        obj=matter,
+        action="submit",
+        before="",
+        data={"channel": matter.channel},
+        at=matter.created_at,
+        event_fields={} if staff else {"actor_name": PUBLIC_ACTOR},
+        attachments=attachments,
+        audit=False,  # the intake's own audit record follows
+    )
     audit_record(
         actor=actor if _staff(actor) else None,
         action="matter.create",
@@ -782,10 +793,16 @@ def matter_self_handle(
     )
 
 
-@transaction.atomic
 def matter_reveal_personal(*, actor: Any, matter: Matter) -> dict[str, str]:
-    """The reporter's unmasked name and phone, for roles with the right; every view is audited."""
-    if not can(actor, "view_personal", Matter, matter.area_path):
-        raise PermissionDenied("您没有查看反映人个人信息的权限")
-    audit_record(actor=actor, action="matter.view_personal", obj=matter, area_path=matter.area_path)
-    return {"reporter_name": matter.reporter_name, "reporter_phone": matter.reporter_phone}
+    """The reporter's unmasked name and phone, for roles with the right (core.privacy.reveal:
+    404 out of scope, 403 without ``view_personal``, one audit record per view)."""
+    try:
+        [row] = privacy.reveal(
+            actor=actor,
+            obj=matter,
+            rows=[{"reporter_name": matter.reporter_name, "reporter_phone": matter.reporter_phone}],
+            what="反映人姓名和电话",
+        )
+    except PermissionDenied as exc:
+        raise PermissionDenied("您没有查看反映人个人信息的权限", code=exc.code) from exc
+    return row

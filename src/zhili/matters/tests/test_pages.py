@@ -489,9 +489,9 @@ def test_reveal_personal_is_audited(login: Any, users: dict) -> None:
     assert "138****5678" in page and "显示完整联系方式" in page
     r = client.post(f"/matters/{m.number}/personal/", HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and PHONE in text(r) and "张三" in text(r)
-    assert AuditEvent.objects.filter(
-        action="matter.view_personal", object_id=str(m.pk), actor=users["jiefangbei"]
-    ).exists()
+    audit = AuditEvent.objects.get(action="privacy.reveal", object_id=str(m.pk))
+    assert audit.actor == users["jiefangbei"] and audit.object_type == "matters.matter"
+    assert audit.after == {"fields": ["reporter_name", "reporter_phone"]}
     assert PHONE not in text(client.get(f"/matters/{m.number}/"))  # masked again on reload
 
 
