@@ -196,13 +196,4 @@ def describe(e: Any) -> str:
 
 
 labels.register_describer(WORKFLOW.kind, describe)
-labels.register_audit(
-    {
-        "matter.create": _("诉求 · 受理登记"),
-        "category.create": _("诉求分类 · 新增"),
-        "category.update": _("诉求分类 · 修改"),
-        "category.import": _("诉求分类 · 导入"),
-        "routing_rule.set": _("派单规则 · 设置"),
-        "routing_rule.delete": _("派单规则 · 删除"),
-    }
-)
+labels.register_audit({"matter.create": _("诉求 · 受理登记")})

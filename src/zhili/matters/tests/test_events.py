@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from zhili.core import labels
 from zhili.core.events import AppendOnlyError
+from zhili.matters import catalogue  # noqa: F401 (registers the catalogue's audit labels)
 from zhili.matters import services as s
 from zhili.matters.models import Category, Matter, MatterEvent, Status
 from zhili.matters.supervision import sweep
 from zhili.matters.workflow import OTHER_EVENTS, RULES, WORKFLOW
+from zhili.open311 import services as open311  # noqa: F401 (registers its audit labels)
 from zhili.org.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +64,12 @@ def test_every_action_and_state_has_a_readable_label() -> None:
             assert labels.is_readable(summary), f"{action}: {summary!r}"
     for status in Status.values:
         assert labels.is_readable(labels.status_label(KIND, status))
-    assert labels.is_readable(labels.audit_label("matter.overdue"))
-    assert labels.is_readable(labels.audit_label("matter.create"))
+    audited = [f"matter.{a}" for a in registered] + ["matter.create", "privacy.reveal"]
+    audited += ["category.create", "category.update", "category.import"]
+    audited += ["routing_rule.set", "routing_rule.delete"]
+    audited += ["open311key.create", "open311key.revoke", "open311.submit"]
+    for action in audited:
+        assert labels.is_readable(labels.audit_label(action)), action
 
 
 def test_recording_an_unlabelled_action_is_refused(users: dict[str, Any]) -> None:
