@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -23,6 +24,7 @@ from zhili.core.models import AuditEvent
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
 from zhili.matters import rollups, steps
+from zhili.matters.actions import SPECS
 from zhili.matters.models import (
     Category,
     Channel,
@@ -330,6 +332,46 @@ def _audit_row(actor: Any, matter: Matter) -> AuditEvent:
 
 
 # The closed loop -------------------------------------------------------------------------------
+# Each service checks its inputs (with the Chinese message a person reads) and hands them to
+# ``_act``, which runs the action as its spec (actions.SPECS) says: the step with its arguments and
+# the event's note and data, through the workflow (lock, 404 / 409 / 403, event, rollups, audit).
+
+
+def _act(
+    name: str,
+    *,
+    actor: Any,
+    matter: Matter,
+    version: int | None,
+    at: dt.datetime | None,
+    attachments: list[Any] | None = None,
+    check: Callable[[Matter], None] | None = None,
+    then: Callable[[Matter], None] | None = None,
+    **inputs: Any,
+) -> Matter:
+    """``check`` looks at the locked matter before the step, ``then`` after it (co-units)."""
+    spec = SPECS[name]
+
+    def apply(m: Matter, now: dt.datetime) -> str | None:
+        if check:
+            check(m)
+        status = spec.step(m, now, inputs)
+        if then:
+            then(m)
+        return status
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action=name,
+        apply=apply,
+        note=str(inputs.get(spec.note) or ""),
+        data=spec.data(inputs),
+        attachments=attachments,
+        version=version,
+        at=at,
+        unit=spec.event_unit(inputs),
+    )
 
 
 @transaction.atomic
@@ -341,15 +383,7 @@ def matter_accept(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="accept",
-        apply=steps.accept,
-        note=note,
-        version=version,
-        at=at,
-    )
+    return _act("accept", actor=actor, matter=matter, version=version, at=at, note=note)
 
 
 @transaction.atomic
@@ -362,16 +396,7 @@ def matter_reject(
     at: dt.datetime | None = None,
 ) -> Matter:
     reason = _text(reason, "不予立案理由", limit=1000)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="reject",
-        apply=steps.reject,
-        note=reason,
-        version=version,
-        at=at,
-    )
+    return _act("reject", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
 @transaction.atomic
@@ -388,19 +413,8 @@ def matter_triage(
     if triage not in Triage.values:
         raise ValidationFailed("分流结果须为大事、小事或私事", code="invalid_triage")
     reason = _text(reason, "分流理由", limit=1000)
-
-    def apply(m: Matter, now: dt.datetime) -> str | None:
-        return steps.triage(m, now, result=triage, reason=reason)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="triage",
-        apply=apply,
-        note=reason,
-        data={"triage": triage},
-        version=version,
-        at=at,
+    return _act(
+        "triage", actor=actor, matter=matter, version=version, at=at, triage=triage, reason=reason
     )
 
 
@@ -419,22 +433,16 @@ def matter_dispatch(
     if unit is None or not unit.is_active:
         raise ValidationFailed("请选择启用中的主办单位", code="unit_required")
     co_units = [u for u in (co_units or []) if u.pk != unit.pk]
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        status = steps.dispatch(m, now, unit=unit)
-        set_co_units(m, co_units)
-        return status
-
-    return transition(
+    return _act(
+        "dispatch",
         actor=actor,
         matter=matter,
-        action="dispatch",
-        apply=apply,
-        note=note,
-        data={"unit": unit.pk, "unit_name": unit.name, "co_units": [u.pk for u in co_units]},
         version=version,
         at=at,
+        then=lambda m: set_co_units(m, co_units),
         unit=unit,
+        co_units=co_units,
+        note=note,
     )
 
 
@@ -449,19 +457,8 @@ def matter_sign(
     at: dt.datetime | None = None,
 ) -> Matter:
     """签收. ``contacted`` records first contact with the resident at the same time."""
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.sign(m, now, contacted=contacted)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="sign",
-        apply=apply,
-        note=note,
-        data={"contacted": contacted},
-        version=version,
-        at=at,
+    return _act(
+        "sign", actor=actor, matter=matter, version=version, at=at, contacted=contacted, note=note
     )
 
 
@@ -476,16 +473,7 @@ def matter_return(
 ) -> Matter:
     """退单: the unit says it is not theirs; the centre re-dispatches."""
     reason = _text(reason, "退单理由", limit=1000)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="return",
-        apply=steps.return_,
-        note=reason,
-        version=version,
-        at=at,
-    )
+    return _act("return", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
 @transaction.atomic
@@ -501,19 +489,15 @@ def matter_report(
 ) -> Matter:
     """处置反馈 with evidence."""
     result = _text(result, "处置情况", limit=4000)
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.report(m, now, contacted=contacted)
-
-    return transition(
+    return _act(
+        "report",
         actor=actor,
         matter=matter,
-        action="report",
-        apply=apply,
-        note=result,
-        attachments=attachments,
         version=version,
         at=at,
+        attachments=attachments,
+        result=result,
+        contacted=contacted,
     )
 
 
@@ -530,19 +514,8 @@ def matter_verify(
     """核查: pass → ready to close; fail → 返工 (back to the unit, handling)."""
     if not passed:
         note = _text(note, "返工原因", limit=1000)
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.verify(m, now, passed=passed)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="verify",
-        apply=apply,
-        note=note,
-        data={"passed": passed},
-        version=version,
-        at=at,
+    return _act(
+        "verify", actor=actor, matter=matter, version=version, at=at, passed=passed, note=note
     )
 
 
@@ -555,15 +528,7 @@ def matter_close(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="close",
-        apply=steps.close,
-        note=note,
-        version=version,
-        at=at,
-    )
+    return _act("close", actor=actor, matter=matter, version=version, at=at, note=note)
 
 
 @transaction.atomic
@@ -578,19 +543,15 @@ def matter_rate(
     at: dt.datetime | None = None,
 ) -> Matter:
     """回访: was it solved, is the resident satisfied? Unsatisfied call-backs may be reopened."""
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.rate(m, now, solved=solved, satisfied=satisfied)
-
-    return transition(
+    return _act(
+        "rate",
         actor=actor,
         matter=matter,
-        action="rate",
-        apply=apply,
-        note=note,
-        data={"solved": solved, "satisfied": satisfied},
         version=version,
         at=at,
+        solved=solved,
+        satisfied=satisfied,
+        note=note,
     )
 
 
@@ -605,19 +566,20 @@ def matter_reopen(
 ) -> Matter:
     """重开: back to the lead unit to sign and handle again, with a fresh handling limit."""
     reason = _text(reason, "重新办理理由", limit=1000)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="reopen",
-        apply=steps.reopen,
-        note=reason,
-        version=version,
-        at=at,
-    )
+    return _act("reopen", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
 MAX_EXTENSION_DAYS = int(getattr(settings, "ZHILI_MAX_EXTENSION_WORKDAYS", 15))
+
+
+def _no_pending_extension(m: Matter) -> None:
+    if m.extension_requested_days:
+        raise ValidationFailed("已有待审批的延期申请", code="extension_pending")
+
+
+def _pending_extension(m: Matter) -> None:
+    if not m.extension_requested_days:
+        raise ValidationFailed("没有待审批的延期申请", code="no_extension")
 
 
 @transaction.atomic
@@ -636,21 +598,15 @@ def matter_extend(
             f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", code="invalid_days"
         )
     reason = _text(reason, "延期理由", limit=1000)
-
-    def apply(m: Matter, now: dt.datetime) -> None:
-        if m.extension_requested_days:
-            raise ValidationFailed("已有待审批的延期申请", code="extension_pending")
-        return steps.extend(m, now, days=days, reason=reason)
-
-    return transition(
+    return _act(
+        "extend",
         actor=actor,
         matter=matter,
-        action="extend",
-        apply=apply,
-        note=reason,
-        data={"days": int(days)},
         version=version,
         at=at,
+        check=_no_pending_extension,
+        days=days,
+        reason=reason,
     )
 
 
@@ -664,20 +620,15 @@ def matter_approve_extension(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    def apply(m: Matter, now: dt.datetime) -> None:
-        if not m.extension_requested_days:
-            raise ValidationFailed("没有待审批的延期申请", code="no_extension")
-        return steps.approve_extension(m, now, approved=approved)
-
-    return transition(
+    return _act(
+        "approve_extension",
         actor=actor,
         matter=matter,
-        action="approve_extension",
-        apply=apply,
-        note=note,
-        data={"approved": approved},
         version=version,
         at=at,
+        check=_pending_extension,
+        approved=approved,
+        note=note,
     )
 
 
@@ -692,16 +643,7 @@ def matter_suspend(
 ) -> Matter:
     """挂起/缓办: the clock stops; suspended matters leave the rates' denominators."""
     reason = _text(reason, "挂起理由", limit=1000)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="suspend",
-        apply=steps.suspend,
-        note=reason,
-        version=version,
-        at=at,
-    )
+    return _act("suspend", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
 @transaction.atomic
@@ -713,15 +655,7 @@ def matter_resume(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="resume",
-        apply=steps.resume,
-        note=note,
-        version=version,
-        at=at,
-    )
+    return _act("resume", actor=actor, matter=matter, version=version, at=at, note=note)
 
 
 @transaction.atomic
@@ -747,20 +681,7 @@ def matter_merge(
         )
     if target.merged_into_id == matter.pk:
         raise ValidationFailed("两件诉求不能互相并单", code="merge_cycle")
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.merge(m, now, into=target)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="merge",
-        apply=apply,
-        note=note,
-        data={"into": target.number},
-        version=version,
-        at=at,
-    )
+    return _act("merge", actor=actor, matter=matter, version=version, at=at, into=target, note=note)
 
 
 @transaction.atomic
@@ -777,19 +698,15 @@ def matter_self_handle(
     result = _text(result, "处置情况", limit=4000)
     if not attachments:
         raise ValidationFailed("自行处置须上传处置后的照片或材料", code="evidence_required")
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.self_handle(m, now, sampled=random.random() < SELF_HANDLE_SAMPLE_RATE)
-
-    return transition(
+    return _act(
+        "self_handle",
         actor=actor,
         matter=matter,
-        action="self_handle",
-        apply=apply,
-        note=result,
-        attachments=attachments,
         version=version,
         at=at,
+        attachments=attachments,
+        result=result,
+        sampled=random.random() < SELF_HANDLE_SAMPLE_RATE,
     )
 
 

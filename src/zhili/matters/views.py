@@ -20,13 +20,8 @@ from zhili.core.errors import Conflict, NotFound, PermissionDenied, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.scoping import has_any
 from zhili.matters import selectors, services, workflow
-from zhili.matters.forms import (
-    ACTION_FORMS,
-    PRIMARY_ACTIONS,
-    PhotosMixin,
-    QueueFilterForm,
-    action_form,
-)
+from zhili.matters.actions import SPECS
+from zhili.matters.forms import PhotosMixin, QueueFilterForm
 from zhili.matters.models import Matter, Status
 
 PAGE_SIZE = 30
@@ -106,11 +101,11 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if action not in ACTION_FORMS:
+    if action not in SPECS:
         raise NotFound(f"未知的操作：{action}", code="unknown_action")
     user = request.user
     matter = selectors.matter_get(user, number)
-    form = action_form(action, user=user, matter=matter, data=request.POST, files=request.FILES)
+    form = SPECS[action].make_form(user=user, matter=matter, data=request.POST, files=request.FILES)
     status = 200
     if form.is_valid():
         extra: dict[str, Any] | None = {}
@@ -158,7 +153,9 @@ def _detail(
     allowed = workflow.allowed_actions(user, matter)
     forms = []
     for action in allowed:
-        form = bound if action == bound_action else action_form(action, user=user, matter=matter)
+        form = (
+            bound if action == bound_action else SPECS[action].make_form(user=user, matter=matter)
+        )
         forms.append(_action_view(action, form, open_=action == bound_action))
     forms.sort(key=lambda f: not f["open"])  # the usual next step first, the rest folded below
     suggestion = _suggestion(matter) if "dispatch" in allowed else None
@@ -204,14 +201,14 @@ def _typed_text(form: Any) -> list[tuple[str, str]]:
 
 
 def _action_view(action: str, form: Any, *, open_: bool) -> dict[str, Any]:
-    _, button, style = ACTION_FORMS[action]
+    spec = SPECS[action]
     return {
         "action": action,
         "label": workflow.label(action),
         "form": form,
-        "button": button,
-        "style": style,
-        "open": open_ or action in PRIMARY_ACTIONS,
+        "button": spec.button,
+        "style": spec.style,
+        "open": open_ or spec.primary,
         "multipart": isinstance(form, PhotosMixin),
     }
 

@@ -1,8 +1,9 @@
 """The closed loop as a rules table over ``core.workflow.Workflow``: which action starts from which
-states and needs which right. The machinery (lock, 404 / 409 / 403, the step, the event, the audit)
-is core's; this module says what is particular to matters: the lead unit's staff may act on their
-matters without the area right, the deadline is refreshed before each save, the rollups follow each
-event, and the words a person reads for each event (labels and the describer)."""
+states and needs which right (each row from its spec in ``actions.py``). The machinery (lock,
+404 / 409 / 403, the step, the event, the audit) is core's; this module says what is particular to
+matters: the lead unit's staff may act on their matters without the area right, the deadline is
+refreshed before each save, the rollups follow each event, and the words a person reads for each
+event (labels and the describer)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from zhili.core import labels
 from zhili.core.workflow import Rule, Workflow
 from zhili.matters import rollups
+from zhili.matters.actions import SPECS
 from zhili.matters.deadlines import refresh_due
 from zhili.matters.models import (
     STAGE_LABELS,
@@ -27,39 +29,7 @@ from zhili.matters.models import (
     Triage,
 )
 
-S = Status
-
-
-def is_unit_staff(actor: Any, matter: Matter) -> bool:
-    """Staff of the matter's lead unit (首接负责): they sign and handle it wherever it lies."""
-    unit_id = getattr(actor, "unit_id", None)
-    return bool(unit_id) and unit_id == matter.lead_unit_id
-
-
-def _unit(label: Any, sources: tuple[str, ...]) -> Rule:
-    """A step of the lead unit: the area's ``handle`` right, or being the lead unit's staff."""
-    return Rule(label, sources, "handle", also=is_unit_staff)
-
-
-RULES: dict[str, Rule] = {
-    "accept": Rule(_("立案"), (S.SUBMITTED,), "accept"),
-    "reject": Rule(_("不予立案"), (S.SUBMITTED,), "accept"),
-    "triage": Rule(_("三事分流"), (S.SUBMITTED, S.ACCEPTED, S.RETURNED), "triage"),
-    "dispatch": Rule(_("派遣"), (S.ACCEPTED, S.RETURNED), "dispatch"),
-    "sign": _unit(_("签收"), (S.DISPATCHED,)),
-    "return": _unit(_("退单"), (S.DISPATCHED,)),
-    "report": _unit(_("处置反馈"), (S.HANDLING,)),
-    "verify": Rule(_("核查"), (S.REPORTED,), "verify"),
-    "close": Rule(_("结案"), (S.VERIFIED,), "close"),
-    "rate": Rule(_("回访评价"), (S.CLOSED,), "rate"),
-    "reopen": Rule(_("重新办理"), (S.CLOSED, S.RATED), "reopen"),
-    "extend": _unit(_("申请延期"), (S.DISPATCHED, S.HANDLING)),
-    "approve_extension": Rule(_("审批延期"), (S.DISPATCHED, S.HANDLING), "approve"),
-    "suspend": Rule(_("挂起"), (S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.HANDLING), "suspend"),
-    "resume": Rule(_("恢复办理"), (S.SUSPENDED,), "suspend"),
-    "merge": Rule(_("并单"), (S.SUBMITTED, S.ACCEPTED), "merge"),
-    "self_handle": Rule(_("自行处置"), (S.SUBMITTED,), "self_handle"),
-}
+RULES: dict[str, Rule] = {name: action.rule for name, action in SPECS.items()}
 ACTIONS = tuple(RULES)
 
 # Events recorded outside the table: intake, and what the deadline sweep records (supervision.py).
