@@ -53,12 +53,12 @@ class Event(models.Model):
     at = models.DateTimeField("时间", db_index=True)
     note = models.TextField("说明", blank=True)
     data = models.JSONField("详情", default=dict, blank=True)
-    actor_id: int | None  # the key's column (the type checker does not see it on an abstract model)
 
     objects = EventQuerySet.as_manager()
 
     # The name of the foreign key to the subject ("matter"); set by each concrete model.
     subject_field: ClassVar[str] = ""
+    actor_id: int | None  # the ForeignKey's column (declared for type checkers: abstract model)
 
     class Meta:
         abstract = True
