@@ -9,10 +9,12 @@ audit event) by hand-written SQL, one transaction per matter, from as many threa
 connections. The "memory" figure is the peak RSS (VmHWM) of the busiest worker after the load,
 beside a process that imports the same application and serves nothing.
 
-Everything the run adds is removed afterwards (matters, their events and rollup state; the rollup
-counters are decremented through the app's own upsert), except the audit events, which the
-database refuses to delete (append-only triggers), and the day's matter counter, which stays
-advanced (numbers are never reused). The API token is revoked.
+What the run adds stays: the matters are real intakes, and their events and audit events are
+append-only (the database refuses to delete them, and a matter cannot go without its events). Every
+row is consistent — each matter has its "submit" event, rollup state and counts in the rollups —
+so the city is simply larger afterwards. That is why intake runs last among the measures
+(``run.MEASURES``): the reads and the sweep are measured on the generated city as built. The API
+token is revoked.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any
 from zhili.bench.context import BenchContext
 from zhili.bench.figures import Figure
 from zhili.bench.load import OK, PgWaits, Record, Summary, Window
-from zhili.bench.samples import CHANNEL, Sample, pick_samples
+from zhili.bench.samples import Sample, pick_samples
 from zhili.bench.server import gunicorn, idle_app_kb, status_kb
 from zhili.bench.sqlwriter import SqlWriter, sql_load
 
@@ -206,42 +208,6 @@ def profile_requests(token: str, samples: list[Sample], n: int) -> dict[str, Any
     }
 
 
-# Cleaning up -------------------------------------------------------------------------------------
-
-
-def remove_matters(*, after_id: int, user_id: int) -> int:
-    """Delete the matters the run added (id above ``after_id``, created by the bench user), their
-    events and rollup state, and take them out of the area rollups (the app's own upsert, with
-    negative counts); rollup rows left all zero are deleted."""
-    from django.db import transaction
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from zhili.matters import rollups
-    from zhili.matters.models import ROLLUP_COUNTERS, Matter, MatterAreaDay
-
-    mine = Matter.objects.filter(pk__gt=after_id, created_by_id=user_id, channel=CHANNEL)
-    with transaction.atomic():
-        d = rollups.Deltas()
-        for path, cat, at in mine.values_list("area_path", "category_id", "created_at"):
-            day = timezone.localdate(at)
-            for level, depth in rollups.level_paths(path):
-                d.area[(level, day, cat, depth)]["created"] -= 1
-        rollups.flush(d)
-        # Rows now all zero held only this run's matters; look them up by key, not by scanning.
-        zero = Q(**{c: 0 for c in ROLLUP_COUNTERS})
-        touched: dict[dt.date, set[str]] = {}
-        for path, day, _cat, _depth in d.area:
-            touched.setdefault(day, set()).add(path)
-        for day, paths in touched.items():
-            ordered = sorted(paths)
-            for i in range(0, len(ordered), 500):
-                chunk = ordered[i : i + 500]
-                MatterAreaDay.objects.filter(zero, day=day, area_path__in=chunk).delete()
-        removed, _ = mine.delete()
-    return removed
-
-
 # The measure -------------------------------------------------------------------------------------
 
 
@@ -339,11 +305,12 @@ def measure_intake(
         )
         sql = Summary.of(sql_records, window_sql)
     finally:
-        removed = remove_matters(after_id=after_id, user_id=user.pk)
         token_revoke(actor=user, token=token)
         if "server_log" not in run:
             log.unlink(missing_ok=True)
-        ctx.say(f"intake: removed the {removed} rows the run added (audit events stay)")
+        added = Matter.objects.filter(pk__gt=after_id).count()
+        run["matters_added"] = added
+        ctx.say(f"intake: the run added {added} matters (they stay: events are append-only)")
     waits = sampler.summary() if sampler else None
     found = Found(
         run,

@@ -1,7 +1,8 @@
 """Matters lived in memory: the rows the services would write, without a query per step.
 
 ``Machine.matter_create`` builds the matter as ``services.matter_create`` does, and
-``Machine.matter_<action>`` (→ ``Machine.act``) runs an action as ``workflow.transition`` does — the same state change (``matters.steps``), the same
+``Machine.matter_<action>`` (→ ``Machine.act``) runs an action as the matters workflow
+(``core.workflow.Workflow.transition``) does — the same state change (``matters.steps``), the same
 deadline refresh, the same event, the same rollup arithmetic (``rollups.apply_event``) and the same
 audit record — and keeps the rows for ``Machine.flush``, which writes them in bulk (``sink``) and
 adds the rollup deltas with the services' own upsert (``rollups.flush``).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import random
 from collections import Counter, defaultdict
 from dataclasses import asdict
@@ -28,7 +30,8 @@ from zhili.bench.sink import Ids, reset_sequences, write
 from zhili.core.audit import root_path
 from zhili.core.models import AuditEvent, Notice
 from zhili.core.scoping import Grant
-from zhili.matters import rollups, steps, supervision
+from zhili.matters import rollups, services, steps, supervision
+from zhili.matters.actions import SPECS
 from zhili.matters.deadlines import refresh_due
 from zhili.matters.models import (
     Category,
@@ -41,38 +44,27 @@ from zhili.matters.models import (
 from zhili.matters.questions import check_answers
 from zhili.matters.responsibility import STAGES, Recipients, _ancestor_paths, _depth
 from zhili.matters.services import SELF_HANDLE_SAMPLE_RATE
-from zhili.matters.workflow import RULES
 from zhili.org.models import RoleGrant, User
 
 EVENT_ATTACHMENTS = MatterEvent.attachments.through
 MATTER = "matters.matter"
 
-# What each action records in the event's ``data`` (as services.py passes it to ``transition``).
-_DATA_KEYS = {
-    "triage": ("triage",),
-    "sign": ("contacted",),
-    "verify": ("passed",),
-    "rate": ("solved", "satisfied"),
-    "extend": ("days",),
-    "approve_extension": ("approved",),
-}
-# The step's keyword arguments that the services pass on to ``matters.steps``.
-_STEP_KW = {
-    "triage": lambda kw: {"result": kw["triage"], "reason": kw["note"]},
-    "dispatch": lambda kw: {"unit": kw["unit"]},
-    "sign": lambda kw: {"contacted": kw["contacted"]},
-    "report": lambda kw: {"contacted": kw.get("contacted", True)},
-    "verify": lambda kw: {"passed": kw["passed"]},
-    "rate": lambda kw: {"solved": kw["solved"], "satisfied": kw["satisfied"]},
-    "extend": lambda kw: {"days": kw["days"], "reason": kw["note"]},
-    "approve_extension": lambda kw: {"approved": kw["approved"]},
-    "merge": lambda kw: {"into": kw["into"]},
-    "self_handle": lambda kw: {"sampled": kw["sampled"]},
-}
-_STEP = {"return": steps.return_}
-# The service argument that becomes the event's note.
-_NOTE_ARG = {a: "reason" for a in ("reject", "triage", "return", "reopen", "extend", "suspend")}
-_NOTE_ARG.update(report="result", self_handle="result")
+
+def _defaults(action: str) -> dict[str, Any]:
+    """The inputs a service takes by default (``contacted=True`` for 处置反馈), so the machine
+    runs the spec with the same inputs when the caller leaves them out."""
+    found = _DEFAULTS.get(action)
+    if found is None:
+        params = inspect.signature(getattr(services, f"matter_{action}")).parameters.values()
+        skip = {"actor", "matter", "version", "at", "attachments"}
+        found = {
+            p.name: p.default for p in params if p.default is not p.empty and p.name not in skip
+        }
+        _DEFAULTS[action] = found
+    return found
+
+
+_DEFAULTS: dict[str, dict[str, Any]] = {}
 
 
 class Routing:
@@ -226,25 +218,24 @@ class Machine:
     def __getattr__(self, name: str) -> Any:
         """``matter_<action>(actor=, matter=, at=, ...)`` as in services.py, for every action."""
         action = name.removeprefix("matter_")
-        if name.startswith("matter_") and action in RULES:
+        if name.startswith("matter_") and action in SPECS:
             return functools.partial(self._service_action, action)
         raise AttributeError(name)
 
     def _service_action(
         self, action: str, *, actor: Any, matter: Matter, at: dt.datetime, **kw: Any
     ) -> Matter:
-        note = kw.pop(_NOTE_ARG.get(action, "note"), "") or kw.pop("note", "")
         files = kw.pop("attachments", None)
+        inputs = {**_defaults(action), **kw}
         if action == "self_handle":
-            kw["sampled"] = random.random() < SELF_HANDLE_SAMPLE_RATE
+            inputs["sampled"] = random.random() < SELF_HANDLE_SAMPLE_RATE
         return self.act(
             matter,
             action,
             actor=actor,
             at=at,
-            note=note,
+            inputs=inputs,
             attachments=[a.pk for a in files] if files else None,
-            **kw,
         )
 
     def act(
@@ -254,28 +245,21 @@ class Machine:
         *,
         actor: Any,
         at: dt.datetime,
-        note: str = "",
-        unit: Any = None,
+        inputs: dict[str, Any],
         attachments: list[int] | None = None,
-        **kw: Any,
     ) -> Matter:
-        """One action of the closed loop, as ``workflow.transition`` runs it."""
-        kw["note"] = note
-        step = _STEP.get(action) or getattr(steps, action)
-        if action == "dispatch":
-            kw["unit"] = unit
+        """One action of the closed loop, as its spec (``matters.actions``) and the workflow run
+        it: the step, the deadline, the version, the event, the rollups, the audit."""
+        spec = SPECS[action]
         before = m.status
-        new = step(m, at, **_STEP_KW[action](kw)) if action in _STEP_KW else step(m, at)
+        new = spec.step(m, at, inputs)
         if new:
             m.status = new
         refresh_due(m, at)
         m.version += 1
-        if action == "dispatch":
-            data: dict[str, Any] = {"unit": unit.pk, "unit_name": unit.name, "co_units": []}
-        elif action == "merge":
-            data = {"into": kw["into"].number}
-        else:
-            data = {k: kw[k] for k in _DATA_KEYS.get(action, ())}
+        data = spec.data(inputs)
+        note = str(inputs.get(spec.note) or "")
+        unit = spec.event_unit(inputs)
         self._event(
             m,
             actor,
@@ -415,8 +399,11 @@ class Machine:
         self, m: Matter, action: str, now: dt.datetime, note: str, data: dict[str, Any]
     ) -> None:
         self._event(m, None, action, m.status, data, now, note, actor_name="system")
+        status = {"status": m.status}
         self.audits.append(
-            self._audit(None, f"matter.{action}", m, now, before=None, after=data, note=note)
+            self._audit(
+                None, f"matter.{action}", m, now, before=status, after={**status, **data}, note=note
+            )
         )
 
     def _notify(

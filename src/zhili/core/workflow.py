@@ -215,18 +215,21 @@ class Workflow:
             raise KeyError(f"{self.kind}: action {action!r} has no label")
         now = at or timezone.now()
         before = obj.status if before is None else before
-        event = self.event_model._default_manager.create(
-            **{self.subject: obj},
-            action=action,
-            from_status=before,
-            to_status=obj.status,
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=getattr(actor, "username", "") or "system",
-            at=now,
-            note=note,
-            data=data or {},
-            **(event_fields or {}),
-        )
+        fields = {
+            self.subject: obj,
+            "action": action,
+            "from_status": before,
+            "to_status": obj.status,
+            "actor": actor if getattr(actor, "pk", None) else None,
+            "actor_name": getattr(actor, "username", "") or "system",
+            "at": now,
+            "note": note,
+            "data": data or {},
+        }
+        # The event model's own fields (a unit), or a name for an actor without an account
+        # (``actor_name="群众"`` for a resident's report).
+        fields.update(event_fields or {})
+        event = self.event_model._default_manager.create(**fields)
         if attachments:
             getattr(event, "attachments").set(attachments)  # noqa: B009
         if self.after_event:

@@ -16,23 +16,25 @@ from zhili.areas.selectors import area_by_code, areas_by_codes
 from zhili.core.errors import NotFound, ValidationFailed
 from zhili.core.pagination import keyset_page
 from zhili.core.schemas import ErrorOut
-from zhili.matters import selectors, services
-from zhili.matters.attachments import attachment_store, attachments_by_hash
-from zhili.matters.presenters import category_out, event_out, matter_out
+from zhili.matters import schemas, selectors, services
+from zhili.matters.actions import SPECS, Action
+from zhili.matters.attachments import attachment_store
+from zhili.matters.models import Status
+from zhili.matters.presenters import category_out, event_out, matter_detail_out, matter_out
 from zhili.matters.schemas import (
-    ActionIn,
     CategoryOut,
-    EventOut,
     MatterBatchIn,
     MatterBatchOut,
+    MatterDetailOut,
+    MatterEventOut,
     MatterIn,
     MatterOut,
     MatterPage,
     UnitRef,
 )
-from zhili.matters.workflow import ACTIONS
 
 router = Router(tags=["matters"])
+STATUS_LABELS = dict(Status.choices)
 ERRORS: dict[int, Any] = {
     400: ErrorOut,
     401: ErrorOut,
@@ -174,13 +176,17 @@ def _plain(schema: type[Schema]) -> type[BaseModel]:
 _MATTER_PAGE = _plain(MatterPage)
 
 
-@router.get("/matters/{number}", response={200: MatterOut, **ERRORS}, summary="一件诉求")
+@router.get(
+    "/matters/{number}", response={200: MatterDetailOut, **ERRORS}, summary="一件诉求及可执行的动作"
+)
 def get(request: HttpRequest, number: str) -> Any:
-    return matter_out(request.user, selectors.matter_get(request.user, number))
+    return matter_detail_out(request.user, selectors.matter_get(request.user, number))
 
 
 @router.get(
-    "/matters/{number}/events", response={200: list[EventOut], **ERRORS}, summary="诉求的处理过程"
+    "/matters/{number}/events",
+    response={200: list[MatterEventOut], **ERRORS},
+    summary="诉求的处理过程",
 )
 def events(request: HttpRequest, number: str) -> Any:
     matter = selectors.matter_get(request.user, number)
@@ -212,76 +218,44 @@ def upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
     return 201, {"sha256": att.sha256, "content_type": att.content_type, "size": att.size}
 
 
+# The actions: one route per action (its own request body in the OpenAPI), from actions.SPECS ------
+
+
+def _action_route(spec: Action) -> None:
+    def act(request: HttpRequest, number: str, payload: schemas.MatterActionIn) -> Any:
+        matter = selectors.matter_get(request.user, number)
+        handler = getattr(services, f"matter_{spec.name}")
+        result = handler(
+            actor=request.user,
+            matter=matter,
+            version=payload.version,
+            **payload.inputs(request.user, matter),
+        )
+        return matter_detail_out(request.user, result)
+
+    act.__annotations__ = {**act.__annotations__, "payload": spec.body}  # the action's own body
+    act.__name__ = f"act_{spec.name}"
+    sources = "、".join(str(STATUS_LABELS[s]) for s in spec.sources)
+    router.post(
+        f"/matters/{{number}}/actions/{spec.name}",
+        response={200: MatterDetailOut, **ERRORS},
+        summary=f"{spec.label}（{spec.name}）",
+        description=f"可在以下状态执行：{sources}。返回诉求及之后可执行的动作。",
+        operation_id=f"matter_{spec.name}",
+    )(act)
+
+
+for _spec in SPECS.values():
+    _action_route(_spec)
+
+
 @router.post(
     "/matters/{number}/actions/{action}",
-    response={200: MatterOut, **ERRORS},
-    summary="对诉求执行一个动作（accept, reject, triage, dispatch, sign, return, report, verify, close, rate, reopen, extend, approve_extension, suspend, resume, merge, self_handle）",
+    response={404: ErrorOut},
+    include_in_schema=False,
 )
-def act(request: HttpRequest, number: str, action: str, payload: ActionIn) -> Any:
-    if action not in ACTIONS:
-        raise NotFound(
-            f"未知的动作 {action}",
-            code="unknown_action",
-        )
-    matter = selectors.matter_get(request.user, number)
-    kwargs = _action_kwargs(request.user, action, payload, matter)
-    handler = getattr(services, f"matter_{action}")
-    result = handler(actor=request.user, matter=matter, version=payload.version, **kwargs)
-    return matter_out(request.user, result)
-
-
-def _need(value: Any, label: str) -> Any:
-    if value is None:
-        raise ValidationFailed(f"缺少参数：{label}", code="missing_field", detail={"field": label})
-    return value
-
-
-def _action_kwargs(user: Any, action: str, p: ActionIn, matter: Any) -> dict[str, Any]:
-    files = attachments_by_hash(p.attachments) if p.attachments else []
-    if action in ("accept", "close", "resume"):
-        return {"note": p.note}
-    if action in ("reject", "return", "reopen", "suspend"):
-        return {"reason": p.reason or p.note}
-    if action == "triage":
-        return {"triage": p.triage, "reason": p.reason or p.note}
-    if action == "dispatch":
-        units = {
-            u.pk: u
-            for u in selectors.dispatch_units(user, matter).filter(
-                pk__in=[_need(p.unit, "unit"), *p.co_units]
-            )
-        }
-        if p.unit not in units:
-            raise ValidationFailed("主办单位不存在或不在您的管辖范围内", code="unit_not_found")
-        return {
-            "unit": units[p.unit],
-            "co_units": [units[i] for i in p.co_units if i in units],
-            "note": p.note,
-        }
-    if action == "sign":
-        return {"contacted": p.contacted, "note": p.note}
-    if action in ("report", "self_handle"):
-        return {"result": p.result or p.note, "attachments": files}
-    if action == "verify":
-        return {"passed": _need(p.passed, "passed"), "note": p.note}
-    if action == "rate":
-        return {
-            "solved": _need(p.solved, "solved"),
-            "satisfied": _need(p.satisfied, "satisfied"),
-            "note": p.note,
-        }
-    if action == "extend":
-        return {"days": _need(p.days, "days"), "reason": p.reason or p.note}
-    if action == "approve_extension":
-        return {"approved": _need(p.approved, "approved"), "note": p.note}
-    if action == "merge":
-        target = selectors.matter_visible(user).filter(number=_need(p.into or None, "into")).first()
-        if target is None:
-            raise ValidationFailed(
-                f"目标诉求 {p.into} 不存在或不在您的管辖范围内", code="merge_target"
-            )
-        return {"into": target, "note": p.note}
-    return {}
+def unknown_action(request: HttpRequest, number: str, action: str) -> Any:
+    raise NotFound(f"未知的动作 {action}", code="unknown_action")
 
 
 # Intake suggestions: duplicates and where to dispatch (matters.duplicates, matters.routing) ----

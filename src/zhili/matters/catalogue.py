@@ -15,8 +15,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.models import Area
+from zhili.core import labels
 from zhili.core.audit import audit_record, diff, root_path, snapshot
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can, has_any
@@ -517,3 +519,14 @@ def routing_rule_delete(*, actor: Any, rule: RoutingRule) -> None:
         before={"category": rule.category.code, "area": rule.area.code, "unit": rule.unit_id},
     )
     rule.delete()
+
+
+labels.register_audit(
+    {
+        "category.create": _("诉求分类 · 新增"),
+        "category.update": _("诉求分类 · 修改"),
+        "category.import": _("诉求分类 · 导入"),
+        "routing_rule.set": _("派单规则 · 设置"),
+        "routing_rule.delete": _("派单规则 · 删除"),
+    }
+)

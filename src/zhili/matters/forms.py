@@ -353,54 +353,6 @@ class MergeForm(ActionForm):
         return {"into": target, "note": self.cleaned_data["note"]}
 
 
-# action -> (form, button label, submit style)
-ACTION_FORMS: dict[str, tuple[type[ActionForm], str, str]] = {
-    "accept": (NoteForm, "立案", "btn-primary"),
-    "reject": (ReasonForm, "不予立案", "btn-outline-danger"),
-    "triage": (TriageForm, "确定分流", "btn-secondary"),
-    "dispatch": (DispatchForm, "派遣", "btn-primary"),
-    "sign": (SignForm, "签收", "btn-primary"),
-    "return": (ReasonForm, "退单", "btn-outline-danger"),
-    "report": (ReportForm, "提交处置反馈", "btn-primary"),
-    "verify": (VerifyForm, "提交核查结果", "btn-primary"),
-    "close": (NoteForm, "结案", "btn-primary"),
-    "rate": (RateForm, "保存回访", "btn-primary"),
-    "reopen": (ReasonForm, "重新办理", "btn-outline-warning"),
-    "extend": (ExtendForm, "申请延期", "btn-secondary"),
-    "approve_extension": (ApproveExtensionForm, "提交审批", "btn-primary"),
-    "suspend": (ReasonForm, "挂起", "btn-outline-secondary"),
-    "resume": (NoteForm, "恢复办理", "btn-primary"),
-    "merge": (MergeForm, "并单", "btn-outline-secondary"),
-    "self_handle": (SelfHandleForm, "自行处置并结案", "btn-secondary"),
-}
-# Shown open on the page; the others are folded away until needed.
-PRIMARY_ACTIONS = {
-    "accept",
-    "dispatch",
-    "sign",
-    "report",
-    "verify",
-    "close",
-    "rate",
-    "approve_extension",
-    "resume",
-}
-
-
-def action_form(
-    action: str, *, user: Any, matter: Any, data: Any = None, files: Any = None
-) -> ActionForm:
-    form_class = ACTION_FORMS[action][0]
-    return form_class(
-        data,
-        files,
-        user=user,
-        matter=matter,
-        prefix=action,
-        initial={"version": matter.version},
-    )
-
-
 # Intake -------------------------------------------------------------------------------------
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from zhili.core.events import Event
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths
 
@@ -366,37 +367,25 @@ class Attachment(models.Model):
         return self.content_type.startswith("image/")
 
 
-class MatterEvent(models.Model):
-    """One step of a matter's life. Immutable: metrics and the timeline are read from these."""
+class MatterEvent(Event):
+    """One step of a matter's life (core.events.Event: append-only, labelled through the registry).
+    Metrics and the timeline are read from these."""
 
-    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("动作", max_length=24)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="events")
     unit = models.ForeignKey(
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField("时间", db_index=True)
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField(default=dict, blank=True)
     attachments = models.ManyToManyField(Attachment, blank=True, related_name="+")
 
-    class Meta:
+    subject_field: ClassVar[str] = "matter"
+
+    class Meta(Event.Meta):
         verbose_name = "诉求事件"
-        ordering = ["id"]
+        verbose_name_plural = "诉求事件"
         indexes = [models.Index(fields=["matter", "id"], name="matter_event_idx")]
 
     def __str__(self) -> str:
         return f"{self.matter_id} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("诉求事件不可修改")
-        super().save(*args, **kwargs)
 
 
 class MatterCounter(models.Model):

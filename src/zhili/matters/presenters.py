@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from zhili.core import privacy
 from zhili.matters.models import Category, Matter, MatterEvent
-from zhili.matters.selectors import can_see_personal, mask_name, mask_phone
+from zhili.matters.workflow import allowed_actions, label
 
 
 def category_out(c: Category) -> dict[str, Any]:
@@ -28,9 +29,9 @@ def _unit(u: Any) -> dict[str, Any] | None:
     return {"id": u.pk, "name": u.name} if u is not None else None
 
 
-def matter_out(user: Any, m: Matter, *, personal: bool = False) -> dict[str, Any]:
-    """Personal data stays masked unless ``personal`` (set only by the audited reveal service)."""
-    personal = personal and can_see_personal(user, m)
+def matter_out(user: Any, m: Matter) -> dict[str, Any]:
+    """Personal data is always masked here (core.privacy); unmasked only through the audited
+    reveal (``services.matter_reveal_personal``)."""
     return {
         "number": m.number,
         "title": m.title,
@@ -47,8 +48,8 @@ def matter_out(user: Any, m: Matter, *, personal: bool = False) -> dict[str, Any
         "lat": m.lat,
         "lng": m.lng,
         "anonymous": m.anonymous,
-        "reporter_name": m.reporter_name if personal else mask_name(m.reporter_name),
-        "reporter_phone": m.reporter_phone if personal else mask_phone(m.reporter_phone),
+        "reporter_name": privacy.mask_name(m.reporter_name),
+        "reporter_phone": privacy.mask_phone(m.reporter_phone),
         "lead_unit": _unit(m.lead_unit),
         "suggested_unit": _unit(m.suggested_unit),
         "created_at": m.created_at,
@@ -63,12 +64,23 @@ def matter_out(user: Any, m: Matter, *, personal: bool = False) -> dict[str, Any
     }
 
 
+def matter_detail_out(user: Any, m: Matter) -> dict[str, Any]:
+    """One matter with the actions the user may take on it now (the page's buttons)."""
+    actions = [{"action": a, "label": label(a)} for a in allowed_actions(user, m)]
+    return {**matter_out(user, m), "actions": actions}
+
+
 def event_out(e: MatterEvent) -> dict[str, Any]:
     return {
         "action": e.action,
+        "label": e.label,
+        "summary": e.summary,
         "from_status": e.from_status,
         "to_status": e.to_status,
+        "from_label": e.from_label,
+        "to_label": e.to_label,
         "actor": e.actor_name,
+        "actor_display": e.actor_display,
         "unit": e.unit.name if e.unit else None,
         "at": e.at,
         "note": e.note,

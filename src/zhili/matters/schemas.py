@@ -91,16 +91,32 @@ class MatterOut(Schema):
     version: int
 
 
+class MatterActionOut(Schema):
+    action: str
+    label: str
+
+
+class MatterDetailOut(MatterOut):
+    actions: list[MatterActionOut] = Field(
+        description="当前用户现在可以执行的动作（按状态和权限，与页面上的按钮相同）"
+    )
+
+
 class MatterPage(Schema):
     items: list[MatterOut]
     next: str | None
 
 
-class EventOut(Schema):
+class MatterEventOut(Schema):
     action: str
+    label: str = Field(description="动作的名称")
+    summary: str = Field(description="详情的文字说明")
     from_status: str
     to_status: str
+    from_label: str
+    to_label: str
     actor: str
+    actor_display: str
     unit: str | None
     at: dt.datetime
     note: str
@@ -108,21 +124,133 @@ class EventOut(Schema):
     attachments: list[str]
 
 
-class ActionIn(Schema):
-    """Fields used by the actions; each action reads the ones it needs."""
+# The actions' request bodies (one per action, named in matters/actions.py) -------------------------
 
-    version: int | None = None
-    note: str = ""
-    reason: str = ""
-    result: str = ""
-    triage: str = ""
-    unit: int | None = None
-    co_units: list[int] = Field(default_factory=list)
-    contacted: bool = False
-    passed: bool | None = None
-    solved: bool | None = None
-    satisfied: bool | None = None
-    days: int | None = None
-    approved: bool | None = None
-    into: str = ""
+
+class MatterActionIn(Schema):
+    """What every action takes: the version of the matter the caller read (409 when stale)."""
+
+    version: int | None = Field(
+        default=None, description="调用方读到的版本号；已被他人更新时返回 409"
+    )
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        """The service's keyword arguments (besides actor, matter and version)."""
+        return {}
+
+
+class MatterNoteIn(MatterActionIn):
+    note: str = Field(default="", description="说明")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"note": self.note}
+
+
+class MatterReasonIn(MatterActionIn):
+    reason: str = Field(default="", description="理由（必填；也可写在 note）")
+    note: str = Field(default="", description="同 reason")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"reason": self.reason or self.note}
+
+
+class MatterTriageIn(MatterReasonIn):
+    triage: str = Field(
+        default="", description="分流结果：big（大事）、small（小事）、private（私事）"
+    )
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"triage": self.triage, **super().inputs(user, matter)}
+
+
+class MatterDispatchIn(MatterNoteIn):
+    unit: int = Field(description="主办单位 id（可派遣的单位）")
+    co_units: list[int] = Field(default_factory=list, description="协办单位 id")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        from zhili.core.errors import ValidationFailed
+        from zhili.matters.selectors import dispatch_units
+
+        wanted = [self.unit, *self.co_units]
+        units = {u.pk: u for u in dispatch_units(user, matter).filter(pk__in=wanted)}
+        if self.unit not in units:
+            raise ValidationFailed("主办单位不存在或不在您的管辖范围内", code="unit_not_found")
+        return {
+            "unit": units[self.unit],
+            "co_units": [units[i] for i in self.co_units if i in units],
+            "note": self.note,
+        }
+
+
+class MatterSignIn(MatterNoteIn):
+    contacted: bool = Field(default=False, description="签收时已联系群众")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"contacted": self.contacted, "note": self.note}
+
+
+class MatterResultIn(MatterActionIn):
+    result: str = Field(default="", description="处置情况（必填；也可写在 note）")
+    note: str = Field(default="", description="同 result")
     attachments: list[str] = Field(default_factory=list, description="附件 sha256 列表")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        from zhili.matters.attachments import attachments_by_hash
+
+        files = attachments_by_hash(self.attachments) if self.attachments else []
+        return {"result": self.result or self.note, "attachments": files}
+
+
+class MatterSelfHandleIn(MatterResultIn):
+    """自行处置: what was done on the spot, with at least one photo (``attachments``)."""
+
+
+class MatterReportIn(MatterResultIn):
+    contacted: bool = Field(default=True, description="已联系群众")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {**super().inputs(user, matter), "contacted": self.contacted}
+
+
+class MatterVerifyIn(MatterNoteIn):
+    passed: bool = Field(description="核查是否通过（不通过时 note 写明返工原因）")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"passed": self.passed, "note": self.note}
+
+
+class MatterRateIn(MatterNoteIn):
+    solved: bool = Field(description="问题是否解决")
+    satisfied: bool = Field(description="群众是否满意")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"solved": self.solved, "satisfied": self.satisfied, "note": self.note}
+
+
+class MatterExtendIn(MatterReasonIn):
+    days: int = Field(description="延期的工作日数")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"days": self.days, **super().inputs(user, matter)}
+
+
+class MatterApproveExtensionIn(MatterNoteIn):
+    approved: bool = Field(description="是否批准延期")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"approved": self.approved, "note": self.note}
+
+
+class MatterMergeIn(MatterNoteIn):
+    into: str = Field(min_length=1, description="并入的诉求编号")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        from zhili.core.errors import ValidationFailed
+        from zhili.matters.selectors import matter_visible
+
+        target = matter_visible(user).filter(number=self.into.strip().upper()).first()
+        if target is None:
+            raise ValidationFailed(
+                f"目标诉求 {self.into} 不存在或不在您的管辖范围内", code="merge_target"
+            )
+        return {"into": target, "note": self.note}

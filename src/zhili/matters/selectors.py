@@ -12,7 +12,14 @@ from django.utils import timezone
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound
 from zhili.core.scoping import can, path_prefix_q
-from zhili.matters.models import OPEN_STATUSES, Category, Matter, MatterEvent, Status
+from zhili.matters.models import (
+    OPEN_STATUSES,
+    Category,
+    Matter,
+    MatterEvent,
+    MatterUnit,
+    Status,
+)
 
 
 @dataclass
@@ -176,6 +183,28 @@ def matter_get(user: Any, number: str) -> Matter:
     return matter
 
 
+def matter_merged_in(user: Any, matter: Matter) -> list[Matter]:
+    """The matters merged into ``matter`` that the user may see (a matter from another district
+    merged in by the city stays out of a district's page)."""
+    return list(
+        matter_visible(user).filter(merged_into=matter).only("number", "title").order_by("id")
+    )
+
+
+def matter_merged_into_visible(user: Any, matter: Matter) -> bool:
+    """May the user open the matter ``matter`` was merged into? (Its number is part of this
+    matter's record; the link is offered only where it leads somewhere.)"""
+    return bool(
+        matter.merged_into_id and matter_visible(user).filter(pk=matter.merged_into_id).exists()
+    )
+
+
+def matter_co_units(matter: Matter) -> list[Any]:
+    """The co-units (协办单位) of a matter the caller has already read through ``matter_get``."""
+    rows = MatterUnit.objects.filter(matter=matter).select_related("unit").order_by("id")
+    return [row.unit for row in rows]
+
+
 def matter_events(matter: Matter) -> QuerySet[MatterEvent]:
     return matter.events.select_related("unit").prefetch_related("attachments").order_by("id")
 
@@ -185,20 +214,6 @@ def category_list(user: Any | None = None, *, active_only: bool = True) -> Query
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.order_by("order", "code")
-
-
-def can_see_personal(user: Any, matter: Matter) -> bool:
-    return can(user, "view_personal", Matter, matter.area_path)
-
-
-def mask_phone(phone: str) -> str:
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
-def mask_name(name: str) -> str:
-    return (name[0] + "*" * (len(name) - 1)) if name else ""
 
 
 def public_lookup(number: str, phone_last4: str) -> Matter | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -16,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area, Level
-from zhili.core import context
+from zhili.core import context, privacy
 from zhili.core.audit import audit_record
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
 from zhili.matters import rollups, steps
+from zhili.matters.actions import SPECS
 from zhili.matters.models import (
     Category,
     Channel,
@@ -36,7 +38,7 @@ from zhili.matters.models import (
 )
 from zhili.matters.questions import check_answers
 from zhili.matters.routing import rule_unit
-from zhili.matters.workflow import set_co_units, transition
+from zhili.matters.workflow import WORKFLOW, set_co_units, transition
 
 PUBLIC_CHANNELS = {Channel.WEB, Channel.OPEN311}
 SELF_HANDLE_SAMPLE_RATE = float(getattr(settings, "ZHILI_SELF_HANDLE_SAMPLE_RATE", 0.2))
@@ -141,7 +143,11 @@ def _staff(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
+PUBLIC_ACTOR = "群众"  # the event's actor name when a resident reports without an account
+
+
 def _submit_event(matter: Matter, actor: Any) -> MatterEvent:
+    """The "submit" event ``matter_create`` records, unsaved (the batch writes them in bulk)."""
     staff = _staff(actor)
     return MatterEvent(
         matter=matter,
@@ -149,7 +155,7 @@ def _submit_event(matter: Matter, actor: Any) -> MatterEvent:
         from_status="",
         to_status=matter.status,
         actor=actor if staff else None,
-        actor_name=getattr(actor, "username", "") if staff else "群众",
+        actor_name=getattr(actor, "username", "") if staff else PUBLIC_ACTOR,
         at=matter.created_at,
         data={"channel": matter.channel},
     )
@@ -198,11 +204,18 @@ def matter_create(
     # Drawn last: the day's counter row stays locked until commit, and every intake waits for it.
     matter.number = next_number(matter.created_at)
     matter.save()
-    event = _submit_event(matter, actor)
-    event.save()
-    if attachments:
-        event.attachments.set(attachments)
-    rollups.record(matter, event)
+    staff = _staff(actor)
+    WORKFLOW.record(
+        actor=actor if staff else None,
+        obj=matter,
+        action="submit",
+        before="",
+        data={"channel": matter.channel},
+        at=matter.created_at,
+        event_fields={} if staff else {"actor_name": PUBLIC_ACTOR},
+        attachments=attachments,
+        audit=False,  # the intake's own audit record follows
+    )
     audit_record(
         actor=actor if _staff(actor) else None,
         action="matter.create",
@@ -319,6 +332,46 @@ def _audit_row(actor: Any, matter: Matter) -> AuditEvent:
 
 
 # The closed loop -------------------------------------------------------------------------------
+# Each service checks its inputs (with the Chinese message a person reads) and hands them to
+# ``_act``, which runs the action as its spec (actions.SPECS) says: the step with its arguments and
+# the event's note and data, through the workflow (lock, 404 / 409 / 403, event, rollups, audit).
+
+
+def _act(
+    name: str,
+    *,
+    actor: Any,
+    matter: Matter,
+    version: int | None,
+    at: dt.datetime | None,
+    attachments: list[Any] | None = None,
+    check: Callable[[Matter], None] | None = None,
+    then: Callable[[Matter], None] | None = None,
+    **inputs: Any,
+) -> Matter:
+    """``check`` looks at the locked matter before the step, ``then`` after it (co-units)."""
+    spec = SPECS[name]
+
+    def apply(m: Matter, now: dt.datetime) -> str | None:
+        if check:
+            check(m)
+        status = spec.step(m, now, inputs)
+        if then:
+            then(m)
+        return status
+
+    return transition(
+        actor=actor,
+        matter=matter,
+        action=name,
+        apply=apply,
+        note=str(inputs.get(spec.note) or ""),
+        data=spec.data(inputs),
+        attachments=attachments,
+        version=version,
+        at=at,
+        unit=spec.event_unit(inputs),
+    )
 
 
 @transaction.atomic
@@ -330,15 +383,7 @@ def matter_accept(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="accept",
-        apply=steps.accept,
-        note=note,
-        version=version,
-        at=at,
-    )
+    return _act("accept", actor=actor, matter=matter, version=version, at=at, note=note)
 
 
 @transaction.atomic
@@ -351,16 +396,7 @@ def matter_reject(
     at: dt.datetime | None = None,
 ) -> Matter:
     reason = _text(reason, "不予立案理由", limit=1000)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="reject",
-        apply=steps.reject,
-        note=reason,
-        version=version,
-        at=at,
-    )
+    return _act("reject", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
 @transaction.atomic
@@ -377,19 +413,8 @@ def matter_triage(
     if triage not in Triage.values:
         raise ValidationFailed("分流结果须为大事、小事或私事", code="invalid_triage")
     reason = _text(reason, "分流理由", limit=1000)
-
-    def apply(m: Matter, now: dt.datetime) -> str | None:
-        return steps.triage(m, now, result=triage, reason=reason)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="triage",
-        apply=apply,
-        note=reason,
-        data={"triage": triage},
-        version=version,
-        at=at,
+    return _act(
+        "triage", actor=actor, matter=matter, version=version, at=at, triage=triage, reason=reason
     )
 
 
@@ -408,22 +433,16 @@ def matter_dispatch(
     if unit is None or not unit.is_active:
         raise ValidationFailed("请选择启用中的主办单位", code="unit_required")
     co_units = [u for u in (co_units or []) if u.pk != unit.pk]
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        status = steps.dispatch(m, now, unit=unit)
-        set_co_units(m, co_units)
-        return status
-
-    return transition(
+    return _act(
+        "dispatch",
         actor=actor,
         matter=matter,
-        action="dispatch",
-        apply=apply,
-        note=note,
-        data={"unit": unit.pk, "unit_name": unit.name, "co_units": [u.pk for u in co_units]},
         version=version,
         at=at,
+        then=lambda m: set_co_units(m, co_units),
         unit=unit,
+        co_units=co_units,
+        note=note,
     )
 
 
@@ -438,19 +457,8 @@ def matter_sign(
     at: dt.datetime | None = None,
 ) -> Matter:
     """签收. ``contacted`` records first contact with the resident at the same time."""
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.sign(m, now, contacted=contacted)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="sign",
-        apply=apply,
-        note=note,
-        data={"contacted": contacted},
-        version=version,
-        at=at,
+    return _act(
+        "sign", actor=actor, matter=matter, version=version, at=at, contacted=contacted, note=note
     )
 
 
@@ -465,16 +473,7 @@ def matter_return(
 ) -> Matter:
     """退单: the unit says it is not theirs; the centre re-dispatches."""
     reason = _text(reason, "退单理由", limit=1000)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="return",
-        apply=steps.return_,
-        note=reason,
-        version=version,
-        at=at,
-    )
+    return _act("return", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
 @transaction.atomic
@@ -490,19 +489,15 @@ def matter_report(
 ) -> Matter:
     """处置反馈 with evidence."""
     result = _text(result, "处置情况", limit=4000)
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.report(m, now, contacted=contacted)
-
-    return transition(
+    return _act(
+        "report",
         actor=actor,
         matter=matter,
-        action="report",
-        apply=apply,
-        note=result,
-        attachments=attachments,
         version=version,
         at=at,
+        attachments=attachments,
+        result=result,
+        contacted=contacted,
     )
 
 
@@ -519,19 +514,8 @@ def matter_verify(
     """核查: pass → ready to close; fail → 返工 (back to the unit, handling)."""
     if not passed:
         note = _text(note, "返工原因", limit=1000)
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.verify(m, now, passed=passed)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="verify",
-        apply=apply,
-        note=note,
-        data={"passed": passed},
-        version=version,
-        at=at,
+    return _act(
+        "verify", actor=actor, matter=matter, version=version, at=at, passed=passed, note=note
     )
 
 
@@ -544,15 +528,7 @@ def matter_close(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="close",
-        apply=steps.close,
-        note=note,
-        version=version,
-        at=at,
-    )
+    return _act("close", actor=actor, matter=matter, version=version, at=at, note=note)
 
 
 @transaction.atomic
@@ -567,19 +543,15 @@ def matter_rate(
     at: dt.datetime | None = None,
 ) -> Matter:
     """回访: was it solved, is the resident satisfied? Unsatisfied call-backs may be reopened."""
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.rate(m, now, solved=solved, satisfied=satisfied)
-
-    return transition(
+    return _act(
+        "rate",
         actor=actor,
         matter=matter,
-        action="rate",
-        apply=apply,
-        note=note,
-        data={"solved": solved, "satisfied": satisfied},
         version=version,
         at=at,
+        solved=solved,
+        satisfied=satisfied,
+        note=note,
     )
 
 
@@ -594,19 +566,20 @@ def matter_reopen(
 ) -> Matter:
     """重开: back to the lead unit to sign and handle again, with a fresh handling limit."""
     reason = _text(reason, "重新办理理由", limit=1000)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="reopen",
-        apply=steps.reopen,
-        note=reason,
-        version=version,
-        at=at,
-    )
+    return _act("reopen", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
 MAX_EXTENSION_DAYS = int(getattr(settings, "ZHILI_MAX_EXTENSION_WORKDAYS", 15))
+
+
+def _no_pending_extension(m: Matter) -> None:
+    if m.extension_requested_days:
+        raise ValidationFailed("已有待审批的延期申请", code="extension_pending")
+
+
+def _pending_extension(m: Matter) -> None:
+    if not m.extension_requested_days:
+        raise ValidationFailed("没有待审批的延期申请", code="no_extension")
 
 
 @transaction.atomic
@@ -625,21 +598,15 @@ def matter_extend(
             f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", code="invalid_days"
         )
     reason = _text(reason, "延期理由", limit=1000)
-
-    def apply(m: Matter, now: dt.datetime) -> None:
-        if m.extension_requested_days:
-            raise ValidationFailed("已有待审批的延期申请", code="extension_pending")
-        return steps.extend(m, now, days=days, reason=reason)
-
-    return transition(
+    return _act(
+        "extend",
         actor=actor,
         matter=matter,
-        action="extend",
-        apply=apply,
-        note=reason,
-        data={"days": int(days)},
         version=version,
         at=at,
+        check=_no_pending_extension,
+        days=days,
+        reason=reason,
     )
 
 
@@ -653,20 +620,15 @@ def matter_approve_extension(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    def apply(m: Matter, now: dt.datetime) -> None:
-        if not m.extension_requested_days:
-            raise ValidationFailed("没有待审批的延期申请", code="no_extension")
-        return steps.approve_extension(m, now, approved=approved)
-
-    return transition(
+    return _act(
+        "approve_extension",
         actor=actor,
         matter=matter,
-        action="approve_extension",
-        apply=apply,
-        note=note,
-        data={"approved": approved},
         version=version,
         at=at,
+        check=_pending_extension,
+        approved=approved,
+        note=note,
     )
 
 
@@ -681,16 +643,7 @@ def matter_suspend(
 ) -> Matter:
     """挂起/缓办: the clock stops; suspended matters leave the rates' denominators."""
     reason = _text(reason, "挂起理由", limit=1000)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="suspend",
-        apply=steps.suspend,
-        note=reason,
-        version=version,
-        at=at,
-    )
+    return _act("suspend", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
 @transaction.atomic
@@ -702,15 +655,7 @@ def matter_resume(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="resume",
-        apply=steps.resume,
-        note=note,
-        version=version,
-        at=at,
-    )
+    return _act("resume", actor=actor, matter=matter, version=version, at=at, note=note)
 
 
 @transaction.atomic
@@ -736,20 +681,7 @@ def matter_merge(
         )
     if target.merged_into_id == matter.pk:
         raise ValidationFailed("两件诉求不能互相并单", code="merge_cycle")
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.merge(m, now, into=target)
-
-    return transition(
-        actor=actor,
-        matter=matter,
-        action="merge",
-        apply=apply,
-        note=note,
-        data={"into": target.number},
-        version=version,
-        at=at,
-    )
+    return _act("merge", actor=actor, matter=matter, version=version, at=at, into=target, note=note)
 
 
 @transaction.atomic
@@ -766,26 +698,28 @@ def matter_self_handle(
     result = _text(result, "处置情况", limit=4000)
     if not attachments:
         raise ValidationFailed("自行处置须上传处置后的照片或材料", code="evidence_required")
-
-    def apply(m: Matter, now: dt.datetime) -> str:
-        return steps.self_handle(m, now, sampled=random.random() < SELF_HANDLE_SAMPLE_RATE)
-
-    return transition(
+    return _act(
+        "self_handle",
         actor=actor,
         matter=matter,
-        action="self_handle",
-        apply=apply,
-        note=result,
-        attachments=attachments,
         version=version,
         at=at,
+        attachments=attachments,
+        result=result,
+        sampled=random.random() < SELF_HANDLE_SAMPLE_RATE,
     )
 
 
-@transaction.atomic
 def matter_reveal_personal(*, actor: Any, matter: Matter) -> dict[str, str]:
-    """The reporter's unmasked name and phone, for roles with the right; every view is audited."""
-    if not can(actor, "view_personal", Matter, matter.area_path):
-        raise PermissionDenied("您没有查看反映人个人信息的权限")
-    audit_record(actor=actor, action="matter.view_personal", obj=matter, area_path=matter.area_path)
-    return {"reporter_name": matter.reporter_name, "reporter_phone": matter.reporter_phone}
+    """The reporter's unmasked name and phone, for roles with the right (core.privacy.reveal:
+    404 out of scope, 403 without ``view_personal``, one audit record per view)."""
+    try:
+        [row] = privacy.reveal(
+            actor=actor,
+            obj=matter,
+            rows=[{"reporter_name": matter.reporter_name, "reporter_phone": matter.reporter_phone}],
+            what="反映人姓名和电话",
+        )
+    except PermissionDenied as exc:
+        raise PermissionDenied("您没有查看反映人个人信息的权限", code=exc.code) from exc
+    return row

@@ -33,11 +33,11 @@ from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from zhili.core.audit import audit_record
+from zhili.core.errors import NotFound
 from zhili.core.notify import notify
-from zhili.matters import rollups
 from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent
 from zhili.matters.responsibility import STAGES, Recipients
+from zhili.matters.workflow import WORKFLOW
 
 log = logging.getLogger("zhili.supervision")
 
@@ -81,13 +81,12 @@ def _stage_key_sql(key: str) -> Concat:
 
 
 def _lock(matter: Matter | int) -> Matter | None:
-    pk = matter.pk if isinstance(matter, Matter) else matter
-    return (
-        Matter.objects.select_for_update(of=("self",))
-        .select_related("lead_unit")
-        .filter(pk=pk)
-        .first()
-    )
+    """The matter locked as a transition locks it; None when it is gone."""
+    try:
+        locked: Matter = WORKFLOW.lock(matter)
+    except NotFound:
+        return None
+    return locked
 
 
 def _url(m: Matter) -> str:
@@ -116,22 +115,9 @@ def _due_stamp(m: Matter) -> int:
 
 
 def _event(m: Matter, action: str, now: dt.datetime, note: str, data: dict[str, Any]) -> None:
-    """Append the event, feed the rollups and audit it, in the caller's transaction."""
-    event = MatterEvent.objects.create(
-        matter=m,
-        action=action,
-        from_status=m.status,
-        to_status=m.status,
-        actor=None,
-        actor_name="system",
-        at=now,
-        note=note,
-        data=data,
-    )
-    rollups.record(m, event)
-    audit_record(
-        actor=None, action=f"matter.{action}", obj=m, area_path=m.area_path, after=data, note=note
-    )
+    """What the clock did, recorded by the system through the workflow (event, rollups, audit) in
+    the caller's transaction, on the matter it has locked and saved."""
+    WORKFLOW.record(actor=None, obj=m, action=action, note=note, data=data, at=now)
 
 
 def _is_open_with_deadline(m: Matter | None) -> bool:

@@ -15,18 +15,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhili.core import privacy
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.scoping import has_any
 from zhili.matters import selectors, services, workflow
-from zhili.matters.forms import (
-    ACTION_FORMS,
-    PRIMARY_ACTIONS,
-    PhotosMixin,
-    QueueFilterForm,
-    action_form,
-)
-from zhili.matters.models import Channel, Matter, Status
+from zhili.matters.actions import SPECS
+from zhili.matters.forms import PhotosMixin, QueueFilterForm
+from zhili.matters.models import Matter, Status
 
 PAGE_SIZE = 30
 COUNT_CAP = 1000  # queue_counts stops counting here
@@ -89,7 +85,7 @@ def _row(m: Matter, now: Any) -> dict[str, Any]:
     return {
         "m": m,
         "late": m.overdue or bool(m.is_open and m.due_at and m.due_at < now),
-        "reporter": "匿名" if m.anonymous else selectors.mask_name(m.reporter_name),
+        "reporter": "匿名" if m.anonymous else privacy.mask_name(m.reporter_name),
     }
 
 
@@ -105,11 +101,11 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if action not in ACTION_FORMS:
+    if action not in SPECS:
         raise NotFound(f"未知的操作：{action}", code="unknown_action")
     user = request.user
     matter = selectors.matter_get(user, number)
-    form = action_form(action, user=user, matter=matter, data=request.POST, files=request.FILES)
+    form = SPECS[action].make_form(user=user, matter=matter, data=request.POST, files=request.FILES)
     status = 200
     if form.is_valid():
         extra: dict[str, Any] | None = {}
@@ -137,7 +133,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
                     fresh[form.add_prefix("version")] = str(matter.version)
                     form.data = fresh
             else:
-                label = workflow.RULES[action].label
+                label = workflow.label(action)
                 messages.success(request, f"{matter.number}：已{label}。")
                 return redirect("matters:detail", number=matter.number)
     return _detail(request, matter, bound=form, bound_action=action, status=status)
@@ -155,12 +151,11 @@ def _detail(
 ) -> HttpResponse:
     user = request.user
     allowed = workflow.allowed_actions(user, matter)
-    # One extension request at a time: offer to request one, or to decide the pending one.
-    hidden = "extend" if matter.extension_requested_days else "approve_extension"
-    allowed = [a for a in allowed if a != hidden]
     forms = []
     for action in allowed:
-        form = bound if action == bound_action else action_form(action, user=user, matter=matter)
+        form = (
+            bound if action == bound_action else SPECS[action].make_form(user=user, matter=matter)
+        )
         forms.append(_action_view(action, form, open_=action == bound_action))
     forms.sort(key=lambda f: not f["open"])  # the usual next step first, the rest folded below
     suggestion = _suggestion(matter) if "dispatch" in allowed else None
@@ -176,12 +171,13 @@ def _detail(
             "matter": matter,
             "ancestors": [*_ancestor_names(matter)],
             "answers": _answers(matter),
-            "co_units": [cu.unit for cu in matter.co_units.select_related("unit")],
-            "merged_matters": list(matter.merged_matters.only("number", "title")),
-            "timeline": [_event(e) for e in selectors.matter_timeline(matter)],
+            "co_units": selectors.matter_co_units(matter),
+            "merged_matters": selectors.matter_merged_in(user, matter),
+            "merged_into_link": selectors.matter_merged_into_visible(user, matter),
+            "timeline": selectors.matter_timeline(matter),
             "forms": forms,
             "lost_form": bound if lost else None,
-            "lost_label": workflow.RULES[bound_action].label if lost else "",
+            "lost_label": workflow.label(bound_action) if lost else "",
             "lost_values": _typed_text(bound) if lost else [],
             "suggestion": suggestion,
             "duplicates": _duplicates(user, matter) if matter.status in _DUP_STATUSES else [],
@@ -205,14 +201,14 @@ def _typed_text(form: Any) -> list[tuple[str, str]]:
 
 
 def _action_view(action: str, form: Any, *, open_: bool) -> dict[str, Any]:
-    _, button, style = ACTION_FORMS[action]
+    spec = SPECS[action]
     return {
         "action": action,
-        "label": workflow.RULES[action].label,
+        "label": workflow.label(action),
         "form": form,
-        "button": button,
-        "style": style,
-        "open": open_ or action in PRIMARY_ACTIONS,
+        "button": spec.button,
+        "style": spec.style,
+        "open": open_ or spec.primary,
         "multipart": isinstance(form, PhotosMixin),
     }
 
@@ -232,48 +228,6 @@ def _answers(matter: Matter) -> list[tuple[str, str]]:
     return out
 
 
-EVENT_LABELS = {"submit": "受理登记", **{a: r.label for a, r in workflow.RULES.items()}}
-
-
-def _event(e: Any) -> dict[str, Any]:
-    data = e.data or {}
-    extra = ""
-    if e.action == "submit":
-        extra = Channel(data["channel"]).label if data.get("channel") in Channel.values else ""
-    elif e.action == "dispatch" and data.get("unit_name"):
-        extra = f"主办：{data['unit_name']}"
-    elif e.action == "verify":
-        extra = "通过" if data.get("passed") else "不通过，返工"
-    elif e.action == "rate":
-        extra = "，".join(
-            [
-                "已解决" if data.get("solved") else "未解决",
-                "满意" if data.get("satisfied") else "不满意",
-            ]
-        )
-    elif e.action == "triage" and data.get("triage"):
-        extra = dict(_TRIAGE_SHORT).get(data["triage"], "")
-    elif e.action == "extend" and data.get("days"):
-        extra = f"{data['days']} 个工作日"
-    elif e.action == "approve_extension":
-        extra = "批准" if data.get("approved") else "不批准"
-    elif e.action == "merge" and data.get("into"):
-        extra = f"并入 {data['into']}"
-    actor = e.actor.display_name if e.actor_id else (e.actor_name or "群众")
-    return {
-        "label": EVENT_LABELS.get(e.action, e.action),
-        "extra": extra,
-        "actor": actor,
-        "unit": e.unit.name if e.unit_id else "",
-        "at": e.at,
-        "note": e.note,
-        "to_status": Status(e.to_status).label if e.to_status in Status.values else "",
-        "to_code": e.to_status,
-        "attachments": list(e.attachments.all()),
-    }
-
-
-_TRIAGE_SHORT = [("big", "大事"), ("small", "小事"), ("private", "私事")]
 _DUP_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
 
 
@@ -362,10 +316,10 @@ def _reporter(user: Any, matter: Matter, revealed: dict[str, str] | None) -> dic
             "full": True,
         }
     return {
-        "name": selectors.mask_name(matter.reporter_name),
-        "phone": selectors.mask_phone(matter.reporter_phone),
+        "name": privacy.mask_name(matter.reporter_name),
+        "phone": privacy.mask_phone(matter.reporter_phone),
         "full": False,
-        "can_reveal": selectors.can_see_personal(user, matter)
+        "can_reveal": privacy.may_see(user, matter)
         and bool(matter.reporter_name or matter.reporter_phone),
     }
 

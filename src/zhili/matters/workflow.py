@@ -1,85 +1,69 @@
-"""The closed loop as an explicit transition table. Every action is a service in services.py that
-goes through ``transition``: lock the matter, check the table, the actor's right and the version,
-write the new state and append one immutable event, in one transaction."""
+"""The closed loop as a rules table over ``core.workflow.Workflow``: which action starts from which
+states and needs which right (each row from its spec in ``actions.py``). The machinery (lock,
+404 / 409 / 403, the step, the event, the audit) is core's; this module says what is particular to
+matters: the lead unit's staff may act on their matters without the area right, the deadline is
+refreshed before each save, the rollups follow each event, and the words a person reads for each
+event (labels and the describer)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from zhili.core.audit import audit_record
-from zhili.core.errors import Conflict, NotFound, PermissionDenied
-from zhili.core.scoping import can
+from zhili.core import labels
+from zhili.core.workflow import Rule, Workflow
 from zhili.matters import rollups
+from zhili.matters.actions import SPECS
 from zhili.matters.deadlines import refresh_due
-from zhili.matters.models import Matter, MatterEvent, MatterUnit, Status
+from zhili.matters.models import (
+    STAGE_LABELS,
+    Channel,
+    Matter,
+    MatterEvent,
+    MatterUnit,
+    Status,
+    Triage,
+)
 
-S = Status
-
-
-@dataclass(frozen=True)
-class Rule:
-    label: str
-    sources: tuple[str, ...]
-    permission: str  # the action in "matters.matter.<permission>"
-    unit_may: bool = False  # staff of the lead unit may act without the area permission
-
-
-RULES: dict[str, Rule] = {
-    "accept": Rule("立案", (S.SUBMITTED,), "accept"),
-    "reject": Rule("不予立案", (S.SUBMITTED,), "accept"),
-    "triage": Rule("三事分流", (S.SUBMITTED, S.ACCEPTED, S.RETURNED), "triage"),
-    "dispatch": Rule("派遣", (S.ACCEPTED, S.RETURNED), "dispatch"),
-    "sign": Rule("签收", (S.DISPATCHED,), "handle", unit_may=True),
-    "return": Rule("退单", (S.DISPATCHED,), "handle", unit_may=True),
-    "report": Rule("处置反馈", (S.HANDLING,), "handle", unit_may=True),
-    "verify": Rule("核查", (S.REPORTED,), "verify"),
-    "close": Rule("结案", (S.VERIFIED,), "close"),
-    "rate": Rule("回访评价", (S.CLOSED,), "rate"),
-    "reopen": Rule("重新办理", (S.CLOSED, S.RATED), "reopen"),
-    "extend": Rule("申请延期", (S.DISPATCHED, S.HANDLING), "handle", unit_may=True),
-    "approve_extension": Rule("审批延期", (S.DISPATCHED, S.HANDLING), "approve"),
-    "suspend": Rule("挂起", (S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.HANDLING), "suspend"),
-    "resume": Rule("恢复办理", (S.SUSPENDED,), "suspend"),
-    "merge": Rule("并单", (S.SUBMITTED, S.ACCEPTED), "merge"),
-    "self_handle": Rule("自行处置", (S.SUBMITTED,), "self_handle"),
-}
+RULES: dict[str, Rule] = {name: action.rule for name, action in SPECS.items()}
 ACTIONS = tuple(RULES)
 
+# Events recorded outside the table: intake, and what the deadline sweep records (supervision.py).
+OTHER_EVENTS = {
+    "submit": _("受理登记"),
+    "overdue": _("超期"),
+    "supervise": _("督办"),
+    "escalate": _("升级督办"),
+}
 
-def is_unit_staff(actor: Any, matter: Matter) -> bool:
-    unit_id = getattr(actor, "unit_id", None)
-    return bool(unit_id) and unit_id == matter.lead_unit_id
-
-
-def may(actor: Any, action: str, matter: Matter) -> bool:
-    rule = RULES[action]
-    if can(actor, rule.permission, Matter, matter.area_path):
-        return True
-    return rule.unit_may and is_unit_staff(actor, matter)
+WORKFLOW = Workflow(
+    model=Matter,
+    event_model=MatterEvent,
+    rules=RULES,
+    noun=_("诉求"),
+    audit_prefix="matter",
+    status_labels=dict(Status.choices),
+    lock_related=("category", "area", "lead_unit"),
+    extra_labels=OTHER_EVENTS,
+    not_found_code="matter_not_found",
+    before_save=refresh_due,
+    after_event=rollups.record,
+)
 
 
 def allowed_actions(actor: Any, matter: Matter) -> list[str]:
-    """What the actor could do now (for buttons); the services check again."""
-    return [a for a, r in RULES.items() if matter.status in r.sources and may(actor, a, matter)]
+    """What the actor could do now (buttons, the API's ``actions``): the table's answer, less the
+    side of the extension that is not open (one request at a time: ask for one, or decide it)."""
+    closed = "extend" if matter.extension_requested_days else "approve_extension"
+    return [a for a in WORKFLOW.allowed_actions(actor, matter) if a != closed]
 
 
-def _lock(matter: Matter | int) -> Matter:
-    pk = matter.pk if isinstance(matter, Matter) else matter
-    found = (
-        Matter.objects.select_for_update(of=("self",))
-        .select_related("category", "area", "lead_unit")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise NotFound("诉求不存在", code="matter_not_found")
-    return found
+def label(action: str) -> str:
+    return str(RULES[action].label)
 
 
 def transition(
@@ -90,66 +74,26 @@ def transition(
     apply: Callable[[Matter, dt.datetime], str | None],
     note: str = "",
     data: dict[str, Any] | None = None,
-    attachments: list[Any] | None = None,
+    attachments: Iterable[Any] | None = None,
     version: int | None = None,
     unit: Any = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    """Run one action. ``apply`` changes the locked matter and returns the new status (or None to
-    keep it)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("transition must run inside a transaction")
-    rule = RULES[action]
-    m = _lock(matter)
-    if not Matter.objects.visible_to(actor).filter(pk=m.pk).exists():
-        raise NotFound("诉求不存在或不在您的管辖范围内", code="matter_not_found")
-    if version is not None and version != m.version:
-        raise Conflict(
-            f"该诉求已被他人更新（当前状态：{m.get_status_display()}），请刷新后再操作",
-            code="version_conflict",
-            detail={"current_version": m.version, "status": m.status},
-        )
-    if m.status not in rule.sources:
-        raise Conflict(
-            f"当前状态为“{m.get_status_display()}”，不能{rule.label}",
-            code="illegal_transition",
-            detail={"status": m.status, "action": action, "allowed_from": list(rule.sources)},
-        )
-    if not may(actor, action, m):
-        raise PermissionDenied(f"您没有{rule.label}该诉求的权限", code="forbidden")
-    now = at or timezone.now()
-    before = m.status
-    new_status = apply(m, now)
-    if new_status:
-        m.status = new_status
-    refresh_due(m, now)
-    m.version += 1
-    m.save()
-    event = MatterEvent.objects.create(
-        matter=m,
-        action=action,
-        from_status=before,
-        to_status=m.status,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system",
-        unit=unit or getattr(actor, "unit", None),
-        at=now,
-        note=note,
-        data=data or {},
-    )
-    if attachments:
-        event.attachments.set(attachments)
-    rollups.record(m, event)
-    audit_record(
+    """``WORKFLOW.transition`` with the event's unit: the unit dispatched to, else the actor's."""
+    unit_id = unit.pk if unit is not None else getattr(actor, "unit_id", None)
+    result: Matter = WORKFLOW.transition(
         actor=actor,
-        action=f"matter.{action}",
-        obj=m,
-        area_path=m.area_path,
-        before={"status": before},
-        after={"status": m.status, **(data or {})},
+        obj=matter,
+        action=action,
+        apply=apply,
         note=note,
+        data=data,
+        version=version,
+        at=at,
+        event_fields={"unit_id": unit_id},
+        attachments=attachments,
     )
-    return m
+    return result
 
 
 def set_co_units(matter: Matter, units: list[Any]) -> None:
@@ -157,3 +101,69 @@ def set_co_units(matter: Matter, units: list[Any]) -> None:
     for u in units:
         if u.pk != matter.lead_unit_id:
             MatterUnit.objects.get_or_create(matter=matter, unit=u)
+
+
+# What a person reads of an event's details (``event.summary``) -----------------------------------
+
+_TRIAGE_SHORT = {Triage.BIG: "大事", Triage.SMALL: "小事", Triage.PRIVATE: "私事"}
+
+
+def _yes_no(value: Any, yes: str, no: str) -> str:
+    return yes if value else no
+
+
+def _stage(data: dict[str, Any]) -> str:
+    stage = STAGE_LABELS.get(str(data.get("stage") or ""), "")
+    return f"{stage}环节" if stage else ""
+
+
+def _notified(data: dict[str, Any]) -> str:
+    n = len(data.get("to") or [])
+    return f"通知 {n} 人" if n else "无人可通知"
+
+
+def _local(iso: Any) -> str:
+    try:
+        return timezone.localtime(dt.datetime.fromisoformat(str(iso))).strftime("%m月%d日 %H:%M")
+    except ValueError:
+        return ""
+
+
+def describe(e: Any) -> str:
+    """The event's ``data`` in words: never a key or a stored code."""
+    data: dict[str, Any] = e.data or {}
+    a = e.action
+    parts: list[str] = []
+    if a == "submit" and data.get("channel") in Channel.values:
+        parts.append(f"来源：{Channel(data['channel']).label}")
+    elif a == "triage" and data.get("triage") in _TRIAGE_SHORT:
+        parts.append(_TRIAGE_SHORT[data["triage"]])
+    elif a == "dispatch":
+        if data.get("unit_name"):
+            parts.append(f"主办：{data['unit_name']}")
+        if data.get("co_units"):
+            parts.append(f"另有 {len(data['co_units'])} 个协办单位")
+    elif a == "sign" and data.get("contacted"):
+        parts.append("已联系群众")
+    elif a == "verify":
+        parts.append(_yes_no(data.get("passed"), "通过", "不通过，返工"))
+    elif a == "rate":
+        parts.append(_yes_no(data.get("solved"), "已解决", "未解决"))
+        parts.append(_yes_no(data.get("satisfied"), "满意", "不满意"))
+    elif a == "extend" and data.get("days"):
+        parts.append(f"{data['days']} 个工作日")
+    elif a == "approve_extension":
+        parts.append(_yes_no(data.get("approved"), "批准", "不批准"))
+    elif a == "merge" and data.get("into"):
+        parts.append(f"并入 {data['into']}")
+    elif a == "overdue":
+        parts.append(_stage(data))
+        if data.get("due_at"):
+            parts.append(f"时限 {_local(data['due_at'])}")
+    elif a in ("supervise", "escalate"):
+        parts += [_stage(data), _notified(data)]
+    return "，".join(p for p in parts if p)
+
+
+labels.register_describer(WORKFLOW.kind, describe)
+labels.register_audit({"matter.create": _("诉求 · 受理登记")})

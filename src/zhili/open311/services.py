@@ -17,9 +17,11 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.geo import area_locate
 from zhili.areas.models import LEVEL_ORDER, Area
+from zhili.core import labels
 from zhili.core.audit import audit_record, root_path
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhili.matters.models import Category, Channel
@@ -267,3 +269,12 @@ def _named(address: str, within: Area) -> Area | None:
         f"address_string 可对应多个区域（{names}），请提供 lat 和 long 或 jurisdiction_id",
         code="ambiguous_address",
     )
+
+
+labels.register_audit(
+    {
+        "open311key.create": _("Open311 接口密钥 · 新建"),
+        "open311key.revoke": _("Open311 接口密钥 · 吊销"),
+        "open311.submit": _("Open311 · 提交诉求"),
+    }
+)

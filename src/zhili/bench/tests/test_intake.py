@@ -24,7 +24,7 @@ import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from zhili.bench.intake import batch_bodies, remove_matters
+from zhili.bench.intake import batch_bodies
 from zhili.bench.samples import pick_samples
 from zhili.bench.sqlwriter import SqlWriter
 from zhili.core.models import AuditEvent
@@ -38,7 +38,6 @@ from zhili.matters.models import (
     MatterEvent,
     MatterRollupState,
 )
-from zhili.matters.rollups import level_paths as rollup_levels
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Two Tuesdays a week apart with no holiday between: the same deadlines, shifted by 7 days.
@@ -176,41 +175,6 @@ def test_the_batch_bodies_are_accepted_by_the_api(client: Any, bearer: Any) -> N
     assert got == [s.description for s in samples[3:6]]
 
 
-@pytest.mark.django_db
-def test_remove_matters_takes_them_out_of_the_rollups(users: dict[str, Any]) -> None:
-    """Rows the run created go; rows that held other matters are put back to what they held."""
-    city = users["city_admin"]
-    sample = pick_samples(1, seed=5)[0]
-    category = Category.objects.get(pk=sample.category_id)
-    area = Matter._meta.get_field("area").related_model.objects.get(pk=sample.area_id)
-    sibling = area.parent if area.level != "street" else area  # shares the upper levels only
-
-    def create(where: Any) -> Matter:
-        return services.matter_create(
-            actor=city,
-            category=category,
-            channel="hotline",
-            description=sample.description,
-            area=where,
-            reporter_phone=sample.reporter_phone,
-            answers=sample.answers,
-            at=DAY_A,
-        )
-
-    theirs = create(sibling)  # before the run: its rows must stay, with its counts
-    after_id = theirs.pk
-    before = _rollups(DAY_A.date(), category.pk)
-    for _ in range(3):
-        create(area)
-    assert _rollups(DAY_A.date(), category.pk) != before
-    assert remove_matters(after_id=after_id, user_id=city.pk) > 3  # with events and states
-    assert not Matter.objects.filter(pk__gt=after_id).exists()
-    assert not MatterEvent.objects.filter(matter_id__gt=after_id).exists()
-    assert Matter.objects.filter(pk=theirs.pk).exists()
-    assert _rollups(DAY_A.date(), category.pk) == before
-    assert len(before) == len(rollup_levels(theirs.area_path))
-
-
 # End to end on a copy of the test database ------------------------------------------------------
 
 
@@ -263,22 +227,26 @@ def database_copy(
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _snapshot(connect: Any) -> tuple[Any, ...]:
+def _snapshot(connect: Any) -> dict[str, int]:
+    """Matters, their "submit" events, rollup states, matters counted as created in the district
+    rollups (depth 1: every matter has a district), and live API tokens."""
     conn = connect()
     try:
         cur = conn.cursor()
         cur.execute(
-            "SELECT (SELECT COUNT(*) FROM matters_matter), (SELECT COUNT(*) FROM "
-            "matters_matterevent), (SELECT COALESCE(SUM(created), 0) FROM matters_matterareaday), "
-            "(SELECT COUNT(*) FROM matters_matterareaday), "
+            "SELECT (SELECT COUNT(*) FROM matters_matter), "
+            "(SELECT COUNT(*) FROM matters_matterevent WHERE action = 'submit'), "
+            "(SELECT COUNT(*) FROM matters_matterrollupstate), "
+            "(SELECT COALESCE(SUM(created), 0) FROM matters_matterareaday WHERE depth = 1), "
             "(SELECT COUNT(*) FROM org_apitoken WHERE revoked_at IS NULL)"
         )
-        return tuple(cur.fetchone())
+        names = ("matters", "submitted", "states", "created", "tokens")
+        return dict(zip(names, cur.fetchone(), strict=True))
     finally:
         conn.close()
 
 
-def test_measure_intake_runs_end_to_end_and_leaves_no_matters(
+def test_measure_intake_runs_end_to_end_and_leaves_consistent_rows(
     database_copy: tuple[str, Any], tmp_path: Path
 ) -> None:
     url, connect = database_copy
@@ -303,7 +271,13 @@ def test_measure_intake_runs_end_to_end_and_leaves_no_matters(
     assert batch["limit"] == rate["limit"] and batch["target"] == 1000
     memory = next(f for (m, _), f in figures.items() if m == "memory")
     assert memory["value"] > 0 and memory["limit"] > 0 and memory["target"] == 250
-    assert _snapshot(connect) == before  # matters, events, rollups and the token are gone
+    # The matters stay (their events are append-only), each with its event, state and counts.
+    after = _snapshot(connect)
+    added = {k: after[k] - before[k] for k in after}
+    assert added["matters"] == rate["extra"]["matters_added"] > 0
+    assert added == {k: added["matters"] for k in ("matters", "submitted", "states", "created")} | {
+        "tokens": 0
+    }
 
 
 # The matter counter under concurrency (the intake's one point of serialisation) ------------------

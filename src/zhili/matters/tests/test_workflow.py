@@ -287,6 +287,40 @@ def test_allowed_actions_follow_state_and_role(new_matter: Any, users: Any) -> N
     assert allowed_actions(users["wanzhou"], m) == []
 
 
+def test_the_api_lists_the_actions_the_page_offers(
+    new_matter: Any, users: Any, unit: Unit, client: Any, bearer: Any
+) -> None:
+    """GET /matters/{number} and each action's answer carry ``actions`` from the rules table:
+    by state, by right (the lead unit's staff without the area right), one extension at a time."""
+    officer, staff = users["jiefangbei"], users["unit_yz_jw"]
+    m = s.matter_accept(actor=officer, matter=new_matter())
+
+    def actions(user: str) -> dict[str, str]:
+        resp = client.get(f"/api/v1/matters/{m.number}", headers=bearer(user))
+        assert resp.status_code == 200
+        return {a["action"]: a["label"] for a in resp.json()["actions"]}
+
+    got = actions("jiefangbei")
+    assert got["dispatch"] == "派遣" and "accept" not in got and "sign" not in got
+    resp = client.post(
+        f"/api/v1/matters/{m.number}/actions/dispatch",
+        {"unit": unit.pk, "version": m.version},
+        content_type="application/json",
+        headers=bearer("jiefangbei"),
+    )
+    assert resp.status_code == 200
+    m = Matter.objects.get(pk=m.pk)
+    after = [a["action"] for a in resp.json()["actions"]]
+    assert after == allowed_actions(officer, m) and "dispatch" not in after
+    assert {"sign", "return", "extend"} <= set(actions("unit_yz_jw"))
+    assert "approve_extension" not in actions("yuzhong")
+    m = s.matter_sign(actor=staff, matter=m)
+    m = s.matter_extend(actor=staff, matter=m, days=3, reason="材料未到")
+    assert "extend" not in actions("unit_yz_jw")  # one request at a time
+    assert actions("yuzhong")["approve_extension"] == "审批延期"
+    assert client.get(f"/api/v1/matters/{m.number}", headers=bearer("wanzhou")).status_code == 404
+
+
 def test_deadline_counts_working_days_over_a_weekend(
     new_matter: Any, users: Any, unit: Unit
 ) -> None:
