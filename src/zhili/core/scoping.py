@@ -53,6 +53,14 @@ def minimal_paths(paths: Iterable[str]) -> list[str]:
     return result
 
 
+def intersect_paths(a: Iterable[str], b: Iterable[str]) -> list[str]:
+    """The subtrees covered by both path sets: of two nested paths, the deeper one."""
+    a, b = minimal_paths(a), minimal_paths(b)
+    both = [p for p in a if any(p.startswith(q) for q in b)]
+    both += [q for q in b if any(q.startswith(p) for p in a)]
+    return minimal_paths(both)
+
+
 def user_grants(user: User | AnonymousUser) -> list[Grant]:
     """The user's current grants, cached on the user object for the request."""
     if not user.is_authenticated or not user.is_active:
