@@ -33,6 +33,7 @@ class AuditOut(Schema):
     at: dt.datetime
     actor: str
     action: str
+    action_label: str
     object_type: str
     object_id: str
     object_repr: str
@@ -98,6 +99,7 @@ def audit(
                 "at": e.at,
                 "actor": e.actor_name,
                 "action": e.action,
+                "action_label": e.action_label,
                 "object_type": e.object_type,
                 "object_id": e.object_id,
                 "object_repr": e.object_repr,

@@ -151,6 +151,9 @@ def test_object_history_shows_on_the_area_page(login: Any, users: dict[str, Any]
     area_update(actor=users["jiefangbei"], area=grid, households=777)
     page = login("yuzhong").get(f"/areas/{grid.code}/").content.decode()
     assert "777" in page
+    history = page[page.index('id="history"') : page.index("</table>", page.index('id="history"'))]
+    assert "修改区划" in history and "户数" in history
+    assert "area.update" not in history and "households" not in history
     event = AuditEvent.objects.get(action="area.update", object_id=str(grid.pk))
     assert event.before == {"households": 350} and event.after == {"households": 777}
 
@@ -276,3 +279,30 @@ def test_token_events_are_read_with_the_users_view_right(
     assert _api_ids(client, bearer("yuzhong"), query) == {event.pk}
     assert _api_ids(client, bearer("office_zfw"), query) == {event.pk}
     assert _api_ids(client, bearer("wanzhou"), query) == set()
+
+
+# The audit page and API read in Chinese: labels, not codes. ------------------------------------
+
+
+@pytest.mark.django_db
+def test_audit_page_shows_labels_not_codes(login: Any) -> None:
+    page = login("city_admin").get("/audit/?action=unit.create&q=渝中区综治中心").content.decode()
+    table = page[page.index('id="audit-table"') : page.index("</table>")]
+    assert "新增单位" in table and "渝中区综治中心" in table
+    for code in ("unit.create", "org.unit", "governance_centre", "area_id", "is_active", "True"):
+        assert code not in table, code
+    assert "类型</span>：综治中心" in table  # the unit type's label, not its code
+
+
+@pytest.mark.django_db
+def test_audit_filter_offers_the_labels(login: Any) -> None:
+    page = login("city_admin").get("/audit/").content.decode()
+    assert '<option value="unit.create">新增单位</option>' in page
+    assert '<option value="privacy.reveal">查看个人信息</option>' in page
+
+
+@pytest.mark.django_db
+def test_api_audit_keeps_the_code_and_adds_its_label(client: Any, bearer: Any) -> None:
+    body = client.get("/api/v1/audit?action=grant.create&limit=1", headers=bearer("city_admin"))
+    item = body.json()["items"][0]
+    assert (item["action"], item["action_label"]) == ("grant.create", "授予角色")
