@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.db.models import fields
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
 
@@ -15,6 +17,10 @@ class CoreConfig(AppConfig):
     periodic_tasks = {"zhili.core.tasks.prune_task_results": 24 * 3600}
 
     def ready(self) -> None:
+        # The empty choice of every select (model choice fields, fields with choices, the admin):
+        # Django's "- Select an option -" has no zh-hans translation. Django 6.1 reads this when
+        # a form field is built, after the apps are ready (forms are imported by the URL conf).
+        fields.BLANK_CHOICE_LABEL = _("请选择…")
         # Every app's ``labels`` module registers the labels of what it records (audit actions,
         # keys of audit records); core's own are beside the code that records them.
         from zhili.core import audit_display, calendar, privacy  # noqa: F401
