@@ -11,3 +11,5 @@ class DisputesConfig(AppConfig):
         NavItem("矛盾纠纷", "disputes:list", "disputes.Dispute", group="风险与纠纷", order=35),
         NavItem("调解统计", "disputes:stats", "disputes.Dispute", group="统计与地图", order=41),
     ]
+    # Links on a matter's page to the disputes taken up from it (core.related).
+    related = {"matters.matter": "zhili.disputes.selectors.disputes_of_matter"}
