@@ -11,6 +11,7 @@ from zhili.disputes.api import router as disputes_router
 from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
+from zhili.portal.api import router as portal_router
 from zhili.risks.api import router as risks_router
 from zhili.targets.api import router as targets_router
 
@@ -66,6 +67,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/areas", areas_router)
 api.add_router("/org", org_router)
+api.add_router("", portal_router)
 api.add_router("", core_router)
 api.add_router("", matters_router)
 api.add_router("/metrics", "zhili.matters.metrics_api.router")

@@ -5,15 +5,9 @@ from zhili.api import api
 from zhili.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("zhili.portal.urls")),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", core_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
-        name="password_change_done",
-    ),
     path("audit/", core_views.audit_list, name="audit"),
     path("inbox/", include("zhili.core.inbox_urls")),
     path("calendar/", include("zhili.core.calendar_urls")),

@@ -1,4 +1,4 @@
-"""Who am I, and the audit trail."""
+"""The audit trail."""
 
 from __future__ import annotations
 
@@ -15,24 +15,12 @@ from zhili.core.selectors import audit_search
 router = Router(tags=["core"])
 
 
-class GrantOut(Schema):
-    role: str
-    role_name: str
-    area_code: str
-    area_name: str
-
-
-class MeOut(Schema):
-    username: str
-    full_name: str
-    grants: list[GrantOut]
-
-
 class AuditOut(Schema):
     id: int
     at: dt.datetime
     actor: str
     action: str
+    action_label: str
     object_type: str
     object_id: str
     object_repr: str
@@ -45,26 +33,6 @@ class AuditOut(Schema):
 class AuditPage(Schema):
     items: list[AuditOut]
     next: str | None
-
-
-@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="当前用户及其授权范围")
-def me(request: HttpRequest) -> Any:
-    from zhili.org.selectors import my_grants
-
-    user = request.user
-    return {
-        "username": user.username,
-        "full_name": getattr(user, "full_name", ""),
-        "grants": [
-            {
-                "role": g.role.slug,
-                "role_name": g.role.name,
-                "area_code": g.area.code,
-                "area_name": g.area.name,
-            }
-            for g in my_grants(user)
-        ],
-    }
 
 
 @router.get(
@@ -98,6 +66,7 @@ def audit(
                 "at": e.at,
                 "actor": e.actor_name,
                 "action": e.action,
+                "action_label": e.action_label,
                 "object_type": e.object_type,
                 "object_id": e.object_id,
                 "object_repr": e.object_repr,

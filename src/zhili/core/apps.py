@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models import fields
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
 
@@ -20,3 +23,13 @@ class CoreConfig(AppConfig):
 
         # Every append-only table keeps its triggers whatever a migration rebuilt.
         post_migrate.connect(ensure_append_only, sender=self, dispatch_uid="zhili-append-only")
+
+        # The empty choice of every select (model choice fields, fields with choices, the admin):
+        # Django's "- Select an option -" has no zh-hans translation. Django 6.1 reads this when
+        # a form field is built, after the apps are ready (forms are imported by the URL conf).
+        fields.BLANK_CHOICE_LABEL = _("请选择…")
+        # Every app's ``labels`` module registers the labels of what it records (audit actions,
+        # keys of audit records); core's own are beside the code that records them.
+        from zhili.core import audit_display, calendar, privacy  # noqa: F401
+
+        autodiscover_modules("labels")

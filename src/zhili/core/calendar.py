@@ -16,12 +16,22 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from zhili.core import workdays
+from zhili.core import labels, workdays
 from zhili.core.audit import audit_record, root_path
 from zhili.core.errors import PermissionDenied, ValidationFailed
 from zhili.core.models import CalendarDay
 from zhili.core.scoping import can
+
+labels.register_audit(
+    {
+        "calendar.set": _("设置节假日调整"),
+        "calendar.delete": _("删除节假日调整"),
+        "calendar.import": _("导入节假日安排"),
+    }
+)
+labels.register_audit_fields("core.calendarday", {"days": _("日期安排")})
 
 MAX_IMPORT_DAYS = 400
 WORK_WORDS = {"上班", "工作日", "补班", "调休上班", "work", "workday"}

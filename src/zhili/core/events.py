@@ -71,6 +71,7 @@ class Event(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    actor_id: int | None  # the foreign key's column (django-stubs omits it on abstract models)
     actor_name = models.CharField("操作人账号", max_length=150, blank=True)
     at = models.DateTimeField("时间", db_index=True)
     note = models.TextField("说明", blank=True)

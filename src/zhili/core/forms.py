@@ -34,7 +34,8 @@ class LoginForm(AuthenticationForm):
 
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label="关键词", required=False)
-    action = forms.CharField(label="动作", required=False)
+    # Any code prefix is accepted ("unit" for every unit action); the page offers the labels.
+    action = forms.CharField(label="动作", required=False, widget=forms.Select)
     actor = forms.CharField(label="操作人账号", required=False)
     since = forms.DateField(
         label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -44,6 +45,14 @@ class AuditFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from zhili.core.labels import audit_actions
+
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+        choices = sorted(audit_actions().items(), key=lambda pair: pair[1])
+        chosen = self.data.get("action", "") if self.is_bound else ""
+        if chosen and chosen not in dict(choices):  # a prefix typed into the address
+            choices.insert(0, (chosen, "（按代码筛选）"))
+        self.fields["action"].widget.choices = [("", "全部"), *choices]
+        self.fields["action"].widget.attrs["class"] = "form-select"

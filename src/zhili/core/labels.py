@@ -27,6 +27,8 @@ _statuses: dict[str, Mapping[str, Any]] = {}  # kind -> status -> label
 _describers: dict[str, Callable[[Any], str]] = {}  # kind -> describer
 _audit: dict[str, Any] = {}  # audit action ("matter.rate") -> label
 _audit_prefixes: dict[str, tuple[Any, str]] = {}  # "matter" -> ("诉求", "matters.matterevent")
+_audit_fields: dict[str, dict[str, Any]] = {}  # object type ("" for all) -> key -> label
+_audit_choices: dict[str, dict[str, Mapping[str, Any]]] = {}  # object type -> key -> code -> label
 
 
 class MissingLabel(LookupError):
@@ -60,6 +62,34 @@ def register_audit(
     _audit.update(labels)
     if prefix:
         _audit_prefixes[prefix] = (noun, kind)
+
+
+def register_audit_fields(
+    object_type: str,
+    labels: Mapping[str, Any],
+    *,
+    choices: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Labels of the keys an audit record's before/after holds that are not fields of the
+    object's model (``{"streets": _("分解到街道")}``), and the display names of the codes such a
+    key holds (``choices={"kind": dict(AssessmentKind.choices)}``); ``object_type=""`` for keys
+    any record may hold. Model fields are labelled by their verbose_name and choices."""
+    _audit_fields.setdefault(object_type, {}).update(labels)
+    for key, codes in (choices or {}).items():
+        _audit_choices.setdefault(object_type, {})[key] = codes
+
+
+def audit_field_choices(object_type: str, key: str) -> Mapping[str, Any] | None:
+    return _audit_choices.get(object_type, {}).get(key)
+
+
+def audit_field_label(object_type: str, key: str, *, common: bool = True) -> str | None:
+    """The registered label of a before/after key (with ``common``, falling back to the keys
+    registered for all types), or None."""
+    label = _audit_fields.get(object_type, {}).get(key)
+    if label is None and common:
+        label = _audit_fields.get("", {}).get(key)
+    return None if label is None else str(label)
 
 
 def action_label(kind: str, action: str) -> str:
@@ -111,6 +141,29 @@ def audit_label(action: str) -> str:
     if _strict():
         raise MissingLabel(f"no label for audit action {action!r}")
     return str(UNKNOWN)
+
+
+def audit_actions() -> dict[str, str]:
+    """Every audit action with a label (for the audit page's filter): the plain ones and, for
+    each workflow prefix, every action of its event kind."""
+    out = {a: str(label) for a, label in _audit.items()}
+    for prefix, (noun, kind) in _audit_prefixes.items():
+        for action, label in _actions.get(kind, {}).items():
+            out.setdefault(f"{prefix}.{action}", f"{noun} · {label}")
+    return out
+
+
+def audit_prefixes() -> set[str]:
+    """The prefixes whose actions are labelled by a workflow's event kind ("matter")."""
+    return set(_audit_prefixes)
+
+
+def missing(what: str, fallback: str = "") -> str:
+    """A label that is not registered: an error under tests, ``fallback`` ("其他操作") in
+    production."""
+    if _strict():
+        raise MissingLabel(what)
+    return fallback or str(UNKNOWN)
 
 
 def is_readable(label: Any) -> bool:

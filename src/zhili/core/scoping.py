@@ -17,9 +17,9 @@ from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
-    from zhili.org.models import User
+    User = AbstractUser  # the project's user model (org.User); core names no domain app
 
 
 def path_prefix_q(field: str, path: str) -> Q:
@@ -53,6 +53,14 @@ def minimal_paths(paths: Iterable[str]) -> list[str]:
     return result
 
 
+def intersect_paths(a: Iterable[str], b: Iterable[str]) -> list[str]:
+    """The subtrees covered by both path sets: of two nested paths, the deeper one."""
+    a, b = minimal_paths(a), minimal_paths(b)
+    both = [p for p in a if any(p.startswith(q) for q in b)]
+    both += [q for q in b if any(q.startswith(p) for p in a)]
+    return minimal_paths(both)
+
+
 def user_grants(user: User | AnonymousUser) -> list[Grant]:
     """The user's current grants, cached on the user object for the request."""
     if not user.is_authenticated or not user.is_active:
@@ -62,7 +70,7 @@ def user_grants(user: User | AnonymousUser) -> list[Grant]:
         return cached
     role_grant = apps.get_model("org", "RoleGrant")
     rows = (
-        role_grant.objects.filter(user=user, area__valid_to__isnull=True)
+        role_grant.objects.filter(user_id=user.pk, area__valid_to__isnull=True)
         .select_related("role", "area")
         .only("area__path", "area_id", "role__permissions")
     )

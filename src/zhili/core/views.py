@@ -1,15 +1,11 @@
-"""Shell pages: home (the user's scope), login, password change, audit search."""
+"""Shell pages: login, audit search, health (the home and password pages are the portal's)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse_lazy
 
 from zhili.core.forms import AuditFilterForm, LoginForm
 from zhili.core.pagination import keyset_page
@@ -20,31 +16,6 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "core/login.html"
     redirect_authenticated_user = True
-
-
-class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "core/password_change.html"
-    success_url = reverse_lazy("password_change_done")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        """Through the service, so the new password and its audit event commit together."""
-        from zhili.org.services import user_set_password
-
-        user_set_password(
-            actor=form.user, user=form.user, password=form.cleaned_data["new_password1"]
-        )
-        update_session_auth_hash(self.request, form.user)
-        return HttpResponseRedirect(self.get_success_url())
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    from zhili.areas.selectors import area_descendant_counts, area_scope_roots
-    from zhili.org.selectors import my_grants
-
-    roots = area_scope_roots(request.user)
-    scope = [{"area": a, "counts": area_descendant_counts(a)} for a in roots[:6]]
-    return render(request, "core/home.html", {"grants": my_grants(request.user), "scope": scope})
 
 
 @login_required

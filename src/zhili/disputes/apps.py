@@ -20,6 +20,8 @@ class DisputesConfig(AppConfig):
         ),
         NavItem("调解统计", "disputes:stats", "disputes.Dispute", group="统计与地图", order=41),
     ]
+    # Links on a matter's page to the disputes taken up from it (core.related).
+    related = {"matters.matter": "zhili.disputes.selectors.disputes_of_matter"}
 
     def ready(self) -> None:
         # The rules table registers its labels (actions, states, describer) at import.

@@ -10,11 +10,14 @@ from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 
 from zhili.core.errors import NotFound
 from zhili.core.events import EventQuerySet
 from zhili.core.privacy import may_see, visible_value
+from zhili.core.related import Link, Related
+from zhili.core.scoping import has_any
 from zhili.disputes.models import Dispute, Party, Session, Status
 
 # "500000/500103/": the root and a district code, both six digits.
@@ -171,3 +174,25 @@ def _label(key: str, value: Any) -> str:
 
         return str(dict(Channel.choices).get(value, value or "—"))
     return str(value or "（未指派）")
+
+
+def disputes_of_matter(user: Any, matter: Any) -> Related | None:
+    """A matter page's links to the disputes taken up from it (scoped), and "转为矛盾纠纷调解" for
+    those who may register one (core.related; declared in DisputesConfig.related)."""
+    disputes = list(dispute_visible(user).filter(matter=matter).only("number", "subject", "status"))
+    may_add = has_any(user, Dispute, "add")
+    if not disputes and not may_add:
+        return None
+    return Related(
+        items=[
+            Link(
+                f"纠纷 {d.number} · {d.subject} · {d.get_status_display()}",
+                reverse("disputes:detail", args=[d.number]),
+            )
+            for d in disputes
+        ],
+        actions=[Link("转为矛盾纠纷调解", f"{reverse('disputes:create')}?matter={matter.number}")]
+        if may_add
+        else [],
+        order=20,
+    )

@@ -385,23 +385,3 @@ def report_areas(user: Any) -> list[Area]:
             q |= path_prefix_q("path", p)
         qs = qs.filter(q)
     return list(qs.select_related("parent").order_by("path")[:PICKER_LIMIT])
-
-
-def linked_cases(user: Any, matter: Matter) -> dict[str, Any]:
-    """Risks and disputes that came from this matter (scoped), and whether the user may start one."""
-    from zhili.core.scoping import has_any
-    from zhili.disputes.models import Dispute
-    from zhili.risks.models import Risk
-
-    return {
-        "linked_risks": list(
-            Risk.objects.visible_to(user).filter(matter=matter).only("number", "title", "level")
-        ),
-        "linked_disputes": list(
-            Dispute.objects.visible_to(user)
-            .filter(matter=matter)
-            .only("number", "subject", "status")
-        ),
-        "can_add_risk": has_any(user, Risk, "add"),
-        "can_add_dispute": has_any(user, Dispute, "add"),
-    }

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhili.core import privacy
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.related import related_to
 from zhili.core.scoping import has_any
 from zhili.matters import selectors, services, workflow
 from zhili.matters.actions import SPECS
@@ -185,7 +186,7 @@ def _detail(
             "reporter": _reporter(user, matter, revealed),
             "reveal_error": reveal_error,
             "late": _row(matter, timezone.now())["late"],
-            **selectors.linked_cases(user, matter),
+            "related": related_to(user, matter),
         },
         status=status,
     )

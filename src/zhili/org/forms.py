@@ -27,9 +27,6 @@ class StyledForm(forms.Form):
             elif name == "phone":
                 widget.attrs.setdefault("inputmode", "tel")
                 widget.attrs.setdefault("autocomplete", "tel")
-            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
-                # Django's default "- Select an option -" has no zh-hans translation.
-                field.empty_label = "请选择"
 
     def clean_area_code(self) -> Any:
         code = (self.cleaned_data.get("area_code") or "").strip()

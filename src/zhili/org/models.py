@@ -199,6 +199,8 @@ class Liaison(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored."""
 
+    audit_view_model = "org.user"  # who may view the user may read the token's audit events
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("名称", max_length=64, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)

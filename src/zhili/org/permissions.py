@@ -1,6 +1,17 @@
-"""The catalogue of permissions a role can hold, built from the scoped models and their actions."""
+"""Roles: the catalogue of permissions a role can hold, the default roles, and org's own grants.
+
+Each app's ``permissions.py`` lists the default grants of its own permissions
+(``DEFAULT_GRANTS = {"role_slug": ["<app>.<model>.<action>", ...]}``) and declares the roles it
+introduces (``ROLES = {"slug": (name, description)}``); ``default_roles()`` merges them and
+``sync_default_roles()`` installs them (data migrations call it). So "who may close a matter" is
+answered by ``matters/permissions.py`` alone (and ``city_admin`` holds everything: ``*``).
+"""
 
 from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
 
 from django.apps import apps
 
@@ -31,49 +42,90 @@ def catalogue() -> list[tuple[str, str]]:
     return out
 
 
-# Default roles, installed by a data migration; the city can change them afterwards.
-DEFAULT_ROLES = [
-    {
-        "slug": "city_admin",
-        "name": "市级管理员",
-        "description": "市委政法委（市域社会治理办）：全市范围的全部权限",
-        "permissions": ["*"],
-    },
-    {
-        "slug": "district_officer",
-        "name": "区县治理办",
-        "description": "区县社会治理办公室：本区县的区划、单位、人员、授权和审计",
-        "permissions": [
-            "areas.*",
-            "org.unit.*",
-            "org.user.*",
-            "org.rolegrant.*",
-            "org.liaison.*",
-            "org.role.view",
-            "core.auditevent.view",
-        ],
-    },
-    {
-        "slug": "street_worker",
-        "name": "街道工作人员",
-        "description": "街道（乡镇）综治中心：维护网格和楼栋，查看本街道的单位和人员",
-        "permissions": [
-            "areas.area.view",
-            "areas.area.change",
-            "areas.area.add",
-            "areas.area.import",
-            "areas.boundary.view",
-            "areas.areachange.view",
-            "org.unit.view",
-            "org.user.view",
-            "org.liaison.view",
-            "core.auditevent.view",
-        ],
-    },
-    {
-        "slug": "grid_worker",
-        "name": "网格员",
-        "description": "网格员：查看本网格",
-        "permissions": ["areas.area.view"],
-    },
-]
+# The roles org introduces (slug -> name, description); the city may rename them afterwards.
+ROLES = {
+    "city_admin": ("市级管理员", "市委政法委（市域社会治理办）：全市范围的全部权限"),
+    "district_officer": (
+        "区县治理办",
+        "区县社会治理办公室：本区县的区划、单位、人员、授权和审计",
+    ),
+    "street_worker": (
+        "街道工作人员",
+        "街道（乡镇）综治中心：维护网格和楼栋，查看本街道的单位和人员",
+    ),
+    "grid_worker": ("网格员", "网格员：查看本网格"),
+}
+
+# Org's own permissions by role (and the city administrator's wildcard).
+DEFAULT_GRANTS = {
+    "city_admin": ["*"],
+    "district_officer": [
+        "org.unit.*",
+        "org.user.*",
+        "org.rolegrant.*",
+        "org.liaison.*",
+        "org.role.view",
+    ],
+    "street_worker": ["org.unit.view", "org.user.view", "org.liaison.view"],
+    "target_office": ["org.unit.view", "org.user.view"],
+}
+
+
+def app_permission_modules() -> list[Any]:
+    """The ``permissions`` module of every installed app that has one, in INSTALLED_APPS order."""
+    out = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.permissions"
+        if importlib.util.find_spec(name) is not None:
+            out.append(importlib.import_module(name))
+    return out
+
+
+class UnknownRole(LookupError):
+    pass
+
+
+def default_roles() -> dict[str, dict[str, Any]]:
+    """slug -> {"name", "description", "permissions" (sorted)}: every app's roles and grants."""
+    modules = app_permission_modules()
+    roles: dict[str, dict[str, Any]] = {}
+    for module in modules:
+        for slug, (name, description) in getattr(module, "ROLES", {}).items():
+            roles[slug] = {"name": name, "description": description, "permissions": set()}
+    for module in modules:
+        for slug, perms in getattr(module, "DEFAULT_GRANTS", {}).items():
+            if slug not in roles:
+                raise UnknownRole(f"{module.__name__} grants to {slug!r}, a role no app declares")
+            roles[slug]["permissions"].update(perms)
+    for role in roles.values():
+        role["permissions"] = sorted(role["permissions"])
+    return roles
+
+
+def sync_default_roles(role_model: Any = None) -> list[str]:
+    """Install the default roles: create the missing ones, add missing default permissions to the
+    existing ones (what the city added is kept; names the city changed are kept). Idempotent;
+    returns the slugs it wrote. Data migrations pass their historical ``Role`` model."""
+    role_model = role_model or apps.get_model("org", "Role")
+    written = []
+    for slug, spec in default_roles().items():
+        role = role_model.objects.filter(slug=slug).first()
+        if role is None:
+            role_model.objects.create(slug=slug, **spec)
+            written.append(slug)
+        elif not set(spec["permissions"]) <= set(role.permissions):
+            role.permissions = sorted(set(role.permissions) | set(spec["permissions"]))
+            role.save(update_fields=["permissions"])
+            written.append(slug)
+    return written
+
+
+def sync_migration_operation() -> Any:
+    """``operations = [sync_migration_operation()]``: a data migration that installs the
+    defaults as they are in the code (add one whenever a ``DEFAULT_GRANTS`` changes)."""
+    from django.db import migrations
+
+    def forwards(migration_apps: Any, schema_editor: Any) -> None:
+        sync_default_roles(migration_apps.get_model("org", "Role"))
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)

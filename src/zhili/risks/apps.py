@@ -13,6 +13,8 @@ class RisksConfig(AppConfig):
             "风险线索", "risks:candidates", "risks.RiskCandidate", group="风险与纠纷", order=31
         ),
     ]
+    # Links on a matter's page to the risks registered from it (core.related).
+    related = {"matters.matter": "zhili.risks.selectors.risks_of_matter"}
     # Escalation, overdue notices and acceptance expiry hourly; hot-spot scan every six hours.
     periodic_tasks = {
         "zhili.risks.tasks.risk_sweep": 3600,

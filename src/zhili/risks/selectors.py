@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound
-from zhili.core.scoping import path_prefix_q
+from zhili.core.related import Link, Related
+from zhili.core.scoping import has_any, path_prefix_q
 from zhili.risks.models import (
     Assessment,
     Level,
@@ -278,3 +280,22 @@ def settings_data() -> dict[str, Any]:
         "policies": list(LevelPolicy.objects.all()),
         "matrices": list(RiskMatrix.objects.order_by("-is_default", "-id")),
     }
+
+
+def risks_of_matter(user: Any, matter: Any) -> Related | None:
+    """A matter page's links to the risks registered from it (scoped), and "登记为风险" for
+    those who may register one (core.related; declared in RisksConfig.related)."""
+    risks = list(risk_visible(user).filter(matter=matter).only("number", "title"))
+    may_add = has_any(user, Risk, "add")
+    if not risks and not may_add:
+        return None
+    return Related(
+        items=[
+            Link(f"风险 {r.number} · {r.title}", reverse("risks:detail", args=[r.number]))
+            for r in risks
+        ],
+        actions=[Link("登记为风险", f"{reverse('risks:create')}?matter={matter.number}")]
+        if may_add
+        else [],
+        order=10,
+    )

@@ -77,6 +77,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             error_rows = exc.detail if isinstance(exc.detail, list) else []
         else:
+            # lint: allow-related the tasks of the plan this user has just imported
             messages.success(request, f"已导入{plan.title}：{plan.tasks.count()} 项任务")
             return redirect("targets:table", plan=plan.pk)
     return render(request, "targets/import.html", {"form": form, "error_rows": error_rows})
@@ -512,6 +513,7 @@ def task(request: HttpRequest, plan: int, pk: int) -> HttpResponse:
         {
             "plan": the_plan,
             "task": the_task,
+            # lint: allow-related the milestones of a task read in scope (task_get)
             "milestones": list(the_task.milestones.all()),
             "assignments": selectors.task_assignments(request.user, the_task),
             "can_assign": the_plan.is_active

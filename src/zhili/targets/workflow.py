@@ -120,19 +120,3 @@ def describe(event: ReportEvent) -> str:
 
 
 labels.register_describer(REPORTS.kind, describe)
-# Audit actions of the module's other writes (the report's own come from the rules table).
-labels.register_audit(
-    {
-        "targets.report.submit": _("进展报告 · 报送"),
-        "targets.report.accept": _("进展报告 · 通过"),
-        "targets.report.return": _("进展报告 · 退回"),
-        "targets.plan.import": _("考核方案 · 导入"),
-        "targets.plan.rule": _("考核方案 · 修改评分规则"),
-        "targets.assignment.add": _("任务分解 · 增加责任方"),
-        "targets.assignment.split": _("任务分解 · 分解到街道（乡镇）"),
-        "targets.assignment.remove": _("任务分解 · 移除责任方"),
-        "targets.incident.record": _("负面清单 · 认定事件"),
-        "targets.incident.withdraw": _("负面清单 · 撤销认定"),
-        "targets.reminders": _("目标任务 · 预警提醒"),
-    }
-)

@@ -151,5 +151,158 @@ def test_object_history_shows_on_the_area_page(login: Any, users: dict[str, Any]
     area_update(actor=users["jiefangbei"], area=grid, households=777)
     page = login("yuzhong").get(f"/areas/{grid.code}/").content.decode()
     assert "777" in page
+    history = page[page.index('id="history"') : page.index("</table>", page.index('id="history"'))]
+    assert "修改区划" in history and "户数" in history
+    assert "area.update" not in history and "households" not in history
     event = AuditEvent.objects.get(action="area.update", object_id=str(grid.pk))
     assert event.before == {"households": 350} and event.after == {"households": 777}
+
+
+# Defect 7: the audit trail must not leak what the object's own view right hides. -----------------
+
+YUZHONG_STREET = "500000/500103/500103003/"
+WANZHOU = "500000/500101/"
+
+
+def _write(object_type: str, path: str, title: str) -> AuditEvent:
+    from zhili.core.audit import audit_record
+
+    with transaction.atomic():
+        return audit_record(
+            actor=None,
+            action="privacy.reveal",
+            object_type=object_type,
+            object_id=title,
+            object_repr=title,
+            area_path=path,
+            note=f"{title}的办理说明",
+        )
+
+
+@pytest.fixture
+def case_events(db: Any) -> dict[str, AuditEvent]:
+    return {
+        t: _write(t, YUZHONG_STREET, f"解放碑{t}事项")
+        for t in ("matters.matter", "disputes.dispute", "risks.risk", "targets.report")
+    } | {"wanzhou": _write("disputes.dispute", WANZHOU, "万州纠纷事项")}
+
+
+def _api_ids(client: Any, headers: dict[str, str], query: str = "") -> set[int]:
+    found, cursor = set(), None
+    while True:
+        url = f"/api/v1/audit?limit=200{query}" + (f"&cursor={cursor}" if cursor else "")
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        body = response.json()
+        found |= {e["id"] for e in body["items"]}
+        cursor = body["next"]
+        if not cursor:
+            return found
+
+
+@pytest.mark.django_db
+def test_audit_of_objects_the_user_may_not_view_is_hidden(
+    client: Any, bearer: Any, case_events: dict[str, AuditEvent]
+) -> None:
+    """office_zfw (targets office, audit right over the city) may not view matters, disputes or
+    risks: their audit events are hidden from the API, the page and by object type."""
+    office = bearer("office_zfw")
+    seen = _api_ids(client, office)
+    assert case_events["targets.report"].pk in seen
+    assert _event_for("渝中区综治中心").pk in seen  # org.unit: the office may view units
+    hidden = {case_events[t].pk for t in ("matters.matter", "disputes.dispute", "risks.risk")}
+    assert not hidden & seen
+    assert _api_ids(client, office, "&object_type=disputes.dispute") == set()
+    assert _api_ids(client, office, "&q=事项") == {case_events["targets.report"].pk}
+    # yuzhong (district officer of 渝中区) may view all four kinds in 渝中区, none in 万州区.
+    yuzhong = _api_ids(client, bearer("yuzhong"), "&q=事项")
+    assert yuzhong == {e.pk for t, e in case_events.items() if t != "wanzhou"}
+
+
+@pytest.mark.django_db
+def test_audit_page_hides_objects_the_user_may_not_view(
+    login: Any, case_events: dict[str, AuditEvent]
+) -> None:
+    page = login("office_zfw").get("/audit/?q=事项").content.decode()
+    assert "解放碑targets.report事项" in page
+    for hidden in ("matters.matter", "disputes.dispute", "risks.risk"):
+        assert f"解放碑{hidden}事项" not in page
+    assert "万州纠纷事项" not in page
+
+
+@pytest.mark.django_db
+def test_audit_view_right_is_intersected_per_object_type(
+    client: Any, bearer: Any, users: dict[str, Any], case_events: dict[str, AuditEvent]
+) -> None:
+    """A dispute view right over one street shows that street's dispute events only, even to a
+    user whose audit right covers the whole city."""
+    from zhili.core.system import system_user
+    from zhili.org.models import Role
+    from zhili.org.services import grant_create
+
+    grant_create(
+        actor=system_user(),
+        user=users["office_zfw"],
+        role=Role.objects.get(slug="mediator"),
+        area=Area.objects.get(code="500103003"),
+    )
+    seen = _api_ids(client, bearer("office_zfw"), "&object_type=disputes.dispute")
+    assert seen == {case_events["disputes.dispute"].pk}
+
+
+@pytest.mark.django_db
+def test_audit_read_is_one_query(
+    client: Any, users: dict[str, Any], case_events: dict[str, AuditEvent]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhili.core.selectors import audit_search
+
+    user = users["office_zfw"]
+    list(audit_search(user)[:1])  # the grants, cached on the user for the request
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(audit_search(user, object_type="disputes.dispute")[:50])
+    assert rows == [] and len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_token_events_are_read_with_the_users_view_right(
+    client: Any, bearer: Any, users: dict[str, Any]
+) -> None:
+    """An API token has no view right of its own: its history is its user's."""
+    from zhili.org.services import token_create
+
+    token, _raw = token_create(actor=users["yuzhong"], user=users["unit_yz_jw"])
+    event = AuditEvent.objects.get(action="token.create", object_id=str(token.pk))
+    query = f"&object_type=org.apitoken&object_id={token.pk}"
+    assert _api_ids(client, bearer("yuzhong"), query) == {event.pk}
+    assert _api_ids(client, bearer("office_zfw"), query) == {event.pk}
+    assert _api_ids(client, bearer("wanzhou"), query) == set()
+
+
+# The audit page and API read in Chinese: labels, not codes. ------------------------------------
+
+
+@pytest.mark.django_db
+def test_audit_page_shows_labels_not_codes(login: Any) -> None:
+    page = login("city_admin").get("/audit/?action=unit.create&q=渝中区综治中心").content.decode()
+    table = page[page.index('id="audit-table"') : page.index("</table>")]
+    assert "新增单位" in table and "渝中区综治中心" in table
+    for code in ("unit.create", "org.unit", "governance_centre", "area_id", "is_active", "True"):
+        assert code not in table, code
+    assert "类型</span>：综治中心" in table  # the unit type's label, not its code
+
+
+@pytest.mark.django_db
+def test_audit_filter_offers_the_labels(login: Any) -> None:
+    page = login("city_admin").get("/audit/").content.decode()
+    assert '<option value="unit.create">新增单位</option>' in page
+    assert '<option value="privacy.reveal">查看个人信息</option>' in page
+
+
+@pytest.mark.django_db
+def test_api_audit_keeps_the_code_and_adds_its_label(client: Any, bearer: Any) -> None:
+    body = client.get("/api/v1/audit?action=grant.create&limit=1", headers=bearer("city_admin"))
+    item = body.json()["items"][0]
+    assert (item["action"], item["action_label"]) == ("grant.create", "授予角色")

@@ -6,18 +6,8 @@ POLICIES = [  # level, handle days, review days, escalate (configurable afterwar
     ("yellow", 15, 30, False),
     ("blue", 30, 90, False),
 ]
-ROLE_ADDITIONS = {
-    "district_officer": ["risks.*", "disputes.*"],
-    "street_worker": ["risks.risk.view", "risks.risk.add", "risks.risk.change", "risks.risk.assess", "risks.risk.close",
-                      "risks.riskcandidate.view", "risks.riskcandidate.change",
-                      "disputes.dispute.view", "disputes.dispute.add", "disputes.dispute.change",
-                      "disputes.dispute.mediate"],
-    "grid_worker": ["risks.risk.view", "disputes.dispute.view"],
-}
-NEW_ROLES = [
-    {"slug": "mediator", "name": "人民调解员", "description": "调解委员会调解员：调解指派给本人的纠纷",
-     "permissions": ["disputes.dispute.view", "disputes.dispute.mediate"]},
-]
+# The default roles' risk and dispute permissions are in risks/ and disputes/permissions.py,
+# installed by org's 0003_default_roles (org.permissions.sync_default_roles).
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -34,14 +24,6 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     for level, handle, review, escalate in POLICIES:
         policy.objects.get_or_create(level=level, defaults={"handle_days": handle, "review_days": review,
                                                             "escalate": escalate})
-    role = apps.get_model("org", "Role")
-    for slug, perms in ROLE_ADDITIONS.items():
-        r = role.objects.filter(slug=slug).first()
-        if r is not None:
-            r.permissions = sorted(set(r.permissions) | set(perms))
-            r.save(update_fields=["permissions"])
-    for spec in NEW_ROLES:
-        role.objects.get_or_create(slug=spec["slug"], defaults=spec)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from zhili.portal import views
+
+# Project-level names (no namespace): the shell's templates link to them by these names.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+]

@@ -1,0 +1,40 @@
+"""The home page (the user's grants and the areas in their scope) and the password pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from zhili.areas.selectors import area_descendant_counts, area_scope_roots
+from zhili.org.selectors import my_grants
+from zhili.org.services import user_set_password
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roots = area_scope_roots(request.user)
+    scope = [{"area": a, "counts": area_descendant_counts(a)} for a in roots[:6]]
+    return render(request, "portal/home.html", {"grants": my_grants(request.user), "scope": scope})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "portal/password_change.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Through the service, so the new password and its audit event commit together."""
+        user_set_password(
+            actor=form.user, user=form.user, password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "portal/password_change_done.html"
