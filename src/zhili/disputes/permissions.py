@@ -14,5 +14,5 @@ DEFAULT_GRANTS = {
         "disputes.dispute.mediate",
     ],
     "grid_worker": ["disputes.dispute.view"],
-    "mediator": ["disputes.dispute.view", "disputes.dispute.mediate"],
+    "mediator": ["disputes.dispute.mediate"],  # sees and mediates the disputes assigned to them
 }

@@ -179,7 +179,7 @@ def _label(key: str, value: Any) -> str:
 def disputes_of_matter(user: Any, matter: Any) -> Related | None:
     """A matter page's links to the disputes taken up from it (scoped), and "转为矛盾纠纷调解" for
     those who may register one (core.related; declared in DisputesConfig.related)."""
-    disputes = list(dispute_visible(user).filter(matter=matter).only("number", "subject", "status"))
+    disputes = list(disputes_from_matter(user, matter))
     may_add = has_any(user, Dispute, "add")
     if not disputes and not may_add:
         return None

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from zhili.core.labels import audit_label, audit_prefixes, is_readable
+from zhili.core.labels import MissingLabel, audit_label, audit_prefixes, is_readable
 
 SRC = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,9 @@ def audit_actions_in_source() -> tuple[set[str], set[str]]:
 
 def test_every_audit_action_in_the_source_has_a_chinese_label() -> None:
     literal, heads = audit_actions_in_source()
-    assert len(literal) > 40 and "unit.create" in literal and "matter." in heads
+    assert len(literal) > 40 and "unit.create" in literal
+    # Workflows write "<audit_prefix>.<action>" (core.workflow); each prefix is registered.
+    assert {"matter", "risk", "dispute", "targets.report"} <= set(audit_prefixes())
     unlabelled = [a for a in sorted(literal) if not _pending(a) and not is_readable(audit_label(a))]
     assert unlabelled == []
     # An f-string action is labelled through its prefix: a workflow registered it.
@@ -94,6 +96,7 @@ def test_every_audit_record_of_the_demo_reads_in_chinese(demo_db: None) -> None:
     assert unlabelled == []
     # Every key of every record, and the object type, read in Chinese (first record per key).
     seen: set[tuple[str, str, str]] = set()
+    missing: set[str] = set()
     for event in AuditEvent.objects.order_by("id").iterator():
         keys = {
             (event.object_type, which, key)
@@ -103,10 +106,16 @@ def test_every_audit_record_of_the_demo_reads_in_chinese(demo_db: None) -> None:
         if keys <= seen:
             continue
         seen |= keys
-        assert is_readable(event.object_type_label), event.object_type
-        for label, value in event.before_rows + event.after_rows:
+        try:
+            rows = event.before_rows + event.after_rows
+            assert is_readable(event.object_type_label), event.object_type
+        except MissingLabel as exc:  # collect them all: one run names every missing label
+            missing.add(str(exc))
+            continue
+        for label, value in rows:
             assert is_readable(label), (event.action, label)
             assert value not in ("True", "False", "None"), (event.action, label, value)
+    assert sorted(missing) == []
 
 
 def _keys(values: Any) -> list[str]:
