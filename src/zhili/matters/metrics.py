@@ -447,17 +447,20 @@ def matter_metrics(
     with_districts = view.unit is None and all(a.depth <= 1 for a in view.areas)
     # The table's rows are the view's own rows, grouped by path, for the city or several areas.
     rows_are_total = by == "area" and (view.area is None or view.area.depth == 0)
-    total_hists, children = None, Children()
+    total_hists: Hists | None = None
+    children = Children()
     if by == "unit":
         overdue = _overdue(overdue_qs, by_unit=True, districts=with_districts)
         rows = _unit_rows(view, period, overdue)
     else:
         children = _children(view, period, by_path if rows_are_total else None)
         overdue = _overdue(overdue_qs, areas=children.areas, districts=with_districts)
-        rows = _area_rows(view, period, counts, children, overdue)
         if rows_are_total:
             total_hists = _merged(children.hists)
-    if total_hists is None:
+        else:  # read before the rows: the 本级 row's histograms are the total's less the rows'
+            total_hists = _hists(view, total_q, period, None).get(None)
+        rows = _area_rows(view, period, counts, children, overdue, total_hists)
+    if total_hists is None and by == "unit":
         total_hists = _hists(view, total_q, period, None).get(None)
     _rank(rows, rank_by, min_sample())
     return Report(
@@ -529,7 +532,12 @@ def _children(view: View, period: Period, grouped: dict[str, dict[str, int]] | N
 
 
 def _area_rows(
-    view: View, period: Period, total: dict[str, int], children: Children, overdue: Overdue
+    view: View,
+    period: Period,
+    total: dict[str, int],
+    children: Children,
+    overdue: Overdue,
+    total_hists: Hists | None = None,
 ) -> list[dict[str, Any]]:
     if _children_q(view) is None:
         return []
@@ -550,8 +558,24 @@ def _area_rows(
     if view.area is not None and view.area.depth > 0:
         rest = {k: total[k] - sum(r["counts"][k] for r in rows) for k in ROLLUP_COUNTERS}
         if any(rest.values()):
-            rows.append(_row("", "本级（未细分到下级区域）", rest, rankable=False))
+            hists = _rest_hists(total_hists, [children.hists.get(a.path) for a in children.areas])
+            durations = _percentiles(hists)
+            late = overdue.total - sum(r["overdue"] for r in rows)
+            rows.append(
+                _row("", "本级（未细分到下级区域）", rest, rankable=False, durations=durations,
+                     overdue=late)
+            )  # fmt: skip
     return rows
+
+
+def _rest_hists(total: Hists | None, parts: list[Hists | None]) -> Hists:
+    """The total's histograms less the listed rows' (the matters registered at the area itself)."""
+    out: Hists = {m: dict((total or {}).get(m, {})) for m in DURATIONS}
+    for h in parts:
+        for m, buckets in (h or {}).items():
+            for b, n in buckets.items():
+                out[m][b] = out[m].get(b, 0) - n
+    return {m: {b: n for b, n in buckets.items() if n > 0} for m, buckets in out.items()}
 
 
 def _unit_rows(view: View, period: Period, overdue: Overdue) -> list[dict[str, Any]]:

@@ -232,3 +232,31 @@ def test_the_docs_define_each_measure_as_computed() -> None:
         num, den = rows[m.key].split("÷")
         assert parse(num) == side(m.num), m.key
         assert parse(den) == side(m.den), m.key
+
+
+def test_the_row_of_matters_registered_at_the_area_itself_shows_their_durations_and_overdue(
+    officer: Any, category: Category, units: dict[str, Unit], client: Any, bearer: Any
+) -> None:
+    """朝天门街道's matters registered at the street, not in a community, have their own row
+    (本级): its times and its overdue count are theirs, not empty and 0."""
+    o, street = officer, "500103010"
+    m = dispatched(o, new(o, category, at(0, 9), street), units["建委"], at(0, 9, 30))
+    m = s.matter_sign(actor=o, matter=m, contacted=True, at=at(0, 10))
+    m = s.matter_report(actor=o, matter=m, result="已处理", at=at(0, 12))
+    m = s.matter_verify(actor=o, matter=m, passed=True, at=at(0, 13))
+    s.matter_close(actor=o, matter=m, at=at(0, 14))
+    dispatched(o, new(o, category, at(0, 9), street), units["建委"], at(0, 9, 30))  # overdue
+    r = metrics.matter_metrics(o, area=street, start=day(0), end=day(1))
+    [own] = [row for row in r.rows if row["key"] == ""]
+    assert own["name"] == "本级（未细分到下级区域）"
+    assert own["durations"]["close"]["n"] == 1
+    assert own["durations"]["close"]["median"] == pytest.approx(5, rel=0.1)
+    assert own["overdue"] == 1 == r.overdue
+    body = client.get(
+        "/api/v1/metrics/matters",
+        {"area": street, "from": day(0).isoformat(), "to": day(1).isoformat()},
+        headers=bearer(o.username),
+    ).json()
+    [row] = [row for row in body["rows"] if row["key"] == ""]
+    assert row["overdue_open"] == 1
+    assert next(d for d in row["durations"] if d["measure"] == "close")["n"] == 1
