@@ -218,15 +218,21 @@ def remove_matters(*, after_id: int, user_id: int) -> int:
     from django.utils import timezone
 
     from zhili.matters import rollups
-    from zhili.matters.models import ROLLUP_COUNTERS, Matter, MatterAreaDay
+    from zhili.matters.models import ROLLUP_COUNTERS, Matter, MatterAreaDay, MatterRollupState
 
     mine = Matter.objects.filter(pk__gt=after_id, created_by_id=user_id, channel=CHANNEL)
     with transaction.atomic():
         d = rollups.Deltas()
-        for path, cat, at in mine.values_list("area_path", "category_id", "created_at"):
+        repeats = set(
+            MatterRollupState.objects.filter(matter__in=mine, repeated=True).values_list(
+                "matter_id", flat=True
+            )
+        )
+        for pk, path, cat, at in mine.values_list("pk", "area_path", "category_id", "created_at"):
             day = timezone.localdate(at)
             for level, depth in rollups.level_paths(path):
                 d.area[(level, day, cat, depth)]["created"] -= 1
+                d.area[(level, day, cat, depth)]["repeated"] -= pk in repeats
         rollups.flush(d)
         # Rows now all zero held only this run's matters; look them up by key, not by scanning.
         zero = Q(**{c: 0 for c in ROLLUP_COUNTERS})

@@ -257,24 +257,18 @@ def _move(d: Deltas, m: Any, total: str, names: tuple[str, ...], old: Any, new: 
 def _cohorts(d: Deltas, m: Any, s: State) -> None:
     """Keep the matter counted once in each cohort: 应结 on the day its handling deadline falls,
     应联系 on the day its contact deadline falls, for its current lead unit."""
-    new_due = _due_cohort(m)
-    old_due = (
-        (s.due_day, s.due_unit_id, (s.due_closed, s.due_closed_on_time, s.due_suspended,
-                                     s.due_extended))
-        if s.due_day is not None
-        else None
-    )  # fmt: skip
+    new_due, old_due = _due_cohort(m), None
+    if s.due_day is not None:
+        flags = (s.due_closed, s.due_closed_on_time, s.due_suspended, s.due_extended)
+        old_due = (s.due_day, s.due_unit_id, flags)
     _move(d, m, "due", DUE_COUNTERS, old_due, new_due)
     s.due_day, s.due_unit_id = (new_due[0], new_due[1]) if new_due else (None, 0)
     s.due_closed, s.due_closed_on_time, s.due_suspended, s.due_extended = (
         new_due[2] if new_due else (False,) * 4
     )
-    new_contact = _contact_cohort(m)
-    old_contact = (
-        (s.contact_day, s.contact_unit_id, (s.contact_on_time, s.contact_suspended))
-        if s.contact_day is not None
-        else None
-    )
+    new_contact, old_contact = _contact_cohort(m), None
+    if s.contact_day is not None:
+        old_contact = (s.contact_day, s.contact_unit_id, (s.contact_on_time, s.contact_suspended))
     _move(d, m, "contact_due", CONTACT_COUNTERS, old_contact, new_contact)
     s.contact_day, s.contact_unit_id = (
         (new_contact[0], new_contact[1]) if new_contact else (None, 0)
