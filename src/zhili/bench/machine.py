@@ -431,8 +431,9 @@ class Machine:
         """Write what was generated since the last flush; returns rows written per table."""
         if self.swept_at is not None:
             self._sweep(self.swept_at)
-        out = {
-            "matters": write(Matter, (_matter_row(m) for m in self.matters)),
+        out = {"matters": write(Matter, (_matter_row(m) for m in self.matters))}
+        rollups.add_repeats(self.deltas, self.matters, self.states)  # reads the matters written
+        out |= {
             "events": write(MatterEvent, self.events),
             "event_attachments": write(EVENT_ATTACHMENTS, self.event_attachments),
             "audit": write(AuditEvent, self.audits),

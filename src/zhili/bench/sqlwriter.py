@@ -143,17 +143,23 @@ class SqlWriter:
             "data": {"channel": CHANNEL},
         }
         self._insert(cur, t["MatterEvent"], event)
+        repeated = self._repeats(cur, s, matter_id, now, title)
         state = {
             "matter_id": matter_id,
             "due_unit_id": 0,
             "due_closed": False,
             "due_closed_on_time": False,
             "due_suspended": False,
+            "due_extended": False,
+            "contact_unit_id": 0,
+            "contact_on_time": False,
+            "contact_suspended": False,
             "contacted": False,
+            "repeated": repeated,
             "suspended_seconds": 0,
         }
         self._insert(cur, t["MatterRollupState"], state)
-        self._count_created(cur, s, day, level_paths(s.area_path))
+        self._count_created(cur, s, day, level_paths(s.area_path), repeated)
         audit = {
             "at": now,
             "actor_id": self.actor_id,
@@ -171,21 +177,68 @@ class SqlWriter:
         self._insert(cur, t["AuditEvent"], audit)
         return int(matter_id)
 
+    def _repeats(self, cur: Any, s: Sample, matter_id: int, now: dt.datetime, title: str) -> bool:
+        """Does the matter repeat a report recorded before it (``duplicates.repeat_of``): the
+        earlier matters of its category at its place (its grid: the samples carry no address or
+        point) within the window, by hand-written SQL, then the same test of their words."""
+        from zhili.matters import duplicates
+        from zhili.matters.models import Matter
+
+        ph, span = self.ph, duplicates.window()
+        street, place = duplicates.street_path(s.area_path), duplicates.place_path(s.area_path)
+        if place.count("/") >= duplicates.GRID_CODES:
+            where, args = f"area_path >= {ph} AND area_path < {ph}", [place, place[:-1] + "0"]
+        else:
+            where, args = f"area_path = {ph}", [place]
+        cur.execute(
+            f"SELECT id, area_path, address, lat, lng, created_at, title, description "
+            f"FROM {self.t['Matter']} WHERE category_id = {ph} AND area_path >= {ph} "
+            f"AND area_path < {ph} AND created_at >= {ph} AND created_at <= {ph} AND id < {ph} "
+            f"AND {where}",
+            [s.category_id, street, street[:-1] + "0", self._v(now - span), self._v(now + span),
+             matter_id, *args],
+        )  # fmt: skip
+        me = Matter(
+            pk=matter_id, category_id=s.category_id, area_path=s.area_path, address="",
+            created_at=now, title=title, description=s.description,
+        )  # fmt: skip
+        words: dict[int, set[str]] = {}
+        for pk, path, address, lat, lng, at, other_title, text in sorted(cur.fetchall())[::-1]:
+            if isinstance(at, str):  # sqlite3: Django's UTC text (or naive, through Django's)
+                at = dt.datetime.fromisoformat(at)
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=dt.UTC)
+            other = Matter(
+                pk=pk, category_id=s.category_id, area_path=path, address=address, lat=lat,
+                lng=lng, created_at=at, title=other_title, description=text,
+            )  # fmt: skip
+            if duplicates.repeats(me, other, words):
+                return True
+        return False
+
     def _count_created(
-        self, cur: Any, s: Sample, day: dt.date, levels: Sequence[tuple[str, int]]
+        self,
+        cur: Any,
+        s: Sample,
+        day: dt.date,
+        levels: Sequence[tuple[str, int]],
+        repeated: bool = False,
     ) -> None:
-        """created += 1 on the matter's day for each level of its area (one upsert, key order)."""
+        """created += 1 (and repeated, for a repeat) on the matter's day for each level of its
+        area (one upsert, key order)."""
         table = self.t["MatterAreaDay"]
         cols = ["area_path", "day", "category_id", "depth", *self.counters]
         one = "(" + ", ".join([self.ph] * len(cols)) + ")"
         params: list[Any] = []
+        adds = {"created": 1, "repeated": int(repeated)}
         for path, depth in sorted(levels):
             params += [path, self._v(day), s.category_id, depth]
-            params += [int(c == "created") for c in self.counters]
+            params += [adds.get(c, 0) for c in self.counters]
         cur.execute(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join([one] * len(levels))} "
             f"ON CONFLICT (area_path, day, category_id) "
-            f"DO UPDATE SET created = {table}.created + excluded.created",
+            f"DO UPDATE SET created = {table}.created + excluded.created, "
+            f"repeated = {table}.repeated + excluded.repeated",
             params,
         )
 

@@ -31,8 +31,12 @@ def refresh_due(matter: Matter, now: dt.datetime) -> None:
 
 
 def shift_after_suspension(matter: Matter, suspended_for: dt.timedelta) -> None:
-    """A suspension stops the clock: every pending deadline moves by the time suspended."""
+    """A suspension stops the clock: every pending deadline moves by the time suspended (the
+    contact deadline only while the resident has not been contacted: a met or missed contact
+    stays as it was)."""
     for name in ("dispatch_due", "sign_due", "contact_due", "handle_due"):
+        if name == "contact_due" and matter.contacted_at is not None:
+            continue
         value = getattr(matter, name)
         if value is not None:
             setattr(matter, name, value + suspended_for)

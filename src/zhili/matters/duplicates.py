@@ -1,10 +1,17 @@
-"""Duplicate suggestions at intake (重复诉求): same category, same place, recent, similar words.
+"""Repeated matters (重复诉求): the same problem reported again at the same place, recently.
 
-A candidate has the matter's category, lies in the same area (grid) or within
-``ZHILI_DUPLICATE_RADIUS_M`` metres, was received within ``ZHILI_DUPLICATE_WINDOW_DAYS`` days of it,
-is not rejected or merged, and its words overlap (Jaccard of jieba tokens) at least
-``ZHILI_DUPLICATE_MIN_SIMILARITY``. Candidates are read from the street that holds the matter, one
-range scan of the ``matter_dup_idx`` index (category, area_path, created_at).
+One definition serves the suggestions at intake and the 重复诉求率 counter (docs/matters.md):
+two reports are of the same problem when they share the category, lie at the same place — the
+same grid (a building is in its grid; a matter located only to a community or street shares it
+with matters located to that same community or street), or within ``ZHILI_DUPLICATE_RADIUS_M``
+metres of each other's coordinates, or at the same written address — were received at most
+``ZHILI_DUPLICATE_WINDOW_DAYS`` days apart, and their words overlap (Jaccard of jieba tokens) at
+least ``ZHILI_DUPLICATE_MIN_SIMILARITY``. Candidates are read from the street that holds the
+matter, one range scan of the ``matter_dup_idx`` index (category, area_path, created_at).
+
+``duplicate_candidates`` suggests likely duplicates of a matter to merge (not rejected or merged,
+before or after it); ``repeat_of`` / ``repeated_ids`` decide whether a matter repeats a report
+recorded before it (any status: a report made again is a repeat however the first was handled).
 
 The tokenizer is shared with the learned routing: jieba with a user dictionary of the city's street,
 community and grid names (built once per process), minus stop words.
@@ -12,14 +19,18 @@ community and grid names (built once per process), minus stop words.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 import math
 import re
 import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 
 from zhili.areas.models import Area, Level
 from zhili.core.scoping import path_prefix_q
@@ -150,11 +161,44 @@ def street_path(area_path: str) -> str:
     return "/".join(parts[:3]) + "/"
 
 
-def near(a: Matter, b: Matter, radius: float) -> bool:
-    if a.area_id == b.area_id:
+GRID_CODES = 5  # a grid's path holds five codes: city/district/street/community/grid/
+
+
+def place_path(area_path: str) -> str:
+    """The place a matter is at, as an area path: its grid (a building's grid), or its own area
+    when it is located only to a community or street."""
+    parts = [p for p in area_path.split("/") if p]
+    return "/".join(parts[:GRID_CODES]) + "/"
+
+
+def same_place(a: Matter, b: Matter, radius: float | None = None) -> bool:
+    """The same grid, within ``radius`` metres (both with coordinates), or the same address."""
+    if place_path(a.area_path) == place_path(b.area_path):
+        return True
+    if a.address and a.address == b.address:
         return True
     d = distance_m(a, b)
-    return d is not None and d <= radius
+    return d is not None and d <= (radius_m() if radius is None else radius)
+
+
+def near(a: Matter, b: Matter, radius: float) -> bool:
+    return same_place(a, b, radius)
+
+
+def _place_q(matter: Matter, radius: float) -> Q:
+    """The rows that may be at ``matter``'s place (``same_place`` decides exactly)."""
+    place = place_path(matter.area_path)
+    deep = place.count("/") >= GRID_CODES
+    q = path_prefix_q("area_path", place) if deep else Q(area_path=place)
+    if matter.address:
+        q |= Q(address=matter.address)
+    if matter.lat is not None and matter.lng is not None:
+        dlat = radius / 111_000 * 1.01
+        dlng = dlat / max(0.01, math.cos(math.radians(matter.lat)))
+        q |= Q(lat__range=(matter.lat - dlat, matter.lat + dlat)) & Q(
+            lng__range=(matter.lng - dlng, matter.lng + dlng)
+        )
+    return q
 
 
 # Candidates ------------------------------------------------------------------------------------
@@ -194,3 +238,87 @@ def duplicate_candidates(
             found.append((other, round(score, 3)))
     found.sort(key=lambda pair: (-pair[1], -pair[0].created_at.timestamp()))
     return found[: max(0, limit)]
+
+
+# Repeats (the 重复诉求 counter) ------------------------------------------------------------------
+
+REPEAT_FIELDS = (
+    "id", "category", "area_path", "address", "lat", "lng", "created_at", "title", "description",
+)  # fmt: skip
+
+
+def repeats(matter: Matter, earlier: Matter, tokens: dict[int, set[str]] | None = None) -> bool:
+    """Does ``matter`` repeat ``earlier`` (recorded before it: a smaller id)? ``tokens`` caches
+    each matter's words by id."""
+    if earlier.pk >= matter.pk or earlier.category_id != matter.category_id:
+        return False
+    if abs(matter.created_at - earlier.created_at) > window():
+        return False
+    if not same_place(matter, earlier):
+        return False
+    cache = {} if tokens is None else tokens
+    for m in (matter, earlier):
+        if m.pk not in cache:
+            cache[m.pk] = matter_tokens(m)
+    return jaccard(cache[matter.pk], cache[earlier.pk]) >= min_similarity()
+
+
+def repeat_of(matter: Matter) -> Matter | None:
+    """The latest report ``matter`` repeats, if any (one indexed query)."""
+    span = window()
+    rows = (
+        Matter.objects.filter(category_id=matter.category_id, pk__lt=matter.pk)
+        .filter(path_prefix_q("area_path", street_path(matter.area_path)))
+        .filter(created_at__gte=matter.created_at - span, created_at__lte=matter.created_at + span)
+        .filter(_place_q(matter, radius_m()))
+        .only(*REPEAT_FIELDS)
+        .order_by()[:MAX_SCAN]
+    )
+    tokens: dict[int, set[str]] = {}
+    for other in sorted(rows, key=lambda m: -m.pk):
+        if repeats(matter, other, tokens):
+            return other
+    return None
+
+
+GROUPS_PER_QUERY = 50  # (category, street) pairs OR-ed in one query (SQLite's expression depth)
+
+
+def repeated_ids(matters: Sequence[Matter]) -> set[int]:
+    """The ids of ``matters`` (saved) that repeat a report recorded before them, with one query
+    per 50 (category, street) pairs among them (the batch intake and the rebuild)."""
+    if len(matters) == 1:
+        return {matters[0].pk} if repeat_of(matters[0]) else set()
+    if not matters:
+        return set()
+    span = window()
+    groups: dict[tuple[int, str], list[Matter]] = defaultdict(list)
+    for m in matters:
+        groups[(m.category_id, street_path(m.area_path))].append(m)
+    lo = min(m.created_at for m in matters) - span
+    hi = max(m.created_at for m in matters) + span
+    top = max(m.pk for m in matters)
+    found: dict[tuple[int, str], list[Matter]] = defaultdict(list)
+    keys = sorted(groups)
+    for i in range(0, len(keys), GROUPS_PER_QUERY):
+        q = Q(pk__in=[])
+        for category_id, street in keys[i : i + GROUPS_PER_QUERY]:
+            q |= Q(category_id=category_id) & path_prefix_q("area_path", street)
+        rows = Matter.objects.filter(q, pk__lt=top, created_at__gte=lo, created_at__lte=hi)
+        for other in rows.only(*REPEAT_FIELDS).order_by():
+            found[(other.category_id, street_path(other.area_path))].append(other)
+    out: set[int] = set()
+    tokens: dict[int, set[str]] = {}
+    for key, mine in groups.items():
+        others = sorted(found.get(key, ()), key=lambda m: m.created_at)
+        times = [m.created_at for m in others]
+        for m in mine:
+            start = bisect.bisect_left(times, m.created_at - span)
+            end = bisect.bisect_right(times, m.created_at + span)
+            if any(repeats(m, other, tokens) for other in _newest_first(others[start:end])):
+                out.add(m.pk)
+    return out
+
+
+def _newest_first(rows: Iterable[Matter]) -> list[Matter]:
+    return sorted(rows, key=lambda m: -m.pk)

@@ -43,13 +43,17 @@ class Measure:
     higher_is_better: bool = True
 
 
+# Each numerator counts a subset of its denominator's cases, in the same rollup rows (the same
+# day, area and unit), so no rate can pass 100 % at any level (docs/matters.md "Measures").
 MEASURES: list[Measure] = [
     Measure("accept_rate", "立案率", {"accepted": 1}, {"accepted": 1, "rejected": 1},
             "立案数 ÷（立案数 + 不予立案数），按作出决定的日期计"),
     Measure("sign_on_time_rate", "按时签收率", {"signed_on_time": 1}, {"signed": 1},
             "签收时限内的签收次数 ÷ 签收次数，按签收日期计"),
-    Measure("response_rate", "响应率", {"contacted_on_time": 1}, {"dispatched": 1},
-            "联系时限内首次联系群众的诉求数 ÷ 首次派遣数"),
+    Measure("response_rate", "响应率", {"contact_due_on_time": 1},
+            {"contact_due": 1, "contact_due_suspended": -1},
+            "联系时限落在期内的已派遣诉求中，在时限内首次联系群众的 ÷（联系时限落在期内的诉求 − "
+            "其中挂起且尚未联系的），计入当前主办单位"),
     Measure("close_rate", "结案率", {"due_closed": 1}, {"due": 1, "due_suspended": -1},
             "办结时限落在期内的诉求中已结案的 ÷（办结时限落在期内的诉求 − 其中挂起的）"),
     Measure("on_time_close_rate", "按期结案率", {"due_closed_on_time": 1},
@@ -57,17 +61,21 @@ MEASURES: list[Measure] = [
             "其中在办结时限内结案的 ÷（办结时限落在期内的诉求 − 其中挂起的）"),
     Measure("rework_rate", "返工率", {"reworked": 1}, {"verified": 1},
             "核查不通过（返工）次数 ÷ 核查次数", higher_is_better=False),
-    Measure("extension_rate", "延期率", {"extended": 1}, {"dispatched": 1},
-            "批准延期次数 ÷ 首次派遣数", higher_is_better=False),
-    Measure("redispatch_rate", "二次派遣率", {"redispatched": 1}, {"dispatched": 1},
-            "再次派遣（第二次及以后）次数 ÷ 首次派遣数", higher_is_better=False),
+    Measure("extension_rate", "延期率", {"due_extended": 1}, {"due": 1},
+            "办结时限落在期内的诉求中获批延期（至少一次）的 ÷ 办结时限落在期内的诉求",
+            higher_is_better=False),
+    Measure("redispatch_rate", "二次派遣率", {"redispatched": 1},
+            {"dispatched": 1, "redispatched": 1},
+            "再次派遣（退单后第二次及以后）次数 ÷ 派遣次数，按派遣日期计入接收单位",
+            higher_is_better=False),
     Measure("self_handle_rate", "自行处置率", {"self_handled": 1}, {"accepted": 1},
             "网格员自行处置数 ÷ 立案数（含自行处置）"),
     Measure("solve_rate", "解决率", {"solved": 1}, {"rated": 1}, "回访答“已解决”的次数 ÷ 回访次数"),
     Measure("satisfaction_rate", "满意率", {"satisfied": 1}, {"rated": 1},
             "回访答“满意”的次数 ÷ 回访次数"),
-    Measure("duplicate_rate", "重复诉求率", {"merged": 1}, {"created": 1},
-            "并单（重复诉求）数 ÷ 受理数", higher_is_better=False),
+    Measure("duplicate_rate", "重复诉求率", {"repeated": 1}, {"created": 1},
+            "期内受理的诉求中重复诉求（7 天内同一地点、同类、内容相近的再次反映，或被并单的）÷ 受理数",
+            higher_is_better=False),
 ]  # fmt: skip
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 DEFAULT_RANK_BY = "on_time_close_rate"
@@ -439,17 +447,20 @@ def matter_metrics(
     with_districts = view.unit is None and all(a.depth <= 1 for a in view.areas)
     # The table's rows are the view's own rows, grouped by path, for the city or several areas.
     rows_are_total = by == "area" and (view.area is None or view.area.depth == 0)
-    total_hists, children = None, Children()
+    total_hists: Hists | None = None
+    children = Children()
     if by == "unit":
         overdue = _overdue(overdue_qs, by_unit=True, districts=with_districts)
         rows = _unit_rows(view, period, overdue)
     else:
         children = _children(view, period, by_path if rows_are_total else None)
         overdue = _overdue(overdue_qs, areas=children.areas, districts=with_districts)
-        rows = _area_rows(view, period, counts, children, overdue)
         if rows_are_total:
             total_hists = _merged(children.hists)
-    if total_hists is None:
+        else:  # read before the rows: the 本级 row's histograms are the total's less the rows'
+            total_hists = _hists(view, total_q, period, None).get(None)
+        rows = _area_rows(view, period, counts, children, overdue, total_hists)
+    if total_hists is None and by == "unit":
         total_hists = _hists(view, total_q, period, None).get(None)
     _rank(rows, rank_by, min_sample())
     return Report(
@@ -521,7 +532,12 @@ def _children(view: View, period: Period, grouped: dict[str, dict[str, int]] | N
 
 
 def _area_rows(
-    view: View, period: Period, total: dict[str, int], children: Children, overdue: Overdue
+    view: View,
+    period: Period,
+    total: dict[str, int],
+    children: Children,
+    overdue: Overdue,
+    total_hists: Hists | None = None,
 ) -> list[dict[str, Any]]:
     if _children_q(view) is None:
         return []
@@ -542,8 +558,24 @@ def _area_rows(
     if view.area is not None and view.area.depth > 0:
         rest = {k: total[k] - sum(r["counts"][k] for r in rows) for k in ROLLUP_COUNTERS}
         if any(rest.values()):
-            rows.append(_row("", "本级（未细分到下级区域）", rest, rankable=False))
+            hists = _rest_hists(total_hists, [children.hists.get(a.path) for a in children.areas])
+            durations = _percentiles(hists)
+            late = overdue.total - sum(r["overdue"] for r in rows)
+            rows.append(
+                _row("", "本级（未细分到下级区域）", rest, rankable=False, durations=durations,
+                     overdue=late)
+            )  # fmt: skip
     return rows
+
+
+def _rest_hists(total: Hists | None, parts: list[Hists | None]) -> Hists:
+    """The total's histograms less the listed rows' (the matters registered at the area itself)."""
+    out: Hists = {m: dict((total or {}).get(m, {})) for m in DURATIONS}
+    for h in parts:
+        for m, buckets in (h or {}).items():
+            for b, n in buckets.items():
+                out[m][b] = out[m].get(b, 0) - n
+    return {m: {b: n for b, n in buckets.items() if n > 0} for m, buckets in out.items()}
 
 
 def _unit_rows(view: View, period: Period, overdue: Overdue) -> list[dict[str, Any]]:

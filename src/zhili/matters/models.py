@@ -405,7 +405,9 @@ class RollupCounts(models.Model):
     """Additive counters of one rollup row; docs/matters.md "Metrics" defines each one.
 
     Event counters count on the day the event happened; the ``due*`` counters count on the day the
-    matter's handling deadline falls (its 应结 cohort) and move when the deadline moves.
+    matter's handling deadline falls (its 应结 cohort), the ``contact_due*`` counters on the day its
+    contact deadline falls (应联系), both moving when the deadline moves; ``repeated`` counts on
+    the day the matter was received.
     """
 
     created = models.IntegerField("受理", default=0)
@@ -433,6 +435,11 @@ class RollupCounts(models.Model):
     due_closed = models.IntegerField("应结已结", default=0)
     due_closed_on_time = models.IntegerField("应结按期结", default=0)
     due_suspended = models.IntegerField("应结挂起", default=0)
+    due_extended = models.IntegerField("应结已延期", default=0)
+    contact_due = models.IntegerField("应联系", default=0)
+    contact_due_on_time = models.IntegerField("应联系按时联系", default=0)
+    contact_due_suspended = models.IntegerField("应联系挂起未联系", default=0)
+    repeated = models.IntegerField("重复诉求", default=0)
 
     class Meta:
         abstract = True
@@ -524,7 +531,13 @@ class MatterRollupState(models.Model):
     due_closed = models.BooleanField(default=False)
     due_closed_on_time = models.BooleanField(default=False)
     due_suspended = models.BooleanField(default=False)
+    due_extended = models.BooleanField(default=False)
+    contact_day = models.DateField(null=True, blank=True)
+    contact_unit_id = models.IntegerField(default=0)
+    contact_on_time = models.BooleanField(default=False)
+    contact_suspended = models.BooleanField(default=False)
     contacted = models.BooleanField(default=False)
+    repeated = models.BooleanField(default=False)
     suspended_since = models.DateTimeField(null=True, blank=True)
     suspended_seconds = models.BigIntegerField(default=0)
 

@@ -2,7 +2,10 @@
 
 Every service calls ``record(matter, event)`` after appending an event. ``apply_event`` works out
 what the event changes — counters on the event's day, a duration for the histograms, and the
-matter's place in the 应结 cohort of its handling deadline — and ``flush`` adds the differences with
+matter's place in its cohorts: 应结 (the day its handling deadline falls), 应联系 (the day its
+contact deadline falls) and 受理 (the day it was received, where it counts as a repeat) — and
+``add_repeats`` counts the new matters that repeat an earlier report
+(``duplicates.repeated_ids``). ``flush`` adds the differences with
 one atomic upsert per table (``INSERT … ON CONFLICT … DO UPDATE SET c = t.c + excluded.c``, which
 SQLite and PostgreSQL both run). Each change is written once for every level of the matter's area
 (区县, 街道, 社区, 网格), so a dashboard reads a few rows per day and never groups the matters.
@@ -18,7 +21,7 @@ import datetime as dt
 import functools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -88,7 +91,13 @@ class State:
     due_closed: bool = False
     due_closed_on_time: bool = False
     due_suspended: bool = False
+    due_extended: bool = False
+    contact_day: dt.date | None = None
+    contact_unit_id: int = 0
+    contact_on_time: bool = False
+    contact_suspended: bool = False
     contacted: bool = False
+    repeated: bool = False
     suspended_since: dt.datetime | None = None
     suspended_seconds: int = 0
 
@@ -179,42 +188,92 @@ def apply_event(d: Deltas, m: Any, e: Any, state: State) -> State:
         s.suspended_seconds += int((e.at - s.suspended_since).total_seconds())
         s.suspended_since = None
     d.count(m, day, unit, {k: int(v) for k, v in c.items()})
-    _cohort(d, m, s)
+    if a == "merge":  # an officer's word that it repeats another report
+        _count_repeat(d, m, s)
+    _cohorts(d, m, s)
     return s
 
 
-def _cohort(d: Deltas, m: Any, s: State) -> None:
-    """Keep the matter counted once in the 应结 cohort of the day its handling deadline falls on."""
-    new: tuple[dt.date, int, bool, bool, bool] | None = None
-    if m.handle_due is not None and m.status not in (Status.REJECTED, Status.MERGED):
-        closed = m.status in CLOSED_STATUSES
-        on_time = closed and m.closed_at is not None and m.closed_at <= m.handle_due
-        new = (
-            timezone.localdate(m.handle_due),
-            m.lead_unit_id or 0,
-            closed,
-            on_time,
-            m.status == Status.SUSPENDED,
-        )
-    old = (
-        (s.due_day, s.due_unit_id, s.due_closed, s.due_closed_on_time, s.due_suspended)
-        if s.due_day is not None
-        else None
-    )
+def _count_repeat(d: Deltas, m: Any, s: State) -> None:
+    """Count ``m`` once as a repeat, on the day it was received (the 受理 cohort; no unit)."""
+    if not s.repeated:
+        s.repeated = True
+        d.count(m, timezone.localdate(m.created_at), 0, {"repeated": 1})
+
+
+def add_repeats(d: Deltas, matters: Sequence[Any], states: Mapping[int, State]) -> None:
+    """Count the ``matters`` (saved) that repeat a report recorded before them and are not
+    counted yet; ``states`` (by matter id) are marked."""
+    todo = [m for m in matters if not states[m.pk].repeated]
+    if todo:
+        from zhili.matters.duplicates import repeated_ids
+
+        found = repeated_ids(todo)
+        for m in todo:
+            if m.pk in found:
+                _count_repeat(d, m, states[m.pk])
+
+
+Cohort = tuple[dt.date, int, tuple[bool, ...]]  # day, lead unit, flags
+
+
+def _due_cohort(m: Any) -> Cohort | None:
+    """应结: a matter with a handling deadline (dispatched), not rejected or merged, on the
+    deadline's day, for its current lead unit: (closed, closed on time, suspended, extended)."""
+    if m.handle_due is None or m.status in (Status.REJECTED, Status.MERGED):
+        return None
+    closed = m.status in CLOSED_STATUSES
+    on_time = closed and m.closed_at is not None and m.closed_at <= m.handle_due
+    extended = (m.extension_count or 0) > 0
+    flags = (closed, on_time, m.status == Status.SUSPENDED, extended)
+    return timezone.localdate(m.handle_due), m.lead_unit_id or 0, flags
+
+
+def _contact_cohort(m: Any) -> Cohort | None:
+    """应联系: a matter with a contact deadline (dispatched), not rejected or merged, on the
+    deadline's day, for its current lead unit: (first contact on time, suspended uncontacted)."""
+    if m.contact_due is None or m.status in (Status.REJECTED, Status.MERGED):
+        return None
+    on_time = m.contacted_at is not None and m.contacted_at <= m.contact_due
+    suspended = m.status == Status.SUSPENDED and m.contacted_at is None
+    return timezone.localdate(m.contact_due), m.lead_unit_id or 0, (on_time, suspended)
+
+
+DUE_COUNTERS = ("due_closed", "due_closed_on_time", "due_suspended", "due_extended")
+CONTACT_COUNTERS = ("contact_due_on_time", "contact_due_suspended")
+
+
+def _move(d: Deltas, m: Any, total: str, names: tuple[str, ...], old: Any, new: Any) -> None:
+    """Take the matter out of its old cohort row and into the new one (when they differ)."""
     if new == old:
         return
     for entry, sign in ((old, -1), (new, 1)):
         if entry is not None:
-            day, unit, closed, on_time, suspended = entry
-            counts = {
-                "due": sign,
-                "due_closed": sign * closed,
-                "due_closed_on_time": sign * on_time,
-                "due_suspended": sign * suspended,
-            }
+            day, unit, flags = entry
+            counts = {total: sign, **{k: sign * int(f) for k, f in zip(names, flags, strict=True)}}
             d.count(m, day, unit, counts)
-    s.due_day, s.due_unit_id = (new[0], new[1]) if new else (None, 0)
-    s.due_closed, s.due_closed_on_time, s.due_suspended = new[2:] if new else (False,) * 3
+
+
+def _cohorts(d: Deltas, m: Any, s: State) -> None:
+    """Keep the matter counted once in each cohort: 应结 on the day its handling deadline falls,
+    应联系 on the day its contact deadline falls, for its current lead unit."""
+    new_due, old_due = _due_cohort(m), None
+    if s.due_day is not None:
+        flags = (s.due_closed, s.due_closed_on_time, s.due_suspended, s.due_extended)
+        old_due = (s.due_day, s.due_unit_id, flags)
+    _move(d, m, "due", DUE_COUNTERS, old_due, new_due)
+    s.due_day, s.due_unit_id = (new_due[0], new_due[1]) if new_due else (None, 0)
+    s.due_closed, s.due_closed_on_time, s.due_suspended, s.due_extended = (
+        new_due[2] if new_due else (False,) * 4
+    )
+    new_contact, old_contact = _contact_cohort(m), None
+    if s.contact_day is not None:
+        old_contact = (s.contact_day, s.contact_unit_id, (s.contact_on_time, s.contact_suspended))
+    _move(d, m, "contact_due", CONTACT_COUNTERS, old_contact, new_contact)
+    s.contact_day, s.contact_unit_id = (
+        (new_contact[0], new_contact[1]) if new_contact else (None, 0)
+    )
+    s.contact_on_time, s.contact_suspended = new_contact[2] if new_contact else (False, False)
 
 
 # Writing -----------------------------------------------------------------------------------------
@@ -319,6 +378,8 @@ def record(matter: Any, event: Any) -> None:
     state = State(**row) if row else State()
     d = Deltas()
     new = apply_event(d, matter, event, state)
+    if event.action == "submit":
+        add_repeats(d, [matter], {matter.pk: new})
     flush(d)
     if row is None:
         MatterRollupState.objects.create(matter_id=matter.pk, **asdict(new))
@@ -332,10 +393,11 @@ def record(matter: Any, event: Any) -> None:
 class Replay:
     """A matter as the services left it after each event, re-derived from the event rows.
 
-    Mirrors services.py: dispatch sets the sign/contact/handle deadlines, reopen renews sign and
-    handle, an approved extension adds working days, resume shifts every deadline by the time
-    suspended. Deadlines use the category's current limits. The first contact is the event at or
-    after the matter's recorded ``contacted_at``.
+    Mirrors matters.steps: dispatch sets the sign/contact/handle deadlines, reopen renews sign and
+    handle, an approved extension adds working days, resume shifts every pending deadline by the
+    time suspended (not the contact deadline once the resident was contacted). Deadlines use the
+    category's current limits. The first contact is the event at or after the matter's recorded
+    ``contacted_at``.
     """
 
     def __init__(self, matter: Matter, category: Category) -> None:
@@ -356,6 +418,7 @@ class Replay:
         self.closed_at: dt.datetime | None = None
         self.suspended_at: dt.datetime | None = None
         self.requested_days = 0
+        self.extension_count = 0
 
     def _due(self, stage: str, at: dt.datetime) -> dt.datetime:
         return stage_due(self, stage, at)  # type: ignore[arg-type]
@@ -378,12 +441,15 @@ class Replay:
         elif a == "approve_extension":
             if data.get("approved"):
                 self.handle_due = add_workdays(self.handle_due or at, self.requested_days)
+                self.extension_count += 1
             self.requested_days = 0
         elif a == "suspend":
             self.suspended_at = at
         elif a == "resume" and self.suspended_at is not None:
             shift = at - self.suspended_at
             for name in ("sign_due", "contact_due", "handle_due"):
+                if name == "contact_due" and self.contacted_at is not None:
+                    continue
                 value = getattr(self, name)
                 if value is not None:
                     setattr(self, name, value + shift)
@@ -396,6 +462,14 @@ class Replay:
             self.contacted_at = final
         self.status = e.to_status
 
+
+# The columns a rebuild reads (the replay's and the repeat test's): no more, so a rebuild run by
+# a migration does not depend on columns added to these tables later.
+REPLAY_MATTER_FIELDS = (
+    "id", "created_at", "area_path", "category", "handling_mode", "contacted_at", "address",
+    "lat", "lng", "title", "description",
+)  # fmt: skip
+REPLAY_EVENT_FIELDS = ("id", "matter", "action", "from_status", "to_status", "at", "data", "unit")
 
 ROLLUP_MODELS: tuple[type[models.Model], ...] = (
     MatterAreaDay,
@@ -414,27 +488,31 @@ def rebuild(*, batch: int = 1000, say: Callable[[str], None] | None = None) -> d
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
     for model in ROLLUP_MODELS:
         model._base_manager.all().delete()
-    categories = {c.pk: c for c in Category.objects.all()}
+    categories = {c.pk: c for c in Category.objects.only("id", "limits", "handling_mode")}
     last, n_matters, n_events = 0, 0, 0
     while True:
-        matters = list(Matter.objects.filter(pk__gt=last).order_by("pk")[:batch])
+        matters = list(
+            Matter.objects.filter(pk__gt=last).only(*REPLAY_MATTER_FIELDS).order_by("pk")[:batch]
+        )
         if not matters:
             break
         events: dict[int, list[MatterEvent]] = defaultdict(list)
-        for e in MatterEvent.objects.filter(matter_id__in=[m.pk for m in matters]).order_by(
-            "matter_id", "id"
-        ):
+        found = MatterEvent.objects.filter(matter_id__in=[m.pk for m in matters])
+        for e in found.only(*REPLAY_EVENT_FIELDS).order_by("matter_id", "id"):
             events[e.matter_id].append(e)
-        d, states = Deltas(), []
+        d, states = Deltas(), {}
         for m in matters:
             replay, state = Replay(m, categories[m.category_id]), State()
             for e in events[m.pk]:
                 replay.step(e)
                 state = apply_event(d, replay, e, state)
                 n_events += 1
-            states.append(MatterRollupState(matter_id=m.pk, **asdict(state)))
+            states[m.pk] = state
+        add_repeats(d, matters, states)
         flush(d)
-        MatterRollupState.objects.bulk_create(states)
+        MatterRollupState.objects.bulk_create(
+            [MatterRollupState(matter_id=pk, **asdict(s)) for pk, s in states.items()]
+        )
         n_matters += len(matters)
         last = matters[-1].pk
         if say:

@@ -303,12 +303,14 @@ def _write_batch(actor: Any, matters: list[Matter], now: dt.datetime) -> None:
         m.number = f"Q{day:%Y%m%d}{last - len(matters) + 1 + k:06d}"
     Matter.objects.bulk_create(matters)
     events = MatterEvent.objects.bulk_create([_submit_event(m, actor) for m in matters])
-    d, states = rollups.Deltas(), []
+    d, states = rollups.Deltas(), {}
     for m, e in zip(matters, events, strict=True):
-        state = rollups.apply_event(d, m, e, rollups.State())
-        states.append(MatterRollupState(matter_id=m.pk, **asdict(state)))
+        states[m.pk] = rollups.apply_event(d, m, e, rollups.State())
+    rollups.add_repeats(d, matters, states)
     rollups.flush(d)
-    MatterRollupState.objects.bulk_create(states)
+    MatterRollupState.objects.bulk_create(
+        [MatterRollupState(matter_id=pk, **asdict(s)) for pk, s in states.items()]
+    )
     AuditEvent.objects.bulk_create([_audit_row(actor, m) for m in matters])
 
 

@@ -183,19 +183,24 @@ def test_measures_by_hand(history: dict, officer: Any) -> None:
     assert (c["contacted"], c["contacted_on_time"]) == (3, 2)  # M2 first contact at 12:00
     assert (c["verified"], c["reworked"], c["closed"]) == (3, 1, 3)  # closed: M1, M2, M6
     assert (c["due"], c["due_suspended"], c["due_closed"], c["due_closed_on_time"]) == (5, 1, 2, 1)
+    # Contact due for M1, M2, M5, M7, M8 (11:30); M7 suspended before any contact; on time: M1, M5.
+    assert (c["contact_due"], c["contact_due_suspended"], c["contact_due_on_time"]) == (5, 1, 2)
+    assert c["due_extended"] == 1  # M8
+    # The same words in the same grid the same hour: M3, M4 (also merged), M5, M7, M8 repeat M1.
+    assert c["repeated"] == 5
     m = {k: v["value"] for k, v in r.measures.items()}
     assert m["accept_rate"] == pytest.approx(6 / 7)
     assert m["sign_on_time_rate"] == pytest.approx(2 / 3)
-    assert m["response_rate"] == pytest.approx(2 / 5)
+    assert m["response_rate"] == pytest.approx(2 / 4)
     assert m["close_rate"] == pytest.approx(2 / 4)  # M1, M2 of M1, M2, M5, M8 (M7 suspended)
     assert m["on_time_close_rate"] == pytest.approx(1 / 4)
     assert m["rework_rate"] == pytest.approx(1 / 3)
     assert m["extension_rate"] == pytest.approx(1 / 5)
-    assert m["redispatch_rate"] == pytest.approx(1 / 5)
+    assert m["redispatch_rate"] == pytest.approx(1 / 6)  # of six dispatches
     assert m["self_handle_rate"] == pytest.approx(1 / 6)
     assert m["solve_rate"] == 1.0
     assert m["satisfaction_rate"] == pytest.approx(1 / 2)
-    assert m["duplicate_rate"] == pytest.approx(1 / 8)
+    assert m["duplicate_rate"] == pytest.approx(5 / 8)
     assert r.overdue == 2  # M5 (handling) and M8 (unsigned) are past their deadlines today
     # Time to close: M6 20 min, M1 5 h, M2 25 h → median 5 h, P90 25 h (estimates within 10 %).
     close = r.durations["close"]
