@@ -1,7 +1,9 @@
 """Shared test fixtures: a test database holding the real Chongqing tree and the demo data.
 
 The tree (12,340 areas, the 2025 change, demo boundaries) and the demo accounts are loaded once
-per test session; each test runs in a transaction that is rolled back.
+per test session (once per worker under pytest-xdist: each worker has its own test database);
+each test runs in a transaction that is rolled back. Files the tests write (attachments,
+evidence, trained models) go to a folder of the session's own, never to the project's var/.
 """
 
 from __future__ import annotations
@@ -13,6 +15,16 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("ZHILI_TESTING", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_var(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """MEDIA_ROOT and VAR_DIR in a temporary folder of this session (of this xdist worker)."""
+    from django.test import override_settings
+
+    var = tmp_path_factory.mktemp("var")
+    with override_settings(VAR_DIR=var, MEDIA_ROOT=var / "media"):
+        yield var
 
 
 @pytest.fixture(scope="session")
