@@ -29,7 +29,6 @@ from zhili.bench.samples import pick_samples
 from zhili.bench.sqlwriter import SqlWriter
 from zhili.core.models import AuditEvent
 from zhili.core.workdays import add_limit
-from zhili.matters import services
 from zhili.matters.models import (
     Category,
     Matter,
@@ -39,6 +38,7 @@ from zhili.matters.models import (
     MatterRollupState,
 )
 from zhili.matters.rollups import level_paths as rollup_levels
+from zhili.testing.factories import make_matter
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Two Tuesdays a week apart with no holiday between: the same deadlines, shifted by 7 days.
@@ -81,8 +81,8 @@ def test_sql_writer_writes_the_rows_matter_create_writes(users: dict[str, Any]) 
     writer = SqlWriter(connection.vendor, actor_id=city.pk, actor_name=city.username)
 
     def by_service() -> int:
-        return services.matter_create(
-            actor=city,
+        return make_matter(
+            city,
             category=category,
             channel="hotline",
             description=sample.description,
@@ -186,12 +186,13 @@ def test_remove_matters_takes_them_out_of_the_rollups(users: dict[str, Any]) -> 
     sibling = area.parent if area.level != "street" else area  # shares the upper levels only
 
     def create(where: Any) -> Matter:
-        return services.matter_create(
-            actor=city,
+        return make_matter(
+            city,
             category=category,
             channel="hotline",
             description=sample.description,
             area=where,
+            reporter_name="",
             reporter_phone=sample.reporter_phone,
             answers=sample.answers,
             at=DAY_A,
