@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# The suite runs on every core (pytest-xdist; each worker loads its own test database) unless
+# PYTEST_ARGS chooses: "-n 4", "-n 0" (one process) or "-p no:xdist". Tests of one xdist_group
+# (the browser tests and their server, the access matrix) stay on one worker (conftest.py).
+XDIST_ARGS = $(if $(filter -n -n% --numprocesses% no:xdist,$(PYTEST_ARGS)),,-n auto)
 
 .PHONY: setup demo test lint bench clean
 
@@ -36,7 +40,7 @@ demo: setup
 	DEBUG=1 $(BIN)/zhili demo_serve
 
 test: setup
-	ZHILI_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	ZHILI_TESTING=1 $(BIN)/python -m pytest $(XDIST_ARGS) $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m zhili.bench.run $(BENCH_ARGS)

@@ -17,6 +17,14 @@ import pytest
 os.environ.setdefault("ZHILI_TESTING", "1")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist, tests of one xdist_group run on one worker (the browser tests share
+    # one server; the access matrix builds its objects once): "load" becomes "loadgroup", which
+    # schedules every other test as "load" does.
+    if getattr(config.option, "dist", None) == "load":
+        config.option.dist = "loadgroup"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_var(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """MEDIA_ROOT and VAR_DIR in a temporary folder of this session (of this xdist worker)."""
