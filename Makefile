@@ -9,8 +9,8 @@ NODE_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 # The suite runs on every core (pytest-xdist; each worker loads its own test database) unless
-# PYTEST_ARGS chooses: "-n 4", "-n 0" (one process) or "-p no:xdist". Tests of one xdist_group
-# (the browser tests and their server, the access matrix) stay on one worker (conftest.py).
+# PYTEST_ARGS chooses: "-n 4", "-n 0" (one process) or "-p no:xdist". The browser tests (one
+# server) and the access matrix each stay on one worker (XDIST_GROUPS in conftest.py).
 XDIST_ARGS = $(if $(filter -n -n% --numprocesses% no:xdist,$(PYTEST_ARGS)),,-n auto)
 
 .PHONY: setup demo test lint bench clean

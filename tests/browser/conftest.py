@@ -55,15 +55,15 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    # Under pytest-xdist the browser tests stay on one worker, which starts the one server.
-    # Without chromium they are skipped before any fixture runs, so no server starts for nothing.
+    # Skip before any fixture runs, so no server is started for nothing. (Under pytest-xdist
+    # these tests stay on one worker, which starts the one server: the root conftest.py.)
     reason = _missing()
+    if reason is None:
+        return
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-            if reason is not None:
-                item.add_marker(pytest.mark.skip(reason=reason))
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 # The server ----------------------------------------------------------------------------------

@@ -48,9 +48,7 @@ from zhili.testing import factories as f
 from zhili.testing import snapshots
 
 SNAPSHOT = Path(__file__).with_name("access_matrix.json")
-
-# Under pytest-xdist the module stays on one worker, which makes its objects once.
-pytestmark = pytest.mark.xdist_group("access_matrix")
+# (Under pytest-xdist this module stays on one worker, which makes the objects once: conftest.py.)
 
 # The demo accounts (README.md) and a visitor who is not logged in.
 ROLES = (
