@@ -130,8 +130,12 @@ def server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     var = tmp_path_factory.mktemp("e2e-var")
     log = var / "server.log"
     env = {k: v for k, v in os.environ.items() if k not in {"ZHILI_TESTING", "DEBUG"}}
+    # The server runs the code under test (this checkout's src/), whatever tree the
+    # environment's editable install points at (a shared .venv, a git worktree).
+    path = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)
     env.update(
         {
+            "PYTHONPATH": path,
             "DEBUG": "1",
             "ZHILI_VAR": str(var),
             "ZHILI_HOME": str(ROOT),
