@@ -184,8 +184,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 # The browser ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event
+    loop running while it is open, and Django then refuses database calls ("async context") in
+    every later test of the process — under pytest-xdist other tests follow on the same worker."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
