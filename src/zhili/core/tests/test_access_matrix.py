@@ -30,6 +30,7 @@ scope answers 404, never 403; a POST without a CSRF token (or an API token) is r
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Iterator
@@ -437,7 +438,7 @@ def client_for(role: str, **kwargs: Any) -> Client:
 def ask(client: Client, endpoint: Endpoint, url: str) -> Any:
     """One request, rolled back afterwards (and the client's cookies with it), so every answer
     sees the same world whatever was asked before. A server error fails at once."""
-    cookies = client.cookies.copy()
+    cookies = copy.deepcopy(client.cookies)  # a SimpleCookie still (dict.copy would not be)
     cache.clear()  # throttles count tries per address
     try:
         with transaction.atomic():
