@@ -3,7 +3,8 @@
 The tree (12,340 areas, the 2025 change, demo boundaries) and the demo accounts are loaded once
 per test session (once per worker under pytest-xdist: each worker has its own test database);
 each test runs in a transaction that is rolled back. Files the tests write (attachments,
-evidence, trained models) go to a folder of the session's own, never to the project's var/.
+evidence, trained models) go to a folder of the session's own, never to the project's var/;
+passwords are hashed with a cheap Argon2.
 """
 
 from __future__ import annotations
@@ -50,17 +51,19 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _private_var(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """MEDIA_ROOT and VAR_DIR in a temporary folder of this session (of this xdist worker)."""
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """MEDIA_ROOT and VAR_DIR in a temporary folder of this session (of this xdist worker);
+    passwords hashed with a cheap Argon2 (``zhili.testing.hashers``)."""
     from django.test import override_settings
 
     var = tmp_path_factory.mktemp("var")
-    with override_settings(VAR_DIR=var, MEDIA_ROOT=var / "media"):
+    hashers = ["zhili.testing.hashers.FastArgon2PasswordHasher"]
+    with override_settings(VAR_DIR=var, MEDIA_ROOT=var / "media", PASSWORD_HASHERS=hashers):
         yield var
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _test_settings: Any) -> None:
     from django.test import override_settings
 
     from zhili.areas.geo import boundaries_load_demo
