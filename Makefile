@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# The suite runs on every core (pytest-xdist; each worker loads its own test database) unless
+# PYTEST_ARGS chooses: "-n 4", "-n 0" (one process) or "-p no:xdist". The browser tests (one
+# server) and the access matrix each stay on one worker (XDIST_GROUPS in conftest.py).
+XDIST_ARGS = $(if $(filter -n -n% --numprocesses% no:xdist,$(PYTEST_ARGS)),,-n auto)
 
 .PHONY: setup demo demo-env test lint bench clean
 
@@ -44,7 +48,7 @@ demo: setup demo-env
 	DEBUG=1 $(BIN)/zhili demo_serve
 
 test: setup
-	ZHILI_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	ZHILI_TESTING=1 $(BIN)/python -m pytest $(XDIST_ARGS) $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m zhili.bench.run $(BENCH_ARGS)

@@ -1,7 +1,10 @@
 """Shared test fixtures: a test database holding the real Chongqing tree and the demo data.
 
 The tree (12,340 areas, the 2025 change, demo boundaries) and the demo accounts are loaded once
-per test session; each test runs in a transaction that is rolled back.
+per test session (once per worker under pytest-xdist: each worker has its own test database);
+each test runs in a transaction that is rolled back. Files the tests write (attachments,
+evidence, trained models) go to a folder of the session's own, never to the project's var/;
+passwords are hashed with a cheap Argon2.
 """
 
 from __future__ import annotations
@@ -15,8 +18,52 @@ import pytest
 os.environ.setdefault("ZHILI_TESTING", "1")
 
 
+# Under pytest-xdist the tests of one group run on one worker, one after the other, in order:
+# the browser tests share one `zhili serve` and one chromium; the access matrix makes its
+# objects once. (xdist's own --dist loadgroup does not group with pytest 9: it renames
+# ``item._nodeid``, which pytest 9 no longer reads.) Every other test is scheduled alone.
+XDIST_GROUPS = {
+    "tests/browser/": "browser",
+    "src/zhili/core/tests/test_access_matrix.py": "access_matrix",
+}
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The group of a test, by where it lives; a test of no group is its own."""
+    for prefix, group in XDIST_GROUPS.items():
+        if nodeid.startswith(prefix):
+            return group
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None  # another mode asked for by name (each, loadfile, worksteal ...)
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        # The largest groups are handed out first (loadscopereorder), the rest one by one.
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return GroupScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """MEDIA_ROOT and VAR_DIR in a temporary folder of this session (of this xdist worker);
+    passwords hashed with a cheap Argon2 (``zhili.testing.hashers``)."""
+    from django.test import override_settings
+
+    var = tmp_path_factory.mktemp("var")
+    hashers = ["zhili.testing.hashers.FastArgon2PasswordHasher"]
+    with override_settings(VAR_DIR=var, MEDIA_ROOT=var / "media", PASSWORD_HASHERS=hashers):
+        yield var
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _test_settings: Any) -> None:
     from django.test import override_settings
 
     from zhili.areas.geo import boundaries_load_demo

@@ -55,7 +55,8 @@ def _missing() -> str | None:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    # Skip before any fixture runs, so no server is started for nothing.
+    # Skip before any fixture runs, so no server is started for nothing. (Under pytest-xdist
+    # these tests stay on one worker, which starts the one server: the root conftest.py.)
     reason = _missing()
     if reason is None:
         return
@@ -129,13 +130,15 @@ def server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     var = tmp_path_factory.mktemp("e2e-var")
     log = var / "server.log"
     env = {k: v for k, v in os.environ.items() if k not in {"ZHILI_TESTING", "DEBUG"}}
+    # The server runs the code under test (this checkout's src/), whatever tree the
+    # environment's editable install points at (a shared .venv, a git worktree).
+    path = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)
     env.update(
         {
+            "PYTHONPATH": path,
             "DEBUG": "1",
             "ZHILI_VAR": str(var),
             "ZHILI_HOME": str(ROOT),
-            # The server runs this checkout's code (not whatever the venv's editable install names).
-            "PYTHONPATH": str(ROOT / "src"),
             "DATABASE_URL": e2e_database,
             "LOG_LEVEL": "WARNING",
         }
@@ -181,8 +184,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 # The browser ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event
+    loop running while it is open, and Django then refuses database calls ("async context") in
+    every later test of the process — under pytest-xdist other tests follow on the same worker."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

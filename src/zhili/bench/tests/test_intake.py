@@ -29,7 +29,6 @@ from zhili.bench.samples import pick_samples
 from zhili.bench.sqlwriter import SqlWriter
 from zhili.core.models import AuditEvent
 from zhili.core.workdays import add_limit
-from zhili.matters import services
 from zhili.matters.models import (
     Category,
     Matter,
@@ -38,6 +37,7 @@ from zhili.matters.models import (
     MatterEvent,
     MatterRollupState,
 )
+from zhili.testing.factories import make_matter
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Two Tuesdays a week apart with no holiday between: the same deadlines, shifted by 7 days.
@@ -84,8 +84,8 @@ def test_sql_writer_writes_the_rows_matter_create_writes(
     writer = SqlWriter(connection.vendor, actor_id=city.pk, actor_name=city.username)
 
     def by_service() -> int:
-        return services.matter_create(
-            actor=city,
+        return make_matter(
+            city,
             category=category,
             channel="hotline",
             description=sample.description,

@@ -11,12 +11,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from zhili.areas.models import Area
 from zhili.bench import reads
 from zhili.bench.context import BenchContext
 from zhili.matters import services as s
-from zhili.matters.models import Category, Matter
+from zhili.matters.models import Matter
 from zhili.org.models import Unit
+from zhili.testing.factories import make_matter
 
 pytestmark = pytest.mark.django_db
 JIEFANGBEI_GRIDS = ["500103003013001", "500103003013002", "500103003016001"]
@@ -38,16 +38,7 @@ def ctx(users: dict[str, Any]) -> BenchContext:
 
 
 def _new(actor: Any, code: str, at: dt.datetime) -> Matter:
-    return s.matter_create(
-        actor=actor,
-        category=Category.objects.get(code="streetlight"),
-        channel="staff",
-        description="路灯不亮",
-        area=Area.objects.get(code=code),
-        reporter_name="张三",
-        reporter_phone="13812345678",
-        at=at,
-    )
+    return make_matter(actor, area=code, description="路灯不亮", at=at)
 
 
 @pytest.fixture

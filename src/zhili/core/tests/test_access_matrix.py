@@ -1,0 +1,600 @@
+"""The access matrix: every endpoint × every demo role, generated from the URL conf and the
+OpenAPI document, so a new endpoint is covered the day it exists.
+
+Endpoints are every URL pattern of the URL conf (walked recursively: pages, exports, attachment
+downloads, metrics, public pages, Open311 under /open311/v2/) and every operation of
+/api/v1/openapi.json; each operation must resolve to a URL pattern and each API URL pattern must
+be an operation. Pages are asked with GET and with a POST of an empty form; API operations with
+their own method (a write with an empty JSON body). Path parameters are filled with real objects
+made through the services (``world``): one in 渝中区/解放碑 and, for objects scoped by area, a
+second variant of the endpoint with one in 万州区 (the key ends in `` [万州]``).
+
+Each answer is sorted into an outcome class:
+
+- ``allowed``: 2xx; a redirect elsewhere than the login page; 400/422 (the input was checked,
+  so the access check had passed);
+- ``login``: a redirect to the login page, or 401;
+- ``forbidden``: 403;  ``hidden``: 404;  ``method``: 405;  ``conflict``: 409.
+
+A 500 fails at once with the URL. The expected class of each (endpoint, method, role) is kept in
+``access_matrix.json`` next to this file; the test fails when an endpoint is missing from it,
+when it lists an endpoint that no longer exists, or when a class differs. After a deliberate
+change, rewrite it and review the diff:
+
+    ZHILI_UPDATE_SNAPSHOTS=1 ZHILI_TESTING=1 .venv/bin/python -m pytest src/zhili/core/tests/test_access_matrix.py
+
+Whatever the snapshot says, these hold (they are checked on every run, update or not):
+anonymous visitors are never let into a page that is not public; an object outside a role's
+scope answers 404, never 403; a POST without a CSRF token (or an API token) is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from zhili.testing import factories as f
+from zhili.testing import snapshots
+
+SNAPSHOT = Path(__file__).with_name("access_matrix.json")
+# (Under pytest-xdist this module stays on one worker, which makes the objects once: conftest.py.)
+
+# The demo accounts (README.md) and a visitor who is not logged in.
+ROLES = (
+    "anonymous",
+    "city_admin",
+    "yuzhong",
+    "wanzhou",
+    "jiefangbei",
+    "grid_jfb_01",
+    "liangjiang",
+    "unit_yz_jw",
+    "mediator_jfb",
+    "office_zfw",
+    "unit_gaj",
+)
+
+# Who has no grant reaching an object of the variant: such an object must answer 404.
+OUTSIDE = {
+    "": ("wanzhou", "liangjiang"),  # objects in 渝中区
+    "万州": ("yuzhong", "jiefangbei", "grid_jfb_01", "liangjiang", "unit_yz_jw", "mediator_jfb"),
+}
+
+# Pages anyone may open without logging in (by URL pattern).
+PUBLIC = {
+    "/login/",
+    "/healthz",
+    "/i18n/setlang/",
+    "/public/report/",
+    "/public/report/done/",
+    "/public/lookup/",
+    "/public/category-fields/",
+    "/public/areas/options/",
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+}
+PUBLIC_PREFIXES = ("/open311/v2/",)  # GeoReport v2 reads are public by the specification
+
+# The URL patterns of the API that are the document itself, not operations of it.
+API_META = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/"}
+
+# What fills a path parameter, by the pattern up to and including the parameter: a kind of the
+# world below. A new parameter fails the test until it is named here.
+PARAMS = {
+    "/inbox/<notice_id>": "notice",
+    "/areas/<code>": "area",
+    "/org/units/<pk>": "unit",
+    "/org/users/<pk>": "user",
+    "/org/grants/<pk>": "grant",
+    "/org/roles/<pk>": "role",
+    "/org/liaisons/<pk>": "liaison",
+    "/matters/report/done/<number>": "matter",
+    "/matters/files/<sha256>": "attachment",
+    "/matters/categories/rules/<pk>": "routing_rule",
+    "/matters/categories/<code>": "category",
+    "/matters/<number>": "matter",
+    "/matters/<number>/act/<action>": "matter_action",
+    "/risks/candidates/<pk>": "candidate",
+    "/risks/<number>": "risk",
+    "/disputes/<number>": "dispute",
+    "/targets/evidence/<sha256>": "evidence",
+    "/targets/reports/<pk>": "report",
+    "/targets/<plan>": "plan",
+    "/targets/<plan>/c/<assignment>": "assignment",
+    "/targets/<plan>/p/<task>": "task",
+    "/targets/<plan>/p/<task>/<period>": "period",
+    "/targets/<plan>/scores/<pk>": "score",
+    "/targets/<plan>/incidents/<pk>": "incident",
+    "/targets/<plan>/tasks/<pk>": "task",
+    "/targets/<plan>/assignments/<pk>": "assignment",
+    "/api/v1/areas/<code>": "area",
+    "/api/v1/org/units/<unit_id>": "unit",
+    "/api/v1/org/users/<user_id>": "user",
+    "/api/v1/matters/<number>": "matter",
+    "/api/v1/matters/<number>/actions/<action>": "matter_action",
+    "/api/v1/risks/<number>": "risk",
+    "/api/v1/disputes/<number>": "dispute",
+    "/api/v1/disputes/<number>/actions/<action>": "dispute_action",
+    "/api/v1/targets/plans/<plan_id>": "plan",
+    "/api/v1/targets/plans/<plan_id>/assignments/<assignment_id>": "assignment",
+    "/api/v1/targets/reports/<report_id>": "report",
+    "/open311/v2/services/<code>": "category",
+    "/open311/v2/requests/<number>": "matter",
+    "/open311/v2/tokens/<token>": "open311_token",
+    "/open311/v2/<rest>": "open311_rest",
+    "<fmt>": "open311_format",  # any pattern: .json or .xml
+}
+
+
+# The endpoints ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: its readable form ("/matters/<number>/") and how to fill it in."""
+
+    template: str  # parameters as <name>, no converters or regular expressions
+    parts: tuple[tuple[str, str], ...]  # (literal text, parameter name or "") in order
+    views: tuple[Any, ...] = field(default=(), compare=False)  # the patterns' callbacks
+
+    @property
+    def params(self) -> list[tuple[str, str]]:
+        """(parameter, the pattern up to and including it) for each parameter."""
+        out, text = [], ""
+        for literal, name in self.parts:
+            text += literal
+            if name:
+                text += f"<{name}>"
+                out.append((name, text))
+        return out
+
+    def url(self, values: dict[str, str]) -> str:
+        return "".join(literal + (values[name] if name else "") for literal, name in self.parts)
+
+
+_GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
+_ROUTE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def _split(pattern: Any) -> list[tuple[str, str]]:
+    """A pattern's text as literals and parameters, for route and regex patterns alike."""
+    text = str(pattern)
+    is_regex = text.startswith("^") or text.endswith("$") or "(?P<" in text
+    finder = _GROUP if is_regex else _ROUTE_PARAM
+    if is_regex:
+        text = text.removeprefix("^").removesuffix("$")
+    parts, at = [], 0
+    for m in finder.finditer(text):
+        parts.append((text[at : m.start()], m.group(1)))
+        at = m.end()
+    parts.append((text[at:], ""))
+    if is_regex:  # what is left of a regular expression is escaped literal text
+        parts = [(re.sub(r"\\(.)", r"\1", lit), name) for lit, name in parts]
+    return parts
+
+
+def _walk(patterns: list[Any], prefix: list[tuple[str, str]]) -> Iterator[Route]:
+    for p in patterns:
+        parts = prefix + _split(p.pattern)
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, parts)
+        elif isinstance(p, URLPattern):
+            merged: list[tuple[str, str]] = []
+            for literal, name in [("/", ""), *parts]:
+                if merged and not merged[-1][1]:
+                    merged[-1] = (merged[-1][0] + literal, name)
+                else:
+                    merged.append((literal, name))
+            route = Route("", tuple(merged))
+            template = route.url({name: f"<{name}>" for _, name in merged if name})
+            yield Route(template, tuple(merged), (p.callback,))
+
+
+def url_patterns() -> dict[str, Route]:
+    """Every URL pattern of the URL conf, by its readable form."""
+    out: dict[str, Route] = {}
+    for r in _walk(get_resolver().url_patterns, []):  # django-ninja: a pattern per operation
+        seen = out.get(r.template)
+        out[r.template] = replace(r, views=seen.views + r.views) if seen else r
+    return out
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    route: Route
+    variant: str = ""  # "" for objects in 渝中区, "万州" for objects in 万州区
+    api: bool = False
+
+    @property
+    def key(self) -> str:
+        tail = f" [{self.variant}]" if self.variant else ""
+        return f"{self.method} {self.route.template}{tail}"
+
+    @property
+    def public(self) -> bool:
+        t = self.route.template
+        return t in PUBLIC or t.startswith(PUBLIC_PREFIXES)
+
+
+def _kind(route: Route, name: str, upto: str) -> str:
+    kind = PARAMS.get(upto) or PARAMS.get(f"<{name}>")
+    if kind is None:
+        raise AssertionError(
+            f"{route.template}: 参数 <{name}> 没有取值；请在 PARAMS 中加入 {upto!r}（见本文件）"
+        )
+    return kind
+
+
+def openapi_operations(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """(METHOD, pattern) of every operation, its {parameters} written <parameters>."""
+    out = []
+    for path, ops in document["paths"].items():
+        for method in ops:
+            if method in {"get", "post", "put", "patch", "delete"}:
+                out.append((method.upper(), re.sub(r"\{(\w+)\}", r"<\1>", path)))
+    return sorted(out)
+
+
+def endpoints(document: dict[str, Any], scoped_kinds: set[str]) -> list[Endpoint]:
+    """Every endpoint to ask: pages (GET and POST), API operations (their method), and a 万州
+    variant of each that names an object scoped by area."""
+    routes = url_patterns()
+    api_routes = {t for t in routes if t.startswith("/api/v1/")}
+    operations = openapi_operations(document)
+    missing = sorted({t for _, t in operations} - api_routes)
+    assert not missing, f"OpenAPI 中的接口没有对应的 URL：{missing}"
+    undocumented = sorted(api_routes - API_META - {t for _, t in operations})
+    assert not undocumented, f"这些 API URL 不在 OpenAPI 文档中：{undocumented}"
+    asked: list[tuple[str, Route, bool]] = []
+    for template, route in sorted(routes.items()):
+        if template in API_META:
+            asked.append(("GET", route, True))
+        elif template not in api_routes:
+            asked += [("GET", route, False), ("POST", route, False)]
+    asked += [(method, routes[template], True) for method, template in operations]
+    out = []
+    for method, route, api in asked:
+        out.append(Endpoint(method, route, "", api))
+        kinds = {_kind(route, name, upto) for name, upto in route.params}
+        if kinds & scoped_kinds:
+            out.append(Endpoint(method, route, "万州", api))
+    return out
+
+
+# The objects the parameters name ---------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Parameter values by kind: (value in 渝中区, value in 万州区 or None)."""
+
+    values: dict[str, tuple[str, str | None]]
+
+    @property
+    def scoped(self) -> set[str]:
+        return {k for k, (_, there) in self.values.items() if there is not None}
+
+    def url(self, endpoint: Endpoint, *, missing: bool = False) -> str:
+        """The endpoint's URL; ``missing``: objects scoped by area replaced by ones that do
+        not exist."""
+        filled = {}
+        for name, upto in endpoint.route.params:
+            here, there = self.values[_kind(endpoint.route, name, upto)]
+            if missing and there is not None:
+                filled[name] = "999999999" if here.isdigit() else "missing0"
+            else:
+                filled[name] = there if endpoint.variant and there is not None else here
+        return endpoint.route.url(filled)
+
+
+def build_world() -> World:
+    """One object of each kind, made through the services, in 解放碑 (and one in 万州)."""
+    from django.http import QueryDict
+
+    from zhili.matters.catalogue import routing_rule_set
+    from zhili.matters.models import Category
+    from zhili.open311.inputs import submission
+    from zhili.open311.services import key_create, request_submit
+    from zhili.org.models import Liaison, Role, RoleGrant
+    from zhili.targets.models import Assignment, Score
+
+    photo = f.make_attachment(f.png("blue"))
+    matter = f.make_matter("jiefangbei", attachments=[photo])
+    far_photo = f.make_attachment(f.png("green"))
+    far_matter = f.make_matter("wanzhou", area=f.WANZHOU_STREET, attachments=[far_photo])
+    risk = f.make_risk("jiefangbei")
+    far_risk = f.make_risk("wanzhou", area=f.WANZHOU_STREET, address="高笋塘 1 号")
+    dispute = f.make_dispute("jiefangbei")
+    far_dispute = f.make_dispute("wanzhou", area=f.WANZHOU_STREET)
+    candidate = f.make_risk_candidate("jiefangbei", dispute=f.make_dispute("jiefangbei"))
+    far_candidate = f.make_risk_candidate(
+        "wanzhou", dispute=f.make_dispute("wanzhou", area=f.WANZHOU_STREET)
+    )
+    rule = routing_rule_set(
+        actor=f.user("city_admin"),
+        category=Category.objects.get(code="streetlight"),
+        area=f.area(f.YUZHONG),
+        unit=f.unit("渝中区住房城乡建委"),
+    )
+    plan = f.make_plan()
+    here = Assignment.objects.get(plan=plan, task__number="1", area__code=f.YUZHONG, unit=None)
+    there = Assignment.objects.get(plan=plan, task__number="1", area__code=f.WANZHOU, unit=None)
+    report = f.report_of(plan, task="1", district=f.YUZHONG)
+    far_report = f.report_of(plan, task="1", district=f.WANZHOU)
+    f.make_report(report, "yuzhong", files=[("渝中台账.pdf", f.PDF + b"yz")])
+    f.make_report(far_report, "wanzhou", files=[("万州台账.pdf", f.PDF + b"wz")])
+    evidence = report.events.get(action="submit").evidence.get()
+    far_evidence = far_report.events.get(action="submit").evidence.get()
+    incident = f.make_incident(plan, district=f.YUZHONG)
+    far_incident = f.make_incident(plan, district=f.WANZHOU)
+    score = Score.objects.filter(plan=plan, area__code=f.YUZHONG, unit=None).first()
+    far_score = Score.objects.filter(plan=plan, area__code=f.WANZHOU, unit=None).first()
+    key, _ = key_create(actor=None, name="矩阵测试", area=None)
+    filed = request_submit(
+        key=key,
+        data=submission(
+            QueryDict(
+                "service_code=streetlight&lat=29.5550&long=106.5700&description=路灯不亮"
+                "&phone=13900001111"
+            )
+        ),
+    )
+    grant = RoleGrant.objects.get(user__username="jiefangbei")
+    far_grant = RoleGrant.objects.get(user__username="wanzhou")
+    month = f"{plan.year}-03"
+    return World(
+        {
+            "notice": (str(f.make_notice("jiefangbei").pk), None),
+            "area": (f.JIEFANGBEI, f.WANZHOU),
+            "unit": (str(f.unit("渝中区住房城乡建委").pk), str(f.unit("万州区综治中心").pk)),
+            "user": (str(f.user("jiefangbei").pk), str(f.user("wanzhou").pk)),
+            "grant": (str(grant.pk), str(far_grant.pk)),
+            "role": (str(Role.objects.get(slug="street_worker").pk), None),
+            "liaison": (str(Liaison.objects.get(area__code=f.JIEFANGBEI).pk), None),
+            "matter": (matter.number, far_matter.number),
+            "matter_action": ("accept", None),
+            "attachment": (photo.sha256, far_photo.sha256),
+            "routing_rule": (str(rule.pk), None),  # the catalogue is city-wide
+            "category": ("streetlight", None),
+            "candidate": (str(candidate.pk), str(far_candidate.pk)),
+            "risk": (risk.number, far_risk.number),
+            "dispute": (dispute.number, far_dispute.number),
+            "dispute_action": ("assign", None),
+            "evidence": (evidence.sha256, far_evidence.sha256),
+            "report": (str(report.pk), str(far_report.pk)),
+            "plan": (str(plan.pk), None),
+            "assignment": (str(here.pk), str(there.pk)),
+            "task": (str(here.task_id), None),
+            "period": (month, None),
+            "score": (str(score.pk), str(far_score.pk)),
+            "incident": (str(incident.pk), str(far_incident.pk)),
+            "open311_token": (filed.token, None),
+            "open311_rest": ("no-such-resource", None),
+            "open311_format": ("json", None),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def world(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """Made once for this module, in a transaction rolled back at its end; files in a temporary
+    media folder."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        cache.clear()
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _quiet() -> Iterator[None]:
+    """Thousands of expected 4xx answers would each log a warning."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
+@pytest.fixture(scope="module")
+def document(world: World) -> dict[str, Any]:
+    """The OpenAPI document as served."""
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+# Asking ----------------------------------------------------------------------------------------
+
+
+def client_for(role: str, **kwargs: Any) -> Client:
+    from zhili.org.models import User
+
+    client = Client(**kwargs)
+    if role != "anonymous":
+        client.force_login(User.objects.get(username=role))
+    return client
+
+
+def ask(client: Client, endpoint: Endpoint, url: str) -> Any:
+    """One request, rolled back afterwards (and the client's cookies with it), so every answer
+    sees the same world whatever was asked before. A server error fails at once."""
+    cookies = copy.deepcopy(client.cookies)  # a SimpleCookie still (dict.copy would not be)
+    cache.clear()  # throttles count tries per address
+    try:
+        with transaction.atomic():
+            try:
+                if endpoint.method == "GET":
+                    response = client.get(url)
+                elif endpoint.api:
+                    response = client.generic(
+                        endpoint.method, url, "{}", content_type="application/json"
+                    )
+                else:
+                    response = client.post(url, {})
+            finally:
+                transaction.set_rollback(True)
+    except Exception as exc:  # the test client re-raises what the view raised
+        pytest.fail(f"500：{endpoint.method} {url}（{endpoint.key}）抛出 {exc!r}")
+    finally:
+        client.cookies = cookies
+    if response.status_code >= 500:
+        pytest.fail(f"{response.status_code}：{endpoint.method} {url}（{endpoint.key}）")
+    return response
+
+
+LOGIN = reverse("login")
+
+
+def outcome(response: Any) -> str:
+    status = response.status_code
+    if 200 <= status < 300 or status in (400, 422):
+        return "allowed"
+    if 300 <= status < 400:
+        return "login" if urlsplit(response["Location"]).path == LOGIN else "allowed"
+    classes = {401: "login", 403: "forbidden", 404: "hidden", 405: "method", 409: "conflict"}
+    if status not in classes:
+        raise AssertionError(f"意外的状态码 {status}")
+    return classes[status]
+
+
+# The tests -------------------------------------------------------------------------------------
+
+
+def _record(role: str, found: dict[str, str]) -> None:
+    def change(data: dict[str, Any]) -> None:
+        for key in list(data):
+            if key not in found:
+                del data[key]
+        for key, cls in found.items():
+            row = data.setdefault(key, {})
+            row[role] = cls
+            data[key] = {r: row[r] for r in ROLES if r in row}
+
+    snapshots.update(SNAPSHOT, change)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(role: str, world: World, document: dict[str, Any]) -> None:
+    client = client_for(role)
+    found: dict[str, str] = {}
+    broken: list[str] = []
+    for endpoint in endpoints(document, world.scoped):
+        url = world.url(endpoint)
+        response = ask(client, endpoint, url)
+        cls = found[endpoint.key] = outcome(response)
+        status = response.status_code
+        where = f"{endpoint.key} → {url} as {role}: {status}"
+        if role == "anonymous" and not endpoint.public and cls == "allowed":
+            broken.append(f"未登录即可访问非公开页面：{where}")
+        scoped = any(_kind(endpoint.route, n, u) in world.scoped for n, u in endpoint.route.params)
+        outside = scoped and role in OUTSIDE[endpoint.variant] and not endpoint.public
+        if outside and status not in (404, 405):
+            # Input refused before the object is looked up reveals nothing: it must be the
+            # same answer as for an object that does not exist.
+            nothing = world.url(endpoint, missing=True)
+            if status not in (400, 422) or ask(client, endpoint, nothing).status_code != status:
+                broken.append(f"范围外的对象须答 404（如同不存在）：{where}")
+    assert not broken, "\n".join(broken)
+    if snapshots.updating():
+        _record(role, found)
+        return
+    expected = {k: row.get(role) for k, row in snapshots.read(SNAPSHOT).items()}
+    differ = [
+        f"{key} as {role}: 快照为 {expected[key]}，现为 {cls}"
+        for key, cls in sorted(found.items())
+        if key in expected and expected[key] != cls
+    ]
+    assert not differ, "\n".join(differ) + f"\n（确属有意的改动：{snapshots.SWITCH}=1 重写快照）"
+
+
+@pytest.mark.django_db
+def test_the_snapshot_lists_exactly_the_endpoints(world: World, document: dict[str, Any]) -> None:
+    asked = endpoints(document, world.scoped)
+    for e in asked:  # each filled-in URL reaches the view of its own pattern
+        assert resolve(world.url(e)).func in e.route.views, f"{e.key}: {world.url(e)}"
+    keys = {e.key for e in asked}
+    if snapshots.updating():
+        snapshots.update(SNAPSHOT, lambda data: [data.pop(k) for k in set(data) - keys])
+        return
+    listed = snapshots.read(SNAPSHOT)
+    new = sorted(keys - set(listed))
+    gone = sorted(set(listed) - keys)
+    incomplete = sorted(k for k in keys & set(listed) if set(listed[k]) != set(ROLES))
+    assert not (new or gone or incomplete), (
+        f"快照中缺少的端点：{new}\n快照中已不存在的端点：{gone}\n角色不全的端点：{incomplete}\n"
+        f"（{snapshots.SWITCH}=1 重写快照，并检查差异）"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "city_admin"])
+def test_a_post_without_csrf_token_is_refused(
+    role: str, world: World, document: dict[str, Any]
+) -> None:
+    """The browser's session is not enough to write: pages and the API refuse a POST that lacks
+    the CSRF token (Open311 takes no session and refuses a POST without its api_key)."""
+    client = client_for(role, enforce_csrf_checks=True)
+    accepted = []
+    for endpoint in endpoints(document, world.scoped):
+        if endpoint.method == "GET" or endpoint.variant:
+            continue
+        url = world.url(endpoint)
+        status = ask(client, endpoint, url).status_code
+        if status not in (401, 403, 404, 405):
+            accepted.append(f"{endpoint.key} → {url}: {status}")
+    assert not accepted, "没有 CSRF 令牌的 POST 未被拒绝：\n" + "\n".join(accepted)
+
+
+def test_parameters_are_split_from_route_and_regex_patterns() -> None:
+    routes = url_patterns()
+    assert "/matters/<number>/act/<action>/" in routes
+    assert "/open311/v2/requests/<number>.<fmt>" in routes
+    route = routes["/open311/v2/requests/<number>.<fmt>"]
+    assert route.url({"number": "X1", "fmt": "xml"}) == "/open311/v2/requests/X1.xml"
+    assert [u for _, u in route.params] == [
+        "/open311/v2/requests/<number>",
+        "/open311/v2/requests/<number>.<fmt>",
+    ]
+    assert resolve(route.url({"number": "X1", "fmt": "xml"})).url_name == "request"
+
+
+def test_outcome_classes() -> None:
+    class R:
+        def __init__(self, status: int, location: str = "") -> None:
+            self.status_code = status
+            self.headers = {"Location": location}
+
+        def __getitem__(self, name: str) -> str:
+            return self.headers[name]
+
+    assert outcome(R(200)) == outcome(R(422)) == outcome(R(302, "/matters/")) == "allowed"
+    assert outcome(R(302, f"{LOGIN}?next=/audit/")) == outcome(R(401)) == "login"
+    assert [outcome(R(s)) for s in (403, 404, 405, 409)] == [
+        "forbidden",
+        "hidden",
+        "method",
+        "conflict",
+    ]
+    with pytest.raises(AssertionError):
+        outcome(R(418))
