@@ -243,7 +243,7 @@ def test_audit_view_right_is_intersected_per_object_type(
     grant_create(
         actor=system_user(),
         user=users["office_zfw"],
-        role=Role.objects.get(slug="mediator"),
+        role=Role.objects.get(slug="grid_worker"),  # disputes.dispute.view, nothing more
         area=Area.objects.get(code="500103003"),
     )
     seen = _api_ids(client, bearer("office_zfw"), "&object_type=disputes.dispute")
