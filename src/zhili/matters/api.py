@@ -252,7 +252,8 @@ for _spec in SPECS.values():
 @router.post(
     "/matters/{number}/actions/{action}",
     response={404: ErrorOut},
-    include_in_schema=False,
+    summary="其他动作名（一律 404 unknown_action）",
+    operation_id="matter_unknown_action",
 )
 def unknown_action(request: HttpRequest, number: str, action: str) -> Any:
     raise NotFound(f"未知的动作 {action}", code="unknown_action")

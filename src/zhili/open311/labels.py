@@ -12,5 +12,6 @@ labels.register_audit(
     }
 )
 labels.register_audit_fields(
-    "open311.open311submission", {"number": _("诉求编号"), "key": _("接入密钥")}
+    "open311.open311submission",
+    {"number": _("诉求编号"), "key": _("接入密钥"), "device_id": _("设备编号")},
 )

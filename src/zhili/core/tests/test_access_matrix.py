@@ -123,7 +123,8 @@ PARAMS = {
     "/api/v1/org/units/<unit_id>": "unit",
     "/api/v1/org/users/<user_id>": "user",
     "/api/v1/matters/<number>": "matter",
-    "/api/v1/matters/<number>/actions/<action>": "matter_action",
+    # Each action has its own route; this pattern answers the names that are not an action.
+    "/api/v1/matters/<number>/actions/<action>": "matter_unknown_action",
     "/api/v1/risks/<number>": "risk",
     "/api/v1/disputes/<number>": "dispute",
     "/api/v1/disputes/<number>/actions/<action>": "dispute_action",
@@ -366,6 +367,7 @@ def build_world() -> World:
             "liaison": (str(Liaison.objects.get(area__code=f.JIEFANGBEI).pk), None),
             "matter": (matter.number, far_matter.number),
             "matter_action": ("accept", None),
+            "matter_unknown_action": ("no-such-action", None),
             "attachment": (photo.sha256, far_photo.sha256),
             "routing_rule": (str(rule.pk), None),  # the catalogue is city-wide
             "category": ("streetlight", None),
