@@ -81,7 +81,6 @@ class Event(AppendOnlyModel):
 
     # The name of the foreign key to the subject ("matter"); set by each concrete model.
     subject_field: ClassVar[str] = ""
-    actor_id: int | None  # the ForeignKey's column (declared for type checkers: abstract model)
 
     class Meta(AppendOnlyModel.Meta):
         abstract = True
