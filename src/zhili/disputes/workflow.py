@@ -15,8 +15,10 @@ party added after the assignment stops the mediator too.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -117,6 +119,17 @@ def _date(value: Any) -> str:
     return str(value or "")[:10]
 
 
+def _local_time(value: Any) -> str:
+    """An ISO time stored in ``data`` (UTC) as the local "YYYY-MM-DD HH:MM" the page shows."""
+    try:
+        at = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")[:16].replace("T", " ")
+    if timezone.is_aware(at):
+        at = timezone.localtime(at)
+    return at.strftime("%Y-%m-%d %H:%M")
+
+
 def describe(event: Any) -> str:
     """A Chinese sentence from ``event.data`` (older rows may lack some keys)."""
     data = event.data or {}
@@ -131,7 +144,7 @@ def describe(event: Any) -> str:
         committee = data.get("committee") or ""
         return f"由{committee}调解员 {mediator} 调解" if mediator else ""
     if action == "session":
-        at = str(data.get("at") or "")[:16].replace("T", " ")
+        at = _local_time(data["at"]) if data.get("at") else ""
         place = data.get("place") or ""
         return "，".join(
             p for p in (f"调解时间 {at}" if at else "", f"地点：{place}" if place else "") if p

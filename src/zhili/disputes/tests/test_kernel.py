@@ -283,3 +283,12 @@ def test_the_api_refuses_a_masked_phone(users: Any, bearer: Any) -> None:
         headers=bearer("jiefangbei"),
     )
     assert r.status_code == 422 and r.json()["code"] == "masked_value"
+
+
+def test_a_session_time_reads_in_local_time() -> None:
+    """data["at"] is stored in UTC; the case file shows it as the page's local time (UTC+8)."""
+    from zhili.disputes.models import DisputeEvent
+    from zhili.disputes.workflow import describe
+
+    event = DisputeEvent(action="session", data={"at": "2026-12-01T02:49:00+00:00", "place": ""})
+    assert describe(event) == "调解时间 2026-12-01 10:49"
