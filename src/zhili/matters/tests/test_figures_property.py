@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +32,7 @@ from zhili.matters.metrics_views import percent, workbook_bytes
 from zhili.matters.models import ROLLUP_COUNTERS, Category, HandlingMode, Matter
 from zhili.matters.tests import facts as F
 from zhili.org.models import Unit, User
+from zhili.testing.db import rolled_back
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = dt.datetime(2026, 3, 2, 8, tzinfo=TZ)  # a Monday, long past: every deadline has passed
@@ -436,10 +436,6 @@ def check_everything(w: World, client: Any, start: dt.date, end: dt.date, rank: 
     check_page(e, client, w, e.scope(district.path), query)
 
 
-class Rollback(Exception):
-    pass
-
-
 ops = st.lists(
     st.tuples(
         st.integers(0, 99), st.integers(0, 99), st.sampled_from(ADVANCES), st.integers(0, 999)
@@ -470,10 +466,6 @@ def test_every_figure_equals_a_count_over_the_facts(
     world: World, client: Any, history: list[Op], first: int, length: int, rank: str, minimum: int
 ) -> None:
     start = D + dt.timedelta(days=first)
-    try:
-        with transaction.atomic(), override_settings(ZHILI_RANKING_MIN_SAMPLE=minimum):
-            live(world, history)
-            check_everything(world, client, start, start + dt.timedelta(days=length), rank, minimum)
-            raise Rollback
-    except Rollback:
-        pass
+    with rolled_back(), override_settings(ZHILI_RANKING_MIN_SAMPLE=minimum):
+        live(world, history)
+        check_everything(world, client, start, start + dt.timedelta(days=length), rank, minimum)

@@ -16,6 +16,7 @@ from zhili.matters import duplicates, metrics
 from zhili.matters import services as s
 from zhili.matters.models import Category, Matter
 from zhili.matters.tests.test_metrics import _snapshot
+from zhili.testing.db import rolled_back
 
 TZ = ZoneInfo("Asia/Shanghai")
 D = dt.date(2026, 3, 2)
@@ -128,14 +129,9 @@ def test_nearby_reports_and_the_same_building_address_are_the_same_place(
     assert rate.measures["duplicate_rate"]["numerator"] == 2
 
 
-class Rollback(Exception):
-    pass
-
-
 def test_a_batch_counts_the_repeats_single_intakes_count(users: dict[str, Any]) -> None:
     """The hotline's batch of the twelve reports (and one already recorded) counts the repeats as
     twelve single intakes do: the same rollup rows and states."""
-    from django.db import transaction
 
     from zhili.matters.models import MatterAreaDay, MatterRollupState
 
@@ -149,24 +145,20 @@ def test_a_batch_counts_the_repeats_single_intakes_count(users: dict[str, Any]) 
     ]  # fmt: skip
     found: dict[str, Any] = {}
     for how in ("single", "batch"):
-        try:
-            with transaction.atomic():
-                s.matter_create(actor=city, at=when - dt.timedelta(days=1), **items[0])
-                if how == "single":
-                    made = [s.matter_create(actor=city, at=when, **dict(i)) for i in items[1:]]
-                else:
-                    made = s.matter_create_batch(actor=city, items=items[1:], at=when)
-                rows = MatterAreaDay.objects.filter(area_path=grid.path).order_by("day")
-                found[how] = (
-                    list(rows.values_list("day", "created", "repeated")),
-                    sorted(
-                        MatterRollupState.objects.filter(matter__in=made).values_list(
-                            "repeated", flat=True
-                        )
-                    ),
-                )
-                raise Rollback
-        except Rollback:
-            pass
+        with rolled_back():
+            s.matter_create(actor=city, at=when - dt.timedelta(days=1), **items[0])
+            if how == "single":
+                made = [s.matter_create(actor=city, at=when, **dict(i)) for i in items[1:]]
+            else:
+                made = s.matter_create_batch(actor=city, items=items[1:], at=when)
+            rows = MatterAreaDay.objects.filter(area_path=grid.path).order_by("day")
+            found[how] = (
+                list(rows.values_list("day", "created", "repeated")),
+                sorted(
+                    MatterRollupState.objects.filter(matter__in=made).values_list(
+                        "repeated", flat=True
+                    )
+                ),
+            )
     assert found["batch"] == found["single"]
     assert found["single"][0] == [(D - dt.timedelta(days=1), 1, 0), (D, 11, 11)]
