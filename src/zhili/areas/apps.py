@@ -9,5 +9,5 @@ class AreasConfig(AppConfig):
     verbose_name = "区划与网格"
     nav = [
         NavItem("区划与网格", "areas:tree", "areas.Area", order=10),
-        NavItem("区县边界地图", "areas:boundaries", "areas.Boundary", group="统计与地图", order=40),
+        NavItem("区域边界地图", "areas:boundaries", "areas.Boundary", group="统计与地图", order=40),
     ]

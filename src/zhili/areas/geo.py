@@ -1,4 +1,5 @@
-"""District polygons and the lat/lng → area lookup (shapely, all in process, no GIS server)."""
+"""Boundaries (districts from a package or uploaded; streets and communities uploaded) and the
+lat/lng → deepest area lookup (shapely, all in process, no GIS server)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from zhili.areas.models import Area, Boundary, Level
+from zhili.areas.models import LEVEL_ORDER, Area, Boundary, Level
 from zhili.core.audit import audit_record
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
@@ -144,8 +145,8 @@ def checked_polygon(geometry: dict[str, Any]) -> BaseGeometry:
 def boundaries_upload(
     *, actor: Any, data: bytes, source: str, approval_no: str = "", area: Area | None = None
 ) -> list[Boundary]:
-    """Replace district boundaries with approved ones. Features name their area by
-    ``properties.code`` (or the whole file is for ``area``). All features or none."""
+    """Replace boundaries (of districts, streets, communities) with approved ones. Features name
+    their area by ``properties.code`` (or the whole file is for ``area``). All features or none."""
     features = parse_geometry(data)
     if not features:
         raise ValidationFailed("文件中没有任何边界", code="empty")
@@ -194,7 +195,7 @@ class _Entry:
 
 
 class _LocateIndex:
-    """District polygons in an STRtree, rebuilt when the boundaries change."""
+    """Every active boundary (any level) in an STRtree, rebuilt when the boundaries change."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -210,7 +211,7 @@ class _LocateIndex:
         agg = Boundary.objects.filter(active=True).aggregate(m=Max("id"))
         return (agg["m"], Boundary.objects.filter(active=True).count())
 
-    def districts_at(self, point: Point) -> list[int]:
+    def areas_at(self, point: Point) -> list[int]:
         key = self._current_key()
         with self._lock:
             if key != self._key:
@@ -228,33 +229,37 @@ class _LocateIndex:
 _index = _LocateIndex()
 
 
-def _current_district(ids: list[int]) -> Area | None:
-    """The first current area hit; failing that, the current successor of an ended one (a
-    district merged away by a division change keeps its polygon until a new one is uploaded)."""
+def _current_areas(ids: list[int]) -> list[Area]:
+    """The current areas hit; an ended one stands for its current successor (a district merged
+    away by a division change keeps its polygon until a new one is uploaded)."""
     hits = Area.objects.in_bulk(ids)
-    for pk in ids:
-        if pk in hits and hits[pk].is_current:
-            return hits[pk]
+    found: dict[int, Area] = {}
     for pk in ids:
         area, seen = hits.get(pk), set()
         while area is not None and not area.is_current and area.pk not in seen:
             seen.add(area.pk)
             area = area.successor
         if area is not None and area.is_current:
-            return area
-    return None
+            found.setdefault(area.pk, area)
+    return list(found.values())
+
+
+def _deepest(areas: list[Area]) -> Area:
+    return max(areas, key=lambda a: (LEVEL_ORDER.index(a.level), a.path))
 
 
 def area_locate(*, lat: float, lng: float) -> Area:
-    """The deepest current area whose polygon contains the point (district, then grid)."""
+    """The deepest current area whose boundary contains the point: a district, or a street or
+    community where their boundaries are loaded, refined to a grid where grids have polygons."""
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ValidationFailed("经纬度超出范围", code="invalid_point")
     point = Point(lng, lat)
-    district = _current_district(_index.districts_at(point))
-    if district is None:
+    hits = _current_areas(_index.areas_at(point))
+    if not hits:
         raise NotFound("该位置不在本市已知区县范围内", code="outside_jurisdiction")
+    found = _deepest(hits)
     grids = Area.objects.current().filter(
-        level=Level.GRID, geometry__isnull=False, path__startswith=district.path
+        level=Level.GRID, geometry__isnull=False, path__startswith=found.path
     )
     for grid in grids.only("id", "geometry", "path"):
         try:
@@ -262,4 +267,4 @@ def area_locate(*, lat: float, lng: float) -> Area:
                 return Area.objects.get(pk=grid.pk)
         except (ValueError, TypeError, AttributeError):
             continue
-    return district
+    return found

@@ -12,7 +12,7 @@ labels.register_audit(
         "area.load": _("载入行政区划"),
         "area.division_change": _("应用区划调整"),
         "boundary.load_demo": _("载入演示边界"),
-        "boundary.upload": _("上传区县边界"),
+        "boundary.upload": _("上传区域边界"),
     }
 )
 labels.register_audit_fields("areas.divisionchange", {"ops": _("变更项数")})

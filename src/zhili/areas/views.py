@@ -220,7 +220,7 @@ def boundaries(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             error_rows = exc.detail if isinstance(exc.detail, list) else []
         else:
-            messages.success(request, f"已更新 {len(created)} 个区县的边界")
+            messages.success(request, f"已更新 {len(created)} 个区域的边界")
             return redirect("areas:boundaries")
     rows = selectors.boundary_list(request.user)
     return render(

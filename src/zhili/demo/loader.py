@@ -120,6 +120,9 @@ def demo_load(*, say: Callable[[str], None] = print) -> None:
             units[name] = unit_create(actor=actor, name=name, type=kind, area=areas[code])
     grids = _grids(actor, areas[JIEFANGBEI])
     say(f"解放碑街道：{len(grids)} 个网格")
+    streets = _street_boundaries(actor, areas[YUZHONG])
+    if streets:
+        say(f"渝中区：{streets} 个街道演示边界（生成，非真实边界）")
     roles = {r.slug: r for r in Role.objects.all()}
     for username, full_name, home, unit_name, role, grant_at in ACCOUNTS:
         user = User.objects.filter(username=username).first()
@@ -145,6 +148,24 @@ def demo_load(*, say: Callable[[str], None] = print) -> None:
             note="区领导包片联系解放碑街道",
         )
     say(f"演示账号：{', '.join(a[0] for a in ACCOUNTS)}；密码 {DEMO_PASSWORD}")
+
+
+def _street_boundaries(actor: Any, district: Area) -> int:
+    """Generated street boundaries for the district (``demo.streets``), uploaded through the same
+    path as approved ones, once."""
+    import json
+
+    from zhili.areas.geo import boundaries_upload
+    from zhili.areas.models import Boundary
+    from zhili.demo.streets import DEMO_STREET_SOURCE, demo_street_geojson
+
+    if Boundary.objects.filter(area__parent=district, area__level=Level.STREET).exists():
+        return 0
+    doc = demo_street_geojson(district.code)
+    if doc is None:
+        return 0
+    data = json.dumps(doc).encode()
+    return len(boundaries_upload(actor=actor, data=data, source=DEMO_STREET_SOURCE))
 
 
 def _grids(actor: Any, street: Area) -> list[Area]:
