@@ -425,12 +425,28 @@ class MatterCreateForm(_IntakeBase, PhotosMixin):
     field_order = ["channel", "category", "title", "description", "area", "address"]
 
 
+def _coord_system(**kwargs: Any) -> forms.ChoiceField:
+    from zhili.areas.coords import COORD_SYSTEMS
+
+    return forms.ChoiceField(
+        label="坐标来源",
+        choices=list(COORD_SYSTEMS.items()),
+        initial="wgs84",
+        required=False,
+        help_text="从高德、腾讯地图复制的坐标选 GCJ-02，从百度地图复制的选 BD-09",
+        error_messages={"invalid_choice": "坐标系只能是 WGS-84、GCJ-02 或 BD-09"},
+        **kwargs,
+    )
+
+
 class GridReportForm(_IntakeBase, PhotosMixin):
     """The grid worker's phone form."""
 
     area = forms.ChoiceField(label="所在网格/楼栋", required=False)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    # The phone's own position is WGS-84; a page that takes a point from a map SDK says which.
+    coord_system = _coord_system(widget=forms.HiddenInput)
     address = _text("具体位置（可选）", limit=200, placeholder="如 3 号楼东侧")
     reporter_name = _text("群众姓名（可选）", limit=64, autocomplete="off")
     reporter_phone = _text("群众电话（可选）", limit=32, inputmode="tel", autocomplete="off")
@@ -483,6 +499,7 @@ class PublicReportForm(_IntakeBase):
             "max_value": "经度超出范围",
         },
     )
+    coord_system = _coord_system()
     address = _text("详细地址", limit=200, placeholder="如 民族路 100 号附近")
     reporter_name = _text("您的姓名", limit=64, autocomplete="name")
     reporter_phone = _text("手机号码", limit=32, inputmode="tel", autocomplete="tel")

@@ -85,6 +85,7 @@ def report(request: HttpRequest) -> HttpResponse:
                         area=area_by_code(d["area"]) if d["area"] else None,
                         lat=d["lat"],
                         lng=d["lng"],
+                        coord_system=d["coord_system"] or "wgs84",
                         address=d["address"],
                         reporter_name=d["reporter_name"],
                         reporter_phone=d["reporter_phone"],

@@ -64,8 +64,9 @@ def public_report(request: HttpRequest) -> HttpResponse:
                     channel=Channel.WEB,
                     description=d["description"],
                     area=area,
-                    lat=d["lat"] if area is None else None,
-                    lng=d["lng"] if area is None else None,
+                    lat=d["lat"],  # kept with a picked area too (it may place it finer)
+                    lng=d["lng"],
+                    coord_system=d["coord_system"] or "wgs84",
                     address=d["address"],
                     reporter_name=d["reporter_name"],
                     reporter_phone=d["reporter_phone"],

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -31,6 +31,11 @@ class MatterIn(Schema):
     area: str | None = Field(default=None, description="区域代码（街道及以下）")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lng: float | None = Field(default=None, ge=-180, le=180)
+    coord_system: Literal["wgs84", "gcj02", "bd09"] = Field(
+        default="wgs84",
+        description="lat/lng 的坐标系：wgs84（GPS、天地图）、gcj02（高德、腾讯）、bd09（百度）；"
+        "存储一律换算为 WGS-84",
+    )
     address: str = Field(default="", max_length=200)
     reporter_name: str = Field(default="", max_length=64)
     reporter_phone: str = Field(default="", max_length=32)

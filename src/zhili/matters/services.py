@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from zhili.areas.models import Area, Level
+from zhili.areas.coords import to_wgs84
+from zhili.areas.models import LEVEL_ORDER, Area, Level
 from zhili.core import context, privacy
 from zhili.core.audit import audit_record
-from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
@@ -74,6 +75,7 @@ def matter_prepare(
     answers: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
     route: bool = True,
+    coord_system: str = "wgs84",
 ) -> Matter:
     """受理's checks and the new matter, unsaved and without its number: every rule of intake,
     shared by ``matter_create`` and ``matter_create_batch``. ``route=False`` leaves
@@ -84,20 +86,18 @@ def matter_prepare(
         raise ValidationFailed("请选择具体的诉求分类", code="invalid_category")
     description = _text(description, "诉求内容", limit=4000)
     title = _text(title, "标题", required=False, limit=120) or description[:30]
-    if area is None and lat is not None and lng is not None:
-        from zhili.areas.geo import area_locate
-
-        area = area_locate(lat=lat, lng=lng)
-        located = True
-    else:
-        located = False
+    if (lat is None) != (lng is None):
+        raise ValidationFailed("经度和纬度须同时提供", code="invalid_point")
+    if lat is not None and lng is not None:
+        lat, lng = to_wgs84(lat, lng, coord_system)  # stored points are WGS-84
+    area, located = place_of(area, lat, lng)
     if area is None:
         raise ValidationFailed("请选择所在区域或提供经纬度", code="area_required")
     if not area.is_current:
         raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
-    # A point resolves only to a district where no finer polygon is known (streets have no
-    # boundaries yet): the matter then sits with the district's officers. An area picked by hand
-    # must be a street or below.
+    # A point resolves to the deepest area whose boundary is loaded; where that is only the
+    # district, the matter is accepted into the district centre's 待分拨 queue (定位 places it).
+    # An area picked by hand must be a street or below.
     if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
         raise ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse")
     staff = _staff(actor)
@@ -137,6 +137,28 @@ def matter_prepare(
     )
     steps.submit(matter, now)
     return matter
+
+
+def place_of(area: Area | None, lat: float | None, lng: float | None) -> tuple[Area | None, bool]:
+    """Where a new matter is: the area picked, made finer by the point when the point lies inside
+    it at a deeper level (a street picked, the point in one of its grids); with no area, the
+    deepest area the point falls in. Second: whether the place came from the point."""
+    if lat is None or lng is None:
+        return area, False
+    from zhili.areas.geo import area_locate
+
+    try:
+        found = area_locate(lat=lat, lng=lng)
+    except NotFound:
+        if area is None:
+            raise
+        return area, False  # a point outside the known boundaries: the picked area stands
+    if area is None:
+        return found, True
+    deeper = LEVEL_ORDER.index(found.level) > LEVEL_ORDER.index(area.level)
+    if deeper and found.path.startswith(area.path):
+        return found, True
+    return area, False
 
 
 def _staff(actor: Any) -> bool:
@@ -183,9 +205,11 @@ def matter_create(
     answers: dict[str, Any] | None = None,
     attachments: list[Any] | None = None,
     at: dt.datetime | None = None,
+    coord_system: str = "wgs84",
 ) -> Matter:
     """受理: record a matter from any channel; it waits for 立案 (or is fixed on the spot)."""
     matter = matter_prepare(
+        coord_system=coord_system,
         actor=actor,
         category=category,
         channel=channel,

@@ -16,7 +16,9 @@
           var lng = pos.coords.longitude.toFixed(6);
           form.querySelector("[name=lat]").value = lat;
           form.querySelector("[name=lng]").value = lng;
-          status.textContent = "已定位：" + lat + ", " + lng + "（未选择区域时按位置确定所在网格）";
+          var system = form.querySelector("[name=coord_system]");
+          if (system) system.value = "wgs84"; // the device's position is GPS (WGS-84)
+          status.textContent = "已定位：" + lat + ", " + lng + "（按位置确定所在街道、社区或网格）";
           button.disabled = false;
         },
         function (err) {
