@@ -66,7 +66,8 @@ class ImportForm(forms.Form):
 
 class BoundaryUploadForm(forms.Form):
     file = forms.FileField(
-        label="边界文件（GeoJSON，WGS-84）", help_text="每个要素的 properties.code 为区县、街道（乡镇）或社区（村）代码"
+        label="边界文件（GeoJSON，WGS-84）",
+        help_text="每个要素的 properties.code 为区县、街道（乡镇）或社区（村）代码",
     )
     source = forms.CharField(label="来源", max_length=200, initial="经审核的边界")
     approval_no = forms.CharField(label="审图号", max_length=64, required=False)

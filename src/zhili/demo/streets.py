@@ -33,7 +33,9 @@ def _samples(district: BaseGeometry) -> np.ndarray:
     return np.array(pts)
 
 
-def street_cells(district: BaseGeometry, streets: list[Area], anchor: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+def street_cells(
+    district: BaseGeometry, streets: list[Area], anchor: dict[str, BaseGeometry]
+) -> dict[str, BaseGeometry]:
     """One polygon per street code, together covering ``district``. ``anchor`` gives streets a
     shape their cell must contain (their demo grids)."""
     model = KMeans(n_clusters=len(streets), random_state=0, n_init=10).fit(_samples(district))
@@ -54,7 +56,7 @@ def street_cells(district: BaseGeometry, streets: list[Area], anchor: dict[str, 
         by_centre[i] = cell.intersection(district)
     out = {code: by_centre[i] for code, i in chosen.items()}
     for code, shape_ in anchor.items():
-        grown = shape_.convex_hull.buffer(STEP).intersection(district.buffer(STEP))
+        grown = shape_.convex_hull.buffer(STEP)  # the demo grids reach a little into the river
         out = {c: (g.union(grown) if c == code else g.difference(grown)) for c, g in out.items()}
     return {c: g.buffer(0) for c, g in out.items() if not g.is_empty}
 
@@ -66,7 +68,9 @@ def demo_street_geojson(district_code: str = "500103") -> dict[str, Any] | None:
     b = Boundary.objects.filter(area=district, active=True).first()
     if b is None:
         return None
-    streets = list(Area.objects.current().filter(parent=district, level=Level.STREET).order_by("code"))
+    streets = list(
+        Area.objects.current().filter(parent=district, level=Level.STREET).order_by("code")
+    )
     anchor = {}
     for street in streets:
         grids = Area.objects.current().filter(

@@ -338,6 +338,43 @@ class ApproveExtensionForm(ActionForm):
         return {"approved": self.cleaned_data["approved"] == "1", "note": self.cleaned_data["note"]}
 
 
+class PlaceForm(ActionForm):
+    """定位: a street, community or grid of the matter's district, with the suggestions."""
+
+    area = forms.ChoiceField(
+        label="定位到",
+        error_messages={
+            "required": "请选择街道、社区或网格",
+            "invalid_choice": "只能选择本区县内您管辖的街道、社区或网格",
+        },
+    )
+    note = _note()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        if self.matter is None:
+            return
+        suggestions = selectors.place_suggestions(self.matter)
+        choices: list[tuple[str, str]] = [("", "— 请选择 —")]
+        if suggestions:
+            choices.append(("建议", [(s.area.code, s.label) for s in suggestions]))  # type: ignore[arg-type]
+        choices += [
+            (a.code, selectors.place_label(a))
+            for a in selectors.place_choices(self.user, self.matter)
+        ]
+        field.choices = choices  # type: ignore[attr-defined]
+        if suggestions:
+            self.initial.setdefault("area", suggestions[0].area.code)
+            field.help_text = "建议依据：" + "；".join(s.reason for s in suggestions)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        from zhili.areas.selectors import area_by_code
+
+        area = area_by_code(self.cleaned_data["area"])
+        return {"area": area, "note": self.cleaned_data["note"]}
+
+
 class MergeForm(ActionForm):
     into = forms.CharField(
         label="并入的诉求编号",

@@ -127,6 +127,15 @@ class Deltas:
             if unit_id:
                 self.unit[(unit_id, path, day, m.category_id, depth)].update(counts)
 
+    def add(self, other: Deltas, sign: int = 1) -> None:
+        """Add ``other`` (times ``sign``) to these changes."""
+        for key, counts in other.area.items():
+            self.area[key].update({k: sign * v for k, v in counts.items()})
+        for ukey, counts in other.unit.items():
+            self.unit[ukey].update({k: sign * v for k, v in counts.items()})
+        for dkey, n in other.durations.items():
+            self.durations[dkey] += sign * n
+
     def duration(self, m: Any, day: dt.date, unit_id: int, measure: str, seconds: float) -> None:
         b = bucket_of(seconds)
         for path, depth in level_paths(m.area_path):
@@ -372,6 +381,8 @@ def flush(d: Deltas) -> None:
 
 def record(matter: Any, event: Any) -> None:
     """Update the rollups that ``event`` changes (called inside the event's transaction)."""
+    if event.action == "place":  # 定位: the matter's counts so far move to its new place
+        relocate(matter, str((event.data or {}).get("from") or ""))
     row = None
     if event.action != "submit":
         row = MatterRollupState.objects.filter(matter_id=matter.pk).values(*STATE_FIELDS).first()
@@ -385,6 +396,34 @@ def record(matter: Any, event: Any) -> None:
         MatterRollupState.objects.create(matter_id=matter.pk, **asdict(new))
     elif new != state:
         MatterRollupState.objects.filter(matter_id=matter.pk).update(**asdict(new))
+
+
+def relocate(matter: Matter, old_path: str) -> None:
+    """Move every count the matter's earlier events made from ``old_path``'s rows to its current
+    area's: the events are replayed once at each place and the first replay is subtracted, so the
+    rollups stay what ``rebuild`` (which replays at the current place) would write."""
+    if not old_path or old_path == matter.area_path:
+        return
+    category = Category.objects.only("id", "limits", "handling_mode").get(pk=matter.category_id)
+    events = list(
+        MatterEvent.objects.filter(matter_id=matter.pk)
+        .exclude(action="place")
+        .only(*REPLAY_EVENT_FIELDS)
+        .order_by("id")
+    )
+    row = MatterRollupState.objects.filter(matter_id=matter.pk).values("repeated").first()
+    d = Deltas()
+    for path, sign in ((old_path, -1), (matter.area_path, 1)):
+        part, state = Deltas(), State()
+        replay = Replay(matter, category)
+        replay.area_path = path
+        for e in events:
+            replay.step(e)
+            state = apply_event(part, replay, e, state)
+        if row and row["repeated"] and not state.repeated:  # counted by the repeat test
+            _count_repeat(part, replay, state)
+        d.add(part, sign)
+    flush(d)
 
 
 # Rebuilding from the events ----------------------------------------------------------------------

@@ -246,6 +246,21 @@ class MatterApproveExtensionIn(MatterNoteIn):
         return {"approved": self.approved, "note": self.note}
 
 
+class MatterPlaceIn(MatterNoteIn):
+    area: str = Field(
+        min_length=1, max_length=32, description="定位到的区域代码（本区县内的街道、社区或网格）"
+    )
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        from zhili.areas.selectors import area_by_code
+        from zhili.core.errors import ValidationFailed
+
+        area = area_by_code(self.area.strip())
+        if area is None:
+            raise ValidationFailed(f"区域 {self.area} 不存在", code="area_not_found")
+        return {"area": area, "note": self.note}
+
+
 class MatterMergeIn(MatterNoteIn):
     into: str = Field(min_length=1, description="并入的诉求编号")
 

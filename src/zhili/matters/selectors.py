@@ -118,6 +118,7 @@ def matter_list(user: Any, f: MatterFilters) -> QuerySet[Matter]:
 
 QUEUES = {
     "intake": "待受理",
+    "place": "待分拨",
     "dispatch": "待派遣",
     "sign": "待签收",
     "handle": "待处置",
@@ -134,6 +135,10 @@ def apply_queue(user: Any, qs: QuerySet[Matter], queue: str) -> QuerySet[Matter]
     unit_id = getattr(user, "unit_id", None)
     if queue == "intake":
         return qs.filter(status=Status.SUBMITTED)
+    if queue == "place":  # located only to the district: the district centre places them
+        from zhili.areas.models import Level
+
+        return qs.filter(status__in=PLACEABLE, area__level=Level.DISTRICT)
     if queue == "dispatch":
         return qs.filter(status__in=[Status.ACCEPTED, Status.RETURNED])
     if queue == "sign":
@@ -385,3 +390,131 @@ def report_areas(user: Any) -> list[Area]:
             q |= path_prefix_q("path", p)
         qs = qs.filter(q)
     return list(qs.select_related("parent").order_by("path")[:PICKER_LIMIT])
+
+
+# 定位 (place): where a matter located only to its district may go, and the suggestions ---------
+
+PLACEABLE = (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED)
+NEAR_METRES = 300  # recent matters this close say where a point usually goes
+RECENT_DAYS = 90
+
+
+def place_label(area: Area) -> str:
+    """ "解放碑街道 · 民生路社区" for a pick list."""
+    from zhili.areas.models import Level
+
+    if area.level in (Level.COMMUNITY, Level.GRID) and area.parent_id:
+        return f"{area.parent.name} · {area.name}"
+    return area.name
+
+
+def place_choices(user: Any, matter: Matter) -> QuerySet[Area]:
+    """Streets and communities (and grids) of the matter's district where the user may dispatch."""
+    from zhili.areas.models import Level
+    from zhili.core.scoping import paths_q, scope_paths
+
+    return (
+        Area.objects.current()
+        .filter(
+            path__startswith=_district_path(matter),
+            level__in=[Level.STREET, Level.COMMUNITY, Level.GRID],
+        )
+        .filter(paths_q("path", scope_paths(user, Matter, "dispatch")))
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+def _district_path(matter: Matter) -> str:
+    codes = [c for c in matter.area_path.split("/") if c]
+    return "/".join(codes[:2]) + "/"
+
+
+@dataclass(frozen=True)
+class PlaceSuggestion:
+    area: Area
+    label: str
+    reason: str
+
+
+def _metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Equirectangular distance: exact enough within a district."""
+    import math
+
+    k = 111_320.0
+    dx = (lng2 - lng1) * k * math.cos(math.radians((lat1 + lat2) / 2))
+    dy = (lat2 - lat1) * k
+    return math.hypot(dx, dy)
+
+
+def place_suggestions(matter: Matter, limit: int = 3) -> list[PlaceSuggestion]:
+    """Where a matter located only to its district probably belongs, best first: the nearest grids
+    and buildings (their polygons or positions) and where recent matters nearby were placed."""
+    from shapely.geometry import shape
+
+    from zhili.areas.models import Level
+
+    if matter.lat is None or matter.lng is None:
+        return []
+    lat, lng = matter.lat, matter.lng
+    district = _district_path(matter)
+    scored: list[tuple[float, Area, str]] = []
+    grids = Area.objects.current().filter(
+        path__startswith=district, level=Level.GRID, geometry__isnull=False
+    )
+    for g in grids.select_related("parent").only(
+        "id", "code", "name", "path", "geometry", "parent__name", "level", "parent_id"
+    ):
+        try:
+            c = shape(g.geometry).centroid
+        except (ValueError, TypeError, AttributeError):
+            continue
+        d = _metres(lat, lng, c.y, c.x)
+        scored.append((d, g, f"最近网格 {g.name} 约 {d:.0f} 米"))
+    buildings = Area.objects.current().filter(
+        path__startswith=district, level=Level.BUILDING, lat__isnull=False, lng__isnull=False
+    )
+    for b in buildings.select_related("parent").only(
+        "id", "code", "name", "path", "lat", "lng", "parent__name", "level", "parent_id"
+    )[:2000]:
+        d = _metres(lat, lng, b.lat, b.lng)  # type: ignore[arg-type]
+        if b.parent is not None:
+            scored.append((d, b.parent, f"附近楼栋 {b.name} 约 {d:.0f} 米"))
+    since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
+    box = NEAR_METRES / 111_320.0
+    near = (
+        Matter.objects.filter(
+            area_path__startswith=district,
+            created_at__gte=since,
+            lat__range=(lat - box, lat + box),
+            lng__range=(lng - 2 * box, lng + 2 * box),
+        )
+        .exclude(pk=matter.pk)
+        .exclude(area__level=Level.DISTRICT)
+        .select_related("area", "area__parent")
+        .only(
+            "lat",
+            "lng",
+            "area__code",
+            "area__name",
+            "area__path",
+            "area__level",
+            "area__parent__name",
+            "area__parent_id",
+        )[:200]
+    )
+    for other in near:
+        d = _metres(lat, lng, other.lat, other.lng)  # type: ignore[arg-type]
+        if d <= NEAR_METRES:
+            scored.append(
+                (d, other.area, f"{RECENT_DAYS} 天内约 {d:.0f} 米处的诉求在 {other.area.name}")
+            )
+    scored.sort(key=lambda t: t[0])
+    out: list[PlaceSuggestion] = []
+    for _d, area, reason in scored:
+        if any(s.area.pk == area.pk for s in out):
+            continue
+        out.append(PlaceSuggestion(area, place_label(area), reason))
+        if len(out) == limit:
+            break
+    return out

@@ -20,7 +20,7 @@ from zhili.areas.coords import to_wgs84
 from zhili.areas.models import LEVEL_ORDER, Area, Level
 from zhili.core import context, privacy
 from zhili.core.audit import audit_record
-from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
@@ -153,7 +153,7 @@ def place_of(area: Area | None, lat: float | None, lng: float | None) -> tuple[A
         if area is None:
             raise
         return area, False  # a point outside the known boundaries: the picked area stands
-    if area is None:
+    if area is None or found.pk == area.pk:  # the point confirms the area
         return found, True
     deeper = LEVEL_ORDER.index(found.level) > LEVEL_ORDER.index(area.level)
     if deeper and found.path.startswith(area.path):
@@ -682,6 +682,48 @@ def matter_resume(
     at: dt.datetime | None = None,
 ) -> Matter:
     return _act("resume", actor=actor, matter=matter, version=version, at=at, note=note)
+
+
+@transaction.atomic
+def matter_place(
+    *,
+    actor: Any,
+    matter: Matter,
+    area: Area,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
+    """定位: a matter located only to its district (or to the wrong street) goes to a street,
+    community or grid of the same district where the actor dispatches; its counts move with it."""
+    if not area.is_current:
+        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
+    if LEVEL_ORDER.index(area.level) <= LEVEL_ORDER.index(Level.DISTRICT):
+        raise ValidationFailed("请定位到街道（乡镇）、社区或网格", code="area_too_coarse")
+    if _district_code(area) != matter.district_code:
+        raise ValidationFailed("只能定位到本区县内的区域", code="other_district")
+    if not can(actor, "dispatch", Matter, area.path):
+        raise PermissionDenied(f"您不能把诉求定位到{area.name}")
+
+    def check(m: Matter) -> None:
+        if m.area_id == area.pk:
+            raise ValidationFailed(f"诉求已在{area.name}", code="same_area")
+        if m.area_path != matter.area_path:  # moved since it was read
+            raise Conflict("诉求已被他人定位，请刷新后再试", code="stale")
+
+    return _act(
+        "place",
+        actor=actor,
+        matter=matter,
+        version=version,
+        at=at,
+        check=check,
+        area=area,
+        from_path=matter.area_path,
+        from_name=matter.area.name,
+        suggested_unit=rule_unit(matter.category, area),
+        note=_text(note, "说明", required=False, limit=1000),
+    )
 
 
 @transaction.atomic

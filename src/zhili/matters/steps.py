@@ -142,3 +142,11 @@ def self_handle(m: Matter, now: dt.datetime, *, sampled: bool) -> str:
     m.accepted_at = m.accepted_at or now
     m.reported_at = m.closed_at = m.contacted_at = now
     return Status.CLOSED
+
+
+def place(m: Matter, now: dt.datetime, *, area: object, suggested_unit: object) -> None:
+    """定位: the matter moves to a street, community or grid of its district (the rollups move
+    its counts with it: rollups.record); the routing rules suggest the unit for the new place."""
+    m.area = area  # type: ignore[assignment]
+    m.area_path = area.path  # type: ignore[attr-defined]
+    m.suggested_unit = suggested_unit  # type: ignore[assignment]

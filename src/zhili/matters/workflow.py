@@ -154,6 +154,8 @@ def describe(e: Any) -> str:
         parts.append(f"{data['days']} 个工作日")
     elif a == "approve_extension":
         parts.append(_yes_no(data.get("approved"), "批准", "不批准"))
+    elif a == "place" and data.get("to_name"):
+        parts.append(f"{data.get('from_name') or ''} → {data['to_name']}".strip())
     elif a == "merge" and data.get("into"):
         parts.append(f"并入 {data['into']}")
     elif a == "overdue":

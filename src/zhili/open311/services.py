@@ -206,8 +206,8 @@ def _deeper(a: Area, b: Area) -> bool:
 
 def _place(data: Submission, jurisdiction: Area | None, within: Area) -> Area:
     """The area of a new request, from (in this order of trust) address_id or a street-or-finer
-    jurisdiction_id, then lat/long (refined to a grid where grids have polygons), then an
-    address_string that names exactly one area."""
+    jurisdiction_id, then lat/long (the deepest area whose boundary is loaded: a grid, community,
+    street, or only the district), then an address_string that names exactly one area."""
     explicit = None
     if data.address_id:
         explicit = selectors.area_for_filing(data.address_id)
@@ -227,13 +227,9 @@ def _place(data: Submission, jurisdiction: Area | None, within: Area) -> Area:
         if located.level in selectors.LOCATABLE:
             return located
         named = _named(data.address_string, located)
-        if named is not None:
-            return named
-        raise ValidationFailed(
-            f"经纬度只能确定到{located.name}：请同时提供 jurisdiction_id（街道、社区或网格代码）"
-            "或写明街道（乡镇）名称的 address_string",
-            code="area_too_coarse",
-        )
+        # A point GeoReport v2 accepts: where only the district is known, the matter goes to the
+        # district centre's 待分拨 queue (定位 places it), never refused.
+        return named if named is not None else located
     if data.address_string:
         named = _named(data.address_string, within)
         if named is not None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from zhili.areas.models import Area
 from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhili.matters import services as s
 from zhili.matters.models import Category, Matter, MatterEvent, Status, Triage
@@ -90,6 +91,7 @@ def test_every_action_is_refused_from_a_state_it_does_not_start_from(
         "approve_extension": {"approved": True},
         "suspend": {"reason": "x"},
         "merge": {"into": new_matter()},
+        "place": {"area": Area.objects.get(code="500103003")},
         "self_handle": {"result": "x", "attachments": [object()]},
     }.get(action, {})
     with pytest.raises(Conflict) as exc:

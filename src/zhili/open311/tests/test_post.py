@@ -109,15 +109,24 @@ def test_lat_long_finds_the_grid(post: Callable[..., Any]) -> None:
     assert (matter.lat, matter.lng) == (29.555, 106.57)
 
 
-def test_lat_long_outside_the_grids_needs_a_street(post: Callable[..., Any]) -> None:
-    where = {"lat": "29.5600", "long": "106.5500"}  # 渝中区, but no grid polygon there
-    message = assert_errors_json(post(service_code="streetlight", **where, **RESIDENT), 400)
-    assert "渝中区" in message and "jurisdiction_id" in message
-    # ...which an address_string naming the street supplies.
-    matter = _matter(
-        post(service_code="streetlight", address_string="解放碑街道民族路", **where, **RESIDENT)
-    )
-    assert matter.area.code == JIEFANGBEI and matter.address == "解放碑街道民族路"
+def test_lat_long_alone_is_accepted_into_the_district_queue(post: Callable[..., Any]) -> None:
+    """GeoReport v2 makes lat/long alone a valid location: where only the district resolves the
+    request is 201 and waits in the district centre's 待分拨 queue, never refused."""
+    from shapely.geometry import shape
+
+    from zhili.areas.models import Boundary
+    from zhili.matters.selectors import apply_queue
+
+    p = shape(
+        Boundary.objects.get(area__code="500101", active=True).geometry
+    ).representative_point()
+    where = {"lat": str(round(p.y, 6)), "long": str(round(p.x, 6))}  # 万州区: no street boundaries
+    matter = _matter(post(service_code="streetlight", **where, **RESIDENT))
+    assert matter.area.code == "500101" and matter.lat == round(p.y, 6)
+    assert matter in apply_queue(None, Matter.objects.all(), "place")
+    # In 渝中区 the demo's street boundaries place the point in its street at once.
+    matter = _matter(post(service_code="streetlight", lat="29.5575", long="106.577", **RESIDENT))
+    assert matter.area.code == JIEFANGBEI
 
 
 def test_lat_long_outside_the_city_is_400(post: Callable[..., Any]) -> None:
