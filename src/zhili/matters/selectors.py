@@ -168,10 +168,25 @@ def _supervisor(user: Any) -> bool:
     return has_any(user, Matter, "dispatch")
 
 
+# Queues only some people work: shown to those who hold the right somewhere.
+QUEUE_RIGHTS = {"place": "dispatch", "extension": "approve"}
+
+
+def user_queues(user: Any) -> dict[str, str]:
+    """The queue tabs this user works (待分拨 for dispatchers, 待审批延期 for approvers)."""
+    from zhili.core.scoping import has_any
+
+    return {
+        key: label
+        for key, label in QUEUES.items()
+        if key not in QUEUE_RIGHTS or has_any(user, Matter, QUEUE_RIGHTS[key])
+    }
+
+
 def queue_counts(user: Any) -> dict[str, int]:
-    """Counts for the queue tabs; each is an indexed filter within the user's scope."""
+    """Counts for the user's queue tabs; each is an indexed filter within the user's scope."""
     base = matter_visible(user)
-    return {key: apply_queue(user, base, key)[:1000].count() for key in QUEUES}
+    return {key: apply_queue(user, base, key)[:1000].count() for key in user_queues(user)}
 
 
 def matter_get(user: Any, number: str) -> Matter:

@@ -61,7 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "count": f"{COUNT_CAP - 1}+" if counts[key] >= COUNT_CAP else counts[key],
             "active": key == current,
         }
-        for key, label in selectors.QUEUES.items()
+        for key, label in selectors.user_queues(user).items()
     ]
     params = request.GET.copy()
     params.pop("cursor", None)

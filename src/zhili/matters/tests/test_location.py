@@ -230,3 +230,12 @@ def test_the_batch_and_single_api_take_a_coordinate_system(client: Any, bearer: 
         headers=bearer("yuzhong"),
     )
     assert bad.status_code == 422
+
+
+def test_the_place_and_extension_queues_show_only_to_those_who_work_them(login: Any) -> None:
+    page = login("yuzhong").get("/matters/").content.decode()
+    assert "待分拨" in page and "待审批延期" in page
+    page = login("unit_yz_jw").get("/matters/").content.decode()
+    assert "待分拨" not in page and "待审批延期" not in page
+    page = login("grid_jfb_01").get("/matters/").content.decode()
+    assert "待分拨" not in page
