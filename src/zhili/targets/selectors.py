@@ -31,6 +31,7 @@ from zhili.targets.models import (
     Reminder,
     Report,
     ReportEvent,
+    PlanStatus,
     ReportStatus,
     Score,
     Task,
@@ -614,3 +615,26 @@ def assignee_choices(plan: Plan) -> tuple[list[Any], list[Area]]:
 
 def active_incident_count(plan: Plan) -> int:
     return Incident.objects.filter(plan=plan, status=IncidentStatus.ACTIVE).count()
+
+
+def review_queue(user: Any) -> list[Report]:
+    """待审核: submitted reports this user may accept or return now (the rules table's answer:
+    the review right over the level above the assignee, not one's own submission), oldest
+    first."""
+    submitted = (
+        Report.objects.visible_to(user)
+        .filter(status=ReportStatus.SUBMITTED, plan__status=PlanStatus.ACTIVE)
+        .select_related(
+            "plan",
+            "plan__area",
+            "milestone",
+            "milestone__task",
+            "assignment",
+            "assignment__unit",
+            "assignment__area",
+            "assignment__parent",
+        )
+        .prefetch_related(_events_prefetch())
+        .order_by("submitted_at", "pk")
+    )
+    return [r for r in submitted[:2000] if "accept" in REPORTS.allowed_actions(user, r)]

@@ -440,7 +440,7 @@ def report_submit(
         locked.first_submitted_at = locked.first_submitted_at or now
         locked.submitted_at, locked.submitted_on = now, day
 
-    return REPORTS.transition(
+    done: Report = REPORTS.transition(
         actor=actor,
         obj=report,
         action=SUBMIT,
@@ -450,6 +450,25 @@ def report_submit(
         version=version,
         event_fields=fields,
         attachments=files,
+    )
+    _tell_reviewers(done)
+    return done
+
+
+def _tell_reviewers(report: Report) -> None:
+    """A notice to those who review the report (the review right over the level above)."""
+    from zhili.core.scoping import holders
+    from zhili.targets.workflow import review_path
+
+    task = report.milestone.task
+    notices.send(
+        recipients=holders("targets.report.review", review_path(report)),
+        kind="targets.report_submitted",
+        title=f"待审核：{task.number} {task.title}",
+        body=f"{report.assignment.assignee_name}报送了“{report.milestone.label}”的进展，请审核。",
+        url=reverse("targets:cell", args=[report.plan_id, report.assignment_id]),
+        obj=report,
+        dedupe_key=f"targets.submitted.{report.pk}.{report.version}",
     )
 
 

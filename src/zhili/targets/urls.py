@@ -9,6 +9,7 @@ urlpatterns = [
     path("template.xlsx", views.template, name="template"),
     path("ranking/", views.ranking_latest, name="ranking_latest"),
     path("late/", views.late_latest, name="late"),
+    path("review/", views.review_queue, name="review_queue"),
     path("evidence/<str:sha256>/", views.evidence, name="evidence"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("reports/<int:pk>/review/", views.report_review, name="report_review"),

@@ -376,6 +376,13 @@ def late_latest(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """待审核: the reports waiting for this user's decision, oldest first."""
+    rows = selectors.review_queue(request.user)
+    return render(request, "targets/review_queue.html", {"rows": rows})
+
+
+@login_required
 def late(request: HttpRequest, plan: int) -> HttpResponse:
     the_plan = selectors.plan_get(request.user, plan)
     state = request.GET.get("state", "")
