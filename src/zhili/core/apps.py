@@ -33,3 +33,4 @@ class CoreConfig(AppConfig):
         from zhili.core import audit_display, calendar, privacy  # noqa: F401
 
         autodiscover_modules("labels")
+        autodiscover_modules("todo")

@@ -533,3 +533,14 @@ def place_suggestions(matter: Matter, limit: int = 3) -> list[PlaceSuggestion]:
         if len(out) == limit:
             break
     return out
+
+
+def field_reporter(user: Any) -> bool:
+    """Whether the user reports from the field (the phone form 上报, the home page's big button):
+    the right to register matters only in grids or buildings (a grid worker's grant)."""
+    from zhili.areas.models import LEVEL_ORDER, Level
+    from zhili.core.scoping import scope_paths
+
+    paths = scope_paths(user, Matter, "add")
+    grid_depth = LEVEL_ORDER.index(Level.GRID) + 1  # codes in a grid's path
+    return bool(paths) and all(len([c for c in p.split("/") if c]) >= grid_depth for p in paths)

@@ -12,15 +12,26 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from zhili.areas.selectors import area_descendant_counts, area_scope_roots
+from zhili.core.todo import todos_for
+from zhili.matters.selectors import field_reporter
 from zhili.org.selectors import my_grants
 from zhili.org.services import user_set_password
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    roots = area_scope_roots(request.user)
+    """The user's work first (to-do counts that link to the queues; 上报 for those who report
+    from the field), then their grants and the areas in their scope."""
+    user = request.user
+    roots = area_scope_roots(user)
     scope = [{"area": a, "counts": area_descendant_counts(a)} for a in roots[:6]]
-    return render(request, "portal/home.html", {"grants": my_grants(request.user), "scope": scope})
+    context = {
+        "grants": my_grants(user),
+        "scope": scope,
+        "todos": todos_for(user),
+        "can_report": field_reporter(user),
+    }
+    return render(request, "portal/home.html", context)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

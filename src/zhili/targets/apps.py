@@ -12,7 +12,14 @@ class TargetsConfig(AppConfig):
     nav = [
         NavItem("打表推进", "targets:plans", "targets.Plan", group="目标管理", order=30),
         NavItem("进度预警", "targets:late", "targets.Plan", group="目标管理", order=31),
-        NavItem("待审核", "targets:review_queue", "targets.Report", group="目标管理", order=33, action="review"),
+        NavItem(
+            "待审核",
+            "targets:review_queue",
+            "targets.Report",
+            group="目标管理",
+            order=33,
+            action="review",
+        ),
         NavItem("考核排名", "targets:ranking_latest", "targets.Plan", group="目标管理", order=32),
     ]
     # Milestone warnings, overdue flags and score recomputation once a day, run by `zhili worker`.
