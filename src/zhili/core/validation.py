@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import transaction
@@ -51,3 +52,23 @@ def next_in_sequence(counter_model: Any, *, n: int = 1, **key: Any) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, n, n])
         return int(cursor.fetchone()[0])
+
+
+# Chinese phone numbers: a mobile (11 digits from 13–19, optionally +86), a landline with its area
+# code (023-63891234, 02363891234, extension after a dash), or a local landline of 7–8 digits.
+_MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(?:-\d{1,6})?$")
+_LOCAL = re.compile(r"^[2-9]\d{6,7}$")
+
+
+def phone_number(value: str | None) -> str:
+    """The number without spaces (and "+86 " kept as "+86"), or "" for none; ValidationFailed
+    with a message a resident understands when it is not a Chinese mobile or landline."""
+    text = "".join((value or "").split())
+    if not text:
+        return ""
+    if _MOBILE.match(text) or _LANDLINE.match(text) or _LOCAL.match(text):
+        return text
+    raise ValidationFailed(
+        "请填写正确的手机号码（11 位）或带区号的固定电话（如 023-63891234）", code="invalid_phone"
+    )

@@ -543,6 +543,27 @@ class PublicReportForm(_IntakeBase):
     reporter_phone.help_text = "用于联系和回访；凭手机号后四位查询办理进度。匿名反映可不填。"
     anonymous = forms.BooleanField(label="匿名反映", required=False)
 
+    def clean(self) -> dict[str, Any]:
+        """Every mistake at once, each beside its field (the service checks them again)."""
+        from zhili.core.errors import ValidationFailed
+        from zhili.core.validation import phone_number
+
+        data = super().clean() or {}
+        if not (data.get("description") or "").strip() and "description" not in self.errors:
+            self.add_error("description", "请填写诉求内容")
+        has_point = data.get("lat") is not None and data.get("lng") is not None
+        if not data.get("area") and not has_point and "lat" not in self.errors:
+            self.add_error("area", "请选择所在区域，或使用经纬度定位")
+        phone = data.get("reporter_phone") or ""
+        if not phone and not data.get("anonymous"):
+            self.add_error("reporter_phone", "请填写手机号码（匿名反映可不填）")
+        elif phone:
+            try:
+                data["reporter_phone"] = phone_number(phone)
+            except ValidationFailed as exc:
+                self.add_error("reporter_phone", exc.message)
+        return data
+
 
 class LookupForm(StyledForm):
     number = forms.CharField(

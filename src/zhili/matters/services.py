@@ -23,7 +23,7 @@ from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
 from zhili.core.scoping import can
-from zhili.core.validation import clean_text, next_in_sequence
+from zhili.core.validation import clean_text, next_in_sequence, phone_number
 from zhili.matters import rollups, steps
 from zhili.matters.actions import SPECS
 from zhili.matters.models import (
@@ -111,7 +111,9 @@ def matter_prepare(
         required=not anonymous and channel in PUBLIC_CHANNELS | {Channel.HOTLINE},
         limit=32,
     )
-    if reporter_phone and not reporter_phone.replace("-", "").replace("+", "").isdigit():
+    if channel in PUBLIC_CHANNELS:  # a resident's own number: a real Chinese phone number
+        reporter_phone = phone_number(reporter_phone)
+    elif reporter_phone and not reporter_phone.replace("-", "").replace("+", "").isdigit():
         raise ValidationFailed("联系电话只能包含数字", code="invalid_phone")
     clean_answers = check_answers(category, answers or {})
     now = at or timezone.now()
