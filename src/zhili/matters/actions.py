@@ -34,6 +34,23 @@ def is_unit_staff(actor: Any, matter: Matter) -> bool:
     return bool(unit_id) and unit_id == matter.lead_unit_id
 
 
+@dataclass(frozen=True)
+class Resident:
+    """The resident who reported a matter, proven by its number and their phone's last four
+    digits on the public lookup page (no account): may rate their own closed matter."""
+
+    matter_id: int
+    username: str = "群众"
+    pk: None = None
+    unit_id: None = None
+    is_authenticated: bool = False
+    is_superuser: bool = False
+
+
+def is_its_resident(actor: Any, matter: Matter) -> bool:
+    return isinstance(actor, Resident) and actor.matter_id == matter.pk
+
+
 def _none(kw: Inputs) -> dict[str, Any]:
     return {}
 
@@ -59,12 +76,12 @@ class Action:
     unit: str = ""  # the input recorded as the event's unit (else the actor's unit)
     data: Callable[[Inputs], dict[str, Any]] = _none  # the event's data, from the inputs
     step_kwargs: Callable[[Inputs], dict[str, Any]] = _none  # steps.<name>'s arguments
+    also: Callable[[Any, Matter], bool] | None = None  # who else may act (besides the right)
 
     @property
     def rule(self) -> Rule:
-        return Rule(
-            self.label, self.sources, self.permission, also=is_unit_staff if self.by_unit else None
-        )
+        also = self.also or (is_unit_staff if self.by_unit else None)
+        return Rule(self.label, self.sources, self.permission, also=also)
 
     def step(self, m: Matter, now: dt.datetime, inputs: Inputs) -> str | None:
         """The step on the (locked or in-memory) matter; its new status, or None."""
@@ -121,8 +138,10 @@ SPECS: dict[str, Action] = {
         Action("close", _("结案"), (S.VERIFIED,), "close", schemas.MatterNoteIn, forms.NoteForm,
                "结案", primary=True),
         Action("rate", _("回访评价"), (S.CLOSED,), "rate", schemas.MatterRateIn, forms.RateForm,
-               "保存回访", primary=True, data=_take("solved", "satisfied"),
-               step_kwargs=_take("solved", "satisfied")),
+               "保存回访", primary=True,
+               data=lambda kw: {"solved": kw["solved"], "satisfied": kw["satisfied"],
+                                **({"by": "resident"} if kw.get("by_resident") else {})},
+               step_kwargs=_take("solved", "satisfied"), also=is_its_resident),
         Action("reopen", _("重新办理"), (S.CLOSED, S.RATED), "reopen", schemas.MatterReasonIn,
                forms.ReasonForm, "重新办理", "btn-outline-warning", note="reason"),
         Action("extend", _("申请延期"), (S.DISPATCHED, S.HANDLING), "handle", schemas.MatterExtendIn,

@@ -565,6 +565,32 @@ class PublicReportForm(_IntakeBase):
         return data
 
 
+class PublicRateForm(StyledForm):
+    """The resident's own rating of a closed matter, on the lookup page."""
+
+    solved = forms.TypedChoiceField(
+        label="问题解决了吗",
+        choices=[("1", "已解决"), ("0", "未解决")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择问题是否已解决"},
+    )
+    satisfied = forms.TypedChoiceField(
+        label="您对办理结果满意吗",
+        choices=[("1", "满意"), ("0", "不满意")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择是否满意"},
+    )
+    note = forms.CharField(
+        label="意见（可选）",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "意见不能超过 500 个字"},
+    )
+
+
 class LookupForm(StyledForm):
     number = forms.CharField(
         label="诉求编号",

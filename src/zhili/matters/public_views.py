@@ -11,12 +11,19 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.middleware import client_ip
 from zhili.matters import selectors, services
-from zhili.matters.forms import LookupForm, PublicReportForm, question_rows, read_answers
+from zhili.matters.actions import Resident
+from zhili.matters.forms import (
+    LookupForm,
+    PublicRateForm,
+    PublicReportForm,
+    question_rows,
+    read_answers,
+)
 from zhili.matters.models import Channel, Status
 
 LOOKUP_LIMIT = int(getattr(settings, "ZHILI_PUBLIC_LOOKUP_LIMIT", 10))
@@ -25,6 +32,7 @@ REPORT_LIMIT = int(getattr(settings, "ZHILI_PUBLIC_REPORT_LIMIT", 10))
 REPORT_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_REPORT_WINDOW", 60 * 60))
 NOT_FOUND = "未查到与该编号和手机号后四位相符的诉求，请核对后再试。"
 SESSION_KEY = "zhili_public_report_number"
+LOOKUP_KEY = "zhili_public_lookup_matter"  # the matter this browser proved it reported
 
 
 def throttled(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
@@ -122,6 +130,21 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
             )
             if matter is None:
                 message = NOT_FOUND
+            else:  # proven: this browser may rate this matter (until the session ends)
+                request.session[LOOKUP_KEY] = matter.pk
+    return _lookup_page(request, form, matter, message=message, status=status)
+
+
+def _lookup_page(
+    request: HttpRequest,
+    form: Any,
+    matter: Any,
+    *,
+    message: str = "",
+    status: int = 200,
+    rate_form: Any = None,
+) -> HttpResponse:
+    can_rate = matter is not None and matter.status == Status.CLOSED
     return render(
         request,
         "matters/public/lookup.html",
@@ -131,9 +154,39 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
             "steps": public_steps(matter) if matter else [],
             "status_text": public_status(matter) if matter else "",
             "message": message,
+            "rate_form": (rate_form or PublicRateForm()) if can_rate else None,
         },
         status=status,
     )
+
+
+@require_POST
+def public_rate(request: HttpRequest) -> HttpResponse:
+    """The resident rates their closed matter, after proving it on the lookup page."""
+    pk = request.session.get(LOOKUP_KEY)
+    matter = selectors.public_matter(pk) if pk else None
+    if matter is None:
+        return redirect("public:lookup")
+    form = PublicRateForm(request.POST)
+    message, status = "", 200
+    if form.is_valid():
+        try:
+            services.matter_rate(
+                actor=Resident(matter.pk),
+                matter=matter,
+                solved=form.cleaned_data["solved"],
+                satisfied=form.cleaned_data["satisfied"],
+                note=form.cleaned_data["note"],
+            )
+        except ZhiliError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            message = "感谢您的评价。"
+            matter = selectors.public_matter(pk)
+            form = None
+    lookup = LookupForm(initial={"number": matter.number})
+    return _lookup_page(request, lookup, matter, message=message, status=status, rate_form=form)
 
 
 # What a resident may see of each step: a label, the unit (never a person), and the note only

@@ -247,6 +247,11 @@ def public_lookup(number: str, phone_last4: str) -> Matter | None:
     return matter
 
 
+def public_matter(pk: int) -> Matter | None:
+    """The matter a resident proved on the lookup page (its id kept in their session)."""
+    return Matter.objects.select_related("category", "area").filter(pk=pk).first()
+
+
 def now() -> dt.datetime:
     return timezone.now()
 

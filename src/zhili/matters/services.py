@@ -570,7 +570,10 @@ def matter_rate(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    """回访: was it solved, is the resident satisfied? Unsatisfied call-backs may be reopened."""
+    """回访: was it solved, is the resident satisfied? Unsatisfied call-backs may be reopened.
+    The resident may give it themselves from the lookup page (``actor`` an ``actions.Resident``)."""
+    from zhili.matters.actions import Resident
+
     return _act(
         "rate",
         actor=actor,
@@ -579,7 +582,8 @@ def matter_rate(
         at=at,
         solved=solved,
         satisfied=satisfied,
-        note=note,
+        note=_text(note, "评价意见", required=False, limit=500),
+        by_resident=isinstance(actor, Resident),
     )
 
 

@@ -148,6 +148,8 @@ def describe(e: Any) -> str:
     elif a == "verify":
         parts.append(_yes_no(data.get("passed"), "通过", "不通过，返工"))
     elif a == "rate":
+        if data.get("by") == "resident":
+            parts.append("群众在查询页自评")
         parts.append(_yes_no(data.get("solved"), "已解决", "未解决"))
         parts.append(_yes_no(data.get("satisfied"), "满意", "不满意"))
     elif a == "extend" and data.get("days"):

@@ -63,3 +63,44 @@ def test_a_wrong_phone_is_refused_and_the_text_kept(client: Any) -> None:
     response = client.post("/public/report/", body)
     assert response.status_code == 302
     assert Matter.objects.get(description="小区门口路灯坏了一个月").reporter_phone == "023-63891234"
+
+
+def test_the_resident_rates_a_closed_matter_from_the_lookup_page(client: Any, users: Any) -> None:
+    from zhili.areas.models import Area
+    from zhili.matters import services
+    from zhili.matters.models import Channel, MatterAreaDay, MatterEvent
+
+    category = (
+        Category.objects.filter(parent__isnull=False, is_active=True).order_by("code").first()
+    )
+    m = services.matter_create(
+        actor=None,
+        category=category,
+        channel=Channel.WEB,
+        description="邻居装修噪音",
+        area=Area.objects.get(code="500103003013"),
+        reporter_phone="13912345678",
+    )
+    # Before the lookup proves who they are, a rating goes nowhere.
+    assert client.post("/public/lookup/rate/", {"solved": "1", "satisfied": "1"}).status_code == 302
+    page = client.post("/public/lookup/", {"number": m.number, "phone_last4": "5678"})
+    assert 'id="rate-form"' not in page.content.decode()  # not closed yet
+    m = services.matter_triage(actor=users["jiefangbei"], matter=m, triage="private", reason="民事")
+    page = client.post("/public/lookup/", {"number": m.number, "phone_last4": "5678"})
+    assert 'id="rate-form"' in page.content.decode()
+    bad = client.post("/public/lookup/rate/", {"solved": "1"}).content.decode()
+    assert "请选择是否满意" in bad
+    done = client.post("/public/lookup/rate/", {"solved": "1", "satisfied": "0", "note": "太慢"})
+    assert "感谢您的评价" in done.content.decode(), done.content.decode()[
+        done.content.decode().find("alert") :
+    ][:400]
+    m.refresh_from_db()
+    assert m.status == "rated"
+    e = MatterEvent.objects.filter(matter=m, action="rate").get()
+    assert e.actor_id is None and e.actor_name == "群众" and e.data["by"] == "resident"
+    assert "群众在查询页自评" in e.summary and "不满意" in e.summary
+    rows = MatterAreaDay.objects.filter(area_path=m.area_path)
+    assert sum(r.rated for r in rows) == 1 and sum(r.satisfied for r in rows) == 0
+    # Once rated, no second rating.
+    again = client.post("/public/lookup/rate/", {"solved": "1", "satisfied": "1"})
+    assert again.status_code == 409
