@@ -5,6 +5,7 @@ from zhili.matters import catalogue_views, intake_views, metrics_views, views
 app_name = "matters"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("export.xlsx", views.queue_export, name="queue_export"),
     path("new/", intake_views.new, name="new"),
     path("report/", intake_views.report, name="report"),
     path("report/done/<str:number>/", intake_views.report_done, name="report_done"),
@@ -27,4 +28,5 @@ urlpatterns = [
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.act, name="act"),
     path("<str:number>/personal/", views.reveal, name="reveal"),
+    path("<str:number>/file/", views.case_file, name="case_file"),
 ]

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from zhili.core import privacy
-from zhili.core.errors import Conflict, NotFound, PermissionDenied, ZhiliError
+from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.related import related_to
 from zhili.core.scoping import has_any
-from zhili.matters import selectors, services, workflow
+from zhili.matters import list_xlsx, selectors, services, workflow
 from zhili.matters.actions import SPECS
 from zhili.matters.forms import PhotosMixin, QueueFilterForm
 from zhili.matters.models import Matter, Status
@@ -54,6 +54,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             items, next_cursor = page.items, page.next
     current = form.filters().queue
     counts = selectors.queue_counts(user)
+    total = 0
+    if not error and (not form.is_bound or form.is_valid()):
+        total = selectors.matter_list(user, form.filters())[:COUNT_CAP].count()
     tabs = [{"key": "", "label": "全部", "count": None, "active": current == ""}] + [
         {
             "key": key,
@@ -72,6 +75,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tabs": tabs,
+            "total": total if total < COUNT_CAP else COUNT_CAP - 1,
+            "total_capped": total >= COUNT_CAP,
             "rows": [_row(m, now) for m in items],
             "next_cursor": next_cursor,
             "params": params.urlencode(),
@@ -88,6 +93,57 @@ def _row(m: Matter, now: Any) -> dict[str, Any]:
         "late": m.overdue or bool(m.is_open and m.due_at and m.due_at < now),
         "reporter": "匿名" if m.anonymous else privacy.mask_name(m.reporter_name),
     }
+
+
+@login_required
+@require_GET
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """The queue as filtered on the page, as xlsx (at most ``EXPORT_LIMIT`` rows)."""
+    form = QueueFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise ValidationFailed("筛选条件有误，请在工作台修改后再导出", code="invalid_filters")
+    filters = form.filters()
+    rows = list(
+        selectors.matter_list(request.user, filters)
+        .select_related("category", "area", "lead_unit")
+        .order_by("-id")[: list_xlsx.EXPORT_LIMIT + 1]
+    )
+    if len(rows) > list_xlsx.EXPORT_LIMIT:
+        raise ValidationFailed(
+            f"超过 {list_xlsx.EXPORT_LIMIT} 件，请缩小筛选范围后再导出（或通过 API 分页读取）",
+            code="export_too_large",
+        )
+    label = selectors.QUEUES.get(filters.queue, "全部")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    title = f"诉求清单（{label}）· 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
+    response = HttpResponse(
+        list_xlsx.queue_workbook(rows, title=title), content_type=list_xlsx.XLSX_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="matters-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def case_file(request: HttpRequest, number: str) -> HttpResponse:
+    """一案一档: the whole file of one matter on one printable page."""
+    user = request.user
+    matter = selectors.matter_get(user, number)
+    return render(
+        request,
+        "matters/case_file.html",
+        {
+            "matter": matter,
+            "ancestors": [*_ancestor_names(matter)],
+            "answers": _answers(matter),
+            "co_units": selectors.matter_co_units(matter),
+            "timeline": selectors.matter_timeline(matter),
+            "reporter": _reporter(user, matter, None),
+            "related": related_to(user, matter),
+            "printed_at": timezone.localtime(),
+            "printed_by": user,
+        },
+    )
 
 
 # Detail and actions --------------------------------------------------------------------------

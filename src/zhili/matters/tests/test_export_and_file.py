@@ -1,0 +1,66 @@
+"""The work queue as xlsx (as filtered on the page, no personal data), its total, and the printable
+一案一档 of one matter."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from zhili.areas.models import Area
+from zhili.matters import services
+from zhili.matters.models import Category, Channel, Matter, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def _matter(description: str) -> Matter:
+    category = (
+        Category.objects.filter(parent__isnull=False, is_active=True).order_by("code").first()
+    )
+    return services.matter_create(
+        actor=None,
+        category=category,
+        channel=Channel.WEB,
+        description=description,
+        area=Area.objects.get(code="500103003013"),
+        reporter_name="张三丰",
+        reporter_phone="13812345678",
+    )
+
+
+def test_the_export_is_the_filtered_list(login: Any, users: Any) -> None:
+    a, b = _matter("井盖丢失"), _matter("路灯不亮")
+    services.matter_accept(actor=users["jiefangbei"], matter=b)
+    client = login("jiefangbei")
+    page = client.get("/matters/?queue=intake").content.decode()
+    visible = Matter.objects.visible_to(users["jiefangbei"])
+    assert f'id="queue-total">{visible.filter(status=Status.SUBMITTED).count()}<' in page
+    response = client.get("/matters/export.xlsx?queue=intake")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    numbers = [r[0] for r in rows[2:] if r and r[0] and str(r[0]).startswith("Q")]
+    assert a.number in numbers and b.number not in numbers
+    assert len(numbers) == visible.filter(status=Status.SUBMITTED).count()
+    assert rows[-1][0] == f"合计 {len(numbers)} 件"
+    text = " ".join(str(c) for r in rows for c in r if c)
+    assert "张三丰" not in text and "13812345678" not in text  # no personal data
+
+
+def test_a_bad_filter_is_a_clear_error_not_a_file(login: Any) -> None:
+    response = login("jiefangbei").get("/matters/export.xlsx?created_from=yesterday")
+    assert response.status_code == 422 and "筛选条件有误" in response.content.decode()
+
+
+def test_the_case_file_prints_the_whole_matter_masked(login: Any, users: Any) -> None:
+    m = _matter("楼道堆放杂物")
+    m = services.matter_accept(actor=users["jiefangbei"], matter=m, note="立案")
+    page = login("jiefangbei").get(f"/matters/{m.number}/file/").content.decode()
+    assert "一案一档" in page and "楼道堆放杂物" in page
+    assert page.count("<tr>") >= 2 and "立案" in page
+    assert "张三丰" not in page and "13812345678" not in page  # masked by default
+    assert login("wanzhou").get(f"/matters/{m.number}/file/").status_code == 404
