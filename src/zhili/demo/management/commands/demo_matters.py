@@ -18,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="已有诉求时仍然追加（默认跳过，以便重复执行）"
         )
+        parser.add_argument(
+            "--engine",
+            choices=["machine", "services"],
+            default="machine",
+            help="machine：在内存中按服务的规则办理并批量写入（默认，快）；services：逐步经由服务",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["count"] < 1 or opts["days"] < 1:
@@ -27,7 +33,11 @@ class Command(BaseCommand):
             return
         try:
             result = demo_matters_generate(
-                count=opts["count"], days=opts["days"], seed=opts["seed"], say=self.stdout.write
+                count=opts["count"],
+                days=opts["days"],
+                seed=opts["seed"],
+                say=self.stdout.write,
+                engine=opts["engine"],
             )
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
