@@ -451,7 +451,8 @@ def report_submit(
         event_fields=fields,
         attachments=files,
     )
-    _tell_reviewers(done)
+    if on is None:  # a loader replaying a past season (``on``) notifies nobody
+        _tell_reviewers(done)
     return done
 
 
