@@ -154,7 +154,12 @@ class QueueFilterForm(StyledForm):
         label="状态", choices=[("", "全部状态"), *Status.choices], required=False
     )
     category = forms.ChoiceField(label="类别", choices=category_choices, required=False)
-    area = forms.CharField(label="区域代码", required=False, max_length=32)
+    area = forms.CharField(
+        label="区域",
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"list": "area-options", "placeholder": "输入名称选择"}),
+    )
     overdue = forms.ChoiceField(
         label="超期", choices=[("", "全部"), ("1", "已超期"), ("0", "未超期")], required=False
     )
@@ -173,6 +178,22 @@ class QueueFilterForm(StyledForm):
         q = self.cleaned_data["q"].strip()
         # A matter number typed in lower case still finds the matter.
         return q.upper() if re.fullmatch(r"[qQ]\d{6,}", q) else q
+
+    def clean_area(self) -> str:
+        """A code, or a name picked from the list ("解放碑街道 · 民生路社区" or "民生路社区")."""
+        text = (self.cleaned_data.get("area") or "").strip()
+        if not text or text.isdigit():
+            return text
+        name = text.split("·")[-1].strip()
+        found = selectors.areas_named(name)
+        if not found:
+            raise forms.ValidationError(f"没有名为“{name}”的区域，请从列表中选择")
+        if len(found) > 1 and "·" in text:
+            parent = text.split("·")[0].strip()
+            found = [a for a in found if a.parent is not None and a.parent.name == parent]
+        if len(found) != 1:
+            raise forms.ValidationError(f"“{name}”有多个同名区域，请从列表中选择带上级名称的一项")
+        return str(found[0].code)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

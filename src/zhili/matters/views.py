@@ -75,6 +75,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tabs": tabs,
+            "area_options": selectors.area_filter_options(user),
             "total": total if total < COUNT_CAP else COUNT_CAP - 1,
             "total_capped": total >= COUNT_CAP,
             "rows": [_row(m, now) for m in items],

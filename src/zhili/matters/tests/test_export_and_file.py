@@ -64,3 +64,17 @@ def test_the_case_file_prints_the_whole_matter_masked(login: Any, users: Any) ->
     assert page.count("<tr>") >= 2 and "立案" in page
     assert "张三丰" not in page and "13812345678" not in page  # masked by default
     assert login("wanzhou").get(f"/matters/{m.number}/file/").status_code == 404
+
+
+def test_the_area_filter_takes_a_name_from_the_list(login: Any, users: Any) -> None:
+    m = _matter("垃圾清运不及时")
+    client = login("jiefangbei")
+    page = client.get("/matters/").content.decode()
+    assert 'list="area-options"' in page and "解放碑街道 · 民生路社区" in page
+    found = client.get("/matters/", {"area": "解放碑街道 · 民生路社区"}).content.decode()
+    assert m.number in found
+    other = client.get("/matters/", {"area": "解放碑街道 · 自力巷社区"}).content.decode()
+    assert m.number not in other
+    bad = client.get("/matters/", {"area": "不存在的社区"}).content.decode()
+    assert "没有名为“不存在的社区”的区域" in bad
+    assert client.get("/matters/", {"area": "500103003013"}).status_code == 200  # codes still work
