@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from zhili.areas.selectors import area_get
 from zhili.compounds import selectors, services
@@ -157,7 +157,7 @@ def meeting_create(request: HttpRequest, payload: CompoundsMeetingIn) -> Any:
         followups=[t.dict() for t in payload.followups],
         matters=[matter_get(request.user, n) for n in payload.matters],
     )
-    return 201, _meeting(request.user, meeting)
+    return Status(201, _meeting(request.user, meeting))
 
 
 @router.get(
@@ -195,7 +195,7 @@ def followup_add(request: HttpRequest, meeting_id: int, payload: CompoundsFollow
     t = services.followup_add(
         actor=request.user, meeting=m, text=payload.text, owner=owner, due=payload.due
     )
-    return 201, _followup(request.user, selectors.followup_get(request.user, t.pk))
+    return Status(201, _followup(request.user, selectors.followup_get(request.user, t.pk)))
 
 
 @router.post(
@@ -232,7 +232,7 @@ def compound_create(request: HttpRequest, payload: CompoundsCompoundIn) -> Any:
     data = payload.dict()
     area = area_get(request.user, data.pop("area"))
     c = services.compound_create(actor=request.user, area=area, **data)
-    return 201, _compound(selectors.compound_get(request.user, c.pk))
+    return Status(201, _compound(selectors.compound_get(request.user, c.pk)))
 
 
 @router.get(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from zhili.areas.selectors import area_get
 from zhili.core.errors import ValidationFailed
@@ -98,7 +98,7 @@ def plan_create(request: HttpRequest, payload: VisitsPlanIn) -> Any:
         title=payload.title,
         visits=[(_building(request.user, v.building), v.date) for v in payload.visits],
     )
-    return 201, VisitsPlanOut.of(plan)
+    return Status(201, VisitsPlanOut.of(plan))
 
 
 @router.get("/plans/{plan_id}", response={200: VisitsPlanOut, **ERRORS}, summary="一个走访计划")
@@ -119,7 +119,7 @@ def schedule(request: HttpRequest, plan_id: int, payload: VisitsScheduleIn) -> A
         building=_building(request.user, payload.building),
         date=payload.date,
     )
-    return 201, _detail(request.user, selectors.visit_get(request.user, visit.pk))
+    return Status(201, _detail(request.user, selectors.visit_get(request.user, visit.pk)))
 
 
 @router.get("/records", response={200: VisitsVisitPage, **ERRORS}, summary="楼栋走访（按管辖范围）")
@@ -183,7 +183,7 @@ def resident(request: HttpRequest, visit_id: int, payload: VisitsResidentIn) -> 
     services.resident_add(
         actor=request.user, visit=v, name=payload.name, phone=payload.phone, room=payload.room
     )
-    return 201, _detail(request.user, v)
+    return Status(201, _detail(request.user, v))
 
 
 @router.post(
@@ -201,7 +201,7 @@ def demand(request: HttpRequest, visit_id: int, payload: VisitsDemandIn) -> Any:
         resident=selectors.resident_get(v, payload.resident),
         to_matter=payload.to_matter,
     )
-    return 201, _detail(request.user, v)
+    return Status(201, _detail(request.user, v))
 
 
 @router.post(
