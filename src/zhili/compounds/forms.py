@@ -36,7 +36,9 @@ class CompoundForm(Styled):
     coverage = forms.ChoiceField(label=_("物业服务"), choices=Coverage.choices)
     property_company = forms.CharField(label=_("物业服务企业"), max_length=120, required=False)
     has_owners_committee = forms.BooleanField(label=_("已成立业委会"), required=False)
-    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MeetingForm(Styled):
@@ -44,7 +46,9 @@ class MeetingForm(Styled):
     held_on = forms.DateField(label=_("召开日期"), widget=DATE)
     place = forms.CharField(label=_("地点"), max_length=120, required=False)
     topic = forms.CharField(label=_("议题"), max_length=200)
-    agenda = forms.CharField(label=_("议程"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    agenda = forms.CharField(
+        label=_("议程"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     decisions = forms.CharField(label=_("议定事项"), widget=forms.Textarea(attrs={"rows": 3}))
     total_cost = forms.DecimalField(
         label=_("费用合计（元）"), required=False, min_value=0, decimal_places=2, initial=0
@@ -55,7 +59,7 @@ class MeetingForm(Styled):
 
     def __init__(self, *args: Any, parties: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        roles = [("", "—")] + list(PartyRole.choices)
+        roles = [("", "—"), *PartyRole.choices]
         owners = [("", "—")] + [(str(i), f"第 {i + 1} 方") for i in range(PARTY_ROWS)]
         for i in range(PARTY_ROWS):
             initial = (parties or [])[i] if i < len(parties or []) else ""

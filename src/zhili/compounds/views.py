@@ -174,7 +174,9 @@ def _meeting_post(request: HttpRequest, meeting: Meeting, forms: dict[str, Any])
         return "已关联诉求"
     if action == "task":
         owner = next(p for p in forms["parties"] if str(p.pk) == d["owner"])
-        services.followup_add(actor=user, meeting=meeting, text=d["text"], owner=owner, due=d["due"])
+        services.followup_add(
+            actor=user, meeting=meeting, text=d["text"], owner=owner, due=d["due"]
+        )
         return "已布置任务"
     followup = selectors.followup_get(user, int(request.POST.get("followup") or 0))
     services.followup_complete(

@@ -66,12 +66,16 @@ def demo_outreach(*, say: Callable[[str], None] = print) -> None:
     cadre = User.objects.get(username="grid_jfb_01")
     grid = Area.objects.get(code=GRID)
     buildings = list(
-        Area.objects.filter(parent=grid, level=Level.BUILDING, valid_to__isnull=True).order_by("code")
+        Area.objects.filter(parent=grid, level=Level.BUILDING, valid_to__isnull=True).order_by(
+            "code"
+        )
     )
     if not buildings:
         raise DemoRefused("演示网格下没有楼栋：请先运行 zhili load_demo")
     today = timezone.localdate()
-    plan = vs.plan_create(actor=street_user, cadre=cadre, area=grid, title="民生路第1网格楼栋工作日")
+    plan = vs.plan_create(
+        actor=street_user, cadre=cadre, area=grid, title="民生路第1网格楼栋工作日"
+    )
     matters = []
     for index, days, outcome, residents, demands in VISITS:
         on = today + dt.timedelta(days=days)
@@ -84,7 +88,9 @@ def demo_outreach(*, say: Callable[[str], None] = print) -> None:
         if outcome != "done":
             continue
         met = [
-            vs.resident_add(actor=cadre, visit=visit, name=name, phone=f"1380000{n:04d}", room=f"{n + 1}-1")
+            vs.resident_add(
+                actor=cadre, visit=visit, name=name, phone=f"1380000{n:04d}", room=f"{n + 1}-1"
+            )
             for n, name in enumerate(residents)
         ]
         for n, (text, code, convert) in enumerate(demands):
@@ -100,7 +106,10 @@ def demo_outreach(*, say: Callable[[str], None] = print) -> None:
                 matters.append(demand.matter)
         vs.visit_record(actor=cadre, visit=visit, visited_on=on, summary="召开楼栋坝坝会（演示）")
     own = vs.plan_create(
-        actor=street_user, cadre=street_user, area=Area.objects.get(code=JIEFANGBEI), title="街道干部包楼"
+        actor=street_user,
+        cadre=street_user,
+        area=Area.objects.get(code=JIEFANGBEI),
+        title="街道干部包楼",
     )
     vs.visit_schedule(actor=street_user, plan=own, building=buildings[-1], date=today)
     say(f"楼栋工作日：{plan.visits.count() + own.visits.count()} 次走访，{len(matters)} 件诉求")
@@ -112,7 +121,9 @@ def _leaders(say: Callable[[str], None]) -> None:
     admin = system_user()
     district = Area.objects.get(code=YUZHONG)
     streets = list(
-        Area.objects.filter(parent=district, level=Level.STREET, valid_to__isnull=True).order_by("code")
+        Area.objects.filter(parent=district, level=Level.STREET, valid_to__isnull=True).order_by(
+            "code"
+        )
     )
     role = Role.objects.get(slug="liaison_leader")
     for username, name, picks in LEADERS:
@@ -127,7 +138,10 @@ def _leaders(say: Callable[[str], None]) -> None:
         if not RoleGrant.objects.filter(user=user, role=role, area=district).exists():
             grant_create(actor=admin, user=user, role=role, area=district)
         for i in picks:
-            if i < len(streets) and not Liaison.objects.filter(leader=user, area=streets[i]).exists():
+            if (
+                i < len(streets)
+                and not Liaison.objects.filter(leader=user, area=streets[i]).exists()
+            ):
                 liaison_create(actor=admin, area=streets[i], leader=user, note="演示")
     say(f"包片领导：{', '.join(n for _, n, _ in LEADERS)}")
 

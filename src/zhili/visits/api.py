@@ -80,7 +80,9 @@ def _building(user: Any, code: str) -> Any:
 
 @router.get("/plans", response={200: VisitsPlanPage, **ERRORS}, summary="走访计划（按管辖范围）")
 def plans(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Any:
-    page = keyset_page(selectors.plan_list(request.user), order=("-id",), cursor=cursor, limit=limit)
+    page = keyset_page(
+        selectors.plan_list(request.user), order=("-id",), cursor=cursor, limit=limit
+    )
     return {"items": [VisitsPlanOut.of(p) for p in page.items], "next": page.next}
 
 
@@ -90,7 +92,9 @@ def plan_create(request: HttpRequest, payload: VisitsPlanIn) -> Any:
 
     cadre = user_list(request.user).filter(username=payload.cadre).first()
     if cadre is None:
-        raise ValidationFailed(f"账号 {payload.cadre} 不存在或不在您的管辖范围内", code="invalid_cadre")
+        raise ValidationFailed(
+            f"账号 {payload.cadre} 不存在或不在您的管辖范围内", code="invalid_cadre"
+        )
     plan = services.plan_create(
         actor=request.user,
         cadre=cadre,

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from zhili.areas.selectors import areas_by_codes
 from zhili.matters.models import Status as MatterStatus
-from zhili.visits.models import Demand, Resident, Status, Visit
+from zhili.visits.models import Demand, Resident, Status
 from zhili.visits.selectors import visit_visible
 
 SOLVED = (MatterStatus.CLOSED, MatterStatus.RATED)

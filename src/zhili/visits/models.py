@@ -21,7 +21,10 @@ class VisitPlan(models.Model):
     """One cadre's plan of building visits in a street or community."""
 
     cadre = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="走访干部", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="走访干部",
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     title = models.CharField("计划名称", max_length=120)
     area = models.ForeignKey(
@@ -60,7 +63,10 @@ class Visit(models.Model):
 
     plan = models.ForeignKey(VisitPlan, on_delete=models.PROTECT, related_name="visits")
     cadre = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="走访干部", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="走访干部",
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     building = models.ForeignKey(
         "areas.Area", verbose_name="楼栋", on_delete=models.PROTECT, related_name="+"

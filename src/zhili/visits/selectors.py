@@ -79,7 +79,9 @@ def demands_of(user: Any, visit: Visit) -> list[Demand]:
         Demand.objects.filter(visit=visit).select_related("category", "matter").order_by("id")
     )
     ids = [d.matter_id for d in demands if d.matter_id]
-    shown = set(matter_visible(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    shown = (
+        set(matter_visible(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    )
     for d in demands:
         d.matter_shown = d.matter_id in shown  # type: ignore[attr-defined]
     return demands

@@ -135,9 +135,7 @@ def visit_record(
 
 
 @transaction.atomic
-def visit_miss(
-    *, actor: Any, visit: Visit, reason: str, version: int | None = None
-) -> Visit:
+def visit_miss(*, actor: Any, visit: Visit, reason: str, version: int | None = None) -> Visit:
     """标记未走访, with the reason; planned → missed."""
     text = clean_text(reason, "未走访原因", limit=200)
 
@@ -164,9 +162,7 @@ def _may_write(actor: Any, visit: Visit) -> Visit:
 def _refuse_masked(**values: str) -> None:
     for label, value in values.items():
         if "*" in (value or ""):
-            raise ValidationFailed(
-                f"{label}是脱敏显示的内容，请填写真实信息", code="masked_value"
-            )
+            raise ValidationFailed(f"{label}是脱敏显示的内容，请填写真实信息", code="masked_value")
 
 
 @transaction.atomic
@@ -216,9 +212,7 @@ def demand_to_matter(*, actor: Any, demand: Demand) -> Demand:
     """One step: the demand becomes a matter (channel 楼栋工作日) at the visit's building,
     reported by the resident who raised it, routed by the catalogue like any matter; the
     matter and the visit are linked both ways (``Demand.matter``, shown through core.related)."""
-    locked_demand = (
-        Demand.objects.select_for_update().select_related("resident").get(pk=demand.pk)
-    )
+    locked_demand = Demand.objects.select_for_update().select_related("resident").get(pk=demand.pk)
     visit = _may_write(actor, locked_demand.visit)
     if locked_demand.matter_id:
         raise Conflict("该诉求已转为事项", code="already_converted")

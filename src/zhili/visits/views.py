@@ -16,7 +16,6 @@ from zhili.areas.selectors import area_get
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.privacy import may_see
-from zhili.core.related import related_to
 from zhili.matters.forms import category_choices
 from zhili.matters.selectors import category_get
 from zhili.visits import exports, figures, selectors, services

@@ -62,7 +62,12 @@ def test_register_a_compound_and_record_a_meeting_on_the_pages(login: Any) -> No
     assert task.owner.name == "业委会"
     r = client.post(
         f"/compounds/meetings/{m.pk}/",
-        {"action": "complete", "followup": task.pk, "c-version": task.version, "c-result": "已报价"},
+        {
+            "action": "complete",
+            "followup": task.pk,
+            "c-version": task.version,
+            "c-result": "已报价",
+        },
     )
     assert r.status_code == 302
     task.refresh_from_db()
@@ -75,13 +80,20 @@ def test_api_registry_meeting_shares_and_tasks(client: Any, bearer: Any) -> None
     street = bearer("jiefangbei")
 
     def post(url: str, body: dict[str, Any]) -> Any:
-        return client.post(url, data=json.dumps(body), content_type="application/json", headers=street)
+        return client.post(
+            url, data=json.dumps(body), content_type="application/json", headers=street
+        )
 
     r = post("/api/v1/compounds", {"name": "较场口 2 号院", "area": COMMUNITY, "coverage": "self"})
     assert r.status_code == 201, r.content
     cid = r.json()["id"]
-    assert client.get(f"/api/v1/compounds/{cid}", headers=street).json()["coverage_label"] == "自治管理"
-    assert client.get("/api/v1/compounds/coverage", headers=street).json()["by_coverage"]["self"] == 1
+    assert (
+        client.get(f"/api/v1/compounds/{cid}", headers=street).json()["coverage_label"]
+        == "自治管理"
+    )
+    assert (
+        client.get("/api/v1/compounds/coverage", headers=street).json()["by_coverage"]["self"] == 1
+    )
     meeting = {
         "compound": cid,
         "kind": "three",

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def previous_month() -> tuple[dt.date, dt.date]:
     first = timezone.localdate().replace(day=1)
-    return figures.month_of((first - dt.timedelta(days=1)).year, (first - dt.timedelta(days=1)).month)
+    return figures.month_of(
+        (first - dt.timedelta(days=1)).year, (first - dt.timedelta(days=1)).month
+    )
 
 
 def scenario() -> tuple[dt.date, dt.date]:
@@ -43,7 +45,9 @@ def scenario() -> tuple[dt.date, dt.date]:
     r = services.resident_add(actor=grid, visit=v[0], name="张一", phone="13800000001")
     services.resident_add(actor=grid, visit=v[0], name="张二")
     services.resident_add(actor=grid, visit=v[1], name="张三")
-    d1 = services.demand_add(actor=grid, visit=v[0], text="路灯坏", category=cat, resident=r, to_matter=True)
+    d1 = services.demand_add(
+        actor=grid, visit=v[0], text="路灯坏", category=cat, resident=r, to_matter=True
+    )
     services.demand_add(actor=grid, visit=v[1], text="想加装电梯", category=cat)
     d1.refresh_from_db()
     ms.matter_self_handle(
@@ -52,7 +56,9 @@ def scenario() -> tuple[dt.date, dt.date]:
     w = services.visit_schedule(actor=street, plan=p2, building=building, date=days[1])
     services.visit_record(actor=me, visit=w, visited_on=days[1] + dt.timedelta(days=1))
     services.demand_add(actor=me, visit=w, text="楼道堆物", category=cat, to_matter=True)
-    services.visit_schedule(actor=street, plan=p2, building=building, date=end + dt.timedelta(days=3))
+    services.visit_schedule(
+        actor=street, plan=p2, building=building, date=end + dt.timedelta(days=3)
+    )
     return start, end
 
 
@@ -65,7 +71,17 @@ def expected(start: dt.date, end: dt.date, key: str) -> dict[str, dict[str, Any]
         row = out.setdefault(
             k,
             dict.fromkeys(
-                ("planned", "done", "missed", "overdue", "residents", "demands", "matters", "solved"), 0
+                (
+                    "planned",
+                    "done",
+                    "missed",
+                    "overdue",
+                    "residents",
+                    "demands",
+                    "matters",
+                    "solved",
+                ),
+                0,
             ),
         )
         row["planned"] += 1

@@ -35,10 +35,15 @@ def leader(username: str, name: str) -> Any:
 def test_leaders_with_none_or_more_than_two_streets_are_warned() -> None:
     admin = f.user("city_admin")
     streets = list(
-        Area.objects.filter(parent__code=f.YUZHONG, level="street", valid_to__isnull=True)
-        .order_by("code")[:3]
+        Area.objects.filter(parent__code=f.YUZHONG, level="street", valid_to__isnull=True).order_by(
+            "code"
+        )[:3]
     )
-    busy, idle, fine = leader("ld_busy", "甲副区长"), leader("ld_idle", "乙副区长"), leader("ld_ok", "丙副区长")
+    busy, idle, fine = (
+        leader("ld_busy", "甲副区长"),
+        leader("ld_idle", "乙副区长"),
+        leader("ld_ok", "丙副区长"),
+    )
     for s in streets:
         liaison_create(actor=admin, area=s, leader=busy)
     liaison_create(actor=admin, area=streets[0], leader=fine)

@@ -20,7 +20,9 @@ def test_cadre_records_a_visit_and_turns_a_demand_into_a_matter(login: Any, visi
     assert mine.status_code == 200 and "1 号楼" in mine.content.decode()
     url = f"/visits/{visit.pk}/"
     assert client.get(url).status_code == 200
-    r = client.post(url, {"action": "resident", "r-name": "赵阿姨", "r-phone": "13911112222", "r-room": "301"})
+    r = client.post(
+        url, {"action": "resident", "r-name": "赵阿姨", "r-phone": "13911112222", "r-room": "301"}
+    )
     assert r.status_code == 302
     resident = visit.residents.get()
     # Bad input: the form comes back with the message and what was typed.
@@ -67,7 +69,12 @@ def test_demand_converted_later_with_one_button(login: Any, visit: Any) -> None:
 
 def test_pages_answer_in_scope_and_hide_outside(login: Any, visit: Any) -> None:
     street = login("jiefangbei")
-    for url in ("/visits/plans/", f"/visits/plans/{visit.plan_id}/", "/visits/report/", "/visits/liaisons/"):
+    for url in (
+        "/visits/plans/",
+        f"/visits/plans/{visit.plan_id}/",
+        "/visits/report/",
+        "/visits/liaisons/",
+    ):
         assert street.get(url).status_code == 200, url
     far = login("wanzhou")
     assert far.get(f"/visits/{visit.pk}/").status_code == 404
@@ -110,13 +117,13 @@ def test_api_plan_visit_record_and_demand_to_matter(client: Any, bearer: Any) ->
     )
     demand = r.json()["demands"][0]
     assert demand["matter"] is None
-    r = client.post(
-        f"/api/v1/visits/records/{vid}/demands/{demand['id']}/matter", headers=cadre
-    )
+    r = client.post(f"/api/v1/visits/records/{vid}/demands/{demand['id']}/matter", headers=cadre)
     assert r.status_code == 200
     number = r.json()["demands"][0]["matter"]
     assert Matter.objects.get(number=number).channel == Channel.BUILDING_DAY
-    again = client.post(f"/api/v1/visits/records/{vid}/demands/{demand['id']}/matter", headers=cadre)
+    again = client.post(
+        f"/api/v1/visits/records/{vid}/demands/{demand['id']}/matter", headers=cadre
+    )
     assert again.status_code == 409 and again.json()["code"] == "already_converted"
     r = client.post(
         f"/api/v1/visits/records/{vid}/record",

@@ -29,7 +29,9 @@ def test_schedule_only_buildings_inside_the_plan(plan: Any, today: dt.date) -> N
         actor=street, cadre=f.user("grid_jfb_01"), area=f.area(f.OTHER_GRID), title="莲花池"
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.visit_schedule(actor=street, plan=elsewhere, building=f.area(f.BUILDING), date=today)
+        services.visit_schedule(
+            actor=street, plan=elsewhere, building=f.area(f.BUILDING), date=today
+        )
     assert exc.value.code == "outside_plan"
 
 
@@ -81,7 +83,9 @@ def test_only_the_cadre_or_the_street_records(plan: Any, visit: Any) -> None:
 
 def test_residents_are_personal_data(visit: Any) -> None:
     cadre = f.user("grid_jfb_01")
-    services.resident_add(actor=cadre, visit=visit, name="王小明", phone="139 0000 1111", room="3-2")
+    services.resident_add(
+        actor=cadre, visit=visit, name="王小明", phone="139 0000 1111", room="3-2"
+    )
     with pytest.raises(ValidationFailed) as exc:
         services.resident_add(actor=cadre, visit=visit, name="王*明")
     assert exc.value.code == "masked_value"
