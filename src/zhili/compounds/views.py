@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_get
 from zhili.compounds import selectors, services
@@ -27,6 +27,7 @@ from zhili.core.pagination import keyset_page
 
 
 @login_required
+@require_GET
 def compound_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     f = selectors.CompoundFilters(
@@ -79,6 +80,7 @@ def compound_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compound = selectors.compound_get(request.user, pk)
     return render(
@@ -140,6 +142,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def meetings(request: HttpRequest) -> HttpResponse:
     page = keyset_page(
         selectors.meeting_list(request.user),

@@ -362,11 +362,9 @@ def make_building(actor: Any = "wanzhou", *, street: Any = WANZHOU_STREET) -> An
     from zhili.areas.models import Area, Level
     from zhili.areas.services import area_create
 
-    community = (
-        Area.objects.filter(parent=area(street), level=Level.COMMUNITY, valid_to__isnull=True)
-        .order_by("code")
-        .first()
-    )
+    community = Area.objects.filter(
+        parent=area(street), level=Level.COMMUNITY, valid_to__isnull=True
+    ).earliest("code")
     grid = area_create(actor=user(actor), parent=community, level=Level.GRID, name="测试网格")
     return area_create(actor=user(actor), parent=grid, level=Level.BUILDING, name="测试楼")
 

@@ -69,7 +69,9 @@ def liaison_check(user: Any) -> list[LiaisonRow]:
         .select_related("user", "area")
     )
     leader_ids = {g.user_id: g.area.name for g in grants}
-    leader_ids.update({li.leader_id: li.area.parent.name for li in liaisons if li.leader_id})
+    for li in liaisons:
+        if li.leader_id and li.leader_id not in leader_ids:
+            leader_ids[li.leader_id] = li.area.parent.name if li.area.parent else ""
     for u in User.objects.filter(pk__in=leader_ids).order_by("username"):
         rows[("leader", u.pk)] = LiaisonRow("leader", u.display_name, leader_ids[u.pk])
     units = Unit.objects.filter(

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_get
 from zhili.core.errors import ValidationFailed, ZhiliError
@@ -32,6 +32,7 @@ from zhili.visits.workflow import WORKFLOW
 
 
 @login_required
+@require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """The cadre's own visits: today's and the coming ones first, big buttons."""
     today = timezone.localdate()
@@ -224,6 +225,7 @@ def _period(request: HttpRequest) -> tuple[Any, Any, str]:
 
 
 @login_required
+@require_GET
 def report(request: HttpRequest) -> HttpResponse:
     start, end, kind = _period(request)
     fig = figures.figures(request.user, start, end)
@@ -242,6 +244,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def bulletin_xlsx(request: HttpRequest) -> HttpResponse:
     start, end, kind = _period(request)
     fig = figures.figures(request.user, start, end)
@@ -256,6 +259,7 @@ def bulletin_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def liaisons(request: HttpRequest) -> HttpResponse:
     rows = liaison_check(request.user)
     low, high = limits()
