@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_get
@@ -65,7 +66,7 @@ def compound_create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已登记")
+            messages.success(request, _("已登记"))
             return redirect("compounds:detail", pk=compound.pk)
     return render(
         request,
@@ -132,7 +133,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "会议已记录")
+            messages.success(request, _("会议已记录"))
             return redirect("compounds:meeting", pk=meeting.pk)
     return render(
         request,
@@ -174,18 +175,18 @@ def _meeting_post(request: HttpRequest, meeting: Meeting, forms: dict[str, Any])
         services.meeting_link_matter(
             actor=user, meeting=meeting, matter=matter_get(user, d["matter"].strip())
         )
-        return "已关联诉求"
+        return _("已关联诉求")
     if action == "task":
         owner = next(p for p in forms["parties"] if str(p.pk) == d["owner"])
         services.followup_add(
             actor=user, meeting=meeting, text=d["text"], owner=owner, due=d["due"]
         )
-        return "已布置任务"
+        return _("已布置任务")
     followup = selectors.followup_get(user, int(request.POST.get("followup") or 0))
     services.followup_complete(
         actor=user, followup=followup, result=d["result"], version=d.get("version")
     )
-    return "任务已完成"
+    return _("任务已完成")
 
 
 @login_required

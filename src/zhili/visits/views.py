@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_get
@@ -73,7 +74,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "走访计划已建立，请安排走访的楼栋和日期")
+            messages.success(request, _("走访计划已建立，请安排走访的楼栋和日期"))
             return redirect("visits:plan", pk=plan.pk)
     page = keyset_page(
         selectors.plan_list(request.user),
@@ -106,7 +107,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已安排走访")
+            messages.success(request, _("已安排走访"))
             return redirect("visits:plan", pk=the_plan.pk)
     visits = selectors.visit_list(request.user, selectors.VisitFilters(plan=the_plan.pk))
     return render(
@@ -148,13 +149,13 @@ def _post(request: HttpRequest, visit: Any, forms: dict[str, Any]) -> str | None
         services.visit_record(
             actor=user, visit=visit, summary=d["summary"], version=d.get("version")
         )
-        return "已记录走访"
+        return _("已记录走访")
     if action == "miss":
         services.visit_miss(actor=user, visit=visit, reason=d["reason"], version=d.get("version"))
-        return "已标记未走访"
+        return _("已标记未走访")
     if action == "resident":
         services.resident_add(actor=user, visit=visit, **d)
-        return "已登记走访群众"
+        return _("已登记走访群众")
     resident = selectors.resident_get(visit, int(d["resident"]) if d["resident"] else None)
     demand = services.demand_add(
         actor=user,
@@ -166,7 +167,7 @@ def _post(request: HttpRequest, visit: Any, forms: dict[str, Any]) -> str | None
     )
     if demand.matter_id:
         return f"已登记诉求并转为诉求事项 {demand.matter.number}"  # type: ignore[union-attr]
-    return "已登记诉求"
+    return _("已登记诉求")
 
 
 @login_required
