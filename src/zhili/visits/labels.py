@@ -22,6 +22,9 @@ labels.register_audit_fields(
         "text": _("诉求内容"),
         "number": _("诉求编号"),
         "demand": _("走访诉求"),
+        "name": _("群众姓名"),
+        "phone": _("联系电话"),
+        "room": _("门牌/房号"),
     },
 )
 labels.register_audit_fields(

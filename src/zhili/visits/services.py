@@ -212,7 +212,9 @@ def demand_to_matter(*, actor: Any, demand: Demand) -> Demand:
     """One step: the demand becomes a matter (channel 楼栋工作日) at the visit's building,
     reported by the resident who raised it, routed by the catalogue like any matter; the
     matter and the visit are linked both ways (``Demand.matter``, shown through core.related)."""
-    locked_demand = Demand.objects.select_for_update().select_related("resident").get(pk=demand.pk)
+    locked_demand = (
+        Demand.objects.select_for_update(of=("self",)).select_related("resident").get(pk=demand.pk)
+    )
     visit = _may_write(actor, locked_demand.visit)
     if locked_demand.matter_id:
         raise Conflict("该诉求已转为事项", code="already_converted")

@@ -126,3 +126,36 @@ def test_api_registry_meeting_shares_and_tasks(client: Any, bearer: Any) -> None
     far = bearer("wanzhou")
     assert client.get(f"/api/v1/compounds/meetings/{body['id']}", headers=far).status_code == 404
     assert client.get(f"/api/v1/compounds/{cid}", headers=far).status_code == 404
+
+
+def test_audit_page_reads_every_record_in_words(login: Any) -> None:
+    """Every audit record these modules write has a Chinese label (a missing one raises)."""
+    from zhili.visits import services as vs
+
+    visit = f.make_visit("jiefangbei", demand="路灯坏")
+    vs.resident_add(actor=f.user("grid_jfb_01"), visit=visit, name="孙某", phone="13800000000")
+    vs.demand_to_matter(actor=f.user("grid_jfb_01"), demand=visit.demands.get())
+    vs.visit_reveal(actor=f.user("jiefangbei"), visit=visit)
+    vs.visit_record(actor=f.user("grid_jfb_01"), visit=visit, summary="完成")
+    meeting = f.make_meeting("jiefangbei")
+    from zhili.compounds import services as cs
+
+    cs.meeting_link_matter(actor=f.user("jiefangbei"), meeting=meeting, matter=f.make_matter())
+    cs.followup_complete(
+        actor=f.user("jiefangbei"), followup=meeting.followups.get(), result="完成"
+    )
+    cs.compound_update(actor=f.user("jiefangbei"), compound=meeting.compound, households=99)
+    page = login("city_admin").get("/audit/?q=")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for label in (
+        "走访计划 · 新建",
+        "走访 · 诉求转为事项",
+        "走访 · 记录走访",
+        "老旧小区 · 登记",
+        "老旧小区 · 修改",
+        "联席会议 · 记录会议",
+        "联席会议 · 关联诉求",
+        "会议任务 · 完成任务",
+    ):
+        assert label in html, label
