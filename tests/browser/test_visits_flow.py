@@ -106,3 +106,25 @@ def test_cadre_records_a_visit_and_turns_a_demand_into_a_matter(page: Any, phone
     with page.expect_navigation():
         visit_link.click()
     assert number in page.locator("#demands").inner_text()
+
+    # The street office's figures: this week's contact and the month's bulletin.
+    page.goto(f"/visits/report/?week={dt.date.today().isoformat()}")
+    row = page.locator("#by-cadre tr", has_text="解放碑网格员01")
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    assert cells[1:4] == ["1", "1", "0"] and cells[6] == "1/1", cells
+    assert cells[7:10] == ["1", "1", "1"], cells
+    shot(page, "visits-report-desktop")
+    with page.expect_download() as download:
+        page.locator("#xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+
+    # Every page of the two modules fits a 375 px phone (tables scroll inside their card).
+    for url in (
+        "/visits/plans/",
+        "/visits/report/",
+        "/visits/liaisons/",
+        "/compounds/",
+        "/compounds/meetings/",
+    ):
+        phone.goto(url)
+        assert width(phone) <= PHONE_WIDTH, url
