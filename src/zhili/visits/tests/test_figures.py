@@ -162,3 +162,19 @@ def test_bulletin_page_and_xlsx_show_the_same_figures(login: Any) -> None:
     assert streets["解放碑街道"][1] == 5
     weekly = client.get(f"/visits/report/?week={start:%Y-%m-%d}")
     assert weekly.status_code == 200 and "每周联系" in weekly.content.decode()
+
+
+def test_weekly_minimum_is_configurable() -> None:
+    from django.test import override_settings
+
+    start, end = scenario()
+    grid = str(f.user("grid_jfb_01").pk)
+    before = next(
+        r for r in figures.figures(f.user("jiefangbei"), start, end).by_cadre if r.key == grid
+    )
+    assert before.contact_weeks == 2  # two weeks with one visit made each
+    with override_settings(ZHILI_VISITS_WEEKLY_MIN=2):
+        after = next(
+            r for r in figures.figures(f.user("jiefangbei"), start, end).by_cadre if r.key == grid
+        )
+    assert after.contact_weeks == 0 and not after.weekly_ok
