@@ -200,3 +200,17 @@ def test_meeting_and_matters_linked_both_ways() -> None:
     assert len(selectors.matters_of_meeting(street, m)) == 2
     far = [link.url for r in related_to(f.user("wanzhou"), matter) for link in r.items]
     assert not any(u.startswith("/compounds/") for u in far)
+
+
+def test_done_followup_reopens_with_a_reason() -> None:
+    m = make_meeting(make_compound())
+    street = f.user("jiefangbei")
+    (task,) = selectors.followups_of(street, m)
+    done = services.followup_complete(actor=street, followup=task, result="已完成")
+    with pytest.raises(ValidationFailed):
+        services.followup_reopen(actor=street, followup=done, reason="")
+    again = services.followup_reopen(actor=street, followup=done, reason="群众反映未修好")
+    assert again.status == FollowUpStatus.OPEN and again.done_at is None
+    assert (
+        FollowUpEvent.objects.filter(followup=task, action="reopen").get().note == "群众反映未修好"
+    )
