@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from zhili.areas.api import router as areas_router
+from zhili.compounds.api import router as compounds_router
 from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
 from zhili.disputes.api import router as disputes_router
@@ -14,6 +15,7 @@ from zhili.org.auth import api_auth
 from zhili.portal.api import router as portal_router
 from zhili.risks.api import router as risks_router
 from zhili.targets.api import router as targets_router
+from zhili.visits.api import router as visits_router
 
 api = NinjaAPI(
     title="Zhili 治理 API",
@@ -74,3 +76,5 @@ api.add_router("/metrics", "zhili.matters.metrics_api.router")
 api.add_router("/risks", risks_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/targets", targets_router)
+api.add_router("/visits", visits_router)
+api.add_router("/compounds", compounds_router)

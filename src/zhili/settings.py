@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "zhili.risks",
     "zhili.disputes",
     "zhili.targets",
+    "zhili.visits",
+    "zhili.compounds",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",
@@ -245,3 +247,10 @@ ZHILI_MAX_ATTACHMENT_BYTES = int(
 
 # Metrics of matters: rankings list only areas or units with at least this many cases (docs/matters.md).
 ZHILI_RANKING_MIN_SAMPLE = int(os.environ.get("ZHILI_RANKING_MIN_SAMPLE", "30"))
+
+# 楼栋工作日 (docs/visits.md): done visits a cadre makes each week to count as weekly contact
+# (奉节's practice; assumed 1), and the fewest/most streets a 包片 leader follows ("1,2").
+ZHILI_VISITS_WEEKLY_MIN = int(os.environ.get("ZHILI_VISITS_WEEKLY_MIN", "1"))
+ZHILI_LIAISON_STREETS = tuple(
+    int(n) for n in os.environ.get("ZHILI_LIAISON_STREETS", "1,2").split(",")[:2]
+)

@@ -352,3 +352,87 @@ def make_notice(recipient: Any = "jiefangbei", *, title: str = "测试通知", *
 
     (notice,) = notify(recipients=[user(recipient)], kind=kw.pop("kind", "test"), title=title, **kw)
     return notice
+
+
+# 楼栋工作日 and compounds ---------------------------------------------------------------------
+
+
+def make_building(actor: Any = "wanzhou", *, street: Any = WANZHOU_STREET) -> Any:
+    """A grid and a building in the first community of ``street`` (the real tree has none)."""
+    from zhili.areas.models import Area, Level
+    from zhili.areas.services import area_create
+
+    community = Area.objects.filter(
+        parent=area(street), level=Level.COMMUNITY, valid_to__isnull=True
+    ).earliest("code")
+    grid = area_create(actor=user(actor), parent=community, level=Level.GRID, name="测试网格")
+    return area_create(actor=user(actor), parent=grid, level=Level.BUILDING, name="测试楼")
+
+
+def make_visit(
+    actor: Any = "jiefangbei",
+    *,
+    cadre: Any = "grid_jfb_01",
+    building: Any = BUILDING,
+    plan_area: Any = None,
+    on: dt.date | None = None,
+    demand: str = "",
+) -> Any:
+    """A scheduled visit (through a new plan over the building's grid); with ``demand``, a
+    demand raised on it, not yet a matter."""
+    from django.utils import timezone
+
+    from zhili.matters.models import Category
+    from zhili.visits import services
+
+    b = area(building)
+    plan = services.plan_create(
+        actor=user(actor),
+        cadre=user(cadre),
+        area=area(plan_area) if plan_area else b.parent,
+        title="测试走访计划",
+    )
+    visit = services.visit_schedule(
+        actor=user(actor), plan=plan, building=b, date=on or timezone.localdate()
+    )
+    if demand:
+        services.demand_add(
+            actor=user(actor),
+            visit=visit,
+            text=demand,
+            category=Category.objects.get(code="streetlight"),
+        )
+    return visit
+
+
+def make_compound(
+    actor: Any = "jiefangbei", *, where: Any = "500103003013", name: str = "测试小区"
+) -> Any:
+    from zhili.compounds import services
+
+    return services.compound_create(actor=user(actor), area=area(where), name=name, coverage="none")
+
+
+def make_meeting(actor: Any = "jiefangbei", *, compound: Any = None, **kw: Any) -> Any:
+    """A five-party meeting with balanced shares and one open follow-up task."""
+    from django.utils import timezone
+
+    from zhili.compounds import services
+
+    today = timezone.localdate()
+    args: dict[str, Any] = {
+        "kind": "five",
+        "held_on": today,
+        "topic": "测试议题",
+        "decisions": "测试议定事项",
+        "total_cost": "100",
+        "parties": [
+            {"role": "community", "name": "居委会", "share": "40"},
+            {"role": "owners", "name": "业委会", "share": "60"},
+        ],
+        "followups": [{"text": "测试任务", "owner": 0, "due": today}],
+    }
+    args.update(kw)
+    return services.meeting_create(
+        actor=user(actor), compound=compound or make_compound(actor), **args
+    )

@@ -119,6 +119,10 @@ PARAMS = {
     "/targets/<plan>/incidents/<pk>": "incident",
     "/targets/<plan>/tasks/<pk>": "task",
     "/targets/<plan>/assignments/<pk>": "assignment",
+    "/visits/plans/<pk>": "visit_plan",
+    "/visits/<pk>": "visit",
+    "/compounds/meetings/<pk>": "meeting",
+    "/compounds/<pk>": "compound",
     "/api/v1/areas/<code>": "area",
     "/api/v1/org/units/<unit_id>": "unit",
     "/api/v1/org/users/<user_id>": "user",
@@ -131,6 +135,12 @@ PARAMS = {
     "/api/v1/targets/plans/<plan_id>": "plan",
     "/api/v1/targets/plans/<plan_id>/assignments/<assignment_id>": "assignment",
     "/api/v1/targets/reports/<report_id>": "report",
+    "/api/v1/visits/plans/<plan_id>": "visit_plan",
+    "/api/v1/visits/records/<visit_id>": "visit",
+    "/api/v1/visits/records/<visit_id>/demands/<demand_id>": "visit_demand",
+    "/api/v1/compounds/meetings/<meeting_id>": "meeting",
+    "/api/v1/compounds/followups/<followup_id>": "followup",
+    "/api/v1/compounds/<compound_id>": "compound",
     "/open311/v2/services/<code>": "category",
     "/open311/v2/requests/<number>": "matter",
     "/open311/v2/tokens/<token>": "open311_token",
@@ -353,6 +363,14 @@ def build_world() -> World:
             )
         ),
     )
+    visit = f.make_visit("jiefangbei", demand="楼道灯坏")
+    far_visit = f.make_visit(
+        "wanzhou", cadre="wanzhou", building=f.make_building("wanzhou"), demand="路灯坏"
+    )
+    meeting = f.make_meeting("jiefangbei")
+    far_meeting = f.make_meeting(
+        "wanzhou", compound=f.make_compound("wanzhou", where=far_visit.building.parent.parent)
+    )
     grant = RoleGrant.objects.get(user__username="jiefangbei")
     far_grant = RoleGrant.objects.get(user__username="wanzhou")
     month = f"{plan.year}-03"
@@ -383,6 +401,15 @@ def build_world() -> World:
             "period": (month, None),
             "score": (str(score.pk), str(far_score.pk)),
             "incident": (str(incident.pk), str(far_incident.pk)),
+            "visit_plan": (str(visit.plan_id), str(far_visit.plan_id)),
+            "visit": (str(visit.pk), str(far_visit.pk)),
+            "visit_demand": (str(visit.demands.get().pk), str(far_visit.demands.get().pk)),
+            "compound": (str(meeting.compound_id), str(far_meeting.compound_id)),
+            "meeting": (str(meeting.pk), str(far_meeting.pk)),
+            "followup": (
+                str(meeting.followups.get().pk),
+                str(far_meeting.followups.get().pk),
+            ),
             "open311_token": (filed.token, None),
             "open311_rest": ("no-such-resource", None),
             "open311_format": ("json", None),

@@ -1,0 +1,184 @@
+"""Old residential compounds (老旧小区) and their joint meetings: 五方联席会 for compounds without
+property management, 三方联动 (residents' committee + owners' committee + property service under
+the party organisation), DOMAIN.md §3. A meeting has configurable parties, an agenda, attendees,
+decisions, cost sharing (shares sum to the total), follow-up tasks (open → done) and the matters
+it resolves."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from zhili.core.events import Event
+from zhili.core.fields import PathField
+from zhili.core.scoping import ScopedQuerySet
+
+
+class Coverage(models.TextChoices):
+    COMPANY = "company", "物业公司"
+    SELF = "self", "自治管理"
+    NONE = "none", "无物业服务"
+
+
+class CompoundQuerySet(ScopedQuerySet):
+    scope_field = "area_path"
+
+
+class Compound(models.Model):
+    name = models.CharField("小区名称", max_length=120)
+    area = models.ForeignKey(
+        "areas.Area", verbose_name="所属社区/网格", on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = PathField("区域路径")
+    address = models.CharField("地址", max_length=200, blank=True)
+    built_year = models.PositiveSmallIntegerField("建成年份", null=True, blank=True)
+    households = models.PositiveIntegerField("户数", null=True, blank=True)
+    coverage = models.CharField("物业服务", max_length=10, choices=Coverage.choices)
+    property_company = models.CharField("物业服务企业", max_length=120, blank=True)
+    has_owners_committee = models.BooleanField("已成立业委会", default=False)
+    note = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CompoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "老旧小区"
+        verbose_name_plural = "老旧小区"
+        ordering = ["area_path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="compound_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingKind(models.TextChoices):
+    FIVE_PARTY = "five", "五方联席会"
+    THREE_PARTY = "three", "三方联动"
+    OTHER = "other", "其他联席会议"
+
+
+class PartyRole(models.TextChoices):
+    PARTY_ORG = "party_org", "社区党组织"
+    STREET = "street", "街道办事处"
+    COMMUNITY = "community", "社区居委会"
+    OWNERS = "owners", "业主委员会"
+    PROPERTY = "property", "物业服务企业/中心"
+    POLICE = "police", "派出所"
+    OWNER_UNIT = "owner_unit", "产权单位"
+    DEPARTMENT = "department", "职能部门"
+    RESIDENTS = "residents", "居民代表"
+    OTHER = "other", "其他"
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    scope_field = "area_path"
+
+
+class Meeting(models.Model):
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="meetings")
+    area_path = PathField("区域路径")
+    kind = models.CharField("会议类型", max_length=8, choices=MeetingKind.choices)
+    held_on = models.DateField("召开日期")
+    place = models.CharField("地点", max_length=120, blank=True)
+    topic = models.CharField("议题", max_length=200)
+    agenda = models.TextField("议程", blank=True)
+    decisions = models.TextField("议定事项")
+    total_cost = models.DecimalField("费用合计（元）", max_digits=12, decimal_places=2, default=0)
+    matters = models.ManyToManyField("matters.Matter", blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "联席会议"
+        verbose_name_plural = "联席会议"
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["area_path", "held_on"], name="meeting_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.topic}"
+
+
+class Party(models.Model):
+    """A party of the meeting and its share of the cost."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField("参会方", max_length=12, choices=PartyRole.choices)
+    name = models.CharField("单位名称", max_length=120)
+    share = models.DecimalField("分摊金额（元）", max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "参会方"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attendee(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendees")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="attendees")
+    name = models.CharField("姓名", max_length=64)
+    post = models.CharField("职务", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "参会人员"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "办理中"
+    DONE = "done", "已完成"
+
+
+class FollowUpQuerySet(ScopedQuerySet):
+    scope_field = "area_path"
+
+
+class FollowUp(models.Model):
+    """A task the meeting decided, with its owner (a party) and due date."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="followups")
+    area_path = PathField("区域路径")
+    text = models.CharField("任务", max_length=300)
+    owner = models.ForeignKey(
+        Party, verbose_name="责任方", on_delete=models.PROTECT, related_name="followups"
+    )
+    due = models.DateField("完成时限")
+    status = models.CharField(
+        "状态", max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField("完成情况", blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = FollowUpQuerySet.as_manager()
+    extra_actions = ("complete",)
+
+    class Meta:
+        verbose_name = "会议任务"
+        verbose_name_plural = "会议任务"
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class FollowUpEvent(Event):
+    followup = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="events")
+
+    subject_field: ClassVar[str] = "followup"
+
+    class Meta(Event.Meta):
+        verbose_name = "会议任务记录"
+        verbose_name_plural = "会议任务记录"
