@@ -122,7 +122,9 @@ class Workflow:
             if self.lock_related
             else manager.select_for_update()
         )
-        found = qs.select_related(*self.lock_related).filter(pk=pk).first()
+        if self.lock_related:  # select_related() with no names would follow every relation
+            qs = qs.select_related(*self.lock_related)
+        found = qs.filter(pk=pk).first()
         if found is None:
             raise NotFound(f"{self.noun}不存在", code=self.not_found_code)
         return found
