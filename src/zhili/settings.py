@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "zhili.risks",
     "zhili.disputes",
     "zhili.targets",
+    "zhili.legal",
+    "zhili.deliberation",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",
