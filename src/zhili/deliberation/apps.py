@@ -9,9 +9,15 @@ class DeliberationConfig(AppConfig):
     verbose_name = "村（居）民自治：四议两公开、一事一议"
     nav = [
         NavItem(
-            "四议两公开", "deliberation:list", "deliberation.Deliberation", group="基层自治", order=50
+            "四议两公开",
+            "deliberation:list",
+            "deliberation.Deliberation",
+            group="基层自治",
+            order=50,
         ),
-        NavItem("一事一议", "deliberation:projects", "deliberation.Project", group="基层自治", order=51),
+        NavItem(
+            "一事一议", "deliberation:projects", "deliberation.Project", group="基层自治", order=51
+        ),
     ]
 
     def ready(self) -> None:

@@ -31,7 +31,10 @@ def _date(label: Any, required: bool = True) -> forms.DateField:
 
 def _count(label: Any, required: bool = False) -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, min_value=0, required=required, initial=None,
+        label=label,
+        min_value=0,
+        required=required,
+        initial=None,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
@@ -64,7 +67,9 @@ class StepForm(Styled):
     witness = forms.ModelChoiceField(label=_("乡镇（街道）见证人"), queryset=None, required=False)  # type: ignore[arg-type]
     public_from = _date(_("公开起始日"))
     public_until = _date(_("公开截止日"))
-    text = forms.CharField(label=_("内容（会议记录、决议或公开内容）"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("内容（会议记录、决议或公开内容）"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     signatures = forms.FileField(label=_("签到和表决签字材料扫描件（PDF 或图片）"), required=False)
 
     def __init__(self, *args: Any, stage: str, witnesses: Any = None, **kwargs: Any) -> None:
@@ -108,7 +113,9 @@ class ProjectForm(Styled):
     signers = _count(_("联名人数"))
     villagers = _count(_("村民总数（人）"), required=True)
     representatives = _count(_("村民代表总数"))
-    budget = forms.DecimalField(label=_("项目预算（元）"), min_value=0, max_digits=14, decimal_places=2)
+    budget = forms.DecimalField(
+        label=_("项目预算（元）"), min_value=0, max_digits=14, decimal_places=2
+    )
     money_per_person = forms.DecimalField(
         label=_("每人筹资（元）"), min_value=0, max_digits=8, decimal_places=2, required=False
     )
@@ -149,16 +156,24 @@ class DecisionForm(Versioned):
     approve = forms.TypedChoiceField(
         label=_("意见"), choices=[("1", _("同意")), ("0", _("不同意"))], coerce=lambda v: v == "1"
     )
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ContributionForm(Versioned):
     household = forms.CharField(label=_("户主姓名"), max_length=50)
     phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
     persons = _count(_("应筹人数"), required=True)
-    money = forms.DecimalField(label=_("筹资（元）"), min_value=0, max_digits=10, decimal_places=2, required=False)
-    labour_days = forms.DecimalField(label=_("筹劳（工日）"), min_value=0, max_digits=6, decimal_places=1, required=False)
-    exempt_reason = forms.CharField(label=_("减免原因（五保户、低保户等）"), max_length=100, required=False)
+    money = forms.DecimalField(
+        label=_("筹资（元）"), min_value=0, max_digits=10, decimal_places=2, required=False
+    )
+    labour_days = forms.DecimalField(
+        label=_("筹劳（工日）"), min_value=0, max_digits=6, decimal_places=1, required=False
+    )
+    exempt_reason = forms.CharField(
+        label=_("减免原因（五保户、低保户等）"), max_length=100, required=False
+    )
     on = _date(_("日期"))
 
 

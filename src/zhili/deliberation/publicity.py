@@ -32,9 +32,11 @@ def current_publicity(*, on: dt.date | None = None, under: str = "") -> list[Pub
     steps = Step.objects.filter(
         stage__in=[Stage.RESOLUTION, Stage.RESULT], public_from__lte=day, public_until__gte=day
     ).select_related("deliberation", "deliberation__area")
-    projects = Project.objects.filter(
-        notice_from__lte=day, notice_until__gte=day
-    ).exclude(status=ProjectStatus.REJECTED).select_related("area")
+    projects = (
+        Project.objects.filter(notice_from__lte=day, notice_until__gte=day)
+        .exclude(status=ProjectStatus.REJECTED)
+        .select_related("area")
+    )
     if under:
         steps = steps.filter(path_prefix_q("area_path", under))
         projects = projects.filter(path_prefix_q("area_path", under))

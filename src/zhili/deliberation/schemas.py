@@ -20,8 +20,14 @@ class DelibEventOut(Schema):
 
     @staticmethod
     def of(e: Any) -> dict[str, Any]:
-        return {"action": e.action, "label": e.label, "summary": e.summary,
-                "actor": e.actor_display, "at": e.at, "note": e.note}
+        return {
+            "action": e.action,
+            "label": e.label,
+            "summary": e.summary,
+            "actor": e.actor_display,
+            "at": e.at,
+            "note": e.note,
+        }
 
 
 class DelibStepOut(Schema):

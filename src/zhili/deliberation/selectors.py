@@ -105,7 +105,11 @@ class Book:
 
     @property
     def share(self) -> Fraction:
-        return Fraction(self.persons_contributing, self.persons_due) if self.persons_due else Fraction(0)
+        return (
+            Fraction(self.persons_contributing, self.persons_due)
+            if self.persons_due
+            else Fraction(0)
+        )
 
     @property
     def share_percent(self) -> str:

@@ -158,7 +158,12 @@ def _publicity_window(i: StepInput) -> None:
 
 @transaction.atomic
 def step_record(
-    *, actor: Any, deliberation: Deliberation, action: str, step: StepInput, version: int | None = None
+    *,
+    actor: Any,
+    deliberation: Deliberation,
+    action: str,
+    step: StepInput,
+    version: int | None = None,
 ) -> Deliberation:
     """Record one step; it passes only if its meeting meets the rules (the workflow's check)."""
     if action not in STAGE_OF:
@@ -377,7 +382,12 @@ def project_notice(
 
 @transaction.atomic
 def project_canvass(
-    *, actor: Any, project: Project, households: int, canvassed: int, agree: int,
+    *,
+    actor: Any,
+    project: Project,
+    households: int,
+    canvassed: int,
+    agree: int,
     version: int | None = None,
 ) -> Project:
     if not 0 <= agree <= canvassed <= households or households <= 0:
@@ -389,15 +399,25 @@ def project_canvass(
         p.households, p.households_canvassed, p.households_agree = households, canvassed, agree
 
     return PROJECTS.transition(
-        actor=actor, obj=project, action="canvass", apply=apply, version=version,
+        actor=actor,
+        obj=project,
+        action="canvass",
+        apply=apply,
+        version=version,
         data={"households": households, "canvassed": canvassed, "agree": agree},
     )
 
 
 @transaction.atomic
 def project_vote(
-    *, actor: Any, project: Project, assembly: str, tally: rules.Tally, held_on: dt.date,
-    note: str = "", version: int | None = None,
+    *,
+    actor: Any,
+    project: Project,
+    assembly: str,
+    tally: rules.Tally,
+    held_on: dt.date,
+    note: str = "",
+    version: int | None = None,
 ) -> Project:
     if assembly not in Assembly.values:
         raise ValidationFailed("请选择村民会议或村民代表会议", code="assembly_required")
@@ -422,8 +442,13 @@ def project_vote(
 
 @transaction.atomic
 def project_township(
-    *, actor: Any, project: Project, approve: bool, note: str = "",
-    at: dt.datetime | None = None, version: int | None = None,
+    *,
+    actor: Any,
+    project: Project,
+    approve: bool,
+    note: str = "",
+    at: dt.datetime | None = None,
+    version: int | None = None,
 ) -> Project:
     """乡镇审核: approved, it goes to the county, which replies within 7 working days."""
     now = at or timezone.now()
@@ -434,19 +459,34 @@ def project_township(
             p.submitted_at, p.reply_due = now, due
 
         return PROJECTS.transition(
-            actor=actor, obj=project, action="approve_township", apply=apply, note=note,
-            version=version, at=now, data={"reply_due": due.isoformat()},
+            actor=actor,
+            obj=project,
+            action="approve_township",
+            apply=apply,
+            note=note,
+            version=version,
+            at=now,
+            data={"reply_due": due.isoformat()},
         )
     return PROJECTS.transition(
-        actor=actor, obj=project, action="return_township",
-        note=clean_text(note, "退回理由", limit=500), version=version, at=now,
+        actor=actor,
+        obj=project,
+        action="return_township",
+        note=clean_text(note, "退回理由", limit=500),
+        version=version,
+        at=now,
     )
 
 
 @transaction.atomic
 def project_reply(
-    *, actor: Any, project: Project, approved: bool, note: str = "",
-    at: dt.datetime | None = None, version: int | None = None,
+    *,
+    actor: Any,
+    project: Project,
+    approved: bool,
+    note: str = "",
+    at: dt.datetime | None = None,
+    version: int | None = None,
 ) -> Project:
     now = at or timezone.now()
 
@@ -456,8 +496,14 @@ def project_reply(
 
     late = bool(project.reply_due and now > project.reply_due)
     return PROJECTS.transition(
-        actor=actor, obj=project, action="reply", apply=apply, note=note, version=version,
-        at=now, data={"approved": approved, "late": late},
+        actor=actor,
+        obj=project,
+        action="reply",
+        apply=apply,
+        note=note,
+        version=version,
+        at=now,
+        data={"approved": approved, "late": late},
     )
 
 
@@ -508,22 +554,44 @@ def contribution_add(
     def apply(p: Project, now: dt.datetime) -> None:
         made.append(
             Contribution.objects.create(
-                project=p, area_path=p.area_path, household=name, phone=(phone or "").strip()[:32],
-                persons=persons, money=amount, labour_days=days, exempt_reason=reason, on=on,
+                project=p,
+                area_path=p.area_path,
+                household=name,
+                phone=(phone or "").strip()[:32],
+                persons=persons,
+                money=amount,
+                labour_days=days,
+                exempt_reason=reason,
+                on=on,
                 recorded_by=actor,
             )
         )
 
     PROJECTS.transition(
-        actor=actor, obj=project, action="contribute", apply=apply, version=version,
-        data={"households": 1, "money": str(amount), "labour_days": str(days), "exempt": bool(reason)},
+        actor=actor,
+        obj=project,
+        action="contribute",
+        apply=apply,
+        version=version,
+        data={
+            "households": 1,
+            "money": str(amount),
+            "labour_days": str(days),
+            "exempt": bool(reason),
+        },
     )
     return made[0]
 
 
 @transaction.atomic
 def ledger_add(
-    *, actor: Any, project: Project, kind: str, amount: Any, on: dt.date, note: str,
+    *,
+    actor: Any,
+    project: Project,
+    kind: str,
+    amount: Any,
+    on: dt.date,
+    note: str,
     version: int | None = None,
 ) -> LedgerEntry:
     """One line of the book; spending and grants are positive, a correction is signed."""
@@ -541,18 +609,31 @@ def ledger_add(
     def apply(p: Project, now: dt.datetime) -> None:
         made.append(
             LedgerEntry.objects.create(
-                project=p, area_path=p.area_path, kind=kind, amount=value, on=on, note=text,
+                project=p,
+                area_path=p.area_path,
+                kind=kind,
+                amount=value,
+                on=on,
+                note=text,
                 recorded_by=actor,
             )
         )
 
     PROJECTS.transition(
-        actor=actor, obj=project, action="book", apply=apply, version=version,
+        actor=actor,
+        obj=project,
+        action="book",
+        apply=apply,
+        version=version,
         data={"kind": kind, "kind_label": LedgerKind(kind).label, "amount": str(value)},
     )
     return made[0]
 
 
 @transaction.atomic
-def project_finish(*, actor: Any, project: Project, note: str = "", version: int | None = None) -> Project:
-    return PROJECTS.transition(actor=actor, obj=project, action="finish", note=note, version=version)
+def project_finish(
+    *, actor: Any, project: Project, note: str = "", version: int | None = None
+) -> Project:
+    return PROJECTS.transition(
+        actor=actor, obj=project, action="finish", note=note, version=version
+    )

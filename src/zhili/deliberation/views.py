@@ -145,8 +145,11 @@ def deliberation_detail(request: HttpRequest, number: str) -> HttpResponse:
                 c = offered[posted].cleaned_data
                 if posted in STEP_ACTIONS:
                     services.step_record(
-                        actor=user, deliberation=d, action=posted,
-                        step=_step_input(c, request.FILES), version=c.get("version"),
+                        actor=user,
+                        deliberation=d,
+                        action=posted,
+                        step=_step_input(c, request.FILES),
+                        version=c.get("version"),
                     )
                 else:
                     services.deliberation_withdraw(
@@ -164,8 +167,11 @@ def deliberation_detail(request: HttpRequest, number: str) -> HttpResponse:
     waiting = [
         (str(rule.label), reason)
         for key, rule in WORKFLOW.rules.items()
-        if d.status in rule.sources and not rule.system and WORKFLOW.may(user, key, d)
-        and (reason := WORKFLOW.refusal(user, key, d)) and key != "propose_merged"
+        if d.status in rule.sources
+        and not rule.system
+        and WORKFLOW.may(user, key, d)
+        and (reason := WORKFLOW.refusal(user, key, d))
+        and key != "propose_merged"
     ]
     review = selectors.deliberation_review(d)
     return render(
@@ -176,7 +182,9 @@ def deliberation_detail(request: HttpRequest, number: str) -> HttpResponse:
             "forms": action_forms,
             "waiting": waiting,
             "review": review,
-            "review_form": review_form if WORKFLOW.may(user, "propose", d) and d.review_before else None,
+            "review_form": review_form
+            if WORKFLOW.may(user, "propose", d) and d.review_before
+            else None,
             "steps": selectors.deliberation_steps(d),
             "events": selectors.deliberation_events(d),
             "page_error": page_error,
@@ -191,7 +199,11 @@ def signatures(request: HttpRequest, number: str, pk: int) -> FileResponse:
     step = selectors.deliberation_steps(d).filter(pk=pk).first()
     if step is None or not step.signatures:
         raise Http404
-    return FileResponse(step.signatures.open("rb"), as_attachment=True, filename=step.signatures_name or step.signatures.name)
+    return FileResponse(
+        step.signatures.open("rb"),
+        as_attachment=True,
+        filename=step.signatures_name or step.signatures.name,
+    )
 
 
 # 一事一议 ---------------------------------------------------------------------------------------
@@ -221,9 +233,14 @@ def project_create(request: HttpRequest) -> HttpResponse:
             p = services.project_create(
                 actor=request.user,
                 area=area_get(request.user, c["area_code"].strip()),
-                title=c["title"], purpose=c["purpose"], description=c["description"],
-                proposer=c["proposer"], signers=c["signers"] or 0, villagers=c["villagers"],
-                representatives=c["representatives"] or 0, budget=c["budget"],
+                title=c["title"],
+                purpose=c["purpose"],
+                description=c["description"],
+                proposer=c["proposer"],
+                signers=c["signers"] or 0,
+                villagers=c["villagers"],
+                representatives=c["representatives"] or 0,
+                budget=c["budget"],
                 money_per_person=c["money_per_person"] or 0,
                 labour_per_person=c["labour_per_person"] or 0,
             )
@@ -252,18 +269,41 @@ def _project_run(user: Any, p: Project, action: str, c: dict[str, Any]) -> None:
     if action == "notice":
         services.project_notice(**v, notice_from=c["notice_from"], notice_until=c["notice_until"])
     elif action == "canvass":
-        services.project_canvass(**v, households=c["households"], canvassed=c["canvassed"], agree=c["agree"])
+        services.project_canvass(
+            **v, households=c["households"], canvassed=c["canvassed"], agree=c["agree"]
+        )
     elif action == "vote":
-        tally = Tally(**{k: c.get(k) or 0 for k in ("due", "present", "votes_for", "votes_against", "abstain", "households_due", "households_present")})
-        services.project_vote(**v, assembly=c["assembly"], tally=tally, held_on=c["held_on"], note=c["note"])
+        tally = Tally(
+            **{
+                k: c.get(k) or 0
+                for k in (
+                    "due",
+                    "present",
+                    "votes_for",
+                    "votes_against",
+                    "abstain",
+                    "households_due",
+                    "households_present",
+                )
+            }
+        )
+        services.project_vote(
+            **v, assembly=c["assembly"], tally=tally, held_on=c["held_on"], note=c["note"]
+        )
     elif action == "approve_township":
         services.project_township(**v, approve=c["approve"], note=c["note"])
     elif action == "reply":
         services.project_reply(**v, approved=c["approve"], note=c["note"])
     elif action == "contribute":
         services.contribution_add(
-            **v, household=c["household"], phone=c["phone"], persons=c["persons"], on=c["on"],
-            money=c["money"] or 0, labour_days=c["labour_days"] or 0, exempt_reason=c["exempt_reason"],
+            **v,
+            household=c["household"],
+            phone=c["phone"],
+            persons=c["persons"],
+            on=c["on"],
+            money=c["money"] or 0,
+            labour_days=c["labour_days"] or 0,
+            exempt_reason=c["exempt_reason"],
         )
     elif action == "book":
         services.ledger_add(**v, kind=c["kind"], amount=c["amount"], on=c["on"], note=c["note"])
@@ -280,7 +320,9 @@ def project_detail(request: HttpRequest, number: str) -> HttpResponse:
     allowed = [a for a in PROJECTS.allowed_actions(user, p) if a in PROJECT_FORMS]
     action_forms = []
     for key in allowed:
-        form = PROJECT_FORMS[key](request.POST if posted == key else None, initial={"version": p.version})
+        form = PROJECT_FORMS[key](
+            request.POST if posted == key else None, initial={"version": p.version}
+        )
         action_forms.append((key, str(PROJECTS.rules[key].label), form))
     page_error, status = "", 200
     if posted:

@@ -91,7 +91,9 @@ def witness_check(witness: Any, area_path: str) -> str | None:
     if witness is None:
         return "村（居）民会议或代表会议须有乡镇（街道）干部见证，请选择见证人"
     if not can(witness, "witness", Deliberation, area_path):
-        return f"{getattr(witness, 'display_name', witness)} 不是该村（社区）所属乡镇（街道）的见证人"
+        return (
+            f"{getattr(witness, 'display_name', witness)} 不是该村（社区）所属乡镇（街道）的见证人"
+        )
     return None
 
 
@@ -106,9 +108,7 @@ def _step(label: Any, source: str, target: str, **kw: Any) -> Rule:
 
 RULES: dict[str, Rule] = {
     "propose": _step(_("党组织提议"), S.PROPOSAL, S.COMMITTEES, guard=_separate_only),
-    "propose_merged": _step(
-        _("党组织提议并两委会商议"), S.PROPOSAL, S.PARTY, guard=_merged_only
-    ),
+    "propose_merged": _step(_("党组织提议并两委会商议"), S.PROPOSAL, S.PARTY, guard=_merged_only),
     "discuss": _step(_("两委会商议"), S.COMMITTEES, S.PARTY, guard=_legal_review("discuss")),
     "review": _step(
         _("党员大会审议"),
@@ -158,9 +158,7 @@ def vote_check(actor: Any, p: Any, facts: Any) -> str | None:
 PROJECT_RULES: dict[str, Rule] = {
     "notice": Rule(_("公告"), (P.PROPOSED,), "record", target=P.NOTICED),
     "canvass": Rule(_("入户征求意见"), (P.NOTICED,), "record", target=P.CANVASSED),
-    "vote": Rule(
-        _("会议表决"), (P.CANVASSED,), "record", target=P.VOTED, check_input=vote_check
-    ),
+    "vote": Rule(_("会议表决"), (P.CANVASSED,), "record", target=P.VOTED, check_input=vote_check),
     "approve_township": Rule(_("乡镇审核通过并报县"), (P.VOTED,), "review", target=P.SUBMITTED),
     "return_township": Rule(_("乡镇退回"), (P.VOTED,), "review", target=P.CANVASSED),
     "reply": Rule(_("县级批复"), (P.SUBMITTED,), "reply"),

@@ -61,7 +61,9 @@ class ConsultationForm(Styled):
     topic = forms.CharField(label=_("事由"), max_length=200)
     person = forms.CharField(label=_("咨询人"), max_length=50, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
-    answer = forms.CharField(label=_("解答意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(
+        label=_("解答意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,9 +13,7 @@ labels.register_audit(
         "legal.consultation.add": _("登记法律服务"),
     }
 )
-labels.register_audit_fields(
-    "legal.coverage", {"adviser": _("法律顾问"), "area": _("村（社区）")}
-)
+labels.register_audit_fields("legal.coverage", {"adviser": _("法律顾问"), "area": _("村（社区）")})
 labels.register_audit_fields(
     "legal.consultation",
     {"kind": _("服务类型"), "minutes": _("时长（分钟）"), "on": _("日期")},

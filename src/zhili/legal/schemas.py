@@ -126,12 +126,26 @@ class LegalReviewOut(Schema):
     @staticmethod
     def of(r: Any, actions: list[str], events: Any) -> dict[str, Any]:
         return {
-            "id": r.pk, "subject_type": r.subject_type, "subject_id": r.subject_id,
-            "subject_title": r.subject_title, "area": r.area.code, "adviser": r.adviser.name,
-            "question": r.question, "opinion": r.opinion, "status": r.status,
-            "status_label": r.get_status_display(), "version": r.version, "actions": actions,
+            "id": r.pk,
+            "subject_type": r.subject_type,
+            "subject_id": r.subject_id,
+            "subject_title": r.subject_title,
+            "area": r.area.code,
+            "adviser": r.adviser.name,
+            "question": r.question,
+            "opinion": r.opinion,
+            "status": r.status,
+            "status_label": r.get_status_display(),
+            "version": r.version,
+            "actions": actions,
             "events": [
-                {"action": e.action, "label": e.label, "actor": e.actor_display, "at": e.at, "note": e.note}
+                {
+                    "action": e.action,
+                    "label": e.label,
+                    "actor": e.actor_display,
+                    "at": e.at,
+                    "note": e.note,
+                }
                 for e in events
             ],
         }

@@ -145,9 +145,7 @@ def accounts(user: Any, *, year: int, today: dt.date | None = None) -> list[Acco
             months_due=months_due,
             visits_by_month=visits,
         )
-        short = [
-            m for m in range(1, months_due + 1) if visits.get(m, 0) < target.visits_per_month
-        ]
+        short = [m for m in range(1, months_due + 1) if visits.get(m, 0) < target.visits_per_month]
         if short:
             acc.warnings.append(
                 f"{'、'.join(f'{m} 月' for m in short)}到村（社区）不足 {target.visits_per_month} 次"

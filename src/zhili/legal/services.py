@@ -92,9 +92,7 @@ def coverage_add(*, actor: Any, adviser: Adviser, area: Area | None, since: dt.d
 
 def adviser_of(area: Area) -> Adviser | None:
     """The adviser currently serving a village or community."""
-    found = (
-        Coverage.objects.filter(area=area, until__isnull=True).select_related("adviser").first()
-    )
+    found = Coverage.objects.filter(area=area, until__isnull=True).select_related("adviser").first()
     return found.adviser if found is not None else None
 
 
@@ -114,7 +112,12 @@ def duty_add(
     if end <= start:
         raise ValidationFailed("结束时间须晚于开始时间", code="duty_order")
     duty = Duty.objects.create(
-        adviser=adviser, area=area, area_path=area.path, on=on, start=start, end=end,
+        adviser=adviser,
+        area=area,
+        area_path=area.path,
+        on=on,
+        start=start,
+        end=end,
         place=(place or "").strip()[:100],
     )
     audit_record(actor=actor, action="legal.duty.add", obj=duty, area_path=area.path)
@@ -203,7 +206,9 @@ def review_request(*, actor: Any, subject: Any, area: Area, title: str, question
     require_at(actor, "request", Review, area.path, noun="法律审查")
     adviser = adviser_of(area)
     if adviser is None:
-        raise ValidationFailed(f"{area.name}尚未配备法律顾问，请先由乡镇（街道）指定", code="no_adviser")
+        raise ValidationFailed(
+            f"{area.name}尚未配备法律顾问，请先由乡镇（街道）指定", code="no_adviser"
+        )
     pending = latest_review(subject)
     if pending is not None and pending.status == ReviewStatus.REQUESTED:
         raise ValidationFailed("该事项已送审，正在等待审查意见", code="review_pending")
@@ -217,7 +222,9 @@ def review_request(*, actor: Any, subject: Any, area: Area, title: str, question
         question=clean_text(question, "送审内容"),
         requested_by=actor,
     )
-    REVIEWS.record(actor=actor, obj=review, action="request", before="", data={"adviser": adviser.name})
+    REVIEWS.record(
+        actor=actor, obj=review, action="request", before="", data={"adviser": adviser.name}
+    )
     return review
 
 

@@ -44,7 +44,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "accounts": selectors.accounts(user, year=year),
             "duties": selectors.duty_list(user, since=timezone.localdate())[:20],
             "consultations": [
-                selectors.consultation_row(c) for c in selectors.consultation_list(user, year=year)[:30]
+                selectors.consultation_row(c)
+                for c in selectors.consultation_list(user, year=year)[:30]
             ],
             "can_add_adviser": has_any(user, Adviser, "add"),
             "can_cover": has_any(user, Coverage, "add"),
@@ -71,8 +72,13 @@ def adviser_create(request: HttpRequest) -> HttpResponse:
                 if account is None:
                     raise ValidationFailed(f"账号 {c['username']} 不存在或不在您的管辖范围内")
             services.adviser_create(
-                actor=request.user, name=c["name"], firm=c["firm"], license_no=c["license_no"],
-                phone=c["phone"], area=area_get(request.user, c["area_code"].strip()), user=account,
+                actor=request.user,
+                name=c["name"],
+                firm=c["firm"],
+                license_no=c["license_no"],
+                phone=c["phone"],
+                area=area_get(request.user, c["area_code"].strip()),
+                user=account,
             )
         except ZhiliError as exc:
             form.add_error(None, exc.message)
@@ -92,8 +98,10 @@ def coverage_create(request: HttpRequest) -> HttpResponse:
         c = form.cleaned_data
         try:
             services.coverage_add(
-                actor=request.user, adviser=c["adviser"],
-                area=area_get(request.user, c["area_code"].strip()), since=c["since"],
+                actor=request.user,
+                adviser=c["adviser"],
+                area=area_get(request.user, c["area_code"].strip()),
+                since=c["since"],
             )
         except ZhiliError as exc:
             form.add_error(None, exc.message)
@@ -113,9 +121,13 @@ def duty_create(request: HttpRequest) -> HttpResponse:
         c = form.cleaned_data
         try:
             services.duty_add(
-                actor=request.user, adviser=c["adviser"],
-                area=area_get(request.user, c["area_code"].strip()), on=c["on"],
-                start=c["start"], end=c["end"], place=c["place"],
+                actor=request.user,
+                adviser=c["adviser"],
+                area=area_get(request.user, c["area_code"].strip()),
+                on=c["on"],
+                start=c["start"],
+                end=c["end"],
+                place=c["place"],
             )
         except ZhiliError as exc:
             form.add_error(None, exc.message)
@@ -132,7 +144,11 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     adviser = getattr(request.user, "legal_adviser", None)
     if adviser is None or not has_any(request.user, Consultation, "add"):
         raise PermissionDenied("只有法律顾问本人可以登记法律服务")
-    served = {c.area.code: c.area for c in selectors.coverage_list(request.user) if c.adviser_id == adviser.pk}
+    served = {
+        c.area.code: c.area
+        for c in selectors.coverage_list(request.user)
+        if c.adviser_id == adviser.pk
+    }
     form = forms.ConsultationForm(
         request.POST or None,
         areas=[(code, a.name) for code, a in served.items()],
@@ -142,9 +158,17 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         c = form.cleaned_data
         try:
             services.consultation_log(
-                actor=request.user, adviser=adviser, area=served.get(c["area"]), kind=c["kind"],
-                on=c["on"], minutes=c["minutes"], on_site=c["on_site"], topic=c["topic"],
-                person=c["person"], phone=c["phone"], answer=c["answer"],
+                actor=request.user,
+                adviser=adviser,
+                area=served.get(c["area"]),
+                kind=c["kind"],
+                on=c["on"],
+                minutes=c["minutes"],
+                on_site=c["on_site"],
+                topic=c["topic"],
+                person=c["person"],
+                phone=c["phone"],
+                answer=c["answer"],
             )
         except ZhiliError as exc:
             form.add_error(None, exc.message)
@@ -156,7 +180,9 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reviews(request: HttpRequest) -> HttpResponse:
-    return render(request, "legal/reviews.html", {"reviews": selectors.review_list(request.user)[:100]})
+    return render(
+        request, "legal/reviews.html", {"reviews": selectors.review_list(request.user)[:100]}
+    )
 
 
 @login_required
@@ -164,7 +190,9 @@ def reviews(request: HttpRequest) -> HttpResponse:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get(request.user, pk)
     may = bool(REVIEWS.allowed_actions(request.user, review))
-    form = forms.DecideForm(request.POST or None, initial={"version": review.version}) if may else None
+    form = (
+        forms.DecideForm(request.POST or None, initial={"version": review.version}) if may else None
+    )
     status = 200
     if request.method == "POST":
         if form is None:
@@ -173,8 +201,11 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             c = form.cleaned_data
             try:
                 services.review_decide(
-                    actor=request.user, review=review, approve=c["approve"],
-                    opinion=c["opinion"], version=c.get("version"),
+                    actor=request.user,
+                    review=review,
+                    approve=c["approve"],
+                    opinion=c["opinion"],
+                    version=c.get("version"),
                 )
             except ZhiliError as exc:
                 form.add_error(None, exc.message)

@@ -28,8 +28,12 @@ def adviser(community: Any) -> Any:
 
     street = f.user("jiefangbei")
     a = adviser_create(
-        actor=street, name="王律师", firm="重庆某律师事务所（演示）", area=f.area(f.JIEFANGBEI),
-        phone="13500001111", user=f.user("lawyer_jfb"),
+        actor=street,
+        name="王律师",
+        firm="重庆某律师事务所（演示）",
+        area=f.area(f.JIEFANGBEI),
+        phone="13500001111",
+        user=f.user("lawyer_jfb"),
     )
     coverage_add(actor=street, adviser=a, area=community, since=dt.date(2026, 1, 1))
     return a

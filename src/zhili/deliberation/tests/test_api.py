@@ -3,7 +3,6 @@ as a 422 with its reason, 404 outside the scope, masked personal fields."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -29,7 +28,11 @@ def _step(c: Client, number: str, action: str, **data: Any) -> Any:
 
 def test_a_record_through_the_api(secretary: Any) -> None:
     c = _client("secretary_msl")
-    r = c.post("/api/v1/deliberation/records", {"area": COMMUNITY, "title": "集体资产出租", "content": "出租闲置用房"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/deliberation/records",
+        {"area": COMMUNITY, "title": "集体资产出租", "content": "出租闲置用房"},
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
     number = r.json()["number"]
     assert r.json()["actions"] == ["propose", "withdraw"]
@@ -55,25 +58,53 @@ def test_a_project_through_the_api(secretary: Any) -> None:
     c = _client("secretary_msl")
     r = c.post(
         "/api/v1/deliberation/projects",
-        {"area": COMMUNITY, "title": "路灯安装", "purpose": "other", "description": "安装 20 盏",
-         "proposer": "villagers", "signers": 9, "villagers": 100, "budget": "30000", "year": 2026},
+        {
+            "area": COMMUNITY,
+            "title": "路灯安装",
+            "purpose": "other",
+            "description": "安装 20 盏",
+            "proposer": "villagers",
+            "signers": 9,
+            "villagers": 100,
+            "budget": "30000",
+            "year": 2026,
+        },
         content_type="application/json",
     )
     assert r.status_code == 422 and "至少须 10 人" in r.json()["message"]
     r = c.post(
         "/api/v1/deliberation/projects",
-        {"area": COMMUNITY, "title": "路灯安装", "purpose": "other", "description": "安装 20 盏",
-         "proposer": "villagers", "signers": 10, "villagers": 100, "budget": "30000",
-         "money_per_person": "10", "year": 2026},
+        {
+            "area": COMMUNITY,
+            "title": "路灯安装",
+            "purpose": "other",
+            "description": "安装 20 盏",
+            "proposer": "villagers",
+            "signers": 10,
+            "villagers": 100,
+            "budget": "30000",
+            "money_per_person": "10",
+            "year": 2026,
+        },
         content_type="application/json",
     )
     assert r.status_code == 201, r.content
     number = r.json()["number"]
     act = f"/api/v1/deliberation/projects/{number}/actions/"
-    assert c.post(act + "notice", {"notice_from": "2026-09-01", "notice_until": "2026-09-07"}, content_type="application/json").status_code == 200
+    assert (
+        c.post(
+            act + "notice",
+            {"notice_from": "2026-09-01", "notice_until": "2026-09-07"},
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
     detail = c.get(f"/api/v1/deliberation/projects/{number}").json()
     assert detail["status"] == "noticed" and detail["book"]["eligible"] is False
-    assert _client("wanzhou").post(act + "canvass", {}, content_type="application/json").status_code == 404
+    assert (
+        _client("wanzhou").post(act + "canvass", {}, content_type="application/json").status_code
+        == 404
+    )
 
 
 def test_publicity_api_and_openapi_names(secretary: Any) -> None:

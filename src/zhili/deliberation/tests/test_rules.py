@@ -21,7 +21,9 @@ def test_party_meeting_exactly_two_thirds_attend_and_one_short() -> None:
 def test_party_meeting_majority_is_of_those_due_not_of_those_present() -> None:
     # 30 due, 20 present: 15 for is exactly half of those due (fails), 16 passes; 11 is a
     # majority of the present but not of the due.
-    assert "未超过应到党员 30 人的半数" in (party_meeting(Tally(due=30, present=20, votes_for=15)) or "")
+    assert "未超过应到党员 30 人的半数" in (
+        party_meeting(Tally(due=30, present=20, votes_for=15)) or ""
+    )
     assert party_meeting(Tally(due=30, present=20, votes_for=16)) is None
     assert party_meeting(Tally(due=30, present=20, votes_for=11)) is not None
 
@@ -50,20 +52,28 @@ def test_villagers_meeting_two_thirds_of_households_is_enough() -> None:
 
 
 def test_villagers_meeting_majority_of_those_present_exactly_half_fails() -> None:
-    assert "未超过到会 500 人的半数" in (villagers_meeting(Tally(due=800, present=500, votes_for=250)) or "")
+    assert "未超过到会 500 人的半数" in (
+        villagers_meeting(Tally(due=800, present=500, votes_for=250)) or ""
+    )
     assert villagers_meeting(Tally(due=800, present=500, votes_for=251)) is None
 
 
 def test_representatives_meeting_edges() -> None:
     # 45 representatives: 30 is exactly 2/3; 29 one short; majority of 30 present is 16.
     assert representatives_meeting(Tally(due=45, present=30, votes_for=16)) is None
-    assert "至少须到会 30 人" in (representatives_meeting(Tally(due=45, present=29, votes_for=29)) or "")
-    assert "至少须 16 票" in (representatives_meeting(Tally(due=45, present=30, votes_for=15)) or "")
+    assert "至少须到会 30 人" in (
+        representatives_meeting(Tally(due=45, present=29, votes_for=29)) or ""
+    )
+    assert "至少须 16 票" in (
+        representatives_meeting(Tally(due=45, present=30, votes_for=15)) or ""
+    )
 
 
 def test_impossible_counts_are_refused() -> None:
     assert "多于应到" in (party_meeting(Tally(due=10, present=11, votes_for=6)) or "")
-    assert "多于实到" in (representatives_meeting(Tally(due=30, present=20, votes_for=15, votes_against=6)) or "")
+    assert "多于实到" in (
+        representatives_meeting(Tally(due=30, present=20, votes_for=15, votes_against=6)) or ""
+    )
     assert "应到人数须大于 0" in (villagers_meeting(Tally(due=0, present=0)) or "")
 
 
