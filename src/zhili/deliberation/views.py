@@ -19,7 +19,7 @@ from zhili.core.pagination import keyset_page
 from zhili.core.privacy import mask
 from zhili.core.scoping import has_any
 from zhili.deliberation import forms, selectors, services
-from zhili.deliberation.models import Deliberation, Project, Status
+from zhili.deliberation.models import OPEN_STATUSES, Deliberation, Project, Status
 from zhili.deliberation.publicity import current_publicity
 from zhili.deliberation.rules import Tally
 from zhili.deliberation.services import StepInput, Upload
@@ -182,8 +182,12 @@ def deliberation_detail(request: HttpRequest, number: str) -> HttpResponse:
             "forms": action_forms,
             "waiting": waiting,
             "review": review,
+            # Offered while a step waits for the review and none is pending.
             "review_form": review_form
-            if WORKFLOW.may(user, "propose", d) and d.review_before
+            if d.review_before
+            and WORKFLOW.may(user, "propose", d)
+            and d.status in OPEN_STATUSES
+            and (review is None or review.status == "objected")
             else None,
             "steps": selectors.deliberation_steps(d),
             "events": selectors.deliberation_events(d),
