@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_get
 from zhili.core.errors import PermissionDenied, ZhiliError
@@ -35,6 +35,7 @@ def _form_page(request: HttpRequest, form: Any, title: str, back: str) -> HttpRe
 
 
 @login_required
+@require_GET
 def deliberation_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.deliberation_list(request.user, status=request.GET.get("status", ""))
     page = keyset_page(qs, order=("-id",), cursor=request.GET.get("cursor"), limit=50)
@@ -198,6 +199,7 @@ def deliberation_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def signatures(request: HttpRequest, number: str, pk: int) -> FileResponse:
     d = selectors.deliberation_get(request.user, number)
     step = selectors.deliberation_steps(d).filter(pk=pk).first()
@@ -214,6 +216,7 @@ def signatures(request: HttpRequest, number: str, pk: int) -> FileResponse:
 
 
 @login_required
+@require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.project_list(request.user, status=request.GET.get("status", ""))
     page = keyset_page(qs, order=("-id",), cursor=request.GET.get("cursor"), limit=50)
@@ -365,11 +368,13 @@ def project_detail(request: HttpRequest, number: str) -> HttpResponse:
 # Public -------------------------------------------------------------------------------------
 
 
+@require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     """村务公开: what is on display today (no login)."""
     return render(request, "deliberation/public.html", {"items": current_publicity()})
 
 
+@require_GET
 def public_item(request: HttpRequest, number: str) -> HttpResponse:
     items = [i for i in current_publicity() if i.url.rstrip("/").endswith(number)]
     if not items:

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_get
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
@@ -29,6 +29,7 @@ def _form_page(request: HttpRequest, form: Any, title: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     try:
@@ -179,6 +180,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def reviews(request: HttpRequest) -> HttpResponse:
     return render(
         request, "legal/reviews.html", {"reviews": selectors.review_list(request.user)[:100]}

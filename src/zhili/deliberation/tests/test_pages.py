@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from zhili.deliberation import services
 from zhili.deliberation.models import Stage
@@ -45,6 +46,9 @@ def test_a_refused_meeting_keeps_the_form(secretary: Any, community: Any) -> Non
     url = f"/deliberation/{d.number}/"
     page = c.get(url).content.decode()
     assert 'id="form-review"' in page and "党员大会审议" in page
+    # A date input only shows an ISO value (a localised "2026/12/06" would leave it empty).
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="held_on" value="{today}"' in page
     sheet = SimpleUploadedFile("签到表.pdf", f.PDF, content_type="application/pdf")
     r = c.post(
         url,
