@@ -17,6 +17,9 @@ from zhili.deliberation import presenters, selectors, services
 from zhili.deliberation.publicity import current_publicity
 from zhili.deliberation.rules import Tally
 from zhili.deliberation.schemas import (
+    DelibCapIn,
+    DelibCapOut,
+    DelibHouseholdOut,
     DelibProjectActionIn,
     DelibProjectDetailOut,
     DelibProjectIn,
@@ -211,6 +214,37 @@ def create_project(request: HttpRequest, payload: DelibProjectIn) -> Any:
 )
 def get_project(request: HttpRequest, number: str) -> Any:
     return presenters.project_detail(request.user, selectors.project_get(request.user, number))
+
+
+@router.get(
+    "/projects/{number}/personal",
+    response={200: list[DelibHouseholdOut], **ERRORS},
+    summary="筹资筹劳户的完整姓名和电话（需权限，每次查看都记入审计）",
+)
+def project_personal(request: HttpRequest, number: str) -> Any:
+    p = selectors.project_get(request.user, number)
+    return services.contributions_reveal(actor=request.user, project=p)
+
+
+@router.post(
+    "/caps", response={200: DelibCapOut, **ERRORS}, summary="设置一事一议每人每年筹资筹劳上限"
+)
+def cap_set(request: HttpRequest, payload: DelibCapIn) -> Any:
+    row = services.cap_set(
+        actor=request.user,
+        area=_area(payload.area) if payload.area else None,
+        year=payload.year,
+        money=payload.money,
+        labour_days=payload.labour_days,
+        note=payload.note,
+    )
+    return {
+        "area": payload.area,
+        "year": row.year,
+        "money": row.money,
+        "labour_days": row.labour_days,
+        "note": row.note,
+    }
 
 
 def _need(value: Any, name: str) -> Any:

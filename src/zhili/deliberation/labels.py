@@ -21,6 +21,15 @@ COMMON = {
 labels.register_audit_fields(
     "deliberation.deliberation", COMMON, choices={"assembly": dict(Assembly.choices)}
 )
+labels.register_audit({"deliberation.cap.set": _("设置一事一议筹资筹劳上限")})
+labels.register_audit_fields(
+    "deliberation.cap",
+    {
+        "year": _("年度"),
+        "money": _("每人每年筹资上限（元）"),
+        "labour_days": _("每人每年筹劳上限（工日）"),
+    },
+)
 labels.register_audit_fields(
     "deliberation.project",
     {

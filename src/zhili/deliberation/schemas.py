@@ -242,3 +242,25 @@ class DelibProjectActionIn(Schema):
     on: dt.date | None = None
     kind: str = ""
     amount: Decimal = Decimal(0)
+
+
+class DelibHouseholdOut(Schema):
+    id: str
+    household: str
+    phone: str
+
+
+class DelibCapIn(Schema):
+    area: str = Field("", description="区域代码；留空为全市")
+    year: int | None = Field(None, description="年度；留空为各年")
+    money: Decimal = Field(ge=0)
+    labour_days: Decimal = Field(ge=0)
+    note: str = ""
+
+
+class DelibCapOut(Schema):
+    area: str
+    year: int | None
+    money: Decimal
+    labour_days: Decimal
+    note: str

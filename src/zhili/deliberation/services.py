@@ -27,6 +27,7 @@ from zhili.core.workdays import add_workdays
 from zhili.deliberation import rules
 from zhili.deliberation.models import (
     Assembly,
+    Cap,
     Contribution,
     Deliberation,
     DeliberationCounter,
@@ -628,6 +629,55 @@ def ledger_add(
         data={"kind": kind, "kind_label": LedgerKind(kind).label, "amount": str(value)},
     )
     return made[0]
+
+
+@transaction.atomic
+def contributions_reveal(*, actor: Any, project: Project) -> list[dict[str, str]]:
+    """The households' names and phones unmasked, for a holder of ``view_personal`` (404 out of
+    scope, 403 without the right); one audit record per reveal (``core.privacy``)."""
+    from zhili.core import privacy
+
+    rows = [
+        {"id": str(c.pk), "household": c.household, "phone": c.phone}
+        for c in Contribution.objects.filter(project=project).order_by("id")
+    ]
+    return privacy.reveal(actor=actor, obj=project, rows=rows, what="一事一议筹资筹劳户")
+
+
+@transaction.atomic
+def cap_set(
+    *,
+    actor: Any,
+    area: Area | None,
+    year: int | None,
+    money: Any,
+    labour_days: Any,
+    note: str = "",
+) -> Cap:
+    """Set the per-person cap for an area (None: city-wide) and a year (None: every year).
+    Needs ``deliberation.project.change`` over the area (the city's root for a city-wide cap)."""
+    from zhili.core.audit import audit_record, root_path
+
+    path = area.path if area is not None else root_path()
+    require_at(actor, "change", Project, path, noun="一事一议上限")
+    row, _created = Cap.objects.update_or_create(
+        area_path=area.path if area is not None else "",
+        year=year,
+        defaults={
+            "area": area,
+            "money": _decimal(money, "筹资上限"),
+            "labour_days": _decimal(labour_days, "筹劳上限"),
+            "note": (note or "").strip()[:200],
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="deliberation.cap.set",
+        obj=row,
+        area_path=path,
+        after={"year": year, "money": row.money, "labour_days": row.labour_days},
+    )
+    return row
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/", views.project_list, name="projects"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<str:number>/", views.project_detail, name="project"),
+    path("projects/<str:number>/personal/", views.project_personal, name="project_personal"),
     path("<str:number>/", views.deliberation_detail, name="detail"),
     path("<str:number>/signatures/<int:pk>/", views.signatures, name="signatures"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhili.areas.selectors import area_get
 from zhili.core.errors import PermissionDenied, ZhiliError
 from zhili.core.pagination import keyset_page
-from zhili.core.privacy import mask
+from zhili.core.privacy import mask, may_see
 from zhili.core.scoping import has_any
 from zhili.deliberation import forms, selectors, services
 from zhili.deliberation.models import OPEN_STATUSES, Deliberation, Project, Status
@@ -319,11 +319,34 @@ def _project_run(user: Any, p: Project, action: str, c: dict[str, Any]) -> None:
 
 
 @login_required
+@require_http_methods(["POST"])
+def project_personal(request: HttpRequest, number: str) -> HttpResponse:
+    """显示完整信息: the households unmasked, audited by the service; never kept."""
+    p = selectors.project_get(request.user, number)
+    try:
+        revealed = services.contributions_reveal(actor=request.user, project=p)
+    except ZhiliError as exc:
+        return _project_page(request, p, page_error=exc.message, status=exc.status)
+    return _project_page(request, p, revealed={r["id"]: r for r in revealed})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def project_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _project_page(request, selectors.project_get(request.user, number))
+
+
+def _project_page(
+    request: HttpRequest,
+    p: Project,
+    *,
+    revealed: dict[str, dict[str, str]] | None = None,
+    page_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
-    p = selectors.project_get(user, number)
-    posted = request.POST.get("action", "") if request.method == "POST" else ""
+    number = p.number
+    posted = request.POST.get("action", "") if request.method == "POST" and revealed is None else ""
     allowed = [a for a in PROJECTS.allowed_actions(user, p) if a in PROJECT_FORMS]
     action_forms = []
     for key in allowed:
@@ -331,7 +354,6 @@ def project_detail(request: HttpRequest, number: str) -> HttpResponse:
             request.POST if posted == key else None, initial={"version": p.version}
         )
         action_forms.append((key, str(PROJECTS.rules[key].label), form))
-    page_error, status = "", 200
     if posted:
         offered = {k: f for k, _l, f in action_forms}
         if posted not in offered:
@@ -345,8 +367,15 @@ def project_detail(request: HttpRequest, number: str) -> HttpResponse:
             else:
                 messages.success(request, "已保存")
                 return redirect("deliberation:project", number=number)
+    shown = revealed or {}
     contributions = [
-        {"row": c, "household": mask("name", c.household), "phone": mask("phone", c.phone)}
+        {
+            "row": c,
+            "household": shown[str(c.pk)]["household"]
+            if str(c.pk) in shown
+            else mask("name", c.household),
+            "phone": shown[str(c.pk)]["phone"] if str(c.pk) in shown else mask("phone", c.phone),
+        }
         for c in selectors.project_contributions(p)
     ]
     return render(
@@ -359,6 +388,7 @@ def project_detail(request: HttpRequest, number: str) -> HttpResponse:
             "contributions": contributions,
             "ledger": selectors.project_ledger(p),
             "events": selectors.project_events(p),
+            "can_reveal": revealed is None and bool(contributions) and may_see(user, p),
             "page_error": page_error,
         },
         status=status,

@@ -268,3 +268,59 @@ def test_projects_are_scoped(secretary: Any, community: Any) -> None:
     c = Client()
     c.force_login(f.user("wanzhou"))
     assert c.get(f"/deliberation/projects/{p.number}/").status_code == 404
+
+
+def test_households_revealed_only_with_the_right_and_audited(
+    secretary: Any, community: Any
+) -> None:
+    from zhili.core.models import AuditEvent
+
+    p = _approved(secretary, community)
+    services.contribution_add(
+        actor=secretary,
+        project=p,
+        household="张大",
+        phone="13812345678",
+        persons=2,
+        money="40",
+        on=dt.date(2026, 10, 20),
+    )
+    c = Client()
+    c.force_login(secretary)
+    page = c.get(f"/deliberation/projects/{p.number}/").content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    shown = c.post(f"/deliberation/projects/{p.number}/personal/").content.decode()
+    assert "13812345678" in shown and "张大" in shown
+    assert AuditEvent.objects.filter(action="privacy.reveal", object_id=str(p.pk)).count() == 1
+    district = _client_for("yuzhong")  # deliberation.* includes view_personal
+    assert district.get(f"/api/v1/deliberation/projects/{p.number}/personal").status_code == 200
+    assert (
+        _client_for("wanzhou").get(f"/api/v1/deliberation/projects/{p.number}/personal").status_code
+        == 404
+    )
+
+
+def _client_for(who: str) -> Client:
+    c = Client()
+    c.force_login(f.user(who))
+    return c
+
+
+def test_the_cap_is_data_the_district_sets(secretary: Any, community: Any) -> None:
+    yuzhong = f.area(f.YUZHONG)
+    with pytest.raises(PermissionDenied):
+        services.cap_set(actor=secretary, area=community, year=2026, money="30", labour_days="5")
+    with pytest.raises(NotFound):
+        services.cap_set(
+            actor=f.user("wanzhou"), area=yuzhong, year=2026, money="30", labour_days="5"
+        )
+    services.cap_set(actor=f.user("yuzhong"), area=yuzhong, year=None, money="12", labour_days="4")
+    with pytest.raises(ValidationFailed, match=r"超过上限 12\.00 元"):
+        _project(secretary, community, money_per_person="13")
+    r = _client_for("city_admin").post(
+        "/api/v1/deliberation/caps",
+        {"area": f.YUZHONG, "year": 2026, "money": "25", "labour_days": "6"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    assert _project(secretary, community, money_per_person="25").money_per_person == Decimal(25)
