@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhili.deliberation.models import Assembly, LedgerKind, Proposer, Purpose, Stage
 from zhili.deliberation.services import MEETINGS, PUBLICITY
+from zhili.org.models import User
 
 
 class Styled(forms.Form):
@@ -66,7 +67,9 @@ class StepForm(Styled):
     votes_for = _count(_("赞成"))
     votes_against = _count(_("反对"))
     abstain = _count(_("弃权"))
-    witness = forms.ModelChoiceField(label=_("乡镇（街道）见证人"), queryset=None, required=False)  # type: ignore[arg-type]
+    witness: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("乡镇（街道）见证人"), queryset=User.objects.none(), required=False
+    )
     public_from = _date(_("公开起始日"))
     public_until = _date(_("公开截止日"))
     text = forms.CharField(

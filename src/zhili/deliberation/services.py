@@ -210,7 +210,7 @@ def step_record(
             recorded_by=actor,
         )
         if stored is not None:
-            row.signatures.save(stored.name, stored, save=False)
+            row.signatures.save(stored.name or "signatures", stored, save=False)
         row.save()
 
     data: dict[str, Any] = {"held_on": step.held_on.isoformat()}

@@ -208,7 +208,7 @@ def signatures(request: HttpRequest, number: str, pk: int) -> FileResponse:
     return FileResponse(
         step.signatures.open("rb"),
         as_attachment=True,
-        filename=step.signatures_name or step.signatures.name,
+        filename=step.signatures_name or step.signatures.name or "signatures",
     )
 
 

@@ -88,10 +88,15 @@ def demo_villages(*, say: Callable[[str], None] = print) -> None:
                 phone="13900000000",
             )
 
-    def record(title: str, content: str, **kw: object) -> Deliberation:
+    def record(title: str, content: str, *, merged: bool = False, review: str = "") -> Deliberation:
         return ds.deliberation_create(
-            actor=secretary, area=msl, title=title + MARK, content=content, **kw
-        )  # type: ignore[arg-type]
+            actor=secretary,
+            area=msl,
+            title=title + MARK,
+            content=content,
+            merged_posts=merged,
+            review_before=review,
+        )
 
     def step(d: Deliberation, action: str, days_ago: int, **kw: object) -> Deliberation:
         held = today - dt.timedelta(days=days_ago)
@@ -156,7 +161,7 @@ def demo_villages(*, say: Callable[[str], None] = print) -> None:
     waiting = record(
         "集体用房出租给社区养老服务机构",
         "将临江路 8 号集体用房出租 5 年，年租金 6 万元",
-        review_before=Stage.DECISION,
+        review=Stage.DECISION,
     )
     waiting = step(waiting, "propose", 12, text="党委提议出租集体用房")
     waiting = step(waiting, "discuss", 10, due=9, present=8, votes_for=8)
@@ -165,7 +170,7 @@ def demo_villages(*, say: Callable[[str], None] = print) -> None:
         actor=secretary, deliberation=waiting, question="租赁合同条款和招租程序是否合法"
     )
 
-    merged = record("社区公共收益使用方案", "公共收益 12 万元用于楼道照明改造", merged_posts=True)
+    merged = record("社区公共收益使用方案", "公共收益 12 万元用于楼道照明改造", merged=True)
     step(
         merged,
         "propose_merged",

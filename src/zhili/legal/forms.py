@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhili.legal.models import ServiceKind
+from zhili.legal.models import Adviser, ServiceKind
 
 
 class Styled(forms.Form):
@@ -37,7 +37,9 @@ class AdviserForm(Styled):
 
 
 class CoverageForm(Styled):
-    adviser = forms.ModelChoiceField(label=_("法律顾问"), queryset=None)  # type: ignore[arg-type]
+    adviser: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("法律顾问"), queryset=Adviser.objects.none()
+    )
     area_code = forms.CharField(label=_("村（社区）代码"), max_length=32)
     since = _date(_("起始日期"))
 
