@@ -18,6 +18,7 @@ from zhili.deliberation import services as ds
 from zhili.deliberation.models import Assembly, Deliberation, Stage
 from zhili.deliberation.rules import Tally
 from zhili.deliberation.services import StepInput, Upload
+from zhili.deliberation.workflow import WORKFLOW
 from zhili.legal import services as ls
 from zhili.org.models import User
 
@@ -104,7 +105,11 @@ def demo_villages(*, say: Callable[[str], None] = print) -> None:
             actor=secretary,
             deliberation=d,
             action=action,
-            step=StepInput(held_on=held, text=str(kw.pop("text", "")) or action, **kw),  # type: ignore[arg-type]
+            step=StepInput(
+                held_on=held,
+                text=str(kw.pop("text", "")) or str(WORKFLOW.rules[action].label),
+                **kw,
+            ),  # type: ignore[arg-type]
         )
 
     meeting = {"signatures": SHEET}
