@@ -228,6 +228,8 @@ class Cap(models.Model):
     labour_days = models.DecimalField("每人每年筹劳上限（工日）", max_digits=5, decimal_places=1)
     note = models.CharField("依据", max_length=200, blank=True)
 
+    audit_view_model = "deliberation.project"  # who may read its audit records
+
     class Meta:
         verbose_name = "一事一议筹资筹劳上限"
         verbose_name_plural = "一事一议筹资筹劳上限"

@@ -25,7 +25,10 @@ from zhili.legal.schemas import (
     LegalDecideIn,
     LegalDutyIn,
     LegalDutyOut,
+    LegalPersonOut,
     LegalReviewOut,
+    LegalTargetIn,
+    LegalTargetOut,
 )
 from zhili.legal.workflow import REVIEWS
 
@@ -170,6 +173,29 @@ def consultation_add(request: HttpRequest, payload: LegalConsultationIn) -> Any:
         answer=payload.answer,
     )
     return Status(201, selectors.consultation_row(c))
+
+
+@router.get(
+    "/consultations/{consultation_id}/personal",
+    response={200: LegalPersonOut, **ERRORS},
+    summary="咨询人的完整姓名和电话（需权限，每次查看都记入审计）",
+)
+def consultation_personal(request: HttpRequest, consultation_id: int) -> Any:
+    c = selectors.consultation_get(request.user, consultation_id)
+    return services.consultation_reveal(actor=request.user, consultation=c)
+
+
+@router.post(
+    "/targets", response={200: LegalTargetOut, **ERRORS}, summary="设置年度服务目标（全市）"
+)
+def target_set(request: HttpRequest, payload: LegalTargetIn) -> Any:
+    t = services.target_set(
+        actor=request.user,
+        year=payload.year,
+        hours=payload.hours,
+        visits_per_month=payload.visits_per_month,
+    )
+    return {"year": t.year, "hours": t.hours, "visits_per_month": t.visits_per_month}
 
 
 @router.get(

@@ -165,6 +165,8 @@ class Target(models.Model):
     hours = models.PositiveSmallIntegerField("每村（社区）每年服务时长（小时）", default=50)
     visits_per_month = models.PositiveSmallIntegerField("每月到村（社区）次数", default=1)
 
+    audit_view_model = "legal.coverage"  # who may read its audit records
+
     class Meta:
         verbose_name = "法律顾问服务目标"
         verbose_name_plural = "法律顾问服务目标"

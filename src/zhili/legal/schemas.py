@@ -155,3 +155,20 @@ class LegalDecideIn(Schema):
     approve: bool
     opinion: str
     version: int | None = None
+
+
+class LegalPersonOut(Schema):
+    person: str
+    phone: str
+
+
+class LegalTargetIn(Schema):
+    year: int
+    hours: int = Field(50, gt=0)
+    visits_per_month: int = Field(1, ge=0)
+
+
+class LegalTargetOut(Schema):
+    year: int
+    hours: int
+    visits_per_month: int

@@ -64,6 +64,12 @@ def consultation_row(c: Consultation) -> dict[str, Any]:
     }
 
 
+def consultation_get(user: Any, pk: int) -> Consultation:
+    return one_visible(  # type: ignore[no-any-return]
+        consultation_list(user).filter(pk=pk), noun="法律服务记录", code="consultation_not_found"
+    )
+
+
 def review_list(user: Any) -> QuerySet[Review]:
     return Review.objects.visible_to(user).select_related("adviser", "area")
 

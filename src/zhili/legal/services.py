@@ -24,6 +24,7 @@ from zhili.legal.models import (
     Review,
     ReviewStatus,
     ServiceKind,
+    Target,
 )
 from zhili.legal.workflow import REVIEWS
 
@@ -169,6 +170,43 @@ def consultation_log(
         after={"kind": kind, "minutes": c.minutes, "on": on},
     )
     return c
+
+
+@transaction.atomic
+def target_set(*, actor: Any, year: int, hours: int, visits_per_month: int) -> Target:
+    """The yearly service target (city-wide): ``legal.coverage.change`` at the city's root."""
+    from zhili.core.audit import root_path
+
+    require_at(actor, "change", Coverage, root_path(), noun="法律顾问服务目标")
+    if not (0 < hours <= 1000 and 0 <= visits_per_month <= 31):
+        raise ValidationFailed(
+            "服务时长须在 1–1000 小时，到村次数须在 0–31 次", code="invalid_target"
+        )
+    target, _created = Target.objects.update_or_create(
+        year=year, defaults={"hours": hours, "visits_per_month": visits_per_month}
+    )
+    audit_record(
+        actor=actor,
+        action="legal.target.set",
+        obj=target,
+        area_path=root_path(),
+        after={"year": year, "hours": hours, "visits_per_month": visits_per_month},
+    )
+    return target
+
+
+@transaction.atomic
+def consultation_reveal(*, actor: Any, consultation: Consultation) -> dict[str, str]:
+    """The person's name and phone unmasked, for a holder of ``view_personal`` (audited)."""
+    from zhili.core import privacy
+
+    [row] = privacy.reveal(
+        actor=actor,
+        obj=consultation,
+        rows=[{"person": consultation.person, "phone": consultation.phone}],
+        what="法律服务记录的咨询人",
+    )
+    return row
 
 
 # Legal review ---------------------------------------------------------------------------------

@@ -156,6 +156,7 @@ PARAMS = {
     "/api/v1/deliberation/projects/<number>": "delib_project",
     "/api/v1/deliberation/projects/<number>/actions/<action>": "delib_project_action",
     "/api/v1/legal/reviews/<review_id>": "legal_review",
+    "/api/v1/legal/consultations/<consultation_id>": "legal_consultation",
     "/open311/v2/services/<code>": "category",
     "/open311/v2/requests/<number>": "matter",
     "/open311/v2/tokens/<token>": "open311_token",
@@ -378,7 +379,18 @@ def build_world() -> World:
             )
         ),
     )
-    delib, far_delib, step, far_step, project, far_project, review, far_review = _villages()
+    (
+        delib,
+        far_delib,
+        step,
+        far_step,
+        project,
+        far_project,
+        review,
+        far_review,
+        consultation,
+        far_consultation,
+    ) = _villages()
     grant = RoleGrant.objects.get(user__username="jiefangbei")
     far_grant = RoleGrant.objects.get(user__username="wanzhou")
     month = f"{plan.year}-03"
@@ -415,6 +427,7 @@ def build_world() -> World:
             "delib_project": (project.number, far_project.number),
             "delib_project_action": ("notice", None),
             "legal_review": (str(review.pk), str(far_review.pk)),
+            "legal_consultation": (str(consultation.pk), str(far_consultation.pk)),
             "open311_token": (filed.token, None),
             "open311_rest": ("no-such-resource", None),
             "open311_format": ("json", None),
@@ -473,9 +486,20 @@ def _villages() -> tuple[Any, ...]:
             actor=f.user(street), adviser=adviser, area=community, since=dt.date(2026, 1, 1)
         )
         review = delib.deliberation_request_review(actor=actor, deliberation=d, question="是否合法")
-        out.append((d, step, project, review))
-    (d, s, p, r), (fd, fs, fp, fr) = out
-    return d, fd, s, fs, p, fp, r, fr
+        consultation = legal.consultation_log(
+            actor=f.user(lawyer or street),
+            adviser=adviser,
+            area=community,
+            kind="consultation",
+            on=dt.date(2026, 11, 2),
+            minutes=30,
+            topic="租赁",
+            person="赵小明",
+            phone="13912345678",
+        )
+        out.append((d, step, project, review, consultation))
+    (d, s, p, r, c), (fd, fs, fp, fr, fc) = out
+    return d, fd, s, fs, p, fp, r, fr, c, fc
 
 
 @pytest.fixture(scope="module")

@@ -126,3 +126,36 @@ def test_consultations_show_the_person_masked(adviser: Any) -> None:
     c.force_login(f.user("jiefangbei"))
     html = c.get("/legal/?year=2026").content.decode()
     assert "赵**" in html and "赵小明" not in html and "139****5678" not in html
+
+
+def test_the_target_is_data_the_city_sets(adviser: Any) -> None:
+    for month in range(1, 13):
+        _log(adviser, MINSHENGLU, dt.date(2025, month, 3), 200, kind="visit")  # 40 h
+    with pytest.raises(NotFound):  # a district cannot reach the city-wide target (kernel: 404)
+        services.target_set(actor=f.user("yuzhong"), year=2025, hours=40, visits_per_month=1)
+    services.target_set(actor=f.user("city_admin"), year=2025, hours=40, visits_per_month=1)
+    [acc] = [
+        a
+        for a in selectors.accounts(f.user("jiefangbei"), year=2025, today=dt.date(2026, 1, 2))
+        if a.area == "民生路社区"
+    ]
+    assert acc.warnings == [] and acc.target_hours == 40 and acc.percent == 100
+
+
+def test_the_person_is_revealed_only_with_the_right(adviser: Any) -> None:
+    from zhili.core.models import AuditEvent
+
+    c = _log(adviser, MINSHENGLU, dt.date(2026, 3, 3), 30, person="赵小明", phone="13912345678")
+    with pytest.raises(PermissionDenied):
+        services.consultation_reveal(actor=f.user("jiefangbei"), consultation=c)
+    assert services.consultation_reveal(actor=f.user("lawyer_jfb"), consultation=c) == {
+        "person": "赵小明",
+        "phone": "13912345678",
+    }
+    assert (
+        AuditEvent.objects.filter(action="privacy.reveal", object_type="legal.consultation").count()
+        == 1
+    )
+    api = Client()
+    api.force_login(f.user("wanzhou"))
+    assert api.get(f"/api/v1/legal/consultations/{c.pk}/personal").status_code == 404
