@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -99,7 +100,7 @@ def demo_villages(*, say: Callable[[str], None] = print) -> None:
             review_before=review,
         )
 
-    def step(d: Deliberation, action: str, days_ago: int, **kw: object) -> Deliberation:
+    def step(d: Deliberation, action: str, days_ago: int, **kw: Any) -> Deliberation:
         held = today - dt.timedelta(days=days_ago)
         return ds.step_record(
             actor=secretary,
@@ -109,7 +110,7 @@ def demo_villages(*, say: Callable[[str], None] = print) -> None:
                 held_on=held,
                 text=str(kw.pop("text", "")) or str(WORKFLOW.rules[action].label),
                 **kw,
-            ),  # type: ignore[arg-type]
+            ),
         )
 
     meeting = {"signatures": SHEET}
