@@ -46,6 +46,7 @@ demo: setup demo-env
 	DEBUG=1 $(BIN)/zhili demo_cases
 	DEBUG=1 $(BIN)/zhili load_targets_demo
 	DEBUG=1 $(BIN)/zhili demo_outreach
+	DEBUG=1 $(BIN)/zhili demo_villages
 	DEBUG=1 $(BIN)/zhili demo_serve
 
 test: setup

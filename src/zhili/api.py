@@ -8,7 +8,9 @@ from zhili.areas.api import router as areas_router
 from zhili.compounds.api import router as compounds_router
 from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
+from zhili.deliberation.api import router as deliberation_router
 from zhili.disputes.api import router as disputes_router
+from zhili.legal.api import router as legal_router
 from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
@@ -78,3 +80,5 @@ api.add_router("/disputes", disputes_router)
 api.add_router("/targets", targets_router)
 api.add_router("/visits", visits_router)
 api.add_router("/compounds", compounds_router)
+api.add_router("/deliberation", deliberation_router)
+api.add_router("/legal", legal_router)

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "zhili.targets",
     "zhili.visits",
     "zhili.compounds",
+    "zhili.legal",
+    "zhili.deliberation",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",

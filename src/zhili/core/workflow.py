@@ -29,11 +29,12 @@ from django.utils import timezone
 
 from zhili.core import labels
 from zhili.core.audit import audit_record
-from zhili.core.errors import Conflict, NotFound, PermissionDenied
+from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can, object_path
 
 Check = Callable[[Any, Any], bool]
 Guard = Callable[[Any, Any], str | None]
+InputCheck = Callable[[Any, Any, Any], str | None]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class Rule:
     also: Check | None = None  # another way to hold the right (actor, obj) -> bool
     guard: Guard | None = None  # a refusal despite the right: (actor, obj) -> reason or None
     only_also: bool = False  # the area permission alone is not enough: ``also`` must hold
+    # A refusal of the step's input (a quorum, a threshold): (actor, obj, facts) -> reason or
+    # None, run by ``transition`` after the rights and guard with the caller's ``facts``; a
+    # refusal answers 422 (the input was wrong, not the right). Buttons do not know the input.
+    check_input: InputCheck | None = None
     system: bool = False  # recorded by the system (sweeps); never a button
 
 
@@ -171,14 +176,20 @@ class Workflow:
         at: dt.datetime | None = None,
         event_fields: dict[str, Any] | None = None,
         attachments: Iterable[Any] | None = None,
+        facts: Any = None,
     ) -> Any:
         """Run one action. ``apply(obj, now)`` changes the locked object and may return the new
-        status (otherwise the rule's ``target``, otherwise the status stays)."""
+        status (otherwise the rule's ``target``, otherwise the status stays). ``facts``: the
+        step's input, for the rule's ``check_input`` (refused with 422 and its reason)."""
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("transition must run inside a transaction")
         rule = self.rules[action]
         locked = self.lock(obj)
         self.check(actor, action, locked, version=version)
+        if rule.check_input is not None:
+            reason = rule.check_input(actor, locked, facts)
+            if reason:
+                raise ValidationFailed(reason, code="refused_input", detail={"action": action})
         now = at or timezone.now()
         before = locked.status
         new_status = apply(locked, now) if apply else None

@@ -22,6 +22,7 @@ from zhili.org.services import grant_create, liaison_create, unit_create, user_c
 DEMO_PASSWORD = "zhili-demo-2026"
 CITY, YUZHONG, WANZHOU, LIANGJIANG = "500000", "500103", "500101", "500199"
 JIEFANGBEI = "500103003"
+MINSHENGLU = "500103003013"  # 民生路社区, 解放碑街道
 
 UNITS = [
     (CITY, "市委政法委（市域社会治理办）", UnitType.LEADERSHIP_OFFICE),
@@ -79,6 +80,9 @@ ACCOUNTS = [
         JIEFANGBEI,
     ),
     ("unit_gaj", "市公安局目标任务填报员", CITY, "市公安局", "target_reporter", CITY),
+    # Village and community self-governance (deliberation, legal): no unit of their own.
+    ("secretary_msl", "民生路社区书记", MINSHENGLU, "", "village_secretary", MINSHENGLU),
+    ("lawyer_jfb", "解放碑法律顾问（演示）", JIEFANGBEI, "", "legal_adviser", JIEFANGBEI),
     (
         "office_zfw",
         "市委政法委考核办干部",
@@ -110,9 +114,11 @@ def demo_load(*, say: Callable[[str], None] = print) -> None:
     actor = system_user()
     areas = {
         a.code: a
-        for a in Area.objects.filter(code__in=[CITY, YUZHONG, WANZHOU, LIANGJIANG, JIEFANGBEI])
+        for a in Area.objects.filter(
+            code__in=[CITY, YUZHONG, WANZHOU, LIANGJIANG, JIEFANGBEI, MINSHENGLU]
+        )
     }
-    if len(areas) < 5:
+    if len(areas) < 6:
         raise DemoRefused("请先载入区划：zhili load_areas")
     units = {u.name: u for u in Unit.objects.all()}
     for code, name, kind in UNITS:
@@ -133,7 +139,7 @@ def demo_load(*, say: Callable[[str], None] = print) -> None:
                 password=DEMO_PASSWORD,
                 area=areas[home],
                 full_name=full_name,
-                unit=units[unit_name],
+                unit=units[unit_name] if unit_name else None,
                 check_password=False,
             )
         grant_area = grids[0] if grant_at == "grid" else areas[grant_at]

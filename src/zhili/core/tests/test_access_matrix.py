@@ -64,12 +64,23 @@ ROLES = (
     "mediator_jfb",
     "office_zfw",
     "unit_gaj",
+    "secretary_msl",
+    "lawyer_jfb",
 )
 
 # Who has no grant reaching an object of the variant: such an object must answer 404.
 OUTSIDE = {
     "": ("wanzhou", "liangjiang"),  # objects in 渝中区
-    "万州": ("yuzhong", "jiefangbei", "grid_jfb_01", "liangjiang", "unit_yz_jw", "mediator_jfb"),
+    "万州": (
+        "yuzhong",
+        "jiefangbei",
+        "grid_jfb_01",
+        "liangjiang",
+        "unit_yz_jw",
+        "mediator_jfb",
+        "secretary_msl",
+        "lawyer_jfb",
+    ),
 }
 
 # Pages anyone may open without logging in (by URL pattern).
@@ -82,6 +93,9 @@ PUBLIC = {
     "/public/lookup/",
     "/public/category-fields/",
     "/public/areas/options/",
+    "/public/notices/",
+    "/public/notices/<number>/",
+    "/public/notices/projects/<number>/",
     "/api/v1/openapi.json",
     "/api/v1/docs",
 }
@@ -141,6 +155,18 @@ PARAMS = {
     "/api/v1/compounds/meetings/<meeting_id>": "meeting",
     "/api/v1/compounds/followups/<followup_id>": "followup",
     "/api/v1/compounds/<compound_id>": "compound",
+    "/deliberation/projects/<number>": "delib_project",
+    "/deliberation/<number>": "deliberation",
+    "/deliberation/<number>/signatures/<pk>": "delib_step",
+    "/public/notices/projects/<number>": "delib_project",
+    "/public/notices/<number>": "deliberation",
+    "/legal/reviews/<pk>": "legal_review",
+    "/api/v1/deliberation/records/<number>": "deliberation",
+    "/api/v1/deliberation/records/<number>/steps/<action>": "delib_step_action",
+    "/api/v1/deliberation/projects/<number>": "delib_project",
+    "/api/v1/deliberation/projects/<number>/actions/<action>": "delib_project_action",
+    "/api/v1/legal/reviews/<review_id>": "legal_review",
+    "/api/v1/legal/consultations/<consultation_id>": "legal_consultation",
     "/open311/v2/services/<code>": "category",
     "/open311/v2/requests/<number>": "matter",
     "/open311/v2/tokens/<token>": "open311_token",
@@ -371,6 +397,18 @@ def build_world() -> World:
     far_meeting = f.make_meeting(
         "wanzhou", compound=f.make_compound("wanzhou", where=far_visit.building.parent.parent)
     )
+    (
+        delib,
+        far_delib,
+        step,
+        far_step,
+        project,
+        far_project,
+        review,
+        far_review,
+        consultation,
+        far_consultation,
+    ) = _villages()
     grant = RoleGrant.objects.get(user__username="jiefangbei")
     far_grant = RoleGrant.objects.get(user__username="wanzhou")
     month = f"{plan.year}-03"
@@ -410,11 +448,85 @@ def build_world() -> World:
                 str(meeting.followups.get().pk),
                 str(far_meeting.followups.get().pk),
             ),
+            "deliberation": (delib.number, far_delib.number),
+            "delib_step": (str(step.pk), str(far_step.pk)),
+            "delib_step_action": ("propose", None),
+            "delib_project": (project.number, far_project.number),
+            "delib_project_action": ("notice", None),
+            "legal_review": (str(review.pk), str(far_review.pk)),
+            "legal_consultation": (str(consultation.pk), str(far_consultation.pk)),
             "open311_token": (filed.token, None),
             "open311_rest": ("no-such-resource", None),
             "open311_format": ("json", None),
         }
     )
+
+
+def _villages() -> tuple[Any, ...]:
+    """A 四议两公开 record (with a signed step), a 一事一议 project and a legal review in
+    民生路社区 (解放碑) and in 东方广场社区 (万州)."""
+    import datetime as dt
+
+    from zhili.deliberation import services as delib
+    from zhili.deliberation.selectors import deliberation_steps
+    from zhili.legal import services as legal
+
+    out: list[Any] = []
+    for who, street, code, lawyer in (
+        ("secretary_msl", "jiefangbei", "500103003013", "lawyer_jfb"),
+        ("wanzhou", "wanzhou", "500101001001", None),
+    ):
+        actor, community = f.user(who), f.area(code)
+        d = delib.deliberation_create(
+            actor=actor, area=community, title="集体用房出租", content="出租"
+        )
+        d = delib.step_record(
+            actor=actor,
+            deliberation=d,
+            action="propose",
+            step=delib.StepInput(
+                held_on=dt.date(2026, 11, 2),
+                text="提议",
+                signatures=delib.Upload("签到表.pdf", f.PDF + code.encode()),
+            ),
+        )
+        step = deliberation_steps(d).get()
+        project = delib.project_create(
+            actor=actor,
+            area=community,
+            title="步道硬化",
+            purpose="road",
+            description="300 米",
+            proposer="committee",
+            villagers=100,
+            budget="60000",
+            year=2026,
+        )
+        adviser = legal.adviser_create(
+            actor=f.user(street),
+            name="王律师",
+            firm="某律师事务所",
+            area=community,
+            user=f.user(lawyer) if lawyer else None,
+        )
+        legal.coverage_add(
+            actor=f.user(street), adviser=adviser, area=community, since=dt.date(2026, 1, 1)
+        )
+        review = delib.deliberation_request_review(actor=actor, deliberation=d, question="是否合法")
+        consultation = legal.consultation_log(
+            actor=f.user(lawyer or street),
+            adviser=adviser,
+            area=community,
+            kind="consultation",
+            on=dt.date(2026, 11, 2),
+            minutes=30,
+            topic="租赁",
+            person="赵小明",
+            phone="13912345678",
+        )
+        out.append((d, step, project, review, consultation))
+    (d, s, p, r, c), (fd, fs, fp, fr, fc) = out
+    return d, fd, s, fs, p, fp, r, fr, c, fc
 
 
 @pytest.fixture(scope="module")

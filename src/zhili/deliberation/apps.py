@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+from zhili.core.navigation import NavItem
+
+
+class DeliberationConfig(AppConfig):
+    name = "zhili.deliberation"
+    label = "deliberation"
+    verbose_name = "村（居）民自治：四议两公开、一事一议"
+    nav = [
+        NavItem(
+            "四议两公开",
+            "deliberation:list",
+            "deliberation.Deliberation",
+            group="基层自治",
+            order=50,
+        ),
+        NavItem(
+            "一事一议", "deliberation:projects", "deliberation.Project", group="基层自治", order=51
+        ),
+    ]
+
+    def ready(self) -> None:
+        from zhili.deliberation import labels, workflow  # noqa: F401  (registers the labels)

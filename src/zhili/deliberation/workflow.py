@@ -1,0 +1,218 @@
+"""The rules tables of 四议两公开 and 一事一议 on the core workflow.
+
+四议两公开: each step is an action from the state that waits for it; the meeting steps carry a
+``check_input`` that applies the quorum and majority rules (``deliberation.rules``) to the
+step's counts, so a meeting that fails them cannot pass and the refusal says why. Where one
+person is both party secretary and committee director (``merged_posts``), ``propose_merged``
+records steps 1 and 2 as one. A record marked ``review_before`` a step cannot take that step
+before the legal adviser approved it (a guard reading ``zhili.legal.services``).
+
+一事一议: proposal thresholds are checked when the project is created (services); the vote uses
+the same meeting rules; the township reviews (``review``), the county replies (``reply``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from zhili.core import labels
+from zhili.core.scoping import can
+from zhili.core.workflow import Rule, Workflow
+from zhili.deliberation import rules
+from zhili.deliberation.models import (
+    Assembly,
+    Deliberation,
+    DeliberationEvent,
+    Project,
+    ProjectEvent,
+    ProjectStatus,
+    Stage,
+    Status,
+)
+
+S = Status
+P = ProjectStatus
+
+# The action recording each stage, and the stage each action records.
+STAGE_OF = {
+    "propose": Stage.PROPOSAL,
+    "propose_merged": Stage.MERGED,
+    "discuss": Stage.COMMITTEES,
+    "review": Stage.PARTY,
+    "decide": Stage.DECISION,
+    "publish_resolution": Stage.RESOLUTION,
+    "publish_result": Stage.RESULT,
+}
+
+
+def _legal_review(action: str) -> Any:
+    """A guard: the record asks for the adviser's review before this step."""
+    stage = STAGE_OF[action]
+    covers = {Stage.PROPOSAL, Stage.COMMITTEES, Stage.MERGED} if stage == Stage.MERGED else {stage}
+
+    def guard(actor: Any, d: Deliberation) -> str | None:
+        if d.review_before not in covers:
+            return None
+        from zhili.legal.services import review_refusal
+
+        return review_refusal(subject=d, before=str(Stage(d.review_before).label))
+
+    return guard
+
+
+def _merged_only(actor: Any, d: Deliberation) -> str | None:
+    if not d.merged_posts:
+        return "仅在党组织书记兼任村（居）委会主任（一肩挑）时，提议和商议可以合并为一步"
+    return _legal_review("propose_merged")(actor, d)
+
+
+def _separate_only(actor: Any, d: Deliberation) -> str | None:
+    return _legal_review("propose")(actor, d)
+
+
+def party_check(actor: Any, d: Any, facts: Any) -> str | None:
+    return rules.party_meeting(facts)
+
+
+def assembly_check(actor: Any, d: Any, facts: Any) -> str | None:
+    """The decision meeting: villagers' or representatives' rules, by ``facts.assembly``."""
+    tally, assembly = facts
+    if assembly == Assembly.VILLAGERS:
+        return rules.villagers_meeting(tally)
+    if assembly == Assembly.REPRESENTATIVES:
+        return rules.representatives_meeting(tally)
+    return "请选择村（居）民会议或村（居）民代表会议"
+
+
+def witness_check(witness: Any, area_path: str) -> str | None:
+    """A township officer witnesses the decision: a user holding ``witness`` over the area."""
+    if witness is None:
+        return "村（居）民会议或代表会议须有乡镇（街道）干部见证，请选择见证人"
+    if not can(witness, "witness", Deliberation, area_path):
+        return (
+            f"{getattr(witness, 'display_name', witness)} 不是该村（社区）所属乡镇（街道）的见证人"
+        )
+    return None
+
+
+def decision_check(actor: Any, d: Any, facts: Any) -> str | None:
+    tally, assembly, witness = facts
+    return assembly_check(actor, d, (tally, assembly)) or witness_check(witness, d.area_path)
+
+
+def _step(label: Any, source: str, target: str, **kw: Any) -> Rule:
+    return Rule(label, (source,), "record", target=target, **kw)
+
+
+RULES: dict[str, Rule] = {
+    "propose": _step(_("党组织提议"), S.PROPOSAL, S.COMMITTEES, guard=_separate_only),
+    "propose_merged": _step(_("党组织提议并两委会商议"), S.PROPOSAL, S.PARTY, guard=_merged_only),
+    "discuss": _step(_("两委会商议"), S.COMMITTEES, S.PARTY, guard=_legal_review("discuss")),
+    "review": _step(
+        _("党员大会审议"),
+        S.PARTY,
+        S.DECISION,
+        guard=_legal_review("review"),
+        check_input=party_check,
+    ),
+    "decide": _step(
+        _("村（居）民会议决议"),
+        S.DECISION,
+        S.RESOLUTION,
+        guard=_legal_review("decide"),
+        check_input=decision_check,
+    ),
+    "publish_resolution": _step(
+        _("决议公开"), S.RESOLUTION, S.IMPLEMENTING, guard=_legal_review("publish_resolution")
+    ),
+    "publish_result": _step(
+        _("实施结果公开"), S.IMPLEMENTING, S.DONE, guard=_legal_review("publish_result")
+    ),
+    "withdraw": Rule(
+        _("终止"),
+        (S.PROPOSAL, S.COMMITTEES, S.PARTY, S.DECISION, S.RESOLUTION),
+        "change",
+        target=S.WITHDRAWN,
+    ),
+}
+STEP_ACTIONS = tuple(STAGE_OF)
+
+WORKFLOW = Workflow(
+    model=Deliberation,
+    event_model=DeliberationEvent,
+    rules=RULES,
+    noun=_("四议两公开事项"),
+    audit_prefix="deliberation",
+    status_labels=dict(Status.choices),
+    lock_related=("area",),
+    extra_labels={"create": _("登记事项")},
+)
+
+
+def vote_check(actor: Any, p: Any, facts: Any) -> str | None:
+    return assembly_check(actor, p, facts)
+
+
+PROJECT_RULES: dict[str, Rule] = {
+    "notice": Rule(_("公告"), (P.PROPOSED,), "record", target=P.NOTICED),
+    "canvass": Rule(_("入户征求意见"), (P.NOTICED,), "record", target=P.CANVASSED),
+    "vote": Rule(_("会议表决"), (P.CANVASSED,), "record", target=P.VOTED, check_input=vote_check),
+    "approve_township": Rule(_("乡镇审核通过并报县"), (P.VOTED,), "review", target=P.SUBMITTED),
+    "return_township": Rule(_("乡镇退回"), (P.VOTED,), "review", target=P.CANVASSED),
+    "reply": Rule(_("县级批复"), (P.SUBMITTED,), "reply"),
+    "contribute": Rule(_("登记筹资筹劳"), (P.APPROVED,), "record"),
+    "book": Rule(_("记收支账"), (P.APPROVED,), "record"),
+    "finish": Rule(_("项目完成"), (P.APPROVED,), "record", target=P.DONE),
+}
+
+PROJECTS = Workflow(
+    model=Project,
+    event_model=ProjectEvent,
+    rules=PROJECT_RULES,
+    noun=_("一事一议项目"),
+    audit_prefix="project",
+    status_labels=dict(ProjectStatus.choices),
+    lock_related=("area",),
+    extra_labels={"create": _("提议")},
+)
+
+
+def _describe_step(event: Any) -> str:
+    d = event.data or {}
+    parts = []
+    if d.get("held_on"):
+        parts.append(f"日期 {d['held_on']}")
+    if d.get("due"):
+        parts.append(f"应到 {d['due']} 人，实到 {d.get('present', 0)} 人")
+    if d.get("votes_for") is not None and d.get("due"):
+        parts.append(
+            f"赞成 {d['votes_for']}，反对 {d.get('votes_against', 0)}，弃权 {d.get('abstain', 0)}"
+        )
+    if d.get("assembly"):
+        parts.append(dict(Assembly.choices).get(d["assembly"], ""))
+    if d.get("public_until"):
+        parts.append(f"公开期 {d.get('public_from')} 至 {d['public_until']}")
+    if d.get("witness_name"):
+        parts.append(f"见证人 {d['witness_name']}")
+    return "；".join(p for p in parts if p)
+
+
+def _describe_project(event: Any) -> str:
+    d = event.data or {}
+    if event.action == "reply":
+        verdict = "批准" if d.get("approved") else "不予批准"
+        late = "（逾期）" if d.get("late") else ""
+        return f"县级{verdict}{late}"
+    if event.action == "approve_township" and d.get("reply_due"):
+        return f"县级应于 {str(d['reply_due'])[:10]} 前批复（7 个工作日）"
+    if event.action == "contribute":
+        return f"{d.get('households', 0)} 户"
+    if event.action == "book":
+        return f"{d.get('kind_label', '')} {d.get('amount', '')} 元"
+    return _describe_step(event)
+
+
+labels.register_describer(WORKFLOW.kind, _describe_step)
+labels.register_describer(PROJECTS.kind, _describe_project)
