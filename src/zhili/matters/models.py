@@ -64,6 +64,15 @@ DEFAULT_LIMITS: dict[str, dict[str, list[Any]]] = {
 }
 
 
+def default_limit(mode: str, stage: str) -> list[Any]:
+    """四事四办: the mode's default limit of a stage, [value, unit], as the city set it on 业务参数
+    (``matters.limit.<mode>.<stage>``; the shipped values are ``DEFAULT_LIMITS``)."""
+    from zhili.core.tunables import value
+
+    unit = DEFAULT_LIMITS[mode][stage][1]
+    return [value(f"matters.limit.{mode}.{stage}"), unit]
+
+
 class CategoryQuerySet(ScopedQuerySet):
     """The catalogue is city-wide: visible in full to anyone who may view it anywhere."""
 
@@ -111,7 +120,7 @@ class Category(models.Model):
         return self.name
 
     def limit(self, stage: str, mode: str | None = None) -> tuple[float, str]:
-        value = (self.limits or {}).get(stage) or DEFAULT_LIMITS[mode or self.handling_mode][stage]
+        value = (self.limits or {}).get(stage) or default_limit(mode or self.handling_mode, stage)
         return float(value[0]), str(value[1])
 
 

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area, Level
-from zhili.core import context, privacy
+from zhili.core import context, privacy, tunables
 from zhili.core.audit import audit_record
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
@@ -41,7 +40,11 @@ from zhili.matters.routing import rule_unit
 from zhili.matters.workflow import WORKFLOW, set_co_units, transition
 
 PUBLIC_CHANNELS = {Channel.WEB, Channel.OPEN311}
-SELF_HANDLE_SAMPLE_RATE = float(getattr(settings, "ZHILI_SELF_HANDLE_SAMPLE_RATE", 0.2))
+
+
+def sample_rate() -> float:
+    """The share of self-handled matters drawn for a spot check (业务参数, in %)."""
+    return float(tunables.value("matters.self_handle_sample_percent")) / 100
 
 
 _text = clean_text
@@ -571,7 +574,8 @@ def matter_reopen(
     return _act("reopen", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
-MAX_EXTENSION_DAYS = int(getattr(settings, "ZHILI_MAX_EXTENSION_WORKDAYS", 15))
+def max_extension_days() -> int:
+    return int(tunables.value("matters.max_extension_workdays"))
 
 
 def _no_pending_extension(m: Matter) -> None:
@@ -595,10 +599,9 @@ def matter_extend(
     at: dt.datetime | None = None,
 ) -> Matter:
     """延期申请 by the unit; takes effect when approved."""
-    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise ValidationFailed(
-            f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", code="invalid_days"
-        )
+    most = max_extension_days()
+    if not isinstance(days, int) or not 1 <= days <= most:
+        raise ValidationFailed(f"延期天数须在 1 到 {most} 个工作日之间", code="invalid_days")
     reason = _text(reason, "延期理由", limit=1000)
     return _act(
         "extend",
@@ -708,7 +711,7 @@ def matter_self_handle(
         at=at,
         attachments=attachments,
         result=result,
-        sampled=random.random() < SELF_HANDLE_SAMPLE_RATE,
+        sampled=random.random() < sample_rate(),
     )
 
 

@@ -33,6 +33,7 @@ from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from zhili.core import tunables
 from zhili.core.errors import NotFound
 from zhili.core.notify import notify
 from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent
@@ -43,11 +44,11 @@ log = logging.getLogger("zhili.supervision")
 
 
 def warn_before() -> dt.timedelta:
-    return dt.timedelta(hours=float(getattr(settings, "ZHILI_WARN_BEFORE_HOURS", 24)))
+    return dt.timedelta(hours=float(tunables.value("matters.warn_before_hours")))
 
 
 def escalate_after() -> dt.timedelta:
-    return dt.timedelta(hours=float(getattr(settings, "ZHILI_ESCALATE_AFTER_HOURS", 24)))
+    return dt.timedelta(hours=float(tunables.value("matters.escalate_after_hours")))
 
 
 def batch_size() -> int:

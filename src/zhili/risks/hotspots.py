@@ -17,11 +17,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area
+from zhili.core import tunables
 from zhili.core.privacy import mask
 from zhili.risks.models import CandidateKind, RiskCandidate
 
@@ -37,7 +37,15 @@ class Thresholds:
 
 
 def thresholds() -> Thresholds:
-    return Thresholds(**getattr(settings, "ZHILI_HOTSPOT", {}))
+    """The thresholds as the city set them on 业务参数 (``risks/tunables.py``)."""
+    return Thresholds(
+        window_days=int(tunables.value("risks.hotspot_window_days")),
+        baseline_windows=int(tunables.value("risks.hotspot_baseline_windows")),
+        ratio=float(tunables.value("risks.hotspot_ratio")),
+        min_count=int(tunables.value("risks.hotspot_min_count")),
+        repeat_count=int(tunables.value("risks.repeat_count")),
+        repeat_days=int(tunables.value("risks.repeat_days")),
+    )
 
 
 def _street_code(path: str) -> str | None:
