@@ -105,7 +105,7 @@ SPECS: dict[str, Action] = {
                schemas.MatterTriageIn, forms.TriageForm, "确定分流", "btn-secondary", note="reason",
                data=_take("triage"),
                step_kwargs=lambda kw: {"result": kw["triage"], "reason": kw["reason"]}),
-        Action("dispatch", _("派遣"), (S.ACCEPTED, S.RETURNED), "dispatch", schemas.MatterDispatchIn,
+        Action("dispatch", _("派遣"), (S.ACCEPTED, S.RETURNED, S.DISPATCHED), "dispatch", schemas.MatterDispatchIn,
                forms.DispatchForm, "派遣", primary=True, unit="unit", data=_dispatch_data,
                step_kwargs=_take("unit")),
         Action("sign", _("签收"), (S.DISPATCHED,), "handle", schemas.MatterSignIn, forms.SignForm,

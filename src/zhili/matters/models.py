@@ -149,6 +149,8 @@ class Channel(models.TextChoices):
     WEB = "web", "群众网上提交"
     OPEN311 = "open311", "Open311 接口"
     REFERRAL = "referral", "上级交办"
+    PETITION = "petition", "信访"
+    VIDEO = "video", "雪亮工程视频发现"
 
 
 class Status(models.TextChoices):
@@ -294,6 +296,7 @@ class Matter(models.Model):
     warned_for = models.CharField(max_length=40, blank=True)
     supervised_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField("升级督办层级", default=0)
 
     extension_requested_days = models.PositiveSmallIntegerField(default=0)
     extension_reason = models.TextField(blank=True)

@@ -123,7 +123,7 @@ def suspend(m: Matter, now: dt.datetime) -> str:
 
 def resume(m: Matter, now: dt.datetime) -> str:
     if m.suspended_at:
-        shift_after_suspension(m, now - m.suspended_at)
+        shift_after_suspension(m, m.suspended_at, now)
     previous = m.status_before_suspend or Status.ACCEPTED
     m.status_before_suspend, m.suspended_at = "", None
     return previous

@@ -51,6 +51,14 @@ def escalate_after() -> dt.timedelta:
     return dt.timedelta(hours=float(tunables.value("matters.escalate_after_hours")))
 
 
+MAX_CLIMB = 3  # street → district → city: never more levels than the tree has above a street
+
+
+def escalate_again() -> dt.timedelta:
+    """How long each further level waits after the previous escalation (业务参数)."""
+    return dt.timedelta(hours=float(tunables.value("matters.escalate_again_hours")))
+
+
 def batch_size() -> int:
     return int(getattr(settings, "ZHILI_SWEEP_BATCH", 200))
 
@@ -242,8 +250,11 @@ def supervise_texts(m: Matter, people: list[Any]) -> tuple[str, dict[str, Any], 
 def matter_escalate(
     *, matter: Matter | int, now: dt.datetime, recipients: Recipients | None = None
 ) -> int:
-    """升级督办: still overdue ``ZHILI_ESCALATE_AFTER_HOURS`` after the supervision notice, so
-    the dispatchers one level above hear about it. Returns notices sent (-1: nothing due)."""
+    """升级督办, climbing the tree: still overdue ``escalate_after_hours`` after the supervision
+    notice, the dispatchers one level above hear about it (the district for a street's matter);
+    still overdue ``escalate_again_hours`` after that, the level above them (the city); and so on
+    until nobody sits higher. A new deadline starts the climb again from the bottom. Returns
+    notices sent (-1: nothing due)."""
     m = _lock(matter)
     if not _is_open_with_deadline(m):
         return -1
@@ -252,12 +263,18 @@ def matter_escalate(
         return -1
     if m.supervised_at > now - escalate_after():
         return -1
-    if m.escalated_at is not None and m.escalated_at >= m.supervised_at:
+    climbing = m.escalated_at is not None and m.escalated_at >= m.supervised_at
+    level = m.escalation_level if climbing else 0
+    if climbing and m.escalated_at is not None and m.escalated_at > now - escalate_again():
         return -1
     who = recipients or Recipients()
-    people = who.above(m)
-    m.escalated_at = now
-    m.save(update_fields=["escalated_at"])
+    people = who.above(m, steps=level + 1)
+    if not people and level > 0:
+        m.escalation_level = MAX_CLIMB  # nobody higher: the climb ends (no longer a candidate)
+        m.save(update_fields=["escalation_level"])
+        return -1
+    m.escalated_at, m.escalation_level = now, level + 1
+    m.save(update_fields=["escalated_at", "escalation_level"])
     label = _deadline_label(m)
     late = _span(now - m.due_at)
     _event(
@@ -265,7 +282,11 @@ def matter_escalate(
         "escalate",
         now,
         f"超过{label}时限{late}仍未办理，升级督办",
-        {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]},
+        {
+            "stage": STAGES[m.status].deadline,
+            "to": [u.username for u in people],
+            "level": level + 1,
+        },
     )
     notices = notify(
         recipients=people,
@@ -277,7 +298,7 @@ def matter_escalate(
         ),
         url=_url(m),
         obj=m,
-        dedupe_key=f"escalate:{m.pk}:{_due_stamp(m)}",
+        dedupe_key=f"escalate:{m.pk}:{_due_stamp(m)}" + (f":{level + 1}" if level else ""),
     )
     return len(notices)
 
@@ -311,8 +332,11 @@ def overdue_candidates(now: dt.datetime) -> QuerySet[Matter]:
 
 
 def escalate_candidates(now: dt.datetime) -> QuerySet[Matter]:
-    """Supervised for the current deadline long enough ago, and not escalated since."""
+    """Supervised for the current deadline long enough ago, and not escalated since, or escalated
+    long enough ago to climb one more level (``matter_escalate`` decides whether anybody sits
+    higher)."""
     cutoff = now - escalate_after()
+    again = now - escalate_again()
     return (
         _open_with_deadline()
         .filter(
@@ -321,7 +345,11 @@ def escalate_candidates(now: dt.datetime) -> QuerySet[Matter]:
             supervised_at__lte=cutoff,
             supervised_at__gte=F("due_at"),
         )
-        .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("supervised_at")))
+        .filter(
+            Q(escalated_at__isnull=True)
+            | Q(escalated_at__lt=F("supervised_at"))
+            | Q(escalated_at__lte=again, escalation_level__lt=MAX_CLIMB)
+        )
     )
 
 

@@ -72,6 +72,18 @@ TUNABLES = [
         order=50,
     ),
     Tunable(
+        "matters.escalate_again_hours",
+        _("升级督办后仍未处置，再升一级"),
+        GROUP,
+        default=48,
+        minimum=1,
+        maximum=720,
+        kind="float",
+        unit=_("小时"),
+        help=_("街道 → 区县 → 市，每升一级各自等待"),
+        order=55,
+    ),
+    Tunable(
         "matters.duplicate_radius_m",
         _("重复诉求：距离"),
         GROUP,
