@@ -7,7 +7,6 @@ import datetime as dt
 from zhili.core.workdays import add_limit, add_workdays, workdays_between
 from zhili.matters.models import Matter, Status
 
-
 STAGE_OF = {
     "dispatch_due": "dispatch",
     "sign_due": "sign",

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of test_supervision are imported by name)
 """Issue 16's matter rules (DOMAIN.md §3), each at its edge: escalation climbs street → district →
 city each after its own delay; the centre re-dispatches (改派) without waiting for a return; a
 resumed matter's deadlines move by the working days suspended; 信访 and 雪亮 channels; the limits
