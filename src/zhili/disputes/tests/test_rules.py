@@ -178,3 +178,33 @@ def test_the_limits_are_business_parameters(users: Any, area: Any) -> None:
     d = _agreed(users, area)
     d = ds.dispute_close(actor=m, dispute=d)
     assert d.follow_up_due == timezone.localdate() + dt.timedelta(days=7)
+
+
+def test_the_worker_reminds_of_overdue_confirmation_and_follow_up(users: Any, area: Any) -> None:
+    from zhili.core.models import Notice
+    from zhili.disputes.reminders import send_reminders
+    from zhili.disputes.tasks import dispute_reminders
+
+    m, officer = users["mediator_jfb"], users["jiefangbei"]
+    police = assign(users, register(users, area, channel="police"), m)
+    assert send_reminders()["overdue"] == 0  # 24 hours not over yet
+    later = timezone.now() + dt.timedelta(hours=25)
+    assert send_reminders(now=later)["overdue"] == 1
+    assert send_reminders(now=later)["overdue"] == 0  # once per deadline
+    notes = Notice.objects.filter(object_id=str(police.pk), kind="dispute_overdue")
+    assert {n.recipient for n in notes} == {m, officer}
+    assert police.number in notes.first().title
+
+    agreed = _agreed(users, area)
+    assert send_reminders()["confirmation"] == 0  # 30 days left
+    near = timezone.now() + dt.timedelta(days=28)
+    assert send_reminders(now=near)["confirmation"] == 1
+
+    closed = ds.dispute_close(actor=m, dispute=agreed)
+    assert send_reminders()["follow_up"] == 0  # due in 15 days
+    due = timezone.now() + dt.timedelta(days=14)
+    assert send_reminders(now=due)["follow_up"] == 1
+    assert send_reminders(now=due + dt.timedelta(days=3))["follow_up"] == 1  # now late: again
+    ds.dispute_follow_up(actor=m, dispute=closed, note="已履行")
+    assert send_reminders(now=due + dt.timedelta(days=5))["follow_up"] == 0
+    assert set(dispute_reminders.call()) == {"overdue", "confirmation", "follow_up"}
