@@ -57,6 +57,11 @@ def thresholds() -> Thresholds:
 STREET_DEPTH = 2  # 市 0, 区县 1, 街道 2 (matters.rollups.level_paths)
 
 
+def _street_path(path: str) -> str | None:
+    parts = [p for p in path.split("/") if p]
+    return "/".join(parts[:3]) + "/" if len(parts) > 2 else None
+
+
 def _street_code(path: str) -> str | None:
     parts = [p for p in path.split("/") if p]
     return parts[2] if len(parts) > 2 else None
@@ -92,28 +97,32 @@ def rising_categories(now: dt.datetime, t: Thresholds) -> list[dict[str, Any]]:
         if n >= t.ratio * max(baseline, 0.5) and n > baseline + 3 * math.sqrt(max(baseline, 1)):
             hits.append((r["area_path"], r["category_id"], n, baseline))
     names = dict(Category.objects.filter(pk__in={h[1] for h in hits}).values_list("pk", "name"))
-    found = []
+    # The matters behind the hits: one read of the recent window, of the hit categories only.
     since = timezone.make_aware(dt.datetime.combine(recent_from, dt.time()))
-    for path, cat, n, baseline in hits:
-        ids = list(
-            Matter.objects.filter(
-                area_path__startswith=path, category_id=cat, created_at__gte=since
-            )
-            .exclude(status__in=[Status.REJECTED, Status.MERGED])
-            .order_by("id")
-            .values_list("id", flat=True)[:50]
-        )
-        found.append(
-            {
-                "street": _street_code(path),
-                "category": cat,
-                "category_name": names.get(cat, ""),
-                "count": n,
-                "baseline": round(baseline, 2),
-                "matter_ids": ids,
-            }
-        )
-    return found
+    wanted = {(path, cat) for path, cat, _, _ in hits}
+    ids: dict[tuple[str, int], list[int]] = {key: [] for key in wanted}
+    recent = (
+        Matter.objects.filter(created_at__gte=since, category_id__in={c for _, c in wanted})
+        .exclude(status__in=[Status.REJECTED, Status.MERGED])
+        .order_by("id")
+        .values_list("id", "area_path", "category_id")
+    )
+    for pk, path, cat in recent.iterator(chunk_size=5000) if hits else ():
+        street = _street_path(path)
+        found_ids = ids.get((street, cat)) if street else None
+        if found_ids is not None and len(found_ids) < 50:
+            found_ids.append(pk)
+    return [
+        {
+            "street": _street_code(path),
+            "category": cat,
+            "category_name": names.get(cat, ""),
+            "count": n,
+            "baseline": round(baseline, 2),
+            "matter_ids": ids[(path, cat)],
+        }
+        for path, cat, n, baseline in hits
+    ]
 
 
 def phone_key(phone: str) -> str:
