@@ -297,6 +297,7 @@ class Matter(models.Model):
     supervised_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField("升级督办层级", default=0)
+    contact_overdue_at = models.DateTimeField("联系群众超时提醒时间", null=True, blank=True)
 
     extension_requested_days = models.PositiveSmallIntegerField(default=0)
     extension_reason = models.TextField(blank=True)
@@ -334,6 +335,7 @@ class Matter(models.Model):
             models.Index(fields=["area_path", "id"], name="matter_scope_idx"),
             models.Index(fields=["lead_unit", "status", "id"], name="matter_unit_idx"),
             models.Index(fields=["status", "due_at"], name="matter_due_idx"),
+            models.Index(fields=["status", "contact_due"], name="matter_contact_due_idx"),
             models.Index(fields=["category", "area_path", "created_at"], name="matter_dup_idx"),
         ]
 

@@ -36,7 +36,7 @@ from django.utils import timezone
 from zhili.core import tunables
 from zhili.core.errors import NotFound
 from zhili.core.notify import notify
-from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent
+from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent, Status
 from zhili.matters.responsibility import STAGES, Recipients
 from zhili.matters.workflow import WORKFLOW
 
@@ -303,6 +303,56 @@ def matter_escalate(
     return len(notices)
 
 
+CONTACT_STATUSES = (Status.DISPATCHED, Status.HANDLING)  # the unit must contact the resident
+
+
+@transaction.atomic
+def matter_contact_overdue(
+    *, matter: Matter | int, now: dt.datetime, recipients: Recipients | None = None
+) -> int:
+    """联系群众超时: the contact deadline (``contact_due``, 响应率's) passed while the lead unit had
+    not contacted the resident. It runs beside the stage's own deadline (a matter can be on time
+    for 签收 and late for contact), so it is swept on its own: once per contact deadline (a resume
+    that moves it earns a new one), an event and a notice to the lead unit's staff. Returns the
+    notices sent (-1: nothing due)."""
+    m = _lock(matter)
+    if m is None or m.status not in CONTACT_STATUSES or m.contacted_at is not None:
+        return -1
+    if m.contact_due is None or m.contact_due >= now:
+        return -1
+    if m.contact_overdue_at is not None and m.contact_overdue_at >= m.contact_due:
+        return -1
+    people = (recipients or Recipients()).responsible(m)
+    m.contact_overdue_at = now
+    m.save(update_fields=["contact_overdue_at"])
+    due = m.contact_due.astimezone(dt.UTC).isoformat()
+    _event(
+        m,
+        "contact_overdue",
+        now,
+        f"超过联系群众时限（{_when(m.contact_due)}）仍未联系反映人",
+        {"contact_due": due, "to": [u.username for u in people]},
+    )
+    notices = notify(
+        recipients=people,
+        kind="contact_overdue",
+        title=f"【联系超时】{m.number} 已超过联系群众时限",
+        body=f"“{m.title}”的联系群众时限 {_when(m.contact_due)} 已过，请立即联系反映人并记录。",
+        url=_url(m),
+        obj=m,
+        dedupe_key=f"contact:{m.pk}:{int(m.contact_due.timestamp())}",
+    )
+    return len(notices)
+
+
+def contact_candidates(now: dt.datetime) -> QuerySet[Matter]:
+    """Dispatched or in hand, resident not contacted, contact deadline passed and not yet told
+    for it (the ``(status, contact_due)`` index)."""
+    return Matter.objects.filter(
+        status__in=CONTACT_STATUSES, contacted_at__isnull=True, contact_due__lt=now
+    ).filter(Q(contact_overdue_at__isnull=True) | Q(contact_overdue_at__lt=F("contact_due")))
+
+
 # The sweep ---------------------------------------------------------------------------------------
 
 
@@ -376,12 +426,36 @@ class SweepResult:
     overdue: int = 0
     supervised: int = 0
     escalated: int = 0
+    contact_overdue: int = 0
     notices: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _run_by_id(
+    qs: QuerySet[Matter], step: Callable[[int], dict[str, int]], result: SweepResult
+) -> None:
+    """``_run`` for candidates not ordered by ``due_at`` (keyset over ids)."""
+    after = 0
+    size = batch_size()
+    while True:
+        ids = list(qs.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:size])
+        for pk in ids:
+            try:
+                counts = step(pk)
+            except Exception as exc:  # one bad matter must not stop the sweep
+                log.exception("contact sweep failed on matter %s", pk)
+                result.failed += 1
+                result.errors.append(f"{pk}: {exc}"[:200])
+                continue
+            for name, n in counts.items():
+                setattr(result, name, getattr(result, name) + n)
+        if len(ids) < size:
+            return
+        after = ids[-1]
 
 
 def _run(qs: QuerySet[Matter], step: Callable[[int], dict[str, int]], result: SweepResult) -> None:
@@ -432,6 +506,14 @@ def sweep(now: dt.datetime | None = None, *, scope: Q | None = None) -> SweepRes
             _run(scoped(qs), warn, result)
     _run(scoped(overdue_candidates(now)), overdue, result)
     _run(scoped(escalate_candidates(now)), escalate, result)
-    if any((result.warned, result.supervised, result.escalated, result.failed)):
+
+    def contact(pk: int) -> dict[str, int]:
+        sent = matter_contact_overdue(matter=pk, now=now, recipients=who)
+        return {"contact_overdue": 1, "notices": sent} if sent >= 0 else {}
+
+    _run_by_id(scoped(contact_candidates(now)), contact, result)
+    if any(
+        (result.warned, result.supervised, result.escalated, result.contact_overdue, result.failed)
+    ):
         log.info("deadline sweep at %s: %s", now.isoformat(), result.as_dict())
     return result

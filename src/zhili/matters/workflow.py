@@ -38,6 +38,7 @@ OTHER_EVENTS = {
     "overdue": _("超期"),
     "supervise": _("督办"),
     "escalate": _("升级督办"),
+    "contact_overdue": _("联系群众超时"),
 }
 
 WORKFLOW = Workflow(
@@ -162,6 +163,10 @@ def describe(e: Any) -> str:
             parts.append(f"时限 {_local(data['due_at'])}")
     elif a in ("supervise", "escalate"):
         parts += [_stage(data), _notified(data)]
+    elif a == "contact_overdue":
+        if data.get("contact_due"):
+            parts.append(f"联系时限 {_local(data['contact_due'])}")
+        parts.append(_notified(data))
     return "，".join(p for p in parts if p)
 
 

@@ -144,3 +144,44 @@ def test_the_extension_maximum_is_a_business_parameter(
         s.matter_extend(actor=staff, matter=m, days=16, reason="材料未到").extension_requested_days
         == 16
     )
+
+
+def test_a_missed_contact_deadline_is_swept_once(dispatched: Matter, staff: Any) -> None:
+    """签收 on time but the resident not contacted by the contact limit (1 working day for 难事)."""
+    m = s.matter_sign(actor=staff, matter=dispatched, at=at(hours=1))  # signed, not contacted
+    assert m.contact_due == timezone.make_aware(dt.datetime(2026, 6, 2, 23, 59, 59))
+    assert sweep(at(days=1)).contact_overdue == 0
+    result = sweep(at(days=2))
+    assert result.contact_overdue == 1
+    m.refresh_from_db()
+    assert m.contact_overdue_at == at(days=2)
+    [event] = MatterEvent.objects.filter(matter=m, action="contact_overdue")
+    assert event.to_status == Status.HANDLING and "联系时限" in event.summary
+    [notice] = Notice.objects.filter(object_id=str(m.pk), kind="contact_overdue")
+    assert notice.recipient == staff and "联系" in notice.title
+    assert sweep(at(days=3)).contact_overdue == 0  # once per contact deadline
+    # Contacted: nothing more; a matter contacted in time is never swept.
+    other = s.matter_sign(
+        actor=staff,
+        matter=s.matter_dispatch(
+            actor=dispatched.created_by,
+            matter=s.matter_accept(actor=dispatched.created_by, matter=_another(dispatched)),
+            unit=dispatched.lead_unit,
+            at=at(hours=2),
+        ),
+        contacted=True,
+        at=at(hours=3),
+    )
+    assert sweep(at(days=4)).contact_overdue == 0
+    assert not MatterEvent.objects.filter(matter=other, action="contact_overdue").exists()
+
+
+def _another(m: Matter) -> Matter:
+    return s.matter_create(
+        actor=m.created_by,
+        category=m.category,
+        channel="staff",
+        description="另一处人行道破损",
+        area=m.area,
+        at=at(hours=1),
+    )
