@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from zhili.matters import selectors
-from zhili.matters.models import Category, Channel, Status, Triage
+from zhili.matters.models import Category, Channel, HandlingMode, Status, Triage
 
 MAX_PHOTOS = 9
 PHOTO_TYPES = "image/jpeg,image/png,image/webp,application/pdf"
@@ -245,6 +245,14 @@ class TriageForm(ActionForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"triage": self.cleaned_data["triage"], "reason": self.cleaned_data["reason"]}
+
+
+class ModeForm(ActionForm):
+    mode = _radio("办理方式", list(HandlingMode.choices), "请选择四事四办的办理方式")
+    reason = _note("调整理由", rows=2)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"mode": self.cleaned_data["mode"], "reason": self.cleaned_data["reason"]}
 
 
 class DispatchForm(ActionForm):

@@ -27,6 +27,7 @@ from zhili.matters.actions import SPECS
 from zhili.matters.models import (
     Category,
     Channel,
+    HandlingMode,
     Matter,
     MatterCounter,
     MatterEvent,
@@ -420,6 +421,38 @@ def matter_triage(
     reason = _text(reason, "分流理由", limit=1000)
     return _act(
         "triage", actor=actor, matter=matter, version=version, at=at, triage=triage, reason=reason
+    )
+
+
+@transaction.atomic
+def matter_mode(
+    *,
+    actor: Any,
+    matter: Matter,
+    mode: str,
+    reason: str,
+    version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
+    """四事四办: change the handling mode (e.g. raise to 急事特事特办) with a reason; the running
+    deadlines are recounted with the new mode's limits (``steps.mode``). Those who dispatch may."""
+    if mode not in HandlingMode.values:
+        raise ValidationFailed("办理方式须为四事四办之一", code="invalid_mode")
+    reason = _text(reason, "调整理由", limit=1000)
+
+    def same(m: Matter) -> None:
+        if m.handling_mode == mode:
+            raise ValidationFailed("办理方式没有变化", code="same_mode")
+
+    return _act(
+        "mode",
+        actor=actor,
+        matter=matter,
+        version=version,
+        at=at,
+        check=same,
+        mode=mode,
+        reason=reason,
     )
 
 

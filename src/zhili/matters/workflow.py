@@ -22,6 +22,7 @@ from zhili.matters.deadlines import refresh_due
 from zhili.matters.models import (
     STAGE_LABELS,
     Channel,
+    HandlingMode,
     Matter,
     MatterEvent,
     MatterUnit,
@@ -137,6 +138,8 @@ def describe(e: Any) -> str:
     parts: list[str] = []
     if a == "submit" and data.get("channel") in Channel.values:
         parts.append(f"来源：{Channel(data['channel']).label}")
+    elif a == "mode" and data.get("mode") in HandlingMode.values:
+        parts.append(f"改为{HandlingMode(data['mode']).label}")
     elif a == "triage" and data.get("triage") in _TRIAGE_SHORT:
         parts.append(_TRIAGE_SHORT[data["triage"]])
     elif a == "dispatch":

@@ -185,3 +185,40 @@ def _another(m: Matter) -> Matter:
         area=m.area,
         at=at(hours=1),
     )
+
+
+def test_the_handling_mode_is_raised_with_a_reason_and_the_deadlines_follow(
+    dispatched: Matter, staff: Any, users: Any, client: Any, bearer: Any
+) -> None:
+    from zhili.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        s.matter_mode(actor=staff, matter=dispatched, mode="urgent", reason="想快点")
+    with pytest.raises(ValidationFailed) as exc:
+        s.matter_mode(actor=users["jiefangbei"], matter=dispatched, mode="timed", reason="x")
+    assert exc.value.code == "same_mode"
+    m = s.matter_mode(
+        actor=users["jiefangbei"],
+        matter=dispatched,
+        mode="urgent",
+        reason="路面塌陷，危及行人",
+        at=at(hours=0.5),
+    )
+    assert m.handling_mode == "urgent"
+    # 急事: sign 1 h, contact 2 h, handle 24 h, from the dispatch (Monday 09:12).
+    sent = dispatched.dispatched_at
+    assert m.sign_due == sent + dt.timedelta(hours=1) == m.due_at
+    assert m.contact_due == sent + dt.timedelta(hours=2)
+    assert m.handle_due == sent + dt.timedelta(hours=24)
+    event = MatterEvent.objects.filter(matter=m, action="mode").latest("id")
+    assert event.note == "路面塌陷，危及行人" and "急事特事特办" in event.summary
+    # Through the API, back to 难事限时办: working days again.
+    r = client.post(
+        f"/api/v1/matters/{m.number}/actions/mode",
+        {"mode": "timed", "reason": "经核实不紧急", "version": m.version + 0},
+        content_type="application/json",
+        headers=bearer("jiefangbei"),
+    )
+    assert r.status_code == 200, r.content
+    m.refresh_from_db()
+    assert m.sign_due == timezone.make_aware(dt.datetime(2026, 6, 2, 23, 59, 59))
