@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from zhili.matters import selectors
-from zhili.matters.models import Category, Channel, HandlingMode, Status, Triage
+from zhili.matters.models import Category, Channel, HandlingMode, Status, Topic, Triage
 
 MAX_PHOTOS = 9
 PHOTO_TYPES = "image/jpeg,image/png,image/webp,application/pdf"
@@ -158,6 +158,13 @@ class QueueFilterForm(StyledForm):
     overdue = forms.ChoiceField(
         label="超期", choices=[("", "全部"), ("1", "已超期"), ("0", "未超期")], required=False
     )
+    triage = forms.ChoiceField(
+        label="三事分流", choices=[("", "全部"), *Triage.choices], required=False
+    )
+    handling_mode = forms.ChoiceField(
+        label="四事四办", choices=[("", "全部"), *HandlingMode.choices], required=False
+    )
+    topic = forms.ChoiceField(label="五事", choices=[("", "全部"), *Topic.choices], required=False)
     created_from = forms.DateField(
         label="受理日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -193,6 +200,9 @@ class QueueFilterForm(StyledForm):
             overdue=overdue,
             created_from=d.get("created_from"),
             created_to=d.get("created_to"),
+            triage=d.get("triage") or "",
+            handling_mode=d.get("handling_mode") or "",
+            topic=d.get("topic") or "",
         )
 
 

@@ -222,3 +222,34 @@ def test_the_handling_mode_is_raised_with_a_reason_and_the_deadlines_follow(
     assert r.status_code == 200, r.content
     m.refresh_from_db()
     assert m.sign_due == timezone.make_aware(dt.datetime(2026, 6, 2, 23, 59, 59))
+
+
+def test_lists_filter_by_triage_mode_and_topic(
+    new_matter: Any, users: Any, login: Any, client: Any, bearer: Any
+) -> None:
+    from zhili.matters import selectors
+
+    officer = users["jiefangbei"]
+    big = s.matter_triage(actor=officer, matter=new_matter(), triage="big", reason="涉及市政")
+    small = s.matter_triage(actor=officer, matter=new_matter(), triage="small", reason="社区可办")
+    urgent = s.matter_mode(actor=officer, matter=new_matter(), mode="urgent", reason="危险")
+
+    def numbers(**kw: str) -> set[str]:
+        qs = selectors.matter_list(officer, selectors.MatterFilters(**kw))
+        return set(qs.values_list("number", flat=True))
+
+    assert big.number in numbers(triage="big") and small.number not in numbers(triage="big")
+    assert urgent.number in numbers(handling_mode="urgent")
+    assert big.number not in numbers(handling_mode="urgent")
+    topic = big.category.topic
+    assert big.number in numbers(topic=topic)
+    other = next(t for t in ("party", "civility") if t != topic)
+    assert big.number not in numbers(topic=other)
+    page = login("jiefangbei").get("/matters/", {"triage": "small"}).content.decode()
+    assert small.number in page and big.number not in page
+    r = client.get("/api/v1/matters", {"handling_mode": "urgent"}, headers=bearer("jiefangbei"))
+    assert r.status_code == 200
+    got = {row["number"] for row in r.json()["items"]}
+    assert urgent.number in got and big.number not in got
+    bad = client.get("/api/v1/matters", {"triage": "huge"}, headers=bearer("jiefangbei"))
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_filter"
