@@ -80,6 +80,7 @@ def test_every_action_is_refused_from_a_state_it_does_not_start_from(
     kwargs: dict[str, Any] = {
         "reject": {"reason": "x"},
         "triage": {"triage": "big", "reason": "x"},
+        "mode": {"mode": "urgent", "reason": "x"},
         "dispatch": {"unit": Unit.objects.first()},
         "return": {"reason": "x"},
         "report": {"result": "x"},
