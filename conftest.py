@@ -80,6 +80,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _test_settings
             demo_load(say=lambda _msg: None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_tunables() -> Any:
+    """Business parameters are cached per process (core.tunables): a value a rolled-back test
+    wrote must not outlive it."""
+    from zhili.core import tunables
+
+    tunables.forget()
+    yield
+    tunables.forget()
+
+
 @pytest.fixture
 def users(db: Any) -> dict[str, Any]:
     from zhili.org.models import User

@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", core_views.audit_list, name="audit"),
     path("inbox/", include("zhili.core.inbox_urls")),
     path("calendar/", include("zhili.core.calendar_urls")),
+    path("parameters/", include("zhili.core.tunables_urls")),
     path("areas/", include("zhili.areas.urls")),
     path("org/", include("zhili.org.urls")),
     path("matters/", include("zhili.matters.urls")),

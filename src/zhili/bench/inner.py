@@ -127,6 +127,10 @@ def run_measure(name: str, ctx: Any, args: dict[str, Any]) -> list[Any]:
         from zhili.bench.sweep import measure_sweep
 
         return measure_sweep(ctx)
+    if name == "hotspots":
+        from zhili.bench.hotspots import measure_hotspots
+
+        return measure_hotspots(ctx)
     raise SystemExit(f"未知的测量：{name}")
 
 

@@ -43,7 +43,7 @@ from zhili.matters.models import (
 )
 from zhili.matters.questions import check_answers
 from zhili.matters.responsibility import STAGES, Recipients, _ancestor_paths, _depth
-from zhili.matters.services import SELF_HANDLE_SAMPLE_RATE
+from zhili.matters.services import sample_rate
 from zhili.org.models import RoleGrant, User
 
 EVENT_ATTACHMENTS = MatterEvent.attachments.through
@@ -228,7 +228,7 @@ class Machine:
         files = kw.pop("attachments", None)
         inputs = {**_defaults(action), **kw}
         if action == "self_handle":
-            inputs["sampled"] = random.random() < SELF_HANDLE_SAMPLE_RATE
+            inputs["sampled"] = random.random() < sample_rate()
         return self.act(
             matter,
             action,

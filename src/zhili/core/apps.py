@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
     nav = [
         NavItem("审计", "audit", "core.AuditEvent", order=90),
         NavItem("节假日调整", "calendar", "core.CalendarDay", "change", "组织与权限", order=70),
+        NavItem("业务参数", "tunables", "core.TunableValue", "change", "组织与权限", order=71),
     ]
     periodic_tasks = {"zhili.core.tasks.prune_task_results": 24 * 3600}
 
@@ -30,7 +31,7 @@ class CoreConfig(AppConfig):
         fields.BLANK_CHOICE_LABEL = _("请选择…")
         # Every app's ``labels`` module registers the labels of what it records (audit actions,
         # keys of audit records); core's own are beside the code that records them.
-        from zhili.core import audit_display, calendar, privacy  # noqa: F401
+        from zhili.core import audit_display, calendar, privacy, tunables  # noqa: F401
 
         autodiscover_modules("labels")
         autodiscover_modules("todo")

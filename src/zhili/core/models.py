@@ -177,3 +177,23 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TunableValue(models.Model):
+    """An administrator's value of a business parameter (``core.tunables``); a parameter without
+    a row has its shipped default."""
+
+    key = models.CharField("参数", max_length=80, unique=True)
+    value = models.JSONField("取值")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "业务参数"
+        verbose_name_plural = "业务参数"
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

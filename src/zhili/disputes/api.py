@@ -51,6 +51,8 @@ class DisputeIn(Schema):
         description="申请人即来源诉求的反映人：由系统从诉求复制（须有查看个人信息的权限，记入审计）",
     )
     litigation_involved: bool = False
+    parties_consent: bool = Field(False, description="双方当事人同意调解（访调对接必须）")
+    complex_case: bool = Field(False, description="警调对接的复杂案件（时限 5 天而非 24 小时）")
 
 
 class ActionIn(Schema):
@@ -64,6 +66,9 @@ class ActionIn(Schema):
     agreement: str = ""
     reason: str = ""
     confirmed_on: dt.date | None = None
+    applied_on: dt.date | None = Field(
+        None, description="当事人申请司法确认的日期（缺省同 confirmed_on）；期限按此计算"
+    )
     note: str = ""
     version: int | None = Field(
         None, description="页面或上次读取时的案件版本号；已被他人更新时答 409"
@@ -103,6 +108,8 @@ def register(request: HttpRequest, payload: DisputeIn) -> Any:
         matter=matter_get(request.user, payload.matter) if payload.matter else None,
         reporter_as_applicant=payload.reporter_as_applicant,
         litigation_involved=payload.litigation_involved,
+        parties_consent=payload.parties_consent,
+        complex_case=payload.complex_case,
     )
     return 201, dispute_out(request.user, d)
 
@@ -169,7 +176,7 @@ def act(request: HttpRequest, number: str, action: str, p: ActionIn) -> Any:
     elif action == "confirm":
         if p.confirmed_on is None:
             raise ValidationFailed("缺少司法确认日期 confirmed_on", code="missing_field")
-        services.dispute_confirm(**v, confirmed_on=p.confirmed_on)
+        services.dispute_confirm(**v, confirmed_on=p.confirmed_on, applied_on=p.applied_on)
     elif action == "close":
         services.dispute_close(**v, note=p.note)
     elif action == "follow_up":

@@ -22,6 +22,8 @@ class DisputesConfig(AppConfig):
     ]
     # Links on a matter's page to the disputes taken up from it (core.related).
     related = {"matters.matter": "zhili.disputes.selectors.disputes_of_matter"}
+    # Overdue, confirmation-window and follow-up reminders (disputes/reminders.py), hourly.
+    periodic_tasks = {"zhili.disputes.tasks.dispute_reminders": 3600}
 
     def ready(self) -> None:
         # The rules table registers its labels (actions, states, describer) at import.

@@ -38,6 +38,14 @@ class DisputeForm(Styled):
     respondent_phone = forms.CharField(label="被申请人电话", max_length=32, required=False)
     respondent_is_org = forms.BooleanField(label="被申请人为单位", required=False)
     litigation_involved = forms.BooleanField(label="已进入诉讼、复议或检察程序", required=False)
+    parties_consent = forms.BooleanField(
+        label="双方当事人同意调解", required=False, help_text="访调对接须经双方当事人同意"
+    )
+    complex_case = forms.BooleanField(
+        label="复杂案件（警调对接）",
+        required=False,
+        help_text="警调对接一般 24 小时内反馈，复杂案件 5 天",
+    )
 
     def __init__(self, *args: Any, reporter: dict[str, Any] | None = None, **kwargs: Any) -> None:
         """``reporter``: the source matter's reporter as the user may see it (masked). It is shown
@@ -108,6 +116,12 @@ class ReasonForm(ActionForm):
 
 
 class ConfirmForm(ActionForm):
+    applied_on = forms.DateField(
+        label="当事人申请日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="双方当事人向法院申请司法确认的日期；期限按此计算，留空视为与确认日期同日",
+    )
     confirmed_on = forms.DateField(
         label="司法确认日期", widget=forms.DateInput(attrs={"type": "date"})
     )

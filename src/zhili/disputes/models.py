@@ -111,6 +111,11 @@ class Dispute(models.Model):
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.REGISTERED
     )
+    complex_case = models.BooleanField(
+        "复杂案件", default=False, help_text="警调对接：复杂案件时限较长"
+    )
+    litigation_involved = models.BooleanField("涉及诉讼、复议或检察程序", default=False)
+    parties_consent = models.BooleanField("双方当事人同意调解", default=False)
     received_at = models.DateTimeField("受理时间")
     due_at = models.DateTimeField("调解期限")
     extended_days = models.PositiveSmallIntegerField("已延长天数", default=0)
@@ -118,6 +123,7 @@ class Dispute(models.Model):
     agreement_text = models.TextField("协议内容", blank=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
     confirmation_due = models.DateField("司法确认申请期限", null=True, blank=True)
+    confirmation_applied_on = models.DateField("申请司法确认日期", null=True, blank=True)
     confirmed_at = models.DateTimeField("司法确认时间", null=True, blank=True)
     failure_reason = models.TextField("不成原因", blank=True)
     returned_to = models.CharField("退回", max_length=100, blank=True)

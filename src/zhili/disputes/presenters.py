@@ -9,7 +9,7 @@ from typing import Any
 from zhili.core import privacy
 from zhili.disputes import selectors
 from zhili.disputes.models import Dispute, Party
-from zhili.disputes.workflow import WORKFLOW
+from zhili.disputes.workflow import buttons
 
 PERSONAL = {"phone": "phone", "id_number": "id_number", "address": "address"}
 
@@ -71,6 +71,10 @@ def dispute_out(user: Any, d: Dispute, *, detail: bool = False) -> dict[str, Any
         "received_at": d.received_at,
         "due_at": d.due_at,
         "extended_days": d.extended_days,
+        "complex_case": d.complex_case,
+        "litigation_involved": d.litigation_involved,
+        "parties_consent": d.parties_consent,
+        "confirmation_applied_on": d.confirmation_applied_on,
         "agreed_at": d.agreed_at,
         "confirmation_due": d.confirmation_due,
         "confirmed_at": d.confirmed_at,
@@ -82,7 +86,7 @@ def dispute_out(user: Any, d: Dispute, *, detail: bool = False) -> dict[str, Any
     }
     if detail:
         out["facts"] = d.facts
-        out["actions"] = [{"action": a, "label": label} for a, label in WORKFLOW.buttons(user, d)]
+        out["actions"] = [{"action": a, "label": label} for a, label in buttons(user, d)]
         out["parties"] = [
             {k: v for k, v in row.items() if k not in ("id", "role_label", "full")}
             for row in party_rows(selectors.dispute_parties(d))

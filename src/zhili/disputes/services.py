@@ -12,14 +12,13 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
-from zhili.core import privacy
-from zhili.core.errors import PermissionDenied, ValidationFailed
+from zhili.core import privacy, tunables
+from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
 from zhili.disputes.models import (
@@ -34,11 +33,27 @@ from zhili.disputes.models import (
 from zhili.disputes.workflow import WORKFLOW, relation_to_parties
 from zhili.org.models import UnitType
 
-DEFAULT_DAYS = int(getattr(settings, "ZHILI_DISPUTE_DAYS", 30))  # 人民调解一般一个月内
-COURT_DAYS = 30
-MAX_EXTENSION_DAYS = 30
-CONFIRMATION_DAYS = 30
-FOLLOW_UP_DAYS = int(getattr(settings, "ZHILI_DISPUTE_FOLLOW_UP_DAYS", 15))
+
+def days_of(name: str) -> int:
+    """A time limit of ``disputes/tunables.py`` as the city set it on 业务参数: ``days`` (人民调解,
+    30), ``court_days`` (30), ``court_extension_days`` (30), ``police_hours`` (24),
+    ``police_complex_days`` (5), ``confirmation_days`` (30), ``follow_up_days`` (15)."""
+    return int(tunables.value(f"disputes.{name}"))
+
+
+def mediation_limit(channel: str, complex_case: bool) -> tuple[dt.timedelta, dict[str, int]]:
+    """The mediation limit by channel (DOMAIN.md §6): 警调对接 24 hours, complex cases 5 days;
+    诉调对接 the court's 30 days; otherwise 人民调解's month. Also the event's data."""
+    if channel == Channel.POLICE:
+        if complex_case:
+            n = days_of("police_complex_days")
+            return dt.timedelta(days=n), {"days": n}
+        h = days_of("police_hours")
+        return dt.timedelta(hours=h), {"hours": h}
+    n = days_of("court_days") if channel in COURT_CHANNELS else days_of("days")
+    return dt.timedelta(days=n), {"days": n}
+
+
 RETURN_TO = {
     Channel.COURT_ASSIGNED: "人民法院（转入诉讼程序）",
     Channel.COURT_ENTRUSTED: "人民法院（恢复审理）",
@@ -127,6 +142,8 @@ def dispute_register(
     matter: Any = None,
     reporter_as_applicant: bool = False,
     litigation_involved: bool = False,
+    parties_consent: bool = False,
+    complex_case: bool = False,
     received_at: dt.datetime | None = None,
 ) -> Dispute:
     """登记. With ``reporter_as_applicant`` the source matter's reporter becomes the applicant
@@ -139,6 +156,12 @@ def dispute_register(
         raise ValidationFailed(
             "已进入诉讼、复议或检察程序的事项不能访调对接", code="petition_excluded"
         )
+    if channel == Channel.PETITION and not parties_consent:
+        raise ValidationFailed(
+            "访调对接须经双方当事人同意调解，请确认并勾选", code="consent_required"
+        )
+    if complex_case and channel != Channel.POLICE:
+        raise ValidationFailed("“复杂案件”时限只适用于警调对接", code="complex_police_only")
     if channel == Channel.MATTER and matter is None:
         raise ValidationFailed("须关联来源诉求", code="matter_required")
     if area is None or not area.is_current or area.level in (AreaLevel.CITY, AreaLevel.DISTRICT):
@@ -159,7 +182,7 @@ def dispute_register(
         parties = [_reporter_as_applicant(actor, matter), *typed]
     rows = _parties(parties)
     now = received_at or timezone.now()
-    days = COURT_DAYS if channel in COURT_CHANNELS else DEFAULT_DAYS
+    limit, limit_data = mediation_limit(channel, complex_case)
     d = Dispute.objects.create(
         number=_number(now),
         channel=channel,
@@ -172,7 +195,10 @@ def dispute_register(
         referring_unit=referring_unit,
         matter=matter,
         received_at=now,
-        due_at=now + dt.timedelta(days=days),
+        due_at=now + limit,
+        complex_case=complex_case,
+        litigation_involved=litigation_involved,
+        parties_consent=parties_consent,
         created_by=actor,
     )
     for p in rows:
@@ -183,7 +209,13 @@ def dispute_register(
         obj=d,
         action="register",
         before="",
-        data={"channel": channel, "days": days},
+        data={
+            "channel": channel,
+            **limit_data,
+            "complex_case": complex_case,
+            "parties_consent": parties_consent,
+            "litigation_involved": litigation_involved,
+        },
         at=now,
     )
     return d
@@ -201,11 +233,21 @@ def dispute_assign(
             raise ValidationFailed("请选择人民调解委员会", code="committee_required")
         if mediator is None or not mediator.is_active:
             raise ValidationFailed("请选择调解员", code="mediator_required")
+        committee_path = committee.area.path if committee.area_id else ""
+        if not committee_path or not d.area_path.startswith(committee_path):
+            raise ValidationFailed(
+                f"{committee.name} 不负责纠纷发生地，请选择当地的人民调解委员会",
+                code="committee_area",
+            )
         if not can(mediator, "mediate", Dispute, d.area_path):
             # Otherwise the case would go to someone who can neither see nor mediate it.
             raise ValidationFailed(
                 f"{mediator.display_name} 没有在本辖区调解纠纷的权限，不能指派为调解员",
                 code="not_a_mediator",
+            )
+        if mediator.unit_id != committee.pk:
+            raise ValidationFailed(
+                f"{mediator.display_name} 不是{committee.name}的调解员", code="not_a_member"
             )
         relation = relation_to_parties(d, mediator)
         if relation:
@@ -271,10 +313,12 @@ def dispute_extend(
     note: str = "",
     version: int | None = None,
 ) -> Dispute:
-    """Once, by at most 30 days, on the parties' request."""
+    """诉调对接 only: once, by at most 30 days (业务参数), on both parties' request."""
     data: dict[str, Any] = {}
 
     def apply(d: Dispute, now: dt.datetime) -> None:
+        if d.channel not in COURT_CHANNELS:
+            raise Conflict("只有诉调对接的案件可以延长调解期限", code="extension_court_only")
         if not parties_request:
             raise ValidationFailed(
                 "延长调解期限须经双方当事人申请", code="parties_request_required"
@@ -285,10 +329,9 @@ def dispute_extend(
             n = int(days)
         except (TypeError, ValueError) as exc:
             raise ValidationFailed("延长天数须为整数", code="extension_too_long") from exc
-        if not 1 <= n <= MAX_EXTENSION_DAYS:
-            raise ValidationFailed(
-                f"延长天数须在 1 到 {MAX_EXTENSION_DAYS} 天之间", code="extension_too_long"
-            )
+        most = days_of("court_extension_days")
+        if not 1 <= n <= most:
+            raise ValidationFailed(f"延长天数须在 1 到 {most} 天之间", code="extension_too_long")
         d.extended_days = n
         d.due_at = d.due_at + dt.timedelta(days=n)
         data.update(days=n, due=timezone.localtime(d.due_at).date().isoformat())
@@ -315,7 +358,9 @@ def dispute_agree(
             raise ValidationFailed("请先记录至少一次调解", code="session_required")
         d.agreement_text = _text(agreement, "协议内容", 8000)
         d.agreed_at = now
-        d.confirmation_due = timezone.localtime(now).date() + dt.timedelta(days=CONFIRMATION_DAYS)
+        d.confirmation_due = timezone.localtime(now).date() + dt.timedelta(
+            days=days_of("confirmation_days")
+        )
         data["confirmation_due"] = d.confirmation_due.isoformat()
 
     return WORKFLOW.transition(
@@ -335,7 +380,9 @@ def dispute_fail(
         d.failure_reason = _text(reason, "调解不成的原因", 2000)
         d.returned_to = RETURN_TO.get(Channel(d.channel), "告知当事人通过诉讼等途径解决")
         d.closed_at = now
-        d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(days=FOLLOW_UP_DAYS)
+        d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(
+            days=days_of("follow_up_days")
+        )
         data["returned_to"] = d.returned_to
 
     return WORKFLOW.transition(
@@ -345,17 +392,31 @@ def dispute_fail(
 
 @transaction.atomic
 def dispute_confirm(
-    *, actor: Any, dispute: Dispute, confirmed_on: dt.date, version: int | None = None
+    *,
+    actor: Any,
+    dispute: Dispute,
+    confirmed_on: dt.date,
+    applied_on: dt.date | None = None,
+    version: int | None = None,
 ) -> Dispute:
-    """司法确认 recorded; the parties must apply within 30 days of the agreement."""
+    """司法确认 recorded. The window is met by the parties' application: they must apply within
+    30 days (业务参数) of the agreement; the court may confirm later. ``applied_on`` defaults to
+    ``confirmed_on`` (applied and confirmed the same day)."""
+    applied = applied_on or confirmed_on
 
     def apply(d: Dispute, now: dt.datetime) -> None:
-        if d.agreed_at and confirmed_on < timezone.localtime(d.agreed_at).date():
-            raise ValidationFailed("司法确认不能早于协议日期", code="invalid_date")
-        if d.confirmation_due and confirmed_on > d.confirmation_due:
+        agreed = timezone.localtime(d.agreed_at).date() if d.agreed_at else None
+        if agreed and applied < agreed:
+            raise ValidationFailed("申请司法确认不能早于协议日期", code="invalid_date")
+        if confirmed_on < applied:
+            raise ValidationFailed("司法确认不能早于当事人申请日期", code="invalid_date")
+        if d.confirmation_due and applied > d.confirmation_due:
             raise ValidationFailed(
-                "已超过协议生效后 30 日的司法确认申请期限", code="confirmation_late"
+                f"当事人于 {applied:%Y-%m-%d} 申请，已超过协议签订后的司法确认申请期限"
+                f"（{d.confirmation_due:%Y-%m-%d}）",
+                code="confirmation_late",
             )
+        d.confirmation_applied_on = applied
         d.confirmed_at = timezone.make_aware(dt.datetime.combine(confirmed_on, dt.time(12)))
 
     return WORKFLOW.transition(
@@ -364,7 +425,7 @@ def dispute_confirm(
         action="confirm",
         apply=apply,
         version=version,
-        data={"on": confirmed_on.isoformat()},
+        data={"on": confirmed_on.isoformat(), "applied_on": applied.isoformat()},
     )
 
 
@@ -374,7 +435,9 @@ def dispute_close(
 ) -> Dispute:
     def apply(d: Dispute, now: dt.datetime) -> None:
         d.closed_at = now
-        d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(days=FOLLOW_UP_DAYS)
+        d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(
+            days=days_of("follow_up_days")
+        )
 
     return WORKFLOW.transition(
         actor=actor,

@@ -31,7 +31,7 @@ from zhili.disputes.forms import (
 )
 from zhili.disputes.models import Dispute
 from zhili.disputes.presenters import party_rows
-from zhili.disputes.workflow import WORKFLOW
+from zhili.disputes.workflow import WORKFLOW, allowed_actions
 
 QUEUES = {
     "": "全部",
@@ -125,6 +125,8 @@ def create(request: HttpRequest) -> HttpResponse:
                 else None,
                 reporter_as_applicant=bool(d.get("applicant_is_reporter")),
                 litigation_involved=d["litigation_involved"],
+                parties_consent=d["parties_consent"],
+                complex_case=d["complex_case"],
             )
         except ZhiliError as exc:
             form.add_error(None, exc.message)
@@ -172,7 +174,7 @@ def _run(user: Any, d: Dispute, action: str, c: dict[str, Any]) -> None:
     elif action == "fail":
         services.dispute_fail(**v, reason=c["reason"])
     elif action == "confirm":
-        services.dispute_confirm(**v, confirmed_on=c["confirmed_on"])
+        services.dispute_confirm(**v, confirmed_on=c["confirmed_on"], applied_on=c["applied_on"])
     elif action == "close":
         services.dispute_close(**v, note=c["note"])
     elif action == "follow_up":
@@ -227,7 +229,7 @@ def _detail(
     posted = request.POST.get("action", "") if request.method == "POST" else ""
     forms_ = [
         (key, WORKFLOW.rules[key].label, _action_form(request, d, key, posted))
-        for key in WORKFLOW.allowed_actions(user, d)
+        for key in allowed_actions(user, d)
     ]
     if posted:
         page_error, status = _post_action(request, d, forms_)

@@ -99,6 +99,7 @@ RULES: dict[str, Rule] = {
     "escalation": _file(_("标记激化迹象"), (S.REGISTERED, S.MEDIATING, S.AGREED, S.FAILED)),
 }
 ACTIONS = tuple(RULES)
+COURT = (Channel.COURT_ASSIGNED, Channel.COURT_ENTRUSTED)
 
 WORKFLOW = Workflow(
     model=Dispute,
@@ -110,6 +111,16 @@ WORKFLOW = Workflow(
     lock_related=("area",),
     extra_labels={"register": _("登记")},
 )
+
+
+def allowed_actions(actor: Any, d: Dispute) -> list[str]:
+    """The table's answer, less the extension outside 诉调对接 (30 + 30 days is the court's
+    practice; ``dispute_extend`` refuses it for other channels)."""
+    return [a for a in WORKFLOW.allowed_actions(actor, d) if a != "extend" or d.channel in COURT]
+
+
+def buttons(actor: Any, d: Dispute) -> list[tuple[str, str]]:
+    return [(a, str(RULES[a].label)) for a in allowed_actions(actor, d)]
 
 
 # -- what an event's details say --------------------------------------------------------------
@@ -136,8 +147,14 @@ def describe(event: Any) -> str:
     action = event.action
     if action == "register":
         channel = dict(Channel.choices).get(data.get("channel", ""), "")
-        days = data.get("days")
-        parts = [f"来源：{channel}" if channel else "", f"调解期限 {days} 天" if days else ""]
+        days, hours = data.get("days"), data.get("hours")
+        limit = f"调解期限 {days} 天" if days else (f"{hours} 小时内反馈" if hours else "")
+        parts = [
+            f"来源：{channel}" if channel else "",
+            limit,
+            "复杂案件" if data.get("complex_case") else "",
+            "双方当事人同意调解" if data.get("parties_consent") else "",
+        ]
         return "，".join(p for p in parts if p)
     if action == "assign":
         mediator = data.get("mediator_name") or data.get("mediator") or ""
@@ -157,7 +174,8 @@ def describe(event: Any) -> str:
     if action == "fail" and data.get("returned_to"):
         return f"退回：{data['returned_to']}"
     if action == "confirm" and data.get("on"):
-        return f"司法确认日期 {_date(data['on'])}"
+        applied = f"，当事人 {_date(data['applied_on'])} 申请" if data.get("applied_on") else ""
+        return f"司法确认日期 {_date(data['on'])}{applied}"
     if action == "escalation" and data.get("candidate"):
         return "已作为风险线索提交研判"
     return ""

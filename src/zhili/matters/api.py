@@ -7,7 +7,7 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import BaseModel, create_model
 from pydantic import ValidationError as PydanticError
@@ -54,6 +54,11 @@ class ListFilters(Schema):
     created_from: dt.date | None = None
     created_to: dt.date | None = None
     queue: str = ""
+    triage: str = Field("", description="三事分流：big、small、private")
+    handling_mode: str = Field("", description="四事四办：immediate、timed、consult、urgent")
+    topic: str = Field(
+        "", description="五事：party、self_governance、safety、civility、environment"
+    )
     cursor: str | None = None
     limit: int = 50
 

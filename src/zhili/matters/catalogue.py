@@ -23,7 +23,6 @@ from zhili.core.audit import audit_record, diff, root_path, snapshot
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can, has_any
 from zhili.matters.models import (
-    DEFAULT_LIMITS,
     STAGE_LABELS,
     STAGES,
     Category,
@@ -31,6 +30,7 @@ from zhili.matters.models import (
     Matter,
     RoutingRule,
     Topic,
+    default_limit,
 )
 from zhili.matters.questions import validate_definitions
 
@@ -167,7 +167,7 @@ def effective_limits(category: Category) -> list[dict[str, Any]]:
             "stage": stage,
             "label": STAGE_LABELS[stage],
             "value": limit_label(category.limit(stage)),
-            "default": limit_label(DEFAULT_LIMITS[category.handling_mode][stage]),
+            "default": limit_label(default_limit(category.handling_mode, stage)),
             "overridden": bool(own.get(stage)),
         }
         for stage in STAGES

@@ -19,7 +19,7 @@ from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.selectors import object_history
 from zhili.matters import catalogue, catalogue_xlsx
-from zhili.matters.models import DEFAULT_LIMITS, STAGES, HandlingMode, Topic
+from zhili.matters.models import STAGES, HandlingMode, Topic, default_limit
 from zhili.org.forms import StyledForm
 from zhili.org.selectors import unit_list
 
@@ -32,7 +32,7 @@ QUESTIONS_EXAMPLE = (
 
 def _stage_help(stage: str) -> str:
     defaults = "，".join(
-        f"{HandlingMode(mode).label[2:]} {catalogue.limit_text(DEFAULT_LIMITS[mode][stage])}"
+        f"{HandlingMode(mode).label[2:]} {catalogue.limit_text(default_limit(mode, stage))}"
         for mode in HandlingMode.values
     )
     return f"留空按四事四办默认（{defaults}）；如 5wd（工作日）或 24h（小时）"

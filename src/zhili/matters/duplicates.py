@@ -29,10 +29,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
 
 from zhili.areas.models import Area, Level
+from zhili.core import tunables
 from zhili.core.scoping import path_prefix_q
 from zhili.matters.models import Matter, Status
 
@@ -71,15 +71,15 @@ _tokenizer: Any = None
 
 
 def radius_m() -> float:
-    return float(getattr(settings, "ZHILI_DUPLICATE_RADIUS_M", DEFAULT_RADIUS_M))
+    return float(tunables.value("matters.duplicate_radius_m"))
 
 
 def window() -> dt.timedelta:
-    return dt.timedelta(days=float(getattr(settings, "ZHILI_DUPLICATE_WINDOW_DAYS", 7)))
+    return dt.timedelta(days=float(tunables.value("matters.duplicate_window_days")))
 
 
 def min_similarity() -> float:
-    return float(getattr(settings, "ZHILI_DUPLICATE_MIN_SIMILARITY", DEFAULT_MIN_SIMILARITY))
+    return float(tunables.value("matters.duplicate_min_similarity"))
 
 
 # Tokens ----------------------------------------------------------------------------------------

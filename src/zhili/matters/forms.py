@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from zhili.matters import selectors
-from zhili.matters.models import Category, Channel, Status, Triage
+from zhili.matters.models import Category, Channel, HandlingMode, Status, Topic, Triage
 
 MAX_PHOTOS = 9
 PHOTO_TYPES = "image/jpeg,image/png,image/webp,application/pdf"
@@ -163,6 +163,13 @@ class QueueFilterForm(StyledForm):
     overdue = forms.ChoiceField(
         label="超期", choices=[("", "全部"), ("1", "已超期"), ("0", "未超期")], required=False
     )
+    triage = forms.ChoiceField(
+        label="三事分流", choices=[("", "全部"), *Triage.choices], required=False
+    )
+    handling_mode = forms.ChoiceField(
+        label="四事四办", choices=[("", "全部"), *HandlingMode.choices], required=False
+    )
+    topic = forms.ChoiceField(label="五事", choices=[("", "全部"), *Topic.choices], required=False)
     created_from = forms.DateField(
         label="受理日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -214,6 +221,9 @@ class QueueFilterForm(StyledForm):
             overdue=overdue,
             created_from=d.get("created_from"),
             created_to=d.get("created_to"),
+            triage=d.get("triage") or "",
+            handling_mode=d.get("handling_mode") or "",
+            topic=d.get("topic") or "",
         )
 
 
@@ -266,6 +276,14 @@ class TriageForm(ActionForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"triage": self.cleaned_data["triage"], "reason": self.cleaned_data["reason"]}
+
+
+class ModeForm(ActionForm):
+    mode = _radio("办理方式", list(HandlingMode.choices), "请选择四事四办的办理方式")
+    reason = _note("调整理由", rows=2)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"mode": self.cleaned_data["mode"], "reason": self.cleaned_data["reason"]}
 
 
 class DispatchForm(ActionForm):

@@ -19,6 +19,7 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from zhili.areas.models import Area
+from zhili.core import tunables
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import path_prefix_q, scope_paths
 from zhili.matters.models import (
@@ -90,7 +91,7 @@ MAX_DAYS = 3 * 366
 
 
 def min_sample() -> int:
-    return int(getattr(settings, "ZHILI_RANKING_MIN_SAMPLE", 30))
+    return int(tunables.value("matters.ranking_min_sample"))
 
 
 def measure_values(counts: Mapping[str, int]) -> dict[str, dict[str, Any]]:

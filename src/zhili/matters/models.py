@@ -64,6 +64,15 @@ DEFAULT_LIMITS: dict[str, dict[str, list[Any]]] = {
 }
 
 
+def default_limit(mode: str, stage: str) -> list[Any]:
+    """四事四办: the mode's default limit of a stage, [value, unit], as the city set it on 业务参数
+    (``matters.limit.<mode>.<stage>``; the shipped values are ``DEFAULT_LIMITS``)."""
+    from zhili.core.tunables import value
+
+    unit = DEFAULT_LIMITS[mode][stage][1]
+    return [value(f"matters.limit.{mode}.{stage}"), unit]
+
+
 class CategoryQuerySet(ScopedQuerySet):
     """The catalogue is city-wide: visible in full to anyone who may view it anywhere."""
 
@@ -111,7 +120,7 @@ class Category(models.Model):
         return self.name
 
     def limit(self, stage: str, mode: str | None = None) -> tuple[float, str]:
-        value = (self.limits or {}).get(stage) or DEFAULT_LIMITS[mode or self.handling_mode][stage]
+        value = (self.limits or {}).get(stage) or default_limit(mode or self.handling_mode, stage)
         return float(value[0]), str(value[1])
 
 
@@ -140,6 +149,8 @@ class Channel(models.TextChoices):
     WEB = "web", "群众网上提交"
     OPEN311 = "open311", "Open311 接口"
     REFERRAL = "referral", "上级交办"
+    PETITION = "petition", "信访"
+    VIDEO = "video", "雪亮工程视频发现"
 
 
 class Status(models.TextChoices):
@@ -285,6 +296,8 @@ class Matter(models.Model):
     warned_for = models.CharField(max_length=40, blank=True)
     supervised_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField("升级督办层级", default=0)
+    contact_overdue_at = models.DateTimeField("联系群众超时提醒时间", null=True, blank=True)
 
     extension_requested_days = models.PositiveSmallIntegerField(default=0)
     extension_reason = models.TextField(blank=True)
@@ -322,6 +335,7 @@ class Matter(models.Model):
             models.Index(fields=["area_path", "id"], name="matter_scope_idx"),
             models.Index(fields=["lead_unit", "status", "id"], name="matter_unit_idx"),
             models.Index(fields=["status", "due_at"], name="matter_due_idx"),
+            models.Index(fields=["status", "contact_due"], name="matter_contact_due_idx"),
             models.Index(fields=["category", "area_path", "created_at"], name="matter_dup_idx"),
         ]
 

@@ -102,13 +102,21 @@ class Recipients:
                 return staff
         return self.officers(m.area_path, stage.permission or "dispatch")
 
-    def above(self, m: Matter) -> list[User]:
+    def above(self, m: Matter, steps: int = 1) -> list[User]:
         """The dispatchers one level above: above the street (the district for a street's
-        matter), and above the responsible officers when they themselves sit higher."""
+        matter), and above the responsible officers when they themselves sit higher. ``steps``
+        climbs on: 2 is the level above those (the city above the district), and so on; empty
+        when nobody sits that high."""
         limit = STREET_DEPTH
         stage = STAGES[m.status]
         if stage.permission is not None or not (m.lead_unit_id and self.unit_staff(m.lead_unit_id)):
             depth = self._officer_depth(self.responsible(m), m.area_path)
             if depth is not None:
                 limit = min(limit, depth)
-        return self.officers(m.area_path, "dispatch", above=limit)
+        found = self.officers(m.area_path, "dispatch", above=limit)
+        for _ in range(steps - 1):
+            depth = self._officer_depth(found, m.area_path)
+            if depth is None:
+                return []
+            found = self.officers(m.area_path, "dispatch", above=depth)
+        return found

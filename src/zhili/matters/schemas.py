@@ -159,6 +159,17 @@ class MatterReasonIn(MatterActionIn):
         return {"reason": self.reason or self.note}
 
 
+class MatterModeIn(MatterReasonIn):
+    mode: str = Field(
+        default="",
+        description="四事四办：immediate（小事马上办）、timed（难事限时办）、consult（大事会商办）、"
+        "urgent（急事特事特办）",
+    )
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"mode": self.mode, **super().inputs(user, matter)}
+
+
 class MatterTriageIn(MatterReasonIn):
     triage: str = Field(
         default="", description="分流结果：big（大事）、small（小事）、private（私事）"

@@ -10,15 +10,18 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from zhili.areas.models import Area
-from zhili.core.errors import NotFound
+from zhili.core.errors import NotFound, ValidationFailed
 from zhili.core.scoping import can, path_prefix_q
 from zhili.matters.models import (
     OPEN_STATUSES,
     Category,
+    HandlingMode,
     Matter,
     MatterEvent,
     MatterUnit,
     Status,
+    Topic,
+    Triage,
 )
 
 
@@ -33,6 +36,9 @@ class MatterFilters:
     created_to: dt.date | None = None
     queue: str = ""
     q: str = ""
+    triage: str = ""  # 三事分流
+    handling_mode: str = ""  # 四事四办
+    topic: str = ""  # 五事共抓 (the category's topic)
 
 
 def matter_visible(user: Any, action: str = "view") -> QuerySet[Matter]:
@@ -99,6 +105,15 @@ def matter_list(user: Any, f: MatterFilters) -> QuerySet[Matter]:
         qs = qs.filter(category__code=f.category)
     if f.unit:
         qs = qs.filter(lead_unit_id=f.unit)
+    for value, choices, lookup, label in (
+        (f.triage, Triage, "triage", "三事分流"),
+        (f.handling_mode, HandlingMode, "handling_mode", "四事四办"),
+        (f.topic, Topic, "category__topic", "五事"),
+    ):
+        if value:
+            if value not in choices.values:
+                raise ValidationFailed(f"{label}的取值无效：{value}", code="invalid_filter")
+            qs = qs.filter(**{lookup: value})
     if f.overdue is not None:
         qs = qs.filter(overdue=f.overdue)
     if f.created_from:

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from zhili.areas.coords import to_wgs84
 from zhili.areas.models import LEVEL_ORDER, Area, Level
-from zhili.core import context, privacy
+from zhili.core import context, privacy, tunables
 from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
@@ -29,6 +28,7 @@ from zhili.matters.actions import SPECS
 from zhili.matters.models import (
     Category,
     Channel,
+    HandlingMode,
     Matter,
     MatterCounter,
     MatterEvent,
@@ -42,7 +42,11 @@ from zhili.matters.routing import rule_unit
 from zhili.matters.workflow import WORKFLOW, set_co_units, transition
 
 PUBLIC_CHANNELS = {Channel.WEB, Channel.OPEN311}
-SELF_HANDLE_SAMPLE_RATE = float(getattr(settings, "ZHILI_SELF_HANDLE_SAMPLE_RATE", 0.2))
+
+
+def sample_rate() -> float:
+    """The share of self-handled matters drawn for a spot check (业务参数, in %)."""
+    return float(tunables.value("matters.self_handle_sample_percent")) / 100
 
 
 _text = clean_text
@@ -447,6 +451,38 @@ def matter_triage(
 
 
 @transaction.atomic
+def matter_mode(
+    *,
+    actor: Any,
+    matter: Matter,
+    mode: str,
+    reason: str,
+    version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
+    """四事四办: change the handling mode (e.g. raise to 急事特事特办) with a reason; the running
+    deadlines are recounted with the new mode's limits (``steps.mode``). Those who dispatch may."""
+    if mode not in HandlingMode.values:
+        raise ValidationFailed("办理方式须为四事四办之一", code="invalid_mode")
+    reason = _text(reason, "调整理由", limit=1000)
+
+    def same(m: Matter) -> None:
+        if m.handling_mode == mode:
+            raise ValidationFailed("办理方式没有变化", code="same_mode")
+
+    return _act(
+        "mode",
+        actor=actor,
+        matter=matter,
+        version=version,
+        at=at,
+        check=same,
+        mode=mode,
+        reason=reason,
+    )
+
+
+@transaction.atomic
 def matter_dispatch(
     *,
     actor: Any,
@@ -601,7 +637,8 @@ def matter_reopen(
     return _act("reopen", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
-MAX_EXTENSION_DAYS = int(getattr(settings, "ZHILI_MAX_EXTENSION_WORKDAYS", 15))
+def max_extension_days() -> int:
+    return int(tunables.value("matters.max_extension_workdays"))
 
 
 def _no_pending_extension(m: Matter) -> None:
@@ -625,10 +662,9 @@ def matter_extend(
     at: dt.datetime | None = None,
 ) -> Matter:
     """延期申请 by the unit; takes effect when approved."""
-    if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise ValidationFailed(
-            f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 个工作日之间", code="invalid_days"
-        )
+    most = max_extension_days()
+    if not isinstance(days, int) or not 1 <= days <= most:
+        raise ValidationFailed(f"延期天数须在 1 到 {most} 个工作日之间", code="invalid_days")
     reason = _text(reason, "延期理由", limit=1000)
     return _act(
         "extend",
@@ -780,7 +816,7 @@ def matter_self_handle(
         at=at,
         attachments=attachments,
         result=result,
-        sampled=random.random() < SELF_HANDLE_SAMPLE_RATE,
+        sampled=random.random() < sample_rate(),
     )
 
 

@@ -41,6 +41,22 @@ def triage(m: Matter, now: dt.datetime, *, result: str, reason: str) -> str | No
     return Status.ACCEPTED if m.status == Status.SUBMITTED else None
 
 
+def mode(m: Matter, now: dt.datetime, *, mode: str) -> None:
+    """四事四办 changed: every deadline still running is recounted from its own start with the
+    new mode's limits (a met deadline stays as it was)."""
+    m.handling_mode = mode
+    dispatched = m.first_dispatched_at
+    if m.status in (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED):
+        m.dispatch_due = stage_due(m, "dispatch", m.created_at)
+    if m.status == Status.DISPATCHED and m.dispatched_at is not None:
+        m.sign_due = stage_due(m, "sign", m.dispatched_at)
+    if dispatched is not None and m.contacted_at is None:
+        m.contact_due = stage_due(m, "contact", dispatched)
+    if dispatched is not None and m.reported_at is None:
+        m.handle_due = stage_due(m, "handle", dispatched)
+    return None
+
+
 def dispatch(m: Matter, now: dt.datetime, *, unit: object) -> str:
     """派遣 (the co-units are rows of their own: workflow.set_co_units)."""
     m.lead_unit = unit  # type: ignore[assignment]
@@ -123,7 +139,7 @@ def suspend(m: Matter, now: dt.datetime) -> str:
 
 def resume(m: Matter, now: dt.datetime) -> str:
     if m.suspended_at:
-        shift_after_suspension(m, now - m.suspended_at)
+        shift_after_suspension(m, m.suspended_at, now)
     previous = m.status_before_suspend or Status.ACCEPTED
     m.status_before_suspend, m.suspended_at = "", None
     return previous

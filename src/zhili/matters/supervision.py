@@ -33,9 +33,10 @@ from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from zhili.core import tunables
 from zhili.core.errors import NotFound
 from zhili.core.notify import notify
-from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent
+from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent, Status
 from zhili.matters.responsibility import STAGES, Recipients
 from zhili.matters.workflow import WORKFLOW
 
@@ -43,11 +44,19 @@ log = logging.getLogger("zhili.supervision")
 
 
 def warn_before() -> dt.timedelta:
-    return dt.timedelta(hours=float(getattr(settings, "ZHILI_WARN_BEFORE_HOURS", 24)))
+    return dt.timedelta(hours=float(tunables.value("matters.warn_before_hours")))
 
 
 def escalate_after() -> dt.timedelta:
-    return dt.timedelta(hours=float(getattr(settings, "ZHILI_ESCALATE_AFTER_HOURS", 24)))
+    return dt.timedelta(hours=float(tunables.value("matters.escalate_after_hours")))
+
+
+MAX_CLIMB = 3  # street → district → city: never more levels than the tree has above a street
+
+
+def escalate_again() -> dt.timedelta:
+    """How long each further level waits after the previous escalation (业务参数)."""
+    return dt.timedelta(hours=float(tunables.value("matters.escalate_again_hours")))
 
 
 def batch_size() -> int:
@@ -241,8 +250,11 @@ def supervise_texts(m: Matter, people: list[Any]) -> tuple[str, dict[str, Any], 
 def matter_escalate(
     *, matter: Matter | int, now: dt.datetime, recipients: Recipients | None = None
 ) -> int:
-    """升级督办: still overdue ``ZHILI_ESCALATE_AFTER_HOURS`` after the supervision notice, so
-    the dispatchers one level above hear about it. Returns notices sent (-1: nothing due)."""
+    """升级督办, climbing the tree: still overdue ``escalate_after_hours`` after the supervision
+    notice, the dispatchers one level above hear about it (the district for a street's matter);
+    still overdue ``escalate_again_hours`` after that, the level above them (the city); and so on
+    until nobody sits higher. A new deadline starts the climb again from the bottom. Returns
+    notices sent (-1: nothing due)."""
     m = _lock(matter)
     if not _is_open_with_deadline(m):
         return -1
@@ -251,12 +263,18 @@ def matter_escalate(
         return -1
     if m.supervised_at > now - escalate_after():
         return -1
-    if m.escalated_at is not None and m.escalated_at >= m.supervised_at:
+    climbing = m.escalated_at is not None and m.escalated_at >= m.supervised_at
+    level = m.escalation_level if climbing else 0
+    if climbing and m.escalated_at is not None and m.escalated_at > now - escalate_again():
         return -1
     who = recipients or Recipients()
-    people = who.above(m)
-    m.escalated_at = now
-    m.save(update_fields=["escalated_at"])
+    people = who.above(m, steps=level + 1)
+    if not people and level > 0:
+        m.escalation_level = MAX_CLIMB  # nobody higher: the climb ends (no longer a candidate)
+        m.save(update_fields=["escalation_level"])
+        return -1
+    m.escalated_at, m.escalation_level = now, level + 1
+    m.save(update_fields=["escalated_at", "escalation_level"])
     label = _deadline_label(m)
     late = _span(now - m.due_at)
     _event(
@@ -264,7 +282,11 @@ def matter_escalate(
         "escalate",
         now,
         f"超过{label}时限{late}仍未办理，升级督办",
-        {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]},
+        {
+            "stage": STAGES[m.status].deadline,
+            "to": [u.username for u in people],
+            "level": level + 1,
+        },
     )
     notices = notify(
         recipients=people,
@@ -276,9 +298,59 @@ def matter_escalate(
         ),
         url=_url(m),
         obj=m,
-        dedupe_key=f"escalate:{m.pk}:{_due_stamp(m)}",
+        dedupe_key=f"escalate:{m.pk}:{_due_stamp(m)}" + (f":{level + 1}" if level else ""),
     )
     return len(notices)
+
+
+CONTACT_STATUSES = (Status.DISPATCHED, Status.HANDLING)  # the unit must contact the resident
+
+
+@transaction.atomic
+def matter_contact_overdue(
+    *, matter: Matter | int, now: dt.datetime, recipients: Recipients | None = None
+) -> int:
+    """联系群众超时: the contact deadline (``contact_due``, 响应率's) passed while the lead unit had
+    not contacted the resident. It runs beside the stage's own deadline (a matter can be on time
+    for 签收 and late for contact), so it is swept on its own: once per contact deadline (a resume
+    that moves it earns a new one), an event and a notice to the lead unit's staff. Returns the
+    notices sent (-1: nothing due)."""
+    m = _lock(matter)
+    if m is None or m.status not in CONTACT_STATUSES or m.contacted_at is not None:
+        return -1
+    if m.contact_due is None or m.contact_due >= now:
+        return -1
+    if m.contact_overdue_at is not None and m.contact_overdue_at >= m.contact_due:
+        return -1
+    people = (recipients or Recipients()).responsible(m)
+    m.contact_overdue_at = now
+    m.save(update_fields=["contact_overdue_at"])
+    due = m.contact_due.astimezone(dt.UTC).isoformat()
+    _event(
+        m,
+        "contact_overdue",
+        now,
+        f"超过联系群众时限（{_when(m.contact_due)}）仍未联系反映人",
+        {"contact_due": due, "to": [u.username for u in people]},
+    )
+    notices = notify(
+        recipients=people,
+        kind="contact_overdue",
+        title=f"【联系超时】{m.number} 已超过联系群众时限",
+        body=f"“{m.title}”的联系群众时限 {_when(m.contact_due)} 已过，请立即联系反映人并记录。",
+        url=_url(m),
+        obj=m,
+        dedupe_key=f"contact:{m.pk}:{int(m.contact_due.timestamp())}",
+    )
+    return len(notices)
+
+
+def contact_candidates(now: dt.datetime) -> QuerySet[Matter]:
+    """Dispatched or in hand, resident not contacted, contact deadline passed and not yet told
+    for it (the ``(status, contact_due)`` index)."""
+    return Matter.objects.filter(
+        status__in=CONTACT_STATUSES, contacted_at__isnull=True, contact_due__lt=now
+    ).filter(Q(contact_overdue_at__isnull=True) | Q(contact_overdue_at__lt=F("contact_due")))
 
 
 # The sweep ---------------------------------------------------------------------------------------
@@ -310,8 +382,11 @@ def overdue_candidates(now: dt.datetime) -> QuerySet[Matter]:
 
 
 def escalate_candidates(now: dt.datetime) -> QuerySet[Matter]:
-    """Supervised for the current deadline long enough ago, and not escalated since."""
+    """Supervised for the current deadline long enough ago, and not escalated since, or escalated
+    long enough ago to climb one more level (``matter_escalate`` decides whether anybody sits
+    higher)."""
     cutoff = now - escalate_after()
+    again = now - escalate_again()
     return (
         _open_with_deadline()
         .filter(
@@ -320,7 +395,11 @@ def escalate_candidates(now: dt.datetime) -> QuerySet[Matter]:
             supervised_at__lte=cutoff,
             supervised_at__gte=F("due_at"),
         )
-        .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("supervised_at")))
+        .filter(
+            Q(escalated_at__isnull=True)
+            | Q(escalated_at__lt=F("supervised_at"))
+            | Q(escalated_at__lte=again, escalation_level__lt=MAX_CLIMB)
+        )
     )
 
 
@@ -347,12 +426,36 @@ class SweepResult:
     overdue: int = 0
     supervised: int = 0
     escalated: int = 0
+    contact_overdue: int = 0
     notices: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _run_by_id(
+    qs: QuerySet[Matter], step: Callable[[int], dict[str, int]], result: SweepResult
+) -> None:
+    """``_run`` for candidates not ordered by ``due_at`` (keyset over ids)."""
+    after = 0
+    size = batch_size()
+    while True:
+        ids = list(qs.filter(id__gt=after).order_by("id").values_list("id", flat=True)[:size])
+        for pk in ids:
+            try:
+                counts = step(pk)
+            except Exception as exc:  # one bad matter must not stop the sweep
+                log.exception("contact sweep failed on matter %s", pk)
+                result.failed += 1
+                result.errors.append(f"{pk}: {exc}"[:200])
+                continue
+            for name, n in counts.items():
+                setattr(result, name, getattr(result, name) + n)
+        if len(ids) < size:
+            return
+        after = ids[-1]
 
 
 def _run(qs: QuerySet[Matter], step: Callable[[int], dict[str, int]], result: SweepResult) -> None:
@@ -403,6 +506,14 @@ def sweep(now: dt.datetime | None = None, *, scope: Q | None = None) -> SweepRes
             _run(scoped(qs), warn, result)
     _run(scoped(overdue_candidates(now)), overdue, result)
     _run(scoped(escalate_candidates(now)), escalate, result)
-    if any((result.warned, result.supervised, result.escalated, result.failed)):
+
+    def contact(pk: int) -> dict[str, int]:
+        sent = matter_contact_overdue(matter=pk, now=now, recipients=who)
+        return {"contact_overdue": 1, "notices": sent} if sent >= 0 else {}
+
+    _run_by_id(scoped(contact_candidates(now)), contact, result)
+    if any(
+        (result.warned, result.supervised, result.escalated, result.contact_overdue, result.failed)
+    ):
         log.info("deadline sweep at %s: %s", now.isoformat(), result.as_dict())
     return result

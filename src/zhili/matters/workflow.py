@@ -22,6 +22,7 @@ from zhili.matters.deadlines import refresh_due
 from zhili.matters.models import (
     STAGE_LABELS,
     Channel,
+    HandlingMode,
     Matter,
     MatterEvent,
     MatterUnit,
@@ -38,6 +39,7 @@ OTHER_EVENTS = {
     "overdue": _("超期"),
     "supervise": _("督办"),
     "escalate": _("升级督办"),
+    "contact_overdue": _("联系群众超时"),
 }
 
 WORKFLOW = Workflow(
@@ -136,6 +138,8 @@ def describe(e: Any) -> str:
     parts: list[str] = []
     if a == "submit" and data.get("channel") in Channel.values:
         parts.append(f"来源：{Channel(data['channel']).label}")
+    elif a == "mode" and data.get("mode") in HandlingMode.values:
+        parts.append(f"改为{HandlingMode(data['mode']).label}")
     elif a == "triage" and data.get("triage") in _TRIAGE_SHORT:
         parts.append(_TRIAGE_SHORT[data["triage"]])
     elif a == "dispatch":
@@ -166,6 +170,10 @@ def describe(e: Any) -> str:
             parts.append(f"时限 {_local(data['due_at'])}")
     elif a in ("supervise", "escalate"):
         parts += [_stage(data), _notified(data)]
+    elif a == "contact_overdue":
+        if data.get("contact_due"):
+            parts.append(f"联系时限 {_local(data['contact_due'])}")
+        parts.append(_notified(data))
     return "，".join(p for p in parts if p)
 
 

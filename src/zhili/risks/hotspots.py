@@ -1,27 +1,33 @@
 """Hot-spot detection: propose risk candidates from matters, never register them silently.
 
-Two rules (thresholds are settings):
+Two rules (thresholds are 业务参数, ``risks/tunables.py``):
 - rising: in an area (street level), a category's matters in the last ``window`` days exceed
   ``ratio`` × its own baseline (the mean per window over the previous ``baseline_windows`` windows)
   and at least ``min_count`` — a Poisson-style guard keeps ordinary noise out: the count must also
   exceed baseline + 3·sqrt(baseline).
 - repeated: the same address or the same reporter phone gave ``repeat_count`` or more matters in
-  ``repeat_days`` days.
+  ``repeat_days`` days; a candidate keys a reporter on a keyed hash of the phone (``phone_key``),
+  never the number.
+
+Neither reads every matter of the period into Python: ``rising`` sums the daily rollups,
+``repeated`` lets the database group the window (``make bench`` measures both: hotspot_scan).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from zhili.areas.models import Area
+from zhili.core import tunables
 from zhili.core.privacy import mask
 from zhili.risks.models import CandidateKind, RiskCandidate
 
@@ -37,7 +43,23 @@ class Thresholds:
 
 
 def thresholds() -> Thresholds:
-    return Thresholds(**getattr(settings, "ZHILI_HOTSPOT", {}))
+    """The thresholds as the city set them on 业务参数 (``risks/tunables.py``)."""
+    return Thresholds(
+        window_days=int(tunables.value("risks.hotspot_window_days")),
+        baseline_windows=int(tunables.value("risks.hotspot_baseline_windows")),
+        ratio=float(tunables.value("risks.hotspot_ratio")),
+        min_count=int(tunables.value("risks.hotspot_min_count")),
+        repeat_count=int(tunables.value("risks.repeat_count")),
+        repeat_days=int(tunables.value("risks.repeat_days")),
+    )
+
+
+STREET_DEPTH = 2  # 市 0, 区县 1, 街道 2 (matters.rollups.level_paths)
+
+
+def _street_path(path: str) -> str | None:
+    parts = [p for p in path.split("/") if p]
+    return "/".join(parts[:3]) + "/" if len(parts) > 2 else None
 
 
 def _street_code(path: str) -> str | None:
@@ -45,81 +67,104 @@ def _street_code(path: str) -> str | None:
     return parts[2] if len(parts) > 2 else None
 
 
-def rising_categories(now: dt.datetime, t: Thresholds) -> list[dict[str, Any]]:
-    from zhili.matters.models import Matter, Status
+def _day(now: dt.datetime) -> dt.date:
+    return timezone.localtime(now).date()
 
-    window = dt.timedelta(days=t.window_days)
-    start = now - window * (t.baseline_windows + 1)
+
+def rising_categories(now: dt.datetime, t: Thresholds) -> list[dict[str, Any]]:
+    """Read from the daily rollups (``matters.MatterAreaDay`` at street depth), never the matters
+    themselves: per street and category, matters received less those rejected or merged, in the
+    last ``window_days`` days (today included) and in the ``baseline_windows`` windows before.
+    Only the streets and categories that rise are then looked up for their matters (≤ 50)."""
+    from zhili.matters.models import Category, Matter, MatterAreaDay, Status
+
+    today = _day(now)
+    recent_from = today - dt.timedelta(days=t.window_days - 1)
+    start = recent_from - dt.timedelta(days=t.window_days * t.baseline_windows)
+    net = F("created") - F("rejected") - F("merged")
     rows = (
-        Matter.objects.filter(created_at__gte=start, created_at__lt=now)
-        .exclude(status__in=[Status.REJECTED, Status.MERGED])
-        .values_list("area_path", "category_id", "category__name", "created_at", "id")
+        MatterAreaDay.objects.filter(depth=STREET_DEPTH, day__gte=start, day__lte=today)
+        .values("area_path", "category_id")
+        .annotate(
+            recent=Coalesce(Sum(net, filter=Q(day__gte=recent_from)), 0),
+            base=Coalesce(Sum(net, filter=Q(day__lt=recent_from)), 0),
+        )
+        .filter(recent__gte=t.min_count)
     )
-    recent: Counter[tuple[str, int]] = Counter()
-    base: Counter[tuple[str, int]] = Counter()
-    names: dict[int, str] = {}
-    ids: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
-    for path, cat, cat_name, created, pk in rows.iterator(chunk_size=5000):
-        street = _street_code(path)
-        if street is None:
-            continue
-        key = (street, cat)
-        names[cat] = cat_name
-        if created >= now - window:
-            recent[key] += 1
-            ids[key].append(pk)
-        else:
-            base[key] += 1
-    found = []
-    for key, n in recent.items():
-        baseline = base[key] / t.baseline_windows
-        if (
-            n >= t.min_count
-            and n >= t.ratio * max(baseline, 0.5)
-            and n > baseline + 3 * math.sqrt(max(baseline, 1))
-        ):
-            found.append(
-                {
-                    "street": key[0],
-                    "category": key[1],
-                    "category_name": names[key[1]],
-                    "count": n,
-                    "baseline": round(baseline, 2),
-                    "matter_ids": ids[key][:50],
-                }
-            )
-    return found
+    hits = []
+    for r in rows:
+        n, baseline = int(r["recent"]), max(0, int(r["base"])) / t.baseline_windows
+        if n >= t.ratio * max(baseline, 0.5) and n > baseline + 3 * math.sqrt(max(baseline, 1)):
+            hits.append((r["area_path"], r["category_id"], n, baseline))
+    names = dict(Category.objects.filter(pk__in={h[1] for h in hits}).values_list("pk", "name"))
+    # The matters behind the hits: one read of the recent window, of the hit categories only.
+    since = timezone.make_aware(dt.datetime.combine(recent_from, dt.time()))
+    wanted = {(path, cat) for path, cat, _, _ in hits}
+    ids: dict[tuple[str, int], list[int]] = {key: [] for key in wanted}
+    recent = (
+        Matter.objects.filter(created_at__gte=since, category_id__in={c for _, c in wanted})
+        .exclude(status__in=[Status.REJECTED, Status.MERGED])
+        .order_by("id")
+        .values_list("id", "area_path", "category_id")
+    )
+    for pk, path, cat in recent.iterator(chunk_size=5000) if hits else ():
+        street = _street_path(path)
+        found_ids = ids.get((street, cat)) if street else None
+        if found_ids is not None and len(found_ids) < 50:
+            found_ids.append(pk)
+    return [
+        {
+            "street": _street_code(path),
+            "category": cat,
+            "category_name": names.get(cat, ""),
+            "count": n,
+            "baseline": round(baseline, 2),
+            "matter_ids": ids[(path, cat)],
+        }
+        for path, cat, n, baseline in hits
+    ]
+
+
+def phone_key(phone: str) -> str:
+    """What a candidate keys a reporter on: a keyed hash of the phone, never the number."""
+    return salted_hmac("zhili.risks.hotspots.phone", phone).hexdigest()[:32]
 
 
 def repeated(now: dt.datetime, t: Thresholds) -> list[dict[str, Any]]:
+    """Same address, or same reporter phone, ``repeat_count`` times in ``repeat_days`` days:
+    counted by the database (GROUP BY over the bounded window); only the groups that repeat are
+    read, their matters up to 50 each."""
     from zhili.matters.models import Matter, Status
 
     since = now - dt.timedelta(days=t.repeat_days)
-    rows = (
-        Matter.objects.filter(created_at__gte=since, created_at__lt=now)
-        .exclude(status=Status.REJECTED)
-        .values_list("id", "address", "reporter_phone", "area_path", "area_id")
+    window = Matter.objects.filter(created_at__gte=since, created_at__lt=now).exclude(
+        status=Status.REJECTED
     )
-    by_addr: defaultdict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    by_phone: defaultdict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    for pk, address, phone, path, area_id in rows.iterator(chunk_size=5000):
-        if address and len(address.strip()) >= 4:
-            by_addr[address.strip()].append((pk, path, area_id))
-        if phone:
-            by_phone[phone].append((pk, path, area_id))
     found = []
-    for kind, groups in (("address", by_addr), ("person", by_phone)):
-        for value, items in groups.items():
-            if len(items) >= t.repeat_count:
-                found.append(
-                    {
-                        "kind": kind,
-                        "value": value,
-                        "count": len(items),
-                        "matter_ids": [i[0] for i in items][:50],
-                        "area_id": items[-1][2],
-                    }
-                )
+    for kind, field in (("address", "address"), ("person", "reporter_phone")):
+        groups = (
+            window.exclude(**{field: ""})
+            .values(field)
+            .annotate(n=Count("id"))
+            .filter(n__gte=t.repeat_count)
+        )
+        if kind == "address":
+            groups = groups.annotate(chars=Length(field)).filter(chars__gte=4)
+        for g in groups:
+            value = g[field]
+            items = list(
+                window.filter(**{field: value}).order_by("id").values_list("id", "area_id")[:50]
+            )
+            found.append(
+                {
+                    "kind": kind,
+                    "value": value,
+                    "key": value.strip() if kind == "address" else phone_key(value),
+                    "count": g["n"],
+                    "matter_ids": [i[0] for i in items],
+                    "area_id": items[-1][1],
+                }
+            )
     return found
 
 
@@ -152,7 +197,7 @@ def scan(*, now: dt.datetime | None = None) -> list[RiskCandidate]:
         area = Area.objects.get(pk=hit["area_id"])
         label = "同一地址" if hit["kind"] == "address" else "同一反映人"
         shown = hit["value"] if hit["kind"] == "address" else mask("phone", hit["value"])
-        key = f"{hit['kind']}:{hit['value']}:{month}"
+        key = f"{hit['kind']}:{hit['key']}:{month}"
         cand = _propose(
             key=key,
             kind=CandidateKind.REPEATED_ADDRESS

@@ -325,6 +325,39 @@ def _escalated(actor: Any, risk: Risk) -> None:
     WORKFLOW.record(actor=actor, obj=risk, action="escalate", data=_escalation_data(risk))
 
 
+def _next_up(area: Area) -> Area | None:
+    """The level above ``area`` on the tree (None above the city)."""
+    codes = [c for c in area.path.split("/") if c]
+    return Area.objects.get(code=codes[-2]) if len(codes) > 1 else None
+
+
+@transaction.atomic
+def escalate_overdue(*, actor: Any, risk: Risk, now: dt.datetime | None = None) -> Risk | None:
+    """A red or orange risk (per its level policy) past its handling limit climbs one more level:
+    street → district → city, each time with a fresh handling limit from the policy, so the next
+    level gets its own time before the climb goes on. At the city it stays (the sweep notifies)."""
+    data: dict[str, Any] = {}
+    today = timezone.localtime(now or timezone.now()).date()
+
+    def apply(r: Risk, at: dt.datetime) -> None:
+        if r.handle_due is None or r.handle_due >= today:
+            raise Conflict("尚未超过处置时限", code="not_overdue")
+        policy = policy_of(r.level)
+        if not policy.escalate:
+            raise Conflict("该等级不自动上报", code="no_escalation")
+        target = _escalation_target(r) if r.escalated_to is None else _next_up(r.escalated_to)
+        if target is None:
+            raise Conflict("已上报至市级", code="at_the_top")
+        missed = r.handle_due
+        r.escalated_to = target
+        r.handle_due = today + dt.timedelta(days=policy.handle_days)
+        data.update(_escalation_data(r), missed=missed.isoformat())
+
+    risk = WORKFLOW.transition(actor=actor, obj=risk, action="escalate", apply=apply, data=data)
+    _notify_escalation(risk)
+    return risk
+
+
 @transaction.atomic
 def escalate(*, actor: Any, risk: Risk, version: int | None = None) -> Risk:
     """Send a risk not yet escalated to the level above (the sweep, after a policy change)."""
@@ -436,6 +469,19 @@ def risk_close(
         raise ValidationFailed("销号须上传化解或管控到位的佐证材料", code="evidence_required")
 
     def apply(r: Risk, now: dt.datetime) -> None:
+        missing = [
+            label
+            for label, present in (
+                ("责任人", r.responsible_person_id is not None),
+                ("责任单位", r.responsible_unit_id is not None),
+                ("管控措施", r.measures.exists()),
+            )
+            if not present
+        ]
+        if missing:
+            raise ValidationFailed(
+                f"销号前须定人、定责、定措施：尚缺{'、'.join(missing)}", code="ownership_required"
+            )
         if r.measures.filter(done_at__isnull=True).exists():
             raise ValidationFailed("尚有未完成的管控措施，不能销号", code="measures_open")
         r.final_rating, r.closed_at = final_rating, now

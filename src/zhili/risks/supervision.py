@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -31,18 +32,27 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Escalate red/orange risks not yet escalated, notify owners of overdue risks (once a day),
     reopen accepted risks whose acceptance expired. Escalation and expiry are transitions of the
     risk workflow (event, audit, version), as the system account."""
-    from zhili.risks.services import escalate, risk_acceptance_expire
+    from zhili.risks.services import escalate, escalate_overdue, risk_acceptance_expire
 
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     actor = system_user()
-    counts = {"escalated": 0, "overdue": 0, "expired": 0}
+    counts = {"escalated": 0, "climbed": 0, "overdue": 0, "expired": 0}
     levels = list(LevelPolicy.objects.filter(escalate=True).values_list("level", flat=True))
     for risk in Risk.objects.filter(
         status=Status.OPEN, level__in=levels, escalated_to__isnull=True
     ):
         escalate(actor=actor, risk=risk)
         counts["escalated"] += 1
+    # A missed handling limit climbs the tree, one level per missed limit, up to the city.
+    city = f"{settings.ZHILI_ROOT_CODE}/"
+    for risk in (
+        Risk.objects.filter(status=Status.OPEN, level__in=levels, handle_due__lt=today)
+        .exclude(escalated_to__path=city)
+        .select_related("escalated_to")
+    ):
+        escalate_overdue(actor=actor, risk=risk, now=now)
+        counts["climbed"] += 1
     for risk in overdue(Risk.objects.all(), today).select_related("responsible_person", "area"):
         made = notify(
             recipients=[risk.responsible_person, risk.created_by],

@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
 from zhili.core.workflow import Rule, Workflow
-from zhili.risks.models import AssessmentKind, Level, Risk, RiskEvent, Source, Status
+from zhili.risks.models import (
+    STABILITY_TESTS,
+    AssessmentKind,
+    Category,
+    Level,
+    Risk,
+    RiskEvent,
+    Source,
+    Status,
+)
 
 S = Status
 
@@ -25,15 +34,34 @@ def red_is_not_acceptable(actor: Any, risk: Risk) -> str | None:
     return None
 
 
+def failed_stability_tests(risk: Risk) -> list[str]:
+    """The 四性 tests (合法性、合理性、可行性、可控性) a project risk's latest assessment failed
+    (an unassessed test counts as not passed); empty for other categories."""
+    if risk.category != Category.PROJECT:
+        return []
+    latest = risk.assessments.order_by("-id").first()
+    tests = latest.stability_tests if latest is not None else {}
+    return [label for key, label in STABILITY_TESTS.items() if not tests.get(key)]
+
+
+def acceptance_refusal(actor: Any, risk: Risk) -> str | None:
+    """正式接受 is the approval of what the risk is about: never a red risk, never a project or
+    decision that failed one of the four tests (社会稳定风险评估)."""
+    if risk.level == Level.RED:
+        return "红色（重大）风险不能接受，须处置"
+    failed = failed_stability_tests(risk)
+    if failed:
+        return f"重大项目/决策四性审查未通过（{'、'.join(failed)}），不能批准接受"
+    return None
+
+
 RULES: dict[str, Rule] = {
     "assess": Rule(_("评估定级"), (S.OPEN,), "assess"),
     "assign": Rule(_("定人定责"), (S.OPEN,), "change"),
     "measure": Rule(_("增加措施"), (S.OPEN,), "change"),
     "measure_done": Rule(_("完成措施"), (S.OPEN,), "change"),
     "close": Rule(_("销号"), (S.OPEN,), "close", target=S.CLOSED),
-    "accept": Rule(
-        _("正式接受"), (S.OPEN,), "accept", target=S.ACCEPTED, guard=red_is_not_acceptable
-    ),
+    "accept": Rule(_("正式接受"), (S.OPEN,), "accept", target=S.ACCEPTED, guard=acceptance_refusal),
     "reopen": Rule(_("重新打开"), (S.CLOSED, S.ACCEPTED), "assess", target=S.OPEN),
     # The system's steps: never a button.
     "escalate": Rule(_("上报上级"), (S.OPEN,), "assess", system=True),
@@ -81,7 +109,8 @@ def _assess(d: dict[str, Any]) -> str:
 
 def _escalate(d: dict[str, Any]) -> str:
     to = d.get("to_name") or _area_name(str(d.get("to") or ""))
-    return f"{_choice(Level, d.get('level'))}风险上报至{to}"
+    why = f"（处置时限 {d['missed']} 已过）" if d.get("missed") else ""
+    return f"{_choice(Level, d.get('level'))}风险上报至{to}{why}"
 
 
 DESCRIBERS: dict[str, Any] = {

@@ -29,10 +29,17 @@ JIEFANGBEI = "500103003"
 COMMITTEE = "解放碑街道人民调解委员会"
 
 
-def register(users: Any, area: Any, parties: list[dict[str, Any]] | None = None) -> Dispute:
+def register(
+    users: Any,
+    area: Any,
+    parties: list[dict[str, Any]] | None = None,
+    channel: str = "direct",
+    **extra: Any,
+) -> Dispute:
     return ds.dispute_register(
         actor=users["jiefangbei"],
-        channel="direct",
+        channel=channel,
+        **extra,
         subject="相邻通行纠纷",
         facts="邻居在公共通道堆放杂物",
         area=area(GRID),

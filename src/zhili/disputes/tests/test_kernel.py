@@ -19,9 +19,10 @@ from zhili.core.models import AuditEvent
 from zhili.disputes import services as ds
 from zhili.disputes.models import DisputeEvent, Status
 from zhili.disputes.tests.test_defects import assign, register, second_mediator
-from zhili.disputes.workflow import RULES, WORKFLOW
+from zhili.disputes.workflow import RULES, WORKFLOW, allowed_actions
 
 KIND = "disputes.disputeevent"
+COURT = {"channel": "court_assigned", "referral_no": "（2026）渝0103民诉前调1号"}
 
 
 def _text(html: str) -> str:
@@ -51,7 +52,7 @@ def test_the_case_file_shows_labels_and_sentences_never_codes(
     users: Any, area: Any, login: Any
 ) -> None:
     m = users["mediator_jfb"]
-    d = assign(users, register(users, area), m)
+    d = assign(users, register(users, area, **COURT), m)
     ds.dispute_extend(actor=m, dispute=d, days=10, parties_request=True, note="双方申请")
     ds.session_add(actor=m, dispute=d, at=timezone.now(), notes="双方到场", place="调委会")
     d = ds.dispute_agree(actor=m, dispute=d, agreement="和解")
@@ -101,7 +102,7 @@ def test_dispute_events_are_append_only(users: Any, area: Any) -> None:
 
 def test_a_stale_version_is_refused(users: Any, area: Any, login: Any, bearer: Any) -> None:
     m = users["mediator_jfb"]
-    d = assign(users, register(users, area), m)
+    d = assign(users, register(users, area, **COURT), m)
     seen = d.version
     ds.dispute_extend(actor=m, dispute=d, days=5, parties_request=True, version=seen)
     with pytest.raises(Conflict) as exc:
@@ -140,10 +141,17 @@ def _forms(html: str) -> set[str]:
 
 
 def test_the_page_offers_exactly_the_allowed_actions(users: Any, area: Any, login: Any) -> None:
-    d = register(users, area)
+    d = register(users, area, **COURT)
     assert _forms(login("jiefangbei").get(f"/disputes/{d.number}/").content.decode()) == {
         "assign",
         "extend",
+        "fail",
+        "escalation",
+    }
+    # The 30 + 30 days are 诉调对接's: a case the parties brought themselves is not extended.
+    direct = register(users, area)
+    assert _forms(login("jiefangbei").get(f"/disputes/{direct.number}/").content.decode()) == {
+        "assign",
         "fail",
         "escalation",
     }
@@ -153,7 +161,7 @@ def test_the_page_offers_exactly_the_allowed_actions(users: Any, area: Any, logi
     assert street == {"assign", "extend", "fail", "escalation"}
     mediator = _forms(login("mediator_jfb").get(f"/disputes/{d.number}/").content.decode())
     assert mediator == {"session", "extend", "agree", "fail", "escalation"}
-    assert set(WORKFLOW.allowed_actions(users["mediator_jfb"], d)) == mediator
+    assert set(allowed_actions(users["mediator_jfb"], d)) == mediator
     api = login("mediator_jfb").get(f"/api/v1/disputes/{d.number}").json()
     assert {a["action"] for a in api["actions"]} == mediator
     # A supervisor posting a mediator's action is refused with a message, not ignored.

@@ -176,6 +176,7 @@ def test_project_risk_needs_four_tests(users: Any, area: Any) -> None:
 def test_close_needs_evidence_and_done_measures_then_reopen(users: Any, area: Any) -> None:
     officer = users["jiefangbei"]
     risk = register(users, area)
+    rs.risk_assign(actor=officer, risk=risk, person=officer, unit=officer.unit)
     rs.measure_add(
         actor=officer,
         risk=risk,
