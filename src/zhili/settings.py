@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zhili.risks",
     "zhili.disputes",
     "zhili.targets",
+    "zhili.indicators",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",

@@ -1,0 +1,25 @@
+"""Chinese labels of the indicators app's audit actions and keys."""
+
+from django.utils.translation import gettext_lazy as _
+
+from zhili.core import labels
+
+labels.register_audit(
+    {
+        "indicator.create": _("新增平安指标"),
+        "indicator.value_set": _("填报指标数值"),
+        "survey.wave_create": _("新增调查样本"),
+        "survey.responses_import": _("导入调查回答"),
+    }
+)
+labels.register_audit_fields(
+    "indicators.indicatorvalue", {"value": _("数值"), "source": _("来源"), "version": _("版本")}
+)
+labels.register_audit_fields(
+    "indicators.indicator",
+    {"code": _("代码"), "name": _("名称"), "components": _("构成项")},
+)
+labels.register_audit_fields(
+    "indicators.surveywave",
+    {"year": _("年度"), "planned": _("计划样本量"), "responses": _("回答数")},
+)
