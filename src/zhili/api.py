@@ -8,6 +8,7 @@ from zhili.areas.api import router as areas_router
 from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
 from zhili.disputes.api import router as disputes_router
+from zhili.indicators.api import router as indicators_router
 from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
@@ -74,3 +75,4 @@ api.add_router("/metrics", "zhili.matters.metrics_api.router")
 api.add_router("/risks", risks_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/targets", targets_router)
+api.add_router("/indicators", indicators_router)

@@ -8,8 +8,16 @@ class IndicatorsConfig(AppConfig):
     label = "indicators"
     verbose_name = "平安指标"
     nav = [
-        NavItem("平安指标", "indicators:values", "indicators.IndicatorValue", group="统计与地图", order=60),
-        NavItem("安全感调查", "indicators:survey", "indicators.SurveyWave", group="统计与地图", order=61),
+        NavItem(
+            "平安指标",
+            "indicators:values",
+            "indicators.IndicatorValue",
+            group="统计与地图",
+            order=60,
+        ),
+        NavItem(
+            "安全感调查", "indicators:survey", "indicators.SurveyWave", group="统计与地图", order=61
+        ),
     ]
 
     def ready(self) -> None:

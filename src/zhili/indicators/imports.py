@@ -26,7 +26,9 @@ def _sheet_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
-        raise ValidationFailed("无法读取该文件，请上传 .xlsx 格式的文件", code="invalid_file") from exc
+        raise ValidationFailed(
+            "无法读取该文件，请上传 .xlsx 格式的文件", code="invalid_file"
+        ) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     head = [str(c).strip() if c is not None else "" for c in next(rows, ())]
@@ -86,7 +88,9 @@ def read_values(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]
     missing = [h for h in VALUE_HEAD[:5] if h not in head]
     if missing:
         raise ValidationFailed(f"缺少列：{'、'.join(missing)}", code="invalid_header")
-    return head, [(n, {h: row[i] if i < len(row) else None for i, h in enumerate(head)}) for n, row in rows]
+    return head, [
+        (n, {h: row[i] if i < len(row) else None for i, h in enumerate(head)}) for n, row in rows
+    ]
 
 
 def read_responses(data: bytes) -> list[tuple[int, dict[str, Any]]]:
@@ -94,7 +98,9 @@ def read_responses(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     missing = [h for h in RESPONSE_HEAD[:2] if h not in head]
     if missing:
         raise ValidationFailed(f"缺少列：{'、'.join(missing)}", code="invalid_header")
-    return [(n, {h: row[i] if i < len(row) else None for i, h in enumerate(head)}) for n, row in rows]
+    return [
+        (n, {h: row[i] if i < len(row) else None for i, h in enumerate(head)}) for n, row in rows
+    ]
 
 
 def workbook(head: list[str], rows: list[list[Any]]) -> bytes:

@@ -98,8 +98,10 @@ def figures(user: Any, area: Area, year: int, months: tuple[int, int] = (1, 12))
         .annotate(v=Sum("value"))
     )
     out.previous = {codes[r["indicator_id"]]: r["v"] for r in prev}
-    for comps in base.filter(year=year, month__gte=lo, month__lte=hi).exclude(components={}).values_list(
-        "indicator__code", "components"
+    for comps in (
+        base.filter(year=year, month__gte=lo, month__lte=hi)
+        .exclude(components={})
+        .values_list("indicator__code", "components")
     ):
         code, parts = comps
         agg = out.components.setdefault(code, defaultdict(int))
@@ -113,7 +115,9 @@ def figures(user: Any, area: Area, year: int, months: tuple[int, int] = (1, 12))
 
 
 def instrument_default() -> SurveyInstrument | None:
-    return SurveyInstrument.objects.filter(code="security").first() or SurveyInstrument.objects.first()
+    return (
+        SurveyInstrument.objects.filter(code="security").first() or SurveyInstrument.objects.first()
+    )
 
 
 def waves_visible(user: Any) -> QuerySet[SurveyWave]:
@@ -122,7 +126,9 @@ def waves_visible(user: Any) -> QuerySet[SurveyWave]:
 
 def wave_get(user: Any, pk: int, action: str = "view") -> SurveyWave:
     return one_visible(
-        SurveyWave.objects.visible_to(user, action).filter(pk=pk).select_related("area", "instrument"),
+        SurveyWave.objects.visible_to(user, action)
+        .filter(pk=pk)
+        .select_related("area", "instrument"),
         noun="调查样本",
     )
 
@@ -159,7 +165,9 @@ class SurveyRow:
         return (self.rate.rate - self.previous.rate) * 100
 
 
-def survey_rate(user: Any, area: Area, year: int, inst: SurveyInstrument | None = None) -> SurveyRow | None:
+def survey_rate(
+    user: Any, area: Area, year: int, inst: SurveyInstrument | None = None
+) -> SurveyRow | None:
     """The pooled rate of every sample in ``area``'s subtree for a year, and the year before."""
     inst = inst or instrument_default()
     if inst is None:
@@ -199,3 +207,24 @@ def survey_children(user: Any, area: Area, year: int) -> list[SurveyRow]:
 
 def root_area() -> Area:
     return Area.objects.get(code=settings.ZHILI_ROOT_CODE)
+
+
+def area_for(user: Any, code: str, model: str = "value") -> Area:
+    """The area a page or the API asks about: the city by default, 404 outside the user's scope
+    (for a district officer without a code: their own district)."""
+    from zhili.core.errors import NotFound
+    from zhili.core.scoping import require_at, scope_paths
+
+    m = SurveyWave if model == "wave" else IndicatorValue
+    if not code:
+        paths = scope_paths(user, m, "view")
+        if paths:  # not everywhere: the first area the user holds the right over
+            found = Area.objects.filter(path=sorted(paths)[0]).first()
+            if found is not None:
+                return found
+        code = settings.ZHILI_ROOT_CODE
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
+    require_at(user, "view", m, area.path, noun="区域")
+    return area

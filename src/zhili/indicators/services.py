@@ -78,7 +78,9 @@ def _check_period(year: int, month: int, problems: list[str]) -> None:
         problems.append("月份须在 1–12 之间")
 
 
-def _components(ind: Indicator, components: dict[str, Any] | None, problems: list[str]) -> dict[str, int]:
+def _components(
+    ind: Indicator, components: dict[str, Any] | None, problems: list[str]
+) -> dict[str, int]:
     if not components:
         return {}
     if not ind.components:
@@ -99,9 +101,11 @@ def _write_value(
     actor: Any, ind: Indicator, area: Area, year: int, month: int, value: Decimal,
     components: dict[str, int], source: str, note: str,
 ) -> IndicatorValue:  # fmt: skip
-    current = IndicatorValue.objects.select_for_update().filter(
-        indicator=ind, area=area, year=year, month=month
-    ).first()
+    current = (
+        IndicatorValue.objects.select_for_update()
+        .filter(indicator=ind, area=area, year=year, month=month)
+        .first()
+    )
     before = None
     if current is None:
         _check_one_level(ind, area, year, month)
@@ -179,7 +183,9 @@ def value_set(
         problems.append("来源不能为空")
     if problems or amount is None:
         raise ValidationFailed("；".join(problems), code="invalid_value")
-    return _write_value(actor, indicator, area, year, month, amount, parts, source.strip()[:200], note)
+    return _write_value(
+        actor, indicator, area, year, month, amount, parts, source.strip()[:200], note
+    )
 
 
 @transaction.atomic

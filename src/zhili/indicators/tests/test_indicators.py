@@ -28,7 +28,13 @@ def test_worked_example_unweighted() -> None:
     #        = 1.416009 × 0.1600113 = 0.226578
     # interval = 0.716740 ∓ 0.226578 = [0.490162, 0.943318]
     answers = [("很安全", None)] * 4 + [("安全", None)] * 3
-    answers += [("基本安全", None), ("不太安全", None), ("不安全", None), ("拒答", None), ("", None)]
+    answers += [
+        ("基本安全", None),
+        ("不太安全", None),
+        ("不安全", None),
+        ("拒答", None),
+        ("", None),
+    ]
     r = rate_of(answers, scale=SCALE, positive=SCALE[:3])
     assert (r.valid, r.invalid, r.positive) == (10, 2, 8)
     assert r.rate == pytest.approx(0.8)
@@ -177,7 +183,10 @@ def test_survey_import_rate_and_year_on_year(users: Any, area: Any) -> None:
     # The city pools its districts' samples (only 渝中 has one here).
     city = selectors.survey_rate(users["city_admin"], selectors.root_area(), 2030)
     assert city is not None and city.rate.valid == 10
-    assert [r.area.code for r in selectors.survey_children(users["city_admin"], selectors.root_area(), 2030)] == [YUZHONG]
+    assert [
+        r.area.code
+        for r in selectors.survey_children(users["city_admin"], selectors.root_area(), 2030)
+    ] == [YUZHONG]
 
 
 @pytest.mark.django_db
@@ -187,7 +196,9 @@ def test_survey_import_errors(users: Any, area: Any) -> None:
                                 area=area(YUZHONG), year=2030)  # fmt: skip
     with pytest.raises(ValidationFailed, match="全部填写"):
         services.responses_import(actor=u, wave=wave, data=_responses(["安全", "安全"], [1, None]))
-    bad = workbook(["样本编号", "回答", "权重"], [["A", "安全", 1], ["A", "安全", -1], ["", "安全", 2]])
+    bad = workbook(
+        ["样本编号", "回答", "权重"], [["A", "安全", 1], ["A", "安全", -1], ["", "安全", 2]]
+    )
     with pytest.raises(ValidationFailed) as exc:
         services.responses_import(actor=u, wave=wave, data=bad)
     assert {e["row"] for e in exc.value.detail} == {3, 4}
