@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from zhili.areas.api import router as areas_router
+from zhili.cockpit.api import router as cockpit_router
 from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
 from zhili.disputes.api import router as disputes_router
@@ -76,3 +77,4 @@ api.add_router("/risks", risks_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/targets", targets_router)
 api.add_router("/indicators", indicators_router)
+api.add_router("/cockpit", cockpit_router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "zhili.disputes",
     "zhili.targets",
     "zhili.indicators",
+    "zhili.cockpit",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",

@@ -192,3 +192,6 @@ class SurveyResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["wave", "respondent"], name="survey_response_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent}: {self.answer or '（空）'}"

@@ -192,7 +192,7 @@ def value_set(
 def values_import(*, actor: Any, data: bytes, source: str = "") -> list[IndicatorValue]:
     """Import a workbook of values (columns 指标代码, 区域代码, 年份, 月份, 数值, 来源, and one
     column per component where wanted). All rows or none; errors name their row."""
-    head, rows = imports.read_values(data)
+    _head, rows = imports.read_values(data)
     indicators = {i.code: i for i in Indicator.objects.filter(active=True)}
     indicators.update({i.name: i for i in indicators.values()})
     codes = {imports.text(r.get("区域代码")) for _, r in rows}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from zhili.core.errors import ValidationFailed
+from zhili.core.events import AppendOnlyError
 from zhili.indicators import selectors, services
 from zhili.indicators.imports import workbook
 from zhili.indicators.models import Indicator, IndicatorRevision
@@ -76,7 +77,7 @@ def test_value_revisions_are_kept(users: Any, area: Any) -> None:
     assert v.version == 2 and v.value == 15
     revs = list(IndicatorRevision.objects.filter(value=v).order_by("version"))
     assert [(r.version, r.amount) for r in revs] == [(1, Decimal(12)), (2, Decimal(15))]
-    with pytest.raises(Exception):
+    with pytest.raises(AppendOnlyError):
         revs[0].delete()
 
 
@@ -113,7 +114,7 @@ def test_out_of_scope_value_is_refused(users: Any, area: Any) -> None:
 
 @pytest.mark.django_db
 def test_import_all_or_nothing_with_row_numbers(users: Any) -> None:
-    data = workbook(HEAD + ["杀人"], [
+    data = workbook([*HEAD, "杀人"], [
         ["petition_visits", YUZHONG, 2030, 5, 7, "信访办", None],
         ["no_such", YUZHONG, 2030, 5, 1, "x", None],
         ["eight_crimes", YUZHONG, 2030, 5, 9, "公安", 2],
@@ -127,7 +128,7 @@ def test_import_all_or_nothing_with_row_numbers(users: Any) -> None:
     assert "不存在" in rows[3] and "构成项之和" in rows[4] and "权限" in rows[5]
     assert "月份" in rows[6]
     assert not selectors.values_visible(users["yuzhong"]).filter(year=2030, month=5).exists()
-    good = workbook(HEAD + ["杀人", "抢劫"], [
+    good = workbook([*HEAD, "杀人", "抢劫"], [
         ["petition_visits", YUZHONG, 2030, 5, 7, "信访办", None, None],
         ["eight_crimes", JIEFANGBEI, 2030, 5, None, "公安", 2, 1],
     ])  # fmt: skip
