@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zhili.targets",
     "zhili.indicators",
     "zhili.cockpit",
+    "zhili.screens",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",

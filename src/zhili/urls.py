@@ -20,6 +20,7 @@ urlpatterns = [
     path("targets/", include("zhili.targets.urls")),
     path("indicators/", include("zhili.indicators.urls")),
     path("cockpit/", include("zhili.cockpit.urls")),
+    path("screens/", include("zhili.screens.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("zhili.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
