@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-
 from tests.browser.conftest import _new_page
 
 pytestmark = pytest.mark.browser
@@ -90,7 +89,14 @@ def test_kiosk_at_both_orientations(browser: Any, server: str, sign_in: Any) -> 
         tv.wait_for_url("**/screens/kiosk/")
         active = tv.locator(".kiosk-slide.active h1")
         assert active.inner_text() == "停水通知"
-        assert int(tv.evaluate("parseFloat(getComputedStyle(document.querySelector('.kiosk-slide h1')).fontSize)")) >= 64
+        assert (
+            int(
+                tv.evaluate(
+                    "parseFloat(getComputedStyle(document.querySelector('.kiosk-slide h1')).fontSize)"
+                )
+            )
+            >= 64
+        )
         assert "023-63800000" in tv.locator(".kiosk-foot").inner_text()
         _fits(tv, size)
         tv.clock.run_for(21_000)  # the notice shows 20 s, then the duty roster

@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.cockpit import presenters, selectors, services
 from zhili.cockpit.forms import CameraForm
 from zhili.cockpit.models import CameraPoint, CameraStatus, ReportStatus, WeeklyReport
-from zhili.core.errors import ZhiliError
+from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.scoping import can, has_any
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,6 +62,7 @@ def _context(request: HttpRequest, data: dict[str, Any], error: str) -> dict[str
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     try:
         data, error = _state(request)
@@ -78,12 +79,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def data_json(request: HttpRequest) -> JsonResponse:
     data, error = _state(request)
     return JsonResponse({**data, "error": error}, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required
+@require_GET
 def screen(request: HttpRequest) -> HttpResponse:
     """The big screen (1920×1080, dark, reloads itself every REFRESH_SECONDS)."""
     data, error = _state(request)
@@ -96,7 +99,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
     area = selectors.area_for(request.user, request.POST.get("area", "").strip())
     try:
         services.report_request(actor=request.user, area=area)
-    except ZhiliError as exc:
+    except ValidationFailed as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "周报已在后台生成，完成后可在下方下载")
@@ -104,6 +107,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(request.user, pk)
     if report.status != ReportStatus.DONE or not report.xlsx:
@@ -115,6 +119,7 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def report_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The weekly report as a print-styled page (no PDF library is installed: print to PDF)."""
     report = selectors.report_get(request.user, pk)
@@ -166,6 +171,6 @@ def camera_status(request: HttpRequest, pk: int) -> HttpResponse:
         services.camera_set_status(
             actor=request.user, point=point, status=request.POST.get("status", "")
         )
-    except ZhiliError as exc:
+    except ValidationFailed as exc:
         messages.error(request, exc.message)
     return redirect(f"{reverse('cockpit:cameras')}?area={point.area.code}")

@@ -32,14 +32,14 @@ def indicators_section(q: CockpitQuery) -> Section | None:
                 children={c: float(v.get(ind.code, 0)) for c, v in f.children.items()},
                 note=ind.description,
                 map=True,
-            )  # fmt: skip
+            )
         )
         months = f.by_month.get(ind.code, {})
         trends.append(
             TrendSeries(
                 ind.name,
                 [(f"{year}-{mm:02d}", float(months.get(mm, 0))) for mm in range(1, month + 1)],
-            )  # fmt: skip
+            )
         )
     if has_any(q.user, SurveyWave, "view"):
         row = selectors.survey_rate(q.user, q.area, year)
@@ -54,7 +54,7 @@ def indicators_section(q: CockpitQuery) -> Section | None:
                     children=kids,
                     map=True,
                     note="很安全、安全、基本安全占有效回答的比例（可配置）",
-                )  # fmt: skip
+                )
             )
     query = urlencode({"area": q.area.code, "year": year})
     return Section("indicators", "平安指标", figures, f"{reverse('indicators:values')}?{query}",

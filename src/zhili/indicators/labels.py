@@ -8,12 +8,21 @@ labels.register_audit(
     {
         "indicator.create": _("新增平安指标"),
         "indicator.value_set": _("填报指标数值"),
+        "indicator.values_import": _("导入指标数值"),
         "survey.wave_create": _("新增调查样本"),
         "survey.responses_import": _("导入调查回答"),
     }
 )
 labels.register_audit_fields(
-    "indicators.indicatorvalue", {"value": _("数值"), "source": _("来源"), "version": _("版本")}
+    "indicators.indicatorvalue",
+    {
+        "value": _("数值"),
+        "source": _("来源"),
+        "version": _("版本"),
+        "rows": _("行数"),
+        "new": _("新增"),
+        "changed": _("修订"),
+    },
 )
 labels.register_audit_fields(
     "indicators.indicator",

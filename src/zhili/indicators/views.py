@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.models import Area
 from zhili.core.errors import ZhiliError
@@ -111,6 +111,7 @@ def values(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
     v = selectors.value_get(request.user, pk)
     return render(
@@ -121,6 +122,7 @@ def value_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def values_template(request: HttpRequest) -> HttpResponse:
     head = list(imports.VALUE_HEAD)
     for ind in selectors.indicator_list(request.user):

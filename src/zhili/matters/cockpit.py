@@ -36,7 +36,7 @@ def matters_section(q: CockpitQuery) -> Section | None:
                 children={c: row["measures"][key]["value"] for c, row in rows.items()},
                 note=measure.definition,
                 map=True,
-            )  # fmt: skip
+            )
         )
     figures.append(
         Figure(
@@ -48,7 +48,7 @@ def matters_section(q: CockpitQuery) -> Section | None:
             children={c: row["overdue"] for c, row in rows.items()},
             note="当前仍在办且已过办结时限的诉求（实时）",
             map=True,
-        )  # fmt: skip
+        )
     )
     trends = [
         TrendSeries("受理", [(t["day"].isoformat(), t["created"]) for t in r.trend]),

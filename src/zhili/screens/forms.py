@@ -17,15 +17,23 @@ class DeviceForm(forms.Form):
 
 class NoticeForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=120)
-    body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
-    show_from = forms.DateField(label=_("展示开始"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    body = forms.CharField(
+        label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+    show_from = forms.DateField(
+        label=_("展示开始"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     show_until = forms.DateField(
-        label=_("展示结束"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("展示结束"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     published = forms.BooleanField(label=_("立即发布"), required=False, initial=True)
 
 
 class DutyForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     post = forms.CharField(label=_("岗位"), max_length=60)
     person = forms.CharField(label=_("值班人员"), max_length=40)

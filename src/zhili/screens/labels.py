@@ -15,9 +15,7 @@ labels.register_audit(
 labels.register_audit_fields(
     "screens.screendevice", {"name": _("设备名称"), "token_prefix": _("令牌前缀")}
 )
-labels.register_audit_fields(
-    "screens.notice", {"title": _("标题"), "published": _("已发布")}
-)
+labels.register_audit_fields("screens.notice", {"title": _("标题"), "published": _("已发布")})
 labels.register_audit_fields("screens.dutyshift", {"day": _("日期"), "person": _("值班人员")})
 labels.register_audit_fields(
     "screens.servicecentre", {"name": _("名称"), "complaint_line": _("监督投诉电话")}

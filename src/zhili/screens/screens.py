@@ -16,8 +16,13 @@ def notices(centre: ServiceCentre, today: dt.date) -> list[Slide]:
         Q(show_until__isnull=True) | Q(show_until__gte=today)
     )[:10]
     return [
-        Slide(f"notice-{n.pk}", n.title, [p for p in n.body.splitlines() if p.strip()],
-              footer=f"{centre.name} · {n.show_from:%Y-%m-%d}", seconds=20)  # fmt: skip
+        Slide(
+            f"notice-{n.pk}",
+            n.title,
+            [p for p in n.body.splitlines() if p.strip()],
+            footer=f"{centre.name} · {n.show_from:%Y-%m-%d}",
+            seconds=20,
+        )
         for n in rows
     ]
 

@@ -114,7 +114,9 @@ def notice_withdraw(*, actor: Any, notice: Notice) -> Notice:
 
 
 @transaction.atomic
-def duty_add(*, actor: Any, centre: ServiceCentre, day: dt.date, person: str, post: str) -> DutyShift:
+def duty_add(
+    *, actor: Any, centre: ServiceCentre, day: dt.date, person: str, post: str
+) -> DutyShift:
     require_at(actor, "add", DutyShift, centre.area_path, noun="值班安排")
     shift = DutyShift.objects.create(
         centre=centre, day=day, person=_text(person, "值班人员", 40), post=_text(post, "岗位", 60)

@@ -12,9 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhili.core.errors import ZhiliError
+from zhili.core.errors import Conflict, PermissionDenied, ZhiliError
 from zhili.core.scoping import has_any
 from zhili.screens import registry, selectors, services
 from zhili.screens.forms import CentreForm, DeviceForm, DutyForm, NoticeForm
@@ -28,6 +28,8 @@ POLL_SECONDS = 120
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest) -> HttpResponse:
+    if not has_any(request.user, ServiceCentre, "view"):
+        raise PermissionDenied("没有管理公示屏的权限")
     form = CentreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         from zhili.areas.models import Area
@@ -68,7 +70,7 @@ def centre(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if which == "device" and device_form.is_valid():
-                device, token = services.device_create(
+                _device, token = services.device_create(
                     actor=request.user, centre=c, name=device_form.cleaned_data["name"]
                 )
                 device_form = DeviceForm()
@@ -105,7 +107,7 @@ def device_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     device = selectors.device_get(request.user, pk)
     try:
         services.device_revoke(actor=request.user, device=device)
-    except ZhiliError as exc:
+    except Conflict as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已停用 {device.name}")
@@ -120,6 +122,7 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("screens:centre", pk=notice.centre_id)
 
 
+@require_GET
 def pair(request: HttpRequest, token: str) -> HttpResponse:
     """Opened once on the TV: keeps the token in an HttpOnly cookie and shows the kiosk."""
     if selectors.device_for_token(token) is None:
@@ -139,6 +142,7 @@ def _slides(device: Any) -> list[dict[str, Any]]:
     return [asdict(s) for s in registry.slides_for(device.centre, timezone.localdate())]
 
 
+@require_GET
 def kiosk(request: HttpRequest) -> HttpResponse:
     device = _device(request)
     if device is None:
@@ -152,6 +156,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
+@require_GET
 def kiosk_slides(request: HttpRequest) -> JsonResponse:
     device = _device(request)
     if device is None:

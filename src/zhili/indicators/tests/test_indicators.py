@@ -204,3 +204,18 @@ def test_survey_import_errors(users: Any, area: Any) -> None:
         services.responses_import(actor=u, wave=wave, data=bad)
     assert {e["row"] for e in exc.value.detail} == {3, 4}
     assert wave.responses.count() == 0
+
+
+@pytest.mark.django_db
+def test_import_refuses_two_levels_and_revises(users: Any, area: Any) -> None:
+    ind = Indicator.objects.get(code="safety_accidents")
+    services.value_set(actor=users["yuzhong"], indicator=ind, area=area(YUZHONG), year=2030,
+                       month=7, value=1, source="应急局")  # fmt: skip
+    clash = workbook(HEAD, [["safety_accidents", JIEFANGBEI, 2030, 7, 1, "应急局"],
+                            ["safety_accidents", JIEFANGBEI, 2030, 8, 1, "应急局"]])  # fmt: skip
+    with pytest.raises(ValidationFailed) as exc:
+        services.values_import(actor=users["yuzhong"], data=clash)
+    assert [e["row"] for e in exc.value.detail] == [2]
+    revise = workbook(HEAD, [["safety_accidents", YUZHONG, 2030, 7, 2, "应急局（更正）"]])
+    (v,) = services.values_import(actor=users["yuzhong"], data=revise)
+    assert v.version == 2 and [r.amount for r in v.revisions.order_by("version")] == [1, 2]

@@ -46,7 +46,7 @@ def test_kiosk_with_a_device_token(users: Any, centre: Any) -> None:
     assert "停水通知" in page and "王五" in page and "023-12345678" in page
     assert "草稿通知" not in page and "过期通知" not in page
     slides = anonymous.get("/screens/kiosk/slides.json").json()["slides"]
-    assert [s["title"] for s in slides][0] == "停水通知"
+    assert next(s["title"] for s in slides) == "停水通知"
     # Revoked: the same cookie is refused at once.
     services.device_revoke(actor=u, device=device)
     assert anonymous.get("/screens/kiosk/").status_code == 403
