@@ -228,3 +228,8 @@ def area_for(user: Any, code: str, model: str = "value") -> Area:
         raise NotFound(f"区域 {code} 不存在", code="area_not_found")
     require_at(user, "view", m, area.path, noun="区域")
     return area
+
+
+def area_names(codes: set[str]) -> dict[str, str]:
+    """Names of the child areas a table lists (areas are public reference data)."""
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))

@@ -88,10 +88,7 @@ def values(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已导入 {len(written)} 行")
                 return redirect(f"{reverse('indicators:values')}?area={area.code}&year={year}")
     f = figures_out(selectors.figures(request.user, area, year))
-    children = {
-        a.code: a.name
-        for a in Area.objects.filter(code__in={c for x in f["figures"] for c in x["children"]})
-    }
+    children = selectors.area_names({c for x in f["figures"] for c in x["children"]})
     rows = [
         {"code": code, "name": name, "cells": [x["children"].get(code, 0) for x in f["figures"]]}
         for code, name in sorted(children.items())

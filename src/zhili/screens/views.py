@@ -32,10 +32,10 @@ def manage(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("没有管理公示屏的权限")
     form = CentreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from zhili.areas.models import Area
+        from zhili.areas.selectors import area_by_code
 
         c = form.cleaned_data
-        area = Area.objects.filter(code=c["area"].strip()).first()
+        area = area_by_code(c["area"].strip())
         if area is None:
             form.add_error("area", "区域代码不存在")
         else:
