@@ -195,3 +195,35 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.respondent}: {self.answer or '（空）'}"
+
+
+class CreationLevel(models.TextChoices):
+    STREET = "street", "平安乡镇（街道）"
+    COMMUNITY = "community", "平安村（社区）"
+
+
+class CreationSheet(models.Model):
+    """The yearly 平安创建 scoring sheet of one level (DOMAIN.md §7): items worth 100 points in all,
+    one-strike vetoes and the pass line (90, assumed; configurable). ``items``: [{key, label,
+    points, source, full_at, zero_at}] (a rate: full points at ``full_at`` or better, none at
+    ``zero_at`` or worse, linear between; ``source`` "yoy_not_up:<indicator>": full points when the
+    indicator did not rise on the year before). ``vetoes``: [{key, label, source, above}] (a
+    component ``indicator:component`` or an indicator's total above ``above``)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    level = models.CharField("层级", max_length=16, choices=CreationLevel.choices)
+    pass_line = models.DecimalField("达标线", max_digits=5, decimal_places=2, default=90)
+    items = models.JSONField("评分项目", default=list)
+    vetoes = models.JSONField("一票否决项", default=list)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "平安创建评分表"
+        verbose_name_plural = "平安创建评分表"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "level"], name="creation_sheet_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年{self.get_level_display()}评分表"

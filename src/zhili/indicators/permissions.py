@@ -9,8 +9,10 @@ DEFAULT_GRANTS = {
         "indicators.indicatorrevision.view",
         "indicators.surveywave.*",
         "indicators.surveyresponse.view",
+        "indicators.creationsheet.view",
     ],
     "street_worker": [
+        "indicators.creationsheet.view",
         "indicators.indicator.view",
         "indicators.surveyinstrument.view",
         "indicators.indicatorvalue.view",

@@ -194,3 +194,26 @@ def wave_import(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "error_rows": error_rows, "title": f"导入调查回答 · {wave}",
          "back_url": back, "submit_label": "导入"},
     )  # fmt: skip
+
+
+@login_required
+@require_GET
+def creation(request: HttpRequest) -> HttpResponse:
+    """平安创建 scores: a district's streets or a street's communities, each explaining itself."""
+    from zhili.indicators.creation import creation_scores
+
+    area, error = _area_or_error(request)
+    if area is None:
+        area = selectors.area_for(request.user, "")
+    year = _year(request)
+    sheet, rows = None, []
+    try:
+        sheet, rows = creation_scores(request.user, area, year, dt.date.today())
+    except ZhiliError as exc:
+        error = exc.message
+    return render(
+        request,
+        "indicators/creation.html",
+        {"area": area, "year": year, "sheet": sheet, "rows": rows, "error": error,
+         "years": range(dt.date.today().year, dt.date.today().year - 6, -1)},
+    )  # fmt: skip
