@@ -39,7 +39,7 @@ def _state(request: HttpRequest) -> tuple[dict[str, Any], str]:
     data = selectors.payload(area, period, collected, children)
     data["cameras"] = [
         {"name": p.name, "code": p.code, "lat": p.lat, "lng": p.lng, "status": p.status,
-         "status_label": p.get_status_display(), "owner": p.owner}
+         "status_label": CameraStatus(p.status).label, "owner": p.owner}
         for p in selectors.camera_list(request.user, area)[:2000]
     ]  # fmt: skip
     data["geojson"] = reverse("areas:boundaries_geojson")

@@ -18,7 +18,13 @@ class IndicatorsConfig(AppConfig):
         NavItem(
             "安全感调查", "indicators:survey", "indicators.SurveyWave", group="统计与地图", order=61
         ),
-        NavItem("平安创建", "indicators:creation", "indicators.CreationSheet", group="统计与地图", order=62),
+        NavItem(
+            "平安创建",
+            "indicators:creation",
+            "indicators.CreationSheet",
+            group="统计与地图",
+            order=62,
+        ),
     ]
 
     def ready(self) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from zhili.areas.models import Area
+from zhili.core.errors import NotFound, PermissionDenied
 from zhili.core.scoping import path_prefix_q
 from zhili.targets.scoring import HUNDRED, ZERO, Result, Rule, q2
 
@@ -72,7 +73,7 @@ def creation_compute(sheet: Any, facts: Facts) -> Result:
                 explanation.append({"kind": "no_data", "title": item["label"], "points": "0.00"})
                 continue
             share = Decimal(1) if now <= before else ZERO
-            detail = {"value": str(now), "previous": str(before)}
+            detail: dict[str, Any] = {"value": str(now), "previous": str(before)}
         else:
             value = facts.rates.get(source)
             if value is None:
@@ -96,7 +97,7 @@ def creation_compute(sheet: Any, facts: Facts) -> Result:
     vetoes = []
     for veto in sheet.vetoes:
         code, _, part = veto["source"].partition(":")
-        n = facts.components.get(code, {}).get(part, 0) if part else facts.totals.get(code, 0)
+        n = facts.components.get(code, {}).get(part, 0) if part else facts.totals.get(code, ZERO)
         if n > veto["above"]:
             vetoes.append({"kind": "veto", "title": veto["label"], "count": str(n)})
     total = base
@@ -126,11 +127,12 @@ def facts_for(user: Any, area: Area, year: int, today: dt.date) -> Facts:
     samples: dict[str, int] = {}
     try:
         r = metrics.matter_metrics(user, area=area.code, start=start, end=end)
-    except Exception:  # no right to the matters' figures there: the items have no data
+    except (NotFound, PermissionDenied):  # no right to the matters' figures: no data
         r = None
     for key in ("on_time_close_rate", "satisfaction_rate", "close_rate"):
-        m = r.measures[key] if r is not None else {"value": None, "denominator": 0}
-        rates[f"matters:{key}"], samples[f"matters:{key}"] = m["value"], m["denominator"]
+        m: dict[str, Any] = r.measures[key] if r is not None else {"value": None, "denominator": 0}
+        rates[f"matters:{key}"] = m["value"]
+        samples[f"matters:{key}"] = int(m["denominator"])
     d = (
         Dispute.objects.visible_to(user)
         .filter(path_prefix_q("area_path", area.path), received_at__year=year)
@@ -174,7 +176,9 @@ def creation_scores(user: Any, area: Area, year: int, today: dt.date) -> tuple[A
     elif area.level == Level.STREET:
         level = CreationLevel.COMMUNITY
     else:
-        raise ValidationFailed("请选择区县（评平安乡镇街道）或乡镇街道（评平安村社区）", code="invalid_area")
+        raise ValidationFailed(
+            "请选择区县（评平安乡镇街道）或乡镇街道（评平安村社区）", code="invalid_area"
+        )
     sheet = sheet_for(year, level)
     out = []
     for child in Area.objects.current().filter(parent=area).order_by("code"):

@@ -226,4 +226,4 @@ class CreationSheet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} 年{self.get_level_display()}评分表"
+        return f"{self.year} 年{CreationLevel(self.level).label}评分表"

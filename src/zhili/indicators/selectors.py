@@ -40,7 +40,7 @@ def value_get(user: Any, pk: int) -> IndicatorValue:
 
 
 def value_revisions(value: IndicatorValue) -> QuerySet[IndicatorRevision]:
-    return value.revisions.select_related("actor").order_by("version")
+    return IndicatorRevision.objects.filter(value=value).select_related("actor").order_by("version")
 
 
 def recent_values(user: Any, area: Area, year: int, limit: int = 50) -> QuerySet[IndicatorValue]:

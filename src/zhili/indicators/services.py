@@ -393,8 +393,8 @@ def responses_import(*, actor: Any, wave: SurveyWave, data: bytes, source: str =
         raise ValidationFailed(
             f"有 {len(errors)} 行错误，未导入任何数据", code="import_errors", detail=errors
         )
-    before = wave.responses.count()
-    wave.responses.all().delete()
+    before = SurveyResponse.objects.filter(wave=wave).count()
+    SurveyResponse.objects.filter(wave=wave).delete()
     SurveyResponse.objects.bulk_create(plan, batch_size=1000)
     wave.imported_at = timezone.now()
     if source:

@@ -206,7 +206,8 @@ def creation(request: HttpRequest) -> HttpResponse:
     if area is None:
         area = selectors.area_for(request.user, "")
     year = _year(request)
-    sheet, rows = None, []
+    sheet: Any = None
+    rows: list[Any] = []
     try:
         sheet, rows = creation_scores(request.user, area, year, dt.date.today())
     except ZhiliError as exc:

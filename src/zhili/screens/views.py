@@ -111,7 +111,7 @@ def device_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已停用 {device.name}")
-    return redirect("screens:centre", pk=device.centre_id)
+    return redirect("screens:centre", pk=device.centre.pk)
 
 
 @login_required
@@ -119,7 +119,7 @@ def device_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.notice_get(request.user, pk)
     services.notice_withdraw(actor=request.user, notice=notice)
-    return redirect("screens:centre", pk=notice.centre_id)
+    return redirect("screens:centre", pk=notice.centre.pk)
 
 
 @require_GET

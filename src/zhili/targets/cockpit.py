@@ -16,7 +16,9 @@ def targets_section(q: CockpitQuery) -> Section | None:
     ranked = selectors.ranking(q.user, plan, "district")
     by_code = {r.score.area.code: r for r in ranked}
     own = by_code.get(q.area.code)
-    children = {c: float(by_code[c].score.total) for c in q.child_codes if c in by_code}
+    children: dict[str, float | int | None] = {
+        c: float(by_code[c].score.total) for c in q.child_codes if c in by_code
+    }
     figures = [
         Figure("targets.score", f"{plan.year} 年考核得分", float(own.score.total) if own else None,
                kind="score", unit="分", children=children, map=True,

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
 from zhili.indicators.creation import DEFAULT_ITEMS, DEFAULT_VETOES, Facts, creation_compute
