@@ -15,6 +15,7 @@ from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
 from zhili.portal.api import router as portal_router
 from zhili.risks.api import router as risks_router
+from zhili.screens.api import router as screens_router
 from zhili.targets.api import router as targets_router
 
 api = NinjaAPI(
@@ -78,3 +79,4 @@ api.add_router("/disputes", disputes_router)
 api.add_router("/targets", targets_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/cockpit", cockpit_router)
+api.add_router("/screens", screens_router)

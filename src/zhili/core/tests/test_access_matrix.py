@@ -147,6 +147,7 @@ PARAMS = {
     "/screens/devices/<pk>": "screen_device",
     "/screens/notices/<pk>": "screen_notice",
     "/screens/pair/<token>": "screen_token",
+    "/api/v1/screens/centres/<centre_id>": "service_centre",
     "/open311/v2/requests/<number>": "matter",
     "/open311/v2/tokens/<token>": "open311_token",
     "/open311/v2/<rest>": "open311_rest",

@@ -72,3 +72,20 @@ def test_managing_is_scoped(login: Any, centre: Any) -> None:
                                                  "show_from": "2030-02-01",
                                                  "show_until": "2030-01-01", "published": "on"})  # fmt: skip
     assert bad.status_code == 200 and "不能早于" in bad.content.decode()
+
+
+def test_api(login: Any, centre: Any) -> None:
+    client = login("jiefangbei")
+    assert [c["name"] for c in client.get("/api/v1/screens/centres").json()] == [centre.name]
+    r = client.post(f"/api/v1/screens/centres/{centre.pk}/notices",
+                    {"title": "通知", "body": "内容", "show_from": "2020-01-01"},
+                    content_type="application/json")  # fmt: skip
+    assert r.status_code == 201
+    slides = client.get(f"/api/v1/screens/centres/{centre.pk}/slides").json()
+    assert slides[0]["title"] == "通知" and slides[-1]["key"] == "duty"
+    assert login("wanzhou").get(f"/api/v1/screens/centres/{centre.pk}/slides").status_code == 404
+    client = login("jiefangbei")  # the fixture logs the one test client in
+    bad = client.post(f"/api/v1/screens/centres/{centre.pk}/notices",
+                      {"title": "", "body": "x", "show_from": "2020-01-01"},
+                      content_type="application/json")  # fmt: skip
+    assert bad.status_code == 422, bad.content.decode()
