@@ -9,6 +9,7 @@ labels.register_audit(
         "indicator.create": _("新增平安指标"),
         "indicator.value_set": _("填报指标数值"),
         "indicator.values_import": _("导入指标数值"),
+        "creation.pass_line_set": _("设置平安创建达标线"),
         "survey.wave_create": _("新增调查样本"),
         "survey.responses_import": _("导入调查回答"),
     }
@@ -32,3 +33,4 @@ labels.register_audit_fields(
     "indicators.surveywave",
     {"year": _("年度"), "planned": _("计划样本量"), "responses": _("回答数")},
 )
+labels.register_audit_fields("indicators.creationsheet", {"pass_line": _("达标线")})

@@ -35,6 +35,19 @@ def _root_path() -> str:
     return f"{settings.ZHILI_ROOT_CODE}/"
 
 
+def _require_city(actor: Any, action: str, model: Any, noun: str) -> None:
+    """A city-wide catalogue row: ``action`` needs the right over the whole city; who may see the
+    catalogue somewhere gets 403 without it, anyone else 404."""
+    from zhili.core.errors import NotFound, PermissionDenied
+    from zhili.core.scoping import has_any
+
+    if can(actor, action, model, _root_path()):
+        return
+    if has_any(actor, model, "view"):
+        raise PermissionDenied(f"没有修改{noun}的权限", code="forbidden")
+    raise NotFound(f"{noun}不存在或不在您的管辖范围内", code="not_found")
+
+
 @transaction.atomic
 def indicator_create(
     *,
@@ -47,7 +60,7 @@ def indicator_create(
     higher_is_better: bool = False,
 ) -> Indicator:
     """A new indicator the city adds (city-wide catalogue: the right over the whole city)."""
-    require_at(actor, "add", Indicator, _root_path(), noun="平安指标")
+    _require_city(actor, "add", Indicator, "平安指标")
     code, name = code.strip(), name.strip()
     if not code or not name:
         raise ValidationFailed("指标代码和名称不能为空", code="required")
@@ -403,3 +416,23 @@ def responses_import(*, actor: Any, wave: SurveyWave, data: bytes, source: str =
     audit_record(actor=actor, action="survey.responses_import", obj=wave, area_path=wave.area_path,
                  before={"responses": before}, after={"responses": len(plan)})  # fmt: skip
     return len(plan)
+
+
+@transaction.atomic
+def creation_pass_line_set(*, actor: Any, sheet: Any, pass_line: Any) -> Any:
+    """The 平安创建 pass line of a year's sheet (city-wide: the right over the whole city)."""
+    from zhili.indicators.models import CreationSheet
+
+    _require_city(actor, "change", CreationSheet, "平安创建评分表")
+    problems: list[str] = []
+    value = imports.number(pass_line, "达标线", problems)
+    if value is not None and value > 100:
+        problems.append("达标线不能超过 100 分")
+    if problems or value is None:
+        raise ValidationFailed("；".join(problems), code="invalid_pass_line")
+    before = str(sheet.pass_line)
+    sheet.pass_line = value
+    sheet.save(update_fields=["pass_line"])
+    audit_record(actor=actor, action="creation.pass_line_set", obj=sheet, area_path=_root_path(),
+                 before={"pass_line": before}, after={"pass_line": str(value)})  # fmt: skip
+    return sheet

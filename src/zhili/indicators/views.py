@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.models import Area
-from zhili.core.errors import ZhiliError
-from zhili.core.scoping import has_any, require
+from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.scoping import can, has_any, require
 from zhili.indicators import imports, selectors, services
 from zhili.indicators.forms import ImportForm, ResponsesForm, ValueForm, WaveForm
-from zhili.indicators.models import IndicatorValue, SurveyWave
+from zhili.indicators.models import CreationSheet, IndicatorValue, SurveyWave
 from zhili.indicators.presenters import figures_out, survey_out
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -197,7 +197,7 @@ def wave_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def creation(request: HttpRequest) -> HttpResponse:
     """平安创建 scores: a district's streets or a street's communities, each explaining itself."""
     from zhili.indicators.creation import creation_scores
@@ -208,13 +208,28 @@ def creation(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     sheet: Any = None
     rows: list[Any] = []
+    pass_error = ""
     try:
         sheet, rows = creation_scores(request.user, area, year, dt.date.today())
     except ZhiliError as exc:
         error = exc.message
+    if request.method == "POST" and sheet is not None:
+        try:
+            services.creation_pass_line_set(
+                actor=request.user, sheet=sheet, pass_line=request.POST.get("pass_line", "")
+            )
+        except ValidationFailed as exc:
+            pass_error = exc.message
+        else:
+            messages.success(request, f"达标线已改为 {sheet.pass_line} 分")
+            return redirect(f"{reverse('indicators:creation')}?area={area.code}&year={year}")
+    elif request.method == "POST":
+        raise ValidationFailed(error or "请先选择区县或街道", code="invalid_area")
     return render(
         request,
         "indicators/creation.html",
         {"area": area, "year": year, "sheet": sheet, "rows": rows, "error": error,
+         "pass_error": pass_error,
+         "can_change": can(request.user, "change", CreationSheet, f"{settings.ZHILI_ROOT_CODE}/"),
          "years": range(dt.date.today().year, dt.date.today().year - 6, -1)},
     )  # fmt: skip

@@ -65,3 +65,15 @@ def test_the_page_scores_the_streets(login: Any) -> None:
     bad = login("yuzhong").get(f"/indicators/creation/?area=500103003013&year={year}")
     assert "请选择区县" in bad.content.decode()
     assert dt.date.today()  # the page reads the modules' own figures (see creation.facts_for)
+
+
+def test_the_pass_line_is_configurable(login: Any) -> None:
+    from zhili.indicators.creation import sheet_for
+
+    year = timezone.localdate().year
+    url = f"/indicators/creation/?area={YUZHONG}&year={year}"
+    bad = login("city_admin").post(url, {"pass_line": "120"})
+    assert bad.status_code == 200 and "不能超过 100" in bad.content.decode()
+    assert login("city_admin").post(url, {"pass_line": "85"}).status_code == 302
+    assert sheet_for(year, "street").pass_line == 85
+    assert login("yuzhong").post(url, {"pass_line": "60"}).status_code == 403
