@@ -36,6 +36,10 @@ def test_big_screen_at_1920(browser: Any, server: str, sign_in: Any) -> None:
     options = page.locator("#cockpit-map-figure option").all_inner_texts()
     assert any("受理诉求" in o for o in options) and any("红色" in o for o in options)
     page.select_option("#cockpit-map-figure", index=1)
+    # The trend offers the matters' days and the indicators' months.
+    groups = page.locator("#cockpit-trend-group option").all_inner_texts()
+    assert any("群众诉求" in g for g in groups) and any("平安指标" in g for g in groups)
+    page.select_option("#cockpit-trend-group", index=1)
     page.context.close()
     assert not page.problems, "\n".join(page.problems)
 

@@ -124,27 +124,52 @@
     draw();
   }
 
+  // Trends: series sharing an axis form a group (the matters' days, the indicators' months);
+  // with more than one group a select beside the chart switches between them.
   var trend = init("cockpit-trend");
   if (trend) {
-    var series = [];
-    var axis = null;
+    var groups = [];
     data.sections.forEach(function (s) {
       s.trends.forEach(function (t) {
-        if (!axis && t.points.length) axis = t.points.map(function (p) { return p[0]; });
-        if (axis && t.points.length === axis.length && t.points[0][0] === axis[0]) {
-          series.push({ name: s.title + "·" + t.label, type: "line", data: t.points.map(function (p) { return p[1]; }) });
+        if (!t.points.length) return;
+        var axis = t.points.map(function (p) { return p[0]; });
+        var key = axis.join("|");
+        var group = groups.filter(function (g) { return g.key === key; })[0];
+        if (!group) {
+          group = { key: key, axis: axis, title: s.title, series: [] };
+          groups.push(group);
         }
+        group.series.push({ name: s.title + "·" + t.label, type: "line", data: t.points.map(function (p) { return p[1]; }) });
       });
     });
-    trend.setOption({
-      backgroundColor: "transparent",
-      tooltip: { trigger: "axis" },
-      legend: { top: 0, type: "scroll" },
-      grid: { left: 40, right: 16, top: 36, bottom: 28 },
-      xAxis: { type: "category", data: axis || [] },
-      yAxis: { type: "value", minInterval: 1 },
-      series: series
-    });
+    var drawTrend = function (i) {
+      var g = groups[i] || { axis: [], series: [] };
+      trend.setOption({
+        backgroundColor: "transparent",
+        tooltip: { trigger: "axis" },
+        legend: { top: 0, type: "scroll" },
+        grid: { left: 40, right: 16, top: 36, bottom: 28 },
+        xAxis: { type: "category", data: g.axis },
+        yAxis: { type: "value", minInterval: 1 },
+        series: g.series
+      }, true);
+    };
+    if (groups.length > 1) {
+      var pick = document.createElement("select");
+      pick.id = "cockpit-trend-group";
+      pick.className = "form-select form-select-sm cockpit-select";
+      pick.setAttribute("aria-label", "趋势");
+      groups.forEach(function (g, i) {
+        var o = document.createElement("option");
+        o.value = String(i);
+        o.textContent = g.title + "（" + g.axis[0] + " 起）";
+        pick.appendChild(o);
+      });
+      var holder = document.getElementById("cockpit-trend");
+      holder.parentNode.insertBefore(pick, holder);
+      pick.addEventListener("change", function () { drawTrend(Number(pick.value)); });
+    }
+    drawTrend(0);
   }
 
   var clock = document.getElementById("screen-clock");
