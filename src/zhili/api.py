@@ -5,17 +5,20 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from zhili.areas.api import router as areas_router
+from zhili.cockpit.api import router as cockpit_router
 from zhili.compounds.api import router as compounds_router
 from zhili.core.api import router as core_router
 from zhili.core.errors import ZhiliError
 from zhili.deliberation.api import router as deliberation_router
 from zhili.disputes.api import router as disputes_router
+from zhili.indicators.api import router as indicators_router
 from zhili.legal.api import router as legal_router
 from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
 from zhili.portal.api import router as portal_router
 from zhili.risks.api import router as risks_router
+from zhili.screens.api import router as screens_router
 from zhili.targets.api import router as targets_router
 from zhili.visits.api import router as visits_router
 
@@ -82,3 +85,6 @@ api.add_router("/visits", visits_router)
 api.add_router("/compounds", compounds_router)
 api.add_router("/deliberation", deliberation_router)
 api.add_router("/legal", legal_router)
+api.add_router("/indicators", indicators_router)
+api.add_router("/cockpit", cockpit_router)
+api.add_router("/screens", screens_router)

@@ -123,6 +123,10 @@ def run_measure(name: str, ctx: Any, args: dict[str, Any]) -> list[Any]:
         from zhili.bench.reads import measure_dashboard
 
         return measure_dashboard(ctx, n=5 if ctx.quick else 50)
+    if name == "cockpit":
+        from zhili.bench.cockpit import measure_cockpit
+
+        return measure_cockpit(ctx, n=5 if ctx.quick else 50)
     if name == "sweep":
         from zhili.bench.sweep import measure_sweep
 

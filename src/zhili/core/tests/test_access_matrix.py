@@ -31,6 +31,7 @@ scope answers 404, never 403; a POST without a CSRF token (or an API token) is r
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
@@ -98,6 +99,10 @@ PUBLIC = {
     "/public/notices/projects/<number>/",
     "/api/v1/openapi.json",
     "/api/v1/docs",
+    # The kiosk: no login, a device token (paired into a cookie); refused without one.
+    "/screens/pair/<token>/",
+    "/screens/kiosk/",
+    "/screens/kiosk/slides.json",
 }
 PUBLIC_PREFIXES = ("/open311/v2/",)  # GeoReport v2 reads are public by the specification
 
@@ -168,6 +173,17 @@ PARAMS = {
     "/api/v1/legal/reviews/<review_id>": "legal_review",
     "/api/v1/legal/consultations/<consultation_id>": "legal_consultation",
     "/open311/v2/services/<code>": "category",
+    "/indicators/values/<pk>": "indicator_value",
+    "/indicators/survey/<pk>": "survey_wave",
+    "/api/v1/indicators/values/<value_id>": "indicator_value",
+    "/cockpit/reports/<pk>": "weekly_report",
+    "/cockpit/cameras/<pk>": "camera",
+    "/api/v1/cockpit/reports/<report_id>": "weekly_report",
+    "/screens/<pk>": "service_centre",
+    "/screens/devices/<pk>": "screen_device",
+    "/screens/notices/<pk>": "screen_notice",
+    "/screens/pair/<token>": "screen_token",
+    "/api/v1/screens/centres/<centre_id>": "service_centre",
     "/open311/v2/requests/<number>": "matter",
     "/open311/v2/tokens/<token>": "open311_token",
     "/open311/v2/<rest>": "open311_rest",
@@ -412,6 +428,40 @@ def build_world() -> World:
     grant = RoleGrant.objects.get(user__username="jiefangbei")
     far_grant = RoleGrant.objects.get(user__username="wanzhou")
     month = f"{plan.year}-03"
+    from zhili.cockpit import services as cockpit
+    from zhili.indicators import services as indicators
+    from zhili.indicators.models import Indicator
+    from zhili.screens import services as screens
+
+    admin = f.user("city_admin")
+    petitions = Indicator.objects.get(code="petition_visits")
+    value = indicators.value_set(actor=admin, indicator=petitions, area=f.area(f.YUZHONG),
+                                 year=2030, month=1, value=3, source="矩阵")  # fmt: skip
+    far_value = indicators.value_set(actor=admin, indicator=petitions, area=f.area(f.WANZHOU),
+                                     year=2030, month=1, value=3, source="矩阵")  # fmt: skip
+    survey = indicators.default_instrument()
+    wave = indicators.wave_create(actor=admin, instrument=survey, area=f.area(f.YUZHONG),
+                                  year=2030)  # fmt: skip
+    far_wave = indicators.wave_create(actor=admin, instrument=survey, area=f.area(f.WANZHOU),
+                                      year=2030)  # fmt: skip
+    weekly = cockpit.report_request(actor=admin, area=f.area(f.YUZHONG))
+    far_weekly = cockpit.report_request(actor=admin, area=f.area(f.WANZHOU))
+    camera = cockpit.camera_create(actor=admin, code="M-1", name="矩阵", area=f.area(f.GRID),
+                                   lat=29.56, lng=106.58, owner="派出所")  # fmt: skip
+    far_camera = cockpit.camera_create(actor=admin, code="M-2", name="矩阵",
+                                       area=f.area(f.WANZHOU_STREET), lat=30.8, lng=108.4,
+                                       owner="派出所")  # fmt: skip
+    centre = screens.centre_create(actor=admin, area=f.area(f.JIEFANGBEI), name="矩阵中心",
+                                   complaint_line="12345")  # fmt: skip
+    far_centre = screens.centre_create(actor=admin, area=f.area(f.WANZHOU_STREET),
+                                       name="矩阵中心", complaint_line="12345")  # fmt: skip
+    device, token = screens.device_create(actor=admin, centre=centre, name="电视")
+    far_device, _ = screens.device_create(actor=admin, centre=far_centre, name="电视")
+    today = dt.date(2030, 1, 1)
+    notice = screens.notice_create(actor=admin, centre=centre, title="通知", body="内容",
+                                   show_from=today)  # fmt: skip
+    far_notice = screens.notice_create(actor=admin, centre=far_centre, title="通知", body="内容",
+                                       show_from=today)  # fmt: skip
     return World(
         {
             "notice": (str(f.make_notice("jiefangbei").pk), None),
@@ -456,6 +506,14 @@ def build_world() -> World:
             "legal_review": (str(review.pk), str(far_review.pk)),
             "legal_consultation": (str(consultation.pk), str(far_consultation.pk)),
             "open311_token": (filed.token, None),
+            "indicator_value": (str(value.pk), str(far_value.pk)),
+            "survey_wave": (str(wave.pk), str(far_wave.pk)),
+            "weekly_report": (str(weekly.pk), str(far_weekly.pk)),
+            "camera": (str(camera.pk), str(far_camera.pk)),
+            "service_centre": (str(centre.pk), str(far_centre.pk)),
+            "screen_device": (str(device.pk), str(far_device.pk)),
+            "screen_notice": (str(notice.pk), str(far_notice.pk)),
+            "screen_token": (token, None),
             "open311_rest": ("no-such-resource", None),
             "open311_format": ("json", None),
         }

@@ -1,0 +1,54 @@
+"""The weekly report as an xlsx workbook (openpyxl), from the cockpit's snapshot."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+
+def fmt(f: dict[str, Any], value: Any) -> Any:
+    if value is None:
+        return "—"
+    if f["kind"] == "rate":
+        return round(value * 100, 2)
+    return value
+
+
+def unit_of(f: dict[str, Any]) -> str:
+    return "%" if f["kind"] == "rate" else f.get("unit", "")
+
+
+def weekly_xlsx(data: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "汇总"
+    area, period = data["area"], data["period"]
+    ws.append([f"驾驶舱周报 · {area['name']}", f"{period['from']} 至 {period['to']}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    ws.append(["板块", "指标", "数值", "单位", "口径"])
+    for s in data["sections"]:
+        for f in s["figures"]:
+            ws.append([s["title"], f["label"], fmt(f, f["value"]), unit_of(f), f.get("note", "")])
+    children = data.get("children") or []
+    if children:
+        sheet = wb.create_sheet("下级区域")
+        figures = [(s["title"], f) for s in data["sections"] for f in s["figures"] if f["children"]]
+        sheet.append(["区域", *[f"{t}·{f['label']}（{unit_of(f)}）" for t, f in figures]])
+        for c in children:
+            sheet.append([c["name"], *[fmt(f, f["children"].get(c["code"])) for _, f in figures]])
+    trends = [(s["title"], t) for s in data["sections"] for t in s["trends"]]
+    if trends:
+        sheet = wb.create_sheet("趋势")
+        for title, t in trends:
+            sheet.append([f"{title}·{t['label']}"])
+            for x, y in t["points"]:
+                sheet.append([x, y])
+            sheet.append([])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
