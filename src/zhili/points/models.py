@@ -242,6 +242,9 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 # -- village settings and the rule catalogue ------------------------------------------------------
 
@@ -264,6 +267,9 @@ class VillagePoints(models.Model):
     class Meta:
         verbose_name = "积分设置"
         verbose_name_plural = "积分设置"
+
+    def __str__(self) -> str:
+        return f"{self.area}积分设置"
 
 
 class Period(models.TextChoices):
@@ -495,6 +501,9 @@ class Order(models.Model):
     class Meta:
         verbose_name = "兑换单"
         verbose_name_plural = "兑换单"
+
+    def __str__(self) -> str:
+        return f"{self.goods}×{self.quantity}"
 
 
 class OrderEvent(Event):
