@@ -74,7 +74,9 @@ class LedgerMachine(RuleBasedStateMachine):
         ]
         self.ids = [a.pk for a in (self.funding, self.budget, self.shop, *self.homes)]
         self.model = {pk: [0, 0, 0, 0] for pk in self.ids}
-        self.limit = {a.pk: a.debit_limit for a in (self.funding, self.budget, self.shop, *self.homes)}
+        self.limit = {
+            a.pk: a.debit_limit for a in (self.funding, self.budget, self.shop, *self.homes)
+        }
         self.hold_info: dict[int, tuple[int, int, int, dt.datetime]] = {}
         self.transfer_info: dict[int, tuple[int, int, int]] = {}
         self.reversed: set[int] = set()
@@ -105,7 +107,12 @@ class LedgerMachine(RuleBasedStateMachine):
         if not self._fits(deltas):
             with pytest.raises(LimitExceeded):
                 ledger.transfer_create(
-                    actor=None, key=key, debit=debit, credit=credit, amount=amount, code=code,
+                    actor=None,
+                    key=key,
+                    debit=debit,
+                    credit=credit,
+                    amount=amount,
+                    code=code,
                     now=self.now,
                 )
             return None
@@ -142,8 +149,15 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def call() -> Transfer:
             return ledger.transfer_create(
-                actor=None, key=key, debit=debit, credit=credit, amount=amount,
-                code=TransferCode.REDEEM, pending=True, timeout_at=timeout, now=self.now,
+                actor=None,
+                key=key,
+                debit=debit,
+                credit=credit,
+                amount=amount,
+                code=TransferCode.REDEEM,
+                pending=True,
+                timeout_at=timeout,
+                now=self.now,
             )
 
         if not self._fits(deltas):
@@ -179,7 +193,10 @@ class LedgerMachine(RuleBasedStateMachine):
         self.resolved_holds.add(hold)
         self.done[key] = (t.pk, (kind, hold))
 
-    @rule(hold=holds, kind=st.sampled_from([TransferKind.POST, TransferKind.VOID, TransferKind.EXPIRE]))
+    @rule(
+        hold=holds,
+        kind=st.sampled_from([TransferKind.POST, TransferKind.VOID, TransferKind.EXPIRE]),
+    )
     def resolve(self, hold: int, kind: str) -> None:
         self._resolve(hold, kind)
 
@@ -210,14 +227,26 @@ class LedgerMachine(RuleBasedStateMachine):
         if call[0] in ("single", "pending"):
             _kind, debit, credit, amount, code = call
             again = ledger.transfer_create(
-                actor=None, key=key, debit=debit, credit=credit, amount=amount, code=code,
-                pending=call[0] == "pending", now=self.now,
+                actor=None,
+                key=key,
+                debit=debit,
+                credit=credit,
+                amount=amount,
+                code=code,
+                pending=call[0] == "pending",
+                now=self.now,
             )
             assert again.pk == first
             with pytest.raises(Conflict) as err:
                 ledger.transfer_create(
-                    actor=None, key=key, debit=debit, credit=credit, amount=amount + 1,
-                    code=code, pending=call[0] == "pending", now=self.now,
+                    actor=None,
+                    key=key,
+                    debit=debit,
+                    credit=credit,
+                    amount=amount + 1,
+                    code=code,
+                    pending=call[0] == "pending",
+                    now=self.now,
                 )
             assert err.value.code == "idempotency_conflict"
         elif call[0] == "reversal":
@@ -234,8 +263,10 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         STEPS_RUN[0] += 1
         accounts = {a.pk: a for a in Account.objects.filter(pk__in=self.ids)}
-        cached = {pk: [a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending]
-                  for pk, a in accounts.items()}
+        cached = {
+            pk: [a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending]
+            for pk, a in accounts.items()
+        }
         assert cached == self.model
         assert sum(c[0] for c in cached.values()) == sum(c[1] for c in cached.values())
         assert sum(c[2] for c in cached.values()) == sum(c[3] for c in cached.values())
