@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from zhili.areas.models import Area
 from zhili.core.audit import audit_record
 from zhili.core.errors import ValidationFailed
-from zhili.core.scoping import ancestor_paths, require, require_at
+from zhili.core.scoping import ancestor_paths, require_at
 from zhili.points.models import Period, RuleItem, RuleVersion
 
 COLUMNS = [
@@ -147,8 +147,8 @@ def specs_of(version: RuleVersion) -> list[ItemSpec]:
 def rules_copy(
     *, actor: Any, template: RuleVersion, area: Area, effective_from: dt.date
 ) -> RuleVersion:
-    """A village adopts a district's or the city's template as its own new version."""
-    require(actor, "view", template, noun=_("积分规则"))
+    """A village adopts a district's or the city's template as its own new version (an
+    ancestor's template is readable by whoever may publish below it)."""
     if not template.is_template or not area.path.startswith(template.area_path):
         raise ValidationFailed(_("只能复制上级发布的模板"), code="template")
     return rules_publish(

@@ -270,7 +270,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert cached == self.model
         assert sum(c[0] for c in cached.values()) == sum(c[1] for c in cached.values())
         assert sum(c[2] for c in cached.values()) == sum(c[3] for c in cached.values())
-        for pk, a in accounts.items():
+        for a in accounts.values():
             if a.debit_limit is not None:
                 assert a.available >= -a.debit_limit
         truth = ledger.summed(self.ids)
