@@ -11,6 +11,7 @@ from zhili.disputes.api import router as disputes_router
 from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
+from zhili.points.api import router as points_router
 from zhili.portal.api import router as portal_router
 from zhili.risks.api import router as risks_router
 from zhili.targets.api import router as targets_router
@@ -74,3 +75,4 @@ api.add_router("/metrics", "zhili.matters.metrics_api.router")
 api.add_router("/risks", risks_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/targets", targets_router)
+api.add_router("/points", points_router)

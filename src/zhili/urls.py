@@ -16,6 +16,7 @@ urlpatterns = [
     path("matters/", include("zhili.matters.urls")),
     path("public/", include("zhili.matters.public_urls")),
     path("risks/", include("zhili.risks.urls")),
+    path("points/", include("zhili.points.urls")),
     path("disputes/", include("zhili.disputes.urls")),
     path("targets/", include("zhili.targets.urls")),
     path("api/v1/", api.urls),
