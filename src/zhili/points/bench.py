@@ -129,7 +129,10 @@ def via_api(rig: Rig, n: int, rnd: random.Random) -> float:
     """POST /api/v1/points/budgets (a funding → budget posting) as the city administrator."""
     from zhili.core.system import system_user
 
-    client = Client()
+    from django.conf import settings
+
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and "*" not in h] or ["localhost"]
+    client = Client(HTTP_HOST=hosts[0].lstrip("."))
     client.force_login(system_user())
     tag = uuid.uuid4().hex[:8]
     t0 = time.perf_counter()
