@@ -34,7 +34,9 @@ class Rig:
     villages: list[Any]
 
 
-def rig_build(*, scale: str, households: int | None = None, say: Callable[[str], None] = print) -> Rig:
+def rig_build(
+    *, scale: str, households: int | None = None, say: Callable[[str], None] = print
+) -> Rig:
     """Accounts of the measured villages (empty accounts are plain rows; the budgets are funded
     through the ledger)."""
     from zhili.areas.models import Area, Level
@@ -69,7 +71,11 @@ def rig_build(*, scale: str, households: int | None = None, say: Callable[[str],
         homes.append([pk for pk, _k in block[2:]])
     for f, b in zip(funding, budgets, strict=True):
         ledger.transfer_create(
-            actor=None, key=f"bench-{tag}-fund-{b}", debit=f, credit=b, amount=10**9,
+            actor=None,
+            key=f"bench-{tag}-fund-{b}",
+            debit=f,
+            credit=b,
+            amount=10**9,
             code=TransferCode.ALLOCATE,
         )
     return Rig(budgets, homes, villages)
@@ -88,8 +94,12 @@ def via_service(rig: Rig, n: int, rnd: random.Random) -> float:
     for i in range(n):
         v = rnd.randrange(len(rig.budgets))
         ledger.transfer_create(
-            actor=None, key=f"svc-{tag}-{i}", debit=rig.budgets[v],
-            credit=rnd.choice(rig.homes[v]), amount=rnd.randint(1, 20), code=TransferCode.ISSUE,
+            actor=None,
+            key=f"svc-{tag}-{i}",
+            debit=rig.budgets[v],
+            credit=rnd.choice(rig.homes[v]),
+            amount=rnd.randint(1, 20),
+            code=TransferCode.ISSUE,
         )
     return _rate(n, time.perf_counter() - t0)
 
@@ -127,9 +137,9 @@ def via_sql(rig: Rig, n: int, rnd: random.Random) -> float:
 
 def via_api(rig: Rig, n: int, rnd: random.Random) -> float:
     """POST /api/v1/points/budgets (a funding → budget posting) as the city administrator."""
-    from zhili.core.system import system_user
-
     from django.conf import settings
+
+    from zhili.core.system import system_user
 
     hosts = [h for h in settings.ALLOWED_HOSTS if h and "*" not in h] or ["localhost"]
     client = Client(HTTP_HOST=hosts[0].lstrip("."))

@@ -56,12 +56,17 @@ def demo_points(*, say: Callable[[str], None] = print) -> None:
             ],
         )  # fmt: skip
         rules.rules_copy(
-            actor=people["points_committee"], template=template, area=village,
+            actor=people["points_committee"],
+            template=template,
+            area=village,
             effective_from=dt.date(2026, 1, 1),
         )
     services.budget_allocate(
-        actor=people["points_committee"], village=village, funding_source="区财政",
-        amount=10_000, key=f"demo-budget-{village.code}-2026",
+        actor=people["points_committee"],
+        village=village,
+        funding_source="区财政",
+        amount=10_000,
+        key=f"demo-budget-{village.code}-2026",
     )
     buildings = list(Area.objects.filter(path__startswith=village.path, level=Level.BUILDING))
     grids = list(Area.objects.filter(path__startswith=village.path, level=Level.GRID))
@@ -69,8 +74,10 @@ def demo_points(*, say: Callable[[str], None] = print) -> None:
     if not Household.objects.filter(village=village).exists():
         for i in range(24):
             services.household_create(
-                actor=people["points_committee"], area=places[i % len(places)],
-                number=f"MS-{i + 1:03d}", head_name=f"{SURNAMES[i]}某（演示）",
+                actor=people["points_committee"],
+                area=places[i % len(places)],
+                number=f"MS-{i + 1:03d}",
+                head_name=f"{SURNAMES[i]}某（演示）",
             )
     homes = list(Household.objects.filter(village=village).order_by("number"))
     if not Record.objects.filter(household__village=village).exists():
@@ -92,29 +99,41 @@ def demo_points(*, say: Callable[[str], None] = print) -> None:
         for n, h in enumerate(homes):
             for code in ("A01", "B01") if n % 3 else ("A01", "B02", "C01"):
                 rec = services.record_create(
-                    actor=people["points_scorer"], household=h, item=items[code],
+                    actor=people["points_scorer"],
+                    household=h,
+                    item=items[code],
                     occurred_on=today - dt.timedelta(days=7 + n % 5),
                     evidence=make_attachment() if items[code].evidence_required else None,
                 )
                 services.record_act(actor=people["points_supervisor"], record=rec, action="approve")
         services.records_count_due(now=timezone.now() + dt.timedelta(days=4))
         late = services.record_create(
-            actor=people["points_scorer"], household=homes[1], item=items["B01"],
-            occurred_on=today, evidence=make_attachment(),
+            actor=people["points_scorer"],
+            household=homes[1],
+            item=items["B01"],
+            occurred_on=today,
+            evidence=make_attachment(),
         )
         services.record_act(actor=people["points_supervisor"], record=late, action="approve")
         services.record_create(
             actor=people["points_scorer"], household=homes[2], item=items["A01"], occurred_on=today
         )
     if not Goods.objects.filter(area=village).exists():
-        for name, price, stock in [("食用油 5L（演示）", 60, 20), ("洗衣粉（演示）", 12, 50),
-                                   ("大米 10kg（演示）", 45, 30), ("肥皂（演示）", 3, 100)]:
+        for name, price, stock in [
+            ("食用油 5L（演示）", 60, 20),
+            ("洗衣粉（演示）", 12, 50),
+            ("大米 10kg（演示）", 45, 30),
+            ("肥皂（演示）", 3, 100),
+        ]:
             services.goods_create(actor=people["points_committee"], village=village, name=name,
                                   price=price, stock=stock)  # fmt: skip
     soap = Goods.objects.get(area=village, name="肥皂（演示）")
     for h in homes[:3]:
         services.order_place(
-            actor=people["points_shop"], household=h, goods=soap, quantity=2,
+            actor=people["points_shop"],
+            household=h,
+            goods=soap,
+            quantity=2,
             key=f"demo-order-{h.number}",
         )
     say(f"积分银行：{village.name}，{len(homes)} 户，演示账号 points_scorer / points_supervisor / "

@@ -157,17 +157,19 @@ def _existing(moves: Sequence[Move]) -> list[Transfer] | None:
     """The transfers already written under these keys: all of them (a retry: the first result),
     or None (nothing yet). Other fields under a used key, or part of a batch, answer 409."""
     keys = [m.key for m in moves]
-    found = {t.key: t for t in Transfer.objects.filter(key__in=keys)}
-    if not found:
-        return None
+    prints = dict(
+        Transfer.objects.filter(key__in=keys).order_by().values_list("key", "fingerprint")
+    )
+    if not prints:
+        return None  # the usual case: one cheap indexed lookup, no row objects
     for move in moves:
-        first = found.get(move.key)
-        if first is None or first.fingerprint != move.fingerprint():
+        if prints.get(move.key) != move.fingerprint():
             raise Conflict(
                 _("幂等键“%(key)s”已用于另一笔不同的业务，不能重复使用") % {"key": move.key},
                 code="idempotency_conflict",
                 detail={"key": move.key},
             )
+    found = {t.key: t for t in Transfer.objects.filter(key__in=keys)}
     return [found[k] for k in keys]
 
 

@@ -21,6 +21,7 @@ DEMO_PASSWORD = "Zhili-demo-2026"
 def village_people(village: Area, *, prefix: str = "") -> dict[str, Any]:
     """Create (once) the village's points people with their grants; returns username -> user."""
     from zhili.core.system import system_user
+    from zhili.demo.loader import DEMO_PASSWORD
     from zhili.org.models import Role, RoleGrant, User
     from zhili.org.services import grant_create, user_create
 
