@@ -41,8 +41,8 @@ def test_a_scorers_week_on_a_phone(phone: Any, page: Any, sign_in: Any, scroll_w
         form.get_by_label("现场照片").set_input_files(
             {"name": f"现场{day}.png", "mimeType": "image/png", "buffer": _png()}
         )
-        form.get_by_role("button", name="提交记录").click()
-        phone.wait_for_url(f"**/points/v/{VILLAGE}/score/")
+        with phone.expect_navigation():
+            form.get_by_role("button", name="提交记录").click()
         assert "已记录" in phone.get_by_role("alert").first.inner_text()
     mine = phone.locator("#my-records").inner_text()
     assert mine.count("待审核") >= 5
@@ -54,8 +54,8 @@ def test_a_scorers_week_on_a_phone(phone: Any, page: Any, sign_in: Any, scroll_w
         household.locator("option", has_text="MS-009").first.get_attribute("value")
     )
     form.get_by_label("积分事项").select_option("C01")
-    form.get_by_role("button", name="提交记录").click()
-    phone.locator(".alert-danger").wait_for()
+    with phone.expect_navigation():
+        form.get_by_role("button", name="提交记录").click()
     assert "须附现场照片" in phone.locator(".alert-danger").inner_text()
     assert form.get_by_label("积分事项").input_value() == "C01"
 
@@ -63,8 +63,8 @@ def test_a_scorers_week_on_a_phone(phone: Any, page: Any, sign_in: Any, scroll_w
     sign_in(page, "points_supervisor")
     page.goto(f"/points/v/{VILLAGE}/review/")
     for _ in range(5):
-        page.get_by_role("button", name="审核通过").first.click()
-        page.wait_for_url(f"**/points/v/{VILLAGE}/review/")
+        with page.expect_navigation():
+            page.get_by_role("button", name="审核通过").first.click()
     board = page.goto(f"/points/public/{VILLAGE}/")
     assert board is not None and board.ok
     assert "MS-007" in page.locator("#public-records").inner_text()
@@ -80,7 +80,7 @@ def test_shop_pickup_on_a_phone(phone: Any, sign_in: Any, scroll_width: Any) -> 
     first = held.first
     text = first.inner_text()
     assert "肥皂" in text
-    first.get_by_role("button", name="领取").click()
-    phone.wait_for_url(f"**/points/v/{VILLAGE}/shop/")
+    with phone.expect_navigation():
+        first.get_by_role("button", name="领取").click()
     assert "已领取" in phone.get_by_role("alert").first.inner_text()
     assert phone.locator("#held-orders li").count() == before - 1

@@ -38,7 +38,7 @@ def demo_points(*, say: Callable[[str], None] = print) -> None:
     people = village_people(village)
     actor = system_user()
     if not RuleVersion.objects.filter(area=village).exists():
-        district = village.parent.parent  # 渝中区
+        district = Area.objects.get(code=village.code[:6])  # 渝中区
         template = rules.rules_publish(
             actor=actor, area=district, effective_from=dt.date(2026, 1, 1), is_template=True,
             note="区级模板（演示）",

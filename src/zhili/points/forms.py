@@ -12,6 +12,11 @@ from zhili.core.privacy import mask_name
 
 
 class Styled(forms.Form):
+    def _choices(self, name: str, choices: list[tuple[str, Any]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
@@ -19,7 +24,7 @@ class Styled(forms.Form):
             f.widget.attrs.setdefault("class", css)
 
 
-def _household_choices(households: Any) -> list[tuple[str, str]]:
+def _household_choices(households: Any) -> list[tuple[str, Any]]:
     return [("", _("请选择…"))] + [
         (str(h.pk), f"{h.number} {mask_name(h.head_name)}（可用 {h.account.available} 分）")
         for h in households
@@ -37,14 +42,18 @@ class RecordForm(Styled):
 
     def __init__(self, *args: Any, households: Any, items: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["household"].choices = _household_choices(households)
-        self.fields["item"].choices = [("", _("请选择…"))] + [
-            (
-                i.code,
-                f"{i.code} {i.name}（{i.points:+d}）{'·需照片' if i.evidence_required else ''}",
-            )
-            for i in items
-        ]
+        self._choices("household", _household_choices(households))
+        self._choices(
+            "item",
+            [("", _("请选择…"))]
+            + [
+                (
+                    i.code,
+                    f"{i.code} {i.name}（{i.points:+d}）{'·需照片' if i.evidence_required else ''}",
+                )
+                for i in items
+            ],
+        )
         self.fields["photo"].widget.attrs["accept"] = "image/*"
         self.fields["photo"].widget.attrs["capture"] = "environment"
         self.initial.setdefault("occurred_on", timezone.localdate())
@@ -67,10 +76,12 @@ class OrderForm(Styled):
 
     def __init__(self, *args: Any, households: Any, goods: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["household"].choices = _household_choices(households)
-        self.fields["goods"].choices = [("", _("请选择…"))] + [
-            (str(g.pk), f"{g.name}（{g.price} 分，库存 {g.stock}）") for g in goods
-        ]
+        self._choices("household", _household_choices(households))
+        self._choices(
+            "goods",
+            [("", _("请选择…"))]
+            + [(str(g.pk), f"{g.name}（{g.price} 分，库存 {g.stock}）") for g in goods],
+        )
 
 
 class ImportForm(Styled):
@@ -88,6 +99,11 @@ class CopyForm(Styled):
 
     def __init__(self, *args: Any, templates: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", _("请选择…"))] + [
-            (str(t.pk), f"{t.area.name} 第{t.number}版（{t.effective_from}起）") for t in templates
-        ]
+        self._choices(
+            "template",
+            [("", _("请选择…"))]
+            + [
+                (str(t.pk), f"{t.area.name} 第{t.number}版（{t.effective_from}起）")
+                for t in templates
+            ],
+        )

@@ -15,9 +15,14 @@ labels.register_audit(
         "points.goods_stock": _("商品入库"),
     }
 )
+labels.register_audit_fields("points.goods", {"quantity": _("入库数量")})
+labels.register_audit_fields("points.ruleversion", {"items": _("规则条数")})
 labels.register_audit_fields(
     "points.account",
     {
+        "amount": _("积分"),
+        "transfer": _("原流水"),
+        "reversal": _("冲正流水"),
         "debits_posted": _("已入账借方"),
         "credits_posted": _("已入账贷方"),
         "debits_pending": _("冻结借方"),

@@ -174,7 +174,7 @@ def _existing(moves: Sequence[Move]) -> list[Transfer] | None:
 
 
 def _transfer(pk: int | None, noun: str) -> Transfer:
-    found = Transfer.objects.filter(pk=pk).first()
+    found = Transfer.objects.filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise NotFound(_("%(noun)s不存在") % {"noun": noun}, code="transfer_not_found")
     return found

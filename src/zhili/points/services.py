@@ -179,6 +179,25 @@ def record_create(
         )
     if item.evidence_required and evidence is None:
         raise ValidationFailed(_("该事项须附现场照片"), code="evidence_required")
+    if item.cap:
+        from zhili.points.selectors import period_bounds
+
+        start, end = period_bounds(item.cap_period, occurred_on)
+        used = (
+            Record.objects.filter(
+                household=household,
+                item__code=item.code,
+                occurred_on__gte=start,
+                occurred_on__lt=end,
+            )
+            .exclude(status=RecordStatus.REJECTED)
+            .count()
+        )
+        if used >= item.cap:
+            raise ValidationFailed(
+                _("“%(n)s”本周期最多记录%(c)d次，已达上限") % {"n": item.name, "c": item.cap},
+                code="cap_reached",
+            )
     if occurred_on > timezone.localdate():
         raise ValidationFailed(_("发生日期不能晚于今天"), code="occurred_on")
     record = Record.objects.create(

@@ -99,7 +99,7 @@ def score(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("points:score", code=code)
         except ZhiliError as exc:
             form.add_error(None, exc.message)
-    mine = selectors.records(request.user, village=v).filter(recorded_by=request.user)[:30]
+    mine = selectors.records(request.user, village=v).filter(recorded_by_id=request.user.pk)[:30]
     return render(request, "points/score.html", {"village": v, "form": form, "mine": mine})
 
 

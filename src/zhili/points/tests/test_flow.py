@@ -272,3 +272,45 @@ def test_shop_hold_pickup_cancel_expire(
     assert moves == [5, -1, 1, -2, 2]
     with pytest.raises(Conflict):
         services.order_act(actor=shop_user, order=o3, action="pickup")
+
+
+def test_cap_per_period_is_enforced(
+    people: dict, village: Any, catalogue: Any, households: list
+) -> None:
+    v2 = rules.rules_publish(
+        actor=people["points_committee"],
+        area=village,
+        effective_from=dt.date(2026, 2, 1),
+        items=[rules.ItemSpec(code="B02", name="道路维护", points=10, cap=2, cap_period="month")],
+    )
+    item = v2.items.get()
+    for day in (2, 9):
+        services.record_create(
+            actor=people["points_scorer"],
+            household=households[0],
+            item=item,
+            occurred_on=dt.date(2026, 3, day),
+            evidence=make_attachment(),
+        )
+    with pytest.raises(ValidationFailed, match="上限"):
+        services.record_create(
+            actor=people["points_scorer"],
+            household=households[0],
+            item=item,
+            occurred_on=dt.date(2026, 3, 20),
+            evidence=make_attachment(),
+        )
+    services.record_create(  # another month, another household: allowed
+        actor=people["points_scorer"],
+        household=households[0],
+        item=item,
+        occurred_on=dt.date(2026, 4, 1),
+        evidence=make_attachment(),
+    )
+    services.record_create(
+        actor=people["points_scorer"],
+        household=households[1],
+        item=item,
+        occurred_on=dt.date(2026, 3, 20),
+        evidence=make_attachment(),
+    )
