@@ -35,7 +35,7 @@ class RecordForm(Styled):
     household = forms.ChoiceField(label=_("农户"))
     item = forms.ChoiceField(label=_("积分事项"))
     occurred_on = forms.DateField(
-        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("发生日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     photo = forms.FileField(label=_("现场照片"), required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
@@ -87,14 +87,14 @@ class OrderForm(Styled):
 class ImportForm(Styled):
     file = forms.FileField(label=_("规则表（xlsx）"))
     effective_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
 
 class CopyForm(Styled):
     template = forms.ChoiceField(label=_("上级模板"))
     effective_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
     def __init__(self, *args: Any, templates: list[Any], **kwargs: Any) -> None:

@@ -156,6 +156,35 @@ def transfer_reverse(*, actor: Any, transfer: Transfer, key: str, memo: str) -> 
     return reversal
 
 
+@transaction.atomic
+def household_points_expire(
+    *, actor: Any, household: Household, key: str, memo: str
+) -> Transfer | None:
+    """Points lapse (a village's yearly clearing, assumed rule): the household's available points
+    move to the village's expiry account; held points stay held. None when nothing is available."""
+    require(actor, "transfer", household.account, noun=_("积分账户"))
+    first = Transfer.objects.filter(key=key).first()
+    if first is not None:  # a retry: the first result (the amount was what was available then)
+        if first.debit_id != household.account_id or first.code != TransferCode.EXPIRE_POINTS:
+            raise Conflict(
+                _("幂等键“%(key)s”已用于另一笔业务") % {"key": key}, code="idempotency_conflict"
+            )
+        return first
+    account = Account.objects.get(pk=household.account_id)
+    if account.available <= 0:
+        return None
+    expiry = ledger.village_account(household.village, AccountKind.EXPIRY)
+    return ledger.transfer_create(
+        actor=actor,
+        key=key,
+        debit=account,
+        credit=expiry,
+        amount=account.available,
+        code=TransferCode.EXPIRE_POINTS,
+        memo=memo or _("积分到期清零"),
+    )
+
+
 # -- recorded civic acts --------------------------------------------------------------------------
 
 

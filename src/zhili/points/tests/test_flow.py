@@ -314,3 +314,40 @@ def test_cap_per_period_is_enforced(
         occurred_on=dt.date(2026, 3, 20),
         evidence=make_attachment(),
     )
+
+
+def test_points_expire_to_the_expiry_account(
+    people: dict, village: Any, budget: Any, households: list
+) -> None:
+    from zhili.points import ledger
+    from zhili.points.models import AccountKind, TransferCode
+
+    h = households[0]
+    ledger.transfer_create(
+        actor=None,
+        key="e-issue",
+        debit=budget,
+        credit=h.account,
+        amount=9,
+        code=TransferCode.ISSUE,
+    )
+    t = services.household_points_expire(
+        actor=people["points_committee"], household=h, key="expire-2026-1-01", memo="年度清零"
+    )
+    assert t is not None and t.amount == 9
+    assert t.credit.kind == AccountKind.EXPIRY
+    assert Account.objects.get(pk=h.account_id).balance == 0
+    again = services.household_points_expire(
+        actor=people["points_committee"], household=h, key="expire-2026-1-01", memo=""
+    )
+    assert again is not None and again.pk == t.pk  # a retry returns the first result
+    assert (
+        services.household_points_expire(
+            actor=people["points_committee"], household=h, key="expire-2027", memo=""
+        )
+        is None
+    )  # nothing left to expire
+    with pytest.raises(PermissionDenied):
+        services.household_points_expire(
+            actor=people["points_scorer"], household=h, key="x", memo=""
+        )

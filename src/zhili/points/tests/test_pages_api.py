@@ -35,6 +35,8 @@ def test_scorer_records_with_photo_and_supervisor_approves_in_pages(
     scorer = _client(people["points_scorer"])
     page = scorer.get(f"/points/v/{village.code}/score/")
     assert page.status_code == 200 and "村庄大扫除" in page.content.decode()
+    # The date is prefilled in the ISO form a date input accepts (a localised one reads as empty).
+    assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()
     form = {
         "household": households[0].pk,
         "item": "B01",
