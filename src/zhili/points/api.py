@@ -28,6 +28,8 @@ from zhili.points.rules import item_in_force
 from zhili.points.schemas import (
     PointsAccountOut,
     PointsAllocateIn,
+    PointsGoodsIn,
+    PointsGoodsOut,
     PointsHouseholdIn,
     PointsHouseholdOut,
     PointsOrderActIn,
@@ -38,6 +40,7 @@ from zhili.points.schemas import (
     PointsRecordIn,
     PointsRecordOut,
     PointsReverseIn,
+    PointsStockIn,
     PointsTransferOut,
     PointsVillageRankOut,
 )
@@ -203,3 +206,44 @@ def village_ranking(
 ) -> list[PointsVillageRankOut]:
     rows = selectors.village_ranking(request.user, period, _on(on))
     return [PointsVillageRankOut(**r.__dict__) for r in rows]
+
+
+def _goods_out(g: Any) -> PointsGoodsOut:
+    return PointsGoodsOut(id=g.pk, name=g.name, price=g.price, stock=g.stock, active=g.active)
+
+
+@router.get(
+    "/villages/{code}/goods",
+    response={200: list[PointsGoodsOut], **ERRORS},
+    url_name="points_goods",
+)
+def goods_list(request: HttpRequest, code: str) -> list[PointsGoodsOut]:
+    village = selectors.village_get(request.user, code)
+    return [_goods_out(g) for g in selectors.goods(request.user, village)]
+
+
+@router.post(
+    "/villages/{code}/goods",
+    response={201: PointsGoodsOut, **ERRORS},
+    url_name="points_goods_create",
+)
+def goods_create(
+    request: HttpRequest, code: str, payload: PointsGoodsIn
+) -> tuple[int, PointsGoodsOut]:
+    village = selectors.village_get(request.user, code)
+    g = services.goods_create(
+        actor=request.user,
+        village=village,
+        name=payload.name,
+        price=payload.price,
+        stock=payload.stock,
+    )
+    return 201, _goods_out(g)
+
+
+@router.post(
+    "/goods/{pk}/stock", response={200: PointsGoodsOut, **ERRORS}, url_name="points_goods_stock"
+)
+def goods_stock(request: HttpRequest, pk: int, payload: PointsStockIn) -> PointsGoodsOut:
+    g = selectors.goods_get(request.user, pk)
+    return _goods_out(services.goods_stock(actor=request.user, goods=g, quantity=payload.quantity))

@@ -138,3 +138,21 @@ class PointsVillageRankOut(Schema):
     households: int
     points: int
     per_household: float
+
+
+class PointsGoodsIn(Schema):
+    name: str = Field(min_length=1, max_length=80)
+    price: int = Field(gt=0, le=100_000)
+    stock: int = Field(default=0, ge=0, le=100_000)
+
+
+class PointsStockIn(Schema):
+    quantity: int = Field(description="入库为正，报损为负", ge=-100_000, le=100_000)
+
+
+class PointsGoodsOut(Schema):
+    id: int
+    name: str
+    price: int
+    stock: int
+    active: bool

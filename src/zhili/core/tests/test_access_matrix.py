@@ -129,6 +129,7 @@ PARAMS = {
     "/points/public/<code>": "points_village",
     "/api/v1/points/villages/<code>": "points_village",
     "/api/v1/points/accounts/<pk>": "points_account",
+    "/api/v1/points/goods/<pk>": "points_goods",
     "/api/v1/points/transfers/<pk>": "points_transfer",
     "/api/v1/points/records/<pk>": "points_record",
     "/api/v1/points/records/<pk>/<action>": "points_record_action",
@@ -462,6 +463,7 @@ def _points_world() -> dict[str, tuple[str, str | None]]:
                 "points_order": str(order.pk),
                 "points_account": str(home.account_id),
                 "points_transfer": str(allocated.pk),
+                "points_goods": str(goods.pk),
             }
         )
     here, there = out

@@ -222,3 +222,21 @@ def _photo() -> Any:
     from zhili.testing.factories import make_attachment
 
     return make_attachment()
+
+
+def test_api_goods_and_stock(village: Any, people: dict) -> None:
+    c = _client(people["points_committee"])
+    r = _post_json(c, f"/api/v1/points/villages/{village.code}/goods",
+                   {"name": "毛巾", "price": 5, "stock": 10})  # fmt: skip
+    assert r.status_code == 201, r.content
+    goods = r.json()
+    r = _post_json(c, f"/api/v1/points/goods/{goods['id']}/stock", {"quantity": -11})
+    assert r.status_code == 422
+    r = _post_json(c, f"/api/v1/points/goods/{goods['id']}/stock", {"quantity": -4})
+    assert r.status_code == 200 and r.json()["stock"] == 6
+    listed = c.get(f"/api/v1/points/villages/{village.code}/goods").json()
+    assert [(g["name"], g["stock"]) for g in listed] == [("毛巾", 6)]
+    scorer = _client(people["points_scorer"])
+    r = _post_json(scorer, f"/api/v1/points/villages/{village.code}/goods",
+                   {"name": "x", "price": 1})  # fmt: skip
+    assert r.status_code in (403, 404)
