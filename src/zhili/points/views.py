@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhili.core.errors import ZhiliError
+from zhili.core.errors import Conflict, ValidationFailed, ZhiliError
 from zhili.core.scoping import can
 from zhili.points import rules, selectors, services
 from zhili.points.forms import CopyForm, ImportForm, OrderForm, RecordForm
@@ -33,7 +33,16 @@ def _period(request: HttpRequest) -> tuple[str, dt.date]:
     return period, on
 
 
+def _version(request: HttpRequest, current: int) -> int:
+    """The version the page was shown at (a stale page answers with a conflict)."""
+    try:
+        return int(request.POST.get("version") or current)
+    except ValueError as exc:
+        raise ValidationFailed(_("版本号无效"), code="version") from exc
+
+
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     villages = selectors.villages(request.user)
     if len(villages) == 1:
@@ -48,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def village(request: HttpRequest, code: str) -> HttpResponse:
     v = selectors.village_get(request.user, code)
     period, on = _period(request)
@@ -104,6 +114,7 @@ def score(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def review(request: HttpRequest, code: str) -> HttpResponse:
     v = selectors.village_get(request.user, code)
     groups = []
@@ -129,11 +140,11 @@ def record_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             record=record,
             action=action,
             note=request.POST.get("note", ""),
-            version=int(request.POST.get("version") or record.version),
+            version=_version(request, record.version),
         )
         messages.success(request, _("已处理"))
-    except (ZhiliError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("请求有误")))
+    except (Conflict, ValidationFailed) as exc:  # 404 and 403 answer as such
+        messages.error(request, exc.message)
     return redirect("points:review", code=code)
 
 
@@ -179,11 +190,11 @@ def order_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             actor=request.user,
             order=order,
             action=action,
-            version=int(request.POST.get("version") or order.version),
+            version=_version(request, order.version),
         )
         messages.success(request, _("已领取") if action == "pickup" else _("已取消，积分已退回"))
-    except (ZhiliError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("请求有误")))
+    except (Conflict, ValidationFailed) as exc:  # 404 and 403 answer as such
+        messages.error(request, exc.message)
     return redirect("points:shop", code=order.household.village.code)
 
 
@@ -231,6 +242,7 @@ def rule_catalogue(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def rules_export(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.rule_version_get(request.user, pk)
     response = HttpResponse(
@@ -241,6 +253,7 @@ def rules_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@require_GET
 def public_board(request: HttpRequest, code: str) -> HttpResponse:
     """The village's public board (no login): its ranking and the records in their window."""
     period, on = _period(request)

@@ -55,6 +55,8 @@ def test_scorer_records_with_photo_and_supervisor_approves_in_pages(
     assert record.evidence is not None and record.status == RecordStatus.RECORDED
     # The scorer sees no approve button; the supervisor does and approves.
     assert "审核通过" not in scorer.get(f"/points/v/{village.code}/review/").content.decode()
+    r = scorer.post(f"/points/records/{record.pk}/approve/", {"version": record.version})
+    assert r.status_code == 403 and "无权" in r.content.decode()
     sup = _client(people["points_supervisor"])
     assert "审核通过" in sup.get(f"/points/v/{village.code}/review/").content.decode()
     r = sup.post(f"/points/records/{record.pk}/approve/", {"version": record.version})
