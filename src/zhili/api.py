@@ -16,6 +16,7 @@ from zhili.legal.api import router as legal_router
 from zhili.matters.api import router as matters_router
 from zhili.org.api import router as org_router
 from zhili.org.auth import api_auth
+from zhili.points.api import router as points_router
 from zhili.portal.api import router as portal_router
 from zhili.risks.api import router as risks_router
 from zhili.screens.api import router as screens_router
@@ -88,3 +89,4 @@ api.add_router("/legal", legal_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/cockpit", cockpit_router)
 api.add_router("/screens", screens_router)
+api.add_router("/points", points_router)

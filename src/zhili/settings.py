@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "zhili.indicators",
     "zhili.cockpit",
     "zhili.screens",
+    "zhili.points",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("public/notices/", include("zhili.deliberation.public_urls")),
     path("public/", include("zhili.matters.public_urls")),
     path("risks/", include("zhili.risks.urls")),
+    path("points/", include("zhili.points.urls")),
     path("disputes/", include("zhili.disputes.urls")),
     path("targets/", include("zhili.targets.urls")),
     path("visits/", include("zhili.visits.urls")),

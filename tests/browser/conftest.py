@@ -143,7 +143,7 @@ def server(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             "LOG_LEVEL": "WARNING",
         }
     )
-    for args in (["migrate", "--noinput", "-v0"], ["load_areas"], ["load_demo"]):
+    for args in (["migrate", "--noinput", "-v0"], ["load_areas"], ["load_demo"], ["demo_points"]):
         _run(args, env, log)
     # Serve as production does: DEBUG off, a real secret, gunicorn workers.
     port = _free_port()

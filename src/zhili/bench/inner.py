@@ -135,6 +135,11 @@ def run_measure(name: str, ctx: Any, args: dict[str, Any]) -> list[Any]:
         from zhili.bench.hotspots import measure_hotspots
 
         return measure_hotspots(ctx)
+    if name == "points":
+        from zhili.points.bench import figures as points_figures
+
+        n = 20 if ctx.quick else 1000
+        return points_figures(ctx, scale="village", n=n) + points_figures(ctx, scale="city", n=n)
     raise SystemExit(f"未知的测量：{name}")
 
 

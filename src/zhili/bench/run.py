@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-MEASURES = ("list", "dashboard", "cockpit", "sweep", "hotspots", "intake")  # intake last: its matters stay
+MEASURES = ("list", "dashboard", "cockpit", "sweep", "hotspots", "points", "intake")  # intake last
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 
 

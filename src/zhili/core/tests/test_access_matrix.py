@@ -103,6 +103,7 @@ PUBLIC = {
     "/screens/pair/<token>/",
     "/screens/kiosk/",
     "/screens/kiosk/slides.json",
+    "/points/public/<code>/",  # the board a village chose to publish
 }
 PUBLIC_PREFIXES = ("/open311/v2/",)  # GeoReport v2 reads are public by the specification
 
@@ -142,6 +143,21 @@ PARAMS = {
     "/visits/<pk>": "visit",
     "/compounds/meetings/<pk>": "meeting",
     "/compounds/<pk>": "compound",
+    "/points/v/<code>": "points_village",
+    "/points/rules/<pk>": "points_rules",
+    "/points/records/<pk>": "points_record",
+    "/points/records/<pk>/<action>": "points_record_action",
+    "/points/orders/<pk>": "points_order",
+    "/points/orders/<pk>/<action>": "points_order_action",
+    "/points/public/<code>": "points_village",
+    "/api/v1/points/villages/<code>": "points_village",
+    "/api/v1/points/accounts/<pk>": "points_account",
+    "/api/v1/points/goods/<pk>": "points_goods",
+    "/api/v1/points/transfers/<pk>": "points_transfer",
+    "/api/v1/points/records/<pk>": "points_record",
+    "/api/v1/points/records/<pk>/<action>": "points_record_action",
+    "/api/v1/points/orders/<pk>": "points_order",
+    "/api/v1/points/orders/<pk>/<action>": "points_order_action",
     "/api/v1/areas/<code>": "area",
     "/api/v1/org/units/<unit_id>": "unit",
     "/api/v1/org/users/<user_id>": "user",
@@ -462,6 +478,7 @@ def build_world() -> World:
                                    show_from=today)  # fmt: skip
     far_notice = screens.notice_create(actor=admin, centre=far_centre, title="通知", body="内容",
                                        show_from=today)  # fmt: skip
+    points = _points_world()
     return World(
         {
             "notice": (str(f.make_notice("jiefangbei").pk), None),
@@ -516,6 +533,7 @@ def build_world() -> World:
             "screen_token": (token, None),
             "open311_rest": ("no-such-resource", None),
             "open311_format": ("json", None),
+            **points,
         }
     )
 
@@ -585,6 +603,70 @@ def _villages() -> tuple[Any, ...]:
         out.append((d, step, project, review, consultation))
     (d, s, p, r, c), (fd, fs, fp, fr, fc) = out
     return d, fd, s, fs, p, fp, r, fr, c, fc
+def _points_world() -> dict[str, tuple[str, str | None]]:
+    """A village of the points bank in 解放碑 and one in 万州: a household with points, a record
+    waiting for approval, an order held, a rule version, a posted transfer."""
+    import datetime as dt
+
+    from zhili.areas.models import Area, Level
+    from zhili.core.system import system_user
+    from zhili.points import ledger, rules, services
+    from zhili.points.models import TransferCode
+
+    actor = system_user()
+    out: list[dict[str, str]] = []
+    wanzhou = f.area(f.WANZHOU)
+    far = Area.objects.filter(path__startswith=wanzhou.path, level=Level.COMMUNITY)
+    for village in (f.area("500103003013"), far.order_by("code").first()):
+        assert village is not None
+        version = rules.rules_publish(
+            actor=actor,
+            area=village,
+            effective_from=dt.date(2026, 1, 1),
+            items=[rules.ItemSpec(code="A01", name="参加会议", points=1, evidence_required=False)],
+        )
+        home = services.household_create(
+            actor=actor, area=village, number="M-1", head_name="矩阵户"
+        )
+        allocated = services.budget_allocate(
+            actor=actor,
+            village=village,
+            funding_source="区财政",
+            amount=100,
+            key=f"matrix-{village.code}",
+        )
+        ledger.transfer_create(
+            actor=actor,
+            key=f"matrix-issue-{village.code}",
+            debit=allocated.credit,
+            credit=home.account,
+            amount=20,
+            code=TransferCode.ISSUE,
+        )
+        record = services.record_create(
+            actor=actor, household=home, item=version.items.get(), occurred_on=dt.date(2026, 3, 2)
+        )
+        goods = services.goods_create(actor=actor, village=village, name="肥皂", price=2, stock=5)
+        order = services.order_place(
+            actor=actor, household=home, goods=goods, quantity=1, key=f"matrix-{village.code}"
+        )
+        out.append(
+            {
+                "points_village": village.code,
+                "points_rules": str(version.pk),
+                "points_record": str(record.pk),
+                "points_order": str(order.pk),
+                "points_account": str(home.account_id),
+                "points_transfer": str(allocated.pk),
+                "points_goods": str(goods.pk),
+            }
+        )
+    here, there = out
+    return {
+        **{k: (v, there[k]) for k, v in here.items()},
+        "points_record_action": ("approve", None),
+        "points_order_action": ("pickup", None),
+    }
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+from zhili.core.navigation import NavItem
+
+
+class PointsConfig(AppConfig):
+    name = "zhili.points"
+    label = "points"
+    verbose_name = "积分银行"
+    nav = [
+        NavItem("积分银行", "points:home", "points.Household", group="基层自治", order=60),
+    ]
+    periodic_tasks = {
+        "zhili.points.tasks.points_reconcile": 24 * 3600,
+        "zhili.points.tasks.points_expire_holds": 300,
+    }
+
+    def ready(self) -> None:
+        from zhili.points import labels, workflow  # noqa: F401

@@ -1,0 +1,109 @@
+"""Forms of the points pages (input translation only; the services hold the rules)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhili.core.privacy import mask_name
+
+
+class Styled(forms.Form):
+    def _choices(self, name: str, choices: list[tuple[str, Any]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            f.widget.attrs.setdefault("class", css)
+
+
+def _household_choices(households: Any) -> list[tuple[str, Any]]:
+    return [("", _("请选择…"))] + [
+        (str(h.pk), f"{h.number} {mask_name(h.head_name)}（可用 {h.account.available} 分）")
+        for h in households
+    ]
+
+
+class RecordForm(Styled):
+    household = forms.ChoiceField(label=_("农户"))
+    item = forms.ChoiceField(label=_("积分事项"))
+    occurred_on = forms.DateField(
+        label=_("发生日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    photo = forms.FileField(label=_("现场照片"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, households: Any, items: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices("household", _household_choices(households))
+        self._choices(
+            "item",
+            [("", _("请选择…"))]
+            + [
+                (
+                    i.code,
+                    f"{i.code} {i.name}（{i.points:+d}）{'·需照片' if i.evidence_required else ''}",
+                )
+                for i in items
+            ],
+        )
+        self.fields["photo"].widget.attrs["accept"] = "image/*"
+        self.fields["photo"].widget.attrs["capture"] = "environment"
+        self.initial.setdefault("occurred_on", timezone.localdate())
+
+    def evidence(self) -> Any:
+        """The uploaded photo stored as an attachment (the kernel checks size and type)."""
+        from zhili.matters.attachments import attachment_store
+
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return None
+        return attachment_store(data=photo.read(), name=photo.name or "photo.jpg")
+
+
+class OrderForm(Styled):
+    household = forms.ChoiceField(label=_("农户"))
+    goods = forms.ChoiceField(label=_("商品"))
+    quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=1000, initial=1)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args: Any, households: Any, goods: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices("household", _household_choices(households))
+        self._choices(
+            "goods",
+            [("", _("请选择…"))]
+            + [(str(g.pk), f"{g.name}（{g.price} 分，库存 {g.stock}）") for g in goods],
+        )
+
+
+class ImportForm(Styled):
+    file = forms.FileField(label=_("规则表（xlsx）"))
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+
+class CopyForm(Styled):
+    template = forms.ChoiceField(label=_("上级模板"))
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, templates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices(
+            "template",
+            [("", _("请选择…"))]
+            + [
+                (str(t.pk), f"{t.area.name} 第{t.number}版（{t.effective_from}起）")
+                for t in templates
+            ],
+        )

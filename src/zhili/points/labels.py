@@ -1,0 +1,31 @@
+"""Labels of the points bank's audit actions and notice kinds (its workflow actions are labelled
+beside the rules tables in workflow.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from zhili.core import labels
+
+labels.register_audit(
+    {
+        "points.reconcile_difference": _("积分对账差异"),
+        "points.transfer_reverse": _("积分流水冲正"),
+        "points.rules_publish": _("发布积分规则版本"),
+        "points.household_create": _("新增农户"),
+        "points.budget_allocate": _("积分预算拨付"),
+        "points.goods_stock": _("商品入库"),
+    }
+)
+labels.register_audit_fields("points.goods", {"quantity": _("入库数量")})
+labels.register_audit_fields("points.ruleversion", {"items": _("规则条数")})
+labels.register_audit_fields(
+    "points.account",
+    {
+        "amount": _("积分"),
+        "transfer": _("原流水"),
+        "reversal": _("冲正流水"),
+        "debits_posted": _("已入账借方"),
+        "credits_posted": _("已入账贷方"),
+        "debits_pending": _("冻结借方"),
+        "credits_pending": _("冻结贷方"),
+    },
+)

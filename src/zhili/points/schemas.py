@@ -1,0 +1,158 @@
+"""Typed In/Out schemas of the points API (names prefixed ``Points``: unique across the API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+KEY = Field(
+    min_length=1, max_length=100, description="客户端为本次业务生成的幂等键；重试用同一个键"
+)
+VERSION = Field(default=None, description="上次读取时的版本号；已被他人更新时返回 409")
+
+
+class PointsAccountOut(Schema):
+    id: int
+    kind: str
+    name: str
+    village: str
+    balance: int
+    available: int
+    debits_posted: int
+    credits_posted: int
+    debits_pending: int
+    credits_pending: int
+
+
+class PointsTransferOut(Schema):
+    id: int
+    key: str
+    kind: str
+    code: str
+    debit_id: int
+    credit_id: int
+    amount: int
+    pending_id: int | None
+    reverses_id: int | None
+    batch: str
+    memo: str
+    created_at: dt.datetime
+
+
+class PointsHouseholdOut(Schema):
+    id: int
+    number: str
+    head_name: str = Field(description="户主姓名（脱敏）")
+    village: str
+    area: str
+    account_id: int
+    balance: int
+    available: int
+
+
+class PointsHouseholdIn(Schema):
+    area: str = Field(description="网格或楼栋的区域代码")
+    number: str = Field(max_length=30)
+    head_name: str = Field(max_length=60)
+
+
+class PointsAllocateIn(Schema):
+    village: str = Field(description="村（社区）代码")
+    funding_source: str = Field(max_length=60)
+    amount: int = Field(gt=0, le=10**9)
+    key: str = KEY
+
+
+class PointsReverseIn(Schema):
+    key: str = KEY
+    memo: str = Field(min_length=1, max_length=200)
+
+
+class PointsRecordIn(Schema):
+    household_id: int
+    item_code: str
+    occurred_on: dt.date
+    note: str = Field(default="", max_length=200)
+
+
+class PointsRecordActIn(Schema):
+    note: str = Field(default="", max_length=500)
+    version: int | None = VERSION
+
+
+class PointsRecordOut(Schema):
+    id: int
+    household_id: int
+    item_code: str
+    item_name: str
+    rule_version: int
+    points: int
+    occurred_on: dt.date
+    status: str
+    status_label: str
+    version: int
+    public_until: dt.datetime | None
+    transfer_id: int | None
+    actions: list[str]
+
+
+class PointsOrderIn(Schema):
+    household_id: int
+    goods_id: int
+    quantity: int = Field(gt=0, le=1000)
+    key: str = KEY
+
+
+class PointsOrderActIn(Schema):
+    version: int | None = VERSION
+
+
+class PointsOrderOut(Schema):
+    id: int
+    key: str
+    household_id: int
+    goods: str
+    quantity: int
+    points: int
+    status: str
+    status_label: str
+    version: int
+    hold_id: int
+    expires_at: dt.datetime
+
+
+class PointsRankOut(Schema):
+    rank: int
+    household_id: int
+    number: str
+    name: str
+    points: int
+
+
+class PointsVillageRankOut(Schema):
+    rank: int
+    code: str
+    name: str
+    households: int
+    points: int
+    per_household: float
+
+
+class PointsGoodsIn(Schema):
+    name: str = Field(min_length=1, max_length=80)
+    price: int = Field(gt=0, le=100_000)
+    stock: int = Field(default=0, ge=0, le=100_000)
+
+
+class PointsStockIn(Schema):
+    quantity: int = Field(description="入库为正，报损为负", ge=-100_000, le=100_000)
+
+
+class PointsGoodsOut(Schema):
+    id: int
+    name: str
+    price: int
+    stock: int
+    active: bool

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from zhili.points import views
+
+app_name = "points"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("v/<str:code>/", views.village, name="village"),
+    path("v/<str:code>/score/", views.score, name="score"),
+    path("v/<str:code>/review/", views.review, name="review"),
+    path("v/<str:code>/shop/", views.shop, name="shop"),
+    path("v/<str:code>/rules/", views.rule_catalogue, name="rules"),
+    path("rules/<int:pk>.xlsx", views.rules_export, name="rules_export"),
+    path("records/<int:pk>/<str:action>/", views.record_act, name="record_act"),
+    path("orders/<int:pk>/<str:action>/", views.order_act, name="order_act"),
+    path("public/<str:code>/", views.public_board, name="public"),
+]
