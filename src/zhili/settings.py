@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zhili.risks",
     "zhili.disputes",
     "zhili.targets",
+    "zhili.wages",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",
