@@ -412,6 +412,7 @@ def rule_update(
     rule.reason = clean_text(reason, "预警理由", limit=300)
     rule.enabled = bool(enabled)
     rule.save()
+    rule.refresh_from_db()
     after = snapshot(rule, ["severity", "threshold", "red_above", "reason", "enabled"])
     audit_record(actor=actor, action="wages.rule.change", obj=rule, before=before, after=after)
     return rule
