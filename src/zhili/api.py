@@ -14,6 +14,7 @@ from zhili.org.auth import api_auth
 from zhili.portal.api import router as portal_router
 from zhili.risks.api import router as risks_router
 from zhili.targets.api import router as targets_router
+from zhili.wages.api import router as wages_router
 
 api = NinjaAPI(
     title="Zhili 治理 API",
@@ -74,3 +75,4 @@ api.add_router("/metrics", "zhili.matters.metrics_api.router")
 api.add_router("/risks", risks_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/targets", targets_router)
+api.add_router("/wages", wages_router)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("risks/", include("zhili.risks.urls")),
     path("disputes/", include("zhili.disputes.urls")),
     path("targets/", include("zhili.targets.urls")),
+    path("wages/", include("zhili.wages.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("zhili.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
