@@ -68,29 +68,28 @@ def unpaid(today: dt.date, first: dt.date, r: WageRule) -> list[Key]:
 
 def below_minimum(today: dt.date, first: dt.date, r: WageRule) -> list[Key]:
     full = r.threshold or Decimal("21.75")
-    levels = rules.minimum_wages(today)
-    found: set[Key] = set()
-    for path, amount in levels:
-        deeper = [p for p, _a in levels if p != path and p.startswith(path)]
-        upper = path[:-1] + chr(ord("/") + 1)
-        params: list[Any] = [first, path, upper]
-        exclude = ""
-        for d in deeper:
-            exclude += " AND NOT (p.area_path >= %s AND p.area_path < %s)"
-            params += [d, d[:-1] + chr(ord("/") + 1)]
-        sql = f"""
-            SELECT b.project_id, b.month FROM wages_bankpayment b
+    levels = sorted(rules.minimum_wages(today), key=lambda lv: -len(lv[0]))
+    if not levels:
+        return []
+    case, params = "CASE", []
+    for path, amount in levels:  # the deepest level first
+        case += " WHEN p.area_path >= %s AND p.area_path < %s THEN %s"
+        params += [path, path[:-1] + chr(ord("/") + 1), amount]
+    case += " END"
+    sql = f"""
+        SELECT DISTINCT x.project_id, x.month FROM (
+            SELECT b.project_id, b.month, {case} AS minimum, SUM(b.amount) AS total,
+                   CASE WHEN COALESCE(a.days, %s) < %s THEN COALESCE(a.days, %s) ELSE %s END
+                       AS days
+            FROM wages_bankpayment b
             JOIN wages_project p ON p.id = b.project_id
             LEFT JOIN wages_attendance a ON a.project_id = b.project_id
                  AND a.month = b.month AND a.worker_id = b.worker_id
-            WHERE {BUILDING} AND b.month >= %s AND p.area_path >= %s AND p.area_path < %s
-                  {exclude}
-            GROUP BY b.project_id, b.month, b.worker_id, a.days
-            HAVING SUM(b.amount) < %s * (CASE WHEN COALESCE(a.days, %s) < %s
-                                         THEN COALESCE(a.days, %s) ELSE %s END) / %s"""
-        params += [amount, full, full, full, full, full]
-        found.update((p, r.code, _month(m)) for p, m in _rows(sql, params))
-    return sorted(found)
+            WHERE {BUILDING} AND b.month >= %s
+            GROUP BY b.project_id, b.month, b.worker_id, p.area_path, a.days) x
+        WHERE x.total < x.minimum * x.days / %s"""
+    params += [full, full, full, full, first, full]
+    return [(p, r.code, _month(m)) for p, m in _rows(sql, params)]
 
 
 def proxy(today: dt.date, first: dt.date, r: WageRule) -> list[Key]:
@@ -189,9 +188,12 @@ CHECKS: dict[str, Callable[[dt.date, dt.date, WageRule], list[Key]]] = {
 }
 
 
-def evaluate(*, today: dt.date) -> dict[str, list[Key]]:
-    """Every enabled rule over every project under construction, as plain SQL."""
+def evaluate(*, today: dt.date, only: set[str] | None = None) -> dict[str, list[Key]]:
+    """Every enabled rule (or those in ``only``) over every project under construction, as SQL."""
     first = rules.add_months(rules.month_start(today), -rules.LOOKBACK_MONTHS)
     enabled = {r.code: r for r in WageRule.objects.filter(enabled=True)}
-    return {code: check(today, first, enabled[code]) for code, check in CHECKS.items()
-            if code in enabled}
+    return {
+        code: check(today, first, enabled[code])
+        for code, check in CHECKS.items()
+        if code in enabled and (only is None or code in only)
+    }

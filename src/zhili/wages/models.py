@@ -186,7 +186,8 @@ class Attendance(models.Model):
     """Days a worker attended in a month (考勤, Art. 28), as the site's system totals them."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
+    # ``attendance`` from a worker: the rules join a payment to the same month's attendance.
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="attendance")
     month = models.DateField("月份")
     days = models.PositiveSmallIntegerField("出勤天数")
 

@@ -15,11 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
+    When,
     Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     Subquery,
@@ -190,55 +193,73 @@ def minimum_wages(today: dt.date) -> list[tuple[str, Decimal]]:
     return sorted(found.items())
 
 
-def _worker_months(c: Context) -> Any:
-    """Payments per project, worker and month, with the worker's attendance days."""
-    days = Attendance.objects.filter(
-        project_id=OuterRef("project_id"), month=OuterRef("month"), worker_id=OuterRef("worker_id")
-    ).values("days")[:1]
-    return (
-        c.on(BankPayment.objects.filter(month__gte=c.first_month))
-        .values("project_id", "month", "worker_id")
-        .annotate(total=Sum("amount"), days=Subquery(days))
-    )
+def _worker_months(c: Context, *, days: bool = False) -> Any:
+    """Payments per project, worker and month (with the worker's attendance days that month,
+    joined as the same month's attendance row of the same project)."""
+    qs = c.on(BankPayment.objects.filter(month__gte=c.first_month))
+    if days:
+        same_month = FilteredRelation(
+            "worker__attendance",
+            condition=Q(worker__attendance__project_id=F("project_id"),
+                        worker__attendance__month=F("month")),
+        )
+        qs = qs.alias(att=same_month).values("project_id", "month", "worker_id", "att__days")
+        return qs.annotate(total=Sum("amount"), days=F("att__days"))
+    return qs.values("project_id", "month", "worker_id").annotate(total=Sum("amount"))
 
 
 def _per_project_month(
-    rows: Iterable[dict[str, Any]], make: Callable[[tuple[int, dt.date], list[dict[str, Any]]],
-                                                   Finding]
+    rows: Iterable[dict[str, Any]],
+    make: Callable[[tuple[int, dt.date], list[dict[str, Any]], dict[int, str]], Finding],
 ) -> list[Finding]:
+    """Group worker-month rows by project and month; the first five workers of each group are
+    named (masked), all their names read in one query."""
+    from zhili.wages.models import Worker
+
     groups: defaultdict[tuple[int, dt.date], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         groups[(r["project_id"], r["month"])].append(r)
-    return [make(k, v) for k, v in sorted(groups.items())]
+    shown = {r["worker_id"] for g in groups.values() for r in g[:5]}
+    names = {
+        pk: mask("name", name)
+        for pk, name in Worker.objects.filter(pk__in=shown).values_list("pk", "name")
+    }
+    return [make(k, v, names) for k, v in sorted(groups.items())]
 
 
-def _workers_named(rows: list[dict[str, Any]]) -> list[str]:
-    from zhili.wages.models import Worker
+def _named(rows: list[dict[str, Any]], names: dict[int, str]) -> list[str]:
+    return [names.get(r["worker_id"], "") for r in rows[:5]]
 
-    ids = [r["worker_id"] for r in rows[:5]]
-    names = dict(Worker.objects.filter(pk__in=ids).values_list("pk", "name"))
-    return [mask("name", names.get(i, "")) for i in ids]
+
+def minimum_case(levels: list[tuple[str, Decimal]], field: str) -> Any:
+    """The minimum wage of each row's area: the deepest level whose path is a prefix of it."""
+    deepest_first = sorted(levels, key=lambda lv: -len(lv[0]))
+    return Case(
+        *[When(path_prefix_q(field, path), then=Value(amount)) for path, amount in deepest_first],
+        default=Value(None),
+        output_field=MONEY,
+    )
 
 
 def below_minimum(c: Context, rule: WageRule) -> list[Finding]:
     """Paid less than the local monthly minimum, pro rata of the days attended over ``threshold``
-    (the days of a full month, 21.75)."""
+    (the days of a full month, 21.75). One pass: each project's minimum is a CASE over the levels."""
     full = rule.threshold or Decimal("21.75")
     levels = minimum_wages(c.today)
-    hits: list[dict[str, Any]] = []
-    for path, amount in levels:
-        deeper = [p for p, _a in levels if p != path and p.startswith(path)]
-        scope = path_prefix_q("project__area_path", path)
-        for d in deeper:
-            scope &= ~path_prefix_q("project__area_path", d)
-        floor = ExpressionWrapper(
-            Value(amount) * Least(Coalesce(F("days"), Value(full)), Value(full)) / Value(full),
-            output_field=MONEY,
-        )
-        for r in _worker_months(c).filter(scope).alias(floor=floor).filter(total__lt=F("floor")):
-            hits.append(r | {"minimum": amount})
+    if not levels:
+        return []
+    floor = ExpressionWrapper(
+        F("minimum") * Least(Coalesce(F("days"), Value(full)), Value(full)) / Value(full),
+        output_field=MONEY,
+    )
+    hits = list(
+        _worker_months(c, days=True)
+        .annotate(minimum=minimum_case(levels, "project__area_path"))
+        .alias(floor=floor)
+        .filter(total__lt=F("floor"))
+    )
 
-    def make(key: tuple[int, dt.date], rows: list[dict[str, Any]]) -> Finding:
+    def make(key: tuple[int, dt.date], rows: list[dict[str, Any]], names: dict[int, str]) -> Finding:
         return Finding(
             key[0],
             rule.code,
@@ -247,7 +268,7 @@ def below_minimum(c: Context, rule: WageRule) -> list[Finding]:
             f"{ym(key[1])} 有 {len(rows)} 人实发工资低于最低工资标准"
             f"（月 {_money(rows[0]['minimum'])} 元，按出勤折算）",
             {"month": ym(key[1]), "workers": len(rows), "minimum": _q(rows[0]["minimum"]),
-             "lowest": _q(min(r["total"] for r in rows)), "names": _workers_named(rows)},
+             "lowest": _q(min(r["total"] for r in rows)), "names": _named(rows, names)},
         )
 
     return _per_project_month(hits, make)
@@ -257,7 +278,7 @@ def proxy(c: Context, rule: WageRule) -> list[Finding]:
     """One worker paid more than ``threshold`` yuan in a month: wages paid to a gang boss."""
     rows = _worker_months(c).filter(total__gt=rule.threshold)
 
-    def make(key: tuple[int, dt.date], rows: list[dict[str, Any]]) -> Finding:
+    def make(key: tuple[int, dt.date], rows: list[dict[str, Any]], names: dict[int, str]) -> Finding:
         top = max(r["total"] for r in rows)
         return Finding(
             key[0],
@@ -267,7 +288,7 @@ def proxy(c: Context, rule: WageRule) -> list[Finding]:
             f"{ym(key[1])} 有 {len(rows)} 人单月实发超过 {_money(rule.threshold)} 元，"
             f"最高 {_money(top)} 元",
             {"month": ym(key[1]), "workers": len(rows), "highest": _q(top),
-             "names": _workers_named(rows)},
+             "names": _named(rows, names)},
         )
 
     return _per_project_month(rows, make)

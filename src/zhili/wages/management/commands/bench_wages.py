@@ -24,13 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--today", default="", help="评估日期，默认今天")
         parser.add_argument("--json", default="", help="结果另存为 JSON 文件")
+        parser.add_argument("--reuse", action="store_true", help="不生成数据，只在现有数据上计时")
 
     def handle(self, *args: Any, **o: Any) -> None:
         today = dt.date.fromisoformat(o["today"]) if o["today"] else dt.date.today()
         size = Size(projects=o["projects"], workers=o["workers"], months=o["months"],
                     seed=o["seed"])
         t = dt.datetime.now()
-        counts = generate(size, today=today)
+        counts = {} if o["reuse"] else generate(size, today=today)
         self.stdout.write(f"生成用时 {(dt.datetime.now() - t).total_seconds():.1f} s")
         result = measure(today=today)
         result |= {"size": size.__dict__, "counts": counts, "db": connection.vendor,
