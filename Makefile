@@ -45,6 +45,7 @@ demo: setup demo-env
 	DEBUG=1 $(BIN)/zhili demo_matters
 	DEBUG=1 $(BIN)/zhili demo_cases
 	DEBUG=1 $(BIN)/zhili load_targets_demo
+	DEBUG=1 $(BIN)/zhili demo_wages
 	DEBUG=1 $(BIN)/zhili demo_serve
 
 test: setup
