@@ -131,6 +131,12 @@ PARAMS = {
     "/api/v1/targets/plans/<plan_id>": "plan",
     "/api/v1/targets/plans/<plan_id>/assignments/<assignment_id>": "assignment",
     "/api/v1/targets/reports/<report_id>": "report",
+    "/wages/projects/<pk>": "wage_project",
+    "/wages/templates/<kind>": "wage_import_kind",
+    "/wages/warnings/<pk>": "wage_warning",
+    "/wages/rules/<code>": "wage_rule",
+    "/api/v1/wages/projects/<pk>": "wage_project",
+    "/api/v1/wages/warnings/<pk>": "wage_warning",
     "/open311/v2/services/<code>": "category",
     "/open311/v2/requests/<number>": "matter",
     "/open311/v2/tokens/<token>": "open311_token",
@@ -356,6 +362,10 @@ def build_world() -> World:
     grant = RoleGrant.objects.get(user__username="jiefangbei")
     far_grant = RoleGrant.objects.get(user__username="wanzhou")
     month = f"{plan.year}-03"
+    wage_project = f.make_wage_project("jiefangbei")
+    far_wage_project = f.make_wage_project("wanzhou", area=f.WANZHOU_STREET, number="XM-2")
+    wage_warning = f.make_wage_warning(wage_project)
+    far_wage_warning = f.make_wage_warning(far_wage_project)
     return World(
         {
             "notice": (str(f.make_notice("jiefangbei").pk), None),
@@ -383,6 +393,10 @@ def build_world() -> World:
             "period": (month, None),
             "score": (str(score.pk), str(far_score.pk)),
             "incident": (str(incident.pk), str(far_incident.pk)),
+            "wage_project": (str(wage_project.pk), str(far_wage_project.pk)),
+            "wage_warning": (str(wage_warning.pk), str(far_wage_warning.pk)),
+            "wage_import_kind": ("roster", None),
+            "wage_rule": ("proxy", None),  # the rules are city-wide
             "open311_token": (filed.token, None),
             "open311_rest": ("no-such-resource", None),
             "open311_format": ("json", None),
