@@ -357,7 +357,9 @@ def make_notice(recipient: Any = "jiefangbei", *, title: str = "测试通知", *
 # Wages (根治欠薪) -------------------------------------------------------------------------------
 
 
-def make_wage_project(actor: Any = "jiefangbei", *, area: Any = JIEFANGBEI, number: str = "XM-1") -> Any:
+def make_wage_project(
+    actor: Any = "jiefangbei", *, area: Any = JIEFANGBEI, number: str = "XM-1"
+) -> Any:
     """登记在建项目 through ``project_create`` (firms made once), with nothing else: it lacks its
     account, deposit and notice board."""
     import datetime as dt
@@ -367,11 +369,21 @@ def make_wage_project(actor: Any = "jiefangbei", *, area: Any = JIEFANGBEI, numb
     who = user(actor)
     admin = user("city_admin")
     builder = services.firm_create(actor=admin, name="某开发公司", credit_code="91500103MA5U000001")
-    contractor = services.firm_create(actor=admin, name="某建工集团", credit_code="91500103MA5U000002")
+    contractor = services.firm_create(
+        actor=admin, name="某建工集团", credit_code="91500103MA5U000002"
+    )
     return services.project_create(
-        actor=who, number=number, name=f"测试项目 {number}", area=globals()["area"](area),
-        address="测试地址 1 号", builder=builder, contractor=contractor, contract_value="1000000",
-        labour_share="20", start_on=dt.date(2026, 1, 1), labour_manager="王五",
+        actor=who,
+        number=number,
+        name=f"测试项目 {number}",
+        area=globals()["area"](area),
+        address="测试地址 1 号",
+        builder=builder,
+        contractor=contractor,
+        contract_value="1000000",
+        labour_share="20",
+        start_on=dt.date(2026, 1, 1),
+        labour_manager="王五",
         labour_manager_phone="13700001111",
     )
 

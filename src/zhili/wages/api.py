@@ -68,12 +68,13 @@ def get_project(request: HttpRequest, pk: int) -> Any:
     response={201: WagesImportOut, 200: WagesImportOut, **ERRORS},
     summary="导入花名册、考勤、工资表、银行代发或人工费拨付记录（xlsx/CSV，整份校验）",
 )
-def import_file(
-    request: HttpRequest, pk: int, kind: Form[str], file: File[UploadedFile]
-) -> Any:
+def import_file(request: HttpRequest, pk: int, kind: Form[str], file: File[UploadedFile]) -> Any:
     project = selectors.project_get(request.user, pk)
     batch, new = services.project_import(
-        actor=request.user, project=project, kind=kind, data=file.read(),
+        actor=request.user,
+        project=project,
+        kind=kind,
+        data=file.read(),
         filename=file.name or "upload",
     )
     out = {"id": batch.pk, "kind": batch.kind, "rows": batch.rows, "new": new}
@@ -82,8 +83,9 @@ def import_file(
 
 @router.get("/warnings", response={200: WagesWarningPageOut, **ERRORS}, summary="欠薪预警")
 def list_warnings(request: HttpRequest, f: Query[WagesWarningFilters]) -> Any:
-    filters = selectors.WarningFilters(status=f.status, severity=f.severity, rule=f.rule,
-                                       area=f.area)
+    filters = selectors.WarningFilters(
+        status=f.status, severity=f.severity, rule=f.rule, area=f.area
+    )
     qs = selectors.warning_list(request.user, filters)
     page = keyset_page(qs, order=("-id",), cursor=f.cursor, limit=f.limit)
     return {"items": [presenters.warning_out(w) for w in page.items], "next": page.next}
@@ -103,38 +105,44 @@ def assign(request: HttpRequest, pk: int, payload: WagesAssignIn) -> Any:
     person = user_list(request.user).filter(username=payload.assignee.strip()).first()
     if person is None:
         raise ValidationFailed("账号不存在或不在您的管辖范围内", code="invalid_assignee")
-    w = services.warning_assign(actor=request.user, warning=w, assignee=person,
-                                version=payload.version)
+    w = services.warning_assign(
+        actor=request.user, warning=w, assignee=person, version=payload.version
+    )
     return presenters.warning_out(selectors.warning_get(request.user, w.pk))
 
 
 @router.post("/warnings/{pk}/close", response={200: WagesWarningOut, **ERRORS}, summary="办结")
 def close(request: HttpRequest, pk: int, payload: WagesNoteIn) -> Any:
     w = selectors.warning_get(request.user, pk)
-    services.warning_close(actor=request.user, warning=w, note=payload.note,
-                           version=payload.version)
+    services.warning_close(
+        actor=request.user, warning=w, note=payload.note, version=payload.version
+    )
     return presenters.warning_out(selectors.warning_get(request.user, pk))
 
 
-@router.post("/warnings/{pk}/reopen", response={200: WagesWarningOut, **ERRORS},
-             summary="重新打开")
+@router.post("/warnings/{pk}/reopen", response={200: WagesWarningOut, **ERRORS}, summary="重新打开")
 def reopen(request: HttpRequest, pk: int, payload: WagesNoteIn) -> Any:
     w = selectors.warning_get(request.user, pk)
-    services.warning_reopen(actor=request.user, warning=w, note=payload.note,
-                            version=payload.version)
+    services.warning_reopen(
+        actor=request.user, warning=w, note=payload.note, version=payload.version
+    )
     return presenters.warning_out(selectors.warning_get(request.user, pk))
 
 
-@router.get("/blacklist", response={200: WagesBlacklistPageOut, **ERRORS},
-            summary="欠薪失信名单（可按企业名称或信用代码搜索）")
+@router.get(
+    "/blacklist",
+    response={200: WagesBlacklistPageOut, **ERRORS},
+    summary="欠薪失信名单（可按企业名称或信用代码搜索）",
+)
 def list_blacklist(request: HttpRequest, f: Query[WagesBlacklistFilters]) -> Any:
     qs = selectors.blacklist_list(request.user, q=f.q, current=not f.all)
     page = keyset_page(qs, order=("-id",), cursor=f.cursor, limit=f.limit)
     return {"items": [presenters.blacklist_out(e) for e in page.items], "next": page.next}
 
 
-@router.get("/dashboard", response={200: list[WagesDistrictOut], **ERRORS},
-            summary="各区县预警统计")
+@router.get(
+    "/dashboard", response={200: list[WagesDistrictOut], **ERRORS}, summary="各区县预警统计"
+)
 def dashboard(request: HttpRequest) -> Any:
     return [presenters.district_out(r) for r in selectors.dashboard(request.user)]
 

@@ -146,8 +146,9 @@ def _missing(today: dt.date, r: WageRule, condition: str) -> list[Key]:
 
 
 def account(today: dt.date, first: dt.date, r: WageRule) -> list[Key]:
-    return _missing(today, r, "NOT EXISTS (SELECT 1 FROM wages_wageaccount w "
-                              "WHERE w.project_id = p.id)")
+    return _missing(
+        today, r, "NOT EXISTS (SELECT 1 FROM wages_wageaccount w WHERE w.project_id = p.id)"
+    )
 
 
 def deposit(today: dt.date, first: dt.date, r: WageRule) -> list[Key]:

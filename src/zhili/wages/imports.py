@@ -247,7 +247,7 @@ def read(kind: str, data: bytes, filename: str) -> Parsed:
         for key, header_name, required in columns:
             i = where[key]
             raw = values[i] if i < len(values) else None
-            if not _text(raw) and not (key == "signed"):
+            if not _text(raw) and key != "signed":
                 if required:
                     ok = False
                     parsed.error(number, f"“{header_name}”不能为空")
@@ -259,11 +259,11 @@ def read(kind: str, data: bytes, filename: str) -> Parsed:
                 ok = False
                 parsed.error(number, f"“{header_name}”{e}")
         if ok:
-            key = _row_key(kind, row)
-            if key in seen:
-                parsed.error(number, f"与第 {seen[key]} 行重复")
+            row_key = _row_key(kind, row)
+            if row_key in seen:
+                parsed.error(number, f"与第 {seen[row_key]} 行重复")
             else:
-                seen[key] = number
+                seen[row_key] = number
                 parsed.rows.append((number, row))
     if not parsed.rows and not parsed.errors:
         raise ValidationFailed("文件没有数据行", code="empty_file")

@@ -117,6 +117,9 @@ class Progress(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.percent}%"
+
 
 class WageAccount(models.Model):
     """农民工工资专用账户 (Art. 26), opened by the general contractor."""
@@ -128,6 +131,9 @@ class WageAccount(models.Model):
 
     class Meta:
         verbose_name = "工资专用账户"
+
+    def __str__(self) -> str:
+        return f"{self.bank} 尾号{self.account_number[-4:]}"
 
 
 class DepositKind(models.TextChoices):
@@ -146,6 +152,9 @@ class WageDeposit(models.Model):
 
     class Meta:
         verbose_name = "工资保证金"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 class Worker(models.Model):
@@ -181,6 +190,9 @@ class RosterEntry(models.Model):
             models.UniqueConstraint(fields=["project", "worker"], name="wage_roster_once")
         ]
 
+    def __str__(self) -> str:
+        return f"花名册 {self.pk}"
+
 
 class Attendance(models.Model):
     """Days a worker attended in a month (考勤, Art. 28), as the site's system totals them."""
@@ -200,6 +212,9 @@ class Attendance(models.Model):
             models.CheckConstraint(condition=models.Q(days__lte=31), name="wage_days_range"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.days} 天"
+
 
 class PayLine(models.Model):
     """One line of the monthly pay table (工资支付表, Art. 31), signed by the worker."""
@@ -215,6 +230,9 @@ class PayLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "month", "worker"], name="wage_payline_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.amount}"
 
 
 class BankPayment(models.Model):
@@ -234,6 +252,9 @@ class BankPayment(models.Model):
         ]
         indexes = [models.Index(fields=["project", "month", "worker"], name="wage_payment_pmw")]
 
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount}"
+
 
 class LabourDeposit(models.Model):
     """The builder's payment of the labour-cost share into the dedicated account (Art. 24, 29)."""
@@ -248,6 +269,9 @@ class LabourDeposit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "reference"], name="wage_labour_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount}"
 
 
 class ImportKind(models.TextChoices):
@@ -273,10 +297,11 @@ class ImportBatch(models.Model):
         verbose_name = "导入记录"
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "kind", "sha256"], name="wage_import_once"
-            )
+            models.UniqueConstraint(fields=["project", "kind", "sha256"], name="wage_import_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"
 
 
 class ProjectComplaint(models.Model):
@@ -290,6 +315,9 @@ class ProjectComplaint(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "matter"], name="wage_complaint_once")
         ]
+
+    def __str__(self) -> str:
+        return f"诉求关联 {self.matter_id}"
 
 
 # -- rules as data -------------------------------------------------------------------------------
@@ -353,6 +381,9 @@ class MinimumWage(models.Model):
                 fields=["area_path", "effective_from"], name="wage_minimum_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.monthly} 元（{self.effective_from} 起）"
 
 
 # -- warnings --------------------------------------------------------------------------------------
@@ -457,6 +488,9 @@ class Interview(models.Model):
         verbose_name = "约谈记录"
         ordering = ["-held_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"约谈 {self.held_on} {self.interviewees}"
+
 
 class BlacklistEntry(models.Model):
     """拖欠农民工工资失信联合惩戒名单 (Art. 48): listed for three years unless removed early."""
@@ -484,3 +518,6 @@ class BlacklistEntry(models.Model):
         verbose_name = "欠薪失信名单"
         verbose_name_plural = "欠薪失信名单"
         ordering = ["-listed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.firm} {self.listed_on}"

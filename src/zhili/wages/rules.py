@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    When,
     Count,
     DecimalField,
     Exists,
@@ -28,6 +27,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Least
 
@@ -38,7 +38,6 @@ from zhili.wages.models import (
     BankPayment,
     LabourDeposit,
     MinimumWage,
-    PayLine,
     Progress,
     Project,
     ProjectComplaint,
@@ -174,8 +173,12 @@ def unpaid(c: Context, rule: WageRule) -> list[Finding]:
                 Severity.RED if red else rule.severity,
                 f"{ym(r['month'])} 出勤 {r['total']} 人，其中 {r['missing']} 人未发工资"
                 f"（{share:.1f}%）",
-                {"month": ym(r["month"]), "attendees": r["total"], "unpaid": r["missing"],
-                 "share": f"{share:.1f}"},
+                {
+                    "month": ym(r["month"]),
+                    "attendees": r["total"],
+                    "unpaid": r["missing"],
+                    "share": f"{share:.1f}",
+                },
             )
         )
     return out
@@ -200,8 +203,9 @@ def _worker_months(c: Context, *, days: bool = False) -> Any:
     if days:
         same_month = FilteredRelation(
             "worker__attendance",
-            condition=Q(worker__attendance__project_id=F("project_id"),
-                        worker__attendance__month=F("month")),
+            condition=Q(
+                worker__attendance__project_id=F("project_id"), worker__attendance__month=F("month")
+            ),
         )
         qs = qs.alias(att=same_month).values("project_id", "month", "worker_id", "att__days")
         return qs.annotate(total=Sum("amount"), days=F("att__days"))
@@ -259,7 +263,9 @@ def below_minimum(c: Context, rule: WageRule) -> list[Finding]:
         .filter(total__lt=F("floor"))
     )
 
-    def make(key: tuple[int, dt.date], rows: list[dict[str, Any]], names: dict[int, str]) -> Finding:
+    def make(
+        key: tuple[int, dt.date], rows: list[dict[str, Any]], names: dict[int, str]
+    ) -> Finding:
         return Finding(
             key[0],
             rule.code,
@@ -267,8 +273,13 @@ def below_minimum(c: Context, rule: WageRule) -> list[Finding]:
             rule.severity,
             f"{ym(key[1])} 有 {len(rows)} 人实发工资低于最低工资标准"
             f"（月 {_money(rows[0]['minimum'])} 元，按出勤折算）",
-            {"month": ym(key[1]), "workers": len(rows), "minimum": _q(rows[0]["minimum"]),
-             "lowest": _q(min(r["total"] for r in rows)), "names": _named(rows, names)},
+            {
+                "month": ym(key[1]),
+                "workers": len(rows),
+                "minimum": _q(rows[0]["minimum"]),
+                "lowest": _q(min(r["total"] for r in rows)),
+                "names": _named(rows, names),
+            },
         )
 
     return _per_project_month(hits, make)
@@ -278,7 +289,9 @@ def proxy(c: Context, rule: WageRule) -> list[Finding]:
     """One worker paid more than ``threshold`` yuan in a month: wages paid to a gang boss."""
     rows = _worker_months(c).filter(total__gt=rule.threshold)
 
-    def make(key: tuple[int, dt.date], rows: list[dict[str, Any]], names: dict[int, str]) -> Finding:
+    def make(
+        key: tuple[int, dt.date], rows: list[dict[str, Any]], names: dict[int, str]
+    ) -> Finding:
         top = max(r["total"] for r in rows)
         return Finding(
             key[0],
@@ -287,8 +300,12 @@ def proxy(c: Context, rule: WageRule) -> list[Finding]:
             rule.severity,
             f"{ym(key[1])} 有 {len(rows)} 人单月实发超过 {_money(rule.threshold)} 元，"
             f"最高 {_money(top)} 元",
-            {"month": ym(key[1]), "workers": len(rows), "highest": _q(top),
-             "names": _named(rows, names)},
+            {
+                "month": ym(key[1]),
+                "workers": len(rows),
+                "highest": _q(top),
+                "names": _named(rows, names),
+            },
         )
 
     return _per_project_month(rows, make)
@@ -365,8 +382,7 @@ def labour_share(c: Context, rule: WageRule) -> list[Finding]:
             rule.severity,
             f"工程进度 {r['done']}%，应拨人工费 {_money(r['due'])} 元，"
             f"专户实收 {_money(r['received'])} 元",
-            {"progress": str(r["done"]), "due": _q(r["due"]),
-             "received": _q(r["received"])},
+            {"progress": str(r["done"]), "due": _q(r["due"]), "received": _q(r["received"])},
         )
         for r in rows
     ]

@@ -25,6 +25,7 @@ from zhili.wages.models import (
     Project,
     RosterEntry,
     Severity,
+    WageDeposit,
     WageRule,
     Warning,
     WarningStatus,
@@ -55,6 +56,10 @@ def project_get(user: Any, pk: int, action: str = "view") -> Project:
     return one_visible(qs, noun="在建项目")
 
 
+def project_deposits(project: Project) -> list[WageDeposit]:
+    return list(WageDeposit.objects.filter(project=project).order_by("id"))
+
+
 def project_firms(project: Project) -> list[Firm]:
     return list(project.subcontractors.all())
 
@@ -70,9 +75,11 @@ class MonthRow:
     @property
     def paid_rate(self) -> float:
         """Share of attendees paid through the account, 0–100."""
-        return round(100 * min(self.paid_workers, self.attendees) / self.attendees, 1) if (
-            self.attendees
-        ) else 0.0
+        return (
+            round(100 * min(self.paid_workers, self.attendees) / self.attendees, 1)
+            if (self.attendees)
+            else 0.0
+        )
 
 
 def project_months(project: Project) -> list[MonthRow]:
@@ -83,7 +90,7 @@ def project_months(project: Project) -> list[MonthRow]:
         .annotate(n=Count("id"))
         .values_list("month", "n")
     )
-    pays = {
+    pays: dict[Any, Any] = {
         r["month"]: r
         for r in BankPayment.objects.filter(project=project)
         .values("month")
@@ -259,7 +266,7 @@ def dashboard(user: Any) -> list[DistrictRow]:
         .annotate(n=Count("id"))
         .values_list("d", "n")
     )
-    by_path = {r["d"]: r for r in w}
+    by_path: dict[str, Any] = {r["d"]: r for r in w}
     paths = sorted(set(by_path) | set(p))
     names = dict(Area.objects.filter(path__in=paths).values_list("path", "name"))
     rows = [
@@ -275,4 +282,3 @@ def dashboard(user: Any) -> list[DistrictRow]:
         for path in paths
     ]
     return sorted(rows, key=lambda r: (-r.red, -r.yellow, r.path))
-

@@ -53,7 +53,9 @@ BLACKLIST_YEARS = 3
 EARLY_REMOVAL_MONTHS = 6
 
 
-def _decimal(value: Any, label: str, *, low: Decimal = Decimal(0), high: Decimal | None = None) -> Decimal:
+def _decimal(
+    value: Any, label: str, *, low: Decimal = Decimal(0), high: Decimal | None = None
+) -> Decimal:
     try:
         d = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -147,8 +149,11 @@ def project_create(
 def _change(actor: Any, project: Project, action: str, after: dict[str, Any]) -> None:
     require(actor, "change", project, noun="在建项目")
     audit_record(
-        actor=actor, action=f"wages.project.{action}", obj=project,
-        area_path=project.area_path, after=after,
+        actor=actor,
+        action=f"wages.project.{action}",
+        obj=project,
+        area_path=project.area_path,
+        after=after,
     )
 
 
@@ -170,7 +175,12 @@ def account_set(
 
 @transaction.atomic
 def deposit_add(
-    *, actor: Any, project: Project, kind: str, amount: Any, bank: str,
+    *,
+    actor: Any,
+    project: Project,
+    kind: str,
+    amount: Any,
+    bank: str,
     valid_until: dt.date | None = None,
 ) -> WageDeposit:
     """工资保证金 or a bank guarantee (Art. 32)."""
@@ -179,8 +189,11 @@ def deposit_add(
     value = _decimal(amount, "金额")
     _change(actor, project, "deposit", {"kind": kind, "amount": str(value)})
     return WageDeposit.objects.create(
-        project=project, kind=kind, amount=value,
-        bank=clean_text(bank, "银行", limit=80), valid_until=valid_until,
+        project=project,
+        kind=kind,
+        amount=value,
+        bank=clean_text(bank, "银行", limit=80),
+        valid_until=valid_until,
     )
 
 
@@ -235,7 +248,9 @@ def _on_roster(project: Project, parsed: imports.Parsed) -> dict[str, int]:
     )
     for number, row in parsed.rows:
         if row["id_number"] not in rostered:
-            parsed.error(number, f"身份证号 {mask('id_number', row['id_number'])} 不在本项目实名制花名册中")
+            parsed.error(
+                number, f"身份证号 {mask('id_number', row['id_number'])} 不在本项目实名制花名册中"
+            )
     return rostered
 
 
@@ -248,8 +263,12 @@ def _write_roster(project: Project, parsed: imports.Parsed) -> None:
         return
     Worker.objects.bulk_create(
         [
-            Worker(id_number=r["id_number"], name=r["name"], phone=r["phone"],
-                   bank_account=r["bank_account"])
+            Worker(
+                id_number=r["id_number"],
+                name=r["name"],
+                phone=r["phone"],
+                bank_account=r["bank_account"],
+            )
             for _n, r in parsed.rows
         ],
         update_conflicts=True,
@@ -261,8 +280,12 @@ def _write_roster(project: Project, parsed: imports.Parsed) -> None:
     RosterEntry.objects.bulk_create(
         [
             RosterEntry(
-                project=project, worker_id=ids[r["id_number"]], employer=firms[r["employer"]],
-                trade=r["trade"], entered_on=r["entered_on"], left_on=r["left_on"],
+                project=project,
+                worker_id=ids[r["id_number"]],
+                employer=firms[r["employer"]],
+                trade=r["trade"],
+                entered_on=r["entered_on"],
+                left_on=r["left_on"],
             )
             for _n, r in parsed.rows
         ],
@@ -279,17 +302,33 @@ def _write_monthly(project: Project, parsed: imports.Parsed) -> None:
         return
     if parsed.kind == ImportKind.ATTENDANCE:
         Attendance.objects.bulk_create(
-            [Attendance(project=project, worker_id=ids[r["id_number"]], month=r["month"],
-                        days=r["days"]) for _n, r in parsed.rows],
-            update_conflicts=True, unique_fields=["project", "month", "worker"],
-            update_fields=["days"], batch_size=2000,
+            [
+                Attendance(
+                    project=project, worker_id=ids[r["id_number"]], month=r["month"], days=r["days"]
+                )
+                for _n, r in parsed.rows
+            ],
+            update_conflicts=True,
+            unique_fields=["project", "month", "worker"],
+            update_fields=["days"],
+            batch_size=2000,
         )
     elif parsed.kind == ImportKind.PAYTABLE:
         PayLine.objects.bulk_create(
-            [PayLine(project=project, worker_id=ids[r["id_number"]], month=r["month"],
-                     amount=r["amount"], signed=r["signed"]) for _n, r in parsed.rows],
-            update_conflicts=True, unique_fields=["project", "month", "worker"],
-            update_fields=["amount", "signed"], batch_size=2000,
+            [
+                PayLine(
+                    project=project,
+                    worker_id=ids[r["id_number"]],
+                    month=r["month"],
+                    amount=r["amount"],
+                    signed=r["signed"],
+                )
+                for _n, r in parsed.rows
+            ],
+            update_conflicts=True,
+            unique_fields=["project", "month", "worker"],
+            update_fields=["amount", "signed"],
+            batch_size=2000,
         )
     else:
         refs = {r["reference"] for _n, r in parsed.rows}
@@ -304,9 +343,17 @@ def _write_monthly(project: Project, parsed: imports.Parsed) -> None:
         if parsed.errors:
             return
         BankPayment.objects.bulk_create(
-            [BankPayment(project=project, worker_id=ids[r["id_number"]], month=r["month"],
-                         amount=r["amount"], paid_on=r["paid_on"], reference=r["reference"])
-             for _n, r in parsed.rows],
+            [
+                BankPayment(
+                    project=project,
+                    worker_id=ids[r["id_number"]],
+                    month=r["month"],
+                    amount=r["amount"],
+                    paid_on=r["paid_on"],
+                    reference=r["reference"],
+                )
+                for _n, r in parsed.rows
+            ],
             batch_size=2000,
         )
 
@@ -324,13 +371,22 @@ def _write_labour(project: Project, parsed: imports.Parsed) -> None:
     if parsed.errors:
         return
     LabourDeposit.objects.bulk_create(
-        [LabourDeposit(project=project, amount=r["amount"], paid_on=r["paid_on"],
-                       reference=r["reference"]) for _n, r in parsed.rows]
+        [
+            LabourDeposit(
+                project=project, amount=r["amount"], paid_on=r["paid_on"], reference=r["reference"]
+            )
+            for _n, r in parsed.rows
+        ]
     )
 
 
 def project_import(
-    *, actor: Any, project: Project, kind: str, data: bytes, filename: str,
+    *,
+    actor: Any,
+    project: Project,
+    kind: str,
+    data: bytes,
+    filename: str,
     today: dt.date | None = None,
 ) -> tuple[ImportBatch, bool]:
     """Import one file: all rows or none (a bad row refuses the file with every row's error);
@@ -359,13 +415,24 @@ def project_import(
                 detail={"errors": parsed.errors},
             )
         batch = ImportBatch.objects.create(
-            project=project, kind=kind, sha256=digest, filename=filename[:200],
-            rows=len(parsed.rows), actor=actor,
+            project=project,
+            kind=kind,
+            sha256=digest,
+            filename=filename[:200],
+            rows=len(parsed.rows),
+            actor=actor,
         )
         audit_record(
-            actor=actor, action="wages.import", obj=project, area_path=project.area_path,
-            after={"kind": kind, "rows": len(parsed.rows), "file": filename[:200],
-                   "sha256": digest},
+            actor=actor,
+            action="wages.import",
+            obj=project,
+            area_path=project.area_path,
+            after={
+                "kind": kind,
+                "rows": len(parsed.rows),
+                "file": filename[:200],
+                "sha256": digest,
+            },
         )
     warnings_run(today=today or timezone.localdate(), project_ids=[project.pk], propose=True)
     return batch, True
@@ -376,17 +443,17 @@ def project_import(
 
 def roster_reveal(*, actor: Any, project: Project) -> list[dict[str, str]]:
     """The project's roster unmasked (ID numbers, cards, phones), one audit record."""
-    rows = (
-        RosterEntry.objects.filter(project=project)
-        .select_related("worker")
-        .order_by("id")
-    )
+    rows = RosterEntry.objects.filter(project=project).select_related("worker").order_by("id")
     return reveal(
         actor=actor,
         obj=project,
         rows=[
-            {"name": r.worker.name, "id_number": r.worker.id_number,
-             "bank_account": r.worker.bank_account, "phone": r.worker.phone}
+            {
+                "name": r.worker.name,
+                "id_number": r.worker.id_number,
+                "bank_account": r.worker.bank_account,
+                "phone": r.worker.phone,
+            }
             for r in rows
         ],
         what="实名制花名册",
@@ -398,8 +465,14 @@ def roster_reveal(*, actor: Any, project: Project) -> list[dict[str, str]]:
 
 @transaction.atomic
 def rule_update(
-    *, actor: Any, rule: WageRule, severity: str, threshold: Any, red_above: Any = None,
-    reason: str, enabled: bool,
+    *,
+    actor: Any,
+    rule: WageRule,
+    severity: str,
+    threshold: Any,
+    red_above: Any = None,
+    reason: str,
+    enabled: bool,
 ) -> WageRule:
     if not can(actor, "change", WageRule, root_path()):
         raise PermissionDenied("只有市级管理员可以修改预警规则")
@@ -444,9 +517,16 @@ def warnings_run(
     now = timezone.now()
     fresh = [
         Warning(
-            project_id=f.project_id, rule=f.rule, period=f.period, key=k, severity=f.severity,
-            reason=reasons.get(f.rule, "")[:300], evidence={"summary": f.summary, **f.evidence},
-            area_path=paths[f.project_id], raised_at=now, last_seen=today,
+            project_id=f.project_id,
+            rule=f.rule,
+            period=f.period,
+            key=k,
+            severity=f.severity,
+            reason=reasons.get(f.rule, "")[:300],
+            evidence={"summary": f.summary, **f.evidence},
+            area_path=paths[f.project_id],
+            raised_at=now,
+            last_seen=today,
         )
         for k, f in by_key.items()
         if k not in known
@@ -457,8 +537,14 @@ def warnings_run(
     WarningEvent.objects.bulk_create(
         [
             WarningEvent(
-                warning=w, action="raise", from_status="", to_status=w.status, actor=actor,
-                actor_name=actor.username, at=now, data={"summary": w.evidence["summary"]},
+                warning=w,
+                action="raise",
+                from_status="",
+                to_status=w.status,
+                actor=actor,
+                actor_name=actor.username,
+                at=now,
+                data={"summary": w.evidence["summary"]},
             )
             for w in fresh
         ],
@@ -476,12 +562,17 @@ def warnings_run(
         refreshed.append(w)
     Warning.objects.bulk_update(refreshed, ["last_seen", "evidence", "severity"], batch_size=2000)
     audit_record(
-        actor=actor, action="wages.run", object_type="wages.warning", object_repr="欠薪预警规则",
+        actor=actor,
+        action="wages.run",
+        object_type="wages.warning",
+        object_repr="欠薪预警规则",
         after={"warnings": len(fresh), "projects": len(project_ids) if project_ids else None},
     )
     if propose:
         risks_propose(
-            warnings=[w for w in [*fresh, *refreshed] if w.severity == Severity.RED and not w.risk_id]
+            warnings=[
+                w for w in [*fresh, *refreshed] if w.severity == Severity.RED and not w.risk_id
+            ]
         )
     return fresh
 
@@ -505,8 +596,9 @@ def risks_propose(*, warnings: list[Warning]) -> list[Any]:
     actor = system_user()
     made = []
     for w in sorted(warnings, key=lambda w: w.pk):
-        w = Warning.objects.select_related("project__area", "project__contractor",
-                                           "project__builder").get(pk=w.pk)
+        w = Warning.objects.select_related(
+            "project__area", "project__contractor", "project__builder"
+        ).get(pk=w.pk)
         linked = (
             Warning.objects.filter(project_id=w.project_id, risk__status=RiskStatus.OPEN)
             .values_list("risk_id", flat=True)
@@ -525,13 +617,17 @@ def risks_propose(*, warnings: list[Warning]) -> list[Any]:
             source=Source.WAGE,
             area=p.area,
             address=p.address,
-            persons=[{"name": p.labour_manager, "phone": p.labour_manager_phone,
-                      "detail": "劳资专管员"}],
+            persons=[
+                {"name": p.labour_manager, "phone": p.labour_manager_phone, "detail": "劳资专管员"}
+            ],
             elements=[
                 {"kind": "organisation", "name": p.contractor.name, "detail": "施工总承包单位"},
                 {"kind": "place", "name": p.name, "detail": p.address},
-                {"kind": "event", "name": w.get_rule_display(),
-                 "detail": str(w.evidence.get("summary", ""))},
+                {
+                    "kind": "event",
+                    "name": w.get_rule_display(),
+                    "detail": str(w.evidence.get("summary", "")),
+                },
             ],
         )
         w.risk = risk
@@ -545,40 +641,53 @@ def risks_propose(*, warnings: list[Warning]) -> list[Any]:
 
 
 @transaction.atomic
-def warning_assign(*, actor: Any, warning: Warning, assignee: Any, version: int | None = None) -> Warning:
+def warning_assign(
+    *, actor: Any, warning: Warning, assignee: Any, version: int | None = None
+) -> Warning:
     def apply(w: Warning, now: dt.datetime) -> None:
         if not assignee or not can(assignee, "view", Warning, w.area_path):
-            raise ValidationFailed("处置人须能查看该预警（本区县或本街道的工作人员）",
-                                   code="invalid_assignee")
+            raise ValidationFailed(
+                "处置人须能查看该预警（本区县或本街道的工作人员）", code="invalid_assignee"
+            )
         w.assignee = assignee
 
     name = getattr(assignee, "display_name", "") or getattr(assignee, "username", "")
     return WORKFLOW.transition(
-        actor=actor, obj=warning, action="assign", apply=apply, version=version,
+        actor=actor,
+        obj=warning,
+        action="assign",
+        apply=apply,
+        version=version,
         data={"assignee": getattr(assignee, "pk", None), "assignee_name": name},
     )
 
 
 @transaction.atomic
-def warning_close(*, actor: Any, warning: Warning, note: str, version: int | None = None) -> Warning:
+def warning_close(
+    *, actor: Any, warning: Warning, note: str, version: int | None = None
+) -> Warning:
     text = clean_text(note, "办结情况", limit=2000)
 
     def apply(w: Warning, now: dt.datetime) -> None:
         w.closed_at = now
 
-    return WORKFLOW.transition(actor=actor, obj=warning, action="close", apply=apply,
-                               version=version, note=text)
+    return WORKFLOW.transition(
+        actor=actor, obj=warning, action="close", apply=apply, version=version, note=text
+    )
 
 
 @transaction.atomic
-def warning_reopen(*, actor: Any, warning: Warning, note: str, version: int | None = None) -> Warning:
+def warning_reopen(
+    *, actor: Any, warning: Warning, note: str, version: int | None = None
+) -> Warning:
     text = clean_text(note, "重新打开理由", limit=2000)
 
     def apply(w: Warning, now: dt.datetime) -> None:
         w.closed_at = None
 
-    return WORKFLOW.transition(actor=actor, obj=warning, action="reopen", apply=apply,
-                               version=version, note=text)
+    return WORKFLOW.transition(
+        actor=actor, obj=warning, action="reopen", apply=apply, version=version, note=text
+    )
 
 
 # -- interviews and the blacklist --------------------------------------------------------------------
@@ -586,8 +695,14 @@ def warning_reopen(*, actor: Any, warning: Warning, note: str, version: int | No
 
 @transaction.atomic
 def interview_record(
-    *, actor: Any, area: Area | None, held_on: dt.date, interviewees: str, record: str,
-    firm: Firm | None = None, project: Project | None = None,
+    *,
+    actor: Any,
+    area: Area | None,
+    held_on: dt.date,
+    interviewees: str,
+    record: str,
+    firm: Firm | None = None,
+    project: Project | None = None,
 ) -> Interview:
     """约谈: officials of a place (or a firm's managers) summoned over arrears, with the record."""
     if area is None:
@@ -596,12 +711,22 @@ def interview_record(
     if project is not None:
         require(actor, "view", project, noun="在建项目")
     row = Interview.objects.create(
-        area=area, area_path=area.path, firm=firm, project=project, held_on=held_on,
+        area=area,
+        area_path=area.path,
+        firm=firm,
+        project=project,
+        held_on=held_on,
         interviewees=clean_text(interviewees, "被约谈人", limit=200),
-        record=clean_text(record, "约谈记录", limit=10000), actor=actor,
+        record=clean_text(record, "约谈记录", limit=10000),
+        actor=actor,
     )
-    audit_record(actor=actor, action="wages.interview.add", obj=row, area_path=area.path,
-                 after={"firm": firm.name if firm else ""})
+    audit_record(
+        actor=actor,
+        action="wages.interview.add",
+        obj=row,
+        area_path=area.path,
+        after={"firm": firm.name if firm else ""},
+    )
     return row
 
 
@@ -614,7 +739,13 @@ def add_years(day: dt.date, n: int) -> dt.date:
 
 @transaction.atomic
 def blacklist_add(
-    *, actor: Any, firm: Firm, area: Area | None, reason: str, arrears: Any, listed_on: dt.date,
+    *,
+    actor: Any,
+    firm: Firm,
+    area: Area | None,
+    reason: str,
+    arrears: Any,
+    listed_on: dt.date,
     project: Project | None = None,
 ) -> BlacklistEntry:
     """Listed for three years (Art. 48)."""
@@ -622,21 +753,34 @@ def blacklist_add(
         raise ValidationFailed("请选择作出决定的地区", code="place_required")
     if not can(actor, "add", BlacklistEntry, area.path):
         raise PermissionDenied("没有在该地区列入失信名单的权限")
-    if BlacklistEntry.objects.filter(firm=firm, removed_on__isnull=True,
-                                     expires_on__gt=listed_on).exists():
+    if BlacklistEntry.objects.filter(
+        firm=firm, removed_on__isnull=True, expires_on__gt=listed_on
+    ).exists():
         raise Conflict("该企业已在失信名单中", code="already_listed")
     entry = BlacklistEntry.objects.create(
-        firm=firm, project=project, area=area, area_path=area.path,
-        reason=clean_text(reason, "列入事由", limit=300), arrears=_decimal(arrears, "拖欠金额"),
-        listed_on=listed_on, expires_on=add_years(listed_on, BLACKLIST_YEARS), actor=actor,
+        firm=firm,
+        project=project,
+        area=area,
+        area_path=area.path,
+        reason=clean_text(reason, "列入事由", limit=300),
+        arrears=_decimal(arrears, "拖欠金额"),
+        listed_on=listed_on,
+        expires_on=add_years(listed_on, BLACKLIST_YEARS),
+        actor=actor,
     )
-    audit_record(actor=actor, action="wages.blacklist.add", obj=entry, area_path=area.path,
-                 after={"firm": firm.name, "reason": entry.reason})
+    audit_record(
+        actor=actor,
+        action="wages.blacklist.add",
+        obj=entry,
+        area_path=area.path,
+        after={"firm": firm.name, "reason": entry.reason},
+    )
     return entry
 
 
-def early_removal_refusal(entry: BlacklistEntry, *, rectified_on: dt.date | None,
-                          committed: bool, today: dt.date) -> str | None:
+def early_removal_refusal(
+    entry: BlacklistEntry, *, rectified_on: dt.date | None, committed: bool, today: dt.date
+) -> str | None:
     """Why the entry may not leave the list early yet (None: it may)."""
     if rectified_on is None:
         return "拖欠的农民工工资尚未全部清偿，不能提前移出"
@@ -651,7 +795,11 @@ def early_removal_refusal(entry: BlacklistEntry, *, rectified_on: dt.date | None
 
 @transaction.atomic
 def blacklist_remove_early(
-    *, actor: Any, entry: BlacklistEntry, rectified_on: dt.date | None, committed: bool,
+    *,
+    actor: Any,
+    entry: BlacklistEntry,
+    rectified_on: dt.date | None,
+    committed: bool,
     today: dt.date | None = None,
 ) -> BlacklistEntry:
     today = today or timezone.localdate()
@@ -660,15 +808,21 @@ def blacklist_remove_early(
     entry = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.removed_on or entry.expires_on <= today:
         raise Conflict("该企业已不在失信名单中", code="not_listed")
-    refusal = early_removal_refusal(entry, rectified_on=rectified_on, committed=committed,
-                                    today=today)
+    refusal = early_removal_refusal(
+        entry, rectified_on=rectified_on, committed=committed, today=today
+    )
     if refusal:
         raise ValidationFailed(refusal, code="early_removal_refused")
     entry.rectified_on, entry.removed_on = rectified_on, today
     entry.removal_reason = "已改正拖欠行为并作出信用承诺，提前移出"
     entry.save()
-    audit_record(actor=actor, action="wages.blacklist.remove", obj=entry,
-                 area_path=entry.area_path, after={"reason": entry.removal_reason})
+    audit_record(
+        actor=actor,
+        action="wages.blacklist.remove",
+        obj=entry,
+        area_path=entry.area_path,
+        after={"reason": entry.removal_reason},
+    )
     return entry
 
 

@@ -57,8 +57,13 @@ def projects(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "wages/projects.html",
-        {"page": page, "q": g.get("q", ""), "area": g.get("area", ""), "params": _params(request),
-         "can_add": has_any(request.user, Project, "add")},
+        {
+            "page": page,
+            "q": g.get("q", ""),
+            "area": g.get("area", ""),
+            "params": _params(request),
+            "can_add": has_any(request.user, Project, "add"),
+        },
     )
 
 
@@ -78,12 +83,17 @@ def project_create(request: HttpRequest) -> HttpResponse:
             if d["subcontractor_name"]:
                 subs.append(_firm(request.user, d["subcontractor_name"], d["subcontractor_code"]))
             p = services.project_create(
-                actor=request.user, number=d["number"], name=d["name"], area=area,
+                actor=request.user,
+                number=d["number"],
+                name=d["name"],
+                area=area,
                 address=d["address"],
                 builder=_firm(request.user, d["builder_name"], d["builder_code"]),
                 contractor=_firm(request.user, d["contractor_name"], d["contractor_code"]),
-                subcontractors=subs, contract_value=d["contract_value"],
-                labour_share=d["labour_share"], start_on=d["start_on"],
+                subcontractors=subs,
+                contract_value=d["contract_value"],
+                labour_share=d["labour_share"],
+                start_on=d["start_on"],
                 labour_manager=d["labour_manager"],
                 labour_manager_phone=d["labour_manager_phone"],
             )
@@ -95,7 +105,12 @@ def project_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "title": _("登记在建项目"), "back_url": "/wages/", "submit_label": _("登记")},
+        {
+            "form": form,
+            "title": _("登记在建项目"),
+            "back_url": "/wages/",
+            "submit_label": _("登记"),
+        },
         status=422 if form.errors else 200,
     )
 
@@ -123,21 +138,32 @@ def _project_act(request: HttpRequest, p: Project, action: str, d: dict[str, Any
             }
         return _("已导入 %(n)d 行，并已重新检查预警规则") % {"n": batch.rows}
     if action == "account":
-        services.account_set(actor=user, project=p, bank=d["bank"],
-                             account_number=d["account_number"], opened_on=d["opened_on"])
+        services.account_set(
+            actor=user,
+            project=p,
+            bank=d["bank"],
+            account_number=d["account_number"],
+            opened_on=d["opened_on"],
+        )
     elif action == "deposit":
-        services.deposit_add(actor=user, project=p, kind=d["kind"], amount=d["amount"],
-                             bank=d["bank"], valid_until=d["valid_until"])
+        services.deposit_add(
+            actor=user,
+            project=p,
+            kind=d["kind"],
+            amount=d["amount"],
+            bank=d["bank"],
+            valid_until=d["valid_until"],
+        )
     elif action == "progress":
         services.progress_set(actor=user, project=p, month=d["month"], percent=d["percent"])
     elif action == "notice":
-        services.notice_board_set(actor=user, project=p, data=d["photo"].read(),
-                                  name=d["photo"].name)
+        services.notice_board_set(
+            actor=user, project=p, data=d["photo"].read(), name=d["photo"].name
+        )
     elif action == "complaint":
         from zhili.matters.selectors import matter_get
 
-        services.complaint_link(actor=user, project=p,
-                                matter=matter_get(user, d["matter"].strip()))
+        services.complaint_link(actor=user, project=p, matter=matter_get(user, d["matter"].strip()))
     return _("已保存")
 
 
@@ -147,8 +173,11 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
     p = selectors.project_get(request.user, pk)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     bound = {
-        k: cls(request.POST if k == action else None, request.FILES if k == action else None,
-               auto_id=f"id_{k}_%s")
+        k: cls(
+            request.POST if k == action else None,
+            request.FILES if k == action else None,
+            auto_id=f"id_{k}_%s",
+        )
         for k, cls in PROJECT_FORMS.items()
     }
     status, personal, import_errors = 200, None, []
@@ -193,7 +222,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
             "can_personal": may_see(request.user, p),
             "kinds": ImportKind.choices,
             "account": getattr(p, "account", None),
-            "deposits": list(p.deposits.all()),
+            "deposits": selectors.project_deposits(p),
         },
         status=status,
     )
@@ -208,8 +237,9 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def projects_export(request: HttpRequest) -> HttpResponse:
-    qs = selectors.project_list(request.user, q=request.GET.get("q", ""),
-                                area=request.GET.get("area", ""))
+    qs = selectors.project_list(
+        request.user, q=request.GET.get("q", ""), area=request.GET.get("area", "")
+    )
     return _xlsx(exports.projects_xlsx(qs), "projects.xlsx")
 
 
@@ -219,21 +249,33 @@ def projects_export(request: HttpRequest) -> HttpResponse:
 def _warning_filters(request: HttpRequest) -> selectors.WarningFilters:
     g = request.GET
     return selectors.WarningFilters(
-        status=g.get("status", "active"), severity=g.get("severity", ""),
-        rule=g.get("rule", ""), area=g.get("area", ""),
+        status=g.get("status", "active"),
+        severity=g.get("severity", ""),
+        rule=g.get("rule", ""),
+        area=g.get("area", ""),
     )
 
 
 @login_required
 def warnings(request: HttpRequest) -> HttpResponse:
     f = _warning_filters(request)
-    page = keyset_page(selectors.warning_list(request.user, f), order=("-id",),
-                       cursor=request.GET.get("cursor"), limit=50)
+    page = keyset_page(
+        selectors.warning_list(request.user, f),
+        order=("-id",),
+        cursor=request.GET.get("cursor"),
+        limit=50,
+    )
     return render(
         request,
         "wages/warnings.html",
-        {"page": page, "f": f, "params": _params(request), "statuses": WarningStatus.choices,
-         "severities": Severity.choices, "rules": RuleCode.choices},
+        {
+            "page": page,
+            "f": f,
+            "params": _params(request),
+            "statuses": WarningStatus.choices,
+            "severities": Severity.choices,
+            "rules": RuleCode.choices,
+        },
     )
 
 
@@ -250,12 +292,15 @@ def warning(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
     initial = {"version": w.version}
     made = {
-        "assign": forms.AssignForm(request.POST if action == "assign" else None, initial=initial,
-                                   auto_id="id_assign_%s"),
-        "close": forms.NoteForm(request.POST if action == "close" else None, initial=initial,
-                                auto_id="id_close_%s"),
-        "reopen": forms.NoteForm(request.POST if action == "reopen" else None, initial=initial,
-                                 auto_id="id_reopen_%s"),
+        "assign": forms.AssignForm(
+            request.POST if action == "assign" else None, initial=initial, auto_id="id_assign_%s"
+        ),
+        "close": forms.NoteForm(
+            request.POST if action == "close" else None, initial=initial, auto_id="id_close_%s"
+        ),
+        "reopen": forms.NoteForm(
+            request.POST if action == "reopen" else None, initial=initial, auto_id="id_reopen_%s"
+        ),
     }
     status = 200
     if action in made and made[action].is_valid():
@@ -267,14 +312,17 @@ def warning(request: HttpRequest, pk: int) -> HttpResponse:
                 person = user_list(request.user).filter(username=d["assignee"].strip()).first()
                 if person is None:
                     raise ValidationFailed(_("账号不存在或不在您的管辖范围内"))
-                services.warning_assign(actor=request.user, warning=w, assignee=person,
-                                        version=d["version"])
+                services.warning_assign(
+                    actor=request.user, warning=w, assignee=person, version=d["version"]
+                )
             elif action == "close":
-                services.warning_close(actor=request.user, warning=w, note=d["note"],
-                                       version=d["version"])
+                services.warning_close(
+                    actor=request.user, warning=w, note=d["note"], version=d["version"]
+                )
             else:
-                services.warning_reopen(actor=request.user, warning=w, note=d["note"],
-                                        version=d["version"])
+                services.warning_reopen(
+                    actor=request.user, warning=w, note=d["note"], version=d["version"]
+                )
         except ZhiliError as exc:
             made[action].add_error(None, exc.message)
             status = exc.status
@@ -288,9 +336,12 @@ def warning(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "wages/warning.html",
-        {"w": w, "actions": [(a, WORKFLOW.rules[a].label, made[a]) for a in shown],
-         "events": selectors.warning_events(w),
-         "candidates": selectors.assignable(request.user, w)[:20] if "assign" in shown else []},
+        {
+            "w": w,
+            "actions": [(a, WORKFLOW.rules[a].label, made[a]) for a in shown],
+            "events": selectors.warning_events(w),
+            "candidates": selectors.assignable(request.user, w)[:20] if "assign" in shown else [],
+        },
         status=status,
     )
 
@@ -326,9 +377,12 @@ def blacklist(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.blacklist_add(
-                actor=request.user, firm=services.firm_by_code(d["firm_code"]),
-                area=area_get(request.user, d["area_code"].strip()), reason=d["reason"],
-                arrears=d["arrears"], listed_on=d["listed_on"],
+                actor=request.user,
+                firm=services.firm_by_code(d["firm_code"]),
+                area=area_get(request.user, d["area_code"].strip()),
+                reason=d["reason"],
+                arrears=d["arrears"],
+                listed_on=d["listed_on"],
             )
         except ZhiliError as exc:
             form.add_error(None, exc.message)
@@ -340,7 +394,9 @@ def blacklist(request: HttpRequest) -> HttpResponse:
         try:
             entry = selectors.blacklist_get(request.user, int(request.POST.get("entry") or 0))
             services.blacklist_remove_early(
-                actor=request.user, entry=entry, rectified_on=removal.cleaned_data["rectified_on"],
+                actor=request.user,
+                entry=entry,
+                rectified_on=removal.cleaned_data["rectified_on"],
                 committed=removal.cleaned_data["committed"],
             )
         except (ZhiliError, ValueError) as exc:
@@ -357,10 +413,16 @@ def blacklist(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "wages/blacklist.html",
-        {"page": page, "q": g.get("q", ""), "current": current, "params": _params(request),
-         "form": form, "removal": removal,
-         "can_add": has_any(request.user, BlacklistEntry, "add"),
-         "can_change": has_any(request.user, BlacklistEntry, "change")},
+        {
+            "page": page,
+            "q": g.get("q", ""),
+            "current": current,
+            "params": _params(request),
+            "form": form,
+            "removal": removal,
+            "can_add": has_any(request.user, BlacklistEntry, "add"),
+            "can_change": has_any(request.user, BlacklistEntry, "change"),
+        },
         status=status,
     )
 
@@ -375,8 +437,11 @@ def interviews(request: HttpRequest) -> HttpResponse:
         try:
             firm = services.firm_by_code(d["firm_code"]) if d["firm_code"] else None
             services.interview_record(
-                actor=request.user, area=area_get(request.user, d["area_code"].strip()),
-                held_on=d["held_on"], interviewees=d["interviewees"], record=d["record"],
+                actor=request.user,
+                area=area_get(request.user, d["area_code"].strip()),
+                held_on=d["held_on"],
+                interviewees=d["interviewees"],
+                record=d["record"],
                 firm=firm,
             )
         except ZhiliError as exc:
@@ -387,13 +452,21 @@ def interviews(request: HttpRequest) -> HttpResponse:
             return redirect("wages:interviews")
     elif request.method == "POST":
         status = 422
-    page = keyset_page(selectors.interview_list(request.user), order=("-id",),
-                       cursor=request.GET.get("cursor"), limit=50)
+    page = keyset_page(
+        selectors.interview_list(request.user),
+        order=("-id",),
+        cursor=request.GET.get("cursor"),
+        limit=50,
+    )
     return render(
         request,
         "wages/interviews.html",
-        {"page": page, "form": form, "params": _params(request),
-         "can_add": has_any(request.user, Interview, "add")},
+        {
+            "page": page,
+            "form": form,
+            "params": _params(request),
+            "can_add": has_any(request.user, Interview, "add"),
+        },
         status=status,
     )
 
@@ -403,8 +476,10 @@ def rules(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "wages/rules.html",
-        {"rules": selectors.rule_list(request.user),
-         "can_change": has_any(request.user, WageRule, "change")},
+        {
+            "rules": selectors.rule_list(request.user),
+            "can_change": has_any(request.user, WageRule, "change"),
+        },
     )
 
 
@@ -412,8 +487,13 @@ def rules(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     rule = selectors.rule_get(request.user, code)
-    initial = {"severity": rule.severity, "threshold": rule.threshold,
-               "red_above": rule.red_above, "reason": rule.reason, "enabled": rule.enabled}
+    initial = {
+        "severity": rule.severity,
+        "threshold": rule.threshold,
+        "red_above": rule.red_above,
+        "reason": rule.reason,
+        "enabled": rule.enabled,
+    }
     form = forms.RuleForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -430,7 +510,11 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "title": _("修改预警规则：%(name)s") % {"name": rule.get_code_display()},
-         "back_url": "/wages/rules/", "submit_label": _("保存")},
+        {
+            "form": form,
+            "title": _("修改预警规则：%(name)s") % {"name": rule.get_code_display()},
+            "back_url": "/wages/rules/",
+            "submit_label": _("保存"),
+        },
         status=status,
     )

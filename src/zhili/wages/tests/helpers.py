@@ -43,8 +43,13 @@ def firms() -> tuple[Any, Any, Any]:
 
 
 def make_project(
-    actor: Any = "jiefangbei", *, where: Any = JIEFANGBEI, number: str = "XM2026001",
-    start_on: dt.date = dt.date(2026, 1, 1), complete: bool = True, **kw: Any,
+    actor: Any = "jiefangbei",
+    *,
+    where: Any = JIEFANGBEI,
+    number: str = "XM2026001",
+    start_on: dt.date = dt.date(2026, 1, 1),
+    complete: bool = True,
+    **kw: Any,
 ) -> Any:
     """A project in 解放碑; ``complete`` gives it an account, a deposit and a notice board."""
     from zhili.testing.factories import png
@@ -52,17 +57,29 @@ def make_project(
     builder, contractor, sub = firms()
     who = user(actor)
     p = services.project_create(
-        actor=who, number=number, name=kw.pop("name", "解放碑某商业综合体"), area=area(where),
-        address="民生路 1 号", builder=builder, contractor=contractor, subcontractors=[sub],
+        actor=who,
+        number=number,
+        name=kw.pop("name", "解放碑某商业综合体"),
+        area=area(where),
+        address="民生路 1 号",
+        builder=builder,
+        contractor=contractor,
+        subcontractors=[sub],
         contract_value=kw.pop("contract_value", "10000000"),
-        labour_share=kw.pop("labour_share", "20"), start_on=start_on,
-        labour_manager="王五", labour_manager_phone="13700001111",
+        labour_share=kw.pop("labour_share", "20"),
+        start_on=start_on,
+        labour_manager="王五",
+        labour_manager_phone="13700001111",
     )
     if complete:
-        services.account_set(actor=who, project=p, bank="重庆农村商业银行",
-                             account_number="1234567890123", opened_on=start_on)
-        services.deposit_add(actor=who, project=p, kind="deposit", amount="500000",
-                             bank="重庆银行")
+        services.account_set(
+            actor=who,
+            project=p,
+            bank="重庆农村商业银行",
+            account_number="1234567890123",
+            opened_on=start_on,
+        )
+        services.deposit_add(actor=who, project=p, kind="deposit", amount="500000", bank="重庆银行")
         services.notice_board_set(actor=who, project=p, data=png("blue"), name="告示牌.png")
     return p
 
@@ -84,8 +101,10 @@ def pay(project: Any, month: str, amounts: dict[int, Any], paid_on: str | None =
     imp(
         project,
         "bank",
-        [[id_number(i), month, a, paid_on, f"LS{month.replace('-', '')}{project.pk}{i:05d}"]
-         for i, a in amounts.items()],
+        [
+            [id_number(i), month, a, paid_on, f"LS{month.replace('-', '')}{project.pk}{i:05d}"]
+            for i, a in amounts.items()
+        ],
     )
 
 
@@ -97,8 +116,12 @@ def imp(project: Any, kind: str, rows: Iterable[Sequence[Any]], actor: Any = Non
     """Imported by the street's worker (解放碑) or the district's officer (elsewhere)."""
     actor = actor or ("jiefangbei" if "/500103003/" in project.area_path else "wanzhou")
     return services.project_import(
-        actor=user(actor), project=project, kind=kind, data=csv_bytes(kind, rows),
-        filename=f"{kind}.csv", today=TODAY,
+        actor=user(actor),
+        project=project,
+        kind=kind,
+        data=csv_bytes(kind, rows),
+        filename=f"{kind}.csv",
+        today=TODAY,
     )
 
 

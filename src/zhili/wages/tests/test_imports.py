@@ -24,13 +24,19 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return (Worker.objects.count(), RosterEntry.objects.count(), Attendance.objects.count(),
-            BankPayment.objects.count(), ImportBatch.objects.count())
+    return (
+        Worker.objects.count(),
+        RosterEntry.objects.count(),
+        Attendance.objects.count(),
+        BankPayment.objects.count(),
+        ImportBatch.objects.count(),
+    )
 
 
 def run(project, kind, data, filename="f.csv", actor="jiefangbei"):
-    return services.project_import(actor=user(actor), project=project, kind=kind, data=data,
-                                   filename=filename, today=TODAY)
+    return services.project_import(
+        actor=user(actor), project=project, kind=kind, data=data, filename=filename, today=TODAY
+    )
 
 
 def test_id_number_check_digit():
@@ -41,8 +47,10 @@ def test_id_number_check_digit():
 
 def test_roster_import_then_same_file_again_writes_nothing_new():
     p = make_project()
-    rows = [[f"工人{i}", id_number(i), "13800000000", card(i), "某劳务公司", "木工",
-             "2026-01-02", ""] for i in range(1, 4)]
+    rows = [
+        [f"工人{i}", id_number(i), "13800000000", card(i), "某劳务公司", "木工", "2026-01-02", ""]
+        for i in range(1, 4)
+    ]
     data = csv_bytes("roster", rows)
     batch, new = run(p, "roster", data)
     assert new and batch.rows == 3
@@ -133,8 +141,9 @@ def test_xlsx_with_dates_and_numbers_as_cells():
 
     p = make_project()
     roster(p, 1)
-    data = xlsx("bank", [[id_number(1), dt.datetime(2026, 4, 1), 5000.5, dt.datetime(2026, 5, 9),
-                          "R9"]])
+    data = xlsx(
+        "bank", [[id_number(1), dt.datetime(2026, 4, 1), 5000.5, dt.datetime(2026, 5, 9), "R9"]]
+    )
     batch, new = run(p, "bank", data, filename="代发.xlsx")
     assert new and batch.rows == 1
     pay = BankPayment.objects.get()

@@ -64,15 +64,17 @@ def test_a_bad_upload_shows_row_errors_in_the_page(client, history):
     bad = csv_bytes("attendance", [[id_number(1), "2026-13", 40]])
     r = c.post(
         f"/wages/projects/{history.pk}/",
-        {"action": "import", "kind": "attendance",
-         "file": SimpleUploadedFile("a.csv", bad, content_type="text/csv")},
+        {
+            "action": "import",
+            "kind": "attendance",
+            "file": SimpleUploadedFile("a.csv", bad, content_type="text/csv"),
+        },
     )
     assert r.status_code == 422
     html = r.content.decode()
     assert "第 2 行：“月份”" in html and "第 2 行：“出勤天数”" in html
     junk = SimpleUploadedFile("a.xlsx", b"PK\x03\x04junk", content_type="application/zip")
-    r = c.post(f"/wages/projects/{history.pk}/",
-               {"action": "import", "kind": "bank", "file": junk})
+    r = c.post(f"/wages/projects/{history.pk}/", {"action": "import", "kind": "bank", "file": junk})
     assert r.status_code == 422 and "无法读取该 xlsx 文件" in r.content.decode()
 
 
@@ -81,8 +83,10 @@ def test_queue_filters_and_acts(client, history):
     r = c.get("/wages/warnings/?severity=red")
     assert r.status_code == 200 and "未按月通过专用账户发放工资" in r.content.decode()
     w = Warning.objects.get(project=history, rule="no_payroll", period="2026-03-01")
-    r = c.post(f"/wages/warnings/{w.pk}/", {"action": "assign", "version": w.version,
-                                             "assignee": "jiefangbei"})
+    r = c.post(
+        f"/wages/warnings/{w.pk}/",
+        {"action": "assign", "version": w.version, "assignee": "jiefangbei"},
+    )
     assert r.status_code == 302
     w.refresh_from_db()
     assert w.status == "assigned"
@@ -131,11 +135,17 @@ def test_api_lists_and_closes(client, history):
     items = r.json()["items"]
     assert items and items[0]["risk"].startswith("FX")
     w = items[0]
-    r = c.post(f"/api/v1/wages/warnings/{w['id']}/close",
-               {"note": "已补发", "version": w["version"]}, content_type="application/json")
+    r = c.post(
+        f"/api/v1/wages/warnings/{w['id']}/close",
+        {"note": "已补发", "version": w["version"]},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "closed"
-    r = c.post(f"/api/v1/wages/warnings/{w['id']}/close",
-               {"note": "again", "version": w["version"]}, content_type="application/json")
+    r = c.post(
+        f"/api/v1/wages/warnings/{w['id']}/close",
+        {"note": "again", "version": w["version"]},
+        content_type="application/json",
+    )
     assert r.status_code == 409 and r.json()["code"] == "version_conflict"
     d = c.get(f"/api/v1/wages/projects/{history.pk}").json()
     april = next(m for m in d["months"] if m["month"] == "2026-04")
@@ -161,13 +171,20 @@ def test_api_import_is_idempotent_and_refuses_bad_files(client, history):
 def test_rules_page_and_edit_by_city_admin_only(client):
     c = login(client, "yuzhong")
     assert c.get("/wages/rules/").status_code == 200
-    assert c.post("/wages/rules/proxy/", {"severity": "red", "threshold": "1",
-                                          "reason": "x", "enabled": "on"}).status_code == 403
+    assert (
+        c.post(
+            "/wages/rules/proxy/",
+            {"severity": "red", "threshold": "1", "reason": "x", "enabled": "on"},
+        ).status_code
+        == 403
+    )
     c = login(client, "city_admin")
     r = c.post("/wages/rules/proxy/", {"severity": "red", "threshold": "-1", "reason": "x"})
     assert r.status_code == 422
-    r = c.post("/wages/rules/proxy/", {"severity": "red", "threshold": "40000",
-                                       "reason": "单人单月超过四万元", "enabled": "on"})
+    r = c.post(
+        "/wages/rules/proxy/",
+        {"severity": "red", "threshold": "40000", "reason": "单人单月超过四万元", "enabled": "on"},
+    )
     assert r.status_code == 302
 
 
@@ -178,18 +195,29 @@ def test_blacklist_search_and_interviews_pages(client):
     from zhili.wages.tests.helpers import firms
 
     _b, contractor, _s = firms()
-    services.blacklist_add(actor=user("yuzhong"), firm=contractor,
-                           area=__import__("zhili.testing.factories", fromlist=["area"]).area(
-                               "500103"), reason="拖欠工资", arrears="1000",
-                           listed_on=dt.date.today())
+    services.blacklist_add(
+        actor=user("yuzhong"),
+        firm=contractor,
+        area=__import__("zhili.testing.factories", fromlist=["area"]).area("500103"),
+        reason="拖欠工资",
+        arrears="1000",
+        listed_on=dt.date.today(),
+    )
     c = login(client, "wanzhou")  # the list is city-wide
     assert "某建工集团" in c.get("/wages/blacklist/?q=建工").content.decode()
     assert "某建工集团" not in c.get("/wages/blacklist/?q=不存在").content.decode()
-    r = login(client, "yuzhong").post("/wages/interviews/", {"area_code": "500103003",
-                                                             "held_on": "2026-06-01",
-                                                             "interviewees": "某某",
-                                                             "record": "约谈记录"})
+    r = login(client, "yuzhong").post(
+        "/wages/interviews/",
+        {
+            "area_code": "500103003",
+            "held_on": "2026-06-01",
+            "interviewees": "某某",
+            "record": "约谈记录",
+        },
+    )
     assert r.status_code == 302
-    r = client.post("/wages/interviews/", {"area_code": "500101", "held_on": "2026-06-01",
-                                           "interviewees": "某某", "record": "x"})
+    r = client.post(
+        "/wages/interviews/",
+        {"area_code": "500101", "held_on": "2026-06-01", "interviewees": "某某", "record": "x"},
+    )
     assert r.status_code == 404

@@ -170,12 +170,14 @@ def test_balance_short_fires_and_the_edge_is_equal():
 
 def test_labour_share_fires_below_contract_share_times_progress():
     p = make_project()  # 10,000,000 × 20 % labour
-    services.progress_set(actor=user("jiefangbei"), project=p, month=dt.date(2026, 4, 1),
-                          percent="30")
+    services.progress_set(
+        actor=user("jiefangbei"), project=p, month=dt.date(2026, 4, 1), percent="30"
+    )
     labour(p, "600000", "BF001")  # due 600,000: not short
     assert findings(p, "labour_share") == []
-    services.progress_set(actor=user("jiefangbei"), project=p, month=dt.date(2026, 5, 1),
-                          percent="30.01")
+    services.progress_set(
+        actor=user("jiefangbei"), project=p, month=dt.date(2026, 5, 1), percent="30.01"
+    )
     (f,) = findings(p, "labour_share")
     assert f.evidence["due"] == "600200.00" and f.evidence["received"] == "600000.00"
 
@@ -203,8 +205,14 @@ def test_complete_project_has_no_missing_warnings():
 
 def test_an_expired_guarantee_does_not_count():
     p = make_project(complete=False)
-    services.deposit_add(actor=user("jiefangbei"), project=p, kind="guarantee", amount="1",
-                         bank="某银行", valid_until=dt.date(2026, 6, 14))
+    services.deposit_add(
+        actor=user("jiefangbei"),
+        project=p,
+        kind="guarantee",
+        amount="1",
+        bank="某银行",
+        valid_until=dt.date(2026, 6, 14),
+    )
     assert len(findings(p, "deposit")) == 1
     assert findings(p, "deposit", today=dt.date(2026, 6, 14)) == []
 

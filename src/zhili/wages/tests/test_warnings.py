@@ -68,8 +68,9 @@ def test_yellow_warnings_do_not_propose_risks():
 def test_the_queue_assign_close_reopen():
     p = red_project()
     w = Warning.objects.get(project=p, rule="no_payroll")
-    w = services.warning_assign(actor=user("yuzhong"), warning=w, assignee=user("jiefangbei"),
-                                version=w.version)
+    w = services.warning_assign(
+        actor=user("yuzhong"), warning=w, assignee=user("jiefangbei"), version=w.version
+    )
     assert w.status == "assigned" and w.assignee.username == "jiefangbei"
     with pytest.raises(Conflict):
         services.warning_close(actor=user("jiefangbei"), warning=w, note="x", version=1)
@@ -85,7 +86,11 @@ def test_the_queue_assign_close_reopen():
     w = services.warning_reopen(actor=user("yuzhong"), warning=w, note="核查未补发")
     assert w.status == "open"
     assert [e.action for e in WarningEvent.objects.filter(warning=w)] == [
-        "raise", "propose_risk", "assign", "close", "reopen"
+        "raise",
+        "propose_risk",
+        "assign",
+        "close",
+        "reopen",
     ]
 
 
@@ -121,10 +126,22 @@ def test_rule_edit_is_the_city_admins_and_audited():
 
     rule = WageRule.objects.get(code="proxy")
     with pytest.raises(PermissionDenied):
-        services.rule_update(actor=user("yuzhong"), rule=rule, severity="red", threshold="1",
-                             reason="x", enabled=True)
-    services.rule_update(actor=user("city_admin"), rule=rule, severity="yellow",
-                         threshold="50000", reason="单人单月超过五万元", enabled=True)
+        services.rule_update(
+            actor=user("yuzhong"),
+            rule=rule,
+            severity="red",
+            threshold="1",
+            reason="x",
+            enabled=True,
+        )
+    services.rule_update(
+        actor=user("city_admin"),
+        rule=rule,
+        severity="yellow",
+        threshold="50000",
+        reason="单人单月超过五万元",
+        enabled=True,
+    )
     rule.refresh_from_db()
     assert rule.threshold == 50000 and rule.severity == "yellow"
     audit = AuditEvent.objects.filter(action="wages.rule.change").get()
@@ -147,41 +164,82 @@ def test_roster_reveal_is_audited_and_needs_the_right():
 def test_interview_records_in_scope_only():
     _b, contractor, _s = firms()
     row = services.interview_record(
-        actor=user("yuzhong"), area=area(JIEFANGBEI), held_on=TODAY, firm=contractor,
-        interviewees="解放碑街道分管负责人；某建工集团项目经理", record="责令 6 月底前补发",
+        actor=user("yuzhong"),
+        area=area(JIEFANGBEI),
+        held_on=TODAY,
+        firm=contractor,
+        interviewees="解放碑街道分管负责人；某建工集团项目经理",
+        record="责令 6 月底前补发",
     )
     assert row.area_path.startswith("500000/500103/")
     with pytest.raises(NotFound):
-        services.interview_record(actor=user("wanzhou"), area=area(JIEFANGBEI), held_on=TODAY,
-                                  interviewees="x", record="y")
+        services.interview_record(
+            actor=user("wanzhou"),
+            area=area(JIEFANGBEI),
+            held_on=TODAY,
+            interviewees="x",
+            record="y",
+        )
 
 
 def test_blacklist_three_years_and_early_removal():
     _b, contractor, _s = firms()
-    e = services.blacklist_add(actor=user("yuzhong"), firm=contractor, area=area(YUZHONG),
-                               reason="拖欠 32 名农民工工资", arrears="480000",
-                               listed_on=dt.date(2026, 2, 29 - 1))
+    e = services.blacklist_add(
+        actor=user("yuzhong"),
+        firm=contractor,
+        area=area(YUZHONG),
+        reason="拖欠 32 名农民工工资",
+        arrears="480000",
+        listed_on=dt.date(2026, 2, 29 - 1),
+    )
     assert e.expires_on == dt.date(2029, 2, 28)
     with pytest.raises(Conflict):
-        services.blacklist_add(actor=user("yuzhong"), firm=contractor, area=area(YUZHONG),
-                               reason="again", arrears="1", listed_on=dt.date(2026, 3, 1))
+        services.blacklist_add(
+            actor=user("yuzhong"),
+            firm=contractor,
+            area=area(YUZHONG),
+            reason="again",
+            arrears="1",
+            listed_on=dt.date(2026, 3, 1),
+        )
     with pytest.raises(ValidationFailed, match="尚未全部清偿"):
-        services.blacklist_remove_early(actor=user("yuzhong"), entry=e, rectified_on=None,
-                                        committed=True, today=dt.date(2026, 12, 1))
+        services.blacklist_remove_early(
+            actor=user("yuzhong"),
+            entry=e,
+            rectified_on=None,
+            committed=True,
+            today=dt.date(2026, 12, 1),
+        )
     with pytest.raises(ValidationFailed, match="信用承诺"):
-        services.blacklist_remove_early(actor=user("yuzhong"), entry=e,
-                                        rectified_on=dt.date(2026, 3, 31), committed=False,
-                                        today=dt.date(2026, 12, 1))
+        services.blacklist_remove_early(
+            actor=user("yuzhong"),
+            entry=e,
+            rectified_on=dt.date(2026, 3, 31),
+            committed=False,
+            today=dt.date(2026, 12, 1),
+        )
     with pytest.raises(ValidationFailed, match="满 6 个月"):  # the edge: 2026-09-30
-        services.blacklist_remove_early(actor=user("yuzhong"), entry=e,
-                                        rectified_on=dt.date(2026, 3, 31), committed=True,
-                                        today=dt.date(2026, 9, 29))
+        services.blacklist_remove_early(
+            actor=user("yuzhong"),
+            entry=e,
+            rectified_on=dt.date(2026, 3, 31),
+            committed=True,
+            today=dt.date(2026, 9, 29),
+        )
     with pytest.raises(PermissionDenied):
-        services.blacklist_remove_early(actor=user("wanzhou"), entry=e,
-                                        rectified_on=dt.date(2026, 3, 31), committed=True,
-                                        today=dt.date(2026, 9, 30))
-    e = services.blacklist_remove_early(actor=user("yuzhong"), entry=e,
-                                        rectified_on=dt.date(2026, 3, 31), committed=True,
-                                        today=dt.date(2026, 9, 30))
+        services.blacklist_remove_early(
+            actor=user("wanzhou"),
+            entry=e,
+            rectified_on=dt.date(2026, 3, 31),
+            committed=True,
+            today=dt.date(2026, 9, 30),
+        )
+    e = services.blacklist_remove_early(
+        actor=user("yuzhong"),
+        entry=e,
+        rectified_on=dt.date(2026, 3, 31),
+        committed=True,
+        today=dt.date(2026, 9, 30),
+    )
     assert e.removed_on == dt.date(2026, 9, 30)
     assert BlacklistEntry.objects.count() == 1

@@ -28,14 +28,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **o: Any) -> None:
         today = dt.date.fromisoformat(o["today"]) if o["today"] else dt.date.today()
-        size = Size(projects=o["projects"], workers=o["workers"], months=o["months"],
-                    seed=o["seed"])
+        size = Size(
+            projects=o["projects"], workers=o["workers"], months=o["months"], seed=o["seed"]
+        )
         t = dt.datetime.now()
         counts = {} if o["reuse"] else generate(size, today=today)
         self.stdout.write(f"生成用时 {(dt.datetime.now() - t).total_seconds():.1f} s")
         result = measure(today=today)
-        result |= {"size": size.__dict__, "counts": counts, "db": connection.vendor,
-                   "today": str(today)}
+        result |= {
+            "size": size.__dict__,
+            "counts": counts,
+            "db": connection.vendor,
+            "today": str(today),
+        }
         self.stdout.write(table(counts, result))
         if o["json"]:
             with open(o["json"], "w", encoding="utf-8") as f:
