@@ -221,3 +221,18 @@ def test_blacklist_search_and_interviews_pages(client):
         {"area_code": "500101", "held_on": "2026-06-01", "interviewees": "某某", "record": "x"},
     )
     assert r.status_code == 404
+
+
+def test_the_same_file_uploaded_again_in_the_page_is_not_imported_twice(client, history):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = login(client, "jiefangbei")
+    data = csv_bytes("attendance", [[id_number(1), "2026-05", 20]])
+    url = f"/wages/projects/{history.pk}/"
+    for expected in ("已导入 1 行", "导入过，未重复导入"):
+        r = c.post(
+            url,
+            {"action": "import", "kind": "attendance", "file": SimpleUploadedFile("a.csv", data)},
+            follow=True,
+        )
+        assert expected in r.content.decode()
