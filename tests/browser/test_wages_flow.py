@@ -92,6 +92,7 @@ def test_wages_flow_on_a_phone(phone: Any, page: Any, sign_in: Any, scroll_width
     page.goto("/wages/dashboard/")
     page.wait_for_selector("#wages-chart canvas")
     assert "渝中区" in page.locator("#districts").inner_text()
+    page.context.clear_cookies()  # a second account in the same browser
     sign_in(page, "wanzhou")
     page.problems.allow("status of 404")
     assert page.goto(project_url).status == 404
