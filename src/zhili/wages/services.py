@@ -146,15 +146,8 @@ def project_create(
     return project
 
 
-def _change(actor: Any, project: Project, action: str, after: dict[str, Any]) -> None:
+def _may_change(actor: Any, project: Project) -> None:
     require(actor, "change", project, noun="在建项目")
-    audit_record(
-        actor=actor,
-        action=f"wages.project.{action}",
-        obj=project,
-        area_path=project.area_path,
-        after=after,
-    )
 
 
 @transaction.atomic
@@ -166,7 +159,14 @@ def account_set(
     number = clean_text(account_number, "账号", limit=40).replace(" ", "")
     if not number.isdigit():
         raise ValidationFailed("账号应为数字", code="invalid_account")
-    _change(actor, project, "account", {"bank": bank})
+    _may_change(actor, project)
+    audit_record(
+        actor=actor,
+        action="wages.project.account",
+        obj=project,
+        area_path=project.area_path,
+        after={"bank": bank},
+    )
     acc, _ = WageAccount.objects.update_or_create(
         project=project, defaults={"bank": bank, "account_number": number, "opened_on": opened_on}
     )
@@ -187,7 +187,14 @@ def deposit_add(
     if kind not in DepositKind.values:
         raise ValidationFailed("保证金形式无效", code="invalid_kind")
     value = _decimal(amount, "金额")
-    _change(actor, project, "deposit", {"kind": kind, "amount": str(value)})
+    _may_change(actor, project)
+    audit_record(
+        actor=actor,
+        action="wages.project.deposit",
+        obj=project,
+        area_path=project.area_path,
+        after={"kind": kind, "amount": str(value)},
+    )
     return WageDeposit.objects.create(
         project=project,
         kind=kind,
@@ -201,7 +208,14 @@ def deposit_add(
 def progress_set(*, actor: Any, project: Project, month: dt.date, percent: Any) -> Progress:
     value = _decimal(percent, "累计进度", high=Decimal(100))
     month = rules.month_start(month)
-    _change(actor, project, "progress", {"month": rules.ym(month), "percent": str(value)})
+    _may_change(actor, project)
+    audit_record(
+        actor=actor,
+        action="wages.project.progress",
+        obj=project,
+        area_path=project.area_path,
+        after={"month": rules.ym(month), "percent": str(value)},
+    )
     row, _ = Progress.objects.update_or_create(
         project=project, month=month, defaults={"percent": value}
     )
@@ -216,7 +230,14 @@ def notice_board_set(*, actor: Any, project: Project, data: bytes, name: str) ->
     require(actor, "change", project, noun="在建项目")
     project.notice_board = attachment_store(data=data, name=name or "告示牌.jpg")
     project.save(update_fields=["notice_board"])
-    _change(actor, project, "notice_board", {"file": name})
+    _may_change(actor, project)
+    audit_record(
+        actor=actor,
+        action="wages.project.notice_board",
+        obj=project,
+        area_path=project.area_path,
+        after={"file": name},
+    )
     return project
 
 
@@ -226,7 +247,14 @@ def complaint_link(*, actor: Any, project: Project, matter: Any) -> ProjectCompl
     if matter.category.code != WAGE_CATEGORY:
         raise ValidationFailed("只能关联“劳资纠纷/欠薪”类诉求", code="wrong_category")
     require(actor, "view", matter, noun="诉求")
-    _change(actor, project, "complaint", {"matter": matter.number})
+    _may_change(actor, project)
+    audit_record(
+        actor=actor,
+        action="wages.project.complaint",
+        obj=project,
+        area_path=project.area_path,
+        after={"matter": matter.number},
+    )
     row, _ = ProjectComplaint.objects.get_or_create(project=project, matter=matter)
     return row
 
