@@ -49,6 +49,7 @@ demo: setup demo-env
 	DEBUG=1 $(BIN)/zhili demo_villages
 	DEBUG=1 $(BIN)/zhili demo_cockpit
 	DEBUG=1 $(BIN)/zhili demo_points
+	DEBUG=1 $(BIN)/zhili demo_wages
 	DEBUG=1 $(BIN)/zhili demo_serve
 
 test: setup

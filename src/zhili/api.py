@@ -22,6 +22,7 @@ from zhili.risks.api import router as risks_router
 from zhili.screens.api import router as screens_router
 from zhili.targets.api import router as targets_router
 from zhili.visits.api import router as visits_router
+from zhili.wages.api import router as wages_router
 
 api = NinjaAPI(
     title="Zhili 治理 API",
@@ -90,3 +91,4 @@ api.add_router("/indicators", indicators_router)
 api.add_router("/cockpit", cockpit_router)
 api.add_router("/screens", screens_router)
 api.add_router("/points", points_router)
+api.add_router("/wages", wages_router)

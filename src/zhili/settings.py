@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "zhili.cockpit",
     "zhili.screens",
     "zhili.points",
+    "zhili.wages",
     "zhili.portal",
     "zhili.demo",
     "zhili.bench",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("indicators/", include("zhili.indicators.urls")),
     path("cockpit/", include("zhili.cockpit.urls")),
     path("screens/", include("zhili.screens.urls")),
+    path("wages/", include("zhili.wages.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("zhili.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -436,3 +436,44 @@ def make_meeting(actor: Any = "jiefangbei", *, compound: Any = None, **kw: Any) 
     return services.meeting_create(
         actor=user(actor), compound=compound or make_compound(actor), **args
     )
+# Wages (根治欠薪) -------------------------------------------------------------------------------
+
+
+def make_wage_project(
+    actor: Any = "jiefangbei", *, area: Any = JIEFANGBEI, number: str = "XM-1"
+) -> Any:
+    """登记在建项目 through ``project_create`` (firms made once), with nothing else: it lacks its
+    account, deposit and notice board."""
+    import datetime as dt
+
+    from zhili.wages import services
+
+    who = user(actor)
+    admin = user("city_admin")
+    builder = services.firm_create(actor=admin, name="某开发公司", credit_code="91500103MA5U000001")
+    contractor = services.firm_create(
+        actor=admin, name="某建工集团", credit_code="91500103MA5U000002"
+    )
+    return services.project_create(
+        actor=who,
+        number=number,
+        name=f"测试项目 {number}",
+        area=globals()["area"](area),
+        address="测试地址 1 号",
+        builder=builder,
+        contractor=contractor,
+        contract_value="1000000",
+        labour_share="20",
+        start_on=dt.date(2026, 1, 1),
+        labour_manager="王五",
+        labour_manager_phone="13700001111",
+    )
+
+
+def make_wage_warning(project: Any) -> Any:
+    """The rules run over the project (on 2026-06-15): its first warning (a yellow one)."""
+    import datetime as dt
+
+    from zhili.wages.services import warnings_run
+
+    return warnings_run(today=dt.date(2026, 6, 15), project_ids=[project.pk])[0]

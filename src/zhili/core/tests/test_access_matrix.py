@@ -188,6 +188,12 @@ PARAMS = {
     "/api/v1/deliberation/projects/<number>/actions/<action>": "delib_project_action",
     "/api/v1/legal/reviews/<review_id>": "legal_review",
     "/api/v1/legal/consultations/<consultation_id>": "legal_consultation",
+    "/wages/projects/<pk>": "wage_project",
+    "/wages/templates/<kind>": "wage_import_kind",
+    "/wages/warnings/<pk>": "wage_warning",
+    "/wages/rules/<code>": "wage_rule",
+    "/api/v1/wages/projects/<pk>": "wage_project",
+    "/api/v1/wages/warnings/<pk>": "wage_warning",
     "/open311/v2/services/<code>": "category",
     "/indicators/values/<pk>": "indicator_value",
     "/indicators/survey/<pk>": "survey_wave",
@@ -479,6 +485,10 @@ def build_world() -> World:
     far_notice = screens.notice_create(actor=admin, centre=far_centre, title="通知", body="内容",
                                        show_from=today)  # fmt: skip
     points = _points_world()
+    wage_project = f.make_wage_project("jiefangbei")
+    far_wage_project = f.make_wage_project("wanzhou", area=f.WANZHOU_STREET, number="XM-2")
+    wage_warning = f.make_wage_warning(wage_project)
+    far_wage_warning = f.make_wage_warning(far_wage_project)
     return World(
         {
             "notice": (str(f.make_notice("jiefangbei").pk), None),
@@ -522,6 +532,10 @@ def build_world() -> World:
             "delib_project_action": ("notice", None),
             "legal_review": (str(review.pk), str(far_review.pk)),
             "legal_consultation": (str(consultation.pk), str(far_consultation.pk)),
+            "wage_project": (str(wage_project.pk), str(far_wage_project.pk)),
+            "wage_warning": (str(wage_warning.pk), str(far_wage_warning.pk)),
+            "wage_import_kind": ("roster", None),
+            "wage_rule": ("proxy", None),  # the rules are city-wide
             "open311_token": (filed.token, None),
             "indicator_value": (str(value.pk), str(far_value.pk)),
             "survey_wave": (str(wave.pk), str(far_wave.pk)),

@@ -1,0 +1,307 @@
+"""The nightly rule run at city scale: a generated set of projects, rosters and twelve months of
+attendance, pay tables and bank payments (with the anomalies the rules look for), then the rules
+timed as the ORM runs them (``rules.evaluate``) beside the same checks as plain SQL
+(``bench_sql``), their findings compared, and the full nightly run (warnings written) timed.
+
+Rows are written in bulk, as the bank's and contractors' imports would leave them (a bench machine,
+not the services). Sizes are parameters: ``zhili bench_wages --projects 5000 --workers 60``
+is the city (5,000 projects, 300,000 workers, 12 months: 3.6 million rows per monthly table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+
+from zhili.wages import bench_sql, rules
+from zhili.wages.imports import ID_CHECK, ID_WEIGHTS
+from zhili.wages.models import (
+    Attendance,
+    BankPayment,
+    Firm,
+    LabourDeposit,
+    PayLine,
+    Progress,
+    Project,
+    RosterEntry,
+    WageAccount,
+    WageDeposit,
+    Worker,
+)
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Size:
+    projects: int = 200
+    workers: int = 30  # per project
+    months: int = 12
+    seed: int = 1
+
+
+def _id_number(n: int) -> str:
+    body = f"5001{n:013d}"
+    return body + ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+
+
+def _chunks(rows: Iterator[Any], model: Any) -> int:
+    n, buf = 0, []
+    for row in rows:
+        buf.append(row)
+        if len(buf) >= BATCH:
+            model.objects.bulk_create(buf)
+            n, buf = n + len(buf), []
+    if buf:
+        model.objects.bulk_create(buf)
+        n += len(buf)
+    return n
+
+
+def generate(size: Size, *, today: dt.date) -> dict[str, int]:
+    """Write the set; returns the row counts."""
+    from zhili.areas.models import Area, Level
+
+    rnd = random.Random(size.seed)
+    streets = list(
+        Area.objects.filter(level=Level.STREET, valid_to__isnull=True).values_list("id", "path")
+    )
+    if not streets:
+        raise RuntimeError("没有区划数据：请先运行 zhili load_areas")
+    first = rules.add_months(rules.month_start(today), -size.months)
+    months = [rules.add_months(first, i) for i in range(size.months)]
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        firms = Firm.objects.bulk_create(
+            [
+                Firm(name=f"基准企业{i}", credit_code=f"91500000BENCH{i:05d}")
+                for i in range(max(size.projects // 5, 3))
+            ]
+        )
+        projects = []
+        for i in range(size.projects):
+            area_id, path = rnd.choice(streets)
+            projects.append(
+                Project(
+                    number=f"BENCH{size.seed}-{i:06d}",
+                    name=f"基准项目{i}",
+                    area_id=area_id,
+                    area_path=path,
+                    address="（生成数据）",
+                    builder=rnd.choice(firms),
+                    contractor=rnd.choice(firms),
+                    contract_value=Decimal(rnd.randrange(5, 500)) * 10**6,
+                    labour_share=Decimal(rnd.choice([15, 20, 25, 30])),
+                    start_on=first,
+                    labour_manager="（生成）",
+                    labour_manager_phone="13800000000",
+                )
+            )
+        projects = Project.objects.bulk_create(projects)
+        counts["projects"] = len(projects)
+        counts["accounts"] = _chunks(
+            (
+                WageAccount(
+                    project=p, bank="基准银行", account_number=f"{p.pk:013d}", opened_on=first
+                )
+                for p in projects
+                if rnd.random() < 0.97
+            ),
+            WageAccount,
+        )
+        counts["deposits"] = _chunks(
+            (
+                WageDeposit(project=p, kind="deposit", amount=500000, bank="基准银行")
+                for p in projects
+                if rnd.random() < 0.95
+            ),
+            WageDeposit,
+        )
+        base = Worker.objects.count()
+        counts["workers"] = _chunks(
+            (
+                Worker(
+                    id_number=_id_number(base + n), name=f"工人{n}", bank_account=f"6222{n:012d}"
+                )
+                for n in range(size.projects * size.workers)
+            ),
+            Worker,
+        )
+        wids = list(
+            Worker.objects.order_by("-id").values_list("id", flat=True)[: counts["workers"]]
+        )
+        wids.reverse()
+        crew = {
+            p.pk: wids[i * size.workers : (i + 1) * size.workers] for i, p in enumerate(projects)
+        }
+        counts["roster"] = _chunks(
+            (
+                RosterEntry(project=p, worker_id=w, employer=p.contractor, entered_on=first)
+                for p in projects
+                for w in crew[p.pk]
+            ),
+            RosterEntry,
+        )
+        plan = _monthly_plan(rnd, projects, crew, months, today)
+        counts["attendance"] = _chunks(
+            (
+                Attendance(project_id=p, worker_id=w, month=m, days=d)
+                for p, w, m, d, _a, _paid in plan()
+            ),
+            Attendance,
+        )
+        counts["paylines"] = _chunks(
+            (
+                PayLine(project_id=p, worker_id=w, month=m, amount=a, signed=True)
+                for p, w, m, d, a, _paid in plan()
+            ),
+            PayLine,
+        )
+        counts["payments"] = _chunks(
+            (
+                BankPayment(
+                    project_id=p,
+                    worker_id=w,
+                    month=m,
+                    amount=a,
+                    paid_on=rules.month_end(m),
+                    reference=f"B{p}-{m:%y%m}-{w}",
+                )
+                for p, w, m, d, a, paid in plan()
+                if paid
+            ),
+            BankPayment,
+        )
+        counts["labour"] = _chunks(
+            (
+                LabourDeposit(
+                    project=p,
+                    amount=Decimal(size.workers * 6000)
+                    * rnd.choice(
+                        [Decimal("0.5"), Decimal(1), Decimal(1), Decimal(1), Decimal("1.2")]
+                    ),
+                    paid_on=m,
+                    reference=f"L{p.pk}-{m:%y%m}",
+                )
+                for p in projects
+                for m in months
+            ),
+            LabourDeposit,
+        )
+        counts["progress"] = _chunks(
+            (
+                Progress(
+                    project=p,
+                    month=m,
+                    percent=Decimal(min(100, (i + 1) * 100 // (size.months + 2))),
+                )
+                for p in projects
+                for i, m in enumerate(months)
+            ),
+            Progress,
+        )
+    return counts
+
+
+def _monthly_plan(
+    rnd: random.Random,
+    projects: list[Project],
+    crew: dict[int, list[int]],
+    months: list[dt.date],
+    today: dt.date,
+) -> Callable[[], Iterator[tuple[int, int, dt.date, int, Decimal, bool]]]:
+    """(project, worker, month, days, amount, paid through the account) for every worker-month,
+    the same sequence each time it is asked for (one seed per call)."""
+    seed = rnd.randrange(1 << 30)
+
+    def rows() -> Iterator[tuple[int, int, dt.date, int, Decimal, bool]]:
+        r = random.Random(seed)
+        for p in projects:
+            for m in months:
+                unpaid_month = r.random() < 0.03  # nothing through the account
+                short = r.random() < 0.05  # a few attendees left out
+                proxy = r.random() < 0.002  # one card takes everyone's pay
+                for k, w in enumerate(crew[p.pk]):
+                    days = r.randint(15, 26)
+                    amount = Decimal(days * r.randint(230, 420))
+                    if r.random() < 0.01:
+                        amount = Decimal(r.randint(300, 1500))  # below the minimum
+                    if proxy and k == 0:
+                        amount = Decimal(45000)
+                    paid = not unpaid_month and not (short and k < r.randint(1, 4))
+                    yield p.pk, w, m, days, amount, paid
+
+    return rows
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def measure(*, today: dt.date) -> dict[str, Any]:
+    """Each rule by the ORM and as SQL (seconds, findings, agreement), and the full nightly run."""
+    from zhili.wages.services import warnings_run
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    result: dict[str, Any] = {"rules": {}}
+    sql_all: dict[str, set[tuple[int, str, dt.date]]] = {}
+    for code in bench_sql.CHECKS:
+        only = {code}
+
+        def orm(only: set[str] = only) -> list[rules.Finding]:
+            return rules.evaluate(today=today, only=only)
+
+        def sql(only: set[str] = only) -> list[bench_sql.Key]:
+            return [k for keys in bench_sql.evaluate(today=today, only=only).values() for k in keys]
+
+        t_orm, found = _timed(orm)
+        t_sql, keys = _timed(sql)
+        orm_keys = {(f.project_id, f.rule, f.period) for f in found}
+        sql_all[code] = set(keys)
+        result["rules"][code] = {
+            "orm_seconds": round(t_orm, 3),
+            "sql_seconds": round(t_sql, 3),
+            "findings": len(orm_keys),
+            "same": orm_keys == set(keys),
+        }
+    t_total, found = _timed(lambda: rules.evaluate(today=today))
+    result["orm_total_seconds"] = round(t_total, 3)
+    t_sql_total, _keys = _timed(lambda: bench_sql.evaluate(today=today))
+    result["sql_total_seconds"] = round(t_sql_total, 3)
+    result["findings"] = len(found)
+    t_run, fresh = _timed(lambda: warnings_run(today=today, propose=False))
+    result["nightly_seconds"] = round(t_run, 3)
+    result["warnings_written"] = len(fresh)
+    return result
+
+
+def table(counts: dict[str, int], result: dict[str, Any]) -> str:
+    lines = [
+        "| 规则 | ORM (s) | SQL (s) | 命中 | 一致 |",
+        "|---|---:|---:|---:|:---:|",
+    ]
+    for code, r in result["rules"].items():
+        lines.append(
+            f"| {code} | {r['orm_seconds']} | {r['sql_seconds']} | {r['findings']} | "
+            f"{'是' if r['same'] else '否'} |"
+        )
+    lines.append("")
+    lines.append(f"行数：{counts}")
+    lines.append(
+        f"全部规则：ORM {result['orm_total_seconds']} s，SQL {result['sql_total_seconds']} s，"
+        f"命中 {result['findings']}；"
+        f"夜间任务（含写入预警）{result['nightly_seconds']} s，新预警 "
+        f"{result['warnings_written']}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,252 @@
+"""Every rule on constructed payroll histories: one that fires, one that does not, the edge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from zhili.testing.factories import make_matter, user
+from zhili.wages import services
+from zhili.wages.models import WageRule
+from zhili.wages.tests.helpers import (
+    TODAY,
+    attendance,
+    findings,
+    labour,
+    make_project,
+    pay,
+    roster,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def full_month(project, month, n=10, amount="5000"):
+    attendance(project, month, range(1, n + 1))
+    pay(project, month, {i: amount for i in range(1, n + 1)})
+
+
+# -- no payroll by the end of the next month (red) ----------------------------------------------
+
+
+def test_no_payroll_fires_after_the_end_of_the_next_month():
+    p = make_project()
+    roster(p, 5)
+    attendance(p, "2026-03", range(1, 6))  # deadline 2026-04-30; today 2026-06-15
+    (f,) = findings(p, "no_payroll")
+    assert f.severity == "red" and f.period == dt.date(2026, 3, 1)
+    assert f.evidence["workers"] == 5
+
+
+def test_no_payroll_does_not_fire_when_paid_through_the_account():
+    p = make_project()
+    roster(p, 5)
+    attendance(p, "2026-03", range(1, 6))
+    pay(p, "2026-03", {i: "5000" for i in range(1, 6)})
+    assert findings(p, "no_payroll") == []
+
+
+def test_no_payroll_edge_is_the_last_day_of_the_next_month():
+    p = make_project()
+    roster(p, 2)
+    attendance(p, "2026-05", [1, 2])
+    assert findings(p, "no_payroll", today=dt.date(2026, 6, 30)) == []
+    (f,) = findings(p, "no_payroll", today=dt.date(2026, 7, 1))
+    assert f.period == dt.date(2026, 5, 1)
+
+
+def test_no_payroll_grace_days_are_data():
+    p = make_project()
+    roster(p, 2)
+    attendance(p, "2026-05", [1, 2])
+    WageRule.objects.filter(code="no_payroll").update(threshold=5)
+    assert findings(p, "no_payroll", today=dt.date(2026, 7, 5)) == []
+    assert len(findings(p, "no_payroll", today=dt.date(2026, 7, 6))) == 1
+
+
+# -- attendees not paid (yellow; over 10 % red) ---------------------------------------------------
+
+
+def test_unpaid_one_in_twenty_is_yellow():
+    p = make_project()
+    roster(p, 20)
+    attendance(p, "2026-04", range(1, 21))
+    pay(p, "2026-04", {i: "5000" for i in range(1, 20)})
+    (f,) = findings(p, "unpaid")
+    assert f.severity == "yellow" and f.evidence["unpaid"] == 1 and f.evidence["share"] == "5.0"
+
+
+def test_unpaid_exactly_ten_percent_is_yellow_and_above_is_red():
+    p = make_project()
+    roster(p, 10)
+    attendance(p, "2026-04", range(1, 11))
+    pay(p, "2026-04", {i: "5000" for i in range(1, 10)})  # 1 of 10 = 10 %
+    (f,) = findings(p, "unpaid")
+    assert f.severity == "yellow"
+    attendance(p, "2026-05", range(1, 11))
+    pay(p, "2026-05", {i: "5000" for i in range(1, 9)})  # 2 of 10 = 20 %
+    reds = [f for f in findings(p, "unpaid") if f.period == dt.date(2026, 5, 1)]
+    assert reds[0].severity == "red"
+
+
+def test_unpaid_does_not_fire_when_everyone_is_paid_or_did_not_attend():
+    p = make_project()
+    roster(p, 4)
+    attendance(p, "2026-04", range(1, 4))
+    attendance(p, "2026-04", [4], days=0)  # on the roster, absent all month
+    pay(p, "2026-04", {i: "5000" for i in range(1, 4)})
+    assert findings(p, "unpaid") == []
+
+
+# -- below the minimum wage (red) -----------------------------------------------------------------
+
+
+def test_below_minimum_fires_for_a_full_month_below_the_local_minimum():
+    p = make_project()  # 渝中区: 2,100 a month (first tier, data)
+    roster(p, 3)
+    attendance(p, "2026-04", [1, 2, 3], days=22)
+    pay(p, "2026-04", {1: "2099.99", 2: "2100.00", 3: "6000"})
+    (f,) = findings(p, "below_minimum")
+    assert f.severity == "red" and f.evidence["workers"] == 1
+    assert f.evidence["minimum"] == "2100.00" and f.evidence["lowest"] == "2099.99"
+    assert f.evidence["names"] == ["工**"]  # 工人1, masked
+
+
+def test_below_minimum_is_pro_rata_of_days_attended():
+    p = make_project()
+    roster(p, 2)
+    attendance(p, "2026-04", [1, 2], days=10)
+    # 10 of 21.75 days of 2,100: floor 965.52
+    pay(p, "2026-04", {1: "966.00", 2: "965.00"})
+    (f,) = findings(p, "below_minimum")
+    assert f.evidence["workers"] == 1 and f.evidence["lowest"] == "965.00"
+
+
+def test_below_minimum_uses_the_city_default_outside_the_first_tier():
+    p = make_project(where="500101001", actor="wanzhou", number="XM-WZ")  # 万州: 2,000
+    roster(p, 1)
+    attendance(p, "2026-04", [1], days=22)
+    pay(p, "2026-04", {1: "2050"})
+    assert findings(p, "below_minimum") == []
+    attendance(p, "2026-05", [1], days=22)
+    pay(p, "2026-05", {1: "1999"})
+    assert len(findings(p, "below_minimum")) == 1
+
+
+# -- proxy payroll (red) --------------------------------------------------------------------------
+
+
+def test_proxy_fires_above_the_threshold_only():
+    p = make_project()
+    roster(p, 3)
+    attendance(p, "2026-04", [1, 2, 3])
+    pay(p, "2026-04", {1: "30000.00", 2: "30000.01", 3: "5000"})
+    (f,) = findings(p, "proxy")
+    assert f.severity == "red" and f.evidence["workers"] == 1
+    assert f.evidence["highest"] == "30000.01"
+
+
+# -- balance short of next month's payroll -----------------------------------------------------------
+
+
+def test_balance_short_fires_and_the_edge_is_equal():
+    p = make_project()
+    roster(p, 2)
+    labour(p, "20000", "BF001")
+    attendance(p, "2026-04", [1, 2])
+    pay(p, "2026-04", {1: "5000", 2: "5000"})  # balance 10,000 = last payroll 10,000
+    assert findings(p, "balance") == []
+    labour(p, "-", "BF-X") if False else None
+    attendance(p, "2026-05", [1, 2])
+    pay(p, "2026-05", {1: "5000", 2: "5001"})  # balance 0 - 1 < 10,001
+    (f,) = findings(p, "balance")
+    assert Decimal(f.evidence["balance"]) == Decimal("-1.00")
+
+
+# -- labour share below contract share × progress ------------------------------------------------------
+
+
+def test_labour_share_fires_below_contract_share_times_progress():
+    p = make_project()  # 10,000,000 × 20 % labour
+    services.progress_set(
+        actor=user("jiefangbei"), project=p, month=dt.date(2026, 4, 1), percent="30"
+    )
+    labour(p, "600000", "BF001")  # due 600,000: not short
+    assert findings(p, "labour_share") == []
+    services.progress_set(
+        actor=user("jiefangbei"), project=p, month=dt.date(2026, 5, 1), percent="30.01"
+    )
+    (f,) = findings(p, "labour_share")
+    assert f.evidence["due"] == "600200.00" and f.evidence["received"] == "600000.00"
+
+
+def test_labour_share_without_progress_does_not_fire():
+    p = make_project()
+    assert findings(p, "labour_share") == []
+
+
+# -- account, deposit, notice board --------------------------------------------------------------------
+
+
+def test_missing_account_deposit_and_notice_fire_after_thirty_days():
+    p = make_project(complete=False, start_on=dt.date(2026, 5, 16))  # day 30 on 2026-06-15
+    for rule in ("account", "deposit", "notice"):
+        assert len(findings(p, rule)) == 1, rule
+        assert findings(p, rule, today=dt.date(2026, 6, 14)) == [], rule
+
+
+def test_complete_project_has_no_missing_warnings():
+    p = make_project()
+    for rule in ("account", "deposit", "notice"):
+        assert findings(p, rule) == []
+
+
+def test_an_expired_guarantee_does_not_count():
+    p = make_project(complete=False)
+    services.deposit_add(
+        actor=user("jiefangbei"),
+        project=p,
+        kind="guarantee",
+        amount="1",
+        bank="某银行",
+        valid_until=dt.date(2026, 6, 14),
+    )
+    assert len(findings(p, "deposit")) == 1
+    assert findings(p, "deposit", today=dt.date(2026, 6, 14)) == []
+
+
+# -- open complaints -------------------------------------------------------------------------------------
+
+
+def test_open_wage_complaint_fires_and_a_closed_one_does_not():
+    p = make_project()
+    assert findings(p, "complaint") == []
+    m = make_matter(
+        category="wage-arrears",
+        description="工地拖欠工资三个月",
+        answers={"workers": 12, "site": "是"},
+    )
+    services.complaint_link(actor=user("jiefangbei"), project=p, matter=m)
+    (f,) = findings(p, "complaint")
+    assert f.evidence["open"] == 1
+    from zhili.matters.models import Matter
+
+    Matter.objects.filter(pk=m.pk).update(status="closed")
+    assert findings(p, "complaint") == []
+
+
+def test_only_wage_matters_can_be_linked():
+    from zhili.core.errors import ValidationFailed
+
+    p = make_project()
+    with pytest.raises(ValidationFailed):
+        services.complaint_link(actor=user("jiefangbei"), project=p, matter=make_matter())
+
+
+def test_a_disabled_rule_does_not_run():
+    p = make_project(complete=False, start_on=dt.date(2026, 1, 1))
+    WageRule.objects.filter(code="notice").update(enabled=False)
+    assert findings(p, "notice") == []
+    assert TODAY.year == 2026
