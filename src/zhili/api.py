@@ -1,5 +1,7 @@
 """The JSON API at /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json)."""
 
+import logging
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -63,6 +65,24 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # django-ninja's own refusals (e.g. a body that is not JSON) in English go to detail.
     message = {400: "请求格式不正确", 429: "请求过于频繁"}.get(exc.status_code, "请求无法处理")
     return _error(request, exc.status_code, "bad_request", message, str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Logged with its traceback; the client gets the error body only, DEBUG or not."""
+    from django.core.exceptions import RequestDataTooBig
+
+    from zhili.core import context
+
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "too_large", "请求内容过大")
+    logging.getLogger("zhili.errors").error(
+        "%s %s failed", request.method, request.path, exc_info=exc
+    )
+    request_id = context.current().request_id
+    return _error(
+        request, 500, "server_error", f"服务器内部错误，请联系系统管理员（请求编号 {request_id}）"
+    )
 
 
 api.add_router("/areas", areas_router)
