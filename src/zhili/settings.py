@@ -165,6 +165,23 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # lock further attempts for the window.
 ZHILI_LOGIN_MAX_FAILURES = int(os.environ.get("ZHILI_LOGIN_MAX_FAILURES", "5"))
 ZHILI_LOGIN_LOCK_SECONDS = int(os.environ.get("ZHILI_LOGIN_LOCK_SECONDS", str(15 * 60)))
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed:
+# per-address limits then count the client's address, not the proxy's. Empty: none.
+ZHILI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("ZHILI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# The cache the per-address limits of the public pages count in: a folder under var/ that
+# every worker process shares (ZHILI_CACHE_DIR); tests use a per-process memory cache.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if ZHILI_TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("ZHILI_CACHE_DIR", str(VAR_DIR / "cache")),
+        }
+    )
+}
 
 # Audit retention in days; 0 keeps everything (the default).
 ZHILI_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHILI_AUDIT_RETENTION_DAYS", "0"))

@@ -1,3 +1,4 @@
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -7,8 +8,44 @@ from django.http import HttpRequest, HttpResponse
 from zhili.core import context
 
 
+def _trusted(address: str, networks: list[Any]) -> bool:
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address. Behind a reverse proxy listed in ZHILI_TRUSTED_PROXIES (addresses
+    or networks), the right-most X-Forwarded-For entry that is not itself a trusted proxy;
+    a header from anyone else is ignored (it could be forged)."""
+    import ipaddress
+
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = trusted_proxy_networks(tuple(getattr(settings, "ZHILI_TRUSTED_PROXIES", ())))
+    if not remote or not networks or not _trusted(remote, networks):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        try:
+            hop = str(ipaddress.ip_address(hop))
+        except ValueError:
+            return remote  # a malformed chain: fall back to the proxy's own address
+        if not _trusted(hop, networks):
+            return hop
+    return remote
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_proxy_networks(entries: tuple[str, ...]) -> list[Any]:
+    import ipaddress
+
+    return [ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip()]
 
 
 class RequestContextMiddleware:
