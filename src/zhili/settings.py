@@ -260,5 +260,15 @@ ZHILI_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("ZHILI_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
 )
 
+# Categories whose matters the public Open311 feed never lists or shows (codes, comma-separated;
+# their sub-categories too): complaints about cadres and petition follow-ups by default.
+ZHILI_OPEN311_PRIVATE_CATEGORIES = [
+    c.strip()
+    for c in os.environ.get(
+        "ZHILI_OPEN311_PRIVATE_CATEGORIES", "cadre-conduct,petition-follow"
+    ).split(",")
+    if c.strip()
+]
+
 # Metrics of matters: rankings list only areas or units with at least this many cases (docs/matters.md).
 ZHILI_RANKING_MIN_SAMPLE = int(os.environ.get("ZHILI_RANKING_MIN_SAMPLE", "30"))
