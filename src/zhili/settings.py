@@ -270,5 +270,14 @@ ZHILI_OPEN311_PRIVATE_CATEGORIES = [
     if c.strip()
 ]
 
+# Intake endpoints that honour an Idempotency-Key header (path regexes, POST only), and how many
+# days a key is remembered (core.idempotency).
+ZHILI_IDEMPOTENT_PATHS = [
+    r"^/api/v1/matters$",
+    r"^/api/v1/matters/batch$",
+    r"^/open311/v2/requests\.(json|xml)$",
+]
+ZHILI_IDEMPOTENCY_DAYS = int(os.environ.get("ZHILI_IDEMPOTENCY_DAYS", "7"))
+
 # Metrics of matters: rankings list only areas or units with at least this many cases (docs/matters.md).
 ZHILI_RANKING_MIN_SAMPLE = int(os.environ.get("ZHILI_RANKING_MIN_SAMPLE", "30"))

@@ -173,6 +173,14 @@ class DomainErrorMiddleware:
         if refused:
             error = ZhiliError("请求中含有不允许的空字符（NUL）", code="invalid_character")
             return self._refuse(request, error)
+        from zhili.core import idempotency
+
+        if idempotency.applies(request):
+
+            def refuse(status: int, code: str, message: str) -> HttpResponse:
+                return self._refuse(request, ZhiliError(message, code=code), status=status)
+
+            return idempotency.run(request, self.get_response, refuse)
         return self.get_response(request)
 
     def _refuse(self, request: HttpRequest, error: Any, status: int | None = None) -> HttpResponse:

@@ -177,3 +177,28 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdempotencyKey(models.Model):
+    """An intake request sent with an ``Idempotency-Key`` header and the answer it got, so that
+    a client retrying after a lost answer gets the same answer instead of a second matter
+    (core.idempotency). Written in the request's own transaction: a key is stored exactly when
+    its effects are."""
+
+    scope = models.CharField("客户端", max_length=64)
+    key = models.CharField("幂等键", max_length=255)
+    request_hash = models.CharField("请求摘要", max_length=64)
+    status = models.PositiveSmallIntegerField("响应状态", null=True)
+    content_type = models.CharField("响应类型", max_length=100, blank=True)
+    body = models.TextField("响应内容", blank=True)
+    location = models.CharField("响应位置", max_length=500, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "幂等键"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="core_idempotency_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"
