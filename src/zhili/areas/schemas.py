@@ -81,14 +81,14 @@ class AreaPage(Schema):
 
 
 class AreaCreateIn(Schema):
-    level: str = Field(description="grid 或 building")
+    level: str = Field(max_length=16, description="grid 或 building")
     name: str = Field(min_length=1, max_length=100)
-    code: str = ""
+    code: str = Field(default="", max_length=32)
     households: int | None = Field(default=None, ge=0)
     address: str = Field(default="", max_length=200)
     lat: float | None = None
     lng: float | None = None
-    geometry: dict[str, Any] | None = None
+    geometry: dict[str, Any] | None = Field(default=None, max_length=8)
 
 
 class AreaUpdateIn(Schema):
@@ -97,4 +97,4 @@ class AreaUpdateIn(Schema):
     address: str | None = Field(default=None, max_length=200)
     lat: float | None = None
     lng: float | None = None
-    geometry: dict[str, Any] | None = None
+    geometry: dict[str, Any] | None = Field(default=None, max_length=8)

@@ -29,23 +29,23 @@ ERRORS: dict[int, Any] = {
 
 
 class PartyIn(Schema):
-    role: str
-    name: str
+    role: str = Field(max_length=32)
+    name: str = Field(max_length=100)
     is_organisation: bool = False
-    id_number: str = ""
-    phone: str = ""
-    address: str = ""
+    id_number: str = Field(default="", max_length=32)
+    phone: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=200)
 
 
 class DisputeIn(Schema):
-    channel: str
+    channel: str = Field(max_length=32)
     subject: str = Field(max_length=200)
-    facts: str
-    area: str
-    parties: list[PartyIn]
+    facts: str = Field(max_length=4000)
+    area: str = Field(max_length=32)
+    parties: list[PartyIn] = Field(max_length=50)
     amount: float | None = None
-    referral_no: str = ""
-    matter: str | None = None
+    referral_no: str = Field(default="", max_length=64)
+    matter: str | None = Field(default=None, max_length=32)
     reporter_as_applicant: bool = Field(
         False,
         description="申请人即来源诉求的反映人：由系统从诉求复制（须有查看个人信息的权限，记入审计）",
@@ -55,16 +55,16 @@ class DisputeIn(Schema):
 
 class ActionIn(Schema):
     committee: int | None = None
-    mediator: str | None = None
+    mediator: str | None = Field(default=None, max_length=150)
     at: dt.datetime | None = None
-    notes: str = ""
-    place: str = ""
+    notes: str = Field(default="", max_length=4000)
+    place: str = Field(default="", max_length=200)
     days: int | None = None
     parties_request: bool = False
-    agreement: str = ""
-    reason: str = ""
+    agreement: str = Field(default="", max_length=4000)
+    reason: str = Field(default="", max_length=4000)
     confirmed_on: dt.date | None = None
-    note: str = ""
+    note: str = Field(default="", max_length=4000)
     version: int | None = Field(
         None, description="页面或上次读取时的案件版本号；已被他人更新时答 409"
     )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field
@@ -22,24 +22,26 @@ class CategoryOut(Schema):
 
 
 class MatterIn(Schema):
-    category: str = Field(description="分类代码")
+    category: str = Field(max_length=64, description="分类代码")
     channel: str = Field(
-        default="staff", description="staff/grid/building_day/hotline/web/referral"
+        default="staff",
+        max_length=32,
+        description="staff/grid/building_day/hotline/web/referral（open311 仅由 Open311 接口设定）",
     )
     title: str = Field(default="", max_length=120)
     description: str = Field(min_length=1, max_length=4000)
-    area: str | None = Field(default=None, description="区域代码（街道及以下）")
+    area: str | None = Field(default=None, max_length=32, description="区域代码（街道及以下）")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lng: float | None = Field(default=None, ge=-180, le=180)
     address: str = Field(default="", max_length=200)
     reporter_name: str = Field(default="", max_length=64)
     reporter_phone: str = Field(default="", max_length=32)
     anonymous: bool = False
-    answers: dict[str, Any] = Field(default_factory=dict)
+    answers: dict[str, Any] = Field(default_factory=dict, max_length=100)
 
 
 class MatterBatchIn(Schema):
-    items: list[dict[str, Any]] = Field(
+    items: list[Annotated[dict[str, Any], Field(max_length=50)]] = Field(
         min_length=1,
         max_length=500,
         description="1–500 件，每件的字段同 POST /matters（MatterIn）；不支持附件",
@@ -140,15 +142,15 @@ class MatterActionIn(Schema):
 
 
 class MatterNoteIn(MatterActionIn):
-    note: str = Field(default="", description="说明")
+    note: str = Field(default="", max_length=4000, description="说明")
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         return {"note": self.note}
 
 
 class MatterReasonIn(MatterActionIn):
-    reason: str = Field(default="", description="理由（必填；也可写在 note）")
-    note: str = Field(default="", description="同 reason")
+    reason: str = Field(default="", max_length=4000, description="理由（必填；也可写在 note）")
+    note: str = Field(default="", max_length=4000, description="同 reason")
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         return {"reason": self.reason or self.note}
@@ -156,7 +158,9 @@ class MatterReasonIn(MatterActionIn):
 
 class MatterTriageIn(MatterReasonIn):
     triage: str = Field(
-        default="", description="分流结果：big（大事）、small（小事）、private（私事）"
+        default="",
+        max_length=16,
+        description="分流结果：big（大事）、small（小事）、private（私事）",
     )
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
@@ -165,7 +169,7 @@ class MatterTriageIn(MatterReasonIn):
 
 class MatterDispatchIn(MatterNoteIn):
     unit: int = Field(description="主办单位 id（可派遣的单位）")
-    co_units: list[int] = Field(default_factory=list, description="协办单位 id")
+    co_units: list[int] = Field(default_factory=list, max_length=50, description="协办单位 id")
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         from zhili.core.errors import ValidationFailed
@@ -190,9 +194,11 @@ class MatterSignIn(MatterNoteIn):
 
 
 class MatterResultIn(MatterActionIn):
-    result: str = Field(default="", description="处置情况（必填；也可写在 note）")
-    note: str = Field(default="", description="同 result")
-    attachments: list[str] = Field(default_factory=list, description="附件 sha256 列表")
+    result: str = Field(default="", max_length=4000, description="处置情况（必填；也可写在 note）")
+    note: str = Field(default="", max_length=4000, description="同 result")
+    attachments: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=20, description="附件 sha256 列表"
+    )
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         from zhili.matters.attachments import attachments_by_hash
@@ -242,7 +248,7 @@ class MatterApproveExtensionIn(MatterNoteIn):
 
 
 class MatterMergeIn(MatterNoteIn):
-    into: str = Field(min_length=1, description="并入的诉求编号")
+    into: str = Field(min_length=1, max_length=32, description="并入的诉求编号")
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         from zhili.core.errors import ValidationFailed

@@ -101,6 +101,8 @@ def matter_prepare(
     if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
         raise ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse")
     staff = _staff(actor)
+    if staff and channel == Channel.OPEN311:  # only the Open311 endpoint files through Open311
+        raise ValidationFailed("Open311 渠道只能由 Open311 接口设定", code="invalid_channel")
     if staff and channel not in PUBLIC_CHANNELS and not can(actor, "add", Matter, area.path):
         raise PermissionDenied("您不能在该区域登记诉求")
     if anonymous and not category.allow_anonymous:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -28,28 +28,28 @@ ERRORS: dict[int, Any] = {
 
 
 class PersonIn(Schema):
-    name: str
-    id_number: str = ""
-    phone: str = ""
-    detail: str = ""
+    name: str = Field(max_length=64)
+    id_number: str = Field(default="", max_length=32)
+    phone: str = Field(default="", max_length=32)
+    detail: str = Field(default="", max_length=1000)
 
 
 class ElementIn(Schema):
-    kind: str
-    name: str
-    detail: str = ""
+    kind: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    detail: str = Field(default="", max_length=1000)
 
 
 class RiskIn(Schema):
     title: str = Field(max_length=120)
-    description: str
-    category: str
-    source: str = "manual"
-    area: str = Field(description="区域代码（街道、社区、网格或楼栋）")
-    address: str
-    persons: list[PersonIn] = Field(default_factory=list)
-    elements: list[ElementIn] = Field(default_factory=list)
-    matter: str | None = Field(default=None, description="来源诉求编号")
+    description: str = Field(max_length=4000)
+    category: str = Field(max_length=64)
+    source: str = Field(default="manual", max_length=32)
+    area: str = Field(max_length=32, description="区域代码（街道、社区、网格或楼栋）")
+    address: str = Field(max_length=200)
+    persons: list[PersonIn] = Field(default_factory=list, max_length=50)
+    elements: list[ElementIn] = Field(default_factory=list, max_length=50)
+    matter: str | None = Field(default=None, max_length=32, description="来源诉求编号")
 
 
 VERSION = Field(default=None, description="页面或上次读取时的版本号；已被他人更新时返回 409")
@@ -57,30 +57,32 @@ VERSION = Field(default=None, description="页面或上次读取时的版本号�
 
 class AssessIn(Schema):
     version: int | None = VERSION
-    kind: str = "current"
+    kind: str = Field(default="current", max_length=16)
     likelihood: int
     impact: int
-    confidence: str = "medium"
-    stability_tests: dict[str, bool] = Field(default_factory=dict)
-    note: str = ""
+    confidence: str = Field(default="medium", max_length=16)
+    stability_tests: dict[str, bool] = Field(default_factory=dict, max_length=50)
+    note: str = Field(default="", max_length=4000)
 
 
 class CloseIn(Schema):
     version: int | None = VERSION
-    final_rating: str
-    note: str
-    attachments: list[str] = Field(default_factory=list)
+    final_rating: str = Field(max_length=16)
+    note: str = Field(max_length=4000)
+    attachments: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=20
+    )
 
 
 class AcceptIn(Schema):
     version: int | None = VERSION
-    reason: str
+    reason: str = Field(max_length=4000)
     expires: dt.date
 
 
 class ReasonIn(Schema):
     version: int | None = VERSION
-    reason: str
+    reason: str = Field(max_length=4000)
 
 
 class Filters(Schema):

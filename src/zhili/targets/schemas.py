@@ -222,7 +222,7 @@ class ReportOut(Schema):
 
 class ReviewIn(Schema):
     decision: Literal["accept", "return"]
-    comment: str = ""
+    comment: str = Field(default="", max_length=4000)
     version: int | None = None
 
 
