@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class AreaRef(Schema):
+class AreaRefOut(Schema):
     code: str
     name: str
 
@@ -18,12 +18,12 @@ class AreaOut(Schema):
     level: str
     level_label: str
     kind: str
-    parent: AreaRef | None
+    parent: AreaRefOut | None
     path: str
     current: bool
     valid_from: dt.date | None
     valid_to: dt.date | None
-    successor: AreaRef | None
+    successor: AreaRefOut | None
     code_official: bool
     note: str
     households: int | None
@@ -72,7 +72,7 @@ class ChangeOut(Schema):
 class AreaDetailOut(AreaOut):
     descendant_counts: dict[str, int]
     history: list[ChangeOut]
-    former_children: list[AreaRef]
+    former_children: list[AreaRefOut]
 
 
 class AreaPage(Schema):

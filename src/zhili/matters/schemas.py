@@ -57,7 +57,7 @@ class MatterBatchOut(Schema):
     items: list[MatterBatchItemOut]
 
 
-class UnitRef(Schema):
+class MatterUnitRef(Schema):
     id: int
     name: str
 
@@ -80,8 +80,8 @@ class MatterOut(Schema):
     anonymous: bool
     reporter_name: str
     reporter_phone: str
-    lead_unit: UnitRef | None
-    suggested_unit: UnitRef | None
+    lead_unit: MatterUnitRef | None
+    suggested_unit: MatterUnitRef | None
     created_at: dt.datetime
     due_at: dt.datetime | None
     handle_due: dt.datetime | None

@@ -249,6 +249,16 @@ def openapi_operations(document: dict[str, Any]) -> list[tuple[str, str]]:
     return sorted(out)
 
 
+def documented_statuses(document: dict[str, Any]) -> dict[tuple[str, str], set[int]]:
+    """(METHOD, pattern) → the status codes the OpenAPI documents for the operation."""
+    out = {}
+    for path, ops in document["paths"].items():
+        for method, operation in ops.items():
+            template = re.sub(r"\{(\w+)\}", r"<\1>", path)
+            out[(method.upper(), template)] = {int(s) for s in operation["responses"]}
+    return out
+
+
 def endpoints(document: dict[str, Any], scoped_kinds: set[str]) -> list[Endpoint]:
     """Every endpoint to ask: pages (GET and POST), API operations (their method), and a 万州
     variant of each that names an object scoped by area."""
@@ -501,12 +511,16 @@ def test_access_matrix(role: str, world: World, document: dict[str, Any]) -> Non
     client = client_for(role)
     found: dict[str, str] = {}
     broken: list[str] = []
+    documented = documented_statuses(document)
     for endpoint in endpoints(document, world.scoped):
         url = world.url(endpoint)
         response = ask(client, endpoint, url)
         cls = found[endpoint.key] = outcome(response)
         status = response.status_code
         where = f"{endpoint.key} → {url} as {role}: {status}"
+        allowed = documented.get((endpoint.method, endpoint.route.template))
+        if allowed is not None and status not in allowed:
+            broken.append(f"OpenAPI 未记载此状态码：{where}（记载的：{sorted(allowed)}）")
         if role == "anonymous" and not endpoint.public and cls == "allowed":
             broken.append(f"未登录即可访问非公开页面：{where}")
         scoped = any(_kind(endpoint.route, n, u) in world.scoped for n, u in endpoint.route.params)

@@ -32,9 +32,10 @@ def unbounded_inputs() -> list[str]:
             for sub in schema.get(key, []):
                 walk(sub, where, seen)
         kind = schema.get("type")
-        if kind == "string" and not ({"maxLength", "enum", "const"} & set(schema)):
-            if schema.get("format") not in ("date", "date-time", "binary"):
-                found.append(f"{where}: string without maxLength")
+        bounded = {"maxLength", "enum", "const"} & set(schema)
+        exempt = schema.get("format") in ("date", "date-time", "binary")
+        if kind == "string" and not bounded and not exempt:
+            found.append(f"{where}: string without maxLength")
         if kind == "array":
             if "maxItems" not in schema:
                 found.append(f"{where}: list without maxItems")
