@@ -158,8 +158,22 @@ SESSION_COOKIE_AGE = int(os.environ.get("ZHILI_SESSION_TIMEOUT", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("ZHILI_SECURE_COOKIES", False)
+# HTTPS (`check --deploy` is clean with ZHILI_HTTPS=1): secure cookies, redirect to https, HSTS.
+# Each piece is configurable on its own; behind a TLS-terminating proxy set
+# ZHILI_PROXY_SSL_HEADER=1 so that X-Forwarded-Proto: https counts as https.
+ZHILI_HTTPS = env_bool("ZHILI_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("ZHILI_SECURE_COOKIES", ZHILI_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("ZHILI_SSL_REDIRECT", ZHILI_HTTPS)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("ZHILI_HSTS_SECONDS", str(365 * 24 * 3600 if ZHILI_HTTPS else 0))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHILI_HSTS_INCLUDE_SUBDOMAINS", ZHILI_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("ZHILI_HSTS_PRELOAD", ZHILI_HTTPS)
+if env_bool("ZHILI_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz answers plain HTTP too (a load balancer's probe).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Login throttling: this many failures for one username or one address within the window
 # lock further attempts for the window.
