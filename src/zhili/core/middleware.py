@@ -203,6 +203,15 @@ class DomainErrorMiddleware:
                 return machine_error(request, exception.status, exception.code, exception.message)
             return self._page(request, exception)
         if machine:
+            from django.core.exceptions import PermissionDenied, SuspiciousOperation
+            from django.http import Http404
+
+            if isinstance(exception, Http404):
+                return machine_error(request, 404, "not_found", "对象不存在或不在您的管辖范围内")
+            if isinstance(exception, PermissionDenied):
+                return machine_error(request, 403, "forbidden", "没有权限")
+            if isinstance(exception, SuspiciousOperation):
+                return machine_error(request, 400, "bad_request", "请求格式不正确")
             import logging
 
             logging.getLogger("zhili.errors").error(

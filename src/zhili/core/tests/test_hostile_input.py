@@ -248,3 +248,10 @@ def test_an_unexpected_error_in_the_api_shows_no_traceback_even_in_debug(
     assert body["code"] == "server_error"
     assert "secret internals" not in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_404_outside_the_operations_stays_a_404(client: Any) -> None:
+    response = client.get("/api/v1/")  # django-ninja's docs home, switched off: Http404
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
