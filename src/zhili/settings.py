@@ -197,6 +197,9 @@ CACHES = {
     )
 }
 
+# API tokens expire this many days after they are made (0: never); a password change revokes them.
+ZHILI_TOKEN_DAYS = int(os.environ.get("ZHILI_TOKEN_DAYS", "90"))
+
 # Audit retention in days; 0 keeps everything (the default).
 ZHILI_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHILI_AUDIT_RETENTION_DAYS", "0"))
 

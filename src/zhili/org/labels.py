@@ -20,3 +20,4 @@ labels.register_audit(
         "token.revoke": _("吊销接口令牌"),
     }
 )
+labels.register_audit_fields("org.user", {"tokens_revoked": _("随之吊销的接口令牌数")})

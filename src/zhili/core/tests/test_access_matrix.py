@@ -98,6 +98,7 @@ PARAMS = {
     "/org/units/<pk>": "unit",
     "/org/users/<pk>": "user",
     "/org/grants/<pk>": "grant",
+    "/tokens/<pk>": "token",
     "/org/roles/<pk>": "role",
     "/org/liaisons/<pk>": "liaison",
     "/matters/report/done/<number>": "matter",
@@ -363,6 +364,9 @@ def build_world() -> World:
             )
         ),
     )
+    from zhili.org.services import token_create
+
+    token, _raw = token_create(actor=None, user=f.user("jiefangbei"), name="矩阵测试")
     grant = RoleGrant.objects.get(user__username="jiefangbei")
     far_grant = RoleGrant.objects.get(user__username="wanzhou")
     month = f"{plan.year}-03"
@@ -373,6 +377,7 @@ def build_world() -> World:
             "unit": (str(f.unit("渝中区住房城乡建委").pk), str(f.unit("万州区综治中心").pk)),
             "user": (str(f.user("jiefangbei").pk), str(f.user("wanzhou").pk)),
             "grant": (str(grant.pk), str(far_grant.pk)),
+            "token": (str(token.pk), None),  # jiefangbei's own: everyone else gets 404
             "role": (str(Role.objects.get(slug="street_worker").pk), None),
             "liaison": (str(Liaison.objects.get(area__code=f.JIEFANGBEI).pk), None),
             "matter": (matter.number, far_matter.number),
