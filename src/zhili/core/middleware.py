@@ -114,7 +114,8 @@ def _has_nul(request: HttpRequest) -> bool:
         content_type = request.content_type or ""
         if content_type in FORM_TYPES:
             params += request.POST.lists()
-            if request.FILES and any("\x00" in (f.name or "") for f in request.FILES.values()):
+            names = [f.name or "" for _, files in request.FILES.lists() for f in files]
+            if any("\x00" in name for name in names):
                 return True
         elif _body_has_nul(request):
             return True

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.conf import settings
@@ -193,6 +193,9 @@ class IdempotencyKey(models.Model):
     body = models.TextField("响应内容", blank=True)
     location = models.CharField("响应位置", max_length=500, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    # Declared: the type checker's Django plugin may run against another checkout's models.
+    objects: ClassVar[models.Manager[IdempotencyKey]] = models.Manager()
 
     class Meta:
         verbose_name = "幂等键"

@@ -100,3 +100,11 @@ def test_the_own_tokens_page_lists_and_revokes(login: Any, client: Any) -> None:
     assert api(client, their_raw) == 200
     assert browser.post(f"/tokens/{mine.pk}/revoke/").status_code == 302
     assert api(client, raw) == 401
+
+
+def test_token_audit_records_read_in_words() -> None:
+    from zhili.core.models import AuditEvent
+
+    token_create(actor=None, user=User.objects.get(username="jiefangbei"))
+    event = AuditEvent.objects.filter(action="token.create").latest("id")
+    assert [label for label, _ in event.after_rows] == ["用户", "令牌前缀"]
