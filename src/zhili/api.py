@@ -1,5 +1,8 @@
 """The JSON API at /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json)."""
 
+import logging
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -24,7 +27,45 @@ from zhili.targets.api import router as targets_router
 from zhili.visits.api import router as visits_router
 from zhili.wages.api import router as wages_router
 
-api = NinjaAPI(
+# Answers any operation may give, documented on every operation of the OpenAPI (the runtime
+# response models stay as each module declared them): a NUL or a malformed body (400), a stale
+# version or an intake key still in progress (409, with a body), a body over the limit (413), a
+# parameter or body that does not validate (422); 401/403 where a login is needed; 404 always.
+COMMON_ERRORS = {
+    400: "请求格式不正确（如含 NUL 字符、JSON 无效、分页游标无效）",
+    401: "未登录或接口令牌无效",
+    403: "没有权限",
+    404: "对象不存在或不在您的管辖范围内",
+    409: "版本冲突或相同幂等键的请求正在处理",
+    413: "请求内容过大",
+    422: "请求参数有误",
+}
+
+
+class ZhiliAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                has_body = "requestBody" in operation
+                secured = bool(operation.get("security"))
+                for status, text in COMMON_ERRORS.items():
+                    if status in (409, 413) and not has_body:
+                        continue
+                    if status in (401, 403) and not secured:
+                        continue
+                    operation["responses"].setdefault(
+                        status,
+                        {
+                            "description": text,
+                            "content": {"application/json": {"schema": error_ref}},
+                        },
+                    )
+        return schema
+
+
+api = ZhiliAPI(
     title="Zhili 治理 API",
     version="1",
     description="市域社会治理平台接口。认证：`Authorization: Bearer <token>`（`zhili token create USERNAME`）或登录会话。",
@@ -72,6 +113,24 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # django-ninja's own refusals (e.g. a body that is not JSON) in English go to detail.
     message = {400: "请求格式不正确", 429: "请求过于频繁"}.get(exc.status_code, "请求无法处理")
     return _error(request, exc.status_code, "bad_request", message, str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Logged with its traceback; the client gets the error body only, DEBUG or not."""
+    from django.core.exceptions import RequestDataTooBig
+
+    from zhili.core import context
+
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "too_large", "请求内容过大")
+    logging.getLogger("zhili.errors").error(
+        "%s %s failed", request.method, request.path, exc_info=exc
+    )
+    request_id = context.current().request_id
+    return _error(
+        request, 500, "server_error", f"服务器内部错误，请联系系统管理员（请求编号 {request_id}）"
+    )
 
 
 api.add_router("/areas", areas_router)

@@ -167,13 +167,47 @@ SESSION_COOKIE_AGE = int(os.environ.get("ZHILI_SESSION_TIMEOUT", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("ZHILI_SECURE_COOKIES", False)
+# HTTPS (`check --deploy` is clean with ZHILI_HTTPS=1): secure cookies, redirect to https, HSTS.
+# Each piece is configurable on its own; behind a TLS-terminating proxy set
+# ZHILI_PROXY_SSL_HEADER=1 so that X-Forwarded-Proto: https counts as https.
+ZHILI_HTTPS = env_bool("ZHILI_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("ZHILI_SECURE_COOKIES", ZHILI_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("ZHILI_SSL_REDIRECT", ZHILI_HTTPS)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("ZHILI_HSTS_SECONDS", str(365 * 24 * 3600 if ZHILI_HTTPS else 0))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHILI_HSTS_INCLUDE_SUBDOMAINS", ZHILI_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("ZHILI_HSTS_PRELOAD", ZHILI_HTTPS)
+if env_bool("ZHILI_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz answers plain HTTP too (a load balancer's probe).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Login throttling: this many failures for one username or one address within the window
 # lock further attempts for the window.
 ZHILI_LOGIN_MAX_FAILURES = int(os.environ.get("ZHILI_LOGIN_MAX_FAILURES", "5"))
 ZHILI_LOGIN_LOCK_SECONDS = int(os.environ.get("ZHILI_LOGIN_LOCK_SECONDS", str(15 * 60)))
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed:
+# per-address limits then count the client's address, not the proxy's. Empty: none.
+ZHILI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("ZHILI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# The cache the per-address limits of the public pages count in: a folder under var/ that
+# every worker process shares (ZHILI_CACHE_DIR); tests use a per-process memory cache.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if ZHILI_TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("ZHILI_CACHE_DIR", str(VAR_DIR / "cache")),
+        }
+    )
+}
+
+# API tokens expire this many days after they are made (0: never); a password change revokes them.
+ZHILI_TOKEN_DAYS = int(os.environ.get("ZHILI_TOKEN_DAYS", "90"))
 
 # Audit retention in days; 0 keeps everything (the default).
 ZHILI_AUDIT_RETENTION_DAYS = int(os.environ.get("ZHILI_AUDIT_RETENTION_DAYS", "0"))
@@ -251,6 +285,25 @@ ZHILI_DUPLICATE_MIN_SIMILARITY = float(os.environ.get("ZHILI_DUPLICATE_MIN_SIMIL
 ZHILI_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("ZHILI_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
 )
+
+# Categories whose matters the public Open311 feed never lists or shows (codes, comma-separated;
+# their sub-categories too): complaints about cadres and petition follow-ups by default.
+ZHILI_OPEN311_PRIVATE_CATEGORIES = [
+    c.strip()
+    for c in os.environ.get(
+        "ZHILI_OPEN311_PRIVATE_CATEGORIES", "cadre-conduct,petition-follow"
+    ).split(",")
+    if c.strip()
+]
+
+# Intake endpoints that honour an Idempotency-Key header (path regexes, POST only), and how many
+# days a key is remembered (core.idempotency).
+ZHILI_IDEMPOTENT_PATHS = [
+    r"^/api/v1/matters$",
+    r"^/api/v1/matters/batch$",
+    r"^/open311/v2/requests\.(json|xml)$",
+]
+ZHILI_IDEMPOTENCY_DAYS = int(os.environ.get("ZHILI_IDEMPOTENCY_DAYS", "7"))
 
 # Metrics of matters: rankings list only areas or units with at least this many cases (docs/matters.md).
 ZHILI_RANKING_MIN_SAMPLE = int(os.environ.get("ZHILI_RANKING_MIN_SAMPLE", "30"))

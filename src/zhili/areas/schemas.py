@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class AreaRef(Schema):
+class AreaRefOut(Schema):
     code: str
     name: str
 
@@ -18,12 +18,12 @@ class AreaOut(Schema):
     level: str
     level_label: str
     kind: str
-    parent: AreaRef | None
+    parent: AreaRefOut | None
     path: str
     current: bool
     valid_from: dt.date | None
     valid_to: dt.date | None
-    successor: AreaRef | None
+    successor: AreaRefOut | None
     code_official: bool
     note: str
     households: int | None
@@ -72,7 +72,7 @@ class ChangeOut(Schema):
 class AreaDetailOut(AreaOut):
     descendant_counts: dict[str, int]
     history: list[ChangeOut]
-    former_children: list[AreaRef]
+    former_children: list[AreaRefOut]
 
 
 class AreaPage(Schema):
@@ -81,14 +81,14 @@ class AreaPage(Schema):
 
 
 class AreaCreateIn(Schema):
-    level: str = Field(description="grid 或 building")
+    level: str = Field(max_length=16, description="grid 或 building")
     name: str = Field(min_length=1, max_length=100)
-    code: str = ""
+    code: str = Field(default="", max_length=32)
     households: int | None = Field(default=None, ge=0)
     address: str = Field(default="", max_length=200)
     lat: float | None = None
     lng: float | None = None
-    geometry: dict[str, Any] | None = None
+    geometry: dict[str, Any] | None = Field(default=None, max_length=8)
 
 
 class AreaUpdateIn(Schema):
@@ -97,4 +97,4 @@ class AreaUpdateIn(Schema):
     address: str | None = Field(default=None, max_length=200)
     lat: float | None = None
     lng: float | None = None
-    geometry: dict[str, Any] | None = None
+    geometry: dict[str, Any] | None = Field(default=None, max_length=8)

@@ -136,6 +136,10 @@ def _statements(table: str, vendor: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS {table}_no_change ON {table};",
             f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only();",
+            # TRUNCATE fires no row trigger: a statement trigger of its own.
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only();",
         ]
     return []
 
@@ -149,6 +153,7 @@ def _drop(table: str, vendor: str) -> list[str]:
     if vendor == "postgresql":
         return [
             f"DROP TRIGGER IF EXISTS {table}_no_change ON {table};",
+            f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};",
             f"DROP FUNCTION IF EXISTS {table}_append_only();",
         ]
     return []

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.conf import settings
@@ -197,3 +197,31 @@ class TunableValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+
+class IdempotencyKey(models.Model):
+    """An intake request sent with an ``Idempotency-Key`` header and the answer it got, so that
+    a client retrying after a lost answer gets the same answer instead of a second matter
+    (core.idempotency). Written in the request's own transaction: a key is stored exactly when
+    its effects are."""
+
+    scope = models.CharField("客户端", max_length=64)
+    key = models.CharField("幂等键", max_length=255)
+    request_hash = models.CharField("请求摘要", max_length=64)
+    status = models.PositiveSmallIntegerField("响应状态", null=True)
+    content_type = models.CharField("响应类型", max_length=100, blank=True)
+    body = models.TextField("响应内容", blank=True)
+    location = models.CharField("响应位置", max_length=500, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    # Declared: the type checker's Django plugin may run against another checkout's models.
+    objects: ClassVar[models.Manager[IdempotencyKey]] = models.Manager()
+
+    class Meta:
+        verbose_name = "幂等键"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="core_idempotency_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +34,53 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed("分页游标无效", code="invalid_cursor") from exc
-    if (
-        not isinstance(values, list)
-        or len(values) != size
-        or not all(isinstance(v, str | int | float) for v in values)
-    ):
+    if not isinstance(values, list) or len(values) != size or not all(_plain(v) for v in values):
         raise ValidationFailed("分页游标无效", code="invalid_cursor")
     return values
+
+
+def _plain(value: Any) -> bool:
+    """A cursor value a database can compare: text without NUL, a finite number (no bool)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return "\x00" not in value and len(value) <= 1000
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int)
+
+
+def _fitted(qs: QuerySet, order: tuple[str, ...], values: list[Any]) -> list[Any]:
+    """The cursor's values converted to the ordering fields' types, integers within the
+    column's range: a value that does not fit is an invalid cursor, never a database error."""
+    from django.db import connections
+
+    connection = connections[qs.db]
+    out = []
+    for field_path, value in zip(order, values, strict=True):
+        model, field = qs.model, None
+        for part in field_path.lstrip("-").split("__"):
+            field = model._meta.get_field(part)
+            if field.is_relation and field.related_model is not None:
+                model = field.related_model
+                field = model._meta.pk
+        assert field is not None
+        converted = field.to_python(value)
+        internal = field.get_internal_type()
+        if isinstance(converted, int) and not isinstance(converted, bool):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError("fractional cursor value for an integer field")
+            low, high = connection.ops.integer_field_range(internal)
+            low = -(2**63) if low is None else low
+            high = 2**63 - 1 if high is None else high
+            if not low <= converted <= high:
+                raise ValueError("cursor value out of the column's range")
+        if isinstance(converted, float) and not math.isfinite(converted):
+            raise ValueError("non-finite cursor value")
+        if isinstance(converted, str) and "\x00" in converted:
+            raise ValueError("NUL in a cursor value")
+        out.append(converted)
+    return out
 
 
 def _after(order: tuple[str, ...], values: list[Any]) -> Q:
@@ -63,8 +104,9 @@ def keyset_page(
     qs = qs.order_by(*order)
     if cursor:
         try:
-            qs = qs.filter(_after(order, decode_cursor(cursor, len(order))))
-        except (ValueError, TypeError, DjangoValidationError) as exc:
+            values = _fitted(qs, order, decode_cursor(cursor, len(order)))
+            qs = qs.filter(_after(order, values))
+        except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
             # Well-formed JSON whose values do not fit the fields (e.g. text for an id).
             raise ValidationFailed("分页游标无效", code="invalid_cursor") from exc
     rows = list(qs[: limit + 1])

@@ -1,8 +1,12 @@
-"""Login throttling: too many failures for a username or from an address lock further tries."""
+"""Login throttling: too many failures for a username or from an address lock further tries.
+
+Failures are rows of one table (LoginFailure), so every worker process of every server sees
+the same counts; the address is the client's behind trusted proxies (``client_ip``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.conf import settings
 from django.db.models import Q
@@ -15,24 +19,31 @@ def _window_start() -> dt.datetime:
     return timezone.now() - dt.timedelta(seconds=settings.ZHILI_LOGIN_LOCK_SECONDS)
 
 
+def login_key(username: str) -> str:
+    """The name failures are counted on: NFKC-normalised as Django authenticates it (so the
+    full-width ``ｘss_user`` is ``xss_user``), stripped and case-folded."""
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()[:150]
+
+
 def login_locked(*, username: str, ip: str | None) -> bool:
-    q = Q(username=username.strip().lower())
+    key = login_key(username)
+    q = Q(username=key)
     if ip:
         q |= Q(ip=ip)
     recent = LoginFailure.objects.filter(q, at__gte=_window_start())
     limit = settings.ZHILI_LOGIN_MAX_FAILURES
-    by_user = recent.filter(username=username.strip().lower()).count()
+    by_user = recent.filter(username=key).count()
     by_ip = recent.filter(ip=ip).count() if ip else 0
     # An address gets more room than a single account (several staff behind one NAT).
     return by_user >= limit or by_ip >= limit * 4
 
 
 def login_failed(*, username: str, ip: str | None) -> None:
-    LoginFailure.objects.create(username=username.strip().lower()[:150], ip=ip)
+    LoginFailure.objects.create(username=login_key(username), ip=ip)
 
 
 def login_succeeded(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username.strip().lower()).delete()
+    LoginFailure.objects.filter(username=login_key(username)).delete()
 
 
 def lock_minutes() -> int:

@@ -28,24 +28,24 @@ ERRORS: dict[int, Any] = {
 }
 
 
-class PartyIn(Schema):
-    role: str
-    name: str
+class DisputePartyIn(Schema):
+    role: str = Field(max_length=32)
+    name: str = Field(max_length=100)
     is_organisation: bool = False
-    id_number: str = ""
-    phone: str = ""
-    address: str = ""
+    id_number: str = Field(default="", max_length=32)
+    phone: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=200)
 
 
 class DisputeIn(Schema):
-    channel: str
+    channel: str = Field(max_length=32)
     subject: str = Field(max_length=200)
-    facts: str
-    area: str
-    parties: list[PartyIn]
+    facts: str = Field(max_length=4000)
+    area: str = Field(max_length=32)
+    parties: list[DisputePartyIn] = Field(max_length=50)
     amount: float | None = None
-    referral_no: str = ""
-    matter: str | None = None
+    referral_no: str = Field(default="", max_length=64)
+    matter: str | None = Field(default=None, max_length=32)
     reporter_as_applicant: bool = Field(
         False,
         description="申请人即来源诉求的反映人：由系统从诉求复制（须有查看个人信息的权限，记入审计）",
@@ -55,27 +55,121 @@ class DisputeIn(Schema):
     complex_case: bool = Field(False, description="警调对接的复杂案件（时限 5 天而非 24 小时）")
 
 
-class ActionIn(Schema):
+class DisputeActionIn(Schema):
     committee: int | None = None
-    mediator: str | None = None
+    mediator: str | None = Field(default=None, max_length=150)
     at: dt.datetime | None = None
-    notes: str = ""
-    place: str = ""
+    notes: str = Field(default="", max_length=4000)
+    place: str = Field(default="", max_length=200)
     days: int | None = None
     parties_request: bool = False
-    agreement: str = ""
-    reason: str = ""
+    agreement: str = Field(default="", max_length=4000)
+    reason: str = Field(default="", max_length=4000)
     confirmed_on: dt.date | None = None
     applied_on: dt.date | None = Field(
         None, description="当事人申请司法确认的日期（缺省同 confirmed_on）；期限按此计算"
     )
-    note: str = ""
+    note: str = Field(default="", max_length=4000)
     version: int | None = Field(
         None, description="页面或上次读取时的案件版本号；已被他人更新时答 409"
     )
 
 
-@router.get("", response={200: dict[str, Any], **ERRORS}, summary="纠纷案件（按管辖范围）")
+class DisputeOut(Schema):
+    number: str
+    channel: str
+    channel_label: str
+    subject: str
+    status: str
+    status_label: str
+    version: int
+    area_code: str
+    area_name: str
+    amount: str | None
+    committee: str | None
+    mediator: str | None
+    received_at: dt.datetime
+    due_at: dt.datetime
+    extended_days: int
+    agreed_at: dt.datetime | None
+    confirmation_due: dt.date | None
+    confirmed_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    returned_to: str
+    follow_up_due: dt.date | None
+    matter: str | None
+    escalation_signs: bool
+
+
+class DisputePage(Schema):
+    items: list[DisputeOut]
+    next: str | None
+
+
+class DisputeActionOut(Schema):
+    action: str
+    label: str
+
+
+class DisputePartyOut(Schema):
+    role: str
+    name: str
+    is_organisation: bool
+    phone: str
+    id_number: str
+    address: str
+
+
+class DisputePartyRevealedOut(DisputePartyOut):
+    id: int
+
+
+class DisputeSessionOut(Schema):
+    at: dt.datetime
+    place: str
+    notes: str
+    mediator: str
+
+
+class DisputeEventOut(Schema):
+    action: str
+    label: str
+    summary: str
+    from_status: str
+    to_status: str
+    to_label: str
+    actor: str
+    at: dt.datetime
+    note: str
+
+
+class DisputeDetailOut(DisputeOut):
+    facts: str
+    actions: list[DisputeActionOut]
+    parties: list[DisputePartyOut]
+    sessions: list[DisputeSessionOut]
+    agreement: str
+    events: list[DisputeEventOut]
+    risks: list[str]
+
+
+class DisputeStatsRow(Schema):
+    name: str
+    cases: int
+    agreed: int
+    failed: int
+    success_rate: float | None
+    mean_days_to_close: float | None
+
+
+class DisputeStatsOut(Schema):
+    channel: list[DisputeStatsRow]
+    district: list[DisputeStatsRow]
+    committee: list[DisputeStatsRow]
+    mediator: list[DisputeStatsRow]
+
+
+@router.get("", response={200: DisputePage, **ERRORS}, summary="纠纷案件（按管辖范围）")
 def list_disputes(
     request: HttpRequest,
     status: str = "",
@@ -89,7 +183,7 @@ def list_disputes(
     return {"items": [dispute_out(request.user, d) for d in page.items], "next": page.next}
 
 
-@router.post("", response={201: dict[str, Any], **ERRORS}, summary="登记纠纷案件")
+@router.post("", response={201: DisputeOut, **ERRORS}, summary="登记纠纷案件")
 def register(request: HttpRequest, payload: DisputeIn) -> Any:
     from zhili.matters.selectors import matter_get
 
@@ -116,21 +210,21 @@ def register(request: HttpRequest, payload: DisputeIn) -> Any:
 
 @router.get(
     "/stats",
-    response={200: dict[str, Any], **ERRORS},
+    response={200: DisputeStatsOut, **ERRORS},
     summary="调解统计：按来源、区县、调委会、调解员",
 )
 def stats(request: HttpRequest, since: dt.date | None = None, until: dt.date | None = None) -> Any:
     return selectors.stats(request.user, since=since, until=until)
 
 
-@router.get("/{number}", response={200: dict[str, Any], **ERRORS}, summary="一件纠纷案件")
+@router.get("/{number}", response={200: DisputeDetailOut, **ERRORS}, summary="一件纠纷案件")
 def get_dispute(request: HttpRequest, number: str) -> Any:
     return dispute_out(request.user, selectors.dispute_get(request.user, number), detail=True)
 
 
 @router.get(
     "/{number}/personal",
-    response={200: list[dict[str, Any]], **ERRORS},
+    response={200: list[DisputePartyRevealedOut], **ERRORS},
     summary="当事人的完整电话、证件号码和住址（需权限，每次查看都记入审计）",
 )
 def personal(request: HttpRequest, number: str) -> Any:
@@ -144,10 +238,10 @@ def personal(request: HttpRequest, number: str) -> Any:
 
 @router.post(
     "/{number}/actions/{action}",
-    response={200: dict[str, Any], **ERRORS},
+    response={200: DisputeDetailOut, **ERRORS},
     summary="案件动作：assign, session, extend, agree, fail, confirm, close, follow_up, escalation",
 )
-def act(request: HttpRequest, number: str, action: str, p: ActionIn) -> Any:
+def act(request: HttpRequest, number: str, action: str, p: DisputeActionIn) -> Any:
     from zhili.org.selectors import unit_list, user_list
 
     d = selectors.dispute_get(request.user, number)

@@ -30,7 +30,7 @@ from zhili.matters.schemas import (
     MatterIn,
     MatterOut,
     MatterPage,
-    UnitRef,
+    MatterUnitRef,
 )
 
 router = Router(tags=["matters"])
@@ -198,9 +198,20 @@ def events(request: HttpRequest, number: str) -> Any:
     return [event_out(e) for e in selectors.matter_events(matter)]
 
 
+class MatterPersonalOut(Schema):
+    reporter_name: str
+    reporter_phone: str
+
+
+class MatterAttachmentOut(Schema):
+    sha256: str
+    content_type: str
+    size: int
+
+
 @router.get(
     "/matters/{number}/personal",
-    response={200: dict[str, str], **ERRORS},
+    response={200: MatterPersonalOut, **ERRORS},
     summary="反映人的完整姓名和电话（需权限，每次查看都记入审计）",
 )
 def personal(request: HttpRequest, number: str) -> Any:
@@ -210,7 +221,9 @@ def personal(request: HttpRequest, number: str) -> Any:
 
 
 @router.post(
-    "/attachments", response={201: dict[str, Any], **ERRORS}, summary="上传照片或文件，返回 sha256"
+    "/attachments",
+    response={201: MatterAttachmentOut, **ERRORS},
+    summary="上传照片或文件，返回 sha256",
 )
 def upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
     from zhili.matters.attachments import max_bytes
@@ -279,8 +292,8 @@ class DuplicateOut(Schema):
 
 
 class RoutingOut(Schema):
-    rule_unit: UnitRef | None
-    learned_unit: UnitRef | None
+    rule_unit: MatterUnitRef | None
+    learned_unit: MatterUnitRef | None
     confidence: float | None
     trained_at: str | None
 

@@ -24,21 +24,21 @@ class MetricsQuery(Schema):
     rank: str = Field("", description=f"排名指标（默认 {metrics.DEFAULT_RANK_BY}）")
 
 
-class AreaRef(Schema):
+class MetricsAreaRef(Schema):
     code: str
     name: str
     level: str
 
 
-class UnitRef(Schema):
+class MetricsUnitRef(Schema):
     id: int
     name: str
 
 
 class ScopeOut(Schema):
-    areas: list[AreaRef]
-    area: AreaRef | None
-    unit: UnitRef | None
+    areas: list[MetricsAreaRef]
+    area: MetricsAreaRef | None
+    unit: MetricsUnitRef | None
 
 
 class MeasureOut(Schema):
@@ -71,7 +71,7 @@ class TrendOut(Schema):
     closed: int
 
 
-class RowOut(Schema):
+class MetricsRowOut(Schema):
     key: str
     name: str
     drill: str | None
@@ -100,7 +100,7 @@ class MetricsOut(Schema):
     min_sample: int
     totals: TotalsOut
     trend: list[TrendOut]
-    rows: list[RowOut]
+    rows: list[MetricsRowOut]
     districts: list[DistrictOut]
 
 

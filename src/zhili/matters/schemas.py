@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -22,13 +22,15 @@ class CategoryOut(Schema):
 
 
 class MatterIn(Schema):
-    category: str = Field(description="分类代码")
+    category: str = Field(max_length=64, description="分类代码")
     channel: str = Field(
-        default="staff", description="staff/grid/building_day/hotline/web/referral"
+        default="staff",
+        max_length=32,
+        description="staff/grid/building_day/hotline/web/referral（open311 仅由 Open311 接口设定）",
     )
     title: str = Field(default="", max_length=120)
     description: str = Field(min_length=1, max_length=4000)
-    area: str | None = Field(default=None, description="区域代码（街道及以下）")
+    area: str | None = Field(default=None, max_length=32, description="区域代码（街道及以下）")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lng: float | None = Field(default=None, ge=-180, le=180)
     coord_system: Literal["wgs84", "gcj02", "bd09"] = Field(
@@ -40,11 +42,11 @@ class MatterIn(Schema):
     reporter_name: str = Field(default="", max_length=64)
     reporter_phone: str = Field(default="", max_length=32)
     anonymous: bool = False
-    answers: dict[str, Any] = Field(default_factory=dict)
+    answers: dict[str, Any] = Field(default_factory=dict, max_length=100)
 
 
 class MatterBatchIn(Schema):
-    items: list[dict[str, Any]] = Field(
+    items: list[Annotated[dict[str, Any], Field(max_length=50)]] = Field(
         min_length=1,
         max_length=500,
         description="1–500 件，每件的字段同 POST /matters（MatterIn）；不支持附件",
@@ -60,7 +62,7 @@ class MatterBatchOut(Schema):
     items: list[MatterBatchItemOut]
 
 
-class UnitRef(Schema):
+class MatterUnitRef(Schema):
     id: int
     name: str
 
@@ -83,8 +85,8 @@ class MatterOut(Schema):
     anonymous: bool
     reporter_name: str
     reporter_phone: str
-    lead_unit: UnitRef | None
-    suggested_unit: UnitRef | None
+    lead_unit: MatterUnitRef | None
+    suggested_unit: MatterUnitRef | None
     created_at: dt.datetime
     due_at: dt.datetime | None
     handle_due: dt.datetime | None
@@ -145,15 +147,15 @@ class MatterActionIn(Schema):
 
 
 class MatterNoteIn(MatterActionIn):
-    note: str = Field(default="", description="说明")
+    note: str = Field(default="", max_length=4000, description="说明")
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         return {"note": self.note}
 
 
 class MatterReasonIn(MatterActionIn):
-    reason: str = Field(default="", description="理由（必填；也可写在 note）")
-    note: str = Field(default="", description="同 reason")
+    reason: str = Field(default="", max_length=4000, description="理由（必填；也可写在 note）")
+    note: str = Field(default="", max_length=4000, description="同 reason")
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         return {"reason": self.reason or self.note}
@@ -162,6 +164,7 @@ class MatterReasonIn(MatterActionIn):
 class MatterModeIn(MatterReasonIn):
     mode: str = Field(
         default="",
+        max_length=16,
         description="四事四办：immediate（小事马上办）、timed（难事限时办）、consult（大事会商办）、"
         "urgent（急事特事特办）",
     )
@@ -172,7 +175,9 @@ class MatterModeIn(MatterReasonIn):
 
 class MatterTriageIn(MatterReasonIn):
     triage: str = Field(
-        default="", description="分流结果：big（大事）、small（小事）、private（私事）"
+        default="",
+        max_length=16,
+        description="分流结果：big（大事）、small（小事）、private（私事）",
     )
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
@@ -181,7 +186,7 @@ class MatterTriageIn(MatterReasonIn):
 
 class MatterDispatchIn(MatterNoteIn):
     unit: int = Field(description="主办单位 id（可派遣的单位）")
-    co_units: list[int] = Field(default_factory=list, description="协办单位 id")
+    co_units: list[int] = Field(default_factory=list, max_length=50, description="协办单位 id")
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         from zhili.core.errors import ValidationFailed
@@ -206,9 +211,11 @@ class MatterSignIn(MatterNoteIn):
 
 
 class MatterResultIn(MatterActionIn):
-    result: str = Field(default="", description="处置情况（必填；也可写在 note）")
-    note: str = Field(default="", description="同 result")
-    attachments: list[str] = Field(default_factory=list, description="附件 sha256 列表")
+    result: str = Field(default="", max_length=4000, description="处置情况（必填；也可写在 note）")
+    note: str = Field(default="", max_length=4000, description="同 result")
+    attachments: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=20, description="附件 sha256 列表"
+    )
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         from zhili.matters.attachments import attachments_by_hash
@@ -273,7 +280,7 @@ class MatterPlaceIn(MatterNoteIn):
 
 
 class MatterMergeIn(MatterNoteIn):
-    into: str = Field(min_length=1, description="并入的诉求编号")
+    into: str = Field(min_length=1, max_length=32, description="并入的诉求编号")
 
     def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
         from zhili.core.errors import ValidationFailed

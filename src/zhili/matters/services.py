@@ -105,6 +105,8 @@ def matter_prepare(
     if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
         raise ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse")
     staff = _staff(actor)
+    if staff and channel == Channel.OPEN311:  # only the Open311 endpoint files through Open311
+        raise ValidationFailed("Open311 渠道只能由 Open311 接口设定", code="invalid_channel")
     if staff and channel not in PUBLIC_CHANNELS and not can(actor, "add", Matter, area.path):
         raise PermissionDenied("您不能在该区域登记诉求")
     if anonymous and not category.allow_anonymous:
@@ -781,6 +783,12 @@ def matter_merge(
     """并单: a duplicate joins the matter it repeats; its reporter is followed there."""
     if into.pk == matter.pk:
         raise ValidationFailed("不能与自身并单", code="merge_self")
+    # Both rows locked in one fixed order (by id) before anything else: merges of one pair in
+    # opposite directions wait for each other instead of deadlocking (the merged row's new
+    # foreign key would take a share lock on the target), and the target below is read under
+    # the lock, so a three-way race cannot merge into a matter merged a moment ago.
+    for pk in sorted((matter.pk, into.pk)):
+        Matter.objects.select_for_update().filter(pk=pk).values_list("pk").first()
     target = Matter.objects.visible_to(actor).filter(pk=into.pk).first()
     if target is None:
         raise ValidationFailed("目标诉求不存在或不在您的管辖范围内", code="merge_target")

@@ -38,11 +38,18 @@ DATATYPE_HELP = {
 }
 COORDINATE_DIGITS = 3  # about 110 m: where, without pointing at a door
 
-URL = re.compile(r"(https?://\S+)")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx]")  # \d: full-width digits too
-DIGIT_RUN = re.compile(r"\+?\d[\d \-]{5,}\d")
-DATE = re.compile(r"(?:19|20)\d\d-\d{1,2}-\d{1,2}")
+# A link is ASCII: it ends where Chinese text (or a full-width character) begins, so the text
+# after it is scrubbed like any other ("http://img.example/1.jpg联系电话138…").
+URL = re.compile(r"(https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+)")
+# ASCII addresses only (``\w`` would take the Chinese text and digits before the address);
+# the full-width ＠ and ． count too.
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*[.．]\s*[A-Za-z0-9\-]+)+")
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXxＸｘ](?!\d)")  # \d: full-width digits too
+# Digits with the separators people write between them: spaces, hyphens, dots, slashes,
+# parentheses, in ASCII or full width.
+SEPARATORS = " \u3000\\-－—.．·/／()（）"
+DIGIT_RUN = re.compile(rf"\+?\d[\d{SEPARATORS}]{{5,}}\d")
+DATE = re.compile(r"(?:19|20)\d\d([-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])")
 HIDDEN = "***"
 
 

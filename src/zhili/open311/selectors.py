@@ -85,10 +85,19 @@ def catalogue_changeset() -> dt.datetime | None:
 # Service requests ------------------------------------------------------------------------------
 
 
+def private_categories() -> list[str]:
+    """Category codes (with their sub-categories) never shown in the public feed
+    (ZHILI_OPEN311_PRIVATE_CATEGORIES)."""
+    return list(getattr(settings, "ZHILI_OPEN311_PRIVATE_CATEGORIES", []))
+
+
 def _requests_in(scope: Area) -> QuerySet[Matter]:
     last_event = MatterEvent.objects.filter(matter=OuterRef("pk")).order_by("-id").values("at")[:1]
+    private = private_categories()
     return (
         Matter.objects.filter(path_prefix_q("area_path", scope.path))
+        .exclude(category__code__in=private)
+        .exclude(category__parent__code__in=private)
         .select_related("category", "area", "lead_unit", "merged_into", "open311")
         .annotate(updated_at=Coalesce(Subquery(last_event), F("created_at")))
     )
@@ -119,9 +128,12 @@ def request_get(scope: Area, number: str) -> Matter:
 
 
 def token_get(scope: Area, token: str) -> Open311Submission:
+    private = private_categories()
     found = (
         Open311Submission.objects.select_related("matter")
         .filter(token=token)
+        .exclude(matter__category__code__in=private)
+        .exclude(matter__category__parent__code__in=private)
         .filter(path_prefix_q("matter__area_path", scope.path))
         .first()
     )

@@ -20,3 +20,5 @@ labels.register_audit(
         "token.revoke": _("吊销接口令牌"),
     }
 )
+labels.register_audit_fields("org.user", {"tokens_revoked": _("随之吊销的接口令牌数")})
+labels.register_audit_fields("org.apitoken", {"user": _("用户"), "prefix": _("令牌前缀")})

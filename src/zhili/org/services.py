@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -184,11 +186,16 @@ def user_set_password(*, actor: Any, user: User, password: str) -> None:
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    # A new password ends every API token of the user (a leaked password may have made them).
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     audit_record(
         actor=actor,
         action="user.password",
         obj=user,
         area_path=user.area.path if user.area else root_path(),
+        after={"tokens_revoked": revoked} if revoked else None,
     )
 
 
@@ -345,15 +352,21 @@ def token_hash(raw: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
-    """A new token; the raw value is returned once and never stored."""
+def token_create(
+    *, actor: Any, user: User, name: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token; the raw value is returned once and never stored. It expires after ``days``
+    (default ZHILI_TOKEN_DAYS; 0: never)."""
     if actor is not None and actor.pk != user.pk:
         path = user.area.path if user.area else root_path()
         _require(actor, "change", User, path, "用户")
         _require_outranks(actor, user)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if days is None:
+        days = int(getattr(settings, "ZHILI_TOKEN_DAYS", 90))
+    expires = timezone.now() + dt.timedelta(days=days) if days > 0 else None
     token = ApiToken.objects.create(
-        user=user, name=name[:64], prefix=raw[:10], key_hash=token_hash(raw)
+        user=user, name=name[:64], prefix=raw[:10], key_hash=token_hash(raw), expires_at=expires
     )
     audit_record(
         actor=actor,
@@ -383,7 +396,8 @@ def token_authenticate(raw: str) -> User | None:
 
 @transaction.atomic
 def token_revoke(*, actor: Any, token: ApiToken) -> None:
-    if actor.pk != token.user_id:
+    """``actor`` None: the operator at the command line."""
+    if actor is not None and actor.pk != token.user_id:
         path = token.user.area.path if token.user.area else root_path()
         _require(actor, "change", User, path, "用户")
         _require_outranks(actor, token.user)

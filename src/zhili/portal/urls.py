@@ -6,5 +6,7 @@ from zhili.portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]

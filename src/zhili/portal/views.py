@@ -8,14 +8,16 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from zhili.areas.selectors import area_descendant_counts, area_scope_roots
+from zhili.core.errors import NotFound
 from zhili.core.todo import todos_for
 from zhili.matters.selectors import field_reporter
-from zhili.org.selectors import my_grants
-from zhili.org.services import user_set_password
+from zhili.org.selectors import my_grants, token_list
+from zhili.org.services import token_revoke, user_set_password
 
 
 @login_required
@@ -49,3 +51,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "portal/password_change_done.html"
+
+
+@login_required
+@require_GET
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own live API tokens (prefix, name, last use, expiry), each revocable."""
+    return render(request, "portal/tokens.html", {"tokens": token_list(request.user)})
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = token_list(request.user).filter(pk=pk).first()
+    if token is None:
+        raise NotFound("令牌不存在或已吊销")
+    token_revoke(actor=request.user, token=token)
+    return redirect("tokens")

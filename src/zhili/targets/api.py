@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from zhili.core.pagination import keyset_page
 from zhili.core.schemas import ErrorOut
 from zhili.targets import selectors, services
-from zhili.targets.evidence import Upload
+from zhili.targets.evidence import MAX_FILES, Upload
 from zhili.targets.schemas import (
     LateList,
     PlanOut,
@@ -198,11 +199,21 @@ def report(request: HttpRequest, report_id: int) -> Any:
     "/reports/{report_id}/submit",
     response={200: ReportOut, **ERRORS},
     summary="报送节点进展（multipart：text、files、keep_previous、version）",
+    # The service refuses more than MAX_FILES files (evidence.py); documented here.
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"properties": {"files": {"maxItems": MAX_FILES}}}
+                }
+            }
+        }
+    },
 )
 def submit(
     request: HttpRequest,
     report_id: int,
-    text: Form[str],
+    text: Form[Annotated[str, Field(max_length=5000)]],
     keep_previous: Form[bool] = True,
     version: Form[int | None] = None,  # type: ignore[assignment]
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]

@@ -87,7 +87,7 @@ class TaskRef(Schema):
     weight: Decimal
 
 
-class RowOut(Schema):
+class TargetRowOut(Schema):
     task: TaskRef
     state: str | None
     done: int
@@ -100,7 +100,7 @@ class TableOut(Schema):
     by: str
     on: dt.date
     columns: list[ColumnOut]
-    rows: list[RowOut]
+    rows: list[TargetRowOut]
     counts: dict[str, int]
 
     @staticmethod
@@ -186,7 +186,7 @@ class EvidenceOut(Schema):
     url: str
 
 
-class EventOut(Schema):
+class TargetEventOut(Schema):
     id: int
     action: str
     action_label: str
@@ -217,12 +217,12 @@ class ReportOut(Schema):
     returns: int
     text: str
     actions: list[str] = Field(description="当前用户现在可做的操作：submit、accept、return")
-    events: list[EventOut]
+    events: list[TargetEventOut]
 
 
 class ReviewIn(Schema):
     decision: Literal["accept", "return"]
-    comment: str = ""
+    comment: str = Field(default="", max_length=4000)
     version: int | None = None
 
 

@@ -118,6 +118,7 @@ PARAMS = {
     "/org/units/<pk>": "unit",
     "/org/users/<pk>": "user",
     "/org/grants/<pk>": "grant",
+    "/tokens/<pk>": "token",
     "/org/roles/<pk>": "role",
     "/org/liaisons/<pk>": "liaison",
     "/matters/report/done/<number>": "matter",
@@ -323,6 +324,16 @@ def openapi_operations(document: dict[str, Any]) -> list[tuple[str, str]]:
     return sorted(out)
 
 
+def documented_statuses(document: dict[str, Any]) -> dict[tuple[str, str], set[int]]:
+    """(METHOD, pattern) → the status codes the OpenAPI documents for the operation."""
+    out = {}
+    for path, ops in document["paths"].items():
+        for method, operation in ops.items():
+            template = re.sub(r"\{(\w+)\}", r"<\1>", path)
+            out[(method.upper(), template)] = {int(s) for s in operation["responses"]}
+    return out
+
+
 def endpoints(document: dict[str, Any], scoped_kinds: set[str]) -> list[Endpoint]:
     """Every endpoint to ask: pages (GET and POST), API operations (their method), and a 万州
     variant of each that names an object scoped by area."""
@@ -447,6 +458,9 @@ def build_world() -> World:
         consultation,
         far_consultation,
     ) = _villages()
+    from zhili.org.services import token_create
+
+    token, _raw = token_create(actor=None, user=f.user("jiefangbei"), name="矩阵测试")
     grant = RoleGrant.objects.get(user__username="jiefangbei")
     far_grant = RoleGrant.objects.get(user__username="wanzhou")
     month = f"{plan.year}-03"
@@ -496,6 +510,7 @@ def build_world() -> World:
             "unit": (str(f.unit("渝中区住房城乡建委").pk), str(f.unit("万州区综治中心").pk)),
             "user": (str(f.user("jiefangbei").pk), str(f.user("wanzhou").pk)),
             "grant": (str(grant.pk), str(far_grant.pk)),
+            "token": (str(token.pk), None),  # jiefangbei's own: everyone else gets 404
             "role": (str(Role.objects.get(slug="street_worker").pk), None),
             "liaison": (str(Liaison.objects.get(area__code=f.JIEFANGBEI).pk), None),
             "matter": (matter.number, far_matter.number),
@@ -794,12 +809,16 @@ def test_access_matrix(role: str, world: World, document: dict[str, Any]) -> Non
     client = client_for(role)
     found: dict[str, str] = {}
     broken: list[str] = []
+    documented = documented_statuses(document)
     for endpoint in endpoints(document, world.scoped):
         url = world.url(endpoint)
         response = ask(client, endpoint, url)
         cls = found[endpoint.key] = outcome(response)
         status = response.status_code
         where = f"{endpoint.key} → {url} as {role}: {status}"
+        allowed = documented.get((endpoint.method, endpoint.route.template))
+        if allowed is not None and status not in allowed:
+            broken.append(f"OpenAPI 未记载此状态码：{where}（记载的：{sorted(allowed)}）")
         if role == "anonymous" and not endpoint.public and cls == "allowed":
             broken.append(f"未登录即可访问非公开页面：{where}")
         scoped = any(_kind(endpoint.route, n, u) in world.scoped for n, u in endpoint.route.params)

@@ -349,3 +349,51 @@ def test_an_unencoded_plus_in_a_date_is_read_as_the_offset(
     # "+08:00" sent without percent-encoding arrives as " 08:00".
     r = client.get(f"{BASE}/requests.json?start_date={day}T00:00:00+08:00")
     assert _ids(r) == [m.number]
+
+
+def scrub_corpus() -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "scrub_corpus.tsv"
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            text, shown = line.split("\t")
+            rows.append((text, shown))
+    return rows
+
+
+@pytest.mark.parametrize(("text", "shown"), scrub_corpus())
+def test_the_scrubber_over_the_corpus(text: str, shown: str) -> None:
+    from zhili.open311.presenters import scrub
+
+    assert scrub(text, ["王小明"]) == shown
+
+
+def test_the_corpus_is_read() -> None:
+    assert len(scrub_corpus()) >= 30
+
+
+@pytest.mark.parametrize("code", ["cadre-conduct", "petition-follow"])
+def test_sensitive_categories_stay_out_of_the_public_feed(
+    client: Any, file: Callable[..., Matter], code: str
+) -> None:
+    from django.conf import settings
+
+    assert code in settings.ZHILI_OPEN311_PRIVATE_CATEGORIES
+    shown = file()
+    hidden = file(category=code, description="反映某干部作风问题")
+    numbers = _ids(client.get(f"{BASE}/requests.json"))
+    assert shown.number in numbers and hidden.number not in numbers
+    assert hidden.number not in client.get(f"{BASE}/requests.xml").content.decode()
+    assert_errors_json(client.get(f"{BASE}/requests/{hidden.number}.json"), 404)
+    by_id = client.get(f"{BASE}/requests.json?service_request_id={hidden.number}")
+    assert _ids(by_id) == []
+
+
+def test_the_private_list_is_a_setting(
+    client: Any, file: Callable[..., Matter], settings: Any
+) -> None:
+    settings.ZHILI_OPEN311_PRIVATE_CATEGORIES = ["streetlight"]
+    m = file()
+    assert m.number not in _ids(client.get(f"{BASE}/requests.json"))

@@ -25,7 +25,7 @@
       echarts.registerMap("zhili-districts", geo);
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption({
-        tooltip: { trigger: "item", formatter: function (p) { return p.name; } },
+        tooltip: { trigger: "item", formatter: function (p) { return echarts.format.encodeHTML(p.name); } },
         series: [{
           type: "map", map: "zhili-districts", roam: !coarse,
           layoutCenter: ["50%", "50%"], layoutSize: "100%",

@@ -104,8 +104,9 @@
             tooltip: {
               trigger: "item",
               formatter: function (p) {
-                if (p.value === undefined || p.value === null || isNaN(p.value)) return p.name + "：无数据";
-                return p.name + "：" + p.value + (measure === "overdue" ? " 件" : "%");
+                var name = echarts.format.encodeHTML(p.name);  // area names are data: never HTML
+                if (p.value === undefined || p.value === null || isNaN(p.value)) return name + "：无数据";
+                return name + "：" + p.value + (measure === "overdue" ? " 件" : "%");
               }
             },
             visualMap: {
