@@ -394,6 +394,20 @@ class Machine:
             self._system_event(m, "supervise", now, note, data)
             self._notify(people, m, notice, now)
             self.swept["supervised"] += 1
+        for m in self.matters:  # 联系群众超时, swept on its own (supervision.contact_candidates)
+            due = m.contact_due
+            if m.status not in supervision.CONTACT_STATUSES or m.contacted_at is not None:
+                continue
+            if due is None or due >= now:
+                continue
+            if m.contact_overdue_at is not None and m.contact_overdue_at >= due:
+                continue
+            people = who.responsible(m)
+            m.contact_overdue_at = now
+            note, data, notice = supervision.contact_overdue_texts(m, people)
+            self._system_event(m, "contact_overdue", now, note, data)
+            self._notify(people, m, notice, now)
+            self.swept["contact_overdue"] += 1
 
     def _system_event(
         self, m: Matter, action: str, now: dt.datetime, note: str, data: dict[str, Any]

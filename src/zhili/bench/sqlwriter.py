@@ -128,6 +128,7 @@ class SqlWriter:
             "rework_count": 0,
             "reopen_count": 0,
             "extension_count": 0,
+            "escalation_level": 0,
             "version": 1,
         }
         matter_id = self._insert(cur, t["Matter"], matter, returning="id")

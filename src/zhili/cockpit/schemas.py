@@ -5,6 +5,8 @@ from __future__ import annotations
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import BoundedIn
+
 
 class CockpitAreaOut(Schema):
     code: str
@@ -50,7 +52,7 @@ class CockpitOut(Schema):
     generated_at: str
 
 
-class CockpitReportIn(Schema):
+class CockpitReportIn(BoundedIn):
     area: str = ""
 
 
@@ -63,7 +65,7 @@ class CockpitReportOut(Schema):
     error: str
 
 
-class CockpitCameraIn(Schema):
+class CockpitCameraIn(BoundedIn):
     code: str
     name: str
     area: str

@@ -8,8 +8,10 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import BoundedIn
 
-class CompoundsCompoundIn(Schema):
+
+class CompoundsCompoundIn(BoundedIn):
     name: str
     area: str = Field(description="所属社区或网格代码")
     coverage: str = Field(description="company 物业公司 / self 自治管理 / none 无物业服务")
@@ -46,25 +48,25 @@ class CompoundsCoverageOut(Schema):
     with_committee: int
 
 
-class CompoundsPartyIn(Schema):
+class CompoundsPartyIn(BoundedIn):
     role: str
     name: str
-    share: Decimal = Decimal(0)
+    share: Decimal = Field(Decimal(0), max_digits=16)
 
 
-class CompoundsAttendeeIn(Schema):
+class CompoundsAttendeeIn(BoundedIn):
     party: int = Field(description="参会方在 parties 中的序号（从 0 起）")
     name: str
     post: str = ""
 
 
-class CompoundsTaskIn(Schema):
+class CompoundsTaskIn(BoundedIn):
     text: str
     owner: int = Field(description="责任方在 parties 中的序号（从 0 起）")
     due: dt.date
 
 
-class CompoundsMeetingIn(Schema):
+class CompoundsMeetingIn(BoundedIn):
     compound: int
     kind: str = Field(description="five 五方联席会 / three 三方联动 / other")
     held_on: dt.date
@@ -72,11 +74,11 @@ class CompoundsMeetingIn(Schema):
     decisions: str
     agenda: str = ""
     place: str = ""
-    total_cost: Decimal = Decimal(0)
-    parties: list[CompoundsPartyIn]
-    attendees: list[CompoundsAttendeeIn] = Field(default_factory=list)
-    followups: list[CompoundsTaskIn] = Field(default_factory=list)
-    matters: list[str] = Field(default_factory=list, description="解决的诉求编号")
+    total_cost: Decimal = Field(Decimal(0), max_digits=16)
+    parties: list[CompoundsPartyIn] = Field(max_length=30)
+    attendees: list[CompoundsAttendeeIn] = Field(default_factory=list, max_length=200)
+    followups: list[CompoundsTaskIn] = Field(default_factory=list, max_length=100)
+    matters: list[str] = Field(default_factory=list, max_length=100, description="解决的诉求编号")
 
 
 class CompoundsPartyOut(Schema):
@@ -84,7 +86,7 @@ class CompoundsPartyOut(Schema):
     role: str
     role_label: str
     name: str
-    share: Decimal
+    share: Decimal = Field(max_digits=16)
 
 
 class CompoundsAttendeeOut(Schema):
@@ -123,7 +125,7 @@ class CompoundsMeetingOut(Schema):
     topic: str
     agenda: str
     decisions: str
-    total_cost: Decimal
+    total_cost: Decimal = Field(max_digits=16)
     parties: list[CompoundsPartyOut]
     attendees: list[CompoundsAttendeeOut]
     followups: list[CompoundsFollowUpOut]
@@ -144,16 +146,16 @@ class CompoundsMeetingPage(Schema):
     next: str | None
 
 
-class CompoundsLinkIn(Schema):
+class CompoundsLinkIn(BoundedIn):
     matter: str = Field(description="诉求编号")
 
 
-class CompoundsFollowUpIn(Schema):
+class CompoundsFollowUpIn(BoundedIn):
     text: str
     owner: int = Field(description="参会方编号（parties[].id）")
     due: dt.date
 
 
-class CompoundsCompleteIn(Schema):
+class CompoundsCompleteIn(BoundedIn):
     version: int | None = None
     result: str

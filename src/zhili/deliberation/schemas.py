@@ -9,6 +9,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import BoundedIn
+
 
 class DelibEventOut(Schema):
     action: str
@@ -76,7 +78,7 @@ class DelibRecordDetailOut(DelibRecordOut):
     events: list[DelibEventOut]
 
 
-class DelibRecordIn(Schema):
+class DelibRecordIn(BoundedIn):
     area: str = Field(description="村（社区）代码")
     title: str = Field(max_length=200)
     content: str
@@ -84,16 +86,16 @@ class DelibRecordIn(Schema):
     review_before: str = Field("", description="须在此步骤前经法律顾问审查（步骤代码），留空不需要")
 
 
-class DelibStepIn(Schema):
+class DelibStepIn(BoundedIn):
     held_on: dt.date
     text: str
-    due: int = Field(0, ge=0)
-    present: int = Field(0, ge=0)
-    votes_for: int = Field(0, ge=0)
-    votes_against: int = Field(0, ge=0)
-    abstain: int = Field(0, ge=0)
-    households_due: int = Field(0, ge=0)
-    households_present: int = Field(0, ge=0)
+    due: int = Field(0, ge=0, max_digits=16)
+    present: int = Field(0, ge=0, max_digits=16)
+    votes_for: int = Field(0, ge=0, max_digits=16)
+    votes_against: int = Field(0, ge=0, max_digits=16)
+    abstain: int = Field(0, ge=0, max_digits=16)
+    households_due: int = Field(0, ge=0, max_digits=16)
+    households_present: int = Field(0, ge=0, max_digits=16)
     assembly: str = Field("", description="villagers 或 representatives（决议步骤）")
     witness: str = Field("", description="见证人账号（决议步骤）")
     public_from: dt.date | None = None
@@ -101,16 +103,16 @@ class DelibStepIn(Schema):
     version: int | None = None
 
 
-class DelibReasonIn(Schema):
+class DelibReasonIn(BoundedIn):
     reason: str
     version: int | None = None
 
 
-class DelibReviewRequestIn(Schema):
+class DelibReviewRequestIn(BoundedIn):
     question: str
 
 
-class DelibReviewRequestOut(Schema):
+class DelibReviewRequestOut(BoundedIn):
     id: int
     adviser: str
     status: str
@@ -137,9 +139,9 @@ class DelibProjectOut(Schema):
     proposer: str
     signers: int
     villagers: int
-    budget: Decimal
-    money_per_person: Decimal
-    labour_per_person: Decimal
+    budget: Decimal = Field(max_digits=16)
+    money_per_person: Decimal = Field(max_digits=16)
+    labour_per_person: Decimal = Field(max_digits=16)
     status: str
     status_label: str
     reply_due: dt.datetime | None
@@ -160,13 +162,13 @@ class DelibBookOut(Schema):
     share_percent: str
     eligible: bool
     persons_needed: int
-    money: Decimal
-    labour_days: Decimal
-    grants: Decimal
-    other_in: Decimal
-    spent: Decimal
-    corrections: Decimal
-    balance: Decimal
+    money: Decimal = Field(max_digits=16)
+    labour_days: Decimal = Field(max_digits=16)
+    grants: Decimal = Field(max_digits=16)
+    other_in: Decimal = Field(max_digits=16)
+    spent: Decimal = Field(max_digits=16)
+    corrections: Decimal = Field(max_digits=16)
+    balance: Decimal = Field(max_digits=16)
 
 
 class DelibContributionOut(Schema):
@@ -174,8 +176,8 @@ class DelibContributionOut(Schema):
     household: str = Field(description="户主姓名（脱敏）")
     phone: str = Field(description="联系电话（脱敏）")
     persons: int
-    money: Decimal
-    labour_days: Decimal
+    money: Decimal = Field(max_digits=16)
+    labour_days: Decimal = Field(max_digits=16)
     exempt_reason: str
     on: dt.date
 
@@ -184,7 +186,7 @@ class DelibLedgerOut(Schema):
     id: int
     kind: str
     kind_label: str
-    amount: Decimal
+    amount: Decimal = Field(max_digits=16)
     on: dt.date
     note: str
 
@@ -198,50 +200,50 @@ class DelibProjectDetailOut(DelibProjectOut):
     events: list[DelibEventOut]
 
 
-class DelibProjectIn(Schema):
+class DelibProjectIn(BoundedIn):
     area: str
     title: str = Field(max_length=200)
     purpose: str
     description: str
     proposer: str = Field(description="committee、villagers 或 representatives")
-    villagers: int = Field(ge=0)
-    budget: Decimal = Field(ge=0)
-    signers: int = Field(0, ge=0)
-    representatives: int = Field(0, ge=0)
+    villagers: int = Field(ge=0, max_digits=16)
+    budget: Decimal = Field(ge=0, max_digits=16)
+    signers: int = Field(0, ge=0, max_digits=16)
+    representatives: int = Field(0, ge=0, max_digits=16)
     money_per_person: Decimal = Field(Decimal(0), ge=0)
     labour_per_person: Decimal = Field(Decimal(0), ge=0)
     year: int | None = None
 
 
-class DelibProjectActionIn(Schema):
+class DelibProjectActionIn(BoundedIn):
     """The input of each project action; each action reads its own fields."""
 
     version: int | None = None
     notice_from: dt.date | None = None
     notice_until: dt.date | None = None
-    households: int = Field(0, ge=0)
-    canvassed: int = Field(0, ge=0)
-    agree: int = Field(0, ge=0)
+    households: int = Field(0, ge=0, max_digits=16)
+    canvassed: int = Field(0, ge=0, max_digits=16)
+    agree: int = Field(0, ge=0, max_digits=16)
     held_on: dt.date | None = None
     assembly: str = ""
-    due: int = Field(0, ge=0)
-    present: int = Field(0, ge=0)
-    votes_for: int = Field(0, ge=0)
-    votes_against: int = Field(0, ge=0)
-    abstain: int = Field(0, ge=0)
-    households_due: int = Field(0, ge=0)
-    households_present: int = Field(0, ge=0)
+    due: int = Field(0, ge=0, max_digits=16)
+    present: int = Field(0, ge=0, max_digits=16)
+    votes_for: int = Field(0, ge=0, max_digits=16)
+    votes_against: int = Field(0, ge=0, max_digits=16)
+    abstain: int = Field(0, ge=0, max_digits=16)
+    households_due: int = Field(0, ge=0, max_digits=16)
+    households_present: int = Field(0, ge=0, max_digits=16)
     approve: bool = False
     note: str = ""
     household: str = ""
     phone: str = ""
-    persons: int = Field(0, ge=0)
-    money: Decimal = Decimal(0)
-    labour_days: Decimal = Decimal(0)
+    persons: int = Field(0, ge=0, max_digits=16)
+    money: Decimal = Field(Decimal(0), max_digits=16)
+    labour_days: Decimal = Field(Decimal(0), max_digits=16)
     exempt_reason: str = ""
     on: dt.date | None = None
     kind: str = ""
-    amount: Decimal = Decimal(0)
+    amount: Decimal = Field(Decimal(0), max_digits=16)
 
 
 class DelibHouseholdOut(Schema):
@@ -250,17 +252,17 @@ class DelibHouseholdOut(Schema):
     phone: str
 
 
-class DelibCapIn(Schema):
+class DelibCapIn(BoundedIn):
     area: str = Field("", description="区域代码；留空为全市")
     year: int | None = Field(None, description="年度；留空为各年")
-    money: Decimal = Field(ge=0)
-    labour_days: Decimal = Field(ge=0)
+    money: Decimal = Field(ge=0, max_digits=16)
+    labour_days: Decimal = Field(ge=0, max_digits=16)
     note: str = ""
 
 
 class DelibCapOut(Schema):
     area: str
     year: int | None
-    money: Decimal
-    labour_days: Decimal
+    money: Decimal = Field(max_digits=16)
+    labour_days: Decimal = Field(max_digits=16)
     note: str

@@ -97,6 +97,7 @@ def demo_cases(*, say: Callable[[str], None] = print) -> None:
                 for r, n in parties
             ],
             received_at=now - dt.timedelta(days=20 - i * 3),
+            parties_consent=channel == "petition",  # 访调: both parties agreed to mediation
         )
         if outcome == "registered":
             continue

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import BoundedIn
 
-class IndicatorsIndicatorOut(Schema):
+
+class IndicatorsIndicatorOut(BoundedIn):
     code: str
     name: str
     unit_label: str
@@ -15,18 +16,18 @@ class IndicatorsIndicatorOut(Schema):
     higher_is_better: bool
 
 
-class IndicatorsValueIn(Schema):
+class IndicatorsValueIn(BoundedIn):
     indicator: str = Field(description="指标代码")
     area: str = Field(description="区域代码")
     year: int
     month: int
     value: float | None = Field(None, description="数值；有构成项时可省略，取构成项之和")
-    components: dict[str, int] = Field(default_factory=dict)
+    components: dict[str, int] = Field(default_factory=dict, max_length=50)
     source: str
     note: str = ""
 
 
-class IndicatorsValueOut(Schema):
+class IndicatorsValueOut(BoundedIn):
     id: int
     indicator: str
     area: str
@@ -38,7 +39,7 @@ class IndicatorsValueOut(Schema):
     version: int
 
 
-class IndicatorsRevisionOut(Schema):
+class IndicatorsRevisionOut(BoundedIn):
     version: int
     value: float
     source: str
@@ -47,7 +48,7 @@ class IndicatorsRevisionOut(Schema):
     at: str
 
 
-class IndicatorsFigureOut(Schema):
+class IndicatorsFigureOut(BoundedIn):
     indicator: str
     name: str
     total: float
@@ -56,14 +57,14 @@ class IndicatorsFigureOut(Schema):
     children: dict[str, float] = Field(description="下级区域代码 → 数值")
 
 
-class IndicatorsFiguresOut(Schema):
+class IndicatorsFiguresOut(BoundedIn):
     area: str
     year: int
     months: list[int]
     figures: list[IndicatorsFigureOut]
 
 
-class IndicatorsSurveyRateOut(Schema):
+class IndicatorsSurveyRateOut(BoundedIn):
     area: str
     name: str
     year: int
@@ -79,6 +80,6 @@ class IndicatorsSurveyRateOut(Schema):
     change_points: float | None = Field(description="同比变化（百分点）")
 
 
-class IndicatorsSurveyOut(Schema):
+class IndicatorsSurveyOut(BoundedIn):
     total: IndicatorsSurveyRateOut | None
     children: list[IndicatorsSurveyRateOut]

@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import BoundedIn
+
 
 class LegalAdviserOut(Schema):
     id: int
@@ -20,7 +22,7 @@ class LegalAdviserOut(Schema):
     active: bool
 
 
-class LegalAdviserIn(Schema):
+class LegalAdviserIn(BoundedIn):
     name: str
     firm: str
     area: str = Field(description="登记区域代码（街道或区县）")
@@ -29,7 +31,7 @@ class LegalAdviserIn(Schema):
     username: str = Field("", description="平台账号（法律顾问本人登录用，可不填）")
 
 
-class LegalCoverageIn(Schema):
+class LegalCoverageIn(BoundedIn):
     adviser: int
     area: str = Field(description="村（社区）代码")
     since: dt.date
@@ -42,7 +44,7 @@ class LegalCoverageOut(Schema):
     since: dt.date
 
 
-class LegalDutyIn(Schema):
+class LegalDutyIn(BoundedIn):
     adviser: int
     area: str
     on: dt.date
@@ -61,7 +63,7 @@ class LegalDutyOut(Schema):
     place: str
 
 
-class LegalConsultationIn(Schema):
+class LegalConsultationIn(BoundedIn):
     area: str
     kind: str
     on: dt.date
@@ -151,7 +153,7 @@ class LegalReviewOut(Schema):
         }
 
 
-class LegalDecideIn(Schema):
+class LegalDecideIn(BoundedIn):
     approve: bool
     opinion: str
     version: int | None = None
@@ -162,7 +164,7 @@ class LegalPersonOut(Schema):
     phone: str
 
 
-class LegalTargetIn(Schema):
+class LegalTargetIn(BoundedIn):
     year: int
     hours: int = Field(50, gt=0)
     visits_per_month: int = Field(1, ge=0)

@@ -325,24 +325,28 @@ def matter_contact_overdue(
     people = (recipients or Recipients()).responsible(m)
     m.contact_overdue_at = now
     m.save(update_fields=["contact_overdue_at"])
-    due = m.contact_due.astimezone(dt.UTC).isoformat()
-    _event(
-        m,
-        "contact_overdue",
-        now,
-        f"超过联系群众时限（{_when(m.contact_due)}）仍未联系反映人",
-        {"contact_due": due, "to": [u.username for u in people]},
-    )
-    notices = notify(
-        recipients=people,
-        kind="contact_overdue",
-        title=f"【联系超时】{m.number} 已超过联系群众时限",
-        body=f"“{m.title}”的联系群众时限 {_when(m.contact_due)} 已过，请立即联系反映人并记录。",
-        url=_url(m),
-        obj=m,
-        dedupe_key=f"contact:{m.pk}:{int(m.contact_due.timestamp())}",
-    )
+    note, data, notice = contact_overdue_texts(m, people)
+    _event(m, "contact_overdue", now, note, data)
+    notices = notify(recipients=people, obj=m, **notice)
     return len(notices)
+
+
+def contact_overdue_texts(
+    m: Matter, people: list[Any]
+) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The event's note and data and the notice of 联系群众超时 (also the bench machine's)."""
+    assert m.contact_due is not None
+    due = m.contact_due.astimezone(dt.UTC).isoformat()
+    note = f"超过联系群众时限（{_when(m.contact_due)}）仍未联系反映人"
+    data = {"contact_due": due, "to": [u.username for u in people]}
+    notice = {
+        "kind": "contact_overdue",
+        "title": f"【联系超时】{m.number} 已超过联系群众时限",
+        "body": f"“{m.title}”的联系群众时限 {_when(m.contact_due)} 已过，请立即联系反映人并记录。",
+        "url": _url(m),
+        "dedupe_key": f"contact:{m.pk}:{int(m.contact_due.timestamp())}",
+    }
+    return note, data, notice
 
 
 def contact_candidates(now: dt.datetime) -> QuerySet[Matter]:

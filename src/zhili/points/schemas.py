@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import BoundedIn
+
 KEY = Field(
     min_length=1, max_length=100, description="客户端为本次业务生成的幂等键；重试用同一个键"
 )
@@ -52,32 +54,32 @@ class PointsHouseholdOut(Schema):
     available: int
 
 
-class PointsHouseholdIn(Schema):
+class PointsHouseholdIn(BoundedIn):
     area: str = Field(description="网格或楼栋的区域代码")
     number: str = Field(max_length=30)
     head_name: str = Field(max_length=60)
 
 
-class PointsAllocateIn(Schema):
+class PointsAllocateIn(BoundedIn):
     village: str = Field(description="村（社区）代码")
     funding_source: str = Field(max_length=60)
     amount: int = Field(gt=0, le=10**9)
     key: str = KEY
 
 
-class PointsReverseIn(Schema):
+class PointsReverseIn(BoundedIn):
     key: str = KEY
     memo: str = Field(min_length=1, max_length=200)
 
 
-class PointsRecordIn(Schema):
+class PointsRecordIn(BoundedIn):
     household_id: int
     item_code: str
     occurred_on: dt.date
     note: str = Field(default="", max_length=200)
 
 
-class PointsRecordActIn(Schema):
+class PointsRecordActIn(BoundedIn):
     note: str = Field(default="", max_length=500)
     version: int | None = VERSION
 
@@ -98,14 +100,14 @@ class PointsRecordOut(Schema):
     actions: list[str]
 
 
-class PointsOrderIn(Schema):
+class PointsOrderIn(BoundedIn):
     household_id: int
     goods_id: int
     quantity: int = Field(gt=0, le=1000)
     key: str = KEY
 
 
-class PointsOrderActIn(Schema):
+class PointsOrderActIn(BoundedIn):
     version: int | None = VERSION
 
 
@@ -140,13 +142,13 @@ class PointsVillageRankOut(Schema):
     per_household: float
 
 
-class PointsGoodsIn(Schema):
+class PointsGoodsIn(BoundedIn):
     name: str = Field(min_length=1, max_length=80)
     price: int = Field(gt=0, le=100_000)
     stock: int = Field(default=0, ge=0, le=100_000)
 
 
-class PointsStockIn(Schema):
+class PointsStockIn(BoundedIn):
     quantity: int = Field(description="入库为正，报损为负", ge=-100_000, le=100_000)
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from zhili.core.schemas import BoundedIn
+
 
 class ScreensCentreOut(Schema):
     id: int
@@ -15,7 +17,7 @@ class ScreensCentreOut(Schema):
     hours: str
 
 
-class ScreensNoticeIn(Schema):
+class ScreensNoticeIn(BoundedIn):
     title: str
     body: str
     show_from: dt.date

@@ -8,19 +8,21 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import BoundedIn
+
 VERSION = Field(default=None, description="页面或上次读取时的版本号；已被他人更新时返回 409")
 
 
-class VisitsScheduleIn(Schema):
+class VisitsScheduleIn(BoundedIn):
     building: str = Field(description="楼栋区域代码")
     date: dt.date
 
 
-class VisitsPlanIn(Schema):
+class VisitsPlanIn(BoundedIn):
     title: str
     cadre: str = Field(description="走访干部账号")
     area: str = Field(description="走访范围：街道、社区或网格代码")
-    visits: list[VisitsScheduleIn] = Field(default_factory=list)
+    visits: list[VisitsScheduleIn] = Field(default_factory=list, max_length=500)
 
 
 class VisitsPlanOut(Schema):
@@ -94,24 +96,24 @@ class VisitsVisitPage(Schema):
     next: str | None
 
 
-class VisitsRecordIn(Schema):
+class VisitsRecordIn(BoundedIn):
     version: int | None = VERSION
     summary: str = ""
     visited_on: dt.date | None = None
 
 
-class VisitsMissIn(Schema):
+class VisitsMissIn(BoundedIn):
     version: int | None = VERSION
     reason: str
 
 
-class VisitsResidentIn(Schema):
+class VisitsResidentIn(BoundedIn):
     name: str
     phone: str = ""
     room: str = ""
 
 
-class VisitsDemandIn(Schema):
+class VisitsDemandIn(BoundedIn):
     text: str
     category: str = Field(description="诉求分类代码")
     resident: int | None = None

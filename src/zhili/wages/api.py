@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from zhili.core.pagination import keyset_page
-from zhili.core.schemas import ErrorOut
+from zhili.core.schemas import BoundedIn, ErrorOut
 from zhili.wages import presenters, selectors, services
 from zhili.wages.schemas import (
     WagesAssignIn,
@@ -24,18 +24,20 @@ from zhili.wages.schemas import (
     WagesWarningPageOut,
 )
 
+ImportKindIn = Literal["roster", "attendance", "paytable", "bank", "labour"]  # models.ImportKind
+
 router = Router(tags=["wages"])
 ERRORS: dict[int, Any] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
 
 
-class WagesProjectFilters(Schema):
+class WagesProjectFilters(BoundedIn):
     q: str = ""
     area: str = ""
     cursor: str | None = None
     limit: int = 50
 
 
-class WagesWarningFilters(Schema):
+class WagesWarningFilters(BoundedIn):
     status: str = "active"
     severity: str = ""
     rule: str = ""
@@ -44,7 +46,7 @@ class WagesWarningFilters(Schema):
     limit: int = 50
 
 
-class WagesBlacklistFilters(Schema):
+class WagesBlacklistFilters(BoundedIn):
     q: str = ""
     all: bool = False
     cursor: str | None = None
@@ -68,7 +70,9 @@ def get_project(request: HttpRequest, pk: int) -> Any:
     response={201: WagesImportOut, 200: WagesImportOut, **ERRORS},
     summary="导入花名册、考勤、工资表、银行代发或人工费拨付记录（xlsx/CSV，整份校验）",
 )
-def import_file(request: HttpRequest, pk: int, kind: Form[str], file: File[UploadedFile]) -> Any:
+def import_file(
+    request: HttpRequest, pk: int, kind: Form[ImportKindIn], file: File[UploadedFile]
+) -> Any:
     project = selectors.project_get(request.user, pk)
     batch, new = services.project_import(
         actor=request.user,

@@ -8,6 +8,8 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import BoundedIn
+
 
 class WagesProjectOut(Schema):
     id: int
@@ -79,12 +81,12 @@ class WagesWarningPageOut(Schema):
     next: str | None
 
 
-class WagesAssignIn(Schema):
+class WagesAssignIn(BoundedIn):
     assignee: str = Field(description="处置人账号")
     version: int | None = None
 
 
-class WagesNoteIn(Schema):
+class WagesNoteIn(BoundedIn):
     note: str
     version: int | None = None
 

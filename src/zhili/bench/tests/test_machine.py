@@ -131,7 +131,11 @@ def test_machine_writes_the_rows_the_services_write(tmp_path: Path) -> None:
     assert len(by_services["snapshot"]["events"]) > 300
     actions = {e[1] for e in by_services["snapshot"]["events"]}
     assert {"overdue", "supervise"} <= actions  # the sweep's rows are compared too
-    assert {n[2] for n in by_services["snapshot"]["notices"]} == {"warn", "supervise"}, counts
+    assert {n[2] for n in by_services["snapshot"]["notices"]} == {
+        "warn",
+        "supervise",
+        "contact_overdue",
+    }, counts
 
 
 @pytest.mark.django_db
