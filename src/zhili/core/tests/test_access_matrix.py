@@ -491,7 +491,7 @@ def build_world() -> World:
                                    complaint_line="12345")  # fmt: skip
     far_centre = screens.centre_create(actor=admin, area=f.area(f.WANZHOU_STREET),
                                        name="矩阵中心", complaint_line="12345")  # fmt: skip
-    device, token = screens.device_create(actor=admin, centre=centre, name="电视")
+    device, screen_token = screens.device_create(actor=admin, centre=centre, name="电视")
     far_device, _ = screens.device_create(actor=admin, centre=far_centre, name="电视")
     today = dt.date(2030, 1, 1)
     notice = screens.notice_create(actor=admin, centre=centre, title="通知", body="内容",
@@ -559,7 +559,7 @@ def build_world() -> World:
             "service_centre": (str(centre.pk), str(far_centre.pk)),
             "screen_device": (str(device.pk), str(far_device.pk)),
             "screen_notice": (str(notice.pk), str(far_notice.pk)),
-            "screen_token": (token, None),
+            "screen_token": (screen_token, None),
             "open311_rest": ("no-such-resource", None),
             "open311_format": ("json", None),
             **points,
