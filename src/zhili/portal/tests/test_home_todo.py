@@ -74,3 +74,34 @@ def test_the_office_and_the_mediator_see_their_queues(login: Any) -> None:
     assert "待审核的进展报告" in _todo(login("office_zfw").get("/").content.decode())
     todo = _todo(login("mediator_jfb").get("/").content.decode())
     assert set(todo) == {"我调解中的纠纷"}
+
+
+def test_new_modules_add_their_queues(login: Any, users: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from zhili.legal.models import Review, ReviewStatus
+    from zhili.points.models import Record, RecordStatus
+    from zhili.testing import factories as f
+    from zhili.wages.models import Warning
+
+    with override_settings(DEBUG=True):
+        call_command("demo_villages", stdout=io.StringIO())
+        call_command("demo_points", stdout=io.StringIO())
+    f.make_wage_warning(f.make_wage_project())
+    todo = _todo(login("jiefangbei").get("/").content.decode())
+    visible = Warning.objects.visible_to(users["jiefangbei"]).exclude(status="closed")
+    assert todo["未办结欠薪预警"] == visible.count() > 0
+    lawyer = users["lawyer_jfb"]
+    todo = _todo(login("lawyer_jfb").get("/").content.decode())
+    assert (
+        todo["待我审查的事项"]
+        == Review.objects.filter(adviser__user=lawyer, status=ReviewStatus.REQUESTED).count()
+    )
+    secretary = users["secretary_msl"]
+    todo = _todo(login("secretary_msl").get("/").content.decode())
+    if "待审核的积分记录" in todo:
+        waiting = Record.objects.visible_to(secretary).filter(status=RecordStatus.RECORDED)
+        assert todo["待审核的积分记录"] == waiting.exclude(recorded_by=secretary).count()

@@ -1,0 +1,28 @@
+"""Kiosk slides of village self-governance (docs/screens.md): the 四议两公开 resolutions and
+results and the 一事一议 notices in their publicity window for the centre's area — what
+``publicity.current_publicity`` already shows on the public notices page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from zhili.deliberation.publicity import current_publicity
+from zhili.screens.registry import Slide
+
+
+def publicity_slides(centre: Any, today: dt.date) -> list[Slide]:
+    items = current_publicity(on=today, under=centre.area_path)
+    return [
+        Slide(
+            key=f"deliberation.{i}",
+            title=f"村（居）务公开 · {p.kind}",
+            lines=[p.title, *([p.text[:300]] if p.text else [])],
+            footer=f"{p.area} · 公示期 {p.public_from:%m月%d日}—{p.public_until:%m月%d日}",
+            seconds=20,
+        )
+        for i, p in enumerate(items[:6])
+    ]
+
+
+SLIDES = [publicity_slides]
