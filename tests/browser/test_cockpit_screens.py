@@ -106,11 +106,14 @@ def test_kiosk_at_both_orientations(browser: Any, server: str, sign_in: Any) -> 
         tv.clock.run_for(21_000)  # the notice shows 20 s, then the duty roster
         assert active.inner_text().startswith("今日值班")
         assert "王五" in tv.locator(".kiosk-slide.active").inner_text()
-        # Offline: the poll fails, the slides stay and keep rotating.
+        # Offline: the poll fails, the slides stay and keep rotating. (Other modules' published
+        # slides — the village's points ranking, 村务公开 — may join the notice and the roster.)
+        before = tv.locator(".kiosk-slide").count()
+        titles = tv.locator(".kiosk-slide h1").all_inner_texts()
         tv.context.set_offline(True)
         tv.clock.run_for(130_000)
-        assert tv.locator(".kiosk-slide").count() == 2
-        assert active.inner_text() in ("停水通知",) or active.inner_text().startswith("今日值班")
+        assert before >= 2 and tv.locator(".kiosk-slide").count() == before
+        assert active.inner_text() in titles
         tv.context.close()
         tv.problems.allow("ERR_INTERNET_DISCONNECTED|Failed to fetch")
         assert not tv.problems, "\n".join(tv.problems)

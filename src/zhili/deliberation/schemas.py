@@ -89,13 +89,13 @@ class DelibRecordIn(BoundedIn):
 class DelibStepIn(BoundedIn):
     held_on: dt.date
     text: str
-    due: int = Field(0, ge=0, max_digits=16)
-    present: int = Field(0, ge=0, max_digits=16)
-    votes_for: int = Field(0, ge=0, max_digits=16)
-    votes_against: int = Field(0, ge=0, max_digits=16)
-    abstain: int = Field(0, ge=0, max_digits=16)
-    households_due: int = Field(0, ge=0, max_digits=16)
-    households_present: int = Field(0, ge=0, max_digits=16)
+    due: int = Field(0, ge=0)
+    present: int = Field(0, ge=0)
+    votes_for: int = Field(0, ge=0)
+    votes_against: int = Field(0, ge=0)
+    abstain: int = Field(0, ge=0)
+    households_due: int = Field(0, ge=0)
+    households_present: int = Field(0, ge=0)
     assembly: str = Field("", description="villagers 或 representatives（决议步骤）")
     witness: str = Field("", description="见证人账号（决议步骤）")
     public_from: dt.date | None = None
@@ -206,10 +206,10 @@ class DelibProjectIn(BoundedIn):
     purpose: str
     description: str
     proposer: str = Field(description="committee、villagers 或 representatives")
-    villagers: int = Field(ge=0, max_digits=16)
+    villagers: int = Field(ge=0)
     budget: Decimal = Field(ge=0, max_digits=16)
-    signers: int = Field(0, ge=0, max_digits=16)
-    representatives: int = Field(0, ge=0, max_digits=16)
+    signers: int = Field(0, ge=0)
+    representatives: int = Field(0, ge=0)
     money_per_person: Decimal = Field(Decimal(0), ge=0)
     labour_per_person: Decimal = Field(Decimal(0), ge=0)
     year: int | None = None
@@ -221,23 +221,23 @@ class DelibProjectActionIn(BoundedIn):
     version: int | None = None
     notice_from: dt.date | None = None
     notice_until: dt.date | None = None
-    households: int = Field(0, ge=0, max_digits=16)
-    canvassed: int = Field(0, ge=0, max_digits=16)
-    agree: int = Field(0, ge=0, max_digits=16)
+    households: int = Field(0, ge=0)
+    canvassed: int = Field(0, ge=0)
+    agree: int = Field(0, ge=0)
     held_on: dt.date | None = None
     assembly: str = ""
-    due: int = Field(0, ge=0, max_digits=16)
-    present: int = Field(0, ge=0, max_digits=16)
-    votes_for: int = Field(0, ge=0, max_digits=16)
-    votes_against: int = Field(0, ge=0, max_digits=16)
-    abstain: int = Field(0, ge=0, max_digits=16)
-    households_due: int = Field(0, ge=0, max_digits=16)
-    households_present: int = Field(0, ge=0, max_digits=16)
+    due: int = Field(0, ge=0)
+    present: int = Field(0, ge=0)
+    votes_for: int = Field(0, ge=0)
+    votes_against: int = Field(0, ge=0)
+    abstain: int = Field(0, ge=0)
+    households_due: int = Field(0, ge=0)
+    households_present: int = Field(0, ge=0)
     approve: bool = False
     note: str = ""
     household: str = ""
     phone: str = ""
-    persons: int = Field(0, ge=0, max_digits=16)
+    persons: int = Field(0, ge=0)
     money: Decimal = Field(Decimal(0), max_digits=16)
     labour_days: Decimal = Field(Decimal(0), max_digits=16)
     exempt_reason: str = ""

@@ -34,6 +34,11 @@ labels.register_audit_fields(
         "co_units": _("协办单位"),
         "solved": _("问题是否解决"),
         "satisfied": _("是否满意"),
+        "contact_due": _("联系群众时限"),
+        "from": _("原所在区域"),
+        "from_name": _("原所在区域名称"),
+        "to_name": _("定位到的区域"),
+        "by": _("评价人"),
     },
     choices={"stage": STAGE_LABELS},
 )

@@ -53,7 +53,7 @@ def queue_workbook(matters: Iterable[Matter], *, title: str) -> bytes:
                 m.get_channel_display(),
                 m.area.name,
                 m.get_status_display(),
-                m.lead_unit.name if m.lead_unit_id else "",
+                m.lead_unit.name if m.lead_unit is not None else "",
                 _local(m.created_at),
                 _local(m.due_at),
                 "是" if m.overdue else "否",

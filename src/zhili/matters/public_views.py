@@ -164,7 +164,7 @@ def _lookup_page(
 def public_rate(request: HttpRequest) -> HttpResponse:
     """The resident rates their closed matter, after proving it on the lookup page."""
     pk = request.session.get(LOOKUP_KEY)
-    matter = selectors.public_matter(pk) if pk else None
+    matter = selectors.public_matter(int(pk)) if pk else None
     if matter is None:
         return redirect("public:lookup")
     form = PublicRateForm(request.POST)
@@ -183,10 +183,12 @@ def public_rate(request: HttpRequest) -> HttpResponse:
             status = exc.status
         else:
             message = "感谢您的评价。"
-            matter = selectors.public_matter(pk)
-            form = None
+            matter = selectors.public_matter(int(pk)) or matter
     lookup = LookupForm(initial={"number": matter.number})
-    return _lookup_page(request, lookup, matter, message=message, status=status, rate_form=form)
+    rate_form = None if message else form
+    return _lookup_page(
+        request, lookup, matter, message=message, status=status, rate_form=rate_form
+    )
 
 
 # What a resident may see of each step: a label, the unit (never a person), and the note only

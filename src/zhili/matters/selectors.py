@@ -438,7 +438,7 @@ def place_label(area: Area) -> str:
     """ "解放碑街道 · 民生路社区" for a pick list."""
     from zhili.areas.models import Level
 
-    if area.level in (Level.COMMUNITY, Level.GRID) and area.parent_id:
+    if area.level in (Level.COMMUNITY, Level.GRID) and area.parent is not None:
         return f"{area.parent.name} · {area.name}"
     return area.name
 
@@ -563,7 +563,9 @@ def field_reporter(user: Any) -> bool:
 
     paths = scope_paths(user, Matter, "add")
     grid_depth = LEVEL_ORDER.index(Level.GRID) + 1  # codes in a grid's path
-    return bool(paths) and all(len([c for c in p.split("/") if c]) >= grid_depth for p in paths)
+    if not paths:  # None (everywhere) or nowhere: not a field reporter
+        return False
+    return all(len([c for c in p.split("/") if c]) >= grid_depth for p in paths)
 
 
 def area_filter_options(user: Any, limit: int = 2000) -> list[Area]:

@@ -436,6 +436,8 @@ def make_meeting(actor: Any = "jiefangbei", *, compound: Any = None, **kw: Any) 
     return services.meeting_create(
         actor=user(actor), compound=compound or make_compound(actor), **args
     )
+
+
 # Wages (根治欠薪) -------------------------------------------------------------------------------
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhili.core.pagination import keyset_page
-from zhili.core.schemas import BoundedIn, ErrorOut
+from zhili.core.schemas import ErrorOut
 from zhili.wages import presenters, selectors, services
 from zhili.wages.schemas import (
     WagesAssignIn,
@@ -30,14 +30,14 @@ router = Router(tags=["wages"])
 ERRORS: dict[int, Any] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
 
 
-class WagesProjectFilters(BoundedIn):
+class WagesProjectFilters(Schema):
     q: str = ""
     area: str = ""
     cursor: str | None = None
     limit: int = 50
 
 
-class WagesWarningFilters(BoundedIn):
+class WagesWarningFilters(Schema):
     status: str = "active"
     severity: str = ""
     rule: str = ""
@@ -46,7 +46,7 @@ class WagesWarningFilters(BoundedIn):
     limit: int = 50
 
 
-class WagesBlacklistFilters(BoundedIn):
+class WagesBlacklistFilters(Schema):
     q: str = ""
     all: bool = False
     cursor: str | None = None

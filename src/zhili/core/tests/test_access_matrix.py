@@ -92,6 +92,7 @@ PUBLIC = {
     "/public/report/",
     "/public/report/done/",
     "/public/lookup/",
+    "/public/lookup/rate/",  # a resident's rating: proved by the lookup in their session
     "/public/category-fields/",
     "/public/areas/options/",
     "/public/notices/",
@@ -632,6 +633,8 @@ def _villages() -> tuple[Any, ...]:
         out.append((d, step, project, review, consultation))
     (d, s, p, r, c), (fd, fs, fp, fr, fc) = out
     return d, fd, s, fs, p, fp, r, fr, c, fc
+
+
 def _points_world() -> dict[str, tuple[str, str | None]]:
     """A village of the points bank in 解放碑 and one in 万州: a household with points, a record
     waiting for approval, an order held, a rule version, a posted transfer."""

@@ -51,11 +51,12 @@ def test_a_tooltip_escapes_the_name(where: str, source: str) -> None:
     # cut from the same file, and stand-ins for the figure it labels.
     path = SRC / where.rsplit(":", 1)[0]
     helper = re.search(r"function esc\(s\) \{.*?\n  \}", path.read_text(encoding="utf-8"), re.S)
-    helpers = helper.group(0) + "\nvar f = {label: '超期'};\nfunction shown(f, v) { return String(v); }\n"
+    stand_ins = "\nvar f = {label: '超期'};\nfunction shown(f, v) { return String(v); }\n"
+    helpers = helper.group(0) + stand_ins if helper else ""
     script = (
         f"var echarts = require({json.dumps(str(echarts))});\n"
         "var measure = 'overdue';\n"
-        + (helpers if helper and "esc(" in source else "")
+        + (helpers if "esc(" in source else "")
         + f"var f = ({source});\n"
         f"process.stdout.write(String(f({json.dumps(point)})));\n"
     )
