@@ -183,7 +183,7 @@ def public_rate(request: HttpRequest) -> HttpResponse:
             status = exc.status
         else:
             message = "感谢您的评价。"
-            matter = selectors.public_matter(int(pk)) or matter
+            matter = selectors.public_matter(matter.pk) or matter
     lookup = LookupForm(initial={"number": matter.number})
     rate_form = None if message else form
     return _lookup_page(
