@@ -11,6 +11,7 @@ labels.register_audit_fields(
         "session": _("调解记录"),
         "mediator_name": _("调解员姓名"),
         "days": _("天数"),
+        "hours": _("小时数"),
         "at": _("调解时间"),
         "place": _("调解地点"),
         "on": _("司法确认日期"),

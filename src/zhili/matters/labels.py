@@ -35,6 +35,7 @@ labels.register_audit_fields(
         "solved": _("问题是否解决"),
         "satisfied": _("是否满意"),
         "contact_due": _("联系群众时限"),
+        "level": _("升级层级"),
         "from": _("原所在区域"),
         "from_name": _("原所在区域名称"),
         "to_name": _("定位到的区域"),
