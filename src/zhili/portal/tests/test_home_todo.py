@@ -105,3 +105,21 @@ def test_new_modules_add_their_queues(login: Any, users: Any) -> None:
     if "待审核的积分记录" in todo:
         waiting = Record.objects.visible_to(secretary).filter(status=RecordStatus.RECORDED)
         assert todo["待审核的积分记录"] == waiting.exclude(recorded_by=secretary).count()
+
+
+def test_the_village_secretary_sees_the_records_in_progress(login: Any, users: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from zhili.deliberation.models import Deliberation, Status
+
+    with override_settings(DEBUG=True):
+        call_command("demo_villages", stdout=io.StringIO())
+    secretary = users["secretary_msl"]
+    todo = _todo(login("secretary_msl").get("/").content.decode())
+    open_ = Deliberation.objects.visible_to(secretary).exclude(
+        status__in=[Status.DONE, Status.WITHDRAWN]
+    )
+    assert todo["进行中的四议两公开"] == open_.count()
