@@ -278,6 +278,8 @@ def test_table_prints_on_a3_and_fits_a_phone(targets_server: str, targets_browse
     page = _page(targets_browser, targets_server, "office_zfw", problems)
     page.goto("/targets/")
     page.locator("#plans tbody a").first.click()
+    page.wait_for_url(re.compile(r"/targets/\d+/$"))
+    page.wait_for_load_state("load")  # the print stylesheet is in (it hides the filters)
     page.emulate_media(media="print")
     assert page.locator("#table-filters").is_hidden()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
