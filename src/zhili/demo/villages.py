@@ -20,6 +20,7 @@ from zhili.deliberation.models import Assembly, Deliberation, Stage
 from zhili.deliberation.rules import Tally
 from zhili.deliberation.services import StepInput, Upload
 from zhili.deliberation.workflow import WORKFLOW
+from zhili.demo.loader import DemoRefused
 from zhili.legal import services as ls
 from zhili.org.models import User
 
@@ -27,10 +28,6 @@ MINSHENGLU, LIANHUACHI = "500103003013", "500103003016"
 TAIBAI = "500101017200"  # 太白村, 万州区太白街道
 MARK = "（演示）"
 SHEET = Upload("签到表（演示）.pdf", b"%PDF-1.4\n% zhili demo signature sheet\n%%EOF\n")
-
-
-class DemoRefused(RuntimeError):
-    pass
 
 
 def _user(name: str) -> User:

@@ -15,13 +15,10 @@ from django.utils import timezone
 
 from zhili.areas.models import Area, Level
 from zhili.core.system import system_user
+from zhili.demo.loader import DemoRefused
 
 VILLAGE = "500103003013"  # 民生路社区
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋"
-
-
-class DemoRefused(RuntimeError):
-    pass
 
 
 @transaction.atomic

@@ -16,14 +16,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from zhili.areas.models import Area
+from zhili.demo.loader import DemoRefused
 from zhili.org.models import User
 from zhili.wages import rules, services
 from zhili.wages.imports import COLUMNS, ID_CHECK, ID_WEIGHTS
 from zhili.wages.models import Project
-
-
-class DemoRefused(RuntimeError):
-    pass
 
 
 def _id(n: int) -> str:

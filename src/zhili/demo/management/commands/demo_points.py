@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from zhili.points.demo import DemoRefused, demo_points
+from zhili.demo.loader import DemoRefused
+from zhili.points.demo import demo_points
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from zhili.demo.villages import DemoRefused, demo_villages
+from zhili.demo.loader import DemoRefused
+from zhili.demo.villages import demo_villages
 
 
 class Command(BaseCommand):

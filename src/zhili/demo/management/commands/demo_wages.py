@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from zhili.wages.demo import DemoRefused, demo_wages
+from zhili.demo.loader import DemoRefused
+from zhili.wages.demo import demo_wages
 
 
 class Command(BaseCommand):
