@@ -394,7 +394,12 @@ class PlaceForm(ActionForm):
         field = self.fields["area"]
         if self.matter is None:
             return
-        suggestions = selectors.place_suggestions(self.matter)
+        # Suggestions (a scan of the district's grids and buildings) only where they are needed:
+        # a matter located only to its district, not on every matter page that can be placed.
+        from zhili.areas.models import Level
+
+        at_district = self.matter.area.level == Level.DISTRICT
+        suggestions = selectors.place_suggestions(self.matter) if at_district else []
         choices: list[tuple[str, str]] = [("", "— 请选择 —")]
         if suggestions:
             choices.append(("建议", [(s.area.code, s.label) for s in suggestions]))  # type: ignore[arg-type]
