@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from zhili.core.db_router import report_reads
 from zhili.core.schemas import ErrorOut
 from zhili.matters import metrics
 
@@ -109,6 +110,7 @@ class MetricsOut(Schema):
     response={200: MetricsOut, **ERRORS},
     summary="诉求统计指标（按管辖范围；按下级区域或责任单位分列，含排名）",
 )
+@report_reads
 def matter_metrics(request: HttpRequest, q: Query[MetricsQuery]) -> Any:
     report = metrics.matter_metrics(
         request.user,
