@@ -138,14 +138,22 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'zhili.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
-        ),
-        "transaction_mode": "IMMEDIATE",
-    }
+# DATABASE_REPLICA_URL: a streaming replica of the primary (PostgreSQL); statistics, the cockpit
+# and exports read from it (core.db_router), everything else from the primary. Tests mirror it.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+DATABASE_ROUTERS = ["zhili.core.db_router.ReportReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -195,9 +203,14 @@ ZHILI_TRUSTED_PROXIES = [
 ]
 # The cache the per-address limits of the public pages count in: a folder under var/ that
 # every worker process shares (ZHILI_CACHE_DIR); tests use a per-process memory cache.
+# REDIS_URL (e.g. redis://10.0.0.5:6379/0) moves this cache to Redis, shared by every process on
+# every machine (the login lock and the public throttles then count across machines).
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
         if ZHILI_TESTING
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -253,7 +266,17 @@ SECURE_CSP = {
 }
 X_FRAME_OPTIONS = "DENY"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks: queued in the database (one machine, the default), or with REDIS_URL in Redis
+# through RQ (django-tasks-rq), so workers on several machines share one queue.
+# Among several `zhili worker` processes, the holder of a lease of this many seconds enqueues the
+# periodic tasks (core.leader); if it dies another takes over within this time.
+ZHILI_SCHEDULER_LEASE_SECONDS = float(os.environ.get("ZHILI_SCHEDULER_LEASE_SECONDS", "30"))
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    INSTALLED_APPS += ["django_rq"]
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -110,10 +110,15 @@ def test_kiosk_at_both_orientations(browser: Any, server: str, sign_in: Any) -> 
         # slides — the village's points ranking, 村务公开 — may join the notice and the roster.)
         before = tv.locator(".kiosk-slide").count()
         titles = tv.locator(".kiosk-slide h1").all_inner_texts()
+        assert tv.evaluate("navigator.serviceWorker.ready.then(function () { return true; })")
         tv.context.set_offline(True)
         tv.clock.run_for(130_000)
         assert before >= 2 and tv.locator(".kiosk-slide").count() == before
         assert active.inner_text() in titles
+        # A cold reload while offline (the TV restarted): the service worker serves the last page.
+        tv.reload()
+        assert tv.locator(".kiosk-slide h1").all_inner_texts() == titles
+        assert "023-63800000" in tv.locator(".kiosk-foot").inner_text()
         tv.context.close()
-        tv.problems.allow("ERR_INTERNET_DISCONNECTED|Failed to fetch")
+        tv.problems.allow("ERR_INTERNET_DISCONNECTED|ERR_FAILED|Failed to fetch")
         assert not tv.problems, "\n".join(tv.problems)

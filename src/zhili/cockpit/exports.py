@@ -52,3 +52,18 @@ def weekly_xlsx(data: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def weekly_pdf(report: Any, data: dict[str, Any]) -> bytes:
+    """The weekly report as an A4 PDF (WeasyPrint: the print page's template, fonts from the
+    machine's fontconfig — Noto Sans CJK from the Debian package fonts-noto-cjk; no network)."""
+    import weasyprint
+    from django.template.loader import render_to_string
+
+    from zhili.cockpit import presenters
+
+    html = render_to_string(
+        "cockpit/report_pdf.html",
+        {"report": report, "cards": presenters.cards(data), "table": presenters.table(data)},
+    )
+    return bytes(weasyprint.HTML(string=html).write_pdf())

@@ -28,6 +28,7 @@ class WeeklyReport(models.Model):
     )
     data = models.JSONField("数据快照", default=dict, blank=True)
     xlsx = models.BinaryField("xlsx 文件", null=True, blank=True)
+    pdf = models.BinaryField("PDF 文件", null=True, blank=True)
     error = models.TextField("错误", blank=True)
     task_id = models.CharField("任务编号", max_length=64, blank=True)
     requested_by = models.ForeignKey(

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from zhili.areas.models import Area, Level
 from zhili.cockpit.models import CameraPoint, WeeklyReport
@@ -88,7 +88,8 @@ def report_list(user: Any, area: Area) -> QuerySet[WeeklyReport]:
         WeeklyReport.objects.visible_to(user)
         .filter(path_prefix_q("area_path", area.path))
         .select_related("area", "requested_by")
-        .defer("xlsx", "data")[:20]
+        .defer("xlsx", "pdf", "data")
+        .annotate(pdf_ready=Q(pdf__isnull=False))[:20]
     )
 
 

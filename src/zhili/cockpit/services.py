@@ -4,6 +4,7 @@ points."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -11,11 +12,13 @@ from django.utils import timezone
 
 from zhili.areas.models import Area
 from zhili.cockpit import selectors
-from zhili.cockpit.exports import weekly_xlsx
+from zhili.cockpit.exports import weekly_pdf, weekly_xlsx
 from zhili.cockpit.models import CameraPoint, CameraStatus, ReportStatus, WeeklyReport
 from zhili.core.audit import audit_record
 from zhili.core.errors import ValidationFailed
 from zhili.core.scoping import require, require_at
+
+log = logging.getLogger("zhili.cockpit")
 
 
 def last_week(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -46,7 +49,7 @@ def report_request(*, actor: Any, area: Area, today: dt.date | None = None) -> W
 
 
 def report_build(*, report_id: int) -> WeeklyReport:
-    """Collect the figures as the requester sees them, keep the snapshot and the xlsx."""
+    """Collect the figures as the requester sees them, keep the snapshot, the xlsx and the PDF."""
     report = WeeklyReport.objects.select_related("area", "requested_by").get(pk=report_id)
     if report.status == ReportStatus.DONE:
         return report
@@ -56,6 +59,11 @@ def report_build(*, report_id: int) -> WeeklyReport:
         collected = selectors.cockpit(report.requested_by, report.area, period)
         data = selectors.payload(report.area, period, collected, children)
         report.data, report.xlsx = data, weekly_xlsx(data)
+        try:
+            report.pdf = weekly_pdf(report, data)
+        except Exception as exc:  # e.g. no Pango on this machine: the xlsx and print page remain
+            log.warning("weekly report %s: no PDF (%s: %s)", report.pk, type(exc).__name__, exc)
+            report.pdf = None
         report.status = ReportStatus.DONE
     except Exception as exc:  # recorded on the report for the requester to see
         report.status, report.error = ReportStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhili.cockpit import presenters, selectors, services
 from zhili.cockpit.forms import CameraForm
 from zhili.cockpit.models import CameraPoint, CameraStatus, ReportStatus, WeeklyReport
+from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.scoping import can, has_any
 
@@ -63,6 +64,7 @@ def _context(request: HttpRequest, data: dict[str, Any], error: str) -> dict[str
 
 @login_required
 @require_GET
+@report_reads
 def home(request: HttpRequest) -> HttpResponse:
     try:
         data, error = _state(request)
@@ -80,6 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@report_reads
 def data_json(request: HttpRequest) -> JsonResponse:
     data, error = _state(request)
     return JsonResponse({**data, "error": error}, json_dumps_params={"ensure_ascii": False})
@@ -87,6 +90,7 @@ def data_json(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
+@report_reads
 def screen(request: HttpRequest) -> HttpResponse:
     """The big screen (1920×1080, dark, reloads itself every REFRESH_SECONDS)."""
     data, error = _state(request)
@@ -108,6 +112,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@report_reads
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(request.user, pk)
     if report.status != ReportStatus.DONE or not report.xlsx:
@@ -120,8 +125,21 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(request.user, pk)
+    if report.status != ReportStatus.DONE or not report.pdf:
+        return render(request, "cockpit/report_pending.html", {"report": report}, status=409)
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    name = f"驾驶舱周报-{report.area.name}-{report.end:%Y%m%d}.pdf"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+@require_GET
+@report_reads
 def report_print(request: HttpRequest, pk: int) -> HttpResponse:
-    """The weekly report as a print-styled page (no PDF library is installed: print to PDF)."""
+    """The weekly report as a print-styled page (the PDF is built with the xlsx, in the background)."""
     report = selectors.report_get(request.user, pk)
     if report.status != ReportStatus.DONE:
         return render(request, "cockpit/report_pending.html", {"report": report}, status=409)

@@ -225,3 +225,20 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+class SchedulerLease(models.Model):
+    """Who runs the periodic-task scheduler (core.leader): one row per lease, taken by a conditional
+    UPDATE when free or expired and renewed by its holder while it lives."""
+
+    name = models.CharField("名称", max_length=64, primary_key=True)
+    holder = models.CharField("持有者", max_length=64)
+    expires_at = models.DateTimeField("到期时间")
+
+    objects: ClassVar[models.Manager[SchedulerLease]] = models.Manager()
+
+    class Meta:
+        verbose_name = "调度租约"
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.holder}"

@@ -14,6 +14,8 @@ from django_tasks_db.models import DBTaskResult
 def prune_task_results() -> int:
     """Delete finished task results older than ZHILI_TASK_RESULT_DAYS (default 14), so the queue
     table does not grow by a sweep every five minutes forever. Returns how many were deleted."""
+    if not str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db"):
+        return 0  # RQ (REDIS_URL) expires its results itself (result_ttl)
     days = int(getattr(settings, "ZHILI_TASK_RESULT_DAYS", 14))
     cutoff = timezone.now() - dt.timedelta(days=days)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()

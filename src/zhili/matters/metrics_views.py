@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed
 from zhili.matters import metrics as m
 
@@ -83,6 +84,7 @@ def scope_label(r: m.Report) -> str:
 
 
 @login_required
+@report_reads
 def metrics(request: HttpRequest) -> HttpResponse:
     p = _params(request)
     error = ""
@@ -178,6 +180,7 @@ EXPORT_MEASURES = [mm.key for mm in m.MEASURES]
 
 
 @login_required
+@report_reads
 def metrics_export(request: HttpRequest) -> HttpResponse:
     r = _report(request, _params(request))
     body = workbook_bytes(r)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from zhili.core import privacy
+from zhili.core.db_router import report_reads
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.related import related_to
@@ -98,6 +99,7 @@ def _row(m: Matter, now: Any) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@report_reads
 def queue_export(request: HttpRequest) -> HttpResponse:
     """The queue as filtered on the page, as xlsx (at most ``EXPORT_LIMIT`` rows)."""
     form = QueueFilterForm(request.GET or None)

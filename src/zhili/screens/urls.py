@@ -11,4 +11,5 @@ urlpatterns = [
     path("pair/<str:token>/", views.pair, name="pair"),
     path("kiosk/", views.kiosk, name="kiosk"),
     path("kiosk/slides.json", views.kiosk_slides, name="kiosk_slides"),
+    path("kiosk/sw.js", views.kiosk_sw, name="kiosk_sw"),
 ]

@@ -152,8 +152,22 @@ def kiosk(request: HttpRequest) -> HttpResponse:
         request,
         "screens/kiosk.html",
         {"device": device, "centre": device.centre, "slides": _slides(device),
-         "poll": POLL_SECONDS},
+         "poll": POLL_SECONDS, "sw": reverse("screens:kiosk_sw")},
     )  # fmt: skip
+
+
+@require_GET
+def kiosk_sw(request: HttpRequest) -> HttpResponse:
+    """The kiosk's service worker (scope /screens/kiosk/): a cold reload offline shows the last
+    slides. Public like any script; it holds no data, the cached page is the device's own."""
+    response = render(
+        request,
+        "screens/kiosk_sw.js",
+        {"scope": reverse("screens:kiosk"), "slides_url": reverse("screens:kiosk_slides")},
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhili.core.db_router import report_reads
 from zhili.core.errors import PermissionDenied, ZhiliError
 from zhili.core.scoping import can, has_any, require
 from zhili.targets import exports, holders, imports, selectors, services
@@ -136,6 +137,7 @@ def table(request: HttpRequest, plan: int) -> HttpResponse:
 
 
 @login_required
+@report_reads
 def export(request: HttpRequest, plan: int) -> HttpResponse:
     the_plan = selectors.plan_get(request.user, plan)
     _form, tbl = _table(request, the_plan)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_get
+from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.privacy import may_see
@@ -246,6 +247,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@report_reads
 def bulletin_xlsx(request: HttpRequest) -> HttpResponse:
     start, end, kind = _period(request)
     fig = figures.figures(request.user, start, end)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zhili.areas.selectors import area_get
+from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
 from zhili.core.privacy import may_see
@@ -347,6 +348,7 @@ def warning(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@report_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     rows = selectors.dashboard(request.user)
     chart = {
@@ -359,6 +361,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@report_reads
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     return _xlsx(exports.dashboard_xlsx(selectors.dashboard(request.user)), "dashboard.xlsx")
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from zhili.cockpit import services
 from zhili.cockpit.models import ReportStatus, WeeklyReport
@@ -174,6 +176,15 @@ def test_weekly_report_in_the_background(
     assert client.get(f"/cockpit/reports/{report.pk}.xlsx").status_code == 200
     assert "受理诉求" in client.get(f"/cockpit/reports/{report.pk}/print/").content.decode()
     assert login("wanzhou").get(f"/cockpit/reports/{report.pk}.xlsx").status_code == 404
+    # The PDF, built with the xlsx: the same figures, as text a reader can copy.
+    client = login("yuzhong")  # the fixture's one client was logged in as wanzhou above
+    pdf = client.get(f"/cockpit/reports/{report.pk}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "驾驶舱周报" in text and "渝中区" in text
+    assert re.search(r"受理诉求\s*2\b", text), text[:500]
+    assert f"/cockpit/reports/{report.pk}.pdf" in client.get("/cockpit/").content.decode()
+    assert login("wanzhou").get(f"/cockpit/reports/{report.pk}.pdf").status_code == 404
 
 
 def test_cameras(login: Any, users: Any, area: Any) -> None:

@@ -47,3 +47,16 @@ def test_without_https_the_check_names_what_is_missing(tmp_path: Path) -> None:
 def test_hsts_is_configurable(tmp_path: Path) -> None:
     done = deploy_check(tmp_path, ZHILI_HTTPS="1", ZHILI_HSTS_SECONDS="0")
     assert "security.W004" in done.stderr
+
+
+def test_the_several_machines_settings_pass_the_deploy_check(tmp_path: Path) -> None:
+    """docs/deploy.md: Redis (cache, RQ queue, lease) and a report replica, with HTTPS."""
+    db = f"sqlite:///{tmp_path / 'primary.sqlite3'}"
+    done = deploy_check(
+        tmp_path,
+        ZHILI_HTTPS="1",
+        DATABASE_URL=db,
+        DATABASE_REPLICA_URL=db,
+        REDIS_URL="redis://127.0.0.1:6379/13",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]

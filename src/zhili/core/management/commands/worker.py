@@ -1,7 +1,9 @@
-"""`zhili worker`: the background worker. It runs the tasks queued in the database (the
-django_tasks_db worker) and, on a timer in a second thread, enqueues the periodic tasks — by default
-the deadline sweep (时限巡查、督办) every ZHILI_SWEEP_INTERVAL_SECONDS. SIGTERM or Ctrl+C stops it
-after the task in hand."""
+"""`zhili worker`: the background worker. It runs the queued tasks — from the database (the
+django_tasks_db worker), or from Redis through RQ when REDIS_URL is set — and, on a timer in a
+second thread, enqueues the periodic tasks (by default the deadline sweep, 时限巡查、督办, every
+ZHILI_SWEEP_INTERVAL_SECONDS). Any number of workers may run on any number of machines: only the
+holder of the scheduler lease (core.leader) enqueues, the others take over if it stops. SIGTERM or
+Ctrl+C stops a worker after the task in hand."""
 
 from __future__ import annotations
 
@@ -10,14 +12,17 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connections
-from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, Task, TaskResultStatus
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, Task, TaskResultStatus, task_backends
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
+
+from zhili.core.leader import Lease, lease_seconds, scheduler_lease
 
 log = logging.getLogger("zhili.worker")
 
@@ -44,44 +49,86 @@ def collected_periodic_tasks() -> dict[str, float]:
     return spec
 
 
+def uses_redis_queue() -> bool:
+    """Whether the default task backend is RQ (REDIS_URL), not the database queue."""
+    return type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__module__.startswith("django_tasks_rq")
+
+
 def enqueue_if_idle(task: Task) -> bool:
     """Enqueue ``task`` unless a run of it is already waiting (a slow or stopped worker must not
     pile up copies). Returns whether it was enqueued."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=task.module_path, status=TaskResultStatus.READY
-    ).exists()
-    if waiting:
-        return False
-    task.enqueue()
+    if not uses_redis_queue():
+        waiting = DBTaskResult.objects.filter(
+            task_path=task.module_path, status=TaskResultStatus.READY
+        ).exists()
+        if waiting:
+            return False
+        task.enqueue()
+        return True
+    # RQ: the id of the last run enqueued is kept in the (then shared, Redis) cache.
+    key = f"zhili:periodic:{task.module_path}"
+    last = cache.get(key)
+    if last:
+        try:
+            status = task.get_result(last).status  # django_tasks' own enum under RQ
+            waiting = getattr(status, "value", status) == TaskResultStatus.READY.value
+        except Exception:  # expired from Redis: not waiting
+            waiting = False
+        if waiting:
+            return False
+    cache.set(key, task.enqueue().id, None)
     return True
 
 
 class Scheduler(threading.Thread):
-    """Enqueues each periodic task at start and then every interval, until ``stop`` is set."""
+    """Enqueues each periodic task at start and then every interval, until ``stop`` is set —
+    while this worker holds the scheduler lease; otherwise it only keeps asking for it."""
 
-    def __init__(self, tasks: list[tuple[Task, float]]) -> None:
+    def __init__(self, tasks: list[tuple[Task, float]], lease: Lease | None = None) -> None:
         super().__init__(name="zhili-scheduler", daemon=True)
         self.tasks = tasks
+        self.lease = lease
         self.stop = threading.Event()
+        self.leading = False
+
+    def holds_lease(self) -> bool:
+        if self.lease is None:
+            return True
+        try:
+            leading = self.lease.hold()
+        except Exception:  # the store is unreachable: not the leader until it answers
+            log.exception("scheduler lease")
+            leading = False
+        if leading != self.leading:
+            log.info("scheduler %s", "elected" if leading else "standing by")
+        self.leading = leading
+        return leading
 
     def run(self) -> None:
         due = dict.fromkeys(range(len(self.tasks)), 0.0)
         clock = 0.0
+        renew = (getattr(self.lease, "seconds", None) or lease_seconds()) / 3
         try:
             while not self.stop.is_set():
                 close_old_connections()
-                for i, (task, interval) in enumerate(self.tasks):
-                    if clock >= due[i]:
-                        try:
-                            if enqueue_if_idle(task):
-                                log.info("enqueued %s", task.name)
-                        except Exception:  # a locked database: try again next tick
-                            log.exception("could not enqueue %s", task.name)
-                        due[i] = clock + interval
-                wait = max(0.5, min(due.values()) - clock)
+                if self.holds_lease():
+                    for i, (task, interval) in enumerate(self.tasks):
+                        if clock >= due[i]:
+                            try:
+                                if enqueue_if_idle(task):
+                                    log.info("enqueued %s", task.name)
+                            except Exception:  # a locked database: try again next tick
+                                log.exception("could not enqueue %s", task.name)
+                            due[i] = clock + interval
+                wait = max(0.5, min(min(due.values(), default=renew) - clock, renew))
                 self.stop.wait(wait)
                 clock += wait
         finally:
+            if self.lease is not None and self.leading:
+                try:
+                    self.lease.release()
+                except Exception:
+                    log.exception("scheduler lease release")
             connections.close_all()
 
 
@@ -119,7 +166,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-schedule",
             action="store_true",
-            help="只执行任务，不排入定时任务（多台机器时只让一个进程排入）",
+            help="只执行任务，不参与定时任务调度（多台机器时不必指定：调度者由租约自动选出）",
         )
         parser.add_argument(
             "--queue-name", default="*", help="处理的队列，逗号分隔；* 为全部（默认）"
@@ -130,31 +177,72 @@ class Command(BaseCommand):
         if opts["verbosity"] >= 1:
             tasks_logger.setLevel(logging.INFO)
             log.setLevel(logging.INFO)
-        worker = Worker(
-            queue_names=opts["queue_name"].split(","),
-            interval=opts["interval"],
-            batch=False,
-            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=get_random_string(32),
-            excluded_queue_names=[],
-        )
+        worker_id = get_random_string(32)
+        queues = opts["queue_name"].split(",")
         schedule = [] if opts["no_schedule"] else periodic_tasks()
         if opts["once"]:
             for task, _ in schedule:
                 enqueue_if_idle(task)
-            ran = run_ready(worker)
+            ran = self.run_redis(queues, burst=True) if uses_redis_queue() else None
+            if ran is None:
+                ran = run_ready(self.db_worker(queues, opts["interval"], worker_id))
             self.stdout.write(f"已执行 {ran} 个任务")
             return
-        scheduler = Scheduler(schedule)
+        scheduler = Scheduler(schedule, scheduler_lease(worker_id) if schedule else None)
         names = "、".join(f"{t.name} 每 {int(s)} 秒" for t, s in schedule) or "无"
-        self.stdout.write(f"后台任务进程已启动（定时任务：{names}；Ctrl+C 停止）")
-        worker.configure_signals()
+        store = "Redis" if uses_redis_queue() else "数据库"
+        self.stdout.write(
+            f"后台任务进程 {worker_id} 已启动（队列：{store}；定时任务：{names}，"
+            "由持有调度租约的进程排入；Ctrl+C 停止）",
+        )
+        self.stdout.flush()
         scheduler.start()
         try:
-            worker.run()
+            if uses_redis_queue():
+                self.run_redis(queues, burst=False)
+            else:
+                worker = self.db_worker(queues, opts["interval"], worker_id)
+                worker.configure_signals()
+                worker.run()
         finally:
             scheduler.stop.set()
             scheduler.join(timeout=10)
             self.stdout.write("后台任务进程已停止")
+
+    @staticmethod
+    def db_worker(queues: list[str], interval: float, worker_id: str) -> Worker:
+        return Worker(
+            queue_names=queues,
+            interval=interval,
+            batch=False,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+
+    @staticmethod
+    def run_redis(queues: list[str], burst: bool) -> int:
+        """Run RQ's worker on the queues (all configured ones for ``*``). A SimpleWorker runs each
+        job in this process (no fork beside the scheduler thread); RQ handles SIGTERM after the job
+        in hand. Returns how many jobs ran (burst mode)."""
+        import django_rq
+        from django_tasks.signals import task_finished
+        from django_tasks_rq.backend import Job
+        from rq import SimpleWorker
+
+        ran = 0
+
+        def count(**_: Any) -> None:
+            nonlocal ran
+            ran += 1
+
+        names = list(settings.RQ_QUEUES) if queues == ["*"] else queues
+        worker = django_rq.get_worker(*names, job_class=Job, worker_class=SimpleWorker)  # type: ignore[arg-type]
+        task_finished.connect(count, weak=False)
+        try:
+            worker.work(burst=burst, with_scheduler=True)
+        finally:
+            task_finished.disconnect(count)
+        return ran

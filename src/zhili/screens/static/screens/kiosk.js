@@ -78,4 +78,8 @@
   setInterval(tick, 15000);
   show(0);
   setInterval(poll, (config.poll || 120) * 1000);
+  // A cold reload while offline is served by the service worker (https or localhost only).
+  if (config.sw && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register(config.sw).catch(function () { /* http on an IP: none */ });
+  }
 })();

@@ -1,0 +1,66 @@
+"""Report reads on a PostgreSQL replica (DATABASE_REPLICA_URL).
+
+Pages and exports that only read many rows to count them — the matters' statistics and their
+exports, the cockpit, the targets table export, bulletins — are marked with ``@report_reads``;
+while such a view runs, the router sends its reads to the ``replica`` database if one is
+configured. Everything else, and every write, stays on ``default``. A replica lags its primary by
+a moment, which a statistics page can afford and a form that reads what it just wrote cannot: so
+only marked views read from it. Without DATABASE_REPLICA_URL nothing changes.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+
+REPLICA = "replica"
+_reporting: ContextVar[bool] = ContextVar("zhili_report_reads", default=False)
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Reads inside the block go to the replica, when there is one."""
+    token = _reporting.set(True)
+    try:
+        yield
+    finally:
+        _reporting.reset(token)
+
+
+def report_reads[F: Callable[..., Any]](view: F) -> F:
+    """Mark a view (or any function) whose reads may come from the replica."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with reporting():
+            return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def read_database() -> str:
+    """The alias reads go to now: ``replica`` inside a report with a replica configured."""
+    return REPLICA if _reporting.get() and REPLICA in settings.DATABASES else "default"
+
+
+class ReportReplicaRouter:
+    def db_for_read(self, model: Any, **hints: Any) -> str | None:
+        alias = read_database()
+        return alias if alias != "default" else None
+
+    def db_for_write(self, model: Any, **hints: Any) -> str | None:
+        return None
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:
+        # Rows read from the replica are the primary's rows.
+        if {obj1._state.db, obj2._state.db} <= {"default", REPLICA}:
+            return True
+        return None
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
+        return False if db == REPLICA else None
