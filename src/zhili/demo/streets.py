@@ -29,8 +29,8 @@ STEP = 0.001  # degrees between sample points (≈ 100 m)
 def _samples(district: BaseGeometry) -> np.ndarray:
     """The points of a ``STEP`` lattice inside the district, column by column (x, then y)."""
     minx, miny, maxx, maxy = district.bounds
-    xs, ys = np.meshgrid(np.arange(minx, maxx, STEP), np.arange(miny, maxy, STEP), indexing="ij")
-    xs, ys = xs.ravel(), ys.ravel()
+    gx, gy = np.meshgrid(np.arange(minx, maxx, STEP), np.arange(miny, maxy, STEP), indexing="ij")
+    xs, ys = gx.ravel(), gy.ravel()
     inside = contains_xy(district, xs, ys)
     return np.column_stack([xs[inside], ys[inside]])
 

@@ -124,7 +124,7 @@ def demo_points(*, say: Callable[[str], None] = print) -> None:
         windows = Record.objects.filter(
             household__village=village, status=RecordStatus.PUBLIC, public_until__lte=now
         )
-        for closed in sorted(set(windows.values_list("public_until", flat=True))):
+        for closed in sorted({t for t in windows.values_list("public_until", flat=True) if t}):
             services.records_count_due(now=closed)
         late = services.record_create(
             actor=people["points_scorer"],

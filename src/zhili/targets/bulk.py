@@ -218,9 +218,9 @@ class Season:
         """The reports' changed columns, one prepared UPDATE for all rows."""
         if not rows:
             return
-        fields = [Report._meta.get_field(name) for name in CHANGED]
+        fields = [f for f in Report._meta.concrete_fields if f.name in CHANGED]
         q = connection.ops.quote_name
-        sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
+        sets = ", ".join(f"{q(str(f.column))} = %s" for f in fields)
         sql = f"UPDATE {q(Report._meta.db_table)} SET {sets} WHERE {q('id')} = %s"
         params = [
             [*(f.get_db_prep_save(getattr(r, f.attname), connection) for f in fields), r.pk]
