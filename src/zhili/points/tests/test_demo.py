@@ -56,3 +56,19 @@ def test_the_demo_books_nothing_ahead_of_the_clock(village: Any) -> None:
         assert r.created_at < r.public_until == r.counted_at == r.transfer.created_at <= now
     issued = Transfer.objects.filter(code=TransferCode.ISSUE).aggregate(n=Sum("amount"))["n"]
     assert issued == counted.aggregate(n=Sum("points"))["n"] > 0
+
+
+def test_a_loader_cannot_book_ahead_of_the_clock(village: Any, people: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhili.core.errors import ValidationFailed
+    from zhili.points import services
+    from zhili.points.models import Transfer
+
+    later = timezone.now() + dt.timedelta(hours=1)
+    with pytest.raises(ValidationFailed) as refused:
+        services.budget_allocate(actor=people["points_committee"], village=village,
+                                 funding_source="区财政", amount=10, key="ahead", at=later)  # fmt: skip
+    assert refused.value.code == "future" and not Transfer.objects.exists()
