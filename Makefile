@@ -38,18 +38,11 @@ demo-env:
 	    "$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > "$$f"; chmod 600 "$$f"; \
 	  echo "已写入演示配置 $$f"; }
 
+# demo_data runs, in one process, the steps an operator can run one by one: migrate, load_areas,
+# load_demo, demo_matters, demo_cases, load_targets_demo, demo_outreach, demo_villages,
+# demo_cockpit, demo_points, demo_wages (each skips what is already there).
 demo: setup demo-env
-	DEBUG=1 $(BIN)/zhili migrate --noinput
-	DEBUG=1 $(BIN)/zhili load_areas
-	DEBUG=1 $(BIN)/zhili load_demo
-	DEBUG=1 $(BIN)/zhili demo_matters
-	DEBUG=1 $(BIN)/zhili demo_cases
-	DEBUG=1 $(BIN)/zhili load_targets_demo
-	DEBUG=1 $(BIN)/zhili demo_outreach
-	DEBUG=1 $(BIN)/zhili demo_villages
-	DEBUG=1 $(BIN)/zhili demo_cockpit
-	DEBUG=1 $(BIN)/zhili demo_points
-	DEBUG=1 $(BIN)/zhili demo_wages
+	DEBUG=1 $(BIN)/zhili demo_data
 	DEBUG=1 $(BIN)/zhili demo_serve
 
 test: setup

@@ -227,10 +227,45 @@ class Workflow:
     ) -> Any:
         """Append one event (and its audit record) for an object already locked and saved by the
         caller: the transition's own tail, and the way sweeps record what the clock did."""
-        if action not in labels.actions(self.kind):
-            raise KeyError(f"{self.kind}: action {action!r} has no label")
         now = at or timezone.now()
         before = obj.status if before is None else before
+        event = self.event_row(
+            actor=actor,
+            obj=obj,
+            action=action,
+            before=before,
+            note=note,
+            data=data,
+            at=now,
+            event_fields=event_fields,
+        )
+        event.save(force_insert=True)
+        if attachments:
+            getattr(event, "attachments").set(attachments)  # noqa: B009
+        if self.after_event:
+            self.after_event(obj, event)
+        if audit:
+            fields = self.audit_fields(
+                actor=actor, obj=obj, action=action, before=before, note=note, data=data
+            )
+            audit_record(**fields)
+        return event
+
+    def event_row(
+        self,
+        *,
+        actor: Any,
+        obj: Any,
+        action: str,
+        before: str,
+        at: dt.datetime,
+        note: str = "",
+        data: dict[str, Any] | None = None,
+        event_fields: dict[str, Any] | None = None,
+    ) -> Any:
+        """The event ``record`` appends, unsaved (a bulk loader writes many at once)."""
+        if action not in labels.actions(self.kind):
+            raise KeyError(f"{self.kind}: action {action!r} has no label")
         fields = {
             self.subject: obj,
             "action": action,
@@ -238,26 +273,32 @@ class Workflow:
             "to_status": obj.status,
             "actor": actor if getattr(actor, "pk", None) else None,
             "actor_name": getattr(actor, "username", "") or "system",
-            "at": now,
+            "at": at,
             "note": note,
             "data": data or {},
         }
         # The event model's own fields (a unit), or a name for an actor without an account
         # (``actor_name="群众"`` for a resident's report).
         fields.update(event_fields or {})
-        event = self.event_model._default_manager.create(**fields)
-        if attachments:
-            getattr(event, "attachments").set(attachments)  # noqa: B009
-        if self.after_event:
-            self.after_event(obj, event)
-        if audit:
-            audit_record(
-                actor=actor,
-                action=f"{self.audit_prefix}.{action}",
-                obj=obj,
-                area_path=object_path(obj),
-                before={"status": before},
-                after={"status": obj.status, **(data or {})},
-                note=note,
-            )
-        return event
+        return self.event_model(**fields)
+
+    def audit_fields(
+        self,
+        *,
+        actor: Any,
+        obj: Any,
+        action: str,
+        before: str,
+        note: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The audit record of a step (``core.audit.audit_record``'s arguments)."""
+        return {
+            "actor": actor,
+            "action": f"{self.audit_prefix}.{action}",
+            "obj": obj,
+            "area_path": object_path(obj),
+            "before": {"status": before},
+            "after": {"status": obj.status, **(data or {})},
+            "note": note,
+        }

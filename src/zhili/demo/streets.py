@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from shapely import voronoi_polygons
+from shapely import contains_xy, voronoi_polygons
 from shapely.geometry import MultiPoint, Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 from zhili.areas.models import Area, Boundary, Level
 
@@ -26,11 +27,12 @@ STEP = 0.001  # degrees between sample points (≈ 100 m)
 
 
 def _samples(district: BaseGeometry) -> np.ndarray:
+    """The points of a ``STEP`` lattice inside the district, column by column (x, then y)."""
     minx, miny, maxx, maxy = district.bounds
-    xs = np.arange(minx, maxx, STEP)
-    ys = np.arange(miny, maxy, STEP)
-    pts = [(x, y) for x in xs for y in ys if district.contains(Point(x, y))]
-    return np.array(pts)
+    gx, gy = np.meshgrid(np.arange(minx, maxx, STEP), np.arange(miny, maxy, STEP), indexing="ij")
+    xs, ys = gx.ravel(), gy.ravel()
+    inside = contains_xy(district, xs, ys)
+    return np.column_stack([xs[inside], ys[inside]])
 
 
 def street_cells(
@@ -38,7 +40,11 @@ def street_cells(
 ) -> dict[str, BaseGeometry]:
     """One polygon per street code, together covering ``district``. ``anchor`` gives streets a
     shape their cell must contain (their demo grids)."""
-    model = KMeans(n_clusters=len(streets), random_state=0, n_init=10).fit(_samples(district))
+    # One thread: a couple of thousand points take milliseconds, while OpenMP's threads spin
+    # for seconds of CPU on a busy machine (the centres are the same either way).
+    with threadpool_limits(1):
+        model = KMeans(n_clusters=len(streets), random_state=0, n_init=10)
+        model.fit(_samples(district))
     centres = [Point(x, y) for x, y in model.cluster_centers_]
     free = list(range(len(centres)))
     chosen: dict[str, int] = {}

@@ -18,13 +18,20 @@ from zhili.core.system import system_user
 from zhili.demo.loader import DemoRefused
 
 VILLAGE = "500103003013"  # 民生路社区
+FORTNIGHT = 14  # the demo's records span the last fortnight
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋"
+
+
+def _at(day: dt.date, hour: int, now: dt.datetime) -> dt.datetime:
+    """``hour`` o'clock local time on ``day``, never later than ``now``."""
+    tz = timezone.get_current_timezone()
+    return min(dt.datetime.combine(day, dt.time(hour), tzinfo=tz), now)
 
 
 @transaction.atomic
 def demo_points(*, say: Callable[[str], None] = print) -> None:
     from zhili.points import rules, services
-    from zhili.points.models import Goods, Household, Record, RuleVersion
+    from zhili.points.models import Goods, Household, Record, RecordStatus, RuleVersion
     from zhili.points.people import village_people
 
     if not settings.DEBUG:
@@ -58,12 +65,15 @@ def demo_points(*, say: Callable[[str], None] = print) -> None:
             area=village,
             effective_from=dt.date(2026, 1, 1),
         )
+    now = timezone.now()
+    today = timezone.localdate()
     services.budget_allocate(
         actor=people["points_committee"],
         village=village,
         funding_source="区财政",
         amount=10_000,
         key=f"demo-budget-{village.code}-2026",
+        at=_at(today - dt.timedelta(days=FORTNIGHT), 9, now),
     )
     buildings = list(Area.objects.filter(path__startswith=village.path, level=Level.BUILDING))
     grids = list(Area.objects.filter(path__startswith=village.path, level=Level.GRID))
@@ -89,21 +99,33 @@ def demo_points(*, say: Callable[[str], None] = print) -> None:
             Image.new("RGB", (64, 48), "#2f9e44").save(out, format="PNG")
             return attachment_store(data=out.getvalue(), name="现场照片（演示）.png")
 
-        today = timezone.localdate()
         version = rules.version_in_force(village, today)
         assert version is not None
         items = {i.code: i for i in version.items.all()}
+        # Last week's acts: recorded that evening, approved the next morning, counted when their
+        # public window closed (the sweep's work) — every time in the past.
         for n, h in enumerate(homes):
+            day = today - dt.timedelta(days=7 + n % 5)
             for code in ("A01", "B01") if n % 3 else ("A01", "B02", "C01"):
                 rec = services.record_create(
                     actor=people["points_scorer"],
                     household=h,
                     item=items[code],
-                    occurred_on=today - dt.timedelta(days=7 + n % 5),
+                    occurred_on=day,
                     evidence=make_attachment() if items[code].evidence_required else None,
+                    at=_at(day, 18, now),
                 )
-                services.record_act(actor=people["points_supervisor"], record=rec, action="approve")
-        services.records_count_due(now=timezone.now() + dt.timedelta(days=4))
+                services.record_act(
+                    actor=people["points_supervisor"],
+                    record=rec,
+                    action="approve",
+                    at=_at(day + dt.timedelta(days=1), 10, now),
+                )
+        windows = Record.objects.filter(
+            household__village=village, status=RecordStatus.PUBLIC, public_until__lte=now
+        )
+        for closed in sorted({t for t in windows.values_list("public_until", flat=True) if t}):
+            services.records_count_due(now=closed)
         late = services.record_create(
             actor=people["points_scorer"],
             household=homes[1],

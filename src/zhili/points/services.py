@@ -62,6 +62,12 @@ def village_settings(village: Area) -> VillagePoints:
     return found
 
 
+def _not_ahead(at: dt.datetime | None) -> None:
+    """A loader's time is in the past: nothing is booked ahead of the clock."""
+    if at is not None and at > timezone.now():
+        raise ValidationFailed(_("记账时间不能晚于现在"), code="future")
+
+
 @transaction.atomic
 def household_create(
     *,
@@ -117,9 +123,17 @@ def budget_account(village: Area, funding_source: str) -> Account:
 
 @transaction.atomic
 def budget_allocate(
-    *, actor: Any, village: Area, funding_source: str, amount: int, key: str
+    *,
+    actor: Any,
+    village: Area,
+    funding_source: str,
+    amount: int,
+    key: str,
+    at: dt.datetime | None = None,
 ) -> Transfer:
-    """Money allocated to a village's points (1 point ≈ ¥1): funding source → budget."""
+    """Money allocated to a village's points (1 point ≈ ¥1): funding source → budget. ``at``
+    (when it was booked) is for loaders of past weeks; pages and the API never pass it."""
+    _not_ahead(at)
     require_at(actor, "transfer", Account, village.path, noun=_("积分账户"))
     funding_source = funding_source.strip()
     if not funding_source:
@@ -134,6 +148,7 @@ def budget_allocate(
         amount=amount,
         code=TransferCode.ALLOCATE,
         memo=_("预算拨付：%(s)s") % {"s": funding_source},
+        now=at,
     )
     audit_record(actor=actor, action="points.budget_allocate", obj=budget, after={"amount": amount})
     return transfer
@@ -197,8 +212,11 @@ def record_create(
     occurred_on: dt.date,
     note: str = "",
     evidence: Any = None,
+    at: dt.datetime | None = None,
 ) -> Record:
-    """A scorer records an act of a household under the rule in force on that day."""
+    """A scorer records an act of a household under the rule in force on that day. ``at`` (when
+    it was recorded) is for loaders of past weeks; pages and the API never pass it."""
+    _not_ahead(at)
     require_at(actor, "record", Record, household.area_path, noun=_("积分记录"))
     in_force = item_in_force(household.village, item.code, occurred_on)
     if in_force is None or in_force.pk != item.pk:
@@ -239,20 +257,32 @@ def record_create(
         evidence=evidence,
         recorded_by=actor,
     )
+    if at is not None:  # created_at is stamped with the clock on insert
+        Record.objects.filter(pk=record.pk).update(created_at=at)
+        record.created_at = at
     RECORD_WORKFLOW.record(
         actor=actor,
         obj=record,
         action="record",
         before="",
+        at=at,
         data={"item": item.code, "points": item.points},
     )
     return record
 
 
 def record_act(
-    *, actor: Any, record: Record | int, action: str, note: str = "", version: int | None = None
+    *,
+    actor: Any,
+    record: Record | int,
+    action: str,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Record:
-    """Approve, reject, object, uphold, dismiss or appeal (the rules table decides who and when)."""
+    """Approve, reject, object, uphold, dismiss or appeal (the rules table decides who and when).
+    ``at`` (when it was done) is for loaders of past weeks; pages and the API never pass it."""
+    _not_ahead(at)
     if action not in RECORD_WORKFLOW.rules or RECORD_WORKFLOW.rules[action].system:
         raise ValidationFailed(_("未知的操作"), code="action")
     if action in ("object", "uphold", "dismiss", "appeal", "reject") and not note.strip():
@@ -267,7 +297,7 @@ def record_act(
 
     with transaction.atomic():
         return RECORD_WORKFLOW.transition(
-            actor=actor, obj=record, action=action, apply=apply, note=note, version=version
+            actor=actor, obj=record, action=action, apply=apply, note=note, version=version, at=at
         )
 
 

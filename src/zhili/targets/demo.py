@@ -24,6 +24,7 @@ from zhili.org.models import Unit, UnitType, User
 from zhili.org.services import unit_create
 from zhili.targets import demo_data as data
 from zhili.targets import imports, services
+from zhili.targets.bulk import Season
 from zhili.targets.evidence import Upload
 from zhili.targets.models import Assignment, NegativeItem, Plan, Report, ReportStatus
 from zhili.targets.scoring import scores_deferred
@@ -136,16 +137,37 @@ def _who(users: dict[str, User], actor: Any, assignment: Assignment) -> Any:
     return users.get(by_area.get(assignment.area.code, ""), actor)
 
 
-def _season(plan: Plan, users: dict[str, User], actor: Any, say: Callable[[str], None]) -> None:
+def _season(
+    plan: Plan,
+    users: dict[str, User],
+    actor: Any,
+    say: Callable[[str], None],
+    *,
+    engine: str = "bulk",
+    tasks: set[int] | None = None,
+) -> None:
+    """A season of progress up to ``AS_OF``: through ``targets.bulk.Season`` (``engine="bulk"``,
+    the same rows in a few queries per table) or step by step through the services. ``tasks``
+    (task numbers in the plan's order, for tests) limits the season to those tasks' reports."""
+    season = Season() if engine == "bulk" else None
+    progress: Any = season or services
     rng = random.Random(YEAR)
     pool = _evidence_pool()
     office = users["office_zfw"]
+    found = Report.objects.filter(plan=plan)
+    if tasks is not None:
+        found = found.filter(milestone__task__seq__in=tasks)
     reports = list(
-        Report.objects.filter(plan=plan)
-        .select_related(
-            "milestone", "assignment", "assignment__unit", "assignment__area", "assignment__parent"
-        )
-        .order_by("id")
+        found.select_related(
+            "plan",
+            "plan__area",
+            "milestone",
+            "milestone__task",
+            "assignment",
+            "assignment__unit",
+            "assignment__area",
+            "assignment__parent",
+        ).order_by("id")
     )
 
     def diligence(a: Assignment) -> float:
@@ -172,8 +194,8 @@ def _season(plan: Plan, users: dict[str, User], actor: Any, say: Callable[[str],
                 if rng.random() > d:
                     on = day(due + dt.timedelta(days=rng.randint(1, 20)))
                 if rng.random() < 0.2:
-                    services.report_submit(actor=who, report=r, text=text, uploads=files, on=on)
-                    services.report_review(
+                    progress.report_submit(actor=who, report=r, text=text, uploads=files, on=on)
+                    progress.report_review(
                         actor=reviewer,
                         report=r,
                         decision="return",
@@ -182,8 +204,8 @@ def _season(plan: Plan, users: dict[str, User], actor: Any, say: Callable[[str],
                     )
                     on = day(on + dt.timedelta(days=rng.randint(3, 8)))
                     text += "已补充台账和照片。"
-                services.report_submit(actor=who, report=r, text=text, uploads=files, on=on)
-                services.report_review(
+                progress.report_submit(actor=who, report=r, text=text, uploads=files, on=on)
+                progress.report_review(
                     actor=reviewer,
                     report=r,
                     decision="accept",
@@ -193,18 +215,20 @@ def _season(plan: Plan, users: dict[str, User], actor: Any, say: Callable[[str],
                 done += 1
             elif x < d + (1 - d) * 0.45:
                 on = day(due - dt.timedelta(days=rng.randint(0, 6)))
-                services.report_submit(actor=who, report=r, text=text, uploads=files, on=on)
+                progress.report_submit(actor=who, report=r, text=text, uploads=files, on=on)
                 waiting += 1
         elif due <= AS_OF + dt.timedelta(days=45) and x < d * 0.6:
             on = AS_OF - dt.timedelta(days=rng.randint(0, 10))
-            services.report_submit(actor=who, report=r, text=text, uploads=files, on=on)
+            progress.report_submit(actor=who, report=r, text=text, uploads=files, on=on)
             if x < d * 0.25:
-                services.report_review(
+                progress.report_review(
                     actor=reviewer, report=r, decision="accept", on=AS_OF, comment="同意。"
                 )
                 done += 1
             else:
                 waiting += 1
+    if season is not None:
+        season.flush()
     say(f"进展：{done} 个节点已通过，{waiting} 个待审核")
 
 
@@ -225,16 +249,44 @@ def _incidents(plan: Plan, office: User) -> None:
         )
 
 
+def demo_users() -> dict[str, User]:
+    names = ["office_zfw", "unit_gaj", "yuzhong", "wanzhou", "jiefangbei"]
+    return {u.username: u for u in User.objects.filter(username__in=names)}
+
+
+def plan_setup(users: dict[str, User], actor: Any, say: Callable[[str], None]) -> Plan:
+    """The city's units, the plan imported from its workbook, the clock at ``AS_OF`` and the
+    districts' street shares: everything before the season's progress."""
+    _units(actor, services.root_area())
+    office = users["office_zfw"]
+    plan = services.plan_import(
+        actor=office, year=YEAR, title=TITLE, data=plan_workbook(), filename="demo-2021.xlsx"
+    )
+    say(f"{plan.title}：{plan.tasks.count()} 项任务，{plan.negative_items.count()} 项负面清单")
+    plan = services.plan_rule_update(actor=office, plan=plan, as_of=AS_OF, note=NOTE)
+    tasks = list(plan.tasks.order_by("seq"))
+    splitter = users.get("yuzhong", office)
+    for index, district, streets in data.SHARES:
+        share = Assignment.objects.get(task=tasks[index], area__code=district, unit__isnull=True)
+        services.share_split(
+            actor=splitter,
+            assignment=share,
+            streets=list(Area.objects.filter(code__in=streets)),
+            note="按街道辖区分解",
+        )
+    return plan
+
+
 @transaction.atomic
-def targets_demo_load(*, say: Callable[[str], None] = print) -> Plan:
+def targets_demo_load(*, say: Callable[[str], None] = print, engine: str = "bulk") -> Plan:
+    """The plan, its decomposition, a season of progress and the incidents. ``engine``: how the
+    season's steps are written — ``"bulk"`` (``targets.bulk.Season``: the services' rows, a few
+    queries per table) or ``"services"`` (one transition at a time)."""
+    if engine not in ("bulk", "services"):
+        raise ValueError(f"engine: bulk or services, not {engine!r}")
     if not settings.DEBUG:
         raise DemoRefused("演示数据只能在 DEBUG=1 时载入（生产环境不得有演示数据）")
-    users = {
-        u.username: u
-        for u in User.objects.filter(
-            username__in=["office_zfw", "unit_gaj", "yuzhong", "wanzhou", "jiefangbei"]
-        )
-    }
+    users = demo_users()
     if "office_zfw" not in users:
         raise DemoRefused("请先载入区划和演示账号：zhili load_areas && zhili load_demo")
     existing = Plan.objects.filter(year=YEAR).first()
@@ -242,28 +294,10 @@ def targets_demo_load(*, say: Callable[[str], None] = print) -> Plan:
         say(f"{existing.title} 已存在，未作改动")
         return existing
     actor = system_user()
-    city = services.root_area()
-    _units(actor, city)
     office = users["office_zfw"]
-    plan = services.plan_import(
-        actor=office, year=YEAR, title=TITLE, data=plan_workbook(), filename="demo-2021.xlsx"
-    )
-    say(f"{plan.title}：{plan.tasks.count()} 项任务，{plan.negative_items.count()} 项负面清单")
     with scores_deferred():
-        plan = services.plan_rule_update(actor=office, plan=plan, as_of=AS_OF, note=NOTE)
-        tasks = list(plan.tasks.order_by("seq"))
-        splitter = users.get("yuzhong", office)
-        for index, district, streets in data.SHARES:
-            share = Assignment.objects.get(
-                task=tasks[index], area__code=district, unit__isnull=True
-            )
-            services.share_split(
-                actor=splitter,
-                assignment=share,
-                streets=list(Area.objects.filter(code__in=streets)),
-                note="按街道辖区分解",
-            )
-        _season(plan, users, actor, say)
+        plan = plan_setup(users, actor, say)
+        _season(plan, users, actor, say, engine=engine)
         _incidents(plan, office)
     services.reminders_send(plan=plan)
     accepted = Report.objects.filter(plan=plan, status=ReportStatus.ACCEPTED).count()

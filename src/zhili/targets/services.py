@@ -27,7 +27,7 @@ from zhili.core.audit import audit_record, snapshot
 from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can, object_path, require
 from zhili.org.models import Unit
-from zhili.targets import imports, notices
+from zhili.targets import imports, notices, steps
 from zhili.targets.evidence import Upload, evidence_store
 from zhili.targets.evidence import check as evidence_check
 from zhili.targets.holders import holders_of
@@ -49,9 +49,8 @@ from zhili.targets.models import (
     Task,
 )
 from zhili.targets.scoring import key_of, scores_deferred, scores_recompute
-from zhili.targets.workflow import REPORTS, RETURN, REVIEW, SUBMIT
-
-MAX_TEXT = 5000
+from zhili.targets.steps import MAX_TEXT
+from zhili.targets.workflow import REPORTS, SUBMIT
 
 
 def root_area() -> Area:
@@ -388,13 +387,6 @@ def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
 # Progress ------------------------------------------------------------------------------------
 
 
-def _clean(text: str, *, what: str) -> str:
-    text = (text or "").strip()
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed(f"{what}不能超过 {MAX_TEXT} 字")
-    return text
-
-
 @transaction.atomic
 def report_submit(
     *,
@@ -410,11 +402,10 @@ def report_submit(
 
     ``on`` (the business date) is for loaders of past seasons; pages and the API never pass it.
     Who may, from which state, and the caller's ``version``: ``targets.workflow`` (through
-    ``Workflow.transition``); here only the step.
+    ``Workflow.transition``); here only the step (``targets.steps``, which the bulk loader of a
+    past season, ``targets.bulk``, runs too).
     """
-    text = _clean(text, what="进展情况")
-    if not text:
-        raise ValidationFailed("请填写进展情况", code="text_required")
+    text = steps.submit_text(text)
     uploads = uploads or []
     evidence_check(uploads)  # refuse a wrong file before anything is written
     # What the step decides on the locked row, for the event it appends (filled by ``apply``).
@@ -427,18 +418,11 @@ def report_submit(
         if keep_previous and locked.status == ReportStatus.RETURNED:
             last = locked.events.filter(action=SUBMIT).order_by("-id").first()
             kept = list(last.evidence.all()) if last else []
-        if locked.milestone.evidence and not (kept or uploads):
-            raise ValidationFailed(
-                f"该节点要求提供佐证材料：{locked.milestone.evidence}", code="evidence_required"
-            )
-        stored = kept + evidence_store(actor=actor, uploads=uploads)
-        files.extend({f.pk: f for f in stored}.values())
-        day = on or locked.plan.clock()
-        data.update({"files": [f.sha256 for f in files], "on": day.isoformat()})
-        fields["on"] = day
-        locked.text = text
-        locked.first_submitted_at = locked.first_submitted_at or now
-        locked.submitted_at, locked.submitted_on = now, day
+        steps.require_evidence(locked, kept, uploads)
+        files.extend(steps.distinct(kept + evidence_store(actor=actor, uploads=uploads)))
+        step_data, step_fields = steps.submit(locked, now, text=text, files=files, on=on)
+        data.update(step_data)
+        fields.update(step_fields)
 
     done: Report = REPORTS.transition(
         actor=actor,
@@ -484,18 +468,11 @@ def report_review(
     on: dt.date | None = None,
 ) -> Report:
     """The level above accepts a submitted report, or returns it with its reasons."""
-    if decision not in REVIEW:
-        raise ValidationFailed("审核结论须为“通过”或“退回”", code="invalid_decision")
-    comment = _clean(comment, what="审核意见")
-    if decision == RETURN and not comment:
-        raise ValidationFailed("退回时请写明退回理由", code="comment_required")
+    comment = steps.review_comment(decision, comment)
     fields: dict[str, Any] = {}
 
     def apply(locked: Report, now: dt.datetime) -> None:
-        fields["on"] = on or locked.plan.clock()
-        locked.decided_at = now
-        if decision == RETURN:
-            locked.returns += 1
+        fields.update(steps.review(locked, now, decision=decision, on=on))
 
     return REPORTS.transition(
         actor=actor,

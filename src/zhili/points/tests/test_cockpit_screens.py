@@ -3,7 +3,6 @@ picked-up orders) and the slide shows the village's published ranking."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from zhili.areas.models import Area
 from zhili.cockpit.registry import CockpitQuery
+from zhili.cockpit.selectors import period_of
 from zhili.points.cockpit import points_section
 from zhili.points.models import Order, OrderStatus, Record, RecordStatus
 from zhili.points.screens import ranking_slides
@@ -26,12 +26,12 @@ def test_the_cockpit_figures_are_the_ledgers_facts(users: dict[str, Any]) -> Non
     with override_settings(DEBUG=True):
         call_command("demo_points", stdout=io.StringIO())
     city = Area.objects.get(code="500000")
-    today = timezone.localdate()
+    period = period_of()  # the cockpit's own period: the last 30 days, today included
     q = CockpitQuery(
         user=users["city_admin"],
         area=city,
-        start=today - dt.timedelta(days=3650),
-        end=today + dt.timedelta(days=30),  # the demo sweeps past the objection window
+        start=period.start,
+        end=period.end,
         children=tuple(Area.objects.current().filter(parent=city)),
     )
     section = points_section(q)
