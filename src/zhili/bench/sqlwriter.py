@@ -116,6 +116,7 @@ class SqlWriter:
             "suggested_unit_id": s.suggested_unit_id,
             "self_handled": False,
             "sampled": False,
+            "spot_check": "",
             "created_by_id": self.actor_id,
             "created_at": now,
             "dispatch_due": dispatch_due,

@@ -30,6 +30,7 @@ CARD_MEASURES = (
     "redispatch_rate",
     "self_handle_rate",
     "duplicate_rate",
+    "spot_pass_rate",
 )
 TABLE_MEASURES = ("close_rate", "on_time_close_rate", "response_rate", "satisfaction_rate")
 

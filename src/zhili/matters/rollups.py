@@ -187,6 +187,9 @@ def apply_event(d: Deltas, m: Any, e: Any, state: State) -> State:
         c["reworked"] = not data.get("passed")
     if a == "approve_extension":
         c["extended"] = bool(data.get("approved"))
+    if a == "spot_check":  # 抽查核实 of a self-handled matter (no lead unit: area rows)
+        c["spot_checked"] = 1
+        c["spot_passed"] = bool(data.get("passed"))
     if a == "rate":
         c["rated"] = 1
         c["solved"] = bool(data.get("solved"))
