@@ -31,7 +31,8 @@ from zhili.disputes.models import (
     Session,
 )
 from zhili.disputes.workflow import WORKFLOW, relation_to_parties
-from zhili.org.models import UnitType
+from zhili.org.models import MEDIATION_COMMITTEE_SIZE, UnitType
+from zhili.org.selectors import committee_members
 
 
 def days_of(name: str) -> int:
@@ -248,6 +249,14 @@ def dispute_assign(
         if mediator.unit_id != committee.pk:
             raise ValidationFailed(
                 f"{mediator.display_name} 不是{committee.name}的调解员", code="not_a_member"
+            )
+        fewest, most = MEDIATION_COMMITTEE_SIZE
+        members = committee_members(committee)
+        if not fewest <= members <= most:  # not (or no longer) lawfully constituted
+            raise ValidationFailed(
+                f"人民调解委员会由委员三至九人组成，{committee.name} 现有 {members} 人，不能受理",
+                code="committee_size",
+                detail={"members": members, "minimum": fewest, "maximum": most},
             )
         relation = relation_to_parties(d, mediator)
         if relation:

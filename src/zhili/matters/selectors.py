@@ -12,7 +12,6 @@ from django.utils import timezone
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound, ValidationFailed
 from zhili.core.scoping import can, path_prefix_q
-from zhili.matters.triage import dispatch_queue
 from zhili.matters.models import (
     OPEN_STATUSES,
     Category,
@@ -24,6 +23,7 @@ from zhili.matters.models import (
     Topic,
     Triage,
 )
+from zhili.matters.triage import dispatch_queue
 
 
 @dataclass

@@ -55,9 +55,7 @@ def community_committee(matter: Matter) -> Unit:
         )
     community = codes[COMMUNITY_DEPTH]
     found = (
-        Unit.objects.filter(
-            type=UnitType.RESIDENTS_COMMITTEE, area__code=community, is_active=True
-        )
+        Unit.objects.filter(type=UnitType.RESIDENTS_COMMITTEE, area__code=community, is_active=True)
         .order_by("pk")
         .first()
     )

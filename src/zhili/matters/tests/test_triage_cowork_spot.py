@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of test_supervision are imported by name)
 """Issue 16, the rest of the matter rules (DOMAIN.md §3), each at its edge:
 
 - 三事分流 routes and sets the limits: 小事 to the community committee's queue (not the street's),
@@ -135,9 +136,7 @@ def test_big_waits_for_the_district_with_the_consult_limits(
     )
 
 
-def test_an_urgent_matter_keeps_its_hour_limits_when_triaged(
-    new_matter: Any, users: Any
-) -> None:
+def test_an_urgent_matter_keeps_its_hour_limits_when_triaged(new_matter: Any, users: Any) -> None:
     street = users["jiefangbei"]
     m = s.matter_mode(actor=street, matter=new_matter(), mode="urgent", reason="危险")
     m = s.matter_triage(actor=street, matter=m, triage="big", reason="涉及市政")
