@@ -18,7 +18,6 @@ from zhili.core.notify import notify
 from zhili.disputes.models import Dispute, Status
 
 
-
 def _warn_days(key: str) -> dt.timedelta:
     """How many days ahead to warn (业务参数 ``disputes.confirmation_warn_days`` /
     ``disputes.follow_up_warn_days``)."""

@@ -41,6 +41,11 @@ labels.register_audit_fields(
         "to_name": _("定位到的区域"),
         "by": _("评价人"),
         "mode": _("办理方式（四事四办）"),
+        "from_mode": _("原办理方式"),
     },
-    choices={"stage": STAGE_LABELS, "mode": dict(HandlingMode.choices)},
+    choices={
+        "stage": STAGE_LABELS,
+        "mode": dict(HandlingMode.choices),
+        "from_mode": dict(HandlingMode.choices),
+    },
 )

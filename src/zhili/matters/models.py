@@ -489,11 +489,17 @@ class MatterAreaDay(RollupCounts):
     area_path = PathField("区域路径")
     depth = models.PositiveSmallIntegerField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    # The matter's 三事分流 and 四事四办 now (its counts move when they change: rollups.record).
+    triage = models.CharField("三事分流", max_length=8, blank=True, default="")
+    handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = "诉求日统计（区域）"
         constraints = [
-            models.UniqueConstraint(fields=["area_path", "day", "category"], name="rollup_area_key")
+            models.UniqueConstraint(
+                fields=["area_path", "day", "category", "triage", "handling_mode"],
+                name="rollup_area_dims_key",
+            )
         ]
         indexes = [models.Index(fields=["depth", "area_path", "day"], name="rollup_area_depth_idx")]
 
@@ -509,12 +515,15 @@ class MatterUnitDay(RollupCounts):
     area_path = PathField("区域路径")
     depth = models.PositiveSmallIntegerField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    triage = models.CharField("三事分流", max_length=8, blank=True, default="")
+    handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = "诉求日统计（单位）"
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "area_path", "day", "category"], name="rollup_unit_key"
+                fields=["unit", "area_path", "day", "category", "triage", "handling_mode"],
+                name="rollup_unit_dims_key",
             )
         ]
         indexes = [models.Index(fields=["depth", "area_path", "day"], name="rollup_unit_depth_idx")]
@@ -537,13 +546,24 @@ class MatterDuration(models.Model):
     measure = models.CharField(max_length=8)
     bucket = models.SmallIntegerField()
     n = models.IntegerField(default=0)
+    triage = models.CharField("三事分流", max_length=8, blank=True, default="")
+    handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = "诉求时长分布"
         constraints = [
             models.UniqueConstraint(
-                fields=["area_path", "day", "unit_id", "category", "measure", "bucket"],
-                name="rollup_duration_key",
+                fields=[
+                    "area_path",
+                    "day",
+                    "unit_id",
+                    "category",
+                    "measure",
+                    "bucket",
+                    "triage",
+                    "handling_mode",
+                ],
+                name="rollup_duration_dims_key",
             )
         ]
         indexes = [

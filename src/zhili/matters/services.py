@@ -462,6 +462,7 @@ def matter_triage(
         triage=triage,
         reason=reason,
         mode=mode_after(matter, triage),
+        from_mode=matter.handling_mode,
     )
     if committee is None or triaged.status == Status.CLOSED:
         return triaged
@@ -506,6 +507,7 @@ def matter_mode(
         at=at,
         check=same,
         mode=mode,
+        from_mode=matter.handling_mode,
         reason=reason,
     )
 
