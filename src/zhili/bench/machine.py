@@ -44,6 +44,7 @@ from zhili.matters.models import (
 from zhili.matters.questions import check_answers
 from zhili.matters.responsibility import STAGES, Recipients, _ancestor_paths, _depth
 from zhili.matters.services import sample_rate
+from zhili.matters.triage import mode_after
 from zhili.org.models import RoleGrant, User
 
 EVENT_ATTACHMENTS = MatterEvent.attachments.through
@@ -229,6 +230,10 @@ class Machine:
         inputs = {**_defaults(action), **kw}
         if action == "self_handle":
             inputs["sampled"] = random.random() < sample_rate()
+        if action in ("triage", "mode"):  # what the services record: the mode before and after
+            inputs["from_mode"] = matter.handling_mode
+            if action == "triage":
+                inputs["mode"] = mode_after(matter, inputs["triage"])
         return self.act(
             matter,
             action,
