@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -254,7 +255,8 @@ def dispute_assign(
         members = committee_members(committee)
         if not fewest <= members <= most:  # not (or no longer) lawfully constituted
             raise ValidationFailed(
-                f"人民调解委员会由委员三至九人组成，{committee.name} 现有 {members} 人，不能受理",
+                gettext("人民调解委员会由委员三至九人组成，%(name)s 现有 %(n)s 人，不能受理")
+                % {"name": committee.name, "n": members},
                 code="committee_size",
                 detail={"members": members, "minimum": fewest, "maximum": most},
             )

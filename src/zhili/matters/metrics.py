@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Left
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.areas.models import Area
 from zhili.core import tunables
@@ -197,13 +198,17 @@ class View:
 # 三事分流, 四事四办 and 五事共抓: the rollups are keyed on a matter's current 三事 and 四事, and on
 # its category (whose topic is the 五事). ``none`` is a matter not triaged (yet).
 UNTRIAGED = "none"
-DIMENSIONS: dict[str, tuple[str, str, dict[str, str]]] = {
+DIMENSIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
     # by / filter name: (rollup field, matter field, value → label)
-    "triage": ("triage", "triage", {**dict(Triage.choices), UNTRIAGED: "未分流"}),
+    "triage": ("triage", "triage", {**dict(Triage.choices), UNTRIAGED: gettext_lazy("未分流")}),
     "mode": ("handling_mode", "handling_mode", dict(HandlingMode.choices)),
     "topic": ("category__topic", "category__topic", dict(Topic.choices)),
 }
-DIMENSION_LABELS = {"triage": "三事分流", "mode": "四事四办", "topic": "五事"}
+DIMENSION_LABELS = {
+    "triage": gettext_lazy("三事分流"),
+    "mode": gettext_lazy("四事四办"),
+    "topic": gettext_lazy("五事"),
+}
 
 
 def dims_q(filters: Mapping[str, str]) -> tuple[Q, Q]:
@@ -216,7 +221,9 @@ def dims_q(filters: Mapping[str, str]) -> tuple[Q, Q]:
         row_field, matter_field, labels = DIMENSIONS[name]
         if value not in labels:
             raise ValidationFailed(
-                f"{DIMENSION_LABELS[name]}的取值无效：{value}", code="invalid_filter"
+                gettext("%(what)s的取值无效：%(value)s")
+                % {"what": DIMENSION_LABELS[name], "value": value},
+                code="invalid_filter",
             )
         stored = "" if value == UNTRIAGED else value
         rows &= Q(**{row_field: stored})
@@ -665,7 +672,7 @@ def _dimension_rows(view: View, period: Period, by: str, overdue: Overdue) -> li
         out.append(
             _row(
                 value,
-                label,
+                str(label),
                 counts,
                 durations=durations.get(stored) or _percentiles(None),
                 overdue=overdue.rows.get(stored, 0),

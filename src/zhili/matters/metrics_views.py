@@ -232,7 +232,7 @@ def workbook_bytes(r: m.Report) -> bytes:
     )
     header = [
         "排名",
-        {"unit": "单位", "area": "区域"}.get(r.by) or m.DIMENSION_LABELS[r.by],
+        {"unit": "单位", "area": "区域"}.get(r.by) or str(m.DIMENSION_LABELS[r.by]),
         f"{volume_label(r)}数",
         "结案数",
         *(m.MEASURE_BY_KEY[k].label for k in EXPORT_MEASURES),

@@ -870,9 +870,9 @@ def matter_co_report(
     matter may (the rule's ``only_also``: 403 for anyone else, the lead unit included); the part
     is kept on the co-unit's row, which the lead unit and the centre read on the matter. The lead
     unit's 处置反馈 and the centre's 结案 stay theirs."""
-    result = _text(result, "协办情况", limit=4000)
+    result = _text(result, gettext("协办情况"), limit=4000)
     now = at or timezone.now()
-    unit_id = getattr(actor, "unit_id", None)
+    unit_id = int(getattr(actor, "unit_id", None) or 0)  # 0: no unit (the rule refuses it)
 
     def record(m: Matter) -> None:
         MatterUnit.objects.filter(matter_id=m.pk, unit_id=unit_id).update(
@@ -905,13 +905,13 @@ def matter_spot_check(
     self-handled matter drawn for sampling (``sampled``), once; a failure needs a note. The
     result counts in the metrics (抽查合格率)."""
     if not passed:
-        note = _text(note, "抽查不合格的情况", limit=1000)
+        note = _text(note, gettext("抽查不合格的情况"), limit=1000)
 
     def drawn(m: Matter) -> None:
         if not (m.self_handled and m.sampled):
-            raise Conflict("该诉求未被抽中抽查", code="not_sampled")
+            raise Conflict(gettext("该诉求未被抽中抽查"), code="not_sampled")
         if m.spot_check:
-            raise Conflict("该诉求已抽查过", code="already_checked")
+            raise Conflict(gettext("该诉求已抽查过"), code="already_checked")
 
     return _act(
         "spot_check",

@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.audit import audit_record, root_path, snapshot
@@ -55,7 +56,8 @@ def _check_committee_room(unit: Unit | None, user: User | None = None) -> None:
     most = MEDIATION_COMMITTEE_SIZE[1]
     if committee_members(unit) >= most:
         raise ValidationFailed(
-            f"人民调解委员会由委员三至九人组成，{unit.name} 已有 {most} 人，不能再增加",
+            gettext("人民调解委员会由委员三至九人组成，%(name)s 已有 %(n)s 人，不能再增加")
+            % {"name": unit.name, "n": most},
             code="committee_full",
             detail={"unit": unit.pk, "maximum": most},
         )
