@@ -44,6 +44,7 @@ from zhili.matters.models import (
 from zhili.matters.questions import check_answers
 from zhili.matters.responsibility import STAGES, Recipients, _ancestor_paths, _depth
 from zhili.matters.services import sample_rate
+from zhili.matters.triage import mode_after
 from zhili.org.models import RoleGrant, User
 
 EVENT_ATTACHMENTS = MatterEvent.attachments.through
@@ -129,6 +130,9 @@ class Machine:
         self.deltas = rollups.Deltas()
         self.matters: list[Matter] = []
         self.states: dict[int, rollups.State] = {}
+        # Each matter's own counts and the 三事/四事 they are under (to move them on a change).
+        self.own: dict[int, rollups.Deltas] = {}
+        self.dims: dict[int, rollups.Dims] = {}
         self.events: list[dict[str, Any]] = []
         self.audits: list[dict[str, Any]] = []
         self.event_attachments: list[dict[str, Any]] = []
@@ -229,6 +233,10 @@ class Machine:
         inputs = {**_defaults(action), **kw}
         if action == "self_handle":
             inputs["sampled"] = random.random() < sample_rate()
+        if action in ("triage", "mode"):  # what the services record: the mode before and after
+            inputs["from_mode"] = matter.handling_mode
+            if action == "triage":
+                inputs["mode"] = mode_after(matter, inputs["triage"])
         return self.act(
             matter,
             action,
@@ -321,9 +329,19 @@ class Machine:
                 {"id": self.ids.next(EVENT_ATTACHMENTS), "matterevent_id": pk, "attachment_id": att}
             )
         state = self.states.get(m.pk) or rollups.State()
+        own = self.own.setdefault(m.pk, rollups.Deltas())
+        dims, was = rollups.dims_of(m), self.dims.get(m.pk)
+        if was is not None and was != dims:  # 三事/四事 changed: its counts move (rollups.record)
+            self.deltas.add(own.rekeyed(was), -1)
+            own = self.own[m.pk] = own.rekeyed(dims)
+            self.deltas.add(own)
+        part = rollups.Deltas()
         self.states[m.pk] = rollups.apply_event(
-            self.deltas, m, Event(action, before, m.status, at, data), state
+            part, m, Event(action, before, m.status, at, data), state
         )
+        self.deltas.add(part)
+        own.add(part)
+        self.dims[m.pk] = dims
 
     def _audit(
         self,
@@ -462,6 +480,7 @@ class Machine:
             transaction.on_commit(_checkpoint)
         self.matters, self.events, self.audits = [], [], []
         self.event_attachments, self.states, self.deltas = [], {}, rollups.Deltas()
+        self.own, self.dims = {}, {}
         self.notices = []
         return out
 

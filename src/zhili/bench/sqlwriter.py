@@ -116,6 +116,7 @@ class SqlWriter:
             "suggested_unit_id": s.suggested_unit_id,
             "self_handled": False,
             "sampled": False,
+            "spot_check": "",
             "created_by_id": self.actor_id,
             "created_at": now,
             "dispatch_due": dispatch_due,
@@ -228,16 +229,17 @@ class SqlWriter:
         """created += 1 (and repeated, for a repeat) on the matter's day for each level of its
         area (one upsert, key order)."""
         table = self.t["MatterAreaDay"]
-        cols = ["area_path", "day", "category_id", "depth", *self.counters]
+        cols = ["area_path", "day", "category_id", "triage", "handling_mode", "depth"]
+        cols += self.counters
         one = "(" + ", ".join([self.ph] * len(cols)) + ")"
         params: list[Any] = []
         adds = {"created": 1, "repeated": int(repeated)}
-        for path, depth in sorted(levels):
-            params += [path, self._v(day), s.category_id, depth]
+        for path, depth in sorted(levels):  # a new matter: not triaged, the category's mode
+            params += [path, self._v(day), s.category_id, "", s.handling_mode, depth]
             params += [adds.get(c, 0) for c in self.counters]
         cur.execute(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join([one] * len(levels))} "
-            f"ON CONFLICT (area_path, day, category_id) "
+            f"ON CONFLICT (area_path, day, category_id, triage, handling_mode) "
             f"DO UPDATE SET created = {table}.created + excluded.created, "
             f"repeated = {table}.repeated + excluded.repeated",
             params,

@@ -79,6 +79,18 @@ ACCOUNTS = [
         "mediator",
         JIEFANGBEI,
     ),
+    # A people's mediation committee has three to nine members (org.MEDIATION_COMMITTEE_SIZE).
+    *(
+        (
+            f"mediator_jfb{n}",
+            f"解放碑调解员{n}",
+            JIEFANGBEI,
+            "解放碑街道人民调解委员会",
+            "mediator",
+            JIEFANGBEI,
+        )
+        for n in (2, 3)
+    ),
     ("unit_gaj", "市公安局目标任务填报员", CITY, "市公安局", "target_reporter", CITY),
     # Village and community self-governance (deliberation, legal): no unit of their own.
     ("secretary_msl", "民生路社区书记", MINSHENGLU, "", "village_secretary", MINSHENGLU),

@@ -418,13 +418,17 @@ class Generator:
             self.s.matter_triage(actor=officer, matter=m, triage=Triage.PRIVATE,
                             reason=tx.PRIVATE_REASONS[0], at=story.after(0.3, 8))  # fmt: skip
             return self.tally("private")
+        dispatcher = officer
         if rng.random() < 0.15:
-            self.s.matter_triage(actor=officer, matter=m, triage=rng.choice([Triage.BIG, Triage.SMALL]),
-                            reason="按三事分流规则分类办理", at=story.after(0.3, 6))  # fmt: skip
+            # 大事: the district dispatches (matters.triage). 小事 would go to the community's
+            # committee, which the demo does not register.
+            m = self.s.matter_triage(actor=officer, matter=m, triage=Triage.BIG,
+                                     reason="按三事分流规则分类办理", at=story.after(0.3, 6))  # fmt: skip
+            dispatcher = place.approver
         else:
             m = self.s.matter_accept(actor=officer, matter=m, at=story.after(0.2, 6))
         unit = m.suggested_unit or self.cast.fallback_unit[place.district]
-        m = self.s.matter_dispatch(actor=officer, matter=m, unit=unit, at=story.after(0.1, 3))
+        m = self.s.matter_dispatch(actor=dispatcher, matter=m, unit=unit, at=story.after(0.1, 3))
         r = rng.random()
         if r < self.shares["stall"] / 2:
             raise Stop  # the unit never signs
@@ -438,7 +442,8 @@ class Generator:
             if other is None or other.pk == unit.pk:
                 other = self.cast.fallback_unit[place.district]
             unit = other
-            m = self.s.matter_dispatch(actor=officer, matter=m, unit=unit, at=story.after(0.3, 5))
+            m = self.s.matter_dispatch(actor=dispatcher, matter=m, unit=unit,
+                                       at=story.after(0.3, 5))  # fmt: skip
         handler = self.cast.handlers[unit.pk]
         m = self.s.matter_sign(actor=handler, matter=m, contacted=rng.random() < 0.8,
                           at=story.after(0.3, 22))  # fmt: skip

@@ -13,11 +13,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from zhili.core import tunables
 from zhili.core.notify import notify
 from zhili.disputes.models import Dispute, Status
 
-CONFIRMATION_WARN_DAYS = 3  # the confirmation window: warn this many days before it closes
-FOLLOW_UP_WARN_DAYS = 1
+
+def _warn_days(key: str) -> dt.timedelta:
+    """How many days ahead to warn (业务参数 ``disputes.confirmation_warn_days`` /
+    ``disputes.follow_up_warn_days``)."""
+    return dt.timedelta(days=int(tunables.value(key)))
 
 
 @dataclass
@@ -56,7 +60,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
             dedupe_key=f"dispute-overdue:{d.pk}:{int(d.due_at.timestamp())}",
         )
         result.overdue += bool(made)
-    soon = today + dt.timedelta(days=CONFIRMATION_WARN_DAYS)
+    soon = today + _warn_days("disputes.confirmation_warn_days")
     for d in base.filter(
         status=Status.AGREED,
         confirmed_at__isnull=True,
@@ -76,7 +80,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
     for d in base.filter(
         status__in=[Status.CLOSED, Status.FAILED],
         followed_up_at__isnull=True,
-        follow_up_due__lte=today + dt.timedelta(days=FOLLOW_UP_WARN_DAYS),
+        follow_up_due__lte=today + _warn_days("disputes.follow_up_warn_days"),
     ):
         late = d.follow_up_due is not None and d.follow_up_due < today
         made = notify(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -31,7 +32,8 @@ from zhili.disputes.models import (
     Session,
 )
 from zhili.disputes.workflow import WORKFLOW, relation_to_parties
-from zhili.org.models import UnitType
+from zhili.org.models import MEDIATION_COMMITTEE_SIZE, UnitType
+from zhili.org.selectors import committee_members
 
 
 def days_of(name: str) -> int:
@@ -248,6 +250,15 @@ def dispute_assign(
         if mediator.unit_id != committee.pk:
             raise ValidationFailed(
                 f"{mediator.display_name} 不是{committee.name}的调解员", code="not_a_member"
+            )
+        fewest, most = MEDIATION_COMMITTEE_SIZE
+        members = committee_members(committee)
+        if not fewest <= members <= most:  # not (or no longer) lawfully constituted
+            raise ValidationFailed(
+                gettext("人民调解委员会由委员三至九人组成，%(name)s 现有 %(n)s 人，不能受理")
+                % {"name": committee.name, "n": members},
+                code="committee_size",
+                detail={"members": members, "minimum": fewest, "maximum": most},
             )
         relation = relation_to_parties(d, mediator)
         if relation:

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhili.core.workflow import Rule
 from zhili.matters import forms, schemas, steps
-from zhili.matters.models import Matter, Status
+from zhili.matters.models import Matter, MatterUnit, Status
+from zhili.matters.triage import big_guard
 
 S = Status
 Inputs = Mapping[str, Any]
@@ -32,6 +33,15 @@ def is_unit_staff(actor: Any, matter: Matter) -> bool:
     """Staff of the matter's lead unit (首接负责): they sign and handle it wherever it lies."""
     unit_id = getattr(actor, "unit_id", None)
     return bool(unit_id) and unit_id == matter.lead_unit_id
+
+
+def is_co_unit_staff(actor: Any, matter: Matter) -> bool:
+    """Staff of one of the matter's co-units (协办单位): they report their own part, nothing else
+    (the lead unit reports the whole and the centre closes)."""
+    unit_id = getattr(actor, "unit_id", None)
+    if not unit_id or unit_id == matter.lead_unit_id:
+        return False
+    return MatterUnit.objects.filter(matter_id=matter.pk, unit_id=unit_id).exists()
 
 
 @dataclass(frozen=True)
@@ -77,11 +87,20 @@ class Action:
     data: Callable[[Inputs], dict[str, Any]] = _none  # the event's data, from the inputs
     step_kwargs: Callable[[Inputs], dict[str, Any]] = _none  # steps.<name>'s arguments
     also: Callable[[Any, Matter], bool] | None = None  # who else may act (besides the right)
+    only_also: bool = False  # only those ``also`` names may act (the area right is not enough)
+    guard: Callable[[Any, Matter], str | None] | None = None  # a refusal despite the right
 
     @property
     def rule(self) -> Rule:
         also = self.also or (is_unit_staff if self.by_unit else None)
-        return Rule(self.label, self.sources, self.permission, also=also)
+        return Rule(
+            self.label,
+            self.sources,
+            self.permission,
+            also=also,
+            only_also=self.only_also,
+            guard=self.guard,
+        )
 
     def step(self, m: Matter, now: dt.datetime, inputs: Inputs) -> str | None:
         """The step on the (locked or in-memory) matter; its new status, or None."""
@@ -120,15 +139,17 @@ SPECS: dict[str, Action] = {
                forms.ReasonForm, "不予立案", "btn-outline-danger", note="reason"),
         Action("triage", _("三事分流"), (S.SUBMITTED, S.ACCEPTED, S.RETURNED), "triage",
                schemas.MatterTriageIn, forms.TriageForm, "确定分流", "btn-secondary", note="reason",
-               data=_take("triage"),
+               data=lambda kw: {"triage": kw["triage"], "mode": kw.get("mode", ""),
+                                "from_mode": kw.get("from_mode", "")},
                step_kwargs=lambda kw: {"result": kw["triage"], "reason": kw["reason"]}),
         Action("mode", _("调整办理方式"), (S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.DISPATCHED,
                S.HANDLING), "dispatch", schemas.MatterModeIn, forms.ModeForm, "调整",
-               "btn-outline-secondary", note="reason", data=_take("mode"),
+               "btn-outline-secondary", note="reason",
+               data=lambda kw: {"mode": kw["mode"], "from_mode": kw.get("from_mode", "")},
                step_kwargs=_take("mode")),
         Action("dispatch", _("派遣"), (S.ACCEPTED, S.RETURNED, S.DISPATCHED), "dispatch", schemas.MatterDispatchIn,
                forms.DispatchForm, "派遣", primary=True, unit="unit", data=_dispatch_data,
-               step_kwargs=_take("unit")),
+               step_kwargs=_take("unit"), guard=big_guard),
         Action("sign", _("签收"), (S.DISPATCHED,), "handle", schemas.MatterSignIn, forms.SignForm,
                "签收", primary=True, by_unit=True, data=_take("contacted"),
                step_kwargs=_take("contacted")),
@@ -171,5 +192,11 @@ SPECS: dict[str, Action] = {
         Action("self_handle", _("自行处置"), (S.SUBMITTED,), "self_handle", schemas.MatterSelfHandleIn,
                forms.SelfHandleForm, "自行处置并结案", "btn-secondary", note="result",
                step_kwargs=_take("sampled")),
+        Action("co_report", _("协办反馈"), (S.DISPATCHED, S.HANDLING), "handle",
+               schemas.MatterCoReportIn, forms.CoReportForm, "提交协办反馈", "btn-secondary",
+               note="result", also=is_co_unit_staff, only_also=True),
+        Action("spot_check", _("抽查核实"), (S.CLOSED, S.RATED), "verify",
+               schemas.MatterSpotCheckIn, forms.SpotCheckForm, "提交抽查结果", primary=True,
+               data=_take("passed"), step_kwargs=_take("passed")),
     )
 }  # fmt: skip

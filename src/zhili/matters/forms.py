@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from zhili.matters import selectors
 from zhili.matters.models import Category, Channel, HandlingMode, Status, Topic, Triage
@@ -230,14 +231,14 @@ class QueueFilterForm(StyledForm):
 # Actions on one matter ------------------------------------------------------------------------
 
 
-def _note(label: str = "说明", *, rows: int = 2, placeholder: str = "") -> forms.CharField:
+def _note(label: Any = "说明", *, rows: int = 2, placeholder: str = "") -> forms.CharField:
     attrs: dict[str, Any] = {"rows": rows}
     if placeholder:
         attrs["placeholder"] = placeholder
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
 
 
-def _radio(label: str, choices: list[tuple[str, str]], message: str) -> forms.ChoiceField:
+def _radio(label: Any, choices: list[tuple[str, Any]], message: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=choices,
@@ -337,6 +338,25 @@ class SelfHandleForm(ActionForm, PhotosMixin):
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"result": self.cleaned_data["result"]}
+
+
+class CoReportForm(ActionForm, PhotosMixin):
+    result = _note(_("本单位协办情况"), rows=3)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"result": self.cleaned_data["result"]}
+
+
+class SpotCheckForm(ActionForm):
+    passed = _radio(
+        _("抽查结果"),
+        [("1", _("抽查合格")), ("0", _("抽查不合格"))],
+        _("请选择抽查结果"),
+    )
+    note = _note(_("抽查情况（不合格时必填）"))
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"passed": self.cleaned_data["passed"] == "1", "note": self.cleaned_data["note"]}
 
 
 class VerifyForm(ActionForm):

@@ -5,7 +5,7 @@ the workflow's own actions are labelled by its rules table (core.labels)."""
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
-from zhili.matters.models import STAGE_LABELS
+from zhili.matters.models import STAGE_LABELS, HandlingMode
 
 labels.register_audit(
     {
@@ -40,6 +40,12 @@ labels.register_audit_fields(
         "from_name": _("原所在区域名称"),
         "to_name": _("定位到的区域"),
         "by": _("评价人"),
+        "mode": _("办理方式（四事四办）"),
+        "from_mode": _("原办理方式"),
     },
-    choices={"stage": STAGE_LABELS},
+    choices={
+        "stage": STAGE_LABELS,
+        "mode": dict(HandlingMode.choices),
+        "from_mode": dict(HandlingMode.choices),
+    },
 )

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Left
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.areas.models import Area
 from zhili.core import tunables
@@ -25,10 +26,13 @@ from zhili.core.scoping import path_prefix_q, scope_paths
 from zhili.matters.models import (
     OPEN_STATUSES,
     ROLLUP_COUNTERS,
+    HandlingMode,
     Matter,
     MatterAreaDay,
     MatterDuration,
     MatterUnitDay,
+    Topic,
+    Triage,
 )
 from zhili.matters.rollups import DURATIONS, MAX_DEPTH, bucket_bounds
 from zhili.org.models import Unit
@@ -77,6 +81,8 @@ MEASURES: list[Measure] = [
     Measure("duplicate_rate", "重复诉求率", {"repeated": 1}, {"created": 1},
             "期内受理的诉求中重复诉求（7 天内同一地点、同类、内容相近的再次反映，或被并单的）÷ 受理数",
             higher_is_better=False),
+    Measure("spot_pass_rate", "抽查合格率", {"spot_passed": 1}, {"spot_checked": 1},
+            "自行处置被抽中核实的诉求中，抽查合格的 ÷ 已抽查的，按抽查日期计"),
 ]  # fmt: skip
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 DEFAULT_RANK_BY = "on_time_close_rate"
@@ -174,16 +180,55 @@ def _date(value: Any, label: str) -> dt.date | None:
 
 @dataclass
 class View:
-    """Whose figures: an area (or the user's several top areas), or one unit's."""
+    """Whose figures: an area (or the user's several top areas), or one unit's; ``dims``: the
+    rollup rows of the chosen 三事/四事/五事 only (``matter_dims``: the same over the matters)."""
 
     roots: list[Area]
     area: Area | None
     unit: Unit | None = None
     crumbs: list[Area] = field(default_factory=list)
+    dims: Q = field(default_factory=Q)
+    matter_dims: Q = field(default_factory=Q)
 
     @property
     def areas(self) -> list[Area]:
         return [self.area] if self.area else self.roots
+
+
+# 三事分流, 四事四办 and 五事共抓: the rollups are keyed on a matter's current 三事 and 四事, and on
+# its category (whose topic is the 五事). ``none`` is a matter not triaged (yet).
+UNTRIAGED = "none"
+DIMENSIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    # by / filter name: (rollup field, matter field, value → label)
+    "triage": ("triage", "triage", {**dict(Triage.choices), UNTRIAGED: gettext_lazy("未分流")}),
+    "mode": ("handling_mode", "handling_mode", dict(HandlingMode.choices)),
+    "topic": ("category__topic", "category__topic", dict(Topic.choices)),
+}
+DIMENSION_LABELS = {
+    "triage": gettext_lazy("三事分流"),
+    "mode": gettext_lazy("四事四办"),
+    "topic": gettext_lazy("五事"),
+}
+
+
+def dims_q(filters: Mapping[str, str]) -> tuple[Q, Q]:
+    """The rollup rows' and the matters' filter for ``{"triage": "big", "mode": "", …}``
+    (422 ``invalid_filter`` for a value that is none of the choices)."""
+    rows, matters = Q(), Q()
+    for name, value in filters.items():
+        if not value:
+            continue
+        row_field, matter_field, labels = DIMENSIONS[name]
+        if value not in labels:
+            raise ValidationFailed(
+                gettext("%(what)s的取值无效：%(value)s")
+                % {"what": DIMENSION_LABELS[name], "value": value},
+                code="invalid_filter",
+            )
+        stored = "" if value == UNTRIAGED else value
+        rows &= Q(**{row_field: stored})
+        matters &= Q(**{matter_field: stored})
+    return rows, matters
 
 
 def view_for(user: Any, area_code: str = "") -> View:
@@ -260,8 +305,9 @@ def _add(into: dict[str, int], counts: Mapping[str, int]) -> dict[str, int]:
 
 def _counter_rows(view: View, by_unit: bool) -> QuerySet[Any]:
     if view.unit is not None:
-        return MatterUnitDay.objects.filter(unit=view.unit)
-    return MatterUnitDay.objects.all() if by_unit else MatterAreaDay.objects.all()
+        return MatterUnitDay.objects.filter(view.dims, unit=view.unit)
+    rows = MatterUnitDay.objects.all() if by_unit else MatterAreaDay.objects.all()
+    return rows.filter(view.dims)
 
 
 Hists = dict[str, dict[int, int]]  # measure → bucket → n
@@ -272,7 +318,7 @@ def _hists(view: View, q: Q, period: Period, group: str | None) -> dict[Any, His
 
     Grouped by area, the query matches the partial index matter_duration_all_units_idx (0004):
     an index-only scan already in (depth, area_path, measure, bucket) order, so no hashing."""
-    rows = MatterDuration.objects.filter(q, day__gte=period.start, day__lte=period.end)
+    rows = MatterDuration.objects.filter(q, view.dims, day__gte=period.start, day__lte=period.end)
     if view.unit is not None:
         rows = rows.filter(unit_id=view.unit.pk)
     elif group == "unit_id":
@@ -311,6 +357,7 @@ def _durations(view: View, q: Q, period: Period, group: str | None) -> dict[Any,
 def _open_overdue(user: Any, view: View) -> QuerySet[Matter]:
     now = timezone.now()
     qs = Matter.objects.visible_to(user).filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    qs = qs.filter(view.matter_dims)
     if view.unit is not None:
         return qs.filter(lead_unit=view.unit)
     if any(a.depth == 0 for a in view.areas):
@@ -333,11 +380,14 @@ class Overdue:
 
 def _overdue(
     qs: QuerySet[Matter], *, areas: list[Area] | None = None, by_unit: bool = False,
-    districts: bool = False,
+    districts: bool = False, field: str = "",
 ) -> Overdue:  # fmt: skip
     """``areas``: count per area (a matter counts for every listed area its path lies under);
-    ``by_unit``: per lead unit; ``districts``: per district code."""
+    ``by_unit``: per lead unit; ``field``: per value of a matter field (三事, 四事, 五事);
+    ``districts``: per district code."""
     group: dict[str, Any] = {}
+    if field:
+        by_unit, group["row_key"] = True, F(field)  # counted per key, as the units are
     if areas:
         lengths = {len(a.path) for a in areas}
         # Sibling areas share a path length: group by that prefix of the path (a row per area,
@@ -394,6 +444,7 @@ class Report:
     trend: list[dict[str, Any]]
     rows: list[dict[str, Any]]
     districts: list[dict[str, Any]]
+    filters: dict[str, str] = field(default_factory=dict)  # 三事/四事/五事 chosen
 
 
 def matter_metrics(
@@ -405,6 +456,9 @@ def matter_metrics(
     days: Any = None,
     by: str = "area",
     rank_by: str = "",
+    triage: str = "",
+    mode: str = "",
+    topic: str = "",
 ) -> Report:
     """Everything the metrics page, the API and the export show, for one user and period.
 
@@ -412,13 +466,14 @@ def matter_metrics(
     district rows) or, for the live overdue counts, over the open matters past their deadline.
     The totals are the sum of the per-area groups of the same rows, and where the table's rows
     are those same groups (the city, or several top areas) they are read once."""
-    if by not in ("area", "unit"):
-        raise ValidationFailed("by 只能是 area 或 unit", code="invalid_by")
+    if by not in ("area", "unit", *DIMENSIONS):
+        raise ValidationFailed("by 只能是 area、unit、triage、mode 或 topic", code="invalid_by")
     rank_by = rank_by or DEFAULT_RANK_BY
     if rank_by not in MEASURE_BY_KEY:
         raise ValidationFailed(f"未知的排名指标 {rank_by}", code="invalid_rank_by")
     period = period_parse(start=start, end=end, days=days)
     view = view_for(user, area)
+    view.dims, view.matter_dims = dims_q({"triage": triage, "mode": mode, "topic": topic})
     in_period = Q(day__gte=period.start, day__lte=period.end)
     total_q = _total_q(view)
     base = _counter_rows(view, by_unit=False).filter(in_period, total_q)
@@ -450,7 +505,10 @@ def matter_metrics(
     rows_are_total = by == "area" and (view.area is None or view.area.depth == 0)
     total_hists: Hists | None = None
     children = Children()
-    if by == "unit":
+    if by in DIMENSIONS:
+        overdue = _overdue(overdue_qs, field=DIMENSIONS[by][1], districts=with_districts)
+        rows = _dimension_rows(view, period, by, overdue)
+    elif by == "unit":
         overdue = _overdue(overdue_qs, by_unit=True, districts=with_districts)
         rows = _unit_rows(view, period, overdue)
     else:
@@ -461,7 +519,7 @@ def matter_metrics(
         else:  # read before the rows: the 本级 row's histograms are the total's less the rows'
             total_hists = _hists(view, total_q, period, None).get(None)
         rows = _area_rows(view, period, counts, children, overdue, total_hists)
-    if total_hists is None and by == "unit":
+    if total_hists is None and by != "area":
         total_hists = _hists(view, total_q, period, None).get(None)
     _rank(rows, rank_by, min_sample())
     return Report(
@@ -477,6 +535,7 @@ def matter_metrics(
         trend=trend,
         rows=rows,
         districts=_districts(by_path, overdue, children.areas) if with_districts else [],
+        filters={"triage": triage, "mode": mode, "topic": topic},
     )
 
 
@@ -598,6 +657,30 @@ def _unit_rows(view: View, period: Period, overdue: Overdue) -> list[dict[str, A
     ]
 
 
+def _dimension_rows(view: View, period: Period, by: str, overdue: Overdue) -> list[dict[str, Any]]:
+    """One row per 三事分流 / 四事四办 / 五事 value, from the same rollup rows as the totals."""
+    row_field, _matter_field, labels = DIMENSIONS[by]
+    in_period = Q(day__gte=period.start, day__lte=period.end)
+    total_q = _total_q(view)
+    rows_qs = _counter_rows(view, by_unit=False).filter(in_period, total_q)
+    grouped = {r[row_field]: _clean(r) for r in rows_qs.values(row_field).annotate(**_sums())}
+    durations = _durations(view, total_q, period, row_field)
+    out = []
+    for value, label in labels.items():
+        stored = "" if value == UNTRIAGED else value
+        counts = grouped.get(stored) or dict.fromkeys(ROLLUP_COUNTERS, 0)
+        out.append(
+            _row(
+                value,
+                str(label),
+                counts,
+                durations=durations.get(stored) or _percentiles(None),
+                overdue=overdue.rows.get(stored, 0),
+            )
+        )
+    return out
+
+
 def _rank(rows: list[dict[str, Any]], rank_by: str, minimum: int) -> None:
     """Rank rows with at least ``minimum`` cases in the measure's denominator (ties share a rank);
     the others are listed after them as 样本不足."""
@@ -679,6 +762,7 @@ def report_json(r: Report) -> dict[str, Any]:
         },
         "period": {"from": r.period.start.isoformat(), "to": r.period.end.isoformat()},
         "by": r.by,
+        "filters": r.filters,
         "rank_by": r.rank_by,
         "min_sample": r.min_sample,
         "totals": {

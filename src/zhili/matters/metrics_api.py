@@ -21,8 +21,24 @@ class MetricsQuery(Schema):
     from_: dt.date | None = Field(None, alias="from", description="开始日期（含）")
     to: dt.date | None = Field(None, description="结束日期（含，默认今天）")
     days: int | None = Field(None, description="最近 N 天（未给 from/to 时使用，默认 30）")
-    by: str = Field("area", description="area：按下级区域；unit：按责任单位")
+    by: str = Field(
+        "area",
+        max_length=8,
+        description="area：按下级区域；unit：按责任单位；triage：按三事分流；mode：按四事四办；"
+        "topic：按五事",
+    )
     rank: str = Field("", description=f"排名指标（默认 {metrics.DEFAULT_RANK_BY}）")
+    triage: str = Field(
+        "", max_length=8, description="只统计该三事分流：big、small、private、none（未分流）"
+    )
+    mode: str = Field(
+        "", max_length=12, description="只统计该四事四办：immediate、timed、consult、urgent"
+    )
+    topic: str = Field(
+        "",
+        max_length=20,
+        description="只统计该五事：party、self_governance、safety、civility、environment",
+    )
 
 
 class MetricsAreaRef(Schema):
@@ -97,6 +113,7 @@ class MetricsOut(Schema):
     scope: ScopeOut
     period: dict[str, dt.date]
     by: str
+    filters: dict[str, str] = Field(default_factory=dict, description="三事/四事/五事的筛选")
     rank_by: str
     min_sample: int
     totals: TotalsOut
@@ -120,5 +137,8 @@ def matter_metrics(request: HttpRequest, q: Query[MetricsQuery]) -> Any:
             days=q.days,
             by=q.by,
             rank_by=q.rank,
+            triage=q.triage,
+            mode=q.mode,
+            topic=q.topic,
         )
         return metrics.report_json(report)

@@ -17,7 +17,7 @@ from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed
 from zhili.matters import metrics as m
 
-PARAMS = ("area", "from", "to", "days", "by", "rank")
+PARAMS = ("area", "from", "to", "days", "by", "rank", "triage", "mode", "topic")
 CARD_MEASURES = (
     "close_rate",
     "on_time_close_rate",
@@ -31,6 +31,7 @@ CARD_MEASURES = (
     "redispatch_rate",
     "self_handle_rate",
     "duplicate_rate",
+    "spot_pass_rate",
 )
 TABLE_MEASURES = ("close_rate", "on_time_close_rate", "response_rate", "satisfaction_rate")
 
@@ -48,6 +49,9 @@ def _report(request: HttpRequest, p: dict[str, str]) -> m.Report:
         days=p["days"] or None,
         by=p["by"] or "area",
         rank_by=p["rank"],
+        triage=p["triage"],
+        mode=p["mode"],
+        topic=p["topic"],
     )
 
 
@@ -66,7 +70,8 @@ def hours(value: float | None) -> str:
 
 
 def volume(r: m.Report, counts: dict[str, int]) -> int:
-    """受理 for areas; 派遣 (first and later) for units, whose rows start at dispatch."""
+    """受理 for areas (and 三事/四事/五事); 派遣 (first and later) for units, whose rows start at
+    dispatch."""
     if r.by == "unit" or r.view.unit is not None:
         return counts["dispatched"] + counts["redispatched"]
     return counts["created"]
@@ -81,6 +86,16 @@ def scope_label(r: m.Report) -> str:
         where = r.view.area.name if r.view.area and r.view.area.depth > 0 else "全部区域"
         return f"{r.view.unit.name} · {where}"
     return "、".join(a.name for a in r.view.areas)
+
+
+def filters_label(r: m.Report) -> str:
+    """The 三事/四事/五事 the figures are limited to, in words (" · 三事分流：大事…")."""
+    parts = [
+        f"{m.DIMENSION_LABELS[key]}：{m.DIMENSIONS[key][2][value]}"
+        for key, value in r.filters.items()
+        if value
+    ]
+    return "".join(f" · {p}" for p in parts)
 
 
 @login_required
@@ -169,6 +184,14 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "trend_label": "派遣" if r.view.unit is not None else "受理",
         "by_area_url": link(by="area"),
         "by_unit_url": link(by="unit"),
+        "row_label": m.DIMENSION_LABELS.get(r.by, ""),
+        "by_dimension": [
+            (key, m.DIMENSION_LABELS[key], link(by=key), r.by == key) for key in m.DIMENSIONS
+        ],
+        "dimension_filters": [
+            (key, m.DIMENSION_LABELS[key], list(m.DIMENSIONS[key][2].items()), p[key])
+            for key in m.DIMENSIONS
+        ],
         "export_url": reverse("matters:metrics_export")
         + "?"
         + urlencode({k: v for k, v in p.items() if v}),
@@ -200,7 +223,9 @@ def workbook_bytes(r: m.Report) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "诉求统计"
-    ws.append([f"诉求统计 · {scope_label(r)} · {r.period.start} 至 {r.period.end}"])
+    ws.append(
+        [f"诉求统计 · {scope_label(r)}{filters_label(r)} · {r.period.start} 至 {r.period.end}"]
+    )
     ws["A1"].font = Font(bold=True)
     ws.append(
         [
@@ -210,7 +235,7 @@ def workbook_bytes(r: m.Report) -> bytes:
     )
     header = [
         "排名",
-        "单位" if r.by == "unit" else "区域",
+        {"unit": "单位", "area": "区域"}.get(r.by) or str(m.DIMENSION_LABELS[r.by]),
         f"{volume_label(r)}数",
         "结案数",
         *(m.MEASURE_BY_KEY[k].label for k in EXPORT_MEASURES),

@@ -188,6 +188,13 @@ class Triage(models.TextChoices):
     PRIVATE = "private", "私事（群众自理，给予指导）"
 
 
+class SpotCheck(models.TextChoices):
+    """抽查核实 of a self-handled matter drawn for sampling (``Matter.sampled``)."""
+
+    PASSED = "passed", "抽查合格"
+    FAILED = "failed", "抽查不合格"
+
+
 class MatterQuerySet(ScopedQuerySet):
     """Scoped by area, plus everything dispatched to the user's own unit (lead or co-unit)."""
 
@@ -273,6 +280,8 @@ class Matter(models.Model):
     )
     self_handled = models.BooleanField("自行处置", default=False)
     sampled = models.BooleanField("抽查核实", default=False)
+    spot_check = models.CharField("抽查结果", max_length=8, choices=SpotCheck.choices, blank=True)
+    spot_checked_at = models.DateTimeField("抽查时间", null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -337,6 +346,12 @@ class Matter(models.Model):
             models.Index(fields=["status", "due_at"], name="matter_due_idx"),
             models.Index(fields=["status", "contact_due"], name="matter_contact_due_idx"),
             models.Index(fields=["category", "area_path", "created_at"], name="matter_dup_idx"),
+            # The spot-check queue (待抽查): the sampled self-handled matters not yet checked.
+            models.Index(
+                fields=["area_path", "id"],
+                condition=Q(sampled=True, spot_check=""),
+                name="matter_spot_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -352,6 +367,9 @@ class MatterUnit(models.Model):
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="co_units")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    # 首接负责: the co-unit's own part, reported by its staff (``co_report``); the lead closes.
+    reported_at = models.DateTimeField("协办反馈时间", null=True, blank=True)
+    report = models.TextField("协办反馈", blank=True)
 
     class Meta:
         constraints = [
@@ -454,6 +472,8 @@ class RollupCounts(models.Model):
     contact_due_on_time = models.IntegerField("应联系按时联系", default=0)
     contact_due_suspended = models.IntegerField("应联系挂起未联系", default=0)
     repeated = models.IntegerField("重复诉求", default=0)
+    spot_checked = models.IntegerField("抽查", default=0)
+    spot_passed = models.IntegerField("抽查合格", default=0)
 
     class Meta:
         abstract = True
@@ -469,11 +489,17 @@ class MatterAreaDay(RollupCounts):
     area_path = PathField("区域路径")
     depth = models.PositiveSmallIntegerField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    # The matter's 三事分流 and 四事四办 now (its counts move when they change: rollups.record).
+    triage = models.CharField("三事分流", max_length=8, blank=True, default="")
+    handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = "诉求日统计（区域）"
         constraints = [
-            models.UniqueConstraint(fields=["area_path", "day", "category"], name="rollup_area_key")
+            models.UniqueConstraint(
+                fields=["area_path", "day", "category", "triage", "handling_mode"],
+                name="rollup_area_dims_key",
+            )
         ]
         indexes = [models.Index(fields=["depth", "area_path", "day"], name="rollup_area_depth_idx")]
 
@@ -489,12 +515,15 @@ class MatterUnitDay(RollupCounts):
     area_path = PathField("区域路径")
     depth = models.PositiveSmallIntegerField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    triage = models.CharField("三事分流", max_length=8, blank=True, default="")
+    handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = "诉求日统计（单位）"
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "area_path", "day", "category"], name="rollup_unit_key"
+                fields=["unit", "area_path", "day", "category", "triage", "handling_mode"],
+                name="rollup_unit_dims_key",
             )
         ]
         indexes = [models.Index(fields=["depth", "area_path", "day"], name="rollup_unit_depth_idx")]
@@ -517,13 +546,24 @@ class MatterDuration(models.Model):
     measure = models.CharField(max_length=8)
     bucket = models.SmallIntegerField()
     n = models.IntegerField(default=0)
+    triage = models.CharField("三事分流", max_length=8, blank=True, default="")
+    handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
         verbose_name = "诉求时长分布"
         constraints = [
             models.UniqueConstraint(
-                fields=["area_path", "day", "unit_id", "category", "measure", "bucket"],
-                name="rollup_duration_key",
+                fields=[
+                    "area_path",
+                    "day",
+                    "unit_id",
+                    "category",
+                    "measure",
+                    "bucket",
+                    "triage",
+                    "handling_mode",
+                ],
+                name="rollup_duration_dims_key",
             )
         ]
         indexes = [

@@ -66,8 +66,20 @@ def matter_out(user: Any, m: Matter) -> dict[str, Any]:
 
 def matter_detail_out(user: Any, m: Matter) -> dict[str, Any]:
     """One matter with the actions the user may take on it now (the page's buttons)."""
+    from zhili.matters.selectors import matter_co_units
+
     actions = [{"action": a, "label": label(a)} for a in allowed_actions(user, m)]
-    return {**matter_out(user, m), "actions": actions}
+    co_units = [
+        {"id": cu.unit_id, "name": cu.unit.name, "reported_at": cu.reported_at, "report": cu.report}
+        for cu in matter_co_units(m)
+    ]
+    return {
+        **matter_out(user, m),
+        "actions": actions,
+        "co_units": co_units,
+        "sampled": m.sampled,
+        "spot_check": m.spot_check,
+    }
 
 
 def event_out(e: MatterEvent) -> dict[str, Any]:

@@ -103,11 +103,19 @@ class State:
 
 
 STATE_FIELDS = tuple(f.name for f in fields(State))
-AreaKey = tuple[str, dt.date, int, int]  # path, day, category, depth
-UnitKey = tuple[int, str, dt.date, int, int]  # unit, path, day, category, depth
+Dims = tuple[str, str]  # the matter's 三事分流 and 四事四办 (its current ones)
+AreaKey = tuple[str, dt.date, int, int, str, str]  # path, day, category, depth, triage, mode
+UnitKey = tuple[int, str, dt.date, int, int, str, str]  # unit, path, day, category, depth, …
 DurationKey = tuple[
-    str, dt.date, int, int, str, int, int
-]  # path, day, unit, cat, measure, b, depth
+    str, dt.date, int, int, str, int, int, str, str
+]  # path, day, unit, cat, measure, b, depth, triage, mode
+
+
+def dims_of(m: Any) -> Dims:
+    """What the rows of ``m`` are keyed on besides place, day and category: the matter's current
+    三事分流 and 四事四办 (a ``Replay`` carries the keys it replays under: ``key_dims``)."""
+    keyed = getattr(m, "key_dims", None)
+    return keyed if keyed is not None else (m.triage or "", m.handling_mode or "")
 
 
 class Deltas:
@@ -122,10 +130,22 @@ class Deltas:
         counts = {k: v for k, v in counts.items() if v}  # most of an event's counters are 0
         if not counts:
             return
+        triage, mode = dims_of(m)
         for path, depth in level_paths(m.area_path):
-            self.area[(path, day, m.category_id, depth)].update(counts)
+            self.area[(path, day, m.category_id, depth, triage, mode)].update(counts)
             if unit_id:
-                self.unit[(unit_id, path, day, m.category_id, depth)].update(counts)
+                self.unit[(unit_id, path, day, m.category_id, depth, triage, mode)].update(counts)
+
+    def rekeyed(self, dims: Dims) -> Deltas:
+        """The same changes under other 三事/四事 keys (moving a matter's counts)."""
+        out = Deltas()
+        for (path, day, cat, depth, _t, _m), c in self.area.items():
+            out.area[(path, day, cat, depth, *dims)].update(c)
+        for (unit, path, day, cat, depth, _t, _m), c in self.unit.items():
+            out.unit[(unit, path, day, cat, depth, *dims)].update(c)
+        for (path, day, u, cat, measure, b, depth, _t, _m), n in self.durations.items():
+            out.durations[(path, day, u, cat, measure, b, depth, *dims)] += n
+        return out
 
     def add(self, other: Deltas, sign: int = 1) -> None:
         """Add ``other`` (times ``sign``) to these changes."""
@@ -138,9 +158,10 @@ class Deltas:
 
     def duration(self, m: Any, day: dt.date, unit_id: int, measure: str, seconds: float) -> None:
         b = bucket_of(seconds)
+        triage, mode = dims_of(m)
         for path, depth in level_paths(m.area_path):
             for u in {0, unit_id}:
-                self.durations[(path, day, u, m.category_id, measure, b, depth)] += 1
+                self.durations[(path, day, u, m.category_id, measure, b, depth, triage, mode)] += 1
 
 
 def _elapsed(m: Any, s: State, at: dt.datetime) -> float:
@@ -187,6 +208,9 @@ def apply_event(d: Deltas, m: Any, e: Any, state: State) -> State:
         c["reworked"] = not data.get("passed")
     if a == "approve_extension":
         c["extended"] = bool(data.get("approved"))
+    if a == "spot_check":  # 抽查核实 of a self-handled matter (no lead unit: area rows)
+        c["spot_checked"] = 1
+        c["spot_passed"] = bool(data.get("passed"))
     if a == "rate":
         c["rated"] = 1
         c["solved"] = bool(data.get("solved"))
@@ -342,47 +366,45 @@ def _upsert(
 def flush(d: Deltas) -> None:
     day = connection.ops.adapt_datefield_value
     area_rows = [
-        (path, day(dd), cat, depth, *(c[k] for k in ROLLUP_COUNTERS))
-        for (path, dd, cat, depth), c in d.area.items()
+        (path, day(dd), cat, triage, mode, depth, *(c[k] for k in ROLLUP_COUNTERS))
+        for (path, dd, cat, depth, triage, mode), c in d.area.items()
         if any(c.values())
     ]
+    dims = ["triage", "handling_mode"]
     _upsert(
         MatterAreaDay,
-        ["area_path", "day", "category_id", "depth", *ROLLUP_COUNTERS],
-        ["area_path", "day", "category_id"],
+        ["area_path", "day", "category_id", *dims, "depth", *ROLLUP_COUNTERS],
+        ["area_path", "day", "category_id", *dims],
         ROLLUP_COUNTERS,
         area_rows,
     )
     unit_rows = [
-        (unit, path, day(dd), cat, depth, *(c[k] for k in ROLLUP_COUNTERS))
-        for (unit, path, dd, cat, depth), c in d.unit.items()
+        (unit, path, day(dd), cat, triage, mode, depth, *(c[k] for k in ROLLUP_COUNTERS))
+        for (unit, path, dd, cat, depth, triage, mode), c in d.unit.items()
         if any(c.values())
     ]
     _upsert(
         MatterUnitDay,
-        ["unit_id", "area_path", "day", "category_id", "depth", *ROLLUP_COUNTERS],
-        ["unit_id", "area_path", "day", "category_id"],
+        ["unit_id", "area_path", "day", "category_id", *dims, "depth", *ROLLUP_COUNTERS],
+        ["unit_id", "area_path", "day", "category_id", *dims],
         ROLLUP_COUNTERS,
         unit_rows,
     )
     duration_rows = [
-        (path, day(dd), unit, cat, measure, b, depth, n)
-        for (path, dd, unit, cat, measure, b, depth), n in d.durations.items()
+        (path, day(dd), unit, cat, measure, b, triage, mode, depth, n)
+        for (path, dd, unit, cat, measure, b, depth, triage, mode), n in d.durations.items()
         if n
     ]
-    _upsert(
-        MatterDuration,
-        ["area_path", "day", "unit_id", "category_id", "measure", "bucket", "depth", "n"],
-        ["area_path", "day", "unit_id", "category_id", "measure", "bucket"],
-        ["n"],
-        duration_rows,
-    )
+    key = ["area_path", "day", "unit_id", "category_id", "measure", "bucket", *dims]
+    _upsert(MatterDuration, [*key, "depth", "n"], key, ["n"], duration_rows)
 
 
 def record(matter: Any, event: Any) -> None:
     """Update the rollups that ``event`` changes (called inside the event's transaction)."""
     if event.action == "place":  # 定位: the matter's counts so far move to its new place
         relocate(matter, str((event.data or {}).get("from") or ""))
+    if event.action in ("triage", "mode"):  # 三事/四事 changed: its counts move with it
+        reattribute(matter, event)
     row = None
     if event.action != "submit":
         row = MatterRollupState.objects.filter(matter_id=matter.pk).values(*STATE_FIELDS).first()
@@ -396,6 +418,41 @@ def record(matter: Any, event: Any) -> None:
         MatterRollupState.objects.create(matter_id=matter.pk, **asdict(new))
     elif new != state:
         MatterRollupState.objects.filter(matter_id=matter.pk).update(**asdict(new))
+
+
+def _prior_replay(matter: Matter, before: Any = None, skip: str = "") -> tuple[Deltas, Replay]:
+    """The counts the matter's events so far made (those before ``before``, not ``skip``
+    events), replayed at its current place and keyed on its current 三事/四事."""
+    category = Category.objects.only("id", "limits", "handling_mode").get(pk=matter.category_id)
+    found = MatterEvent.objects.filter(matter_id=matter.pk)
+    if skip:
+        found = found.exclude(action=skip)
+    every = list(found.only(*REPLAY_EVENT_FIELDS).order_by("id"))
+    events = [e for e in every if before is None or e.pk < before.pk]
+    row = MatterRollupState.objects.filter(matter_id=matter.pk).values("repeated").first()
+    d, state = Deltas(), State()
+    replay = Replay(matter, category, every)  # the mode it started with, from every event
+    for e in events:
+        replay.step(e)
+        state = apply_event(d, replay, e, state)
+    if row and row["repeated"] and not state.repeated:  # counted by the repeat test
+        _count_repeat(d, replay, state)
+    return d, replay
+
+
+def reattribute(matter: Matter, event: Any) -> None:
+    """A triage or a mode change: every count the matter's earlier events made moves from the
+    rows of its former 三事分流/四事四办 to those of its new ones (the earlier events replayed once
+    and counted under both keys, -1 and +1, so the totals never change and the rollups stay what
+    ``rebuild`` writes: it keys every event on the matter's current 三事/四事)."""
+    part, replay = _prior_replay(matter, before=event)
+    old, new = (replay.triage or "", replay.handling_mode or ""), dims_of(matter)
+    if old == new:
+        return
+    d = Deltas()
+    d.add(part.rekeyed(old), -1)
+    d.add(part.rekeyed(new), 1)
+    flush(d)
 
 
 def relocate(matter: Matter, old_path: str) -> None:
@@ -415,7 +472,7 @@ def relocate(matter: Matter, old_path: str) -> None:
     d = Deltas()
     for path, sign in ((old_path, -1), (matter.area_path, 1)):
         part, state = Deltas(), State()
-        replay = Replay(matter, category)
+        replay = Replay(matter, category, events)
         replay.area_path = path
         for e in events:
             replay.step(e)
@@ -429,6 +486,18 @@ def relocate(matter: Matter, old_path: str) -> None:
 # Rebuilding from the events ----------------------------------------------------------------------
 
 
+def initial_mode(matter: Any, category: Any, events: Sequence[Any]) -> str:
+    """The 四事四办 mode a matter was received with: its own, unless an event changed it (then
+    the mode that first change started from, recorded as ``from_mode``; else the category's)."""
+    for e in events:
+        data = e.data or {}
+        if e.action in ("triage", "mode") and data.get("mode"):
+            if data["mode"] == data.get("from_mode"):
+                continue
+            return str(data.get("from_mode") or category.handling_mode)
+    return str(matter.handling_mode)
+
+
 class Replay:
     """A matter as the services left it after each event, re-derived from the event rows.
 
@@ -439,13 +508,23 @@ class Replay:
     ``contacted_at``.
     """
 
-    def __init__(self, matter: Matter, category: Category) -> None:
+    def __init__(
+        self, matter: Matter, category: Category, events: Sequence[Any] | None = None
+    ) -> None:
         self.pk = matter.pk
         self.created_at = matter.created_at
         self.area_path = matter.area_path
         self.category_id = matter.category_id
         self.category = category
-        self.handling_mode = matter.handling_mode
+        # The 三事/四事 each event saw (the deadlines follow them: a triage or mode event changes
+        # them) start from the category's mode; every count is keyed on the matter's current
+        # ones (``key_dims``), as the live rows are after ``reattribute``.
+        self.triage = ""
+        self.handling_mode = initial_mode(matter, category, events or ())
+        self.key_dims: Dims = (matter.triage or "", matter.handling_mode or "")
+        self.first_dispatched_at: dt.datetime | None = None
+        self.dispatched_at: dt.datetime | None = None
+        self.reported_at: dt.datetime | None = None
         self.final_contacted_at = matter.contacted_at
         self.status = ""
         self.lead_unit_id: int | None = None
@@ -462,9 +541,28 @@ class Replay:
     def _due(self, stage: str, at: dt.datetime) -> dt.datetime:
         return stage_due(self, stage, at)  # type: ignore[arg-type]
 
+    def _mode(self, mode: str) -> None:
+        """``steps.mode``: the deadlines still running recounted with the new mode's limits."""
+        self.handling_mode = mode
+        if self.status == Status.DISPATCHED and self.dispatched_at is not None:
+            self.sign_due = self._due("sign", self.dispatched_at)
+        first = self.first_dispatched_at
+        if first is not None and self.contacted_at is None:
+            self.contact_due = self._due("contact", first)
+        if first is not None and self.reported_at is None:
+            self.handle_due = self._due("handle", first)
+
     def step(self, e: Any) -> None:
         a, at, data = e.action, e.at, e.data or {}
+        if a == "triage":
+            self.triage = str(data.get("triage") or "")
+        if a in ("triage", "mode") and data.get("mode") and data["mode"] != self.handling_mode:
+            self._mode(str(data["mode"]))
+        if a == "report":
+            self.reported_at = at
         if a == "dispatch":
+            self.dispatched_at = at
+            self.first_dispatched_at = self.first_dispatched_at or at
             self.lead_unit_id = data.get("unit") or e.unit_id
             self.dispatch_count += 1
             self.sign_due = self._due("sign", at)
@@ -505,7 +603,8 @@ class Replay:
 # The columns a rebuild reads (the replay's and the repeat test's): no more, so a rebuild run by
 # a migration does not depend on columns added to these tables later.
 REPLAY_MATTER_FIELDS = (
-    "id", "created_at", "area_path", "category", "handling_mode", "contacted_at", "address",
+    "id", "created_at", "area_path", "category", "handling_mode", "triage", "contacted_at",
+    "address",
     "lat", "lng", "title", "description",
 )  # fmt: skip
 REPLAY_EVENT_FIELDS = ("id", "matter", "action", "from_status", "to_status", "at", "data", "unit")
@@ -541,7 +640,7 @@ def rebuild(*, batch: int = 1000, say: Callable[[str], None] | None = None) -> d
             events[e.matter_id].append(e)
         d, states = Deltas(), {}
         for m in matters:
-            replay, state = Replay(m, categories[m.category_id]), State()
+            replay, state = Replay(m, categories[m.category_id], events[m.pk]), State()
             for e in events[m.pk]:
                 replay.step(e)
                 state = apply_event(d, replay, e, state)

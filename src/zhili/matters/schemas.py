@@ -103,10 +103,22 @@ class MatterActionOut(Schema):
     label: str
 
 
+class MatterCoUnitOut(Schema):
+    id: int
+    name: str
+    reported_at: dt.datetime | None = Field(description="协办反馈时间（未反馈为 null）")
+    report: str
+
+
 class MatterDetailOut(MatterOut):
     actions: list[MatterActionOut] = Field(
         description="当前用户现在可以执行的动作（按状态和权限，与页面上的按钮相同）"
     )
+    co_units: list[MatterCoUnitOut] = Field(
+        default_factory=list, description="协办单位及其协办反馈（首接负责：主办单位办结）"
+    )
+    sampled: bool = Field(default=False, description="自行处置被抽中抽查核实")
+    spot_check: str = Field(default="", description="抽查结果：passed、failed，未抽查为空")
 
 
 class MatterPage(Schema):
@@ -226,6 +238,17 @@ class MatterResultIn(MatterActionIn):
 
 class MatterSelfHandleIn(MatterResultIn):
     """自行处置: what was done on the spot, with at least one photo (``attachments``)."""
+
+
+class MatterCoReportIn(MatterResultIn):
+    """协办反馈: what the co-unit did for its part (its staff only; the lead unit reports the whole)."""
+
+
+class MatterSpotCheckIn(MatterNoteIn):
+    passed: bool = Field(description="抽查核实是否合格（不合格时 note 写明情况）")
+
+    def inputs(self, user: Any, matter: Any) -> dict[str, Any]:
+        return {"passed": self.passed, "note": self.note}
 
 
 class MatterReportIn(MatterResultIn):

@@ -23,6 +23,7 @@ from zhili.matters.models import (
     Topic,
     Triage,
 )
+from zhili.matters.triage import dispatch_queue
 
 
 @dataclass
@@ -142,6 +143,7 @@ QUEUES = {
     "callback": "待回访",
     "overdue": "已超期",
     "extension": "待审批延期",
+    "spot_check": "待抽查",
     "mine": "我登记的",
 }
 
@@ -154,8 +156,8 @@ def apply_queue(user: Any, qs: QuerySet[Matter], queue: str) -> QuerySet[Matter]
         from zhili.areas.models import Level
 
         return qs.filter(status__in=PLACEABLE, area__level=Level.DISTRICT)
-    if queue == "dispatch":
-        return qs.filter(status__in=[Status.ACCEPTED, Status.RETURNED])
+    if queue == "dispatch":  # 大事 wait for the district (matters.triage)
+        return dispatch_queue(user, qs.filter(status__in=[Status.ACCEPTED, Status.RETURNED]))
     if queue == "sign":
         qs = qs.filter(status=Status.DISPATCHED)
         return qs.filter(lead_unit_id=unit_id) if unit_id and not _supervisor(user) else qs
@@ -172,6 +174,8 @@ def apply_queue(user: Any, qs: QuerySet[Matter], queue: str) -> QuerySet[Matter]
         return qs.filter(status__in=OPEN_STATUSES, overdue=True)
     if queue == "extension":
         return qs.filter(extension_requested_days__gt=0)
+    if queue == "spot_check":  # self-handled matters drawn for a spot check, not checked yet
+        return qs.filter(sampled=True, spot_check="", status__in=[Status.CLOSED, Status.RATED])
     if queue == "mine":
         return qs.filter(created_by=user)
     return qs
@@ -184,7 +188,7 @@ def _supervisor(user: Any) -> bool:
 
 
 # Queues only some people work: shown to those who hold the right somewhere.
-QUEUE_RIGHTS = {"place": "dispatch", "extension": "approve"}
+QUEUE_RIGHTS = {"place": "dispatch", "extension": "approve", "spot_check": "verify"}
 
 
 def user_queues(user: Any) -> dict[str, str]:
@@ -234,10 +238,10 @@ def matter_merged_into_visible(user: Any, matter: Matter) -> bool:
     )
 
 
-def matter_co_units(matter: Matter) -> list[Any]:
-    """The co-units (协办单位) of a matter the caller has already read through ``matter_get``."""
-    rows = MatterUnit.objects.filter(matter=matter).select_related("unit").order_by("id")
-    return [row.unit for row in rows]
+def matter_co_units(matter: Matter) -> list[MatterUnit]:
+    """The co-units (协办单位) of a matter the caller has already read through ``matter_get``:
+    rows with ``unit`` and the co-unit's own report (``reported_at``, ``report``; 首接负责)."""
+    return list(MatterUnit.objects.filter(matter=matter).select_related("unit").order_by("id"))
 
 
 def matter_events(matter: Matter) -> QuerySet[MatterEvent]:

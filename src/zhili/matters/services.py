@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.coords import to_wgs84
 from zhili.areas.models import LEVEL_ORDER, Area, Level
@@ -33,12 +34,14 @@ from zhili.matters.models import (
     MatterCounter,
     MatterEvent,
     MatterRollupState,
+    MatterUnit,
     RoutingRule,
     Status,
     Triage,
 )
 from zhili.matters.questions import check_answers
 from zhili.matters.routing import rule_unit
+from zhili.matters.triage import community_committee, mode_after
 from zhili.matters.workflow import WORKFLOW, set_co_units, transition
 
 PUBLIC_CHANNELS = {Channel.WEB, Channel.OPEN311}
@@ -447,8 +450,32 @@ def matter_triage(
     if triage not in Triage.values:
         raise ValidationFailed("分流结果须为大事、小事或私事", code="invalid_triage")
     reason = _text(reason, "分流理由", limit=1000)
+    # 小事 goes to the community's committee: found first, so a missing one refuses the triage.
+    committee = community_committee(matter) if triage == Triage.SMALL else None
+    now = at or timezone.now()
+    triaged = _act(
+        "triage",
+        actor=actor,
+        matter=matter,
+        version=version,
+        at=now,
+        triage=triage,
+        reason=reason,
+        mode=mode_after(matter, triage),
+        from_mode=matter.handling_mode,
+    )
+    if committee is None or triaged.status == Status.CLOSED:
+        return triaged
     return _act(
-        "triage", actor=actor, matter=matter, version=version, at=at, triage=triage, reason=reason
+        "dispatch",
+        actor=actor,
+        matter=triaged,
+        version=None,
+        at=now,
+        then=lambda m: set_co_units(m, []),
+        unit=committee,
+        co_units=[],
+        note=gettext("三事分流：小事，由村（社区）办理"),
     )
 
 
@@ -480,6 +507,7 @@ def matter_mode(
         at=at,
         check=same,
         mode=mode,
+        from_mode=matter.handling_mode,
         reason=reason,
     )
 
@@ -825,6 +853,75 @@ def matter_self_handle(
         attachments=attachments,
         result=result,
         sampled=random.random() < sample_rate(),
+    )
+
+
+@transaction.atomic
+def matter_co_report(
+    *,
+    actor: Any,
+    matter: Matter,
+    result: str,
+    attachments: list[Any] | None = None,
+    version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
+    """协办反馈 (首接负责): a co-unit's staff report their unit's part. Only a co-unit of the
+    matter may (the rule's ``only_also``: 403 for anyone else, the lead unit included); the part
+    is kept on the co-unit's row, which the lead unit and the centre read on the matter. The lead
+    unit's 处置反馈 and the centre's 结案 stay theirs."""
+    result = _text(result, gettext("协办情况"), limit=4000)
+    now = at or timezone.now()
+    unit_id = int(getattr(actor, "unit_id", None) or 0)  # 0: no unit (the rule refuses it)
+
+    def record(m: Matter) -> None:
+        MatterUnit.objects.filter(matter_id=m.pk, unit_id=unit_id).update(
+            reported_at=now, report=result
+        )
+
+    return _act(
+        "co_report",
+        actor=actor,
+        matter=matter,
+        version=version,
+        at=now,
+        attachments=attachments,
+        then=record,
+        result=result,
+    )
+
+
+@transaction.atomic
+def matter_spot_check(
+    *,
+    actor: Any,
+    matter: Matter,
+    passed: bool,
+    note: str = "",
+    version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Matter:
+    """抽查核实: the centre (those who verify) records the result of a spot check of a
+    self-handled matter drawn for sampling (``sampled``), once; a failure needs a note. The
+    result counts in the metrics (抽查合格率)."""
+    if not passed:
+        note = _text(note, gettext("抽查不合格的情况"), limit=1000)
+
+    def drawn(m: Matter) -> None:
+        if not (m.self_handled and m.sampled):
+            raise Conflict(gettext("该诉求未被抽中抽查"), code="not_sampled")
+        if m.spot_check:
+            raise Conflict(gettext("该诉求已抽查过"), code="already_checked")
+
+    return _act(
+        "spot_check",
+        actor=actor,
+        matter=matter,
+        version=version,
+        at=at,
+        check=drawn,
+        passed=passed,
+        note=note,
     )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 from zhili.core.workdays import add_workdays
 from zhili.matters.deadlines import refresh_due, shift_after_suspension, stage_due
-from zhili.matters.models import Matter, Status, Triage
+from zhili.matters.models import Matter, SpotCheck, Status, Triage
 
 
 def submit(m: Matter, now: dt.datetime) -> None:
@@ -31,13 +31,19 @@ def reject(m: Matter, now: dt.datetime) -> str:
 
 
 def triage(m: Matter, now: dt.datetime, *, result: str, reason: str) -> str | None:
-    """三事分流: 大事 and 小事 go on to dispatch; 私事 closes with guidance to the resident."""
+    """三事分流: 大事 and 小事 go on to dispatch (小事 to the community committee: services), with
+    the limits of 大事会商办 / 小事马上办 (``triage.mode_after``); 私事 closes with guidance."""
+    from zhili.matters.triage import mode_after
+
     m.triage, m.triage_reason = result, reason
     if m.accepted_at is None:
         m.accepted_at = now
     if result == Triage.PRIVATE:
         m.closed_at = now
         return Status.CLOSED
+    new_mode = mode_after(m, result)
+    if new_mode != m.handling_mode:
+        mode(m, now, mode=new_mode)
     return Status.ACCEPTED if m.status == Status.SUBMITTED else None
 
 
@@ -158,6 +164,20 @@ def self_handle(m: Matter, now: dt.datetime, *, sampled: bool) -> str:
     m.accepted_at = m.accepted_at or now
     m.reported_at = m.closed_at = m.contacted_at = now
     return Status.CLOSED
+
+
+def co_report(m: Matter, now: dt.datetime) -> None:
+    """协办反馈: the co-unit's part is recorded on its own row (``MatterUnit``, by the service);
+    the matter's state and deadlines are the lead unit's."""
+    return None
+
+
+def spot_check(m: Matter, now: dt.datetime, *, passed: bool) -> None:
+    """抽查核实 of a sampled self-handled matter: the result, once (a failure is reopened by
+    重新办理 if the centre so decides)."""
+    m.spot_check = SpotCheck.PASSED if passed else SpotCheck.FAILED
+    m.spot_checked_at = now
+    return None
 
 
 def place(m: Matter, now: dt.datetime, *, area: object, suggested_unit: object) -> None:

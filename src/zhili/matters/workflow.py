@@ -60,8 +60,10 @@ WORKFLOW = Workflow(
 def allowed_actions(actor: Any, matter: Matter) -> list[str]:
     """What the actor could do now (buttons, the API's ``actions``): the table's answer, less the
     side of the extension that is not open (one request at a time: ask for one, or decide it)."""
-    closed = "extend" if matter.extension_requested_days else "approve_extension"
-    return [a for a in WORKFLOW.allowed_actions(actor, matter) if a != closed]
+    closed = {"extend" if matter.extension_requested_days else "approve_extension"}
+    if not (matter.sampled and not matter.spot_check):  # 抽查: only a drawn, unchecked matter
+        closed.add("spot_check")
+    return [a for a in WORKFLOW.allowed_actions(actor, matter) if a not in closed]
 
 
 def label(action: str) -> str:
@@ -142,6 +144,10 @@ def describe(e: Any) -> str:
         parts.append(f"改为{HandlingMode(data['mode']).label}")
     elif a == "triage" and data.get("triage") in _TRIAGE_SHORT:
         parts.append(_TRIAGE_SHORT[data["triage"]])
+        if data.get("mode") in HandlingMode.values and data["triage"] != Triage.PRIVATE:
+            parts.append(f"按{HandlingMode(data['mode']).label}时限")
+    elif a == "spot_check":
+        parts.append(_yes_no(data.get("passed"), "抽查合格", "抽查不合格"))
     elif a == "dispatch":
         if data.get("unit_name"):
             parts.append(f"主办：{data['unit_name']}")

@@ -26,6 +26,12 @@ class UnitType(models.TextChoices):
     OTHER = "other", "其他"
 
 
+# 人民调解委员会由委员三至九人组成 (People's Mediation Law, art. 8; DOMAIN.md §6): a committee
+# takes no more members than the maximum (org.services), and takes cases only with at least the
+# minimum (disputes.services.dispute_assign).
+MEDIATION_COMMITTEE_SIZE = (3, 9)
+
+
 class UnitQuerySet(ScopedQuerySet):
     scope_field = "area__path"
 

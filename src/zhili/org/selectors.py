@@ -75,3 +75,9 @@ def token_list(user: Any) -> QuerySet[ApiToken]:
 
 def my_grants(user: Any) -> QuerySet[RoleGrant]:
     return RoleGrant.objects.filter(user=user).select_related("role", "area").order_by("area__path")
+
+
+def committee_members(unit: Any) -> int:
+    """The active members (staff accounts) of a unit: a mediation committee's size, which the
+    services check against ``models.MEDIATION_COMMITTEE_SIZE`` (an internal count, no scope)."""
+    return User.objects.filter(unit=unit, is_active=True).count()

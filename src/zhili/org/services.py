@@ -13,12 +13,23 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.audit import audit_record, root_path, snapshot
 from zhili.core.errors import PermissionDenied, ValidationFailed
 from zhili.core.scoping import Grant, can, forget_grants, require_at, user_grants
-from zhili.org.models import ApiToken, Liaison, Role, RoleGrant, Unit, UnitType, User
+from zhili.org.models import (
+    MEDIATION_COMMITTEE_SIZE,
+    ApiToken,
+    Liaison,
+    Role,
+    RoleGrant,
+    Unit,
+    UnitType,
+    User,
+)
+from zhili.org.selectors import committee_members
 
 TOKEN_PREFIX = "zl_"
 
@@ -33,6 +44,23 @@ def _current_area(area: Area | None, what: str = "区域") -> Area:
     if not area.is_current:
         raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域")
     return area
+
+
+def _check_committee_room(unit: Unit | None, user: User | None = None) -> None:
+    """A mediation committee has at most nine members (``MEDIATION_COMMITTEE_SIZE``)."""
+    if unit is None or unit.type != UnitType.MEDIATION_COMMITTEE:
+        return
+    if user is not None and user.unit_id == unit.pk and user.is_active:
+        return  # already counted
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one member added at a time
+    most = MEDIATION_COMMITTEE_SIZE[1]
+    if committee_members(unit) >= most:
+        raise ValidationFailed(
+            gettext("人民调解委员会由委员三至九人组成，%(name)s 已有 %(n)s 人，不能再增加")
+            % {"name": unit.name, "n": most},
+            code="committee_full",
+            detail={"unit": unit.pk, "maximum": most},
+        )
 
 
 # Units ----------------------------------------------------------------------------------------
@@ -131,6 +159,7 @@ def user_create(
         and not area.path.startswith(unit.area.path)
     ):
         raise ValidationFailed("所属单位须在所属区域内")
+    _check_committee_room(unit)
     user = User(
         username=username, full_name=full_name.strip(), phone=phone.strip(), area=area, unit=unit
     )
@@ -162,6 +191,9 @@ def user_update(*, actor: Any, user: User, **changes: Any) -> User:
         _require(actor, "change", User, _current_area(changes["area"]).path, "用户")
     if changes.get("is_active") is False and user.pk == getattr(actor, "pk", None):
         raise ValidationFailed("不能停用自己的账号")
+    joining = changes.get("unit", user.unit) if changes.get("is_active", user.is_active) else None
+    if joining is not None and (joining.pk != user.unit_id or not user.is_active):
+        _check_committee_room(joining)
     before = snapshot(user, USER_FIELDS)
     for key, value in changes.items():
         setattr(user, key, value.strip() if isinstance(value, str) else value)

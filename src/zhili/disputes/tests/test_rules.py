@@ -208,3 +208,90 @@ def test_the_worker_reminds_of_overdue_confirmation_and_follow_up(users: Any, ar
     ds.dispute_follow_up(actor=m, dispute=closed, note="已履行")
     assert send_reminders(now=due + dt.timedelta(days=5))["follow_up"] == 0
     assert set(dispute_reminders.call()) == {"overdue", "confirmation", "follow_up"}
+
+
+# 人民调解委员会由委员三至九人组成 (org.models.MEDIATION_COMMITTEE_SIZE) ----------------------------
+
+
+def test_a_committee_of_fewer_than_three_members_takes_no_case(
+    users: Any, area: Any, client: Any, bearer: Any, login: Any
+) -> None:
+    from zhili.org.models import User
+
+    d = register(users, area)
+    User.objects.filter(username="mediator_jfb3").update(is_active=False)  # 2 members left
+    with pytest.raises(ValidationFailed) as exc:
+        assign(users, d, users["mediator_jfb"])
+    assert exc.value.code == "committee_size" and exc.value.detail["members"] == 2
+    committee = Unit.objects.get(name=COMMITTEE)
+    r = client.post(
+        f"/api/v1/disputes/{d.number}/actions/assign",
+        {"committee": committee.pk, "mediator": "mediator_jfb"},
+        content_type="application/json",
+        headers=bearer("jiefangbei"),
+    )
+    assert r.status_code == 422 and r.json()["code"] == "committee_size"
+    page = login("jiefangbei").post(
+        f"/disputes/{d.number}/",
+        {"action": "assign", "committee": committee.pk, "mediator": "mediator_jfb"},
+    )
+    assert page.status_code == 200 and "委员三至九人" in page.content.decode()
+    d.refresh_from_db()
+    assert d.mediator_id is None
+    User.objects.filter(username="mediator_jfb3").update(is_active=True)  # three again
+    assert assign(users, d, users["mediator_jfb"]).mediator == users["mediator_jfb"]
+
+
+def test_a_committee_takes_at_most_nine_members(users: Any, area: Any, login: Any) -> None:
+    from zhili.org.models import User
+    from zhili.org.services import user_create, user_update
+
+    committee = Unit.objects.get(name=COMMITTEE)
+    admin, street = users["city_admin"], area("500103003")
+
+    def join(name: str) -> User:
+        return user_create(
+            actor=admin,
+            username=name,
+            password="x-unused-Password-2026",
+            area=street,
+            unit=committee,
+            check_password=False,
+        )
+
+    for n in range(4, 10):  # 3 demo mediators + 6 = 9
+        join(f"mediator_jfb{n}")
+    assert User.objects.filter(unit=committee, is_active=True).count() == 9
+    with pytest.raises(ValidationFailed) as exc:
+        join("mediator_jfb10")
+    assert exc.value.code == "committee_full"
+    with pytest.raises(ValidationFailed):  # nor by moving someone in
+        user_update(actor=admin, user=users["jiefangbei"], unit=committee)
+    page = login("city_admin").post(
+        "/org/users/new/",
+        {
+            "username": "mediator_jfb10",
+            "full_name": "第十人",
+            "area_code": "500103003",
+            "unit": committee.pk,
+            "password": "x-unused-Password-2026",
+        },
+    )
+    assert page.status_code == 200 and "委员三至九人" in page.content.decode()
+    assert not User.objects.filter(username="mediator_jfb10").exists()
+    # A member leaves: there is room again; editing a member is not joining.
+    nine = User.objects.get(username="mediator_jfb9")
+    user_update(actor=admin, user=nine, full_name="调解员九")
+    user_update(actor=admin, user=nine, is_active=False)
+    assert join("mediator_jfb10").unit == committee
+
+
+def test_how_early_the_worker_warns_is_a_business_parameter(users: Any, area: Any) -> None:
+    from zhili.disputes.reminders import send_reminders
+
+    tunables.tunable_set(
+        actor=users["city_admin"], key="disputes.confirmation_warn_days", value=1, reason="试行"
+    )
+    _agreed(users, area)
+    assert send_reminders(now=timezone.now() + dt.timedelta(days=28))["confirmation"] == 0
+    assert send_reminders(now=timezone.now() + dt.timedelta(days=29))["confirmation"] == 1

@@ -127,6 +127,8 @@ def _events_facts(m: Matter, events: list[MatterEvent]) -> tuple[list[Fact], lis
         add("extended", a == "approve_extension" and bool(data.get("approved")))
         add("suspended", a == "suspend")
         add("self_handled", a == "self_handle")
+        add("spot_checked", a == "spot_check")
+        add("spot_passed", a == "spot_check" and bool(data.get("passed")))
         add("rated", a == "rate")
         add("solved", a == "rate" and bool(data.get("solved")))
         add("satisfied", a == "rate" and bool(data.get("satisfied")))

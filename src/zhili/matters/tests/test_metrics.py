@@ -237,10 +237,11 @@ def _snapshot() -> dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]:
     """Every rollup row that counts something: {table: {key: values}}."""
     from zhili.matters.models import ROLLUP_COUNTERS
 
+    dims = ("triage", "handling_mode")
     keys = {
-        MatterAreaDay: ("area_path", "day", "category_id", "depth"),
-        MatterUnitDay: ("unit_id", "area_path", "day", "category_id", "depth"),
-        MatterDuration: ("area_path", "day", "unit_id", "category_id", "measure", "bucket"),
+        MatterAreaDay: ("area_path", "day", "category_id", "depth", *dims),
+        MatterUnitDay: ("unit_id", "area_path", "day", "category_id", "depth", *dims),
+        MatterDuration: ("area_path", "day", "unit_id", "category_id", "measure", "bucket", *dims),
         MatterRollupState: ("matter_id",),
     }
     values = {
@@ -415,7 +416,8 @@ def test_api_shape_and_errors(history: dict, client: Any, bearer: Any) -> None:
     h = bearer("yuzhong")
     body = client.get(f"{API}?{QS}&area=500103003&rank=satisfaction_rate", headers=h).json()
     assert set(body) == {
-        "scope", "period", "by", "rank_by", "min_sample", "totals", "trend", "rows", "districts"
+        "scope", "period", "by", "rank_by", "min_sample", "totals", "trend", "rows", "districts",
+        "filters",
     }  # fmt: skip
     assert body["period"] == {"from": "2026-03-02", "to": "2026-03-09"}
     assert body["rank_by"] == "satisfaction_rate" and len(body["trend"]) == 8

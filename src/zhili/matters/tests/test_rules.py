@@ -227,9 +227,16 @@ def test_the_handling_mode_is_raised_with_a_reason_and_the_deadlines_follow(
 def test_lists_filter_by_triage_mode_and_topic(
     new_matter: Any, users: Any, login: Any, client: Any, bearer: Any
 ) -> None:
+    from zhili.areas.models import Area
     from zhili.matters import selectors
+    from zhili.org.models import UnitType
 
     officer = users["jiefangbei"]
+    Unit.objects.create(  # 小事 goes to the community's committee (matters.triage)
+        name="民生路社区居民委员会",
+        type=UnitType.RESIDENTS_COMMITTEE,
+        area=Area.objects.get(code=GRID[:12]),
+    )
     big = s.matter_triage(actor=officer, matter=new_matter(), triage="big", reason="涉及市政")
     small = s.matter_triage(actor=officer, matter=new_matter(), triage="small", reason="社区可办")
     urgent = s.matter_mode(actor=officer, matter=new_matter(), mode="urgent", reason="危险")

@@ -94,6 +94,8 @@ def test_every_action_is_refused_from_a_state_it_does_not_start_from(
         "merge": {"into": new_matter()},
         "place": {"area": Area.objects.get(code="500103003")},
         "self_handle": {"result": "x", "attachments": [object()]},
+        "co_report": {"result": "x"},
+        "spot_check": {"passed": True},
     }.get(action, {})
     with pytest.raises(Conflict) as exc:
         getattr(s, f"matter_{action}")(actor=users["city_admin"], matter=m, **kwargs)
