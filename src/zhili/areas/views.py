@@ -236,6 +236,18 @@ def boundaries(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def boundary_template(request: HttpRequest) -> HttpResponse:
+    from zhili.areas.boundary_xlsx import template_xlsx
+
+    response = HttpResponse(
+        template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="boundary-template.xlsx"'
+    return response
+
+
+@login_required
 def boundaries_geojson(request: HttpRequest) -> JsonResponse:
     """Active district polygons in the user's scope, for the ECharts map."""
     rows = selectors.boundary_list(request.user, current_only=True)

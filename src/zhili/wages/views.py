@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from zhili.areas.selectors import area_get
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.pickers import filter_area
 from zhili.core.privacy import may_see
 from zhili.core.scoping import can, has_any
 from zhili.wages import exports, forms, imports, selectors, services
@@ -52,8 +53,11 @@ def _params(request: HttpRequest) -> str:
 @login_required
 def projects(request: HttpRequest) -> HttpResponse:
     g = request.GET
-    qs = selectors.project_list(request.user, q=g.get("q", ""), area=g.get("area", ""))
-    page = keyset_page(qs, order=("-id",), cursor=g.get("cursor"), limit=50)
+    area, area_error = filter_area(request.user, g.get("area", ""), "wages.project.view")
+    qs = selectors.project_list(request.user, q=g.get("q", ""), area=area)
+    page = keyset_page(
+        qs.none() if area_error else qs, order=("-id",), cursor=g.get("cursor"), limit=50
+    )
     return render(
         request,
         "wages/projects.html",
@@ -61,6 +65,7 @@ def projects(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": g.get("q", ""),
             "area": g.get("area", ""),
+            "area_error": area_error,
             "params": _params(request),
             "can_add": has_any(request.user, Project, "add"),
         },
@@ -237,30 +242,35 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def projects_export(request: HttpRequest) -> HttpResponse:
-    qs = selectors.project_list(
-        request.user, q=request.GET.get("q", ""), area=request.GET.get("area", "")
-    )
+    area, error = filter_area(request.user, request.GET.get("area", ""), "wages.project.view")
+    if error:
+        raise ValidationFailed(error, code="area_not_found")
+    qs = selectors.project_list(request.user, q=request.GET.get("q", ""), area=area)
     return _xlsx(exports.projects_xlsx(qs), "projects.xlsx")
 
 
 # -- warnings --------------------------------------------------------------------------------------
 
 
-def _warning_filters(request: HttpRequest) -> selectors.WarningFilters:
+def _warning_filters(request: HttpRequest) -> tuple[selectors.WarningFilters, str]:
+    """The filters, and the 区域 filter's error (its area picked or typed, core.pickers)."""
     g = request.GET
-    return selectors.WarningFilters(
+    area, error = filter_area(request.user, g.get("area", ""), "wages.warning.view")
+    f = selectors.WarningFilters(
         status=g.get("status", "active"),
         severity=g.get("severity", ""),
         rule=g.get("rule", ""),
-        area=g.get("area", ""),
+        area=area,
     )
+    return f, error
 
 
 @login_required
 def warnings(request: HttpRequest) -> HttpResponse:
-    f = _warning_filters(request)
+    f, area_error = _warning_filters(request)
+    rows = selectors.warning_list(request.user, f)
     page = keyset_page(
-        selectors.warning_list(request.user, f),
+        rows.none() if area_error else rows,
         order=("-id",),
         cursor=request.GET.get("cursor"),
         limit=50,
@@ -272,6 +282,8 @@ def warnings(request: HttpRequest) -> HttpResponse:
             "page": page,
             "f": f,
             "params": _params(request),
+            "area_text": request.GET.get("area", ""),
+            "area_error": area_error,
             "statuses": WarningStatus.choices,
             "severities": Severity.choices,
             "rules": RuleCode.choices,
@@ -281,7 +293,10 @@ def warnings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def warnings_export(request: HttpRequest) -> HttpResponse:
-    qs = selectors.warning_list(request.user, _warning_filters(request))
+    f, error = _warning_filters(request)
+    if error:
+        raise ValidationFailed(error, code="area_not_found")
+    qs = selectors.warning_list(request.user, f)
     return _xlsx(exports.warnings_xlsx(qs), "warnings.xlsx")
 
 
