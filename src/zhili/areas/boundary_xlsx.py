@@ -73,7 +73,9 @@ def items_from_xlsx(data: bytes) -> list[Item]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ValidationFailed("无法读取该文件，请上传 .xlsx 格式的表格", code="invalid_file") from exc
+        raise ValidationFailed(
+            "无法读取该文件，请上传 .xlsx 格式的表格", code="invalid_file"
+        ) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(c or "").strip() for c in next(rows, None) or []]

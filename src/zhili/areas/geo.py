@@ -180,7 +180,9 @@ def boundaries_upload(
             if not can(actor, "change", Boundary, target.path):
                 raise PermissionDenied(f"没有修改 {target.name} 边界的权限")
             if item.name and item.name != target.name:
-                raise ValidationFailed(f"名称“{item.name}”与代码 {code} 的区域（{target.name}）不符")
+                raise ValidationFailed(
+                    f"名称“{item.name}”与代码 {code} 的区域（{target.name}）不符"
+                )
             checked_polygon(item.geometry or {})
         except (ValidationFailed, PermissionDenied) as exc:
             errors.append({"row": item.row, "code": code, "message": exc.message})

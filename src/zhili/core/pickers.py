@@ -57,9 +57,7 @@ def scope_model(permission: str) -> tuple[Any, str]:
             model = None
     qs_class = getattr(getattr(model, "_default_manager", None), "_queryset_class", None)
     if model is None or qs_class is None or not issubclass(qs_class, ScopedQuerySet):
-        raise ValidationFailed(
-            _("未知的权限范围 %(p)s") % {"p": permission}, code="invalid_scope"
-        )
+        raise ValidationFailed(_("未知的权限范围 %(p)s") % {"p": permission}, code="invalid_scope")
     return model, parts[2]
 
 
@@ -128,9 +126,7 @@ def area_options(
     return scope_roots(user, permission)
 
 
-def resolve_area(
-    user: Any, text: str, *, permission: str, levels: tuple[str, ...] = ()
-) -> Any:
+def resolve_area(user: Any, text: str, *, permission: str, levels: tuple[str, ...] = ()) -> Any:
     """The area meant by ``text`` among those the picker would offer, or a Chinese error."""
     text = (text or "").strip()
     qs = scoped_areas(user, permission).select_related("parent")

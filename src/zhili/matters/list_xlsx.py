@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from zhili.matters.models import Matter
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_LIMIT = 10_000  # more than this: built in the background (core.exports), with progress
+EXPORT_LIMIT = 10_000  # the most a request builds; the business parameter may lower it
 BACKGROUND_LIMIT = 500_000  # more than this: narrow the filters, or page through the API
 COLUMNS = [
     ("编号", 18),
@@ -31,6 +31,14 @@ COLUMNS = [
     ("已超期", 8),
     ("结案时间", 18),
 ]
+
+
+def export_now_limit() -> int:
+    """Above this many rows the queue's export is built in the background (core.exports): the
+    business parameter ``matters.export_now_limit`` (业务参数), never above ``EXPORT_LIMIT``."""
+    from zhili.core import tunables
+
+    return max(1, min(EXPORT_LIMIT, int(tunables.value("matters.export_now_limit"))))
 
 
 def _local(moment: Any) -> str:

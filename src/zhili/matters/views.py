@@ -105,16 +105,18 @@ def _export_filters(request: HttpRequest, data: Any) -> selectors.MatterFilters:
 @login_required
 @require_GET
 def queue_export(request: HttpRequest) -> HttpResponse:
-    """The queue as filtered on the page, as xlsx: at once up to ``EXPORT_LIMIT`` rows; above
-    that, a page offering the background export (core.exports) of the same filters."""
+    """The queue as filtered on the page, as xlsx: at once up to ``export_now_limit()`` rows
+    (10,000); above that, a page offering the background export (core.exports) of the same
+    filters."""
     filters = _export_filters(request, request.GET)
+    limit = list_xlsx.export_now_limit()
     rows = list(
         selectors.matter_list(request.user, filters)
         .select_related("category", "area", "lead_unit")
-        .order_by("-id")[: list_xlsx.EXPORT_LIMIT + 1]
+        .order_by("-id")[: limit + 1]
     )
     label = selectors.QUEUES.get(filters.queue, "全部")
-    if len(rows) > list_xlsx.EXPORT_LIMIT:
+    if len(rows) > limit:
         total = selectors.matter_list(request.user, filters)[
             : list_xlsx.BACKGROUND_LIMIT + 1
         ].count()
@@ -124,7 +126,7 @@ def queue_export(request: HttpRequest) -> HttpResponse:
             {
                 "total": total,
                 "too_large": total > list_xlsx.BACKGROUND_LIMIT,
-                "limit": list_xlsx.EXPORT_LIMIT,
+                "limit": limit,
                 "background_limit": list_xlsx.BACKGROUND_LIMIT,
                 "params": request.GET.urlencode(),
                 "label": label,

@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from zhili.areas.selectors import area_get
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
-from zhili.core.pickers import filter_area
+from zhili.core.pickers import bind_pickers, filter_area
 from zhili.core.privacy import may_see
 from zhili.core.scoping import can, has_any
 from zhili.wages import exports, forms, imports, selectors, services
@@ -80,10 +79,11 @@ def _firm(actor: Any, name: str, code: str) -> Any:
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     form = forms.ProjectForm(request.POST or None)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            area = area_get(request.user, d["area_code"].strip())
+            area = d["area_code"]
             subs = []
             if d["subcontractor_name"]:
                 subs.append(_firm(request.user, d["subcontractor_name"], d["subcontractor_code"]))
@@ -317,18 +317,14 @@ def warning(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST if action == "reopen" else None, initial=initial, auto_id="id_reopen_%s"
         ),
     }
+    bind_pickers(made["assign"], request.user, area=w.project.area)
     status = 200
     if action in made and made[action].is_valid():
         d = made[action].cleaned_data
         try:
             if action == "assign":
-                from zhili.org.selectors import user_list
-
-                person = user_list(request.user).filter(username=d["assignee"].strip()).first()
-                if person is None:
-                    raise ValidationFailed(_("账号不存在或不在您的管辖范围内"))
                 services.warning_assign(
-                    actor=request.user, warning=w, assignee=person, version=d["version"]
+                    actor=request.user, warning=w, assignee=d["assignee"], version=d["version"]
                 )
             elif action == "close":
                 services.warning_close(
@@ -386,6 +382,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
 def blacklist(request: HttpRequest) -> HttpResponse:
     g = request.GET
     form = forms.BlacklistForm(request.POST if request.POST.get("action") == "add" else None)
+    bind_pickers(form, request.user)
     removal = forms.RemovalForm(request.POST if request.POST.get("action") == "remove" else None)
     status = 200
     if form.is_bound and form.is_valid():
@@ -394,7 +391,7 @@ def blacklist(request: HttpRequest) -> HttpResponse:
             services.blacklist_add(
                 actor=request.user,
                 firm=services.firm_by_code(d["firm_code"]),
-                area=area_get(request.user, d["area_code"].strip()),
+                area=d["area_code"],
                 reason=d["reason"],
                 arrears=d["arrears"],
                 listed_on=d["listed_on"],
@@ -446,6 +443,7 @@ def blacklist(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interviews(request: HttpRequest) -> HttpResponse:
     form = forms.InterviewForm(request.POST or None)
+    bind_pickers(form, request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -453,7 +451,7 @@ def interviews(request: HttpRequest) -> HttpResponse:
             firm = services.firm_by_code(d["firm_code"]) if d["firm_code"] else None
             services.interview_record(
                 actor=request.user,
-                area=area_get(request.user, d["area_code"].strip()),
+                area=d["area_code"],
                 held_on=d["held_on"],
                 interviewees=d["interviewees"],
                 record=d["record"],

@@ -18,7 +18,6 @@ from zhili.core.errors import ValidationFailed
 pytestmark = pytest.mark.django_db
 
 
-
 def wkt_square(lat: float, lng: float, size: float = 0.01) -> str:
     return (
         f"POLYGON (({lng} {lat}, {lng + size} {lat}, {lng + size} {lat + size}, "
@@ -46,19 +45,30 @@ def active() -> list[tuple[int, int]]:
     return list(Boundary.objects.filter(active=True).order_by("id").values_list("id", "area_id"))
 
 
-def test_an_xlsx_of_wkt_and_geojson_rows_replaces_the_boundaries(users: Any) -> None:
-    # Two communities of 解放碑街道, far from the demo polygons: a point inside each lands there.
-    data = sheet(
-        ("500103003013", "民生路社区", wkt_square(29.70, 106.70)),
-        ("500103003014", "", geojson_square(29.72, 106.70)),  # 名称 may stay empty
-    )
+def other_community() -> Any:
+    """Another community of 解放碑街道 than 民生路社区."""
     from zhili.areas.models import Area
 
-    second = Area.objects.get(code="500103003014")
+    return (
+        Area.objects.current()
+        .filter(parent__code="500103003", level="community")
+        .exclude(code="500103003013")
+        .order_by("code")
+        .first()
+    )
+
+
+def test_an_xlsx_of_wkt_and_geojson_rows_replaces_the_boundaries(users: Any) -> None:
+    # Two communities of 解放碑街道, far from the demo polygons: a point inside each lands there.
+    second = other_community()
+    data = sheet(
+        ("500103003013", "民生路社区", wkt_square(29.70, 106.70)),
+        (second.code, "", geojson_square(29.72, 106.70)),  # 名称 may stay empty
+    )
     created = boundaries_upload(
         actor=users["city_admin"], data=data, source="区规划局", approval_no="渝S(2026)001号"
     )
-    assert sorted(b.area.code for b in created) == ["500103003013", "500103003014"]
+    assert sorted(b.area.code for b in created) == sorted(["500103003013", second.code])
     assert all(b.approval_no == "渝S(2026)001号" for b in created)
     assert area_locate(lat=29.705, lng=106.705).code.startswith("500103003013")
     assert area_locate(lat=29.725, lng=106.705).code.startswith(second.code)
@@ -66,11 +76,12 @@ def test_an_xlsx_of_wkt_and_geojson_rows_replaces_the_boundaries(users: Any) -> 
 
 def test_every_bad_row_is_reported_by_its_row_number_and_nothing_changes(users: Any) -> None:
     before = active()
+    second = other_community()
     data = sheet(
         ("500103003013", "民生路社区", wkt_square(29.70, 106.70)),  # row 2: fine on its own
         ("599999999", "不存在", wkt_square(29.70, 106.70)),  # row 3: unknown code
         (),  # row 4: empty, skipped
-        ("500103003014", "民生路社区", wkt_square(29.72, 106.70)),  # row 5: wrong name
+        (second.code, "民生路社区", wkt_square(29.72, 106.70)),  # row 5: wrong name
         ("500103003013", "民生路社区", "POLYGON ((1 2, 3"),  # row 6: broken WKT
         ("500103003013", "民生路社区", "LINESTRING (106.7 29.7, 106.8 29.8)"),  # row 7
     )
@@ -79,7 +90,7 @@ def test_every_bad_row_is_reported_by_its_row_number_and_nothing_changes(users: 
     rows = {e["row"]: e["message"] for e in err.value.detail}
     assert sorted(rows) == [3, 5, 6, 7]
     assert "不存在" in rows[3]
-    assert "与代码 500103003014 的区域" in rows[5]
+    assert f"与代码 {second.code} 的区域（{second.name}）不符" in rows[5]
     assert "既不是 WKT" in rows[6]
     assert "Polygon" in rows[7]
     assert active() == before
@@ -88,7 +99,8 @@ def test_every_bad_row_is_reported_by_its_row_number_and_nothing_changes(users: 
 def test_a_sheet_without_the_columns_is_refused(users: Any) -> None:
     with pytest.raises(ValidationFailed, match="表头缺少列：边界"):
         boundaries_upload(
-            actor=users["city_admin"], data=sheet(("500103003013", "x"), header=("代码", "名称")),
+            actor=users["city_admin"],
+            data=sheet(("500103003013", "x"), header=("代码", "名称")),
             source="x",
         )
 

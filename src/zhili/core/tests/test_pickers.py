@@ -221,7 +221,9 @@ def test_the_dispute_form_and_mediator_picker(login: Any) -> None:
     d = Dispute.objects.get(subject="邻里漏水纠纷")
     assert d.area.code == MINSHENGLU
     page = client.get(f"/disputes/{d.number}/").content.decode()
-    assert 'data-picker-kind="disputes.mediator"' in page and 'data-picker-unit="id_committee"' in page
+    assert (
+        'data-picker-kind="disputes.mediator"' in page and 'data-picker-unit="id_committee"' in page
+    )
     committee = Unit.objects.get(name="解放碑街道人民调解委员会")
     refused = client.post(
         f"/disputes/{d.number}/",
@@ -232,7 +234,9 @@ def test_the_dispute_form_and_mediator_picker(login: Any) -> None:
         f"/disputes/{d.number}/",
         {"action": "assign", "committee": committee.pk, "mediator": "解放碑调解员（mediator_jfb）"},
     )
-    assert ok.status_code == 302, re.findall(r'(?:alert|invalid-feedback)[^>]*>([^<]+)', ok.content.decode())
+    assert ok.status_code == 302, re.findall(
+        r"(?:alert|invalid-feedback)[^>]*>([^<]+)", ok.content.decode()
+    )
 
 
 # -- the list filters ----------------------------------------------------------------------------
@@ -243,7 +247,7 @@ def test_the_dispute_form_and_mediator_picker(login: Any) -> None:
     [
         ("/risks/", "risks.risk.view"),
         ("/wages/warnings/", "wages.warning.view"),
-        ("/wages/projects/", "wages.project.view"),
+        ("/wages/", "wages.project.view"),
         ("/matters/", "matters.matter.view"),
     ],
 )
