@@ -159,12 +159,12 @@ def pick_areas(
 def pick_people(
     request: HttpRequest,
     kind: str,
-    area: str = Query(..., max_length=32),
+    area: str = Query("", max_length=32),
     unit: int | None = None,
     q: str = Query("", max_length=80),
 ) -> Any:
     found_kind = pickers.people_kind(kind)
-    place = pickers.place_for(request.user, found_kind, area)
+    place = pickers.place_for(request.user, found_kind, area) if found_kind.needs_place else None
     people = pickers.people_options(request.user, found_kind, area=place, unit=unit, q=q)
     return {
         "items": [

@@ -115,8 +115,3 @@ def export_file(user: Any, pk: int) -> tuple[bytes, str]:
         audit_record(actor=user, action="export.download", obj=job)
     return bytes(job.file), job.filename
 
-
-def export_list(user: Any, limit: int = 20) -> list[ExportJob]:
-    return list(
-        ExportJob.objects.filter(requested_by_id=getattr(user, "pk", None)).defer("file")[:limit]
-    )

@@ -176,7 +176,9 @@ class PeopleKind:
     """Who may be picked for a role in a form (a risk's 责任人, a dispute's 调解员)."""
 
     label: Any  # "责任人"
-    permission: str  # the right the person must hold over the place ("risks.risk.change")
+    # The right the person must hold over the place ("risks.risk.change"); "" for any active
+    # staff member the acting user may see (a visit's cadre: whatever their role), no place.
+    permission: str
     refusal: Any  # why someone else is refused: "没有处置本辖区风险的权限"
     unit_types: tuple[str, ...] = ()  # only members of units of these types
 
@@ -184,6 +186,10 @@ class PeopleKind:
     def scope(self) -> str:
         """The permission whose scope the acting user must cover the place with (view)."""
         return self.permission.rsplit(".", 1)[0] + ".view"
+
+    @property
+    def needs_place(self) -> bool:
+        return bool(self.permission)
 
 
 PEOPLE: dict[str, PeopleKind] = {}
@@ -213,6 +219,12 @@ def place_for(user: Any, kind: PeopleKind, code: str) -> Any:
 
 def _people(user: Any, kind: PeopleKind, area: Any) -> QuerySet[Any]:
     user_model = apps.get_model("org", "User")
+    if not kind.needs_place:
+        return (
+            user_model.objects.visible_to(user)
+            .filter(is_active=True, is_superuser=False)
+            .select_related("unit")
+        )
     visible = user_model.objects.visible_to(user).values("pk")
     qs = holders(kind.permission, area).filter(pk__in=visible).select_related("unit")
     if kind.unit_types:
@@ -356,10 +368,11 @@ class PersonField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        if self.area is None:
+        kind = people_kind(self.kind)
+        if self.area is None and kind.needs_place:
             raise forms.ValidationError(_("请先确定地点，再选择人员"), code="place_required")
         try:
-            return resolve_person(self.actor, text, people_kind(self.kind), area=self.area)
+            return resolve_person(self.actor, text, kind, area=self.area)
         except ValidationFailed as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
 

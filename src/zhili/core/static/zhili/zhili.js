@@ -105,7 +105,7 @@
       if (parent) params.set("parent", parent);
     } else {
       base = "/api/v1/pick/people/" + encodeURIComponent(input.dataset.pickerKind || "");
-      params.set("area", input.dataset.pickerArea || "");
+      if (input.dataset.pickerArea) params.set("area", input.dataset.pickerArea);
       var unit = input.dataset.pickerUnit && document.getElementById(input.dataset.pickerUnit);
       if (unit && unit.value) params.set("unit", unit.value);
     }
