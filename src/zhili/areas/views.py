@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas import geo, imports, selectors, services
 from zhili.areas.forms import AreaChildForm, BoundaryUploadForm, ImportForm
@@ -236,6 +236,7 @@ def boundaries(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def boundary_template(request: HttpRequest) -> HttpResponse:
     from zhili.areas.boundary_xlsx import template_xlsx
 

@@ -52,6 +52,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             items, next_cursor = page.items, page.next
+    elif "queue" in form.errors:  # a hidden field: its error is said above the list
+        error = str(form.errors["queue"][0])
     current = form.filters().queue
     counts = selectors.queue_counts(user)
     total = 0

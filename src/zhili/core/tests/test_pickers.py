@@ -279,4 +279,16 @@ def test_the_extension_queue_is_only_for_approvers(login: Any) -> None:
     street = login("jiefangbei")
     assert "待审批延期" not in street.get("/matters/").content.decode()
     typed = street.get("/matters/", {"queue": "extension"}).content.decode()
-    assert "待审批延期" not in typed
+    assert "待审批延期" not in typed and "您不办理这个队列" in typed
+
+
+def test_a_kind_without_a_place_offers_the_staff_the_user_may_see(login: Any) -> None:
+    """A visit plan's cadre may hold any role (visits.workflow.is_cadre): the picker offers the
+    active staff the planner may see, and no one from another district."""
+    client = login("jiefangbei")
+    found = client.get("/api/v1/pick/people/visits.cadre", {"q": "网格员"}).json()["items"]
+    assert "grid_jfb_01" in [p["username"] for p in found]
+    everyone = client.get("/api/v1/pick/people/visits.cadre").json()["items"]
+    assert "wanzhou" not in [p["username"] for p in everyone]
+    page = client.get("/visits/plans/").content.decode()
+    assert 'data-picker-kind="visits.cadre"' in page
