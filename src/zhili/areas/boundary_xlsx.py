@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
 from shapely import wkt
 from shapely.errors import ShapelyError
 from shapely.geometry import mapping
@@ -46,23 +47,25 @@ def geometry_of(text: Any) -> dict[str, Any]:
         return text
     text = str(text or "").strip()
     if not text:
-        raise ValidationFailed("边界为空", code="invalid_geometry")
+        raise ValidationFailed(_("边界为空"), code="invalid_geometry")
     if text.startswith("{"):
         try:
             doc = json.loads(text)
         except ValueError as exc:
-            raise ValidationFailed("边界不是有效的 GeoJSON", code="invalid_geometry") from exc
+            raise ValidationFailed(_("边界不是有效的 GeoJSON"), code="invalid_geometry") from exc
         if isinstance(doc, dict) and doc.get("type") == "Feature":
             doc = doc.get("geometry")
         if not isinstance(doc, dict):
-            raise ValidationFailed("边界不是有效的 GeoJSON 几何对象", code="invalid_geometry")
+            raise ValidationFailed(_("边界不是有效的 GeoJSON 几何对象"), code="invalid_geometry")
         return doc
     try:
         return dict(mapping(wkt.loads(text)))
     except (ShapelyError, ValueError, TypeError, AttributeError) as exc:
         raise ValidationFailed(
-            "边界既不是 WKT（如 POLYGON ((经度 纬度, …))）也不是 GeoJSON；"
-            "单元格最多 32767 个字符，更长的边界请上传 GeoJSON 文件",
+            _(
+                "边界既不是 WKT（如 POLYGON ((经度 纬度, …))）也不是 GeoJSON；"
+                "单元格最多 32767 个字符，更长的边界请上传 GeoJSON 文件"
+            ),
             code="invalid_geometry",
         ) from exc
 
@@ -82,7 +85,8 @@ def items_from_xlsx(data: bytes) -> list[Item]:
     missing = [label for _, label in COLUMNS if label not in header]
     if missing:
         raise ValidationFailed(
-            f"表头缺少列：{'、'.join(missing)}（请使用下载的模板）", code="invalid_header"
+            _("表头缺少列：%(c)s（请使用下载的模板）") % {"c": "、".join(missing)},
+            code="invalid_header",
         )
     at = {key: header.index(label) for key, label in COLUMNS}
     items: list[Item] = []
@@ -90,7 +94,9 @@ def items_from_xlsx(data: bytes) -> list[Item]:
         if values is None or all(v in (None, "") for v in values):
             continue
         if len(items) >= MAX_ROWS:
-            raise ValidationFailed(f"一次最多上传 {MAX_ROWS} 行", code="too_many_rows")
+            raise ValidationFailed(
+                _("一次最多上传 %(n)s 行") % {"n": MAX_ROWS}, code="too_many_rows"
+            )
 
         def cell(key: str, values: Any = values) -> Any:
             i = at[key]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 from shapely import STRtree
 from shapely.errors import ShapelyError
 from shapely.geometry import Point, mapping, shape
@@ -181,7 +182,8 @@ def boundaries_upload(
                 raise PermissionDenied(f"没有修改 {target.name} 边界的权限")
             if item.name and item.name != target.name:
                 raise ValidationFailed(
-                    f"名称“{item.name}”与代码 {code} 的区域（{target.name}）不符"
+                    gettext("名称“%(n)s”与代码 %(c)s 的区域（%(a)s）不符")
+                    % {"n": item.name, "c": code, "a": target.name}
                 )
             checked_polygon(item.geometry or {})
         except (ValidationFailed, PermissionDenied) as exc:

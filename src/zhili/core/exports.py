@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -48,7 +49,7 @@ def export_request(*, actor: Any, kind: str, title: str, params: str, total: int
     from zhili.core.tasks import build_export
 
     if kind not in builders():
-        raise ValidationFailed(f"未知的导出类别 {kind}", code="invalid_export")
+        raise ValidationFailed(gettext("未知的导出类别 %(k)s") % {"k": kind}, code="invalid_export")
     with transaction.atomic():
         job = ExportJob.objects.create(
             kind=kind, title=title[:200], params=params, requested_by=actor, total=total
@@ -100,7 +101,7 @@ def export_get(user: Any, pk: int) -> ExportJob:
         .first()
     )
     if job is None:
-        raise NotFound("导出任务不存在", code="export_not_found")
+        raise NotFound(gettext("导出任务不存在"), code="export_not_found")
     return job
 
 
@@ -108,10 +109,9 @@ def export_file(user: Any, pk: int) -> tuple[bytes, str]:
     """The finished file of one of the user's jobs; the download is audited."""
     job = ExportJob.objects.filter(pk=pk, requested_by_id=getattr(user, "pk", None)).first()
     if job is None:
-        raise NotFound("导出任务不存在", code="export_not_found")
+        raise NotFound(gettext("导出任务不存在"), code="export_not_found")
     if job.status != ExportStatus.DONE or job.file is None:
-        raise ValidationFailed("文件尚未生成，请稍候", code="export_not_ready")
+        raise ValidationFailed(gettext("文件尚未生成，请稍候"), code="export_not_ready")
     with transaction.atomic():
         audit_record(actor=user, action="export.download", obj=job)
     return bytes(job.file), job.filename
-

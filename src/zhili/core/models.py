@@ -7,6 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyError as AppendOnlyError  # re-exported
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin
@@ -228,10 +229,10 @@ class IdempotencyKey(models.Model):
 
 
 class ExportStatus(models.TextChoices):
-    PENDING = "pending", "排队中"
-    RUNNING = "running", "生成中"
-    DONE = "done", "已完成"
-    FAILED = "failed", "失败"
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
 
 
 class ExportJob(models.Model):

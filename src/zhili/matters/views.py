@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from zhili.core import privacy
@@ -156,7 +157,8 @@ def queue_export_background(request: HttpRequest) -> HttpResponse:
     total = selectors.matter_list(request.user, filters)[: list_xlsx.BACKGROUND_LIMIT + 1].count()
     if total > list_xlsx.BACKGROUND_LIMIT:
         raise ValidationFailed(
-            f"超过 {list_xlsx.BACKGROUND_LIMIT} 件，请缩小筛选范围后再导出（或通过 API 分页读取）",
+            gettext("超过 %(n)s 件，请缩小筛选范围后再导出（或通过 API 分页读取）")
+            % {"n": list_xlsx.BACKGROUND_LIMIT},
             code="export_too_large",
         )
     label = selectors.QUEUES.get(filters.queue, "全部")
