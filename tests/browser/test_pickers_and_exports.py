@@ -227,10 +227,12 @@ def test_a_large_export_runs_in_the_background_with_progress(
         assert "已写 3 / 3 行" in page.locator("#export-count").inner_text()
         with page.expect_download() as got:
             page.locator("#export-download").click()
+        assert got.value.suggested_filename.startswith("matters-")
+        assert got.value.suggested_filename.endswith(".xlsx")
         saved = Path(got.value.path())
         from openpyxl import load_workbook
 
-        ws = load_workbook(saved).active
+        ws = load_workbook(io.BytesIO(saved.read_bytes())).active
         assert [r[0] for r in ws.iter_rows(min_row=3, values_only=True) if r and r[0]][-1] == (
             "合计 3 件"
         )
