@@ -13,7 +13,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def area_picker(name: str, value: Any, permission: str, levels: str = "") -> SafeString:
+def area_picker(
+    name: str, value: Any, permission: str, levels: str = "", id: str = ""
+) -> SafeString:
     widget = AreaPickerInput(
         permission,
         tuple(lv for lv in levels.split(",") if lv),
@@ -21,7 +23,7 @@ def area_picker(name: str, value: Any, permission: str, levels: str = "") -> Saf
             "class": "form-control",
             "aria-label": _("区域"),
             "placeholder": _("区域：名称或代码"),
-            "id": f"filter-{name}",
+            "id": id or f"filter-{name}",
         },
     )
     return widget.render(name, value or "")
