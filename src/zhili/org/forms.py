@@ -34,7 +34,7 @@ class UnitForm(StyledForm):
     type = forms.ChoiceField(label="类型", choices=UnitType.choices)
     area_code = AreaField(
         label=_("所属区域"),
-        permission="org.unit.add",
+        permission="org.unit.view",
         help_text=_("如 渝中区 或 解放碑街道（也可填代码）"),
     )
     phone = forms.CharField(label="联系电话", max_length=32, required=False)
@@ -44,7 +44,7 @@ class UserCreateForm(StyledForm):
     username = forms.CharField(label="账号", max_length=150)
     full_name = forms.CharField(label="姓名", max_length=64)
     phone = forms.CharField(label="手机号", max_length=32, required=False)
-    area_code = AreaField(label=_("所属区域"), permission="org.user.add")
+    area_code = AreaField(label=_("所属区域"), permission="org.user.view")
     unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
     password = forms.CharField(
         label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全为数字"
@@ -74,7 +74,7 @@ class PasswordResetForm(StyledForm):
 
 class GrantForm(StyledForm):
     role = forms.ModelChoiceField(label="角色", queryset=Role.objects.none())
-    area_code = AreaField(label=_("区域"), permission="org.rolegrant.add")
+    area_code = AreaField(label=_("区域"), permission="org.rolegrant.view")
 
     def set_roles(self, roles: Any) -> None:
         cast(forms.ModelChoiceField, self.fields["role"]).queryset = roles
@@ -109,7 +109,7 @@ class RoleForm(StyledForm):
 
 
 class LiaisonForm(StyledForm):
-    area_code = AreaField(label=_("联系街道"), permission="org.liaison.add")
+    area_code = AreaField(label=_("联系街道"), permission="org.liaison.view")
     leader = PersonField(label=_("联系领导"), kind="org.leader", required=False)
     unit = forms.ModelChoiceField(label="联系单位", queryset=Unit.objects.none(), required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)

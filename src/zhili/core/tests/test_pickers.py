@@ -297,10 +297,10 @@ def test_a_kind_without_a_place_offers_the_staff_the_user_may_see(login: Any) ->
 def test_the_org_forms_pick_areas_and_people(login: Any) -> None:
     client = login("yuzhong")
     liaisons = client.get("/org/liaisons/").content.decode()
-    assert 'data-picker-for="org.liaison.add"' in liaisons
+    assert 'data-picker-for="org.liaison.view"' in liaisons
     assert 'data-picker-kind="org.leader"' in liaisons
     units = client.get("/org/units/new/").content.decode()
-    assert 'data-picker-for="org.unit.add"' in units
+    assert 'data-picker-for="org.unit.view"' in units
     refused = client.post(
         "/org/units/new/", {"name": "某单位", "type": "other", "area_code": "万州区"}
     ).content.decode()
