@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhili.core import privacy
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
-from zhili.core.pickers import bind_pickers
+from zhili.core.pickers import bind_pickers, filter_area
 from zhili.core.scoping import has_any
 from zhili.disputes import selectors, services
 from zhili.disputes.forms import (
@@ -43,13 +43,19 @@ QUEUES = {
 
 
 def _list(request: HttpRequest, queue: str) -> HttpResponse:
+    area, area_error = filter_area(
+        request.user, request.GET.get("area", ""), "disputes.dispute.view"
+    )
     qs = selectors.dispute_list(
         request.user,
         status=request.GET.get("status", ""),
         channel=request.GET.get("channel", ""),
         queue=queue,
+        area=area,
     )
-    page = keyset_page(qs, order=("-id",), cursor=request.GET.get("cursor"), limit=50)
+    page = keyset_page(
+        qs.none() if area_error else qs, order=("-id",), cursor=request.GET.get("cursor"), limit=50
+    )
     params = request.GET.copy()
     params.pop("cursor", None)
     return render(
@@ -59,6 +65,8 @@ def _list(request: HttpRequest, queue: str) -> HttpResponse:
             "page": page,
             "queue": queue,
             "queues": QUEUES,
+            "area_text": request.GET.get("area", ""),
+            "area_error": area_error,
             "params": params.urlencode(),
             "can_add": has_any(request.user, Dispute, "add"),
         },

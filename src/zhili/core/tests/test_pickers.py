@@ -249,6 +249,7 @@ def test_the_dispute_form_and_mediator_picker(login: Any) -> None:
         ("/wages/warnings/", "wages.warning.view"),
         ("/wages/", "wages.project.view"),
         ("/matters/", "matters.matter.view"),
+        ("/disputes/", "disputes.dispute.view"),
     ],
 )
 def test_list_filters_pick_an_area_and_say_what_is_wrong(
@@ -305,3 +306,21 @@ def test_the_org_forms_pick_areas_and_people(login: Any) -> None:
         "/org/units/new/", {"name": "某单位", "type": "other", "area_code": "万州区"}
     ).content.decode()
     assert "您的管辖范围内没有名为“万州区”的区域" in refused
+
+
+def test_the_disputes_list_filters_by_a_picked_area(login: Any) -> None:
+    client = login("jiefangbei")
+    form = {
+        "channel": "direct",
+        "subject": "区域筛选测试纠纷",
+        "facts": "x",
+        "area_code": GRID,
+        "applicant": "周九",
+        "respondent": "吴十",
+    }
+    assert client.post("/disputes/new/", form).status_code == 302
+    number = Dispute.objects.get(subject="区域筛选测试纠纷").number
+    inside = client.get("/disputes/", {"area": "解放碑街道 · 民生路社区"}).content.decode()
+    assert number in inside
+    other = client.get("/disputes/", {"area": "解放碑街道 · 自力巷社区"}).content.decode()
+    assert number not in other
