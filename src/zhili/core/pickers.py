@@ -126,6 +126,14 @@ def area_options(
     return scope_roots(user, permission)
 
 
+def _ended(user: Any, permission: str, code: str) -> Any:
+    """An ended area with this code inside the user's scope (to say so, not "unknown")."""
+    model, action = scope_model(permission)
+    paths = scope_paths(user, model, action)
+    qs = _area_model().objects.filter(code=code, valid_to__isnull=False)
+    return qs.filter(paths_q("path", paths)).first()
+
+
 def resolve_area(user: Any, text: str, *, permission: str, levels: tuple[str, ...] = ()) -> Any:
     """The area meant by ``text`` among those the picker would offer, or a Chinese error."""
     text = (text or "").strip()
@@ -134,6 +142,11 @@ def resolve_area(user: Any, text: str, *, permission: str, levels: tuple[str, ..
     if code_match or text.isdigit():
         code = code_match.group(1) if code_match else text
         found = list(qs.filter(code=code)[:1])
+        ended = None if found else _ended(user, permission, code)
+        if ended is not None:
+            raise ValidationFailed(
+                _("%(a)s 已撤销，请选择现行区域") % {"a": ended.name}, code="area_ended"
+            )
         if not found:
             raise ValidationFailed(
                 _("区域代码 %(c)s 不存在或不在您的管辖范围内，请从列表中选择") % {"c": code},
