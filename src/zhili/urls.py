@@ -12,6 +12,7 @@ urlpatterns = [
     path("inbox/", include("zhili.core.inbox_urls")),
     path("calendar/", include("zhili.core.calendar_urls")),
     path("parameters/", include("zhili.core.tunables_urls")),
+    path("exports/", include("zhili.core.exports_urls")),
     path("areas/", include("zhili.areas.urls")),
     path("org/", include("zhili.org.urls")),
     path("matters/", include("zhili.matters.urls")),

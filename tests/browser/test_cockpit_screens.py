@@ -62,7 +62,7 @@ def test_kiosk_at_both_orientations(browser: Any, server: str, sign_in: Any) -> 
     sign_in(admin, "jiefangbei")
     admin.goto("/screens/")
     form = admin.locator("#centre-form")
-    form.get_by_label("村/社区代码").fill(COMMUNITY)
+    form.get_by_label("村/社区", exact=True).fill(COMMUNITY)
     form.get_by_label("名称").fill("民生路社区便民服务中心（浏览器测试）")
     form.get_by_label("监督投诉电话").fill("023-63800000")
     form.get_by_role("button", name="保存").click()

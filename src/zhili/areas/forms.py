@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.models import Area
 
@@ -66,8 +67,11 @@ class ImportForm(forms.Form):
 
 class BoundaryUploadForm(forms.Form):
     file = forms.FileField(
-        label="边界文件（GeoJSON，WGS-84）",
-        help_text="每个要素的 properties.code 为区县、街道（乡镇）或社区（村）代码",
+        label=_("边界文件（GeoJSON 或 xlsx，WGS-84）"),
+        help_text=_(
+            "GeoJSON：每个要素的 properties.code 为区县、街道（乡镇）或社区（村）代码；"
+            "xlsx：代码、名称、边界三列"
+        ),
     )
     source = forms.CharField(label="来源", max_length=200, initial="经审核的边界")
     approval_no = forms.CharField(label="审图号", max_length=64, required=False)
@@ -76,3 +80,4 @@ class BoundaryUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+        self.fields["file"].widget.attrs["accept"] = ".geojson,.json,.xlsx"

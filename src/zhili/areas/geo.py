@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 from shapely import STRtree
 from shapely.errors import ShapelyError
 from shapely.geometry import Point, mapping, shape
@@ -141,29 +142,54 @@ def checked_polygon(geometry: dict[str, Any]) -> BaseGeometry:
     return geom
 
 
+def _items(data: bytes, area: Area | None) -> list[Any]:
+    """The boundaries a file holds: xlsx rows (numbered as in the sheet) or GeoJSON features."""
+    from zhili.areas.boundary_xlsx import Item, is_xlsx, items_from_xlsx
+
+    if is_xlsx(data):
+        return items_from_xlsx(data)
+    return [
+        Item(
+            row=i,
+            code=str(props.get("code") or props.get("adcode") or (area.code if area else "")),
+            geometry=geometry,
+        )
+        for i, (props, geometry) in enumerate(parse_geometry(data), start=1)
+    ]
+
+
 @transaction.atomic
 def boundaries_upload(
     *, actor: Any, data: bytes, source: str, approval_no: str = "", area: Area | None = None
 ) -> list[Boundary]:
-    """Replace boundaries (of districts, streets, communities) with approved ones. Features name
-    their area by ``properties.code`` (or the whole file is for ``area``). All features or none."""
-    features = parse_geometry(data)
-    if not features:
+    """Replace boundaries (of districts, streets, communities) with approved ones, from GeoJSON
+    (features name their area by ``properties.code``, or the whole file is for ``area``) or from
+    an xlsx table (代码, 名称, 边界 as WKT or GeoJSON; ``boundary_xlsx``). All or none: every bad
+    row or feature is reported with its number."""
+    items = _items(data, area)
+    if not items:
         raise ValidationFailed("文件中没有任何边界", code="empty")
     errors, plan = [], []
-    for i, (props, geometry) in enumerate(features, start=1):
-        code = str(props.get("code") or props.get("adcode") or (area.code if area else "")).strip()
+    for item in items:
+        code = item.code.strip()
         target = Area.objects.current().filter(code=code).first() if code else None
         try:
+            if item.error:
+                raise ValidationFailed(item.error)
             if target is None:
                 raise ValidationFailed(f"区域代码 {code or '（空）'} 不存在或已撤销")
             if not can(actor, "change", Boundary, target.path):
                 raise PermissionDenied(f"没有修改 {target.name} 边界的权限")
-            checked_polygon(geometry)
+            if item.name and item.name != target.name:
+                raise ValidationFailed(
+                    gettext("名称“%(n)s”与代码 %(c)s 的区域（%(a)s）不符")
+                    % {"n": item.name, "c": code, "a": target.name}
+                )
+            checked_polygon(item.geometry or {})
         except (ValidationFailed, PermissionDenied) as exc:
-            errors.append({"row": i, "code": code, "message": exc.message})
+            errors.append({"row": item.row, "code": code, "message": exc.message})
             continue
-        plan.append((target, geometry))
+        plan.append((target, item.geometry))
     if errors:
         raise ValidationFailed("边界文件有错误，未做任何修改", code="import_errors", detail=errors)
     created = []

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas import geo, imports, selectors, services
 from zhili.areas.forms import AreaChildForm, BoundaryUploadForm, ImportForm
@@ -233,6 +233,19 @@ def boundaries(request: HttpRequest) -> HttpResponse:
             "can_upload": has_any(request.user, Boundary, "change"),
         },
     )
+
+
+@login_required
+@require_GET
+def boundary_template(request: HttpRequest) -> HttpResponse:
+    from zhili.areas.boundary_xlsx import template_xlsx
+
+    response = HttpResponse(
+        template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="boundary-template.xlsx"'
+    return response
 
 
 @login_required

@@ -17,6 +17,7 @@ from zhili.cockpit.forms import CameraForm
 from zhili.cockpit.models import CameraPoint, CameraStatus, ReportStatus, WeeklyReport
 from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.pickers import bind_pickers
 from zhili.core.scoping import can, has_any
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -156,10 +157,11 @@ def report_print(request: HttpRequest, pk: int) -> HttpResponse:
 def cameras(request: HttpRequest) -> HttpResponse:
     area = selectors.area_for(request.user, request.GET.get("area", "").strip())
     form = CameraForm(request.POST or None)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            target = selectors.area_for(request.user, c["area"].strip())
+            target = c["area"]
             services.camera_create(actor=request.user, code=c["code"], name=c["name"],
                                    area=target, lat=c["lat"], lng=c["lng"], owner=c["owner"],
                                    coverage=c["coverage"] or "", status=c["status"])  # fmt: skip

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhili.compounds.models import Coverage, MeetingKind, PartyRole
+from zhili.core.pickers import AreaField
 
 PARTY_ROWS = 6
 TASK_ROWS = 3
@@ -29,7 +30,9 @@ class Styled(forms.Form):
 
 class CompoundForm(Styled):
     name = forms.CharField(label=_("小区名称"), max_length=120)
-    area = forms.CharField(label=_("所属社区或网格（代码）"), max_length=32)
+    area = AreaField(
+        label=_("所属社区或网格"), permission="compounds.compound.add", levels=("community", "grid")
+    )
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     built_year = forms.IntegerField(label=_("建成年份"), required=False)
     households = forms.IntegerField(label=_("户数"), required=False, min_value=0)

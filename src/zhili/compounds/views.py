@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from zhili.areas.selectors import area_get
 from zhili.compounds import selectors, services
 from zhili.compounds.forms import (
     CompleteForm,
@@ -25,6 +24,7 @@ from zhili.compounds.models import Compound, Coverage, FollowUp, Meeting, Meetin
 from zhili.compounds.workflow import WORKFLOW
 from zhili.core.errors import ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.pickers import bind_pickers
 
 
 @login_required
@@ -57,12 +57,11 @@ def compound_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def compound_create(request: HttpRequest) -> HttpResponse:
     form = CompoundForm(request.POST or None)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         try:
-            compound = services.compound_create(
-                actor=request.user, area=area_get(request.user, d.pop("area").strip()), **d
-            )
+            compound = services.compound_create(actor=request.user, area=d.pop("area"), **d)
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:

@@ -35,3 +35,4 @@ class CoreConfig(AppConfig):
 
         autodiscover_modules("labels")
         autodiscover_modules("todo")
+        autodiscover_modules("pickers")  # people kinds of core.pickers (risks, disputes)

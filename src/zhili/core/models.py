@@ -7,6 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyError as AppendOnlyError  # re-exported
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin
@@ -242,3 +243,56 @@ class SchedulerLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.holder}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ExportJob(models.Model):
+    """A large export built in the background (core.exports): the list as filtered on the page
+    (``params``), read as the requester sees it, with its progress. Only the requester may see
+    it or download the file."""
+
+    kind = models.CharField("导出类别", max_length=64)
+    title = models.CharField("标题", max_length=200)
+    params = models.TextField("筛选条件", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    total = models.PositiveIntegerField("总行数", default=0)
+    done = models.PositiveIntegerField("已写行数", default=0)
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    file = models.BinaryField("文件", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+    task_id = models.CharField("任务编号", max_length=64, blank=True)
+    requested_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台导出"
+        verbose_name_plural = "后台导出"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["requested_by", "-id"], name="export_job_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        """Progress in 0–100 (a finished job is 100 whatever its count)."""
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return max(0, min(100, self.done * 100 // self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

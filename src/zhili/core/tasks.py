@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.tasks import task
@@ -20,3 +21,12 @@ def prune_task_results() -> int:
     cutoff = timezone.now() - dt.timedelta(days=days)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return deleted
+
+
+@task()
+def build_export(job_id: int) -> dict[str, Any]:
+    """Build one background export (core.exports); the job records its progress and outcome."""
+    from zhili.core.exports import export_build
+
+    job = export_build(job_id=job_id)
+    return {"job": job.pk, "status": job.status, "rows": job.done}

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField
 from zhili.deliberation.models import Assembly, LedgerKind, Proposer, Purpose, Stage
 from zhili.deliberation.services import MEETINGS, PUBLICITY
 from zhili.org.models import User
@@ -43,7 +44,9 @@ def _count(label: Any, required: bool = False) -> forms.IntegerField:
 
 
 class DeliberationForm(Styled):
-    area_code = forms.CharField(label=_("村（社区）代码"), max_length=32)
+    area_code = AreaField(
+        label=_("村（社区）"), permission="deliberation.deliberation.add", levels=("community",)
+    )
     title = forms.CharField(label=_("事项名称"), max_length=200)
     content = forms.CharField(label=_("事项内容"), widget=forms.Textarea(attrs={"rows": 4}))
     merged_posts = forms.BooleanField(
@@ -110,7 +113,9 @@ class ReviewRequestForm(Styled):
 
 
 class ProjectForm(Styled):
-    area_code = forms.CharField(label=_("村代码"), max_length=32)
+    area_code = AreaField(
+        label=_("村（社区）"), permission="deliberation.project.add", levels=("community",)
+    )
     title = forms.CharField(label=_("项目名称"), max_length=200)
     purpose = forms.ChoiceField(label=_("类别"), choices=Purpose.choices)
     description = forms.CharField(label=_("建设内容"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from zhili.areas.selectors import area_get
 from zhili.core.errors import PermissionDenied, ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.pickers import bind_pickers
 from zhili.core.privacy import mask, may_see
 from zhili.core.scoping import has_any
 from zhili.deliberation import forms, selectors, services
@@ -58,12 +58,13 @@ def deliberation_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("您没有登记四议两公开事项的权限")
     home = getattr(getattr(request.user, "area", None), "code", "")
     form = forms.DeliberationForm(request.POST or None, initial={"area_code": home})
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
             d = services.deliberation_create(
                 actor=request.user,
-                area=area_get(request.user, c["area_code"].strip()),
+                area=c["area_code"],
                 title=c["title"],
                 content=c["content"],
                 merged_posts=c["merged_posts"],
@@ -234,12 +235,13 @@ def project_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("您没有提议一事一议项目的权限")
     home = getattr(getattr(request.user, "area", None), "code", "")
     form = forms.ProjectForm(request.POST or None, initial={"area_code": home})
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
             p = services.project_create(
                 actor=request.user,
-                area=area_get(request.user, c["area_code"].strip()),
+                area=c["area_code"],
                 title=c["title"],
                 purpose=c["purpose"],
                 description=c["description"],

@@ -4,7 +4,9 @@ from the rules table, ``WORKFLOW.allowed_actions``)."""
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField, PersonField
 from zhili.disputes.models import Channel
 from zhili.org.models import Unit
 
@@ -27,7 +29,11 @@ class DisputeForm(Styled):
     matter = forms.CharField(label="来源诉求编号", max_length=20, required=False)
     subject = forms.CharField(label="纠纷事由", max_length=200)
     facts = forms.CharField(label="基本情况", widget=forms.Textarea(attrs={"rows": 3}))
-    area_code = forms.CharField(label="发生地区域代码（街道、社区或网格）", max_length=32)
+    area_code = AreaField(
+        label=_("发生地（街道、社区或网格）"),
+        permission="disputes.dispute.add",
+        levels=("street", "community", "grid"),
+    )
     amount = forms.DecimalField(
         label="涉及金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2
     )
@@ -90,7 +96,9 @@ class AssignForm(ActionForm):
     committee: forms.ModelChoiceField = forms.ModelChoiceField(
         label="人民调解委员会", queryset=Unit.objects.none()
     )
-    mediator = forms.CharField(label="调解员账号", max_length=150)
+    mediator = PersonField(
+        label=_("调解员"), kind="disputes.mediator", help_text=_("先选调解委员会，再选其调解员")
+    )
 
 
 class SessionForm(ActionForm):

@@ -29,9 +29,16 @@ def dispute_visible(user: Any, action: str = "view") -> QuerySet[Dispute]:
 
 
 def dispute_list(
-    user: Any, *, status: str = "", channel: str = "", queue: str = ""
+    user: Any, *, status: str = "", channel: str = "", queue: str = "", area: str = ""
 ) -> QuerySet[Dispute]:
+    """``area``: a code (the picker's, core.pickers): the disputes of its whole subtree."""
     qs = dispute_visible(user).select_related("area", "committee", "mediator")
+    if area:
+        from zhili.areas.models import Area
+        from zhili.core.scoping import path_prefix_q
+
+        found = Area.objects.filter(code=area).only("path").first()
+        qs = qs.filter(path_prefix_q("area_path", found.path)) if found else qs.none()
     if status:
         qs = qs.filter(status=status)
     if channel:

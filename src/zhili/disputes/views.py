@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhili.areas.selectors import area_get
 from zhili.core import privacy
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.pickers import bind_pickers, filter_area
 from zhili.core.scoping import has_any
 from zhili.disputes import selectors, services
 from zhili.disputes.forms import (
@@ -43,13 +43,19 @@ QUEUES = {
 
 
 def _list(request: HttpRequest, queue: str) -> HttpResponse:
+    area, area_error = filter_area(
+        request.user, request.GET.get("area", ""), "disputes.dispute.view"
+    )
     qs = selectors.dispute_list(
         request.user,
         status=request.GET.get("status", ""),
         channel=request.GET.get("channel", ""),
         queue=queue,
+        area=area,
     )
-    page = keyset_page(qs, order=("-id",), cursor=request.GET.get("cursor"), limit=50)
+    page = keyset_page(
+        qs.none() if area_error else qs, order=("-id",), cursor=request.GET.get("cursor"), limit=50
+    )
     params = request.GET.copy()
     params.pop("cursor", None)
     return render(
@@ -59,6 +65,8 @@ def _list(request: HttpRequest, queue: str) -> HttpResponse:
             "page": page,
             "queue": queue,
             "queues": QUEUES,
+            "area_text": request.GET.get("area", ""),
+            "area_error": area_error,
             "params": params.urlencode(),
             "can_add": has_any(request.user, Dispute, "add"),
         },
@@ -94,6 +102,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 raise
             # A wrong number posted: the form says so below (the service reads it again).
     form = DisputeForm(request.POST or None, initial=initial, reporter=reporter)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -116,7 +125,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 channel=d["channel"],
                 subject=d["subject"],
                 facts=d["facts"],
-                area=area_get(request.user, d["area_code"].strip()),
+                area=d["area_code"],
                 parties=parties,
                 amount=d["amount"],
                 referral_no=d["referral_no"],
@@ -155,14 +164,9 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 
 
 def _run(user: Any, d: Dispute, action: str, c: dict[str, Any]) -> None:
-    from zhili.org.selectors import user_list
-
     v: dict[str, Any] = {"actor": user, "dispute": d, "version": c.get("version")}
     if action == "assign":
-        mediator = user_list(user).filter(username=c["mediator"].strip()).first()
-        if mediator is None:
-            raise ValidationFailed(f"调解员账号 {c['mediator']} 不存在或不在您的管辖范围内")
-        services.dispute_assign(**v, committee=c["committee"], mediator=mediator)
+        services.dispute_assign(**v, committee=c["committee"], mediator=c["mediator"])
     elif action == "session":
         services.session_add(**v, at=c["at"], notes=c["notes"], place=c["place"])
     elif action == "extend":
@@ -193,6 +197,7 @@ def _action_form(request: HttpRequest, d: Dispute, key: str, posted: str) -> Act
     if key == "assign":
         committees = unit_list(request.user).filter(type=UnitType.MEDIATION_COMMITTEE)
         form.fields["committee"].queryset = committees  # type: ignore[attr-defined]
+        bind_pickers(form, request.user, area=d.area, unit_field="committee")
     return form
 
 

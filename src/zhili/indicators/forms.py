@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField
 from zhili.indicators.models import Indicator
 
 
@@ -12,7 +13,7 @@ class ValueForm(forms.Form):
     indicator = forms.ModelChoiceField(
         label=_("指标"), queryset=Indicator.objects.filter(active=True), empty_label="请选择…"
     )
-    area = forms.CharField(label=_("区域代码"), max_length=32)
+    area = AreaField(label=_("区域"), permission="indicators.indicatorvalue.add")
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
     value = forms.DecimalField(label=_("数值"), min_value=0, required=False,
@@ -47,7 +48,7 @@ class ImportForm(forms.Form):
 
 
 class WaveForm(forms.Form):
-    area = forms.CharField(label=_("区县代码"), max_length=32)
+    area = AreaField(label=_("区县"), permission="indicators.surveywave.add", levels=("district",))
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
     planned = forms.IntegerField(label=_("计划样本量"), min_value=0, required=False)
     source = forms.CharField(label=_("承担调查的机构"), max_length=200, required=False)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.models import Area
 from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.pickers import bind_pickers, filter_area
 from zhili.core.scoping import can, has_any, require
 from zhili.indicators import imports, selectors, services
 from zhili.indicators.forms import ImportForm, ResponsesForm, ValueForm, WaveForm
@@ -32,9 +33,17 @@ def _year(request: HttpRequest) -> int:
     return y if 2000 <= y <= 2100 else dt.date.today().year
 
 
+SCOPES = {"value": "indicators.indicatorvalue.view", "wave": "indicators.surveywave.view"}
+
+
 def _area_or_error(request: HttpRequest, model: str = "value") -> tuple[Area | None, str]:
+    """The page's area: picked or typed (a name, "上级 · 名称" or a code; core.pickers)."""
+    text = request.GET.get("area", "").strip()
+    code, error = filter_area(request.user, text, SCOPES[model]) if text else ("", "")
+    if error:
+        return None, error
     try:
-        return selectors.area_for(request.user, request.GET.get("area", "").strip(), model), ""
+        return selectors.area_for(request.user, code, model), ""
     except ZhiliError as exc:
         return None, exc.message
 
@@ -56,6 +65,7 @@ def values(request: HttpRequest) -> HttpResponse:
         area, _ = selectors.area_for(request.user, ""), None
     year = _year(request)
     value_form = ValueForm(request.POST if request.POST.get("form") == "value" else None)
+    bind_pickers(value_form, request.user)
     import_form = ImportForm(
         request.POST if request.POST.get("form") == "import" else None, request.FILES or None
     )
@@ -63,7 +73,7 @@ def values(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") == "value" and value_form.is_valid():
         c = value_form.cleaned_data
         try:
-            target = selectors.area_for(request.user, c["area"].strip())
+            target = c["area"]
             v = services.value_set(
                 actor=request.user, indicator=c["indicator"], area=target, year=c["year"],
                 month=c["month"], value=c["value"], components=c["components"] or None,
@@ -138,10 +148,11 @@ def survey(request: HttpRequest) -> HttpResponse:
         area = selectors.area_for(request.user, "", "wave")
     year = _year(request)
     wave_form = WaveForm(request.POST if request.POST.get("form") == "wave" else None)
+    bind_pickers(wave_form, request.user)
     if request.method == "POST" and request.POST.get("form") == "wave" and wave_form.is_valid():
         c = wave_form.cleaned_data
         try:
-            target = selectors.area_for(request.user, c["area"].strip(), "wave")
+            target = c["area"]
             inst = selectors.instrument_default() or services.default_instrument()
             services.wave_create(actor=request.user, instrument=inst, area=target, year=c["year"],
                                  planned=c["planned"] or 0, source=c["source"] or "")  # fmt: skip

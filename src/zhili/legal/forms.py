@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField, PersonField
 from zhili.legal.models import Adviser, ServiceKind
 
 
@@ -32,15 +33,21 @@ class AdviserForm(Styled):
     firm = forms.CharField(label=_("执业机构"), max_length=100)
     license_no = forms.CharField(label=_("执业证号"), max_length=32, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
-    area_code = forms.CharField(label=_("登记区域代码（街道或区县）"), max_length=32)
-    username = forms.CharField(label=_("平台账号（可不填）"), max_length=150, required=False)
+    area_code = AreaField(
+        label=_("登记区域（街道或区县）"),
+        permission="legal.adviser.add",
+        levels=("district", "street"),
+    )
+    username = PersonField(label=_("平台账号（可不填）"), kind="legal.account", required=False)
 
 
 class CoverageForm(Styled):
     adviser: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("法律顾问"), queryset=Adviser.objects.none()
     )
-    area_code = forms.CharField(label=_("村（社区）代码"), max_length=32)
+    area_code = AreaField(
+        label=_("村（社区）"), permission="legal.coverage.add", levels=("community",)
+    )
     since = _date(_("起始日期"))
 
     def __init__(self, *args: Any, advisers: Any, **kwargs: Any) -> None:
@@ -50,6 +57,7 @@ class CoverageForm(Styled):
 
 class DutyForm(CoverageForm):
     since = None  # type: ignore[assignment]
+    area_code = AreaField(label=_("村（社区）"), permission="legal.duty.add", levels=("community",))
     on = _date(_("日期"))
     start = forms.TimeField(label=_("开始"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("结束"), widget=forms.TimeInput(attrs={"type": "time"}))

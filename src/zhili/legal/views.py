@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from zhili.areas.selectors import area_get
-from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.errors import PermissionDenied, ZhiliError
+from zhili.core.pickers import bind_pickers
 from zhili.core.scoping import has_any
 from zhili.legal import forms, selectors, services
 from zhili.legal.models import Adviser, Consultation, Coverage, Duty
@@ -59,26 +59,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def adviser_create(request: HttpRequest) -> HttpResponse:
-    from zhili.org.selectors import user_list
-
     if not has_any(request.user, Adviser, "add"):
         raise PermissionDenied("您没有新增法律顾问的权限")
     form = forms.AdviserForm(request.POST or None)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            account = None
-            if c["username"].strip():
-                account = user_list(request.user).filter(username=c["username"].strip()).first()
-                if account is None:
-                    raise ValidationFailed(f"账号 {c['username']} 不存在或不在您的管辖范围内")
+            account = c["username"]  # a staff account picked or typed (core.pickers), or None
             services.adviser_create(
                 actor=request.user,
                 name=c["name"],
                 firm=c["firm"],
                 license_no=c["license_no"],
                 phone=c["phone"],
-                area=area_get(request.user, c["area_code"].strip()),
+                area=c["area_code"],
                 user=account,
             )
         except ZhiliError as exc:
@@ -95,13 +90,14 @@ def coverage_create(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Coverage, "add"):
         raise PermissionDenied("您没有指定村（社区）法律顾问的权限")
     form = forms.CoverageForm(request.POST or None, advisers=selectors.adviser_list(request.user))
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
             services.coverage_add(
                 actor=request.user,
                 adviser=c["adviser"],
-                area=area_get(request.user, c["area_code"].strip()),
+                area=c["area_code"],
                 since=c["since"],
             )
         except ZhiliError as exc:
@@ -118,13 +114,14 @@ def duty_create(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Duty, "add"):
         raise PermissionDenied("您没有安排值班的权限")
     form = forms.DutyForm(request.POST or None, advisers=selectors.adviser_list(request.user))
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
             services.duty_add(
                 actor=request.user,
                 adviser=c["adviser"],
-                area=area_get(request.user, c["area_code"].strip()),
+                area=c["area_code"],
                 on=c["on"],
                 start=c["start"],
                 end=c["end"],

@@ -13,6 +13,9 @@ class MattersConfig(AppConfig):
         NavItem("诉求分类", "matters:categories", "matters.Category", order=60, group="组织与权限"),
     ]
 
+    # Background exports (core.exports): the queue above list_xlsx.EXPORT_LIMIT rows.
+    exports = {"matters.queue": "zhili.matters.list_xlsx.build_queue_export"}
+
     @staticmethod
     def periodic_tasks() -> dict[str, float]:
         from django.conf import settings

@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField, bind_pickers
 from zhili.matters import selectors
 from zhili.matters.models import Category, Channel, HandlingMode, Status, Topic, Triage
 
@@ -107,10 +108,16 @@ class PhotosMixin(StyledForm):
     kept = forms.CharField(required=False, widget=forms.HiddenInput)
 
     stored: list[Any] = []
+    # Hashes a kept list may name (None: any). The public form keeps only what this browser
+    # uploaded (its session), so a resident cannot attach someone else's stored file.
+    allowed_kept: set[str] | None = None
 
     def kept_hashes(self) -> list[str]:
         raw = self.cleaned_data.get("kept") or ""
-        return [h for h in raw.split(",") if SHA256.match(h)]
+        found = [h for h in raw.split(",") if SHA256.match(h)]
+        if self.allowed_kept is not None:
+            found = [h for h in found if h in self.allowed_kept]
+        return found
 
     def store_photos(self) -> list[Any] | None:
         """Store the chosen files (attachments.attachment_store checks type and size); those
@@ -155,12 +162,7 @@ class QueueFilterForm(StyledForm):
         label="状态", choices=[("", "全部状态"), *Status.choices], required=False
     )
     category = forms.ChoiceField(label="类别", choices=category_choices, required=False)
-    area = forms.CharField(
-        label="区域",
-        required=False,
-        max_length=64,
-        widget=forms.TextInput(attrs={"list": "area-options", "placeholder": "输入名称选择"}),
-    )
+    area = AreaField(label=_("区域"), permission="matters.matter.view", required=False)
     overdue = forms.ChoiceField(
         label="超期", choices=[("", "全部"), ("1", "已超期"), ("0", "未超期")], required=False
     )
@@ -178,9 +180,18 @@ class QueueFilterForm(StyledForm):
         label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
+        bind_pickers(self, user)
+        self.user = user
+
+    def clean_queue(self) -> str:
+        """A queue only some people work (待审批延期, 待分拨) is not opened by typing its address."""
+        queue = self.cleaned_data.get("queue") or ""
+        if queue and self.user is not None and queue not in selectors.user_queues(self.user):
+            raise forms.ValidationError(_("您不办理这个队列"), code="queue_not_yours")
+        return queue
 
     def clean_q(self) -> str:
         q = self.cleaned_data["q"].strip()
@@ -188,20 +199,9 @@ class QueueFilterForm(StyledForm):
         return q.upper() if re.fullmatch(r"[qQ]\d{6,}", q) else q
 
     def clean_area(self) -> str:
-        """A code, or a name picked from the list ("解放碑街道 · 民生路社区" or "民生路社区")."""
-        text = (self.cleaned_data.get("area") or "").strip()
-        if not text or text.isdigit():
-            return text
-        name = text.split("·")[-1].strip()
-        found = selectors.areas_named(name)
-        if not found:
-            raise forms.ValidationError(f"没有名为“{name}”的区域，请从列表中选择")
-        if len(found) > 1 and "·" in text:
-            parent = text.split("·")[0].strip()
-            found = [a for a in found if a.parent is not None and a.parent.name == parent]
-        if len(found) != 1:
-            raise forms.ValidationError(f"“{name}”有多个同名区域，请从列表中选择带上级名称的一项")
-        return str(found[0].code)
+        """The code of the area picked or typed (core.pickers; a name, "上级 · 名称" or a code)."""
+        area = self.cleaned_data.get("area")
+        return str(area.code) if area is not None else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -572,7 +572,7 @@ def area_label(area: Any) -> str:
     return area.name
 
 
-class PublicReportForm(_IntakeBase):
+class PublicReportForm(_IntakeBase, PhotosMixin):
     """Residents, without login (channel web)."""
 
     area = forms.CharField(label="所在区域", required=False, widget=AreaChainInput)

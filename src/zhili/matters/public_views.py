@@ -33,6 +33,11 @@ REPORT_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_REPORT_WINDOW", 60 * 60))
 NOT_FOUND = "未查到与该编号和手机号后四位相符的诉求，请核对后再试。"
 SESSION_KEY = "zhili_public_report_number"
 LOOKUP_KEY = "zhili_public_lookup_matter"  # the matter this browser proved it reported
+KEPT_KEY = "zhili_public_report_photos"  # hashes of the photos this browser uploaded
+
+
+def _too_often() -> str:
+    return f"提交过于频繁，请 {REPORT_WINDOW // 60} 分钟后再试。"
 
 
 def throttled(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
@@ -47,15 +52,35 @@ def throttled(scope: str, request: HttpRequest, *, limit: int, window: int) -> b
     return tries > limit
 
 
+def _store_photos(request: HttpRequest, form: PublicReportForm) -> list[Any] | None:
+    """The staff forms' store and checks (type by magic bytes, size, count); what this browser
+    stored is remembered in its session, so a later try keeps it (and only it)."""
+    photos = form.store_photos()
+    kept = set(request.session.get(KEPT_KEY, []))
+    kept.update(a.sha256 for a in form.stored)
+    request.session[KEPT_KEY] = sorted(kept)[-50:]
+    return photos
+
+
 @require_http_methods(["GET", "POST"])
 def public_report(request: HttpRequest) -> HttpResponse:
-    form = PublicReportForm(request.POST or None)
+    form = PublicReportForm(request.POST or None, request.FILES or None)
+    form.allowed_kept = set(request.session.get(KEPT_KEY, []))
     status = 200
-    if request.method == "POST" and form.is_valid():
-        if throttled("report", request, limit=REPORT_LIMIT, window=REPORT_WINDOW):
-            form.add_error(None, f"提交过于频繁，请 {REPORT_WINDOW // 60} 分钟后再试。")
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST" and not valid and "photos" not in form.errors:
+        # Another field is wrong: keep the chosen photos (within the same throttle) so the
+        # resident need not choose them again.
+        if request.FILES and throttled("report", request, limit=REPORT_LIMIT, window=REPORT_WINDOW):
+            form.add_error(None, _too_often())
             status = 429
-        else:
+        elif hasattr(form, "cleaned_data"):
+            _store_photos(request, form)
+    if valid:
+        if throttled("report", request, limit=REPORT_LIMIT, window=REPORT_WINDOW):
+            form.add_error(None, _too_often())
+            status = 429
+        elif (photos := _store_photos(request, form)) is not None:
             d = form.cleaned_data
             try:
                 area = None
@@ -80,11 +105,13 @@ def public_report(request: HttpRequest) -> HttpResponse:
                     reporter_phone=d["reporter_phone"],
                     anonymous=d["anonymous"],
                     answers=read_answers(request.POST, category),
+                    attachments=photos,
                 )
             except ZhiliError as exc:
                 form.add_error(None, exc.message)
             else:
                 request.session[SESSION_KEY] = matter.number
+                request.session.pop(KEPT_KEY, None)
                 return redirect("public:report_done")
     category = form.category_obj()
     return render(
@@ -101,6 +128,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
             "chain": selectors.area_picker_chain(None, form["area"].value() or ""),
             "options_url": "public:area_options",
             "public": True,
+            "stored": form.stored,
         },
         status=status,
     )

@@ -570,38 +570,3 @@ def field_reporter(user: Any) -> bool:
     if not paths:  # None (everywhere) or nowhere: not a field reporter
         return False
     return all(len([c for c in p.split("/") if c]) >= grid_depth for p in paths)
-
-
-def area_filter_options(user: Any, limit: int = 2000) -> list[Area]:
-    """Areas to pick in the queue's 区域 filter: the two levels below each root of the user's
-    view scope (a city officer: districts and streets; a street worker: communities and grids)."""
-    from zhili.areas.models import LEVEL_ORDER
-    from zhili.core.scoping import scope_paths
-
-    paths = scope_paths(user, Matter, "view")
-    if paths is None:
-        paths = [
-            p
-            for p in Area.objects.current()
-            .filter(parent__isnull=True)
-            .values_list("path", flat=True)
-        ]
-    out: list[Area] = []
-    for root_path in paths:
-        root = Area.objects.current().filter(path=root_path).first()
-        if root is None:
-            continue
-        depth = LEVEL_ORDER.index(root.level)
-        wanted = LEVEL_ORDER[depth + 1 : depth + 3]
-        out += list(
-            Area.objects.current()
-            .filter(path__startswith=root.path, level__in=wanted)
-            .select_related("parent")
-            .order_by("path")[:limit]
-        )
-    return out[:limit]
-
-
-def areas_named(name: str) -> list[Area]:
-    """Current areas with exactly this name (the filter's typed or picked name)."""
-    return list(Area.objects.current().filter(name=name).select_related("parent")[:20])

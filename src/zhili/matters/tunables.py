@@ -119,6 +119,17 @@ TUNABLES = [
         help=_("0 到 1 之间，越大越严格"),
         order=80,
     ),
+    Tunable(
+        "matters.export_now_limit",
+        _("诉求清单立即导出上限"),
+        GROUP,
+        default=10000,
+        minimum=1,
+        maximum=10000,
+        unit=_("件"),
+        help=_("筛选结果多于此数时，导出在后台生成并显示进度（core.exports）"),
+        order=90,
+    ),
 ]
 
 # 四事四办: the default limit of each mode and stage (a category's own limits override it). The

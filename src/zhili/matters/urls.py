@@ -6,6 +6,7 @@ app_name = "matters"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("export.xlsx", views.queue_export, name="queue_export"),
+    path("export/background/", views.queue_export_background, name="queue_export_background"),
     path("new/", intake_views.new, name="new"),
     path("report/", intake_views.report, name="report"),
     path("report/done/<str:number>/", intake_views.report_done, name="report_done"),

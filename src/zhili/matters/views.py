@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from zhili.core import privacy
@@ -37,7 +38,7 @@ COUNT_CAP = 1000  # queue_counts stops counting here
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = QueueFilterForm(request.GET or None)
+    form = QueueFilterForm(request.GET or None, user=request.user)
     error = ""
     items: list[Matter] = []
     next_cursor = None
@@ -53,6 +54,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             items, next_cursor = page.items, page.next
+    elif "queue" in form.errors:  # a hidden field: its error is said above the list
+        error = str(form.errors["queue"][0])
     current = form.filters().queue
     counts = selectors.queue_counts(user)
     total = 0
@@ -76,7 +79,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "tabs": tabs,
-            "area_options": selectors.area_filter_options(user),
             "total": total if total < COUNT_CAP else COUNT_CAP - 1,
             "total_capped": total >= COUNT_CAP,
             "rows": [_row(m, now) for m in items],
@@ -97,33 +99,79 @@ def _row(m: Matter, now: Any) -> dict[str, Any]:
     }
 
 
+def _export_filters(request: HttpRequest, data: Any) -> selectors.MatterFilters:
+    form = QueueFilterForm(data or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        raise ValidationFailed("筛选条件有误，请在工作台修改后再导出", code="invalid_filters")
+    return form.filters()
+
+
 @login_required
 @require_GET
 @report_reads
 def queue_export(request: HttpRequest) -> HttpResponse:
-    """The queue as filtered on the page, as xlsx (at most ``EXPORT_LIMIT`` rows)."""
-    form = QueueFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        raise ValidationFailed("筛选条件有误，请在工作台修改后再导出", code="invalid_filters")
-    filters = form.filters()
+    """The queue as filtered on the page, as xlsx: at once up to ``export_now_limit()`` rows
+    (10,000); above that, a page offering the background export (core.exports) of the same
+    filters."""
+    filters = _export_filters(request, request.GET)
+    limit = list_xlsx.export_now_limit()
     rows = list(
         selectors.matter_list(request.user, filters)
         .select_related("category", "area", "lead_unit")
-        .order_by("-id")[: list_xlsx.EXPORT_LIMIT + 1]
+        .order_by("-id")[: limit + 1]
     )
-    if len(rows) > list_xlsx.EXPORT_LIMIT:
-        raise ValidationFailed(
-            f"超过 {list_xlsx.EXPORT_LIMIT} 件，请缩小筛选范围后再导出（或通过 API 分页读取）",
-            code="export_too_large",
-        )
     label = selectors.QUEUES.get(filters.queue, "全部")
+    if len(rows) > limit:
+        total = selectors.matter_list(request.user, filters)[
+            : list_xlsx.BACKGROUND_LIMIT + 1
+        ].count()
+        return render(
+            request,
+            "matters/export_large.html",
+            {
+                "total": total,
+                "too_large": total > list_xlsx.BACKGROUND_LIMIT,
+                "limit": limit,
+                "background_limit": list_xlsx.BACKGROUND_LIMIT,
+                "params": request.GET.urlencode(),
+                "label": label,
+            },
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    title = f"诉求清单（{label}）· 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
     response = HttpResponse(
-        list_xlsx.queue_workbook(rows, title=title), content_type=list_xlsx.XLSX_TYPE
+        list_xlsx.queue_workbook(rows, title=list_xlsx.export_title(label)),
+        content_type=list_xlsx.XLSX_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="matters-{stamp}.xlsx"'
     return response
+
+
+@login_required
+@require_POST
+def queue_export_background(request: HttpRequest) -> HttpResponse:
+    """Start the background export of the queue as filtered (the filters travel in ``params``)."""
+    from django.http import QueryDict
+
+    from zhili.core.exports import export_request
+
+    params = request.POST.get("params", "")
+    filters = _export_filters(request, QueryDict(params))
+    total = selectors.matter_list(request.user, filters)[: list_xlsx.BACKGROUND_LIMIT + 1].count()
+    if total > list_xlsx.BACKGROUND_LIMIT:
+        raise ValidationFailed(
+            gettext("超过 %(n)s 件，请缩小筛选范围后再导出（或通过 API 分页读取）")
+            % {"n": list_xlsx.BACKGROUND_LIMIT},
+            code="export_too_large",
+        )
+    label = selectors.QUEUES.get(filters.queue, "全部")
+    job = export_request(
+        actor=request.user,
+        kind="matters.queue",
+        title=list_xlsx.export_title(label),
+        params=params,
+        total=total,
+    )
+    return redirect("exports:detail", pk=job.pk)
 
 
 @login_required

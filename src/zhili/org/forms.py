@@ -1,9 +1,9 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from zhili.areas.selectors import area_get
-from zhili.core.errors import NotFound
+from zhili.core.pickers import AreaField, PersonField, bind_pickers
 from zhili.org.models import Role, Unit, UnitType
 from zhili.org.permissions import catalogue
 
@@ -21,28 +21,21 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
-            # The right keypad on a phone.
-            if name.endswith("area_code"):
-                widget.attrs.setdefault("inputmode", "numeric")
-            elif name == "phone":
+            if name == "phone":  # the right keypad on a phone
                 widget.attrs.setdefault("inputmode", "tel")
                 widget.attrs.setdefault("autocomplete", "tel")
-
-    def clean_area_code(self) -> Any:
-        code = (self.cleaned_data.get("area_code") or "").strip()
-        try:
-            return area_get(self.user, code, "view")
-        except NotFound as exc:
-            raise forms.ValidationError(exc.message) from exc
+        # Areas and people are picked within the user's scope (core.pickers); an area field
+        # cleans to the ``Area``, a person field to the ``User``.
+        bind_pickers(self, user)
 
 
 class UnitForm(StyledForm):
     name = forms.CharField(label="名称", max_length=120)
     type = forms.ChoiceField(label="类型", choices=UnitType.choices)
-    area_code = forms.CharField(
-        label="所属区域代码",
-        max_length=32,
-        help_text="如 500103（渝中区）或 500103003（解放碑街道）",
+    area_code = AreaField(
+        label=_("所属区域"),
+        permission="org.unit.view",
+        help_text=_("如 渝中区 或 解放碑街道（也可填代码）"),
     )
     phone = forms.CharField(label="联系电话", max_length=32, required=False)
 
@@ -51,7 +44,7 @@ class UserCreateForm(StyledForm):
     username = forms.CharField(label="账号", max_length=150)
     full_name = forms.CharField(label="姓名", max_length=64)
     phone = forms.CharField(label="手机号", max_length=32, required=False)
-    area_code = forms.CharField(label="所属区域代码", max_length=32)
+    area_code = AreaField(label=_("所属区域"), permission="org.user.view")
     unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
     password = forms.CharField(
         label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全为数字"
@@ -81,7 +74,7 @@ class PasswordResetForm(StyledForm):
 
 class GrantForm(StyledForm):
     role = forms.ModelChoiceField(label="角色", queryset=Role.objects.none())
-    area_code = forms.CharField(label="区域代码", max_length=32)
+    area_code = AreaField(label=_("区域"), permission="org.rolegrant.view")
 
     def set_roles(self, roles: Any) -> None:
         cast(forms.ModelChoiceField, self.fields["role"]).queryset = roles
@@ -116,8 +109,8 @@ class RoleForm(StyledForm):
 
 
 class LiaisonForm(StyledForm):
-    area_code = forms.CharField(label="联系街道代码", max_length=32)
-    leader = forms.CharField(label="联系领导账号", max_length=150, required=False)
+    area_code = AreaField(label=_("联系街道"), permission="org.liaison.view")
+    leader = PersonField(label=_("联系领导"), kind="org.leader", required=False)
     unit = forms.ModelChoiceField(label="联系单位", queryset=Unit.objects.none(), required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)
 

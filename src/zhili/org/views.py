@@ -294,13 +294,12 @@ def liaisons(request: HttpRequest) -> HttpResponse:
     )
 
     def create(d: dict[str, Any]) -> Liaison:
-        leader = None
-        if d["leader"]:
-            leader = selectors.user_list(request.user).filter(username=d["leader"].strip()).first()
-            if leader is None:
-                raise ZhiliError(f"账号 {d['leader']} 不存在或不在您的管辖范围内")
         return services.liaison_create(
-            actor=request.user, area=d["area_code"], leader=leader, unit=d["unit"], note=d["note"]
+            actor=request.user,
+            area=d["area_code"],
+            leader=d["leader"],  # picked or typed (core.pickers), or None
+            unit=d["unit"],
+            note=d["note"],
         )
 
     if _submit(request, form, create):

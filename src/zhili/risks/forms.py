@@ -4,7 +4,9 @@ a conflict instead of overwriting what someone else did."""
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField, PersonField
 from zhili.org.models import Unit
 from zhili.risks.models import AssessmentKind, Category, Confidence, Level, Source
 
@@ -37,7 +39,11 @@ class RiskForm(Styled):
     description = forms.CharField(
         label="风险事项（见事）", widget=forms.Textarea(attrs={"rows": 3})
     )
-    area_code = forms.CharField(label="区域代码（见地点：街道、社区、网格或楼栋）", max_length=32)
+    area_code = AreaField(
+        label=_("地点（见地点：街道、社区、网格或楼栋）"),
+        permission="risks.risk.add",
+        levels=("street", "community", "grid", "building"),
+    )
     address = forms.CharField(label="详细地址", max_length=200)
     person_name = forms.CharField(label="相关人员姓名（见人）", max_length=100, required=False)
     person_id = forms.CharField(label="身份证号", max_length=32, required=False)
@@ -71,7 +77,7 @@ class AssessForm(ActionForm):
 
 
 class AssignForm(ActionForm):
-    person = forms.CharField(label="责任人账号", max_length=150)
+    person = PersonField(label=_("责任人"), kind="risks.responsible")
     unit: forms.ModelChoiceField = forms.ModelChoiceField(
         label="责任单位", queryset=Unit.objects.none()
     )
@@ -79,7 +85,7 @@ class AssignForm(ActionForm):
 
 class MeasureForm(ActionForm):
     text = forms.CharField(label="措施", max_length=300)
-    owner = forms.CharField(label="负责人账号", max_length=150)
+    owner = PersonField(label=_("负责人"), kind="risks.measure_owner")
     due = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -376,6 +377,13 @@ def escalate(*, actor: Any, risk: Risk, version: int | None = None) -> Risk:
     return risk
 
 
+def _require_holder(person: Any, risk: Risk, action: str, why: Any) -> None:
+    """A 责任人 acts on the risk (``change`` over its place), a measure's owner at least sees it
+    (``view``): the rule the pickers offer by (``risks.pickers``)."""
+    if not getattr(person, "is_active", False) or not can(person, action, Risk, risk.area_path):
+        raise ValidationFailed(f"{_user_name(person)}{why}", code="not_a_holder")
+
+
 @transaction.atomic
 def risk_assign(
     *, actor: Any, risk: Risk, person: Any, unit: Any, version: int | None = None
@@ -383,6 +391,7 @@ def risk_assign(
     """定人、定责."""
     if person is None or unit is None:
         raise ValidationFailed("须指定责任人和责任单位", code="owner_required")
+    _require_holder(person, risk, "change", _("没有处置本辖区风险的权限，不能担任责任人"))
 
     def apply(r: Risk, now: dt.datetime) -> None:
         r.responsible_person, r.responsible_unit = person, unit
@@ -404,6 +413,7 @@ def measure_add(
     """定措施."""
     if owner is None:
         raise ValidationFailed("须指定措施负责人", code="owner_required")
+    _require_holder(owner, risk, "view", _("看不到本辖区的风险，不能担任措施负责人"))
     if due < timezone.localdate():
         raise ValidationFailed("完成时限不能早于今天", code="invalid_due")
     text = _text(text, "措施", 300)

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhili.areas.selectors import area_get
 from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.pickers import bind_pickers, filter_area
 from zhili.core.privacy import may_see, visible_value
 from zhili.core.scoping import has_any
 from zhili.risks import selectors, services
@@ -36,15 +36,17 @@ from zhili.risks.workflow import WORKFLOW
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     g = request.GET
+    area_code, area_error = filter_area(request.user, g.get("area", ""), "risks.risk.view")
     f = selectors.RiskFilters(
         status=g.get("status", ""),
         level=g.get("level", ""),
         category=g.get("category", ""),
-        area=g.get("area", ""),
+        area=area_code,
         q=g.get("q", ""),
     )
+    rows = selectors.risk_list(request.user, f)
     page = keyset_page(
-        selectors.risk_list(request.user, f), order=("-id",), cursor=g.get("cursor"), limit=50
+        rows.none() if area_error else rows, order=("-id",), cursor=g.get("cursor"), limit=50
     )
     params = g.copy()
     params.pop("cursor", None)
@@ -54,6 +56,8 @@ def register(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "f": f,
+            "area_text": g.get("area", ""),
+            "area_error": area_error,
             "params": params.urlencode(),
             "levels": Level.choices,
             "statuses": Status.choices,
@@ -134,11 +138,12 @@ def create(request: HttpRequest) -> HttpResponse:
             }
         )
     form = RiskForm(request.POST or None, initial=initial)
+    bind_pickers(form, request.user)
     form.hint_person(reporter)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            area = area_get(request.user, d["area_code"].strip())
+            area = d["area_code"]
             matter = matter_get(request.user, d["matter"].strip()) if d["matter"].strip() else None
             risk = services.risk_register(
                 actor=request.user,
@@ -179,15 +184,6 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 STABILITY = ("legality", "reasonableness", "feasibility", "controllability")
 
 
-def _account(user: Any, username: str) -> Any:
-    from zhili.org.selectors import user_list
-
-    found = user_list(user).filter(username=username.strip()).first()
-    if found is None:
-        raise ValidationFailed(f"账号 {username} 不存在或不在您的管辖范围内")
-    return found
-
-
 def _evidence(d: dict[str, Any]) -> list[Any]:
     if not d.get("evidence"):
         return []
@@ -213,12 +209,10 @@ def _act(user: Any, risk: Risk, action: str, d: dict[str, Any]) -> None:
             version=v,
         )
     elif action == "assign":
-        person = _account(user, d["person"])
-        services.risk_assign(actor=user, risk=risk, person=person, unit=d["unit"], version=v)
+        services.risk_assign(actor=user, risk=risk, person=d["person"], unit=d["unit"], version=v)
     elif action == "measure":
-        owner = _account(user, d["owner"])
         services.measure_add(
-            actor=user, risk=risk, text=d["text"], owner=owner, due=d["due"], version=v
+            actor=user, risk=risk, text=d["text"], owner=d["owner"], due=d["due"], version=v
         )
     elif action == "close":
         services.risk_close(
@@ -250,6 +244,8 @@ def _forms(request: HttpRequest, risk: Risk, action: str) -> dict[str, ActionFor
             auto_id=f"id_{key}_%s",
         )
     out["assign"].fields["unit"].queryset = unit_list(request.user)  # type: ignore[attr-defined]
+    bind_pickers(out["assign"], request.user, area=risk.area)
+    bind_pickers(out["measure"], request.user, area=risk.area)
     return out
 
 

@@ -3,9 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField
+
 
 class CentreForm(forms.Form):
-    area = forms.CharField(label=_("村/社区代码"), max_length=32)
+    area = AreaField(
+        label=_("村/社区"), permission="screens.servicecentre.add", levels=("community",)
+    )
     name = forms.CharField(label=_("名称"), max_length=120)
     complaint_line = forms.CharField(label=_("监督投诉电话"), max_length=40)
     hours = forms.CharField(label=_("办公时间"), max_length=120, required=False)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.core.errors import Conflict, PermissionDenied, ZhiliError
+from zhili.core.pickers import bind_pickers
 from zhili.core.scoping import has_any
 from zhili.screens import registry, selectors, services
 from zhili.screens.forms import CentreForm, DeviceForm, DutyForm, NoticeForm
@@ -31,21 +32,16 @@ def manage(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, ServiceCentre, "view"):
         raise PermissionDenied("没有管理公示屏的权限")
     form = CentreForm(request.POST or None)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
-        from zhili.areas.selectors import area_by_code
-
         c = form.cleaned_data
-        area = area_by_code(c["area"].strip())
-        if area is None:
-            form.add_error("area", "区域代码不存在")
+        try:
+            centre = services.centre_create(actor=request.user, area=c["area"], name=c["name"],
+                                            complaint_line=c["complaint_line"], hours=c["hours"])  # fmt: skip
+        except ZhiliError as exc:
+            form.add_error(None, exc.message)
         else:
-            try:
-                centre = services.centre_create(actor=request.user, area=area, name=c["name"],
-                                                complaint_line=c["complaint_line"], hours=c["hours"])  # fmt: skip
-            except ZhiliError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return redirect("screens:centre", pk=centre.pk)
+            return redirect("screens:centre", pk=centre.pk)
     return render(
         request,
         "screens/manage.html",

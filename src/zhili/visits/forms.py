@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField, PersonField
+
 
 class Styled(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -25,8 +27,12 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class PlanForm(Styled):
     title = forms.CharField(label=_("计划名称"), max_length=120)
-    cadre = forms.CharField(label=_("走访干部账号"), max_length=150)
-    area = forms.CharField(label=_("走访范围（街道、社区或网格代码）"), max_length=32)
+    cadre = PersonField(label=_("走访干部"), kind="visits.cadre")
+    area = AreaField(
+        label=_("走访范围（街道、社区或网格）"),
+        permission="visits.visitplan.add",
+        levels=("street", "community", "grid"),
+    )
 
 
 class ScheduleForm(Styled):

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_get
 from zhili.core.db_router import report_reads
-from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.errors import ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.pickers import bind_pickers
 from zhili.core.privacy import may_see
 from zhili.matters.forms import category_choices
 from zhili.matters.selectors import category_get
@@ -50,26 +51,18 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _account(user: Any, username: str) -> Any:
-    from zhili.org.selectors import user_list
-
-    found = user_list(user).filter(username=username.strip()).first()
-    if found is None:
-        raise ValidationFailed(f"账号 {username} 不存在或不在您的管辖范围内")
-    return found
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def plans(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             plan = services.plan_create(
                 actor=request.user,
-                cadre=_account(request.user, d["cadre"]),
-                area=area_get(request.user, d["area"].strip()),
+                cadre=d["cadre"],
+                area=d["area"],
                 title=d["title"],
             )
         except ZhiliError as exc:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.pickers import AreaField, PersonField
 from zhili.wages.models import DepositKind, ImportKind, Severity
 
 
 class ProjectForm(forms.Form):
     number = forms.CharField(label=_("项目编号"), max_length=40)
     name = forms.CharField(label=_("项目名称"), max_length=120)
-    area_code = forms.CharField(label=_("所在街道/社区代码"), max_length=20)
+    area_code = AreaField(
+        label=_("所在街道/社区"), permission="wages.project.add", levels=("street", "community")
+    )
     address = forms.CharField(label=_("项目地址"), max_length=200)
     builder_name = forms.CharField(label=_("建设单位"), max_length=120)
     builder_code = forms.CharField(label=_("建设单位统一社会信用代码"), max_length=18)
@@ -73,7 +76,7 @@ class ComplaintForm(forms.Form):
 
 class AssignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    assignee = forms.CharField(label=_("处置人账号"), max_length=150)
+    assignee = PersonField(label=_("处置人"), kind="wages.assignee")
 
 
 class NoteForm(forms.Form):
@@ -100,7 +103,7 @@ class RuleForm(forms.Form):
 
 
 class InterviewForm(forms.Form):
-    area_code = forms.CharField(label=_("被约谈地区代码"), max_length=20)
+    area_code = AreaField(label=_("被约谈地区"), permission="wages.interview.add")
     firm_code = forms.CharField(
         label=_("被约谈企业统一社会信用代码（可空）"), max_length=18, required=False
     )
@@ -111,7 +114,9 @@ class InterviewForm(forms.Form):
 
 class BlacklistForm(forms.Form):
     firm_code = forms.CharField(label=_("企业统一社会信用代码"), max_length=18)
-    area_code = forms.CharField(label=_("作出决定的区县代码"), max_length=20)
+    area_code = AreaField(
+        label=_("作出决定的区县"), permission="wages.blacklistentry.add", levels=("district",)
+    )
     reason = forms.CharField(label=_("列入事由"), max_length=300)
     arrears = forms.DecimalField(
         label=_("拖欠金额（元）"), min_value=0, max_digits=14, decimal_places=2

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from zhili.areas.selectors import area_get
 from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.pagination import keyset_page
+from zhili.core.pickers import bind_pickers, filter_area
 from zhili.core.privacy import may_see
 from zhili.core.scoping import can, has_any
 from zhili.wages import exports, forms, imports, selectors, services
@@ -53,8 +53,11 @@ def _params(request: HttpRequest) -> str:
 @login_required
 def projects(request: HttpRequest) -> HttpResponse:
     g = request.GET
-    qs = selectors.project_list(request.user, q=g.get("q", ""), area=g.get("area", ""))
-    page = keyset_page(qs, order=("-id",), cursor=g.get("cursor"), limit=50)
+    area, area_error = filter_area(request.user, g.get("area", ""), "wages.project.view")
+    qs = selectors.project_list(request.user, q=g.get("q", ""), area=area)
+    page = keyset_page(
+        qs.none() if area_error else qs, order=("-id",), cursor=g.get("cursor"), limit=50
+    )
     return render(
         request,
         "wages/projects.html",
@@ -62,6 +65,7 @@ def projects(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": g.get("q", ""),
             "area": g.get("area", ""),
+            "area_error": area_error,
             "params": _params(request),
             "can_add": has_any(request.user, Project, "add"),
         },
@@ -76,10 +80,11 @@ def _firm(actor: Any, name: str, code: str) -> Any:
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     form = forms.ProjectForm(request.POST or None)
+    bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            area = area_get(request.user, d["area_code"].strip())
+            area = d["area_code"]
             subs = []
             if d["subcontractor_name"]:
                 subs.append(_firm(request.user, d["subcontractor_name"], d["subcontractor_code"]))
@@ -238,30 +243,35 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def projects_export(request: HttpRequest) -> HttpResponse:
-    qs = selectors.project_list(
-        request.user, q=request.GET.get("q", ""), area=request.GET.get("area", "")
-    )
+    area, error = filter_area(request.user, request.GET.get("area", ""), "wages.project.view")
+    if error:
+        raise ValidationFailed(error, code="area_not_found")
+    qs = selectors.project_list(request.user, q=request.GET.get("q", ""), area=area)
     return _xlsx(exports.projects_xlsx(qs), "projects.xlsx")
 
 
 # -- warnings --------------------------------------------------------------------------------------
 
 
-def _warning_filters(request: HttpRequest) -> selectors.WarningFilters:
+def _warning_filters(request: HttpRequest) -> tuple[selectors.WarningFilters, str]:
+    """The filters, and the 区域 filter's error (its area picked or typed, core.pickers)."""
     g = request.GET
-    return selectors.WarningFilters(
+    area, error = filter_area(request.user, g.get("area", ""), "wages.warning.view")
+    f = selectors.WarningFilters(
         status=g.get("status", "active"),
         severity=g.get("severity", ""),
         rule=g.get("rule", ""),
-        area=g.get("area", ""),
+        area=area,
     )
+    return f, error
 
 
 @login_required
 def warnings(request: HttpRequest) -> HttpResponse:
-    f = _warning_filters(request)
+    f, area_error = _warning_filters(request)
+    rows = selectors.warning_list(request.user, f)
     page = keyset_page(
-        selectors.warning_list(request.user, f),
+        rows.none() if area_error else rows,
         order=("-id",),
         cursor=request.GET.get("cursor"),
         limit=50,
@@ -273,6 +283,8 @@ def warnings(request: HttpRequest) -> HttpResponse:
             "page": page,
             "f": f,
             "params": _params(request),
+            "area_text": request.GET.get("area", ""),
+            "area_error": area_error,
             "statuses": WarningStatus.choices,
             "severities": Severity.choices,
             "rules": RuleCode.choices,
@@ -282,7 +294,10 @@ def warnings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def warnings_export(request: HttpRequest) -> HttpResponse:
-    qs = selectors.warning_list(request.user, _warning_filters(request))
+    f, error = _warning_filters(request)
+    if error:
+        raise ValidationFailed(error, code="area_not_found")
+    qs = selectors.warning_list(request.user, f)
     return _xlsx(exports.warnings_xlsx(qs), "warnings.xlsx")
 
 
@@ -303,18 +318,14 @@ def warning(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST if action == "reopen" else None, initial=initial, auto_id="id_reopen_%s"
         ),
     }
+    bind_pickers(made["assign"], request.user, area=w.project.area)
     status = 200
     if action in made and made[action].is_valid():
         d = made[action].cleaned_data
         try:
             if action == "assign":
-                from zhili.org.selectors import user_list
-
-                person = user_list(request.user).filter(username=d["assignee"].strip()).first()
-                if person is None:
-                    raise ValidationFailed(_("账号不存在或不在您的管辖范围内"))
                 services.warning_assign(
-                    actor=request.user, warning=w, assignee=person, version=d["version"]
+                    actor=request.user, warning=w, assignee=d["assignee"], version=d["version"]
                 )
             elif action == "close":
                 services.warning_close(
@@ -374,6 +385,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
 def blacklist(request: HttpRequest) -> HttpResponse:
     g = request.GET
     form = forms.BlacklistForm(request.POST if request.POST.get("action") == "add" else None)
+    bind_pickers(form, request.user)
     removal = forms.RemovalForm(request.POST if request.POST.get("action") == "remove" else None)
     status = 200
     if form.is_bound and form.is_valid():
@@ -382,7 +394,7 @@ def blacklist(request: HttpRequest) -> HttpResponse:
             services.blacklist_add(
                 actor=request.user,
                 firm=services.firm_by_code(d["firm_code"]),
-                area=area_get(request.user, d["area_code"].strip()),
+                area=d["area_code"],
                 reason=d["reason"],
                 arrears=d["arrears"],
                 listed_on=d["listed_on"],
@@ -434,6 +446,7 @@ def blacklist(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interviews(request: HttpRequest) -> HttpResponse:
     form = forms.InterviewForm(request.POST or None)
+    bind_pickers(form, request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -441,7 +454,7 @@ def interviews(request: HttpRequest) -> HttpResponse:
             firm = services.firm_by_code(d["firm_code"]) if d["firm_code"] else None
             services.interview_record(
                 actor=request.user,
-                area=area_get(request.user, d["area_code"].strip()),
+                area=d["area_code"],
                 held_on=d["held_on"],
                 interviewees=d["interviewees"],
                 record=d["record"],

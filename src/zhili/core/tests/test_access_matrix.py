@@ -201,6 +201,8 @@ PARAMS = {
     "/indicators/survey/<pk>": "survey_wave",
     "/api/v1/indicators/values/<value_id>": "indicator_value",
     "/cockpit/reports/<pk>": "weekly_report",
+    "/exports/<pk>": "export_job",
+    "/api/v1/pick/people/<kind>": "people_kind",
     "/cockpit/cameras/<pk>": "camera",
     "/api/v1/cockpit/reports/<report_id>": "weekly_report",
     "/screens/<pk>": "service_centre",
@@ -483,6 +485,17 @@ def build_world() -> World:
                                       year=2030)  # fmt: skip
     weekly = cockpit.report_request(actor=admin, area=f.area(f.YUZHONG))
     far_weekly = cockpit.report_request(actor=admin, area=f.area(f.WANZHOU))
+    from zhili.core.exports import export_build, export_request
+
+    # A background export is its requester's alone (core.exports): the street's and 万州's.
+    export = export_build(
+        job_id=export_request(
+            actor=f.user("jiefangbei"), kind="matters.queue", title="清单", params="", total=0
+        ).pk
+    )
+    far_export = export_request(
+        actor=f.user("wanzhou"), kind="matters.queue", title="清单", params="", total=0
+    )
     camera = cockpit.camera_create(actor=admin, code="M-1", name="矩阵", area=f.area(f.GRID),
                                    lat=29.56, lng=106.58, owner="派出所")  # fmt: skip
     far_camera = cockpit.camera_create(actor=admin, code="M-2", name="矩阵",
@@ -556,6 +569,8 @@ def build_world() -> World:
             "indicator_value": (str(value.pk), str(far_value.pk)),
             "survey_wave": (str(wave.pk), str(far_wave.pk)),
             "weekly_report": (str(weekly.pk), str(far_weekly.pk)),
+            "export_job": (str(export.pk), str(far_export.pk)),
+            "people_kind": ("risks.responsible", None),
             "camera": (str(camera.pk), str(far_camera.pk)),
             "service_centre": (str(centre.pk), str(far_centre.pk)),
             "screen_device": (str(device.pk), str(far_device.pk)),

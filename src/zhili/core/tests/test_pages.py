@@ -85,7 +85,7 @@ def _no_new(model: Any, before: int) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "新单位", "type": "other", "area_code": "599999"}, "区域 599999 不存在"),
+        ({"name": "新单位", "type": "other", "area_code": "599999"}, "区域代码 599999 不存在"),
         ({"name": "新单位", "type": "other", "area_code": "500101"}, "不在您的管辖范围内"),
         ({"name": "", "type": "other", "area_code": "500103"}, "这个字段是必填项"),
         ({"name": "渝中区综治中心", "type": "centre", "area_code": "500103"}, "已有名为"),
@@ -109,7 +109,10 @@ def test_unit_form_errors(login: Any, data: dict, message: str) -> None:
     [
         ({"username": "newbie", "password": "123"}, "密码"),
         ({"username": "yuzhong", "password": "long-enough-pass-2026"}, "账号 yuzhong 已存在"),
-        ({"username": "newbie", "password": "long-enough-pass-2026", "area_code": "x"}, "不存在"),
+        (
+            {"username": "newbie", "password": "long-enough-pass-2026", "area_code": "x"},
+            "没有名为“x”的区域",
+        ),
     ],
     ids=["weak-password", "duplicate", "unknown-area"],
 )
@@ -215,7 +218,7 @@ def test_new_grid_under_a_district_is_a_clear_error_page(login: Any) -> None:
     [
         ({"area_code": "500103003013", "leader": "yuzhong"}, "须为街道"),
         ({"area_code": "500103001", "leader": ""}, "请选择联系领导或联系单位"),
-        ({"area_code": "500103001", "leader": "wanzhou"}, "账号 wanzhou 不存在"),
+        ({"area_code": "500103001", "leader": "wanzhou"}, "账号“wanzhou”不存在"),
     ],
     ids=["community", "nobody", "other-district-leader"],
 )

@@ -134,7 +134,7 @@ def test_queue_shows_overdue_badge(login: Any, users: dict) -> None:
 def test_queue_bad_filters_show_chinese_errors(login: Any) -> None:
     client = login("jiefangbei")
     r = client.get("/matters/", {"area": "999999"})
-    assert r.status_code == 200 and "区域 999999 不存在" in text(r)
+    assert r.status_code == 200 and "区域代码 999999 不存在或不在您的管辖范围内" in text(r)
     r = client.get("/matters/", {"created_from": "2026-03-01", "created_to": "2026-01-01"})
     assert r.status_code == 200 and "截止日期不能早于起始日期" in text(r)
     r = client.get("/matters/", {"cursor": "not-a-cursor"})

@@ -3,6 +3,7 @@ landline numbers only; nothing typed is lost."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -104,3 +105,74 @@ def test_the_resident_rates_a_closed_matter_from_the_lookup_page(client: Any, us
     # Once rated, no second rating.
     again = client.post("/public/lookup/rate/", {"solved": "1", "satisfied": "1"})
     assert again.status_code == 409
+
+
+# -- photos: the staff forms' store and checks --------------------------------------------------
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_resident_reports_with_photos_and_a_bad_file_loses_nothing(
+    client: Any, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhili.matters.models import MatterEvent
+
+    settings.MEDIA_ROOT = tmp_path
+    category = (
+        Category.objects.filter(parent__isnull=False, is_active=True).order_by("code").first()
+    )
+    body: dict[str, Any] = {
+        "category": category.code,
+        "description": "人行道地砖松动，老人差点摔倒",
+        "reporter_phone": "13800138000",
+        "area": "500103003013",
+    }
+    page = client.get("/public/report/").content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'name="photos"' in page
+    good = SimpleUploadedFile("地砖.png", _png(), content_type="image/png")
+    disguised = SimpleUploadedFile("病毒.jpg", b"MZ\x90\x00" * 50, content_type="image/jpeg")
+    bad = client.post("/public/report/", {**body, "photos": [good, disguised]})
+    text = bad.content.decode()
+    assert bad.status_code == 200 and not Matter.objects.filter(description=body["description"])
+    assert "病毒.jpg：只能上传 JPG、PNG、WebP 图片或 PDF 文件" in text
+    assert "人行道地砖松动" in text and "13800138000" in text  # nothing typed is lost
+    assert "已上传：地砖.png" in text  # the good photo is kept for the next try
+    kept = re.search(r'name="kept" value="([0-9a-f,]+)"', text)
+    assert kept is not None
+    # A second try without choosing the photo again: it is attached.
+    done = client.post("/public/report/", {**body, "kept": kept.group(1)})
+    assert done.status_code == 302
+    matter = Matter.objects.get(description=body["description"])
+    event = MatterEvent.objects.filter(matter=matter).order_by("id").first()
+    assert [a.original_name for a in event.attachments.all()] == ["地砖.png"]
+
+
+def test_a_resident_cannot_attach_a_file_someone_else_stored(client: Any, settings: Any) -> None:
+    from zhili.matters.attachments import attachment_store
+
+    staff_file = attachment_store(data=_png() + b"staff", name="内部材料.png")
+    category = (
+        Category.objects.filter(parent__isnull=False, is_active=True).order_by("code").first()
+    )
+    body = {
+        "category": category.code,
+        "description": "想附上别人的文件",
+        "reporter_phone": "13800138000",
+        "area": "500103003013",
+        "kept": staff_file.sha256,
+    }
+    assert client.post("/public/report/", body).status_code == 302
+    from zhili.matters.models import MatterEvent
+
+    matter = Matter.objects.get(description="想附上别人的文件")
+    assert not MatterEvent.objects.filter(matter=matter, attachments=staff_file).exists()
