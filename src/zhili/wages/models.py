@@ -421,9 +421,9 @@ class Warning(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    risk = models.ForeignKey(
-        "risks.Risk",
-        verbose_name="已转风险",
+    candidate = models.ForeignKey(
+        "risks.RiskCandidate",
+        verbose_name="风险线索",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -444,6 +444,11 @@ class Warning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()}（{self.project.name}）"
+
+    @property
+    def risk(self) -> Any:
+        """The risk an officer registered from the warning's candidate (None before)."""
+        return self.candidate.risk if self.candidate_id and self.candidate else None
 
 
 class WarningEvent(Event):

@@ -160,7 +160,9 @@ class WarningFilters:
 
 
 def warning_list(user: Any, f: WarningFilters) -> QuerySet[Warning]:
-    qs = Warning.objects.visible_to(user).select_related("project", "project__area", "assignee")
+    qs = Warning.objects.visible_to(user).select_related(
+        "project", "project__area", "assignee", "candidate__risk"
+    )
     if f.status == "active":
         qs = qs.exclude(status=WarningStatus.CLOSED)
     elif f.status in WarningStatus.values:
@@ -174,7 +176,7 @@ def warning_list(user: Any, f: WarningFilters) -> QuerySet[Warning]:
 
 def warning_get(user: Any, pk: int) -> Warning:
     qs = Warning.objects.visible_to(user).select_related(
-        "project", "project__area", "assignee", "risk"
+        "project", "project__area", "assignee", "candidate__risk"
     )
     return one_visible(qs.filter(pk=pk), noun="欠薪预警")
 

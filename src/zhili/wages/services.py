@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from zhili.areas.models import Area
@@ -599,7 +600,9 @@ def warnings_run(
     if propose:
         risks_propose(
             warnings=[
-                w for w in [*fresh, *refreshed] if w.severity == Severity.RED and not w.risk_id
+                w
+                for w in [*fresh, *refreshed]
+                if w.severity == Severity.RED and not w.candidate_id
             ]
         )
     return fresh
@@ -613,13 +616,58 @@ def _risk_description(w: Warning) -> str:
     )
 
 
+def _evidence_line(w: Warning) -> str:
+    return f"{w.get_rule_display()}（{w.period:%Y-%m}）：{w.evidence.get('summary', '')}"
+
+
+def _open_complaints(project_id: int) -> list[int]:
+    return list(
+        ProjectComplaint.objects.filter(project_id=project_id)
+        .exclude(matter__status__in=rules.MATTER_DONE)
+        .values_list("matter_id", flat=True)
+    )
+
+
+def _candidate_evidence(w: Warning) -> dict[str, Any]:
+    """What the register needs to judge the candidate, and the form's fields filled from the
+    project: the labour manager is the person (见人), the rule and its figures the matter (见事),
+    the project's street and address the place (见地点)."""
+    p = w.project
+    return {
+        "summary": f"{p.name}（{p.number}）{_evidence_line(w)}",
+        "items": [],
+        "project": p.number,
+        "rule": w.rule,
+        "period": f"{w.period:%Y-%m}",
+        "reason": w.reason,
+        "figures": {k: v for k, v in w.evidence.items() if k != "summary"},
+        "links": [{"label": f"欠薪预警 #{w.pk}", "url": f"/wages/warnings/{w.pk}/"}],
+        "prefill": {
+            "title": f"欠薪预警：{p.name}"[:120],
+            "description": _risk_description(w),
+            "category": "labour",
+            "source": "wage",
+            "area_code": p.area.code,
+            "address": p.address,
+            "person_name": p.labour_manager,
+            "person_phone": p.labour_manager_phone,
+            "organisation": p.contractor.name,
+            "place": p.name,
+        },
+    }
+
+
 def risks_propose(*, warnings: list[Warning]) -> list[Any]:
-    """A red warning proposes a risk (source 欠薪预警) in the register, through the register's
-    own service, with the warning's evidence; one open risk per project at a time."""
+    """A red warning proposes a risk (source 欠薪预警) as a candidate in the risk register's
+    candidates queue (``risks.services.candidate_propose``), with the warning's evidence and the
+    project's open wage complaints attached; an officer of the project's district or street
+    registers it (the form filled from the evidence) or dismisses it — nothing is registered
+    silently. One candidate per project while it waits or its risk is open: later red warnings of
+    the project join it as more evidence. Returns the new candidates."""
     from zhili.core.system import system_user
-    from zhili.risks.models import Category, Source
+    from zhili.risks.models import CandidateKind, CandidateStatus
     from zhili.risks.models import Status as RiskStatus
-    from zhili.risks.services import risk_register
+    from zhili.risks.services import candidate_evidence_add, candidate_propose
 
     actor = system_user()
     made = []
@@ -627,41 +675,34 @@ def risks_propose(*, warnings: list[Warning]) -> list[Any]:
         w = Warning.objects.select_related(
             "project__area", "project__contractor", "project__builder"
         ).get(pk=w.pk)
-        linked = (
-            Warning.objects.filter(project_id=w.project_id, risk__status=RiskStatus.OPEN)
-            .values_list("risk_id", flat=True)
+        pending = (
+            Warning.objects.filter(project_id=w.project_id, candidate__isnull=False)
+            .filter(
+                Q(candidate__status=CandidateStatus.PROPOSED)
+                | Q(candidate__status=CandidateStatus.REGISTERED, candidate__risk__status=RiskStatus.OPEN)
+            )
+            .select_related("candidate")
             .first()
         )
-        if linked:
-            w.risk_id = linked
-            w.save(update_fields=["risk"])
-            continue
-        p = w.project
-        risk = risk_register(
-            actor=actor,
-            title=f"欠薪预警：{p.name}"[:120],
-            description=_risk_description(w),
-            category=Category.LABOUR,
-            source=Source.WAGE,
-            area=p.area,
-            address=p.address,
-            persons=[
-                {"name": p.labour_manager, "phone": p.labour_manager_phone, "detail": "劳资专管员"}
-            ],
-            elements=[
-                {"kind": "organisation", "name": p.contractor.name, "detail": "施工总承包单位"},
-                {"kind": "place", "name": p.name, "detail": p.address},
-                {
-                    "kind": "event",
-                    "name": w.get_rule_display(),
-                    "detail": str(w.evidence.get("summary", "")),
-                },
-            ],
-        )
-        w.risk = risk
-        w.save(update_fields=["risk"])
-        WORKFLOW.record(actor=actor, obj=w, action="propose_risk", data={"number": risk.number})
-        made.append(risk)
+        complaints = _open_complaints(w.project_id)
+        if pending is not None and pending.candidate is not None:
+            cand = candidate_evidence_add(
+                candidate=pending.candidate, item=_evidence_line(w), matter_ids=complaints
+            )
+        else:
+            cand, created = candidate_propose(
+                key=f"wage:{w.project_id}:{w.pk}",
+                kind=CandidateKind.WAGE_WARNING,
+                area=w.project.area,
+                title=f"{w.project.name}：{w.get_rule_display()}（{w.period:%Y-%m}）",
+                evidence=_candidate_evidence(w),
+                matter_ids=complaints,
+            )
+            if created:
+                made.append(cand)
+        w.candidate = cand
+        w.save(update_fields=["candidate"])
+        WORKFLOW.record(actor=actor, obj=w, action="propose_risk", data={"candidate": cand.title})
     return made
 
 
