@@ -29,11 +29,11 @@ from zhili.risks.configuration import (  # the city's configuration, written her
     policy_update,
 )
 from zhili.risks.models import (
+    PREFILL_FIELDS,
     STABILITY_TESTS,
     Assessment,
     AssessmentKind,
     CandidateKind,
-    PREFILL_FIELDS,
     CandidateStatus,
     Category,
     Confidence,
@@ -586,8 +586,6 @@ def _lock_candidate(actor: Any, candidate: RiskCandidate, action: str) -> RiskCa
     return found
 
 
-
-
 @transaction.atomic
 def candidate_propose(
     *,
@@ -630,16 +628,17 @@ def candidate_propose(
 
 @transaction.atomic
 def candidate_evidence_add(
-    *, candidate: RiskCandidate, item: str, matter_ids: list[int] | None = None
+    *, candidate: RiskCandidate, items: list[str], matter_ids: list[int] | None = None
 ) -> RiskCandidate:
-    """More evidence for a candidate still waiting for a decision (a later warning of the same
-    project); a decided candidate is left as it was decided."""
+    """More evidence for a candidate still waiting for a decision (later findings of the same
+    kind about the same place); a decided candidate is left as it was decided."""
     found = RiskCandidate.objects.select_for_update().get(pk=candidate.pk)
     if found.status != CandidateStatus.PROPOSED:
         return found
-    items = list(found.evidence.get("items", []))
-    if item and item not in items:
-        found.evidence = {**found.evidence, "items": [*items, item[:300]][-50:]}
+    known = list(found.evidence.get("items", []))
+    fresh = [i[:300] for i in items if i and i not in known]
+    if fresh:
+        found.evidence = {**found.evidence, "items": [*known, *fresh][-50:]}
         found.save(update_fields=["evidence"])
     if matter_ids:
         found.matters.add(*matter_ids)

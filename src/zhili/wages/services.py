@@ -600,9 +600,7 @@ def warnings_run(
     if propose:
         risks_propose(
             warnings=[
-                w
-                for w in [*fresh, *refreshed]
-                if w.severity == Severity.RED and not w.candidate_id
+                w for w in [*fresh, *refreshed] if w.severity == Severity.RED and not w.candidate_id
             ]
         )
     return fresh
@@ -620,22 +618,25 @@ def _evidence_line(w: Warning) -> str:
     return f"{w.get_rule_display()}（{w.period:%Y-%m}）：{w.evidence.get('summary', '')}"
 
 
-def _open_complaints(project_id: int) -> list[int]:
-    return list(
-        ProjectComplaint.objects.filter(project_id=project_id)
+def _open_complaints(project_ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for pid, mid in (
+        ProjectComplaint.objects.filter(project_id__in=project_ids)
         .exclude(matter__status__in=rules.MATTER_DONE)
-        .values_list("matter_id", flat=True)
-    )
+        .values_list("project_id", "matter_id")
+    ):
+        found.setdefault(pid, []).append(mid)
+    return found
 
 
-def _candidate_evidence(w: Warning) -> dict[str, Any]:
+def _candidate_evidence(w: Warning, more: list[str]) -> dict[str, Any]:
     """What the register needs to judge the candidate, and the form's fields filled from the
     project: the labour manager is the person (见人), the rule and its figures the matter (见事),
     the project's street and address the place (见地点)."""
     p = w.project
     return {
         "summary": f"{p.name}（{p.number}）{_evidence_line(w)}",
-        "items": [],
+        "items": more,
         "project": p.number,
         "rule": w.rule,
         "period": f"{w.period:%Y-%m}",
@@ -663,46 +664,70 @@ def risks_propose(*, warnings: list[Warning]) -> list[Any]:
     project's open wage complaints attached; an officer of the project's district or street
     registers it (the form filled from the evidence) or dismisses it — nothing is registered
     silently. One candidate per project while it waits or its risk is open: later red warnings of
-    the project join it as more evidence. Returns the new candidates."""
+    the project join it as more evidence. A handful of queries per project, not per warning.
+    Returns the new candidates."""
     from zhili.core.system import system_user
-    from zhili.risks.models import CandidateKind, CandidateStatus
+    from zhili.risks.models import CandidateKind, CandidateStatus, RiskCandidate
     from zhili.risks.models import Status as RiskStatus
     from zhili.risks.services import candidate_evidence_add, candidate_propose
 
-    actor = system_user()
-    made = []
-    for w in sorted(warnings, key=lambda w: w.pk):
-        w = Warning.objects.select_related(
-            "project__area", "project__contractor", "project__builder"
-        ).get(pk=w.pk)
-        pending = (
-            Warning.objects.filter(project_id=w.project_id, candidate__isnull=False)
-            .filter(
-                Q(candidate__status=CandidateStatus.PROPOSED)
-                | Q(candidate__status=CandidateStatus.REGISTERED, candidate__risk__status=RiskStatus.OPEN)
+    if not warnings:
+        return []
+    by_project: dict[int, list[Warning]] = {}
+    for w in (
+        Warning.objects.filter(pk__in=[w.pk for w in warnings])
+        .select_related("project__area", "project__contractor", "project__builder")
+        .order_by("pk")
+    ):
+        by_project.setdefault(w.project_id, []).append(w)
+    pending = dict(
+        Warning.objects.filter(project_id__in=list(by_project), candidate__isnull=False)
+        .filter(
+            Q(candidate__status=CandidateStatus.PROPOSED)
+            | Q(
+                candidate__status=CandidateStatus.REGISTERED,
+                candidate__risk__status=RiskStatus.OPEN,
             )
-            .select_related("candidate")
-            .first()
         )
-        complaints = _open_complaints(w.project_id)
-        if pending is not None and pending.candidate is not None:
+        .values_list("project_id", "candidate_id")
+    )
+    waiting = RiskCandidate.objects.in_bulk(list(pending.values()))
+    complaints = _open_complaints(list(by_project))
+    actor, now = system_user(), timezone.now()
+    made, events = [], []
+    for pid, ws in by_project.items():
+        lines = [_evidence_line(w) for w in ws]
+        if pid in pending:
             cand = candidate_evidence_add(
-                candidate=pending.candidate, item=_evidence_line(w), matter_ids=complaints
+                candidate=waiting[pending[pid]], items=lines, matter_ids=complaints.get(pid)
             )
         else:
+            first = ws[0]
             cand, created = candidate_propose(
-                key=f"wage:{w.project_id}:{w.pk}",
+                key=f"wage:{pid}:{first.pk}",
                 kind=CandidateKind.WAGE_WARNING,
-                area=w.project.area,
-                title=f"{w.project.name}：{w.get_rule_display()}（{w.period:%Y-%m}）",
-                evidence=_candidate_evidence(w),
-                matter_ids=complaints,
+                area=first.project.area,
+                title=f"{first.project.name}：{first.get_rule_display()}（{first.period:%Y-%m}）",
+                evidence=_candidate_evidence(first, lines[1:]),
+                matter_ids=complaints.get(pid),
             )
             if created:
                 made.append(cand)
-        w.candidate = cand
-        w.save(update_fields=["candidate"])
-        WORKFLOW.record(actor=actor, obj=w, action="propose_risk", data={"candidate": cand.title})
+        Warning.objects.filter(pk__in=[w.pk for w in ws]).update(candidate=cand)
+        events += [
+            WarningEvent(
+                warning=w,
+                action="propose_risk",
+                from_status=w.status,
+                to_status=w.status,
+                actor=actor,
+                actor_name=actor.username,
+                at=now,
+                data={"candidate": cand.title},
+            )
+            for w in ws
+        ]
+    WarningEvent.objects.bulk_create(events, batch_size=2000)
     return made
 
 

@@ -60,7 +60,9 @@ def test_an_import_runs_the_rules_and_a_red_warning_proposes_a_risk_candidate():
     assert cand.area_path == p.area_path
     assert "2026-03 有 3 人出勤" in cand.evidence_display  # the evidence, attached
     assert cand.evidence["figures"] == {"month": "2026-03", "workers": 3}
-    assert cand.evidence["links"] == [{"label": f"欠薪预警 #{w.pk}", "url": f"/wages/warnings/{w.pk}/"}]
+    assert cand.evidence["links"] == [
+        {"label": f"欠薪预警 #{w.pk}", "url": f"/wages/warnings/{w.pk}/"}
+    ]
     assert [e.action for e in w.events.all()] == ["raise", "propose_risk"]
     # The district registers it from the prefilled form: source 欠薪预警, the project's facts.
     risk = _register("yuzhong", cand)
