@@ -13,6 +13,7 @@ on any database.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -54,14 +55,16 @@ def _id_number(n: int) -> str:
     return body + ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
 
 
-def _write(model: Any, rows: Iterator[dict[str, Any]], ids: Any) -> int:
+def _write(model: Any, rows: Iterator[dict[str, Any]]) -> int:
     """Rows of ``model`` (attribute names to values) by COPY/executemany, with their primary keys
-    drawn here so nothing has to be read back."""
+    drawn here (from the table's top, read before the COPY starts) so nothing is read back."""
     from zhili.bench import sink
+
+    ids = itertools.count(sink.Ids.top(model) + 1)
 
     def keyed() -> Iterator[dict[str, Any]]:
         for row in rows:
-            row["id"] = ids.next(model)
+            row["id"] = next(ids)
             yield row
 
     return sink.write(model, keyed())
@@ -111,7 +114,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
     counts["projects"] = len(projects)
     from zhili.bench import sink
 
-    ids = sink.Ids()
     monthly = [RosterEntry, Attendance, PayLine, BankPayment]
     counts["accounts"] = _write(
         WageAccount,
@@ -125,7 +127,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
             for p in projects
             if rnd.random() < 0.97
         ),
-        ids,
     )
     counts["deposits"] = _write(
         WageDeposit,
@@ -140,9 +141,8 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
             for p in projects
             if rnd.random() < 0.95
         ),
-        ids,
     )
-    base = ids.top(Worker)
+    base = sink.Ids.top(Worker)
     n_workers = size.projects * size.workers
     counts["workers"] = _write(
         Worker,
@@ -155,7 +155,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
             }
             for n in range(n_workers)
         ),
-        sink.Ids({Worker: base + 1}),
     )
     crew = {
         p.pk: list(range(base + 1 + i * size.workers, base + 1 + (i + 1) * size.workers))
@@ -177,7 +176,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
                 for p in projects
                 for w in crew[p.pk]
             ),
-            ids,
         )
         counts["attendance"] = _write(
             Attendance,
@@ -185,7 +183,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
                 {"project_id": p, "worker_id": w, "month": m, "days": d}
                 for p, w, m, d, _a, _paid in plan()
             ),
-            ids,
         )
         counts["paylines"] = _write(
             PayLine,
@@ -193,7 +190,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
                 {"project_id": p, "worker_id": w, "month": m, "amount": a, "signed": True}
                 for p, w, m, d, a, _paid in plan()
             ),
-            ids,
         )
         counts["payments"] = _write(
             BankPayment,
@@ -209,7 +205,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
                 for p, w, m, d, a, paid in plan()
                 if paid
             ),
-            ids,
         )
     counts["labour"] = _write(
         LabourDeposit,
@@ -224,7 +219,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
             for p in projects
             for m in months
         ),
-        ids,
     )
     counts["progress"] = _write(
         Progress,
@@ -237,7 +231,6 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
             for p in projects
             for i, m in enumerate(months)
         ),
-        ids,
     )
     sink.reset_sequences([WageAccount, WageDeposit, Worker, *monthly, LabourDeposit, Progress])
     return counts
@@ -352,7 +345,11 @@ def figures(ctx: Any, size: Size) -> list[Any]:
         f"  欠薪基准：{size.projects:,} 个项目 × {size.workers} 人 × {size.months} 个月"
         f"（{size.projects * size.workers:,} 名工人）"
     )
-    t_gen, counts = _timed(lambda: generate(size, today=today))
+    if Project.objects.exists():  # ``--reuse``: measure the set generated before
+        t_gen, counts = 0.0, {"projects": Project.objects.count()}
+        ctx.say("  沿用已生成的项目集")
+    else:
+        t_gen, counts = _timed(lambda: generate(size, today=today))
     rows = sum(counts.values())
     ctx.say(f"  生成 {rows:,} 行，{t_gen:.1f} s")
     result = measure(today=today)
@@ -365,7 +362,7 @@ def figures(ctx: Any, size: Size) -> list[Any]:
             value=round(rows / t_gen, 1) if t_gen else 0.0,
             unit="rows/s",
             better="higher",
-            note=f"{rows:,} rows in {t_gen:.1f} s",
+            note=f"{rows:,} rows in {t_gen:.1f} s" if t_gen else "reused",
             extra={"counts": counts},
         )
     ]
