@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,10 +33,13 @@ from zhili.wages.models import (
     ImportKind,
     Interview,
     LabourDeposit,
+    MatchedBy,
+    MinimumWage,
     PayLine,
     Progress,
     Project,
     ProjectComplaint,
+    ProjectStatus,
     RosterEntry,
     Severity,
     WageAccount,
@@ -256,8 +261,130 @@ def complaint_link(*, actor: Any, project: Project, matter: Any) -> ProjectCompl
         area_path=project.area_path,
         after={"matter": matter.number},
     )
-    row, _ = ProjectComplaint.objects.get_or_create(project=project, matter=matter)
+    row, _ = ProjectComplaint.objects.get_or_create(
+        project=project,
+        matter=matter,
+        defaults={"matched_by": MatchedBy.MANUAL, "linked_at": timezone.now()},
+    )
     return row
+
+
+# -- complaints linked automatically ----------------------------------------------------------------
+
+AUTOLINK_DAYS = 365
+# A project number as residents write it: letters, digits and dashes ("XM2026001", "渝建-2026-01"
+# is matched by its ASCII part only when the project's number is ASCII).
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{3,39}")
+_MIN_NAME, _MIN_ADDRESS = 4, 6  # shorter names and addresses are too common to prove anything
+
+
+def _district_of(path: str) -> str:
+    return "/".join(path.split("/")[:2]) + "/"
+
+
+def _squash(text: str) -> str:
+    return "".join((text or "").split())
+
+
+@dataclass
+class _Site:
+    pk: int
+    number: str
+    name: str
+    address: str
+    firms: tuple[str, ...]
+
+
+def _match(text: str, address: str, sites: list[_Site], by_number: dict[str, int],
+           firm_sites: dict[str, list[int]]) -> tuple[int, str] | None:  # fmt: skip
+    """The one project a complaint is about, and how that was decided (None: not sure)."""
+    numbers = {by_number[t] for t in (x.upper() for x in _TOKEN.findall(text)) if t in by_number}
+    if len(numbers) == 1:
+        return numbers.pop(), MatchedBy.NUMBER
+    if numbers:
+        return None  # two projects named: an officer decides
+    named = {s.pk for s in sites if len(s.name) >= _MIN_NAME and _squash(s.name) in text}
+    if len(named) == 1:
+        return named.pop(), MatchedBy.NAME
+    here = _squash(address)
+    placed = {
+        s.pk
+        for s in sites
+        if len(_squash(s.address)) >= _MIN_ADDRESS
+        and (_squash(s.address) == here or _squash(s.address) in text)
+    }
+    if len(placed) == 1:
+        return placed.pop(), MatchedBy.ADDRESS
+    firms = {pk for f, pks in firm_sites.items() if f in text and len(pks) == 1 for pk in pks}
+    if len(firms) == 1:
+        return firms.pop(), MatchedBy.FIRM
+    return None
+
+
+@transaction.atomic
+def complaints_autolink(
+    *, today: dt.date, project_ids: list[int] | None = None
+) -> list[ProjectComplaint]:
+    """Link open wage complaints (matters of the 劳资纠纷/欠薪 category of the last year, not yet
+    linked) to the project under construction they are about, when the text leaves no doubt: the
+    project's number written anywhere in the city; else, within the matter's district, the
+    project's name, or its address (the matter's address or text), or the name of its contractor
+    or builder when that firm has one project under construction in the district. Two candidates
+    at any step: no link (an officer links by hand on the project page). Runs before the rules
+    (nightly and after an import), so the open-complaints rule counts them."""
+    from zhili.core.system import system_user
+    from zhili.matters.models import Matter
+
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=AUTOLINK_DAYS),
+                                                    dt.time.min))  # fmt: skip
+    matters = list(
+        Matter.objects.filter(category__code=WAGE_CATEGORY, created_at__gte=since)
+        .exclude(status__in=rules.MATTER_DONE)
+        .exclude(pk__in=ProjectComplaint.objects.values("matter_id"))
+        .values("pk", "number", "title", "description", "address", "area_path")
+    )
+    if not matters:
+        return []
+    # Every project under construction makes the index (a name or firm is only proof when it is
+    # unique among all of them); ``project_ids`` only limits which links are written.
+    projects = Project.objects.filter(status=ProjectStatus.BUILDING)
+    by_number: dict[str, int] = {}
+    by_district: dict[str, list[_Site]] = {}
+    firm_sites: dict[str, dict[str, list[int]]] = {}
+    for row in projects.values(
+        "pk", "number", "name", "address", "area_path", "contractor__name", "builder__name"
+    ):
+        by_number[row["number"].upper()] = row["pk"]
+        d = _district_of(row["area_path"])
+        site = _Site(row["pk"], row["number"], row["name"], row["address"],
+                     (row["contractor__name"], row["builder__name"]))  # fmt: skip
+        by_district.setdefault(d, []).append(site)
+        for firm in {_squash(f) for f in site.firms if len(_squash(f)) >= _MIN_NAME}:
+            firm_sites.setdefault(d, {}).setdefault(firm, []).append(row["pk"])
+    actor, now, links = system_user(), timezone.now(), []
+    for m in matters:
+        d = _district_of(m["area_path"])
+        text = _squash(f"{m['title']}\n{m['description']}\n{m['address']}")
+        found = _match(text, m["address"], by_district.get(d, []), by_number,
+                       firm_sites.get(d, {}))  # fmt: skip
+        if found is None:
+            continue
+        pid, how = found
+        if project_ids is not None and pid not in project_ids:
+            continue
+        links.append(ProjectComplaint(project_id=pid, matter_id=m["pk"], matched_by=how,
+                                      linked_at=now))  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="wages.project.complaint_auto",
+            object_type="wages.project",
+            object_id=str(pid),
+            object_repr=m["number"],
+            area_path=m["area_path"],
+            after={"matter": m["number"], "matched_by": how},
+        )
+    ProjectComplaint.objects.bulk_create(links, ignore_conflicts=True)
+    return links
 
 
 # -- imports ----------------------------------------------------------------------------------------
@@ -520,6 +647,60 @@ def rule_update(
     return rule
 
 
+# -- the local minimum wage (edited by the city) --------------------------------------------------
+
+MINIMUM_FIELDS = ["area_code", "monthly", "effective_from", "tier", "source"]
+
+
+@transaction.atomic
+def minimum_wage_set(
+    *,
+    actor: Any,
+    area: Area | None,
+    monthly: Any,
+    effective_from: dt.date,
+    source: str,
+    tier: str = "",
+) -> MinimumWage:
+    """The monthly minimum wage of a district (or the whole city) from a date: a new notice is a
+    new row; the same area and date corrects the row. The below-minimum rule uses the row of the
+    project's deepest area in force on the day it runs."""
+    if not can(actor, "change", MinimumWage, root_path()):
+        raise PermissionDenied("只有市级管理员可以修改最低工资标准")
+    if (
+        area is None
+        or not area.is_current
+        or area.level
+        not in (
+            AreaLevel.CITY,
+            AreaLevel.DISTRICT,
+        )
+    ):
+        raise ValidationFailed("最低工资标准按全市或区县设定，请填写现行的区县代码", code="place")
+    value = _decimal(monthly, "月最低工资", low=Decimal(1), high=Decimal(100000))
+    text = clean_text(source, "依据（文件名称与文号）", limit=200)
+    label = clean_text(tier, "档次", limit=40, required=False)
+    row = (
+        MinimumWage.objects.select_for_update()
+        .filter(area_path=area.path, effective_from=effective_from)
+        .first()
+    )
+    before = snapshot(row, MINIMUM_FIELDS) if row else None
+    if row is None:
+        row = MinimumWage(area_code=area.code, area_path=area.path, effective_from=effective_from)
+    row.monthly, row.source, row.tier = value, text, label
+    row.save()
+    row.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="wages.minimum.change" if before else "wages.minimum.add",
+        obj=row,
+        before=before,
+        after=snapshot(row, MINIMUM_FIELDS),
+    )
+    return row
+
+
 # -- the run: findings -> warnings -> risks --------------------------------------------------------
 
 
@@ -536,6 +717,7 @@ def warnings_run(
     lowered); a closed one stays closed. Red warnings propose risks. Returns the new warnings."""
     from zhili.core.system import system_user
 
+    complaints_autolink(today=today, project_ids=project_ids)
     found = rules.evaluate(today=today, project_ids=project_ids)
     by_key = {_key(f): f for f in found}
     known = {w.key: w for w in Warning.objects.filter(key__in=list(by_key))}
