@@ -37,6 +37,18 @@ def households(user: Any, *, village: Area | None = None) -> QuerySet[Household]
     return qs.order_by("number")
 
 
+def household_rows(user: Any, village: Area, limit: int = 500) -> list[tuple[Household, str, str]]:
+    """The village's households for its desk: the household, its head and its members' names
+    masked (core privacy: the desk needs who is who, not full names), members with relation."""
+    rows = []
+    for h in households(user, village=village).prefetch_related("members")[:limit]:
+        members = "、".join(
+            mask_name(m.name) + (f"（{m.relation}）" if m.relation else "") for m in h.members.all()
+        )
+        rows.append((h, mask_name(h.head_name), members))
+    return rows
+
+
 def household_get(user: Any, pk: int) -> Household:
     return one_visible(households(user).filter(pk=pk), noun=_("农户"))
 

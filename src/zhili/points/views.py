@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.core.errors import Conflict, ValidationFailed, ZhiliError
-from zhili.core.privacy import mask_name
 from zhili.core.scoping import can
 from zhili.points import rules, selectors, services
 from zhili.points.forms import (
@@ -331,7 +330,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
     """The village committee's desk: households and members (from the building/grid level), the
     shop's goods and stock, and the village's settings (what its public board shows)."""
     v = selectors.village_get(request.user, code)
-    homes = selectors.households(request.user, village=v).prefetch_related("members")
+    homes = selectors.households(request.user, village=v)
     goods = selectors.goods(request.user, v)
     settings = services.village_settings(v)
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -378,18 +377,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
         {
             "village": v,
             "settings": settings,
-            # Names masked (core privacy): the desk needs who is who, not full names.
-            "households": [
-                (
-                    h,
-                    mask_name(h.head_name),
-                    "、".join(
-                        mask_name(m.name) + (f"（{m.relation}）" if m.relation else "")
-                        for m in h.members.all()
-                    ),
-                )
-                for h in homes[:500]
-            ],
+            "households": selectors.household_rows(request.user, v),
             "goods": list(goods),
             "forms": [(k, f) for k, f in forms_.items() if allowed[k]],
         },
