@@ -275,7 +275,7 @@ AUTOLINK_DAYS = 365
 # A project number as residents write it: letters, digits and dashes ("XM2026001", "渝建-2026-01"
 # is matched by its ASCII part only when the project's number is ASCII).
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{3,39}")
-_MIN_NAME, _MIN_ADDRESS = 4, 6  # shorter names and addresses are too common to prove anything
+_MIN_NAME, _MIN_ADDRESS = 4, 5  # shorter names and addresses are too common to prove anything
 
 
 def _district_of(path: str) -> str:
