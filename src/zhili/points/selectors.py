@@ -49,6 +49,22 @@ def household_rows(user: Any, village: Area, limit: int = 500) -> list[tuple[Hou
     return rows
 
 
+def village_place(village: Area, code: str) -> Area:
+    """A current grid or building (or the village itself) under the village, by code: where a
+    household is registered. (The village was read through ``village_get``.)"""
+    found = (
+        Area.objects.filter(code=code.strip(), valid_to__isnull=True)
+        .filter(path__startswith=village.path)
+        .first()
+    )
+    if found is None:
+        raise ValidationFailed(
+            _("区域 %(code)s 不是本村（社区）的网格或楼栋") % {"code": code.strip()},
+            code="household_area",
+        )
+    return found
+
+
 def household_get(user: Any, pk: int) -> Household:
     return one_visible(households(user).filter(pk=pk), noun=_("农户"))
 

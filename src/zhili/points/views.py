@@ -298,16 +298,12 @@ def public_board(request: HttpRequest, code: str) -> HttpResponse:
 
 def _manage_act(request: HttpRequest, v: Any, action: str, d: dict[str, Any]) -> str:
     """One form of the village's management page, through its service."""
-    from zhili.areas.selectors import area_get
-
     user = request.user
     if action == "settings":
         services.village_settings_update(actor=user, village=v, **d)
         return _("已保存村积分设置")
     if action == "household":
-        area = area_get(user, d["area_code"].strip())
-        if not area.path.startswith(v.path):
-            raise ValidationFailed(_("网格或楼栋须在本村（社区）之下"), code="household_area")
+        area = selectors.village_place(v, d["area_code"])
         services.household_create(
             actor=user, area=area, number=d["number"], head_name=d["head_name"]
         )
