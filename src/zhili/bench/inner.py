@@ -140,6 +140,21 @@ def run_measure(name: str, ctx: Any, args: dict[str, Any]) -> list[Any]:
 
         n = 20 if ctx.quick else 1000
         return points_figures(ctx, scale="village", n=n) + points_figures(ctx, scale="city", n=n)
+    if name == "wages":
+        from zhili.wages.bench import Size
+        from zhili.wages.bench import figures as wages_figures
+
+        size = (
+            Size(projects=20, workers=10, months=3, seed=args["seed"])
+            if ctx.quick
+            else Size(
+                projects=args.get("wages_projects", 5000),
+                workers=args.get("wages_workers", 60),
+                months=args.get("wages_months", 12),
+                seed=args["seed"],
+            )
+        )
+        return wages_figures(ctx, size)
     raise SystemExit(f"未知的测量：{name}")
 
 

@@ -1,8 +1,8 @@
 """``make bench`` / ``zhili bench``: build the synthetic city on a fresh database and measure it.
 
 For each database asked for (``--db postgresql``, ``--db sqlite`` or ``--db both``) a child process
-gets a fresh database (PostgreSQL ``zhili_bench`` on ``BENCH_PG_URL``'s server, or
-``var/bench/bench.sqlite3``), migrates it, loads the real Chongqing tree, sets up the city, generates
+gets a fresh database (PostgreSQL ``zhili_bench``, or ``BENCH_PG_NAME``, on ``BENCH_PG_URL``'s
+server, or ``var/bench/bench.sqlite3``), migrates it, loads the real Chongqing tree, sets up the city, generates
 ``--scale`` matters, refreshes the planner's statistics and runs the measures; the table is printed
 and written to ``bench/results/<date>-<db>.json``.
 """
@@ -20,7 +20,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-MEASURES = ("list", "dashboard", "cockpit", "sweep", "hotspots", "points", "intake")  # intake last
+MEASURES = (  # intake last
+    "list",
+    "dashboard",
+    "cockpit",
+    "sweep",
+    "hotspots",
+    "points",
+    "wages",
+    "intake",
+)
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
@@ -49,6 +58,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse", action="store_true", help="沿用上次生成的数据库（只重跑测量）")
     p.add_argument("--quick", action="store_true", help="极短的测量（测试用）")
     p.add_argument("--show", metavar="FILE", help="只打印一个结果文件的表格（Markdown）")
+    p.add_argument("--wages-projects", type=parse_scale, default=5000,
+                   help="欠薪基准的在建项目数（全市约 5000）")  # fmt: skip
+    p.add_argument("--wages-workers", type=int, default=60, help="欠薪基准每个项目的工人数")
+    p.add_argument("--wages-months", type=int, default=12, help="欠薪基准的月数")
     return p
 
 
@@ -56,7 +69,7 @@ def database_url(db: str, var: Path) -> str:
     if db == "sqlite":
         return f"sqlite:///{var / 'bench' / 'bench.sqlite3'}"
     base = os.environ.get("BENCH_PG_URL", DEFAULT_PG)
-    return base.rsplit("/", 1)[0] + "/zhili_bench"
+    return base.rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_PG_NAME", "zhili_bench")
 
 
 def fresh_database(db: str, url: str) -> None:

@@ -175,7 +175,13 @@ def order_act(
 ) -> PointsOrderOut:
     o = selectors.order_get(request.user, pk)
     return order_out(
-        services.order_act(actor=request.user, order=o, action=action, version=payload.version)
+        services.order_act(
+            actor=request.user,
+            order=o,
+            action=action,
+            version=payload.version,
+            cash_paid=payload.cash_paid,
+        )
     )
 
 

@@ -69,15 +69,20 @@ def rig_build(
         funding.append(block[0][0])
         budgets.append(block[1][0])
         homes.append([pk for pk, _k in block[2:]])
-    for f, b in zip(funding, budgets, strict=True):
-        ledger.transfer_create(
-            actor=None,
+    # Funded through the ledger in linked batches of 500 (one transaction each): at city scale
+    # one posting a village would take longer than the measure itself.
+    moves = [
+        ledger.Move(
             key=f"bench-{tag}-fund-{b}",
-            debit=f,
-            credit=b,
-            amount=10**9,
             code=TransferCode.ALLOCATE,
+            debit_id=f,
+            credit_id=b,
+            amount=10**9,
         )
+        for f, b in zip(funding, budgets, strict=True)
+    ]
+    for i in range(0, len(moves), 500):
+        ledger.ledger_write(actor=None, moves=moves[i : i + 500])
     return Rig(budgets, homes, villages)
 
 

@@ -80,7 +80,15 @@ class OrderForm(Styled):
         self._choices(
             "goods",
             [("", _("请选择…"))]
-            + [(str(g.pk), f"{g.name}（{g.price} 分，库存 {g.stock}）") for g in goods],
+            + [
+                (
+                    str(g.pk),
+                    f"{g.name}（{g.price} 分"
+                    + (_("＋现金 %(cash)s 元") % {"cash": g.cash_top_up} if g.cash_top_up else "")
+                    + f"，库存 {g.stock}）",
+                )
+                for g in goods
+            ],
         )
 
 
@@ -106,4 +114,59 @@ class CopyForm(Styled):
                 (str(t.pk), f"{t.area.name} 第{t.number}版（{t.effective_from}起）")
                 for t in templates
             ],
+        )
+
+
+class SettingsForm(Styled):
+    objection_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=30)
+    hold_hours = forms.IntegerField(label=_("兑换保留小时"), min_value=1, max_value=720)
+    publish_ranking = forms.BooleanField(label=_("公开榜显示排名"), required=False)
+    mask_names = forms.BooleanField(label=_("公开时隐去户主姓名"), required=False)
+
+
+class HouseholdForm(Styled):
+    area_code = forms.CharField(label=_("网格或楼栋代码"), max_length=32)
+    number = forms.CharField(label=_("户号"), max_length=30)
+    head_name = forms.CharField(label=_("户主"), max_length=60)
+
+
+class MemberForm(Styled):
+    household = forms.ChoiceField(label=_("农户"))
+    name = forms.CharField(label=_("成员姓名"), max_length=60)
+    relation = forms.CharField(label=_("与户主关系"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, households: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices(
+            "household",
+            [("", _("请选择…"))]
+            + [(str(h.pk), f"{h.number} {mask_name(h.head_name)}") for h in households],
+        )
+
+
+class GoodsForm(Styled):
+    name = forms.CharField(label=_("商品"), max_length=80)
+    price = forms.IntegerField(label=_("积分价"), min_value=1, max_value=1_000_000)
+    cash_top_up = forms.DecimalField(
+        label=_("现金补差（元，可为 0）"),
+        min_value=0,
+        max_value=10000,
+        max_digits=8,
+        decimal_places=2,
+        initial=0,
+    )
+    stock = forms.IntegerField(label=_("初始库存"), min_value=0, max_value=100000, initial=0)
+
+
+class StockForm(Styled):
+    goods = forms.ChoiceField(label=_("商品"))
+    quantity = forms.IntegerField(
+        label=_("数量（入库为正，报损为负）"), min_value=-100000, max_value=100000
+    )
+
+    def __init__(self, *args: Any, goods: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices(
+            "goods",
+            [("", _("请选择…"))] + [(str(g.pk), f"{g.name}（库存 {g.stock}）") for g in goods],
         )

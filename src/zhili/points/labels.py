@@ -13,9 +13,16 @@ labels.register_audit(
         "points.household_create": _("新增农户"),
         "points.budget_allocate": _("积分预算拨付"),
         "points.goods_stock": _("商品入库"),
+        "points.goods_create": _("新增超市商品"),
+        "points.member_add": _("新增家庭成员"),
+        "points.settings_update": _("修改村积分设置"),
+        "points.cash_paid": _("收取现金补差"),
     }
 )
-labels.register_audit_fields("points.goods", {"quantity": _("入库数量")})
+labels.register_audit_fields("points.household", {"relation": _("与户主关系"), "number": _("户号")})
+labels.register_audit_fields(
+    "points.goods", {"quantity": _("入库数量"), "cash_top_up": _("现金补差（元）")}
+)
 labels.register_audit_fields("points.ruleversion", {"items": _("规则条数")})
 labels.register_audit_fields(
     "points.account",

@@ -485,6 +485,9 @@ class Order(models.Model):
     area_path = PathField("区域路径", db_index=True)
     quantity = models.PositiveIntegerField("数量")
     points = models.PositiveIntegerField("积分")
+    # The goods' cash top-up × quantity, paid in cash at the counter at pickup (not points).
+    cash = models.DecimalField("现金补差（元）", max_digits=10, decimal_places=2, default=0)
+    cash_paid = models.BooleanField("已收现金补差", default=False)
     status = models.CharField(
         "状态", max_length=12, choices=OrderStatus.choices, default=OrderStatus.HELD
     )

@@ -87,6 +87,8 @@ def order_out(o: Order) -> PointsOrderOut:
         goods=o.goods.name,
         quantity=o.quantity,
         points=o.points,
+        cash=o.cash,
+        cash_paid=o.cash_paid,
         status=o.status,
         status_label=o.get_status_display(),
         version=o.version,

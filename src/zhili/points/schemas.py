@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from ninja import Schema
 from pydantic import Field
@@ -109,6 +110,9 @@ class PointsOrderIn(BoundedIn):
 
 class PointsOrderActIn(BoundedIn):
     version: int | None = VERSION
+    cash_paid: bool = Field(
+        default=False, description="领取时：已收取现金补差（商品有现金补差时必须为 true）"
+    )
 
 
 class PointsOrderOut(Schema):
@@ -118,6 +122,8 @@ class PointsOrderOut(Schema):
     goods: str
     quantity: int
     points: int
+    cash: Decimal = Field(description="现金补差（元），领取时现场收取")
+    cash_paid: bool
     status: str
     status_label: str
     version: int
@@ -126,11 +132,12 @@ class PointsOrderOut(Schema):
 
 
 class PointsRankOut(Schema):
-    rank: int
+    rank: int = Field(description="名次；0 表示因一票否决不参加年度考评")
     household_id: int
     number: str
     name: str
     points: int
+    veto: str = Field("", description="一票否决的事项（年度考评）")
 
 
 class PointsVillageRankOut(Schema):

@@ -37,6 +37,34 @@ def households(user: Any, *, village: Area | None = None) -> QuerySet[Household]
     return qs.order_by("number")
 
 
+def household_rows(user: Any, village: Area, limit: int = 500) -> list[tuple[Household, str, str]]:
+    """The village's households for its desk: the household, its head and its members' names
+    masked (core privacy: the desk needs who is who, not full names), members with relation."""
+    rows = []
+    for h in households(user, village=village).prefetch_related("members")[:limit]:
+        members = "、".join(
+            mask_name(m.name) + (f"（{m.relation}）" if m.relation else "") for m in h.members.all()
+        )
+        rows.append((h, mask_name(h.head_name), members))
+    return rows
+
+
+def village_place(village: Area, code: str) -> Area:
+    """A current grid or building (or the village itself) under the village, by code: where a
+    household is registered. (The village was read through ``village_get``.)"""
+    found = (
+        Area.objects.filter(code=code.strip(), valid_to__isnull=True)
+        .filter(path__startswith=village.path)
+        .first()
+    )
+    if found is None:
+        raise ValidationFailed(
+            _("区域 %(code)s 不是本村（社区）的网格或楼栋") % {"code": code.strip()},
+            code="household_area",
+        )
+    return found
+
+
 def household_get(user: Any, pk: int) -> Household:
     return one_visible(households(user).filter(pk=pk), noun=_("农户"))
 
@@ -155,11 +183,12 @@ def period_bounds(period: str, on: dt.date) -> tuple[dt.date, dt.date]:
 
 @dataclass(frozen=True)
 class RankRow:
-    rank: int
+    rank: int  # 0: out of the yearly assessment (一票否决)
     household_id: int
     number: str
     name: str  # masked head name
     points: int
+    veto: str = ""  # the veto item that took the household out of the year's assessment
 
 
 def _counted(start: dt.date, end: dt.date) -> QuerySet[Record]:
@@ -178,8 +207,23 @@ def _rank(rows: list[tuple[int, str, str, int]]) -> list[RankRow]:
     return out
 
 
+def vetoes(village: Area, start: dt.date, end: dt.date) -> dict[int, str]:
+    """Households with a counted veto item (一票否决) in [start, end): household → the item."""
+    found: dict[int, str] = {}
+    for pk, name in (
+        _counted(start, end)
+        .filter(household__village=village, item__veto=True)
+        .order_by("occurred_on", "pk")
+        .values_list("household_id", "item__name")
+    ):
+        found.setdefault(pk, name)
+    return found
+
+
 def household_ranking(village: Area, period: str, on: dt.date) -> list[RankRow]:
-    """Every household of the village with its counted points of the period (0 included)."""
+    """Every household of the village with its counted points of the period (0 included). In the
+    yearly assessment a counted veto item (一票否决) takes the household out of the ranking,
+    whatever its points: it is listed last, without a rank, with the item."""
     start, end = period_bounds(period, on)
     sums = dict(
         _counted(start, end)
@@ -189,7 +233,11 @@ def household_ranking(village: Area, period: str, on: dt.date) -> list[RankRow]:
         .values_list("household_id", "s")
     )
     homes = Household.objects.filter(village=village).values_list("pk", "number", "head_name")
-    return _rank([(pk, num, mask_name(name), sums.get(pk, 0)) for pk, num, name in homes])
+    out = [(pk, num, mask_name(name), sums.get(pk, 0)) for pk, num, name in homes]
+    vetoed = vetoes(village, start, end) if period == Period.YEAR else {}
+    ranked = _rank([r for r in out if r[0] not in vetoed])
+    excluded = sorted((r for r in out if r[0] in vetoed), key=lambda r: r[1])
+    return ranked + [RankRow(0, pk, num, name, pts, vetoed[pk]) for pk, num, name, pts in excluded]
 
 
 def household_ranking_for(user: Any, village: Area, period: str, on: dt.date) -> list[RankRow]:
@@ -248,7 +296,8 @@ def public_board(code: str, period: str, on: dt.date) -> tuple[Area, list[RankRo
     if not settings.mask_names:
         names = dict(Household.objects.filter(village=village).values_list("pk", "head_name"))
         rows = [
-            RankRow(r.rank, r.household_id, r.number, names[r.household_id], r.points) for r in rows
+            RankRow(r.rank, r.household_id, r.number, names[r.household_id], r.points, r.veto)
+            for r in rows
         ]
     return village, rows, settings.mask_names
 

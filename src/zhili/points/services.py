@@ -9,6 +9,7 @@ retried request or a rerun sweep never posts twice.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -104,6 +105,62 @@ def household_create(
         actor=actor, action="points.household_create", obj=household, after={"number": number}
     )
     return household
+
+
+@transaction.atomic
+def member_add(*, actor: Any, household: Household, name: str, relation: str = "") -> Member:
+    """A member of a household (家庭成员); the household's committee records it."""
+    require(actor, "change", household, noun=_("农户"))
+    name, relation = name.strip(), relation.strip()
+    if not name or len(name) > 60 or len(relation) > 20:
+        raise ValidationFailed(_("请填写成员姓名（60 字以内）和关系（20 字以内）"), code="member")
+    member = Member.objects.create(household=household, name=name, relation=relation)
+    audit_record(
+        actor=actor,
+        action="points.member_add",
+        obj=household,
+        area_path=household.area_path,
+        after={"relation": relation},
+    )
+    return member
+
+
+SETTINGS_FIELDS = ["objection_days", "hold_hours", "publish_ranking", "mask_names"]
+
+
+@transaction.atomic
+def village_settings_update(
+    *,
+    actor: Any,
+    village: Area,
+    objection_days: int,
+    hold_hours: int,
+    publish_ranking: bool,
+    mask_names: bool,
+) -> VillagePoints:
+    """What the village chose: the objection window before records count, how long the shop
+    holds an order, whether its public board shows the ranking, and whether household heads'
+    names are masked there."""
+    settings = village_settings(village)
+    require(actor, "change", settings, noun=_("积分设置"))
+    if not 1 <= objection_days <= 30:
+        raise ValidationFailed(_("公示天数应在 1 到 30 天之间"), code="objection_days")
+    if not 1 <= hold_hours <= 720:
+        raise ValidationFailed(_("兑换保留时间应在 1 到 720 小时之间"), code="hold_hours")
+    locked = VillagePoints.objects.select_for_update().get(pk=settings.pk)
+    before = {f: getattr(locked, f) for f in SETTINGS_FIELDS}
+    locked.objection_days, locked.hold_hours = objection_days, hold_hours
+    locked.publish_ranking, locked.mask_names = bool(publish_ranking), bool(mask_names)
+    locked.save(update_fields=SETTINGS_FIELDS)
+    audit_record(
+        actor=actor,
+        action="points.settings_update",
+        obj=locked,
+        area_path=village.path,
+        before=before,
+        after={f: getattr(locked, f) for f in SETTINGS_FIELDS},
+    )
+    return locked
 
 
 def budget_account(village: Area, funding_source: str) -> Account:
@@ -376,14 +433,27 @@ def goods_create(
     *, actor: Any, village: Area, name: str, price: int, stock: int = 0, cash_top_up: Any = 0
 ) -> Goods:
     require_at(actor, "add", Goods, village.path, noun=_("商品"))
-    if not name.strip() or price <= 0:
+    if not name.strip() or len(name.strip()) > 80 or price <= 0:
         raise ValidationFailed(_("请填写商品名称和积分价（正整数）"), code="goods_fields")
+    try:
+        cash = Decimal(str(cash_top_up or 0))
+    except InvalidOperation:
+        cash = Decimal(-1)
+    if not cash.is_finite() or not Decimal(0) <= cash <= Decimal(10000):
+        raise ValidationFailed(_("现金补差应在 0 到 10000 元之间"), code="cash_top_up")
     goods = Goods.objects.create(
         area=village,
         area_path=village.path,
         name=name.strip(),
         price=price,
-        cash_top_up=cash_top_up,
+        cash_top_up=cash,
+    )
+    audit_record(
+        actor=actor,
+        action="points.goods_create",
+        obj=goods,
+        area_path=village.path,
+        after={"price": price, "cash_top_up": str(cash)},
     )
     if stock:
         goods_stock(actor=actor, goods=goods, quantity=stock)
@@ -458,6 +528,7 @@ def order_place(
             area_path=household.area_path,
             quantity=quantity,
             points=hold.amount,
+            cash=locked.cash_top_up * quantity,
             hold=hold,
             expires_at=expires,
         )
@@ -472,7 +543,8 @@ def order_place(
             action="redeem",
             before="",
             at=now,
-            data={"points": order.points, "goods": locked.name},
+            data={"points": order.points, "goods": locked.name}
+            | ({"cash": str(order.cash)} if order.cash else {}),
         )
         return order
 
@@ -486,12 +558,29 @@ def _give_back(order: Order, actor: Any, now: dt.datetime) -> None:
     )
 
 
-def order_act(*, actor: Any, order: Order | int, action: str, version: int | None = None) -> Order:
-    """Pickup (the hold is posted) or cancel (voided, the goods go back on the shelf)."""
+def order_act(
+    *,
+    actor: Any,
+    order: Order | int,
+    action: str,
+    version: int | None = None,
+    cash_paid: bool = False,
+) -> Order:
+    """Pickup (the hold is posted) or cancel (voided, the goods go back on the shelf). Goods with
+    a cash top-up are handed over only when the shopkeeper confirms the cash was paid."""
     if action not in ("pickup", "cancel"):
         raise ValidationFailed(_("未知的操作"), code="action")
+    data: dict[str, Any] = {}
 
     def apply(obj: Order, now: dt.datetime) -> None:
+        if action == "pickup" and obj.cash > 0:
+            if not cash_paid:
+                raise ValidationFailed(
+                    _("请先收取现金补差 %(cash)s 元，并勾选“已收现金补差”") % {"cash": obj.cash},
+                    code="cash_unpaid",
+                )
+            obj.cash_paid = True
+            data["cash"] = str(obj.cash)
         kind = TransferKind.POST if action == "pickup" else TransferKind.VOID
         ledger.hold_resolve(
             actor=actor, key=f"order:{obj.key}:{action}", hold=obj.hold_id, kind=kind, now=now
@@ -501,7 +590,7 @@ def order_act(*, actor: Any, order: Order | int, action: str, version: int | Non
 
     with transaction.atomic():
         return ORDER_WORKFLOW.transition(
-            actor=actor, obj=order, action=action, apply=apply, version=version
+            actor=actor, obj=order, action=action, apply=apply, version=version, data=data
         )
 
 

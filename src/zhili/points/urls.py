@@ -9,6 +9,7 @@ urlpatterns = [
     path("v/<str:code>/score/", views.score, name="score"),
     path("v/<str:code>/review/", views.review, name="review"),
     path("v/<str:code>/shop/", views.shop, name="shop"),
+    path("v/<str:code>/manage/", views.manage, name="manage"),
     path("v/<str:code>/rules/", views.rule_catalogue, name="rules"),
     path("rules/<int:pk>.xlsx", views.rules_export, name="rules_export"),
     path("records/<int:pk>/<str:action>/", views.record_act, name="record_act"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,8 +18,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhili.core.errors import Conflict, ValidationFailed, ZhiliError
 from zhili.core.scoping import can
 from zhili.points import rules, selectors, services
-from zhili.points.forms import CopyForm, ImportForm, OrderForm, RecordForm
-from zhili.points.models import Order, Record, RecordStatus, RuleVersion
+from zhili.points.forms import (
+    CopyForm,
+    GoodsForm,
+    HouseholdForm,
+    ImportForm,
+    MemberForm,
+    OrderForm,
+    RecordForm,
+    SettingsForm,
+    StockForm,
+)
+from zhili.points.models import (
+    Goods,
+    Household,
+    Order,
+    Record,
+    RecordStatus,
+    RuleVersion,
+    VillagePoints,
+)
 from zhili.points.workflow import ORDER_WORKFLOW, RECORD_WORKFLOW
 
 
@@ -191,6 +210,7 @@ def order_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             order=order,
             action=action,
             version=_version(request, order.version),
+            cash_paid=request.POST.get("cash_paid") == "on",
         )
         messages.success(request, _("已领取") if action == "pickup" else _("已取消，积分已退回"))
     except (Conflict, ValidationFailed) as exc:  # 404 and 403 answer as such
@@ -273,4 +293,89 @@ def public_board(request: HttpRequest, code: str) -> HttpResponse:
             "on": on,
             "public": public,
         },
+    )
+
+
+def _manage_act(request: HttpRequest, v: Any, action: str, d: dict[str, Any]) -> str:
+    """One form of the village's management page, through its service."""
+    user = request.user
+    if action == "settings":
+        services.village_settings_update(actor=user, village=v, **d)
+        return _("已保存村积分设置")
+    if action == "household":
+        area = selectors.village_place(v, d["area_code"])
+        services.household_create(
+            actor=user, area=area, number=d["number"], head_name=d["head_name"]
+        )
+        return _("已登记农户")
+    if action == "member":
+        household = selectors.household_get(user, int(d["household"]))
+        services.member_add(actor=user, household=household, name=d["name"], relation=d["relation"])
+        return _("已登记家庭成员")
+    if action == "goods":
+        services.goods_create(actor=user, village=v, **d)
+        return _("已上架商品")
+    goods = selectors.goods_get(user, int(d["goods"]))
+    services.goods_stock(actor=user, goods=goods, quantity=d["quantity"])
+    return _("已登记库存变动")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, code: str) -> HttpResponse:
+    """The village committee's desk: households and members (from the building/grid level), the
+    shop's goods and stock, and the village's settings (what its public board shows)."""
+    v = selectors.village_get(request.user, code)
+    homes = selectors.households(request.user, village=v)
+    goods = selectors.goods(request.user, v)
+    settings = services.village_settings(v)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+
+    def bound(key: str, cls: Any, **kw: Any) -> Any:
+        return cls(request.POST if key == action else None, prefix=key, **kw)
+
+    forms_ = {
+        "settings": bound(
+            "settings",
+            SettingsForm,
+            initial={f: getattr(settings, f) for f in services.SETTINGS_FIELDS},
+        ),
+        "household": bound("household", HouseholdForm),
+        "member": bound("member", MemberForm, households=homes),
+        "goods": bound("goods", GoodsForm),
+        "stock": bound("stock", StockForm, goods=goods),
+    }
+    status = 200
+    if action in forms_:
+        form = forms_[action]
+        if form.is_valid():
+            try:
+                note = _manage_act(request, v, action, form.cleaned_data)
+            except ZhiliError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, note)
+                return redirect("points:manage", code=code)
+        else:
+            status = 422
+    user = request.user
+    allowed = {
+        "settings": can(user, "change", VillagePoints, v.path),
+        "household": can(user, "add", Household, v.path),
+        "member": can(user, "change", Household, v.path),
+        "goods": can(user, "add", Goods, v.path),
+        "stock": can(user, "stock", Goods, v.path),
+    }
+    return render(
+        request,
+        "points/manage.html",
+        {
+            "village": v,
+            "settings": settings,
+            "households": selectors.household_rows(request.user, v),
+            "goods": list(goods),
+            "forms": [(k, f) for k, f in forms_.items() if allowed[k]],
+        },
+        status=status,
     )

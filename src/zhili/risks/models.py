@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
 from zhili.core.fields import PathField
@@ -299,6 +300,7 @@ class CandidateKind(models.TextChoices):
     REPEATED_ADDRESS = "address", "同一地址反复反映"
     REPEATED_PERSON = "person", "同一人反复反映"
     DISPUTE_ESCALATION = "dispute", "纠纷有激化迹象"
+    WAGE_WARNING = "wage", _("欠薪红色预警")
 
 
 class CandidateStatus(models.TextChoices):
@@ -307,12 +309,32 @@ class CandidateStatus(models.TextChoices):
     DISMISSED = "dismissed", "已排除"
 
 
+# The register form's fields a proposing module may fill in for the officer (evidence["prefill"]).
+PREFILL_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "source",
+    "area_code",
+    "address",
+    "person_name",
+    "person_phone",
+    "organisation",
+    "place",
+)
+
+
 class RiskCandidateQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
 class RiskCandidate(models.Model):
-    """A hot spot found by the scan, waiting for an officer to register or dismiss it."""
+    """A hot spot found by the scan (or proposed by another module, e.g. a red wage warning),
+    waiting for an officer to register or dismiss it.
+
+    ``evidence`` holds the figures; a proposing module may add ``summary`` and ``items`` (what it
+    found, in words), ``links`` (label and URL of its own records) and ``prefill`` (fields of the
+    register form, so the officer starts from the facts)."""
 
     kind = models.CharField("类型", max_length=10, choices=CandidateKind.choices)
     key = models.CharField("去重键", max_length=200, unique=True)
@@ -360,7 +382,7 @@ class RiskCandidate(models.Model):
             return f"{e.get('days')} 天内反映 {e.get('count')} 次（{e.get('value', '')}）"
         if self.kind == CandidateKind.DISPUTE_ESCALATION and e.get("amount"):
             return f"涉及金额 {e['amount']} 元"
-        return ""
+        return "；".join(str(x) for x in [e.get("summary", ""), *e.get("items", [])] if x)
 
 
 class RiskCounter(models.Model):

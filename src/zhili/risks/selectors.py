@@ -13,6 +13,7 @@ from zhili.core.errors import NotFound
 from zhili.core.related import Link, Related
 from zhili.core.scoping import has_any, path_prefix_q
 from zhili.risks.models import (
+    PREFILL_FIELDS,
     Assessment,
     Level,
     Measure,
@@ -257,6 +258,12 @@ def visible_sources(user: Any, risks: list[Risk]) -> tuple[dict[int, str], dict[
         else {}
     )
     return matters, disputes
+
+
+def candidate_prefill(candidate: RiskCandidate) -> dict[str, Any]:
+    """The register form's fields a proposing module filled in (only the form's own fields)."""
+    prefill = (candidate.evidence or {}).get("prefill") or {}
+    return {k: str(v) for k, v in prefill.items() if k in PREFILL_FIELDS}
 
 
 def candidate_first_matter(user: Any, candidate: RiskCandidate) -> Any:

@@ -30,9 +30,11 @@ from zhili.risks.configuration import (  # the city's configuration, written her
     policy_update,
 )
 from zhili.risks.models import (
+    PREFILL_FIELDS,
     STABILITY_TESTS,
     Assessment,
     AssessmentKind,
+    CandidateKind,
     CandidateStatus,
     Category,
     Confidence,
@@ -50,6 +52,8 @@ from zhili.risks.workflow import WORKFLOW
 
 __all__ = [  # matrix_cells_5x5: the 0002 migration reads it from here
     "candidate_dismiss",
+    "candidate_evidence_add",
+    "candidate_propose",
     "default_matrix",
     "escalate",
     "matrix_cells_5x5",
@@ -589,6 +593,65 @@ def _lock_candidate(actor: Any, candidate: RiskCandidate, action: str) -> RiskCa
         raise NotFound("风险线索不存在或不在您的管辖范围内", code="riskcandidate_not_found")
     if found.status != CandidateStatus.PROPOSED:
         raise Conflict("该线索已处理", code="illegal_transition")
+    return found
+
+
+@transaction.atomic
+def candidate_propose(
+    *,
+    key: str,
+    kind: str,
+    area: Area,
+    title: str,
+    evidence: dict[str, Any],
+    matter_ids: list[int] | None = None,
+) -> tuple[RiskCandidate, bool]:
+    """Another module proposes a candidate (a red wage warning, …): it waits in the candidates
+    queue of the area's district and street for an officer to register it as a risk or dismiss
+    it; nothing is registered silently. Idempotent by ``key``: returns (candidate, created)."""
+    if kind not in CandidateKind.values:
+        raise ValidationFailed("风险线索类型无效", code="invalid_kind")
+    prefill = evidence.get("prefill") or {}
+    if set(prefill) - set(PREFILL_FIELDS):
+        raise ValidationFailed("风险线索的预填字段无效", code="invalid_prefill")
+    found = RiskCandidate.objects.filter(key=key[:200]).first()
+    if found is not None:
+        return found, False
+    cand = RiskCandidate.objects.create(
+        key=key[:200],
+        kind=kind,
+        area=area,
+        area_path=area.path,
+        title=clean_text(title, "线索", limit=200),
+        evidence=evidence,
+    )
+    cand.matters.set(matter_ids or [])
+    audit_record(
+        actor=None,
+        action="risk.candidate_propose",
+        obj=cand,
+        area_path=cand.area_path,
+        after={"kind": kind, "title": cand.title},
+    )
+    return cand, True
+
+
+@transaction.atomic
+def candidate_evidence_add(
+    *, candidate: RiskCandidate, items: list[str], matter_ids: list[int] | None = None
+) -> RiskCandidate:
+    """More evidence for a candidate still waiting for a decision (later findings of the same
+    kind about the same place); a decided candidate is left as it was decided."""
+    found = RiskCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if found.status != CandidateStatus.PROPOSED:
+        return found
+    known = list(found.evidence.get("items", []))
+    fresh = [i[:300] for i in items if i and i not in known]
+    if fresh:
+        found.evidence = {**found.evidence, "items": [*known, *fresh][-50:]}
+        found.save(update_fields=["evidence"])
+    if matter_ids:
+        found.matters.add(*matter_ids)
     return found
 
 

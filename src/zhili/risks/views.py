@@ -137,6 +137,9 @@ def create(request: HttpRequest) -> HttpResponse:
                 "source": "dispute" if candidate.dispute_id else "matter",
             }
         )
+        # A candidate proposed by another module brings the facts it found (a wage warning: the
+        # project, its contractor, the labour manager, the rule and its figures).
+        initial.update(selectors.candidate_prefill(candidate))
     form = RiskForm(request.POST or None, initial=initial)
     bind_pickers(form, request.user)
     form.hint_person(reporter)

@@ -145,6 +145,7 @@ labels.register_audit(
         "risk.matrix_save": _("风险 · 保存风险矩阵"),
         "risk.policy_update": _("风险 · 修改分级管控规则"),
         "risk.candidate_dismiss": _("风险 · 排除风险线索"),
+        "risk.candidate_propose": _("风险 · 提出风险线索"),
         "risk.view_personal": _("风险 · 查看个人信息"),  # before privacy.reveal: old records
     }
 )

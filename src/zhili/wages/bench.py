@@ -3,14 +3,17 @@ attendance, pay tables and bank payments (with the anomalies the rules look for)
 timed as the ORM runs them (``rules.evaluate``) beside the same checks as plain SQL
 (``bench_sql``), their findings compared, and the full nightly run (warnings written) timed.
 
-Rows are written in bulk, as the bank's and contractors' imports would leave them (a bench machine,
-not the services). Sizes are parameters: ``zhili bench_wages --projects 5000 --workers 60``
-is the city (5,000 projects, 300,000 workers, 12 months: 3.6 million rows per monthly table).
+Rows are written in bulk (COPY on PostgreSQL, ``zhili.bench.sink``), as the bank's and
+contractors' imports would leave them (a bench machine, not the services). Sizes are parameters:
+5,000 projects × 60 workers × 12 months is the city (300,000 workers, 3.6 million rows per monthly
+table). ``make bench`` runs it as the measure ``wages`` (``figures``); ``zhili bench_wages`` alone
+on any database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from zhili.wages import bench_sql, rules
 from zhili.wages.imports import ID_CHECK, ID_WEIGHTS
@@ -52,17 +55,19 @@ def _id_number(n: int) -> str:
     return body + ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
 
 
-def _chunks(rows: Iterator[Any], model: Any) -> int:
-    n, buf = 0, []
-    for row in rows:
-        buf.append(row)
-        if len(buf) >= BATCH:
-            model.objects.bulk_create(buf)
-            n, buf = n + len(buf), []
-    if buf:
-        model.objects.bulk_create(buf)
-        n += len(buf)
-    return n
+def _write(model: Any, rows: Iterator[dict[str, Any]]) -> int:
+    """Rows of ``model`` (attribute names to values) by COPY/executemany, with their primary keys
+    drawn here (from the table's top, read before the COPY starts) so nothing is read back."""
+    from zhili.bench import sink
+
+    ids = itertools.count(sink.Ids.top(model) + 1)
+
+    def keyed() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            row["id"] = next(ids)
+            yield row
+
+    return sink.write(model, keyed())
 
 
 def generate(size: Size, *, today: dt.date) -> dict[str, int]:
@@ -78,135 +83,156 @@ def generate(size: Size, *, today: dt.date) -> dict[str, int]:
     first = rules.add_months(rules.month_start(today), -size.months)
     months = [rules.add_months(first, i) for i in range(size.months)]
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        firms = Firm.objects.bulk_create(
-            [
-                Firm(name=f"基准企业{i}", credit_code=f"91500000BENCH{i:05d}")
-                for i in range(max(size.projects // 5, 3))
-            ]
-        )
-        projects = []
-        for i in range(size.projects):
-            area_id, path = rnd.choice(streets)
-            projects.append(
-                Project(
-                    number=f"BENCH{size.seed}-{i:06d}",
-                    name=f"基准项目{i}",
-                    area_id=area_id,
-                    area_path=path,
-                    address="（生成数据）",
-                    builder=rnd.choice(firms),
-                    contractor=rnd.choice(firms),
-                    contract_value=Decimal(rnd.randrange(5, 500)) * 10**6,
-                    labour_share=Decimal(rnd.choice([15, 20, 25, 30])),
-                    start_on=first,
-                    labour_manager="（生成）",
-                    labour_manager_phone="13800000000",
-                )
+    # Each table is its own statement and commit (COPY): no transaction holding millions of
+    # pending foreign-key checks.
+    firms = Firm.objects.bulk_create(
+        [
+            Firm(name=f"基准企业{i}", credit_code=f"91500000BENCH{i:05d}")
+            for i in range(max(size.projects // 5, 3))
+        ]
+    )
+    projects = []
+    for i in range(size.projects):
+        area_id, path = rnd.choice(streets)
+        projects.append(
+            Project(
+                number=f"BENCH{size.seed}-{i:06d}",
+                name=f"基准项目{i}",
+                area_id=area_id,
+                area_path=path,
+                address="（生成数据）",
+                builder=rnd.choice(firms),
+                contractor=rnd.choice(firms),
+                contract_value=Decimal(rnd.randrange(5, 500)) * 10**6,
+                labour_share=Decimal(rnd.choice([15, 20, 25, 30])),
+                start_on=first,
+                labour_manager="（生成）",
+                labour_manager_phone="13800000000",
             )
-        projects = Project.objects.bulk_create(projects)
-        counts["projects"] = len(projects)
-        counts["accounts"] = _chunks(
-            (
-                WageAccount(
-                    project=p, bank="基准银行", account_number=f"{p.pk:013d}", opened_on=first
-                )
-                for p in projects
-                if rnd.random() < 0.97
-            ),
-            WageAccount,
         )
-        counts["deposits"] = _chunks(
+    projects = Project.objects.bulk_create(projects)
+    counts["projects"] = len(projects)
+    from zhili.bench import sink
+
+    monthly = [RosterEntry, Attendance, PayLine, BankPayment]
+    counts["accounts"] = _write(
+        WageAccount,
+        (
+            {
+                "project_id": p.pk,
+                "bank": "基准银行",
+                "account_number": f"{p.pk:013d}",
+                "opened_on": first,
+            }
+            for p in projects
+            if rnd.random() < 0.97
+        ),
+    )
+    counts["deposits"] = _write(
+        WageDeposit,
+        (
+            {
+                "project_id": p.pk,
+                "kind": "deposit",
+                "amount": Decimal(500000),
+                "bank": "基准银行",
+                "valid_until": None,
+            }
+            for p in projects
+            if rnd.random() < 0.95
+        ),
+    )
+    base = sink.Ids.top(Worker)
+    n_workers = size.projects * size.workers
+    counts["workers"] = _write(
+        Worker,
+        (
+            {
+                "id_number": _id_number(base + n),
+                "name": f"工人{n}",
+                "phone": "",
+                "bank_account": f"6222{n:012d}",
+            }
+            for n in range(n_workers)
+        ),
+    )
+    crew = {
+        p.pk: list(range(base + 1 + i * size.workers, base + 1 + (i + 1) * size.workers))
+        for i, p in enumerate(projects)
+    }
+    plan = _monthly_plan(rnd, projects, crew, months, today)
+    with sink.indexes_deferred(monthly):
+        counts["roster"] = _write(
+            RosterEntry,
             (
-                WageDeposit(project=p, kind="deposit", amount=500000, bank="基准银行")
-                for p in projects
-                if rnd.random() < 0.95
-            ),
-            WageDeposit,
-        )
-        base = Worker.objects.count()
-        counts["workers"] = _chunks(
-            (
-                Worker(
-                    id_number=_id_number(base + n), name=f"工人{n}", bank_account=f"6222{n:012d}"
-                )
-                for n in range(size.projects * size.workers)
-            ),
-            Worker,
-        )
-        wids = list(
-            Worker.objects.order_by("-id").values_list("id", flat=True)[: counts["workers"]]
-        )
-        wids.reverse()
-        crew = {
-            p.pk: wids[i * size.workers : (i + 1) * size.workers] for i, p in enumerate(projects)
-        }
-        counts["roster"] = _chunks(
-            (
-                RosterEntry(project=p, worker_id=w, employer=p.contractor, entered_on=first)
+                {
+                    "project_id": p.pk,
+                    "worker_id": w,
+                    "employer_id": p.contractor_id,
+                    "trade": "",
+                    "entered_on": first,
+                    "left_on": None,
+                }
                 for p in projects
                 for w in crew[p.pk]
             ),
-            RosterEntry,
         )
-        plan = _monthly_plan(rnd, projects, crew, months, today)
-        counts["attendance"] = _chunks(
+        counts["attendance"] = _write(
+            Attendance,
             (
-                Attendance(project_id=p, worker_id=w, month=m, days=d)
+                {"project_id": p, "worker_id": w, "month": m, "days": d}
                 for p, w, m, d, _a, _paid in plan()
             ),
-            Attendance,
         )
-        counts["paylines"] = _chunks(
+        counts["paylines"] = _write(
+            PayLine,
             (
-                PayLine(project_id=p, worker_id=w, month=m, amount=a, signed=True)
+                {"project_id": p, "worker_id": w, "month": m, "amount": a, "signed": True}
                 for p, w, m, d, a, _paid in plan()
             ),
-            PayLine,
         )
-        counts["payments"] = _chunks(
+        counts["payments"] = _write(
+            BankPayment,
             (
-                BankPayment(
-                    project_id=p,
-                    worker_id=w,
-                    month=m,
-                    amount=a,
-                    paid_on=rules.month_end(m),
-                    reference=f"B{p}-{m:%y%m}-{w}",
-                )
+                {
+                    "project_id": p,
+                    "worker_id": w,
+                    "month": m,
+                    "amount": a,
+                    "paid_on": rules.month_end(m),
+                    "reference": f"B{p}-{m:%y%m}-{w}",
+                }
                 for p, w, m, d, a, paid in plan()
                 if paid
             ),
-            BankPayment,
         )
-        counts["labour"] = _chunks(
-            (
-                LabourDeposit(
-                    project=p,
-                    amount=Decimal(size.workers * 6000)
-                    * rnd.choice(
-                        [Decimal("0.5"), Decimal(1), Decimal(1), Decimal(1), Decimal("1.2")]
-                    ),
-                    paid_on=m,
-                    reference=f"L{p.pk}-{m:%y%m}",
-                )
-                for p in projects
-                for m in months
-            ),
-            LabourDeposit,
-        )
-        counts["progress"] = _chunks(
-            (
-                Progress(
-                    project=p,
-                    month=m,
-                    percent=Decimal(min(100, (i + 1) * 100 // (size.months + 2))),
-                )
-                for p in projects
-                for i, m in enumerate(months)
-            ),
-            Progress,
-        )
+    counts["labour"] = _write(
+        LabourDeposit,
+        (
+            {
+                "project_id": p.pk,
+                "amount": Decimal(size.workers * 6000)
+                * rnd.choice([Decimal("0.5"), Decimal(1), Decimal(1), Decimal(1), Decimal("1.2")]),
+                "paid_on": m,
+                "reference": f"L{p.pk}-{m:%y%m}",
+            }
+            for p in projects
+            for m in months
+        ),
+    )
+    counts["progress"] = _write(
+        Progress,
+        (
+            {
+                "project_id": p.pk,
+                "month": m,
+                "percent": Decimal(min(100, (i + 1) * 100 // (size.months + 2))),
+            }
+            for p in projects
+            for i, m in enumerate(months)
+        ),
+    )
+    sink.reset_sequences([WageAccount, WageDeposit, Worker, *monthly, LabourDeposit, Progress])
     return counts
 
 
@@ -247,8 +273,10 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
-def measure(*, today: dt.date) -> dict[str, Any]:
-    """Each rule by the ORM and as SQL (seconds, findings, agreement), and the full nightly run."""
+def measure(*, today: dt.date, propose: bool = True) -> dict[str, Any]:
+    """Each rule by the ORM and as SQL (seconds, findings, agreement), and the full nightly run
+    (as ``tasks.wages_nightly`` runs it: warnings written and red ones proposed as risk
+    candidates)."""
     from zhili.wages.services import warnings_run
 
     if connection.vendor == "postgresql":
@@ -280,7 +308,7 @@ def measure(*, today: dt.date) -> dict[str, Any]:
     t_sql_total, _keys = _timed(lambda: bench_sql.evaluate(today=today))
     result["sql_total_seconds"] = round(t_sql_total, 3)
     result["findings"] = len(found)
-    t_run, fresh = _timed(lambda: warnings_run(today=today, propose=False))
+    t_run, fresh = _timed(lambda: warnings_run(today=today, propose=propose))
     result["nightly_seconds"] = round(t_run, 3)
     result["warnings_written"] = len(fresh)
     return result
@@ -305,3 +333,73 @@ def table(counts: dict[str, int], result: dict[str, Any]) -> str:
         f"{result['warnings_written']}"
     )
     return "\n".join(lines)
+
+
+def figures(ctx: Any, size: Size) -> list[Any]:
+    """The measure ``wages`` of ``make bench``: generate the set in the bench database, then each
+    rule and the whole nightly run beside the same checks as plain SQL in the same run."""
+    from zhili.bench.figures import Figure
+
+    today = ctx.now.date()
+    ctx.say(
+        f"  欠薪基准：{size.projects:,} 个项目 × {size.workers} 人 × {size.months} 个月"
+        f"（{size.projects * size.workers:,} 名工人）"
+    )
+    if Project.objects.exists():  # ``--reuse``: measure the set generated before
+        t_gen, counts = 0.0, {"projects": Project.objects.count()}
+        ctx.say("  沿用已生成的项目集")
+    else:
+        t_gen, counts = _timed(lambda: generate(size, today=today))
+    rows = sum(counts.values())
+    ctx.say(f"  生成 {rows:,} 行，{t_gen:.1f} s")
+    result = measure(today=today)
+    ctx.say(table(counts, result))
+    scale = f"{size.projects:,} projects × {size.workers} workers × {size.months} months"
+    out = [
+        Figure(
+            measure="wages",
+            name=f"generate ({scale}, COPY)",
+            value=round(rows / t_gen, 1) if t_gen else 0.0,
+            unit="rows/s",
+            better="higher",
+            note=f"{rows:,} rows in {t_gen:.1f} s" if t_gen else "reused",
+            extra={"counts": counts},
+        )
+    ]
+    for code, r in result["rules"].items():
+        out.append(
+            Figure(
+                measure="wages",
+                name=f"rule {code} (ORM)",
+                value=r["orm_seconds"],
+                unit="s",
+                limit=r["sql_seconds"],
+                limit_name="the same check as plain SQL",
+                note=f"{r['findings']:,} findings; same as SQL: {'yes' if r['same'] else 'NO'}",
+                extra=r,
+            )
+        )
+    out.append(
+        Figure(
+            measure="wages",
+            name=f"all rules ({scale})",
+            value=result["orm_total_seconds"],
+            unit="s",
+            limit=result["sql_total_seconds"],
+            limit_name="all checks as plain SQL",
+            note=f"{result['findings']:,} findings",
+        )
+    )
+    out.append(
+        Figure(
+            measure="wages",
+            name="nightly run (rules + warnings written + risk candidates proposed)",
+            value=result["nightly_seconds"],
+            unit="s",
+            limit=result["sql_total_seconds"],
+            limit_name="all checks as plain SQL (no writes)",
+            note=f"{result['warnings_written']:,} new warnings",
+            extra={"warnings_written": result["warnings_written"]},
+        )
+    )
+    return out

@@ -94,6 +94,7 @@ def minimum_wage_rows() -> list[dict[str, Any]]:
             "area_path": f"{CITY}/" if r["area_code"] == CITY else f"{CITY}/{r['area_code']}/",
             "monthly": r["monthly"],
             "effective_from": r["effective_from"],
+            "tier": r.get("tier", "")[:40],
             "source": source,
         }
         for r in data["rows"]
@@ -101,7 +102,8 @@ def minimum_wage_rows() -> list[dict[str, Any]]:
 
 
 def install(rule_model: Any, minimum_model: Any) -> None:
-    """Idempotent: missing rules and minimum-wage rows are added, edited ones are kept."""
+    """Idempotent: missing rules and minimum-wage rows are added, edited ones are kept (the
+    minimum wage as built by ``tools/wages_minimum_wage.py`` from the notice and the area tree)."""
     for code, (severity, threshold, red_above, help_text, reason) in RULES.items():
         rule_model.objects.get_or_create(
             code=code,
@@ -113,7 +115,12 @@ def install(rule_model: Any, minimum_model: Any) -> None:
                 "reason": reason,
             },
         )
+    known = {f.name for f in minimum_model._meta.fields}  # a migration's historical model
     for row in minimum_wage_rows():
-        minimum_model.objects.get_or_create(
+        row = {k: v for k, v in row.items() if k in known}
+        found, made = minimum_model.objects.get_or_create(
             area_path=row["area_path"], effective_from=row["effective_from"], defaults=row
         )
+        if not made and "tier" in row and not found.tier:
+            found.tier = row["tier"]
+            found.save(update_fields=["tier"])

@@ -1,6 +1,6 @@
 """Demo data of the wages module (INVENTED: firms, projects, workers and payments are made up),
 built through the services and the importer on the real Chongqing areas and the demo accounts:
-a clean project, one that paid nobody for a month (red → a risk), one that left workers out,
+a clean project, one that paid nobody for a month (red → a risk candidate), one that left workers out,
 one missing its deposit and notice board, one paying a gang boss; an interview and a blacklist
 entry. Idempotent (nothing when the demo projects exist); seconds."""
 

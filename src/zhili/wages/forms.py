@@ -102,6 +102,20 @@ class RuleForm(forms.Form):
     enabled = forms.BooleanField(label=_("启用"), required=False)
 
 
+class MinimumWageForm(forms.Form):
+    area_code = forms.CharField(
+        label=_("区县代码（全市填 500000）"), max_length=12, initial="500000"
+    )
+    monthly = forms.DecimalField(
+        label=_("月最低工资（元）"), min_value=1, max_digits=8, decimal_places=2
+    )
+    effective_from = forms.DateField(
+        label=_("执行日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tier = forms.CharField(label=_("档次（如“第一档”）"), max_length=40, required=False)
+    source = forms.CharField(label=_("依据（文件名称与文号）"), max_length=200)
+
+
 class InterviewForm(forms.Form):
     area_code = AreaField(label=_("被约谈地区"), permission="wages.interview.add")
     firm_code = forms.CharField(

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
-from zhili.wages.models import ImportKind, Severity
+from zhili.wages.models import ImportKind, MatchedBy, Severity
 
 labels.register_audit(
     {
@@ -14,8 +14,11 @@ labels.register_audit(
         "wages.project.deposit": _("根治欠薪 · 登记工资保证金"),
         "wages.project.progress": _("根治欠薪 · 填报工程进度"),
         "wages.project.complaint": _("根治欠薪 · 关联欠薪投诉"),
+        "wages.project.complaint_auto": _("根治欠薪 · 自动关联欠薪投诉"),
         "wages.import": _("根治欠薪 · 导入数据"),
         "wages.rule.change": _("根治欠薪 · 修改预警规则"),
+        "wages.minimum.add": _("根治欠薪 · 新增最低工资标准"),
+        "wages.minimum.change": _("根治欠薪 · 修改最低工资标准"),
         "wages.run": _("根治欠薪 · 运行预警规则"),
         "wages.interview.add": _("根治欠薪 · 登记约谈"),
         "wages.blacklist.add": _("根治欠薪 · 列入失信名单"),
@@ -35,8 +38,9 @@ labels.register_audit_fields(
         "month": _("月份"),
         "percent": _("累计进度"),
         "amount": _("金额"),
+        "matched_by": _("关联方式"),
     },
-    choices={"kind": dict(ImportKind.choices)},
+    choices={"kind": dict(ImportKind.choices), "matched_by": dict(MatchedBy.choices)},
 )
 labels.register_audit_fields(
     "wages.wagerule",

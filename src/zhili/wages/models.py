@@ -304,11 +304,25 @@ class ImportBatch(models.Model):
         return f"{self.get_kind_display()} {self.filename}"
 
 
+class MatchedBy(models.TextChoices):
+    """How a complaint was linked to its project (``services.complaints_autolink``)."""
+
+    MANUAL = "manual", "人工关联"
+    NUMBER = "number", "诉求写明了项目编号"
+    NAME = "name", "诉求写明了项目名称（同一区县）"
+    ADDRESS = "address", "诉求地址即项目地址（同一区县）"
+    FIRM = "firm", "诉求写明了施工或建设单位（区县内该单位唯一在建项目）"
+
+
 class ProjectComplaint(models.Model):
     """A resident's matter (劳资纠纷/欠薪) linked to the project it is about."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="complaints")
     matter = models.ForeignKey("matters.Matter", on_delete=models.PROTECT, related_name="+")
+    matched_by = models.CharField(
+        "关联方式", max_length=8, choices=MatchedBy.choices, default=MatchedBy.MANUAL
+    )
+    linked_at = models.DateTimeField("关联时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "欠薪投诉关联"
@@ -372,10 +386,14 @@ class MinimumWage(models.Model):
     area_path = PathField("区域路径", follows_area=False)
     monthly = models.DecimalField("月最低工资（元）", max_digits=8, decimal_places=2)
     effective_from = models.DateField("执行日期")
+    tier = models.CharField("档次", max_length=40, blank=True)
     source = models.CharField("依据", max_length=200)
+
+    objects = CityWideQuerySet.as_manager()
 
     class Meta:
         verbose_name = "最低工资标准"
+        ordering = ["area_path", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
                 fields=["area_path", "effective_from"], name="wage_minimum_once"
@@ -421,9 +439,9 @@ class Warning(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    risk = models.ForeignKey(
-        "risks.Risk",
-        verbose_name="已转风险",
+    candidate = models.ForeignKey(
+        "risks.RiskCandidate",
+        verbose_name="风险线索",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -444,6 +462,11 @@ class Warning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()}（{self.project.name}）"
+
+    @property
+    def risk(self) -> Any:
+        """The risk an officer registered from the warning's candidate (None before)."""
+        return self.candidate.risk if self.candidate_id and self.candidate else None
 
 
 class WarningEvent(Event):

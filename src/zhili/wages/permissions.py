@@ -9,6 +9,7 @@ DEFAULT_GRANTS = {
         "wages.interview.*",
         "wages.blacklistentry.*",
         "wages.wagerule.view",
+        "wages.minimumwage.view",
     ],
     "street_worker": [
         "wages.project.view",
@@ -23,6 +24,7 @@ DEFAULT_GRANTS = {
         "wages.interview.add",
         "wages.blacklistentry.view",
         "wages.wagerule.view",
+        "wages.minimumwage.view",
     ],
     "grid_worker": ["wages.project.view"],
 }

@@ -69,7 +69,8 @@ def warning_out(w: Warning) -> dict[str, Any]:
         "status": w.status,
         "status_name": w.get_status_display(),
         "assignee": w.assignee.username if w.assignee_id and w.assignee else None,
-        "risk": w.risk.number if w.risk_id and w.risk else None,
+        "candidate": w.candidate.get_status_display() if w.candidate_id and w.candidate else None,
+        "risk": w.risk.number if w.risk else None,
         "version": w.version,
     }
 

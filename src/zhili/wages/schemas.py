@@ -72,7 +72,8 @@ class WagesWarningOut(Schema):
     status: str
     status_name: str
     assignee: str | None
-    risk: str | None = Field(description="已登记的风险编号")
+    candidate: str | None = Field(description="风险线索的状态（待研判、已入库、已排除）")
+    risk: str | None = Field(description="由风险线索登记的风险编号")
     version: int
 
 

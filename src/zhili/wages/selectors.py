@@ -21,8 +21,11 @@ from zhili.wages.models import (
     ImportBatch,
     Interview,
     LabourDeposit,
+    MatchedBy,
+    MinimumWage,
     PayLine,
     Project,
+    ProjectComplaint,
     RosterEntry,
     Severity,
     WageDeposit,
@@ -147,6 +150,38 @@ def project_imports(project: Project) -> QuerySet[ImportBatch]:
     return project.imports.select_related("actor")[:20]
 
 
+@dataclass
+class ComplaintRow:
+    number: str
+    title: str
+    status: str
+    open: bool
+    matched_by: str
+
+
+def project_complaints(user: Any, project: Project, limit: int = 50) -> list[ComplaintRow]:
+    """The wage complaints linked to the project that the user may open (matters' own scoping),
+    open ones first, with how each was linked."""
+    from zhili.matters.selectors import matter_visible
+    from zhili.wages.rules import MATTER_DONE
+
+    links = dict(
+        ProjectComplaint.objects.filter(project=project).values_list("matter_id", "matched_by")
+    )
+    labels = dict(MatchedBy.choices)
+    rows = [
+        ComplaintRow(
+            m.number,
+            m.title,
+            m.get_status_display(),
+            m.status not in MATTER_DONE,
+            str(labels.get(links[m.pk], "")),
+        )
+        for m in matter_visible(user).filter(pk__in=list(links)).order_by("-id")[:limit]
+    ]
+    return sorted(rows, key=lambda r: not r.open)
+
+
 def project_warnings(user: Any, project: Project) -> QuerySet[Warning]:
     return Warning.objects.visible_to(user).filter(project=project).order_by("-id")
 
@@ -160,7 +195,9 @@ class WarningFilters:
 
 
 def warning_list(user: Any, f: WarningFilters) -> QuerySet[Warning]:
-    qs = Warning.objects.visible_to(user).select_related("project", "project__area", "assignee")
+    qs = Warning.objects.visible_to(user).select_related(
+        "project", "project__area", "assignee", "candidate__risk"
+    )
     if f.status == "active":
         qs = qs.exclude(status=WarningStatus.CLOSED)
     elif f.status in WarningStatus.values:
@@ -174,7 +211,7 @@ def warning_list(user: Any, f: WarningFilters) -> QuerySet[Warning]:
 
 def warning_get(user: Any, pk: int) -> Warning:
     qs = Warning.objects.visible_to(user).select_related(
-        "project", "project__area", "assignee", "risk"
+        "project", "project__area", "assignee", "candidate__risk"
     )
     return one_visible(qs.filter(pk=pk), noun="欠薪预警")
 
@@ -220,6 +257,38 @@ def rule_list(user: Any) -> QuerySet[WageRule]:
 
 def rule_get(user: Any, code: str) -> WageRule:
     return one_visible(WageRule.objects.visible_to(user).filter(code=code), noun="预警规则")
+
+
+@dataclass
+class MinimumRow:
+    row: MinimumWage
+    area_name: str
+    in_force: bool  # the row the below-minimum rule uses today for its area
+
+
+def minimum_wage_list(user: Any, *, today: dt.date | None = None) -> list[MinimumRow]:
+    """Every row of the local minimum wage with its area's name, the rows in force marked."""
+    from zhili.areas.models import Area
+
+    today = today or dt.date.today()
+    rows = list(MinimumWage.objects.visible_to(user).order_by("area_path", "-effective_from"))
+    names = dict(
+        Area.objects.filter(path__in={r.area_path for r in rows}).values_list("path", "name")
+    )
+    current: dict[str, int] = {}
+    for r in rows:  # newest first within each area
+        if r.effective_from <= today and r.area_path not in current:
+            current[r.area_path] = r.pk
+    return [
+        MinimumRow(r, names.get(r.area_path, r.area_code), current.get(r.area_path) == r.pk)
+        for r in rows
+    ]
+
+
+def minimum_wage_history(user: Any) -> QuerySet[Any]:
+    from zhili.core.selectors import audit_search
+
+    return audit_search(user, object_type="wages.minimumwage").order_by("-id")
 
 
 @dataclass

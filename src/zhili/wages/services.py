@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from zhili.areas.models import Area
@@ -30,10 +33,13 @@ from zhili.wages.models import (
     ImportKind,
     Interview,
     LabourDeposit,
+    MatchedBy,
+    MinimumWage,
     PayLine,
     Progress,
     Project,
     ProjectComplaint,
+    ProjectStatus,
     RosterEntry,
     Severity,
     WageAccount,
@@ -255,8 +261,130 @@ def complaint_link(*, actor: Any, project: Project, matter: Any) -> ProjectCompl
         area_path=project.area_path,
         after={"matter": matter.number},
     )
-    row, _ = ProjectComplaint.objects.get_or_create(project=project, matter=matter)
+    row, _ = ProjectComplaint.objects.get_or_create(
+        project=project,
+        matter=matter,
+        defaults={"matched_by": MatchedBy.MANUAL, "linked_at": timezone.now()},
+    )
     return row
+
+
+# -- complaints linked automatically ----------------------------------------------------------------
+
+AUTOLINK_DAYS = 365
+# A project number as residents write it: letters, digits and dashes ("XM2026001", "渝建-2026-01"
+# is matched by its ASCII part only when the project's number is ASCII).
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{3,39}")
+_MIN_NAME, _MIN_ADDRESS = 4, 5  # shorter names and addresses are too common to prove anything
+
+
+def _district_of(path: str) -> str:
+    return "/".join(path.split("/")[:2]) + "/"
+
+
+def _squash(text: str) -> str:
+    return "".join((text or "").split())
+
+
+@dataclass
+class _Site:
+    pk: int
+    number: str
+    name: str
+    address: str
+    firms: tuple[str, ...]
+
+
+def _match(text: str, address: str, sites: list[_Site], by_number: dict[str, int],
+           firm_sites: dict[str, list[int]]) -> tuple[int, str] | None:  # fmt: skip
+    """The one project a complaint is about, and how that was decided (None: not sure)."""
+    numbers = {by_number[t] for t in (x.upper() for x in _TOKEN.findall(text)) if t in by_number}
+    if len(numbers) == 1:
+        return numbers.pop(), MatchedBy.NUMBER
+    if numbers:
+        return None  # two projects named: an officer decides
+    named = {s.pk for s in sites if len(s.name) >= _MIN_NAME and _squash(s.name) in text}
+    if len(named) == 1:
+        return named.pop(), MatchedBy.NAME
+    here = _squash(address)
+    placed = {
+        s.pk
+        for s in sites
+        if len(_squash(s.address)) >= _MIN_ADDRESS
+        and (_squash(s.address) == here or _squash(s.address) in text)
+    }
+    if len(placed) == 1:
+        return placed.pop(), MatchedBy.ADDRESS
+    firms = {pk for f, pks in firm_sites.items() if f in text and len(pks) == 1 for pk in pks}
+    if len(firms) == 1:
+        return firms.pop(), MatchedBy.FIRM
+    return None
+
+
+@transaction.atomic
+def complaints_autolink(
+    *, today: dt.date, project_ids: list[int] | None = None
+) -> list[ProjectComplaint]:
+    """Link open wage complaints (matters of the 劳资纠纷/欠薪 category of the last year, not yet
+    linked) to the project under construction they are about, when the text leaves no doubt: the
+    project's number written anywhere in the city; else, within the matter's district, the
+    project's name, or its address (the matter's address or text), or the name of its contractor
+    or builder when that firm has one project under construction in the district. Two candidates
+    at any step: no link (an officer links by hand on the project page). Runs before the rules
+    (nightly and after an import), so the open-complaints rule counts them."""
+    from zhili.core.system import system_user
+    from zhili.matters.models import Matter
+
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=AUTOLINK_DAYS),
+                                                    dt.time.min))  # fmt: skip
+    matters = list(
+        Matter.objects.filter(category__code=WAGE_CATEGORY, created_at__gte=since)
+        .exclude(status__in=rules.MATTER_DONE)
+        .exclude(pk__in=ProjectComplaint.objects.values("matter_id"))
+        .values("pk", "number", "title", "description", "address", "area_path")
+    )
+    if not matters:
+        return []
+    # Every project under construction makes the index (a name or firm is only proof when it is
+    # unique among all of them); ``project_ids`` only limits which links are written.
+    projects = Project.objects.filter(status=ProjectStatus.BUILDING)
+    by_number: dict[str, int] = {}
+    by_district: dict[str, list[_Site]] = {}
+    firm_sites: dict[str, dict[str, list[int]]] = {}
+    for row in projects.values(
+        "pk", "number", "name", "address", "area_path", "contractor__name", "builder__name"
+    ):
+        by_number[row["number"].upper()] = row["pk"]
+        d = _district_of(row["area_path"])
+        site = _Site(row["pk"], row["number"], row["name"], row["address"],
+                     (row["contractor__name"], row["builder__name"]))  # fmt: skip
+        by_district.setdefault(d, []).append(site)
+        for firm in {_squash(f) for f in site.firms if len(_squash(f)) >= _MIN_NAME}:
+            firm_sites.setdefault(d, {}).setdefault(firm, []).append(row["pk"])
+    actor, now, links = system_user(), timezone.now(), []
+    for m in matters:
+        d = _district_of(m["area_path"])
+        text = _squash(f"{m['title']}\n{m['description']}\n{m['address']}")
+        found = _match(text, m["address"], by_district.get(d, []), by_number,
+                       firm_sites.get(d, {}))  # fmt: skip
+        if found is None:
+            continue
+        pid, how = found
+        if project_ids is not None and pid not in project_ids:
+            continue
+        links.append(ProjectComplaint(project_id=pid, matter_id=m["pk"], matched_by=how,
+                                      linked_at=now))  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="wages.project.complaint_auto",
+            object_type="wages.project",
+            object_id=str(pid),
+            object_repr=m["number"],
+            area_path=m["area_path"],
+            after={"matter": m["number"], "matched_by": how},
+        )
+    ProjectComplaint.objects.bulk_create(links, ignore_conflicts=True)
+    return links
 
 
 # -- imports ----------------------------------------------------------------------------------------
@@ -519,6 +647,60 @@ def rule_update(
     return rule
 
 
+# -- the local minimum wage (edited by the city) --------------------------------------------------
+
+MINIMUM_FIELDS = ["area_code", "monthly", "effective_from", "tier", "source"]
+
+
+@transaction.atomic
+def minimum_wage_set(
+    *,
+    actor: Any,
+    area: Area | None,
+    monthly: Any,
+    effective_from: dt.date,
+    source: str,
+    tier: str = "",
+) -> MinimumWage:
+    """The monthly minimum wage of a district (or the whole city) from a date: a new notice is a
+    new row; the same area and date corrects the row. The below-minimum rule uses the row of the
+    project's deepest area in force on the day it runs."""
+    if not can(actor, "change", MinimumWage, root_path()):
+        raise PermissionDenied("只有市级管理员可以修改最低工资标准")
+    if (
+        area is None
+        or not area.is_current
+        or area.level
+        not in (
+            AreaLevel.CITY,
+            AreaLevel.DISTRICT,
+        )
+    ):
+        raise ValidationFailed("最低工资标准按全市或区县设定，请填写现行的区县代码", code="place")
+    value = _decimal(monthly, "月最低工资", low=Decimal(1), high=Decimal(100000))
+    text = clean_text(source, "依据（文件名称与文号）", limit=200)
+    label = clean_text(tier, "档次", limit=40, required=False)
+    row = (
+        MinimumWage.objects.select_for_update()
+        .filter(area_path=area.path, effective_from=effective_from)
+        .first()
+    )
+    before = snapshot(row, MINIMUM_FIELDS) if row else None
+    if row is None:
+        row = MinimumWage(area_code=area.code, area_path=area.path, effective_from=effective_from)
+    row.monthly, row.source, row.tier = value, text, label
+    row.save()
+    row.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="wages.minimum.change" if before else "wages.minimum.add",
+        obj=row,
+        before=before,
+        after=snapshot(row, MINIMUM_FIELDS),
+    )
+    return row
+
+
 # -- the run: findings -> warnings -> risks --------------------------------------------------------
 
 
@@ -535,6 +717,7 @@ def warnings_run(
     lowered); a closed one stays closed. Red warnings propose risks. Returns the new warnings."""
     from zhili.core.system import system_user
 
+    complaints_autolink(today=today, project_ids=project_ids)
     found = rules.evaluate(today=today, project_ids=project_ids)
     by_key = {_key(f): f for f in found}
     known = {w.key: w for w in Warning.objects.filter(key__in=list(by_key))}
@@ -599,7 +782,7 @@ def warnings_run(
     if propose:
         risks_propose(
             warnings=[
-                w for w in [*fresh, *refreshed] if w.severity == Severity.RED and not w.risk_id
+                w for w in [*fresh, *refreshed] if w.severity == Severity.RED and not w.candidate_id
             ]
         )
     return fresh
@@ -613,55 +796,120 @@ def _risk_description(w: Warning) -> str:
     )
 
 
-def risks_propose(*, warnings: list[Warning]) -> list[Any]:
-    """A red warning proposes a risk (source 欠薪预警) in the register, through the register's
-    own service, with the warning's evidence; one open risk per project at a time."""
-    from zhili.core.system import system_user
-    from zhili.risks.models import Category, Source
-    from zhili.risks.models import Status as RiskStatus
-    from zhili.risks.services import risk_register
+def _evidence_line(w: Warning) -> str:
+    return f"{w.get_rule_display()}（{w.period:%Y-%m}）：{w.evidence.get('summary', '')}"
 
-    actor = system_user()
-    made = []
-    for w in sorted(warnings, key=lambda w: w.pk):
-        w = Warning.objects.select_related(
-            "project__area", "project__contractor", "project__builder"
-        ).get(pk=w.pk)
-        linked = (
-            Warning.objects.filter(project_id=w.project_id, risk__status=RiskStatus.OPEN)
-            .values_list("risk_id", flat=True)
-            .first()
+
+def _open_complaints(project_ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for pid, mid in (
+        ProjectComplaint.objects.filter(project_id__in=project_ids)
+        .exclude(matter__status__in=rules.MATTER_DONE)
+        .values_list("project_id", "matter_id")
+    ):
+        found.setdefault(pid, []).append(mid)
+    return found
+
+
+def _candidate_evidence(w: Warning, more: list[str]) -> dict[str, Any]:
+    """What the register needs to judge the candidate, and the form's fields filled from the
+    project: the labour manager is the person (见人), the rule and its figures the matter (见事),
+    the project's street and address the place (见地点)."""
+    p = w.project
+    return {
+        "summary": f"{p.name}（{p.number}）{_evidence_line(w)}",
+        "items": more,
+        "project": p.number,
+        "rule": w.rule,
+        "period": f"{w.period:%Y-%m}",
+        "reason": w.reason,
+        "figures": {k: v for k, v in w.evidence.items() if k != "summary"},
+        "links": [{"label": f"欠薪预警 #{w.pk}", "url": f"/wages/warnings/{w.pk}/"}],
+        "prefill": {
+            "title": f"欠薪预警：{p.name}"[:120],
+            "description": _risk_description(w),
+            "category": "labour",
+            "source": "wage",
+            "area_code": p.area.code,
+            "address": p.address,
+            "person_name": p.labour_manager,
+            "person_phone": p.labour_manager_phone,
+            "organisation": p.contractor.name,
+            "place": p.name,
+        },
+    }
+
+
+def risks_propose(*, warnings: list[Warning]) -> list[Any]:
+    """A red warning proposes a risk (source 欠薪预警) as a candidate in the risk register's
+    candidates queue (``risks.services.candidate_propose``), with the warning's evidence and the
+    project's open wage complaints attached; an officer of the project's district or street
+    registers it (the form filled from the evidence) or dismisses it — nothing is registered
+    silently. One candidate per project while it waits or its risk is open: later red warnings of
+    the project join it as more evidence. A handful of queries per project, not per warning.
+    Returns the new candidates."""
+    from zhili.core.system import system_user
+    from zhili.risks.models import CandidateKind, CandidateStatus, RiskCandidate
+    from zhili.risks.models import Status as RiskStatus
+    from zhili.risks.services import candidate_evidence_add, candidate_propose
+
+    if not warnings:
+        return []
+    by_project: dict[int, list[Warning]] = {}
+    for w in (
+        Warning.objects.filter(pk__in=[w.pk for w in warnings])
+        .select_related("project__area", "project__contractor", "project__builder")
+        .order_by("pk")
+    ):
+        by_project.setdefault(w.project_id, []).append(w)
+    pending = dict(
+        Warning.objects.filter(project_id__in=list(by_project), candidate__isnull=False)
+        .filter(
+            Q(candidate__status=CandidateStatus.PROPOSED)
+            | Q(
+                candidate__status=CandidateStatus.REGISTERED,
+                candidate__risk__status=RiskStatus.OPEN,
+            )
         )
-        if linked:
-            w.risk_id = linked
-            w.save(update_fields=["risk"])
-            continue
-        p = w.project
-        risk = risk_register(
-            actor=actor,
-            title=f"欠薪预警：{p.name}"[:120],
-            description=_risk_description(w),
-            category=Category.LABOUR,
-            source=Source.WAGE,
-            area=p.area,
-            address=p.address,
-            persons=[
-                {"name": p.labour_manager, "phone": p.labour_manager_phone, "detail": "劳资专管员"}
-            ],
-            elements=[
-                {"kind": "organisation", "name": p.contractor.name, "detail": "施工总承包单位"},
-                {"kind": "place", "name": p.name, "detail": p.address},
-                {
-                    "kind": "event",
-                    "name": w.get_rule_display(),
-                    "detail": str(w.evidence.get("summary", "")),
-                },
-            ],
-        )
-        w.risk = risk
-        w.save(update_fields=["risk"])
-        WORKFLOW.record(actor=actor, obj=w, action="propose_risk", data={"number": risk.number})
-        made.append(risk)
+        .values_list("project_id", "candidate_id")
+    )
+    waiting = RiskCandidate.objects.in_bulk(list(pending.values()))
+    complaints = _open_complaints(list(by_project))
+    actor, now = system_user(), timezone.now()
+    made, events = [], []
+    for pid, ws in by_project.items():
+        lines = [_evidence_line(w) for w in ws]
+        if pid in pending:
+            cand = candidate_evidence_add(
+                candidate=waiting[pending[pid]], items=lines, matter_ids=complaints.get(pid)
+            )
+        else:
+            first = ws[0]
+            cand, created = candidate_propose(
+                key=f"wage:{pid}:{first.pk}",
+                kind=CandidateKind.WAGE_WARNING,
+                area=first.project.area,
+                title=f"{first.project.name}：{first.get_rule_display()}（{first.period:%Y-%m}）",
+                evidence=_candidate_evidence(first, lines[1:]),
+                matter_ids=complaints.get(pid),
+            )
+            if created:
+                made.append(cand)
+        Warning.objects.filter(pk__in=[w.pk for w in ws]).update(candidate=cand)
+        events += [
+            WarningEvent(
+                warning=w,
+                action="propose_risk",
+                from_status=w.status,
+                to_status=w.status,
+                actor=actor,
+                actor_name=actor.username,
+                at=now,
+                data={"candidate": cand.title},
+            )
+            for w in ws
+        ]
+    WarningEvent.objects.bulk_create(events, batch_size=2000)
     return made
 
 

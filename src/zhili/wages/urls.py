@@ -17,5 +17,6 @@ urlpatterns = [
     path("blacklist/", views.blacklist, name="blacklist"),
     path("interviews/", views.interviews, name="interviews"),
     path("rules/", views.rules, name="rules"),
+    path("minimum-wage/", views.minimum_wage, name="minimum_wage"),
     path("rules/<str:code>/", views.rule_edit, name="rule_edit"),
 ]

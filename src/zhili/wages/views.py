@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -223,6 +223,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
             "roster_total": roster_total,
             "imports": selectors.project_imports(p),
             "warnings": selectors.project_warnings(request.user, p)[:50],
+            "complaints": selectors.project_complaints(request.user, p),
             "can_change": can(request.user, "change", Project, p.area_path),
             "can_import": can(request.user, "import", Project, p.area_path),
             "can_personal": may_see(request.user, p),
@@ -496,6 +497,54 @@ def rules(request: HttpRequest) -> HttpResponse:
             "rules": selectors.rule_list(request.user),
             "can_change": has_any(request.user, WageRule, "change"),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minimum_wage(request: HttpRequest) -> HttpResponse:
+    """The local monthly minimum wage by district (the below-minimum rule's floor): everyone with
+    the rules' view right reads it; the city's administrator adds or corrects rows (audited)."""
+    from zhili.wages.models import MinimumWage
+
+    if not has_any(request.user, MinimumWage, "view"):
+        raise Http404
+    can_change = has_any(request.user, MinimumWage, "change")
+    rows = selectors.minimum_wage_list(request.user)
+    form = forms.MinimumWageForm(request.POST or None) if can_change else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            return HttpResponse(_("只有市级管理员可以修改最低工资标准"), status=403)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                area = area_get(request.user, d["area_code"].strip())
+                services.minimum_wage_set(
+                    actor=request.user,
+                    area=area,
+                    monthly=d["monthly"],
+                    effective_from=d["effective_from"],
+                    tier=d["tier"],
+                    source=d["source"],
+                )
+            except ZhiliError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("已保存最低工资标准"))
+                return redirect("wages:minimum_wage")
+        else:
+            status = 422
+    return render(
+        request,
+        "wages/minimum_wage.html",
+        {
+            "rows": rows,
+            "form": form,
+            "history": selectors.minimum_wage_history(request.user)[:20],
+        },
+        status=status,
     )
 
 

@@ -1,6 +1,7 @@
 """The warning queue's rules table: open → assigned → closed (and reopened). Every state change
 of a warning is ``WORKFLOW.transition`` in ``services.py``; the nightly run records a new
-warning with ``WORKFLOW.record`` (``raise``) and a risk proposed from it (``propose_risk``)."""
+warning with ``WORKFLOW.record`` (``raise``) and the risk candidate proposed from it
+(``propose_risk``)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def describe(event: Any) -> str:
     if event.action == "assign":
         return f"交办给 {d.get('assignee_name', '')}"
     if event.action == "propose_risk":
-        return f"已登记风险 {d.get('number', '')}"
+        if d.get("number"):  # before issue 14's candidates: registered directly
+            return f"已登记风险 {d['number']}"
+        return f"已提请风险入库（风险线索：{d.get('candidate', '')}）"
     if event.action == "raise":
         return str(d.get("summary", ""))
     return ""

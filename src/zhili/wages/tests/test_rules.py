@@ -13,7 +13,9 @@ from zhili.wages.models import WageRule
 from zhili.wages.tests.helpers import (
     TODAY,
     attendance,
+    card,
     findings,
+    id_number,
     labour,
     make_project,
     pay,
@@ -124,15 +126,20 @@ def test_below_minimum_is_pro_rata_of_days_attended():
     assert f.evidence["workers"] == 1 and f.evidence["lowest"] == "965.00"
 
 
-def test_below_minimum_uses_the_city_default_outside_the_first_tier():
-    p = make_project(where="500101001", actor="wanzhou", number="XM-WZ")  # 万州: 2,000
-    roster(p, 1)
-    attendance(p, "2026-04", [1], days=22)
-    pay(p, "2026-04", {1: "2050"})
-    assert findings(p, "below_minimum") == []
-    attendance(p, "2026-05", [1], days=22)
-    pay(p, "2026-05", {1: "1999"})
-    assert len(findings(p, "below_minimum")) == 1
+def test_below_minimum_uses_the_second_tier_in_a_county():
+    from zhili.wages.tests.helpers import imp
+
+    # 奉节县 (a county): 2,000 a month (second tier, data built from the notice).
+    p = make_project(where="500236001", actor="city_admin", number="XM-FJ")
+    imp(p, "roster", [["工人1", id_number(1), "", card(1), "某劳务公司", "", "2026-01-01", ""]],
+        actor="city_admin")  # fmt: skip
+    imp(p, "attendance", [[id_number(1), "2026-04", 22]], actor="city_admin")
+    imp(p, "bank", [[id_number(1), "2026-04", "2050", "2026-04-28", "LS-FJ-1"]], actor="city_admin")
+    assert findings(p, "below_minimum") == []  # 2,050 is below 渝中's 2,100, not 奉节's 2,000
+    imp(p, "attendance", [[id_number(1), "2026-05", 22]], actor="city_admin")
+    imp(p, "bank", [[id_number(1), "2026-05", "1999", "2026-05-28", "LS-FJ-2"]], actor="city_admin")
+    (f,) = findings(p, "below_minimum")
+    assert f.evidence["minimum"] == "2000.00"
 
 
 # -- proxy payroll (red) --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The run turns findings into warnings; red ones propose risks seen by the right district only;
+"""The run turns findings into warnings; red ones propose risk candidates seen by the right
+district only;
 the queue's workflow; interviews and the blacklist."""
 
 from __future__ import annotations
@@ -24,37 +25,117 @@ def red_project():
     return p
 
 
-def test_an_import_runs_the_rules_and_a_red_warning_proposes_a_risk():
-    from zhili.risks.models import Risk, Source
+def _register(who, candidate):
+    """An officer registers the candidate from the form the evidence filled in."""
+    from zhili.risks.selectors import candidate_prefill
+    from zhili.risks.services import risk_register
+
+    d = candidate_prefill(candidate)
+    return risk_register(
+        actor=user(who),
+        title=d["title"],
+        description=d["description"],
+        category=d["category"],
+        source=d["source"],
+        area=area(d["area_code"]),
+        address=d["address"],
+        persons=[{"name": d["person_name"], "phone": d["person_phone"]}],
+        elements=[{"kind": "organisation", "name": d["organisation"]}],
+        candidate=candidate,
+    )
+
+
+def test_an_import_runs_the_rules_and_a_red_warning_proposes_a_risk_candidate():
+    from zhili.risks.models import Risk, RiskCandidate, Source
 
     p = red_project()
     w = Warning.objects.get(project=p, rule="no_payroll")
     assert w.severity == "red" and w.status == "open" and w.area_path == p.area_path
     assert w.reason.startswith("条例第三十一条")
     assert "2026-03 有 3 人出勤" in w.evidence["summary"]
-    risk = w.risk
-    assert risk is not None and risk.source == Source.WAGE and risk.category == "labour"
-    assert risk.area_path == p.area_path
-    assert "2026-03 有 3 人出勤" in risk.description  # the evidence, attached
-    assert {e.kind for e in risk.elements.all()} == {"person", "organisation", "place", "event"}
+    # A candidate waiting in the register's queue, not a risk registered silently.
+    cand = w.candidate
+    assert cand is not None and cand.kind == "wage" and cand.status == "proposed"
+    assert not Risk.objects.filter(source=Source.WAGE).exists() and w.risk is None
+    assert cand.area_path == p.area_path
+    assert "2026-03 有 3 人出勤" in cand.evidence_display  # the evidence, attached
+    assert cand.evidence["figures"] == {"month": "2026-03", "workers": 3}
+    assert cand.evidence["links"] == [
+        {"label": f"欠薪预警 #{w.pk}", "url": f"/wages/warnings/{w.pk}/"}
+    ]
     assert [e.action for e in w.events.all()] == ["raise", "propose_risk"]
-    # Visible to 渝中 (the district) and 解放碑 (the street), not to 万州.
+    # The district registers it from the prefilled form: source 欠薪预警, the project's facts.
+    risk = _register("yuzhong", cand)
+    assert risk.source == Source.WAGE and risk.category == "labour"
+    assert risk.area_path == p.area_path and "2026-03 有 3 人出勤" in risk.description
+    assert {e.kind for e in risk.elements.all()} == {"person", "organisation"}
+    assert RiskCandidate.objects.get(pk=cand.pk).status == "registered"
+    assert Warning.objects.get(pk=w.pk).risk == risk
+
+
+def test_candidates_and_risks_of_two_districts_are_seen_by_their_own_district_only(client):
+    from zhili.risks.models import Risk, RiskCandidate
+    from zhili.testing.factories import WANZHOU_STREET
+    from zhili.wages.tests.test_pages import login
+
+    yz = red_project()
+    wz = make_project("wanzhou", where=WANZHOU_STREET, number="XM-WZ-1", name="万州某安置房")
+    roster(wz, 2, start=10)
+    attendance(wz, "2026-03", [10, 11])
+    c_yz = Warning.objects.get(project=yz, rule="no_payroll").candidate
+    c_wz = Warning.objects.get(project=wz, rule="no_payroll").candidate
+    assert c_yz and c_wz and c_yz.pk != c_wz.pk
+    for who, mine, theirs in (
+        ("yuzhong", c_yz, c_wz),
+        ("jiefangbei", c_yz, c_wz),
+        ("wanzhou", c_wz, c_yz),
+    ):
+        seen = RiskCandidate.objects.visible_to(user(who))
+        assert seen.filter(pk=mine.pk).exists() and not seen.filter(pk=theirs.pk).exists()
+    page = login(client, "yuzhong").get("/risks/candidates/").content.decode()
+    assert "解放碑某商业综合体" in page and "万州某安置房" not in page
+    form = login(client, "yuzhong").get(f"/risks/new/?candidate={c_yz.pk}")
+    assert form.status_code == 200 and "某建工集团" in form.content.decode()  # prefilled
+    assert login(client, "wanzhou").get(f"/risks/new/?candidate={c_yz.pk}").status_code == 404
+    risk = _register("yuzhong", c_yz)
     for who in ("yuzhong", "jiefangbei"):
         assert Risk.objects.visible_to(user(who)).filter(pk=risk.pk).exists()
     assert not Risk.objects.visible_to(user("wanzhou")).filter(pk=risk.pk).exists()
-    assert not Warning.objects.visible_to(user("wanzhou")).filter(pk=w.pk).exists()
+    assert not Warning.objects.visible_to(user("wanzhou")).filter(project=yz).exists()
+    with pytest.raises(PermissionDenied):  # 万州 cannot register 渝中's candidate
+        _register("wanzhou", RiskCandidate.objects.get(pk=c_yz.pk))
 
 
-def test_running_twice_raises_nothing_new_and_one_risk_per_project():
-    from zhili.risks.models import Risk
+def test_one_candidate_per_project_while_waiting_or_its_risk_is_open():
+    from zhili.risks.models import RiskCandidate
 
     p = red_project()
     assert services.warnings_run(today=TODAY) == []
     attendance(p, "2026-02", [1, 2])  # a second red month on the same project
     reds = Warning.objects.filter(project=p, severity="red")
     assert reds.count() == 2
-    assert len({w.risk_id for w in reds}) == 1
-    assert Risk.objects.filter(source="wage").count() == 1
+    assert len({w.candidate_id for w in reds}) == 1
+    cand = RiskCandidate.objects.get(kind="wage")
+    assert len(cand.evidence["items"]) == 1 and "2026-02" in cand.evidence["items"][0]
+    # Registered and open: a later red warning joins the risk.
+    risk = _register("yuzhong", cand)
+    attendance(p, "2026-01", [1])
+    w = Warning.objects.get(project=p, rule="no_payroll", period="2026-01-01")
+    assert w.candidate_id == cand.pk and w.risk == risk
+    assert RiskCandidate.objects.filter(kind="wage").count() == 1
+
+
+def test_a_dismissed_candidate_stays_dismissed_and_new_evidence_proposes_anew():
+    from zhili.risks.models import RiskCandidate
+    from zhili.risks.services import candidate_dismiss
+
+    p = red_project()
+    cand = Warning.objects.get(project=p).candidate
+    candidate_dismiss(actor=user("yuzhong"), candidate=cand, note="已核实：工资已现金补发")
+    services.warnings_run(today=TODAY)  # the same warning seen again: nothing new
+    assert RiskCandidate.objects.filter(kind="wage").count() == 1
+    attendance(p, "2026-02", [1, 2])  # a new red month
+    assert RiskCandidate.objects.filter(kind="wage", status="proposed").count() == 1
 
 
 def test_yellow_warnings_do_not_propose_risks():
@@ -62,7 +143,7 @@ def test_yellow_warnings_do_not_propose_risks():
     services.warnings_run(today=TODAY)
     ws = Warning.objects.filter(project=p)
     assert {w.rule for w in ws} == {"account", "deposit", "notice"}
-    assert all(w.risk_id is None for w in ws)
+    assert all(w.candidate_id is None for w in ws)
 
 
 def test_the_queue_assign_close_reopen():
@@ -109,7 +190,7 @@ def test_severity_rises_to_red_but_never_falls():
     attendance(p, "2026-04", range(1, 21))
     pay(p, "2026-04", {i: "5000" for i in range(1, 20)})  # 5 % unpaid: yellow
     w = Warning.objects.get(project=p, rule="unpaid")
-    assert w.severity == "yellow" and w.risk_id is None
+    assert w.severity == "yellow" and w.candidate_id is None
     from zhili.wages.models import BankPayment
 
     BankPayment.objects.filter(project=p, worker__id_number__endswith="").filter(
@@ -117,7 +198,7 @@ def test_severity_rises_to_red_but_never_falls():
     ).delete()  # the bank recalls five transfers: 6 of 20 unpaid, 30 %
     services.warnings_run(today=TODAY)
     w.refresh_from_db()
-    assert w.severity == "red" and w.risk_id is not None
+    assert w.severity == "red" and w.candidate_id is not None
 
 
 def test_rule_edit_is_the_city_admins_and_audited():
