@@ -104,6 +104,7 @@ PUBLIC = {
     "/screens/pair/<token>/",
     "/screens/kiosk/",
     "/screens/kiosk/slides.json",
+    "/screens/kiosk/sw.js",  # the kiosk's service worker: a script, no data
     "/points/public/<code>/",  # the board a village chose to publish
 }
 PUBLIC_PREFIXES = ("/open311/v2/",)  # GeoReport v2 reads are public by the specification
