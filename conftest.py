@@ -40,6 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
 XDIST_GROUPS = {
     "tests/browser/": "browser",
     "src/zhili/core/tests/test_access_matrix.py": "access_matrix",
+    "src/zhili/core/tests/test_english.py": "english",
 }
 
 
