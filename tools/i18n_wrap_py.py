@@ -36,6 +36,9 @@ LOGGING |= {"write", "CommandError", "warn"}
 DATABASE = {"filter", "get", "exclude", "get_or_create", "update_or_create", "create", "update"}
 DATABASE |= {"bulk_create", "values", "annotate", "Value", "notify", "audit", "audit_log"}
 DATABASE |= {"record", "Q"}
+PATTERNS = {"compile", "match", "search", "sub", "fullmatch", "split", "findall", "finditer"}
+STORED_KEYWORDS = {"code", "action", "kind", "key", "note", "summary", "body", "reason"}
+STORED_KEYWORDS |= {"description", "object_repr", "label_key"}
 
 
 def _call_name(node: ast.Call) -> str:
@@ -51,7 +54,7 @@ class Finder(ast.NodeVisitor):
     def __init__(self) -> None:
         self.parents: list[ast.AST] = []
         self.found: list[tuple[ast.Constant, bool]] = []  # (literal, inside a function)
-        self.fstrings: list[ast.JoinedStr] = []
+        self.fstrings: list[tuple[ast.JoinedStr, bool]] = []
 
     def generic_visit(self, node: ast.AST) -> None:
         self.parents.append(node)
@@ -63,23 +66,23 @@ class Finder(ast.NodeVisitor):
             isinstance(v, ast.Constant) and isinstance(v.value, str) and HAN.search(v.value)
             for v in node.values
         ) and not self._skipped(node):
-            self.fstrings.append(node)
+            self.fstrings.append((node, self._inside()))
         # never descend: the parts of an f-string are not literals of their own
 
     def _skipped(self, node: ast.AST) -> bool:
         parent = self.parents[-1] if self.parents else None
         if isinstance(parent, ast.Expr):
             return True  # docstring or bare literal
-        if isinstance(parent, ast.Compare | ast.MatchValue | ast.Subscript):
+        if isinstance(parent, ast.Compare | ast.MatchValue | ast.Subscript | ast.Set):
             return True
         if isinstance(parent, ast.Dict) and node in parent.keys:
             return True
-        if isinstance(parent, ast.keyword) and parent.arg in ("code", "action", "kind", "key"):
+        if isinstance(parent, ast.keyword) and parent.arg in STORED_KEYWORDS:
             return True
         for anc in reversed(self.parents):
             if isinstance(anc, ast.Call):
                 name = _call_name(anc)
-                if name in GETTEXT or name in LOGGING or name in DATABASE:
+                if name in GETTEXT | LOGGING | DATABASE | PATTERNS:
                     return True
             if isinstance(anc, ast.Compare):
                 return True
@@ -87,13 +90,51 @@ class Finder(ast.NodeVisitor):
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and HAN.search(node.value) and not self._skipped(node):
-            inside = False
-            for i, anc in enumerate(self.parents):
-                if isinstance(anc, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                    nxt = self.parents[i + 1] if i + 1 < len(self.parents) else None
-                    if nxt is not anc.args:  # default arguments run at definition time
-                        inside = True
-            self.found.append((node, inside))
+            self.found.append((node, self._inside()))
+
+    def _inside(self) -> bool:
+        for i, anc in enumerate(self.parents):
+            if isinstance(anc, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                nxt = self.parents[i + 1] if i + 1 < len(self.parents) else None
+                if nxt is not anc.args:  # default arguments run at definition time
+                    return True
+        return False
+
+
+def _fstring(node: ast.JoinedStr, source: str, inside: bool) -> str | None:
+    """f"…{x}…" as gettext("…%(x)s…") % {"x": x}; None when it cannot."""
+    text, values = "", {}
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            text += str(part.value).replace("%", "%%")
+            continue
+        assert isinstance(part, ast.FormattedValue)
+        expr = ast.get_source_segment(source, part.value)
+        if expr is None or "\n" in expr:
+            return None
+        if part.conversion == ord("r"):
+            expr = f"repr({expr})"
+        elif part.conversion == ord("s"):
+            expr = f"str({expr})"
+        if part.format_spec is not None:
+            spec = part.format_spec
+            if not all(isinstance(v, ast.Constant) for v in spec.values):
+                return None
+            fmt = "".join(str(v.value) for v in spec.values)  # type: ignore[attr-defined]
+            expr = f"format({expr}, {fmt!r})"
+        base = re.split(r"[^\w.]", ast.get_source_segment(source, part.value) or "")[0]
+        name = base.split(".")[-1] if base else "value"
+        name = name if re.fullmatch(r"[A-Za-z_]\w*", name) and name != "_" else "value"
+        while name in values and values[name] != expr:
+            name += "2"
+        values[name] = expr
+        text += f"%({name})s"
+    fn = "gettext" if inside else "gettext_lazy"
+    if not inside:
+        return None  # a lazy string cannot be %-formatted at import time: by hand
+    literal = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    mapping = ", ".join(f'"{k}": {v}' for k, v in values.items())
+    return f"{fn}({literal}) % {{{mapping}}}"
 
 
 def wrap(path: Path, dry: bool) -> list[str]:
@@ -101,11 +142,8 @@ def wrap(path: Path, dry: bool) -> list[str]:
     tree = ast.parse(source)
     finder = Finder()
     finder.visit(tree)
-    notes = [
-        f"{path}:{n.lineno}: f-string: {ast.get_source_segment(source, n)!s:.100}"
-        for n in finder.fstrings
-    ]
-    if not finder.found:
+    notes = []
+    if not finder.found and not finder.fstrings:
         return notes
     lines = source.splitlines(keepends=True)
     offsets = [0]
@@ -127,6 +165,18 @@ def wrap(path: Path, dry: bool) -> list[str]:
         fn = "gettext" if inside else "gettext_lazy"
         used.add(fn)
         edits.append((start, end, f"{fn}({text})"))
+    for fnode, inside in finder.fstrings:
+        assert fnode.end_lineno is not None and fnode.end_col_offset is not None
+        start = pos(fnode.lineno, fnode.col_offset)
+        end = pos(fnode.end_lineno, fnode.end_col_offset)
+        new = _fstring(fnode, source, inside)
+        if new is None or fnode.lineno != fnode.end_lineno:
+            notes.append(f"{path}:{fnode.lineno}: f-string: {source[start:end]:.100}")
+            continue
+        used.add("gettext")
+        edits.append((start, end, new))
+    if not edits:
+        return notes
     for start, end, new in sorted(edits, reverse=True):
         source = source[:start] + new + source[end:]
     imports = ", ".join(sorted(used))

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.core.errors import ValidationFailed, ZhiliError
@@ -30,7 +31,7 @@ LOOKUP_LIMIT = int(getattr(settings, "ZHILI_PUBLIC_LOOKUP_LIMIT", 10))
 LOOKUP_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_LOOKUP_WINDOW", 15 * 60))
 REPORT_LIMIT = int(getattr(settings, "ZHILI_PUBLIC_REPORT_LIMIT", 10))
 REPORT_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_REPORT_WINDOW", 60 * 60))
-NOT_FOUND = "未查到与该编号和手机号后四位相符的诉求，请核对后再试。"
+NOT_FOUND = gettext_lazy("未查到与该编号和手机号后四位相符的诉求，请核对后再试。")
 SESSION_KEY = "zhili_public_report_number"
 LOOKUP_KEY = "zhili_public_lookup_matter"  # the matter this browser proved it reported
 
@@ -53,7 +54,11 @@ def public_report(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         if throttled("report", request, limit=REPORT_LIMIT, window=REPORT_WINDOW):
-            form.add_error(None, f"提交过于频繁，请 {REPORT_WINDOW // 60} 分钟后再试。")
+            form.add_error(
+                None,
+                gettext("提交过于频繁，请 %(REPORT_WINDOW)s 分钟后再试。")
+                % {"REPORT_WINDOW": REPORT_WINDOW // 60},
+            )
             status = 429
         else:
             d = form.cleaned_data
@@ -62,10 +67,12 @@ def public_report(request: HttpRequest) -> HttpResponse:
                 if d["area"]:
                     area = selectors.area_picker_area(None, d["area"])
                     if area is None:
-                        raise ValidationFailed("请从列表中选择所在区域", code="area_not_found")
+                        raise ValidationFailed(
+                            gettext("请从列表中选择所在区域"), code="area_not_found"
+                        )
                 category = form.category_obj()
                 if category is None:
-                    raise ValidationFailed("请选择诉求类别", code="invalid_category")
+                    raise ValidationFailed(gettext("请选择诉求类别"), code="invalid_category")
                 matter = services.matter_create(
                     actor=None,
                     category=category,
@@ -122,7 +129,9 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         if throttled("lookup", request, limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
-            message = f"查询次数过多，请 {LOOKUP_WINDOW // 60} 分钟后再试。"
+            message = gettext("查询次数过多，请 %(LOOKUP_WINDOW)s 分钟后再试。") % {
+                "LOOKUP_WINDOW": LOOKUP_WINDOW // 60
+            }
             status = 429
         else:
             matter = selectors.public_lookup(
@@ -182,7 +191,7 @@ def public_rate(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status
         else:
-            message = "感谢您的评价。"
+            message = gettext("感谢您的评价。")
             matter = selectors.public_matter(matter.pk) or matter
     lookup = LookupForm(initial={"number": matter.number})
     rate_form = None if message else form
@@ -194,21 +203,21 @@ def public_rate(request: HttpRequest) -> HttpResponse:
 # What a resident may see of each step: a label, the unit (never a person), and the note only
 # where it is addressed to the resident (why a matter was not accepted, guidance on 私事).
 PUBLIC_STEPS = {
-    "submit": "已受理",
-    "accept": "已立案",
-    "reject": "不予立案",
-    "triage": "已分流",
-    "dispatch": "已派遣至责任单位",
-    "sign": "责任单位已签收",
-    "report": "责任单位已反馈处置结果",
-    "verify": "已核查",
-    "close": "已办结",
-    "rate": "已回访",
-    "reopen": "重新办理",
-    "suspend": "暂缓办理",
-    "resume": "恢复办理",
-    "merge": "已与相同诉求合并办理",
-    "self_handle": "已现场处置",
+    "submit": gettext_lazy("已受理"),
+    "accept": gettext_lazy("已立案"),
+    "reject": gettext_lazy("不予立案"),
+    "triage": gettext_lazy("已分流"),
+    "dispatch": gettext_lazy("已派遣至责任单位"),
+    "sign": gettext_lazy("责任单位已签收"),
+    "report": gettext_lazy("责任单位已反馈处置结果"),
+    "verify": gettext_lazy("已核查"),
+    "close": gettext_lazy("已办结"),
+    "rate": gettext_lazy("已回访"),
+    "reopen": gettext_lazy("重新办理"),
+    "suspend": gettext_lazy("暂缓办理"),
+    "resume": gettext_lazy("恢复办理"),
+    "merge": gettext_lazy("已与相同诉求合并办理"),
+    "self_handle": gettext_lazy("已现场处置"),
 }
 PUBLIC_NOTES = {"reject", "triage"}
 
@@ -220,7 +229,7 @@ def public_steps(matter: Any) -> list[dict[str, Any]]:
         if label is None:
             continue
         if e.action == "verify" and not (e.data or {}).get("passed"):
-            label = "核查未通过，返回责任单位继续办理"
+            label = gettext("核查未通过，返回责任单位继续办理")
         if e.action == "triage" and (e.data or {}).get("triage") != "private":
             continue  # an internal routing step; the resident sees the dispatch
         steps.append(
@@ -267,18 +276,18 @@ def area_options(request: HttpRequest) -> HttpResponse:
 
 
 STATUS_PUBLIC = {
-    Status.SUBMITTED: "已受理，等待立案",
-    Status.ACCEPTED: "已立案，等待派遣",
-    Status.RETURNED: "正在重新派遣",
-    Status.DISPATCHED: "已派遣，等待责任单位签收",
-    Status.HANDLING: "责任单位正在处置",
-    Status.REPORTED: "处置完毕，正在核查",
-    Status.VERIFIED: "核查通过，即将办结",
-    Status.CLOSED: "已办结",
-    Status.RATED: "已办结并回访",
-    Status.REJECTED: "不予立案",
-    Status.SUSPENDED: "暂缓办理",
-    Status.MERGED: "已与相同诉求合并办理",
+    Status.SUBMITTED: gettext_lazy("已受理，等待立案"),
+    Status.ACCEPTED: gettext_lazy("已立案，等待派遣"),
+    Status.RETURNED: gettext_lazy("正在重新派遣"),
+    Status.DISPATCHED: gettext_lazy("已派遣，等待责任单位签收"),
+    Status.HANDLING: gettext_lazy("责任单位正在处置"),
+    Status.REPORTED: gettext_lazy("处置完毕，正在核查"),
+    Status.VERIFIED: gettext_lazy("核查通过，即将办结"),
+    Status.CLOSED: gettext_lazy("已办结"),
+    Status.RATED: gettext_lazy("已办结并回访"),
+    Status.REJECTED: gettext_lazy("不予立案"),
+    Status.SUSPENDED: gettext_lazy("暂缓办理"),
+    Status.MERGED: gettext_lazy("已与相同诉求合并办理"),
 }
 
 

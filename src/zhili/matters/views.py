@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from zhili.core import privacy
@@ -57,7 +58,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     total = 0
     if not error and (not form.is_bound or form.is_valid()):
         total = selectors.matter_list(user, form.filters())[:COUNT_CAP].count()
-    tabs = [{"key": "", "label": "全部", "count": None, "active": current == ""}] + [
+    tabs = [{"key": "", "label": gettext("全部"), "count": None, "active": current == ""}] + [
         {
             "key": key,
             "label": label,
@@ -92,7 +93,7 @@ def _row(m: Matter, now: Any) -> dict[str, Any]:
     return {
         "m": m,
         "late": m.overdue or bool(m.is_open and m.due_at and m.due_at < now),
-        "reporter": "匿名" if m.anonymous else privacy.mask_name(m.reporter_name),
+        "reporter": gettext("匿名") if m.anonymous else privacy.mask_name(m.reporter_name),
     }
 
 
@@ -102,7 +103,9 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     """The queue as filtered on the page, as xlsx (at most ``EXPORT_LIMIT`` rows)."""
     form = QueueFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        raise ValidationFailed("筛选条件有误，请在工作台修改后再导出", code="invalid_filters")
+        raise ValidationFailed(
+            gettext("筛选条件有误，请在工作台修改后再导出"), code="invalid_filters"
+        )
     filters = form.filters()
     rows = list(
         selectors.matter_list(request.user, filters)
@@ -111,12 +114,16 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     )
     if len(rows) > list_xlsx.EXPORT_LIMIT:
         raise ValidationFailed(
-            f"超过 {list_xlsx.EXPORT_LIMIT} 件，请缩小筛选范围后再导出（或通过 API 分页读取）",
+            gettext("超过 %(EXPORT_LIMIT)s 件，请缩小筛选范围后再导出（或通过 API 分页读取）")
+            % {"EXPORT_LIMIT": list_xlsx.EXPORT_LIMIT},
             code="export_too_large",
         )
     label = selectors.QUEUES.get(filters.queue, "全部")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    title = f"诉求清单（{label}）· 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
+    title = gettext("诉求清单（%(label)s）· 导出于 %(localtime)s") % {
+        "label": label,
+        "localtime": format(timezone.localtime(), "%Y-%m-%d %H:%M"),
+    }
     response = HttpResponse(
         list_xlsx.queue_workbook(rows, title=title), content_type=list_xlsx.XLSX_TYPE
     )
@@ -160,7 +167,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in SPECS:
-        raise NotFound(f"未知的操作：{action}", code="unknown_action")
+        raise NotFound(
+            gettext("未知的操作：%(action)s") % {"action": action}, code="unknown_action"
+        )
     user = request.user
     matter = selectors.matter_get(user, number)
     form = SPECS[action].make_form(user=user, matter=matter, data=request.POST, files=request.FILES)
@@ -192,7 +201,11 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
                     form.data = fresh
             else:
                 label = workflow.label(action)
-                messages.success(request, f"{matter.number}：已{label}。")
+                messages.success(
+                    request,
+                    gettext("%(number)s：已%(label)s。")
+                    % {"number": matter.number, "label": label},
+                )
                 return redirect("matters:detail", number=matter.number)
     return _detail(request, matter, bound=form, bound_action=action, status=status)
 
@@ -420,7 +433,7 @@ def attachment(request: HttpRequest, sha256: str, thumb: bool = False) -> FileRe
     att = selectors.attachment_visible(request.user, sha256)
     stored = att.thumbnail if thumb else att.file
     if not stored:
-        raise NotFound("该附件没有缩略图", code="no_thumbnail")
+        raise NotFound(gettext("该附件没有缩略图"), code="no_thumbnail")
     response = FileResponse(
         stored.open("rb"),
         content_type="image/jpeg" if thumb else att.content_type,

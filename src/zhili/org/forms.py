@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from zhili.areas.selectors import area_get
 from zhili.core.errors import NotFound
@@ -37,24 +38,28 @@ class StyledForm(forms.Form):
 
 
 class UnitForm(StyledForm):
-    name = forms.CharField(label="名称", max_length=120)
-    type = forms.ChoiceField(label="类型", choices=UnitType.choices)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=120)
+    type = forms.ChoiceField(label=gettext_lazy("类型"), choices=UnitType.choices)
     area_code = forms.CharField(
-        label="所属区域代码",
+        label=gettext_lazy("所属区域代码"),
         max_length=32,
-        help_text="如 500103（渝中区）或 500103003（解放碑街道）",
+        help_text=gettext_lazy("如 500103（渝中区）或 500103003（解放碑街道）"),
     )
-    phone = forms.CharField(label="联系电话", max_length=32, required=False)
+    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
 
 
 class UserCreateForm(StyledForm):
-    username = forms.CharField(label="账号", max_length=150)
-    full_name = forms.CharField(label="姓名", max_length=64)
-    phone = forms.CharField(label="手机号", max_length=32, required=False)
-    area_code = forms.CharField(label="所属区域代码", max_length=32)
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
+    username = forms.CharField(label=gettext_lazy("账号"), max_length=150)
+    full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=64)
+    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=32, required=False)
+    area_code = forms.CharField(label=gettext_lazy("所属区域代码"), max_length=32)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("所属单位"), queryset=Unit.objects.none(), required=False
+    )
     password = forms.CharField(
-        label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全为数字"
+        label=gettext_lazy("初始密码"),
+        widget=forms.PasswordInput,
+        help_text=gettext_lazy("至少 10 位，不能全为数字"),
     )
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
@@ -64,10 +69,12 @@ class UserCreateForm(StyledForm):
 
 
 class UserEditForm(StyledForm):
-    full_name = forms.CharField(label="姓名", max_length=64)
-    phone = forms.CharField(label="手机号", max_length=32, required=False)
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
-    is_active = forms.BooleanField(label="启用", required=False)
+    full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=64)
+    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=32, required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("所属单位"), queryset=Unit.objects.none(), required=False
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("启用"), required=False)
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,30 +83,30 @@ class UserEditForm(StyledForm):
 
 
 class PasswordResetForm(StyledForm):
-    password = forms.CharField(label="新密码", widget=forms.PasswordInput)
+    password = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput)
 
 
 class GrantForm(StyledForm):
-    role = forms.ModelChoiceField(label="角色", queryset=Role.objects.none())
-    area_code = forms.CharField(label="区域代码", max_length=32)
+    role = forms.ModelChoiceField(label=gettext_lazy("角色"), queryset=Role.objects.none())
+    area_code = forms.CharField(label=gettext_lazy("区域代码"), max_length=32)
 
     def set_roles(self, roles: Any) -> None:
         cast(forms.ModelChoiceField, self.fields["role"]).queryset = roles
 
 
 class RoleForm(StyledForm):
-    name = forms.CharField(label="名称", max_length=64)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=64)
     description = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     permissions = forms.MultipleChoiceField(
-        label="权限", required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("权限"), required=False, widget=forms.CheckboxSelectMultiple
     )
     extra = forms.CharField(
-        label="其他权限（通配，每行一条）",
+        label=gettext_lazy("其他权限（通配，每行一条）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="如 areas.* 或 *",
+        help_text=gettext_lazy("如 areas.* 或 *"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -116,10 +123,12 @@ class RoleForm(StyledForm):
 
 
 class LiaisonForm(StyledForm):
-    area_code = forms.CharField(label="联系街道代码", max_length=32)
-    leader = forms.CharField(label="联系领导账号", max_length=150, required=False)
-    unit = forms.ModelChoiceField(label="联系单位", queryset=Unit.objects.none(), required=False)
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    area_code = forms.CharField(label=gettext_lazy("联系街道代码"), max_length=32)
+    leader = forms.CharField(label=gettext_lazy("联系领导账号"), max_length=150, required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("联系单位"), queryset=Unit.objects.none(), required=False
+    )
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

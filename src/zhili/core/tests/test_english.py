@@ -219,7 +219,7 @@ PAGES = named_pages()
 
 
 @pytest.fixture(scope="module")
-def data(world: Any, django_db_blocker: Any) -> Data:
+def data(world: Any, django_db_blocker: Any) -> Data:  # noqa: F811
     with django_db_blocker.unblock():
         return Data(stored_runs())
 
@@ -241,7 +241,11 @@ def _is_page(response: Any) -> bool:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
-def test_page_in_english_has_no_chinese_but_data(page: Page, world: Any, data: Data) -> None:
+def test_page_in_english_has_no_chinese_but_data(
+    page: Page,
+    world: Any,  # noqa: F811 - the access matrix fixture
+    data: Data,
+) -> None:
     url = page_url(page, world.values)
     read: list[str] = []
     problems: list[str] = []
