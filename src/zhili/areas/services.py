@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record, snapshot
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.i18n import stored
 from zhili.core.scoping import can
 
 EDITABLE_LEVELS = {Level.GRID.value, Level.BUILDING.value}
@@ -118,7 +119,7 @@ def area_create(
         code=code,
         name=name[:100],
         level=level,
-        kind=Level(level).label,
+        kind=stored(Level(level).label),
         parent=parent,
         path=child_path(parent, code),
         depth=parent.depth + 1,

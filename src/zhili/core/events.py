@@ -55,6 +55,11 @@ class AppendOnlyModel(models.Model):
                 gettext("%(verbose_name)s只能追加，不能修改")
                 % {"verbose_name": self._meta.verbose_name}
             )
+        from zhili.core.i18n import stored
+
+        for field in self._meta.concrete_fields:  # labels in stored JSON: the stored language
+            if isinstance(field, models.JSONField):
+                setattr(self, field.attname, stored(getattr(self, field.attname)))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
