@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from zhili.areas.geo import parse_geometry
 from zhili.areas.models import Area, Level
@@ -17,14 +17,14 @@ from zhili.core.audit import audit_record
 from zhili.core.errors import ValidationFailed, ZhiliError
 
 COLUMNS = [
-    ("level", gettext_lazy("层级")),
-    ("parent_code", gettext_lazy("上级代码")),
-    ("name", gettext_lazy("名称")),
-    ("code", gettext_lazy("代码")),
-    ("households", gettext_lazy("户数")),
-    ("address", gettext_lazy("地址")),
-    ("lat", gettext_lazy("纬度")),
-    ("lng", gettext_lazy("经度")),
+    ("level", "层级"),
+    ("parent_code", "上级代码"),
+    ("name", "名称"),
+    ("code", "代码"),
+    ("households", "户数"),
+    ("address", "地址"),
+    ("lat", "纬度"),
+    ("lng", "经度"),
 ]
 LEVEL_WORDS = {
     "网格": Level.GRID.value,
@@ -51,17 +51,17 @@ def template_xlsx() -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = gettext("网格楼栋")
+    ws.title = "网格楼栋"
     ws.append([label for _, label in COLUMNS])
-    ws.append([gettext("网格"), "500103003001", gettext("解放碑第一网格"), "", 420, "", "", ""])
+    ws.append(["网格", "500103003001", "解放碑第一网格", "", 420, "", "", ""])
     ws.append(
         [
-            gettext("楼栋"),
+            "楼栋",
             "500103003001001",
-            gettext("民族路 1 号楼"),
+            "民族路 1 号楼",
             "",
             60,
-            gettext("民族路 1 号"),
+            "民族路 1 号",
             29.5587,
             106.5770,
         ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.audit import audit_record, snapshot
@@ -22,37 +22,37 @@ from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.matters import catalogue
 from zhili.matters.models import STAGES, Category, HandlingMode, RoutingRule
 
-CATEGORY_SHEET, RULE_SHEET = gettext_lazy("分类"), gettext_lazy("派单规则")
+CATEGORY_SHEET, RULE_SHEET = "分类", "派单规则"
 CATEGORY_COLUMNS = [
-    ("code", gettext_lazy("代码")),
-    ("name", gettext_lazy("名称")),
-    ("parent", gettext_lazy("所属大类代码")),
-    ("topic", gettext_lazy("五事")),
-    ("handling_mode", gettext_lazy("四事四办")),
-    ("limit_dispatch", gettext_lazy("立案派遣时限")),
-    ("limit_sign", gettext_lazy("签收时限")),
-    ("limit_contact", gettext_lazy("联系群众时限")),
-    ("limit_handle", gettext_lazy("办结时限")),
-    ("hint", gettext_lazy("填报提示")),
-    ("questions", gettext_lazy("补充问题")),
-    ("allow_anonymous", gettext_lazy("允许匿名")),
-    ("is_active", gettext_lazy("启用")),
-    ("order", gettext_lazy("排序")),
+    ("code", "代码"),
+    ("name", "名称"),
+    ("parent", "所属大类代码"),
+    ("topic", "五事"),
+    ("handling_mode", "四事四办"),
+    ("limit_dispatch", "立案派遣时限"),
+    ("limit_sign", "签收时限"),
+    ("limit_contact", "联系群众时限"),
+    ("limit_handle", "办结时限"),
+    ("hint", "填报提示"),
+    ("questions", "补充问题"),
+    ("allow_anonymous", "允许匿名"),
+    ("is_active", "启用"),
+    ("order", "排序"),
 ]
 RULE_COLUMNS = [
-    ("category", gettext_lazy("分类代码")),
-    ("area", gettext_lazy("区域代码")),
-    ("unit", gettext_lazy("单位名称")),
-    ("unit_area", gettext_lazy("单位所属区域代码")),
-    ("area_name", gettext_lazy("区域名称")),
+    ("category", "分类代码"),
+    ("area", "区域代码"),
+    ("unit", "单位名称"),
+    ("unit_area", "单位所属区域代码"),
+    ("area_name", "区域名称"),
 ]
 REQUIRED = {
-    CATEGORY_SHEET: [gettext_lazy("代码"), gettext_lazy("名称")],
-    RULE_SHEET: [gettext_lazy("分类代码"), gettext_lazy("区域代码"), gettext_lazy("单位名称")],
+    CATEGORY_SHEET: ["代码", "名称"],
+    RULE_SHEET: ["分类代码", "区域代码", "单位名称"],
 }
 YES, NO = (
-    (gettext_lazy("是"), "1", "true", "yes", "y", "√"),
-    (gettext_lazy("否"), "0", "false", "no", "n", ""),
+    ("是", "1", "true", "yes", "y", "√"),
+    ("否", "0", "false", "no", "n", ""),
 )
 MAX_ROWS = 5000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,8 +100,8 @@ def catalogue_export(user: Any) -> bytes:
                     *(catalogue.limit_text(limits[s]) if limits.get(s) else "" for s in STAGES),
                     c.hint,
                     json.dumps(c.questions, ensure_ascii=False) if c.questions else "",
-                    gettext("是") if c.allow_anonymous else gettext("否"),
-                    gettext("是") if c.is_active else gettext("否"),
+                    "是" if c.allow_anonymous else "否",
+                    "是" if c.is_active else "否",
                     c.order,
                 ]
             )
