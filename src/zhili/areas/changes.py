@@ -94,8 +94,14 @@ def _level_index(level: str) -> int:
 def _require_child_level(child: Area, parent: Area, where: str) -> None:
     if _level_index(child.level) != _level_index(parent.level) + 1:
         raise ChangeFileError(
-            f"{where}：{child.name}（{child.get_level_display()}）不能直接隶属于"
-            f"{parent.name}（{parent.get_level_display()}）",
+            gettext("%(where)s：%(child)s（%(child_level)s）不能直接隶属于%(parent)s（%(parent_level)s）")
+            % {
+                "where": where,
+                "child": child.name,
+                "child_level": child.get_level_display(),
+                "parent": parent.name,
+                "parent_level": parent.get_level_display(),
+            },
             code="invalid_level",
         )
 
@@ -156,8 +162,16 @@ def _repoint_records(old: Area, new: Area, where: str) -> None:
                 model._base_manager.filter(**{name: old}).update(**{name: new})
         except IntegrityError as exc:
             raise ChangeFileError(
-                f"{where}：{old.name} 的{model._meta.verbose_name}转到 {new.name} 后"
-                "与已有记录重复，请先合并或更名后再应用",
+                gettext(
+                    "%(where)s：%(old)s 的%(records)s转到 %(new)s 后与已有记录重复，"
+                    "请先合并或更名后再应用"
+                )
+                % {
+                    "where": where,
+                    "old": old.name,
+                    "records": model._meta.verbose_name,
+                    "new": new.name,
+                },
                 code="conflict",
             ) from exc
 

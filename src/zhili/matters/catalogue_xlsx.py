@@ -70,8 +70,8 @@ class ImportSummary:
 
     def __str__(self) -> str:
         return (
-            f"新增分类 {len(self.created)} 个，更新 {len(self.updated)} 个，"
-            f"派单规则 {self.rules} 条"
+            gettext("新增分类 %(created)s 个，更新 %(updated)s 个，派单规则 %(rules)s 条")
+            % {"created": len(self.created), "updated": len(self.updated), "rules": self.rules}
         )
 
 

@@ -30,7 +30,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
 
 from zhili.areas.models import Area, Level
 from zhili.core import tunables
@@ -45,7 +44,7 @@ MAX_SCAN = (
 )
 EARTH_RADIUS_M = 6_371_000.0
 
-_STOP_TEXT = gettext_lazy("""
+_STOP_TEXT = """
     的 了 着 过 地 得 在 是 我 我们 你 你们 他 她 它 他们 有 和 与 及 或 就 都 也 很 还 又 再 被 把 让
     给 对 向 从 到 于 这 那 这个 那个 这些 那些 这里 那里 这边 那边 一个 一些 一直 一下 什么 怎么 怎么办
     为什么 如何 哪里 请 请问 希望 要求 反映 投诉 举报 问题 情况 现在 目前 已经 没有 不 没 能 能否 会 可以
@@ -53,15 +52,15 @@ _STOP_TEXT = gettext_lazy("""
     尽快 处理 解决 相关 部门 有关 进行 造成 导致 影响 严重 非常 特别 比较 多次 经常 每天 天天 好几天
     几天 问题反映 呢 吗 吧 啊 呀 哦 嘛 啦 个 些 次 处 时候 时间 之前 以后 之后 近期 最近
     附近 周边 街道 社区 网格 第 位于 地方 这样 那样 大家
-""")
+"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 # Words of residents' matters that jieba's general dictionary splits badly (路灯不亮 → 路/灯不亮).
-_DOMAIN_TEXT = gettext_lazy("""
+_DOMAIN_TEXT = """
     路灯 井盖 下水道 化粪池 污水 外溢 堵塞 积水 漏水 渗水 停水 停电 停气 水压 电梯 困人 物业 物业费
     业委会 业主 小区 楼栋 单元 外墙 脱落 坠物 噪声 噪音 扰民 油烟 广场舞 装修 违章 违建 搭建 占道
     乱停 乱放 垃圾 清运 保洁 绿化 树木 流浪狗 流浪猫 消防通道 安全隐患 欠薪 拖欠 工资 农民工 工地
     施工 渣土 道路 破损 坑洼 人行道 盲道 红绿灯 公交 低保 养老 残疾人 就业 医保 社保 学位 诈骗
-""")
+"""
 DOMAIN_WORDS = frozenset(_DOMAIN_TEXT.split())
 WORD_FREQ = 20000
 _AREA_SUFFIX = re.compile(r"(街道办事处|街道|社区居委会|居委会|村委会|社区|镇|乡|村)$")

@@ -145,6 +145,18 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "districts": r.districts,
         "volume_label": volume_label(r),
         "trend_label": gettext("派遣") if r.view.unit is not None else gettext("受理"),
+        "trend_key": "dispatched" if r.view.unit is not None else "created",
+        # The charts' own words, in the page's language.
+        "words": {
+            "closed": gettext("结案"),
+            "overdue": gettext("超期未处置"),
+            "no_data": gettext("无数据"),
+            "unit": gettext(" 件"),
+            "many": gettext("多"),
+            "few": gettext("少"),
+            "high": gettext("高"),
+            "low": gettext("低"),
+        },
         "geojson": reverse("areas:boundaries_geojson"),
         "by": r.by,
     }
@@ -210,8 +222,12 @@ def workbook_bytes(r: m.Report) -> bytes:
     ws["A1"].font = Font(bold=True)
     ws.append(
         [
-            f"排名指标：{m.MEASURE_BY_KEY[r.rank_by].label}（样本少于 {r.min_sample} 的不参与排名）；"
-            f"导出时间 {timezone.localtime():%Y-%m-%d %H:%M}"
+            gettext("排名指标：%(measure)s（样本少于 %(min_sample)s 的不参与排名）；导出时间 %(at)s")
+            % {
+                "measure": m.MEASURE_BY_KEY[r.rank_by].label,
+                "min_sample": r.min_sample,
+                "at": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+            }
         ]
     )
     header = [

@@ -251,10 +251,16 @@ def supervise_texts(m: Matter, people: list[Any]) -> tuple[str, dict[str, Any], 
         "kind": "supervise",
         "title": gettext("【督办】%(number)s 已超过%(label)s时限")
         % {"number": m.number, "label": label},
-        "body": (
-            f"“{m.title}”（{m.get_status_display()}）的{label}时限 {_when(m.due_at)} 已过，"
-            f"请立即办理并反馈。{unit}"
-        ),
+        "body": gettext(
+            "“%(title)s”（%(status)s）的%(label)s时限 %(when)s 已过，请立即办理并反馈。%(unit)s"
+        )
+        % {
+            "title": m.title,
+            "status": m.get_status_display(),
+            "label": label,
+            "when": _when(m.due_at),
+            "unit": unit,
+        },
         "url": _url(m),
         "dedupe_key": f"supervise:{m.pk}:{_due_stamp(m)}",
     }

@@ -231,8 +231,8 @@ def _require_outranks(actor: Any, user: User) -> None:
     for grant in RoleGrant.objects.filter(user=user).select_related("role", "area"):
         if not _actor_covers(actor, grant.role, grant.area):
             raise PermissionDenied(
-                f"{user.username} 拥有您没有的权限（{grant.area.name}·{grant.role.name}），"
-                "不能管理该账号"
+                gettext("%(username)s 拥有您没有的权限（%(area)s·%(role)s），不能管理该账号")
+                % {"username": user.username, "area": grant.area.name, "role": grant.role.name}
             )
 
 
