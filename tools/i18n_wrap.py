@@ -175,7 +175,9 @@ class Wrapper:
             elif piece.startswith("<"):
                 lower = piece.lower()
                 if lower.startswith(("<script", "<style")):
-                    skip_until = r"</" + ("script" if lower.startswith("<script") else "style") + ">"
+                    skip_until = (
+                        r"</" + ("script" if lower.startswith("<script") else "style") + ">"
+                    )
                 out.append(self.tag(piece))
             else:
                 out.append(piece)

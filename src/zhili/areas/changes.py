@@ -94,7 +94,9 @@ def _level_index(level: str) -> int:
 def _require_child_level(child: Area, parent: Area, where: str) -> None:
     if _level_index(child.level) != _level_index(parent.level) + 1:
         raise ChangeFileError(
-            gettext("%(where)s：%(child)s（%(child_level)s）不能直接隶属于%(parent)s（%(parent_level)s）")
+            gettext(
+                "%(where)s：%(child)s（%(child_level)s）不能直接隶属于%(parent)s（%(parent_level)s）"
+            )
             % {
                 "where": where,
                 "child": child.name,

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 
 
 def _plain(value: Any) -> Any:
@@ -30,3 +30,16 @@ def stored(value: Any) -> Any:
     text in the platform's language."""
     with translation.override(settings.LANGUAGE_CODE):
         return _plain(value)
+
+
+def _interpolate(message: Any, values: dict[str, Any]) -> str:
+    return str(message) % {k: str(v) if isinstance(v, Promise) else v for k, v in values.items()}
+
+
+_lazy_interpolate = lazy(_interpolate, str)
+
+
+def lazy_format(message: Any, values: dict[str, Any]) -> Any:
+    """``message % values`` computed when shown, in the language of that moment: for texts
+    made at import time (form fields built by helper functions at class level)."""
+    return _lazy_interpolate(message, values)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.i18n import lazy_format
 from zhili.core.pagination import keyset_page
 from zhili.core.selectors import object_history
 from zhili.matters import catalogue, catalogue_xlsx
@@ -62,8 +63,13 @@ class CategoryForm(StyledForm):
         label=gettext_lazy("补充问题（JSON）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
-        help_text=gettext_lazy("类型 text/number/date/single/multi；block 为拦截规则。例：")
-        + QUESTIONS_EXAMPLE,
+        help_text=lazy_format(
+            "%(types)s%(example)s",
+            {
+                "types": gettext_lazy("类型 text/number/date/single/multi；block 为拦截规则。例："),
+                "example": QUESTIONS_EXAMPLE,
+            },
+        ),
     )
     allow_anonymous = forms.BooleanField(label=gettext_lazy("允许匿名反映"), required=False)
     is_active = forms.BooleanField(label=gettext_lazy("启用"), required=False, initial=True)
@@ -270,7 +276,11 @@ def category_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, gettext("已保存"))
             return redirect("matters:category_edit", code=category.code)
-    title = f"{'编辑' if editable else '查看'}{'分类' if category.parent_id else '大类'}：{category.name}"
+    if category.parent_id:
+        title = gettext("编辑分类：%(name)s") if editable else gettext("查看分类：%(name)s")
+    else:
+        title = gettext("编辑大类：%(name)s") if editable else gettext("查看大类：%(name)s")
+    title = title % {"name": category.name}
     return _category_form_page(request, form, title, category)
 
 

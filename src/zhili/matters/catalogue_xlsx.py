@@ -69,10 +69,11 @@ class ImportSummary:
     rules: int = 0
 
     def __str__(self) -> str:
-        return (
-            gettext("新增分类 %(created)s 个，更新 %(updated)s 个，派单规则 %(rules)s 条")
-            % {"created": len(self.created), "updated": len(self.updated), "rules": self.rules}
-        )
+        return gettext("新增分类 %(created)s 个，更新 %(updated)s 个，派单规则 %(rules)s 条") % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "rules": self.rules,
+        }
 
 
 # Export ----------------------------------------------------------------------------------------
@@ -254,11 +255,26 @@ def _plan_categories(plan: _Plan, rows: list[Any], existing: dict[str, Category]
         if parent is None:
             continue
         if parent not in final:
-            plan.error(CATEGORY_SHEET, number, data["code"], f"所属大类代码 {parent} 不存在")
+            plan.error(
+                CATEGORY_SHEET,
+                number,
+                data["code"],
+                gettext("所属大类代码 %(parent)s 不存在") % {"parent": parent},
+            )
         elif not final[parent][0]:
-            plan.error(CATEGORY_SHEET, number, data["code"], f"{parent} 不是大类")
+            plan.error(
+                CATEGORY_SHEET,
+                number,
+                data["code"],
+                gettext("%(parent)s 不是大类") % {"parent": parent},
+            )
         elif data["is_active"] and not final[parent][1]:
-            plan.error(CATEGORY_SHEET, number, data["code"], f"所属大类“{final[parent][2]}”已停用")
+            plan.error(
+                CATEGORY_SHEET,
+                number,
+                data["code"],
+                gettext("所属大类“%(name)s”已停用") % {"name": final[parent][2]},
+            )
     plan.leaves = {c for c, (is_group, _, _) in final.items() if not is_group}
 
 

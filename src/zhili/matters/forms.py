@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
+from zhili.core.i18n import lazy_format
 from zhili.matters import selectors
 from zhili.matters.models import Category, Channel, HandlingMode, Status, Topic, Triage
 
@@ -508,18 +509,19 @@ def _text(label: str, *, limit: int, required: bool = False, **attrs: Any) -> fo
         max_length=limit,
         widget=forms.TextInput(attrs=attrs),
         error_messages={
-            "max_length": gettext("%(label)s不能超过 %(limit)s 个字")
-            % {"label": label, "limit": limit}
+            "max_length": lazy_format(
+                gettext_lazy("%(label)s不能超过 %(limit)s 个字"), {"label": label, "limit": limit}
+            )
         },
     )
 
 
 def _description() -> forms.CharField:
     return forms.CharField(
-        label=gettext("诉求内容"),
+        label=gettext_lazy("诉求内容"),
         required=False,
         widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": gettext("发生了什么、在哪里、持续多久")}
+            attrs={"rows": 4, "placeholder": gettext_lazy("发生了什么、在哪里、持续多久")}
         ),
     )
 
@@ -582,12 +584,12 @@ def _coord_system(**kwargs: Any) -> forms.ChoiceField:
     from zhili.areas.coords import COORD_SYSTEMS
 
     return forms.ChoiceField(
-        label=gettext("坐标来源"),
+        label=gettext_lazy("坐标来源"),
         choices=list(COORD_SYSTEMS.items()),
         initial="wgs84",
         required=False,
-        help_text=gettext("从高德、腾讯地图复制的坐标选 GCJ-02，从百度地图复制的选 BD-09"),
-        error_messages={"invalid_choice": gettext("坐标系只能是 WGS-84、GCJ-02 或 BD-09")},
+        help_text=gettext_lazy("从高德、腾讯地图复制的坐标选 GCJ-02，从百度地图复制的选 BD-09"),
+        error_messages={"invalid_choice": gettext_lazy("坐标系只能是 WGS-84、GCJ-02 或 BD-09")},
         **kwargs,
     )
 

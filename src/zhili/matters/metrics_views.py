@@ -222,7 +222,9 @@ def workbook_bytes(r: m.Report) -> bytes:
     ws["A1"].font = Font(bold=True)
     ws.append(
         [
-            gettext("排名指标：%(measure)s（样本少于 %(min_sample)s 的不参与排名）；导出时间 %(at)s")
+            gettext(
+                "排名指标：%(measure)s（样本少于 %(min_sample)s 的不参与排名）；导出时间 %(at)s"
+            )
             % {
                 "measure": m.MEASURE_BY_KEY[r.rank_by].label,
                 "min_sample": r.min_sample,

@@ -109,16 +109,32 @@ def page_url(page: Page, values: dict[str, tuple[str, str | None]]) -> str:
 # What a user reads -----------------------------------------------------------------------------
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
 class _Reader(HTMLParser):
+    """Text and read attributes, except inside ``<script>``/``<style>`` and inside an element
+    that declares another language (``lang="zh-hans"``: the switch's "简体中文")."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self._skip = 0
+        self._open: list[tuple[str, bool]] = []  # (tag, in another language)
+
+    def _foreign(self) -> bool:
+        return any(foreign for _, foreign in self._open)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
             self._skip += 1
         found = dict(attrs)
+        lang = (found.get("lang") or "").lower()
+        foreign = bool(lang) and not lang.startswith("en")
+        if tag not in VOID:
+            self._open.append((tag, foreign))
+        if foreign or self._foreign():
+            return
         for name, value in attrs:
             if value and name in READ_ATTRS:
                 self.out.append(value)
@@ -128,9 +144,13 @@ class _Reader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
+        for i in range(len(self._open) - 1, -1, -1):  # close up to the matching tag
+            if self._open[i][0] == tag:
+                del self._open[i:]
+                break
 
     def handle_data(self, data: str) -> None:
-        if not self._skip and data.strip():
+        if not self._skip and data.strip() and not self._foreign():
             self.out.append(data.strip())
 
 
@@ -193,8 +213,9 @@ class Data:
                 return True
         return False
 
+    @cache  # noqa: B019 - one instance per test
     def cut_short(self, run: str) -> bool:
-        return len(run) >= 2 and any(r.startswith(run) for r in self.runs)
+        return any(r.startswith(run) for r in self.runs)
 
 
 def chinese_left(texts: list[str], data: Data) -> list[str]:
@@ -205,7 +226,8 @@ def chinese_left(texts: list[str], data: Data) -> list[str]:
             run = m.group()
             if data.covers(run):
                 continue
-            if text[m.end() : m.end() + 1] in ("…", ".") and data.cut_short(run):
+            # cut short ("民生路社…") or masked ("张*"): the start of a stored run
+            if text[m.end() : m.end() + 1] in ("…", ".", "*") and data.cut_short(run):
                 continue
             left.append(text if len(text) <= 120 else text[:117] + "…")
             break
@@ -282,6 +304,7 @@ def test_runs_of_data_are_recognised() -> None:
     data = Data({"解放碑", "街道", "民生路社区"})
     assert chinese_left(["Requests of 解放碑街道"], data) == []
     assert chinese_left(["民生路社… (3)"], data) == []
+    assert chinese_left(["民* · 138****5678"], data) == []
     assert chinese_left(["Unit 待派遣"], data) == ["Unit 待派遣"]
     assert chinese_left(["解放碑 待派遣"], data) == ["解放碑 待派遣"]
 
@@ -292,3 +315,5 @@ def test_what_a_user_reads() -> None:
         '<input type="submit" value="提交"><input type="text" value="数据" placeholder="输入">'
     )
     assert readable(html) == ["提示", "正文", "提交", "输入"]
+    switch = '<select><option lang="zh-hans">简体中文</option><option lang="en">English</option>'
+    assert readable(switch + "</select><p>中文</p>") == ["English", "中文"]
