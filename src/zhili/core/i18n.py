@@ -8,11 +8,16 @@ the language of whoever caused the write. See docs/i18n.md.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise, lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise as Label
+else:
+    Label = str  # a text or a lazy translation of one (for annotations)
 
 
 def _plain(value: Any) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.i18n import Label
 from zhili.core.workflow import Rule
 from zhili.matters import forms, schemas, steps
 from zhili.matters.models import Matter, Status
@@ -41,7 +42,7 @@ class Resident:
     digits on the public lookup page (no account): may rate their own closed matter."""
 
     matter_id: int
-    username: str = gettext_lazy("群众")
+    username: str = "群众"  # stored as the events' actor_name
     pk: None = None
     unit_id: None = None
     is_authenticated: bool = False
@@ -69,7 +70,7 @@ class Action:
     permission: str  # "matters.matter.<permission>" over the matter's area
     body: type[schemas.MatterActionIn]  # the API's request body
     form: type[forms.ActionForm]  # the page's form
-    button: str
+    button: Label
     style: str = "btn-primary"
     primary: bool = False  # shown open on the page (the usual next step)
     by_unit: bool = False  # the lead unit's staff may act without the area right

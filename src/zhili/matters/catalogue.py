@@ -22,6 +22,7 @@ from zhili.areas.models import Area
 from zhili.core import labels
 from zhili.core.audit import audit_record, diff, root_path, snapshot
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.i18n import Label
 from zhili.core.scoping import can, has_any
 from zhili.matters.models import (
     STAGE_LABELS,
@@ -121,7 +122,7 @@ def parse_limit(text: Any, stage: str = "") -> list[Any] | None:
     return _limit_value(float(match.group(1)), unit, label)
 
 
-def _limit_value(number: float, unit: str, label: str) -> list[Any]:
+def _limit_value(number: float, unit: str, label: Label) -> list[Any]:
     if unit == "wd" and not number.is_integer():
         raise ValidationFailed(
             gettext("%(label)s时限的工作日须为整数") % {"label": label}, code="invalid_limit"

@@ -31,11 +31,11 @@ def matters_section(q: CockpitQuery) -> Section | None:
         figures.append(
             Figure(
                 f"matters.{key}",
-                measure.label,
+                str(measure.label),
                 r.measures[key]["value"],
                 kind="rate",
                 children={c: row["measures"][key]["value"] for c, row in rows.items()},
-                note=measure.definition,
+                note=str(measure.definition),
                 map=True,
             )
         )

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
-from zhili.core.i18n import lazy_format
+from zhili.core.i18n import Label, lazy_format
 from zhili.matters import selectors
 from zhili.matters.models import Category, Channel, HandlingMode, Status, Topic, Triage
 
@@ -266,16 +266,17 @@ class QueueFilterForm(StyledForm):
 # Actions on one matter ------------------------------------------------------------------------
 
 
-def _note(
-    label: str = gettext_lazy("说明"), *, rows: int = 2, placeholder: str = ""
-) -> forms.CharField:
+NOTE_LABEL = gettext_lazy("说明")
+
+
+def _note(label: Label = NOTE_LABEL, *, rows: int = 2, placeholder: Label = "") -> forms.CharField:
     attrs: dict[str, Any] = {"rows": rows}
     if placeholder:
         attrs["placeholder"] = placeholder
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
 
 
-def _radio(label: str, choices: list[tuple[str, str]], message: str) -> forms.ChoiceField:
+def _radio(label: Label, choices: list[tuple[str, Label]], message: Label) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=choices,
@@ -502,7 +503,7 @@ class MergeForm(ActionForm):
 # Intake -------------------------------------------------------------------------------------
 
 
-def _text(label: str, *, limit: int, required: bool = False, **attrs: Any) -> forms.CharField:
+def _text(label: Label, *, limit: int, required: bool = False, **attrs: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,

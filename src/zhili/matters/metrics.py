@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_lazy
 from zhili.areas.models import Area
 from zhili.core import tunables
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.i18n import Label
 from zhili.core.scoping import path_prefix_q, scope_paths
 from zhili.matters.models import (
     OPEN_STATUSES,
@@ -38,10 +39,10 @@ from zhili.org.models import Unit
 @dataclass(frozen=True)
 class Measure:
     key: str
-    label: str
+    label: Label
     num: dict[str, int]  # counter → coefficient
     den: dict[str, int]
-    definition: str
+    definition: Label
     higher_is_better: bool = True
 
 

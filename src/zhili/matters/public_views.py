@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.i18n import Label
 from zhili.core.middleware import client_ip
 from zhili.matters import selectors, services
 from zhili.matters.actions import Resident
@@ -125,7 +126,7 @@ def public_report_done(request: HttpRequest) -> HttpResponse:
 def public_lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None)
     matter = None
-    message = ""
+    message: Label = ""
     status = 200
     if request.method == "POST" and form.is_valid():
         if throttled("lookup", request, limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
@@ -149,7 +150,7 @@ def _lookup_page(
     form: Any,
     matter: Any,
     *,
-    message: str = "",
+    message: Label = "",
     status: int = 200,
     rate_form: Any = None,
 ) -> HttpResponse:
@@ -225,7 +226,7 @@ PUBLIC_NOTES = {"reject", "triage"}
 def public_steps(matter: Any) -> list[dict[str, Any]]:
     steps = []
     for e in selectors.matter_timeline(matter):
-        label = PUBLIC_STEPS.get(e.action)
+        label: Label | None = PUBLIC_STEPS.get(e.action)
         if label is None:
             continue
         if e.action == "verify" and not (e.data or {}).get("passed"):

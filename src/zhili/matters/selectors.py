@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound, ValidationFailed
+from zhili.core.i18n import Label
 from zhili.core.scoping import can, path_prefix_q
 from zhili.matters.models import (
     OPEN_STATUSES,
@@ -193,7 +194,7 @@ def _supervisor(user: Any) -> bool:
 QUEUE_RIGHTS = {"place": "dispatch", "extension": "approve"}
 
 
-def user_queues(user: Any) -> dict[str, str]:
+def user_queues(user: Any) -> dict[str, Label]:
     """The queue tabs this user works (待分拨 for dispatchers, 待审批延期 for approvers)."""
     from zhili.core.scoping import has_any
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from zhili.areas.coords import to_wgs84
 from zhili.areas.models import LEVEL_ORDER, Area, Level
@@ -183,9 +183,7 @@ def _staff(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
-PUBLIC_ACTOR = gettext_lazy(
-    "群众"
-)  # the event's actor name when a resident reports without an account
+PUBLIC_ACTOR = "群众"  # the event's actor name (stored) when a resident reports without an account
 
 
 def _submit_event(matter: Matter, actor: Any) -> MatterEvent:

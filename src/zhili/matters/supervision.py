@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 
 from zhili.core import tunables
 from zhili.core.errors import NotFound
+from zhili.core.i18n import Label
 from zhili.core.notify import notify
 from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent, Status
 from zhili.matters.responsibility import STAGES, Recipients
@@ -119,7 +120,7 @@ def _span(delta: dt.timedelta) -> str:
     )
 
 
-def _deadline_label(m: Matter) -> str:
+def _deadline_label(m: Matter) -> Label:
     return STAGE_LABELS[STAGES[m.status].deadline]
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
+from zhili.core.i18n import Label
 from zhili.core.workflow import Rule, Workflow
 from zhili.matters import rollups
 from zhili.matters.actions import SPECS
@@ -142,7 +143,7 @@ def describe(e: Any) -> str:
     """The event's ``data`` in words: never a key or a stored code."""
     data: dict[str, Any] = e.data or {}
     a = e.action
-    parts: list[str] = []
+    parts: list[Label] = []
     if a == "submit" and data.get("channel") in Channel.values:
         parts.append(gettext("来源：%(Channel)s") % {"Channel": Channel(data["channel"]).label})
     elif a == "mode" and data.get("mode") in HandlingMode.values:
@@ -183,7 +184,7 @@ def describe(e: Any) -> str:
         if data.get("contact_due"):
             parts.append(gettext("联系时限 %(_local)s") % {"_local": _local(data["contact_due"])})
         parts.append(_notified(data))
-    return "，".join(p for p in parts if p)
+    return "，".join(str(p) for p in parts if p)
 
 
 labels.register_describer(WORKFLOW.kind, describe)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext, gettext_lazy
 from zhili.areas.models import Area
 from zhili.core.audit import audit_record, root_path, snapshot
 from zhili.core.errors import PermissionDenied, ValidationFailed
+from zhili.core.i18n import Label
 from zhili.core.scoping import Grant, can, forget_grants, require_at, user_grants
 from zhili.org.models import ApiToken, Liaison, Role, RoleGrant, Unit, UnitType, User
 
@@ -28,7 +29,10 @@ def _require(actor: Any, action: str, model: type, path: str, what: str) -> None
     require_at(actor, action, model, path, noun=what)
 
 
-def _current_area(area: Area | None, what: str = gettext_lazy("区域")) -> Area:
+AREA_WORD = gettext_lazy("区域")
+
+
+def _current_area(area: Area | None, what: Label = AREA_WORD) -> Area:
     if area is None:
         raise ValidationFailed(gettext("请选择%(what)s") % {"what": what})
     if not area.is_current:
