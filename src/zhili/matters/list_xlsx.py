@@ -41,7 +41,7 @@ def queue_workbook(matters: Iterable[Matter], *, title: str) -> bytes:
     ws.title = gettext("诉求清单")
     ws.append([title])
     ws["A1"].font = Font(bold=True)
-    ws.append([name for name, _ in COLUMNS])
+    ws.append([str(name) for name, _ in COLUMNS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     n = 0

@@ -686,7 +686,7 @@ def report_json(r: Report) -> dict[str, Any]:
         return [
             {
                 "measure": m,
-                "label": DURATION_LABELS[m],
+                "label": str(DURATION_LABELS[m]),
                 "n": d[m]["n"],
                 "median_hours": d[m]["median"],
                 "p90_hours": d[m]["p90"],
@@ -695,7 +695,7 @@ def report_json(r: Report) -> dict[str, Any]:
         ]
 
     def measures(values: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-        return [{"key": m.key, "label": m.label, **values[m.key]} for m in MEASURES]
+        return [{"key": m.key, "label": str(m.label), **values[m.key]} for m in MEASURES]
 
     return {
         "scope": {

@@ -237,7 +237,7 @@ def workbook_bytes(r: m.Report) -> bytes:
         gettext("单位") if r.by == "unit" else gettext("区域"),
         gettext("%(volume_label)s数") % {"volume_label": volume_label(r)},
         gettext("结案数"),
-        *(m.MEASURE_BY_KEY[k].label for k in EXPORT_MEASURES),
+        *(str(m.MEASURE_BY_KEY[k].label) for k in EXPORT_MEASURES),
         gettext("超期未处置数"),
         gettext("排名样本数"),
     ]
@@ -273,7 +273,7 @@ def workbook_bytes(r: m.Report) -> bytes:
     defs = wb.create_sheet(gettext("指标口径"))
     defs.append([gettext("指标"), gettext("口径")])
     for mm in m.MEASURES:
-        defs.append([mm.label, mm.definition])
+        defs.append([str(mm.label), str(mm.definition)])
     defs.append(
         [gettext("超期未处置数"), gettext("当前未办结、且已超过当前环节时限的诉求数（实时）")]
     )
