@@ -278,7 +278,7 @@ def workbook_bytes(r: m.Report) -> bytes:
         [gettext("超期未处置数"), gettext("当前未办结、且已超过当前环节时限的诉求数（实时）")]
     )
     for key, label in m.DURATION_LABELS.items():
-        defs.append([label, m.DURATION_DEFINITIONS[key]])
+        defs.append([str(label), str(m.DURATION_DEFINITIONS[key])])
     defs.column_dimensions["A"].width = 16
     defs.column_dimensions["B"].width = 80
     out = io.BytesIO()
