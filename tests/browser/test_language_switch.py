@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-
 from tests.browser.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
