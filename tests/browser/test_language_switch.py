@@ -38,7 +38,7 @@ def test_the_switch_turns_the_pages_into_english_and_back(page: Any) -> None:
     heading = page.locator("h1.page-title").inner_text()
     assert heading and not HAN.search(heading), heading
     menu = page.locator("#nav-menu").inner_text()
-    assert "Requests" in menu, menu
+    assert "Request desk" in menu, menu
     assert page.locator("footer button").inner_text().strip() == "Switch"
 
     _switch(page, "zh-hans")
