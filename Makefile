@@ -13,7 +13,7 @@ BENCH_ARGS ?=
 # server) and the access matrix each stay on one worker (XDIST_GROUPS in conftest.py).
 XDIST_ARGS = $(if $(filter -n -n% --numprocesses% no:xdist,$(PYTEST_ARGS)),,-n auto)
 
-.PHONY: setup demo demo-env test lint bench clean
+.PHONY: setup messages demo demo-env test lint bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "需要 Python ≥ 3.12（可用 PYTHON=/path/to/python3.12 指定）"; exit 1; }
@@ -28,7 +28,16 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: $(STAMP) $(NODE_STAMP)
+# The English catalogues: every .po newer than its .mo is compiled (pure Python, no gettext needed).
+PO_FILES := $(shell find src/zhili -path '*/locale/*/LC_MESSAGES/*.po' 2>/dev/null)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/python tools/compile_messages.py
+
+messages: $(MO_FILES)
+
+setup: $(STAMP) $(NODE_STAMP) messages
 
 # The demo's settings file (DEBUG=1, a generated SECRET_KEY), read by every zhili command, so the
 # README's commands work in a new shell. Kept under var/ (never committed); written once.

@@ -18,6 +18,21 @@ import pytest
 os.environ.setdefault("ZHILI_TESTING", "1")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The English catalogues compiled (only the stale ones) before any test reads them, so
+    ``pytest`` run directly sees the same translations as ``make test``."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "tools" / "compile_messages.py"
+    spec = importlib.util.spec_from_file_location("compile_messages", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - the file is in the repository
+        return
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.compile_stale()
+
+
 # Under pytest-xdist the tests of one group run on one worker, one after the other, in order:
 # the browser tests share one `zhili serve` and one chromium; the access matrix makes its
 # objects once. (xdist's own --dist loadgroup does not group with pytest 9: it renames
@@ -25,6 +40,7 @@ os.environ.setdefault("ZHILI_TESTING", "1")
 XDIST_GROUPS = {
     "tests/browser/": "browser",
     "src/zhili/core/tests/test_access_matrix.py": "access_matrix",
+    "src/zhili/core/tests/test_english.py": "english",
 }
 
 

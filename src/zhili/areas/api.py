@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 
 from zhili.areas import geo, selectors, services
@@ -45,7 +46,7 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilters]) -> Any:
     if filters.level:
         if filters.level not in Level.values:
             raise ValidationFailed(
-                f"未知的层级 {filters.level}",
+                gettext("未知的层级 %(level)s") % {"level": filters.level},
                 code="invalid_level",
                 detail={"allowed": Level.values},
             )
@@ -71,7 +72,7 @@ def locate(request: HttpRequest, lat: float, lng: float) -> Any:
     )
     best = visible.order_by("-depth").select_related("parent", "successor").first()
     if best is None:
-        raise NotFound("该位置不在您的管辖范围内", code="area_not_found")
+        raise NotFound(gettext("该位置不在您的管辖范围内"), code="area_not_found")
     return AreaOut.from_area(best)
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 from zhili.core.navigation import NavItem
 
@@ -6,8 +7,14 @@ from zhili.core.navigation import NavItem
 class AreasConfig(AppConfig):
     name = "zhili.areas"
     label = "areas"
-    verbose_name = "区划与网格"
+    verbose_name = gettext_lazy("区划与网格")
     nav = [
-        NavItem("区划与网格", "areas:tree", "areas.Area", order=10),
-        NavItem("区域边界地图", "areas:boundaries", "areas.Boundary", group="统计与地图", order=40),
+        NavItem(gettext_lazy("区划与网格"), "areas:tree", "areas.Area", order=10),
+        NavItem(
+            gettext_lazy("区域边界地图"),
+            "areas:boundaries",
+            "areas.Boundary",
+            group=gettext_lazy("统计与地图"),
+            order=40,
+        ),
     ]

@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext
 
 from zhili.areas.models import LEVEL_ORDER, Area, AreaChange, ChangeOp, DivisionChange
 from zhili.core.audit import audit_record, root_path, snapshot
@@ -44,20 +45,22 @@ def parse_change_file(data: bytes) -> Plan:
     try:
         doc = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ChangeFileError(f"变更文件不是有效的 TOML：{exc}") from exc
+        raise ChangeFileError(gettext("变更文件不是有效的 TOML：%(exc)s") % {"exc": exc}) from exc
     head = doc.get("change") or {}
     if not isinstance(head, dict):
-        raise ChangeFileError("变更文件须有 [change] 表")
+        raise ChangeFileError(gettext("变更文件须有 [change] 表"))
     missing = [k for k in ("slug", "title", "effective") if not head.get(k)]
     if missing:
-        raise ChangeFileError(f"变更文件缺少 [change] 中的字段：{'、'.join(missing)}")
+        raise ChangeFileError(
+            gettext("变更文件缺少 [change] 中的字段：%(value)s") % {"value": "、".join(missing)}
+        )
     if not isinstance(head["effective"], dt.date):
-        raise ChangeFileError("effective 须为日期，如 2025-11-06")
+        raise ChangeFileError(gettext("effective 须为日期，如 2025-11-06"))
     ops = doc.get("op") or []
     if not ops:
-        raise ChangeFileError("变更文件没有任何操作 [[op]]")
+        raise ChangeFileError(gettext("变更文件没有任何操作 [[op]]"))
     if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
-        raise ChangeFileError("每项操作须写成 [[op]] 表（注意是两层方括号）")
+        raise ChangeFileError(gettext("每项操作须写成 [[op]] 表（注意是两层方括号）"))
     return Plan(
         slug=str(head["slug"]),
         title=str(head["title"]),
@@ -71,10 +74,15 @@ def parse_change_file(data: bytes) -> Plan:
 def _area(code: Any, where: str) -> Area:
     area = Area.objects.filter(code=str(code)).first()
     if area is None:
-        raise ChangeFileError(f"{where}：代码 {code} 不存在", code="unknown_code")
+        raise ChangeFileError(
+            gettext("%(where)s：代码 %(code)s 不存在") % {"where": where, "code": code},
+            code="unknown_code",
+        )
     if not area.is_current:
         raise ChangeFileError(
-            f"{where}：{area.name}（{code}）已于 {area.valid_to} 撤销", code="area_ended"
+            gettext("%(where)s：%(name)s（%(code)s）已于 %(valid_to)s 撤销")
+            % {"where": where, "name": area.name, "code": code, "valid_to": area.valid_to},
+            code="area_ended",
         )
     return area
 
@@ -86,8 +94,16 @@ def _level_index(level: str) -> int:
 def _require_child_level(child: Area, parent: Area, where: str) -> None:
     if _level_index(child.level) != _level_index(parent.level) + 1:
         raise ChangeFileError(
-            f"{where}：{child.name}（{child.get_level_display()}）不能直接隶属于"
-            f"{parent.name}（{parent.get_level_display()}）",
+            gettext(
+                "%(where)s：%(child)s（%(child_level)s）不能直接隶属于%(parent)s（%(parent_level)s）"
+            )
+            % {
+                "where": where,
+                "child": child.name,
+                "child_level": child.get_level_display(),
+                "parent": parent.name,
+                "parent_level": parent.get_level_display(),
+            },
             code="invalid_level",
         )
 
@@ -116,14 +132,16 @@ def _rewrite_prefix(old: str, new: str) -> None:
 def _refuse_cycle(area: Area, new_parent: Area, where: str) -> None:
     if new_parent.path.startswith(area.path):
         raise ChangeFileError(
-            f"{where}：不能把 {area.name} 划入其自身或其下级（循环）", code="cycle"
+            gettext("%(where)s：不能把 %(name)s 划入其自身或其下级（循环）")
+            % {"where": where, "name": area.name},
+            code="cycle",
         )
 
 
 def _move(area: Area, new_parent: Area) -> None:
     old_path = area.path
     new_path = f"{new_parent.path}{area.code}/"
-    _refuse_cycle(area, new_parent, "划转")
+    _refuse_cycle(area, new_parent, gettext("划转"))
     depth_shift = new_parent.depth + 1 - area.depth
     _rewrite_prefix(old_path, new_path)
     Area.objects.filter(path_prefix_q("path", new_path)).update(depth=F("depth") + depth_shift)
@@ -146,8 +164,16 @@ def _repoint_records(old: Area, new: Area, where: str) -> None:
                 model._base_manager.filter(**{name: old}).update(**{name: new})
         except IntegrityError as exc:
             raise ChangeFileError(
-                f"{where}：{old.name} 的{model._meta.verbose_name}转到 {new.name} 后"
-                "与已有记录重复，请先合并或更名后再应用",
+                gettext(
+                    "%(where)s：%(old)s 的%(records)s转到 %(new)s 后与已有记录重复，"
+                    "请先合并或更名后再应用"
+                )
+                % {
+                    "where": where,
+                    "old": old.name,
+                    "records": model._meta.verbose_name,
+                    "new": new.name,
+                },
                 code="conflict",
             ) from exc
 
@@ -170,7 +196,7 @@ class Applier:
         self.row = row
 
     def where(self, i: int, op: dict[str, Any]) -> str:
-        return f"第 {i} 项操作（{op.get('op', '?')}）"
+        return gettext("第 %(i)s 项操作（%(get)s）") % {"i": i, "get": op.get("op", "?")}
 
     def run(self) -> None:
         handlers = {
@@ -185,7 +211,11 @@ class Applier:
         for i, op in enumerate(self.plan.ops, start=1):
             kind = op.get("op")
             if kind not in handlers:
-                raise ChangeFileError(f"第 {i} 项操作：未知的操作类型 {kind!r}", code="unknown_op")
+                raise ChangeFileError(
+                    gettext("第 %(i)s 项操作：未知的操作类型 %(kind)s")
+                    % {"i": i, "kind": repr(kind)},
+                    code="unknown_op",
+                )
             handlers[kind](op, self.where(i, op))
 
     def _new_area(self, op: dict[str, Any], where: str, parent: Area) -> Area:
@@ -193,9 +223,14 @@ class Applier:
         name = str(op.get("name") or "").strip()
         level = str(op.get("level", ""))
         if not code or not name or level not in LEVEL_ORDER:
-            raise ChangeFileError(f"{where}：须给出 code、name 和有效的 level")
+            raise ChangeFileError(
+                gettext("%(where)s：须给出 code、name 和有效的 level") % {"where": where}
+            )
         if Area.objects.filter(code=code).exists():
-            raise ChangeFileError(f"{where}：代码 {code} 已存在", code="duplicate_code")
+            raise ChangeFileError(
+                gettext("%(where)s：代码 %(code)s 已存在") % {"where": where, "code": code},
+                code="duplicate_code",
+            )
         area = Area(
             code=code,
             name=name,
@@ -227,7 +262,7 @@ class Applier:
         target = _area(op.get("to"), where)
         codes = op.get("codes") or []
         if not codes:
-            raise ChangeFileError(f"{where}：codes 不能为空")
+            raise ChangeFileError(gettext("%(where)s：codes 不能为空") % {"where": where})
         for code in codes:
             area = _area(code, where)
             _refuse_cycle(area, target, where)
@@ -272,15 +307,19 @@ class Applier:
         into = _area(op.get("into"), where)
         sources = [_area(c, where) for c in op.get("from") or []]
         if not sources:
-            raise ChangeFileError(f"{where}：from 不能为空")
+            raise ChangeFileError(gettext("%(where)s：from 不能为空") % {"where": where})
         for old in sources:
             if old.pk == into.pk or into.path.startswith(old.path):
                 raise ChangeFileError(
-                    f"{where}：{old.name} 不能并入自身或其下级（循环）", code="cycle"
+                    gettext("%(where)s：%(name)s 不能并入自身或其下级（循环）")
+                    % {"where": where, "name": old.name},
+                    code="cycle",
                 )
             if old.level != into.level:
                 raise ChangeFileError(
-                    f"{where}：{old.name} 与 {into.name} 层级不同，不能合并", code="invalid_level"
+                    gettext("%(where)s：%(name)s 与 %(name2)s 层级不同，不能合并")
+                    % {"where": where, "name": old.name, "name2": into.name},
+                    code="invalid_level",
                 )
             self._absorb(old, into, where, str(op.get("note", "")))
 
@@ -288,12 +327,14 @@ class Applier:
         old = _area(op.get("from"), where)
         parts = op.get("into") or []
         if not isinstance(parts, list) or not all(isinstance(p, dict) for p in parts):
-            raise ChangeFileError(f"{where}：into 须写成 [[op.into]] 表")
+            raise ChangeFileError(
+                gettext("%(where)s：into 须写成 [[op.into]] 表") % {"where": where}
+            )
         if len(parts) < 2:
-            raise ChangeFileError(f"{where}：拆分至少要有两个新区域")
+            raise ChangeFileError(gettext("%(where)s：拆分至少要有两个新区域") % {"where": where})
         parent = old.parent
         if parent is None:
-            raise ChangeFileError(f"{where}：根区域不能拆分")
+            raise ChangeFileError(gettext("%(where)s：根区域不能拆分") % {"where": where})
         assigned: set[str] = set()
         created = []
         for part in parts:
@@ -301,19 +342,31 @@ class Applier:
             created.append(new)
             for code in part.get("children") or []:
                 if code in assigned:
-                    raise ChangeFileError(f"{where}：{code} 被分配了两次")
+                    raise ChangeFileError(
+                        gettext("%(where)s：%(code)s 被分配了两次") % {"where": where, "code": code}
+                    )
                 assigned.add(code)
                 child = _area(code, where)
                 if child.parent_id != old.pk:
-                    raise ChangeFileError(f"{where}：{child.name} 不是 {old.name} 的下级")
+                    raise ChangeFileError(
+                        gettext("%(where)s：%(name)s 不是 %(name2)s 的下级")
+                        % {"where": where, "name": child.name, "name2": old.name}
+                    )
                 _move(child, new)
         left = Area.objects.current().filter(parent=old).values_list("name", flat=True)
         if left:
-            raise ChangeFileError(f"{where}：以下下级未分配：{'、'.join(left)}", code="unassigned")
+            raise ChangeFileError(
+                gettext("%(where)s：以下下级未分配：%(value)s")
+                % {"where": where, "value": "、".join(left)},
+                code="unassigned",
+            )
         wanted = str(op.get("records_to") or created[0].code)
         records_to = next((a for a in created if a.code == wanted), None)
         if records_to is None:
-            raise ChangeFileError(f"{where}：records_to 的 {wanted} 不是拆分出的新区域")
+            raise ChangeFileError(
+                gettext("%(where)s：records_to 的 %(wanted)s 不是拆分出的新区域")
+                % {"where": where, "wanted": wanted}
+            )
         _repoint_records(old, records_to, where)
         _end(old, on=self.plan.effective, successor=records_to)
         _log(
@@ -329,7 +382,7 @@ class Applier:
         area = _area(op.get("code"), where)
         name = str(op.get("name", "")).strip()
         if not name:
-            raise ChangeFileError(f"{where}：新名称不能为空")
+            raise ChangeFileError(gettext("%(where)s：新名称不能为空") % {"where": where})
         before = {"name": area.name}
         Area.objects.filter(pk=area.pk).update(name=name)
         _log(self.row, ChangeOp.RENAME, area, before, {"name": name}, str(op.get("note", "")))
@@ -337,9 +390,9 @@ class Applier:
     def recode(self, op: dict[str, Any], where: str) -> None:
         old = _area(op.get("code"), where)
         if old.parent is None:
-            raise ChangeFileError(f"{where}：根区域不能变更代码")
+            raise ChangeFileError(gettext("%(where)s：根区域不能变更代码") % {"where": where})
         if not str(op.get("new_code") or "").strip():
-            raise ChangeFileError(f"{where}：须给出 new_code")
+            raise ChangeFileError(gettext("%(where)s：须给出 new_code") % {"where": where})
         new = self._new_area(
             {
                 "code": op.get("new_code"),
@@ -358,7 +411,9 @@ class Applier:
         area = _area(op.get("code"), where)
         if Area.objects.current().filter(parent=area).exists():
             raise ChangeFileError(
-                f"{where}：{area.name} 仍有下级，请先划转或合并", code="has_children"
+                gettext("%(where)s：%(name)s 仍有下级，请先划转或合并")
+                % {"where": where, "name": area.name},
+                code="has_children",
             )
         _end(area, on=self.plan.effective, successor=None)
         _log(
@@ -379,7 +434,8 @@ def division_change_apply(*, actor: Any, data: bytes) -> tuple[DivisionChange, b
     if existing is not None:
         if existing.digest != plan.digest:
             raise ChangeFileError(
-                f"变更 {plan.slug} 已应用过，但文件内容与当时不同；请以新的 slug 另行变更",
+                gettext("变更 %(slug)s 已应用过，但文件内容与当时不同；请以新的 slug 另行变更")
+                % {"slug": plan.slug},
                 code="change_modified",
             )
         return existing, False

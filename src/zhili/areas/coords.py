@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 import coordTransform
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.errors import ValidationFailed
@@ -34,5 +35,7 @@ def to_wgs84(lat: float, lng: float, system: str = "wgs84") -> tuple[float, floa
     elif system == "bd09":
         x, y = coordTransform.bd09_to_wgs84(lng, lat)
     else:
-        raise ValidationFailed("坐标系只能是 wgs84、gcj02 或 bd09", code="invalid_coord_system")
+        raise ValidationFailed(
+            gettext("坐标系只能是 wgs84、gcj02 或 bd09"), code="invalid_coord_system"
+        )
     return round(float(y), 7), round(float(x), 7)

@@ -2,25 +2,33 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.models import Area
 
 
 class AreaChildForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     code = forms.CharField(
-        label="代码", max_length=32, required=False, help_text="留空则按上级代码自动编号"
+        label=gettext_lazy("代码"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy("留空则按上级代码自动编号"),
     )
-    households = forms.IntegerField(label="户数", required=False, min_value=0)
-    address = forms.CharField(label="地址", max_length=200, required=False)
-    lat = forms.FloatField(label="纬度（WGS-84）", required=False, min_value=-90, max_value=90)
-    lng = forms.FloatField(label="经度（WGS-84）", required=False, min_value=-180, max_value=180)
+    households = forms.IntegerField(label=gettext_lazy("户数"), required=False, min_value=0)
+    address = forms.CharField(label=gettext_lazy("地址"), max_length=200, required=False)
+    lat = forms.FloatField(
+        label=gettext_lazy("纬度（WGS-84）"), required=False, min_value=-90, max_value=90
+    )
+    lng = forms.FloatField(
+        label=gettext_lazy("经度（WGS-84）"), required=False, min_value=-180, max_value=180
+    )
     geometry = forms.CharField(
-        label="边界（GeoJSON）",
+        label=gettext_lazy("边界（GeoJSON）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="网格可填 Polygon 或 MultiPolygon 的 GeoJSON；可留空",
+        help_text=gettext_lazy("网格可填 Polygon 或 MultiPolygon 的 GeoJSON；可留空"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -35,11 +43,11 @@ class AreaChildForm(forms.Form):
         try:
             value = json.loads(raw)
         except ValueError as exc:
-            raise forms.ValidationError("不是有效的 GeoJSON") from exc
+            raise forms.ValidationError(gettext("不是有效的 GeoJSON")) from exc
         if isinstance(value, dict) and value.get("type") == "Feature":
             value = value.get("geometry")
         if not isinstance(value, dict):
-            raise forms.ValidationError("不是有效的 GeoJSON")
+            raise forms.ValidationError(gettext("不是有效的 GeoJSON"))
         return value
 
     @classmethod
@@ -56,7 +64,7 @@ class AreaChildForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="文件（.xlsx 或 .geojson）")
+    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .geojson）"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,8 +81,10 @@ class BoundaryUploadForm(forms.Form):
             "xlsx：代码、名称、边界三列"
         ),
     )
-    source = forms.CharField(label="来源", max_length=200, initial="经审核的边界")
-    approval_no = forms.CharField(label="审图号", max_length=64, required=False)
+    source = forms.CharField(
+        label=gettext_lazy("来源"), max_length=200, initial=gettext_lazy("经审核的边界")
+    )
+    approval_no = forms.CharField(label=gettext_lazy("审图号"), max_length=64, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

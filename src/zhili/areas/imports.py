@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from zhili.areas.geo import parse_geometry
 from zhili.areas.models import Area, Level
@@ -54,7 +55,16 @@ def template_xlsx() -> bytes:
     ws.append([label for _, label in COLUMNS])
     ws.append(["网格", "500103003001", "解放碑第一网格", "", 420, "", "", ""])
     ws.append(
-        ["楼栋", "500103003001001", "民族路 1 号楼", "", 60, "民族路 1 号", 29.5587, 106.5770]
+        [
+            "楼栋",
+            "500103003001001",
+            "民族路 1 号楼",
+            "",
+            60,
+            "民族路 1 号",
+            29.5587,
+            106.5770,
+        ]
     )
     buf = io.BytesIO()
     wb.save(buf)
@@ -67,9 +77,9 @@ def _number(value: Any, kind: type, label: str) -> Any:
     try:
         number = kind(float(value)) if kind is int else kind(value)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise ValidationFailed(f"{label}须为数字") from exc
+        raise ValidationFailed(gettext("%(label)s须为数字") % {"label": label}) from exc
     if kind is int and float(value) != int(number):
-        raise ValidationFailed(f"{label}须为整数")
+        raise ValidationFailed(gettext("%(label)s须为整数") % {"label": label})
     return number
 
 
@@ -80,7 +90,7 @@ def rows_from_xlsx(data: bytes) -> list[dict[str, Any] | None]:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ValidationFailed(
-            "无法读取该文件，请上传 .xlsx 格式的表格", code="invalid_file"
+            gettext("无法读取该文件，请上传 .xlsx 格式的表格"), code="invalid_file"
         ) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
@@ -89,7 +99,8 @@ def rows_from_xlsx(data: bytes) -> list[dict[str, Any] | None]:
     missing = [label for key, label in COLUMNS[:3] if label not in header]
     if missing:
         raise ValidationFailed(
-            f"表头缺少列：{'、'.join(missing)}（请使用下载的模板）", code="invalid_header"
+            gettext("表头缺少列：%(value)s（请使用下载的模板）") % {"value": "、".join(missing)},
+            code="invalid_header",
         )
     out: list[dict[str, Any] | None] = []
     for values in rows:
@@ -118,23 +129,25 @@ def rows_from_geojson(data: bytes) -> list[dict[str, Any] | None]:
 def _create_row(actor: Any, row: dict[str, Any]) -> Area:
     level = LEVEL_WORDS.get(str(row.get("level") or "").strip())
     if level is None:
-        raise ValidationFailed("层级须为“网格”或“楼栋”")
+        raise ValidationFailed(gettext("层级须为“网格”或“楼栋”"))
     parent_code = str(row.get("parent_code") or "").strip()
     if not parent_code:
-        raise ValidationFailed("上级代码不能为空")
+        raise ValidationFailed(gettext("上级代码不能为空"))
     parent = Area.objects.filter(code=parent_code).first()
     if parent is None:
-        raise ValidationFailed(f"上级代码 {parent_code} 不存在")
+        raise ValidationFailed(
+            gettext("上级代码 %(parent_code)s 不存在") % {"parent_code": parent_code}
+        )
     return area_create(
         actor=actor,
         parent=parent,
         level=level,
         name=str(row.get("name") or ""),
         code=str(row.get("code") or "").strip(),
-        households=_number(row.get("households"), int, "户数"),
+        households=_number(row.get("households"), int, gettext("户数")),
         address=str(row.get("address") or ""),
-        lat=_number(row.get("lat"), float, "纬度"),
-        lng=_number(row.get("lng"), float, "经度"),
+        lat=_number(row.get("lat"), float, gettext("纬度")),
+        lng=_number(row.get("lng"), float, gettext("经度")),
         geometry=row.get("geometry"),
         audit=False,
     )
@@ -149,11 +162,13 @@ def areas_import(*, actor: Any, data: bytes, filename: str) -> ImportResult:
     elif name.endswith((".geojson", ".json")):
         rows, first_row = rows_from_geojson(data), 1  # features are counted from 1
     else:
-        raise ValidationFailed("只支持 .xlsx 或 .geojson 文件", code="invalid_file")
+        raise ValidationFailed(gettext("只支持 .xlsx 或 .geojson 文件"), code="invalid_file")
     if len([r for r in rows if r]) == 0:
-        raise ValidationFailed("文件中没有数据行", code="empty")
+        raise ValidationFailed(gettext("文件中没有数据行"), code="empty")
     if len(rows) > MAX_ROWS:
-        raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行", code="too_many_rows")
+        raise ValidationFailed(
+            gettext("一次最多导入 %(MAX_ROWS)s 行") % {"MAX_ROWS": MAX_ROWS}, code="too_many_rows"
+        )
     result, errors = ImportResult(), []
     for offset, row in enumerate(rows):
         if row is None:
@@ -171,7 +186,9 @@ def areas_import(*, actor: Any, data: bytes, filename: str) -> ImportResult:
                 }
             )
     if errors:
-        raise ImportErrors(f"{len(errors)} 行有错误，未导入任何数据", detail=errors)
+        raise ImportErrors(
+            gettext("%(len)s 行有错误，未导入任何数据") % {"len": len(errors)}, detail=errors
+        )
     audit_record(
         actor=actor,
         action="area.import",

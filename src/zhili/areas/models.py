@@ -6,18 +6,19 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet
 
 
 class Level(models.TextChoices):
-    CITY = "city", "市"
-    DISTRICT = "district", "区县"
-    STREET = "street", "乡镇/街道"
-    COMMUNITY = "community", "村/社区"
-    GRID = "grid", "网格"
-    BUILDING = "building", "小区/楼栋"
+    CITY = "city", gettext_lazy("市")
+    DISTRICT = "district", gettext_lazy("区县")
+    STREET = "street", gettext_lazy("乡镇/街道")
+    COMMUNITY = "community", gettext_lazy("村/社区")
+    GRID = "grid", gettext_lazy("网格")
+    BUILDING = "building", gettext_lazy("小区/楼栋")
 
 
 LEVEL_ORDER = [lv.value for lv in Level]
@@ -38,46 +39,49 @@ class AreaQuerySet(ScopedQuerySet):
 class Area(models.Model):
     """A node of the tree. Ended areas keep their row (valid_to set) and stay readable by code."""
 
-    code = models.CharField("代码", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=100, db_index=True)
-    level = models.CharField("层级", max_length=16, choices=Level.choices)
+    code = models.CharField(gettext_lazy("代码"), max_length=32, unique=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=100, db_index=True)
+    level = models.CharField(gettext_lazy("层级"), max_length=16, choices=Level.choices)
     kind = models.CharField(
-        "类别", max_length=16, blank=True, help_text="如 街道、镇、乡、社区、村"
+        gettext_lazy("类别"),
+        max_length=16,
+        blank=True,
+        help_text=gettext_lazy("如 街道、镇、乡、社区、村"),
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级",
+        verbose_name=gettext_lazy("上级"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = PathField("路径", unique=True)
-    depth = models.PositiveSmallIntegerField("深度", default=0)
-    valid_from = models.DateField("生效日期", null=True, blank=True)
-    valid_to = models.DateField("撤销日期", null=True, blank=True, db_index=True)
+    path = PathField(gettext_lazy("路径"), unique=True)
+    depth = models.PositiveSmallIntegerField(gettext_lazy("深度"), default=0)
+    valid_from = models.DateField(gettext_lazy("生效日期"), null=True, blank=True)
+    valid_to = models.DateField(gettext_lazy("撤销日期"), null=True, blank=True, db_index=True)
     successor = models.ForeignKey(
         "self",
-        verbose_name="承继区域",
+        verbose_name=gettext_lazy("承继区域"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="predecessors",
     )
-    code_official = models.BooleanField("正式代码", default=True)
-    note = models.TextField("备注", blank=True)
-    households = models.PositiveIntegerField("户数", null=True, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
-    lng = models.FloatField("经度", null=True, blank=True)
-    geometry = models.JSONField("边界(GeoJSON)", null=True, blank=True)
+    code_official = models.BooleanField(gettext_lazy("正式代码"), default=True)
+    note = models.TextField(gettext_lazy("备注"), blank=True)
+    households = models.PositiveIntegerField(gettext_lazy("户数"), null=True, blank=True)
+    address = models.CharField(gettext_lazy("地址"), max_length=200, blank=True)
+    lat = models.FloatField(gettext_lazy("纬度"), null=True, blank=True)
+    lng = models.FloatField(gettext_lazy("经度"), null=True, blank=True)
+    geometry = models.JSONField(gettext_lazy("边界(GeoJSON)"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AreaQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "区域"
-        verbose_name_plural = "区域"
+        verbose_name = gettext_lazy("区域")
+        verbose_name_plural = gettext_lazy("区域")
         ordering = ["path"]
         indexes = [
             models.Index(fields=["parent", "code"], name="area_children_idx"),
@@ -99,19 +103,19 @@ class Area(models.Model):
 class DivisionChange(models.Model):
     """A 区划变更 document applied to the tree (idempotent by slug)."""
 
-    slug = models.SlugField("编号", max_length=80, unique=True)
-    title = models.CharField("标题", max_length=200)
-    effective = models.DateField("生效日期")
-    source = models.TextField("依据", blank=True)
-    digest = models.CharField("文件摘要", max_length=64)
-    applied_at = models.DateTimeField("应用时间", auto_now_add=True)
+    slug = models.SlugField(gettext_lazy("编号"), max_length=80, unique=True)
+    title = models.CharField(gettext_lazy("标题"), max_length=200)
+    effective = models.DateField(gettext_lazy("生效日期"))
+    source = models.TextField(gettext_lazy("依据"), blank=True)
+    digest = models.CharField(gettext_lazy("文件摘要"), max_length=64)
+    applied_at = models.DateTimeField(gettext_lazy("应用时间"), auto_now_add=True)
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        verbose_name = "区划变更"
-        verbose_name_plural = "区划变更"
+        verbose_name = gettext_lazy("区划变更")
+        verbose_name_plural = gettext_lazy("区划变更")
         ordering = ["-effective", "-id"]
 
     def __str__(self) -> str:
@@ -119,13 +123,13 @@ class DivisionChange(models.Model):
 
 
 class ChangeOp(models.TextChoices):
-    CREATE = "create", "新设"
-    TRANSFER = "transfer", "划转"
-    MERGE = "merge", "合并"
-    SPLIT = "split", "拆分"
-    RENAME = "rename", "更名"
-    RECODE = "recode", "代码变更"
-    END = "end", "撤销"
+    CREATE = "create", gettext_lazy("新设")
+    TRANSFER = "transfer", gettext_lazy("划转")
+    MERGE = "merge", gettext_lazy("合并")
+    SPLIT = "split", gettext_lazy("拆分")
+    RENAME = "rename", gettext_lazy("更名")
+    RECODE = "recode", gettext_lazy("代码变更")
+    END = "end", gettext_lazy("撤销")
 
 
 class AreaChangeQuerySet(ScopedQuerySet):
@@ -136,17 +140,17 @@ class AreaChange(models.Model):
     """What one operation of a division change did to one area (the area's own history)."""
 
     change = models.ForeignKey(DivisionChange, on_delete=models.PROTECT, related_name="operations")
-    op = models.CharField("操作", max_length=16, choices=ChangeOp.choices)
+    op = models.CharField(gettext_lazy("操作"), max_length=16, choices=ChangeOp.choices)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="changes")
-    before = models.JSONField("变更前", default=dict)
-    after = models.JSONField("变更后", default=dict)
-    note = models.TextField("说明", blank=True)
+    before = models.JSONField(gettext_lazy("变更前"), default=dict)
+    after = models.JSONField(gettext_lazy("变更后"), default=dict)
+    note = models.TextField(gettext_lazy("说明"), blank=True)
 
     objects = AreaChangeQuerySet.as_manager()
     keeps_history = True  # not re-pointed when its area is merged or recoded
 
     class Meta:
-        verbose_name = "区划变更记录"
+        verbose_name = gettext_lazy("区划变更记录")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -161,11 +165,11 @@ class Boundary(models.Model):
     """A district polygon. Demo ones come from a package; operators upload approved ones."""
 
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="boundaries")
-    geometry = models.JSONField("边界(GeoJSON geometry, WGS-84)")
-    source = models.CharField("来源", max_length=200)
-    approval_no = models.CharField("审图号", max_length=64, blank=True)
-    approximate = models.BooleanField("近似边界", default=False)
-    active = models.BooleanField("当前使用", default=True)
+    geometry = models.JSONField(gettext_lazy("边界(GeoJSON geometry, WGS-84)"))
+    source = models.CharField(gettext_lazy("来源"), max_length=200)
+    approval_no = models.CharField(gettext_lazy("审图号"), max_length=64, blank=True)
+    approximate = models.BooleanField(gettext_lazy("近似边界"), default=False)
+    active = models.BooleanField(gettext_lazy("当前使用"), default=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -175,8 +179,8 @@ class Boundary(models.Model):
     keeps_history = True
 
     class Meta:
-        verbose_name = "边界"
-        verbose_name_plural = "边界"
+        verbose_name = gettext_lazy("边界")
+        verbose_name_plural = gettext_lazy("边界")
         constraints = [
             models.UniqueConstraint(
                 fields=["area"], condition=models.Q(active=True), name="one_active_boundary"

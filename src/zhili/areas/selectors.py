@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from zhili.areas.models import LEVEL_ORDER, Area, AreaChange, AreaQuerySet, Boundary
 from zhili.core.errors import NotFound
@@ -21,7 +22,10 @@ def area_get(user: Any, code: str, action: str = "view") -> Area:
         area_visible(user, action).select_related("parent", "successor").filter(code=code).first()
     )
     if area is None:
-        raise NotFound(f"区域 {code} 不存在或不在您的管辖范围内", code="area_not_found")
+        raise NotFound(
+            gettext("区域 %(code)s 不存在或不在您的管辖范围内") % {"code": code},
+            code="area_not_found",
+        )
     return area
 
 

@@ -10,10 +10,12 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record, snapshot
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.i18n import stored
 from zhili.core.scoping import can
 
 EDITABLE_LEVELS = {Level.GRID.value, Level.BUILDING.value}
@@ -34,17 +36,19 @@ def next_child_code(parent: Area) -> str:
     used = [int(c[len(parent.code) :]) for c in codes if c[len(parent.code) :].isdigit()]
     n = max(used, default=0) + 1
     if n >= 10**CHILD_SUFFIX_WIDTH:
-        raise ValidationFailed(f"{parent.name} 下的编号已用完", code="code_exhausted")
+        raise ValidationFailed(
+            gettext("%(name)s 下的编号已用完") % {"name": parent.name}, code="code_exhausted"
+        )
     return f"{parent.code}{n:0{CHILD_SUFFIX_WIDTH}d}"
 
 
 def validate_point(lat: float | None, lng: float | None) -> None:
     if (lat is None) != (lng is None):
-        raise ValidationFailed("经度和纬度须同时填写", code="invalid_point")
+        raise ValidationFailed(gettext("经度和纬度须同时填写"), code="invalid_point")
     if lat is not None and not (-90 <= lat <= 90):
-        raise ValidationFailed("纬度须在 -90 到 90 之间", code="invalid_point")
+        raise ValidationFailed(gettext("纬度须在 -90 到 90 之间"), code="invalid_point")
     if lng is not None and not (-180 <= lng <= 180):
-        raise ValidationFailed("经度须在 -180 到 180 之间", code="invalid_point")
+        raise ValidationFailed(gettext("经度须在 -180 到 180 之间"), code="invalid_point")
 
 
 def validate_polygon(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -58,19 +62,27 @@ def validate_polygon(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _check_parent(*, actor: Any, parent: Area, level: str) -> None:
     if level not in EDITABLE_LEVELS:
-        raise ValidationFailed("只能在此新建网格或楼栋", code="invalid_level")
+        raise ValidationFailed(gettext("只能在此新建网格或楼栋"), code="invalid_level")
     if not parent.is_current:
-        raise ValidationFailed(f"{parent.name} 已撤销，不能再新建下级", code="area_ended")
+        raise ValidationFailed(
+            gettext("%(name)s 已撤销，不能再新建下级") % {"name": parent.name}, code="area_ended"
+        )
     if parent.level != PARENT_LEVEL[level]:
         wanted = Level(PARENT_LEVEL[level]).label
         raise ValidationFailed(
-            f"{Level(level).label}的上级须为{wanted}，{parent.name} 是{parent.get_level_display()}",
+            gettext("%(Level)s的上级须为%(wanted)s，%(name)s 是%(get_level_display)s")
+            % {
+                "Level": Level(level).label,
+                "wanted": wanted,
+                "name": parent.name,
+                "get_level_display": parent.get_level_display(),
+            },
             code="invalid_parent",
         )
     if not can(actor, "view", Area, parent.path):
-        raise NotFound("区域不存在", code="area_not_found")
+        raise NotFound(gettext("区域不存在"), code="area_not_found")
     if not can(actor, "add", Area, parent.path):
-        raise PermissionDenied("没有在该区域维护网格和楼栋的权限")
+        raise PermissionDenied(gettext("没有在该区域维护网格和楼栋的权限"))
 
 
 @transaction.atomic
@@ -92,20 +104,22 @@ def area_create(
     _check_parent(actor=actor, parent=parent, level=level)
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("名称不能为空", code="name_required")
+        raise ValidationFailed(gettext("名称不能为空"), code="name_required")
     code = (code or "").strip() or next_child_code(parent)
     if not CODE_RE.match(code):
-        raise ValidationFailed("代码只能由字母和数字组成，最长 32 位", code="invalid_code")
+        raise ValidationFailed(gettext("代码只能由字母和数字组成，最长 32 位"), code="invalid_code")
     if Area.objects.filter(code=code).exists():
-        raise ValidationFailed(f"代码 {code} 已被使用", code="duplicate_code")
+        raise ValidationFailed(
+            gettext("代码 %(code)s 已被使用") % {"code": code}, code="duplicate_code"
+        )
     if households is not None and households < 0:
-        raise ValidationFailed("户数不能为负数", code="invalid_households")
+        raise ValidationFailed(gettext("户数不能为负数"), code="invalid_households")
     validate_point(lat, lng)
     area = Area.objects.create(
         code=code,
         name=name[:100],
         level=level,
-        kind=Level(level).label,
+        kind=stored(Level(level).label),
         parent=parent,
         path=child_path(parent, code),
         depth=parent.depth + 1,
@@ -131,19 +145,21 @@ def area_update(*, actor: Any, area: Area, **changes: Any) -> Area:
     area = Area.objects.select_for_update().get(pk=area.pk)
     if area.level not in EDITABLE_LEVELS:
         raise ValidationFailed(
-            "区县、街道和社区以区划数据为准，请通过区划变更修改", code="not_editable"
+            gettext("区县、街道和社区以区划数据为准，请通过区划变更修改"), code="not_editable"
         )
     if not can(actor, "view", Area, area.path):
-        raise NotFound("区域不存在", code="area_not_found")
+        raise NotFound(gettext("区域不存在"), code="area_not_found")
     if not can(actor, "change", Area, area.path):
-        raise PermissionDenied("没有维护该区域的权限")
+        raise PermissionDenied(gettext("没有维护该区域的权限"))
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
-        raise ValidationFailed("不能修改这些字段", code="invalid_field", detail=sorted(unknown))
+        raise ValidationFailed(
+            gettext("不能修改这些字段"), code="invalid_field", detail=sorted(unknown)
+        )
     if "name" in changes and not (changes["name"] or "").strip():
-        raise ValidationFailed("名称不能为空", code="name_required")
+        raise ValidationFailed(gettext("名称不能为空"), code="name_required")
     if changes.get("households") is not None and changes["households"] < 0:
-        raise ValidationFailed("户数不能为负数", code="invalid_households")
+        raise ValidationFailed(gettext("户数不能为负数"), code="invalid_households")
     validate_point(changes.get("lat", area.lat), changes.get("lng", area.lng))
     if "geometry" in changes:
         changes["geometry"] = validate_polygon(changes["geometry"])

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas import geo, imports, selectors, services
@@ -101,7 +102,10 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
     parent = selectors.area_get(request.user, code)
     level = CHILD_LEVEL.get(parent.level)
     if level is None:
-        raise ValidationFailed(f"{parent.get_level_display()}下不能直接新建网格或楼栋")
+        raise ValidationFailed(
+            gettext("%(get_level_display)s下不能直接新建网格或楼栋")
+            % {"get_level_display": parent.get_level_display()}
+        )
     form = AreaChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,7 +120,13 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, f"已新建{area.get_level_display()}：{area.name}（{area.code}）"
+                request,
+                gettext("已新建%(get_level_display)s：%(name)s（%(code)s）")
+                % {
+                    "get_level_display": area.get_level_display(),
+                    "name": area.name,
+                    "code": area.code,
+                },
             )
             return redirect("areas:detail", code=area.code)
     return render(
@@ -124,7 +134,8 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
         "core/form_page.html",
         {
             "form": form,
-            "title": f"在 {parent.name} 下新建{Level(level).label}",
+            "title": gettext("在 %(name)s 下新建%(Level)s")
+            % {"name": parent.name, "Level": Level(level).label},
             "back_url": parent_url(parent),
             "back_label": parent.name,
         },
@@ -143,14 +154,15 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("areas:detail", code=area.code)
     return render(
         request,
         "core/form_page.html",
         {
             "form": form,
-            "title": f"编辑{area.get_level_display()}：{area.name}",
+            "title": gettext("编辑%(get_level_display)s：%(name)s")
+            % {"get_level_display": area.get_level_display(), "name": area.name},
             "back_url": parent_url(area),
             "back_label": area.name,
         },
@@ -167,13 +179,13 @@ def parent_url(area: Area) -> str:
 @require_http_methods(["GET", "POST"])
 def import_areas(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Area, "import"):
-        raise PermissionDenied("没有导入网格和楼栋的权限")
+        raise PermissionDenied(gettext("没有导入网格和楼栋的权限"))
     form = ImportForm(request.POST or None, request.FILES or None)
     error_rows: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.ZHILI_MAX_IMPORT_BYTES:
-            form.add_error("file", "文件过大")
+            form.add_error("file", gettext("文件过大"))
         else:
             try:
                 result = imports.areas_import(
@@ -183,12 +195,14 @@ def import_areas(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
                 error_rows = exc.detail if isinstance(exc.detail, list) else []
             else:
-                messages.success(request, f"已导入 {len(result.created)} 个网格/楼栋")
+                messages.success(
+                    request, gettext("已导入 %(len)s 个网格/楼栋") % {"len": len(result.created)}
+                )
                 return redirect("areas:tree")
     return render(
         request,
         "areas/import.html",
-        {"form": form, "error_rows": error_rows, "title": "导入网格和楼栋"},
+        {"form": form, "error_rows": error_rows, "title": gettext("导入网格和楼栋")},
     )
 
 
@@ -220,7 +234,9 @@ def boundaries(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             error_rows = exc.detail if isinstance(exc.detail, list) else []
         else:
-            messages.success(request, f"已更新 {len(created)} 个区域的边界")
+            messages.success(
+                request, gettext("已更新 %(len)s 个区域的边界") % {"len": len(created)}
+            )
             return redirect("areas:boundaries")
     rows = selectors.boundary_list(request.user)
     return render(
@@ -268,6 +284,6 @@ def locate(request: HttpRequest) -> HttpResponse:
     try:
         lat, lng = float(request.GET.get("lat", "")), float(request.GET.get("lng", ""))
     except ValueError:
-        raise ValidationFailed("请填写有效的经纬度") from None
+        raise ValidationFailed(gettext("请填写有效的经纬度")) from None
     found = geo.area_locate(lat=lat, lng=lng)
     return redirect("areas:detail", code=found.code)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db.models import fields
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
@@ -9,11 +10,25 @@ from zhili.core.navigation import NavItem
 class CoreConfig(AppConfig):
     name = "zhili.core"
     label = "core"
-    verbose_name = "核心"
+    verbose_name = gettext_lazy("核心")
     nav = [
-        NavItem("审计", "audit", "core.AuditEvent", order=90),
-        NavItem("节假日调整", "calendar", "core.CalendarDay", "change", "组织与权限", order=70),
-        NavItem("业务参数", "tunables", "core.TunableValue", "change", "组织与权限", order=71),
+        NavItem(gettext_lazy("审计"), "audit", "core.AuditEvent", order=90),
+        NavItem(
+            gettext_lazy("节假日调整"),
+            "calendar",
+            "core.CalendarDay",
+            "change",
+            gettext_lazy("组织与权限"),
+            order=70,
+        ),
+        NavItem(
+            gettext_lazy("业务参数"),
+            "tunables",
+            "core.TunableValue",
+            "change",
+            gettext_lazy("组织与权限"),
+            order=71,
+        ),
     ]
     periodic_tasks = {"zhili.core.tasks.prune_task_results": 24 * 3600}
 

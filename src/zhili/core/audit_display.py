@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -103,9 +104,11 @@ def value_display(
                 " ".join(value_display(None, c) for c in (v if isinstance(v, list) else [v]))
                 for v in value[:MAX_ITEMS]
             ]
-            return "；".join(rows) + (f" 等 {len(value)} 项" if len(value) > MAX_ITEMS else "")
+            return "；".join(rows) + (
+                gettext(" 等 %(len)s 项") % {"len": len(value)} if len(value) > MAX_ITEMS else ""
+            )
         shown = [value_display(field, v, codes) for v in value[:MAX_ITEMS]]
-        more = f" 等 {len(value)} 项" if len(value) > MAX_ITEMS else ""
+        more = gettext(" 等 %(len)s 项") % {"len": len(value)} if len(value) > MAX_ITEMS else ""
         return "、".join(shown) + more
     if isinstance(value, dict):
         return str(_("（%(n)d 项数据）") % {"n": len(value)})

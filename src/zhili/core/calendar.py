@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels, workdays
@@ -93,7 +94,7 @@ def this_and_next_year() -> list[int]:
 
 def _require(actor: Any) -> None:
     if not calendar_may_change(actor):
-        raise PermissionDenied("节假日调整由市级管理员维护")
+        raise PermissionDenied(gettext("节假日调整由市级管理员维护"))
 
 
 def _changed() -> None:
@@ -107,7 +108,7 @@ def calendar_day_set(*, actor: Any, date: dt.date, is_workday: bool, note: str =
     _require(actor)
     note = (note or "").strip()
     if len(note) > 100:
-        raise ValidationFailed("说明不能超过 100 个字", code="too_long")
+        raise ValidationFailed(gettext("说明不能超过 100 个字"), code="too_long")
     day = CalendarDay.objects.select_for_update().filter(date=date).first()
     before = {"is_workday": day.is_workday, "note": day.note} if day else None
     if day is None:
@@ -132,7 +133,9 @@ def calendar_day_delete(*, actor: Any, date: dt.date) -> None:
     _require(actor)
     day = CalendarDay.objects.filter(date=date).first()
     if day is None:
-        raise ValidationFailed(f"{date:%Y-%m-%d} 没有调整记录", code="not_found")
+        raise ValidationFailed(
+            gettext("%(date)s 没有调整记录") % {"date": format(date, "%Y-%m-%d")}, code="not_found"
+        )
     audit_record(
         actor=actor,
         action="calendar.delete",
@@ -159,14 +162,18 @@ def parse_schedule(text: str) -> list[tuple[dt.date, bool, str]]:
             start = dt.date.fromisoformat(_pad(m["start"]))
             end = dt.date.fromisoformat(_pad(m["end"])) if m["end"] else start
         except ValueError:
-            errors.append(f"第 {no} 行格式不对：{line[:40]}")
+            errors.append(gettext("第 %(no)s 行格式不对：%(line)s") % {"no": no, "line": line[:40]})
             continue
         kind = m["kind"]
         if kind not in WORK_WORDS | REST_WORDS:
-            errors.append(f"第 {no} 行须写“放假”或“上班”：{line[:40]}")
+            errors.append(
+                gettext("第 %(no)s 行须写“放假”或“上班”：%(line)s") % {"no": no, "line": line[:40]}
+            )
             continue
         if end < start or (end - start).days > 60:
-            errors.append(f"第 {no} 行的日期范围不对：{line[:40]}")
+            errors.append(
+                gettext("第 %(no)s 行的日期范围不对：%(line)s") % {"no": no, "line": line[:40]}
+            )
             continue
         day = start
         while day <= end:
@@ -175,9 +182,12 @@ def parse_schedule(text: str) -> list[tuple[dt.date, bool, str]]:
     if errors:
         raise ValidationFailed("；".join(errors[:10]), code="invalid_schedule", detail=errors)
     if not days:
-        raise ValidationFailed("没有可导入的日期", code="empty")
+        raise ValidationFailed(gettext("没有可导入的日期"), code="empty")
     if len(days) > MAX_IMPORT_DAYS:
-        raise ValidationFailed(f"一次最多导入 {MAX_IMPORT_DAYS} 天", code="too_many")
+        raise ValidationFailed(
+            gettext("一次最多导入 %(MAX_IMPORT_DAYS)s 天") % {"MAX_IMPORT_DAYS": MAX_IMPORT_DAYS},
+            code="too_many",
+        )
     return [(d, work, note) for d, (work, note) in sorted(days.items())]
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.core import calendar
 from zhili.core.errors import ZhiliError
@@ -27,25 +28,31 @@ class _Styled(forms.Form):
 
 
 class CalendarDayForm(_Styled):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     is_workday = forms.TypedChoiceField(
-        label="安排",
-        choices=[("0", "放假"), ("1", "上班（调休）")],
+        label=gettext_lazy("安排"),
+        choices=[("0", gettext_lazy("放假")), ("1", gettext_lazy("上班（调休）"))],
         coerce=lambda v: v == "1",
     )
-    note = forms.CharField(label="说明", max_length=100, required=False)
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=100, required=False)
 
 
 class CalendarImportForm(_Styled):
     text = forms.CharField(
-        label="整年安排",
+        label=gettext_lazy("整年安排"),
         widget=forms.Textarea(
             attrs={
                 "rows": 8,
-                "placeholder": "2027-01-01 放假 元旦\n2027-02-06~2027-02-14 放假 春节\n2027-02-15 上班 春节调休",
+                "placeholder": gettext_lazy(
+                    "2027-01-01 放假 元旦\n2027-02-06~2027-02-14 放假 春节\n2027-02-15 上班 春节调休"
+                ),
             }
         ),
-        help_text="每行一天或一个日期范围（用 ~ 连接），然后写“放假”或“上班”，可加说明。全部正确才会导入。",
+        help_text=gettext_lazy(
+            "每行一天或一个日期范围（用 ~ 连接），然后写“放假”或“上班”，可加说明。全部正确才会导入。"
+        ),
     )
 
 
@@ -66,7 +73,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                         is_workday=d["is_workday"],
                         note=d["note"],
                     )
-                    messages.success(request, f"已保存 {d['date']:%Y-%m-%d}")
+                    messages.success(
+                        request, gettext("已保存 %(d)s") % {"d": format(d["date"], "%Y-%m-%d")}
+                    )
                     return redirect("calendar")
             elif action == "import":
                 import_form = CalendarImportForm(request.POST, prefix="import")
@@ -74,12 +83,14 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                     n = calendar.calendar_import(
                         actor=request.user, text=import_form.cleaned_data["text"]
                     )
-                    messages.success(request, f"已导入 {n} 天")
+                    messages.success(request, gettext("已导入 %(n)s 天") % {"n": n})
                     return redirect("calendar")
             elif action == "delete":
                 date = dt.date.fromisoformat(request.POST.get("date", ""))
                 calendar.calendar_day_delete(actor=request.user, date=date)
-                messages.success(request, f"已删除 {date:%Y-%m-%d} 的调整")
+                messages.success(
+                    request, gettext("已删除 %(date)s 的调整") % {"date": format(date, "%Y-%m-%d")}
+                )
                 return redirect("calendar")
         except ValueError:
             messages.error(request, "日期无效")

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import migrations, models
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.core import labels
 
@@ -29,10 +30,16 @@ class AppendOnlyQuerySetMixin:
     model: Any
 
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能修改")
+        raise AppendOnlyError(
+            gettext("%(verbose_name)s只能追加，不能修改")
+            % {"verbose_name": self.model._meta.verbose_name}
+        )
 
     def delete(self) -> Any:
-        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能删除")
+        raise AppendOnlyError(
+            gettext("%(verbose_name)s只能追加，不能删除")
+            % {"verbose_name": self.model._meta.verbose_name}
+        )
 
 
 class AppendOnlyModel(models.Model):
@@ -44,11 +51,22 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能修改")
+            raise AppendOnlyError(
+                gettext("%(verbose_name)s只能追加，不能修改")
+                % {"verbose_name": self._meta.verbose_name}
+            )
+        from zhili.core.i18n import stored
+
+        for field in self._meta.concrete_fields:  # labels in stored JSON: the stored language
+            if isinstance(field, models.JSONField):
+                setattr(self, field.attname, stored(getattr(self, field.attname)))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能删除")
+        raise AppendOnlyError(
+            gettext("%(verbose_name)s只能追加，不能删除")
+            % {"verbose_name": self._meta.verbose_name}
+        )
 
 
 class EventQuerySet(AppendOnlyQuerySetMixin, models.QuerySet):
@@ -60,22 +78,22 @@ class Event(AppendOnlyModel):
     """What happened (``action``), from which state to which, who did it, when, why and with what
     details (``data``: plain JSON, shown through the registry's describer, never raw)."""
 
-    action = models.CharField("动作", max_length=32)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16, blank=True)
+    action = models.CharField(gettext_lazy("动作"), max_length=32)
+    from_status = models.CharField(gettext_lazy("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(gettext_lazy("新状态"), max_length=16, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=gettext_lazy("操作人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     actor_id: int | None  # the foreign key's column (django-stubs omits it on abstract models)
-    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
-    at = models.DateTimeField("时间", db_index=True)
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField("详情", default=dict, blank=True)
+    actor_name = models.CharField(gettext_lazy("操作人账号"), max_length=150, blank=True)
+    at = models.DateTimeField(gettext_lazy("时间"), db_index=True)
+    note = models.TextField(gettext_lazy("说明"), blank=True)
+    data = models.JSONField(gettext_lazy("详情"), default=dict, blank=True)
 
     objects = EventQuerySet.as_manager()
 

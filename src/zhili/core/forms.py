@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.core import throttle
 from zhili.core.middleware import client_ip
@@ -12,8 +13,8 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "账号或密码错误。",
-        "inactive": "该账号已停用。",
+        "invalid_login": gettext_lazy("账号或密码错误。"),
+        "inactive": gettext_lazy("该账号已停用。"),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -21,7 +22,9 @@ class LoginForm(AuthenticationForm):
         ip = client_ip(self.request) if self.request else None
         if throttle.login_locked(username=username, ip=ip):
             raise forms.ValidationError(
-                f"登录失败次数过多，请 {throttle.lock_minutes()} 分钟后再试。", code="throttled"
+                gettext("登录失败次数过多，请 %(lock_minutes)s 分钟后再试。")
+                % {"lock_minutes": throttle.lock_minutes()},
+                code="throttled",
             )
         try:
             cleaned = super().clean()
@@ -33,15 +36,19 @@ class LoginForm(AuthenticationForm):
 
 
 class AuditFilterForm(forms.Form):
-    q = forms.CharField(label="关键词", required=False)
+    q = forms.CharField(label=gettext_lazy("关键词"), required=False)
     # Any code prefix is accepted ("unit" for every unit action); the page offers the labels.
-    action = forms.CharField(label="动作", required=False, widget=forms.Select)
-    actor = forms.CharField(label="操作人账号", required=False)
+    action = forms.CharField(label=gettext_lazy("动作"), required=False, widget=forms.Select)
+    actor = forms.CharField(label=gettext_lazy("操作人账号"), required=False)
     since = forms.DateField(
-        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -53,6 +60,6 @@ class AuditFilterForm(forms.Form):
         choices = sorted(audit_actions().items(), key=lambda pair: pair[1])
         chosen = self.data.get("action", "") if self.is_bound else ""
         if chosen and chosen not in dict(choices):  # a prefix typed into the address
-            choices.insert(0, (chosen, "（按代码筛选）"))
-        self.fields["action"].widget.choices = [("", "全部"), *choices]
+            choices.insert(0, (chosen, gettext("（按代码筛选）")))
+        self.fields["action"].widget.choices = [("", gettext("全部")), *choices]
         self.fields["action"].widget.attrs["class"] = "form-select"

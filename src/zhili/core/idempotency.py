@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils import timezone
+from django.utils.translation import gettext
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 
@@ -81,7 +82,7 @@ def run(
     key = request.META.get("HTTP_IDEMPOTENCY_KEY", "")
     if not KEY_PATTERN.match(key):
         return refuse(
-            422, "invalid_idempotency_key", "Idempotency-Key 须为 1–255 个可见 ASCII 字符"
+            422, "invalid_idempotency_key", gettext("Idempotency-Key 须为 1–255 个可见 ASCII 字符")
         )
     scope, digest = client_scope(request), request_hash(request)
     window = timezone.now() - dt.timedelta(days=getattr(settings, "ZHILI_IDEMPOTENCY_DAYS", 7))
@@ -96,11 +97,13 @@ def run(
             first = IdempotencyKey.objects.filter(scope=scope, key=key).first()
             if first is None or first.status is None:
                 return refuse(
-                    409, "idempotency_in_progress", "相同幂等键的请求正在处理，请稍后重试"
+                    409, "idempotency_in_progress", gettext("相同幂等键的请求正在处理，请稍后重试")
                 )
             if first.request_hash != digest:
                 return refuse(
-                    422, "idempotency_key_reused", "该幂等键已用于另一个请求，请换一个新的幂等键"
+                    422,
+                    "idempotency_key_reused",
+                    gettext("该幂等键已用于另一个请求，请换一个新的幂等键"),
                 )
             return replay(first)
         response = get_response(request)

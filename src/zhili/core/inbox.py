@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.core.errors import NotFound
 from zhili.core.models import Notice
@@ -28,7 +29,7 @@ def notice_mine(user: Any) -> QuerySet[Notice]:
 def notice_get(user: Any, notice_id: int) -> Notice:
     notice = notice_mine(user).filter(pk=notice_id).first()
     if notice is None:
-        raise NotFound("通知不存在", code="notice_not_found")
+        raise NotFound(gettext("通知不存在"), code="notice_not_found")
     return notice
 
 

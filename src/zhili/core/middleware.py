@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 from zhili.core import context
 
@@ -168,11 +169,15 @@ class DomainErrorMiddleware:
         try:
             refused = _has_nul(request)
         except RequestDataTooBig:
-            return self._refuse(request, ZhiliError("请求内容过大", code="too_large"), status=413)
+            return self._refuse(
+                request, ZhiliError(gettext("请求内容过大"), code="too_large"), status=413
+            )
         except TooManyFieldsSent:
-            return self._refuse(request, ZhiliError("请求字段过多", code="too_many_fields"))
+            return self._refuse(
+                request, ZhiliError(gettext("请求字段过多"), code="too_many_fields")
+            )
         if refused:
-            error = ZhiliError("请求中含有不允许的空字符（NUL）", code="invalid_character")
+            error = ZhiliError(gettext("请求中含有不允许的空字符（NUL）"), code="invalid_character")
             return self._refuse(request, error)
         from zhili.core import idempotency
 
@@ -198,7 +203,9 @@ class DomainErrorMiddleware:
 
         machine = request.path.startswith((API_PREFIX, OPEN311_PREFIX))
         if isinstance(exception, RequestDataTooBig):
-            return self._refuse(request, ZhiliError("请求内容过大", code="too_large"), status=413)
+            return self._refuse(
+                request, ZhiliError(gettext("请求内容过大"), code="too_large"), status=413
+            )
         if isinstance(exception, ZhiliError):
             if machine:
                 return machine_error(request, exception.status, exception.code, exception.message)
@@ -208,11 +215,13 @@ class DomainErrorMiddleware:
             from django.http import Http404
 
             if isinstance(exception, Http404):
-                return machine_error(request, 404, "not_found", "对象不存在或不在您的管辖范围内")
+                return machine_error(
+                    request, 404, "not_found", gettext("对象不存在或不在您的管辖范围内")
+                )
             if isinstance(exception, PermissionDenied):
-                return machine_error(request, 403, "forbidden", "没有权限")
+                return machine_error(request, 403, "forbidden", gettext("没有权限"))
             if isinstance(exception, SuspiciousOperation):
-                return machine_error(request, 400, "bad_request", "请求格式不正确")
+                return machine_error(request, 400, "bad_request", gettext("请求格式不正确"))
             import logging
 
             logging.getLogger("zhili.errors").error(
@@ -223,7 +232,8 @@ class DomainErrorMiddleware:
                 request,
                 500,
                 "server_error",
-                f"服务器内部错误，请联系系统管理员（请求编号 {request_id}）",
+                gettext("服务器内部错误，请联系系统管理员（请求编号 %(request_id)s）")
+                % {"request_id": request_id},
             )
         return None
 

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyError as AppendOnlyError  # re-exported
@@ -57,32 +58,32 @@ class AuditEventQuerySet(AppendOnlyQuerySetMixin, ScopedQuerySet):
 class AuditEvent(AppendOnlyModel):
     """One change made through a service. Append-only: the database refuses UPDATE and DELETE."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=gettext_lazy("操作人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
-    action = models.CharField("动作", max_length=64, db_index=True)
-    object_type = models.CharField("对象类型", max_length=64)
-    object_id = models.CharField("对象编号", max_length=64)
-    object_repr = models.CharField("对象", max_length=255, blank=True)
-    area_path = PathField("所属区域路径", blank=True, follows_area=False)
-    before = models.JSONField("修改前", null=True, blank=True)
-    after = models.JSONField("修改后", null=True, blank=True)
-    note = models.TextField("说明", blank=True)
-    request_id = models.CharField("请求编号", max_length=64, blank=True)
-    ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    actor_name = models.CharField(gettext_lazy("操作人账号"), max_length=150, blank=True)
+    action = models.CharField(gettext_lazy("动作"), max_length=64, db_index=True)
+    object_type = models.CharField(gettext_lazy("对象类型"), max_length=64)
+    object_id = models.CharField(gettext_lazy("对象编号"), max_length=64)
+    object_repr = models.CharField(gettext_lazy("对象"), max_length=255, blank=True)
+    area_path = PathField(gettext_lazy("所属区域路径"), blank=True, follows_area=False)
+    before = models.JSONField(gettext_lazy("修改前"), null=True, blank=True)
+    after = models.JSONField(gettext_lazy("修改后"), null=True, blank=True)
+    note = models.TextField(gettext_lazy("说明"), blank=True)
+    request_id = models.CharField(gettext_lazy("请求编号"), max_length=64, blank=True)
+    ip = models.GenericIPAddressField(gettext_lazy("来源地址"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = gettext_lazy("审计记录")
+        verbose_name_plural = gettext_lazy("审计记录")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
@@ -126,7 +127,7 @@ class LoginFailure(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
 
     class Meta:
-        verbose_name = "登录失败记录"
+        verbose_name = gettext_lazy("登录失败记录")
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.ip} {self.at:%Y-%m-%d %H:%M}"
@@ -135,13 +136,13 @@ class LoginFailure(models.Model):
 class CalendarDay(models.Model):
     """An administrator's override of the holiday calendar (a holiday or a 调休 working day)."""
 
-    date = models.DateField("日期", unique=True)
-    is_workday = models.BooleanField("是否工作日")
-    note = models.CharField("说明", max_length=100, blank=True)
+    date = models.DateField(gettext_lazy("日期"), unique=True)
+    is_workday = models.BooleanField(gettext_lazy("是否工作日"))
+    note = models.CharField(gettext_lazy("说明"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = "节假日调整"
-        verbose_name_plural = "节假日调整"
+        verbose_name = gettext_lazy("节假日调整")
+        verbose_name_plural = gettext_lazy("节假日调整")
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -154,10 +155,10 @@ class Notice(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
     )
-    kind = models.CharField("类型", max_length=32)
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    url = models.CharField("链接", max_length=300, blank=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=32)
+    title = models.CharField(gettext_lazy("标题"), max_length=200)
+    body = models.TextField(gettext_lazy("内容"), blank=True)
+    url = models.CharField(gettext_lazy("链接"), max_length=300, blank=True)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     dedupe_key = models.CharField(max_length=120, blank=True)
@@ -165,7 +166,7 @@ class Notice(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "站内通知"
+        verbose_name = gettext_lazy("站内通知")
         ordering = ["-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "id"], name="notice_inbox_idx")]
         constraints = [
@@ -184,16 +185,16 @@ class TunableValue(models.Model):
     """An administrator's value of a business parameter (``core.tunables``); a parameter without
     a row has its shipped default."""
 
-    key = models.CharField("参数", max_length=80, unique=True)
-    value = models.JSONField("取值")
+    key = models.CharField(gettext_lazy("参数"), max_length=80, unique=True)
+    value = models.JSONField(gettext_lazy("取值"))
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        verbose_name = "业务参数"
-        verbose_name_plural = "业务参数"
+        verbose_name = gettext_lazy("业务参数")
+        verbose_name_plural = gettext_lazy("业务参数")
         ordering = ["key"]
 
     def __str__(self) -> str:
@@ -206,20 +207,20 @@ class IdempotencyKey(models.Model):
     (core.idempotency). Written in the request's own transaction: a key is stored exactly when
     its effects are."""
 
-    scope = models.CharField("客户端", max_length=64)
-    key = models.CharField("幂等键", max_length=255)
-    request_hash = models.CharField("请求摘要", max_length=64)
-    status = models.PositiveSmallIntegerField("响应状态", null=True)
-    content_type = models.CharField("响应类型", max_length=100, blank=True)
-    body = models.TextField("响应内容", blank=True)
-    location = models.CharField("响应位置", max_length=500, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    scope = models.CharField(gettext_lazy("客户端"), max_length=64)
+    key = models.CharField(gettext_lazy("幂等键"), max_length=255)
+    request_hash = models.CharField(gettext_lazy("请求摘要"), max_length=64)
+    status = models.PositiveSmallIntegerField(gettext_lazy("响应状态"), null=True)
+    content_type = models.CharField(gettext_lazy("响应类型"), max_length=100, blank=True)
+    body = models.TextField(gettext_lazy("响应内容"), blank=True)
+    location = models.CharField(gettext_lazy("响应位置"), max_length=500, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True, db_index=True)
 
     # Declared: the type checker's Django plugin may run against another checkout's models.
     objects: ClassVar[models.Manager[IdempotencyKey]] = models.Manager()
 
     class Meta:
-        verbose_name = "幂等键"
+        verbose_name = gettext_lazy("幂等键")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="core_idempotency_scope_key")
         ]

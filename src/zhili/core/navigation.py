@@ -11,16 +11,17 @@ from typing import Any
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
+from zhili.core.i18n import Label
 from zhili.core.scoping import has_any
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: Label
     url_name: str
     model: str  # "app_label.ModelName" whose permission gates the entry
     action: str = "view"
-    group: str = ""
+    group: Label = ""
     order: int = 100
     unit_staff: bool = False  # also shown to staff of a unit (they see what is dispatched to it)
 
@@ -46,10 +47,11 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
             continue
         entry = {"label": item.label, "url": url, "url_name": item.url_name}
         if item.group:
-            if item.group not in groups:
-                groups[item.group] = []
-                out.append({"label": item.group, "children": groups[item.group]})
-            groups[item.group].append(entry)
+            group = str(item.group)  # in the page's language: apps name their groups alike
+            if group not in groups:
+                groups[group] = []
+                out.append({"label": item.group, "children": groups[group]})
+            groups[group].append(entry)
         else:
             out.append(entry)
     return out

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from zhili.core.errors import ValidationFailed
 
@@ -33,9 +34,9 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed("分页游标无效", code="invalid_cursor") from exc
+        raise ValidationFailed(gettext("分页游标无效"), code="invalid_cursor") from exc
     if not isinstance(values, list) or len(values) != size or not all(_plain(v) for v in values):
-        raise ValidationFailed("分页游标无效", code="invalid_cursor")
+        raise ValidationFailed(gettext("分页游标无效"), code="invalid_cursor")
     return values
 
 
@@ -108,7 +109,7 @@ def keyset_page(
             qs = qs.filter(_after(order, values))
         except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
             # Well-formed JSON whose values do not fit the fields (e.g. text for an id).
-            raise ValidationFailed("分页游标无效", code="invalid_cursor") from exc
+            raise ValidationFailed(gettext("分页游标无效"), code="invalid_cursor") from exc
     rows = list(qs[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]

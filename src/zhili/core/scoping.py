@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -156,7 +157,12 @@ def _allows(user: Any, action: str, obj: models.Model) -> bool:
     return bool(manager.visible_to(user, action).filter(pk=obj.pk).exists())
 
 
-ACTION_WORDS = {"add": "新增", "change": "修改", "delete": "删除", "view_personal": "查看个人信息"}
+ACTION_WORDS = {
+    "add": gettext_lazy("新增"),
+    "change": gettext_lazy("修改"),
+    "delete": gettext_lazy("删除"),
+    "view_personal": gettext_lazy("查看个人信息"),
+}
 
 
 def _noun(model: type[models.Model], noun: str) -> str:
@@ -179,11 +185,14 @@ def require_at(
     noun = _noun(model, noun)
     if not can(user, "view", model, path):
         raise NotFound(
-            f"{noun}不存在或不在您的管辖范围内", code=code or f"{model._meta.model_name}_not_found"
+            gettext("%(noun)s不存在或不在您的管辖范围内") % {"noun": noun},
+            code=code or f"{model._meta.model_name}_not_found",
         )
     if action != "view" and not can(user, action, model, path):
         raise PermissionDenied(
-            f"没有{noun}的{ACTION_WORDS.get(action, '此项')}权限", code="forbidden"
+            gettext("没有%(noun)s的%(get)s权限")
+            % {"noun": noun, "get": ACTION_WORDS.get(action, "此项")},
+            code="forbidden",
         )
 
 
@@ -200,11 +209,14 @@ def require(user: Any, action: str, obj: models.Model, *, noun: str = "", code: 
     noun = _noun(model, noun)
     if not _allows(user, "view", obj):
         raise NotFound(
-            f"{noun}不存在或不在您的管辖范围内", code=code or f"{model._meta.model_name}_not_found"
+            gettext("%(noun)s不存在或不在您的管辖范围内") % {"noun": noun},
+            code=code or f"{model._meta.model_name}_not_found",
         )
     if action != "view" and not _allows(user, action, obj):
         raise PermissionDenied(
-            f"没有{noun}的{ACTION_WORDS.get(action, '此项')}权限", code="forbidden"
+            gettext("没有%(noun)s的%(get)s权限")
+            % {"noun": noun, "get": ACTION_WORDS.get(action, "此项")},
+            code="forbidden",
         )
 
 
@@ -216,7 +228,7 @@ def one_visible(qs: models.QuerySet, *, noun: str = "", code: str = "") -> Any:
     if found is None:
         model = qs.model
         raise NotFound(
-            f"{_noun(model, noun)}不存在或不在您的管辖范围内",
+            gettext("%(_noun)s不存在或不在您的管辖范围内") % {"_noun": _noun(model, noun)},
             code=code or f"{model._meta.model_name}_not_found",
         )
     return found

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from zhili.core.i18n import Label
+
 
 @dataclass(frozen=True)
 class Todo:
-    label: str
+    label: Label
     count: int
     url: str
     urgent: bool = False  # overdue, warnings: shown in red when not zero
@@ -23,10 +25,10 @@ class Todo:
 
 
 Provider = Callable[[Any], Iterable[Todo]]
-_PROVIDERS: list[tuple[int, str, Provider]] = []
+_PROVIDERS: list[tuple[int, Label, Provider]] = []
 
 
-def register(section: str, provider: Provider, *, order: int = 100) -> None:
+def register(section: Label, provider: Provider, *, order: int = 100) -> None:
     """Add a section of the home page's to-do (e.g. "诉求") filled by ``provider``."""
     if any(name == section for _, name, _ in _PROVIDERS):
         return  # autodiscovery may import a module twice (tests)

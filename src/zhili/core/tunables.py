@@ -21,6 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -90,7 +91,7 @@ def registry() -> dict[str, Tunable]:
 def definition(key: str) -> Tunable:
     found = registry().get(key)
     if found is None:
-        raise NotFound("没有该业务参数", code="tunable_not_found")
+        raise NotFound(gettext("没有该业务参数"), code="tunable_not_found")
     return found
 
 
@@ -154,14 +155,26 @@ def _parse(t: Tunable, raw: Any) -> float:
     try:
         number = float(str(raw).strip())
     except (TypeError, ValueError) as exc:
-        raise ValidationFailed(f"“{t.label}”须为数字", code="invalid_number") from exc
+        raise ValidationFailed(
+            gettext("“%(label)s”须为数字") % {"label": t.label}, code="invalid_number"
+        ) from exc
     if not math.isfinite(number):
-        raise ValidationFailed(f"“{t.label}”须为数字", code="invalid_number")
+        raise ValidationFailed(
+            gettext("“%(label)s”须为数字") % {"label": t.label}, code="invalid_number"
+        )
     if t.kind == "int" and number != int(number):
-        raise ValidationFailed(f"“{t.label}”须为整数", code="invalid_number")
+        raise ValidationFailed(
+            gettext("“%(label)s”须为整数") % {"label": t.label}, code="invalid_number"
+        )
     if not t.minimum <= number <= t.maximum:
         raise ValidationFailed(
-            f"“{t.label}”须在 {t.coerce(t.minimum)} 到 {t.coerce(t.maximum)} {t.unit}之间",
+            gettext("“%(label)s”须在 %(coerce)s 到 %(coerce2)s %(unit)s之间")
+            % {
+                "label": t.label,
+                "coerce": t.coerce(t.minimum),
+                "coerce2": t.coerce(t.maximum),
+                "unit": t.unit,
+            },
             code="out_of_range",
             detail={"minimum": t.minimum, "maximum": t.maximum},
         )
@@ -174,9 +187,9 @@ def tunable_set(*, actor: Any, key: str, value: Any, reason: str) -> Any:
     from zhili.core.models import TunableValue
 
     if not tunables_may_change(actor):
-        raise PermissionDenied("业务参数由市级管理员维护")
+        raise PermissionDenied(gettext("业务参数由市级管理员维护"))
     t = definition(key)
-    reason = clean_text(reason, "修改理由", limit=500)
+    reason = clean_text(reason, gettext("修改理由"), limit=500)
     row = TunableValue.objects.select_for_update().filter(key=key).first()
     before = t.coerce(row.value) if row is not None else t.shipped()
     if value is None or str(value).strip() == "":

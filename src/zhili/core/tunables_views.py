@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from zhili.core import tunables
 from zhili.core.errors import ZhiliError
@@ -25,7 +26,9 @@ def tunables_page(request: HttpRequest) -> HttpResponse:
         try:
             after = tunables.tunable_set(actor=request.user, key=key, value=raw, reason=reason)
             label = tunables.definition(key).label
-            messages.success(request, f"已保存“{label}”：{after}")
+            messages.success(
+                request, gettext("已保存“%(label)s”：%(after)s") % {"label": label, "after": after}
+            )
             return redirect("tunables")
         except ZhiliError as exc:
             if exc.status == 403:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from zhili.core.errors import ValidationFailed
 
@@ -14,10 +15,16 @@ def clean_text(value: str | None, label: str, *, required: bool = True, limit: i
     """Stripped text; empty or too long answers 422 with a Chinese message naming the field."""
     value = (value or "").strip()
     if required and not value:
-        raise ValidationFailed(f"{label}不能为空", code="required", detail={"field": label})
+        raise ValidationFailed(
+            gettext("%(label)s不能为空") % {"label": label},
+            code="required",
+            detail={"field": label},
+        )
     if limit and len(value) > limit:
         raise ValidationFailed(
-            f"{label}不能超过 {limit} 个字", code="too_long", detail={"field": label}
+            gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": limit},
+            code="too_long",
+            detail={"field": label},
         )
     return value
 
@@ -70,5 +77,6 @@ def phone_number(value: str | None) -> str:
     if _MOBILE.match(text) or _LANDLINE.match(text) or _LOCAL.match(text):
         return text
     raise ValidationFailed(
-        "请填写正确的手机号码（11 位）或带区号的固定电话（如 023-63891234）", code="invalid_phone"
+        gettext("请填写正确的手机号码（11 位）或带区号的固定电话（如 023-63891234）"),
+        code="invalid_phone",
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.core import labels
 from zhili.core.audit import audit_record
@@ -131,7 +132,9 @@ class Workflow:
             qs = qs.select_related(*self.lock_related)
         found = qs.filter(pk=pk).first()
         if found is None:
-            raise NotFound(f"{self.noun}不存在", code=self.not_found_code)
+            raise NotFound(
+                gettext("%(noun)s不存在") % {"noun": self.noun}, code=self.not_found_code
+            )
         return found
 
     def check(self, actor: Any, action: str, obj: Any, *, version: int | None = None) -> None:
@@ -142,23 +145,32 @@ class Workflow:
         # matter, proven without an account); everyone else must see the object.
         named = bool(rule.also and rule.also(actor, obj))
         if not named and not manager.visible_to(actor).filter(pk=obj.pk).exists():
-            raise NotFound(f"{self.noun}不存在或不在您的管辖范围内", code=self.not_found_code)
+            raise NotFound(
+                gettext("%(noun)s不存在或不在您的管辖范围内") % {"noun": self.noun},
+                code=self.not_found_code,
+            )
         status = obj.status
         status_label = str(self.status_labels.get(status, status))
         if version is not None and int(version) != obj.version:
             raise Conflict(
-                f"该{self.noun}已被他人更新（当前状态：{status_label}），请刷新后再操作",
+                gettext("该%(noun)s已被他人更新（当前状态：%(status_label)s），请刷新后再操作")
+                % {"noun": self.noun, "status_label": status_label},
                 code="version_conflict",
                 detail={"current_version": obj.version, "status": status},
             )
         if status not in rule.sources:
             raise Conflict(
-                f"当前状态为“{status_label}”，不能{rule.label}",
+                gettext("当前状态为“%(status_label)s”，不能%(label)s")
+                % {"status_label": status_label, "label": rule.label},
                 code="illegal_transition",
                 detail={"status": status, "action": action, "allowed_from": list(rule.sources)},
             )
         if not self.may(actor, action, obj):
-            raise PermissionDenied(f"您无权对该{self.noun}执行“{rule.label}”", code="forbidden")
+            raise PermissionDenied(
+                gettext("您无权对该%(noun)s执行“%(label)s”")
+                % {"noun": self.noun, "label": rule.label},
+                code="forbidden",
+            )
         reason = self.refusal(actor, action, obj)
         if reason:
             raise PermissionDenied(reason, code="refused")

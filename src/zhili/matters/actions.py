@@ -18,8 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.i18n import Label
 from zhili.core.workflow import Rule
 from zhili.matters import forms, schemas, steps
 from zhili.matters.models import Matter, MatterUnit, Status
@@ -50,7 +52,7 @@ class Resident:
     digits on the public lookup page (no account): may rate their own closed matter."""
 
     matter_id: int
-    username: str = "群众"
+    username: str = "群众"  # stored as the events' actor_name
     pk: None = None
     unit_id: None = None
     is_authenticated: bool = False
@@ -78,7 +80,7 @@ class Action:
     permission: str  # "matters.matter.<permission>" over the matter's area
     body: type[schemas.MatterActionIn]  # the API's request body
     form: type[forms.ActionForm]  # the page's form
-    button: str
+    button: Label
     style: str = "btn-primary"
     primary: bool = False  # shown open on the page (the usual next step)
     by_unit: bool = False  # the lead unit's staff may act without the area right
@@ -134,63 +136,63 @@ SPECS: dict[str, Action] = {
     a.name: a
     for a in (
         Action("accept", _("立案"), (S.SUBMITTED,), "accept", schemas.MatterNoteIn, forms.NoteForm,
-               "立案", primary=True),
+               gettext_lazy("立案"), primary=True),
         Action("reject", _("不予立案"), (S.SUBMITTED,), "accept", schemas.MatterReasonIn,
-               forms.ReasonForm, "不予立案", "btn-outline-danger", note="reason"),
+               forms.ReasonForm, gettext_lazy("不予立案"), "btn-outline-danger", note="reason"),
         Action("triage", _("三事分流"), (S.SUBMITTED, S.ACCEPTED, S.RETURNED), "triage",
-               schemas.MatterTriageIn, forms.TriageForm, "确定分流", "btn-secondary", note="reason",
+               schemas.MatterTriageIn, forms.TriageForm, gettext_lazy("确定分流"), "btn-secondary", note="reason",
                data=lambda kw: {"triage": kw["triage"], "mode": kw.get("mode", ""),
                                 "from_mode": kw.get("from_mode", "")},
                step_kwargs=lambda kw: {"result": kw["triage"], "reason": kw["reason"]}),
         Action("mode", _("调整办理方式"), (S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.DISPATCHED,
-               S.HANDLING), "dispatch", schemas.MatterModeIn, forms.ModeForm, "调整",
+               S.HANDLING), "dispatch", schemas.MatterModeIn, forms.ModeForm, gettext_lazy("调整"),
                "btn-outline-secondary", note="reason",
                data=lambda kw: {"mode": kw["mode"], "from_mode": kw.get("from_mode", "")},
                step_kwargs=_take("mode")),
         Action("dispatch", _("派遣"), (S.ACCEPTED, S.RETURNED, S.DISPATCHED), "dispatch", schemas.MatterDispatchIn,
-               forms.DispatchForm, "派遣", primary=True, unit="unit", data=_dispatch_data,
+               forms.DispatchForm, gettext_lazy("派遣"), primary=True, unit="unit", data=_dispatch_data,
                step_kwargs=_take("unit"), guard=big_guard),
         Action("sign", _("签收"), (S.DISPATCHED,), "handle", schemas.MatterSignIn, forms.SignForm,
-               "签收", primary=True, by_unit=True, data=_take("contacted"),
+               gettext_lazy("签收"), primary=True, by_unit=True, data=_take("contacted"),
                step_kwargs=_take("contacted")),
         Action("return", _("退单"), (S.DISPATCHED,), "handle", schemas.MatterReasonIn,
-               forms.ReasonForm, "退单", "btn-outline-danger", by_unit=True, note="reason"),
+               forms.ReasonForm, gettext_lazy("退单"), "btn-outline-danger", by_unit=True, note="reason"),
         Action("report", _("处置反馈"), (S.HANDLING,), "handle", schemas.MatterReportIn,
-               forms.ReportForm, "提交处置反馈", primary=True, by_unit=True, note="result",
+               forms.ReportForm, gettext_lazy("提交处置反馈"), primary=True, by_unit=True, note="result",
                step_kwargs=_take("contacted")),
         Action("verify", _("核查"), (S.REPORTED,), "verify", schemas.MatterVerifyIn, forms.VerifyForm,
-               "提交核查结果", primary=True, data=_take("passed"), step_kwargs=_take("passed")),
+               gettext_lazy("提交核查结果"), primary=True, data=_take("passed"), step_kwargs=_take("passed")),
         Action("close", _("结案"), (S.VERIFIED,), "close", schemas.MatterNoteIn, forms.NoteForm,
-               "结案", primary=True),
+               gettext_lazy("结案"), primary=True),
         Action("rate", _("回访评价"), (S.CLOSED,), "rate", schemas.MatterRateIn, forms.RateForm,
-               "保存回访", primary=True,
+               gettext_lazy("保存回访"), primary=True,
                data=lambda kw: {"solved": kw["solved"], "satisfied": kw["satisfied"],
                                 **({"by": "resident"} if kw.get("by_resident") else {})},
                step_kwargs=_take("solved", "satisfied"), also=is_its_resident),
         Action("reopen", _("重新办理"), (S.CLOSED, S.RATED), "reopen", schemas.MatterReasonIn,
-               forms.ReasonForm, "重新办理", "btn-outline-warning", note="reason"),
+               forms.ReasonForm, gettext_lazy("重新办理"), "btn-outline-warning", note="reason"),
         Action("extend", _("申请延期"), (S.DISPATCHED, S.HANDLING), "handle", schemas.MatterExtendIn,
-               forms.ExtendForm, "申请延期", "btn-secondary", by_unit=True, note="reason",
+               forms.ExtendForm, gettext_lazy("申请延期"), "btn-secondary", by_unit=True, note="reason",
                data=lambda kw: {"days": int(kw["days"])},
                step_kwargs=lambda kw: {"days": kw["days"], "reason": kw["reason"]}),
         Action("approve_extension", _("审批延期"), (S.DISPATCHED, S.HANDLING), "approve",
-               schemas.MatterApproveExtensionIn, forms.ApproveExtensionForm, "提交审批", primary=True,
+               schemas.MatterApproveExtensionIn, forms.ApproveExtensionForm, gettext_lazy("提交审批"), primary=True,
                data=_take("approved"), step_kwargs=_take("approved")),
         Action("suspend", _("挂起"), (S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.HANDLING),
-               "suspend", schemas.MatterReasonIn, forms.ReasonForm, "挂起", "btn-outline-secondary",
+               "suspend", schemas.MatterReasonIn, forms.ReasonForm, gettext_lazy("挂起"), "btn-outline-secondary",
                note="reason"),
         Action("resume", _("恢复办理"), (S.SUSPENDED,), "suspend", schemas.MatterNoteIn,
-               forms.NoteForm, "恢复办理", primary=True),
+               forms.NoteForm, gettext_lazy("恢复办理"), primary=True),
         Action("place", _("定位"), (S.SUBMITTED, S.ACCEPTED, S.RETURNED), "dispatch",
-               schemas.MatterPlaceIn, forms.PlaceForm, "定位到街道/社区", "btn-outline-primary",
+               schemas.MatterPlaceIn, forms.PlaceForm, gettext_lazy("定位到街道/社区"), "btn-outline-primary",
                data=lambda kw: {"from": kw["from_path"], "to": kw["area"].path,
                                 "from_name": kw["from_name"], "to_name": kw["area"].name},
                step_kwargs=_take("area", "suggested_unit")),
         Action("merge", _("并单"), (S.SUBMITTED, S.ACCEPTED), "merge", schemas.MatterMergeIn,
-               forms.MergeForm, "并单", "btn-outline-secondary",
+               forms.MergeForm, gettext_lazy("并单"), "btn-outline-secondary",
                data=lambda kw: {"into": kw["into"].number}, step_kwargs=_take("into")),
         Action("self_handle", _("自行处置"), (S.SUBMITTED,), "self_handle", schemas.MatterSelfHandleIn,
-               forms.SelfHandleForm, "自行处置并结案", "btn-secondary", note="result",
+               forms.SelfHandleForm, gettext_lazy("自行处置并结案"), "btn-secondary", note="result",
                step_kwargs=_take("sampled")),
         Action("co_report", _("协办反馈"), (S.DISPATCHED, S.HANDLING), "handle",
                schemas.MatterCoReportIn, forms.CoReportForm, "提交协办反馈", "btn-secondary",

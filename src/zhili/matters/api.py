@@ -7,6 +7,7 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import BaseModel, create_model
@@ -72,12 +73,17 @@ def categories(request: HttpRequest) -> Any:
 def create(request: HttpRequest, payload: MatterIn) -> Any:
     category = selectors.category_list().filter(code=payload.category).first()
     if category is None:
-        raise ValidationFailed(f"分类 {payload.category} 不存在", code="invalid_category")
+        raise ValidationFailed(
+            gettext("分类 %(category)s 不存在") % {"category": payload.category},
+            code="invalid_category",
+        )
     area = None
     if payload.area:
         area = area_by_code(payload.area)
         if area is None:
-            raise NotFound(f"区域 {payload.area} 不存在", code="area_not_found")
+            raise NotFound(
+                gettext("区域 %(area)s 不存在") % {"area": payload.area}, code="area_not_found"
+            )
     data = payload.dict(exclude={"category", "area"})
     matter = services.matter_create(actor=request.user, category=category, area=area, **data)
     return 201, matter_out(request.user, matter)
@@ -95,7 +101,7 @@ def create_batch(request: HttpRequest, payload: MatterBatchIn) -> Any:
     for i, raw in enumerate(payload.items):
         if "attachments" in raw:
             raise ValidationFailed(
-                f"第 {i + 1} 件：批量登记不支持附件",
+                gettext("第 %(i)s 件：批量登记不支持附件") % {"i": i + 1},
                 code="attachments_not_supported",
                 detail={"index": i},
             )
@@ -107,7 +113,7 @@ def create_batch(request: HttpRequest, payload: MatterBatchIn) -> Any:
                 for e in exc.errors()
             ]
             raise ValidationFailed(
-                f"第 {i + 1} 件：请求参数有误",
+                gettext("第 %(i)s 件：请求参数有误") % {"i": i + 1},
                 code="invalid",
                 detail={"index": i, "errors": errors},
             ) from exc
@@ -120,7 +126,8 @@ def create_batch(request: HttpRequest, payload: MatterBatchIn) -> Any:
         category = categories.get(m.category)
         if category is None:
             raise ValidationFailed(
-                f"第 {i + 1} 件：分类 {m.category} 不存在",
+                gettext("第 %(i)s 件：分类 %(category)s 不存在")
+                % {"i": i + 1, "category": m.category},
                 code="invalid_category",
                 detail={"index": i},
             )
@@ -129,7 +136,7 @@ def create_batch(request: HttpRequest, payload: MatterBatchIn) -> Any:
             area = areas.get(m.area)
             if area is None:
                 raise ValidationFailed(
-                    f"第 {i + 1} 件：区域 {m.area} 不存在",
+                    gettext("第 %(i)s 件：区域 %(area)s 不存在") % {"i": i + 1, "area": m.area},
                     code="area_not_found",
                     detail={"index": i},
                 )
@@ -230,7 +237,8 @@ def upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
 
     if file.size and file.size > max_bytes():
         raise ValidationFailed(
-            f"文件不能超过 {max_bytes() // (1024 * 1024)} MB", code="file_too_large"
+            gettext("文件不能超过 %(max_bytes)s MB") % {"max_bytes": max_bytes() // (1024 * 1024)},
+            code="file_too_large",
         )
     att = attachment_store(data=file.read(), name=file.name or "file")
     return 201, {"sha256": att.sha256, "content_type": att.content_type, "size": att.size}
@@ -274,7 +282,7 @@ for _spec in SPECS.values():
     operation_id="matter_unknown_action",
 )
 def unknown_action(request: HttpRequest, number: str, action: str) -> Any:
-    raise NotFound(f"未知的动作 {action}", code="unknown_action")
+    raise NotFound(gettext("未知的动作 %(action)s") % {"action": action}, code="unknown_action")
 
 
 # Intake suggestions: duplicates and where to dispatch (matters.duplicates, matters.routing) ----

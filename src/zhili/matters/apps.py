@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 from zhili.core.navigation import NavItem
 
@@ -6,11 +7,25 @@ from zhili.core.navigation import NavItem
 class MattersConfig(AppConfig):
     name = "zhili.matters"
     label = "matters"
-    verbose_name = "群众诉求"
+    verbose_name = gettext_lazy("群众诉求")
     nav = [
-        NavItem("诉求工作台", "matters:queue", "matters.Matter", order=20, unit_staff=True),
-        NavItem("诉求统计", "matters:metrics", "matters.Matter", group="统计与地图", order=22),
-        NavItem("诉求分类", "matters:categories", "matters.Category", order=60, group="组织与权限"),
+        NavItem(
+            gettext_lazy("诉求工作台"), "matters:queue", "matters.Matter", order=20, unit_staff=True
+        ),
+        NavItem(
+            gettext_lazy("诉求统计"),
+            "matters:metrics",
+            "matters.Matter",
+            group=gettext_lazy("统计与地图"),
+            order=22,
+        ),
+        NavItem(
+            gettext_lazy("诉求分类"),
+            "matters:categories",
+            "matters.Category",
+            order=60,
+            group=gettext_lazy("组织与权限"),
+        ),
     ]
 
     # Background exports (core.exports): the queue above list_xlsx.EXPORT_LIMIT rows.

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from zhili.core.errors import ValidationFailed
 from zhili.matters.models import Attachment
@@ -72,24 +73,24 @@ def _thumbnail(data: bytes) -> bytes | None:
 @transaction.atomic
 def attachment_store(*, data: bytes, name: str) -> Attachment:
     if not data:
-        raise ValidationFailed("文件为空", code="empty_file")
+        raise ValidationFailed(gettext("文件为空"), code="empty_file")
     limit = max_bytes()
     if len(data) > limit:
         raise ValidationFailed(
-            f"文件不能超过 {_size_label(limit)}",
+            gettext("文件不能超过 %(_size_label)s") % {"_size_label": _size_label(limit)},
             code="file_too_large",
             detail={"max_bytes": limit},
         )
     kind = sniff(data)
     if kind is None:
-        raise ValidationFailed("只能上传 JPG、PNG、WebP 图片或 PDF 文件", code="file_type")
+        raise ValidationFailed(gettext("只能上传 JPG、PNG、WebP 图片或 PDF 文件"), code="file_type")
     digest = hashlib.sha256(data).hexdigest()
     existing = Attachment.objects.filter(sha256=digest).first()
     if existing:
         return existing
     thumb = _thumbnail(data) if kind.startswith("image/") else None
     if kind.startswith("image/") and thumb is None:
-        raise ValidationFailed("图片已损坏，无法读取", code="file_type")
+        raise ValidationFailed(gettext("图片已损坏，无法读取"), code="file_type")
     att = Attachment(sha256=digest, content_type=kind, size=len(data), original_name=name[:200])
     att.file.save(f"{digest}.{EXTENSIONS[kind]}", ContentFile(data), save=False)
     if thumb:
@@ -109,5 +110,5 @@ def _size_label(n: int) -> str:
 def attachments_by_hash(hashes: list[str]) -> list[Any]:
     found = list(Attachment.objects.filter(sha256__in=hashes))
     if len(found) != len(set(hashes)):
-        raise ValidationFailed("附件不存在，请先上传", code="unknown_attachment")
+        raise ValidationFailed(gettext("附件不存在，请先上传"), code="unknown_attachment")
     return found

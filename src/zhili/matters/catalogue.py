@@ -15,12 +15,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.models import Area
 from zhili.core import labels
 from zhili.core.audit import audit_record, diff, root_path, snapshot
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.i18n import Label
 from zhili.core.scoping import can, has_any
 from zhili.matters.models import (
     STAGE_LABELS,
@@ -87,7 +89,7 @@ def install_default(category_model: Any) -> int:
 
 # Time limits -----------------------------------------------------------------------------------
 
-LIMIT_UNITS = {"wd": "个工作日", "h": "小时"}
+LIMIT_UNITS = {"wd": gettext_lazy("个工作日"), "h": gettext_lazy("小时")}
 LIMIT_MAX = {"wd": 365, "h": 24 * 30}
 _LIMIT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(wd|h|个?工作日|小时)\s*$", re.IGNORECASE)
 
@@ -112,19 +114,23 @@ def parse_limit(text: Any, stage: str = "") -> list[Any] | None:
     label = STAGE_LABELS.get(stage, stage)
     if not match:
         raise ValidationFailed(
-            f"{label}时限“{raw}”无效，请写成如 5wd（工作日）或 24h（小时）",
+            gettext("%(label)s时限“%(raw)s”无效，请写成如 5wd（工作日）或 24h（小时）")
+            % {"label": label, "raw": raw},
             code="invalid_limit",
         )
     unit = "h" if match.group(2).lower() in ("h", "小时") else "wd"
     return _limit_value(float(match.group(1)), unit, label)
 
 
-def _limit_value(number: float, unit: str, label: str) -> list[Any]:
+def _limit_value(number: float, unit: str, label: Label) -> list[Any]:
     if unit == "wd" and not number.is_integer():
-        raise ValidationFailed(f"{label}时限的工作日须为整数", code="invalid_limit")
+        raise ValidationFailed(
+            gettext("%(label)s时限的工作日须为整数") % {"label": label}, code="invalid_limit"
+        )
     if not 0 < number <= LIMIT_MAX[unit]:
         raise ValidationFailed(
-            f"{label}时限须大于 0 且不超过 {LIMIT_MAX[unit]} {LIMIT_UNITS[unit]}",
+            gettext("%(label)s时限须大于 0 且不超过 %(LIMIT_MAX)s %(LIMIT_UNITS)s")
+            % {"label": label, "LIMIT_MAX": LIMIT_MAX[unit], "LIMIT_UNITS": LIMIT_UNITS[unit]},
             code="invalid_limit",
         )
     return [int(number) if number.is_integer() else number, unit]
@@ -135,11 +141,15 @@ def clean_limits(limits: Any) -> dict[str, list[Any]]:
     if limits in (None, ""):
         return {}
     if not isinstance(limits, dict):
-        raise ValidationFailed('时限须为对象，如 {"handle": [5, "wd"]}', code="invalid_limit")
+        raise ValidationFailed(
+            gettext('时限须为对象，如 {"handle": [5, "wd"]}'), code="invalid_limit"
+        )
     clean: dict[str, list[Any]] = {}
     for stage, value in limits.items():
         if stage not in STAGES:
-            raise ValidationFailed(f"未知的环节“{stage}”", code="invalid_limit")
+            raise ValidationFailed(
+                gettext("未知的环节“%(stage)s”") % {"stage": stage}, code="invalid_limit"
+            )
         if value in (None, "", []):
             continue
         if isinstance(value, str):
@@ -152,7 +162,9 @@ def clean_limits(limits: Any) -> dict[str, list[Any]]:
             parsed = _limit_value(number, str(value[1]), STAGE_LABELS[stage])
         else:
             raise ValidationFailed(
-                f'{STAGE_LABELS[stage]}时限须为 [数值, "wd" 或 "h"]', code="invalid_limit"
+                gettext('%(STAGE_LABELS)s时限须为 [数值, "wd" 或 "h"]')
+                % {"STAGE_LABELS": STAGE_LABELS[stage]},
+                code="invalid_limit",
             )
         if parsed:
             clean[stage] = parsed
@@ -200,7 +212,8 @@ def choice_value(value: Any, choices: type[Topic] | type[HandlingMode], label: s
         if text in (code, name):
             return str(code)
     raise ValidationFailed(
-        f"{label}“{text}”无效，可选：{'、'.join(str(n) for _, n in choices.choices)}",
+        gettext("%(label)s“%(text)s”无效，可选：%(value)s")
+        % {"label": label, "text": text, "value": "、".join(str(n) for _, n in choices.choices)},
         code="invalid_choice",
     )
 
@@ -210,35 +223,38 @@ def clean_fields(data: dict[str, Any], *, is_group: bool) -> dict[str, Any]:
     code = str(data.get("code") or "").strip()
     if not _CODE_RE.match(code):
         raise ValidationFailed(
-            "代码须为 1–40 位字母、数字、连字符或下划线，以字母或数字开头", code="invalid_code"
+            gettext("代码须为 1–40 位字母、数字、连字符或下划线，以字母或数字开头"),
+            code="invalid_code",
         )
     if code in RESERVED_CODES:
-        raise ValidationFailed(f"“{code}”是保留字，不能用作代码", code="invalid_code")
+        raise ValidationFailed(
+            gettext("“%(code)s”是保留字，不能用作代码") % {"code": code}, code="invalid_code"
+        )
     name = str(data.get("name") or "").strip()
     if not name:
-        raise ValidationFailed("名称不能为空", code="required")
+        raise ValidationFailed(gettext("名称不能为空"), code="required")
     if len(name) > 60:
-        raise ValidationFailed("名称不能超过 60 个字", code="too_long")
+        raise ValidationFailed(gettext("名称不能超过 60 个字"), code="too_long")
     hint = str(data.get("hint") or "").strip()
     if len(hint) > 2000:
-        raise ValidationFailed("填报提示不能超过 2000 个字", code="too_long")
+        raise ValidationFailed(gettext("填报提示不能超过 2000 个字"), code="too_long")
     questions = validate_definitions(data.get("questions") or [])
     if is_group and questions:
         raise ValidationFailed(
-            "大类不能设置补充问题（请设在其下的分类上）", code="invalid_questions"
+            gettext("大类不能设置补充问题（请设在其下的分类上）"), code="invalid_questions"
         )
     try:
         order = int(data.get("order") or 0)
     except (TypeError, ValueError):
         order = -1
     if not 0 <= order <= 1_000_000:
-        raise ValidationFailed("排序须为不小于 0 的整数", code="invalid_order")
+        raise ValidationFailed(gettext("排序须为不小于 0 的整数"), code="invalid_order")
     return {
         "code": code,
         "name": name,
-        "topic": choice_value(data.get("topic"), Topic, "五事"),
+        "topic": choice_value(data.get("topic"), Topic, gettext("五事")),
         "handling_mode": choice_value(
-            data.get("handling_mode") or HandlingMode.TIMED, HandlingMode, "四事四办"
+            data.get("handling_mode") or HandlingMode.TIMED, HandlingMode, gettext("四事四办")
         ),
         "limits": clean_limits(data.get("limits")),
         "hint": hint,
@@ -254,7 +270,7 @@ def clean_fields(data: dict[str, Any], *, is_group: bool) -> dict[str, Any]:
 
 def require_view(user: Any) -> None:
     if not has_any(user, Category, "view"):
-        raise PermissionDenied("没有查看诉求分类目录的权限")
+        raise PermissionDenied(gettext("没有查看诉求分类目录的权限"))
 
 
 def can_change(user: Any) -> bool:
@@ -279,7 +295,7 @@ def category_tree(user: Any) -> list[tuple[Category, list[Category]]]:
 def category_get(user: Any, code: str) -> Category:
     found = category_visible(user).filter(code=code).first()
     if found is None:
-        raise NotFound(f"分类 {code} 不存在", code="category_not_found")
+        raise NotFound(gettext("分类 %(code)s 不存在") % {"code": code}, code="category_not_found")
     return found
 
 
@@ -307,7 +323,7 @@ def rule_counts(user: Any) -> dict[int, int]:
 def routing_rule_get(user: Any, pk: int) -> RoutingRule:
     found = routing_rule_list(user).filter(pk=pk).first()
     if found is None:
-        raise NotFound("派单规则不存在", code="rule_not_found")
+        raise NotFound(gettext("派单规则不存在"), code="rule_not_found")
     return found
 
 
@@ -316,9 +332,9 @@ def routing_rule_get(user: Any, pk: int) -> RoutingRule:
 
 def _require_change(actor: Any) -> None:
     if not has_any(actor, Category, "view"):
-        raise NotFound("诉求分类目录不存在或您无权查看")
+        raise NotFound(gettext("诉求分类目录不存在或您无权查看"))
     if not can_change(actor):
-        raise PermissionDenied("只有市级管理员可以修改诉求分类目录")
+        raise PermissionDenied(gettext("只有市级管理员可以修改诉求分类目录"))
 
 
 def _parent(parent: Category | None, *, instance: Category | None) -> Category | None:
@@ -326,9 +342,12 @@ def _parent(parent: Category | None, *, instance: Category | None) -> Category |
         return None
     parent = Category.objects.get(pk=parent.pk)  # its current state, not the caller's copy
     if instance is not None and parent.pk == instance.pk:
-        raise ValidationFailed("分类不能以自身为大类", code="invalid_parent")
+        raise ValidationFailed(gettext("分类不能以自身为大类"), code="invalid_parent")
     if parent.parent_id is not None:
-        raise ValidationFailed(f"“{parent.name}”不是大类，只能选择大类", code="invalid_parent")
+        raise ValidationFailed(
+            gettext("“%(name)s”不是大类，只能选择大类") % {"name": parent.name},
+            code="invalid_parent",
+        )
     return parent
 
 
@@ -367,9 +386,14 @@ def category_create(
         is_group=parent is None,
     )
     if Category.objects.filter(code=data["code"]).exists():
-        raise ValidationFailed(f"代码“{data['code']}”已被使用", code="duplicate_code")
+        raise ValidationFailed(
+            gettext("代码“%(data)s”已被使用") % {"data": data["code"]}, code="duplicate_code"
+        )
     if parent is not None and data["is_active"] and not parent.is_active:
-        raise ValidationFailed(f"大类“{parent.name}”已停用，请先启用大类", code="parent_inactive")
+        raise ValidationFailed(
+            gettext("大类“%(name)s”已停用，请先启用大类") % {"name": parent.name},
+            code="parent_inactive",
+        )
     category = Category.objects.create(parent=parent, **data)
     audit_record(
         actor=actor, action="category.create", obj=category, after=snapshot(category, FIELDS)
@@ -415,14 +439,19 @@ def category_update(
     was_group = category.parent_id is None
     if was_group and parent is not None and category.children.exists():
         raise ValidationFailed(
-            f"大类“{category.name}”下还有分类，不能改为其他大类的下级", code="invalid_parent"
+            gettext("大类“%(name)s”下还有分类，不能改为其他大类的下级") % {"name": category.name},
+            code="invalid_parent",
         )
     if not was_group and parent is None and Matter.objects.filter(category=category).exists():
         raise ValidationFailed(
-            f"已有诉求使用“{category.name}”，不能把它改为大类", code="invalid_parent"
+            gettext("已有诉求使用“%(name)s”，不能把它改为大类") % {"name": category.name},
+            code="invalid_parent",
         )
     if parent is not None and data["is_active"] and not parent.is_active:
-        raise ValidationFailed(f"大类“{parent.name}”已停用，请先启用大类", code="parent_inactive")
+        raise ValidationFailed(
+            gettext("大类“%(name)s”已停用，请先启用大类") % {"name": parent.name},
+            code="parent_inactive",
+        )
     before = snapshot(category, FIELDS)
     category.parent = parent
     for key, value in data.items():
@@ -455,7 +484,7 @@ def unit_by_name(name: str, unit_area: str, area: Area) -> Any:
 
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("单位名称不能为空", code="invalid_unit")
+        raise ValidationFailed(gettext("单位名称不能为空"), code="invalid_unit")
     units = list(Unit.objects.filter(name=name, is_active=True).select_related("area"))
     if unit_area:
         units = [u for u in units if u.area.code == unit_area]
@@ -464,22 +493,28 @@ def unit_by_name(name: str, unit_area: str, area: Area) -> Any:
         deepest = max((u.area.depth for u in above), default=None)
         units = [u for u in above if u.area.depth == deepest]
     if not units:
-        where = f"（区域 {unit_area}）" if unit_area else ""
-        raise ValidationFailed(f"找不到启用中的单位“{name}”{where}", code="invalid_unit")
+        where = gettext("（区域 %(unit_area)s）") % {"unit_area": unit_area} if unit_area else ""
+        raise ValidationFailed(
+            gettext("找不到启用中的单位“%(name)s”%(where)s") % {"name": name, "where": where},
+            code="invalid_unit",
+        )
     if len(units) > 1:
         raise ValidationFailed(
-            f"有多个名为“{name}”的单位，请填写单位所属区域代码", code="invalid_unit"
+            gettext("有多个名为“%(name)s”的单位，请填写单位所属区域代码") % {"name": name},
+            code="invalid_unit",
         )
     return units[0]
 
 
 def _rule_inputs(category: Category, area: Area, unit: Any) -> None:
     if category.parent_id is None:
-        raise ValidationFailed("派单规则须设在具体分类上，不能设在大类上", code="invalid_category")
+        raise ValidationFailed(
+            gettext("派单规则须设在具体分类上，不能设在大类上"), code="invalid_category"
+        )
     if area is None or not area.is_current:
-        raise ValidationFailed("请选择现行区域", code="invalid_area")
+        raise ValidationFailed(gettext("请选择现行区域"), code="invalid_area")
     if unit is None or not unit.is_active:
-        raise ValidationFailed("请选择启用中的单位", code="invalid_unit")
+        raise ValidationFailed(gettext("请选择启用中的单位"), code="invalid_unit")
 
 
 @transaction.atomic

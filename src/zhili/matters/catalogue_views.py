@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
+from zhili.core.i18n import lazy_format
 from zhili.core.pagination import keyset_page
 from zhili.core.selectors import object_history
 from zhili.matters import catalogue, catalogue_xlsx
@@ -23,7 +25,7 @@ from zhili.matters.models import STAGES, HandlingMode, Topic, default_limit
 from zhili.org.forms import StyledForm
 from zhili.org.selectors import unit_list
 
-QUESTIONS_EXAMPLE = (
+QUESTIONS_EXAMPLE = gettext_lazy(
     '[{"key": "danger", "label": "是否正在发生火情", "type": "single", '
     '"options": ["是", "否"], "required": true, '
     '"block": {"values": ["是"], "message": "请立即拨打 119"}}]'
@@ -35,42 +37,54 @@ def _stage_help(stage: str) -> str:
         f"{HandlingMode(mode).label[2:]} {catalogue.limit_text(default_limit(mode, stage))}"
         for mode in HandlingMode.values
     )
-    return f"留空按四事四办默认（{defaults}）；如 5wd（工作日）或 24h（小时）"
+    return gettext("留空按四事四办默认（%(defaults)s）；如 5wd（工作日）或 24h（小时）") % {
+        "defaults": defaults
+    }
 
 
 class CategoryForm(StyledForm):
     code = forms.CharField(
-        label="代码", max_length=40, help_text="字母、数字、连字符，创建后不可改"
+        label=gettext_lazy("代码"),
+        max_length=40,
+        help_text=gettext_lazy("字母、数字、连字符，创建后不可改"),
     )
-    name = forms.CharField(label="名称", max_length=60)
-    parent = forms.ChoiceField(label="所属大类", required=False)
-    topic = forms.ChoiceField(label="五事", choices=Topic.choices)
-    handling_mode = forms.ChoiceField(label="四事四办", choices=HandlingMode.choices)
-    limit_dispatch = forms.CharField(label="立案派遣时限", required=False)
-    limit_sign = forms.CharField(label="签收时限", required=False)
-    limit_contact = forms.CharField(label="联系群众时限", required=False)
-    limit_handle = forms.CharField(label="办结时限", required=False)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=60)
+    parent = forms.ChoiceField(label=gettext_lazy("所属大类"), required=False)
+    topic = forms.ChoiceField(label=gettext_lazy("五事"), choices=Topic.choices)
+    handling_mode = forms.ChoiceField(label=gettext_lazy("四事四办"), choices=HandlingMode.choices)
+    limit_dispatch = forms.CharField(label=gettext_lazy("立案派遣时限"), required=False)
+    limit_sign = forms.CharField(label=gettext_lazy("签收时限"), required=False)
+    limit_contact = forms.CharField(label=gettext_lazy("联系群众时限"), required=False)
+    limit_handle = forms.CharField(label=gettext_lazy("办结时限"), required=False)
     hint = forms.CharField(
-        label="填报提示", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("填报提示"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     questions = forms.CharField(
-        label="补充问题（JSON）",
+        label=gettext_lazy("补充问题（JSON）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
-        help_text="类型 text/number/date/single/multi；block 为拦截规则。例：" + QUESTIONS_EXAMPLE,
+        help_text=lazy_format(
+            "%(types)s%(example)s",
+            {
+                "types": gettext_lazy("类型 text/number/date/single/multi；block 为拦截规则。例："),
+                "example": QUESTIONS_EXAMPLE,
+            },
+        ),
     )
-    allow_anonymous = forms.BooleanField(label="允许匿名反映", required=False)
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
-    order = forms.IntegerField(label="排序", min_value=0, initial=0)
+    allow_anonymous = forms.BooleanField(label=gettext_lazy("允许匿名反映"), required=False)
+    is_active = forms.BooleanField(label=gettext_lazy("启用"), required=False, initial=True)
+    order = forms.IntegerField(label=gettext_lazy("排序"), min_value=0, initial=0)
 
     def __init__(self, *args: Any, groups: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parent: Any = self.fields["parent"]
-        parent.choices = [("", "（无：这是一个大类）")] + [(g.code, g.name) for g in groups]
+        parent.choices = [("", gettext("（无：这是一个大类）"))] + [
+            (g.code, g.name) for g in groups
+        ]
         self._groups = {g.code: g for g in groups}
         for stage in STAGES:
             self.fields[f"limit_{stage}"].help_text = _stage_help(stage)
-            self.fields[f"limit_{stage}"].widget.attrs["placeholder"] = "默认"
+            self.fields[f"limit_{stage}"].widget.attrs["placeholder"] = gettext("默认")
 
     def clean_parent(self) -> Any:
         return self._groups.get(self.cleaned_data.get("parent") or "")
@@ -83,7 +97,8 @@ class CategoryForm(StyledForm):
             value = json.loads(text)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
-                f"不是有效的 JSON：{exc.msg}（第 {exc.lineno} 行）"
+                gettext("不是有效的 JSON：%(msg)s（第 %(lineno)s 行）")
+                % {"msg": exc.msg, "lineno": exc.lineno}
             ) from exc
         return value if isinstance(value, list) else [value]
 
@@ -128,13 +143,18 @@ def _service_kwargs(d: dict[str, Any]) -> dict[str, Any]:
 
 
 class RuleForm(StyledForm):
-    category = forms.ChoiceField(label="分类")
+    category = forms.ChoiceField(label=gettext_lazy("分类"))
     area_code = forms.CharField(
-        label="区域代码", max_length=32, help_text="规则覆盖该区域的整个下级范围，最深的规则优先"
+        label=gettext_lazy("区域代码"),
+        max_length=32,
+        help_text=gettext_lazy("规则覆盖该区域的整个下级范围，最深的规则优先"),
     )
-    unit_name = forms.CharField(label="责任单位名称", max_length=120)
+    unit_name = forms.CharField(label=gettext_lazy("责任单位名称"), max_length=120)
     unit_area = forms.CharField(
-        label="单位所属区域代码", max_length=32, required=False, help_text="单位重名时填写"
+        label=gettext_lazy("单位所属区域代码"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy("单位重名时填写"),
     )
 
     def __init__(self, *args: Any, categories: Any = (), **kwargs: Any) -> None:
@@ -150,7 +170,7 @@ class RuleForm(StyledForm):
 
 def _require_change(request: HttpRequest) -> None:
     if not catalogue.can_change(request.user):
-        raise PermissionDenied("只有市级管理员可以修改诉求分类目录")
+        raise PermissionDenied(gettext("只有市级管理员可以修改诉求分类目录"))
 
 
 def _leaves(user: Any) -> list[Any]:
@@ -220,10 +240,12 @@ def category_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, f"已新建{'分类' if created.parent_id else '大类'}：{created.name}"
+                request,
+                gettext("已新建%(value)s：%(name)s")
+                % {"value": "分类" if created.parent_id else "大类", "name": created.name},
             )
             return redirect("matters:category_edit", code=created.code)
-    return _category_form_page(request, form, "新建大类或分类")
+    return _category_form_page(request, form, gettext("新建大类或分类"))
 
 
 @login_required
@@ -252,9 +274,13 @@ def category_edit(request: HttpRequest, code: str) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("matters:category_edit", code=category.code)
-    title = f"{'编辑' if editable else '查看'}{'分类' if category.parent_id else '大类'}：{category.name}"
+    if category.parent_id:
+        title = gettext("编辑分类：%(name)s") if editable else gettext("查看分类：%(name)s")
+    else:
+        title = gettext("编辑大类：%(name)s") if editable else gettext("查看大类：%(name)s")
+    title = title % {"name": category.name}
     return _category_form_page(request, form, title, category)
 
 
@@ -281,7 +307,7 @@ def category_rules(request: HttpRequest) -> HttpResponse:
             except ZhiliError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"已保存派单规则：{rule}")
+                messages.success(request, gettext("已保存派单规则：%(rule)s") % {"rule": rule})
                 return redirect(
                     f"{reverse('matters:category_rules')}?category={rule.category.code}"
                 )
@@ -320,7 +346,7 @@ def category_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rule = catalogue.routing_rule_get(request.user, pk)
     code = rule.category.code
     catalogue.routing_rule_delete(actor=request.user, rule=rule)
-    messages.success(request, "已删除派单规则")
+    messages.success(request, gettext("已删除派单规则"))
     return redirect(f"{reverse('matters:category_rules')}?category={code}")
 
 
@@ -334,7 +360,7 @@ def catalogue_export(request: HttpRequest) -> HttpResponse:
 
 
 class ImportForm(StyledForm):
-    file = forms.FileField(label="目录文件（.xlsx）")
+    file = forms.FileField(label=gettext_lazy("目录文件（.xlsx）"))
 
 
 @login_required
@@ -346,7 +372,7 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.ZHILI_MAX_IMPORT_BYTES:
-            form.add_error("file", "文件过大")
+            form.add_error("file", gettext("文件过大"))
         else:
             try:
                 summary = catalogue_xlsx.catalogue_import(
@@ -356,7 +382,7 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
                 error_rows = exc.detail if isinstance(exc.detail, list) else []
             else:
-                messages.success(request, f"导入完成：{summary}")
+                messages.success(request, gettext("导入完成：%(summary)s") % {"summary": summary})
                 return redirect("matters:categories")
     return render(
         request,
@@ -364,8 +390,8 @@ def catalogue_import(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "catalogue_errors": error_rows,
-            "title": "导入诉求分类目录",
+            "title": gettext("导入诉求分类目录"),
             "back_url": reverse("matters:categories"),
-            "submit_label": "导入",
+            "submit_label": gettext("导入"),
         },
     )

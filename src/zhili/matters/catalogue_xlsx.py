@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.audit import audit_record, snapshot
@@ -45,8 +46,14 @@ RULE_COLUMNS = [
     ("unit_area", "单位所属区域代码"),
     ("area_name", "区域名称"),
 ]
-REQUIRED = {CATEGORY_SHEET: ["代码", "名称"], RULE_SHEET: ["分类代码", "区域代码", "单位名称"]}
-YES, NO = ("是", "1", "true", "yes", "y", "√"), ("否", "0", "false", "no", "n", "")
+REQUIRED = {
+    CATEGORY_SHEET: ["代码", "名称"],
+    RULE_SHEET: ["分类代码", "区域代码", "单位名称"],
+}
+YES, NO = (
+    ("是", "1", "true", "yes", "y", "√"),
+    ("否", "0", "false", "no", "n", ""),
+)
 MAX_ROWS = 5000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,10 +69,11 @@ class ImportSummary:
     rules: int = 0
 
     def __str__(self) -> str:
-        return (
-            f"新增分类 {len(self.created)} 个，更新 {len(self.updated)} 个，"
-            f"派单规则 {self.rules} 条"
-        )
+        return gettext("新增分类 %(created)s 个，更新 %(updated)s 个，派单规则 %(rules)s 条") % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "rules": self.rules,
+        }
 
 
 # Export ----------------------------------------------------------------------------------------
@@ -127,7 +135,8 @@ def _sheet_rows(wb: Any, name: str, index: int, columns: list[tuple[str, str]]) 
     missing = [label for label in REQUIRED[name] if label not in header]
     if missing:
         raise ValidationFailed(
-            f"“{ws.title}”表头缺少列：{'、'.join(missing)}（请以导出的文件为模板）",
+            gettext("“%(title)s”表头缺少列：%(value)s（请以导出的文件为模板）")
+            % {"title": ws.title, "value": "、".join(missing)},
             code="invalid_header",
         )
     keys = {label: key for key, label in columns}
@@ -139,7 +148,9 @@ def _sheet_rows(wb: Any, name: str, index: int, columns: list[tuple[str, str]]) 
             (number, {keys[h]: v for h, v in zip(header, values, strict=False) if h in keys})
         )
         if len(out) > MAX_ROWS:
-            raise ValidationFailed(f"每张表最多 {MAX_ROWS} 行", code="too_many_rows")
+            raise ValidationFailed(
+                gettext("每张表最多 %(MAX_ROWS)s 行") % {"MAX_ROWS": MAX_ROWS}, code="too_many_rows"
+            )
     return out
 
 
@@ -159,7 +170,9 @@ def _flag(value: Any, label: str, default: bool) -> bool:
         return True
     if text in NO:
         return default if text == "" else False
-    raise ValidationFailed(f"{label}须填“是”或“否”", code="invalid_flag")
+    raise ValidationFailed(
+        gettext("%(label)s须填“是”或“否”") % {"label": label}, code="invalid_flag"
+    )
 
 
 def _questions(value: Any) -> list[Any]:
@@ -170,7 +183,7 @@ def _questions(value: Any) -> list[Any]:
         return list(json.loads(text)) if text.startswith("[") else [json.loads(text)]
     except (ValueError, TypeError) as exc:
         raise ValidationFailed(
-            "补充问题须为 JSON（以导出文件中的写法为准）", code="invalid_questions"
+            gettext("补充问题须为 JSON（以导出文件中的写法为准）"), code="invalid_questions"
         ) from exc
 
 
@@ -184,12 +197,12 @@ def _category_row(row: dict[str, Any], group_topic: str | None) -> dict[str, Any
         "limits": {s: catalogue.parse_limit(row.get(f"limit_{s}"), s) for s in STAGES},
         "hint": _text(row.get("hint")),
         "questions": _questions(row.get("questions")),
-        "allow_anonymous": _flag(row.get("allow_anonymous"), "允许匿名", False),
-        "is_active": _flag(row.get("is_active"), "启用", True),
+        "allow_anonymous": _flag(row.get("allow_anonymous"), gettext("允许匿名"), False),
+        "is_active": _flag(row.get("is_active"), gettext("启用"), True),
         "order": row.get("order") or 0,
     }
     if not data["topic"]:
-        raise ValidationFailed("五事不能为空", code="required")
+        raise ValidationFailed(gettext("五事不能为空"), code="required")
     clean = catalogue.clean_fields(data, is_group=not parent)
     clean["parent"] = parent or None
     return clean
@@ -218,7 +231,7 @@ def _plan_categories(plan: _Plan, rows: list[Any], existing: dict[str, Category]
         code = _text(row.get("code"))
         try:
             if code in seen:
-                raise ValidationFailed(f"代码与第 {seen[code]} 行重复")
+                raise ValidationFailed(gettext("代码与第 %(seen)s 行重复") % {"seen": seen[code]})
             seen[code] = number
             parent_code = _text(row.get("parent"))
             group = raw_groups.get(parent_code)
@@ -228,7 +241,7 @@ def _plan_categories(plan: _Plan, rows: list[Any], existing: dict[str, Category]
             data = _category_row(row, topic)
             old = existing.get(code)
             if old is not None and (old.parent_id is None) != (data["parent"] is None):
-                raise ValidationFailed("不能通过导入改变大类与分类的层级，请在页面上修改")
+                raise ValidationFailed(gettext("不能通过导入改变大类与分类的层级，请在页面上修改"))
             plan.categories.append((number, data))
         except ZhiliError as exc:
             plan.error(CATEGORY_SHEET, number, code, exc.message)
@@ -242,11 +255,26 @@ def _plan_categories(plan: _Plan, rows: list[Any], existing: dict[str, Category]
         if parent is None:
             continue
         if parent not in final:
-            plan.error(CATEGORY_SHEET, number, data["code"], f"所属大类代码 {parent} 不存在")
+            plan.error(
+                CATEGORY_SHEET,
+                number,
+                data["code"],
+                gettext("所属大类代码 %(parent)s 不存在") % {"parent": parent},
+            )
         elif not final[parent][0]:
-            plan.error(CATEGORY_SHEET, number, data["code"], f"{parent} 不是大类")
+            plan.error(
+                CATEGORY_SHEET,
+                number,
+                data["code"],
+                gettext("%(parent)s 不是大类") % {"parent": parent},
+            )
         elif data["is_active"] and not final[parent][1]:
-            plan.error(CATEGORY_SHEET, number, data["code"], f"所属大类“{final[parent][2]}”已停用")
+            plan.error(
+                CATEGORY_SHEET,
+                number,
+                data["code"],
+                gettext("所属大类“%(name)s”已停用") % {"name": final[parent][2]},
+            )
     plan.leaves = {c for c, (is_group, _, _) in final.items() if not is_group}
 
 
@@ -258,14 +286,23 @@ def _plan_rules(plan: _Plan, rows: list[Any]) -> None:
         category, area_code = _text(row.get("category")), _text(row.get("area"))
         try:
             if category not in plan.leaves:
-                raise ValidationFailed(f"分类代码 {category} 不存在或是大类")
+                raise ValidationFailed(
+                    gettext("分类代码 %(category)s 不存在或是大类") % {"category": category}
+                )
             area = areas.get(area_code)
             if area is None:
-                raise ValidationFailed(f"区域代码 {area_code} 不存在")
+                raise ValidationFailed(
+                    gettext("区域代码 %(area_code)s 不存在") % {"area_code": area_code}
+                )
             if not area.is_current:
-                raise ValidationFailed(f"区域 {area.name}（{area_code}）已撤销")
+                raise ValidationFailed(
+                    gettext("区域 %(name)s（%(area_code)s）已撤销")
+                    % {"name": area.name, "area_code": area_code}
+                )
             if (category, area_code) in seen:
-                raise ValidationFailed(f"与第 {seen[(category, area_code)]} 行重复")
+                raise ValidationFailed(
+                    gettext("与第 %(seen)s 行重复") % {"seen": seen[(category, area_code)]}
+                )
             seen[(category, area_code)] = number
             unit = catalogue.unit_by_name(_text(row.get("unit")), _text(row.get("unit_area")), area)
             plan.rules.append((number, category, area, unit))
@@ -280,7 +317,7 @@ def _read(data: bytes) -> tuple[list[Any], list[Any]]:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ValidationFailed(
-            "无法读取该文件，请上传 .xlsx 格式的表格", code="invalid_file"
+            gettext("无法读取该文件，请上传 .xlsx 格式的表格"), code="invalid_file"
         ) from exc
     try:
         return (
@@ -296,17 +333,17 @@ def catalogue_import(*, actor: Any, data: bytes, filename: str = "catalogue.xlsx
     """Upsert the catalogue from a workbook in the export's layout: all rows or none."""
     catalogue._require_change(actor)
     if not filename.lower().endswith(".xlsx"):
-        raise ValidationFailed("只支持 .xlsx 文件", code="invalid_file")
+        raise ValidationFailed(gettext("只支持 .xlsx 文件"), code="invalid_file")
     category_rows, rule_rows = _read(data)
     if not category_rows and not rule_rows:
-        raise ValidationFailed("文件中没有数据行", code="empty")
+        raise ValidationFailed(gettext("文件中没有数据行"), code="empty")
     existing = {c.code: c for c in Category.objects.all()}
     plan = _Plan()
     _plan_categories(plan, category_rows, existing)
     _plan_rules(plan, rule_rows)
     if plan.errors:
         raise ImportErrors(
-            f"{len(plan.errors)} 行有错误，未导入任何数据",
+            gettext("%(len)s 行有错误，未导入任何数据") % {"len": len(plan.errors)},
             detail=sorted(plan.errors, key=lambda e: (e["sheet"] != CATEGORY_SHEET, e["row"])),
         )
     summary = _apply(actor, plan, existing)

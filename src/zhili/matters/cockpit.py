@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from zhili.cockpit.registry import CockpitQuery, Figure, Section, TrendSeries
 from zhili.matters import metrics as m
@@ -20,9 +21,9 @@ def matters_section(q: CockpitQuery) -> Section | None:
     r = m.matter_metrics(q.user, area=q.area.code, start=q.start, end=q.end)
     rows = {row["key"]: row for row in r.rows if row["key"]}
     figures = [
-        Figure("matters.created", "受理诉求", r.counts["created"], unit="件",
+        Figure("matters.created", gettext("受理诉求"), r.counts["created"], unit=gettext("件"),
                children={c: row["counts"]["created"] for c, row in rows.items()}, map=True),
-        Figure("matters.closed", "结案", r.counts["closed"], unit="件",
+        Figure("matters.closed", gettext("结案"), r.counts["closed"], unit=gettext("件"),
                children={c: row["counts"]["closed"] for c, row in rows.items()}),
     ]  # fmt: skip
     for key in RATES:
@@ -30,20 +31,20 @@ def matters_section(q: CockpitQuery) -> Section | None:
         figures.append(
             Figure(
                 f"matters.{key}",
-                measure.label,
+                str(measure.label),
                 r.measures[key]["value"],
                 kind="rate",
                 children={c: row["measures"][key]["value"] for c, row in rows.items()},
-                note=measure.definition,
+                note=str(measure.definition),
                 map=True,
             )
         )
     figures.append(
         Figure(
             "matters.overdue_open",
-            "超期未处置（积压）",
+            gettext("超期未处置（积压）"),
             r.overdue,
-            unit="件",
+            unit=gettext("件"),
             higher_is_better=False,
             children={c: row["overdue"] for c, row in rows.items()},
             note="当前仍在办且已过办结时限的诉求（实时）",
@@ -51,11 +52,11 @@ def matters_section(q: CockpitQuery) -> Section | None:
         )
     )
     trends = [
-        TrendSeries("受理", [(t["day"].isoformat(), t["created"]) for t in r.trend]),
-        TrendSeries("结案", [(t["day"].isoformat(), t["closed"]) for t in r.trend]),
+        TrendSeries(gettext("受理"), [(t["day"].isoformat(), t["created"]) for t in r.trend]),
+        TrendSeries(gettext("结案"), [(t["day"].isoformat(), t["closed"]) for t in r.trend]),
     ]
     query = urlencode({"area": q.area.code, "from": q.start, "to": q.end})
-    return Section("matters", "群众诉求", figures, f"{reverse('matters:metrics')}?{query}", trends,
+    return Section("matters", gettext("群众诉求"), figures, f"{reverse('matters:metrics')}?{query}", trends,
                    order=10)  # fmt: skip
 
 

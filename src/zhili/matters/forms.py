@@ -10,8 +10,10 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.i18n import Label, lazy_format
 from zhili.core.pickers import AreaField, bind_pickers
 from zhili.matters import selectors
 from zhili.matters.models import Category, Channel, HandlingMode, Status, Topic, Triage
@@ -58,7 +60,10 @@ class MultipleFileField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(f"最多上传 {MAX_PHOTOS} 个文件", code="too_many")
+            raise forms.ValidationError(
+                gettext("最多上传 %(MAX_PHOTOS)s 个文件") % {"MAX_PHOTOS": MAX_PHOTOS},
+                code="too_many",
+            )
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
@@ -83,7 +88,9 @@ def category_choices() -> list[Any]:
     for c in children:
         if c.parent_id in groups:
             groups[c.parent_id][1].append((c.code, c.name))
-    return [("", "— 请选择诉求类别 —")] + [(name, opts) for name, opts in groups.values() if opts]
+    return [("", gettext("— 请选择诉求类别 —"))] + [
+        (name, opts) for name, opts in groups.values() if opts
+    ]
 
 
 def read_answers(data: Any, category: Category | None) -> dict[str, Any]:
@@ -103,7 +110,8 @@ class PhotosMixin(StyledForm):
     does not make the user choose them again)."""
 
     photos = MultipleFileField(
-        label="照片或材料", help_text="JPG、PNG、WebP 图片或 PDF，每个不超过 10 MB"
+        label=gettext_lazy("照片或材料"),
+        help_text=gettext_lazy("JPG、PNG、WebP 图片或 PDF，每个不超过 10 MB"),
     )
     kept = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -150,34 +158,57 @@ class PhotosMixin(StyledForm):
 # Work queue filters --------------------------------------------------------------------------
 
 
-YES_NO = [("1", "是"), ("0", "否")]
+YES_NO = [("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
 
 
 class QueueFilterForm(StyledForm):
     queue = forms.ChoiceField(
-        choices=[("", "全部"), *selectors.QUEUES.items()], required=False, widget=forms.HiddenInput
+        choices=[("", gettext_lazy("全部")), *selectors.QUEUES.items()],
+        required=False,
+        widget=forms.HiddenInput,
     )
-    q = forms.CharField(label="编号或标题", required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("编号或标题"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label="状态", choices=[("", "全部状态"), *Status.choices], required=False
+        label=gettext_lazy("状态"),
+        choices=[("", gettext_lazy("全部状态")), *Status.choices],
+        required=False,
     )
-    category = forms.ChoiceField(label="类别", choices=category_choices, required=False)
+    category = forms.ChoiceField(
+        label=gettext_lazy("类别"), choices=category_choices, required=False
+    )
+    category = forms.ChoiceField(label=_("类别"), choices=category_choices, required=False)
     area = AreaField(label=_("区域"), permission="matters.matter.view", required=False)
     overdue = forms.ChoiceField(
-        label="超期", choices=[("", "全部"), ("1", "已超期"), ("0", "未超期")], required=False
+        label=gettext_lazy("超期"),
+        choices=[
+            ("", gettext_lazy("全部")),
+            ("1", gettext_lazy("已超期")),
+            ("0", gettext_lazy("未超期")),
+        ],
+        required=False,
     )
     triage = forms.ChoiceField(
-        label="三事分流", choices=[("", "全部"), *Triage.choices], required=False
+        label=gettext_lazy("三事分流"),
+        choices=[("", gettext_lazy("全部")), *Triage.choices],
+        required=False,
     )
     handling_mode = forms.ChoiceField(
-        label="四事四办", choices=[("", "全部"), *HandlingMode.choices], required=False
+        label=gettext_lazy("四事四办"),
+        choices=[("", gettext_lazy("全部")), *HandlingMode.choices],
+        required=False,
     )
-    topic = forms.ChoiceField(label="五事", choices=[("", "全部"), *Topic.choices], required=False)
+    topic = forms.ChoiceField(
+        label=gettext_lazy("五事"),
+        choices=[("", gettext_lazy("全部")), *Topic.choices],
+        required=False,
+    )
     created_from = forms.DateField(
-        label="受理日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("受理日期自"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     created_to = forms.DateField(
-        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -207,7 +238,7 @@ class QueueFilterForm(StyledForm):
         data = super().clean() or {}
         start, end = data.get("created_from"), data.get("created_to")
         if start and end and start > end:
-            self.add_error("created_to", "截止日期不能早于起始日期")
+            self.add_error("created_to", gettext("截止日期不能早于起始日期"))
         return data
 
     def filters(self) -> selectors.MatterFilters:
@@ -231,14 +262,17 @@ class QueueFilterForm(StyledForm):
 # Actions on one matter ------------------------------------------------------------------------
 
 
-def _note(label: Any = "说明", *, rows: int = 2, placeholder: str = "") -> forms.CharField:
+NOTE_LABEL = gettext_lazy("说明")
+
+
+def _note(label: Label = NOTE_LABEL, *, rows: int = 2, placeholder: Label = "") -> forms.CharField:
     attrs: dict[str, Any] = {"rows": rows}
     if placeholder:
         attrs["placeholder"] = placeholder
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
 
 
-def _radio(label: Any, choices: list[tuple[str, Any]], message: Any) -> forms.ChoiceField:
+def _radio(label: Label, choices: list[tuple[str, Label]], message: Label) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=choices,
@@ -265,23 +299,31 @@ class NoteForm(ActionForm):
 
 
 class ReasonForm(ActionForm):
-    reason = _note("理由", rows=3)
+    reason = _note(gettext_lazy("理由"), rows=3)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"reason": self.cleaned_data["reason"]}
 
 
 class TriageForm(ActionForm):
-    triage = _radio("三事分流", list(Triage.choices), "请选择大事、小事或私事")
-    reason = _note("分流理由", rows=3, placeholder="私事请写明给群众的指导意见")
+    triage = _radio(
+        gettext_lazy("三事分流"), list(Triage.choices), gettext_lazy("请选择大事、小事或私事")
+    )
+    reason = _note(
+        gettext_lazy("分流理由"), rows=3, placeholder=gettext_lazy("私事请写明给群众的指导意见")
+    )
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"triage": self.cleaned_data["triage"], "reason": self.cleaned_data["reason"]}
 
 
 class ModeForm(ActionForm):
-    mode = _radio("办理方式", list(HandlingMode.choices), "请选择四事四办的办理方式")
-    reason = _note("调整理由", rows=2)
+    mode = _radio(
+        gettext_lazy("办理方式"),
+        list(HandlingMode.choices),
+        gettext_lazy("请选择四事四办的办理方式"),
+    )
+    reason = _note(gettext_lazy("调整理由"), rows=2)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"mode": self.cleaned_data["mode"], "reason": self.cleaned_data["reason"]}
@@ -289,22 +331,22 @@ class ModeForm(ActionForm):
 
 class DispatchForm(ActionForm):
     unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label="主办单位",
+        label=gettext_lazy("主办单位"),
         queryset=None,
-        empty_label="— 请选择主办单位 —",
+        empty_label=gettext_lazy("— 请选择主办单位 —"),
         error_messages={
-            "required": "请选择主办单位",
-            "invalid_choice": "主办单位不存在或不在可派遣范围内",
+            "required": gettext_lazy("请选择主办单位"),
+            "invalid_choice": gettext_lazy("主办单位不存在或不在可派遣范围内"),
         },
     )
     co_units: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
-        label="协办单位（可选）",
+        label=gettext_lazy("协办单位（可选）"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "协办单位不在可派遣范围内"},
+        error_messages={"invalid_choice": gettext_lazy("协办单位不在可派遣范围内")},
     )
-    note = _note("派遣意见")
+    note = _note(gettext_lazy("派遣意见"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -318,7 +360,7 @@ class DispatchForm(ActionForm):
 
 
 class SignForm(ActionForm):
-    contacted = forms.BooleanField(label="已联系群众", required=False)
+    contacted = forms.BooleanField(label=gettext_lazy("已联系群众"), required=False)
     note = _note()
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -326,15 +368,15 @@ class SignForm(ActionForm):
 
 
 class ReportForm(ActionForm, PhotosMixin):
-    result = _note("处置情况", rows=4)
-    contacted = forms.BooleanField(label="已联系群众", required=False, initial=True)
+    result = _note(gettext_lazy("处置情况"), rows=4)
+    contacted = forms.BooleanField(label=gettext_lazy("已联系群众"), required=False, initial=True)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"result": self.cleaned_data["result"], "contacted": self.cleaned_data["contacted"]}
 
 
 class SelfHandleForm(ActionForm, PhotosMixin):
-    result = _note("处置情况", rows=3)
+    result = _note(gettext_lazy("处置情况"), rows=3)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"result": self.cleaned_data["result"]}
@@ -360,17 +402,29 @@ class SpotCheckForm(ActionForm):
 
 
 class VerifyForm(ActionForm):
-    passed = _radio("核查结果", [("1", "核查通过"), ("0", "不通过，返工")], "请选择核查结果")
-    note = _note("核查意见（不通过时必填）")
+    passed = _radio(
+        gettext_lazy("核查结果"),
+        [("1", gettext_lazy("核查通过")), ("0", gettext_lazy("不通过，返工"))],
+        gettext_lazy("请选择核查结果"),
+    )
+    note = _note(gettext_lazy("核查意见（不通过时必填）"))
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"passed": self.cleaned_data["passed"] == "1", "note": self.cleaned_data["note"]}
 
 
 class RateForm(ActionForm):
-    solved = _radio("问题是否解决", [("1", "已解决"), ("0", "未解决")], "请选择问题是否解决")
-    satisfied = _radio("群众是否满意", [("1", "满意"), ("0", "不满意")], "请选择群众是否满意")
-    note = _note("回访记录")
+    solved = _radio(
+        gettext_lazy("问题是否解决"),
+        [("1", gettext_lazy("已解决")), ("0", gettext_lazy("未解决"))],
+        gettext_lazy("请选择问题是否解决"),
+    )
+    satisfied = _radio(
+        gettext_lazy("群众是否满意"),
+        [("1", gettext_lazy("满意")), ("0", gettext_lazy("不满意"))],
+        gettext_lazy("请选择群众是否满意"),
+    )
+    note = _note(gettext_lazy("回访记录"))
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -379,19 +433,26 @@ class RateForm(ActionForm):
 
 class ExtendForm(ActionForm):
     days = forms.IntegerField(
-        label="延期天数（工作日）",
-        error_messages={"required": "请填写延期天数", "invalid": "延期天数须为整数"},
+        label=gettext_lazy("延期天数（工作日）"),
+        error_messages={
+            "required": gettext_lazy("请填写延期天数"),
+            "invalid": gettext_lazy("延期天数须为整数"),
+        },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    reason = _note("延期理由", rows=3)
+    reason = _note(gettext_lazy("延期理由"), rows=3)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"days": self.cleaned_data["days"], "reason": self.cleaned_data["reason"]}
 
 
 class ApproveExtensionForm(ActionForm):
-    approved = _radio("审批结果", [("1", "批准延期"), ("0", "不批准")], "请选择是否批准")
-    note = _note("审批意见")
+    approved = _radio(
+        gettext_lazy("审批结果"),
+        [("1", gettext_lazy("批准延期")), ("0", gettext_lazy("不批准"))],
+        gettext_lazy("请选择是否批准"),
+    )
+    note = _note(gettext_lazy("审批意见"))
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"approved": self.cleaned_data["approved"] == "1", "note": self.cleaned_data["note"]}
@@ -401,10 +462,10 @@ class PlaceForm(ActionForm):
     """定位: a street, community or grid of the matter's district, with the suggestions."""
 
     area = forms.ChoiceField(
-        label="定位到",
+        label=gettext_lazy("定位到"),
         error_messages={
-            "required": "请选择街道、社区或网格",
-            "invalid_choice": "只能选择本区县内您管辖的街道、社区或网格",
+            "required": gettext_lazy("请选择街道、社区或网格"),
+            "invalid_choice": gettext_lazy("只能选择本区县内您管辖的街道、社区或网格"),
         },
     )
     note = _note()
@@ -420,9 +481,9 @@ class PlaceForm(ActionForm):
 
         at_district = self.matter.area.level == Level.DISTRICT
         suggestions = selectors.place_suggestions(self.matter) if at_district else []
-        choices: list[tuple[str, str]] = [("", "— 请选择 —")]
+        choices: list[tuple[str, str]] = [("", gettext("— 请选择 —"))]
         if suggestions:
-            choices.append(("建议", [(s.area.code, s.label) for s in suggestions]))  # type: ignore[arg-type]
+            choices.append((gettext("建议"), [(s.area.code, s.label) for s in suggestions]))  # type: ignore[arg-type]
         choices += [
             (a.code, selectors.place_label(a))
             for a in selectors.place_choices(self.user, self.matter)
@@ -430,7 +491,7 @@ class PlaceForm(ActionForm):
         field.choices = choices  # type: ignore[attr-defined]
         if suggestions:
             self.initial.setdefault("area", suggestions[0].area.code)
-            field.help_text = "建议依据：" + "；".join(s.reason for s in suggestions)
+            field.help_text = gettext("建议依据：") + "；".join(s.reason for s in suggestions)
 
     def service_kwargs(self) -> dict[str, Any]:
         from zhili.areas.selectors import area_by_code
@@ -441,10 +502,10 @@ class PlaceForm(ActionForm):
 
 class MergeForm(ActionForm):
     into = forms.CharField(
-        label="并入的诉求编号",
+        label=gettext_lazy("并入的诉求编号"),
         max_length=20,
-        error_messages={"required": "请填写要并入的诉求编号"},
-        widget=forms.TextInput(attrs={"placeholder": "如 Q20260105000001"}),
+        error_messages={"required": gettext_lazy("请填写要并入的诉求编号")},
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如 Q20260105000001")}),
     )
     note = _note()
 
@@ -457,29 +518,38 @@ class MergeForm(ActionForm):
 # Intake -------------------------------------------------------------------------------------
 
 
-def _text(label: str, *, limit: int, required: bool = False, **attrs: Any) -> forms.CharField:
+def _text(label: Label, *, limit: int, required: bool = False, **attrs: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
         max_length=limit,
         widget=forms.TextInput(attrs=attrs),
-        error_messages={"max_length": f"{label}不能超过 {limit} 个字"},
+        error_messages={
+            "max_length": lazy_format(
+                gettext_lazy("%(label)s不能超过 %(limit)s 个字"), {"label": label, "limit": limit}
+            )
+        },
     )
 
 
 def _description() -> forms.CharField:
     return forms.CharField(
-        label="诉求内容",
+        label=gettext_lazy("诉求内容"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发生了什么、在哪里、持续多久"}),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": gettext_lazy("发生了什么、在哪里、持续多久")}
+        ),
     )
 
 
 class _IntakeBase(StyledForm):
     category = forms.ChoiceField(
-        label="诉求类别",
+        label=gettext_lazy("诉求类别"),
         choices=category_choices,
-        error_messages={"required": "请选择诉求类别", "invalid_choice": "请选择诉求类别"},
+        error_messages={
+            "required": gettext_lazy("请选择诉求类别"),
+            "invalid_choice": gettext_lazy("请选择诉求类别"),
+        },
     )
     description = _description()
 
@@ -506,7 +576,7 @@ class MatterCreateForm(_IntakeBase, PhotosMixin):
     """Staff intake (代报, 热线, 楼栋工作日 ...)."""
 
     channel = forms.ChoiceField(
-        label="来源渠道",
+        label=gettext_lazy("来源渠道"),
         choices=[
             (Channel.STAFF, Channel.STAFF.label),
             (Channel.HOTLINE, Channel.HOTLINE.label),
@@ -516,12 +586,12 @@ class MatterCreateForm(_IntakeBase, PhotosMixin):
         ],
         initial=Channel.STAFF,
     )
-    title = _text("标题（可选）", limit=120)
-    area = forms.CharField(label="所在区域", required=False, widget=AreaChainInput)
-    address = _text("详细地址", limit=200)
-    reporter_name = _text("反映人", limit=64, autocomplete="off")
-    reporter_phone = _text("联系电话", limit=32, inputmode="tel", autocomplete="off")
-    anonymous = forms.BooleanField(label="匿名反映", required=False)
+    title = _text(gettext_lazy("标题（可选）"), limit=120)
+    area = forms.CharField(label=gettext_lazy("所在区域"), required=False, widget=AreaChainInput)
+    address = _text(gettext_lazy("详细地址"), limit=200)
+    reporter_name = _text(gettext_lazy("反映人"), limit=64, autocomplete="off")
+    reporter_phone = _text(gettext_lazy("联系电话"), limit=32, inputmode="tel", autocomplete="off")
+    anonymous = forms.BooleanField(label=gettext_lazy("匿名反映"), required=False)
 
     field_order = ["channel", "category", "title", "description", "area", "address"]
 
@@ -530,12 +600,12 @@ def _coord_system(**kwargs: Any) -> forms.ChoiceField:
     from zhili.areas.coords import COORD_SYSTEMS
 
     return forms.ChoiceField(
-        label="坐标来源",
+        label=gettext_lazy("坐标来源"),
         choices=list(COORD_SYSTEMS.items()),
         initial="wgs84",
         required=False,
-        help_text="从高德、腾讯地图复制的坐标选 GCJ-02，从百度地图复制的选 BD-09",
-        error_messages={"invalid_choice": "坐标系只能是 WGS-84、GCJ-02 或 BD-09"},
+        help_text=gettext_lazy("从高德、腾讯地图复制的坐标选 GCJ-02，从百度地图复制的选 BD-09"),
+        error_messages={"invalid_choice": gettext_lazy("坐标系只能是 WGS-84、GCJ-02 或 BD-09")},
         **kwargs,
     )
 
@@ -543,27 +613,31 @@ def _coord_system(**kwargs: Any) -> forms.ChoiceField:
 class GridReportForm(_IntakeBase, PhotosMixin):
     """The grid worker's phone form."""
 
-    area = forms.ChoiceField(label="所在网格/楼栋", required=False)
+    area = forms.ChoiceField(label=gettext_lazy("所在网格/楼栋"), required=False)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     # The phone's own position is WGS-84; a page that takes a point from a map SDK says which.
     coord_system = _coord_system(widget=forms.HiddenInput)
-    address = _text("具体位置（可选）", limit=200, placeholder="如 3 号楼东侧")
-    reporter_name = _text("群众姓名（可选）", limit=64, autocomplete="off")
-    reporter_phone = _text("群众电话（可选）", limit=32, inputmode="tel", autocomplete="off")
-    self_handled = forms.BooleanField(label="现场已处置（自行处置）", required=False)
+    address = _text(
+        gettext_lazy("具体位置（可选）"), limit=200, placeholder=gettext_lazy("如 3 号楼东侧")
+    )
+    reporter_name = _text(gettext_lazy("群众姓名（可选）"), limit=64, autocomplete="off")
+    reporter_phone = _text(
+        gettext_lazy("群众电话（可选）"), limit=32, inputmode="tel", autocomplete="off"
+    )
+    self_handled = forms.BooleanField(label=gettext_lazy("现场已处置（自行处置）"), required=False)
     result = forms.CharField(
-        label="处置情况",
+        label=gettext_lazy("处置情况"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "现场如何处置的"}),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": gettext_lazy("现场如何处置的")}),
     )
 
     def __init__(self, *args: Any, areas: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "— 请选择网格或楼栋 —")] + [  # type: ignore[attr-defined]
+        self.fields["area"].choices = [("", gettext("— 请选择网格或楼栋 —"))] + [  # type: ignore[attr-defined]
             (a.code, area_label(a)) for a in areas
         ]
-        self.fields["area"].error_messages["invalid_choice"] = "只能选择您负责的网格或楼栋"
+        self.fields["area"].error_messages["invalid_choice"] = gettext("只能选择您负责的网格或楼栋")
 
 
 def area_label(area: Any) -> str:
@@ -575,37 +649,41 @@ def area_label(area: Any) -> str:
 class PublicReportForm(_IntakeBase, PhotosMixin):
     """Residents, without login (channel web)."""
 
-    area = forms.CharField(label="所在区域", required=False, widget=AreaChainInput)
+    area = forms.CharField(label=gettext_lazy("所在区域"), required=False, widget=AreaChainInput)
     lat = forms.FloatField(
-        label="纬度",
+        label=gettext_lazy("纬度"),
         required=False,
         min_value=-90,
         max_value=90,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
         error_messages={
-            "invalid": "纬度须为数字",
-            "min_value": "纬度超出范围",
-            "max_value": "纬度超出范围",
+            "invalid": gettext_lazy("纬度须为数字"),
+            "min_value": gettext_lazy("纬度超出范围"),
+            "max_value": gettext_lazy("纬度超出范围"),
         },
     )
     lng = forms.FloatField(
-        label="经度",
+        label=gettext_lazy("经度"),
         required=False,
         min_value=-180,
         max_value=180,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
         error_messages={
-            "invalid": "经度须为数字",
-            "min_value": "经度超出范围",
-            "max_value": "经度超出范围",
+            "invalid": gettext_lazy("经度须为数字"),
+            "min_value": gettext_lazy("经度超出范围"),
+            "max_value": gettext_lazy("经度超出范围"),
         },
     )
     coord_system = _coord_system()
-    address = _text("详细地址", limit=200, placeholder="如 民族路 100 号附近")
-    reporter_name = _text("您的姓名", limit=64, autocomplete="name")
-    reporter_phone = _text("手机号码", limit=32, inputmode="tel", autocomplete="tel")
-    reporter_phone.help_text = "用于联系和回访；凭手机号后四位查询办理进度。匿名反映可不填。"
-    anonymous = forms.BooleanField(label="匿名反映", required=False)
+    address = _text(
+        gettext_lazy("详细地址"), limit=200, placeholder=gettext_lazy("如 民族路 100 号附近")
+    )
+    reporter_name = _text(gettext_lazy("您的姓名"), limit=64, autocomplete="name")
+    reporter_phone = _text(gettext_lazy("手机号码"), limit=32, inputmode="tel", autocomplete="tel")
+    reporter_phone.help_text = gettext_lazy(
+        "用于联系和回访；凭手机号后四位查询办理进度。匿名反映可不填。"
+    )
+    anonymous = forms.BooleanField(label=gettext_lazy("匿名反映"), required=False)
 
     def clean(self) -> dict[str, Any]:
         """Every mistake at once, each beside its field (the service checks them again)."""
@@ -614,13 +692,13 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
 
         data = super().clean() or {}
         if not (data.get("description") or "").strip() and "description" not in self.errors:
-            self.add_error("description", "请填写诉求内容")
+            self.add_error("description", gettext("请填写诉求内容"))
         has_point = data.get("lat") is not None and data.get("lng") is not None
         if not data.get("area") and not has_point and "lat" not in self.errors:
-            self.add_error("area", "请选择所在区域，或使用经纬度定位")
+            self.add_error("area", gettext("请选择所在区域，或使用经纬度定位"))
         phone = data.get("reporter_phone") or ""
         if not phone and not data.get("anonymous"):
-            self.add_error("reporter_phone", "请填写手机号码（匿名反映可不填）")
+            self.add_error("reporter_phone", gettext("请填写手机号码（匿名反映可不填）"))
         elif phone:
             try:
                 data["reporter_phone"] = phone_number(phone)
@@ -633,43 +711,45 @@ class PublicRateForm(StyledForm):
     """The resident's own rating of a closed matter, on the lookup page."""
 
     solved = forms.TypedChoiceField(
-        label="问题解决了吗",
-        choices=[("1", "已解决"), ("0", "未解决")],
+        label=gettext_lazy("问题解决了吗"),
+        choices=[("1", gettext_lazy("已解决")), ("0", gettext_lazy("未解决"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择问题是否已解决"},
+        error_messages={"required": gettext_lazy("请选择问题是否已解决")},
     )
     satisfied = forms.TypedChoiceField(
-        label="您对办理结果满意吗",
-        choices=[("1", "满意"), ("0", "不满意")],
+        label=gettext_lazy("您对办理结果满意吗"),
+        choices=[("1", gettext_lazy("满意")), ("0", gettext_lazy("不满意"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择是否满意"},
+        error_messages={"required": gettext_lazy("请选择是否满意")},
     )
     note = forms.CharField(
-        label="意见（可选）",
+        label=gettext_lazy("意见（可选）"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "意见不能超过 500 个字"},
+        error_messages={"max_length": gettext_lazy("意见不能超过 500 个字")},
     )
 
 
 class LookupForm(StyledForm):
     number = forms.CharField(
-        label="诉求编号",
+        label=gettext_lazy("诉求编号"),
         max_length=20,
-        error_messages={"required": "请填写诉求编号"},
-        widget=forms.TextInput(attrs={"placeholder": "如 Q20260105000001", "autocomplete": "off"}),
+        error_messages={"required": gettext_lazy("请填写诉求编号")},
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("如 Q20260105000001"), "autocomplete": "off"}
+        ),
     )
     phone_last4 = forms.CharField(
-        label="手机号后四位",
+        label=gettext_lazy("手机号后四位"),
         max_length=4,
         min_length=4,
         error_messages={
-            "required": "请填写手机号后四位",
-            "min_length": "请填写手机号后四位",
-            "max_length": "请填写手机号后四位",
+            "required": gettext_lazy("请填写手机号后四位"),
+            "min_length": gettext_lazy("请填写手机号后四位"),
+            "max_length": gettext_lazy("请填写手机号后四位"),
         },
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.selectors import area_by_code
@@ -23,7 +24,7 @@ from zhili.matters.models import Channel, Matter
 
 def _need_add(user: Any) -> None:
     if not has_any(user, Matter, "add"):
-        raise PermissionDenied("您没有登记诉求的权限")
+        raise PermissionDenied(gettext("您没有登记诉求的权限"))
 
 
 @login_required
@@ -40,7 +41,9 @@ def new(request: HttpRequest) -> HttpResponse:
             try:
                 area = area_by_code(d["area"]) if d["area"] else None
                 if d["area"] and area is None:
-                    raise ValidationFailed(f"区域 {d['area']} 不存在", code="area_not_found")
+                    raise ValidationFailed(
+                        gettext("区域 %(d)s 不存在") % {"d": d["area"]}, code="area_not_found"
+                    )
                 matter = services.matter_create(
                     actor=user,
                     category=_category(form),
@@ -58,7 +61,9 @@ def new(request: HttpRequest) -> HttpResponse:
             except ZhiliError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"已登记诉求，编号 {matter.number}。")
+                messages.success(
+                    request, gettext("已登记诉求，编号 %(number)s。") % {"number": matter.number}
+                )
                 return redirect("matters:detail", number=matter.number)
     return render(request, "matters/new.html", _intake_context(request, form, user=user))
 
@@ -108,7 +113,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def _category(form: Any) -> Any:
     category = form.category_obj()
     if category is None:
-        raise ValidationFailed("请选择诉求类别", code="invalid_category")
+        raise ValidationFailed(gettext("请选择诉求类别"), code="invalid_category")
     return category
 
 

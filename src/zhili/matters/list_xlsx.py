@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -19,17 +20,17 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 10_000  # the most a request builds; the business parameter may lower it
 BACKGROUND_LIMIT = 500_000  # more than this: narrow the filters, or page through the API
 COLUMNS = [
-    ("编号", 18),
-    ("标题", 40),
-    ("诉求类别", 16),
-    ("来源渠道", 12),
-    ("所在区域", 24),
-    ("状态", 10),
-    ("主办单位", 24),
-    ("受理时间", 18),
-    ("当前时限", 18),
-    ("已超期", 8),
-    ("结案时间", 18),
+    (gettext_lazy("编号"), 18),
+    (gettext_lazy("标题"), 40),
+    (gettext_lazy("诉求类别"), 16),
+    (gettext_lazy("来源渠道"), 12),
+    (gettext_lazy("所在区域"), 24),
+    (gettext_lazy("状态"), 10),
+    (gettext_lazy("主办单位"), 24),
+    (gettext_lazy("受理时间"), 18),
+    (gettext_lazy("当前时限"), 18),
+    (gettext_lazy("已超期"), 8),
+    (gettext_lazy("结案时间"), 18),
 ]
 
 
@@ -76,7 +77,7 @@ def queue_workbook(
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A3"
     ws.append([_bold(ws, title)])
-    ws.append([_bold(ws, name) for name, _ in COLUMNS])
+    ws.append([_bold(ws, str(name)) for name, _ in COLUMNS])
     n = 0
     for m in matters:
         ws.append(_row(m))
@@ -86,7 +87,7 @@ def queue_workbook(
     if progress is not None:
         progress(n)
     ws.append([])
-    ws.append([f"合计 {n} 件"])
+    ws.append([gettext("合计 %(n)s 件") % {"n": n}])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -112,8 +113,11 @@ def in_chunks(qs: Any, size: int = 2000) -> Iterator[Matter]:
         last = rows[-1].id
 
 
-def export_title(label: str) -> str:
-    return f"诉求清单（{label}）· 导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
+def export_title(label: Any) -> str:
+    return gettext("诉求清单（%(label)s）· 导出于 %(localtime)s") % {
+        "label": label,
+        "localtime": format(timezone.localtime(), "%Y-%m-%d %H:%M"),
+    }
 
 
 def build_queue_export(job: Any, progress: Callable[[int], None]) -> tuple[bytes, str]:

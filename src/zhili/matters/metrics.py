@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_lazy
 from zhili.areas.models import Area
 from zhili.core import tunables
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhili.core.i18n import Label
 from zhili.core.scoping import path_prefix_q, scope_paths
 from zhili.matters.models import (
     OPEN_STATUSES,
@@ -41,56 +42,64 @@ from zhili.org.models import Unit
 @dataclass(frozen=True)
 class Measure:
     key: str
-    label: str
+    label: Label
     num: dict[str, int]  # counter → coefficient
     den: dict[str, int]
-    definition: str
+    definition: Label
     higher_is_better: bool = True
 
 
 # Each numerator counts a subset of its denominator's cases, in the same rollup rows (the same
 # day, area and unit), so no rate can pass 100 % at any level (docs/matters.md "Measures").
 MEASURES: list[Measure] = [
-    Measure("accept_rate", "立案率", {"accepted": 1}, {"accepted": 1, "rejected": 1},
-            "立案数 ÷（立案数 + 不予立案数），按作出决定的日期计"),
-    Measure("sign_on_time_rate", "按时签收率", {"signed_on_time": 1}, {"signed": 1},
-            "签收时限内的签收次数 ÷ 签收次数，按签收日期计"),
-    Measure("response_rate", "响应率", {"contact_due_on_time": 1},
+    Measure("accept_rate", gettext_lazy("立案率"), {"accepted": 1}, {"accepted": 1, "rejected": 1},
+            gettext_lazy("立案数 ÷（立案数 + 不予立案数），按作出决定的日期计")),
+    Measure("sign_on_time_rate", gettext_lazy("按时签收率"), {"signed_on_time": 1}, {"signed": 1},
+            gettext_lazy("签收时限内的签收次数 ÷ 签收次数，按签收日期计")),
+    Measure("response_rate", gettext_lazy("响应率"), {"contact_due_on_time": 1},
             {"contact_due": 1, "contact_due_suspended": -1},
-            "联系时限落在期内的已派遣诉求中，在时限内首次联系群众的 ÷（联系时限落在期内的诉求 − "
-            "其中挂起且尚未联系的），计入当前主办单位"),
-    Measure("close_rate", "结案率", {"due_closed": 1}, {"due": 1, "due_suspended": -1},
-            "办结时限落在期内的诉求中已结案的 ÷（办结时限落在期内的诉求 − 其中挂起的）"),
-    Measure("on_time_close_rate", "按期结案率", {"due_closed_on_time": 1},
+            gettext_lazy("联系时限落在期内的已派遣诉求中，在时限内首次联系群众的 ÷（联系时限落在期内的诉求 − "
+            "其中挂起且尚未联系的），计入当前主办单位")),
+    Measure("close_rate", gettext_lazy("结案率"), {"due_closed": 1}, {"due": 1, "due_suspended": -1},
+            gettext_lazy("办结时限落在期内的诉求中已结案的 ÷（办结时限落在期内的诉求 − 其中挂起的）")),
+    Measure("on_time_close_rate", gettext_lazy("按期结案率"), {"due_closed_on_time": 1},
             {"due": 1, "due_suspended": -1},
-            "其中在办结时限内结案的 ÷（办结时限落在期内的诉求 − 其中挂起的）"),
-    Measure("rework_rate", "返工率", {"reworked": 1}, {"verified": 1},
-            "核查不通过（返工）次数 ÷ 核查次数", higher_is_better=False),
-    Measure("extension_rate", "延期率", {"due_extended": 1}, {"due": 1},
-            "办结时限落在期内的诉求中获批延期（至少一次）的 ÷ 办结时限落在期内的诉求",
+            gettext_lazy("其中在办结时限内结案的 ÷（办结时限落在期内的诉求 − 其中挂起的）")),
+    Measure("rework_rate", gettext_lazy("返工率"), {"reworked": 1}, {"verified": 1},
+            gettext_lazy("核查不通过（返工）次数 ÷ 核查次数"), higher_is_better=False),
+    Measure("extension_rate", gettext_lazy("延期率"), {"due_extended": 1}, {"due": 1},
+            gettext_lazy("办结时限落在期内的诉求中获批延期（至少一次）的 ÷ 办结时限落在期内的诉求"),
             higher_is_better=False),
-    Measure("redispatch_rate", "二次派遣率", {"redispatched": 1},
+    Measure("redispatch_rate", gettext_lazy("二次派遣率"), {"redispatched": 1},
             {"dispatched": 1, "redispatched": 1},
-            "再次派遣（退单后第二次及以后）次数 ÷ 派遣次数，按派遣日期计入接收单位",
+            gettext_lazy("再次派遣（退单后第二次及以后）次数 ÷ 派遣次数，按派遣日期计入接收单位"),
             higher_is_better=False),
-    Measure("self_handle_rate", "自行处置率", {"self_handled": 1}, {"accepted": 1},
-            "网格员自行处置数 ÷ 立案数（含自行处置）"),
-    Measure("solve_rate", "解决率", {"solved": 1}, {"rated": 1}, "回访答“已解决”的次数 ÷ 回访次数"),
-    Measure("satisfaction_rate", "满意率", {"satisfied": 1}, {"rated": 1},
-            "回访答“满意”的次数 ÷ 回访次数"),
-    Measure("duplicate_rate", "重复诉求率", {"repeated": 1}, {"created": 1},
-            "期内受理的诉求中重复诉求（7 天内同一地点、同类、内容相近的再次反映，或被并单的）÷ 受理数",
+    Measure("self_handle_rate", gettext_lazy("自行处置率"), {"self_handled": 1}, {"accepted": 1},
+            gettext_lazy("网格员自行处置数 ÷ 立案数（含自行处置）")),
+    Measure("solve_rate", gettext_lazy("解决率"), {"solved": 1}, {"rated": 1}, gettext_lazy("回访答“已解决”的次数 ÷ 回访次数")),
+    Measure("satisfaction_rate", gettext_lazy("满意率"), {"satisfied": 1}, {"rated": 1},
+            gettext_lazy("回访答“满意”的次数 ÷ 回访次数")),
+    Measure("duplicate_rate", gettext_lazy("重复诉求率"), {"repeated": 1}, {"created": 1},
+            gettext_lazy("期内受理的诉求中重复诉求（7 天内同一地点、同类、内容相近的再次反映，或被并单的）÷ 受理数"),
             higher_is_better=False),
     Measure("spot_pass_rate", "抽查合格率", {"spot_passed": 1}, {"spot_checked": 1},
             "自行处置被抽中核实的诉求中，抽查合格的 ÷ 已抽查的，按抽查日期计"),
 ]  # fmt: skip
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 DEFAULT_RANK_BY = "on_time_close_rate"
-DURATION_LABELS = {"dispatch": "派遣用时", "contact": "首次联系用时", "close": "结案用时"}
+DURATION_LABELS = {
+    "dispatch": gettext_lazy("派遣用时"),
+    "contact": gettext_lazy("首次联系用时"),
+    "close": gettext_lazy("结案用时"),
+}
 DURATION_DEFINITIONS = {
-    "dispatch": "受理到首次派遣的时长（扣除挂起时间），按派遣日期计入；中位数与 P90",
-    "contact": "受理到首次联系群众的时长（仅已派遣的诉求，扣除挂起时间），按联系日期计入",
-    "close": "受理到结案的时长（含自行处置和私事分流；重新办理后再结案再计一次），按结案日期计入",
+    "dispatch": gettext_lazy("受理到首次派遣的时长（扣除挂起时间），按派遣日期计入；中位数与 P90"),
+    "contact": gettext_lazy(
+        "受理到首次联系群众的时长（仅已派遣的诉求，扣除挂起时间），按联系日期计入"
+    ),
+    "close": gettext_lazy(
+        "受理到结案的时长（含自行处置和私事分流；重新办理后再结案再计一次），按结案日期计入"
+    ),
 }
 PRESET_DAYS = (7, 30, 90)
 MAX_DAYS = 3 * 366
@@ -149,18 +158,27 @@ def period_parse(
     """``from``/``to`` (YYYY-MM-DD, inclusive) or the last ``days`` days (default 30)."""
     today = today or timezone.localdate()
     if start or end:
-        a, b = _date(start, "开始日期") or _date(end, "结束日期"), _date(end, "结束日期") or today
+        a, b = (
+            _date(start, gettext("开始日期")) or _date(end, gettext("结束日期")),
+            _date(end, gettext("结束日期")) or today,
+        )
         if a is None or b is None or a > b:
-            raise ValidationFailed("开始日期不能晚于结束日期", code="invalid_period")
+            raise ValidationFailed(gettext("开始日期不能晚于结束日期"), code="invalid_period")
         if (b - a).days + 1 > MAX_DAYS:
-            raise ValidationFailed(f"统计区间最长 {MAX_DAYS} 天", code="invalid_period")
+            raise ValidationFailed(
+                gettext("统计区间最长 %(MAX_DAYS)s 天") % {"MAX_DAYS": MAX_DAYS},
+                code="invalid_period",
+            )
         return Period(a, b)
     try:
         n = int(days) if days not in (None, "") else 30
     except (TypeError, ValueError):
-        raise ValidationFailed("天数须为整数", code="invalid_period") from None
+        raise ValidationFailed(gettext("天数须为整数"), code="invalid_period") from None
     if not 1 <= n <= MAX_DAYS:
-        raise ValidationFailed(f"天数须在 1 到 {MAX_DAYS} 之间", code="invalid_period")
+        raise ValidationFailed(
+            gettext("天数须在 1 到 %(MAX_DAYS)s 之间") % {"MAX_DAYS": MAX_DAYS},
+            code="invalid_period",
+        )
     return Period(today - dt.timedelta(days=n - 1), today, preset=n)
 
 
@@ -172,7 +190,9 @@ def _date(value: Any, label: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationFailed(f"{label}格式应为 YYYY-MM-DD", code="invalid_period") from None
+        raise ValidationFailed(
+            gettext("%(label)s格式应为 YYYY-MM-DD") % {"label": label}, code="invalid_period"
+        ) from None
 
 
 # Scope --------------------------------------------------------------------------------------------
@@ -241,16 +261,19 @@ def view_for(user: Any, area_code: str = "") -> View:
     else:
         unit = getattr(user, "unit", None) if user.is_authenticated else None
         if unit is None or not unit.is_active:
-            raise PermissionDenied("您没有查看诉求统计的权限", code="forbidden")
+            raise PermissionDenied(gettext("您没有查看诉求统计的权限"), code="forbidden")
         roots = list(Area.objects.filter(code=settings.ZHILI_ROOT_CODE))
     area = roots[0] if len(roots) == 1 else None
     if area_code:
         found = Area.objects.filter(code=area_code).first()
         root = next((r for r in roots if found and found.path.startswith(r.path)), None)
         if found is None or root is None:
-            raise NotFound(f"区域 {area_code} 不存在或不在您的管辖范围内", code="area_not_found")
+            raise NotFound(
+                gettext("区域 %(area_code)s 不存在或不在您的管辖范围内") % {"area_code": area_code},
+                code="area_not_found",
+            )
         if found.depth > MAX_DEPTH:
-            raise ValidationFailed("统计最细到网格", code="area_too_fine")
+            raise ValidationFailed(gettext("统计最细到网格"), code="area_too_fine")
         area = found
     crumbs: list[Area] = []
     if area is not None:
@@ -467,10 +490,14 @@ def matter_metrics(
     The totals are the sum of the per-area groups of the same rows, and where the table's rows
     are those same groups (the city, or several top areas) they are read once."""
     if by not in ("area", "unit", *DIMENSIONS):
-        raise ValidationFailed("by 只能是 area、unit、triage、mode 或 topic", code="invalid_by")
+        raise ValidationFailed(
+            gettext("by 只能是 area、unit、triage、mode 或 topic"), code="invalid_by"
+        )
     rank_by = rank_by or DEFAULT_RANK_BY
     if rank_by not in MEASURE_BY_KEY:
-        raise ValidationFailed(f"未知的排名指标 {rank_by}", code="invalid_rank_by")
+        raise ValidationFailed(
+            gettext("未知的排名指标 %(rank_by)s") % {"rank_by": rank_by}, code="invalid_rank_by"
+        )
     period = period_parse(start=start, end=end, days=days)
     view = view_for(user, area)
     view.dims, view.matter_dims = dims_q({"triage": triage, "mode": mode, "topic": topic})
@@ -604,7 +631,7 @@ def _area_rows(
     rows = []
     for a in children.areas:
         counts = children.grouped.get(a.path) or dict.fromkeys(ROLLUP_COUNTERS, 0)
-        name = a.name if a.is_current else f"{a.name}（已撤销）"
+        name = a.name if a.is_current else gettext("%(name)s（已撤销）") % {"name": a.name}
         rows.append(
             _row(
                 a.code,
@@ -622,7 +649,7 @@ def _area_rows(
             durations = _percentiles(hists)
             late = overdue.total - sum(r["overdue"] for r in rows)
             rows.append(
-                _row("", "本级（未细分到下级区域）", rest, rankable=False, durations=durations,
+                _row("", gettext("本级（未细分到下级区域）"), rest, rankable=False, durations=durations,
                      overdue=late)
             )  # fmt: skip
     return rows
@@ -743,7 +770,7 @@ def report_json(r: Report) -> dict[str, Any]:
         return [
             {
                 "measure": m,
-                "label": DURATION_LABELS[m],
+                "label": str(DURATION_LABELS[m]),
                 "n": d[m]["n"],
                 "median_hours": d[m]["median"],
                 "p90_hours": d[m]["p90"],
@@ -752,7 +779,7 @@ def report_json(r: Report) -> dict[str, Any]:
         ]
 
     def measures(values: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-        return [{"key": m.key, "label": m.label, **values[m.key]} for m in MEASURES]
+        return [{"key": m.key, "label": str(m.label), **values[m.key]} for m in MEASURES]
 
     return {
         "scope": {

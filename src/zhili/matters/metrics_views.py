@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 
 from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed
@@ -63,10 +64,10 @@ def hours(value: float | None) -> str:
     if value is None:
         return "—"
     if value < 1:
-        return f"{round(value * 60)} 分钟"
+        return gettext("%(round)s 分钟") % {"round": round(value * 60)}
     if value < 48:
-        return f"{value:.1f} 小时"
-    return f"{value / 24:.1f} 天"
+        return gettext("%(value)s 小时") % {"value": format(value, ".1f")}
+    return gettext("%(value)s 天") % {"value": format(value / 24, ".1f")}
 
 
 def volume(r: m.Report, counts: dict[str, int]) -> int:
@@ -78,12 +79,12 @@ def volume(r: m.Report, counts: dict[str, int]) -> int:
 
 
 def volume_label(r: m.Report) -> str:
-    return "派遣" if r.by == "unit" or r.view.unit is not None else "受理"
+    return gettext("派遣") if r.by == "unit" or r.view.unit is not None else gettext("受理")
 
 
 def scope_label(r: m.Report) -> str:
     if r.view.unit is not None:
-        where = r.view.area.name if r.view.area and r.view.area.depth > 0 else "全部区域"
+        where = r.view.area.name if r.view.area and r.view.area.depth > 0 else gettext("全部区域")
         return f"{r.view.unit.name} · {where}"
     return "、".join(a.name for a in r.view.areas)
 
@@ -160,7 +161,19 @@ def metrics(request: HttpRequest) -> HttpResponse:
         ],
         "districts": r.districts,
         "volume_label": volume_label(r),
-        "trend_label": "派遣" if r.view.unit is not None else "受理",
+        "trend_label": gettext("派遣") if r.view.unit is not None else gettext("受理"),
+        "trend_key": "dispatched" if r.view.unit is not None else "created",
+        # The charts' own words, in the page's language.
+        "words": {
+            "closed": gettext("结案"),
+            "overdue": gettext("超期未处置"),
+            "no_data": gettext("无数据"),
+            "unit": gettext(" 件"),
+            "many": gettext("多"),
+            "few": gettext("少"),
+            "high": gettext("高"),
+            "low": gettext("低"),
+        },
         "geojson": reverse("areas:boundaries_geojson"),
         "by": r.by,
     }
@@ -181,7 +194,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "measures": m.MEASURES,
         "table_labels": [m.MEASURE_BY_KEY[k].label for k in table_measures],
         "presets": m.PRESET_DAYS,
-        "trend_label": "派遣" if r.view.unit is not None else "受理",
+        "trend_label": gettext("派遣") if r.view.unit is not None else gettext("受理"),
         "by_area_url": link(by="area"),
         "by_unit_url": link(by="unit"),
         "row_label": m.DIMENSION_LABELS.get(r.by, ""),
@@ -207,7 +220,10 @@ EXPORT_MEASURES = [mm.key for mm in m.MEASURES]
 def metrics_export(request: HttpRequest) -> HttpResponse:
     r = _report(request, _params(request))
     body = workbook_bytes(r)
-    name = f"诉求统计_{r.period.start:%Y%m%d}-{r.period.end:%Y%m%d}.xlsx"
+    name = gettext("诉求统计_%(start)s-%(end)s.xlsx") % {
+        "start": format(r.period.start, "%Y%m%d"),
+        "end": format(r.period.end, "%Y%m%d"),
+    }
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -224,23 +240,38 @@ def workbook_bytes(r: m.Report) -> bytes:
     ws = wb.active
     ws.title = "诉求统计"
     ws.append(
-        [f"诉求统计 · {scope_label(r)}{filters_label(r)} · {r.period.start} 至 {r.period.end}"]
+        [
+            gettext("诉求统计 · %(scope)s%(filters)s · %(start)s 至 %(end)s")
+            % {
+                "scope": scope_label(r),
+                "filters": filters_label(r),
+                "start": r.period.start,
+                "end": r.period.end,
+            }
+        ]
     )
     ws["A1"].font = Font(bold=True)
     ws.append(
         [
-            f"排名指标：{m.MEASURE_BY_KEY[r.rank_by].label}（样本少于 {r.min_sample} 的不参与排名）；"
-            f"导出时间 {timezone.localtime():%Y-%m-%d %H:%M}"
+            gettext(
+                "排名指标：%(measure)s（样本少于 %(min_sample)s 的不参与排名）；导出时间 %(at)s"
+            )
+            % {
+                "measure": m.MEASURE_BY_KEY[r.rank_by].label,
+                "min_sample": r.min_sample,
+                "at": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+            }
         ]
     )
     header = [
-        "排名",
-        {"unit": "单位", "area": "区域"}.get(r.by) or str(m.DIMENSION_LABELS[r.by]),
-        f"{volume_label(r)}数",
-        "结案数",
-        *(m.MEASURE_BY_KEY[k].label for k in EXPORT_MEASURES),
-        "超期未处置数",
-        "排名样本数",
+        gettext("排名"),
+        {"unit": gettext("单位"), "area": gettext("区域")}.get(r.by)
+        or str(m.DIMENSION_LABELS[r.by]),
+        gettext("%(volume_label)s数") % {"volume_label": volume_label(r)},
+        gettext("结案数"),
+        *(str(m.MEASURE_BY_KEY[k].label) for k in EXPORT_MEASURES),
+        gettext("超期未处置数"),
+        gettext("排名样本数"),
     ]
     ws.append(header)
     for cell in ws[3]:
@@ -248,14 +279,14 @@ def workbook_bytes(r: m.Report) -> bytes:
     total = {
         "rank": None,
         "ranked": True,
-        "name": "合计",
+        "name": gettext("合计"),
         "counts": r.counts,
         "measures": r.measures,
         "overdue": r.overdue,
         "sample": r.measures[r.rank_by]["denominator"],
     }
     for row in [*r.rows, total]:
-        rank: Any = row["rank"] if row["ranked"] else "样本不足"
+        rank: Any = row["rank"] if row["ranked"] else gettext("样本不足")
         ws.append(
             [
                 "" if row is total else rank,
@@ -271,13 +302,15 @@ def workbook_bytes(r: m.Report) -> bytes:
             cell.number_format = "0.0%"
     ws.column_dimensions["B"].width = 28
     ws.freeze_panes = "C4"
-    defs = wb.create_sheet("指标口径")
-    defs.append(["指标", "口径"])
+    defs = wb.create_sheet(gettext("指标口径"))
+    defs.append([gettext("指标"), gettext("口径")])
     for mm in m.MEASURES:
-        defs.append([mm.label, mm.definition])
-    defs.append(["超期未处置数", "当前未办结、且已超过当前环节时限的诉求数（实时）"])
+        defs.append([str(mm.label), str(mm.definition)])
+    defs.append(
+        [gettext("超期未处置数"), gettext("当前未办结、且已超过当前环节时限的诉求数（实时）")]
+    )
     for key, label in m.DURATION_LABELS.items():
-        defs.append([label, m.DURATION_DEFINITIONS[key]])
+        defs.append([str(label), str(m.DURATION_DEFINITIONS[key])])
     defs.column_dimensions["A"].width = 16
     defs.column_dimensions["B"].width = 80
     out = io.BytesIO()

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy
 
 from zhili.core.events import Event
 from zhili.core.fields import PathField
@@ -16,26 +17,31 @@ from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_pat
 class Topic(models.TextChoices):
     """五事共抓: the top-level axis of the catalogue."""
 
-    PARTY = "party", "基层党建"
-    SELF_GOVERNANCE = "self_governance", "居民自治"
-    SAFETY = "safety", "平安稳定"
-    CIVILITY = "civility", "文明素养"
-    ENVIRONMENT = "environment", "发展环境"
+    PARTY = "party", gettext_lazy("基层党建")
+    SELF_GOVERNANCE = "self_governance", gettext_lazy("居民自治")
+    SAFETY = "safety", gettext_lazy("平安稳定")
+    CIVILITY = "civility", gettext_lazy("文明素养")
+    ENVIRONMENT = "environment", gettext_lazy("发展环境")
 
 
 class HandlingMode(models.TextChoices):
     """四事四办: each mode has its own default time limits."""
 
-    IMMEDIATE = "immediate", "小事马上办"
-    TIMED = "timed", "难事限时办"
-    CONSULT = "consult", "大事会商办"
-    URGENT = "urgent", "急事特事特办"
+    IMMEDIATE = "immediate", gettext_lazy("小事马上办")
+    TIMED = "timed", gettext_lazy("难事限时办")
+    CONSULT = "consult", gettext_lazy("大事会商办")
+    URGENT = "urgent", gettext_lazy("急事特事特办")
 
 
 # Default limits per mode and stage: (value, unit) with unit "h" (hours) or "wd" (working days).
 # Calibrated on Beijing's 12345 standard (emergency feedback 2 h, general 7 days, complex 15 days).
 STAGES = ("dispatch", "sign", "contact", "handle")
-STAGE_LABELS = {"dispatch": "立案派遣", "sign": "签收", "contact": "联系群众", "handle": "办结"}
+STAGE_LABELS = {
+    "dispatch": gettext_lazy("立案派遣"),
+    "sign": gettext_lazy("签收"),
+    "contact": gettext_lazy("联系群众"),
+    "handle": gettext_lazy("办结"),
+}
 DEFAULT_LIMITS: dict[str, dict[str, list[Any]]] = {
     HandlingMode.IMMEDIATE: {
         "dispatch": [4, "h"],
@@ -83,37 +89,40 @@ class CategoryQuerySet(ScopedQuerySet):
 class Category(models.Model):
     """A two-level catalogue entry: a group (parent=None) or a category under a group."""
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=60)
+    code = models.SlugField(gettext_lazy("代码"), max_length=40, unique=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=60)
     parent = models.ForeignKey(
         "self",
-        verbose_name="大类",
+        verbose_name=gettext_lazy("大类"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    topic = models.CharField("五事", max_length=20, choices=Topic.choices)
+    topic = models.CharField(gettext_lazy("五事"), max_length=20, choices=Topic.choices)
     handling_mode = models.CharField(
-        "四事四办", max_length=12, choices=HandlingMode.choices, default=HandlingMode.TIMED
+        gettext_lazy("四事四办"),
+        max_length=12,
+        choices=HandlingMode.choices,
+        default=HandlingMode.TIMED,
     )
     limits = models.JSONField(
-        "时限（覆盖默认）",
+        gettext_lazy("时限（覆盖默认）"),
         default=dict,
         blank=True,
-        help_text='如 {"handle": [5, "wd"], "sign": [2, "h"]}',
+        help_text=gettext_lazy('如 {"handle": [5, "wd"], "sign": [2, "h"]}'),
     )
-    hint = models.TextField("填报提示", blank=True)
-    questions = models.JSONField("补充问题", default=list, blank=True)
-    allow_anonymous = models.BooleanField("允许匿名", default=False)
-    is_active = models.BooleanField("启用", default=True)
-    order = models.PositiveIntegerField("排序", default=0)
+    hint = models.TextField(gettext_lazy("填报提示"), blank=True)
+    questions = models.JSONField(gettext_lazy("补充问题"), default=list, blank=True)
+    allow_anonymous = models.BooleanField(gettext_lazy("允许匿名"), default=False)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
+    order = models.PositiveIntegerField(gettext_lazy("排序"), default=0)
 
     objects = CategoryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "诉求分类"
-        verbose_name_plural = "诉求分类"
+        verbose_name = gettext_lazy("诉求分类")
+        verbose_name_plural = gettext_lazy("诉求分类")
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
@@ -132,7 +141,7 @@ class RoutingRule(models.Model):
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        verbose_name = "派单规则"
+        verbose_name = gettext_lazy("派单规则")
         constraints = [
             models.UniqueConstraint(fields=["category", "area"], name="routing_rule_unique")
         ]
@@ -142,30 +151,30 @@ class RoutingRule(models.Model):
 
 
 class Channel(models.TextChoices):
-    STAFF = "staff", "代报"
-    GRID = "grid", "网格员上报"
-    BUILDING_DAY = "building_day", "楼栋工作日"
-    HOTLINE = "hotline", "12345 热线"
-    WEB = "web", "群众网上提交"
-    OPEN311 = "open311", "Open311 接口"
-    REFERRAL = "referral", "上级交办"
-    PETITION = "petition", "信访"
-    VIDEO = "video", "雪亮工程视频发现"
+    STAFF = "staff", gettext_lazy("代报")
+    GRID = "grid", gettext_lazy("网格员上报")
+    BUILDING_DAY = "building_day", gettext_lazy("楼栋工作日")
+    HOTLINE = "hotline", gettext_lazy("12345 热线")
+    WEB = "web", gettext_lazy("群众网上提交")
+    OPEN311 = "open311", gettext_lazy("Open311 接口")
+    REFERRAL = "referral", gettext_lazy("上级交办")
+    PETITION = "petition", gettext_lazy("信访")
+    VIDEO = "video", gettext_lazy("雪亮工程视频发现")
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", "待受理"
-    ACCEPTED = "accepted", "待派遣"
-    REJECTED = "rejected", "不予立案"
-    DISPATCHED = "dispatched", "待签收"
-    RETURNED = "returned", "已退单待改派"
-    HANDLING = "handling", "处置中"
-    REPORTED = "reported", "待核查"
-    VERIFIED = "verified", "待结案"
-    CLOSED = "closed", "已结案待回访"
-    RATED = "rated", "已回访"
-    SUSPENDED = "suspended", "挂起"
-    MERGED = "merged", "已并单"
+    SUBMITTED = "submitted", gettext_lazy("待受理")
+    ACCEPTED = "accepted", gettext_lazy("待派遣")
+    REJECTED = "rejected", gettext_lazy("不予立案")
+    DISPATCHED = "dispatched", gettext_lazy("待签收")
+    RETURNED = "returned", gettext_lazy("已退单待改派")
+    HANDLING = "handling", gettext_lazy("处置中")
+    REPORTED = "reported", gettext_lazy("待核查")
+    VERIFIED = "verified", gettext_lazy("待结案")
+    CLOSED = "closed", gettext_lazy("已结案待回访")
+    RATED = "rated", gettext_lazy("已回访")
+    SUSPENDED = "suspended", gettext_lazy("挂起")
+    MERGED = "merged", gettext_lazy("已并单")
 
 
 OPEN_STATUSES = [
@@ -183,9 +192,9 @@ FINAL_STATUSES = [Status.REJECTED, Status.CLOSED, Status.RATED, Status.MERGED]
 class Triage(models.TextChoices):
     """三事分流."""
 
-    BIG = "big", "大事（政府办理）"
-    SMALL = "small", "小事（村社区办理）"
-    PRIVATE = "private", "私事（群众自理，给予指导）"
+    BIG = "big", gettext_lazy("大事（政府办理）")
+    SMALL = "small", gettext_lazy("小事（村社区办理）")
+    PRIVATE = "private", gettext_lazy("私事（群众自理，给予指导）")
 
 
 class SpotCheck(models.TextChoices):
@@ -237,36 +246,45 @@ class MatterQuerySet(ScopedQuerySet):
 
 
 class Matter(models.Model):
-    number = models.CharField("编号", max_length=20, unique=True)
-    title = models.CharField("标题", max_length=120)
-    description = models.TextField("内容")
-    category = models.ForeignKey(Category, verbose_name="分类", on_delete=models.PROTECT)
-    channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices)
+    number = models.CharField(gettext_lazy("编号"), max_length=20, unique=True)
+    title = models.CharField(gettext_lazy("标题"), max_length=120)
+    description = models.TextField(gettext_lazy("内容"))
+    category = models.ForeignKey(
+        Category, verbose_name=gettext_lazy("分类"), on_delete=models.PROTECT
+    )
+    channel = models.CharField(gettext_lazy("来源渠道"), max_length=16, choices=Channel.choices)
     status = models.CharField(
-        "状态", max_length=12, choices=Status.choices, default=Status.SUBMITTED
+        gettext_lazy("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
     )
     status_before_suspend = models.CharField(max_length=12, blank=True)
-    handling_mode = models.CharField("四事四办", max_length=12, choices=HandlingMode.choices)
-    triage = models.CharField("三事分流", max_length=8, choices=Triage.choices, blank=True)
-    triage_reason = models.TextField("分流理由", blank=True)
+    handling_mode = models.CharField(
+        gettext_lazy("四事四办"), max_length=12, choices=HandlingMode.choices
+    )
+    triage = models.CharField(
+        gettext_lazy("三事分流"), max_length=8, choices=Triage.choices, blank=True
+    )
+    triage_reason = models.TextField(gettext_lazy("分流理由"), blank=True)
 
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所在区域", on_delete=models.PROTECT, related_name="+"
+        "areas.Area",
+        verbose_name=gettext_lazy("所在区域"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    area_path = PathField("区域路径")
-    district_code = models.CharField("区县代码", max_length=12, db_index=True)
-    address = models.CharField("地址", max_length=200, blank=True)
+    area_path = PathField(gettext_lazy("区域路径"))
+    district_code = models.CharField(gettext_lazy("区县代码"), max_length=12, db_index=True)
+    address = models.CharField(gettext_lazy("地址"), max_length=200, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
 
-    anonymous = models.BooleanField("匿名", default=False)
-    reporter_name = models.CharField("反映人", max_length=64, blank=True)
-    reporter_phone = models.CharField("联系电话", max_length=32, blank=True)
-    answers = models.JSONField("补充信息", default=dict, blank=True)
+    anonymous = models.BooleanField(gettext_lazy("匿名"), default=False)
+    reporter_name = models.CharField(gettext_lazy("反映人"), max_length=64, blank=True)
+    reporter_phone = models.CharField(gettext_lazy("联系电话"), max_length=32, blank=True)
+    answers = models.JSONField(gettext_lazy("补充信息"), default=dict, blank=True)
 
     lead_unit = models.ForeignKey(
         "org.Unit",
-        verbose_name="主办单位",
+        verbose_name=gettext_lazy("主办单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -278,15 +296,17 @@ class Matter(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_matters"
     )
-    self_handled = models.BooleanField("自行处置", default=False)
-    sampled = models.BooleanField("抽查核实", default=False)
-    spot_check = models.CharField("抽查结果", max_length=8, choices=SpotCheck.choices, blank=True)
-    spot_checked_at = models.DateTimeField("抽查时间", null=True, blank=True)
+    self_handled = models.BooleanField(gettext_lazy("自行处置"), default=False)
+    sampled = models.BooleanField(gettext_lazy("抽查核实"), default=False)
+    spot_check = models.CharField(
+        gettext_lazy("抽查结果"), max_length=8, choices=SpotCheck.choices, blank=True
+    )
+    spot_checked_at = models.DateTimeField(gettext_lazy("抽查时间"), null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("受理时间", db_index=True)
+    created_at = models.DateTimeField(gettext_lazy("受理时间"), db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     first_dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -299,14 +319,16 @@ class Matter(models.Model):
     dispatch_due = models.DateTimeField(null=True, blank=True)
     sign_due = models.DateTimeField(null=True, blank=True)
     contact_due = models.DateTimeField(null=True, blank=True)
-    handle_due = models.DateTimeField("办结时限", null=True, blank=True)
-    due_at = models.DateTimeField("当前环节时限", null=True, blank=True)
-    overdue = models.BooleanField("已超期", default=False)
+    handle_due = models.DateTimeField(gettext_lazy("办结时限"), null=True, blank=True)
+    due_at = models.DateTimeField(gettext_lazy("当前环节时限"), null=True, blank=True)
+    overdue = models.BooleanField(gettext_lazy("已超期"), default=False)
     warned_for = models.CharField(max_length=40, blank=True)
     supervised_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField("升级督办层级", default=0)
-    contact_overdue_at = models.DateTimeField("联系群众超时提醒时间", null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(gettext_lazy("升级督办层级"), default=0)
+    contact_overdue_at = models.DateTimeField(
+        gettext_lazy("联系群众超时提醒时间"), null=True, blank=True
+    )
 
     extension_requested_days = models.PositiveSmallIntegerField(default=0)
     extension_reason = models.TextField(blank=True)
@@ -337,8 +359,8 @@ class Matter(models.Model):
     )
 
     class Meta:
-        verbose_name = "群众诉求"
-        verbose_name_plural = "群众诉求"
+        verbose_name = gettext_lazy("群众诉求")
+        verbose_name_plural = gettext_lazy("群众诉求")
         indexes = [
             models.Index(fields=["area_path", "status", "id"], name="matter_scope_status_idx"),
             models.Index(fields=["area_path", "id"], name="matter_scope_idx"),
@@ -412,8 +434,8 @@ class MatterEvent(Event):
     subject_field: ClassVar[str] = "matter"
 
     class Meta(Event.Meta):
-        verbose_name = "诉求事件"
-        verbose_name_plural = "诉求事件"
+        verbose_name = gettext_lazy("诉求事件")
+        verbose_name_plural = gettext_lazy("诉求事件")
         indexes = [models.Index(fields=["matter", "id"], name="matter_event_idx")]
 
     def __str__(self) -> str:
@@ -442,38 +464,38 @@ class RollupCounts(models.Model):
     the day the matter was received.
     """
 
-    created = models.IntegerField("受理", default=0)
-    accepted = models.IntegerField("立案", default=0)
-    rejected = models.IntegerField("不予立案", default=0)
-    dispatched = models.IntegerField("首次派遣", default=0)
-    redispatched = models.IntegerField("二次派遣", default=0)
-    returned = models.IntegerField("退单", default=0)
-    signed = models.IntegerField("签收", default=0)
-    signed_on_time = models.IntegerField("按时签收", default=0)
-    contacted = models.IntegerField("首次联系", default=0)
-    contacted_on_time = models.IntegerField("按时联系", default=0)
-    verified = models.IntegerField("核查", default=0)
-    reworked = models.IntegerField("返工", default=0)
-    closed = models.IntegerField("结案", default=0)
-    extended = models.IntegerField("延期", default=0)
-    suspended = models.IntegerField("挂起", default=0)
-    self_handled = models.IntegerField("自行处置", default=0)
-    rated = models.IntegerField("回访", default=0)
-    solved = models.IntegerField("已解决", default=0)
-    satisfied = models.IntegerField("满意", default=0)
-    reopened = models.IntegerField("重新办理", default=0)
-    merged = models.IntegerField("并单", default=0)
-    due = models.IntegerField("应结", default=0)
-    due_closed = models.IntegerField("应结已结", default=0)
-    due_closed_on_time = models.IntegerField("应结按期结", default=0)
-    due_suspended = models.IntegerField("应结挂起", default=0)
-    due_extended = models.IntegerField("应结已延期", default=0)
-    contact_due = models.IntegerField("应联系", default=0)
-    contact_due_on_time = models.IntegerField("应联系按时联系", default=0)
-    contact_due_suspended = models.IntegerField("应联系挂起未联系", default=0)
-    repeated = models.IntegerField("重复诉求", default=0)
-    spot_checked = models.IntegerField("抽查", default=0)
-    spot_passed = models.IntegerField("抽查合格", default=0)
+    created = models.IntegerField(gettext_lazy("受理"), default=0)
+    accepted = models.IntegerField(gettext_lazy("立案"), default=0)
+    rejected = models.IntegerField(gettext_lazy("不予立案"), default=0)
+    dispatched = models.IntegerField(gettext_lazy("首次派遣"), default=0)
+    redispatched = models.IntegerField(gettext_lazy("二次派遣"), default=0)
+    returned = models.IntegerField(gettext_lazy("退单"), default=0)
+    signed = models.IntegerField(gettext_lazy("签收"), default=0)
+    signed_on_time = models.IntegerField(gettext_lazy("按时签收"), default=0)
+    contacted = models.IntegerField(gettext_lazy("首次联系"), default=0)
+    contacted_on_time = models.IntegerField(gettext_lazy("按时联系"), default=0)
+    verified = models.IntegerField(gettext_lazy("核查"), default=0)
+    reworked = models.IntegerField(gettext_lazy("返工"), default=0)
+    closed = models.IntegerField(gettext_lazy("结案"), default=0)
+    extended = models.IntegerField(gettext_lazy("延期"), default=0)
+    suspended = models.IntegerField(gettext_lazy("挂起"), default=0)
+    self_handled = models.IntegerField(gettext_lazy("自行处置"), default=0)
+    rated = models.IntegerField(gettext_lazy("回访"), default=0)
+    solved = models.IntegerField(gettext_lazy("已解决"), default=0)
+    satisfied = models.IntegerField(gettext_lazy("满意"), default=0)
+    reopened = models.IntegerField(gettext_lazy("重新办理"), default=0)
+    merged = models.IntegerField(gettext_lazy("并单"), default=0)
+    due = models.IntegerField(gettext_lazy("应结"), default=0)
+    due_closed = models.IntegerField(gettext_lazy("应结已结"), default=0)
+    due_closed_on_time = models.IntegerField(gettext_lazy("应结按期结"), default=0)
+    due_suspended = models.IntegerField(gettext_lazy("应结挂起"), default=0)
+    due_extended = models.IntegerField(gettext_lazy("应结已延期"), default=0)
+    contact_due = models.IntegerField(gettext_lazy("应联系"), default=0)
+    contact_due_on_time = models.IntegerField(gettext_lazy("应联系按时联系"), default=0)
+    contact_due_suspended = models.IntegerField(gettext_lazy("应联系挂起未联系"), default=0)
+    repeated = models.IntegerField(gettext_lazy("重复诉求"), default=0)
+    spot_checked = models.IntegerField(gettext_lazy("抽查"), default=0)
+    spot_passed = models.IntegerField(gettext_lazy("抽查合格"), default=0)
 
     class Meta:
         abstract = True
@@ -486,7 +508,7 @@ class MatterAreaDay(RollupCounts):
     """One day × one area (a row for each level of the matter's area: 区县…网格) × category."""
 
     day = models.DateField()
-    area_path = PathField("区域路径")
+    area_path = PathField(gettext_lazy("区域路径"))
     depth = models.PositiveSmallIntegerField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     # The matter's 三事分流 and 四事四办 now (its counts move when they change: rollups.record).
@@ -494,7 +516,7 @@ class MatterAreaDay(RollupCounts):
     handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
-        verbose_name = "诉求日统计（区域）"
+        verbose_name = gettext_lazy("诉求日统计（区域）")
         constraints = [
             models.UniqueConstraint(
                 fields=["area_path", "day", "category", "triage", "handling_mode"],
@@ -512,14 +534,14 @@ class MatterUnitDay(RollupCounts):
 
     day = models.DateField()
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
-    area_path = PathField("区域路径")
+    area_path = PathField(gettext_lazy("区域路径"))
     depth = models.PositiveSmallIntegerField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     triage = models.CharField("三事分流", max_length=8, blank=True, default="")
     handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
-        verbose_name = "诉求日统计（单位）"
+        verbose_name = gettext_lazy("诉求日统计（单位）")
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "area_path", "day", "category", "triage", "handling_mode"],
@@ -539,7 +561,7 @@ class MatterDuration(models.Model):
     """
 
     day = models.DateField()
-    area_path = PathField("区域路径")
+    area_path = PathField(gettext_lazy("区域路径"))
     depth = models.PositiveSmallIntegerField()
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     unit_id = models.IntegerField(default=0)
@@ -550,7 +572,7 @@ class MatterDuration(models.Model):
     handling_mode = models.CharField("四事四办", max_length=12, blank=True, default="")
 
     class Meta:
-        verbose_name = "诉求时长分布"
+        verbose_name = gettext_lazy("诉求时长分布")
         constraints = [
             models.UniqueConstraint(
                 fields=[

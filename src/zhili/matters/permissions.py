@@ -1,10 +1,12 @@
 """Default grants of the matters permissions, and the role matters introduces (merged by
 ``org.permissions.default_roles``; ``city_admin`` holds every permission)."""
 
+from django.utils.translation import gettext_lazy
+
 ROLES = {
     "unit_handler": (
-        "责任单位经办人",
-        "责任单位：签收、退单、处置反馈、申请延期本单位承办的诉求",
+        gettext_lazy("责任单位经办人"),
+        gettext_lazy("责任单位：签收、退单、处置反馈、申请延期本单位承办的诉求"),
     ),
 }
 

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.core.errors import ValidationFailed, ZhiliError
+from zhili.core.i18n import Label
 from zhili.core.middleware import client_ip
 from zhili.matters import selectors, services
 from zhili.matters.actions import Resident
@@ -30,14 +32,16 @@ LOOKUP_LIMIT = int(getattr(settings, "ZHILI_PUBLIC_LOOKUP_LIMIT", 10))
 LOOKUP_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_LOOKUP_WINDOW", 15 * 60))
 REPORT_LIMIT = int(getattr(settings, "ZHILI_PUBLIC_REPORT_LIMIT", 10))
 REPORT_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_REPORT_WINDOW", 60 * 60))
-NOT_FOUND = "未查到与该编号和手机号后四位相符的诉求，请核对后再试。"
+NOT_FOUND = gettext_lazy("未查到与该编号和手机号后四位相符的诉求，请核对后再试。")
 SESSION_KEY = "zhili_public_report_number"
 LOOKUP_KEY = "zhili_public_lookup_matter"  # the matter this browser proved it reported
 KEPT_KEY = "zhili_public_report_photos"  # hashes of the photos this browser uploaded
 
 
 def _too_often() -> str:
-    return f"提交过于频繁，请 {REPORT_WINDOW // 60} 分钟后再试。"
+    return gettext("提交过于频繁，请 %(REPORT_WINDOW)s 分钟后再试。") % {
+        "REPORT_WINDOW": REPORT_WINDOW // 60
+    }
 
 
 def throttled(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
@@ -87,10 +91,12 @@ def public_report(request: HttpRequest) -> HttpResponse:
                 if d["area"]:
                     area = selectors.area_picker_area(None, d["area"])
                     if area is None:
-                        raise ValidationFailed("请从列表中选择所在区域", code="area_not_found")
+                        raise ValidationFailed(
+                            gettext("请从列表中选择所在区域"), code="area_not_found"
+                        )
                 category = form.category_obj()
                 if category is None:
-                    raise ValidationFailed("请选择诉求类别", code="invalid_category")
+                    raise ValidationFailed(gettext("请选择诉求类别"), code="invalid_category")
                 matter = services.matter_create(
                     actor=None,
                     category=category,
@@ -146,11 +152,13 @@ def public_report_done(request: HttpRequest) -> HttpResponse:
 def public_lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None)
     matter = None
-    message = ""
+    message: Label = ""
     status = 200
     if request.method == "POST" and form.is_valid():
         if throttled("lookup", request, limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
-            message = f"查询次数过多，请 {LOOKUP_WINDOW // 60} 分钟后再试。"
+            message = gettext("查询次数过多，请 %(LOOKUP_WINDOW)s 分钟后再试。") % {
+                "LOOKUP_WINDOW": LOOKUP_WINDOW // 60
+            }
             status = 429
         else:
             matter = selectors.public_lookup(
@@ -168,7 +176,7 @@ def _lookup_page(
     form: Any,
     matter: Any,
     *,
-    message: str = "",
+    message: Label = "",
     status: int = 200,
     rate_form: Any = None,
 ) -> HttpResponse:
@@ -210,7 +218,7 @@ def public_rate(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status
         else:
-            message = "感谢您的评价。"
+            message = gettext("感谢您的评价。")
             matter = selectors.public_matter(matter.pk) or matter
     lookup = LookupForm(initial={"number": matter.number})
     rate_form = None if message else form
@@ -222,21 +230,21 @@ def public_rate(request: HttpRequest) -> HttpResponse:
 # What a resident may see of each step: a label, the unit (never a person), and the note only
 # where it is addressed to the resident (why a matter was not accepted, guidance on 私事).
 PUBLIC_STEPS = {
-    "submit": "已受理",
-    "accept": "已立案",
-    "reject": "不予立案",
-    "triage": "已分流",
-    "dispatch": "已派遣至责任单位",
-    "sign": "责任单位已签收",
-    "report": "责任单位已反馈处置结果",
-    "verify": "已核查",
-    "close": "已办结",
-    "rate": "已回访",
-    "reopen": "重新办理",
-    "suspend": "暂缓办理",
-    "resume": "恢复办理",
-    "merge": "已与相同诉求合并办理",
-    "self_handle": "已现场处置",
+    "submit": gettext_lazy("已受理"),
+    "accept": gettext_lazy("已立案"),
+    "reject": gettext_lazy("不予立案"),
+    "triage": gettext_lazy("已分流"),
+    "dispatch": gettext_lazy("已派遣至责任单位"),
+    "sign": gettext_lazy("责任单位已签收"),
+    "report": gettext_lazy("责任单位已反馈处置结果"),
+    "verify": gettext_lazy("已核查"),
+    "close": gettext_lazy("已办结"),
+    "rate": gettext_lazy("已回访"),
+    "reopen": gettext_lazy("重新办理"),
+    "suspend": gettext_lazy("暂缓办理"),
+    "resume": gettext_lazy("恢复办理"),
+    "merge": gettext_lazy("已与相同诉求合并办理"),
+    "self_handle": gettext_lazy("已现场处置"),
 }
 PUBLIC_NOTES = {"reject", "triage"}
 
@@ -244,11 +252,11 @@ PUBLIC_NOTES = {"reject", "triage"}
 def public_steps(matter: Any) -> list[dict[str, Any]]:
     steps = []
     for e in selectors.matter_timeline(matter):
-        label = PUBLIC_STEPS.get(e.action)
+        label: Label | None = PUBLIC_STEPS.get(e.action)
         if label is None:
             continue
         if e.action == "verify" and not (e.data or {}).get("passed"):
-            label = "核查未通过，返回责任单位继续办理"
+            label = gettext("核查未通过，返回责任单位继续办理")
         if e.action == "triage" and (e.data or {}).get("triage") != "private":
             continue  # an internal routing step; the resident sees the dispatch
         steps.append(
@@ -295,18 +303,18 @@ def area_options(request: HttpRequest) -> HttpResponse:
 
 
 STATUS_PUBLIC = {
-    Status.SUBMITTED: "已受理，等待立案",
-    Status.ACCEPTED: "已立案，等待派遣",
-    Status.RETURNED: "正在重新派遣",
-    Status.DISPATCHED: "已派遣，等待责任单位签收",
-    Status.HANDLING: "责任单位正在处置",
-    Status.REPORTED: "处置完毕，正在核查",
-    Status.VERIFIED: "核查通过，即将办结",
-    Status.CLOSED: "已办结",
-    Status.RATED: "已办结并回访",
-    Status.REJECTED: "不予立案",
-    Status.SUSPENDED: "暂缓办理",
-    Status.MERGED: "已与相同诉求合并办理",
+    Status.SUBMITTED: gettext_lazy("已受理，等待立案"),
+    Status.ACCEPTED: gettext_lazy("已立案，等待派遣"),
+    Status.RETURNED: gettext_lazy("正在重新派遣"),
+    Status.DISPATCHED: gettext_lazy("已派遣，等待责任单位签收"),
+    Status.HANDLING: gettext_lazy("责任单位正在处置"),
+    Status.REPORTED: gettext_lazy("处置完毕，正在核查"),
+    Status.VERIFIED: gettext_lazy("核查通过，即将办结"),
+    Status.CLOSED: gettext_lazy("已办结"),
+    Status.RATED: gettext_lazy("已办结并回访"),
+    Status.REJECTED: gettext_lazy("不予立案"),
+    Status.SUSPENDED: gettext_lazy("暂缓办理"),
+    Status.MERGED: gettext_lazy("已与相同诉求合并办理"),
 }
 
 

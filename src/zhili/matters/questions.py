@@ -11,41 +11,61 @@ import datetime as dt
 import math
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
+
 from zhili.core.errors import ValidationFailed
 
-TYPES = {"text": "文字", "number": "数字", "date": "日期", "single": "单选", "multi": "多选"}
+TYPES = {
+    "text": gettext_lazy("文字"),
+    "number": gettext_lazy("数字"),
+    "date": gettext_lazy("日期"),
+    "single": gettext_lazy("单选"),
+    "multi": gettext_lazy("多选"),
+}
 
 
 def validate_definitions(questions: Any) -> list[dict[str, Any]]:
     """Check a catalogue's question list (used when administrators edit or import it)."""
     if not isinstance(questions, list):
-        raise ValidationFailed("补充问题须为列表", code="invalid_questions")
+        raise ValidationFailed(gettext("补充问题须为列表"), code="invalid_questions")
     keys = set()
     for i, q in enumerate(questions, start=1):
         if not isinstance(q, dict) or not q.get("key") or not q.get("label"):
-            raise ValidationFailed(f"第 {i} 个问题须有 key 和 label", code="invalid_questions")
+            raise ValidationFailed(
+                gettext("第 %(i)s 个问题须有 key 和 label") % {"i": i}, code="invalid_questions"
+            )
         if not isinstance(q["key"], str) or not isinstance(q["label"], str):
             raise ValidationFailed(
-                f"第 {i} 个问题的 key 和 label 须为文字", code="invalid_questions"
+                gettext("第 %(i)s 个问题的 key 和 label 须为文字") % {"i": i},
+                code="invalid_questions",
             )
         if q.get("type") not in TYPES:
             raise ValidationFailed(
-                f"第 {i} 个问题的类型须为 {'、'.join(TYPES)} 之一", code="invalid_questions"
+                gettext("第 %(i)s 个问题的类型须为 %(value)s 之一")
+                % {"i": i, "value": "、".join(TYPES)},
+                code="invalid_questions",
             )
         options = q.get("options")
         if q["type"] in ("single", "multi") and not options:
-            raise ValidationFailed(f"第 {i} 个问题（选择题）须有选项", code="invalid_questions")
+            raise ValidationFailed(
+                gettext("第 %(i)s 个问题（选择题）须有选项") % {"i": i}, code="invalid_questions"
+            )
         if options is not None and (
             not isinstance(options, list) or not all(isinstance(o, str) and o for o in options)
         ):
-            raise ValidationFailed(f"第 {i} 个问题的选项须为文字列表", code="invalid_questions")
+            raise ValidationFailed(
+                gettext("第 %(i)s 个问题的选项须为文字列表") % {"i": i}, code="invalid_questions"
+            )
         if not isinstance(q.get("required", False), bool):
             raise ValidationFailed(
-                f"第 {i} 个问题的 required 须为 true 或 false", code="invalid_questions"
+                gettext("第 %(i)s 个问题的 required 须为 true 或 false") % {"i": i},
+                code="invalid_questions",
             )
         _check_block(i, q)
         if q["key"] in keys:
-            raise ValidationFailed(f"问题 key “{q['key']}” 重复", code="invalid_questions")
+            raise ValidationFailed(
+                gettext("问题 key “%(q)s” 重复") % {"q": q["key"]}, code="invalid_questions"
+            )
         keys.add(q["key"])
     return questions
 
@@ -63,11 +83,13 @@ def _check_block(i: int, q: dict[str, Any]) -> None:
         or not block["message"].strip()
     ):
         raise ValidationFailed(
-            f"第 {i} 个问题的拦截规则须有 values（列表）和 message（提示语）",
+            gettext("第 %(i)s 个问题的拦截规则须有 values（列表）和 message（提示语）") % {"i": i},
             code="invalid_questions",
         )
     if q["type"] in ("single", "multi") and any(v not in q["options"] for v in block["values"]):
-        raise ValidationFailed(f"第 {i} 个问题的拦截值须是它的选项之一", code="invalid_questions")
+        raise ValidationFailed(
+            gettext("第 %(i)s 个问题的拦截值须是它的选项之一") % {"i": i}, code="invalid_questions"
+        )
 
 
 def _coerce(q: dict[str, Any], value: Any) -> Any:
@@ -77,11 +99,15 @@ def _coerce(q: dict[str, Any], value: Any) -> Any:
             number = float(value)
         except (TypeError, ValueError) as exc:
             raise ValidationFailed(
-                f"“{label}”须为数字", code="invalid_answer", detail={"key": q["key"]}
+                gettext("“%(label)s”须为数字") % {"label": label},
+                code="invalid_answer",
+                detail={"key": q["key"]},
             ) from exc
         if not math.isfinite(number):  # NaN/inf would not survive JSON storage
             raise ValidationFailed(
-                f"“{label}”须为数字", code="invalid_answer", detail={"key": q["key"]}
+                gettext("“%(label)s”须为数字") % {"label": label},
+                code="invalid_answer",
+                detail={"key": q["key"]},
             )
         return number
     if kind == "date":
@@ -89,14 +115,16 @@ def _coerce(q: dict[str, Any], value: Any) -> Any:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError as exc:
             raise ValidationFailed(
-                f"“{label}”须为日期（如 2026-11-28）",
+                gettext("“%(label)s”须为日期（如 2026-11-28）") % {"label": label},
                 code="invalid_answer",
                 detail={"key": q["key"]},
             ) from exc
     if kind == "single":
         if value not in q["options"]:
             raise ValidationFailed(
-                f"“{label}”须从选项中选择", code="invalid_answer", detail={"key": q["key"]}
+                gettext("“%(label)s”须从选项中选择") % {"label": label},
+                code="invalid_answer",
+                detail={"key": q["key"]},
             )
         return value
     if kind == "multi":
@@ -107,7 +135,9 @@ def _coerce(q: dict[str, Any], value: Any) -> Any:
         )
         if any(v not in q["options"] for v in values):
             raise ValidationFailed(
-                f"“{label}”须从选项中选择", code="invalid_answer", detail={"key": q["key"]}
+                gettext("“%(label)s”须从选项中选择") % {"label": label},
+                code="invalid_answer",
+                detail={"key": q["key"]},
             )
         return values
     return str(value).strip()[:1000]
@@ -127,7 +157,9 @@ def check_answers(category: Any, answers: dict[str, Any]) -> dict[str, Any]:
         if _blank(raw):
             if q.get("required"):
                 raise ValidationFailed(
-                    f"请回答：{q['label']}", code="answer_required", detail={"key": q["key"]}
+                    gettext("请回答：%(q)s") % {"q": q["label"]},
+                    code="answer_required",
+                    detail={"key": q["key"]},
                 )
             continue
         value = _coerce(q, raw)
@@ -135,7 +167,7 @@ def check_answers(category: Any, answers: dict[str, Any]) -> dict[str, Any]:
         hits = value if isinstance(value, list) else [value]
         if block.get("values") and any(v in block["values"] for v in hits):
             raise ValidationFailed(
-                block.get("message") or "该情况不能在此提交",
+                block.get("message") or gettext("该情况不能在此提交"),
                 code="blocked",
                 detail={"key": q["key"]},
             )

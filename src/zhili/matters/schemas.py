@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import Field
 
@@ -207,7 +208,9 @@ class MatterDispatchIn(MatterNoteIn):
         wanted = [self.unit, *self.co_units]
         units = {u.pk: u for u in dispatch_units(user, matter).filter(pk__in=wanted)}
         if self.unit not in units:
-            raise ValidationFailed("主办单位不存在或不在您的管辖范围内", code="unit_not_found")
+            raise ValidationFailed(
+                gettext("主办单位不存在或不在您的管辖范围内"), code="unit_not_found"
+            )
         return {
             "unit": units[self.unit],
             "co_units": [units[i] for i in self.co_units if i in units],
@@ -298,7 +301,9 @@ class MatterPlaceIn(MatterNoteIn):
 
         area = area_by_code(self.area.strip())
         if area is None:
-            raise ValidationFailed(f"区域 {self.area} 不存在", code="area_not_found")
+            raise ValidationFailed(
+                gettext("区域 %(area)s 不存在") % {"area": self.area}, code="area_not_found"
+            )
         return {"area": area, "note": self.note}
 
 
@@ -312,6 +317,7 @@ class MatterMergeIn(MatterNoteIn):
         target = matter_visible(user).filter(number=self.into.strip().upper()).first()
         if target is None:
             raise ValidationFailed(
-                f"目标诉求 {self.into} 不存在或不在您的管辖范围内", code="merge_target"
+                gettext("目标诉求 %(into)s 不存在或不在您的管辖范围内") % {"into": self.into},
+                code="merge_target",
             )
         return {"into": target, "note": self.note}

@@ -8,9 +8,11 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound, ValidationFailed
+from zhili.core.i18n import Label
 from zhili.core.scoping import can, path_prefix_q
 from zhili.matters.models import (
     OPEN_STATUSES,
@@ -100,20 +102,25 @@ def matter_list(user: Any, f: MatterFilters) -> QuerySet[Matter]:
     if f.area:
         area = Area.objects.filter(code=f.area).first()
         if area is None:
-            raise NotFound(f"区域 {f.area} 不存在", code="area_not_found")
+            raise NotFound(
+                gettext("区域 %(area)s 不存在") % {"area": f.area}, code="area_not_found"
+            )
         qs = qs.filter(path_prefix_q("area_path", area.path))
     if f.category:
         qs = qs.filter(category__code=f.category)
     if f.unit:
         qs = qs.filter(lead_unit_id=f.unit)
     for value, choices, lookup, label in (
-        (f.triage, Triage, "triage", "三事分流"),
-        (f.handling_mode, HandlingMode, "handling_mode", "四事四办"),
-        (f.topic, Topic, "category__topic", "五事"),
+        (f.triage, Triage, "triage", gettext("三事分流")),
+        (f.handling_mode, HandlingMode, "handling_mode", gettext("四事四办")),
+        (f.topic, Topic, "category__topic", gettext("五事")),
     ):
         if value:
             if value not in choices.values:
-                raise ValidationFailed(f"{label}的取值无效：{value}", code="invalid_filter")
+                raise ValidationFailed(
+                    gettext("%(label)s的取值无效：%(value)s") % {"label": label, "value": value},
+                    code="invalid_filter",
+                )
             qs = qs.filter(**{lookup: value})
     if f.overdue is not None:
         qs = qs.filter(overdue=f.overdue)
@@ -133,18 +140,18 @@ def matter_list(user: Any, f: MatterFilters) -> QuerySet[Matter]:
 
 
 QUEUES = {
-    "intake": "待受理",
-    "place": "待分拨",
-    "dispatch": "待派遣",
-    "sign": "待签收",
-    "handle": "待处置",
-    "verify": "待核查",
-    "close": "待结案",
-    "callback": "待回访",
-    "overdue": "已超期",
-    "extension": "待审批延期",
-    "spot_check": "待抽查",
-    "mine": "我登记的",
+    "intake": gettext_lazy("待受理"),
+    "place": gettext_lazy("待分拨"),
+    "dispatch": gettext_lazy("待派遣"),
+    "sign": gettext_lazy("待签收"),
+    "handle": gettext_lazy("待处置"),
+    "verify": gettext_lazy("待核查"),
+    "close": gettext_lazy("待结案"),
+    "callback": gettext_lazy("待回访"),
+    "overdue": gettext_lazy("已超期"),
+    "extension": gettext_lazy("待审批延期"),
+    "spot_check": gettext_lazy("待抽查"),
+    "mine": gettext_lazy("我登记的"),
 }
 
 
@@ -191,7 +198,7 @@ def _supervisor(user: Any) -> bool:
 QUEUE_RIGHTS = {"place": "dispatch", "extension": "approve", "spot_check": "verify"}
 
 
-def user_queues(user: Any) -> dict[str, str]:
+def user_queues(user: Any) -> dict[str, Label]:
     """The queue tabs this user works (待分拨 for dispatchers, 待审批延期 for approvers)."""
     from zhili.core.scoping import has_any
 
@@ -218,7 +225,10 @@ def matter_get(user: Any, number: str) -> Matter:
         .first()
     )
     if matter is None:
-        raise NotFound(f"诉求 {number} 不存在或不在您的管辖范围内", code="matter_not_found")
+        raise NotFound(
+            gettext("诉求 %(number)s 不存在或不在您的管辖范围内") % {"number": number},
+            code="matter_not_found",
+        )
     return matter
 
 
@@ -328,7 +338,7 @@ def attachment_visible(user: Any, sha256: str) -> Any:
         .first()
     )
     if found is None:
-        raise NotFound("附件不存在或不在您的管辖范围内", code="attachment_not_found")
+        raise NotFound(gettext("附件不存在或不在您的管辖范围内"), code="attachment_not_found")
     return found
 
 
@@ -509,7 +519,13 @@ def place_suggestions(matter: Matter, limit: int = 3) -> list[PlaceSuggestion]:
         except (ValueError, TypeError, AttributeError):
             continue
         d = _metres(lat, lng, c.y, c.x)
-        scored.append((d, g, f"最近网格 {g.name} 约 {d:.0f} 米"))
+        scored.append(
+            (
+                d,
+                g,
+                gettext("最近网格 %(name)s 约 %(d)s 米") % {"name": g.name, "d": format(d, ".0f")},
+            )
+        )
     buildings = Area.objects.current().filter(
         path__startswith=district, level=Level.BUILDING, lat__isnull=False, lng__isnull=False
     )
@@ -518,7 +534,14 @@ def place_suggestions(matter: Matter, limit: int = 3) -> list[PlaceSuggestion]:
     )[:2000]:
         d = _metres(lat, lng, b.lat, b.lng)  # type: ignore[arg-type]
         if b.parent is not None:
-            scored.append((d, b.parent, f"附近楼栋 {b.name} 约 {d:.0f} 米"))
+            scored.append(
+                (
+                    d,
+                    b.parent,
+                    gettext("附近楼栋 %(name)s 约 %(d)s 米")
+                    % {"name": b.name, "d": format(d, ".0f")},
+                )
+            )
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
     box = NEAR_METRES / 111_320.0
     near = (
@@ -546,7 +569,12 @@ def place_suggestions(matter: Matter, limit: int = 3) -> list[PlaceSuggestion]:
         d = _metres(lat, lng, other.lat, other.lng)  # type: ignore[arg-type]
         if d <= NEAR_METRES:
             scored.append(
-                (d, other.area, f"{RECENT_DAYS} 天内约 {d:.0f} 米处的诉求在 {other.area.name}")
+                (
+                    d,
+                    other.area,
+                    gettext("%(RECENT_DAYS)s 天内约 %(d)s 米处的诉求在 %(name)s")
+                    % {"RECENT_DAYS": RECENT_DAYS, "d": format(d, ".0f"), "name": other.area.name},
+                )
             )
     scored.sort(key=lambda t: t[0])
     out: list[PlaceSuggestion] = []

@@ -88,42 +88,49 @@ def matter_prepare(
     shared by ``matter_create`` and ``matter_create_batch``. ``route=False`` leaves
     ``suggested_unit`` for the caller to set (the batch looks the rules up for all its items)."""
     if channel not in Channel.values:
-        raise ValidationFailed("来源渠道无效", code="invalid_channel")
+        raise ValidationFailed(gettext("来源渠道无效"), code="invalid_channel")
     if not category.is_active or category.parent_id is None:
-        raise ValidationFailed("请选择具体的诉求分类", code="invalid_category")
-    description = _text(description, "诉求内容", limit=4000)
-    title = _text(title, "标题", required=False, limit=120) or description[:30]
+        raise ValidationFailed(gettext("请选择具体的诉求分类"), code="invalid_category")
+    description = _text(description, gettext("诉求内容"), limit=4000)
+    title = _text(title, gettext("标题"), required=False, limit=120) or description[:30]
     if (lat is None) != (lng is None):
-        raise ValidationFailed("经度和纬度须同时提供", code="invalid_point")
+        raise ValidationFailed(gettext("经度和纬度须同时提供"), code="invalid_point")
     if lat is not None and lng is not None:
         lat, lng = to_wgs84(lat, lng, coord_system)  # stored points are WGS-84
     area, located = place_of(area, lat, lng)
     if area is None:
-        raise ValidationFailed("请选择所在区域或提供经纬度", code="area_required")
+        raise ValidationFailed(gettext("请选择所在区域或提供经纬度"), code="area_required")
     if not area.is_current:
-        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
+        raise ValidationFailed(
+            gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name}, code="area_ended"
+        )
     # A point resolves to the deepest area whose boundary is loaded; where that is only the
     # district, the matter is accepted into the district centre's 待分拨 queue (定位 places it).
     # An area picked by hand must be a street or below.
     if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
-        raise ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse")
+        raise ValidationFailed(gettext("请至少选到街道（乡镇）"), code="area_too_coarse")
     staff = _staff(actor)
     if staff and channel == Channel.OPEN311:  # only the Open311 endpoint files through Open311
-        raise ValidationFailed("Open311 渠道只能由 Open311 接口设定", code="invalid_channel")
+        raise ValidationFailed(
+            gettext("Open311 渠道只能由 Open311 接口设定"), code="invalid_channel"
+        )
     if staff and channel not in PUBLIC_CHANNELS and not can(actor, "add", Matter, area.path):
-        raise PermissionDenied("您不能在该区域登记诉求")
+        raise PermissionDenied(gettext("您不能在该区域登记诉求"))
     if anonymous and not category.allow_anonymous:
-        raise ValidationFailed(f"“{category.name}”类诉求不能匿名反映", code="anonymous_not_allowed")
+        raise ValidationFailed(
+            gettext("“%(name)s”类诉求不能匿名反映") % {"name": category.name},
+            code="anonymous_not_allowed",
+        )
     reporter_phone = _text(
         "".join((reporter_phone or "").split()),  # "138 0013 8000" is a phone number too
-        "联系电话",
+        gettext("联系电话"),
         required=not anonymous and channel in PUBLIC_CHANNELS | {Channel.HOTLINE},
         limit=32,
     )
     if channel in PUBLIC_CHANNELS:  # a resident's own number: a real Chinese phone number
         reporter_phone = phone_number(reporter_phone)
     elif reporter_phone and not reporter_phone.replace("-", "").replace("+", "").isdigit():
-        raise ValidationFailed("联系电话只能包含数字", code="invalid_phone")
+        raise ValidationFailed(gettext("联系电话只能包含数字"), code="invalid_phone")
     clean_answers = check_answers(category, answers or {})
     now = at or timezone.now()
     matter = Matter(
@@ -135,11 +142,13 @@ def matter_prepare(
         area=area,
         area_path=area.path,
         district_code=_district_code(area),
-        address=_text(address, "地址", required=False, limit=200),
+        address=_text(address, gettext("地址"), required=False, limit=200),
         lat=lat,
         lng=lng,
         anonymous=anonymous,
-        reporter_name="" if anonymous else _text(reporter_name, "反映人", required=False, limit=64),
+        reporter_name=""
+        if anonymous
+        else _text(reporter_name, gettext("反映人"), required=False, limit=64),
         reporter_phone="" if anonymous else reporter_phone,
         answers=clean_answers,
         suggested_unit=rule_unit(category, area) if route else None,
@@ -176,7 +185,7 @@ def _staff(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
-PUBLIC_ACTOR = "群众"  # the event's actor name when a resident reports without an account
+PUBLIC_ACTOR = "群众"  # the event's actor name (stored) when a resident reports without an account
 
 
 def _submit_event(matter: Matter, actor: Any) -> MatterEvent:
@@ -270,7 +279,9 @@ def _at_index(exc: ZhiliError, index: int) -> ZhiliError:
     if exc.detail is not None and not isinstance(exc.detail, dict):
         detail = {"detail": exc.detail}
     return type(exc)(
-        f"第 {index + 1} 件：{exc.message}", code=exc.code, detail={"index": index, **detail}
+        gettext("第 %(index)s 件：%(message)s") % {"index": index + 1, "message": exc.message},
+        code=exc.code,
+        detail={"index": index, **detail},
     )
 
 
@@ -309,14 +320,16 @@ def matter_create_batch(
     transaction opens (``matter_create`` checks inside its own)."""
     if not 1 <= len(items) <= MAX_BATCH:
         raise ValidationFailed(
-            f"每批 1 至 {MAX_BATCH} 件", code="batch_size", detail={"size": len(items)}
+            gettext("每批 1 至 %(MAX_BATCH)s 件") % {"MAX_BATCH": MAX_BATCH},
+            code="batch_size",
+            detail={"size": len(items)},
         )
     now = at or timezone.now()
     matters = []
     for i, item in enumerate(items):
         if item.get("attachments"):
             raise _at_index(
-                ValidationFailed("批量登记不支持附件", code="attachments_not_supported"), i
+                ValidationFailed(gettext("批量登记不支持附件"), code="attachments_not_supported"), i
             )
         try:
             matters.append(matter_prepare(actor=actor, at=now, route=False, **item))
@@ -432,7 +445,7 @@ def matter_reject(
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Matter:
-    reason = _text(reason, "不予立案理由", limit=1000)
+    reason = _text(reason, gettext("不予立案理由"), limit=1000)
     return _act("reject", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
@@ -448,8 +461,8 @@ def matter_triage(
 ) -> Matter:
     """三事分流: 大事 and 小事 go on to dispatch; 私事 closes with guidance to the resident."""
     if triage not in Triage.values:
-        raise ValidationFailed("分流结果须为大事、小事或私事", code="invalid_triage")
-    reason = _text(reason, "分流理由", limit=1000)
+        raise ValidationFailed(gettext("分流结果须为大事、小事或私事"), code="invalid_triage")
+    reason = _text(reason, gettext("分流理由"), limit=1000)
     # 小事 goes to the community's committee: found first, so a missing one refuses the triage.
     committee = community_committee(matter) if triage == Triage.SMALL else None
     now = at or timezone.now()
@@ -492,12 +505,12 @@ def matter_mode(
     """四事四办: change the handling mode (e.g. raise to 急事特事特办) with a reason; the running
     deadlines are recounted with the new mode's limits (``steps.mode``). Those who dispatch may."""
     if mode not in HandlingMode.values:
-        raise ValidationFailed("办理方式须为四事四办之一", code="invalid_mode")
-    reason = _text(reason, "调整理由", limit=1000)
+        raise ValidationFailed(gettext("办理方式须为四事四办之一"), code="invalid_mode")
+    reason = _text(reason, gettext("调整理由"), limit=1000)
 
     def same(m: Matter) -> None:
         if m.handling_mode == mode:
-            raise ValidationFailed("办理方式没有变化", code="same_mode")
+            raise ValidationFailed(gettext("办理方式没有变化"), code="same_mode")
 
     return _act(
         "mode",
@@ -525,7 +538,7 @@ def matter_dispatch(
 ) -> Matter:
     """派遣 to one lead unit (首接负责) with optional co-units; re-dispatch after a return."""
     if unit is None or not unit.is_active:
-        raise ValidationFailed("请选择启用中的主办单位", code="unit_required")
+        raise ValidationFailed(gettext("请选择启用中的主办单位"), code="unit_required")
     co_units = [u for u in (co_units or []) if u.pk != unit.pk]
     return _act(
         "dispatch",
@@ -566,7 +579,7 @@ def matter_return(
     at: dt.datetime | None = None,
 ) -> Matter:
     """退单: the unit says it is not theirs; the centre re-dispatches."""
-    reason = _text(reason, "退单理由", limit=1000)
+    reason = _text(reason, gettext("退单理由"), limit=1000)
     return _act("return", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
@@ -582,7 +595,7 @@ def matter_report(
     at: dt.datetime | None = None,
 ) -> Matter:
     """处置反馈 with evidence."""
-    result = _text(result, "处置情况", limit=4000)
+    result = _text(result, gettext("处置情况"), limit=4000)
     return _act(
         "report",
         actor=actor,
@@ -607,7 +620,7 @@ def matter_verify(
 ) -> Matter:
     """核查: pass → ready to close; fail → 返工 (back to the unit, handling)."""
     if not passed:
-        note = _text(note, "返工原因", limit=1000)
+        note = _text(note, gettext("返工原因"), limit=1000)
     return _act(
         "verify", actor=actor, matter=matter, version=version, at=at, passed=passed, note=note
     )
@@ -648,7 +661,7 @@ def matter_rate(
         at=at,
         solved=solved,
         satisfied=satisfied,
-        note=_text(note, "评价意见", required=False, limit=500),
+        note=_text(note, gettext("评价意见"), required=False, limit=500),
         by_resident=isinstance(actor, Resident),
     )
 
@@ -663,7 +676,7 @@ def matter_reopen(
     at: dt.datetime | None = None,
 ) -> Matter:
     """重开: back to the lead unit to sign and handle again, with a fresh handling limit."""
-    reason = _text(reason, "重新办理理由", limit=1000)
+    reason = _text(reason, gettext("重新办理理由"), limit=1000)
     return _act("reopen", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
@@ -673,12 +686,12 @@ def max_extension_days() -> int:
 
 def _no_pending_extension(m: Matter) -> None:
     if m.extension_requested_days:
-        raise ValidationFailed("已有待审批的延期申请", code="extension_pending")
+        raise ValidationFailed(gettext("已有待审批的延期申请"), code="extension_pending")
 
 
 def _pending_extension(m: Matter) -> None:
     if not m.extension_requested_days:
-        raise ValidationFailed("没有待审批的延期申请", code="no_extension")
+        raise ValidationFailed(gettext("没有待审批的延期申请"), code="no_extension")
 
 
 @transaction.atomic
@@ -694,8 +707,10 @@ def matter_extend(
     """延期申请 by the unit; takes effect when approved."""
     most = max_extension_days()
     if not isinstance(days, int) or not 1 <= days <= most:
-        raise ValidationFailed(f"延期天数须在 1 到 {most} 个工作日之间", code="invalid_days")
-    reason = _text(reason, "延期理由", limit=1000)
+        raise ValidationFailed(
+            gettext("延期天数须在 1 到 %(most)s 个工作日之间") % {"most": most}, code="invalid_days"
+        )
+    reason = _text(reason, gettext("延期理由"), limit=1000)
     return _act(
         "extend",
         actor=actor,
@@ -740,7 +755,7 @@ def matter_suspend(
     at: dt.datetime | None = None,
 ) -> Matter:
     """挂起/缓办: the clock stops; suspended matters leave the rates' denominators."""
-    reason = _text(reason, "挂起理由", limit=1000)
+    reason = _text(reason, gettext("挂起理由"), limit=1000)
     return _act("suspend", actor=actor, matter=matter, version=version, at=at, reason=reason)
 
 
@@ -769,19 +784,23 @@ def matter_place(
     """定位: a matter located only to its district (or to the wrong street) goes to a street,
     community or grid of the same district where the actor dispatches; its counts move with it."""
     if not area.is_current:
-        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
+        raise ValidationFailed(
+            gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name}, code="area_ended"
+        )
     if LEVEL_ORDER.index(area.level) <= LEVEL_ORDER.index(Level.DISTRICT):
-        raise ValidationFailed("请定位到街道（乡镇）、社区或网格", code="area_too_coarse")
+        raise ValidationFailed(gettext("请定位到街道（乡镇）、社区或网格"), code="area_too_coarse")
     if _district_code(area) != matter.district_code:
-        raise ValidationFailed("只能定位到本区县内的区域", code="other_district")
+        raise ValidationFailed(gettext("只能定位到本区县内的区域"), code="other_district")
     if not can(actor, "dispatch", Matter, area.path):
-        raise PermissionDenied(f"您不能把诉求定位到{area.name}")
+        raise PermissionDenied(gettext("您不能把诉求定位到%(name)s") % {"name": area.name})
 
     def check(m: Matter) -> None:
         if m.area_id == area.pk:
-            raise ValidationFailed(f"诉求已在{area.name}", code="same_area")
+            raise ValidationFailed(
+                gettext("诉求已在%(name)s") % {"name": area.name}, code="same_area"
+            )
         if m.area_path != matter.area_path:  # moved since it was read
-            raise Conflict("诉求已被他人定位，请刷新后再试", code="stale")
+            raise Conflict(gettext("诉求已被他人定位，请刷新后再试"), code="stale")
 
     return _act(
         "place",
@@ -794,7 +813,7 @@ def matter_place(
         from_path=matter.area_path,
         from_name=matter.area.name,
         suggested_unit=rule_unit(matter.category, area),
-        note=_text(note, "说明", required=False, limit=1000),
+        note=_text(note, gettext("说明"), required=False, limit=1000),
     )
 
 
@@ -810,7 +829,7 @@ def matter_merge(
 ) -> Matter:
     """并单: a duplicate joins the matter it repeats; its reporter is followed there."""
     if into.pk == matter.pk:
-        raise ValidationFailed("不能与自身并单", code="merge_self")
+        raise ValidationFailed(gettext("不能与自身并单"), code="merge_self")
     # Both rows locked in one fixed order (by id) before anything else: merges of one pair in
     # opposite directions wait for each other instead of deadlocking (the merged row's new
     # foreign key would take a share lock on the target), and the target below is read under
@@ -819,14 +838,15 @@ def matter_merge(
         Matter.objects.select_for_update().filter(pk=pk).values_list("pk").first()
     target = Matter.objects.visible_to(actor).filter(pk=into.pk).first()
     if target is None:
-        raise ValidationFailed("目标诉求不存在或不在您的管辖范围内", code="merge_target")
+        raise ValidationFailed(gettext("目标诉求不存在或不在您的管辖范围内"), code="merge_target")
     if target.status in (Status.MERGED, Status.REJECTED):
         raise ValidationFailed(
-            f"目标诉求 {target.number} 已{target.get_status_display()}，不能并入",
+            gettext("目标诉求 %(number)s 已%(get_status_display)s，不能并入")
+            % {"number": target.number, "get_status_display": target.get_status_display()},
             code="merge_target",
         )
     if target.merged_into_id == matter.pk:
-        raise ValidationFailed("两件诉求不能互相并单", code="merge_cycle")
+        raise ValidationFailed(gettext("两件诉求不能互相并单"), code="merge_cycle")
     return _act("merge", actor=actor, matter=matter, version=version, at=at, into=target, note=note)
 
 
@@ -841,9 +861,11 @@ def matter_self_handle(
     at: dt.datetime | None = None,
 ) -> Matter:
     """自行处置: the grid worker fixed it on the spot; closed at once, verified by sampling."""
-    result = _text(result, "处置情况", limit=4000)
+    result = _text(result, gettext("处置情况"), limit=4000)
     if not attachments:
-        raise ValidationFailed("自行处置须上传处置后的照片或材料", code="evidence_required")
+        raise ValidationFailed(
+            gettext("自行处置须上传处置后的照片或材料"), code="evidence_required"
+        )
     return _act(
         "self_handle",
         actor=actor,
@@ -933,8 +955,8 @@ def matter_reveal_personal(*, actor: Any, matter: Matter) -> dict[str, str]:
             actor=actor,
             obj=matter,
             rows=[{"reporter_name": matter.reporter_name, "reporter_phone": matter.reporter_phone}],
-            what="反映人姓名和电话",
+            what=gettext("反映人姓名和电话"),
         )
     except PermissionDenied as exc:
-        raise PermissionDenied("您没有查看反映人个人信息的权限", code=exc.code) from exc
+        raise PermissionDenied(gettext("您没有查看反映人个人信息的权限"), code=exc.code) from exc
     return row

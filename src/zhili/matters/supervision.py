@@ -32,9 +32,11 @@ from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.core import tunables
 from zhili.core.errors import NotFound
+from zhili.core.i18n import Label
 from zhili.core.notify import notify
 from zhili.matters.models import OPEN_STATUSES, STAGE_LABELS, Matter, MatterEvent, Status
 from zhili.matters.responsibility import STAGES, Recipients
@@ -106,15 +108,19 @@ def _url(m: Matter) -> str:
 
 
 def _when(value: dt.datetime) -> str:
-    return timezone.localtime(value).strftime("%m月%d日 %H:%M")
+    return timezone.localtime(value).strftime(gettext("%m月%d日 %H:%M"))
 
 
 def _span(delta: dt.timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
-    return f" {hours // 24} 天" if hours >= 48 else f" {hours} 小时"
+    return (
+        gettext(" %(hours)s 天") % {"hours": hours // 24}
+        if hours >= 48
+        else gettext(" %(hours)s 小时") % {"hours": hours}
+    )
 
 
-def _deadline_label(m: Matter) -> str:
+def _deadline_label(m: Matter) -> Label:
     return STAGE_LABELS[STAGES[m.status].deadline]
 
 
@@ -163,8 +169,17 @@ def warn_notice(m: Matter) -> dict[str, str]:
     label = _deadline_label(m)
     return {
         "kind": "warn",
-        "title": f"【临期提醒】{m.number} 将于 {_when(m.due_at)} 到达{label}时限",
-        "body": f"“{m.title}”（{m.get_status_display()}）的{label}时限为 {_when(m.due_at)}，请抓紧办理。",
+        "title": gettext("【临期提醒】%(number)s 将于 %(_when)s 到达%(label)s时限")
+        % {"number": m.number, "_when": _when(m.due_at), "label": label},
+        "body": gettext(
+            "“%(title)s”（%(get_status_display)s）的%(label)s时限为 %(_when)s，请抓紧办理。"
+        )
+        % {
+            "title": m.title,
+            "get_status_display": m.get_status_display(),
+            "label": label,
+            "_when": _when(m.due_at),
+        },
         "url": _url(m),
         "dedupe_key": f"warn:{m.pk}:{stage_key(m)}",
     }
@@ -194,7 +209,7 @@ def overdue_event(m: Matter) -> tuple[str, dict[str, Any]]:
     """The note and data of the "overdue" event for ``m``'s current deadline."""
     assert m.due_at is not None
     label = _deadline_label(m)
-    note = f"已超过{label}时限（{_when(m.due_at)}）"
+    note = gettext("已超过%(label)s时限（%(_when)s）") % {"label": label, "_when": _when(m.due_at)}
     return note, {"stage": STAGES[m.status].deadline, "due_at": _due_iso(m)}
 
 
@@ -231,19 +246,30 @@ def supervise_texts(m: Matter, people: list[Any]) -> tuple[str, dict[str, Any], 
     """督办: the event's note and data, and the notice (kind, title, body, url, dedupe key)."""
     assert m.due_at is not None
     label = _deadline_label(m)
-    unit = f"（主办单位：{m.lead_unit.name}）" if m.lead_unit else ""
+    unit = gettext("（主办单位：%(name)s）") % {"name": m.lead_unit.name} if m.lead_unit else ""
     data = {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]}
     notice = {
         "kind": "supervise",
-        "title": f"【督办】{m.number} 已超过{label}时限",
-        "body": (
-            f"“{m.title}”（{m.get_status_display()}）的{label}时限 {_when(m.due_at)} 已过，"
-            f"请立即办理并反馈。{unit}"
-        ),
+        "title": gettext("【督办】%(number)s 已超过%(label)s时限")
+        % {"number": m.number, "label": label},
+        "body": gettext(
+            "“%(title)s”（%(status)s）的%(label)s时限 %(when)s 已过，请立即办理并反馈。%(unit)s"
+        )
+        % {
+            "title": m.title,
+            "status": m.get_status_display(),
+            "label": label,
+            "when": _when(m.due_at),
+            "unit": unit,
+        },
         "url": _url(m),
         "dedupe_key": f"supervise:{m.pk}:{_due_stamp(m)}",
     }
-    return f"超过{label}时限，督促办理{unit}", data, notice
+    return (
+        gettext("超过%(label)s时限，督促办理%(unit)s") % {"label": label, "unit": unit},
+        data,
+        notice,
+    )
 
 
 @transaction.atomic
@@ -281,7 +307,7 @@ def matter_escalate(
         m,
         "escalate",
         now,
-        f"超过{label}时限{late}仍未办理，升级督办",
+        gettext("超过%(label)s时限%(late)s仍未办理，升级督办") % {"label": label, "late": late},
         {
             "stage": STAGES[m.status].deadline,
             "to": [u.username for u in people],
@@ -337,12 +363,13 @@ def contact_overdue_texts(
     """The event's note and data and the notice of 联系群众超时 (also the bench machine's)."""
     assert m.contact_due is not None
     due = m.contact_due.astimezone(dt.UTC).isoformat()
-    note = f"超过联系群众时限（{_when(m.contact_due)}）仍未联系反映人"
+    note = gettext("超过联系群众时限（%(_when)s）仍未联系反映人") % {"_when": _when(m.contact_due)}
     data = {"contact_due": due, "to": [u.username for u in people]}
     notice = {
         "kind": "contact_overdue",
-        "title": f"【联系超时】{m.number} 已超过联系群众时限",
-        "body": f"“{m.title}”的联系群众时限 {_when(m.contact_due)} 已过，请立即联系反映人并记录。",
+        "title": gettext("【联系超时】%(number)s 已超过联系群众时限") % {"number": m.number},
+        "body": gettext("“%(title)s”的联系群众时限 %(_when)s 已过，请立即联系反映人并记录。")
+        % {"title": m.title, "_when": _when(m.contact_due)},
         "url": _url(m),
         "dedupe_key": f"contact:{m.pk}:{int(m.contact_due.timestamp())}",
     }

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from zhili.core import todo
 from zhili.core.scoping import has_any
@@ -58,4 +59,4 @@ def items(user: Any) -> Iterable[todo.Todo]:
     return out
 
 
-todo.register("诉求", items, order=10)
+todo.register(gettext_lazy("诉求"), items, order=10)

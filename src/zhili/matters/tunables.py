@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.i18n import lazy_format
 from zhili.core.tunables import Tunable
 from zhili.matters.models import DEFAULT_LIMITS, STAGE_LABELS, HandlingMode
 
@@ -140,7 +141,9 @@ for _i, (_mode, _label) in enumerate(HandlingMode.choices):
         TUNABLES.append(
             Tunable(
                 f"matters.limit.{_mode}.{_stage}",
-                f"{_label} · {STAGE_LABELS[_stage]}",
+                lazy_format(
+                    "%(mode)s · %(stage)s", {"mode": _label, "stage": STAGE_LABELS[_stage]}
+                ),
                 LIMITS_GROUP,
                 default=_value,
                 minimum=0.5 if _unit == "h" else 1,

@@ -61,7 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     total = 0
     if not error and (not form.is_bound or form.is_valid()):
         total = selectors.matter_list(user, form.filters())[:COUNT_CAP].count()
-    tabs = [{"key": "", "label": "全部", "count": None, "active": current == ""}] + [
+    tabs = [{"key": "", "label": gettext("全部"), "count": None, "active": current == ""}] + [
         {
             "key": key,
             "label": label,
@@ -95,7 +95,7 @@ def _row(m: Matter, now: Any) -> dict[str, Any]:
     return {
         "m": m,
         "late": m.overdue or bool(m.is_open and m.due_at and m.due_at < now),
-        "reporter": "匿名" if m.anonymous else privacy.mask_name(m.reporter_name),
+        "reporter": gettext("匿名") if m.anonymous else privacy.mask_name(m.reporter_name),
     }
 
 
@@ -210,7 +210,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in SPECS:
-        raise NotFound(f"未知的操作：{action}", code="unknown_action")
+        raise NotFound(
+            gettext("未知的操作：%(action)s") % {"action": action}, code="unknown_action"
+        )
     user = request.user
     matter = selectors.matter_get(user, number)
     form = SPECS[action].make_form(user=user, matter=matter, data=request.POST, files=request.FILES)
@@ -242,7 +244,11 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
                     form.data = fresh
             else:
                 label = workflow.label(action)
-                messages.success(request, f"{matter.number}：已{label}。")
+                messages.success(
+                    request,
+                    gettext("%(number)s：已%(label)s。")
+                    % {"number": matter.number, "label": label},
+                )
                 return redirect("matters:detail", number=matter.number)
     return _detail(request, matter, bound=form, bound_action=action, status=status)
 
@@ -470,7 +476,7 @@ def attachment(request: HttpRequest, sha256: str, thumb: bool = False) -> FileRe
     att = selectors.attachment_visible(request.user, sha256)
     stored = att.thumbnail if thumb else att.file
     if not stored:
-        raise NotFound("该附件没有缩略图", code="no_thumbnail")
+        raise NotFound(gettext("该附件没有缩略图"), code="no_thumbnail")
     response = FileResponse(
         stored.open("rb"),
         content_type="image/jpeg" if thumb else att.content_type,

@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
+from zhili.core.i18n import Label
 from zhili.core.workflow import Rule, Workflow
 from zhili.matters import rollups
 from zhili.matters.actions import SPECS
@@ -109,7 +111,11 @@ def set_co_units(matter: Matter, units: list[Any]) -> None:
 
 # What a person reads of an event's details (``event.summary``) -----------------------------------
 
-_TRIAGE_SHORT = {Triage.BIG: "大事", Triage.SMALL: "小事", Triage.PRIVATE: "私事"}
+_TRIAGE_SHORT = {
+    Triage.BIG: gettext_lazy("大事"),
+    Triage.SMALL: gettext_lazy("小事"),
+    Triage.PRIVATE: gettext_lazy("私事"),
+}
 
 
 def _yes_no(value: Any, yes: str, no: str) -> str:
@@ -118,17 +124,19 @@ def _yes_no(value: Any, yes: str, no: str) -> str:
 
 def _stage(data: dict[str, Any]) -> str:
     stage = STAGE_LABELS.get(str(data.get("stage") or ""), "")
-    return f"{stage}环节" if stage else ""
+    return gettext("%(stage)s环节") % {"stage": stage} if stage else ""
 
 
 def _notified(data: dict[str, Any]) -> str:
     n = len(data.get("to") or [])
-    return f"通知 {n} 人" if n else "无人可通知"
+    return gettext("通知 %(n)s 人") % {"n": n} if n else gettext("无人可通知")
 
 
 def _local(iso: Any) -> str:
     try:
-        return timezone.localtime(dt.datetime.fromisoformat(str(iso))).strftime("%m月%d日 %H:%M")
+        return timezone.localtime(dt.datetime.fromisoformat(str(iso))).strftime(
+            gettext("%m月%d日 %H:%M")
+        )
     except ValueError:
         return ""
 
@@ -137,11 +145,13 @@ def describe(e: Any) -> str:
     """The event's ``data`` in words: never a key or a stored code."""
     data: dict[str, Any] = e.data or {}
     a = e.action
-    parts: list[str] = []
+    parts: list[Label] = []
     if a == "submit" and data.get("channel") in Channel.values:
-        parts.append(f"来源：{Channel(data['channel']).label}")
+        parts.append(gettext("来源：%(Channel)s") % {"Channel": Channel(data["channel"]).label})
     elif a == "mode" and data.get("mode") in HandlingMode.values:
-        parts.append(f"改为{HandlingMode(data['mode']).label}")
+        parts.append(
+            gettext("改为%(HandlingMode)s") % {"HandlingMode": HandlingMode(data["mode"]).label}
+        )
     elif a == "triage" and data.get("triage") in _TRIAGE_SHORT:
         parts.append(_TRIAGE_SHORT[data["triage"]])
         if data.get("mode") in HandlingMode.values and data["triage"] != Triage.PRIVATE:
@@ -150,37 +160,37 @@ def describe(e: Any) -> str:
         parts.append(_yes_no(data.get("passed"), "抽查合格", "抽查不合格"))
     elif a == "dispatch":
         if data.get("unit_name"):
-            parts.append(f"主办：{data['unit_name']}")
+            parts.append(gettext("主办：%(data)s") % {"data": data["unit_name"]})
         if data.get("co_units"):
-            parts.append(f"另有 {len(data['co_units'])} 个协办单位")
+            parts.append(gettext("另有 %(len)s 个协办单位") % {"len": len(data["co_units"])})
     elif a == "sign" and data.get("contacted"):
-        parts.append("已联系群众")
+        parts.append(gettext("已联系群众"))
     elif a == "verify":
-        parts.append(_yes_no(data.get("passed"), "通过", "不通过，返工"))
+        parts.append(_yes_no(data.get("passed"), gettext("通过"), gettext("不通过，返工")))
     elif a == "rate":
         if data.get("by") == "resident":
-            parts.append("群众在查询页自评")
-        parts.append(_yes_no(data.get("solved"), "已解决", "未解决"))
-        parts.append(_yes_no(data.get("satisfied"), "满意", "不满意"))
+            parts.append(gettext("群众在查询页自评"))
+        parts.append(_yes_no(data.get("solved"), gettext("已解决"), gettext("未解决")))
+        parts.append(_yes_no(data.get("satisfied"), gettext("满意"), gettext("不满意")))
     elif a == "extend" and data.get("days"):
-        parts.append(f"{data['days']} 个工作日")
+        parts.append(gettext("%(data)s 个工作日") % {"data": data["days"]})
     elif a == "approve_extension":
-        parts.append(_yes_no(data.get("approved"), "批准", "不批准"))
+        parts.append(_yes_no(data.get("approved"), gettext("批准"), gettext("不批准")))
     elif a == "place" and data.get("to_name"):
         parts.append(f"{data.get('from_name') or ''} → {data['to_name']}".strip())
     elif a == "merge" and data.get("into"):
-        parts.append(f"并入 {data['into']}")
+        parts.append(gettext("并入 %(data)s") % {"data": data["into"]})
     elif a == "overdue":
         parts.append(_stage(data))
         if data.get("due_at"):
-            parts.append(f"时限 {_local(data['due_at'])}")
+            parts.append(gettext("时限 %(_local)s") % {"_local": _local(data["due_at"])})
     elif a in ("supervise", "escalate"):
         parts += [_stage(data), _notified(data)]
     elif a == "contact_overdue":
         if data.get("contact_due"):
-            parts.append(f"联系时限 {_local(data['contact_due'])}")
+            parts.append(gettext("联系时限 %(_local)s") % {"_local": _local(data["contact_due"])})
         parts.append(_notified(data))
-    return "，".join(p for p in parts if p)
+    return "，".join(str(p) for p in parts if p)
 
 
 labels.register_describer(WORKFLOW.kind, describe)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class Open311Config(AppConfig):
@@ -6,4 +7,4 @@ class Open311Config(AppConfig):
 
     name = "zhili.open311"
     label = "open311"
-    verbose_name = "Open311 接口"
+    verbose_name = gettext_lazy("Open311 接口")

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 
 from zhili.core.errors import ValidationFailed
 
@@ -28,7 +29,10 @@ STATUSES = ("open", "closed")
 def text(params: QueryDict, name: str, limit: int = 0) -> str:
     value = (params.get(name) or "").strip()
     if limit and len(value) > limit:
-        raise ValidationFailed(f"{name} 不能超过 {limit} 个字符", code="too_long")
+        raise ValidationFailed(
+            gettext("%(name)s 不能超过 %(limit)s 个字符") % {"name": name, "limit": limit},
+            code="too_long",
+        )
     return value
 
 
@@ -39,9 +43,13 @@ def number(params: QueryDict, name: str) -> float | None:
     try:
         value = float(raw)
     except ValueError as exc:
-        raise ValidationFailed(f"{name} 须为数字（WGS-84 经纬度）", code="invalid_point") from exc
+        raise ValidationFailed(
+            gettext("%(name)s 须为数字（WGS-84 经纬度）") % {"name": name}, code="invalid_point"
+        ) from exc
     if not math.isfinite(value):
-        raise ValidationFailed(f"{name} 须为数字（WGS-84 经纬度）", code="invalid_point")
+        raise ValidationFailed(
+            gettext("%(name)s 须为数字（WGS-84 经纬度）") % {"name": name}, code="invalid_point"
+        )
     return value
 
 
@@ -52,9 +60,15 @@ def integer(params: QueryDict, name: str, default: int, low: int, high: int) -> 
     try:
         value = int(raw)
     except ValueError as exc:
-        raise ValidationFailed(f"{name} 须为整数", code="invalid_integer") from exc
+        raise ValidationFailed(
+            gettext("%(name)s 须为整数") % {"name": name}, code="invalid_integer"
+        ) from exc
     if not low <= value <= high:
-        raise ValidationFailed(f"{name} 须在 {low} 到 {high} 之间", code="out_of_range")
+        raise ValidationFailed(
+            gettext("%(name)s 须在 %(low)s 到 %(high)s 之间")
+            % {"name": name, "low": low, "high": high},
+            code="out_of_range",
+        )
     return value
 
 
@@ -64,7 +78,9 @@ def codes(params: QueryDict, name: str, limit: int = MAX_IDS) -> list[str]:
     for raw in params.getlist(name):
         found.extend(v.strip() for v in raw.split(",") if v.strip())
     if len(found) > limit:
-        raise ValidationFailed(f"{name} 最多 {limit} 个", code="too_many")
+        raise ValidationFailed(
+            gettext("%(name)s 最多 %(limit)s 个") % {"name": name, "limit": limit}, code="too_many"
+        )
     return list(dict.fromkeys(found))
 
 
@@ -82,7 +98,8 @@ def moment(params: QueryDict, name: str) -> dt.datetime | None:
         value = None
     if value is None:
         raise ValidationFailed(
-            f"{name} 须为 ISO 8601 时间，如 2026-01-01T00:00:00+08:00", code="invalid_datetime"
+            gettext("%(name)s 须为 ISO 8601 时间，如 2026-01-01T00:00:00+08:00") % {"name": name},
+            code="invalid_datetime",
         )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
@@ -130,7 +147,7 @@ class Submission:
 def submission(params: QueryDict) -> Submission:
     lat, lng = number(params, "lat"), number(params, "long")
     if (lat is None) != (lng is None):
-        raise ValidationFailed("lat 和 long 须同时提供", code="invalid_point")
+        raise ValidationFailed(gettext("lat 和 long 须同时提供"), code="invalid_point")
     return Submission(
         service_code=text(params, "service_code", 40),
         jurisdiction_id=text(params, "jurisdiction_id", 32),
@@ -169,10 +186,12 @@ def request_query(params: QueryDict, now: dt.datetime | None = None) -> RequestQ
     span = dt.timedelta(days=DEFAULT_DAYS)
     if start and end:
         if end < start:
-            raise ValidationFailed("end_date 不能早于 start_date", code="invalid_range")
+            raise ValidationFailed(gettext("end_date 不能早于 start_date"), code="invalid_range")
         if end - start > span:
             raise ValidationFailed(
-                f"start_date 与 end_date 相隔不能超过 {DEFAULT_DAYS} 天", code="range_too_long"
+                gettext("start_date 与 end_date 相隔不能超过 %(DEFAULT_DAYS)s 天")
+                % {"DEFAULT_DAYS": DEFAULT_DAYS},
+                code="range_too_long",
             )
     elif start:
         end = start + span
@@ -183,7 +202,7 @@ def request_query(params: QueryDict, now: dt.datetime | None = None) -> RequestQ
     statuses = {s.lower() for s in codes(params, "status")}
     unknown = statuses - set(STATUSES)
     if unknown:
-        raise ValidationFailed("status 只能是 open 或 closed", code="invalid_status")
+        raise ValidationFailed(gettext("status 只能是 open 或 closed"), code="invalid_status")
     assert start is not None and end is not None
     return RequestQuery(
         ids=codes(params, "service_request_id"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Open311Key(models.Model):
@@ -11,24 +12,24 @@ class Open311Key(models.Model):
     A key with an area may post into and read only that area's subtree.
     """
 
-    name = models.CharField("名称", max_length=64)
-    prefix = models.CharField("前缀", max_length=12, db_index=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=64)
+    prefix = models.CharField(gettext_lazy("前缀"), max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     area = models.ForeignKey(
         "areas.Area",
-        verbose_name="限定区域",
+        verbose_name=gettext_lazy("限定区域"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
-    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(gettext_lazy("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(gettext_lazy("吊销时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "Open311 接口密钥"
-        verbose_name_plural = "Open311 接口密钥"
+        verbose_name = gettext_lazy("Open311 接口密钥")
+        verbose_name_plural = gettext_lazy("Open311 接口密钥")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -53,8 +54,8 @@ class Open311Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "Open311 提交记录"
-        verbose_name_plural = "Open311 提交记录"
+        verbose_name = gettext_lazy("Open311 提交记录")
+        verbose_name_plural = gettext_lazy("Open311 提交记录")
 
     def __str__(self) -> str:
         return f"{self.token} → {self.matter_id}"

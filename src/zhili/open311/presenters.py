@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.areas.models import Area, Level
 from zhili.matters.models import FINAL_STATUSES, Category, Matter, Status
@@ -30,11 +31,11 @@ DATATYPES = {
     "multi": "multivaluelist",
 }
 DATATYPE_HELP = {
-    "text": "文字，不超过 1000 字",
-    "number": "数字",
-    "date": "日期，如 2026-11-28（也接受 ISO 8601 时间）",
-    "single": "单选，取 values 中的 key",
-    "multi": "可多选：attribute[代码][]=值1&attribute[代码][]=值2",
+    "text": gettext_lazy("文字，不超过 1000 字"),
+    "number": gettext_lazy("数字"),
+    "date": gettext_lazy("日期，如 2026-11-28（也接受 ISO 8601 时间）"),
+    "single": gettext_lazy("单选，取 values 中的 key"),
+    "multi": gettext_lazy("可多选：attribute[代码][]=值1&attribute[代码][]=值2"),
 }
 COORDINATE_DIGITS = 3  # about 110 m: where, without pointing at a door
 
@@ -67,12 +68,14 @@ def discovery_out(url: str, changeset: dt.datetime | None) -> dict[str, Any]:
     return {
         "changeset": stamp,
         "contact": getattr(
-            settings, "ZHILI_OPEN311_CONTACT", "市委政法委（市域社会治理办）：请联系系统管理员"
+            settings,
+            "ZHILI_OPEN311_CONTACT",
+            gettext("市委政法委（市域社会治理办）：请联系系统管理员"),
         ),
         "key_service": getattr(
             settings,
             "ZHILI_OPEN311_KEY_SERVICE",
-            "提交诉求须有 api_key，由系统管理员用 zhili open311 key create 签发",
+            gettext("提交诉求须有 api_key，由系统管理员用 zhili open311 key create 签发"),
         ),
         "endpoints": [
             {
@@ -88,8 +91,15 @@ def discovery_out(url: str, changeset: dt.datetime | None) -> dict[str, Any]:
 
 def service_notice(category: Category) -> str:
     value, unit = category.limit("handle")
-    amount = f"{value:g} 个工作日" if unit == "wd" else f"{value:g} 小时"
-    return f"按“{category.get_handling_mode_display()}”办理：派遣后 {amount}内办结。"
+    amount = (
+        gettext("%(value)s 个工作日") % {"value": format(value, "g")}
+        if unit == "wd"
+        else gettext("%(value)s 小时") % {"value": format(value, "g")}
+    )
+    return gettext("按“%(get_handling_mode_display)s”办理：派遣后 %(amount)s内办结。") % {
+        "get_handling_mode_display": category.get_handling_mode_display(),
+        "amount": amount,
+    }
 
 
 def service_out(c: Category) -> dict[str, Any]:
@@ -112,7 +122,10 @@ def _attribute(q: dict[str, Any], order: int) -> dict[str, Any]:
     block = q.get("block") or {}
     if block.get("values"):
         chosen = "、".join(str(v) for v in block["values"])
-        help_text += f"；答“{chosen}”时不能在此提交：{block.get('message', '')}"
+        help_text += gettext("；答“%(chosen)s”时不能在此提交：%(get)s") % {
+            "chosen": chosen,
+            "get": block.get("message", ""),
+        }
     out: dict[str, Any] = {
         "variable": True,
         "code": q["key"],
@@ -175,7 +188,7 @@ def _hide_number(match: re.Match[str]) -> str:
 
 def status_notes(m: Matter) -> str:
     if m.status == Status.MERGED and m.merged_into_id and m.merged_into:
-        return f"已并入 {m.merged_into.number}"
+        return gettext("已并入 %(number)s") % {"number": m.merged_into.number}
     return m.get_status_display()
 
 

@@ -12,6 +12,7 @@ import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 
 FORMATS = ("json", "xml")
@@ -63,7 +64,7 @@ def to_xml(root: str, data: Any) -> bytes:
 
 
 def to_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False).encode()
+    return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).encode()  # lazy labels
 
 
 def respond(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:

@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import F, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Length
+from django.utils.translation import gettext
 
 from zhili.areas.models import LEVEL_ORDER, Area, Level
 from zhili.core.errors import NotFound, ValidationFailed
@@ -25,7 +26,7 @@ LOCATABLE = (Level.STREET, Level.COMMUNITY, Level.GRID, Level.BUILDING)
 def root_area() -> Area:
     area = Area.objects.filter(code=settings.ZHILI_ROOT_CODE).first()
     if area is None:
-        raise NotFound("区划尚未载入", code="no_areas")
+        raise NotFound(gettext("区划尚未载入"), code="no_areas")
     return area
 
 
@@ -33,7 +34,10 @@ def jurisdiction_get(code: str) -> Area:
     """An area of this installation's tree by code (current or historical); 404 otherwise."""
     area = Area.objects.filter(code=code).first() if code else None
     if area is None or not area.path.startswith(f"{settings.ZHILI_ROOT_CODE}/"):
-        raise NotFound(f"jurisdiction_id {code} 不存在或不在本系统管辖范围内", code="jurisdiction")
+        raise NotFound(
+            gettext("jurisdiction_id %(code)s 不存在或不在本系统管辖范围内") % {"code": code},
+            code="jurisdiction",
+        )
     return area
 
 
@@ -44,7 +48,9 @@ def read_scope(key: Open311Key | None, jurisdiction_id: str) -> Area:
         area = jurisdiction_get(jurisdiction_id)
         if base is not None and not area.path.startswith(base.path):
             raise NotFound(
-                f"jurisdiction_id {jurisdiction_id} 不在该接口密钥的范围内", code="jurisdiction"
+                gettext("jurisdiction_id %(jurisdiction_id)s 不在该接口密钥的范围内")
+                % {"jurisdiction_id": jurisdiction_id},
+                code="jurisdiction",
             )
         return area
     return base or root_area()
@@ -73,7 +79,9 @@ def service_list() -> QuerySet[Category]:
 def service_get(code: str) -> Category:
     category = service_list().filter(code=code).first() if code else None
     if category is None:
-        raise NotFound(f"service_code {code} 不存在或已停用", code="service_code")
+        raise NotFound(
+            gettext("service_code %(code)s 不存在或已停用") % {"code": code}, code="service_code"
+        )
     return category
 
 
@@ -123,7 +131,10 @@ def request_list(scope: Area, query: RequestQuery) -> list[Matter]:
 def request_get(scope: Area, number: str) -> Matter:
     matter = _requests_in(scope).filter(number=number).first()
     if matter is None:
-        raise NotFound(f"service_request_id {number} 不存在", code="service_request_id")
+        raise NotFound(
+            gettext("service_request_id %(number)s 不存在") % {"number": number},
+            code="service_request_id",
+        )
     return matter
 
 
@@ -138,7 +149,7 @@ def token_get(scope: Area, token: str) -> Open311Submission:
         .first()
     )
     if found is None:
-        raise NotFound(f"token {token} 不存在", code="token")
+        raise NotFound(gettext("token %(token)s 不存在") % {"token": token}, code="token")
     return found
 
 
@@ -156,7 +167,9 @@ def area_for_filing(code: str) -> Area:
     decides whether it is specific enough)."""
     area = jurisdiction_get(code)
     if not area.is_current:
-        raise ValidationFailed(f"{area.name} 已撤销，请使用现行区域代码", code="area_ended")
+        raise ValidationFailed(
+            gettext("%(name)s 已撤销，请使用现行区域代码") % {"name": area.name}, code="area_ended"
+        )
     return area
 
 

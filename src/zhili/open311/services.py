@@ -17,6 +17,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.geo import area_locate
@@ -46,9 +47,11 @@ def key_create(*, actor: Any, name: str, area: Area | None = None) -> tuple[Open
     """A new api_key; the raw value is returned once and never stored."""
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("密钥名称不能为空", code="required")
+        raise ValidationFailed(gettext("密钥名称不能为空"), code="required")
     if area is not None and not area.is_current:
-        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
+        raise ValidationFailed(
+            gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name}, code="area_ended"
+        )
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     key = Open311Key.objects.create(
         name=name[:64], prefix=raw[:10], key_hash=key_hash(raw), area=area
@@ -80,10 +83,10 @@ def key_revoke(*, actor: Any, key: Open311Key) -> Open311Key:
 def key_authenticate(raw: str) -> Open311Key:
     """The key behind ``api_key``; a missing, unknown or revoked key is a 403."""
     if not raw:
-        raise PermissionDenied("缺少 api_key：提交诉求须提供接口密钥", code="api_key")
+        raise PermissionDenied(gettext("缺少 api_key：提交诉求须提供接口密钥"), code="api_key")
     key = selectors.key_by_hash(key_hash(raw)) if raw.startswith(KEY_PREFIX) else None
     if key is None or key.revoked_at is not None:
-        raise PermissionDenied("api_key 无效或已吊销", code="api_key")
+        raise PermissionDenied(gettext("api_key 无效或已吊销"), code="api_key")
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 300:
         Open311Key.objects.filter(pk=key.pk).update(last_used_at=now)
@@ -97,23 +100,26 @@ def key_authenticate(raw: str) -> Open311Key:
 def request_submit(*, key: Open311Key, data: Submission) -> Open311Submission:
     """POST requests: a new matter from an Open311 client, or a ZhiliError saying why not."""
     if not data.service_code:
-        raise ValidationFailed("缺少 service_code", code="service_code")
+        raise ValidationFailed(gettext("缺少 service_code"), code="service_code")
     category = selectors.service_get(data.service_code)
     jurisdiction = (
         selectors.jurisdiction_get(data.jurisdiction_id) if data.jurisdiction_id else None
     )
     if jurisdiction and key.area and not selectors.area_within(jurisdiction, key.area):
         raise PermissionDenied(
-            f"该 api_key 只能提交{key.area.name}范围内的诉求", code="api_key_scope"
+            gettext("该 api_key 只能提交%(name)s范围内的诉求") % {"name": key.area.name},
+            code="api_key_scope",
         )
     area = _place(data, jurisdiction, jurisdiction or key.area or selectors.root_area())
     if key.area and not selectors.area_within(area, key.area):
         raise PermissionDenied(
-            f"该 api_key 只能提交{key.area.name}范围内的诉求", code="api_key_scope"
+            gettext("该 api_key 只能提交%(name)s范围内的诉求") % {"name": key.area.name},
+            code="api_key_scope",
         )
     if jurisdiction and not selectors.area_within(area, jurisdiction):
         raise ValidationFailed(
-            f"位置不在 jurisdiction_id 所指的{jurisdiction.name}范围内", code="jurisdiction"
+            gettext("位置不在 jurisdiction_id 所指的%(name)s范围内") % {"name": jurisdiction.name},
+            code="jurisdiction",
         )
     phone = data.phone.replace(" ", "")
     matter = matter_create(
@@ -161,7 +167,7 @@ def _email(value: str) -> str:
         try:
             validate_email(value)
         except ValidationError as exc:
-            raise ValidationFailed("email 格式不正确", code="invalid_email") from exc
+            raise ValidationFailed(gettext("email 格式不正确"), code="invalid_email") from exc
     return value
 
 
@@ -172,11 +178,18 @@ def _description(category: Category, data: Submission) -> str:
         try:
             URLValidator(schemes=["http", "https"])(data.media_url)
         except ValidationError as exc:
-            raise ValidationFailed("media_url 须为 http(s) 网址", code="invalid_media_url") from exc
-        text = f"{text or category.name}\n\n图片/附件链接：{data.media_url}"
+            raise ValidationFailed(
+                gettext("media_url 须为 http(s) 网址"), code="invalid_media_url"
+            ) from exc
+        text = gettext("%(text)s\n\n图片/附件链接：%(media_url)s") % {
+            "text": text or category.name,
+            "media_url": data.media_url,
+        }
     if len(text) > MAX_DESCRIPTION:
         raise ValidationFailed(
-            f"description（连同 media_url）不能超过 {MAX_DESCRIPTION} 个字", code="too_long"
+            gettext("description（连同 media_url）不能超过 %(MAX_DESCRIPTION)s 个字")
+            % {"MAX_DESCRIPTION": MAX_DESCRIPTION},
+            code="too_long",
         )
     return text
 
@@ -218,7 +231,9 @@ def _place(data: Submission, jurisdiction: Area | None, within: Area) -> Area:
         try:
             located = area_locate(lat=data.lat, lng=data.lng)
         except NotFound as exc:
-            raise ValidationFailed("lat/long 不在本市范围内", code="outside_jurisdiction") from exc
+            raise ValidationFailed(
+                gettext("lat/long 不在本市范围内"), code="outside_jurisdiction"
+            ) from exc
     if explicit is not None:
         if located and selectors.area_within(located, explicit) and _deeper(located, explicit):
             return located
@@ -235,11 +250,15 @@ def _place(data: Submission, jurisdiction: Area | None, within: Area) -> Area:
         if named is not None:
             return named
         raise ValidationFailed(
-            "无法从 address_string 确定所在街道或社区，请提供 lat 和 long 或 jurisdiction_id",
+            gettext(
+                "无法从 address_string 确定所在街道或社区，请提供 lat 和 long 或 jurisdiction_id"
+            ),
             code="address_unknown",
         )
     raise ValidationFailed(
-        "请提供位置：lat 和 long，或 address_string，或 jurisdiction_id（街道、社区或网格代码）",
+        gettext(
+            "请提供位置：lat 和 long，或 address_string，或 jurisdiction_id（街道、社区或网格代码）"
+        ),
         code="location_required",
     )
 
@@ -262,7 +281,8 @@ def _named(address: str, within: Area) -> Area | None:
         return top[0]
     names = "、".join(a.name for a in top[:5])
     raise ValidationFailed(
-        f"address_string 可对应多个区域（{names}），请提供 lat 和 long 或 jurisdiction_id",
+        gettext("address_string 可对应多个区域（%(names)s），请提供 lat 和 long 或 jurisdiction_id")
+        % {"names": names},
         code="ambiguous_address",
     )
 

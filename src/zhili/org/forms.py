@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.pickers import AreaField, PersonField, bind_pickers
@@ -30,24 +31,28 @@ class StyledForm(forms.Form):
 
 
 class UnitForm(StyledForm):
-    name = forms.CharField(label="名称", max_length=120)
-    type = forms.ChoiceField(label="类型", choices=UnitType.choices)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=120)
+    type = forms.ChoiceField(label=gettext_lazy("类型"), choices=UnitType.choices)
     area_code = AreaField(
         label=_("所属区域"),
         permission="org.unit.view",
         help_text=_("如 渝中区 或 解放碑街道（也可填代码）"),
     )
-    phone = forms.CharField(label="联系电话", max_length=32, required=False)
+    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
 
 
 class UserCreateForm(StyledForm):
-    username = forms.CharField(label="账号", max_length=150)
-    full_name = forms.CharField(label="姓名", max_length=64)
-    phone = forms.CharField(label="手机号", max_length=32, required=False)
+    username = forms.CharField(label=gettext_lazy("账号"), max_length=150)
+    full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=64)
+    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=32, required=False)
     area_code = AreaField(label=_("所属区域"), permission="org.user.view")
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("所属单位"), queryset=Unit.objects.none(), required=False
+    )
     password = forms.CharField(
-        label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位，不能全为数字"
+        label=gettext_lazy("初始密码"),
+        widget=forms.PasswordInput,
+        help_text=gettext_lazy("至少 10 位，不能全为数字"),
     )
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
@@ -57,10 +62,12 @@ class UserCreateForm(StyledForm):
 
 
 class UserEditForm(StyledForm):
-    full_name = forms.CharField(label="姓名", max_length=64)
-    phone = forms.CharField(label="手机号", max_length=32, required=False)
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
-    is_active = forms.BooleanField(label="启用", required=False)
+    full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=64)
+    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=32, required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("所属单位"), queryset=Unit.objects.none(), required=False
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("启用"), required=False)
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,11 +76,11 @@ class UserEditForm(StyledForm):
 
 
 class PasswordResetForm(StyledForm):
-    password = forms.CharField(label="新密码", widget=forms.PasswordInput)
+    password = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput)
 
 
 class GrantForm(StyledForm):
-    role = forms.ModelChoiceField(label="角色", queryset=Role.objects.none())
+    role = forms.ModelChoiceField(label=gettext_lazy("角色"), queryset=Role.objects.none())
     area_code = AreaField(label=_("区域"), permission="org.rolegrant.view")
 
     def set_roles(self, roles: Any) -> None:
@@ -81,18 +88,18 @@ class GrantForm(StyledForm):
 
 
 class RoleForm(StyledForm):
-    name = forms.CharField(label="名称", max_length=64)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=64)
     description = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     permissions = forms.MultipleChoiceField(
-        label="权限", required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("权限"), required=False, widget=forms.CheckboxSelectMultiple
     )
     extra = forms.CharField(
-        label="其他权限（通配，每行一条）",
+        label=gettext_lazy("其他权限（通配，每行一条）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="如 areas.* 或 *",
+        help_text=gettext_lazy("如 areas.* 或 *"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -111,8 +118,10 @@ class RoleForm(StyledForm):
 class LiaisonForm(StyledForm):
     area_code = AreaField(label=_("联系街道"), permission="org.liaison.view")
     leader = PersonField(label=_("联系领导"), kind="org.leader", required=False)
-    unit = forms.ModelChoiceField(label="联系单位", queryset=Unit.objects.none(), required=False)
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("联系单位"), queryset=Unit.objects.none(), required=False
+    )
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,24 +6,25 @@ from typing import Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from zhili.core.scoping import ScopedQuerySet, has_any
 
 
 class UnitType(models.TextChoices):
-    LEADERSHIP_OFFICE = "office", "领导小组办公室"
-    GOVERNANCE_CENTRE = "centre", "综治中心"
-    DEPARTMENT = "department", "职能部门"
-    STREET_OFFICE = "street_office", "街道办事处/乡镇政府"
-    RESIDENTS_COMMITTEE = "residents_committee", "居（村）民委员会"
-    OWNERS_COMMITTEE = "owners_committee", "业主委员会"
-    PROPERTY_SERVICE = "property_service", "物业服务中心"
-    MEDIATION_COMMITTEE = "mediation_committee", "人民调解委员会"
-    LAW_FIRM = "law_firm", "律师事务所"
-    POLICE_STATION = "police_station", "派出所"
-    COURT = "court", "人民法院"
-    PETITION_OFFICE = "petition_office", "信访部门"
-    OTHER = "other", "其他"
+    LEADERSHIP_OFFICE = "office", gettext_lazy("领导小组办公室")
+    GOVERNANCE_CENTRE = "centre", gettext_lazy("综治中心")
+    DEPARTMENT = "department", gettext_lazy("职能部门")
+    STREET_OFFICE = "street_office", gettext_lazy("街道办事处/乡镇政府")
+    RESIDENTS_COMMITTEE = "residents_committee", gettext_lazy("居（村）民委员会")
+    OWNERS_COMMITTEE = "owners_committee", gettext_lazy("业主委员会")
+    PROPERTY_SERVICE = "property_service", gettext_lazy("物业服务中心")
+    MEDIATION_COMMITTEE = "mediation_committee", gettext_lazy("人民调解委员会")
+    LAW_FIRM = "law_firm", gettext_lazy("律师事务所")
+    POLICE_STATION = "police_station", gettext_lazy("派出所")
+    COURT = "court", gettext_lazy("人民法院")
+    PETITION_OFFICE = "petition_office", gettext_lazy("信访部门")
+    OTHER = "other", gettext_lazy("其他")
 
 
 # 人民调解委员会由委员三至九人组成 (People's Mediation Law, art. 8; DOMAIN.md §6): a committee
@@ -39,28 +40,31 @@ class UnitQuerySet(ScopedQuerySet):
 class Unit(models.Model):
     """A responsible unit: department, committee, property service centre, law firm, ..."""
 
-    name = models.CharField("名称", max_length=120)
-    type = models.CharField("类型", max_length=32, choices=UnitType.choices)
+    name = models.CharField(gettext_lazy("名称"), max_length=120)
+    type = models.CharField(gettext_lazy("类型"), max_length=32, choices=UnitType.choices)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所属区域", on_delete=models.PROTECT, related_name="units"
+        "areas.Area",
+        verbose_name=gettext_lazy("所属区域"),
+        on_delete=models.PROTECT,
+        related_name="units",
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级单位",
+        verbose_name=gettext_lazy("上级单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    phone = models.CharField("联系电话", max_length=32, blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    phone = models.CharField(gettext_lazy("联系电话"), max_length=32, blank=True)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = UnitQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "单位"
-        verbose_name_plural = "单位"
+        verbose_name = gettext_lazy("单位")
+        verbose_name_plural = gettext_lazy("单位")
         ordering = ["area__path", "name"]
         constraints = [
             models.UniqueConstraint(fields=["area", "name"], name="unit_unique_name_per_area")
@@ -81,25 +85,25 @@ class StaffManager(UserManager.from_queryset(StaffQuerySet)):  # type: ignore[mi
 class User(AbstractUser):
     """A staff account. ``area`` is where the person belongs (it scopes who manages the account)."""
 
-    full_name = models.CharField("姓名", max_length=64, blank=True)
-    phone = models.CharField("手机号", max_length=32, blank=True)
+    full_name = models.CharField(gettext_lazy("姓名"), max_length=64, blank=True)
+    phone = models.CharField(gettext_lazy("手机号"), max_length=32, blank=True)
     area = models.ForeignKey(
         "areas.Area",
-        verbose_name="所属区域",
+        verbose_name=gettext_lazy("所属区域"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="staff",
     )
     unit = models.ForeignKey(
-        Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT
+        Unit, verbose_name=gettext_lazy("所属单位"), null=True, blank=True, on_delete=models.PROTECT
     )
 
     objects = StaffManager()  # type: ignore[misc]
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = gettext_lazy("用户")
+        verbose_name_plural = gettext_lazy("用户")
         ordering = ["username"]
 
     def __str__(self) -> str:
@@ -120,16 +124,16 @@ class RoleQuerySet(ScopedQuerySet):
 class Role(models.Model):
     """A named set of permissions ``app.model.action`` (``*`` wildcards allowed)."""
 
-    slug = models.SlugField("代码", max_length=64, unique=True)
-    name = models.CharField("名称", max_length=64, unique=True)
-    description = models.TextField("说明", blank=True)
-    permissions = models.JSONField("权限", default=list)
+    slug = models.SlugField(gettext_lazy("代码"), max_length=64, unique=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=64, unique=True)
+    description = models.TextField(gettext_lazy("说明"), blank=True)
+    permissions = models.JSONField(gettext_lazy("权限"), default=list)
 
     objects = RoleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "角色"
-        verbose_name_plural = "角色"
+        verbose_name = gettext_lazy("角色")
+        verbose_name_plural = gettext_lazy("角色")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -144,9 +148,9 @@ class RoleGrant(models.Model):
     """User holds Role over Area and everything under it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
-    role = models.ForeignKey(Role, verbose_name="角色", on_delete=models.PROTECT)
+    role = models.ForeignKey(Role, verbose_name=gettext_lazy("角色"), on_delete=models.PROTECT)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="区域", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=gettext_lazy("区域"), on_delete=models.PROTECT, related_name="+"
     )
     granted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -156,8 +160,8 @@ class RoleGrant(models.Model):
     objects = RoleGrantQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "授权"
-        verbose_name_plural = "授权"
+        verbose_name = gettext_lazy("授权")
+        verbose_name_plural = gettext_lazy("授权")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "area"], name="grant_unique")
         ]
@@ -174,22 +178,25 @@ class Liaison(models.Model):
     """包片联系: a leader or a unit follows a street."""
 
     area = models.ForeignKey(
-        "areas.Area", verbose_name="联系街道", on_delete=models.PROTECT, related_name="liaisons"
+        "areas.Area",
+        verbose_name=gettext_lazy("联系街道"),
+        on_delete=models.PROTECT,
+        related_name="liaisons",
     )
     leader = models.ForeignKey(
-        User, verbose_name="联系领导", null=True, blank=True, on_delete=models.PROTECT
+        User, verbose_name=gettext_lazy("联系领导"), null=True, blank=True, on_delete=models.PROTECT
     )
     unit = models.ForeignKey(
-        Unit, verbose_name="联系单位", null=True, blank=True, on_delete=models.PROTECT
+        Unit, verbose_name=gettext_lazy("联系单位"), null=True, blank=True, on_delete=models.PROTECT
     )
-    note = models.CharField("说明", max_length=200, blank=True)
+    note = models.CharField(gettext_lazy("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LiaisonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "包片联系"
-        verbose_name_plural = "包片联系"
+        verbose_name = gettext_lazy("包片联系")
+        verbose_name_plural = gettext_lazy("包片联系")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(leader__isnull=False) | models.Q(unit__isnull=False),
@@ -208,7 +215,7 @@ class ApiToken(models.Model):
     audit_view_model = "org.user"  # who may view the user may read the token's audit events
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("名称", max_length=64, blank=True)
+    name = models.CharField(gettext_lazy("名称"), max_length=64, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -217,7 +224,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "接口令牌"
+        verbose_name = gettext_lazy("接口令牌")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user.username})"

@@ -14,17 +14,18 @@ import importlib.util
 from typing import Any
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy
 
 from zhili.core.scoping import ScopedQuerySet
 
 BASE_ACTIONS = ("view", "add", "change", "delete")
 ACTION_LABELS = {
-    "view": "查看",
-    "add": "新增",
-    "change": "修改",
-    "delete": "删除",
-    "import": "导入",
-    "view_personal": "查看个人信息",
+    "view": gettext_lazy("查看"),
+    "add": gettext_lazy("新增"),
+    "change": gettext_lazy("修改"),
+    "delete": gettext_lazy("删除"),
+    "import": gettext_lazy("导入"),
+    "view_personal": gettext_lazy("查看个人信息"),
 }
 
 
@@ -44,16 +45,19 @@ def catalogue() -> list[tuple[str, str]]:
 
 # The roles org introduces (slug -> name, description); the city may rename them afterwards.
 ROLES = {
-    "city_admin": ("市级管理员", "市委政法委（市域社会治理办）：全市范围的全部权限"),
+    "city_admin": (
+        gettext_lazy("市级管理员"),
+        gettext_lazy("市委政法委（市域社会治理办）：全市范围的全部权限"),
+    ),
     "district_officer": (
-        "区县治理办",
-        "区县社会治理办公室：本区县的区划、单位、人员、授权和审计",
+        gettext_lazy("区县治理办"),
+        gettext_lazy("区县社会治理办公室：本区县的区划、单位、人员、授权和审计"),
     ),
     "street_worker": (
-        "街道工作人员",
-        "街道（乡镇）综治中心：维护网格和楼栋，查看本街道的单位和人员",
+        gettext_lazy("街道工作人员"),
+        gettext_lazy("街道（乡镇）综治中心：维护网格和楼栋，查看本街道的单位和人员"),
     ),
-    "grid_worker": ("网格员", "网格员：查看本网格"),
+    "grid_worker": (gettext_lazy("网格员"), gettext_lazy("网格员：查看本网格")),
 }
 
 # Org's own permissions by role (and the city administrator's wildcard).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from zhili.core.errors import NotFound
 from zhili.core.scoping import one_visible
@@ -22,7 +23,7 @@ def unit_list(user: Any, *, query: str = "", type: str = "") -> QuerySet[Unit]:
 
 def unit_get(user: Any, pk: int, action: str = "view") -> Unit:
     qs = Unit.objects.visible_to(user, action).select_related("area").filter(pk=pk)
-    return one_visible(qs, noun="单位")
+    return one_visible(qs, noun=gettext("单位"))
 
 
 def user_list(user: Any, *, query: str = "") -> QuerySet[User]:
@@ -35,7 +36,7 @@ def user_list(user: Any, *, query: str = "") -> QuerySet[User]:
 
 def user_get(user: Any, pk: int, action: str = "view") -> User:
     qs = User.objects.visible_to(user, action).select_related("area", "unit").filter(pk=pk)
-    return one_visible(qs, noun="用户")
+    return one_visible(qs, noun=gettext("用户"))
 
 
 def grant_list(user: Any, *, for_user: User | None = None) -> QuerySet[RoleGrant]:
@@ -46,7 +47,7 @@ def grant_list(user: Any, *, for_user: User | None = None) -> QuerySet[RoleGrant
 
 
 def grant_get(user: Any, pk: int) -> RoleGrant:
-    return one_visible(grant_list(user).filter(pk=pk), noun="授权")
+    return one_visible(grant_list(user).filter(pk=pk), noun=gettext("授权"))
 
 
 def role_list(user: Any) -> QuerySet[Role]:
@@ -56,7 +57,7 @@ def role_list(user: Any) -> QuerySet[Role]:
 def role_get(user: Any, pk: int) -> Role:
     role = role_list(user).filter(pk=pk).first()
     if role is None:
-        raise NotFound("角色不存在")
+        raise NotFound(gettext("角色不存在"))
     return role
 
 
@@ -65,7 +66,7 @@ def liaison_list(user: Any) -> QuerySet[Liaison]:
 
 
 def liaison_get(user: Any, pk: int) -> Liaison:
-    return one_visible(liaison_list(user).filter(pk=pk), noun="包片联系")
+    return one_visible(liaison_list(user).filter(pk=pk), noun=gettext("包片联系"))
 
 
 def token_list(user: Any) -> QuerySet[ApiToken]:

@@ -13,11 +13,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.areas.models import Area
 from zhili.core.audit import audit_record, root_path, snapshot
 from zhili.core.errors import PermissionDenied, ValidationFailed
+from zhili.core.i18n import Label
 from zhili.core.scoping import Grant, can, forget_grants, require_at, user_grants
 from zhili.org.models import (
     MEDIATION_COMMITTEE_SIZE,
@@ -38,11 +39,14 @@ def _require(actor: Any, action: str, model: type, path: str, what: str) -> None
     require_at(actor, action, model, path, noun=what)
 
 
-def _current_area(area: Area | None, what: str = "区域") -> Area:
+AREA_WORD = gettext_lazy("区域")
+
+
+def _current_area(area: Area | None, what: Label = AREA_WORD) -> Area:
     if area is None:
-        raise ValidationFailed(f"请选择{what}")
+        raise ValidationFailed(gettext("请选择%(what)s") % {"what": what})
     if not area.is_current:
-        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域")
+        raise ValidationFailed(gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name})
     return area
 
 
@@ -73,14 +77,17 @@ def unit_create(
     *, actor: Any, name: str, type: str, area: Area, parent: Unit | None = None, phone: str = ""
 ) -> Unit:
     area = _current_area(area)
-    _require(actor, "add", Unit, area.path, "单位")
+    _require(actor, "add", Unit, area.path, gettext("单位"))
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("单位名称不能为空")
+        raise ValidationFailed(gettext("单位名称不能为空"))
     if type not in UnitType.values:
-        raise ValidationFailed("单位类型无效")
+        raise ValidationFailed(gettext("单位类型无效"))
     if Unit.objects.filter(area=area, name=name).exists():
-        raise ValidationFailed(f"{area.name} 已有名为“{name}”的单位", code="duplicate")
+        raise ValidationFailed(
+            gettext("%(name)s 已有名为“%(name2)s”的单位") % {"name": area.name, "name2": name},
+            code="duplicate",
+        )
     unit = Unit.objects.create(name=name, type=type, area=area, parent=parent, phone=phone.strip())
     audit_record(
         actor=actor,
@@ -95,14 +102,14 @@ def unit_create(
 @transaction.atomic
 def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
     unit = Unit.objects.select_for_update(of=("self",)).select_related("area").get(pk=unit.pk)
-    _require(actor, "change", Unit, unit.area.path, "单位")
+    _require(actor, "change", Unit, unit.area.path, gettext("单位"))
     if "area" in changes:
         new_area = _current_area(changes["area"])
-        _require(actor, "change", Unit, new_area.path, "单位")
+        _require(actor, "change", Unit, new_area.path, gettext("单位"))
     if "name" in changes and not (changes["name"] or "").strip():
-        raise ValidationFailed("单位名称不能为空")
+        raise ValidationFailed(gettext("单位名称不能为空"))
     if "type" in changes and changes["type"] not in UnitType.values:
-        raise ValidationFailed("单位类型无效")
+        raise ValidationFailed(gettext("单位类型无效"))
     before = snapshot(unit, UNIT_FIELDS)
     for key, value in changes.items():
         setattr(unit, key, value.strip() if isinstance(value, str) else value)
@@ -110,7 +117,7 @@ def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
         with transaction.atomic():
             unit.save()
     except IntegrityError as exc:
-        raise ValidationFailed("同一区域已有同名单位", code="duplicate") from exc
+        raise ValidationFailed(gettext("同一区域已有同名单位"), code="duplicate") from exc
     audit_record(
         actor=actor,
         action="unit.update",
@@ -146,19 +153,21 @@ def user_create(
     unit: Unit | None = None,
     check_password: bool = True,
 ) -> User:
-    area = _current_area(area, "所属区域")
-    _require(actor, "add", User, area.path, "用户")
+    area = _current_area(area, gettext("所属区域"))
+    _require(actor, "add", User, area.path, gettext("用户"))
     username = (username or "").strip()
     if not username:
-        raise ValidationFailed("账号不能为空")
+        raise ValidationFailed(gettext("账号不能为空"))
     if User.objects.filter(username=username).exists():
-        raise ValidationFailed(f"账号 {username} 已存在", code="duplicate")
+        raise ValidationFailed(
+            gettext("账号 %(username)s 已存在") % {"username": username}, code="duplicate"
+        )
     if (
         unit is not None
         and not unit.area.path.startswith(area.path)
         and not area.path.startswith(unit.area.path)
     ):
-        raise ValidationFailed("所属单位须在所属区域内")
+        raise ValidationFailed(gettext("所属单位须在所属区域内"))
     _check_committee_room(unit)
     user = User(
         username=username, full_name=full_name.strip(), phone=phone.strip(), area=area, unit=unit
@@ -182,15 +191,15 @@ def user_update(*, actor: Any, user: User, **changes: Any) -> User:
     # Lock only the user row: PostgreSQL refuses FOR UPDATE across the nullable area join.
     user = User.objects.select_for_update(of=("self",)).select_related("area").get(pk=user.pk)
     path = user.area.path if user.area else root_path()
-    _require(actor, "change", User, path, "用户")
+    _require(actor, "change", User, path, gettext("用户"))
     _require_outranks(actor, user)
     allowed = {"full_name", "phone", "unit", "is_active", "area"}
     if set(changes) - allowed:
-        raise ValidationFailed("不能修改这些字段", detail=sorted(set(changes) - allowed))
+        raise ValidationFailed(gettext("不能修改这些字段"), detail=sorted(set(changes) - allowed))
     if "area" in changes:
-        _require(actor, "change", User, _current_area(changes["area"]).path, "用户")
+        _require(actor, "change", User, _current_area(changes["area"]).path, gettext("用户"))
     if changes.get("is_active") is False and user.pk == getattr(actor, "pk", None):
-        raise ValidationFailed("不能停用自己的账号")
+        raise ValidationFailed(gettext("不能停用自己的账号"))
     joining = changes.get("unit", user.unit) if changes.get("is_active", user.is_active) else None
     if joining is not None and (joining.pk != user.unit_id or not user.is_active):
         _check_committee_room(joining)
@@ -213,7 +222,7 @@ def user_update(*, actor: Any, user: User, **changes: Any) -> User:
 def user_set_password(*, actor: Any, user: User, password: str) -> None:
     if actor.pk != user.pk:
         path = user.area.path if user.area else root_path()
-        _require(actor, "change", User, path, "用户")
+        _require(actor, "change", User, path, gettext("用户"))
         _require_outranks(actor, user)
     _check_password(password, user)
     user.set_password(password)
@@ -257,20 +266,25 @@ def _require_outranks(actor: Any, user: User) -> None:
     for grant in RoleGrant.objects.filter(user=user).select_related("role", "area"):
         if not _actor_covers(actor, grant.role, grant.area):
             raise PermissionDenied(
-                f"{user.username} 拥有您没有的权限（{grant.area.name}·{grant.role.name}），"
-                "不能管理该账号"
+                gettext("%(username)s 拥有您没有的权限（%(area)s·%(role)s），不能管理该账号")
+                % {"username": user.username, "area": grant.area.name, "role": grant.role.name}
             )
 
 
 @transaction.atomic
 def grant_create(*, actor: Any, user: User, role: Role, area: Area) -> RoleGrant:
     area = _current_area(area)
-    _require(actor, "add", RoleGrant, area.path, "授权")
+    _require(actor, "add", RoleGrant, area.path, gettext("授权"))
     if not _actor_covers(actor, role, area):
-        raise PermissionDenied(f"您在 {area.name} 没有“{role.name}”所含的全部权限，不能授予")
+        raise PermissionDenied(
+            gettext("您在 %(name)s 没有“%(name2)s”所含的全部权限，不能授予")
+            % {"name": area.name, "name2": role.name}
+        )
     if RoleGrant.objects.filter(user=user, role=role, area=area).exists():
         raise ValidationFailed(
-            f"{user.username} 已在 {area.name} 拥有“{role.name}”", code="duplicate"
+            gettext("%(username)s 已在 %(name)s 拥有“%(name2)s”")
+            % {"username": user.username, "name": area.name, "name2": role.name},
+            code="duplicate",
         )
     grant = RoleGrant.objects.create(user=user, role=role, area=area, granted_by=actor)
     forget_grants(user)
@@ -286,10 +300,11 @@ def grant_create(*, actor: Any, user: User, role: Role, area: Area) -> RoleGrant
 
 @transaction.atomic
 def grant_revoke(*, actor: Any, grant: RoleGrant) -> None:
-    _require(actor, "delete", RoleGrant, grant.area.path, "授权")
+    _require(actor, "delete", RoleGrant, grant.area.path, gettext("授权"))
     if not _actor_covers(actor, grant.role, grant.area):
         raise PermissionDenied(
-            f"您在 {grant.area.name} 没有“{grant.role.name}”所含的全部权限，不能撤销"
+            gettext("您在 %(name)s 没有“%(name2)s”所含的全部权限，不能撤销")
+            % {"name": grant.area.name, "name2": grant.role.name}
         )
     audit_record(
         actor=actor,
@@ -310,12 +325,14 @@ def role_update(
     *, actor: Any, role: Role, name: str, description: str, permissions: list[str]
 ) -> Role:
     if not can(actor, "change", Role, root_path()):
-        raise PermissionDenied("角色由市级管理员维护")
+        raise PermissionDenied(gettext("角色由市级管理员维护"))
     added = sorted(set(permissions) - set(role.permissions))
     if not _covers(actor, added, root_path()):
-        raise PermissionDenied(f"不能加入您自己没有的权限：{'、'.join(added)}")
+        raise PermissionDenied(
+            gettext("不能加入您自己没有的权限：%(value)s") % {"value": "、".join(added)}
+        )
     if not (name or "").strip():
-        raise ValidationFailed("角色名称不能为空")
+        raise ValidationFailed(gettext("角色名称不能为空"))
     before = snapshot(role, ["name", "description", "permissions"])
     role.name, role.description = name.strip(), description.strip()
     role.permissions = sorted(set(permissions))
@@ -323,7 +340,7 @@ def role_update(
         with transaction.atomic():
             role.save()
     except IntegrityError as exc:
-        raise ValidationFailed("已有同名角色", code="duplicate") from exc
+        raise ValidationFailed(gettext("已有同名角色"), code="duplicate") from exc
     audit_record(
         actor=actor,
         action="role.update",
@@ -342,12 +359,12 @@ def role_update(
 def liaison_create(
     *, actor: Any, area: Area, leader: User | None = None, unit: Unit | None = None, note: str = ""
 ) -> Liaison:
-    area = _current_area(area, "联系街道")
+    area = _current_area(area, gettext("联系街道"))
     if area.level != "street":
-        raise ValidationFailed("包片联系的对象须为街道（乡镇）")
+        raise ValidationFailed(gettext("包片联系的对象须为街道（乡镇）"))
     if leader is None and unit is None:
-        raise ValidationFailed("请选择联系领导或联系单位")
-    _require(actor, "add", Liaison, area.path, "包片联系")
+        raise ValidationFailed(gettext("请选择联系领导或联系单位"))
+    _require(actor, "add", Liaison, area.path, gettext("包片联系"))
     liaison = Liaison.objects.create(area=area, leader=leader, unit=unit, note=note.strip())
     audit_record(
         actor=actor,
@@ -365,7 +382,7 @@ def liaison_create(
 
 @transaction.atomic
 def liaison_delete(*, actor: Any, liaison: Liaison) -> None:
-    _require(actor, "delete", Liaison, liaison.area.path, "包片联系")
+    _require(actor, "delete", Liaison, liaison.area.path, gettext("包片联系"))
     audit_record(
         actor=actor,
         action="liaison.delete",
@@ -391,7 +408,7 @@ def token_create(
     (default ZHILI_TOKEN_DAYS; 0: never)."""
     if actor is not None and actor.pk != user.pk:
         path = user.area.path if user.area else root_path()
-        _require(actor, "change", User, path, "用户")
+        _require(actor, "change", User, path, gettext("用户"))
         _require_outranks(actor, user)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     if days is None:
@@ -431,7 +448,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> None:
     """``actor`` None: the operator at the command line."""
     if actor is not None and actor.pk != token.user_id:
         path = token.user.area.path if token.user.area else root_path()
-        _require(actor, "change", User, path, "用户")
+        _require(actor, "change", User, path, gettext("用户"))
         _require_outranks(actor, token.user)
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     audit_record(

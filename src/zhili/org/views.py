@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.errors import ZhiliError
@@ -82,9 +83,9 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         ),
     )
     if done:
-        messages.success(request, f"已新建单位：{done.name}")
+        messages.success(request, gettext("已新建单位：%(name)s") % {"name": done.name})
         return redirect("org:units")
-    return _form_page(request, form, "新建单位", reverse("org:units"))
+    return _form_page(request, form, gettext("新建单位"), reverse("org:units"))
 
 
 @login_required
@@ -111,12 +112,12 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     if done:
-        messages.success(request, "已保存")
+        messages.success(request, gettext("已保存"))
         return redirect("org:units")
     return _form_page(
         request,
         form,
-        f"编辑单位：{unit.name}",
+        gettext("编辑单位：%(name)s") % {"name": unit.name},
         reverse("org:units"),
         history=object_history(request.user, unit)[:20],
     )
@@ -160,9 +161,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
         ),
     )
     if done:
-        messages.success(request, f"已新建用户：{done.username}")
+        messages.success(request, gettext("已新建用户：%(username)s") % {"username": done.username})
         return redirect("org:user", pk=done.pk)
-    return _form_page(request, form, "新建用户", reverse("org:users"))
+    return _form_page(request, form, gettext("新建用户"), reverse("org:users"))
 
 
 @login_required
@@ -217,7 +218,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     if done:
-        messages.success(request, "已保存")
+        messages.success(request, gettext("已保存"))
         return redirect("org:user", pk=target.pk)
     return render(
         request,
@@ -240,7 +241,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = selectors.grant_get(request.user, pk)
     services.grant_revoke(actor=request.user, grant=grant)
-    messages.success(request, "已撤销授权")
+    messages.success(request, gettext("已撤销授权"))
     return redirect("org:user", pk=grant.user_id)
 
 
@@ -278,9 +279,11 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     if done:
-        messages.success(request, "已保存角色")
+        messages.success(request, gettext("已保存角色"))
         return redirect("org:roles")
-    return _form_page(request, form, f"角色：{role.name}", reverse("org:roles"))
+    return _form_page(
+        request, form, gettext("角色：%(name)s") % {"name": role.name}, reverse("org:roles")
+    )
 
 
 # Liaisons -------------------------------------------------------------------------------------
@@ -303,7 +306,7 @@ def liaisons(request: HttpRequest) -> HttpResponse:
         )
 
     if _submit(request, form, create):
-        messages.success(request, "已新增包片联系")
+        messages.success(request, gettext("已新增包片联系"))
         return redirect("org:liaisons")
     return render(
         request,
@@ -320,5 +323,5 @@ def liaisons(request: HttpRequest) -> HttpResponse:
 @require_POST
 def liaison_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.liaison_delete(actor=request.user, liaison=selectors.liaison_get(request.user, pk))
-    messages.success(request, "已删除包片联系")
+    messages.success(request, gettext("已删除包片联系"))
     return redirect("org:liaisons")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class PortalConfig(AppConfig):
@@ -7,4 +8,4 @@ class PortalConfig(AppConfig):
 
     name = "zhili.portal"
     label = "portal"
-    verbose_name = "门户"
+    verbose_name = gettext_lazy("门户")

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from zhili.areas.selectors import area_descendant_counts, area_scope_roots
@@ -65,6 +66,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = token_list(request.user).filter(pk=pk).first()
     if token is None:
-        raise NotFound("令牌不存在或已吊销")
+        raise NotFound(gettext("令牌不存在或已吊销"))
     token_revoke(actor=request.user, token=token)
     return redirect("tokens")

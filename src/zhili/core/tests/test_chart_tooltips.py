@@ -56,6 +56,8 @@ def test_a_tooltip_escapes_the_name(where: str, source: str) -> None:
     script = (
         f"var echarts = require({json.dumps(str(echarts))});\n"
         "var measure = 'overdue';\n"
+        # the words a page hands its charts (translated there): metrics.js reads data.words
+        "var words = {no_data: '无数据', unit: ' 件'};\n"
         + (helpers if "esc(" in source else "")
         + f"var f = ({source});\n"
         f"process.stdout.write(String(f({json.dumps(point)})));\n"

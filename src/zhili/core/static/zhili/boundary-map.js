@@ -19,7 +19,7 @@
     })
     .then(function (geo) {
       if (!geo.features || !geo.features.length) {
-        say("您的管辖范围内没有边界。");
+        say(el.dataset.empty || "您的管辖范围内没有边界。");
         return;
       }
       echarts.registerMap("zhili-districts", geo);

@@ -67,11 +67,14 @@
   document.addEventListener("htmx:responseError", function (event) {
     if (!inTree(event.detail.elt)) return;
     var status = event.detail.xhr.status;
-    showTreeError(event.detail.elt, status === 404 ? "该区域不存在或不在您的管辖范围内" : "加载失败（" + status + "），请点击重试");
+    var say = document.body.dataset;  // the words, translated by base.html (data-msg-*)
+    showTreeError(event.detail.elt, status === 404
+      ? say.msgTreeMissing || "该区域不存在或不在您的管辖范围内"
+      : (say.msgTreeFailed || "加载失败（{status}），请点击重试").replace("{status}", status));
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    if (inTree(event.detail.elt)) showTreeError(event.detail.elt, "网络连接失败，请点击重试");
+    if (inTree(event.detail.elt)) showTreeError(event.detail.elt, document.body.dataset.msgNetwork || "网络连接失败，请点击重试");
   });
 })();
 

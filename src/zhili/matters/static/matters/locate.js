@@ -7,8 +7,9 @@
     var form = block.closest("form");
     if (!button || !form) return;
     block.hidden = false;
+    var say = block.dataset;  // the words, translated by the page (data-msg-*)
     button.addEventListener("click", function () {
-      status.textContent = "正在定位…";
+      status.textContent = say.msgBusy || "正在定位…";
       button.disabled = true;
       navigator.geolocation.getCurrentPosition(
         function (pos) {
@@ -18,13 +19,13 @@
           form.querySelector("[name=lng]").value = lng;
           var system = form.querySelector("[name=coord_system]");
           if (system) system.value = "wgs84"; // the device's position is GPS (WGS-84)
-          status.textContent = "已定位：" + lat + ", " + lng + "（按位置确定所在街道、社区或网格）";
+          status.textContent = (say.msgDone || "已定位：{lat}, {lng}").replace("{lat}", lat).replace("{lng}", lng);
           button.disabled = false;
         },
         function (err) {
           status.textContent = err.code === 1
-            ? "未允许定位，请直接选择区域"
-            : "无法获取位置，请稍后重试或直接选择区域";
+            ? say.msgDenied || "未允许定位，请直接选择区域"
+            : say.msgFailed || "无法获取位置，请稍后重试或直接选择区域";
           button.disabled = false;
         },
         { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }

@@ -4,6 +4,7 @@
   var dataEl = document.getElementById("metrics-data");
   if (!dataEl) return;
   var data = JSON.parse(dataEl.textContent);
+  var words = data.words;  // translated by the page
   var charts = [];
 
   // Rows of the ranking table drill down like their link.
@@ -43,13 +44,13 @@
   if (trend) {
     trend.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: [data.trend_label, "结案"], top: 0 },
+      legend: { data: [data.trend_label, words.closed], top: 0 },
       grid: { left: 36, right: 12, top: 32, bottom: 28 },
       xAxis: { type: "category", data: data.trend.map(function (t) { return t.day.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: data.trend_label, type: "line", data: data.trend.map(function (t) { return data.trend_label === "受理" ? t.created : t.dispatched; }) },
-        { name: "结案", type: "line", data: data.trend.map(function (t) { return t.closed; }) }
+        { name: data.trend_label, type: "line", data: data.trend.map(function (t) { return data.trend_key === "created" ? t.created : t.dispatched; }) },
+        { name: words.closed, type: "line", data: data.trend.map(function (t) { return t.closed; }) }
       ]
     });
   }
@@ -60,7 +61,7 @@
     var rows = data.rows.filter(function (r) { return r.volume || r.closed || r.overdue; }).slice(0, 30);
     bars.setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { data: [data.volume_label, "结案", "超期未处置"], top: 0 },
+      legend: { data: [data.volume_label, words.closed, words.overdue], top: 0 },
       grid: { left: narrow ? 84 : 120, right: 12, top: 32, bottom: 20 },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: {
@@ -70,8 +71,8 @@
       },
       series: [
         { name: data.volume_label, type: "bar", data: rows.map(function (r) { return r.volume; }) },
-        { name: "结案", type: "bar", data: rows.map(function (r) { return r.closed; }) },
-        { name: "超期未处置", type: "bar", data: rows.map(function (r) { return r.overdue; }) }
+        { name: words.closed, type: "bar", data: rows.map(function (r) { return r.closed; }) },
+        { name: words.overdue, type: "bar", data: rows.map(function (r) { return r.overdue; }) }
       ]
     });
     bars.getDom().style.height = Math.max(280, 60 + rows.length * 28) + "px";
@@ -105,14 +106,14 @@
               trigger: "item",
               formatter: function (p) {
                 var name = echarts.format.encodeHTML(p.name);  // area names are data: never HTML
-                if (p.value === undefined || p.value === null || isNaN(p.value)) return name + "：无数据";
-                return name + "：" + p.value + (measure === "overdue" ? " 件" : "%");
+                if (p.value === undefined || p.value === null || isNaN(p.value)) return name + ": " + words.no_data;
+                return name + ": " + p.value + (measure === "overdue" ? words.unit : "%");
               }
             },
             visualMap: {
               min: measure === "overdue" ? 0 : Math.min.apply(null, known.concat([80])),
               max: max, calculable: true, left: 8, bottom: 8, itemHeight: narrow ? 80 : 120,
-              text: measure === "overdue" ? ["多", "少"] : ["高", "低"],
+              text: measure === "overdue" ? [words.many, words.few] : [words.high, words.low],
               inRange: { color: measure === "overdue" ? ["#fff5f5", "#d63939"] : ["#fff4e6", "#2fb344"] }
             },
             series: [{
