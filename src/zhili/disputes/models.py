@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhili.core.events import Event
 from zhili.core.fields import PathField
@@ -127,7 +128,7 @@ class Dispute(models.Model):
     confirmation_applied_on = models.DateField(_("申请司法确认日期"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("司法确认时间"), null=True, blank=True)
     failure_reason = models.TextField(_("不成原因"), blank=True)
-    returned_to = models.CharField(_("退回"), max_length=100, blank=True)
+    returned_to = models.CharField(pgettext_lazy("returned to", "退回"), max_length=100, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     follow_up_due = models.DateField(_("回访期限"), null=True, blank=True)
     followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
