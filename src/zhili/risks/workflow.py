@@ -42,7 +42,7 @@ def failed_stability_tests(risk: Risk) -> list[str]:
         return []
     latest = risk.assessments.order_by("-id").first()
     tests = latest.stability_tests if latest is not None else {}
-    return [label for key, label in STABILITY_TESTS.items() if not tests.get(key)]
+    return [str(label) for key, label in STABILITY_TESTS.items() if not tests.get(key)]
 
 
 def acceptance_refusal(actor: Any, risk: Risk) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.apps import apps
 from django.conf import settings
@@ -23,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from zhili.core.events import Event, EventQuerySet
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths, user_grants
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Method(models.TextChoices):
@@ -145,7 +148,7 @@ def unit_path(user: Any) -> str:
 # Plans and tasks ----------------------------------------------------------------------------
 
 
-def _share(label: str, default: str) -> models.DecimalField:
+def _share(label: StrOrPromise, default: str) -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=4,

@@ -166,7 +166,9 @@ def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
         raise ValidationFailed(gettext("by 须为 unit、district 或 period"), code="invalid_by")
     if filters.state and filters.state not in CellState.values:
         raise ValidationFailed(gettext("未知的状态"), code="invalid_state")
-    method = {label: value for value, label in Method.choices}.get(filters.method, filters.method)
+    method = {str(label): value for value, label in Method.choices}.get(
+        filters.method, filters.method
+    )
     if method and method not in Method.values:
         raise ValidationFailed(
             gettext("治理方式须为 政治、自治、法治、德治、智治、综治 之一"), code="invalid_method"

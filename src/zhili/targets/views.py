@@ -79,10 +79,11 @@ def plan_import(request: HttpRequest) -> HttpResponse:
             error_rows = exc.detail if isinstance(exc.detail, list) else []
         else:
             # lint: allow-related the tasks of the plan this user has just imported
+            count = plan.tasks.count()
             messages.success(
                 request,
                 gettext("已导入%(title)s：%(count)s 项任务")
-                % {"title": plan.title, "count": plan.tasks.count()},
+                % {"title": plan.title, "count": count},
             )
             return redirect("targets:table", plan=plan.pk)
     return render(request, "targets/import.html", {"form": form, "error_rows": error_rows})
