@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 def fmt(f: dict[str, Any], value: Any) -> Any:
     if value is None:
@@ -25,25 +27,30 @@ def weekly_xlsx(data: dict[str, Any]) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "汇总"
+    ws.title = gettext("汇总")
     area, period = data["area"], data["period"]
-    ws.append([f"驾驶舱周报 · {area['name']}", f"{period['from']} 至 {period['to']}"])
+    ws.append(
+        [
+            gettext("驾驶舱周报 · %(name)s") % {"name": area["name"]},
+            gettext("%(from)s 至 %(to)s") % {"from": period["from"], "to": period["to"]},
+        ]
+    )
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
-    ws.append(["板块", "指标", "数值", "单位", "口径"])
+    ws.append([gettext("板块"), gettext("指标"), gettext("数值"), gettext("单位"), gettext("口径")])
     for s in data["sections"]:
         for f in s["figures"]:
             ws.append([s["title"], f["label"], fmt(f, f["value"]), unit_of(f), f.get("note", "")])
     children = data.get("children") or []
     if children:
-        sheet = wb.create_sheet("下级区域")
+        sheet = wb.create_sheet(gettext("下级区域"))
         figures = [(s["title"], f) for s in data["sections"] for f in s["figures"] if f["children"]]
-        sheet.append(["区域", *[f"{t}·{f['label']}（{unit_of(f)}）" for t, f in figures]])
+        sheet.append([gettext("区域"), *[f"{t}·{f['label']}（{unit_of(f)}）" for t, f in figures]])
         for c in children:
             sheet.append([c["name"], *[fmt(f, f["children"].get(c["code"])) for _, f in figures]])
     trends = [(s["title"], t) for s in data["sections"] for t in s["trends"]]
     if trends:
-        sheet = wb.create_sheet("趋势")
+        sheet = wb.create_sheet(gettext("趋势"))
         for title, t in trends:
             sheet.append([f"{title}·{t['label']}"])
             for x, y in t["points"]:

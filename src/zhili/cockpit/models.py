@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.scoping import ScopedQuerySet
 
 
 class ReportStatus(models.TextChoices):
-    PENDING = "pending", "生成中"
-    DONE = "done", "已生成"
-    FAILED = "failed", "生成失败"
+    PENDING = "pending", _("生成中")
+    DONE = "done", _("已生成")
+    FAILED = "failed", _("生成失败")
 
 
 class WeeklyReport(models.Model):
@@ -20,17 +21,17 @@ class WeeklyReport(models.Model):
     and an xlsx file. Its view right is also the right to open the cockpit at that area."""
 
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField("区域路径", max_length=255, db_index=True)
-    start = models.DateField("起始日")
-    end = models.DateField("截止日")
+    area_path = models.CharField(_("区域路径"), max_length=255, db_index=True)
+    start = models.DateField(_("起始日"))
+    end = models.DateField(_("截止日"))
     status = models.CharField(
-        "状态", max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
+        _("状态"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
     )
-    data = models.JSONField("数据快照", default=dict, blank=True)
-    xlsx = models.BinaryField("xlsx 文件", null=True, blank=True)
-    pdf = models.BinaryField("PDF 文件", null=True, blank=True)
-    error = models.TextField("错误", blank=True)
-    task_id = models.CharField("任务编号", max_length=64, blank=True)
+    data = models.JSONField(_("数据快照"), default=dict, blank=True)
+    xlsx = models.BinaryField(_("xlsx 文件"), null=True, blank=True)
+    pdf = models.BinaryField(_("PDF 文件"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -43,8 +44,8 @@ class WeeklyReport(models.Model):
     objects = QS.as_manager()
 
     class Meta:
-        verbose_name = "驾驶舱周报"
-        verbose_name_plural = "驾驶舱周报"
+        verbose_name = _("驾驶舱周报")
+        verbose_name_plural = _("驾驶舱周报")
         ordering = ["-requested_at", "-id"]
 
     def __str__(self) -> str:
@@ -52,25 +53,25 @@ class WeeklyReport(models.Model):
 
 
 class CameraStatus(models.TextChoices):
-    ONLINE = "online", "在线"
-    OFFLINE = "offline", "离线"
-    FAULT = "fault", "故障"
-    PLANNED = "planned", "规划中"
+    ONLINE = "online", _("在线")
+    OFFLINE = "offline", _("离线")
+    FAULT = "fault", _("故障")
+    PLANNED = "planned", _("规划中")
 
 
 class CameraPoint(models.Model):
     """A 雪亮工程 camera point: where it is, who owns it, what it covers. No video."""
 
-    code = models.CharField("点位编号", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=120)
+    code = models.CharField(_("点位编号"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField("区域路径", max_length=255, db_index=True)
-    lat = models.FloatField("纬度")
-    lng = models.FloatField("经度")
-    owner = models.CharField("权属单位", max_length=120)
-    coverage = models.CharField("覆盖范围", max_length=200, blank=True)
+    area_path = models.CharField(_("区域路径"), max_length=255, db_index=True)
+    lat = models.FloatField(_("纬度"))
+    lng = models.FloatField(_("经度"))
+    owner = models.CharField(_("权属单位"), max_length=120)
+    coverage = models.CharField(_("覆盖范围"), max_length=200, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=CameraStatus.choices, default=CameraStatus.ONLINE
+        _("状态"), max_length=16, choices=CameraStatus.choices, default=CameraStatus.ONLINE
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,8 +81,8 @@ class CameraPoint(models.Model):
     objects = QS.as_manager()
 
     class Meta:
-        verbose_name = "雪亮工程点位"
-        verbose_name_plural = "雪亮工程点位"
+        verbose_name = _("雪亮工程点位")
+        verbose_name_plural = _("雪亮工程点位")
         ordering = ["area_path", "code"]
 
     def __str__(self) -> str:

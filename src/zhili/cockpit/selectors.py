@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.cockpit.models import CameraPoint, WeeklyReport
@@ -31,8 +32,8 @@ def area_for(user: Any, code: str = "") -> Area:
         code = settings.ZHILI_ROOT_CODE
     area = Area.objects.filter(code=code).first()
     if area is None:
-        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
-    require_at(user, "view", WeeklyReport, area.path, noun="区域")
+        raise NotFound(gettext("区域 %(code)s 不存在") % {"code": code}, code="area_not_found")
+    require_at(user, "view", WeeklyReport, area.path, noun=gettext("区域"))
     return area
 
 
@@ -95,7 +96,8 @@ def report_list(user: Any, area: Area) -> QuerySet[WeeklyReport]:
 
 def report_get(user: Any, pk: int) -> WeeklyReport:
     return one_visible(
-        WeeklyReport.objects.visible_to(user).filter(pk=pk).select_related("area"), noun="周报"
+        WeeklyReport.objects.visible_to(user).filter(pk=pk).select_related("area"),
+        noun=gettext("周报"),
     )
 
 
@@ -107,4 +109,4 @@ def camera_list(user: Any, area: Area | None = None) -> QuerySet[CameraPoint]:
 
 
 def camera_get(user: Any, pk: int) -> CameraPoint:
-    return one_visible(CameraPoint.objects.visible_to(user).filter(pk=pk), noun="点位")
+    return one_visible(CameraPoint.objects.visible_to(user).filter(pk=pk), noun=gettext("点位"))

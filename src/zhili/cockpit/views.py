@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.cockpit import presenters, selectors, services
@@ -75,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('cockpit:home')}?bad_area=1")
     ctx = _context(request, data, error)
     if request.GET.get("bad_area"):
-        ctx["error"] = "所选区域不存在或不在您的管辖范围内，已显示您的默认区域"
+        ctx["error"] = gettext("所选区域不存在或不在您的管辖范围内，已显示您的默认区域")
     ctx["reports"] = selectors.report_list(request.user, ctx["area"])
     ctx["can_report"] = can(request.user, "add", WeeklyReport, ctx["area"].path)
     return render(request, "cockpit/home.html", ctx)
@@ -107,7 +108,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "周报已在后台生成，完成后可在下方下载")
+        messages.success(request, gettext("周报已在后台生成，完成后可在下方下载"))
     return redirect(f"{reverse('cockpit:home')}?area={area.code}")
 
 
@@ -119,7 +120,10 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     if report.status != ReportStatus.DONE or not report.xlsx:
         return render(request, "cockpit/report_pending.html", {"report": report}, status=409)
     response = HttpResponse(bytes(report.xlsx), content_type=XLSX)
-    name = f"驾驶舱周报-{report.area.name}-{report.end:%Y%m%d}.xlsx"
+    name = gettext("驾驶舱周报-%(area)s-%(end)s.xlsx") % {
+        "area": report.area.name,
+        "end": f"{report.end:%Y%m%d}",
+    }
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
@@ -168,7 +172,7 @@ def cameras(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已登记点位")
+            messages.success(request, gettext("已登记点位"))
             return redirect(f"{reverse('cockpit:cameras')}?area={area.code}")
     return render(
         request,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -189,7 +190,9 @@ def register(request: HttpRequest, payload: DisputeIn) -> Any:
 
     area = area_by_code(payload.area)
     if area is None:
-        raise ValidationFailed(f"区域 {payload.area} 不存在", code="area_required")
+        raise ValidationFailed(
+            gettext("区域 %(area)s 不存在") % {"area": payload.area}, code="area_required"
+        )
     d = services.dispute_register(
         actor=request.user,
         channel=payload.channel,
@@ -247,7 +250,9 @@ def act(request: HttpRequest, number: str, action: str, p: DisputeActionIn) -> A
     d = selectors.dispute_get(request.user, number)
     if action not in ACTIONS:
         raise ValidationFailed(
-            f"未知的动作 {action}", code="unknown_action", detail={"allowed": list(ACTIONS)}
+            gettext("未知的动作 %(action)s") % {"action": action},
+            code="unknown_action",
+            detail={"allowed": list(ACTIONS)},
         )
     user = request.user
     v: dict[str, Any] = {"actor": user, "dispute": d, "version": p.version}
@@ -257,7 +262,7 @@ def act(request: HttpRequest, number: str, action: str, p: DisputeActionIn) -> A
         services.dispute_assign(**v, committee=committee, mediator=mediator)
     elif action == "session":
         if p.at is None:
-            raise ValidationFailed("缺少调解时间 at", code="missing_field")
+            raise ValidationFailed(gettext("缺少调解时间 at"), code="missing_field")
         services.session_add(**v, at=p.at, notes=p.notes, place=p.place)
     elif action == "extend":
         services.dispute_extend(
@@ -269,7 +274,7 @@ def act(request: HttpRequest, number: str, action: str, p: DisputeActionIn) -> A
         services.dispute_fail(**v, reason=p.reason)
     elif action == "confirm":
         if p.confirmed_on is None:
-            raise ValidationFailed("缺少司法确认日期 confirmed_on", code="missing_field")
+            raise ValidationFailed(gettext("缺少司法确认日期 confirmed_on"), code="missing_field")
         services.dispute_confirm(**v, confirmed_on=p.confirmed_on, applied_on=p.applied_on)
     elif action == "close":
         services.dispute_close(**v, note=p.note)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
 
@@ -6,19 +7,23 @@ from zhili.core.navigation import NavItem
 class DisputesConfig(AppConfig):
     name = "zhili.disputes"
     label = "disputes"
-    verbose_name = "矛盾纠纷多元化解"
+    verbose_name = _("矛盾纠纷多元化解")
     nav = [
-        NavItem("矛盾纠纷", "disputes:list", "disputes.Dispute", group="风险与纠纷", order=35),
+        NavItem(
+            _("矛盾纠纷"), "disputes:list", "disputes.Dispute", group=_("风险与纠纷"), order=35
+        ),
         # A mediator holds only ``mediate``: they see the disputes assigned to them.
         NavItem(
-            "我调解的纠纷",
+            _("我调解的纠纷"),
             "disputes:mine",
             "disputes.Dispute",
             action="mediate",
-            group="风险与纠纷",
+            group=_("风险与纠纷"),
             order=36,
         ),
-        NavItem("调解统计", "disputes:stats", "disputes.Dispute", group="统计与地图", order=41),
+        NavItem(
+            _("调解统计"), "disputes:stats", "disputes.Dispute", group=_("统计与地图"), order=41
+        ),
     ]
     # Links on a matter's page to the disputes taken up from it (core.related).
     related = {"matters.matter": "zhili.disputes.selectors.disputes_of_matter"}

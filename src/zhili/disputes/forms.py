@@ -4,6 +4,7 @@ from the rules table, ``WORKFLOW.allowed_actions``)."""
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.pickers import AreaField, PersonField
@@ -24,33 +25,33 @@ class Styled(forms.Form):
 
 
 class DisputeForm(Styled):
-    channel = forms.ChoiceField(label="来源", choices=Channel.choices)
-    referral_no = forms.CharField(label="法院/派出所/信访文书号", max_length=60, required=False)
-    matter = forms.CharField(label="来源诉求编号", max_length=20, required=False)
-    subject = forms.CharField(label="纠纷事由", max_length=200)
-    facts = forms.CharField(label="基本情况", widget=forms.Textarea(attrs={"rows": 3}))
+    channel = forms.ChoiceField(label=_("来源"), choices=Channel.choices)
+    referral_no = forms.CharField(label=_("法院/派出所/信访文书号"), max_length=60, required=False)
+    matter = forms.CharField(label=_("来源诉求编号"), max_length=20, required=False)
+    subject = forms.CharField(label=_("纠纷事由"), max_length=200)
+    facts = forms.CharField(label=_("基本情况"), widget=forms.Textarea(attrs={"rows": 3}))
     area_code = AreaField(
         label=_("发生地（街道、社区或网格）"),
         permission="disputes.dispute.add",
         levels=("street", "community", "grid"),
     )
     amount = forms.DecimalField(
-        label="涉及金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2
+        label=_("涉及金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
-    applicant = forms.CharField(label="申请人", max_length=100, required=False)
-    applicant_phone = forms.CharField(label="申请人电话", max_length=32, required=False)
-    applicant_id = forms.CharField(label="申请人证件号", max_length=32, required=False)
-    respondent = forms.CharField(label="被申请人", max_length=100)
-    respondent_phone = forms.CharField(label="被申请人电话", max_length=32, required=False)
-    respondent_is_org = forms.BooleanField(label="被申请人为单位", required=False)
-    litigation_involved = forms.BooleanField(label="已进入诉讼、复议或检察程序", required=False)
+    applicant = forms.CharField(label=_("申请人"), max_length=100, required=False)
+    applicant_phone = forms.CharField(label=_("申请人电话"), max_length=32, required=False)
+    applicant_id = forms.CharField(label=_("申请人证件号"), max_length=32, required=False)
+    respondent = forms.CharField(label=_("被申请人"), max_length=100)
+    respondent_phone = forms.CharField(label=_("被申请人电话"), max_length=32, required=False)
+    respondent_is_org = forms.BooleanField(label=_("被申请人为单位"), required=False)
+    litigation_involved = forms.BooleanField(label=_("已进入诉讼、复议或检察程序"), required=False)
     parties_consent = forms.BooleanField(
-        label="双方当事人同意调解", required=False, help_text="访调对接须经双方当事人同意"
+        label=_("双方当事人同意调解"), required=False, help_text=_("访调对接须经双方当事人同意")
     )
     complex_case = forms.BooleanField(
-        label="复杂案件（警调对接）",
+        label=_("复杂案件（警调对接）"),
         required=False,
-        help_text="警调对接一般 24 小时内反馈，复杂案件 5 天",
+        help_text=_("警调对接一般 24 小时内反馈，复杂案件 5 天"),
     )
 
     def __init__(self, *args: Any, reporter: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -60,17 +61,23 @@ class DisputeForm(Styled):
         super().__init__(*args, **kwargs)
         if reporter is None:
             return
-        phone = f"，电话 {reporter['phone']}" if reporter.get("phone") else ""
+        phone = (
+            gettext("，电话 %(phone)s") % {"phone": reporter["phone"]}
+            if reporter.get("phone")
+            else ""
+        )
         who = f"{reporter['name']}{phone}"
         if not reporter.get("may_copy"):
-            self.fields[
-                "applicant"
-            ].help_text = f"来源诉求的反映人：{who}。您没有查看其完整信息的权限，请填写申请人。"
+            self.fields["applicant"].help_text = gettext(
+                "来源诉求的反映人：%(who)s。您没有查看其完整信息的权限，请填写申请人。"
+            ) % {"who": who}
             return
         self.fields["applicant_is_reporter"] = forms.BooleanField(
-            label=f"申请人即来源诉求的反映人（{who}）",
-            help_text="登记时由系统从诉求中复制反映人的完整姓名和电话（记入审计）；"
-            "不勾选则请在下方填写申请人。",
+            label=gettext("申请人即来源诉求的反映人（%(who)s）") % {"who": who},
+            help_text=gettext(
+                "登记时由系统从诉求中复制反映人的完整姓名和电话（记入审计）；"
+                "不勾选则请在下方填写申请人。"
+            ),
             required=False,
             initial=True,
         )
@@ -82,7 +89,7 @@ class DisputeForm(Styled):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("applicant_is_reporter") and not (data.get("applicant") or "").strip():
-            self.add_error("applicant", "请填写申请人")
+            self.add_error("applicant", gettext("请填写申请人"))
         return data
 
 
@@ -94,7 +101,7 @@ class ActionForm(Styled):
 
 class AssignForm(ActionForm):
     committee: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="人民调解委员会", queryset=Unit.objects.none()
+        label=_("人民调解委员会"), queryset=Unit.objects.none()
     )
     mediator = PersonField(
         label=_("调解员"), kind="disputes.mediator", help_text=_("先选调解委员会，再选其调解员")
@@ -103,37 +110,39 @@ class AssignForm(ActionForm):
 
 class SessionForm(ActionForm):
     at = forms.DateTimeField(
-        label="调解时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("调解时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    place = forms.CharField(label="地点", max_length=200, required=False)
-    notes = forms.CharField(label="调解记录", widget=forms.Textarea(attrs={"rows": 3}))
+    place = forms.CharField(label=_("地点"), max_length=200, required=False)
+    notes = forms.CharField(label=_("调解记录"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ExtendForm(ActionForm):
-    days = forms.IntegerField(label="延长天数", min_value=1)
-    parties_request = forms.BooleanField(label="双方当事人已申请延期", required=False)
-    note = forms.CharField(label="说明", required=False)
+    days = forms.IntegerField(label=_("延长天数"), min_value=1)
+    parties_request = forms.BooleanField(label=_("双方当事人已申请延期"), required=False)
+    note = forms.CharField(label=_("说明"), required=False)
 
 
 class AgreeForm(ActionForm):
-    agreement = forms.CharField(label="协议内容", widget=forms.Textarea(attrs={"rows": 4}))
+    agreement = forms.CharField(label=_("协议内容"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ConfirmForm(ActionForm):
     applied_on = forms.DateField(
-        label="当事人申请日期",
+        label=_("当事人申请日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="双方当事人向法院申请司法确认的日期；期限按此计算，留空视为与确认日期同日",
+        help_text=_("双方当事人向法院申请司法确认的日期；期限按此计算，留空视为与确认日期同日"),
     )
     confirmed_on = forms.DateField(
-        label="司法确认日期", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("司法确认日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
 class NoteForm(ActionForm):
-    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -8,6 +8,8 @@ from typing import Any, ClassVar, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhili.core.events import Event
 from zhili.core.fields import PathField
@@ -15,23 +17,23 @@ from zhili.core.scoping import ScopedQuerySet, paths_q, scope_paths
 
 
 class Channel(models.TextChoices):
-    COURT_ASSIGNED = "court_assigned", "诉调对接·委派（诉前）"
-    COURT_ENTRUSTED = "court_entrusted", "诉调对接·委托（诉中）"
-    POLICE = "police", "警调对接"
-    PETITION = "petition", "访调对接"
-    DIRECT = "direct", "当事人申请"
-    MATTER = "matter", "群众诉求转入"
+    COURT_ASSIGNED = "court_assigned", _("诉调对接·委派（诉前）")
+    COURT_ENTRUSTED = "court_entrusted", _("诉调对接·委托（诉中）")
+    POLICE = "police", _("警调对接")
+    PETITION = "petition", _("访调对接")
+    DIRECT = "direct", _("当事人申请")
+    MATTER = "matter", _("群众诉求转入")
 
 
 COURT_CHANNELS = (Channel.COURT_ASSIGNED, Channel.COURT_ENTRUSTED)
 
 
 class Status(models.TextChoices):
-    REGISTERED = "registered", "已登记"
-    MEDIATING = "mediating", "调解中"
-    AGREED = "agreed", "达成协议"
-    FAILED = "failed", "调解不成"
-    CLOSED = "closed", "已结案"
+    REGISTERED = "registered", _("已登记")
+    MEDIATING = "mediating", _("调解中")
+    AGREED = "agreed", _("达成协议")
+    FAILED = "failed", _("调解不成")
+    CLOSED = "closed", _("已结案")
 
 
 class DisputeQuerySet(ScopedQuerySet):
@@ -62,14 +64,14 @@ class DisputeQuerySet(ScopedQuerySet):
 
 
 class Dispute(models.Model):
-    number = models.CharField("案号", max_length=20, unique=True)
-    channel = models.CharField("来源", max_length=16, choices=Channel.choices)
+    number = models.CharField(_("案号"), max_length=20, unique=True)
+    channel = models.CharField(_("来源"), max_length=16, choices=Channel.choices)
     referral_no = models.CharField(
-        "移交文书号", max_length=60, blank=True, help_text="法院、派出所或信访部门的文书编号"
+        _("移交文书号"), max_length=60, blank=True, help_text=_("法院、派出所或信访部门的文书编号")
     )
     referring_unit = models.ForeignKey(
         "org.Unit",
-        verbose_name="移交单位",
+        verbose_name=_("移交单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -81,20 +83,20 @@ class Dispute(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="disputes",
-        verbose_name="来源诉求",
+        verbose_name=_("来源诉求"),
     )
-    subject = models.CharField("纠纷事由", max_length=200)
-    facts = models.TextField("基本情况")
+    subject = models.CharField(_("纠纷事由"), max_length=200)
+    facts = models.TextField(_("基本情况"))
     amount = models.DecimalField(
-        "涉及金额（元）", max_digits=14, decimal_places=2, null=True, blank=True
+        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="发生地", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
+    area_path = PathField(_("区域路径"))
     committee = models.ForeignKey(
         "org.Unit",
-        verbose_name="人民调解委员会",
+        verbose_name=_("人民调解委员会"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -102,35 +104,35 @@ class Dispute(models.Model):
     )
     mediator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="调解员",
+        verbose_name=_("调解员"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(
-        "状态", max_length=12, choices=Status.choices, default=Status.REGISTERED
+        _("状态"), max_length=12, choices=Status.choices, default=Status.REGISTERED
     )
     complex_case = models.BooleanField(
-        "复杂案件", default=False, help_text="警调对接：复杂案件时限较长"
+        _("复杂案件"), default=False, help_text=_("警调对接：复杂案件时限较长")
     )
-    litigation_involved = models.BooleanField("涉及诉讼、复议或检察程序", default=False)
-    parties_consent = models.BooleanField("双方当事人同意调解", default=False)
-    received_at = models.DateTimeField("受理时间")
-    due_at = models.DateTimeField("调解期限")
-    extended_days = models.PositiveSmallIntegerField("已延长天数", default=0)
-    escalation_signs = models.BooleanField("有激化迹象", default=False)
-    agreement_text = models.TextField("协议内容", blank=True)
+    litigation_involved = models.BooleanField(_("涉及诉讼、复议或检察程序"), default=False)
+    parties_consent = models.BooleanField(_("双方当事人同意调解"), default=False)
+    received_at = models.DateTimeField(_("受理时间"))
+    due_at = models.DateTimeField(_("调解期限"))
+    extended_days = models.PositiveSmallIntegerField(_("已延长天数"), default=0)
+    escalation_signs = models.BooleanField(_("有激化迹象"), default=False)
+    agreement_text = models.TextField(_("协议内容"), blank=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
-    confirmation_due = models.DateField("司法确认申请期限", null=True, blank=True)
-    confirmation_applied_on = models.DateField("申请司法确认日期", null=True, blank=True)
-    confirmed_at = models.DateTimeField("司法确认时间", null=True, blank=True)
-    failure_reason = models.TextField("不成原因", blank=True)
-    returned_to = models.CharField("退回", max_length=100, blank=True)
+    confirmation_due = models.DateField(_("司法确认申请期限"), null=True, blank=True)
+    confirmation_applied_on = models.DateField(_("申请司法确认日期"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("司法确认时间"), null=True, blank=True)
+    failure_reason = models.TextField(_("不成原因"), blank=True)
+    returned_to = models.CharField(pgettext_lazy("returned to", "退回"), max_length=100, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    follow_up_due = models.DateField("回访期限", null=True, blank=True)
-    followed_up_at = models.DateTimeField("回访时间", null=True, blank=True)
-    follow_up_note = models.TextField("回访情况", blank=True)
+    follow_up_due = models.DateField(_("回访期限"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    follow_up_note = models.TextField(_("回访情况"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -140,8 +142,8 @@ class Dispute(models.Model):
     extra_actions = ("mediate", "view_personal")
 
     class Meta:
-        verbose_name = "矛盾纠纷"
-        verbose_name_plural = "矛盾纠纷"
+        verbose_name = _("矛盾纠纷")
+        verbose_name_plural = _("矛盾纠纷")
         indexes = [
             models.Index(fields=["area_path", "status", "id"], name="dispute_scope_idx"),
             models.Index(fields=["status", "due_at"], name="dispute_due_idx"),
@@ -156,28 +158,28 @@ class Dispute(models.Model):
 
 
 class PartyRole(models.TextChoices):
-    APPLICANT = "applicant", "申请人"
-    RESPONDENT = "respondent", "被申请人"
-    THIRD = "third", "第三人"
+    APPLICANT = "applicant", _("申请人")
+    RESPONDENT = "respondent", _("被申请人")
+    THIRD = "third", _("第三人")
 
 
 class Party(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
-    role = models.CharField("身份", max_length=12, choices=PartyRole.choices)
-    is_organisation = models.BooleanField("组织", default=False)
-    name = models.CharField("姓名/名称", max_length=100)
-    id_number = models.CharField("证件号码", max_length=32, blank=True)
-    phone = models.CharField("电话", max_length=32, blank=True)
-    address = models.CharField("住址", max_length=200, blank=True)
+    role = models.CharField(_("身份"), max_length=12, choices=PartyRole.choices)
+    is_organisation = models.BooleanField(_("组织"), default=False)
+    name = models.CharField(_("姓名/名称"), max_length=100)
+    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
     related_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="+",
-        verbose_name="亲属或利害关系的工作人员",
+        verbose_name=_("亲属或利害关系的工作人员"),
     )
 
     class Meta:
-        verbose_name = "当事人"
+        verbose_name = _("当事人")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -186,15 +188,15 @@ class Party(models.Model):
 
 class Session(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="sessions")
-    at = models.DateTimeField("调解时间")
-    place = models.CharField("地点", max_length=200, blank=True)
-    notes = models.TextField("调解记录")
+    at = models.DateTimeField(_("调解时间"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    notes = models.TextField(_("调解记录"))
     mediator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        verbose_name = "调解记录"
+        verbose_name = _("调解记录")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -205,14 +207,14 @@ class DisputeEvent(Event):
     """One step of a dispute's case file (一案一档); append-only (see ``core.events``)."""
 
     dispute = models.ForeignKey(
-        Dispute, verbose_name="矛盾纠纷", on_delete=models.PROTECT, related_name="events"
+        Dispute, verbose_name=_("矛盾纠纷"), on_delete=models.PROTECT, related_name="events"
     )
 
     subject_field: ClassVar[str] = "dispute"
 
     class Meta(Event.Meta):
-        verbose_name = "纠纷记录"
-        verbose_name_plural = "纠纷记录"
+        verbose_name = _("纠纷记录")
+        verbose_name_plural = _("纠纷记录")
 
 
 class DisputeCounter(models.Model):

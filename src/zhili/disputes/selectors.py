@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.core.errors import NotFound
 from zhili.core.events import EventQuerySet
@@ -63,7 +64,10 @@ def dispute_get(user: Any, number: str) -> Dispute:
         .first()
     )
     if d is None:
-        raise NotFound(f"纠纷案件 {number} 不存在或不在您的管辖范围内", code="dispute_not_found")
+        raise NotFound(
+            gettext("纠纷案件 %(number)s 不存在或不在您的管辖范围内") % {"number": number},
+            code="dispute_not_found",
+        )
     return d
 
 
@@ -180,7 +184,7 @@ def _label(key: str, value: Any) -> str:
         from zhili.disputes.models import Channel
 
         return str(dict(Channel.choices).get(value, value or "—"))
-    return str(value or "（未指派）")
+    return str(value or gettext("（未指派）"))
 
 
 def disputes_of_matter(user: Any, matter: Any) -> Related | None:
@@ -193,12 +197,21 @@ def disputes_of_matter(user: Any, matter: Any) -> Related | None:
     return Related(
         items=[
             Link(
-                f"纠纷 {d.number} · {d.subject} · {d.get_status_display()}",
+                gettext("纠纷 %(number)s · %(subject)s · %(get_status_display)s")
+                % {
+                    "number": d.number,
+                    "subject": d.subject,
+                    "get_status_display": d.get_status_display(),
+                },
                 reverse("disputes:detail", args=[d.number]),
             )
             for d in disputes
         ],
-        actions=[Link("转为矛盾纠纷调解", f"{reverse('disputes:create')}?matter={matter.number}")]
+        actions=[
+            Link(
+                gettext("转为矛盾纠纷调解"), f"{reverse('disputes:create')}?matter={matter.number}"
+            )
+        ]
         if may_add
         else [],
         order=20,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -57,11 +57,13 @@ def mediation_limit(channel: str, complex_case: bool) -> tuple[dt.timedelta, dic
 
 
 RETURN_TO = {
-    Channel.COURT_ASSIGNED: "人民法院（转入诉讼程序）",
-    Channel.COURT_ENTRUSTED: "人民法院（恢复审理）",
-    Channel.POLICE: "公安派出所（依法处理）",
-    Channel.PETITION: "信访部门（按信访程序办理）",
+    Channel.COURT_ASSIGNED: gettext_noop("人民法院（转入诉讼程序）"),
+    Channel.COURT_ENTRUSTED: gettext_noop("人民法院（恢复审理）"),
+    Channel.POLICE: gettext_noop("公安派出所（依法处理）"),
+    Channel.PETITION: gettext_noop("信访部门（按信访程序办理）"),
 }
+# Stored in Chinese (the case file's data); pages translate it when they show it.
+RETURN_OTHERWISE = gettext_noop("告知当事人通过诉讼等途径解决")
 
 
 def _text(value: str | None, label: str, limit: int = 0, required: bool = True) -> str:
@@ -78,7 +80,8 @@ def _clean_personal(value: Any, label: str, limit: int) -> str:
     text = str(value or "").strip()[:limit]
     if "*" in text:
         raise ValidationFailed(
-            f"{label}含“*”，像是打码显示的值：请填写完整的{label}", code="masked_value"
+            gettext("%(label)s含“*”，像是打码显示的值：请填写完整的%(label)s") % {"label": label},
+            code="masked_value",
         )
     return text
 
@@ -86,25 +89,27 @@ def _clean_personal(value: Any, label: str, limit: int) -> str:
 def _parties(rows: list[dict[str, Any]]) -> list[Party]:
     out = []
     for r in rows:
-        name = _clean_personal(r.get("name"), "当事人姓名", 100)
+        name = _clean_personal(r.get("name"), gettext("当事人姓名"), 100)
         if not name:
             continue
         role = r.get("role") or PartyRole.APPLICANT
         if role not in PartyRole.values:
-            raise ValidationFailed("当事人身份无效", code="invalid_party")
+            raise ValidationFailed(gettext("当事人身份无效"), code="invalid_party")
         out.append(
             Party(
                 role=role,
                 name=name,
                 is_organisation=bool(r.get("is_organisation")),
-                id_number=_clean_personal(r.get("id_number"), "证件号码", 32),
-                phone=_clean_personal(r.get("phone"), "电话号码", 32),
-                address=_clean_personal(r.get("address"), "住址", 200),
+                id_number=_clean_personal(r.get("id_number"), gettext("证件号码"), 32),
+                phone=_clean_personal(r.get("phone"), gettext("电话号码"), 32),
+                address=_clean_personal(r.get("address"), gettext("住址"), 200),
             )
         )
     roles = {p.role for p in out}
     if PartyRole.APPLICANT not in roles or PartyRole.RESPONDENT not in roles:
-        raise ValidationFailed("纠纷须至少有一名申请人和一名被申请人", code="parties_required")
+        raise ValidationFailed(
+            gettext("纠纷须至少有一名申请人和一名被申请人"), code="parties_required"
+        )
     return out
 
 
@@ -112,12 +117,14 @@ def _reporter_as_applicant(actor: Any, matter: Any) -> dict[str, Any]:
     """The source matter's reporter, copied server-side into the applicant: only for an actor who
     may see the reporter unmasked, and audited as a reveal (the page never carries the values)."""
     if matter is None:
-        raise ValidationFailed("须关联来源诉求", code="matter_required")
+        raise ValidationFailed(gettext("须关联来源诉求"), code="matter_required")
     if getattr(matter, "anonymous", False) or not (matter.reporter_name or "").strip():
-        raise ValidationFailed("来源诉求为匿名或未留姓名，请填写申请人", code="reporter_missing")
+        raise ValidationFailed(
+            gettext("来源诉求为匿名或未留姓名，请填写申请人"), code="reporter_missing"
+        )
     if not privacy.may_see(actor, matter):
         raise PermissionDenied(
-            "您没有查看该诉求反映人个人信息的权限，不能将其复制为申请人，请填写申请人",
+            gettext("您没有查看该诉求反映人个人信息的权限，不能将其复制为申请人，请填写申请人"),
             code="personal_forbidden",
         )
     [row] = privacy.reveal(
@@ -151,32 +158,36 @@ def dispute_register(
     """登记. With ``reporter_as_applicant`` the source matter's reporter becomes the applicant
     (copied here, never through the page)."""
     if channel not in Channel.values:
-        raise ValidationFailed("案件来源无效", code="invalid_channel")
+        raise ValidationFailed(gettext("案件来源无效"), code="invalid_channel")
     if channel in COURT_CHANNELS and not (referral_no or "").strip():
-        raise ValidationFailed("法院委派/委托的案件须填写法院文书号", code="referral_required")
+        raise ValidationFailed(
+            gettext("法院委派/委托的案件须填写法院文书号"), code="referral_required"
+        )
     if channel == Channel.PETITION and litigation_involved:
         raise ValidationFailed(
-            "已进入诉讼、复议或检察程序的事项不能访调对接", code="petition_excluded"
+            gettext("已进入诉讼、复议或检察程序的事项不能访调对接"), code="petition_excluded"
         )
     if channel == Channel.PETITION and not parties_consent:
         raise ValidationFailed(
-            "访调对接须经双方当事人同意调解，请确认并勾选", code="consent_required"
+            gettext("访调对接须经双方当事人同意调解，请确认并勾选"), code="consent_required"
         )
     if complex_case and channel != Channel.POLICE:
-        raise ValidationFailed("“复杂案件”时限只适用于警调对接", code="complex_police_only")
+        raise ValidationFailed(
+            gettext("“复杂案件”时限只适用于警调对接"), code="complex_police_only"
+        )
     if channel == Channel.MATTER and matter is None:
-        raise ValidationFailed("须关联来源诉求", code="matter_required")
+        raise ValidationFailed(gettext("须关联来源诉求"), code="matter_required")
     if area is None or not area.is_current or area.level in (AreaLevel.CITY, AreaLevel.DISTRICT):
-        raise ValidationFailed("请选择纠纷发生的街道、社区或网格", code="area_required")
+        raise ValidationFailed(gettext("请选择纠纷发生的街道、社区或网格"), code="area_required")
     if not can(actor, "add", Dispute, area.path):
-        raise PermissionDenied("您不能在该区域登记纠纷")
+        raise PermissionDenied(gettext("您不能在该区域登记纠纷"))
     if amount not in (None, ""):
         try:
             amount = Decimal(str(amount))
         except InvalidOperation as exc:
-            raise ValidationFailed("涉及金额须为数字", code="invalid_amount") from exc
+            raise ValidationFailed(gettext("涉及金额须为数字"), code="invalid_amount") from exc
         if amount < 0:
-            raise ValidationFailed("涉及金额不能为负数", code="invalid_amount")
+            raise ValidationFailed(gettext("涉及金额不能为负数"), code="invalid_amount")
     else:
         amount = None
     if reporter_as_applicant:
@@ -188,8 +199,8 @@ def dispute_register(
     d = Dispute.objects.create(
         number=_number(now),
         channel=channel,
-        subject=_text(subject, "纠纷事由", 200),
-        facts=_text(facts, "基本情况", 4000),
+        subject=_text(subject, gettext("纠纷事由"), 200),
+        facts=_text(facts, gettext("基本情况"), 4000),
         amount=amount,
         area=area,
         area_path=area.path,
@@ -232,24 +243,28 @@ def dispute_assign(
 
     def apply(d: Dispute, now: dt.datetime) -> None:
         if committee is None or committee.type != UnitType.MEDIATION_COMMITTEE:
-            raise ValidationFailed("请选择人民调解委员会", code="committee_required")
+            raise ValidationFailed(gettext("请选择人民调解委员会"), code="committee_required")
         if mediator is None or not mediator.is_active:
-            raise ValidationFailed("请选择调解员", code="mediator_required")
+            raise ValidationFailed(gettext("请选择调解员"), code="mediator_required")
         committee_path = committee.area.path if committee.area_id else ""
         if not committee_path or not d.area_path.startswith(committee_path):
             raise ValidationFailed(
-                f"{committee.name} 不负责纠纷发生地，请选择当地的人民调解委员会",
+                gettext("%(name)s 不负责纠纷发生地，请选择当地的人民调解委员会")
+                % {"name": committee.name},
                 code="committee_area",
             )
         if not can(mediator, "mediate", Dispute, d.area_path):
             # Otherwise the case would go to someone who can neither see nor mediate it.
             raise ValidationFailed(
-                f"{mediator.display_name} 没有在本辖区调解纠纷的权限，不能指派为调解员",
+                gettext("%(display_name)s 没有在本辖区调解纠纷的权限，不能指派为调解员")
+                % {"display_name": mediator.display_name},
                 code="not_a_mediator",
             )
         if mediator.unit_id != committee.pk:
             raise ValidationFailed(
-                f"{mediator.display_name} 不是{committee.name}的调解员", code="not_a_member"
+                gettext("%(display_name)s 不是%(name)s的调解员")
+                % {"display_name": mediator.display_name, "name": committee.name},
+                code="not_a_member",
             )
         fewest, most = MEDIATION_COMMITTEE_SIZE
         members = committee_members(committee)
@@ -263,7 +278,9 @@ def dispute_assign(
         relation = relation_to_parties(d, mediator)
         if relation:
             raise ValidationFailed(
-                f"调解员 {mediator.display_name} {relation}，应当回避", code="mediator_conflict"
+                gettext("调解员 %(display_name)s %(relation)s，应当回避")
+                % {"display_name": mediator.display_name, "relation": relation},
+                code="mediator_conflict",
             )
         d.committee, d.mediator = committee, mediator
 
@@ -296,13 +313,13 @@ def session_add(
 
     def apply(d: Dispute, now: dt.datetime) -> None:
         if at > now + dt.timedelta(minutes=5):
-            raise ValidationFailed("调解时间不能晚于现在", code="invalid_time")
+            raise ValidationFailed(gettext("调解时间不能晚于现在"), code="invalid_time")
         made.append(
             Session.objects.create(
                 dispute=d,
                 at=at,
                 place=data["place"],
-                notes=_text(notes, "调解记录", 8000),
+                notes=_text(notes, gettext("调解记录"), 8000),
                 mediator=actor,
             )
         )
@@ -329,20 +346,25 @@ def dispute_extend(
 
     def apply(d: Dispute, now: dt.datetime) -> None:
         if d.channel not in COURT_CHANNELS:
-            raise Conflict("只有诉调对接的案件可以延长调解期限", code="extension_court_only")
+            raise Conflict(
+                gettext("只有诉调对接的案件可以延长调解期限"), code="extension_court_only"
+            )
         if not parties_request:
             raise ValidationFailed(
-                "延长调解期限须经双方当事人申请", code="parties_request_required"
+                gettext("延长调解期限须经双方当事人申请"), code="parties_request_required"
             )
         if d.extended_days:
-            raise ValidationFailed("调解期限只能延长一次", code="extension_once")
+            raise ValidationFailed(gettext("调解期限只能延长一次"), code="extension_once")
         try:
             n = int(days)
         except (TypeError, ValueError) as exc:
-            raise ValidationFailed("延长天数须为整数", code="extension_too_long") from exc
+            raise ValidationFailed(gettext("延长天数须为整数"), code="extension_too_long") from exc
         most = days_of("court_extension_days")
         if not 1 <= n <= most:
-            raise ValidationFailed(f"延长天数须在 1 到 {most} 天之间", code="extension_too_long")
+            raise ValidationFailed(
+                gettext("延长天数须在 1 到 %(most)s 天之间") % {"most": most},
+                code="extension_too_long",
+            )
         d.extended_days = n
         d.due_at = d.due_at + dt.timedelta(days=n)
         data.update(days=n, due=timezone.localtime(d.due_at).date().isoformat())
@@ -366,8 +388,8 @@ def dispute_agree(
 
     def apply(d: Dispute, now: dt.datetime) -> None:
         if not d.sessions.exists():
-            raise ValidationFailed("请先记录至少一次调解", code="session_required")
-        d.agreement_text = _text(agreement, "协议内容", 8000)
+            raise ValidationFailed(gettext("请先记录至少一次调解"), code="session_required")
+        d.agreement_text = _text(agreement, gettext("协议内容"), 8000)
         d.agreed_at = now
         d.confirmation_due = timezone.localtime(now).date() + dt.timedelta(
             days=days_of("confirmation_days")
@@ -388,8 +410,8 @@ def dispute_fail(
     text = (reason or "").strip()[:2000]
 
     def apply(d: Dispute, now: dt.datetime) -> None:
-        d.failure_reason = _text(reason, "调解不成的原因", 2000)
-        d.returned_to = RETURN_TO.get(Channel(d.channel), "告知当事人通过诉讼等途径解决")
+        d.failure_reason = _text(reason, gettext("调解不成的原因"), 2000)
+        d.returned_to = RETURN_TO.get(Channel(d.channel), RETURN_OTHERWISE)
         d.closed_at = now
         d.follow_up_due = timezone.localtime(now).date() + dt.timedelta(
             days=days_of("follow_up_days")
@@ -418,13 +440,13 @@ def dispute_confirm(
     def apply(d: Dispute, now: dt.datetime) -> None:
         agreed = timezone.localtime(d.agreed_at).date() if d.agreed_at else None
         if agreed and applied < agreed:
-            raise ValidationFailed("申请司法确认不能早于协议日期", code="invalid_date")
+            raise ValidationFailed(gettext("申请司法确认不能早于协议日期"), code="invalid_date")
         if confirmed_on < applied:
-            raise ValidationFailed("司法确认不能早于当事人申请日期", code="invalid_date")
+            raise ValidationFailed(gettext("司法确认不能早于当事人申请日期"), code="invalid_date")
         if d.confirmation_due and applied > d.confirmation_due:
             raise ValidationFailed(
-                f"当事人于 {applied:%Y-%m-%d} 申请，已超过协议签订后的司法确认申请期限"
-                f"（{d.confirmation_due:%Y-%m-%d}）",
+                gettext("当事人于 %(applied)s 申请，已超过协议签订后的司法确认申请期限（%(due)s）")
+                % {"applied": f"{applied:%Y-%m-%d}", "due": f"{d.confirmation_due:%Y-%m-%d}"},
                 code="confirmation_late",
             )
         d.confirmation_applied_on = applied
@@ -467,7 +489,7 @@ def dispute_follow_up(
     text = (note or "").strip()[:2000]
 
     def apply(d: Dispute, now: dt.datetime) -> None:
-        d.follow_up_note = _text(note, "回访情况", 2000)
+        d.follow_up_note = _text(note, gettext("回访情况"), 2000)
         d.followed_up_at = now
 
     return WORKFLOW.transition(
@@ -487,7 +509,7 @@ def dispute_flag_escalation(
     data: dict[str, Any] = {}
 
     def apply(d: Dispute, now: dt.datetime) -> None:
-        _text(note, "激化迹象", 1000)
+        _text(note, gettext("激化迹象"), 1000)
         d.escalation_signs = True
         proposed.append(propose_from_dispute(d))
         if proposed[0] is not None:

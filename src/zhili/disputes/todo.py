@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core import todo
 from zhili.core.scoping import has_any
@@ -20,17 +22,17 @@ def items(user: Any) -> Iterable[todo.Todo]:
     out = []
     if has_any(user, Dispute, "mediate"):
         mine = selectors.dispute_list(user, queue="mine").filter(status__in=OPEN).count()
-        out.append(todo.Todo("我调解中的纠纷", mine, reverse("disputes:mine")))
+        out.append(todo.Todo(gettext("我调解中的纠纷"), mine, reverse("disputes:mine")))
     if has_any(user, Dispute, "change"):
         url = reverse("disputes:list")
         for key, label, urgent in (
-            ("overdue", "超期未结", True),
-            ("confirmation", "待司法确认", False),
-            ("follow_up", "待回访", False),
+            ("overdue", gettext("超期未结"), True),
+            ("confirmation", gettext("待司法确认"), False),
+            ("follow_up", gettext("待回访"), False),
         ):
             n = selectors.dispute_list(user, queue=key)[:1000].count()
             out.append(todo.Todo(label, n, f"{url}?queue={key}", urgent=urgent))
     return out
 
 
-todo.register("矛盾纠纷", items, order=30)
+todo.register(_("矛盾纠纷"), items, order=30)

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core import privacy
@@ -34,11 +36,11 @@ from zhili.disputes.presenters import party_rows
 from zhili.disputes.workflow import WORKFLOW, allowed_actions
 
 QUEUES = {
-    "": "全部",
-    "overdue": "超期未结",
-    "confirmation": "待司法确认",
-    "follow_up": "待回访",
-    "mine": "我调解的",
+    "": _("全部"),
+    "overdue": _("超期未结"),
+    "confirmation": _("待司法确认"),
+    "follow_up": _("待回访"),
+    "mine": _("我调解的"),
 }
 
 
@@ -93,7 +95,7 @@ def create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     reporter = None
     if not has_any(request.user, Dispute, "add"):
-        raise PermissionDenied("您没有登记矛盾纠纷的权限")
+        raise PermissionDenied(gettext("您没有登记矛盾纠纷的权限"))
     if number:
         try:
             initial, reporter = selectors.matter_prefill(request.user, number)
@@ -140,12 +142,17 @@ def create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已登记：{case.number}")
+            messages.success(request, gettext("已登记：%(number)s") % {"number": case.number})
             return redirect("disputes:detail", number=case.number)
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "title": "登记矛盾纠纷", "back_url": "/disputes/", "submit_label": "登记"},
+        {
+            "form": form,
+            "title": gettext("登记矛盾纠纷"),
+            "back_url": "/disputes/",
+            "submit_label": gettext("登记"),
+        },
     )
 
 
@@ -209,7 +216,7 @@ def _post_action(request: HttpRequest, d: Dispute, forms_: list[Any]) -> tuple[s
     offered = {key: form for key, _label, form in forms_}
     form = offered.get(posted) or _action_form(request, d, posted, posted)
     if not form.is_valid():
-        return ("" if posted in offered else "请检查填写的内容"), 200
+        return ("" if posted in offered else gettext("请检查填写的内容")), 200
     try:
         _run(request.user, d, posted, form.cleaned_data)
     except ZhiliError as exc:
@@ -239,7 +246,7 @@ def _detail(
     if posted:
         page_error, status = _post_action(request, d, forms_)
         if status == 302:
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("disputes:detail", number=d.number)
     parties = list(selectors.dispute_parties(d))
     return render(
@@ -284,7 +291,7 @@ def reveal(request: HttpRequest, number: str) -> HttpResponse:
 def agreement(request: HttpRequest, number: str) -> HttpResponse:
     d = selectors.dispute_get(request.user, number)
     if not d.agreement_text:
-        raise ValidationFailed("本案尚未达成调解协议")
+        raise ValidationFailed(gettext("本案尚未达成调解协议"))
     return render(
         request,
         "disputes/agreement.html",

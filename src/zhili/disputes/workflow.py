@@ -19,6 +19,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -54,12 +55,12 @@ def relation_to_parties(d: Dispute, person: Any) -> str | None:
     found: str | None = None
     for p in Party.objects.filter(dispute=d).only("id", "name", "phone"):
         if p.pk in related:
-            found = f"与当事人 {p.name} 有亲属或利害关系"
+            found = gettext("与当事人 %(name)s 有亲属或利害关系") % {"name": p.name}
             break
         same_name = bool(name) and p.name == name
         same_phone = bool(phone) and p.phone == phone
         if same_phone or (same_name and (not p.phone or not phone)):
-            found = "是本案当事人"
+            found = gettext("是本案当事人")
             break
     cache[pk] = found
     return found
@@ -68,7 +69,11 @@ def relation_to_parties(d: Dispute, person: Any) -> str | None:
 def recusal(actor: Any, d: Dispute) -> str | None:
     """The guard of every action: a party, or a person related to one, must recuse."""
     relation = relation_to_parties(d, actor)
-    return f"您{relation}，应当回避，不能办理本案" if relation else None
+    return (
+        gettext("您%(relation)s，应当回避，不能办理本案") % {"relation": relation}
+        if relation
+        else None
+    )
 
 
 def _mediator(label: Any, sources: tuple[str, ...], target: str | None = None) -> Rule:
@@ -148,36 +153,57 @@ def describe(event: Any) -> str:
     if action == "register":
         channel = dict(Channel.choices).get(data.get("channel", ""), "")
         days, hours = data.get("days"), data.get("hours")
-        limit = f"调解期限 {days} 天" if days else (f"{hours} 小时内反馈" if hours else "")
+        limit = (
+            gettext("调解期限 %(days)s 天") % {"days": days}
+            if days
+            else (gettext("%(hours)s 小时内反馈") % {"hours": hours} if hours else "")
+        )
         parts = [
-            f"来源：{channel}" if channel else "",
+            gettext("来源：%(channel)s") % {"channel": channel} if channel else "",
             limit,
-            "复杂案件" if data.get("complex_case") else "",
-            "双方当事人同意调解" if data.get("parties_consent") else "",
+            gettext("复杂案件") if data.get("complex_case") else "",
+            gettext("双方当事人同意调解") if data.get("parties_consent") else "",
         ]
         return "，".join(p for p in parts if p)
     if action == "assign":
         mediator = data.get("mediator_name") or data.get("mediator") or ""
         committee = data.get("committee") or ""
-        return f"由{committee}调解员 {mediator} 调解" if mediator else ""
+        return (
+            gettext("由%(committee)s调解员 %(mediator)s 调解")
+            % {"committee": committee, "mediator": mediator}
+            if mediator
+            else ""
+        )
     if action == "session":
         at = _local_time(data["at"]) if data.get("at") else ""
         place = data.get("place") or ""
         return "，".join(
-            p for p in (f"调解时间 {at}" if at else "", f"地点：{place}" if place else "") if p
+            p
+            for p in (
+                gettext("调解时间 %(at)s") % {"at": at} if at else "",
+                gettext("地点：%(place)s") % {"place": place} if place else "",
+            )
+            if p
         )
     if action == "extend" and data.get("days"):
-        due = f"，至 {_date(data['due'])}" if data.get("due") else ""
-        return f"调解期限延长 {data['days']} 天{due}"
+        due = gettext("，至 %(date)s") % {"date": _date(data["due"])} if data.get("due") else ""
+        return gettext("调解期限延长 %(days)s 天%(due)s") % {"days": data["days"], "due": due}
     if action == "agree" and data.get("confirmation_due"):
-        return f"司法确认申请期限至 {_date(data['confirmation_due'])}"
+        return gettext("司法确认申请期限至 %(date)s") % {"date": _date(data["confirmation_due"])}
     if action == "fail" and data.get("returned_to"):
-        return f"退回：{data['returned_to']}"
+        return gettext("退回：%(returned_to)s") % {"returned_to": gettext(data["returned_to"])}
     if action == "confirm" and data.get("on"):
-        applied = f"，当事人 {_date(data['applied_on'])} 申请" if data.get("applied_on") else ""
-        return f"司法确认日期 {_date(data['on'])}{applied}"
+        applied = (
+            gettext("，当事人 %(date)s 申请") % {"date": _date(data["applied_on"])}
+            if data.get("applied_on")
+            else ""
+        )
+        return gettext("司法确认日期 %(date)s%(applied)s") % {
+            "date": _date(data["on"]),
+            "applied": applied,
+        }
     if action == "escalation" and data.get("candidate"):
-        return "已作为风险线索提交研判"
+        return gettext("已作为风险线索提交研判")
     return ""
 
 

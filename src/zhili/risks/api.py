@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -192,7 +193,9 @@ def register(request: HttpRequest, payload: RiskIn) -> Any:
 
     area = area_by_code(payload.area)
     if area is None:
-        raise ValidationFailed(f"区域 {payload.area} 不存在", code="place_required")
+        raise ValidationFailed(
+            gettext("区域 %(area)s 不存在") % {"area": payload.area}, code="place_required"
+        )
     matter = matter_get(request.user, payload.matter) if payload.matter else None
     risk = services.risk_register(
         actor=request.user,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
 
@@ -6,11 +7,15 @@ from zhili.core.navigation import NavItem
 class RisksConfig(AppConfig):
     name = "zhili.risks"
     label = "risks"
-    verbose_name = "风险台账"
+    verbose_name = _("风险台账")
     nav = [
-        NavItem("风险台账", "risks:register", "risks.Risk", group="风险与纠纷", order=30),
+        NavItem(_("风险台账"), "risks:register", "risks.Risk", group=_("风险与纠纷"), order=30),
         NavItem(
-            "风险线索", "risks:candidates", "risks.RiskCandidate", group="风险与纠纷", order=31
+            _("风险线索"),
+            "risks:candidates",
+            "risks.RiskCandidate",
+            group=_("风险与纠纷"),
+            order=31,
         ),
     ]
     # Links on a matter's page to the risks registered from it (core.related).

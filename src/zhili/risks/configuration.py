@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -18,7 +19,7 @@ from zhili.risks.models import Level, LevelPolicy, RiskMatrix
 def default_matrix() -> RiskMatrix:
     found = RiskMatrix.objects.filter(is_default=True).order_by("-id").first()
     if found is None:
-        raise NotFound("没有默认风险矩阵", code="no_matrix")
+        raise NotFound(gettext("没有默认风险矩阵"), code="no_matrix")
     return found
 
 
@@ -52,22 +53,24 @@ def matrix_save(
     if not can(actor, "change", RiskMatrix, f"{_root()}/") and not getattr(
         actor, "is_superuser", False
     ):
-        raise PermissionDenied("风险矩阵由市级管理员维护")
+        raise PermissionDenied(gettext("风险矩阵由市级管理员维护"))
     if not cells or any(len(row) != len(cells[0]) for row in cells):
-        raise ValidationFailed("矩阵须为规则的行列", code="invalid_matrix")
+        raise ValidationFailed(gettext("矩阵须为规则的行列"), code="invalid_matrix")
     if any(c not in Level.values for row in cells for c in row):
-        raise ValidationFailed("矩阵单元须为 red/orange/yellow/blue", code="invalid_matrix")
+        raise ValidationFailed(
+            gettext("矩阵单元须为 red/orange/yellow/blue"), code="invalid_matrix"
+        )
     if len(likelihood_labels) != len(cells) or len(impact_labels) != len(cells[0]):
-        raise ValidationFailed("刻度数量须与矩阵大小一致", code="invalid_matrix")
+        raise ValidationFailed(gettext("刻度数量须与矩阵大小一致"), code="invalid_matrix")
     if matrix is not None:
         matrix = RiskMatrix.objects.select_for_update().get(pk=matrix.pk)
         if matrix.frozen:
             raise Conflict(
-                "该矩阵已被评估使用，已冻结，不能修改；请另建新矩阵", code="matrix_frozen"
+                gettext("该矩阵已被评估使用，已冻结，不能修改；请另建新矩阵"), code="matrix_frozen"
             )
     else:
         matrix = RiskMatrix()
-    matrix.name, matrix.cells = clean_text(name, "矩阵名称", limit=80), cells
+    matrix.name, matrix.cells = clean_text(name, gettext("矩阵名称"), limit=80), cells
     matrix.likelihood_labels, matrix.impact_labels = likelihood_labels, impact_labels
     if make_default:
         RiskMatrix.objects.update(is_default=False)
@@ -90,7 +93,7 @@ def _root() -> str:
 def policy_of(level: str) -> LevelPolicy:
     policy = LevelPolicy.objects.filter(level=level).first()
     if policy is None:
-        raise NotFound(f"没有 {level} 级的管控规则", code="no_policy")
+        raise NotFound(gettext("没有 %(level)s 级的管控规则") % {"level": level}, code="no_policy")
     return policy
 
 
@@ -100,12 +103,12 @@ def policy_update(
 ) -> LevelPolicy:
     """分级管控规则: handling limit, review cadence and automatic escalation for one level."""
     if not can(actor, "change", LevelPolicy, f"{_root()}/"):
-        raise PermissionDenied("分级管控规则由市级管理员维护")
+        raise PermissionDenied(gettext("分级管控规则由市级管理员维护"))
     if not (1 <= handle_days <= 365 and 1 <= review_days <= 365):
-        raise ValidationFailed("天数须在 1 到 365 之间", code="out_of_range")
+        raise ValidationFailed(gettext("天数须在 1 到 365 之间"), code="out_of_range")
     policy = LevelPolicy.objects.select_for_update().filter(level=level).first()
     if policy is None:
-        raise NotFound("没有该等级", code="no_policy")
+        raise NotFound(gettext("没有该等级"), code="no_policy")
     before = {
         "handle_days": policy.handle_days,
         "review_days": policy.review_days,

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
@@ -15,10 +16,10 @@ from zhili.core.scoping import ScopedQuerySet
 
 
 class Level(models.TextChoices):
-    RED = "red", "红（重大）"
-    ORANGE = "orange", "橙（较大）"
-    YELLOW = "yellow", "黄（一般）"
-    BLUE = "blue", "蓝（低）"
+    RED = "red", _("红（重大）")
+    ORANGE = "orange", _("橙（较大）")
+    YELLOW = "yellow", _("黄（一般）")
+    BLUE = "blue", _("蓝（低）")
 
 
 LEVEL_RANK = {Level.RED: 4, Level.ORANGE: 3, Level.YELLOW: 2, Level.BLUE: 1}
@@ -31,44 +32,44 @@ LEVEL_COLOURS = {
 
 
 class Source(models.TextChoices):
-    MATTER = "matter", "群众诉求"
-    DISPUTE = "dispute", "矛盾纠纷"
-    WAGE = "wage", "欠薪预警"
-    INSPECTION = "inspection", "排查巡查"
-    MANUAL = "manual", "人工登记"
+    MATTER = "matter", _("群众诉求")
+    DISPUTE = "dispute", _("矛盾纠纷")
+    WAGE = "wage", _("欠薪预警")
+    INSPECTION = "inspection", _("排查巡查")
+    MANUAL = "manual", _("人工登记")
 
 
 class Category(models.TextChoices):
-    DISPUTE = "dispute", "矛盾纠纷类"
-    PETITION = "petition", "信访稳定类"
-    LABOUR = "labour", "劳资欠薪类"
-    PROJECT = "project", "重大项目/决策类"
-    SAFETY = "safety", "公共安全类"
-    PUBLIC_ORDER = "public_order", "社会治安类"
-    FINANCE = "finance", "涉众金融类"
-    OTHER = "other", "其他"
+    DISPUTE = "dispute", _("矛盾纠纷类")
+    PETITION = "petition", _("信访稳定类")
+    LABOUR = "labour", _("劳资欠薪类")
+    PROJECT = "project", _("重大项目/决策类")
+    SAFETY = "safety", _("公共安全类")
+    PUBLIC_ORDER = "public_order", _("社会治安类")
+    FINANCE = "finance", _("涉众金融类")
+    OTHER = "other", _("其他")
 
 
 class Status(models.TextChoices):
-    OPEN = "open", "管控中"
-    CLOSED = "closed", "已销号"
-    ACCEPTED = "accepted", "已接受（暂不处置）"
+    OPEN = "open", _("管控中")
+    CLOSED = "closed", _("已销号")
+    ACCEPTED = "accepted", _("已接受（暂不处置）")
 
 
 class RiskMatrix(models.Model):
     """Likelihood × impact onto levels. Frozen once an assessment uses it: edits make a new matrix."""
 
-    name = models.CharField("名称", max_length=80, unique=True)
-    likelihood_labels = models.JSONField("可能性刻度", default=list)
-    impact_labels = models.JSONField("影响程度刻度", default=list)
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    likelihood_labels = models.JSONField(_("可能性刻度"), default=list)
+    impact_labels = models.JSONField(_("影响程度刻度"), default=list)
     # cells[l-1][i-1] = level value, l = likelihood 1..n, i = impact 1..m
-    cells = models.JSONField("矩阵")
-    frozen = models.BooleanField("已冻结", default=False)
-    is_default = models.BooleanField("默认", default=False)
+    cells = models.JSONField(_("矩阵"))
+    frozen = models.BooleanField(_("已冻结"), default=False)
+    is_default = models.BooleanField(_("默认"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "风险矩阵"
+        verbose_name = _("风险矩阵")
 
     def __str__(self) -> str:
         return self.name
@@ -84,13 +85,13 @@ class RiskMatrix(models.Model):
 class LevelPolicy(models.Model):
     """Handling limit, review cadence and escalation per level (configurable; shorter for red)."""
 
-    level = models.CharField("等级", max_length=8, choices=Level.choices, unique=True)
-    handle_days = models.PositiveIntegerField("处置时限（自然日）")
-    review_days = models.PositiveIntegerField("复核周期（自然日）")
-    escalate = models.BooleanField("自动上报上一级", default=False)
+    level = models.CharField(_("等级"), max_length=8, choices=Level.choices, unique=True)
+    handle_days = models.PositiveIntegerField(_("处置时限（自然日）"))
+    review_days = models.PositiveIntegerField(_("复核周期（自然日）"))
+    escalate = models.BooleanField(_("自动上报上一级"), default=False)
 
     class Meta:
-        verbose_name = "分级管控规则"
+        verbose_name = _("分级管控规则")
 
     def __str__(self) -> str:
         return self.get_level_display()
@@ -101,18 +102,18 @@ class RiskQuerySet(ScopedQuerySet):
 
 
 class Risk(models.Model):
-    number = models.CharField("编号", max_length=20, unique=True)
-    title = models.CharField("风险名称", max_length=120)
-    description = models.TextField("风险事项（见事）")
-    category = models.CharField("类别", max_length=16, choices=Category.choices)
-    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    title = models.CharField(_("风险名称"), max_length=120)
+    description = models.TextField(_("风险事项（见事）"))
+    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices)
     matter = models.ForeignKey(
         "matters.Matter",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="risks",
-        verbose_name="来源诉求",
+        verbose_name=_("来源诉求"),
     )
     dispute = models.ForeignKey(
         "disputes.Dispute",
@@ -120,18 +121,18 @@ class Risk(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="risks",
-        verbose_name="来源纠纷",
+        verbose_name=_("来源纠纷"),
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="地点（见地点）", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("地点（见地点）"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    address = models.CharField("详细地址", max_length=200)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
-    level = models.CharField("当前等级", max_length=8, choices=Level.choices, blank=True)
+    area_path = PathField(_("区域路径"))
+    address = models.CharField(_("详细地址"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    level = models.CharField(_("当前等级"), max_length=8, choices=Level.choices, blank=True)
     responsible_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="责任人（定人）",
+        verbose_name=_("责任人（定人）"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -139,29 +140,31 @@ class Risk(models.Model):
     )
     responsible_unit = models.ForeignKey(
         "org.Unit",
-        verbose_name="责任单位（定责）",
+        verbose_name=_("责任单位（定责）"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    handle_due = models.DateField("处置时限", null=True, blank=True)
-    next_review = models.DateField("下次复核", null=True, blank=True)
+    handle_due = models.DateField(_("处置时限"), null=True, blank=True)
+    next_review = models.DateField(_("下次复核"), null=True, blank=True)
     escalated_to = models.ForeignKey(
         "areas.Area",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="已上报至",
+        verbose_name=_("已上报至"),
     )
-    final_rating = models.CharField("销号时等级", max_length=8, choices=Level.choices, blank=True)
+    final_rating = models.CharField(
+        _("销号时等级"), max_length=8, choices=Level.choices, blank=True
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
-    acceptance_reason = models.TextField("接受理由", blank=True)
+    acceptance_reason = models.TextField(_("接受理由"), blank=True)
     acceptance_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    acceptance_expires = models.DateField("接受有效期至", null=True, blank=True)
+    acceptance_expires = models.DateField(_("接受有效期至"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -172,8 +175,8 @@ class Risk(models.Model):
     extra_actions = ("assess", "close", "accept", "view_personal")
 
     class Meta:
-        verbose_name = "风险"
-        verbose_name_plural = "风险"
+        verbose_name = _("风险")
+        verbose_name_plural = _("风险")
         indexes = [
             models.Index(fields=["area_path", "status", "id"], name="risk_scope_idx"),
             models.Index(fields=["status", "handle_due"], name="risk_due_idx"),
@@ -184,69 +187,69 @@ class Risk(models.Model):
 
 
 class ElementKind(models.TextChoices):
-    PERSON = "person", "人"
-    PLACE = "place", "地"
-    THING = "thing", "物"
-    ORGANISATION = "organisation", "组织"
-    EVENT = "event", "事件"
+    PERSON = "person", _("人")
+    PLACE = "place", _("地")
+    THING = "thing", _("物")
+    ORGANISATION = "organisation", _("组织")
+    EVENT = "event", _("事件")
 
 
 class RiskElement(models.Model):
     """风险要素: people, places, things, organisations, events linked to a risk."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="elements")
-    kind = models.CharField("类型", max_length=16, choices=ElementKind.choices)
-    name = models.CharField("名称/姓名", max_length=100)
-    id_number = models.CharField("身份证号", max_length=32, blank=True)
-    phone = models.CharField("电话", max_length=32, blank=True)
-    detail = models.CharField("说明", max_length=300, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=ElementKind.choices)
+    name = models.CharField(_("名称/姓名"), max_length=100)
+    id_number = models.CharField(_("身份证号"), max_length=32, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "风险要素"
+        verbose_name = _("风险要素")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.name}"
 
 
 class AssessmentKind(models.TextChoices):
-    INHERENT = "inherent", "固有风险"
-    CURRENT = "current", "当前风险"
-    RESIDUAL = "residual", "残余风险"
+    INHERENT = "inherent", _("固有风险")
+    CURRENT = "current", _("当前风险")
+    RESIDUAL = "residual", _("残余风险")
 
 
 class Confidence(models.TextChoices):
-    LOW = "low", "低"
-    MEDIUM = "medium", "中"
-    HIGH = "high", "高"
+    LOW = "low", _("低")
+    MEDIUM = "medium", _("中")
+    HIGH = "high", _("高")
 
 
 # 社会稳定风险评估: the four tests of a project or decision risk.
 STABILITY_TESTS = {
-    "legality": "合法性",
-    "reasonableness": "合理性",
-    "feasibility": "可行性",
-    "controllability": "可控性",
+    "legality": _("合法性"),
+    "reasonableness": _("合理性"),
+    "feasibility": _("可行性"),
+    "controllability": _("可控性"),
 }
 
 
 class Assessment(models.Model):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="assessments")
     matrix = models.ForeignKey(RiskMatrix, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("评估类型", max_length=10, choices=AssessmentKind.choices)
-    likelihood = models.PositiveSmallIntegerField("可能性")
-    impact = models.PositiveSmallIntegerField("影响程度")
-    level = models.CharField("等级", max_length=8, choices=Level.choices)
+    kind = models.CharField(_("评估类型"), max_length=10, choices=AssessmentKind.choices)
+    likelihood = models.PositiveSmallIntegerField(_("可能性"))
+    impact = models.PositiveSmallIntegerField(_("影响程度"))
+    level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
     # 社会稳定风险评估 four tests (for project/decision risks): {"legality": true, ...}
-    stability_tests = models.JSONField("四性审查", default=dict, blank=True)
-    confidence = models.CharField("评估把握", max_length=8, choices=Confidence.choices)
-    note = models.TextField("说明", blank=True)
+    stability_tests = models.JSONField(_("四性审查"), default=dict, blank=True)
+    confidence = models.CharField(_("评估把握"), max_length=8, choices=Confidence.choices)
+    note = models.TextField(_("说明"), blank=True)
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "风险评估"
+        verbose_name = _("风险评估")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -256,7 +259,11 @@ class Assessment(models.Model):
     def stability_display(self) -> str:
         """ "合法性：通过；可控性：未通过" (the four tests by name, never by key)."""
         return "；".join(
-            f"{STABILITY_TESTS.get(k, k)}：{'通过' if v else '未通过'}"
+            gettext("%(test)s：%(result)s")
+            % {
+                "test": STABILITY_TESTS.get(k, k),
+                "result": pgettext("four tests", "通过") if v else pgettext("four tests", "未通过"),
+            }
             for k, v in self.stability_tests.items()
         )
 
@@ -265,15 +272,18 @@ class Measure(models.Model):
     """定措施: a measure with its owner and due date."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="measures")
-    text = models.CharField("措施", max_length=300)
+    text = models.CharField(_("措施"), max_length=300)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="负责人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    due = models.DateField("完成时限")
+    due = models.DateField(_("完成时限"))
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "管控措施"
+        verbose_name = _("管控措施")
         ordering = ["due", "id"]
 
     def __str__(self) -> str:
@@ -284,29 +294,29 @@ class RiskEvent(Event):
     """One immutable step of a risk's life (the core event, with the evidence files of a closure)."""
 
     risk = models.ForeignKey(
-        Risk, verbose_name="风险", on_delete=models.PROTECT, related_name="events"
+        Risk, verbose_name=_("风险"), on_delete=models.PROTECT, related_name="events"
     )
     attachments = models.ManyToManyField("matters.Attachment", blank=True, related_name="+")
 
     subject_field: ClassVar[str] = "risk"
 
     class Meta(Event.Meta):
-        verbose_name = "风险记录"
-        verbose_name_plural = "风险记录"
+        verbose_name = _("风险记录")
+        verbose_name_plural = _("风险记录")
 
 
 class CandidateKind(models.TextChoices):
-    RISING_CATEGORY = "rising", "某类诉求明显上升"
-    REPEATED_ADDRESS = "address", "同一地址反复反映"
-    REPEATED_PERSON = "person", "同一人反复反映"
-    DISPUTE_ESCALATION = "dispute", "纠纷有激化迹象"
+    RISING_CATEGORY = "rising", _("某类诉求明显上升")
+    REPEATED_ADDRESS = "address", _("同一地址反复反映")
+    REPEATED_PERSON = "person", _("同一人反复反映")
+    DISPUTE_ESCALATION = "dispute", _("纠纷有激化迹象")
     WAGE_WARNING = "wage", _("欠薪红色预警")
 
 
 class CandidateStatus(models.TextChoices):
-    PROPOSED = "proposed", "待研判"
-    REGISTERED = "registered", "已入库"
-    DISMISSED = "dismissed", "已排除"
+    PROPOSED = "proposed", _("待研判")
+    REGISTERED = "registered", _("已入库")
+    DISMISSED = "dismissed", _("已排除")
 
 
 # The register form's fields a proposing module may fill in for the officer (evidence["prefill"]).
@@ -336,18 +346,18 @@ class RiskCandidate(models.Model):
     found, in words), ``links`` (label and URL of its own records) and ``prefill`` (fields of the
     register form, so the officer starts from the facts)."""
 
-    kind = models.CharField("类型", max_length=10, choices=CandidateKind.choices)
-    key = models.CharField("去重键", max_length=200, unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=CandidateKind.choices)
+    key = models.CharField(_("去重键"), max_length=200, unique=True)
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = PathField("区域路径")
-    title = models.CharField("线索", max_length=200)
-    evidence = models.JSONField("依据", default=dict)
+    area_path = PathField(_("区域路径"))
+    title = models.CharField(_("线索"), max_length=200)
+    evidence = models.JSONField(_("依据"), default=dict)
     matters = models.ManyToManyField("matters.Matter", blank=True, related_name="+")
     dispute = models.ForeignKey(
         "disputes.Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
-        "状态", max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.PROPOSED
+        _("状态"), max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.PROPOSED
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -361,7 +371,7 @@ class RiskCandidate(models.Model):
     objects = RiskCandidateQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "风险线索"
+        verbose_name = _("风险线索")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -374,14 +384,22 @@ class RiskCandidate(models.Model):
         if self.kind == CandidateKind.RISING_CATEGORY:
             base = e.get("baseline")
             usual = f"{base:.1f}" if isinstance(base, int | float) else "—"
-            return (
-                f"“{e.get('category_name', '')}”类诉求近 {e.get('window_days')} 天 "
-                f"{e.get('count')} 件，平常约 {usual} 件"
-            )
+            return gettext(
+                "“%(category_name)s”类诉求近 %(window_days)s 天 %(count)s 件，平常约 %(usual)s 件"
+            ) % {
+                "category_name": e.get("category_name", ""),
+                "window_days": e.get("window_days"),
+                "count": e.get("count"),
+                "usual": usual,
+            }
         if self.kind in (CandidateKind.REPEATED_ADDRESS, CandidateKind.REPEATED_PERSON):
-            return f"{e.get('days')} 天内反映 {e.get('count')} 次（{e.get('value', '')}）"
+            return gettext("%(days)s 天内反映 %(count)s 次（%(value)s）") % {
+                "days": e.get("days"),
+                "count": e.get("count"),
+                "value": e.get("value", ""),
+            }
         if self.kind == CandidateKind.DISPUTE_ESCALATION and e.get("amount"):
-            return f"涉及金额 {e['amount']} 元"
+            return gettext("涉及金额 %(amount)s 元") % {"amount": e["amount"]}
         return "；".join(str(x) for x in [e.get("summary", ""), *e.get("items", [])] if x)
 
 

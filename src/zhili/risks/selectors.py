@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound
@@ -49,7 +50,9 @@ def risk_list(user: Any, f: RiskFilters) -> QuerySet[Risk]:
     if f.area:
         area = Area.objects.filter(code=f.area).first()
         if area is None:
-            raise NotFound(f"区域 {f.area} 不存在", code="area_not_found")
+            raise NotFound(
+                gettext("区域 %(area)s 不存在") % {"area": f.area}, code="area_not_found"
+            )
         qs = qs.filter(path_prefix_q("area_path", area.path))
     if f.q:
         qs = qs.filter(Q(title__contains=f.q) | Q(number=f.q.strip()))
@@ -66,7 +69,10 @@ def risk_get(user: Any, number: str) -> Risk:
         .first()
     )
     if risk is None:
-        raise NotFound(f"风险 {number} 不存在或不在您的管辖范围内", code="risk_not_found")
+        raise NotFound(
+            gettext("风险 %(number)s 不存在或不在您的管辖范围内") % {"number": number},
+            code="risk_not_found",
+        )
     return risk
 
 
@@ -134,7 +140,7 @@ def candidate_get(user: Any, pk: Any) -> RiskCandidate:
         .first()
     )
     if found is None:
-        raise NotFound("风险线索不存在或不在您的管辖范围内")
+        raise NotFound(gettext("风险线索不存在或不在您的管辖范围内"))
     return found
 
 
@@ -186,7 +192,7 @@ def measure_get(risk: Risk, pk: Any) -> Measure:
     """A measure of a risk the caller already read through ``risk_get``."""
     found = risk_measures(risk).filter(pk=_int_or_zero(pk)).first()
     if found is None:
-        raise NotFound("该措施不存在", code="measure_not_found")
+        raise NotFound(gettext("该措施不存在"), code="measure_not_found")
     return found
 
 
@@ -298,10 +304,13 @@ def risks_of_matter(user: Any, matter: Any) -> Related | None:
         return None
     return Related(
         items=[
-            Link(f"风险 {r.number} · {r.title}", reverse("risks:detail", args=[r.number]))
+            Link(
+                gettext("风险 %(number)s · %(title)s") % {"number": r.number, "title": r.title},
+                reverse("risks:detail", args=[r.number]),
+            )
             for r in risks
         ],
-        actions=[Link("登记为风险", f"{reverse('risks:create')}?matter={matter.number}")]
+        actions=[Link(gettext("登记为风险"), f"{reverse('risks:create')}?matter={matter.number}")]
         if may_add
         else [],
         order=10,

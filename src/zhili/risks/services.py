@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -81,7 +82,7 @@ def _number(now: dt.datetime) -> str:
     return f"FX{year}{next_in_sequence(RiskCounter, year=year):06d}"
 
 
-PERSON_FIELDS = {"name": "姓名", "id_number": "身份证号", "phone": "电话"}
+PERSON_FIELDS = {"name": _("姓名"), "id_number": _("身份证号"), "phone": _("电话")}
 
 
 def _refuse_masked(person: dict[str, Any]) -> None:
@@ -89,7 +90,8 @@ def _refuse_masked(person: dict[str, Any]) -> None:
     for key, label in PERSON_FIELDS.items():
         if "*" in (person.get(key) or ""):
             raise ValidationFailed(
-                f"相关人员的{label}是脱敏显示的内容，请填写核实后的真实信息",
+                gettext("相关人员的%(label)s是脱敏显示的内容，请填写核实后的真实信息")
+                % {"label": label},
                 code="masked_value",
                 detail={"field": key},
             )
@@ -113,13 +115,15 @@ def _clean_elements(
                 )
             )
     if not out:
-        raise ValidationFailed("风险入库须见人：至少登记一名相关人员", code="person_required")
+        raise ValidationFailed(
+            gettext("风险入库须见人：至少登记一名相关人员"), code="person_required"
+        )
     for e in elements:
         kind, name = e.get("kind"), (e.get("name") or "").strip()
         if not name:
             continue
         if kind not in ElementKind.values:
-            raise ValidationFailed("风险要素类型无效", code="invalid_element")
+            raise ValidationFailed(gettext("风险要素类型无效"), code="invalid_element")
         out.append(RiskElement(kind=kind, name=name[:100], detail=(e.get("detail") or "")[:300]))
     return out
 
@@ -142,21 +146,23 @@ def risk_register(
 ) -> Risk:
     """入库: only with a person, the matter (what) and the place (area down to grid/building +
     address)."""
-    title = _text(title, "风险名称", 120)
-    description = _text(description, "风险事项（见事）", 4000)
+    title = _text(title, gettext("风险名称"), 120)
+    description = _text(description, gettext("风险事项（见事）"), 4000)
     if category not in Category.values:
-        raise ValidationFailed("风险类别无效", code="invalid_category")
+        raise ValidationFailed(gettext("风险类别无效"), code="invalid_category")
     if source not in Source.values:
-        raise ValidationFailed("风险来源无效", code="invalid_source")
+        raise ValidationFailed(gettext("风险来源无效"), code="invalid_source")
     if area is None:
-        raise ValidationFailed("风险入库须见地点：请选择区域", code="place_required")
+        raise ValidationFailed(gettext("风险入库须见地点：请选择区域"), code="place_required")
     if not area.is_current or area.level in (AreaLevel.CITY, AreaLevel.DISTRICT):
-        raise ValidationFailed("风险地点须为现行的街道、社区、网格或楼栋", code="place_required")
-    address = _text(address, "详细地址（见地点）", 200)
+        raise ValidationFailed(
+            gettext("风险地点须为现行的街道、社区、网格或楼栋"), code="place_required"
+        )
+    address = _text(address, gettext("详细地址（见地点）"), 200)
     if source == Source.MATTER and matter is None:
-        raise ValidationFailed("来源为群众诉求时须关联诉求", code="matter_required")
+        raise ValidationFailed(gettext("来源为群众诉求时须关联诉求"), code="matter_required")
     if not can(actor, "add", Risk, area.path):
-        raise PermissionDenied("您不能在该区域登记风险")
+        raise PermissionDenied(gettext("您不能在该区域登记风险"))
     rows = _clean_elements(persons, elements or [])
     if candidate is not None:
         candidate = _lock_candidate(actor, candidate, "view")
@@ -213,14 +219,20 @@ def _validate_rating(
 ) -> None:
     rows, cols = matrix.size
     if not (isinstance(likelihood, int) and 1 <= likelihood <= rows):
-        raise ValidationFailed(f"可能性须在 1 到 {rows} 之间", code="out_of_range")
+        raise ValidationFailed(
+            gettext("可能性须在 1 到 %(rows)s 之间") % {"rows": rows}, code="out_of_range"
+        )
     if not (isinstance(impact, int) and 1 <= impact <= cols):
-        raise ValidationFailed(f"影响程度须在 1 到 {cols} 之间", code="out_of_range")
+        raise ValidationFailed(
+            gettext("影响程度须在 1 到 %(cols)s 之间") % {"cols": cols}, code="out_of_range"
+        )
     if risk.category == Category.PROJECT:
         missing = [label for key, label in STABILITY_TESTS.items() if key not in tests]
         if missing:
             raise ValidationFailed(
-                f"重大项目/决策须完成四性审查：{'、'.join(missing)}", code="stability_tests"
+                gettext("重大项目/决策须完成四性审查：%(missing)s")
+                % {"missing": gettext("、").join(str(m) for m in missing)},
+                code="stability_tests",
             )
 
 
@@ -241,13 +253,15 @@ def risk_assess(
     """Rate a risk on a matrix; the current rating sets the level, limits, review and escalation
     (red and orange go to the level above in the same transaction)."""
     if kind not in AssessmentKind.values:
-        raise ValidationFailed("评估类型须为固有、当前或残余风险", code="invalid_kind")
+        raise ValidationFailed(gettext("评估类型须为固有、当前或残余风险"), code="invalid_kind")
     if confidence not in Confidence.values:
-        raise ValidationFailed("评估把握须为高、中或低", code="invalid_confidence")
+        raise ValidationFailed(gettext("评估把握须为高、中或低"), code="invalid_confidence")
     tests = stability_tests or {}
     unknown = set(tests) - set(STABILITY_TESTS)
     if unknown:
-        raise ValidationFailed("未知的审查项", code="stability_tests", detail=sorted(unknown))
+        raise ValidationFailed(
+            gettext("未知的审查项"), code="stability_tests", detail=sorted(unknown)
+        )
     made: dict[str, Any] = {}
     data: dict[str, Any] = {"kind": kind, "likelihood": likelihood, "impact": impact}
 
@@ -346,13 +360,13 @@ def escalate_overdue(*, actor: Any, risk: Risk, now: dt.datetime | None = None) 
 
     def apply(r: Risk, at: dt.datetime) -> None:
         if r.handle_due is None or r.handle_due >= today:
-            raise Conflict("尚未超过处置时限", code="not_overdue")
+            raise Conflict(gettext("尚未超过处置时限"), code="not_overdue")
         policy = policy_of(r.level)
         if not policy.escalate:
-            raise Conflict("该等级不自动上报", code="no_escalation")
+            raise Conflict(gettext("该等级不自动上报"), code="no_escalation")
         target = _escalation_target(r) if r.escalated_to is None else _next_up(r.escalated_to)
         if target is None:
-            raise Conflict("已上报至市级", code="at_the_top")
+            raise Conflict(gettext("已上报至市级"), code="at_the_top")
         missed = r.handle_due
         r.escalated_to = target
         r.handle_due = today + dt.timedelta(days=policy.handle_days)
@@ -370,7 +384,7 @@ def escalate(*, actor: Any, risk: Risk, version: int | None = None) -> Risk:
 
     def apply(r: Risk, now: dt.datetime) -> None:
         if r.escalated_to_id is not None:
-            raise Conflict("该风险已上报", code="already_escalated")
+            raise Conflict(gettext("该风险已上报"), code="already_escalated")
         r.escalated_to = _escalation_target(r)
         data.update(_escalation_data(r))
 
@@ -394,8 +408,8 @@ def risk_assign(
 ) -> Risk:
     """定人、定责."""
     if person is None or unit is None:
-        raise ValidationFailed("须指定责任人和责任单位", code="owner_required")
-    _require_holder(person, risk, "change", _("没有处置本辖区风险的权限，不能担任责任人"))
+        raise ValidationFailed(gettext("须指定责任人和责任单位"), code="owner_required")
+    _require_holder(person, risk, "change", gettext("没有处置本辖区风险的权限，不能担任责任人"))
 
     def apply(r: Risk, now: dt.datetime) -> None:
         r.responsible_person, r.responsible_unit = person, unit
@@ -416,11 +430,11 @@ def measure_add(
 ) -> Measure:
     """定措施."""
     if owner is None:
-        raise ValidationFailed("须指定措施负责人", code="owner_required")
-    _require_holder(owner, risk, "view", _("看不到本辖区的风险，不能担任措施负责人"))
+        raise ValidationFailed(gettext("须指定措施负责人"), code="owner_required")
+    _require_holder(owner, risk, "view", gettext("看不到本辖区的风险，不能担任措施负责人"))
     if due < timezone.localdate():
-        raise ValidationFailed("完成时限不能早于今天", code="invalid_due")
-    text = _text(text, "措施", 300)
+        raise ValidationFailed(gettext("完成时限不能早于今天"), code="invalid_due")
+    text = _text(text, gettext("措施"), 300)
     made: dict[str, Measure] = {}
 
     def apply(r: Risk, now: dt.datetime) -> None:
@@ -449,7 +463,7 @@ def measure_done(*, actor: Any, measure: Measure, version: int | None = None) ->
     def apply(r: Risk, now: dt.datetime) -> None:
         m = Measure.objects.get(pk=measure.pk, risk=r)
         if m.done_at is not None:
-            raise Conflict("该措施已完成", code="measure_done")
+            raise Conflict(gettext("该措施已完成"), code="measure_done")
         m.done_at = now
         m.save(update_fields=["done_at"])
         measure.done_at = now
@@ -477,27 +491,31 @@ def risk_close(
 ) -> Risk:
     """销号 with evidence and a final rating, once every measure is done."""
     if final_rating not in Level.values:
-        raise ValidationFailed("请给出销号时的风险等级", code="invalid_level")
-    note = _text(note, "销号依据", 2000)
+        raise ValidationFailed(gettext("请给出销号时的风险等级"), code="invalid_level")
+    note = _text(note, gettext("销号依据"), 2000)
     if not attachments:
-        raise ValidationFailed("销号须上传化解或管控到位的佐证材料", code="evidence_required")
+        raise ValidationFailed(
+            gettext("销号须上传化解或管控到位的佐证材料"), code="evidence_required"
+        )
 
     def apply(r: Risk, now: dt.datetime) -> None:
         missing = [
             label
             for label, present in (
-                ("责任人", r.responsible_person_id is not None),
-                ("责任单位", r.responsible_unit_id is not None),
-                ("管控措施", r.measures.exists()),
+                (gettext("责任人"), r.responsible_person_id is not None),
+                (gettext("责任单位"), r.responsible_unit_id is not None),
+                (gettext("管控措施"), r.measures.exists()),
             )
             if not present
         ]
         if missing:
             raise ValidationFailed(
-                f"销号前须定人、定责、定措施：尚缺{'、'.join(missing)}", code="ownership_required"
+                gettext("销号前须定人、定责、定措施：尚缺%(missing)s")
+                % {"missing": gettext("、").join(str(m) for m in missing)},
+                code="ownership_required",
             )
         if r.measures.filter(done_at__isnull=True).exists():
-            raise ValidationFailed("尚有未完成的管控措施，不能销号", code="measures_open")
+            raise ValidationFailed(gettext("尚有未完成的管控措施，不能销号"), code="measures_open")
         r.final_rating, r.closed_at = final_rating, now
 
     return WORKFLOW.transition(
@@ -520,7 +538,7 @@ def _clear_closure(r: Risk) -> None:
 @transaction.atomic
 def risk_reopen(*, actor: Any, risk: Risk, reason: str, version: int | None = None) -> Risk:
     """A closed or accepted risk back under control."""
-    reason = _text(reason, "重新打开理由", 1000)
+    reason = _text(reason, gettext("重新打开理由"), 1000)
     return WORKFLOW.transition(
         actor=actor,
         obj=risk,
@@ -537,9 +555,9 @@ def risk_accept(
 ) -> Risk:
     """正式接受 a residual risk: approver, reason and an expiry after which it is reviewed again
     (never a red one: the rule's guard)."""
-    reason = _text(reason, "接受理由", 1000)
+    reason = _text(reason, gettext("接受理由"), 1000)
     if expires <= timezone.localdate() or expires > timezone.localdate() + dt.timedelta(days=366):
-        raise ValidationFailed("接受有效期须在今后一年之内", code="invalid_expiry")
+        raise ValidationFailed(gettext("接受有效期须在今后一年之内"), code="invalid_expiry")
 
     def apply(r: Risk, now: dt.datetime) -> None:
         r.acceptance_reason, r.acceptance_by, r.acceptance_expires = reason, actor, expires
@@ -566,7 +584,7 @@ def risk_acceptance_expire(
 
     def apply(r: Risk, at: dt.datetime) -> None:
         if r.acceptance_expires is None or r.acceptance_expires >= today:
-            raise Conflict("接受尚在有效期内", code="acceptance_current")
+            raise Conflict(gettext("接受尚在有效期内"), code="acceptance_current")
         data["expired"] = r.acceptance_expires.isoformat()
 
     return WORKFLOW.transition(
@@ -590,9 +608,11 @@ def _lock_candidate(actor: Any, candidate: RiskCandidate, action: str) -> RiskCa
         .first()
     )
     if found is None:
-        raise NotFound("风险线索不存在或不在您的管辖范围内", code="riskcandidate_not_found")
+        raise NotFound(
+            gettext("风险线索不存在或不在您的管辖范围内"), code="riskcandidate_not_found"
+        )
     if found.status != CandidateStatus.PROPOSED:
-        raise Conflict("该线索已处理", code="illegal_transition")
+        raise Conflict(gettext("该线索已处理"), code="illegal_transition")
     return found
 
 
@@ -658,7 +678,7 @@ def candidate_evidence_add(
 @transaction.atomic
 def candidate_dismiss(*, actor: Any, candidate: RiskCandidate, note: str) -> RiskCandidate:
     """A hot spot judged not to be a risk."""
-    note = _text(note, "排除理由", 1000)
+    note = _text(note, gettext("排除理由"), 1000)
     found = _lock_candidate(actor, candidate, "change")
     found.status, found.decided_by, found.decision_note = CandidateStatus.DISMISSED, actor, note
     found.save(update_fields=["status", "decided_by", "decision_note"])

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core import todo
 from zhili.core.scoping import has_any
@@ -17,7 +19,11 @@ def items(user: Any) -> Iterable[todo.Todo]:
     if not has_any(user, Risk, "change"):
         return []
     n = review_queue(user)[:1000].count()
-    return [todo.Todo("超期待处理的风险", n, reverse("risks:queue"), urgent=True, capped=n >= 1000)]
+    return [
+        todo.Todo(
+            gettext("超期待处理的风险"), n, reverse("risks:queue"), urgent=True, capped=n >= 1000
+        )
+    ]
 
 
-todo.register("风险", items, order=20)
+todo.register(_("风险"), items, order=20)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed, ZhiliError
@@ -165,12 +166,17 @@ def create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已入库：{risk.number}")
+            messages.success(request, gettext("已入库：%(number)s") % {"number": risk.number})
             return redirect("risks:detail", number=risk.number)
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "title": "风险入库", "back_url": "/risks/", "submit_label": "入库"},
+        {
+            "form": form,
+            "title": gettext("风险入库"),
+            "back_url": "/risks/",
+            "submit_label": gettext("入库"),
+        },
     )
 
 
@@ -274,13 +280,17 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
                 fresh["version"] = str(risk.version)
                 form.data = fresh
         else:
-            messages.success(request, f"{risk.number}：已{WORKFLOW.rules[action].label}。")
+            messages.success(
+                request,
+                gettext("%(number)s：已%(label)s。")
+                % {"number": risk.number, "label": WORKFLOW.rules[action].label},
+            )
             return redirect("risks:detail", number=risk.number)
     elif action == "measure_done":
         done = MeasureDoneForm(request.POST)
         try:
             if not done.is_valid():
-                raise ValidationFailed("请刷新页面后再试")
+                raise ValidationFailed(gettext("请刷新页面后再试"))
             services.measure_done(
                 actor=request.user,
                 measure=selectors.measure_get(risk, done.cleaned_data["measure"]),
@@ -338,7 +348,7 @@ def candidate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     except ZhiliError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已排除该线索")
+        messages.success(request, gettext("已排除该线索"))
     return redirect("risks:candidates")
 
 
@@ -373,7 +383,7 @@ def risk_settings(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, gettext("已保存"))
             return redirect("risks:settings")
     return render(
         request,
@@ -386,4 +396,4 @@ def _int(value: str | None) -> int:
     try:
         return int(value or "")
     except ValueError:
-        raise ValidationFailed("请填写整数天数", code="invalid_number") from None
+        raise ValidationFailed(gettext("请填写整数天数"), code="invalid_number") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -30,7 +31,7 @@ S = Status
 
 def red_is_not_acceptable(actor: Any, risk: Risk) -> str | None:
     if risk.level == Level.RED:
-        return "红色（重大）风险不能接受，须处置"
+        return gettext("红色（重大）风险不能接受，须处置")
     return None
 
 
@@ -41,17 +42,19 @@ def failed_stability_tests(risk: Risk) -> list[str]:
         return []
     latest = risk.assessments.order_by("-id").first()
     tests = latest.stability_tests if latest is not None else {}
-    return [label for key, label in STABILITY_TESTS.items() if not tests.get(key)]
+    return [str(label) for key, label in STABILITY_TESTS.items() if not tests.get(key)]
 
 
 def acceptance_refusal(actor: Any, risk: Risk) -> str | None:
     """正式接受 is the approval of what the risk is about: never a red risk, never a project or
     decision that failed one of the four tests (社会稳定风险评估)."""
     if risk.level == Level.RED:
-        return "红色（重大）风险不能接受，须处置"
+        return gettext("红色（重大）风险不能接受，须处置")
     failed = failed_stability_tests(risk)
     if failed:
-        return f"重大项目/决策四性审查未通过（{'、'.join(failed)}），不能批准接受"
+        return gettext("重大项目/决策四性审查未通过（%(failed)s），不能批准接受") % {
+            "failed": gettext("、").join(str(f) for f in failed)
+        }
     return None
 
 
@@ -97,38 +100,59 @@ def _area_name(code: str) -> str:
     from zhili.areas.selectors import area_by_code
 
     found = area_by_code(code) if code else None
-    return found.name if found is not None else f"区域 {code}"
+    return found.name if found is not None else gettext("区域 %(code)s") % {"code": code}
 
 
 def _assess(d: dict[str, Any]) -> str:
-    return (
-        f"{_choice(AssessmentKind, d.get('kind'))}：可能性 {d.get('likelihood')} × "
-        f"影响程度 {d.get('impact')}，定为{_choice(Level, d.get('level'))}"
-    )
+    return gettext("%(kind)s：可能性 %(likelihood)s × 影响程度 %(impact)s，定为%(level)s") % {
+        "kind": _choice(AssessmentKind, d.get("kind")),
+        "likelihood": d.get("likelihood"),
+        "impact": d.get("impact"),
+        "level": _choice(Level, d.get("level")),
+    }
 
 
 def _escalate(d: dict[str, Any]) -> str:
     to = d.get("to_name") or _area_name(str(d.get("to") or ""))
-    why = f"（处置时限 {d['missed']} 已过）" if d.get("missed") else ""
-    return f"{_choice(Level, d.get('level'))}风险上报至{to}{why}"
+    why = (
+        gettext("（处置时限 %(missed)s 已过）") % {"missed": d["missed"]} if d.get("missed") else ""
+    )
+    return gettext("%(level)s风险上报至%(to)s%(why)s") % {
+        "level": _choice(Level, d.get("level")),
+        "to": to,
+        "why": why,
+    }
 
 
 DESCRIBERS: dict[str, Any] = {
-    "register": lambda d: f"编号 {d.get('number')}，来源：{_choice(Source, d.get('source'))}",
+    "register": lambda d: (
+        gettext("编号 %(number)s，来源：%(source)s")
+        % {"number": d.get("number"), "source": _choice(Source, d.get("source"))}
+    ),
     "assess": _assess,
     "assign": lambda d: (
-        f"责任人 {d.get('person_name') or d.get('person')}，责任单位 {d.get('unit')}"
+        gettext("责任人 %(person_name)s，责任单位 %(unit)s")
+        % {"person_name": d.get("person_name") or d.get("person"), "unit": d.get("unit")}
     ),
     "measure": lambda d: (
-        f"措施“{d.get('text')}”，负责人 {d.get('owner_name') or d.get('owner')}，"
-        f"完成时限 {d.get('due')}"
+        gettext("措施“%(text)s”，负责人 %(owner_name)s，完成时限 %(due)s")
+        % {
+            "text": d.get("text"),
+            "owner_name": d.get("owner_name") or d.get("owner"),
+            "due": d.get("due"),
+        }
     ),
-    "measure_done": lambda d: f"措施“{d.get('text')}”已完成",
-    "close": lambda d: f"销号时等级：{_choice(Level, d.get('final_rating'))}",
-    "accept": lambda d: f"接受有效期至 {d.get('expires')}",
+    "measure_done": lambda d: gettext("措施“%(text)s”已完成") % {"text": d.get("text")},
+    "close": lambda d: (
+        gettext("销号时等级：%(final_rating)s")
+        % {"final_rating": _choice(Level, d.get("final_rating"))}
+    ),
+    "accept": lambda d: gettext("接受有效期至 %(expires)s") % {"expires": d.get("expires")},
     "escalate": _escalate,
     "acceptance_expired": lambda d: (
-        f"接受有效期（至 {d['expired']}）已过" if d.get("expired") else ""
+        gettext("接受有效期（至 %(expired)s）已过") % {"expired": d["expired"]}
+        if d.get("expired")
+        else ""
     ),
 }
 

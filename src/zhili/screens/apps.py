@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
 
@@ -6,9 +7,11 @@ from zhili.core.navigation import NavItem
 class ScreensConfig(AppConfig):
     name = "zhili.screens"
     label = "screens"
-    verbose_name = "公示屏"
+    verbose_name = _("公示屏")
     nav = [
-        NavItem("公示屏", "screens:manage", "screens.ServiceCentre", group="统计与地图", order=12)
+        NavItem(
+            _("公示屏"), "screens:manage", "screens.ServiceCentre", group=_("统计与地图"), order=12
+        )
     ]
 
     def ready(self) -> None:

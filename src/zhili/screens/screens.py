@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from zhili.screens.models import DutyShift, Notice, ServiceCentre
 from zhili.screens.registry import Slide
@@ -29,12 +31,14 @@ def notices(centre: ServiceCentre, today: dt.date) -> list[Slide]:
 
 def duty(centre: ServiceCentre, today: dt.date) -> list[Slide]:
     shifts = DutyShift.objects.filter(centre=centre, day=today)
-    rows = [["岗位", "值班人员"]] + [[s.post, s.person] for s in shifts]
-    lines = [] if shifts else ["今日值班安排尚未公布"]
-    lines.append(f"监督投诉电话：{centre.complaint_line}")
+    rows = [[gettext("岗位"), gettext("值班人员")]] + [[s.post, s.person] for s in shifts]
+    lines = [] if shifts else [gettext("今日值班安排尚未公布")]
+    lines.append(
+        gettext("监督投诉电话：%(complaint_line)s") % {"complaint_line": centre.complaint_line}
+    )
     if centre.hours:
-        lines.append(f"办公时间：{centre.hours}")
-    return [Slide("duty", f"今日值班 · {today:%m月%d日}", lines, rows if shifts else [],
+        lines.append(gettext("办公时间：%(hours)s") % {"hours": centre.hours})
+    return [Slide("duty", gettext("今日值班 · %(day)s") % {"day": date_format(today, gettext("m月d日"))}, lines, rows if shifts else [],
                   footer=centre.name)]  # fmt: skip
 
 

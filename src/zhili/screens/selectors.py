@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from zhili.core.scoping import one_visible
 from zhili.screens.models import DutyShift, Notice, ScreenDevice, ServiceCentre
@@ -16,7 +17,7 @@ def centre_list(user: Any) -> QuerySet[ServiceCentre]:
 
 
 def centre_get(user: Any, pk: int) -> ServiceCentre:
-    return one_visible(centre_list(user).filter(pk=pk), noun="便民服务中心")
+    return one_visible(centre_list(user).filter(pk=pk), noun=gettext("便民服务中心"))
 
 
 def centre_devices(user: Any, centre: ServiceCentre) -> QuerySet[ScreenDevice]:
@@ -34,7 +35,7 @@ def centre_duties(user: Any, centre: ServiceCentre) -> QuerySet[DutyShift]:
 def device_get(user: Any, pk: int) -> ScreenDevice:
     return one_visible(
         ScreenDevice.objects.visible_to(user).filter(pk=pk).select_related("centre"),
-        noun="公示屏设备",
+        noun=gettext("公示屏设备"),
     )
 
 

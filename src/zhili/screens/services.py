@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record
@@ -27,9 +28,12 @@ def token_hash(token: str) -> str:
 def _text(value: str, label: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationFailed(f"{label}不能为空", code="required")
+        raise ValidationFailed(gettext("%(label)s不能为空") % {"label": label}, code="required")
     if len(value) > limit:
-        raise ValidationFailed(f"{label}最多 {limit} 个字", code="too_long")
+        raise ValidationFailed(
+            gettext("%(label)s最多 %(limit)s 个字") % {"label": label, "limit": limit},
+            code="too_long",
+        )
     return value
 
 
@@ -37,14 +41,16 @@ def _text(value: str, label: str, limit: int) -> str:
 def centre_create(
     *, actor: Any, area: Area, name: str, complaint_line: str, hours: str = ""
 ) -> ServiceCentre:
-    require_at(actor, "add", ServiceCentre, area.path, noun="便民服务中心")
+    require_at(actor, "add", ServiceCentre, area.path, noun=gettext("便民服务中心"))
     if area.level not in (Level.COMMUNITY, Level.STREET) or not area.is_current:
-        raise ValidationFailed("便民服务中心设在村/社区或乡镇/街道", code="invalid_area")
+        raise ValidationFailed(gettext("便民服务中心设在村/社区或乡镇/街道"), code="invalid_area")
     if ServiceCentre.objects.filter(area=area).exists():
-        raise ValidationFailed(f"{area.name} 已有便民服务中心", code="duplicate")
+        raise ValidationFailed(
+            gettext("%(name)s 已有便民服务中心") % {"name": area.name}, code="duplicate"
+        )
     centre = ServiceCentre.objects.create(
-        area=area, area_path=area.path, name=_text(name, "名称", 120),
-        complaint_line=_text(complaint_line, "监督投诉电话", 40), hours=hours.strip()[:120],
+        area=area, area_path=area.path, name=_text(name, gettext("名称"), 120),
+        complaint_line=_text(complaint_line, gettext("监督投诉电话"), 40), hours=hours.strip()[:120],
     )  # fmt: skip
     audit_record(actor=actor, action="screen.centre_create", obj=centre, area_path=area.path,
                  after={"name": centre.name, "complaint_line": centre.complaint_line})  # fmt: skip
@@ -54,10 +60,10 @@ def centre_create(
 @transaction.atomic
 def device_create(*, actor: Any, centre: ServiceCentre, name: str) -> tuple[ScreenDevice, str]:
     """A new kiosk device; returns the token, shown once (only its SHA-256 is stored)."""
-    require_at(actor, "add", ScreenDevice, centre.area_path, noun="公示屏设备")
+    require_at(actor, "add", ScreenDevice, centre.area_path, noun=gettext("公示屏设备"))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     device = ScreenDevice.objects.create(
-        centre=centre, name=_text(name, "设备名称", 80), token_hash=token_hash(token),
+        centre=centre, name=_text(name, gettext("设备名称"), 80), token_hash=token_hash(token),
         token_prefix=token[:8], created_by=actor,
     )  # fmt: skip
     audit_record(actor=actor, action="screen.device_create", obj=device,
@@ -68,9 +74,9 @@ def device_create(*, actor: Any, centre: ServiceCentre, name: str) -> tuple[Scre
 
 @transaction.atomic
 def device_revoke(*, actor: Any, device: ScreenDevice) -> ScreenDevice:
-    require(actor, "revoke", device, noun="公示屏设备")
+    require(actor, "revoke", device, noun=gettext("公示屏设备"))
     if device.revoked_at is not None:
-        raise Conflict("该设备已停用", code="already_revoked")
+        raise Conflict(gettext("该设备已停用"), code="already_revoked")
     device.revoked_at = timezone.now()
     device.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="screen.device_revoke", obj=device,
@@ -90,11 +96,11 @@ def notice_create(
     *, actor: Any, centre: ServiceCentre, title: str, body: str, show_from: dt.date,
     show_until: dt.date | None = None, published: bool = True,
 ) -> Notice:  # fmt: skip
-    require_at(actor, "add", Notice, centre.area_path, noun="公告")
+    require_at(actor, "add", Notice, centre.area_path, noun=gettext("公告"))
     if show_until is not None and show_until < show_from:
-        raise ValidationFailed("展示结束日期不能早于开始日期", code="invalid_dates")
+        raise ValidationFailed(gettext("展示结束日期不能早于开始日期"), code="invalid_dates")
     notice = Notice.objects.create(
-        centre=centre, title=_text(title, "标题", 120), body=_text(body, "内容", 4000),
+        centre=centre, title=_text(title, gettext("标题"), 120), body=_text(body, gettext("内容"), 4000),
         show_from=show_from, show_until=show_until, published=published, created_by=actor,
     )  # fmt: skip
     audit_record(actor=actor, action="screen.notice_create", obj=notice,
@@ -105,7 +111,7 @@ def notice_create(
 
 @transaction.atomic
 def notice_withdraw(*, actor: Any, notice: Notice) -> Notice:
-    require(actor, "change", notice, noun="公告")
+    require(actor, "change", notice, noun=gettext("公告"))
     notice.published = False
     notice.save(update_fields=["published"])
     audit_record(actor=actor, action="screen.notice_withdraw", obj=notice,
@@ -117,9 +123,12 @@ def notice_withdraw(*, actor: Any, notice: Notice) -> Notice:
 def duty_add(
     *, actor: Any, centre: ServiceCentre, day: dt.date, person: str, post: str
 ) -> DutyShift:
-    require_at(actor, "add", DutyShift, centre.area_path, noun="值班安排")
+    require_at(actor, "add", DutyShift, centre.area_path, noun=gettext("值班安排"))
     shift = DutyShift.objects.create(
-        centre=centre, day=day, person=_text(person, "值班人员", 40), post=_text(post, "岗位", 60)
+        centre=centre,
+        day=day,
+        person=_text(person, gettext("值班人员"), 40),
+        post=_text(post, gettext("岗位"), 60),
     )
     audit_record(actor=actor, action="screen.duty_add", obj=shift, area_path=centre.area_path,
                  after={"day": day.isoformat(), "person": shift.person})  # fmt: skip

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhili.core.errors import Conflict, PermissionDenied, ZhiliError
@@ -30,7 +31,7 @@ POLL_SECONDS = 120
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, ServiceCentre, "view"):
-        raise PermissionDenied("没有管理公示屏的权限")
+        raise PermissionDenied(gettext("没有管理公示屏的权限"))
     form = CentreForm(request.POST or None)
     bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
@@ -72,11 +73,11 @@ def centre(request: HttpRequest, pk: int) -> HttpResponse:
                 device_form = DeviceForm()
             elif which == "notice" and notice_form.is_valid():
                 services.notice_create(actor=request.user, centre=c, **notice_form.cleaned_data)
-                messages.success(request, "已保存公告")
+                messages.success(request, gettext("已保存公告"))
                 return redirect("screens:centre", pk=c.pk)
             elif which == "duty" and duty_form.is_valid():
                 services.duty_add(actor=request.user, centre=c, **duty_form.cleaned_data)
-                messages.success(request, "已登记值班")
+                messages.success(request, gettext("已登记值班"))
                 return redirect("screens:centre", pk=c.pk)
         except ZhiliError as exc:
             {"device": device_form, "notice": notice_form, "duty": duty_form}[which].add_error(
@@ -106,7 +107,7 @@ def device_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已停用 {device.name}")
+        messages.success(request, gettext("已停用 %(name)s") % {"name": device.name})
     return redirect("screens:centre", pk=device.centre.pk)
 
 
@@ -122,7 +123,7 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def pair(request: HttpRequest, token: str) -> HttpResponse:
     """Opened once on the TV: keeps the token in an HttpOnly cookie and shows the kiosk."""
     if selectors.device_for_token(token) is None:
-        raise Http404("设备令牌无效或已停用")
+        raise Http404(gettext("设备令牌无效或已停用"))
     response = redirect("screens:kiosk")
     response.set_cookie(COOKIE, token, max_age=COOKIE_AGE, httponly=True, samesite="Strict",
                         secure=request.is_secure())  # fmt: skip
@@ -170,6 +171,8 @@ def kiosk_sw(request: HttpRequest) -> HttpResponse:
 def kiosk_slides(request: HttpRequest) -> JsonResponse:
     device = _device(request)
     if device is None:
-        return JsonResponse({"code": "device_refused", "message": "设备未授权或已停用"}, status=403)
+        return JsonResponse(
+            {"code": "device_refused", "message": gettext("设备未授权或已停用")}, status=403
+        )
     services.device_seen(device)
     return JsonResponse({"slides": _slides(device)}, json_dumps_params={"ensure_ascii": False})

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.errors import ValidationFailed
 from zhili.targets.models import Evidence
@@ -29,7 +31,7 @@ KINDS = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx", "Word"),
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx", "Excel"),
 }
-ALLOWED_LABEL = "PDF、JPG、PNG、WebP 图片或 Word（.docx）、Excel（.xlsx）文件"
+ALLOWED_LABEL = _("PDF、JPG、PNG、WebP 图片或 Word（.docx）、Excel（.xlsx）文件")
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx"
 
 
@@ -65,20 +67,27 @@ def sniff(data: bytes) -> str | None:
 def check(uploads: list[Upload]) -> list[tuple[Upload, str]]:
     """Every file's type, or one error naming every bad file (nothing is stored then)."""
     if len(uploads) > MAX_FILES:
-        raise ValidationFailed(f"一次最多上传 {MAX_FILES} 个文件", code="too_many_files")
+        raise ValidationFailed(
+            gettext("一次最多上传 %(max_files)s 个文件") % {"max_files": MAX_FILES},
+            code="too_many_files",
+        )
     problems, typed = [], []
     for up in uploads:
         if not up.data:
-            problems.append(f"{up.name}：文件为空")
+            problems.append(gettext("%(name)s：文件为空") % {"name": up.name})
         elif len(up.data) > MAX_BYTES:
-            problems.append(f"{up.name}：超过 {MAX_BYTES // (1024 * 1024)} MB")
+            problems.append(
+                gettext("%(name)s：超过 %(value)s MB")
+                % {"name": up.name, "value": MAX_BYTES // (1024 * 1024)}
+            )
         elif (kind := sniff(up.data)) is None:
-            problems.append(f"{up.name}：不是允许的文件类型")
+            problems.append(gettext("%(name)s：不是允许的文件类型") % {"name": up.name})
         else:
             typed.append((up, kind))
     if problems:
         raise ValidationFailed(
-            f"佐证材料只能是{ALLOWED_LABEL}，每个不超过 {MAX_BYTES // (1024 * 1024)} MB："
+            gettext("佐证材料只能是%(allowed_label)s，每个不超过 %(value)s MB：")
+            % {"allowed_label": ALLOWED_LABEL, "value": MAX_BYTES // (1024 * 1024)}
             + "；".join(problems),
             code="evidence_type",
             detail=problems,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from zhili.targets.models import Method
 from zhili.targets.selectors import Table
 from zhili.targets.states import PALETTE, SYMBOL, CellState
 
-BY_LABEL = {"unit": "按责任单位", "district": "按区县", "period": "按月份"}
+BY_LABEL = {"unit": _("按责任单位"), "district": _("按区县"), "period": _("按月份")}
 
 
 def table_xlsx(table: Table) -> bytes:
@@ -18,21 +21,24 @@ def table_xlsx(table: Table) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "打表推进"
+    ws.title = gettext("打表推进")
     thin = Side(style="thin", color="C8CED6")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     fills = {s: PatternFill("solid", fgColor=PALETTE[s][0]) for s in CellState}
     fonts = {s: Font(color=PALETTE[s][1], bold=True) for s in CellState}
     centre = Alignment(horizontal="center", vertical="center")
-    fixed = ["编号", "治理方式", "任务名称", "分值"]
+    fixed = [gettext("编号"), gettext("治理方式"), gettext("任务名称"), gettext("分值")]
     ncols = len(fixed) + len(table.columns) + 1
 
     ws.append(
-        [f"{table.plan.title} · 打表推进（{BY_LABEL[table.by]}） · 统计日 {table.on:%Y-%m-%d}"]
+        [
+            gettext("%(title)s · 打表推进（%(by)s） · 统计日 %(on)s")
+            % {"title": table.plan.title, "by": BY_LABEL[table.by], "on": f"{table.on:%Y-%m-%d}"}
+        ]
     )
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(ncols, 4))
-    ws.append([*fixed, *(c.label for c in table.columns), "完成"])
+    ws.append([*fixed, *(str(c.label) for c in table.columns), gettext("完成")])
     for i in range(1, ncols + 1):
         cell = ws.cell(row=2, column=i)
         cell.font = Font(bold=True)
@@ -49,11 +55,11 @@ def table_xlsx(table: Table) -> bytes:
     for row in table.rows:
         values = [
             row.task.number,
-            methods.get(row.task.method, ""),
+            str(methods.get(row.task.method, "")),
             row.task.title,
             float(row.task.weight),
         ]
-        values += [SYMBOL[c.state] if c else "" for c in row.cells]
+        values += [str(SYMBOL[c.state]) if c else "" for c in row.cells]
         values.append(f"{row.done}/{row.total}")
         ws.append(values)
         r = ws.max_row
@@ -65,9 +71,9 @@ def table_xlsx(table: Table) -> bytes:
             cell = ws.cell(row=r, column=j)
             cell.fill, cell.font, cell.alignment = fills[c.state], fonts[c.state], centre
     ws.append([])
-    ws.append(["图例"])
+    ws.append([gettext("图例")])
     for state in CellState:
-        ws.append([SYMBOL[state], state.label])
+        ws.append([str(SYMBOL[state]), str(state.label)])
         cell = ws.cell(row=ws.max_row, column=1)
         cell.fill, cell.font, cell.alignment = fills[state], fonts[state], centre
     widths = [7, 7, 40, 6] + [4 if table.by != "period" else 6] * len(table.columns) + [8]

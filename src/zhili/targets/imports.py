@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.core.errors import ValidationFailed
@@ -254,7 +255,8 @@ def _header(ws: Any, sheet: str, columns: list[tuple[str, str]]) -> dict[int, st
     missing = [label for label in REQUIRED[sheet] if label not in header]
     if missing:
         raise ValidationFailed(
-            f"“{sheet}”表头缺少列：{'、'.join(missing)}（请使用系统提供的模板）",
+            gettext("“%(sheet)s”表头缺少列：%(missing)s（请使用系统提供的模板）")
+            % {"sheet": sheet, "missing": gettext("、").join(missing)},
             code="invalid_header",
         )
     keys = {label: key for key, label in columns}
@@ -292,8 +294,8 @@ class Lookups:
         if len(found) == 1:
             return found[0]
         if not found:
-            raise ValueError(f"单位“{name}”不存在")
-        raise ValueError(f"有多个名为“{name}”的单位，请改用唯一的名称")
+            raise ValueError(gettext("单位“%(name)s”不存在") % {"name": name})
+        raise ValueError(gettext("有多个名为“%(name)s”的单位，请改用唯一的名称") % {"name": name})
 
     def district_list(self, text: str) -> list[Area]:
         if text in ALL_DISTRICTS:
@@ -303,7 +305,10 @@ class Lookups:
             area = self.districts.get(name)
             (out.append(area) if area else unknown.append(name))
         if unknown:
-            raise ValueError(f"区县“{'、'.join(unknown)}”不存在或已撤销")
+            raise ValueError(
+                gettext("区县“%(unknown)s”不存在或已撤销")
+                % {"unknown": gettext("、").join(unknown)}
+            )
         return out
 
 
@@ -311,16 +316,16 @@ def _task_row(n: int, raw: dict[str, Any], look: Lookups, problems: list[str]) -
     number = _text(raw.get("number"))
     title = _text(raw.get("title"))
     if not number:
-        problems.append("编号不能为空")
+        problems.append(gettext("编号不能为空"))
     elif len(number) > 16:
-        problems.append("编号不能超过 16 个字符")
+        problems.append(gettext("编号不能超过 16 个字符"))
     if not title:
-        problems.append("任务名称不能为空")
+        problems.append(gettext("任务名称不能为空"))
     elif len(title) > 200:
-        problems.append("任务名称不能超过 200 字")
+        problems.append(gettext("任务名称不能超过 200 字"))
     method = METHOD_WORDS.get(_text(raw.get("method")))
     if method is None:
-        problems.append("治理方式须为 政治、自治、法治、德治、智治、综治 之一")
+        problems.append(gettext("治理方式须为 政治、自治、法治、德治、智治、综治 之一"))
     weight = None
     try:
         weight = Decimal(_text(raw.get("weight")))
@@ -328,35 +333,35 @@ def _task_row(n: int, raw: dict[str, Any], look: Lookups, problems: list[str]) -
             raise InvalidOperation
         weight = weight.quantize(Decimal("0.01"))
     except InvalidOperation:
-        problems.append("分值须为大于 0 的数字")
+        problems.append(gettext("分值须为大于 0 的数字"))
         weight = None
     lead = co = districts = None
     try:
         lead_name = _text(raw.get("lead"))
         if not lead_name:
-            raise ValueError("牵头单位不能为空")
+            raise ValueError(gettext("牵头单位不能为空"))
         lead = look.unit(lead_name)
     except ValueError as exc:
         problems.append(str(exc))
     try:
         co = [look.unit(name) for name in SPLIT.split(_text(raw.get("co"))) if name]
         if lead is not None and any(u.pk == lead.pk for u in co):
-            raise ValueError("配合单位不能与牵头单位相同")
+            raise ValueError(gettext("配合单位不能与牵头单位相同"))
         if len({u.pk for u in co}) != len(co):
-            raise ValueError("配合单位有重复")
+            raise ValueError(gettext("配合单位有重复"))
     except ValueError as exc:
         problems.append(str(exc))
     try:
         districts = look.district_list(_text(raw.get("districts")))
         if len({a.pk for a in districts}) != len(districts):
-            raise ValueError("适用区县有重复")
+            raise ValueError(gettext("适用区县有重复"))
     except ValueError as exc:
         problems.append(str(exc))
     deadline = None
     try:
         deadline = _date(raw.get("deadline"))
     except (ValueError, TypeError):
-        problems.append("完成时限须为日期，如 2021-12-31")
+        problems.append(gettext("完成时限须为日期，如 2021-12-31"))
     if problems:
         return None
     assert method and weight is not None and lead and co is not None and districts is not None
@@ -378,22 +383,22 @@ def _task_row(n: int, raw: dict[str, Any], look: Lookups, problems: list[str]) -
 def _negative_row(raw: dict[str, Any], problems: list[str]) -> NegativeRow | None:
     number, title, trigger = (_text(raw.get(k)) for k in ("number", "title", "trigger"))
     if not number:
-        problems.append("编号不能为空")
+        problems.append(gettext("编号不能为空"))
     if not title:
-        problems.append("名称不能为空")
+        problems.append(gettext("名称不能为空"))
     if not trigger:
-        problems.append("触发情形不能为空")
+        problems.append(gettext("触发情形不能为空"))
     effect = EFFECT_WORDS.get(_text(raw.get("effect")))
     points = Decimal(0)
     if effect is None:
-        problems.append("处理方式须为“扣分”或“一票否决”")
+        problems.append(gettext("处理方式须为“扣分”或“一票否决”"))
     elif effect == Effect.DEDUCT:
         try:
             points = Decimal(_text(raw.get("points")))
             if not points.is_finite() or points <= 0 or points > 100:
                 raise InvalidOperation
         except InvalidOperation:
-            problems.append("扣分须为 0 到 100 之间的正数")
+            problems.append(gettext("扣分须为 0 到 100 之间的正数"))
     if problems:
         return None
     assert effect is not None
@@ -411,17 +416,18 @@ def read_workbook(data: bytes, *, year: int, root: Area) -> PlanDraft:
     from openpyxl import load_workbook
 
     if len(data) > settings.ZHILI_MAX_IMPORT_BYTES:
-        raise ValidationFailed("文件过大", code="file_too_large")
+        raise ValidationFailed(gettext("文件过大"), code="file_too_large")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
         raise ValidationFailed(
-            "无法读取该文件，请上传 .xlsx 格式的方案模板", code="invalid_file"
+            gettext("无法读取该文件，请上传 .xlsx 格式的方案模板"), code="invalid_file"
         ) from exc
     for sheet in (TASK_SHEET, MILESTONE_SHEET, NEGATIVE_SHEET):
         if sheet not in wb.sheetnames:
             raise ValidationFailed(
-                f"缺少工作表“{sheet}”（请使用系统提供的模板）", code="invalid_header"
+                gettext("缺少工作表“%(sheet)s”（请使用系统提供的模板）") % {"sheet": sheet},
+                code="invalid_header",
             )
     look = Lookups(root)
     errors: list[dict[str, Any]] = []
@@ -432,13 +438,19 @@ def read_workbook(data: bytes, *, year: int, root: Area) -> PlanDraft:
     tasks: dict[str, TaskRow] = {}
     task_rows = _rows(wb[TASK_SHEET], _header(wb[TASK_SHEET], TASK_SHEET, TASK_COLUMNS))
     if len(task_rows) > MAX_TASKS:
-        raise ValidationFailed(f"一份方案最多 {MAX_TASKS} 项任务", code="too_many_rows")
+        raise ValidationFailed(
+            gettext("一份方案最多 %(max_tasks)s 项任务") % {"max_tasks": MAX_TASKS},
+            code="too_many_rows",
+        )
     for n, raw in task_rows:
         problems: list[str] = []
         row = _task_row(n, raw, look, problems)
         number = _text(raw.get("number"))
         if number and number in tasks:
-            problems.append(f"编号 {number} 与第 {tasks[number].row} 行重复")
+            problems.append(
+                gettext("编号 %(number)s 与第 %(row)s 行重复")
+                % {"number": number, "row": tasks[number].row}
+            )
         if problems or row is None:
             fail(TASK_SHEET, n, number or _text(raw.get("title")), problems)
         else:
@@ -452,19 +464,31 @@ def read_workbook(data: bytes, *, year: int, root: Area) -> PlanDraft:
         number = _text(raw.get("task"))
         task = tasks.get(number)
         if task is None and number not in bad_numbers:
-            problems.append(f"任务编号 {number or '（空）'} 在“目标任务”中不存在")
+            problems.append(
+                gettext("任务编号 %(number)s 在“目标任务”中不存在")
+                % {"number": number or gettext("（空）")}
+            )
         try:
             label, due = milestone_due(raw.get("when"), year)
         except ValueError:
-            problems.append("节点须为 3月、一季度、上半年、全年 或日期")
+            problems.append(gettext("节点须为 3月、一季度、上半年、全年 或日期"))
             label, due = "", dt.date(year, 1, 1)
         if task is not None and not problems:
             if due > task.deadline:
-                problems.append(f"节点期限 {due} 晚于任务完成时限 {task.deadline}")
+                problems.append(
+                    gettext("节点期限 %(due)s 晚于任务完成时限 %(deadline)s")
+                    % {"due": due, "deadline": task.deadline}
+                )
             if due.year < year:
-                problems.append(f"节点期限 {due} 早于考核年度 {year} 年")
+                problems.append(
+                    gettext("节点期限 %(due)s 早于考核年度 %(year)s 年")
+                    % {"due": due, "year": year}
+                )
             if any(m.due == due for m in task.milestones):
-                problems.append(f"任务 {number} 已有期限为 {due} 的节点")
+                problems.append(
+                    gettext("任务 %(number)s 已有期限为 %(due)s 的节点")
+                    % {"number": number, "due": due}
+                )
         if problems:
             fail(MILESTONE_SHEET, n, number, problems)
         elif task is not None:
@@ -484,14 +508,19 @@ def read_workbook(data: bytes, *, year: int, root: Area) -> PlanDraft:
         problems = []
         neg = _negative_row(raw, problems)
         if neg is not None and neg.number in negatives:
-            problems.append(f"编号 {neg.number} 重复")
+            problems.append(gettext("编号 %(number)s 重复") % {"number": neg.number})
         if problems or neg is None:
             fail(NEGATIVE_SHEET, n, _text(raw.get("number")) or _text(raw.get("title")), problems)
         else:
             negatives[neg.number] = neg
     for task in tasks.values():
         if task.deadline.year < year:
-            fail(TASK_SHEET, task.row, task.number, [f"完成时限早于考核年度 {year} 年"])
+            fail(
+                TASK_SHEET,
+                task.row,
+                task.number,
+                [gettext("完成时限早于考核年度 %(year)s 年") % {"year": year}],
+            )
     if errors:
         errors.sort(
             key=lambda e: (
@@ -499,9 +528,12 @@ def read_workbook(data: bytes, *, year: int, root: Area) -> PlanDraft:
                 e["row"],
             )
         )
-        raise ImportErrors(f"{len(errors)} 行有错误，未导入任何数据", detail=errors)
+        raise ImportErrors(
+            gettext("%(errors_count)s 行有错误，未导入任何数据") % {"errors_count": len(errors)},
+            detail=errors,
+        )
     if not tasks:
-        raise ValidationFailed("“目标任务”中没有数据行", code="empty")
+        raise ValidationFailed(gettext("“目标任务”中没有数据行"), code="empty")
     for task in tasks.values():
         if not task.milestones:
             task.milestones.append(

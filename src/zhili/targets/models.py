@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.apps import apps
 from django.conf import settings
@@ -18,55 +18,59 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event, EventQuerySet
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths, user_grants
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class Method(models.TextChoices):
     """The six governance methods (“六治”), the axis every task belongs to."""
 
-    POLITICAL = "political", "政治"
-    SELF_GOVERNANCE = "self_governance", "自治"
-    RULE_OF_LAW = "rule_of_law", "法治"
-    MORAL = "moral", "德治"
-    SMART = "smart", "智治"
-    COMPREHENSIVE = "comprehensive", "综治"
+    POLITICAL = "political", _("政治")
+    SELF_GOVERNANCE = "self_governance", _("自治")
+    RULE_OF_LAW = "rule_of_law", _("法治")
+    MORAL = "moral", _("德治")
+    SMART = "smart", _("智治")
+    COMPREHENSIVE = "comprehensive", _("综治")
 
 
 class PlanStatus(models.TextChoices):
-    ACTIVE = "active", "进行中"
-    CLOSED = "closed", "已结束"
+    ACTIVE = "active", _("进行中")
+    CLOSED = "closed", _("已结束")
 
 
 class AssignmentKind(models.TextChoices):
-    LEAD = "lead", "牵头单位"
-    CO = "co", "配合单位"
-    DISTRICT = "district", "区县"
-    STREET = "street", "街道（乡镇）"
+    LEAD = "lead", _("牵头单位")
+    CO = "co", _("配合单位")
+    DISTRICT = "district", _("区县")
+    STREET = "street", _("街道（乡镇）")
 
 
 class ReportStatus(models.TextChoices):
-    PENDING = "pending", "未报送"
-    SUBMITTED = "submitted", "待审核"
-    RETURNED = "returned", "已退回"
-    ACCEPTED = "accepted", "已通过"
+    PENDING = "pending", _("未报送")
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("已退回")
+    ACCEPTED = "accepted", _("已通过")
 
 
 class Effect(models.TextChoices):
-    DEDUCT = "deduct", "扣分"
-    VETO = "veto", "一票否决"
+    DEDUCT = "deduct", _("扣分")
+    VETO = "veto", _("一票否决")
 
 
 class IncidentStatus(models.TextChoices):
-    ACTIVE = "active", "有效"
-    WITHDRAWN = "withdrawn", "已撤销"
+    ACTIVE = "active", _("有效")
+    WITHDRAWN = "withdrawn", _("已撤销")
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "临期提醒"
-    OVERDUE = "overdue", "逾期督办"
+    DUE_SOON = "due_soon", _("临期提醒")
+    OVERDUE = "overdue", _("逾期督办")
 
 
 # Scoping ------------------------------------------------------------------------------------
@@ -144,7 +148,7 @@ def unit_path(user: Any) -> str:
 # Plans and tasks ----------------------------------------------------------------------------
 
 
-def _share(label: str, default: str) -> models.DecimalField:
+def _share(label: StrOrPromise, default: str) -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=4,
@@ -157,52 +161,58 @@ def _share(label: str, default: str) -> models.DecimalField:
 class Plan(models.Model):
     """One year's assessment plan (考核方案) and its scoring rule (评分规则)."""
 
-    year = models.PositiveSmallIntegerField("考核年度", unique=True)
-    title = models.CharField("名称", max_length=200)
+    year = models.PositiveSmallIntegerField(_("考核年度"), unique=True)
+    title = models.CharField(_("名称"), max_length=200)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="适用区域", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("适用区域"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
-        "状态", max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
+        _("状态"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
     )
     as_of = models.DateField(
-        "统计基准日",
+        _("统计基准日"),
         null=True,
         blank=True,
-        help_text="留空按今天计算；填写后，节点状态、预警和得分都按这一天计算（用于回看往年方案）",
+        help_text=_(
+            "留空按今天计算；填写后，节点状态、预警和得分都按这一天计算（用于回看往年方案）"
+        ),
     )
-    note = models.TextField("说明", blank=True)
-    source_name = models.CharField("来源文件", max_length=200, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
     source_sha256 = models.CharField(max_length=64, blank=True)
     # The scoring rule: configurable by the office, every change recomputes every score.
     risk_days = models.PositiveSmallIntegerField(
-        "临期天数",
+        _("临期天数"),
         default=10,
         validators=[MaxValueValidator(90)],
-        help_text="节点到期前这么多天内仍无通过的报告，单元格显示“临期”，并提醒责任单位",
+        help_text=_("节点到期前这么多天内仍无通过的报告，单元格显示“临期”，并提醒责任单位"),
     )
-    share_completion = _share("完成度占比", "0.60")
-    share_timeliness = _share("及时性占比", "0.25")
-    share_quality = _share("审核质量占比", "0.15")
+    share_completion = _share(_("完成度占比"), "0.60")
+    share_timeliness = _share(_("及时性占比"), "0.25")
+    share_quality = _share(_("审核质量占比"), "0.15")
     return_penalty = models.DecimalField(
-        "每次退回扣减审核质量",
+        _("每次退回扣减审核质量"),
         max_digits=4,
         decimal_places=2,
         default=Decimal("0.25"),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
     )
     veto_score = models.DecimalField(
-        "一票否决后得分上限",
+        _("一票否决后得分上限"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     grade_excellent = models.DecimalField(
-        "优秀线", max_digits=5, decimal_places=2, default=Decimal(90)
+        _("优秀线"), max_digits=5, decimal_places=2, default=Decimal(90)
     )
-    grade_good = models.DecimalField("良好线", max_digits=5, decimal_places=2, default=Decimal(80))
-    grade_pass = models.DecimalField("合格线", max_digits=5, decimal_places=2, default=Decimal(60))
+    grade_good = models.DecimalField(
+        _("良好线"), max_digits=5, decimal_places=2, default=Decimal(80)
+    )
+    grade_pass = models.DecimalField(
+        _("合格线"), max_digits=5, decimal_places=2, default=Decimal(60)
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -212,8 +222,8 @@ class Plan(models.Model):
     extra_actions = ("import", "view_own")
 
     class Meta:
-        verbose_name = "考核方案"
-        verbose_name_plural = "考核方案"
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
         ordering = ["-year"]
         constraints = [
             models.CheckConstraint(
@@ -243,21 +253,21 @@ class Task(models.Model):
     """A target task (目标任务): one row of the 打表 table."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
-    number = models.CharField("编号", max_length=16)
-    seq = models.PositiveIntegerField("顺序", default=0)
-    title = models.CharField("任务名称", max_length=200)
-    requirement = models.TextField("工作要求", blank=True)
-    method = models.CharField("治理方式", max_length=20, choices=Method.choices)
+    number = models.CharField(_("编号"), max_length=16)
+    seq = models.PositiveIntegerField(_("顺序"), default=0)
+    title = models.CharField(_("任务名称"), max_length=200)
+    requirement = models.TextField(_("工作要求"), blank=True)
+    method = models.CharField(_("治理方式"), max_length=20, choices=Method.choices)
     weight = models.DecimalField(
-        "分值", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("分值"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
-    deadline = models.DateField("完成时限")
+    deadline = models.DateField(_("完成时限"))
 
     objects = CatalogueQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "目标任务"
-        verbose_name_plural = "目标任务"
+        verbose_name = _("目标任务")
+        verbose_name_plural = _("目标任务")
         ordering = ["plan", "seq", "id"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="task_unique_number"),
@@ -272,15 +282,15 @@ class Milestone(models.Model):
     """A checkpoint of a task (工作节点): due by month, quarter or date, with the evidence it needs."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones")
-    seq = models.PositiveSmallIntegerField("顺序")
-    label = models.CharField("节点", max_length=32)
-    due = models.DateField("期限")
-    requirement = models.TextField("节点要求", blank=True)
-    evidence = models.TextField("佐证材料要求", blank=True)
+    seq = models.PositiveSmallIntegerField(_("顺序"))
+    label = models.CharField(_("节点"), max_length=32)
+    due = models.DateField(_("期限"))
+    requirement = models.TextField(_("节点要求"), blank=True)
+    evidence = models.TextField(_("佐证材料要求"), blank=True)
 
     class Meta:
-        verbose_name = "工作节点"
-        verbose_name_plural = "工作节点"
+        verbose_name = _("工作节点")
+        verbose_name_plural = _("工作节点")
         ordering = ["task", "due", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["task", "seq"], name="milestone_unique_seq"),
@@ -299,36 +309,36 @@ class Assignment(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="assignments")
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
-    kind = models.CharField("承担方式", max_length=16, choices=AssignmentKind.choices)
+    kind = models.CharField(_("承担方式"), max_length=16, choices=AssignmentKind.choices)
     unit = models.ForeignKey(
         "org.Unit",
-        verbose_name="责任单位",
+        verbose_name=_("责任单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所在区域", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径", db_index=True)
+    area_path = PathField(_("区域路径"), db_index=True)
     parent = models.ForeignKey(
         "self",
-        verbose_name="所属区县任务",
+        verbose_name=_("所属区县任务"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="shares",
     )
-    note = models.CharField("分解说明", max_length=200, blank=True)
+    note = models.CharField(_("分解说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssigneeQuerySet.as_manager()
     extra_actions = ("view_own",)
 
     class Meta:
-        verbose_name = "任务分解"
-        verbose_name_plural = "任务分解"
+        verbose_name = _("任务分解")
+        verbose_name_plural = _("任务分解")
         ordering = ["task", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -369,9 +379,9 @@ class Evidence(models.Model):
     """An evidence file (佐证材料), stored once by its SHA-256 whoever uploads it."""
 
     sha256 = models.CharField(max_length=64, unique=True)
-    content_type = models.CharField("类型", max_length=100)
-    size = models.PositiveIntegerField("大小")
-    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    original_name = models.CharField(_("文件名"), max_length=200)
     file = models.FileField(upload_to="targets/evidence/", max_length=200)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -379,8 +389,8 @@ class Evidence(models.Model):
     )
 
     class Meta:
-        verbose_name = "佐证材料"
-        verbose_name_plural = "佐证材料"
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
 
     def __str__(self) -> str:
         return self.original_name
@@ -402,24 +412,24 @@ class Report(models.Model):
     unit = models.ForeignKey(
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
+    area_path = PathField(_("区域路径"))
     status = models.CharField(
-        "状态", max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
+        _("状态"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING
     )
-    text = models.TextField("进展情况", blank=True)
-    first_submitted_at = models.DateTimeField("首次报送", null=True, blank=True)
-    submitted_at = models.DateTimeField("最近报送", null=True, blank=True)
-    submitted_on = models.DateField("报送日（业务日期）", null=True, blank=True)
-    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
-    returns = models.PositiveSmallIntegerField("退回次数", default=0)
-    version = models.PositiveIntegerField("版本", default=0)
+    text = models.TextField(_("进展情况"), blank=True)
+    first_submitted_at = models.DateTimeField(_("首次报送"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("最近报送"), null=True, blank=True)
+    submitted_on = models.DateField(_("报送日（业务日期）"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    returns = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = AssigneeQuerySet.as_manager()
     extra_actions = ("view_own", "submit", "submit_own", "review")
 
     class Meta:
-        verbose_name = "进展报告"
-        verbose_name_plural = "进展报告"
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "milestone"], name="report_unique"),
@@ -445,14 +455,14 @@ class ReportEvent(Event):
     subject_field: ClassVar[str] = "report"
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
-    on = models.DateField("业务日期")
+    on = models.DateField(_("业务日期"))
     evidence = models.ManyToManyField(Evidence, blank=True, related_name="report_events")
 
     objects: ClassVar[Any] = ReportEventQuerySet.as_manager()
 
     class Meta(Event.Meta):
-        verbose_name = "进展记录"
-        verbose_name_plural = "进展记录"
+        verbose_name = _("进展记录")
+        verbose_name_plural = _("进展记录")
 
     @property
     def attachments(self) -> Any:
@@ -464,15 +474,15 @@ class Reminder(models.Model):
     """A warning sent for a report (due soon, overdue): once per report, kind and due date."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField("类型", max_length=16, choices=ReminderKind.choices)
-    due = models.DateField("节点期限")
-    sent_on = models.DateField("提醒日")
-    recipients = models.PositiveIntegerField("接收人数", default=0)
+    kind = models.CharField(_("类型"), max_length=16, choices=ReminderKind.choices)
+    due = models.DateField(_("节点期限"))
+    sent_on = models.DateField(_("提醒日"))
+    recipients = models.PositiveIntegerField(_("接收人数"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "预警提醒"
-        verbose_name_plural = "预警提醒"
+        verbose_name = _("预警提醒")
+        verbose_name_plural = _("预警提醒")
         constraints = [
             models.UniqueConstraint(fields=["report", "kind", "due"], name="reminder_once"),
         ]
@@ -488,12 +498,12 @@ class NegativeItem(models.Model):
     """A negative-list item (负面清单): when it happens, it deducts points or vetoes the grade."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="negative_items")
-    number = models.CharField("编号", max_length=16)
-    title = models.CharField("名称", max_length=200)
-    trigger = models.TextField("触发情形")
-    effect = models.CharField("处理方式", max_length=16, choices=Effect.choices)
+    number = models.CharField(_("编号"), max_length=16)
+    title = models.CharField(_("名称"), max_length=200)
+    trigger = models.TextField(_("触发情形"))
+    effect = models.CharField(_("处理方式"), max_length=16, choices=Effect.choices)
     points = models.DecimalField(
-        "扣分",
+        _("扣分"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(0),
@@ -503,8 +513,8 @@ class NegativeItem(models.Model):
     objects = CatalogueQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "负面清单事项"
-        verbose_name_plural = "负面清单事项"
+        verbose_name = _("负面清单事项")
+        verbose_name_plural = _("负面清单事项")
         ordering = ["plan", "id"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="negative_unique_number"),
@@ -524,34 +534,34 @@ class Incident(models.Model):
     item = models.ForeignKey(NegativeItem, on_delete=models.PROTECT, related_name="incidents")
     unit = models.ForeignKey(
         "org.Unit",
-        verbose_name="责任单位",
+        verbose_name=_("责任单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="区县", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    occurred_on = models.DateField("发生日期")
-    description = models.TextField("情况说明")
+    area_path = PathField(_("区域路径"))
+    occurred_on = models.DateField(_("发生日期"))
+    description = models.TextField(_("情况说明"))
     status = models.CharField(
-        "状态", max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.ACTIVE
+        _("状态"), max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.ACTIVE
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_reason = models.TextField("撤销理由", blank=True)
+    withdrawn_reason = models.TextField(_("撤销理由"), blank=True)
     evidence = models.ManyToManyField(Evidence, blank=True, related_name="incidents")
 
     objects = AssigneeQuerySet.as_manager()
     extra_actions = ("view_own",)
 
     class Meta:
-        verbose_name = "负面清单事件"
-        verbose_name_plural = "负面清单事件"
+        verbose_name = _("负面清单事件")
+        verbose_name_plural = _("负面清单事件")
         ordering = ["-occurred_on", "-id"]
         indexes = [models.Index(fields=["plan", "area_path"], name="incident_plan_scope_idx")]
 
@@ -574,24 +584,24 @@ class Score(models.Model):
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = PathField("区域路径")
-    name = models.CharField("名称", max_length=120)
-    base = models.DecimalField("任务得分", max_digits=6, decimal_places=2)
-    deductions = models.DecimalField("负面清单扣分", max_digits=6, decimal_places=2)
-    vetoed = models.BooleanField("一票否决", default=False)
-    total = models.DecimalField("总分", max_digits=6, decimal_places=2)
-    grade = models.CharField("等次", max_length=16)
-    counted = models.PositiveIntegerField("已到期节点数", default=0)
-    explanation = models.JSONField("得分说明", default=list)
-    computed_on = models.DateField("计算基准日")
+    area_path = PathField(_("区域路径"))
+    name = models.CharField(_("名称"), max_length=120)
+    base = models.DecimalField(_("任务得分"), max_digits=6, decimal_places=2)
+    deductions = models.DecimalField(_("负面清单扣分"), max_digits=6, decimal_places=2)
+    vetoed = models.BooleanField(_("一票否决"), default=False)
+    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2)
+    grade = models.CharField(_("等次"), max_length=16)
+    counted = models.PositiveIntegerField(_("已到期节点数"), default=0)
+    explanation = models.JSONField(_("得分说明"), default=list)
+    computed_on = models.DateField(_("计算基准日"))
     computed_at = models.DateTimeField(auto_now=True)
 
     objects = AssigneeQuerySet.as_manager()
     extra_actions = ("view_own",)
 
     class Meta:
-        verbose_name = "考核得分"
-        verbose_name_plural = "考核得分"
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
         ordering = ["vetoed", "-total", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -114,7 +114,7 @@ class TableOut(Schema):
             parts = c.link.strip("/").split("/")
             return {
                 "state": c.state.value,
-                "symbol": SYMBOL[CellState(c.state)],
+                "symbol": str(SYMBOL[CellState(c.state)]),
                 "done": c.done,
                 "total": c.total,
                 "awaiting": c.awaiting,

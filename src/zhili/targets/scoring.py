@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from zhili.targets.models import (
     Assignment,
@@ -80,14 +81,14 @@ class Rule:
 
     def grade(self, total: Decimal, vetoed: bool) -> str:
         if vetoed:
-            return "一票否决"
+            return gettext_noop("一票否决")
         if total >= self.grade_excellent:
-            return "优秀"
+            return gettext_noop("优秀")
         if total >= self.grade_good:
-            return "良好"
+            return gettext_noop("良好")
         if total >= self.grade_pass:
-            return "合格"
-        return "不合格"
+            return gettext_noop("合格")
+        return gettext_noop("不合格")
 
 
 @dataclass(frozen=True)

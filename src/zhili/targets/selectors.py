@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.core.errors import NotFound, ValidationFailed
@@ -52,7 +53,7 @@ def plan_list(user: Any) -> QuerySet[Plan]:
 def plan_get(user: Any, pk: int) -> Plan:
     plan = plan_list(user).select_related("area").filter(pk=pk).first()
     if plan is None:
-        raise NotFound("考核方案不存在", code="plan_not_found")
+        raise NotFound(gettext("考核方案不存在"), code="plan_not_found")
     return plan
 
 
@@ -63,7 +64,7 @@ def plan_latest(user: Any) -> Plan | None:
 def task_get(user: Any, plan: Plan, pk: int) -> Task:
     task = Task.objects.visible_to(user).filter(plan=plan, pk=pk).first()
     if task is None:
-        raise NotFound("目标任务不存在", code="task_not_found")
+        raise NotFound(gettext("目标任务不存在"), code="task_not_found")
     return task
 
 
@@ -74,7 +75,7 @@ def negative_items(user: Any, plan: Plan) -> QuerySet[NegativeItem]:
 def negative_item_get(user: Any, plan: Plan, pk: int) -> NegativeItem:
     item = negative_items(user, plan).filter(pk=pk).first()
     if item is None:
-        raise NotFound("负面清单事项不存在")
+        raise NotFound(gettext("负面清单事项不存在"))
     return item
 
 
@@ -115,7 +116,7 @@ class Cell:
     def symbol(self) -> str:
         from zhili.targets.states import SYMBOL
 
-        return SYMBOL[self.state]
+        return str(SYMBOL[self.state])
 
 
 @dataclass
@@ -151,7 +152,9 @@ class TableFilters:
 def _district(code: str) -> Area:
     area = Area.objects.filter(code=code, level=Level.DISTRICT).first()
     if area is None:
-        raise ValidationFailed(f"区县 {code} 不存在", code="invalid_district")
+        raise ValidationFailed(
+            gettext("区县 %(code)s 不存在") % {"code": code}, code="invalid_district"
+        )
     return area
 
 
@@ -160,13 +163,15 @@ def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
     if not filters.by:
         filters = replace(filters, by=table_default_by(user, plan))
     if filters.by not in BY:
-        raise ValidationFailed("by 须为 unit、district 或 period", code="invalid_by")
+        raise ValidationFailed(gettext("by 须为 unit、district 或 period"), code="invalid_by")
     if filters.state and filters.state not in CellState.values:
-        raise ValidationFailed("未知的状态", code="invalid_state")
-    method = {label: value for value, label in Method.choices}.get(filters.method, filters.method)
+        raise ValidationFailed(gettext("未知的状态"), code="invalid_state")
+    method = {str(label): value for value, label in Method.choices}.get(
+        filters.method, filters.method
+    )
     if method and method not in Method.values:
         raise ValidationFailed(
-            "治理方式须为 政治、自治、法治、德治、智治、综治 之一", code="invalid_method"
+            gettext("治理方式须为 政治、自治、法治、德治、智治、综治 之一"), code="invalid_method"
         )
     on = filters.on or plan.clock()
     district = _district(filters.district) if filters.district else None
@@ -236,7 +241,10 @@ def table_build(user: Any, plan: Plan, filters: TableFilters) -> Table:
             key = f"{due:%Y-%m}"
             if key not in columns:
                 columns[key] = Column(
-                    key=key, label=f"{due.month}月" if due.year == plan.year else f"{due:%Y-%m}"
+                    key=key,
+                    label=gettext("%(month)s月") % {"month": due.month}
+                    if due.year == plan.year
+                    else f"{due:%Y-%m}",
                 )
             link = f"p/{a[1]}/{key}/"
         else:
@@ -351,7 +359,7 @@ def assignment_get(user: Any, plan: Plan, pk: int) -> Assignment:
         .first()
     )
     if found is None:
-        raise NotFound("该任务不存在，或不由您的单位承担", code="not_holder")
+        raise NotFound(gettext("该任务不存在，或不由您的单位承担"), code="not_holder")
     return found
 
 
@@ -371,7 +379,7 @@ def period_reports(user: Any, plan: Plan, task: Task, period: str) -> list[Repor
         year, month = (int(p) for p in period.split("-"))
         start = dt.date(year, month, 1)
     except ValueError:
-        raise NotFound("期间无效") from None
+        raise NotFound(gettext("期间无效")) from None
     end = dt.date(year + (month == 12), month % 12 + 1, 1)
     return list(
         Report.objects.visible_to(user)
@@ -400,7 +408,7 @@ def report_get(user: Any, pk: int) -> Report:
         .first()
     )
     if found is None:
-        raise NotFound("该任务节点不存在，或不由您的单位承担", code="not_holder")
+        raise NotFound(gettext("该任务节点不存在，或不由您的单位承担"), code="not_holder")
     return found
 
 
@@ -453,7 +461,7 @@ def evidence_get(user: Any, sha256: str) -> Evidence:
         incidents = Incident.objects.visible_to(user).filter(evidence=evidence)
         if reports.exists() or incidents.exists():
             return evidence
-    raise NotFound("文件不存在或无权查看")
+    raise NotFound(gettext("文件不存在或无权查看"))
 
 
 # Ranking, warnings, negative list ------------------------------------------------------------
@@ -467,7 +475,7 @@ class Ranked:
 
 def ranking(user: Any, plan: Plan, by: str) -> list[Ranked]:
     if by not in ("unit", "district"):
-        raise ValidationFailed("by 须为 unit 或 district", code="invalid_by")
+        raise ValidationFailed(gettext("by 须为 unit 或 district"), code="invalid_by")
     qs = (
         Score.objects.visible_to(user)
         .filter(plan=plan, unit__isnull=(by == "district"))
@@ -486,7 +494,7 @@ def ranking(user: Any, plan: Plan, by: str) -> list[Ranked]:
 def score_get(user: Any, plan: Plan, pk: int) -> Score:
     found = Score.objects.visible_to(user).filter(plan=plan, pk=pk).first()
     if found is None:
-        raise NotFound("得分不存在或无权查看")
+        raise NotFound(gettext("得分不存在或无权查看"))
     return found
 
 
@@ -555,7 +563,7 @@ def incident_list(user: Any, plan: Plan) -> QuerySet[Incident]:
 def incident_get(user: Any, plan: Plan, pk: int) -> Incident:
     found = incident_list(user, plan).filter(pk=pk).first()
     if found is None:
-        raise NotFound("负面清单事件不存在或无权查看")
+        raise NotFound(gettext("负面清单事件不存在或无权查看"))
     return found
 
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record, snapshot
@@ -56,7 +57,7 @@ from zhili.targets.workflow import REPORTS, SUBMIT
 def root_area() -> Area:
     area = Area.objects.filter(code=settings.ZHILI_ROOT_CODE).first()
     if area is None:
-        raise ValidationFailed("请先载入区划：zhili load_areas", code="no_areas")
+        raise ValidationFailed(gettext("请先载入区划：zhili load_areas"), code="no_areas")
     return area
 
 
@@ -83,12 +84,14 @@ def _require(
         return
     require(actor, "view", obj)
     if not can(actor, action, model or type(obj), at or object_path(obj)):
-        raise PermissionDenied(message or "您没有进行此操作的权限", code="forbidden")
+        raise PermissionDenied(message or gettext("您没有进行此操作的权限"), code="forbidden")
 
 
 def _active(plan: Plan) -> None:
     if not plan.is_active:
-        raise ValidationFailed(f"{plan.title}已结束，不能再修改", code="plan_closed")
+        raise ValidationFailed(
+            gettext("%(title)s已结束，不能再修改") % {"title": plan.title}, code="plan_closed"
+        )
 
 
 # Plans ---------------------------------------------------------------------------------------
@@ -129,12 +132,14 @@ def _make_assignments(
 def plan_import(*, actor: Any, year: int, title: str, data: bytes, filename: str) -> Plan:
     """Create a year's plan from the filled template, or nothing at all."""
     root = root_area()
-    _need(actor, "import", Plan, root.path, "只有市委政法委考核办可以导入考核方案")
+    _need(actor, "import", Plan, root.path, gettext("只有市委政法委考核办可以导入考核方案"))
     title = (title or "").strip() or f"{year} 年市域社会治理试点目标任务"
     if not 2000 <= int(year) <= 2100:
-        raise ValidationFailed("考核年度无效")
+        raise ValidationFailed(gettext("考核年度无效"))
     if Plan.objects.filter(year=year).exists():
-        raise ValidationFailed(f"{year} 年的考核方案已存在", code="duplicate")
+        raise ValidationFailed(
+            gettext("%(year)s 年的考核方案已存在") % {"year": year}, code="duplicate"
+        )
     draft = imports.read_workbook(data, year=year, root=root)
     plan = Plan.objects.create(
         year=year,
@@ -235,21 +240,24 @@ def plan_rule_update(*, actor: Any, plan: Plan, **changes: Any) -> Plan:
     _require(actor, "change", plan)  # over the plan's area: the city office
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
-        raise ValidationFailed("不能修改这些字段", detail=sorted(unknown))
+        raise ValidationFailed(gettext("不能修改这些字段"), detail=sorted(unknown))
     before = snapshot(plan, RULE_FIELDS)
     for key, value in changes.items():
         setattr(plan, key, value)
     shares = plan.share_completion + plan.share_timeliness + plan.share_quality
     if min(plan.share_completion, plan.share_timeliness, plan.share_quality) < 0:
-        raise ValidationFailed("各项占比不能为负数")
+        raise ValidationFailed(gettext("各项占比不能为负数"))
     if shares != Decimal(1):
-        raise ValidationFailed(f"完成度、及时性、审核质量三项占比之和须为 1（现为 {shares}）")
+        raise ValidationFailed(
+            gettext("完成度、及时性、审核质量三项占比之和须为 1（现为 %(shares)s）")
+            % {"shares": shares}
+        )
     if not plan.grade_excellent >= plan.grade_good >= plan.grade_pass:
-        raise ValidationFailed("等次分数线须满足 优秀 ≥ 良好 ≥ 合格")
+        raise ValidationFailed(gettext("等次分数线须满足 优秀 ≥ 良好 ≥ 合格"))
     if plan.status not in PlanStatus.values:
-        raise ValidationFailed("状态无效")
+        raise ValidationFailed(gettext("状态无效"))
     if not 0 <= int(plan.risk_days) <= 90:
-        raise ValidationFailed("临期天数须在 0 到 90 之间")
+        raise ValidationFailed(gettext("临期天数须在 0 到 90 之间"))
     plan.save()
     scores_recompute(plan=plan)
     audit_record(
@@ -279,23 +287,27 @@ def assignment_add(
         task,
         model=Assignment,
         at=plan.area.path,
-        message="只有市委政法委考核办可以分解任务",
+        message=gettext("只有市委政法委考核办可以分解任务"),
     )
     if (unit is None) == (district is None):
-        raise ValidationFailed("请选择一个单位或一个区县")
+        raise ValidationFailed(gettext("请选择一个单位或一个区县"))
     spec: tuple[str, Unit | None, Area, Assignment | None]
     if unit is not None:
         if not unit.is_active:
-            raise ValidationFailed(f"{unit.name} 已停用")
+            raise ValidationFailed(gettext("%(name)s 已停用") % {"name": unit.name})
         if Assignment.objects.filter(task=task, unit=unit).exists():
-            raise ValidationFailed(f"{unit.name} 已承担该任务", code="duplicate")
+            raise ValidationFailed(
+                gettext("%(name)s 已承担该任务") % {"name": unit.name}, code="duplicate"
+            )
         spec = (AssignmentKind.CO, unit, unit.area, None)
     else:
         assert district is not None
         if district.level != Level.DISTRICT or not district.is_current:
-            raise ValidationFailed("请选择现行的区县")
+            raise ValidationFailed(gettext("请选择现行的区县"))
         if Assignment.objects.filter(task=task, area=district, unit__isnull=True).exists():
-            raise ValidationFailed(f"{district.name} 已承担该任务", code="duplicate")
+            raise ValidationFailed(
+                gettext("%(name)s 已承担该任务") % {"name": district.name}, code="duplicate"
+            )
         spec = (AssignmentKind.DISTRICT, None, district, None)
     (assignment,) = _make_assignments(plan, task, list(task.milestones.all()), [spec])
     scores_recompute(plan=plan, keys=[key_of(assignment)])
@@ -318,20 +330,26 @@ def share_split(
     _require(actor, "add", assignment)  # a district over its own share
     _active(plan)
     if assignment.kind != AssignmentKind.DISTRICT:
-        raise ValidationFailed("只有区县承担的任务可以分解到街道（乡镇）")
+        raise ValidationFailed(gettext("只有区县承担的任务可以分解到街道（乡镇）"))
     if not streets:
-        raise ValidationFailed("请至少选择一个街道（乡镇）")
+        raise ValidationFailed(gettext("请至少选择一个街道（乡镇）"))
     wrong = [
         s.name
         for s in streets
         if s.parent_id != assignment.area_id or s.level != Level.STREET or not s.is_current
     ]
     if wrong:
-        raise ValidationFailed(f"{'、'.join(wrong)} 不是{assignment.area.name}的现行街道（乡镇）")
+        raise ValidationFailed(
+            gettext("%(wrong)s 不是%(name)s的现行街道（乡镇）")
+            % {"wrong": gettext("、").join(wrong), "name": assignment.area.name}
+        )
     held = set(assignment.shares.values_list("area_id", flat=True))
     again = [s.name for s in streets if s.pk in held]
     if again:
-        raise ValidationFailed(f"{'、'.join(again)} 已分到该任务", code="duplicate")
+        raise ValidationFailed(
+            gettext("%(again)s 已分到该任务") % {"again": gettext("、").join(again)},
+            code="duplicate",
+        )
     rows = _make_assignments(
         plan,
         assignment.task,
@@ -362,15 +380,18 @@ def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
         if assignment.parent_id and assignment.parent
         else plan.area.path
     )
-    _require(actor, "delete", assignment, at=where, message="没有移除该任务分解的权限")
+    _require(actor, "delete", assignment, at=where, message=gettext("没有移除该任务分解的权限"))
     _active(plan)
     if assignment.kind == AssignmentKind.LEAD:
-        raise ValidationFailed("每项任务须有牵头单位，不能移除牵头单位")
+        raise ValidationFailed(gettext("每项任务须有牵头单位，不能移除牵头单位"))
     started = Report.objects.filter(assignment__in=[assignment, *assignment.shares.all()]).exclude(
         status=ReportStatus.PENDING
     )
     if started.exists():
-        raise Conflict(f"{assignment.assignee_name} 已报送过进展，不能移除")
+        raise Conflict(
+            gettext("%(assignee_name)s 已报送过进展，不能移除")
+            % {"assignee_name": assignment.assignee_name}
+        )
     key = key_of(assignment)
     audit_record(
         actor=actor,
@@ -508,19 +529,21 @@ def incident_record(
         item,
         model=Incident,
         at=plan.area.path,
-        message="只有市委政法委考核办可以认定负面清单事件",
+        message=gettext("只有市委政法委考核办可以认定负面清单事件"),
     )
     if (unit is None) == (district is None):
-        raise ValidationFailed("请选择一个责任单位或一个区县")
+        raise ValidationFailed(gettext("请选择一个责任单位或一个区县"))
     if district is not None and (district.level != Level.DISTRICT or not district.is_current):
-        raise ValidationFailed("请选择现行的区县")
+        raise ValidationFailed(gettext("请选择现行的区县"))
     if occurred_on > timezone.localdate():
-        raise ValidationFailed("发生日期不能晚于今天")
+        raise ValidationFailed(gettext("发生日期不能晚于今天"))
     description = (description or "").strip()
     if not description:
-        raise ValidationFailed("请填写情况说明")
+        raise ValidationFailed(gettext("请填写情况说明"))
     if not uploads:
-        raise ValidationFailed("请上传佐证材料（如通报、处理决定）", code="evidence_required")
+        raise ValidationFailed(
+            gettext("请上传佐证材料（如通报、处理决定）"), code="evidence_required"
+        )
     files = evidence_store(actor=actor, uploads=uploads)
     area = unit.area if unit is not None else district
     assert area is not None
@@ -564,13 +587,13 @@ def incident_withdraw(*, actor: Any, incident: Incident, reason: str) -> Inciden
         "change",
         incident,
         at=incident.plan.area.path,
-        message="只有市委政法委考核办可以撤销认定",
+        message=gettext("只有市委政法委考核办可以撤销认定"),
     )
     if incident.status != IncidentStatus.ACTIVE:
-        raise Conflict("该事件已撤销")
+        raise Conflict(gettext("该事件已撤销"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请写明撤销理由")
+        raise ValidationFailed(gettext("请写明撤销理由"))
     incident.status = IncidentStatus.WITHDRAWN
     incident.withdrawn_reason = reason[:MAX_TEXT]
     incident.save(update_fields=["status", "withdrawn_reason"])

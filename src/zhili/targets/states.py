@@ -15,23 +15,24 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CellState(models.TextChoices):
-    NOT_STARTED = "not_started", "未启动"
-    ON_SCHEDULE = "on_schedule", "推进中"
-    AT_RISK = "at_risk", "临期"
-    OVERDUE = "overdue", "逾期"
-    DONE = "done", "已完成"
+    NOT_STARTED = "not_started", _("未启动")
+    ON_SCHEDULE = "on_schedule", _("推进中")
+    AT_RISK = "at_risk", _("临期")
+    OVERDUE = "overdue", _("逾期")
+    DONE = "done", _("已完成")
 
 
 # One character per state, so the table reads in black and white too.
 SYMBOL = {
-    CellState.NOT_STARTED: "未",
-    CellState.ON_SCHEDULE: "进",
-    CellState.AT_RISK: "临",
-    CellState.OVERDUE: "超",
-    CellState.DONE: "完",
+    CellState.NOT_STARTED: _("未"),
+    CellState.ON_SCHEDULE: _("进"),
+    CellState.AT_RISK: _("临"),
+    CellState.OVERDUE: _("超"),
+    CellState.DONE: _("完"),
 }
 
 # (fill, text) colours: the page's CSS and the xlsx export are both generated from this table.

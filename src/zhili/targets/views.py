@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhili.core.db_router import report_reads
@@ -61,7 +62,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_import(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Plan, "import"):
-        raise PermissionDenied("只有市委政法委考核办可以导入考核方案")
+        raise PermissionDenied(gettext("只有市委政法委考核办可以导入考核方案"))
     form = PlanImportForm(request.POST or None, request.FILES or None)
     error_rows: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -79,7 +80,12 @@ def plan_import(request: HttpRequest) -> HttpResponse:
             error_rows = exc.detail if isinstance(exc.detail, list) else []
         else:
             # lint: allow-related the tasks of the plan this user has just imported
-            messages.success(request, f"已导入{plan.title}：{plan.tasks.count()} 项任务")
+            count = plan.tasks.count()
+            messages.success(
+                request,
+                gettext("已导入%(title)s：%(count)s 项任务")
+                % {"title": plan.title, "count": count},
+            )
             return redirect("targets:table", plan=plan.pk)
     return render(request, "targets/import.html", {"form": form, "error_rows": error_rows})
 
@@ -251,7 +257,8 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"已报送：{report.milestone.task.number} {report.milestone.label}节点，等待审核",
+                gettext("已报送：%(number)s %(label)s节点，等待审核")
+                % {"number": report.milestone.task.number, "label": report.milestone.label},
             )
             return _after_action(request, report, back)
     return _form_failed(request, report, form=form, kind="report")
@@ -275,10 +282,19 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            verb = "通过" if form.cleaned_data["decision"] == "accept" else "退回"
+            done = (
+                gettext("已通过：%(assignee_name)s %(number)s %(label)s节点")
+                if form.cleaned_data["decision"] == "accept"
+                else gettext("已退回：%(assignee_name)s %(number)s %(label)s节点")
+            )
             messages.success(
                 request,
-                f"已{verb}：{report.assignment.assignee_name} {report.milestone.task.number} {report.milestone.label}节点",
+                done
+                % {
+                    "assignee_name": report.assignment.assignee_name,
+                    "number": report.milestone.task.number,
+                    "label": report.milestone.label,
+                },
             )
             return _after_action(request, report, back)
     return _form_failed(request, report, form=form, kind="review")
@@ -318,9 +334,12 @@ def share_split(request: HttpRequest, plan: int, assignment: int) -> HttpRespons
         except ZhiliError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已分解到 {len(rows)} 个街道（乡镇）")
+            messages.success(
+                request,
+                gettext("已分解到 %(rows_count)s 个街道（乡镇）") % {"rows_count": len(rows)},
+            )
     else:
-        messages.error(request, "请至少选择一个街道（乡镇）")
+        messages.error(request, gettext("请至少选择一个街道（乡镇）"))
     return redirect(back)
 
 
@@ -442,10 +461,10 @@ def negative(request: HttpRequest, plan: int) -> HttpResponse:
             except ZhiliError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "已认定负面清单事件，相关得分已重算")
+                messages.success(request, gettext("已认定负面清单事件，相关得分已重算"))
                 return redirect("targets:negative", plan=the_plan.pk)
     elif request.method == "POST":
-        raise PermissionDenied("只有市委政法委考核办可以认定负面清单事件")
+        raise PermissionDenied(gettext("只有市委政法委考核办可以认定负面清单事件"))
     return render(
         request,
         "targets/negative.html",
@@ -467,7 +486,7 @@ def incident_withdraw(request: HttpRequest, plan: int, pk: int) -> HttpResponse:
     incident = selectors.incident_get(request.user, the_plan, pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请写明撤销理由")
+        messages.error(request, gettext("请写明撤销理由"))
     else:
         try:
             services.incident_withdraw(
@@ -476,7 +495,7 @@ def incident_withdraw(request: HttpRequest, plan: int, pk: int) -> HttpResponse:
         except ZhiliError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已撤销该事件的认定，相关得分已重算")
+            messages.success(request, gettext("已撤销该事件的认定，相关得分已重算"))
     return redirect("targets:negative", plan=the_plan.pk)
 
 
@@ -495,16 +514,16 @@ def rule(request: HttpRequest, plan: int) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "评分规则已保存，全部得分已重算")
+            messages.success(request, gettext("评分规则已保存，全部得分已重算"))
             return redirect("targets:ranking", plan=the_plan.pk)
     return render(
         request,
         "core/form_page.html",
         {
             "form": form,
-            "title": f"评分规则 · {the_plan.title}",
+            "title": gettext("评分规则 · %(title)s") % {"title": the_plan.title},
             "back_url": reverse("targets:table", args=[the_plan.pk]),
-            "back_label": "打表推进",
+            "back_label": gettext("打表推进"),
         },
     )
 
@@ -549,7 +568,11 @@ def assign(request: HttpRequest, plan: int, pk: int) -> HttpResponse:
     except ZhiliError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已将任务 {the_task.number} 分解给 {a.assignee_name}")
+        messages.success(
+            request,
+            gettext("已将任务 %(number)s 分解给 %(assignee_name)s")
+            % {"number": the_task.number, "assignee_name": a.assignee_name},
+        )
     return redirect("targets:task", plan=the_plan.pk, pk=the_task.pk)
 
 
@@ -563,5 +586,9 @@ def unassign(request: HttpRequest, plan: int, pk: int) -> HttpResponse:
     except ZhiliError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已移除 {a.assignee_name} 承担的任务 {a.task.number}")
+        messages.success(
+            request,
+            gettext("已移除 %(assignee_name)s 承担的任务 %(number)s")
+            % {"assignee_name": a.assignee_name, "number": a.task.number},
+        )
     return redirect("targets:task", plan=the_plan.pk, pk=a.task_id)

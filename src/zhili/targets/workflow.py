@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -44,7 +45,9 @@ def _reviews_above(actor: Any, report: Report) -> bool:
 
 def _plan_closed(actor: Any, report: Report) -> str | None:
     plan = report.plan
-    return None if plan.is_active else f"{plan.title}已结束，不能再修改"
+    return (
+        None if plan.is_active else gettext("%(title)s已结束，不能再修改") % {"title": plan.title}
+    )
 
 
 def _not_own_submission(actor: Any, report: Report) -> str | None:
@@ -54,7 +57,7 @@ def _not_own_submission(actor: Any, report: Report) -> str | None:
     # ``events`` may be prefetched (the cell's page): read them from there, in order.
     submits = [e for e in report.events.all() if e.action == SUBMIT]
     if submits and submits[-1].actor_id == getattr(actor, "pk", None):
-        return "不能审核自己报送的报告"
+        return gettext("不能审核自己报送的报告")
     return None
 
 

@@ -73,7 +73,7 @@
           trigger: "item",
           formatter: function (p) {
             if (p.seriesType === "scatter") {
-              return "雪亮工程 · " + esc(p.name) + "<br>" + esc(p.data.status) + " · " + esc(p.data.owner);
+              return esc(document.getElementById("cockpit-map").dataset.cameras) + " · " + esc(p.name) + "<br>" + esc(p.data.status) + " · " + esc(p.data.owner);
             }
             return esc(p.name) + "<br>" + esc(f.label) + "：" + esc(shown(f, p.data ? p.data.value : null));
           }
@@ -158,11 +158,12 @@
       var pick = document.createElement("select");
       pick.id = "cockpit-trend-group";
       pick.className = "form-select form-select-sm cockpit-select";
-      pick.setAttribute("aria-label", "趋势");
+      var trendNode = document.getElementById("cockpit-trend");
+      pick.setAttribute("aria-label", trendNode.dataset.pick);
       groups.forEach(function (g, i) {
         var o = document.createElement("option");
         o.value = String(i);
-        o.textContent = g.title + "（" + g.axis[0] + " 起）";
+        o.textContent = g.title + trendNode.dataset.since.replace("{start}", g.axis[0]);
         pick.appendChild(o);
       });
       var holder = document.getElementById("cockpit-trend");

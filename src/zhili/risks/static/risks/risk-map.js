@@ -14,9 +14,9 @@
     });
     var chart = echarts.init(el);
     chart.setOption({
-      tooltip: { formatter: function (p) { var d = p.data || {}; return echarts.format.encodeHTML(p.name) + "<br>红色 " + (d.red || 0) + " · 橙色 " + (d.orange || 0); } },
+      tooltip: { formatter: function (p) { var d = p.data || {}; return echarts.format.encodeHTML(p.name) + "<br>" + echarts.format.encodeHTML(el.dataset.red) + " " + (d.red || 0) + " · " + echarts.format.encodeHTML(el.dataset.orange) + " " + (d.orange || 0); } },
       visualMap: { min: 0, max: Math.max(3, Math.max.apply(null, data.map(function (d) { return d.value; }))),
-        inRange: { color: ["#f1f5f9", "#fab005", "#d63939"] }, text: ["高", "低"], calculable: true, left: 8, bottom: 8 },
+        inRange: { color: ["#f1f5f9", "#fab005", "#d63939"] }, text: [el.dataset.high, el.dataset.low], calculable: true, left: 8, bottom: 8 },
       series: [{ type: "map", map: "zhili-risk", roam: true, label: { show: true, fontSize: 9 }, data: data }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
