@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -35,9 +36,9 @@ WORKFLOW = Workflow(
 def describe(event: Any) -> str:
     d = event.data or {}
     if event.action == "assign":
-        return f"交办给 {d.get('assignee_name', '')}"
+        return gettext("交办给 %(assignee)s") % {"assignee": d.get("assignee_name", "")}
     if event.action == "propose_risk":
-        return f"已登记风险 {d.get('number', '')}"
+        return gettext("已登记风险 %(number)s") % {"number": d.get("number", "")}
     if event.action == "raise":
         return str(d.get("summary", ""))
     return ""
