@@ -133,7 +133,7 @@ def budget_allocate(
         credit=budget,
         amount=amount,
         code=TransferCode.ALLOCATE,
-        memo=_("预算拨付：%(s)s") % {"s": funding_source},
+        memo=f"预算拨付：{funding_source}",  # stored: Chinese whatever the language
     )
     audit_record(actor=actor, action="points.budget_allocate", obj=budget, after={"amount": amount})
     return transfer
@@ -181,7 +181,7 @@ def household_points_expire(
         credit=expiry,
         amount=account.available,
         code=TransferCode.EXPIRE_POINTS,
-        memo=memo or _("积分到期清零"),
+        memo=memo or "积分到期清零",  # stored: Chinese whatever the language
     )
 
 
