@@ -9,8 +9,9 @@ import hashlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from zhili.areas.models import Area
@@ -629,9 +630,15 @@ def warnings_run(
     return fresh
 
 
+def _rule_name(w: Warning) -> str:
+    """The rule's name as stored in the risk register: Chinese whatever the request's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(w.get_rule_display())
+
+
 def _risk_description(w: Warning) -> str:
     return (
-        f"{w.project.name}（{w.project.number}）触发欠薪预警“{w.get_rule_display()}”。\n"
+        f"{w.project.name}（{w.project.number}）触发欠薪预警“{_rule_name(w)}”。\n"
         f"预警理由：{w.reason}\n依据：{w.evidence.get('summary', '')}\n"
         f"施工总承包单位：{w.project.contractor.name}；建设单位：{w.project.builder.name}"
     )
@@ -677,7 +684,7 @@ def risks_propose(*, warnings: list[Warning]) -> list[Any]:
                 {"kind": "place", "name": p.name, "detail": p.address},
                 {
                     "kind": "event",
-                    "name": w.get_rule_display(),
+                    "name": _rule_name(w),
                     "detail": str(w.evidence.get("summary", "")),
                 },
             ],
