@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin
@@ -128,7 +128,7 @@ class SurveyInstrument(models.Model):
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=120)
-    question = models.TextField(_("问题"))
+    question = models.TextField(pgettext_lazy("survey", "问题"))
     scale = models.JSONField(_("答案选项"), default=list)
     positive = models.JSONField(_("计入安全感的选项"), default=list)
     confidence = models.DecimalField(

@@ -15,7 +15,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin, Event
@@ -341,7 +341,7 @@ class RuleItem(models.Model):
     code = models.CharField(_("编号"), max_length=20)
     category = models.CharField(_("类别"), max_length=40, blank=True)
     name = models.CharField(_("事项"), max_length=120)
-    points = models.IntegerField(_("分值"))
+    points = models.IntegerField(pgettext_lazy("points", "分值"))
     cap = models.PositiveIntegerField(_("周期上限"), null=True, blank=True)
     cap_period = models.CharField(
         _("上限周期"), max_length=8, choices=Period.choices, default=Period.MONTH
@@ -372,7 +372,7 @@ class RecordStatus(models.TextChoices):
     PUBLIC = "public", _("公示中")
     OBJECTED = "objected", _("有异议")
     COUNTED = "counted", _("已计入")
-    REJECTED = "rejected", _("未通过")
+    REJECTED = "rejected", pgettext_lazy("points", "未通过")
 
 
 class RecordQuerySet(ScopedQuerySet):
@@ -388,7 +388,7 @@ class Record(models.Model):
     )
     item = models.ForeignKey(RuleItem, verbose_name=_("积分规则"), on_delete=models.PROTECT)
     area_path = PathField(_("区域路径"), db_index=True)
-    points = models.IntegerField(_("分值"))
+    points = models.IntegerField(pgettext_lazy("points", "分值"))
     occurred_on = models.DateField(_("发生日期"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
     evidence = models.ForeignKey(

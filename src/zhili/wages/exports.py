@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 
 
@@ -26,12 +26,12 @@ def warnings_xlsx(qs: Any) -> bytes:
         gettext("欠薪预警"),
         [
             gettext("编号"),
-            gettext("项目"),
+            pgettext("wages", "项目"),
             gettext("区域"),
             gettext("规则"),
             gettext("等级"),
             gettext("所属月份"),
-            gettext("依据"),
+            pgettext("wages", "依据"),
             gettext("状态"),
             gettext("处置人"),
             gettext("预警时间"),

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
@@ -420,7 +420,7 @@ class Warning(models.Model):
     key = models.CharField(_("去重键"), max_length=80, unique=True)
     severity = models.CharField(_("预警等级"), max_length=8, choices=Severity.choices)
     reason = models.CharField(_("预警理由"), max_length=300)
-    evidence = models.JSONField(_("依据"), default=dict)
+    evidence = models.JSONField(pgettext_lazy("wages", "依据"), default=dict)
     area_path = PathField(_("区域路径"))
     status = models.CharField(
         _("状态"), max_length=10, choices=WarningStatus.choices, default=WarningStatus.OPEN
