@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router, Status
 
 from zhili.areas.selectors import area_get
@@ -191,7 +192,7 @@ def followup_add(request: HttpRequest, meeting_id: int, payload: CompoundsFollow
     m = selectors.meeting_get(request.user, meeting_id)
     owner = next((p for p in selectors.parties_of(m) if p.pk == payload.owner), None)
     if owner is None:
-        raise ValidationFailed("任务责任方须是本次会议的参会方", code="invalid_party")
+        raise ValidationFailed(gettext("任务责任方须是本次会议的参会方"), code="invalid_party")
     t = services.followup_add(
         actor=request.user, meeting=m, text=payload.text, owner=owner, due=payload.due
     )

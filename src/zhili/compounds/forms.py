@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.compounds.models import Coverage, MeetingKind, PartyRole
@@ -63,7 +64,9 @@ class MeetingForm(Styled):
     def __init__(self, *args: Any, parties: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roles = [("", "—"), *PartyRole.choices]
-        owners = [("", "—")] + [(str(i), f"第 {i + 1} 方") for i in range(PARTY_ROWS)]
+        owners = [("", "—")] + [
+            (str(i), gettext("第 %(n)s 方") % {"n": i + 1}) for i in range(PARTY_ROWS)
+        ]
         for i in range(PARTY_ROWS):
             initial = (parties or [])[i] if i < len(parties or []) else ""
             self.fields[f"party_{i}_role"] = forms.ChoiceField(
@@ -161,5 +164,5 @@ class LinkForm(Styled):
     matter = forms.CharField(
         label=_("诉求编号"),
         max_length=20,
-        widget=forms.TextInput(attrs={"placeholder": "诉求编号", "aria-label": "诉求编号"}),
+        widget=forms.TextInput(attrs={"placeholder": _("诉求编号"), "aria-label": _("诉求编号")}),
     )

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
 from zhili.core.fields import PathField
@@ -17,9 +18,9 @@ from zhili.core.scoping import ScopedQuerySet
 
 
 class Coverage(models.TextChoices):
-    COMPANY = "company", "物业公司"
-    SELF = "self", "自治管理"
-    NONE = "none", "无物业服务"
+    COMPANY = "company", _("物业公司")
+    SELF = "self", _("自治管理")
+    NONE = "none", _("无物业服务")
 
 
 class CompoundQuerySet(ScopedQuerySet):
@@ -27,25 +28,25 @@ class CompoundQuerySet(ScopedQuerySet):
 
 
 class Compound(models.Model):
-    name = models.CharField("小区名称", max_length=120)
+    name = models.CharField(_("小区名称"), max_length=120)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所属社区/网格", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("所属社区/网格"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    address = models.CharField("地址", max_length=200, blank=True)
-    built_year = models.PositiveSmallIntegerField("建成年份", null=True, blank=True)
-    households = models.PositiveIntegerField("户数", null=True, blank=True)
-    coverage = models.CharField("物业服务", max_length=10, choices=Coverage.choices)
-    property_company = models.CharField("物业服务企业", max_length=120, blank=True)
-    has_owners_committee = models.BooleanField("已成立业委会", default=False)
-    note = models.TextField("备注", blank=True)
+    area_path = PathField(_("区域路径"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    built_year = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    coverage = models.CharField(_("物业服务"), max_length=10, choices=Coverage.choices)
+    property_company = models.CharField(_("物业服务企业"), max_length=120, blank=True)
+    has_owners_committee = models.BooleanField(_("已成立业委会"), default=False)
+    note = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CompoundQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "老旧小区"
-        verbose_name_plural = "老旧小区"
+        verbose_name = _("老旧小区")
+        verbose_name_plural = _("老旧小区")
         ordering = ["area_path", "name"]
         constraints = [
             models.UniqueConstraint(fields=["area", "name"], name="compound_unique_name")
@@ -56,22 +57,22 @@ class Compound(models.Model):
 
 
 class MeetingKind(models.TextChoices):
-    FIVE_PARTY = "five", "五方联席会"
-    THREE_PARTY = "three", "三方联动"
-    OTHER = "other", "其他联席会议"
+    FIVE_PARTY = "five", _("五方联席会")
+    THREE_PARTY = "three", _("三方联动")
+    OTHER = "other", _("其他联席会议")
 
 
 class PartyRole(models.TextChoices):
-    PARTY_ORG = "party_org", "社区党组织"
-    STREET = "street", "街道办事处"
-    COMMUNITY = "community", "社区居委会"
-    OWNERS = "owners", "业主委员会"
-    PROPERTY = "property", "物业服务企业/中心"
-    POLICE = "police", "派出所"
-    OWNER_UNIT = "owner_unit", "产权单位"
-    DEPARTMENT = "department", "职能部门"
-    RESIDENTS = "residents", "居民代表"
-    OTHER = "other", "其他"
+    PARTY_ORG = "party_org", _("社区党组织")
+    STREET = "street", _("街道办事处")
+    COMMUNITY = "community", _("社区居委会")
+    OWNERS = "owners", _("业主委员会")
+    PROPERTY = "property", _("物业服务企业/中心")
+    POLICE = "police", _("派出所")
+    OWNER_UNIT = "owner_unit", _("产权单位")
+    DEPARTMENT = "department", _("职能部门")
+    RESIDENTS = "residents", _("居民代表")
+    OTHER = "other", _("其他")
 
 
 class MeetingQuerySet(ScopedQuerySet):
@@ -80,14 +81,16 @@ class MeetingQuerySet(ScopedQuerySet):
 
 class Meeting(models.Model):
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="meetings")
-    area_path = PathField("区域路径")
-    kind = models.CharField("会议类型", max_length=8, choices=MeetingKind.choices)
-    held_on = models.DateField("召开日期")
-    place = models.CharField("地点", max_length=120, blank=True)
-    topic = models.CharField("议题", max_length=200)
-    agenda = models.TextField("议程", blank=True)
-    decisions = models.TextField("议定事项")
-    total_cost = models.DecimalField("费用合计（元）", max_digits=12, decimal_places=2, default=0)
+    area_path = PathField(_("区域路径"))
+    kind = models.CharField(_("会议类型"), max_length=8, choices=MeetingKind.choices)
+    held_on = models.DateField(_("召开日期"))
+    place = models.CharField(_("地点"), max_length=120, blank=True)
+    topic = models.CharField(_("议题"), max_length=200)
+    agenda = models.TextField(_("议程"), blank=True)
+    decisions = models.TextField(_("议定事项"))
+    total_cost = models.DecimalField(
+        _("费用合计（元）"), max_digits=12, decimal_places=2, default=0
+    )
     matters = models.ManyToManyField("matters.Matter", blank=True, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -97,8 +100,8 @@ class Meeting(models.Model):
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "联席会议"
-        verbose_name_plural = "联席会议"
+        verbose_name = _("联席会议")
+        verbose_name_plural = _("联席会议")
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["area_path", "held_on"], name="meeting_scope_idx")]
 
@@ -110,12 +113,12 @@ class Party(models.Model):
     """A party of the meeting and its share of the cost."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="parties")
-    role = models.CharField("参会方", max_length=12, choices=PartyRole.choices)
-    name = models.CharField("单位名称", max_length=120)
-    share = models.DecimalField("分摊金额（元）", max_digits=12, decimal_places=2, default=0)
+    role = models.CharField(_("参会方"), max_length=12, choices=PartyRole.choices)
+    name = models.CharField(_("单位名称"), max_length=120)
+    share = models.DecimalField(_("分摊金额（元）"), max_digits=12, decimal_places=2, default=0)
 
     class Meta:
-        verbose_name = "参会方"
+        verbose_name = _("参会方")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -125,11 +128,11 @@ class Party(models.Model):
 class Attendee(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendees")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="attendees")
-    name = models.CharField("姓名", max_length=64)
-    post = models.CharField("职务", max_length=64, blank=True)
+    name = models.CharField(_("姓名"), max_length=64)
+    post = models.CharField(_("职务"), max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "参会人员"
+        verbose_name = _("参会人员")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -137,8 +140,8 @@ class Attendee(models.Model):
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", "办理中"
-    DONE = "done", "已完成"
+    OPEN = "open", _("办理中")
+    DONE = "done", _("已完成")
 
 
 class FollowUpQuerySet(ScopedQuerySet):
@@ -149,25 +152,25 @@ class FollowUp(models.Model):
     """A task the meeting decided, with its owner (a party) and due date."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="followups")
-    area_path = PathField("区域路径")
-    text = models.CharField("任务", max_length=300)
+    area_path = PathField(_("区域路径"))
+    text = models.CharField(_("任务"), max_length=300)
     owner = models.ForeignKey(
-        Party, verbose_name="责任方", on_delete=models.PROTECT, related_name="followups"
+        Party, verbose_name=_("责任方"), on_delete=models.PROTECT, related_name="followups"
     )
-    due = models.DateField("完成时限")
+    due = models.DateField(_("完成时限"))
     status = models.CharField(
-        "状态", max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+        _("状态"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
     )
     done_at = models.DateTimeField(null=True, blank=True)
-    result = models.TextField("完成情况", blank=True)
+    result = models.TextField(_("完成情况"), blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = FollowUpQuerySet.as_manager()
     extra_actions = ("complete",)
 
     class Meta:
-        verbose_name = "会议任务"
-        verbose_name_plural = "会议任务"
+        verbose_name = _("会议任务")
+        verbose_name_plural = _("会议任务")
         ordering = ["due", "id"]
 
     def __str__(self) -> str:
@@ -180,5 +183,5 @@ class FollowUpEvent(Event):
     subject_field: ClassVar[str] = "followup"
 
     class Meta(Event.Meta):
-        verbose_name = "会议任务记录"
-        verbose_name_plural = "会议任务记录"
+        verbose_name = _("会议任务记录")
+        verbose_name_plural = _("会议任务记录")

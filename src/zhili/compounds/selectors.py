@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.compounds.models import (
     Attendee,
@@ -43,7 +44,7 @@ def compound_list(user: Any, f: CompoundFilters | None = None) -> QuerySet[Compo
 
 
 def compound_get(user: Any, pk: int) -> Compound:
-    return one_visible(compound_list(user).filter(pk=pk), noun="老旧小区")
+    return one_visible(compound_list(user).filter(pk=pk), noun=gettext("老旧小区"))
 
 
 def coverage_counts(user: Any) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def meeting_list(user: Any, compound: Compound | None = None) -> QuerySet[Meetin
 
 
 def meeting_get(user: Any, pk: int) -> Meeting:
-    return one_visible(meeting_list(user).filter(pk=pk), noun="联席会议")
+    return one_visible(meeting_list(user).filter(pk=pk), noun=gettext("联席会议"))
 
 
 def parties_of(meeting: Meeting) -> list[Party]:
@@ -88,7 +89,7 @@ def followups_of(user: Any, meeting: Meeting) -> list[FollowUp]:
 def followup_get(user: Any, pk: int) -> FollowUp:
     return one_visible(
         FollowUp.objects.visible_to(user).select_related("owner", "meeting").filter(pk=pk),
-        noun="会议任务",
+        noun=gettext("会议任务"),
     )
 
 

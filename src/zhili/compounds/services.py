@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.compounds.models import (
@@ -64,21 +65,30 @@ def _money(value: Any, label: str) -> Decimal:
     try:
         amount = Decimal(str(value if value not in (None, "") else 0))
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationFailed(f"{label}不是有效的金额", code="invalid_amount") from exc
+        raise ValidationFailed(
+            gettext("%(label)s不是有效的金额") % {"label": label}, code="invalid_amount"
+        ) from exc
     if not amount.is_finite() or amount < 0:
-        raise ValidationFailed(f"{label}不能为负数", code="invalid_amount")
+        raise ValidationFailed(
+            gettext("%(label)s不能为负数") % {"label": label}, code="invalid_amount"
+        )
     if amount != amount.quantize(CENT):
-        raise ValidationFailed(f"{label}最多保留两位小数", code="invalid_amount")
+        raise ValidationFailed(
+            gettext("%(label)s最多保留两位小数") % {"label": label}, code="invalid_amount"
+        )
     return amount.quantize(CENT)
 
 
 def check_shares(total: Any, shares: list[Any]) -> tuple[Decimal, list[Decimal]]:
     """The total and each party's share as money; the shares must sum exactly to the total."""
-    amount = _money(total, "费用合计")
-    parts = [_money(s, f"第 {i + 1} 方的分摊金额") for i, s in enumerate(shares)]
+    amount = _money(total, gettext("费用合计"))
+    parts = [
+        _money(s, gettext("第 %(n)s 方的分摊金额") % {"n": i + 1}) for i, s in enumerate(shares)
+    ]
     if sum(parts, Decimal(0)) != amount:
         raise ValidationFailed(
-            f"各方分摊合计 {sum(parts, Decimal(0))} 元，与费用合计 {amount} 元不符",
+            gettext("各方分摊合计 %(parts)s 元，与费用合计 %(amount)s 元不符")
+            % {"parts": sum(parts, Decimal(0)), "amount": amount},
             code="shares_mismatch",
             detail={"total": str(amount), "shares": [str(p) for p in parts]},
         )
@@ -87,43 +97,53 @@ def check_shares(total: Any, shares: list[Any]) -> tuple[Decimal, list[Decimal]]
 
 def _area(area: Area | None) -> Area:
     if area is None:
-        raise ValidationFailed("请选择所属社区或网格", code="area_required")
+        raise ValidationFailed(gettext("请选择所属社区或网格"), code="area_required")
     if not area.is_current:
-        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
+        raise ValidationFailed(
+            gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name}, code="area_ended"
+        )
     if area.level not in AREA_LEVELS:
-        raise ValidationFailed("小区须登记在社区或网格下", code="invalid_area")
+        raise ValidationFailed(gettext("小区须登记在社区或网格下"), code="invalid_area")
     return area
 
 
 def _compound_fields(d: dict[str, Any]) -> dict[str, Any]:
     coverage = d.get("coverage")
     if coverage not in Coverage.values:
-        raise ValidationFailed("请选择物业服务情况", code="invalid_coverage")
-    company = clean_text(d.get("property_company"), "物业服务企业", required=False, limit=120)
+        raise ValidationFailed(gettext("请选择物业服务情况"), code="invalid_coverage")
+    company = clean_text(
+        d.get("property_company"), gettext("物业服务企业"), required=False, limit=120
+    )
     if coverage == Coverage.COMPANY and not company:
-        raise ValidationFailed("由物业公司服务的小区须填写物业服务企业", code="company_required")
+        raise ValidationFailed(
+            gettext("由物业公司服务的小区须填写物业服务企业"), code="company_required"
+        )
     year = d.get("built_year")
     if year is not None and not (1900 <= int(year) <= timezone.localdate().year):
-        raise ValidationFailed("建成年份无效", code="invalid_year")
+        raise ValidationFailed(gettext("建成年份无效"), code="invalid_year")
     return {
-        "name": clean_text(d.get("name"), "小区名称", limit=120),
-        "address": clean_text(d.get("address"), "地址", required=False, limit=200),
+        "name": clean_text(d.get("name"), gettext("小区名称"), limit=120),
+        "address": clean_text(d.get("address"), gettext("地址"), required=False, limit=200),
         "built_year": year,
         "households": d.get("households"),
         "coverage": coverage,
         "property_company": company if coverage == Coverage.COMPANY else "",
         "has_owners_committee": bool(d.get("has_owners_committee")),
-        "note": clean_text(d.get("note"), "备注", required=False, limit=2000),
+        "note": clean_text(d.get("note"), gettext("备注"), required=False, limit=2000),
     }
 
 
 @transaction.atomic
 def compound_create(*, actor: Any, area: Area | None, **fields: Any) -> Compound:
     area = _area(area)
-    require_at(actor, "add", Compound, area.path, noun="老旧小区")
+    require_at(actor, "add", Compound, area.path, noun=gettext("老旧小区"))
     data = _compound_fields(fields)
     if Compound.objects.filter(area=area, name=data["name"]).exists():
-        raise ValidationFailed(f"{area.name} 已登记同名小区“{data['name']}”", code="duplicate")
+        raise ValidationFailed(
+            gettext("%(name)s 已登记同名小区“%(compound)s”")
+            % {"name": area.name, "compound": data["name"]},
+            code="duplicate",
+        )
     compound = Compound.objects.create(area=area, area_path=area.path, **data)
     audit_record(
         actor=actor,
@@ -137,7 +157,7 @@ def compound_create(*, actor: Any, area: Area | None, **fields: Any) -> Compound
 
 @transaction.atomic
 def compound_update(*, actor: Any, compound: Compound, **fields: Any) -> Compound:
-    require(actor, "change", compound, noun="老旧小区")
+    require(actor, "change", compound, noun=gettext("老旧小区"))
     before = snapshot(compound)
     merged = {**before, **fields}
     for key, value in _compound_fields(merged).items():
@@ -159,11 +179,15 @@ def _parties(parties: list[dict[str, Any]]) -> list[tuple[str, str]]:
     for i, p in enumerate(parties):
         role = p.get("role")
         if role not in PartyRole.values:
-            raise ValidationFailed(f"第 {i + 1} 个参会方的类型无效", code="invalid_party")
-        name = clean_text(p.get("name"), f"第 {i + 1} 个参会方的单位名称", limit=120)
+            raise ValidationFailed(
+                gettext("第 %(n)s 个参会方的类型无效") % {"n": i + 1}, code="invalid_party"
+            )
+        name = clean_text(
+            p.get("name"), gettext("第 %(n)s 个参会方的单位名称") % {"n": i + 1}, limit=120
+        )
         out.append((role, name))
     if len(out) < 2:
-        raise ValidationFailed("联席会议至少有两个参会方", code="too_few_parties")
+        raise ValidationFailed(gettext("联席会议至少有两个参会方"), code="too_few_parties")
     return out
 
 
@@ -186,12 +210,14 @@ def meeting_create(
 ) -> Meeting:
     """Record a joint meeting held for a compound. ``attendees`` and ``followups`` name their
     party by its position in ``parties`` (``{"party": 0, ...}`` / ``{"owner": 2, ...}``)."""
-    require(actor, "view", compound, noun="老旧小区")
-    require_at(actor, "add", Meeting, compound.area_path, noun="联席会议")
+    require(actor, "view", compound, noun=gettext("老旧小区"))
+    require_at(actor, "add", Meeting, compound.area_path, noun=gettext("联席会议"))
     if kind not in MeetingKind.values:
-        raise ValidationFailed("会议类型无效", code="invalid_kind")
+        raise ValidationFailed(gettext("会议类型无效"), code="invalid_kind")
     if held_on is None or held_on > timezone.localdate():
-        raise ValidationFailed("请填写已召开会议的日期（不能晚于今天）", code="invalid_date")
+        raise ValidationFailed(
+            gettext("请填写已召开会议的日期（不能晚于今天）"), code="invalid_date"
+        )
     roles = _parties(parties)
     total, shares = check_shares(total_cost, [p.get("share") for p in parties])
     meeting = Meeting.objects.create(
@@ -199,10 +225,10 @@ def meeting_create(
         area_path=compound.area_path,
         kind=kind,
         held_on=held_on,
-        place=clean_text(place, "地点", required=False, limit=120),
-        topic=clean_text(topic, "议题", limit=200),
-        agenda=clean_text(agenda, "议程", required=False, limit=4000),
-        decisions=clean_text(decisions, "议定事项", limit=4000),
+        place=clean_text(place, gettext("地点"), required=False, limit=120),
+        topic=clean_text(topic, gettext("议题"), limit=200),
+        agenda=clean_text(agenda, gettext("议程"), required=False, limit=4000),
+        decisions=clean_text(decisions, gettext("议定事项"), limit=4000),
         total_cost=total,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -211,9 +237,9 @@ def meeting_create(
         for (role, name), share in zip(roles, shares, strict=True)
     ]
     for a in attendees or []:
-        party = _party_at(made, a.get("party"), "参会人员")
-        name = clean_text(a.get("name"), "参会人员姓名", limit=64)
-        post = clean_text(a.get("post"), "职务", required=False, limit=64)
+        party = _party_at(made, a.get("party"), gettext("参会人员"))
+        name = clean_text(a.get("name"), gettext("参会人员姓名"), limit=64)
+        post = clean_text(a.get("post"), gettext("职务"), required=False, limit=64)
         Attendee.objects.create(meeting=meeting, party=party, name=name, post=post)
     for m in matters or []:
         meeting.matters.add(m)
@@ -236,7 +262,7 @@ def meeting_create(
             actor=actor,
             meeting=meeting,
             text=t.get("text", ""),
-            owner=_party_at(made, t.get("owner"), "任务责任方"),
+            owner=_party_at(made, t.get("owner"), gettext("任务责任方")),
             due=t.get("due"),
         )
     return meeting
@@ -246,15 +272,19 @@ def _party_at(parties: list[Party], index: Any, what: str) -> Party:
     try:
         return parties[int(index)]
     except (TypeError, ValueError, IndexError) as exc:
-        raise ValidationFailed(f"{what}须是本次会议的参会方", code="invalid_party") from exc
+        raise ValidationFailed(
+            gettext("%(what)s须是本次会议的参会方") % {"what": what}, code="invalid_party"
+        ) from exc
 
 
 @transaction.atomic
 def meeting_link_matter(*, actor: Any, meeting: Meeting, matter: Any) -> Meeting:
     """Link a matter the meeting resolves (the caller found it through the matters selector)."""
-    require(actor, "change", meeting, noun="联席会议")
+    require(actor, "change", meeting, noun=gettext("联席会议"))
     if meeting.matters.filter(pk=matter.pk).exists():
-        raise Conflict(f"诉求 {matter.number} 已关联", code="already_linked")
+        raise Conflict(
+            gettext("诉求 %(number)s 已关联") % {"number": matter.number}, code="already_linked"
+        )
     meeting.matters.add(matter)
     audit_record(
         actor=actor,
@@ -270,17 +300,17 @@ def meeting_link_matter(*, actor: Any, meeting: Meeting, matter: Any) -> Meeting
 def followup_add(
     *, actor: Any, meeting: Meeting, text: str, owner: Party, due: dt.date | None
 ) -> FollowUp:
-    require_at(actor, "add", FollowUp, meeting.area_path, noun="会议任务")
+    require_at(actor, "add", FollowUp, meeting.area_path, noun=gettext("会议任务"))
     if owner.meeting_id != meeting.pk:
-        raise ValidationFailed("任务责任方须是本次会议的参会方", code="invalid_party")
+        raise ValidationFailed(gettext("任务责任方须是本次会议的参会方"), code="invalid_party")
     if due is None:
-        raise ValidationFailed("请填写完成时限", code="due_required")
+        raise ValidationFailed(gettext("请填写完成时限"), code="due_required")
     if due < meeting.held_on:
-        raise ValidationFailed("完成时限不能早于会议日期", code="invalid_due")
+        raise ValidationFailed(gettext("完成时限不能早于会议日期"), code="invalid_due")
     followup = FollowUp.objects.create(
         meeting=meeting,
         area_path=meeting.area_path,
-        text=clean_text(text, "任务", limit=300),
+        text=clean_text(text, gettext("任务"), limit=300),
         owner=owner,
         due=due,
     )
@@ -298,7 +328,7 @@ def followup_add(
 def followup_complete(
     *, actor: Any, followup: FollowUp, result: str, version: int | None = None
 ) -> FollowUp:
-    text = clean_text(result, "完成情况", limit=2000)
+    text = clean_text(result, gettext("完成情况"), limit=2000)
 
     def apply(f: FollowUp, now: dt.datetime) -> None:
         f.result = text
@@ -318,7 +348,7 @@ def followup_complete(
 def followup_reopen(
     *, actor: Any, followup: FollowUp, reason: str, version: int | None = None
 ) -> FollowUp:
-    note = clean_text(reason, "重新打开的原因", limit=500)
+    note = clean_text(reason, gettext("重新打开的原因"), limit=500)
 
     def apply(f: FollowUp, now: dt.datetime) -> None:
         f.done_at = None

@@ -72,9 +72,9 @@ def compound_create(request: HttpRequest) -> HttpResponse:
         "core/form_page.html",
         {
             "form": form,
-            "title": "登记老旧小区",
+            "title": _("登记老旧小区"),
             "back_url": "/compounds/",
-            "submit_label": "登记",
+            "submit_label": _("登记"),
         },
     )
 

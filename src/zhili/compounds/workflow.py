@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.compounds.models import FollowUp, FollowUpEvent, FollowUpStatus
@@ -29,7 +30,10 @@ WORKFLOW = Workflow(
 )
 
 DESCRIBERS: dict[str, Any] = {
-    "create": lambda d: f"{d.get('owner', '')}，{d.get('due', '')} 前完成",
+    "create": lambda d: (
+        gettext("%(owner)s，%(due)s 前完成")
+        % {"owner": d.get("owner", ""), "due": d.get("due", "")}
+    ),
     "complete": lambda d: d.get("result", ""),
 }
 

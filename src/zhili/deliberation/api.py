@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
@@ -43,7 +44,9 @@ ERRORS: dict[int, Any] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
 def _area(code: str) -> Any:
     area = area_by_code(code)
     if area is None:
-        raise ValidationFailed(f"区域 {code} 不存在", code="community_required")
+        raise ValidationFailed(
+            gettext("区域 %(code)s 不存在") % {"code": code}, code="community_required"
+        )
     return area
 
 
@@ -104,12 +107,16 @@ def record_step(
     d = selectors.deliberation_get(user, number)
     if action not in STEP_ACTIONS:
         raise ValidationFailed(
-            f"未知的步骤 {action}", code="unknown_action", detail={"allowed": list(STEP_ACTIONS)}
+            gettext("未知的步骤 %(action)s") % {"action": action},
+            code="unknown_action",
+            detail={"allowed": list(STEP_ACTIONS)},
         )
     witness = user_list(user).filter(username=step.witness).first() if step.witness else None
     if step.witness and witness is None:
         raise ValidationFailed(
-            f"见证人账号 {step.witness} 不存在或不在您的管辖范围内", code="witness"
+            gettext("见证人账号 %(witness)s 不存在或不在您的管辖范围内")
+            % {"witness": step.witness},
+            code="witness",
         )
     services.step_record(
         actor=user,
@@ -249,7 +256,9 @@ def cap_set(request: HttpRequest, payload: DelibCapIn) -> Any:
 
 def _need(value: Any, name: str) -> Any:
     if value is None:
-        raise ValidationFailed(f"缺少 {name}", code="missing_field", detail={"field": name})
+        raise ValidationFailed(
+            gettext("缺少 %(name)s") % {"name": name}, code="missing_field", detail={"field": name}
+        )
     return value
 
 
@@ -263,7 +272,9 @@ def project_action(request: HttpRequest, number: str, action: str, a: DelibProje
     p = selectors.project_get(user, number)
     if action not in PROJECT_RULES:
         raise ValidationFailed(
-            f"未知的动作 {action}", code="unknown_action", detail={"allowed": list(PROJECT_RULES)}
+            gettext("未知的动作 %(action)s") % {"action": action},
+            code="unknown_action",
+            detail={"allowed": list(PROJECT_RULES)},
         )
     v: dict[str, Any] = {"actor": user, "project": p, "version": a.version}
     if action == "notice":

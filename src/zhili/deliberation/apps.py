@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
 
@@ -6,17 +7,21 @@ from zhili.core.navigation import NavItem
 class DeliberationConfig(AppConfig):
     name = "zhili.deliberation"
     label = "deliberation"
-    verbose_name = "村（居）民自治：四议两公开、一事一议"
+    verbose_name = _("村（居）民自治：四议两公开、一事一议")
     nav = [
         NavItem(
-            "四议两公开",
+            _("四议两公开"),
             "deliberation:list",
             "deliberation.Deliberation",
-            group="基层自治",
+            group=_("基层自治"),
             order=50,
         ),
         NavItem(
-            "一事一议", "deliberation:projects", "deliberation.Project", group="基层自治", order=51
+            _("一事一议"),
+            "deliberation:projects",
+            "deliberation.Project",
+            group=_("基层自治"),
+            order=51,
         ),
     ]
 

@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin, Event
 from zhili.core.fields import PathField
@@ -20,14 +22,14 @@ from zhili.core.scoping import ScopedQuerySet
 class Status(models.TextChoices):
     """Where a 四议两公开 record stands: the step it waits for."""
 
-    PROPOSAL = "proposal", "待党组织提议"
-    COMMITTEES = "committees", "待两委会商议"
-    PARTY = "party", "待党员大会审议"
-    DECISION = "decision", "待村（居）民会议决议"
-    RESOLUTION = "resolution", "待决议公开"
-    IMPLEMENTING = "implementing", "实施中（待结果公开）"
-    DONE = "done", "已完成"
-    WITHDRAWN = "withdrawn", "已终止"
+    PROPOSAL = "proposal", _("待党组织提议")
+    COMMITTEES = "committees", _("待两委会商议")
+    PARTY = "party", _("待党员大会审议")
+    DECISION = "decision", _("待村（居）民会议决议")
+    RESOLUTION = "resolution", _("待决议公开")
+    IMPLEMENTING = "implementing", _("实施中（待结果公开）")
+    DONE = "done", _("已完成")
+    WITHDRAWN = "withdrawn", _("已终止")
 
 
 OPEN_STATUSES = (
@@ -43,18 +45,18 @@ OPEN_STATUSES = (
 class Stage(models.TextChoices):
     """The six steps of 四议两公开 (the first two may be one)."""
 
-    PROPOSAL = "proposal", "党组织提议"
-    COMMITTEES = "committees", "两委会商议"
-    MERGED = "merged", "党组织提议并两委会商议（一肩挑）"
-    PARTY = "party", "党员大会审议"
-    DECISION = "decision", "村（居）民会议或代表会议决议"
-    RESOLUTION = "resolution", "决议公开"
-    RESULT = "result", "实施结果公开"
+    PROPOSAL = "proposal", _("党组织提议")
+    COMMITTEES = "committees", _("两委会商议")
+    MERGED = "merged", _("党组织提议并两委会商议（一肩挑）")
+    PARTY = "party", _("党员大会审议")
+    DECISION = "decision", _("村（居）民会议或代表会议决议")
+    RESOLUTION = "resolution", _("决议公开")
+    RESULT = "result", _("实施结果公开")
 
 
 class Assembly(models.TextChoices):
-    VILLAGERS = "villagers", "村（居）民会议"
-    REPRESENTATIVES = "representatives", "村（居）民代表会议"
+    VILLAGERS = "villagers", _("村（居）民会议")
+    REPRESENTATIVES = "representatives", _("村（居）民代表会议")
 
 
 class AreaScoped(ScopedQuerySet):
@@ -64,27 +66,27 @@ class AreaScoped(ScopedQuerySet):
 class Deliberation(models.Model):
     """A major village or community matter decided by 四议两公开."""
 
-    number = models.CharField("编号", max_length=20, unique=True)
-    title = models.CharField("事项名称", max_length=200)
-    content = models.TextField("事项内容")
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    title = models.CharField(_("事项名称"), max_length=200)
+    content = models.TextField(_("事项内容"))
     area = models.ForeignKey(
-        "areas.Area", verbose_name="村（社区）", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
+    area_path = PathField(_("区域路径"))
     merged_posts = models.BooleanField(
-        "书记、主任一肩挑",
+        _("书记、主任一肩挑"),
         default=False,
-        help_text="党组织书记兼任村（居）委会主任时，提议和商议可以合并为一步",
+        help_text=_("党组织书记兼任村（居）委会主任时，提议和商议可以合并为一步"),
     )
     review_before = models.CharField(
-        "须经法律顾问审查后方可进行",
+        _("须经法律顾问审查后方可进行"),
         max_length=16,
         choices=Stage.choices,
         blank=True,
-        help_text="留空表示不需要法律审查",
+        help_text=_("留空表示不需要法律审查"),
     )
     status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.PROPOSAL
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSAL
     )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -96,8 +98,8 @@ class Deliberation(models.Model):
     extra_actions = ("record", "witness")
 
     class Meta:
-        verbose_name = "四议两公开事项"
-        verbose_name_plural = "四议两公开事项"
+        verbose_name = _("四议两公开事项")
+        verbose_name_plural = _("四议两公开事项")
         indexes = [models.Index(fields=["area_path", "status", "id"], name="delib_scope_idx")]
 
     def __str__(self) -> str:
@@ -113,34 +115,34 @@ class Step(AppendOnlyModel):
     its window. Written once, when the step passes."""
 
     deliberation = models.ForeignKey(
-        Deliberation, on_delete=models.PROTECT, related_name="steps", verbose_name="事项"
+        Deliberation, on_delete=models.PROTECT, related_name="steps", verbose_name=_("事项")
     )
-    area_path = PathField("区域路径")
-    stage = models.CharField("步骤", max_length=16, choices=Stage.choices)
-    assembly = models.CharField("会议形式", max_length=16, choices=Assembly.choices, blank=True)
-    held_on = models.DateField("日期")
-    due = models.PositiveIntegerField("应到人数", default=0)
-    present = models.PositiveIntegerField("实到人数", default=0)
-    households_due = models.PositiveIntegerField("总户数", default=0)
-    households_present = models.PositiveIntegerField("到会户数", default=0)
-    votes_for = models.PositiveIntegerField("赞成", default=0)
-    votes_against = models.PositiveIntegerField("反对", default=0)
-    abstain = models.PositiveIntegerField("弃权", default=0)
-    text = models.TextField("内容（会议记录、决议或公开内容）")
+    area_path = PathField(_("区域路径"))
+    stage = models.CharField(_("步骤"), max_length=16, choices=Stage.choices)
+    assembly = models.CharField(_("会议形式"), max_length=16, choices=Assembly.choices, blank=True)
+    held_on = models.DateField(_("日期"))
+    due = models.PositiveIntegerField(_("应到人数"), default=0)
+    present = models.PositiveIntegerField(_("实到人数"), default=0)
+    households_due = models.PositiveIntegerField(_("总户数"), default=0)
+    households_present = models.PositiveIntegerField(_("到会户数"), default=0)
+    votes_for = models.PositiveIntegerField(_("赞成"), default=0)
+    votes_against = models.PositiveIntegerField(_("反对"), default=0)
+    abstain = models.PositiveIntegerField(_("弃权"), default=0)
+    text = models.TextField(_("内容（会议记录、决议或公开内容）"))
     signatures = models.FileField(
-        "签字材料扫描件", upload_to="deliberation/signatures/", max_length=200, blank=True
+        _("签字材料扫描件"), upload_to="deliberation/signatures/", max_length=200, blank=True
     )
-    signatures_name = models.CharField("签字材料文件名", max_length=200, blank=True)
+    signatures_name = models.CharField(_("签字材料文件名"), max_length=200, blank=True)
     witness = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="乡镇（街道）见证人",
+        verbose_name=_("乡镇（街道）见证人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    public_from = models.DateField("公开起始日", null=True, blank=True)
-    public_until = models.DateField("公开截止日", null=True, blank=True)
+    public_from = models.DateField(_("公开起始日"), null=True, blank=True)
+    public_until = models.DateField(_("公开截止日"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -149,8 +151,8 @@ class Step(AppendOnlyModel):
     objects = StepQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "四议两公开步骤"
-        verbose_name_plural = "四议两公开步骤"
+        verbose_name = _("四议两公开步骤")
+        verbose_name_plural = _("四议两公开步骤")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["stage", "public_until"], name="delib_step_public_idx"),
@@ -162,13 +164,13 @@ class Step(AppendOnlyModel):
 
 class DeliberationEvent(Event):
     deliberation = models.ForeignKey(
-        Deliberation, on_delete=models.PROTECT, related_name="events", verbose_name="事项"
+        Deliberation, on_delete=models.PROTECT, related_name="events", verbose_name=_("事项")
     )
     subject_field: ClassVar[str] = "deliberation"
 
     class Meta(Event.Meta):
-        verbose_name = "四议两公开记录"
-        verbose_name_plural = "四议两公开记录"
+        verbose_name = _("四议两公开记录")
+        verbose_name_plural = _("四议两公开记录")
 
 
 class DeliberationCounter(models.Model):
@@ -183,29 +185,29 @@ class DeliberationCounter(models.Model):
 
 
 class ProjectStatus(models.TextChoices):
-    PROPOSED = "proposed", "已提议（待公告）"
-    NOTICED = "noticed", "已公告（待入户征求意见）"
-    CANVASSED = "canvassed", "已征求意见（待表决）"
-    VOTED = "voted", "已表决（待乡镇审核）"
-    SUBMITTED = "submitted", "乡镇已审核（待县级批复）"
-    APPROVED = "approved", "县级已批复（筹资筹劳中）"
-    REJECTED = "rejected", "未获批准"
-    DONE = "done", "已完成"
+    PROPOSED = "proposed", _("已提议（待公告）")
+    NOTICED = "noticed", _("已公告（待入户征求意见）")
+    CANVASSED = "canvassed", _("已征求意见（待表决）")
+    VOTED = "voted", _("已表决（待乡镇审核）")
+    SUBMITTED = "submitted", _("乡镇已审核（待县级批复）")
+    APPROVED = "approved", _("县级已批复（筹资筹劳中）")
+    REJECTED = "rejected", _("未获批准")
+    DONE = "done", _("已完成")
 
 
 class Proposer(models.TextChoices):
-    COMMITTEE = "committee", "村民委员会提议"
-    VILLAGERS = "villagers", "十分之一以上村民联名"
-    REPRESENTATIVES = "representatives", "五分之一以上村民代表联名"
+    COMMITTEE = "committee", _("村民委员会提议")
+    VILLAGERS = "villagers", _("十分之一以上村民联名")
+    REPRESENTATIVES = "representatives", _("五分之一以上村民代表联名")
 
 
 class Purpose(models.TextChoices):
-    ROAD = "road", "村内道路"
-    WATER = "water", "饮水"
-    IRRIGATION = "irrigation", "小型农田水利"
-    TREES = "trees", "植树造林"
-    SANITATION = "sanitation", "环境卫生"
-    OTHER = "other", "其他公益事业"
+    ROAD = "road", _("村内道路")
+    WATER = "water", _("饮水")
+    IRRIGATION = "irrigation", _("小型农田水利")
+    TREES = "trees", _("植树造林")
+    SANITATION = "sanitation", _("环境卫生")
+    OTHER = "other", _("其他公益事业")
 
 
 class Cap(models.Model):
@@ -216,23 +218,23 @@ class Cap(models.Model):
 
     area = models.ForeignKey(
         "areas.Area",
-        verbose_name="适用区域",
+        verbose_name=_("适用区域"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    area_path = PathField("区域路径", blank=True)
-    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
-    money = models.DecimalField("每人每年筹资上限（元）", max_digits=8, decimal_places=2)
-    labour_days = models.DecimalField("每人每年筹劳上限（工日）", max_digits=5, decimal_places=1)
-    note = models.CharField("依据", max_length=200, blank=True)
+    area_path = PathField(_("区域路径"), blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    money = models.DecimalField(_("每人每年筹资上限（元）"), max_digits=8, decimal_places=2)
+    labour_days = models.DecimalField(_("每人每年筹劳上限（工日）"), max_digits=5, decimal_places=1)
+    note = models.CharField(_("依据"), max_length=200, blank=True)
 
     audit_view_model = "deliberation.project"  # who may read its audit records
 
     class Meta:
-        verbose_name = "一事一议筹资筹劳上限"
-        verbose_name_plural = "一事一议筹资筹劳上限"
+        verbose_name = _("一事一议筹资筹劳上限")
+        verbose_name_plural = _("一事一议筹资筹劳上限")
         constraints = [
             models.UniqueConstraint(fields=["area_path", "year"], name="delib_cap_once"),
             models.CheckConstraint(
@@ -241,43 +243,47 @@ class Cap(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year or ''} {self.money} 元/{self.labour_days} 工日"
+        return gettext("%(year)s %(money)s 元/%(labour_days)s 工日") % {
+            "year": self.year or "",
+            "money": self.money,
+            "labour_days": self.labour_days,
+        }
 
 
 class Project(models.Model):
     """一事一议: a public work the villagers finance by money or labour."""
 
-    number = models.CharField("编号", max_length=20, unique=True)
-    title = models.CharField("项目名称", max_length=200)
-    purpose = models.CharField("类别", max_length=16, choices=Purpose.choices)
-    description = models.TextField("建设内容")
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    title = models.CharField(_("项目名称"), max_length=200)
+    purpose = models.CharField(_("类别"), max_length=16, choices=Purpose.choices)
+    description = models.TextField(_("建设内容"))
     area = models.ForeignKey(
-        "areas.Area", verbose_name="村", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("村"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    year = models.PositiveSmallIntegerField("年度")
-    proposer = models.CharField("提议方式", max_length=16, choices=Proposer.choices)
-    signers = models.PositiveIntegerField("联名人数", default=0)
-    villagers = models.PositiveIntegerField("村民总数（人）")
-    representatives = models.PositiveIntegerField("村民代表总数", default=0)
-    budget = models.DecimalField("项目预算（元）", max_digits=14, decimal_places=2)
+    area_path = PathField(_("区域路径"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    proposer = models.CharField(_("提议方式"), max_length=16, choices=Proposer.choices)
+    signers = models.PositiveIntegerField(_("联名人数"), default=0)
+    villagers = models.PositiveIntegerField(_("村民总数（人）"))
+    representatives = models.PositiveIntegerField(_("村民代表总数"), default=0)
+    budget = models.DecimalField(_("项目预算（元）"), max_digits=14, decimal_places=2)
     money_per_person = models.DecimalField(
-        "每人筹资（元）", max_digits=8, decimal_places=2, default=Decimal(0)
+        _("每人筹资（元）"), max_digits=8, decimal_places=2, default=Decimal(0)
     )
     labour_per_person = models.DecimalField(
-        "每人筹劳（工日）", max_digits=5, decimal_places=1, default=Decimal(0)
+        _("每人筹劳（工日）"), max_digits=5, decimal_places=1, default=Decimal(0)
     )
     status = models.CharField(
-        "状态", max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
+        _("状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
     )
-    notice_from = models.DateField("公告起始日", null=True, blank=True)
-    notice_until = models.DateField("公告截止日", null=True, blank=True)
-    households = models.PositiveIntegerField("总户数", default=0)
-    households_canvassed = models.PositiveIntegerField("入户征求户数", default=0)
-    households_agree = models.PositiveIntegerField("同意户数", default=0)
-    submitted_at = models.DateTimeField("报县时间", null=True, blank=True)
-    reply_due = models.DateTimeField("县级批复期限", null=True, blank=True)
-    replied_at = models.DateTimeField("县级批复时间", null=True, blank=True)
+    notice_from = models.DateField(_("公告起始日"), null=True, blank=True)
+    notice_until = models.DateField(_("公告截止日"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("总户数"), default=0)
+    households_canvassed = models.PositiveIntegerField(_("入户征求户数"), default=0)
+    households_agree = models.PositiveIntegerField(_("同意户数"), default=0)
+    submitted_at = models.DateTimeField(_("报县时间"), null=True, blank=True)
+    reply_due = models.DateTimeField(_("县级批复期限"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("县级批复时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -288,8 +294,8 @@ class Project(models.Model):
     extra_actions = ("record", "review", "reply", "view_personal")
 
     class Meta:
-        verbose_name = "一事一议项目"
-        verbose_name_plural = "一事一议项目"
+        verbose_name = _("一事一议项目")
+        verbose_name_plural = _("一事一议项目")
         indexes = [models.Index(fields=["area_path", "status", "id"], name="delib_project_idx")]
 
     def __str__(self) -> str:
@@ -298,13 +304,13 @@ class Project(models.Model):
 
 class ProjectEvent(Event):
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="events", verbose_name="项目"
+        Project, on_delete=models.PROTECT, related_name="events", verbose_name=_("项目")
     )
     subject_field: ClassVar[str] = "project"
 
     class Meta(Event.Meta):
-        verbose_name = "一事一议记录"
-        verbose_name_plural = "一事一议记录"
+        verbose_name = _("一事一议记录")
+        verbose_name_plural = _("一事一议记录")
 
 
 class BookQuerySet(AppendOnlyQuerySetMixin, models.QuerySet):
@@ -315,16 +321,16 @@ class Contribution(AppendOnlyModel):
     """One household's share: money, labour days, or an exemption (with its reason)."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="contributions", verbose_name="项目"
+        Project, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("项目")
     )
-    area_path = PathField("区域路径")
-    household = models.CharField("户主姓名", max_length=50)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
-    persons = models.PositiveSmallIntegerField("应筹人数")
-    money = models.DecimalField("筹资（元）", max_digits=10, decimal_places=2, default=0)
-    labour_days = models.DecimalField("筹劳（工日）", max_digits=6, decimal_places=1, default=0)
-    exempt_reason = models.CharField("减免原因", max_length=100, blank=True)
-    on = models.DateField("日期")
+    area_path = PathField(_("区域路径"))
+    household = models.CharField(_("户主姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    persons = models.PositiveSmallIntegerField(_("应筹人数"))
+    money = models.DecimalField(_("筹资（元）"), max_digits=10, decimal_places=2, default=0)
+    labour_days = models.DecimalField(_("筹劳（工日）"), max_digits=6, decimal_places=1, default=0)
+    exempt_reason = models.CharField(_("减免原因"), max_length=100, blank=True)
+    on = models.DateField(_("日期"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -333,8 +339,8 @@ class Contribution(AppendOnlyModel):
     objects = BookQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "筹资筹劳"
-        verbose_name_plural = "筹资筹劳"
+        verbose_name = _("筹资筹劳")
+        verbose_name_plural = _("筹资筹劳")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -351,10 +357,10 @@ class Contribution(AppendOnlyModel):
 
 
 class LedgerKind(models.TextChoices):
-    GRANT = "grant", "财政奖补收入"
-    OTHER_IN = "other_in", "其他收入"
-    SPENT = "spent", "支出"
-    CORRECTION = "correction", "冲正"
+    GRANT = "grant", _("财政奖补收入")
+    OTHER_IN = "other_in", _("其他收入")
+    SPENT = "spent", _("支出")
+    CORRECTION = "correction", _("冲正")
 
 
 class LedgerEntry(AppendOnlyModel):
@@ -362,13 +368,13 @@ class LedgerEntry(AppendOnlyModel):
     contributions): grants received, spending, corrections (signed amounts)."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="ledger", verbose_name="项目"
+        Project, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("项目")
     )
-    area_path = PathField("区域路径")
-    kind = models.CharField("类别", max_length=16, choices=LedgerKind.choices)
-    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
-    on = models.DateField("日期")
-    note = models.CharField("摘要", max_length=200)
+    area_path = PathField(_("区域路径"))
+    kind = models.CharField(_("类别"), max_length=16, choices=LedgerKind.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+    on = models.DateField(_("日期"))
+    note = models.CharField(_("摘要"), max_length=200)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -377,8 +383,8 @@ class LedgerEntry(AppendOnlyModel):
     objects = BookQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "一事一议收支"
-        verbose_name_plural = "一事一议收支"
+        verbose_name = _("一事一议收支")
+        verbose_name_plural = _("一事一议收支")
         ordering = ["id"]
 
     def __str__(self) -> str:

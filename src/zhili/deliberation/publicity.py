@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.core.scoping import path_prefix_q
 from zhili.deliberation.models import Project, ProjectStatus, Stage, Step
@@ -55,11 +56,19 @@ def current_publicity(*, on: dt.date | None = None, under: str = "") -> list[Pub
     ]
     out += [
         Publicity(
-            kind="一事一议公告",
+            kind=gettext("一事一议公告"),
             title=p.title,
             area=p.area.name,
             area_code=p.area.code,
-            text=f"{p.description}\n每人筹资 {p.money_per_person} 元，每人筹劳 {p.labour_per_person} 个工日；项目预算 {p.budget} 元。",
+            text=gettext(
+                "%(description)s\n每人筹资 %(money_per_person)s 元，每人筹劳 %(labour_per_person)s 个工日；项目预算 %(budget)s 元。"
+            )
+            % {
+                "description": p.description,
+                "money_per_person": p.money_per_person,
+                "labour_per_person": p.labour_per_person,
+                "budget": p.budget,
+            },
             public_from=p.notice_from,  # type: ignore[arg-type]
             public_until=p.notice_until,  # type: ignore[arg-type]
             url=reverse("deliberation_public:project", args=[p.number]),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext
+
 TWO_THIRDS = Fraction(2, 3)
 HALF = Fraction(1, 2)
 
@@ -59,18 +61,24 @@ def consistent(t: Tally, *, voting: bool = True) -> str | None:
         t.households_present,
     ):
         if value < 0:
-            return "人数和票数不能为负数"
+            return gettext("人数和票数不能为负数")
     if t.due <= 0:
-        return "应到人数须大于 0"
+        return gettext("应到人数须大于 0")
     if t.present > t.due:
-        return f"实到 {t.present} 人多于应到 {t.due} 人"
+        return gettext("实到 %(present)s 人多于应到 %(due)s 人") % {
+            "present": t.present,
+            "due": t.due,
+        }
     if t.households_present > t.households_due:
-        return f"到会户数 {t.households_present} 多于总户数 {t.households_due}"
+        return gettext("到会户数 %(households_present)s 多于总户数 %(households_due)s") % {
+            "households_present": t.households_present,
+            "households_due": t.households_due,
+        }
     if voting and t.votes_for + t.votes_against + t.abstain > t.present:
-        return (
-            f"赞成、反对、弃权合计 {t.votes_for + t.votes_against + t.abstain} 票，"
-            f"多于实到 {t.present} 人"
-        )
+        return gettext("赞成、反对、弃权合计 %(votes)s 票，多于实到 %(present)s 人") % {
+            "votes": t.votes_for + t.votes_against + t.abstain,
+            "present": t.present,
+        }
     return None
 
 
@@ -81,16 +89,14 @@ def party_meeting(t: Tally) -> str | None:
         return wrong
     if not at_least(t.present, t.due, TWO_THIRDS):
         need = smallest_at_least(t.due, TWO_THIRDS)
-        return (
-            f"党员大会实到 {t.present} 人，不足应到党员 {t.due} 人的三分之二"
-            f"（至少须到会 {need} 人），会议无效"
-        )
+        return gettext(
+            "党员大会实到 %(present)s 人，不足应到党员 %(due)s 人的三分之二（至少须到会 %(need)s 人），会议无效"
+        ) % {"present": t.present, "due": t.due, "need": need}
     if not more_than(t.votes_for, t.due, HALF):
         need = smallest_more_than(t.due, HALF)
-        return (
-            f"赞成 {t.votes_for} 票，未超过应到党员 {t.due} 人的半数"
-            f"（至少须 {need} 票赞成），未通过"
-        )
+        return gettext(
+            "赞成 %(votes_for)s 票，未超过应到党员 %(due)s 人的半数（至少须 %(need)s 票赞成），未通过"
+        ) % {"votes_for": t.votes_for, "due": t.due, "need": need}
     return None
 
 
@@ -105,12 +111,16 @@ def villagers_meeting(t: Tally) -> str | None:
         t.households_present, t.households_due, TWO_THIRDS
     )
     if not (by_adults or by_households):
-        return (
-            f"村（居）民会议到会 {t.present} 人，未超过十八周岁以上村（居）民 {t.due} 人的半数"
-            f"（至少须 {smallest_more_than(t.due, HALF)} 人），"
-            f"到会户数 {t.households_present} 也不足总户数 {t.households_due} 的三分之二"
-            f"（至少须 {smallest_at_least(t.households_due, TWO_THIRDS)} 户），会议无效"
-        )
+        return gettext(
+            "村（居）民会议到会 %(present)s 人，未超过十八周岁以上村（居）民 %(due)s 人的半数（至少须 %(need_people)s 人），到会户数 %(households_present)s 也不足总户数 %(households_due)s 的三分之二（至少须 %(need_households)s 户），会议无效"
+        ) % {
+            "present": t.present,
+            "due": t.due,
+            "need_people": smallest_more_than(t.due, HALF),
+            "households_present": t.households_present,
+            "households_due": t.households_due,
+            "need_households": smallest_at_least(t.households_due, TWO_THIRDS),
+        }
     return _majority_of_present(t)
 
 
@@ -122,20 +132,18 @@ def representatives_meeting(t: Tally) -> str | None:
         return wrong
     if not at_least(t.present, t.due, TWO_THIRDS):
         need = smallest_at_least(t.due, TWO_THIRDS)
-        return (
-            f"代表会议实到 {t.present} 人，不足应到代表 {t.due} 人的三分之二"
-            f"（至少须到会 {need} 人），会议无效"
-        )
+        return gettext(
+            "代表会议实到 %(present)s 人，不足应到代表 %(due)s 人的三分之二（至少须到会 %(need)s 人），会议无效"
+        ) % {"present": t.present, "due": t.due, "need": need}
     return _majority_of_present(t)
 
 
 def _majority_of_present(t: Tally) -> str | None:
     if not more_than(t.votes_for, t.present, HALF):
         need = smallest_more_than(t.present, HALF)
-        return (
-            f"赞成 {t.votes_for} 票，未超过到会 {t.present} 人的半数"
-            f"（至少须 {need} 票赞成），未通过"
-        )
+        return gettext(
+            "赞成 %(votes_for)s 票，未超过到会 %(present)s 人的半数（至少须 %(need)s 票赞成），未通过"
+        ) % {"votes_for": t.votes_for, "present": t.present, "need": need}
     return None
 
 
@@ -145,20 +153,31 @@ def proposal_threshold(kind: str, signers: int, total: int) -> str | None:
     if kind == "committee":
         return None
     share, who = {
-        "villagers": (Fraction(1, 10), "村民"),
-        "representatives": (Fraction(1, 5), "村民代表"),
+        "villagers": (Fraction(1, 10), gettext("村民")),
+        "representatives": (Fraction(1, 5), gettext("村民代表")),
     }[kind]
     if total <= 0:
-        return f"请填写{who}总数"
+        return gettext("请填写%(who)s总数") % {"who": who}
     if signers > total:
-        return f"联名人数 {signers} 多于{who}总数 {total}"
+        return gettext("联名人数 %(signers)s 多于%(who)s总数 %(total)s") % {
+            "signers": signers,
+            "who": who,
+            "total": total,
+        }
     if not at_least(signers, total, share):
-        return (
-            f"联名{who} {signers} 人，不足{who}总数 {total} 的{_share_words(share)}"
-            f"（至少须 {smallest_at_least(total, share)} 人）"
-        )
+        return gettext(
+            "联名%(who)s %(signers)s 人，不足%(who)s总数 %(total)s 的%(share)s（至少须 %(need)s 人）"
+        ) % {
+            "who": who,
+            "signers": signers,
+            "total": total,
+            "share": _share_words(share),
+            "need": smallest_at_least(total, share),
+        }
     return None
 
 
 def _share_words(share: Fraction) -> str:
-    return {Fraction(1, 10): "十分之一", Fraction(1, 5): "五分之一"}.get(share, str(share))
+    return {Fraction(1, 10): gettext("十分之一"), Fraction(1, 5): gettext("五分之一")}.get(
+        share, str(share)
+    )

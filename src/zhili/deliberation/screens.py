@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import dateformat
+from django.utils.translation import gettext
+
 from zhili.deliberation.publicity import current_publicity
 from zhili.screens.registry import Slide
 
@@ -16,9 +19,14 @@ def publicity_slides(centre: Any, today: dt.date) -> list[Slide]:
     return [
         Slide(
             key=f"deliberation.{i}",
-            title=f"村（居）务公开 · {p.kind}",
+            title=gettext("村（居）务公开 · %(kind)s") % {"kind": p.kind},
             lines=[p.title, *([p.text[:300]] if p.text else [])],
-            footer=f"{p.area} · 公示期 {p.public_from:%m月%d日}—{p.public_until:%m月%d日}",
+            footer=gettext("%(area)s · 公示期 %(start)s—%(end)s")
+            % {
+                "area": p.area,
+                "start": dateformat.format(p.public_from, gettext("n月j日")),
+                "end": dateformat.format(p.public_until, gettext("n月j日")),
+            },
             seconds=20,
         )
         for i, p in enumerate(items[:6])

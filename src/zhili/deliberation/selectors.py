@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from zhili.core.events import EventQuerySet
 from zhili.core.scoping import one_visible
@@ -33,7 +34,7 @@ def deliberation_list(user: Any, *, status: str = "") -> QuerySet[Deliberation]:
 def deliberation_get(user: Any, number: str) -> Deliberation:
     return one_visible(  # type: ignore[no-any-return]
         Deliberation.objects.visible_to(user).select_related("area").filter(number=number),
-        noun="四议两公开事项",
+        noun=gettext("四议两公开事项"),
         code="deliberation_not_found",
     )
 
@@ -68,7 +69,7 @@ def project_list(user: Any, *, status: str = "") -> QuerySet[Project]:
 def project_get(user: Any, number: str) -> Project:
     return one_visible(  # type: ignore[no-any-return]
         Project.objects.visible_to(user).select_related("area").filter(number=number),
-        noun="一事一议项目",
+        noun=gettext("一事一议项目"),
         code="project_not_found",
     )
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -60,7 +61,7 @@ class Upload:
 
 def _community(area: Area | None) -> Area:
     if area is None or not area.is_current or area.level != AreaLevel.COMMUNITY:
-        raise ValidationFailed("请选择村或社区", code="community_required")
+        raise ValidationFailed(gettext("请选择村或社区"), code="community_required")
     return area
 
 
@@ -77,11 +78,12 @@ def _signatures(upload: Upload | None) -> tuple[ContentFile | None, str]:
         return None, ""
     if len(upload.data) > MAX_SIGNATURE_BYTES:
         raise ValidationFailed(
-            f"签字材料不能超过 {MAX_SIGNATURE_BYTES // (1024 * 1024)} MB", code="too_large"
+            gettext("签字材料不能超过 %(mb)s MB") % {"mb": MAX_SIGNATURE_BYTES // (1024 * 1024)},
+            code="too_large",
         )
     kind = sniff(upload.data)
     if kind is None:
-        raise ValidationFailed("签字材料须为 PDF 或 JPG、PNG、WebP 图片", code="bad_file")
+        raise ValidationFailed(gettext("签字材料须为 PDF 或 JPG、PNG、WebP 图片"), code="bad_file")
     digest = hashlib.sha256(upload.data).hexdigest()
     return ContentFile(upload.data, name=f"{digest}.{EXTENSIONS[kind]}"), upload.name[:200]
 
@@ -100,14 +102,14 @@ def deliberation_create(
     review_before: str = "",
 ) -> Deliberation:
     area = _community(area)
-    require_at(actor, "add", Deliberation, area.path, noun="四议两公开事项")
+    require_at(actor, "add", Deliberation, area.path, noun=gettext("四议两公开事项"))
     if review_before and review_before not in Stage.values:
-        raise ValidationFailed("法律审查的步骤无效", code="invalid_stage")
+        raise ValidationFailed(gettext("法律审查的步骤无效"), code="invalid_stage")
     now = timezone.now()
     d = Deliberation.objects.create(
         number=_number(DeliberationCounter, "SY", now),
-        title=clean_text(title, "事项名称", limit=200),
-        content=clean_text(content, "事项内容", limit=8000),
+        title=clean_text(title, gettext("事项名称"), limit=200),
+        content=clean_text(content, gettext("事项内容"), limit=8000),
         area=area,
         area_path=area.path,
         merged_posts=bool(merged_posts),
@@ -152,9 +154,12 @@ class StepInput:
 
 def _publicity_window(i: StepInput) -> None:
     if i.public_from is None or i.public_until is None:
-        raise ValidationFailed("请填写公开起止日期", code="window_required")
+        raise ValidationFailed(gettext("请填写公开起止日期"), code="window_required")
     if (i.public_until - i.public_from).days + 1 < PUBLICITY_MIN_DAYS:
-        raise ValidationFailed(f"公开期不少于 {PUBLICITY_MIN_DAYS} 天", code="window_short")
+        raise ValidationFailed(
+            gettext("公开期不少于 %(days)s 天") % {"days": PUBLICITY_MIN_DAYS},
+            code="window_short",
+        )
 
 
 @transaction.atomic
@@ -168,11 +173,13 @@ def step_record(
 ) -> Deliberation:
     """Record one step; it passes only if its meeting meets the rules (the workflow's check)."""
     if action not in STAGE_OF:
-        raise ValidationFailed(f"未知的步骤 {action}", code="unknown_action")
+        raise ValidationFailed(
+            gettext("未知的步骤 %(action)s") % {"action": action}, code="unknown_action"
+        )
     stage = STAGE_OF[action]
-    text = clean_text(step.text, "内容", limit=8000)
+    text = clean_text(step.text, gettext("内容"), limit=8000)
     if step.held_on > timezone.localdate():
-        raise ValidationFailed("日期不能晚于今天", code="future")
+        raise ValidationFailed(gettext("日期不能晚于今天"), code="future")
     if stage in PUBLICITY:
         _publicity_window(step)
     facts: Any = None
@@ -185,7 +192,9 @@ def step_record(
         if wrong:
             raise ValidationFailed(wrong, code="inconsistent")
     if stage in MEETINGS and not (step.signatures and step.signatures.data):
-        raise ValidationFailed("请上传签到和表决签字材料扫描件", code="signatures_required")
+        raise ValidationFailed(
+            gettext("请上传签到和表决签字材料扫描件"), code="signatures_required"
+        )
     stored, original = _signatures(step.signatures)
 
     def apply(d: Deliberation, now: dt.datetime) -> None:
@@ -242,7 +251,7 @@ def step_record(
 def deliberation_withdraw(
     *, actor: Any, deliberation: Deliberation, reason: str, version: int | None = None
 ) -> Deliberation:
-    note = clean_text(reason, "终止原因", limit=500)
+    note = clean_text(reason, gettext("终止原因"), limit=500)
     return WORKFLOW.transition(
         actor=actor, obj=deliberation, action="withdraw", note=note, version=version
     )
@@ -254,7 +263,7 @@ def deliberation_request_review(*, actor: Any, deliberation: Deliberation, quest
     from zhili.core.scoping import require
     from zhili.legal.services import review_request
 
-    require(actor, "record", deliberation, noun="四议两公开事项")
+    require(actor, "record", deliberation, noun=gettext("四议两公开事项"))
     return review_request(
         actor=actor,
         subject=deliberation,
@@ -271,9 +280,13 @@ def _decimal(value: Any, label: str) -> Decimal:
     try:
         out = Decimal(str(value if value not in (None, "") else 0))
     except InvalidOperation as exc:
-        raise ValidationFailed(f"{label}须为数字", code="invalid_number") from exc
+        raise ValidationFailed(
+            gettext("%(label)s须为数字") % {"label": label}, code="invalid_number"
+        ) from exc
     if out < 0 or not out.is_finite():
-        raise ValidationFailed(f"{label}不能为负数", code="invalid_number")
+        raise ValidationFailed(
+            gettext("%(label)s不能为负数") % {"label": label}, code="invalid_number"
+        )
     return out
 
 
@@ -281,7 +294,9 @@ def _cap(project: Project) -> Any:
     cap = cap_for(project)
     if cap is None:
         raise ValidationFailed(
-            f"{project.year} 年的筹资筹劳上限尚未设置，请市、区县先录入上限", code="cap_missing"
+            gettext("%(year)s 年的筹资筹劳上限尚未设置，请市、区县先录入上限")
+            % {"year": project.year},
+            code="cap_missing",
         )
     return cap
 
@@ -304,13 +319,13 @@ def project_create(
     year: int | None = None,
 ) -> Project:
     area = _community(area)
-    require_at(actor, "add", Project, area.path, noun="一事一议项目")
+    require_at(actor, "add", Project, area.path, noun=gettext("一事一议项目"))
     if purpose not in Purpose.values:
-        raise ValidationFailed("项目类别无效", code="invalid_purpose")
+        raise ValidationFailed(gettext("项目类别无效"), code="invalid_purpose")
     if proposer not in Proposer.values:
-        raise ValidationFailed("提议方式无效", code="invalid_proposer")
+        raise ValidationFailed(gettext("提议方式无效"), code="invalid_proposer")
     if villagers <= 0:
-        raise ValidationFailed("请填写村民总数", code="villagers_required")
+        raise ValidationFailed(gettext("请填写村民总数"), code="villagers_required")
     total = representatives if proposer == Proposer.REPRESENTATIVES else villagers
     refused = rules.proposal_threshold(proposer, signers, total)
     if refused:
@@ -318,9 +333,9 @@ def project_create(
     now = timezone.now()
     p = Project(
         number="",
-        title=clean_text(title, "项目名称", limit=200),
+        title=clean_text(title, gettext("项目名称"), limit=200),
         purpose=purpose,
-        description=clean_text(description, "建设内容", limit=8000),
+        description=clean_text(description, gettext("建设内容"), limit=8000),
         area=area,
         area_path=area.path,
         year=year or timezone.localdate().year,
@@ -328,19 +343,22 @@ def project_create(
         signers=signers if proposer != Proposer.COMMITTEE else 0,
         villagers=villagers,
         representatives=representatives,
-        budget=_decimal(budget, "项目预算"),
-        money_per_person=_decimal(money_per_person, "每人筹资"),
-        labour_per_person=_decimal(labour_per_person, "每人筹劳"),
+        budget=_decimal(budget, gettext("项目预算")),
+        money_per_person=_decimal(money_per_person, gettext("每人筹资")),
+        labour_per_person=_decimal(labour_per_person, gettext("每人筹劳")),
         created_by=actor,
     )
     cap = _cap(p)
     if p.money_per_person > cap.money:
         raise ValidationFailed(
-            f"每人筹资 {p.money_per_person} 元超过上限 {cap.money} 元", code="over_cap"
+            gettext("每人筹资 %(money_per_person)s 元超过上限 %(money)s 元")
+            % {"money_per_person": p.money_per_person, "money": cap.money},
+            code="over_cap",
         )
     if p.labour_per_person > cap.labour_days:
         raise ValidationFailed(
-            f"每人筹劳 {p.labour_per_person} 个工日超过上限 {cap.labour_days} 个工日",
+            gettext("每人筹劳 %(labour_per_person)s 个工日超过上限 %(labour_days)s 个工日")
+            % {"labour_per_person": p.labour_per_person, "labour_days": cap.labour_days},
             code="over_cap",
         )
     p.number = _number(ProjectCounter, "YS", now)
@@ -366,7 +384,10 @@ def project_notice(
     version: int | None = None,
 ) -> Project:
     if (notice_until - notice_from).days + 1 < NOTICE_MIN_DAYS:
-        raise ValidationFailed(f"公告期不少于 {NOTICE_MIN_DAYS} 天", code="window_short")
+        raise ValidationFailed(
+            gettext("公告期不少于 %(days)s 天") % {"days": NOTICE_MIN_DAYS},
+            code="window_short",
+        )
 
     def apply(p: Project, now: dt.datetime) -> None:
         p.notice_from, p.notice_until = notice_from, notice_until
@@ -393,7 +414,7 @@ def project_canvass(
 ) -> Project:
     if not 0 <= agree <= canvassed <= households or households <= 0:
         raise ValidationFailed(
-            "户数不合理：同意户数 ≤ 征求户数 ≤ 总户数，总户数须大于 0", code="inconsistent"
+            gettext("户数不合理：同意户数 ≤ 征求户数 ≤ 总户数，总户数须大于 0"), code="inconsistent"
         )
 
     def apply(p: Project, now: dt.datetime) -> None:
@@ -421,7 +442,7 @@ def project_vote(
     version: int | None = None,
 ) -> Project:
     if assembly not in Assembly.values:
-        raise ValidationFailed("请选择村民会议或村民代表会议", code="assembly_required")
+        raise ValidationFailed(gettext("请选择村民会议或村民代表会议"), code="assembly_required")
     return PROJECTS.transition(
         actor=actor,
         obj=project,
@@ -473,7 +494,7 @@ def project_township(
         actor=actor,
         obj=project,
         action="return_township",
-        note=clean_text(note, "退回理由", limit=500),
+        note=clean_text(note, gettext("退回理由"), limit=500),
         version=version,
         at=now,
     )
@@ -523,31 +544,49 @@ def contribution_add(
     version: int | None = None,
 ) -> Contribution:
     """One household's money or labour (or its exemption), within the cap per person."""
-    name = clean_text(household, "户主姓名", limit=50)
+    name = clean_text(household, gettext("户主姓名"), limit=50)
     if "*" in name or "*" in (phone or ""):
-        raise ValidationFailed("姓名或电话含“*”，像是打码显示的值：请填写完整", code="masked_value")
+        raise ValidationFailed(
+            gettext("姓名或电话含“*”，像是打码显示的值：请填写完整"), code="masked_value"
+        )
     if persons <= 0:
-        raise ValidationFailed("应筹人数须大于 0", code="persons_required")
-    amount, days = _decimal(money, "筹资金额"), _decimal(labour_days, "筹劳工日")
+        raise ValidationFailed(gettext("应筹人数须大于 0"), code="persons_required")
+    amount, days = _decimal(money, gettext("筹资金额")), _decimal(labour_days, gettext("筹劳工日"))
     reason = (exempt_reason or "").strip()[:100]
     if reason and (amount or days):
-        raise ValidationFailed("减免的户不筹资筹劳", code="exempt_contributes")
+        raise ValidationFailed(gettext("减免的户不筹资筹劳"), code="exempt_contributes")
     if not reason and not (amount or days):
-        raise ValidationFailed("请填写筹资金额或筹劳工日，或减免原因", code="empty")
+        raise ValidationFailed(gettext("请填写筹资金额或筹劳工日，或减免原因"), code="empty")
     cap = _cap(project)
     earlier = Contribution.objects.filter(project=project, household=name)
     total_money = amount + sum((c.money for c in earlier), Decimal(0))
     total_days = days + sum((c.labour_days for c in earlier), Decimal(0))
     if total_money > cap.money * persons:
         raise ValidationFailed(
-            f"{name}户 {persons} 人，筹资合计 {total_money} 元超过上限"
-            f"（每人 {cap.money} 元，共 {cap.money * persons} 元）",
+            gettext(
+                "%(name)s户 %(persons)s 人，筹资合计 %(total_money)s 元超过上限（每人 %(money)s 元，共 %(cap)s 元）"
+            )
+            % {
+                "name": name,
+                "persons": persons,
+                "total_money": total_money,
+                "money": cap.money,
+                "cap": cap.money * persons,
+            },
             code="over_cap",
         )
     if total_days > cap.labour_days * persons:
         raise ValidationFailed(
-            f"{name}户 {persons} 人，筹劳合计 {total_days} 个工日超过上限"
-            f"（每人 {cap.labour_days} 个工日，共 {cap.labour_days * persons} 个工日）",
+            gettext(
+                "%(name)s户 %(persons)s 人，筹劳合计 %(total_days)s 个工日超过上限（每人 %(labour_days)s 个工日，共 %(cap)s 个工日）"
+            )
+            % {
+                "name": name,
+                "persons": persons,
+                "total_days": total_days,
+                "labour_days": cap.labour_days,
+                "cap": cap.labour_days * persons,
+            },
             code="over_cap",
         )
     made: list[Contribution] = []
@@ -597,14 +636,14 @@ def ledger_add(
 ) -> LedgerEntry:
     """One line of the book; spending and grants are positive, a correction is signed."""
     if kind not in LedgerKind.values:
-        raise ValidationFailed("收支类别无效", code="invalid_kind")
+        raise ValidationFailed(gettext("收支类别无效"), code="invalid_kind")
     try:
         value = Decimal(str(amount))
     except InvalidOperation as exc:
-        raise ValidationFailed("金额须为数字", code="invalid_number") from exc
+        raise ValidationFailed(gettext("金额须为数字"), code="invalid_number") from exc
     if not value.is_finite() or value == 0 or (kind != LedgerKind.CORRECTION and value < 0):
-        raise ValidationFailed("金额须为正数（冲正可为负数）", code="invalid_number")
-    text = clean_text(note, "摘要", limit=200)
+        raise ValidationFailed(gettext("金额须为正数（冲正可为负数）"), code="invalid_number")
+    text = clean_text(note, gettext("摘要"), limit=200)
     made: list[LedgerEntry] = []
 
     def apply(p: Project, now: dt.datetime) -> None:
@@ -626,7 +665,7 @@ def ledger_add(
         action="book",
         apply=apply,
         version=version,
-        data={"kind": kind, "kind_label": LedgerKind(kind).label, "amount": str(value)},
+        data={"kind": kind, "kind_label": str(LedgerKind(kind).label), "amount": str(value)},
     )
     return made[0]
 
@@ -659,14 +698,14 @@ def cap_set(
     from zhili.core.audit import audit_record, root_path
 
     path = area.path if area is not None else root_path()
-    require_at(actor, "change", Project, path, noun="一事一议上限")
+    require_at(actor, "change", Project, path, noun=gettext("一事一议上限"))
     row, _created = Cap.objects.update_or_create(
         area_path=area.path if area is not None else "",
         year=year,
         defaults={
             "area": area,
-            "money": _decimal(money, "筹资上限"),
-            "labour_days": _decimal(labour_days, "筹劳上限"),
+            "money": _decimal(money, gettext("筹资上限")),
+            "labour_days": _decimal(labour_days, gettext("筹劳上限")),
             "note": (note or "").strip()[:200],
         },
     )

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.core.errors import PermissionDenied, ZhiliError
@@ -30,7 +31,7 @@ def _form_page(request: HttpRequest, form: Any, title: str, back: str) -> HttpRe
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "title": title, "back_url": back, "submit_label": "保存"},
+        {"form": form, "title": title, "back_url": back, "submit_label": gettext("保存")},
     )
 
 
@@ -55,7 +56,7 @@ def deliberation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deliberation_create(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Deliberation, "add"):
-        raise PermissionDenied("您没有登记四议两公开事项的权限")
+        raise PermissionDenied(gettext("您没有登记四议两公开事项的权限"))
     home = getattr(getattr(request.user, "area", None), "code", "")
     form = forms.DeliberationForm(request.POST or None, initial={"area_code": home})
     bind_pickers(form, request.user)
@@ -73,9 +74,9 @@ def deliberation_create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已登记：{d.number}")
+            messages.success(request, gettext("已登记：%(number)s") % {"number": d.number})
             return redirect("deliberation:detail", number=d.number)
-    return _form_page(request, form, "登记四议两公开事项", "/deliberation/")
+    return _form_page(request, form, gettext("登记四议两公开事项"), "/deliberation/")
 
 
 def _upload(f: Any) -> Upload | None:
@@ -139,10 +140,10 @@ def deliberation_detail(request: HttpRequest, number: str) -> HttpResponse:
                     services.deliberation_request_review(
                         actor=user, deliberation=d, question=review_form.cleaned_data["question"]
                     )
-                    messages.success(request, "已送法律顾问审查")
+                    messages.success(request, gettext("已送法律顾问审查"))
                     return redirect("deliberation:detail", number=number)
             elif posted not in offered:
-                page_error, status = "当前不能进行这一步，请刷新页面", 409
+                page_error, status = gettext("当前不能进行这一步，请刷新页面"), 409
             elif offered[posted].is_valid():
                 c = offered[posted].cleaned_data
                 if posted in STEP_ACTIONS:
@@ -157,7 +158,7 @@ def deliberation_detail(request: HttpRequest, number: str) -> HttpResponse:
                     services.deliberation_withdraw(
                         actor=user, deliberation=d, reason=c["reason"], version=c.get("version")
                     )
-                messages.success(request, "已保存")
+                messages.success(request, gettext("已保存"))
                 return redirect("deliberation:detail", number=number)
         except ZhiliError as exc:
             status = 200 if exc.status == 422 else exc.status
@@ -232,7 +233,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Project, "add"):
-        raise PermissionDenied("您没有提议一事一议项目的权限")
+        raise PermissionDenied(gettext("您没有提议一事一议项目的权限"))
     home = getattr(getattr(request.user, "area", None), "code", "")
     form = forms.ProjectForm(request.POST or None, initial={"area_code": home})
     bind_pickers(form, request.user)
@@ -256,9 +257,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已提议：{p.number}")
+            messages.success(request, gettext("已提议：%(number)s") % {"number": p.number})
             return redirect("deliberation:project", number=p.number)
-    return _form_page(request, form, "提议一事一议项目", "/deliberation/projects/")
+    return _form_page(request, form, gettext("提议一事一议项目"), "/deliberation/projects/")
 
 
 PROJECT_FORMS: dict[str, type[forms.Versioned]] = {
@@ -359,7 +360,7 @@ def _project_page(
     if posted:
         offered = {k: f for k, _l, f in action_forms}
         if posted not in offered:
-            page_error, status = "当前不能进行这一步，请刷新页面", 409
+            page_error, status = gettext("当前不能进行这一步，请刷新页面"), 409
         elif offered[posted].is_valid():
             try:
                 _project_run(user, p, posted, offered[posted].cleaned_data)
@@ -367,7 +368,7 @@ def _project_page(
                 offered[posted].add_error(None, exc.message)
                 status = 200 if exc.status == 422 else exc.status
             else:
-                messages.success(request, "已保存")
+                messages.success(request, gettext("已保存"))
                 return redirect("deliberation:project", number=number)
     shown = revealed or {}
     contributions = [

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -25,6 +26,7 @@ from zhili.deliberation.models import (
     Assembly,
     Deliberation,
     DeliberationEvent,
+    LedgerKind,
     Project,
     ProjectEvent,
     ProjectStatus,
@@ -64,7 +66,7 @@ def _legal_review(action: str) -> Any:
 
 def _merged_only(actor: Any, d: Deliberation) -> str | None:
     if not d.merged_posts:
-        return "仅在党组织书记兼任村（居）委会主任（一肩挑）时，提议和商议可以合并为一步"
+        return gettext("仅在党组织书记兼任村（居）委会主任（一肩挑）时，提议和商议可以合并为一步")
     return _legal_review("propose_merged")(actor, d)
 
 
@@ -83,17 +85,17 @@ def assembly_check(actor: Any, d: Any, facts: Any) -> str | None:
         return rules.villagers_meeting(tally)
     if assembly == Assembly.REPRESENTATIVES:
         return rules.representatives_meeting(tally)
-    return "请选择村（居）民会议或村（居）民代表会议"
+    return gettext("请选择村（居）民会议或村（居）民代表会议")
 
 
 def witness_check(witness: Any, area_path: str) -> str | None:
     """A township officer witnesses the decision: a user holding ``witness`` over the area."""
     if witness is None:
-        return "村（居）民会议或代表会议须有乡镇（街道）干部见证，请选择见证人"
+        return gettext("村（居）民会议或代表会议须有乡镇（街道）干部见证，请选择见证人")
     if not can(witness, "witness", Deliberation, area_path):
-        return (
-            f"{getattr(witness, 'display_name', witness)} 不是该村（社区）所属乡镇（街道）的见证人"
-        )
+        return gettext("%(witness)s 不是该村（社区）所属乡镇（街道）的见证人") % {
+            "witness": getattr(witness, "display_name", witness)
+        }
     return None
 
 
@@ -183,34 +185,54 @@ def _describe_step(event: Any) -> str:
     d = event.data or {}
     parts = []
     if d.get("held_on"):
-        parts.append(f"日期 {d['held_on']}")
+        parts.append(gettext("日期 %(held_on)s") % {"held_on": d["held_on"]})
     if d.get("due"):
-        parts.append(f"应到 {d['due']} 人，实到 {d.get('present', 0)} 人")
+        parts.append(
+            gettext("应到 %(due)s 人，实到 %(present)s 人")
+            % {"due": d["due"], "present": d.get("present", 0)}
+        )
     if d.get("votes_for") is not None and d.get("due"):
         parts.append(
-            f"赞成 {d['votes_for']}，反对 {d.get('votes_against', 0)}，弃权 {d.get('abstain', 0)}"
+            gettext("赞成 %(votes_for)s，反对 %(votes_against)s，弃权 %(abstain)s")
+            % {
+                "votes_for": d["votes_for"],
+                "votes_against": d.get("votes_against", 0),
+                "abstain": d.get("abstain", 0),
+            }
         )
     if d.get("assembly"):
-        parts.append(dict(Assembly.choices).get(d["assembly"], ""))
+        parts.append(str(dict(Assembly.choices).get(d["assembly"], "")))
     if d.get("public_until"):
-        parts.append(f"公开期 {d.get('public_from')} 至 {d['public_until']}")
+        parts.append(
+            gettext("公开期 %(public_from)s 至 %(public_until)s")
+            % {"public_from": d.get("public_from"), "public_until": d["public_until"]}
+        )
     if d.get("witness_name"):
-        parts.append(f"见证人 {d['witness_name']}")
+        parts.append(gettext("见证人 %(witness_name)s") % {"witness_name": d["witness_name"]})
     return "；".join(p for p in parts if p)
 
 
 def _describe_project(event: Any) -> str:
     d = event.data or {}
     if event.action == "reply":
-        verdict = "批准" if d.get("approved") else "不予批准"
-        late = "（逾期）" if d.get("late") else ""
-        return f"县级{verdict}{late}"
+        verdict = gettext("批准") if d.get("approved") else gettext("不予批准")
+        late = gettext("（逾期）") if d.get("late") else ""
+        return gettext("县级%(verdict)s%(late)s") % {"verdict": verdict, "late": late}
     if event.action == "approve_township" and d.get("reply_due"):
-        return f"县级应于 {str(d['reply_due'])[:10]} 前批复（7 个工作日）"
+        return gettext("县级应于 %(reply_due)s 前批复（7 个工作日）") % {
+            "reply_due": str(d["reply_due"])[:10]
+        }
     if event.action == "contribute":
-        return f"{d.get('households', 0)} 户"
+        return gettext("%(households)s 户") % {"households": d.get("households", 0)}
     if event.action == "book":
-        return f"{d.get('kind_label', '')} {d.get('amount', '')} 元"
+        kind = d.get(
+            "kind"
+        )  # the label of the kind in the reader's language (the stored one as fallback)
+        label = LedgerKind(kind).label if kind in LedgerKind.values else d.get("kind_label", "")
+        return gettext("%(kind_label)s %(amount)s 元") % {
+            "kind_label": label,
+            "amount": d.get("amount", ""),
+        }
     return _describe_step(event)
 
 

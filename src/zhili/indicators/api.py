@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router
 
 from zhili.core.errors import NotFound
@@ -75,7 +76,7 @@ def survey(request: HttpRequest, area: str = "", year: int | None = None) -> Any
     y = year or dt.date.today().year
     total = selectors.survey_rate(request.user, a, y)
     if total is None:
-        raise NotFound("没有调查问卷", code="no_instrument")
+        raise NotFound(gettext("没有调查问卷"), code="no_instrument")
     return {
         "total": survey_out(total, y),
         "children": [survey_out(r, y) for r in selectors.survey_children(request.user, a, y)],

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
 
@@ -6,23 +7,27 @@ from zhili.core.navigation import NavItem
 class IndicatorsConfig(AppConfig):
     name = "zhili.indicators"
     label = "indicators"
-    verbose_name = "平安指标"
+    verbose_name = _("平安指标")
     nav = [
         NavItem(
-            "平安指标",
+            _("平安指标"),
             "indicators:values",
             "indicators.IndicatorValue",
-            group="统计与地图",
+            group=_("统计与地图"),
             order=60,
         ),
         NavItem(
-            "安全感调查", "indicators:survey", "indicators.SurveyWave", group="统计与地图", order=61
+            _("安全感调查"),
+            "indicators:survey",
+            "indicators.SurveyWave",
+            group=_("统计与地图"),
+            order=61,
         ),
         NavItem(
-            "平安创建",
+            _("平安创建"),
             "indicators:creation",
             "indicators.CreationSheet",
-            group="统计与地图",
+            group=_("统计与地图"),
             order=62,
         ),
     ]

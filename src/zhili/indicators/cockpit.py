@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from zhili.cockpit.registry import CockpitQuery, Figure, Section, TrendSeries
 from zhili.core.scoping import has_any
@@ -25,7 +26,8 @@ def indicators_section(q: CockpitQuery) -> Section | None:
         figures.append(
             Figure(
                 f"indicators.{ind.code}",
-                f"{ind.name}（{year} 年 1–{month} 月）",
+                gettext("%(name)s（%(year)s 年 1–%(month)s 月）")
+                % {"name": ind.name, "year": year, "month": month},
                 float(total) if total is not None else 0,
                 unit=ind.unit_label,
                 higher_is_better=ind.higher_is_better,
@@ -48,16 +50,16 @@ def indicators_section(q: CockpitQuery) -> Section | None:
             figures.append(
                 Figure(
                     "indicators.survey_rate",
-                    f"群众安全感率（{year} 年）",
+                    gettext("群众安全感率（%(year)s 年）") % {"year": year},
                     row.rate.rate,
                     kind="rate",
                     children=kids,
                     map=True,
-                    note="很安全、安全、基本安全占有效回答的比例（可配置）",
+                    note=gettext("很安全、安全、基本安全占有效回答的比例（可配置）"),
                 )
             )
     query = urlencode({"area": q.area.code, "year": year})
-    return Section("indicators", "平安指标", figures, f"{reverse('indicators:values')}?{query}",
+    return Section("indicators", gettext("平安指标"), figures, f"{reverse('indicators:values')}?{query}",
                    trends, order=60)  # fmt: skip
 
 

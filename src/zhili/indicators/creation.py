@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound, PermissionDenied
@@ -110,7 +111,7 @@ def creation_compute(sheet: Any, facts: Facts) -> Result:
     total = q2(total)
     return Result(
         base=q2(base), deductions=ZERO, vetoed=bool(vetoes), total=total,
-        grade="一票否决" if vetoes else ("达标" if total >= rule.grade_pass else "未达标"),
+        grade=gettext("一票否决") if vetoes else (gettext("达标") if total >= rule.grade_pass else gettext("未达标")),
         counted=len(scored), explanation=explanation,
     )  # fmt: skip
 
@@ -177,7 +178,7 @@ def creation_scores(user: Any, area: Area, year: int, today: dt.date) -> tuple[A
         level = CreationLevel.COMMUNITY
     else:
         raise ValidationFailed(
-            "请选择区县（评平安乡镇街道）或乡镇街道（评平安村社区）", code="invalid_area"
+            gettext("请选择区县（评平安乡镇街道）或乡镇街道（评平安村社区）"), code="invalid_area"
         )
     sheet = sheet_for(year, level)
     out = []

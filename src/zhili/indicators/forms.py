@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhili.core.pickers import AreaField
 from zhili.indicators.models import Indicator
@@ -11,7 +12,9 @@ from zhili.indicators.models import Indicator
 
 class ValueForm(forms.Form):
     indicator = forms.ModelChoiceField(
-        label=_("指标"), queryset=Indicator.objects.filter(active=True), empty_label="请选择…"
+        label=pgettext_lazy("indicator", "指标"),
+        queryset=Indicator.objects.filter(active=True),
+        empty_label=_("请选择…"),
     )
     area = AreaField(label=_("区域"), permission="indicators.indicatorvalue.add")
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from zhili.core.errors import ValidationFailed
 
@@ -22,12 +23,12 @@ def _sheet_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook
 
     if len(data) > getattr(settings, "ZHILI_MAX_IMPORT_BYTES", 10 * 1024 * 1024):
-        raise ValidationFailed("文件过大", code="file_too_large")
+        raise ValidationFailed(gettext("文件过大"), code="file_too_large")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
         raise ValidationFailed(
-            "无法读取该文件，请上传 .xlsx 格式的文件", code="invalid_file"
+            gettext("无法读取该文件，请上传 .xlsx 格式的文件"), code="invalid_file"
         ) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
@@ -39,7 +40,9 @@ def _sheet_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
             continue
         out.append((n, values))
         if len(out) > MAX_ROWS:
-            raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行", code="too_many_rows")
+            raise ValidationFailed(
+                gettext("一次最多导入 %(max)s 行") % {"max": MAX_ROWS}, code="too_many_rows"
+            )
     return head, out
 
 
@@ -54,18 +57,18 @@ def text(v: Any) -> str:
 def number(v: Any, label: str, problems: list[str], *, whole: bool = False) -> Decimal | None:
     s = text(v)
     if not s:
-        problems.append(f"{label}为空")
+        problems.append(gettext("%(label)s为空") % {"label": label})
         return None
     try:
         d = Decimal(s)
     except InvalidOperation:
-        problems.append(f"{label}“{s}”不是数字")
+        problems.append(gettext("%(label)s“%(s)s”不是数字") % {"label": label, "s": s})
         return None
     if not d.is_finite() or d < 0:
-        problems.append(f"{label}须为非负数")
+        problems.append(gettext("%(label)s须为非负数") % {"label": label})
         return None
     if whole and d != d.to_integral_value():
-        problems.append(f"{label}须为整数")
+        problems.append(gettext("%(label)s须为整数") % {"label": label})
         return None
     return d
 
@@ -87,7 +90,9 @@ def read_values(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]
     head, rows = _sheet_rows(data)
     missing = [h for h in VALUE_HEAD[:5] if h not in head]
     if missing:
-        raise ValidationFailed(f"缺少列：{'、'.join(missing)}", code="invalid_header")
+        raise ValidationFailed(
+            gettext("缺少列：%(columns)s") % {"columns": "、".join(missing)}, code="invalid_header"
+        )
     return head, [
         (n, {h: row[i] if i < len(row) else None for i, h in enumerate(head)}) for n, row in rows
     ]
@@ -97,7 +102,9 @@ def read_responses(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     head, rows = _sheet_rows(data)
     missing = [h for h in RESPONSE_HEAD[:2] if h not in head]
     if missing:
-        raise ValidationFailed(f"缺少列：{'、'.join(missing)}", code="invalid_header")
+        raise ValidationFailed(
+            gettext("缺少列：%(columns)s") % {"columns": "、".join(missing)}, code="invalid_header"
+        )
     return [
         (n, {h: row[i] if i < len(row) else None for i, h in enumerate(head)}) for n, row in rows
     ]

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin
 from zhili.core.scoping import ScopedQuerySet, has_any
@@ -28,20 +30,20 @@ class Indicator(models.Model):
     """One outcome indicator. ``components`` lists its parts where it is a sum of counts
     (八类主要刑事案件: 杀人、伤害…); the list is data the city edits."""
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=80)
-    unit_label = models.CharField("计量单位", max_length=16, default="起")
-    description = models.TextField("口径说明", blank=True)
-    components = models.JSONField("构成项", default=list, blank=True)
-    higher_is_better = models.BooleanField("越高越好", default=False)
-    active = models.BooleanField("启用", default=True)
-    seq = models.PositiveSmallIntegerField("顺序", default=0)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    unit_label = models.CharField(_("计量单位"), max_length=16, default="起")
+    description = models.TextField(_("口径说明"), blank=True)
+    components = models.JSONField(_("构成项"), default=list, blank=True)
+    higher_is_better = models.BooleanField(_("越高越好"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+    seq = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     objects = CatalogueQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "平安指标"
-        verbose_name_plural = "平安指标"
+        verbose_name = _("平安指标")
+        verbose_name_plural = _("平安指标")
         ordering = ["seq", "code"]
 
     def __str__(self) -> str:
@@ -53,13 +55,13 @@ class IndicatorValue(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField("区域路径", max_length=255, db_index=True)
-    year = models.PositiveSmallIntegerField("年度")
-    month = models.PositiveSmallIntegerField("月份")
-    value = models.DecimalField("数值", max_digits=14, decimal_places=2)
-    components = models.JSONField("构成项数值", default=dict, blank=True)
-    source = models.CharField("来源", max_length=200)
-    version = models.PositiveIntegerField("版本", default=1)
+    area_path = models.CharField(_("区域路径"), max_length=255, db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    components = models.JSONField(_("构成项数值"), default=dict, blank=True)
+    source = models.CharField(_("来源"), max_length=200)
+    version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -72,8 +74,8 @@ class IndicatorValue(models.Model):
     extra_actions = ("import",)
 
     class Meta:
-        verbose_name = "指标数值"
-        verbose_name_plural = "指标数值"
+        verbose_name = _("指标数值")
+        verbose_name_plural = _("指标数值")
         ordering = ["indicator__seq", "area_path", "year", "month"]
         constraints = [
             models.UniqueConstraint(
@@ -97,11 +99,11 @@ class IndicatorRevision(AppendOnlyModel):
     """Every version a value has had, in order (append-only: the database refuses changes)."""
 
     value = models.ForeignKey(IndicatorValue, on_delete=models.PROTECT, related_name="revisions")
-    version = models.PositiveIntegerField("版本")
-    amount = models.DecimalField("数值", max_digits=14, decimal_places=2)
-    components = models.JSONField("构成项数值", default=dict, blank=True)
-    source = models.CharField("来源", max_length=200)
-    note = models.CharField("修订说明", max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("版本"))
+    amount = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    components = models.JSONField(_("构成项数值"), default=dict, blank=True)
+    source = models.CharField(_("来源"), max_length=200)
+    note = models.CharField(_("修订说明"), max_length=200, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -110,8 +112,8 @@ class IndicatorRevision(AppendOnlyModel):
     objects = RevisionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "指标数值修订记录"
-        verbose_name_plural = "指标数值修订记录"
+        verbose_name = _("指标数值修订记录")
+        verbose_name_plural = _("指标数值修订记录")
         ordering = ["value_id", "version"]
         constraints = [
             models.UniqueConstraint(fields=["value", "version"], name="indicator_revision_once")
@@ -124,20 +126,20 @@ class IndicatorRevision(AppendOnlyModel):
 class SurveyInstrument(models.Model):
     """A survey question with its answer scale and the answers that count as "safe"."""
 
-    code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=120)
-    question = models.TextField("问题")
-    scale = models.JSONField("答案选项", default=list)
-    positive = models.JSONField("计入安全感的选项", default=list)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+    question = models.TextField(pgettext_lazy("survey", "问题"))
+    scale = models.JSONField(_("答案选项"), default=list)
+    positive = models.JSONField(_("计入安全感的选项"), default=list)
     confidence = models.DecimalField(
-        "置信水平", max_digits=4, decimal_places=3, default=0.95, help_text="如 0.95"
+        _("置信水平"), max_digits=4, decimal_places=3, default=0.95, help_text=_("如 0.95")
     )
 
     objects = CatalogueQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "调查问卷"
-        verbose_name_plural = "调查问卷"
+        verbose_name = _("调查问卷")
+        verbose_name_plural = _("调查问卷")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -149,11 +151,11 @@ class SurveyWave(models.Model):
 
     instrument = models.ForeignKey(SurveyInstrument, on_delete=models.PROTECT, related_name="waves")
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField("区域路径", max_length=255, db_index=True)
-    year = models.PositiveSmallIntegerField("年度")
-    planned = models.PositiveIntegerField("计划样本量", default=0)
-    source = models.CharField("来源", max_length=200, blank=True)
-    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
+    area_path = models.CharField(_("区域路径"), max_length=255, db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    planned = models.PositiveIntegerField(_("计划样本量"), default=0)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
     class QS(ScopedQuerySet):
         scope_field = "area_path"
@@ -162,8 +164,8 @@ class SurveyWave(models.Model):
     extra_actions = ("import",)
 
     class Meta:
-        verbose_name = "调查样本"
-        verbose_name_plural = "调查样本"
+        verbose_name = _("调查样本")
+        verbose_name_plural = _("调查样本")
         ordering = ["-year", "area_path"]
         constraints = [
             models.UniqueConstraint(fields=["instrument", "area", "year"], name="survey_wave_once")
@@ -177,9 +179,9 @@ class SurveyResponse(models.Model):
     """One answer. ``answer`` outside the scale (拒答、不清楚、空) is kept and counted as invalid."""
 
     wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="responses")
-    respondent = models.CharField("样本编号", max_length=40)
-    answer = models.CharField("回答", max_length=20, blank=True)
-    weight = models.DecimalField("权重", max_digits=10, decimal_places=4, null=True, blank=True)
+    respondent = models.CharField(_("样本编号"), max_length=40)
+    answer = models.CharField(_("回答"), max_length=20, blank=True)
+    weight = models.DecimalField(_("权重"), max_digits=10, decimal_places=4, null=True, blank=True)
 
     class QS(ScopedQuerySet):
         scope_field = "wave__area_path"
@@ -187,19 +189,19 @@ class SurveyResponse(models.Model):
     objects = QS.as_manager()
 
     class Meta:
-        verbose_name = "调查回答"
-        verbose_name_plural = "调查回答"
+        verbose_name = _("调查回答")
+        verbose_name_plural = _("调查回答")
         constraints = [
             models.UniqueConstraint(fields=["wave", "respondent"], name="survey_response_once")
         ]
 
     def __str__(self) -> str:
-        return f"{self.respondent}: {self.answer or '（空）'}"
+        return f"{self.respondent}: {self.answer or gettext('（空）')}"
 
 
 class CreationLevel(models.TextChoices):
-    STREET = "street", "平安乡镇（街道）"
-    COMMUNITY = "community", "平安村（社区）"
+    STREET = "street", _("平安乡镇（街道）")
+    COMMUNITY = "community", _("平安村（社区）")
 
 
 class CreationSheet(models.Model):
@@ -210,20 +212,23 @@ class CreationSheet(models.Model):
     indicator did not rise on the year before). ``vetoes``: [{key, label, source, above}] (a
     component ``indicator:component`` or an indicator's total above ``above``)."""
 
-    year = models.PositiveSmallIntegerField("年度")
-    level = models.CharField("层级", max_length=16, choices=CreationLevel.choices)
-    pass_line = models.DecimalField("达标线", max_digits=5, decimal_places=2, default=90)
-    items = models.JSONField("评分项目", default=list)
-    vetoes = models.JSONField("一票否决项", default=list)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    level = models.CharField(_("层级"), max_length=16, choices=CreationLevel.choices)
+    pass_line = models.DecimalField(_("达标线"), max_digits=5, decimal_places=2, default=90)
+    items = models.JSONField(_("评分项目"), default=list)
+    vetoes = models.JSONField(_("一票否决项"), default=list)
 
     objects = CatalogueQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "平安创建评分表"
-        verbose_name_plural = "平安创建评分表"
+        verbose_name = _("平安创建评分表")
+        verbose_name_plural = _("平安创建评分表")
         constraints = [
             models.UniqueConstraint(fields=["year", "level"], name="creation_sheet_once")
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} 年{CreationLevel(self.level).label}评分表"
+        return gettext("%(year)s 年%(label)s评分表") % {
+            "year": self.year,
+            "label": CreationLevel(self.level).label,
+        }

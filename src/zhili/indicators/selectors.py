@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.scoping import one_visible, path_prefix_q
@@ -28,7 +29,7 @@ def indicator_list(user: Any) -> QuerySet[Indicator]:
 
 
 def indicator_get(code: str) -> Indicator:
-    return one_visible(Indicator.objects.filter(code=code, active=True), noun="平安指标")
+    return one_visible(Indicator.objects.filter(code=code, active=True), noun=gettext("平安指标"))
 
 
 def values_visible(user: Any) -> QuerySet[IndicatorValue]:
@@ -129,7 +130,7 @@ def wave_get(user: Any, pk: int, action: str = "view") -> SurveyWave:
         SurveyWave.objects.visible_to(user, action)
         .filter(pk=pk)
         .select_related("area", "instrument"),
-        noun="调查样本",
+        noun=gettext("调查样本"),
     )
 
 
@@ -225,8 +226,8 @@ def area_for(user: Any, code: str, model: str = "value") -> Area:
         code = settings.ZHILI_ROOT_CODE
     area = Area.objects.filter(code=code).first()
     if area is None:
-        raise NotFound(f"区域 {code} 不存在", code="area_not_found")
-    require_at(user, "view", m, area.path, noun="区域")
+        raise NotFound(gettext("区域 %(code)s 不存在") % {"code": code}, code="area_not_found")
+    require_at(user, "view", m, area.path, noun=gettext("区域"))
     return area
 
 

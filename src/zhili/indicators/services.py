@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record
@@ -44,8 +45,8 @@ def _require_city(actor: Any, action: str, model: Any, noun: str) -> None:
     if can(actor, action, model, _root_path()):
         return
     if has_any(actor, model, "view"):
-        raise PermissionDenied(f"没有修改{noun}的权限", code="forbidden")
-    raise NotFound(f"{noun}不存在或不在您的管辖范围内", code="not_found")
+        raise PermissionDenied(gettext("没有修改%(noun)s的权限") % {"noun": noun}, code="forbidden")
+    raise NotFound(gettext("%(noun)s不存在或不在您的管辖范围内") % {"noun": noun}, code="not_found")
 
 
 @transaction.atomic
@@ -60,15 +61,17 @@ def indicator_create(
     higher_is_better: bool = False,
 ) -> Indicator:
     """A new indicator the city adds (city-wide catalogue: the right over the whole city)."""
-    _require_city(actor, "add", Indicator, "平安指标")
+    _require_city(actor, "add", Indicator, gettext("平安指标"))
     code, name = code.strip(), name.strip()
     if not code or not name:
-        raise ValidationFailed("指标代码和名称不能为空", code="required")
+        raise ValidationFailed(gettext("指标代码和名称不能为空"), code="required")
     if Indicator.objects.filter(code=code).exists():
-        raise ValidationFailed(f"指标代码 {code} 已存在", code="duplicate")
+        raise ValidationFailed(
+            gettext("指标代码 %(code)s 已存在") % {"code": code}, code="duplicate"
+        )
     parts = [c.strip() for c in (components or []) if c.strip()]
     if len(set(parts)) != len(parts):
-        raise ValidationFailed("构成项不能重复", code="duplicate_component")
+        raise ValidationFailed(gettext("构成项不能重复"), code="duplicate_component")
     ind = Indicator.objects.create(
         code=code,
         name=name,
@@ -87,9 +90,11 @@ def indicator_create(
 
 def _check_period(year: int, month: int, problems: list[str]) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        problems.append(f"年份须在 {MIN_YEAR}–{MAX_YEAR} 之间")
+        problems.append(
+            gettext("年份须在 %(min)s–%(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR}
+        )
     if not 1 <= month <= 12:
-        problems.append("月份须在 1–12 之间")
+        problems.append(gettext("月份须在 1–12 之间"))
 
 
 def _components(
@@ -98,12 +103,12 @@ def _components(
     if not components:
         return {}
     if not ind.components:
-        problems.append(f"指标“{ind.name}”没有构成项")
+        problems.append(gettext("指标“%(name)s”没有构成项") % {"name": ind.name})
         return {}
     out = {}
     for k, v in components.items():
         if k not in ind.components:
-            problems.append(f"“{k}”不是“{ind.name}”的构成项")
+            problems.append(gettext("“%(k)s”不是“%(name)s”的构成项") % {"k": k, "name": ind.name})
             continue
         d = imports.number(v, k, problems, whole=True)
         if d is not None:
@@ -159,7 +164,10 @@ def _check_one_level(ind: Indicator, area: Area, year: int, month: int) -> None:
     )
     if clash is not None:
         raise ValidationFailed(
-            f"{ind.name} {year} 年 {month} 月已在 {clash.area.name} 填报；同一指标同一月份只在一级填报",
+            gettext(
+                "%(name)s %(year)s 年 %(month)s 月已在 %(where)s 填报；同一指标同一月份只在一级填报"
+            )
+            % {"name": ind.name, "year": year, "month": month, "where": clash.area.name},
             code="level_clash",
         )
 
@@ -179,22 +187,25 @@ def value_set(
 ) -> IndicatorValue:
     """Enter or revise one value. With components, the value is their sum (a given value must
     equal it). Every change is a new revision; the old ones stay readable."""
-    require_at(actor, "change", IndicatorValue, area.path, noun="指标数值")
+    require_at(actor, "change", IndicatorValue, area.path, noun=gettext("指标数值"))
     problems: list[str] = []
     _check_period(year, month, problems)
     if not area.is_current:
-        problems.append(f"区域 {area.name} 已撤销")
+        problems.append(gettext("区域 %(name)s 已撤销") % {"name": area.name})
     parts = _components(indicator, components, problems)
-    amount = None if value in (None, "") else imports.number(value, "数值", problems)
+    amount = None if value in (None, "") else imports.number(value, gettext("数值"), problems)
     if parts:
         total = Decimal(sum(parts.values()))
         if amount is not None and amount != total:
-            problems.append(f"数值 {amount} 与构成项之和 {total} 不符")
+            problems.append(
+                gettext("数值 %(amount)s 与构成项之和 %(total)s 不符")
+                % {"amount": amount, "total": total}
+            )
         amount = total
     elif amount is None and not problems:
-        problems.append("数值为空")
+        problems.append(gettext("数值为空"))
     if not source.strip():
-        problems.append("来源不能为空")
+        problems.append(gettext("来源不能为空"))
     if problems or amount is None:
         raise ValidationFailed("；".join(problems), code="invalid_value")
     return _write_value(
@@ -218,14 +229,19 @@ def values_import(*, actor: Any, data: bytes, source: str = "") -> list[Indicato
         problems: list[str] = []
         ind = indicators.get(imports.text(r.get("指标代码")))
         if ind is None:
-            problems.append(f"指标“{imports.text(r.get('指标代码'))}”不存在")
+            problems.append(
+                gettext("指标“%(code)s”不存在") % {"code": imports.text(r.get("指标代码"))}
+            )
         area = areas.get(imports.text(r.get("区域代码")))
         if area is None or not area.is_current:
-            problems.append(f"区域代码“{imports.text(r.get('区域代码'))}”不存在或已撤销")
+            problems.append(
+                gettext("区域代码“%(code)s”不存在或已撤销")
+                % {"code": imports.text(r.get("区域代码"))}
+            )
         elif not can(actor, "import", IndicatorValue, area.path):
-            problems.append(f"没有导入 {area.name} 指标数值的权限")
-        year_d = imports.number(r.get("年份"), "年份", problems, whole=True)
-        month_d = imports.number(r.get("月份"), "月份", problems, whole=True)
+            problems.append(gettext("没有导入 %(name)s 指标数值的权限") % {"name": area.name})
+        year_d = imports.number(r.get("年份"), gettext("年份"), problems, whole=True)
+        month_d = imports.number(r.get("月份"), gettext("月份"), problems, whole=True)
         if year_d is not None and month_d is not None:
             _check_period(int(year_d), int(month_d), problems)
         comp_cells = {}
@@ -233,19 +249,22 @@ def values_import(*, actor: Any, data: bytes, source: str = "") -> list[Indicato
             comp_cells = {c: r.get(c) for c in ind.components if imports.text(r.get(c))}
         parts = _components(ind, comp_cells, problems) if ind is not None else {}
         given = imports.text(r.get("数值"))
-        amount = imports.number(given, "数值", problems) if given or not parts else None
+        amount = imports.number(given, gettext("数值"), problems) if given or not parts else None
         if parts:
             total = Decimal(sum(parts.values()))
             if amount is not None and amount != total:
-                problems.append(f"数值 {amount} 与构成项之和 {total} 不符")
+                problems.append(
+                    gettext("数值 %(amount)s 与构成项之和 %(total)s 不符")
+                    % {"amount": amount, "total": total}
+                )
             amount = total
         row_source = imports.text(r.get("来源")) or source.strip()
         if not row_source:
-            problems.append("来源为空（在表中填写或导入时统一填写）")
+            problems.append(gettext("来源为空（在表中填写或导入时统一填写）"))
         if ind is not None and area is not None and year_d is not None and month_d is not None:
             key = (ind.pk, area.pk, int(year_d), int(month_d))
             if key in seen:
-                problems.append(f"与第 {seen[key]} 行重复")
+                problems.append(gettext("与第 %(seen)s 行重复") % {"seen": seen[key]})
             seen.setdefault(key, n)
         if problems:
             errors.append({"row": n, "message": "；".join(problems)})
@@ -253,10 +272,12 @@ def values_import(*, actor: Any, data: bytes, source: str = "") -> list[Indicato
         assert ind and area and year_d is not None and month_d is not None and amount is not None
         plan.append((n, ind, area, int(year_d), int(month_d), amount, parts, row_source[:200]))
     if not rows:
-        raise ValidationFailed("文件中没有数据行", code="empty")
+        raise ValidationFailed(gettext("文件中没有数据行"), code="empty")
     if errors:
         raise ValidationFailed(
-            f"有 {len(errors)} 行错误，未导入任何数据", code="import_errors", detail=errors
+            gettext("有 %(errors)s 行错误，未导入任何数据") % {"errors": len(errors)},
+            code="import_errors",
+            detail=errors,
         )
     return _write_many(actor, plan)
 
@@ -279,17 +300,20 @@ def _write_many(actor: Any, plan: list[tuple[Any, ...]]) -> list[IndicatorValue]
     ).values_list("indicator_id", "year", "month", "area_path", "area__name"):
         recorded.setdefault((ind_id, y, mo), {})[path] = name
     for n, ind, area, y, mo, *_ in plan:
-        recorded.setdefault((ind.pk, y, mo), {}).setdefault(area.path, f"第 {n} 行的{area.name}")
+        recorded.setdefault((ind.pk, y, mo), {}).setdefault(
+            area.path, gettext("第 %(n)s 行的%(name)s") % {"n": n, "name": area.name}
+        )
     errors = []
     for n, ind, area, y, mo, *_ in plan:
         for path, name in recorded[(ind.pk, y, mo)].items():
             if path != area.path and (path.startswith(area.path) or area.path.startswith(path)):
-                errors.append({"row": n, "message": f"{ind.name} {y} 年 {mo} 月已在 {name} 填报；"
-                               "同一指标同一月份只在一级填报"})  # fmt: skip
+                errors.append({"row": n, "message": gettext("%(name)s %(year)s 年 %(month)s 月已在 %(where)s 填报；同一指标同一月份只在一级填报") % {"name": ind.name, "year": y, "month": mo, "where": name}})  # fmt: skip
                 break
     if errors:
         raise ValidationFailed(
-            f"有 {len(errors)} 行错误，未导入任何数据", code="import_errors", detail=errors
+            gettext("有 %(errors)s 行错误，未导入任何数据") % {"errors": len(errors)},
+            code="import_errors",
+            detail=errors,
         )
     new, changed, out = [], [], []
     for _n, ind, area, y, mo, amount, parts, src in plan:
@@ -354,13 +378,19 @@ def wave_create(
     source: str = "",
 ) -> SurveyWave:  # fmt: skip
     """A district's sample for a year (one per instrument, district and year)."""
-    require_at(actor, "add", SurveyWave, area.path, noun="调查样本")
+    require_at(actor, "add", SurveyWave, area.path, noun=gettext("调查样本"))
     if area.level not in (Level.DISTRICT, Level.STREET):
-        raise ValidationFailed("调查样本按区县（或街道）设置", code="invalid_area")
+        raise ValidationFailed(gettext("调查样本按区县（或街道）设置"), code="invalid_area")
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationFailed(f"年份须在 {MIN_YEAR}–{MAX_YEAR} 之间", code="invalid_year")
+        raise ValidationFailed(
+            gettext("年份须在 %(min)s–%(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR},
+            code="invalid_year",
+        )
     if SurveyWave.objects.filter(instrument=instrument, area=area, year=year).exists():
-        raise ValidationFailed(f"{area.name} {year} 年的样本已存在", code="duplicate")
+        raise ValidationFailed(
+            gettext("%(name)s %(year)s 年的样本已存在") % {"name": area.name, "year": year},
+            code="duplicate",
+        )
     wave = SurveyWave.objects.create(
         instrument=instrument, area=area, area_path=area.path, year=year, planned=planned,
         source=source[:200],
@@ -374,37 +404,41 @@ def wave_create(
 def responses_import(*, actor: Any, wave: SurveyWave, data: bytes, source: str = "") -> int:
     """Replace the wave's responses by the workbook's (样本编号, 回答, 权重). An answer off the scale
     is kept as invalid; weights are all given or all blank. All rows or none."""
-    require(actor, "import", wave, noun="调查样本")
+    require(actor, "import", wave, noun=gettext("调查样本"))
     rows = imports.read_responses(data)
     if not rows:
-        raise ValidationFailed("文件中没有数据行", code="empty")
+        raise ValidationFailed(gettext("文件中没有数据行"), code="empty")
     errors: list[dict[str, Any]] = []
     plan = []
     seen: dict[str, int] = {}
     weighted = {bool(imports.text(r.get("权重"))) for _, r in rows}
     if len(weighted) > 1:
-        raise ValidationFailed("权重须全部填写或全部留空", code="mixed_weights")
+        raise ValidationFailed(gettext("权重须全部填写或全部留空"), code="mixed_weights")
     for n, r in rows:
         problems: list[str] = []
         ref = imports.text(r.get("样本编号"))
         if not ref:
-            problems.append("样本编号为空")
+            problems.append(gettext("样本编号为空"))
         elif ref in seen:
-            problems.append(f"样本编号 {ref} 与第 {seen[ref]} 行重复")
+            problems.append(
+                gettext("样本编号 %(ref)s 与第 %(seen)s 行重复") % {"ref": ref, "seen": seen[ref]}
+            )
         seen.setdefault(ref, n)
         answer = imports.text(r.get("回答"))[:20]
         weight = None
         if imports.text(r.get("权重")):
-            weight = imports.number(r.get("权重"), "权重", problems)
+            weight = imports.number(r.get("权重"), gettext("权重"), problems)
             if weight is not None and weight <= 0:
-                problems.append("权重须大于 0")
+                problems.append(gettext("权重须大于 0"))
         if problems:
             errors.append({"row": n, "message": "；".join(problems)})
             continue
         plan.append(SurveyResponse(wave=wave, respondent=ref[:40], answer=answer, weight=weight))
     if errors:
         raise ValidationFailed(
-            f"有 {len(errors)} 行错误，未导入任何数据", code="import_errors", detail=errors
+            gettext("有 %(errors)s 行错误，未导入任何数据") % {"errors": len(errors)},
+            code="import_errors",
+            detail=errors,
         )
     before = SurveyResponse.objects.filter(wave=wave).count()
     SurveyResponse.objects.filter(wave=wave).delete()
@@ -423,11 +457,11 @@ def creation_pass_line_set(*, actor: Any, sheet: Any, pass_line: Any) -> Any:
     """The 平安创建 pass line of a year's sheet (city-wide: the right over the whole city)."""
     from zhili.indicators.models import CreationSheet
 
-    _require_city(actor, "change", CreationSheet, "平安创建评分表")
+    _require_city(actor, "change", CreationSheet, gettext("平安创建评分表"))
     problems: list[str] = []
-    value = imports.number(pass_line, "达标线", problems)
+    value = imports.number(pass_line, gettext("达标线"), problems)
     if value is not None and value > 100:
-        problems.append("达标线不能超过 100 分")
+        problems.append(gettext("达标线不能超过 100 分"))
     if problems or value is None:
         raise ValidationFailed("；".join(problems), code="invalid_pass_line")
     before = str(sheet.pass_line)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.areas.models import Area
@@ -51,7 +52,7 @@ def _area_or_error(request: HttpRequest, model: str = "value") -> tuple[Area | N
 def _upload(form: Any) -> bytes | None:
     upload = form.cleaned_data["file"]
     if upload.size > settings.ZHILI_MAX_IMPORT_BYTES:
-        form.add_error("file", "文件过大")
+        form.add_error("file", gettext("文件过大"))
         return None
     data: bytes = upload.read()
     return data
@@ -82,7 +83,11 @@ def values(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             value_form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已保存：{v}（第 {v.version} 版）")
+            messages.success(
+                request,
+                gettext("已保存：%(value)s（第 %(version)s 版）")
+                % {"value": v, "version": v.version},
+            )
             return redirect(f"{reverse('indicators:values')}?area={area.code}&year={year}")
     if request.method == "POST" and request.POST.get("form") == "import" and import_form.is_valid():
         data = _upload(import_form)
@@ -95,7 +100,9 @@ def values(request: HttpRequest) -> HttpResponse:
                 import_form.add_error(None, exc.message)
                 error_rows = exc.detail if isinstance(exc.detail, list) else []
             else:
-                messages.success(request, f"已导入 {len(written)} 行")
+                messages.success(
+                    request, gettext("已导入 %(written)s 行") % {"written": len(written)}
+                )
                 return redirect(f"{reverse('indicators:values')}?area={area.code}&year={year}")
     f = figures_out(selectors.figures(request.user, area, year))
     children = selectors.area_names({c for x in f["figures"] for c in x["children"]})
@@ -159,7 +166,7 @@ def survey(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             wave_form.add_error(None, exc.message)
         else:
-            messages.success(request, "已新增调查样本")
+            messages.success(request, gettext("已新增调查样本"))
             return redirect(f"{reverse('indicators:survey')}?area={area.code}&year={c['year']}")
     total = selectors.survey_rate(request.user, area, year)
     return render(
@@ -182,7 +189,7 @@ def survey(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def wave_import(request: HttpRequest, pk: int) -> HttpResponse:
     wave = selectors.wave_get(request.user, pk)
-    require(request.user, "import", wave, noun="调查样本")
+    require(request.user, "import", wave, noun=gettext("调查样本"))
     form = ResponsesForm(request.POST or None, request.FILES or None)
     error_rows: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -194,7 +201,7 @@ def wave_import(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc.message)
                 error_rows = exc.detail if isinstance(exc.detail, list) else []
             else:
-                messages.success(request, f"已导入 {n} 条回答")
+                messages.success(request, gettext("已导入 %(n)s 条回答") % {"n": n})
                 return redirect(
                     f"{reverse('indicators:survey')}?area={wave.area.code}&year={wave.year}"
                 )
@@ -202,8 +209,8 @@ def wave_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "error_rows": error_rows, "title": f"导入调查回答 · {wave}",
-         "back_url": back, "submit_label": "导入"},
+        {"form": form, "error_rows": error_rows, "title": gettext("导入调查回答 · %(wave)s") % {"wave": wave},
+         "back_url": back, "submit_label": gettext("导入")},
     )  # fmt: skip
 
 
@@ -232,10 +239,12 @@ def creation(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             pass_error = exc.message
         else:
-            messages.success(request, f"达标线已改为 {sheet.pass_line} 分")
+            messages.success(
+                request, gettext("达标线已改为 %(pass_line)s 分") % {"pass_line": sheet.pass_line}
+            )
             return redirect(f"{reverse('indicators:creation')}?area={area.code}&year={year}")
     elif request.method == "POST":
-        raise ValidationFailed(error or "请先选择区县或街道", code="invalid_area")
+        raise ValidationFailed(error or gettext("请先选择区县或街道"), code="invalid_area")
     return render(
         request,
         "indicators/creation.html",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Router, Status
 
 from zhili.areas.selectors import area_by_code
@@ -39,7 +40,9 @@ ERRORS: dict[int, Any] = {c: ErrorOut for c in (400, 401, 403, 404, 409, 422)}
 def _area(code: str) -> Any:
     area = area_by_code(code)
     if area is None:
-        raise ValidationFailed(f"区域 {code} 不存在", code="area_required")
+        raise ValidationFailed(
+            gettext("区域 %(code)s 不存在") % {"code": code}, code="area_required"
+        )
     return area
 
 
@@ -69,7 +72,10 @@ def adviser_create(request: HttpRequest, payload: LegalAdviserIn) -> Any:
     if payload.username:
         account = user_list(request.user).filter(username=payload.username).first()
         if account is None:
-            raise ValidationFailed(f"账号 {payload.username} 不存在或不在您的管辖范围内")
+            raise ValidationFailed(
+                gettext("账号 %(username)s 不存在或不在您的管辖范围内")
+                % {"username": payload.username}
+            )
     a = services.adviser_create(
         actor=request.user,
         name=payload.name,
@@ -158,7 +164,7 @@ def consultations(request: HttpRequest, year: int | None = None) -> Any:
 def consultation_add(request: HttpRequest, payload: LegalConsultationIn) -> Any:
     adviser = getattr(request.user, "legal_adviser", None)
     if adviser is None:
-        raise PermissionDenied("只有法律顾问本人可以登记法律服务")
+        raise PermissionDenied(gettext("只有法律顾问本人可以登记法律服务"))
     c = services.consultation_log(
         actor=request.user,
         adviser=adviser,

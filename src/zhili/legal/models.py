@@ -9,6 +9,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
 from zhili.core.fields import PathField
@@ -22,30 +24,30 @@ class AreaScoped(ScopedQuerySet):
 class Adviser(models.Model):
     """A lawyer serving as legal adviser (法律顾问); registered under a street or district."""
 
-    name = models.CharField("姓名", max_length=50)
-    firm = models.CharField("执业机构", max_length=100)
-    license_no = models.CharField("执业证号", max_length=32, blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    firm = models.CharField(_("执业机构"), max_length=100)
+    license_no = models.CharField(_("执业证号"), max_length=32, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="平台账号",
+        verbose_name=_("平台账号"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="legal_adviser",
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="登记区域", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("登记区域"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    active = models.BooleanField("在聘", default=True)
+    area_path = PathField(_("区域路径"))
+    active = models.BooleanField(_("在聘"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AreaScoped.as_manager()
 
     class Meta:
-        verbose_name = "法律顾问"
-        verbose_name_plural = "法律顾问"
+        verbose_name = _("法律顾问")
+        verbose_name_plural = _("法律顾问")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -56,20 +58,20 @@ class Coverage(models.Model):
     """An adviser serves a village or community (one adviser may serve several)."""
 
     adviser = models.ForeignKey(
-        Adviser, on_delete=models.PROTECT, related_name="coverages", verbose_name="法律顾问"
+        Adviser, on_delete=models.PROTECT, related_name="coverages", verbose_name=_("法律顾问")
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="村（社区）", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    since = models.DateField("起始日期")
-    until = models.DateField("终止日期", null=True, blank=True)
+    area_path = PathField(_("区域路径"))
+    since = models.DateField(_("起始日期"))
+    until = models.DateField(_("终止日期"), null=True, blank=True)
 
     objects = AreaScoped.as_manager()
 
     class Meta:
-        verbose_name = "法律顾问服务村（社区）"
-        verbose_name_plural = "法律顾问服务村（社区）"
+        verbose_name = _("法律顾问服务村（社区）")
+        verbose_name_plural = _("法律顾问服务村（社区）")
         constraints = [
             models.UniqueConstraint(
                 fields=["area"], condition=Q(until__isnull=True), name="legal_one_adviser_per_area"
@@ -84,22 +86,22 @@ class Duty(models.Model):
     """A duty slot (值班) of an adviser in a village or community."""
 
     adviser = models.ForeignKey(
-        Adviser, on_delete=models.PROTECT, related_name="duties", verbose_name="法律顾问"
+        Adviser, on_delete=models.PROTECT, related_name="duties", verbose_name=_("法律顾问")
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="村（社区）", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    on = models.DateField("日期")
-    start = models.TimeField("开始")
-    end = models.TimeField("结束")
-    place = models.CharField("地点", max_length=100, blank=True)
+    area_path = PathField(_("区域路径"))
+    on = models.DateField(_("日期"))
+    start = models.TimeField(_("开始"))
+    end = models.TimeField(_("结束"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
 
     objects = AreaScoped.as_manager()
 
     class Meta:
-        verbose_name = "值班安排"
-        verbose_name_plural = "值班安排"
+        verbose_name = _("值班安排")
+        verbose_name_plural = _("值班安排")
         ordering = ["on", "start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="legal_duty_order")
@@ -110,12 +112,12 @@ class Duty(models.Model):
 
 
 class ServiceKind(models.TextChoices):
-    CONSULTATION = "consultation", "法律咨询"
-    VISIT = "visit", "到村（社区）坐班"
-    LECTURE = "lecture", "法治讲座"
-    MEDIATION = "mediation", "参与调解"
-    REVIEW = "review", "审查把关"
-    DOCUMENT = "document", "代写法律文书"
+    CONSULTATION = "consultation", _("法律咨询")
+    VISIT = "visit", _("到村（社区）坐班")
+    LECTURE = "lecture", _("法治讲座")
+    MEDIATION = "mediation", _("参与调解")
+    REVIEW = "review", _("审查把关")
+    DOCUMENT = "document", _("代写法律文书")
 
 
 class Consultation(models.Model):
@@ -123,20 +125,20 @@ class Consultation(models.Model):
     yearly hours; a ``visit`` (or any service on site) counts as the month's visit."""
 
     adviser = models.ForeignKey(
-        Adviser, on_delete=models.PROTECT, related_name="consultations", verbose_name="法律顾问"
+        Adviser, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("法律顾问")
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="村（社区）", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    kind = models.CharField("服务类型", max_length=16, choices=ServiceKind.choices)
-    on = models.DateField("日期")
-    minutes = models.PositiveIntegerField("时长（分钟）")
-    on_site = models.BooleanField("在村（社区）现场", default=True)
-    topic = models.CharField("事由", max_length=200)
-    person = models.CharField("咨询人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
-    answer = models.TextField("解答意见", blank=True)
+    area_path = PathField(_("区域路径"))
+    kind = models.CharField(_("服务类型"), max_length=16, choices=ServiceKind.choices)
+    on = models.DateField(_("日期"))
+    minutes = models.PositiveIntegerField(_("时长（分钟）"))
+    on_site = models.BooleanField(_("在村（社区）现场"), default=True)
+    topic = models.CharField(_("事由"), max_length=200)
+    person = models.CharField(_("咨询人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    answer = models.TextField(_("解答意见"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -146,8 +148,8 @@ class Consultation(models.Model):
     extra_actions = ("view_personal",)
 
     class Meta:
-        verbose_name = "法律服务记录"
-        verbose_name_plural = "法律服务记录"
+        verbose_name = _("法律服务记录")
+        verbose_name_plural = _("法律服务记录")
         ordering = ["-on", "-id"]
         indexes = [models.Index(fields=["area_path", "on"], name="legal_consult_scope_idx")]
         constraints = [
@@ -161,44 +163,48 @@ class Consultation(models.Model):
 class Target(models.Model):
     """The yearly service target (沙坪坝's: ≥ 50 hours a year, ≥ one visit a month), as data."""
 
-    year = models.PositiveSmallIntegerField("年度", unique=True)
-    hours = models.PositiveSmallIntegerField("每村（社区）每年服务时长（小时）", default=50)
-    visits_per_month = models.PositiveSmallIntegerField("每月到村（社区）次数", default=1)
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    hours = models.PositiveSmallIntegerField(_("每村（社区）每年服务时长（小时）"), default=50)
+    visits_per_month = models.PositiveSmallIntegerField(_("每月到村（社区）次数"), default=1)
 
     audit_view_model = "legal.coverage"  # who may read its audit records
 
     class Meta:
-        verbose_name = "法律顾问服务目标"
-        verbose_name_plural = "法律顾问服务目标"
+        verbose_name = _("法律顾问服务目标")
+        verbose_name_plural = _("法律顾问服务目标")
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.hours} h, {self.visits_per_month}/月"
+        return gettext("%(year)s: %(hours)s h, %(visits_per_month)s/月") % {
+            "year": self.year,
+            "hours": self.hours,
+            "visits_per_month": self.visits_per_month,
+        }
 
 
 class ReviewStatus(models.TextChoices):
-    REQUESTED = "requested", "待审查"
-    APPROVED = "approved", "审查通过"
-    OBJECTED = "objected", "提出修改意见"
+    REQUESTED = "requested", _("待审查")
+    APPROVED = "approved", _("审查通过")
+    OBJECTED = "objected", _("提出修改意见")
 
 
 class Review(models.Model):
     """The adviser's legal review of a major matter (a 四议两公开 record, by reference: legal
     does not import the modules that ask for reviews)."""
 
-    subject_type = models.CharField("事项类型", max_length=64)
-    subject_id = models.PositiveIntegerField("事项")
-    subject_title = models.CharField("事项名称", max_length=200)
+    subject_type = models.CharField(_("事项类型"), max_length=64)
+    subject_id = models.PositiveIntegerField(_("事项"))
+    subject_title = models.CharField(_("事项名称"), max_length=200)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="村（社区）", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
+    area_path = PathField(_("区域路径"))
     adviser = models.ForeignKey(
-        Adviser, on_delete=models.PROTECT, related_name="reviews", verbose_name="法律顾问"
+        Adviser, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("法律顾问")
     )
-    question = models.TextField("送审内容")
-    opinion = models.TextField("审查意见", blank=True)
+    question = models.TextField(_("送审内容"))
+    opinion = models.TextField(_("审查意见"), blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.REQUESTED
+        _("状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.REQUESTED
     )
     version = models.PositiveIntegerField(default=1)
     requested_by = models.ForeignKey(
@@ -211,8 +217,8 @@ class Review(models.Model):
     extra_actions = ("request", "decide")
 
     class Meta:
-        verbose_name = "法律审查"
-        verbose_name_plural = "法律审查"
+        verbose_name = _("法律审查")
+        verbose_name_plural = _("法律审查")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["subject_type", "subject_id"], name="legal_review_subject_idx")
@@ -224,10 +230,10 @@ class Review(models.Model):
 
 class ReviewEvent(Event):
     review = models.ForeignKey(
-        Review, on_delete=models.PROTECT, related_name="events", verbose_name="法律审查"
+        Review, on_delete=models.PROTECT, related_name="events", verbose_name=_("法律审查")
     )
     subject_field: ClassVar[str] = "review"
 
     class Meta(Event.Meta):
-        verbose_name = "法律审查记录"
-        verbose_name_plural = "法律审查记录"
+        verbose_name = _("法律审查记录")
+        verbose_name_plural = _("法律审查记录")

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.core.privacy import mask
 from zhili.core.scoping import one_visible
@@ -23,7 +24,7 @@ def adviser_list(user: Any) -> QuerySet[Adviser]:
 
 def adviser_get(user: Any, pk: int) -> Adviser:
     return one_visible(  # type: ignore[no-any-return]
-        adviser_list(user).filter(pk=pk), noun="法律顾问", code="adviser_not_found"
+        adviser_list(user).filter(pk=pk), noun=gettext("法律顾问"), code="adviser_not_found"
     )
 
 
@@ -66,7 +67,9 @@ def consultation_row(c: Consultation) -> dict[str, Any]:
 
 def consultation_get(user: Any, pk: int) -> Consultation:
     return one_visible(  # type: ignore[no-any-return]
-        consultation_list(user).filter(pk=pk), noun="法律服务记录", code="consultation_not_found"
+        consultation_list(user).filter(pk=pk),
+        noun=gettext("法律服务记录"),
+        code="consultation_not_found",
     )
 
 
@@ -76,7 +79,7 @@ def review_list(user: Any) -> QuerySet[Review]:
 
 def review_get(user: Any, pk: int) -> Review:
     return one_visible(  # type: ignore[no-any-return]
-        review_list(user).filter(pk=pk), noun="法律审查", code="review_not_found"
+        review_list(user).filter(pk=pk), noun=gettext("法律审查"), code="review_not_found"
     )
 
 
@@ -109,7 +112,11 @@ class Account:
     @property
     def hours_text(self) -> str:
         whole, rest = divmod(self.minutes, 60)
-        return f"{whole} 小时 {rest} 分" if rest else f"{whole} 小时"
+        return (
+            gettext("%(whole)s 小时 %(rest)s 分") % {"whole": whole, "rest": rest}
+            if rest
+            else gettext("%(whole)s 小时") % {"whole": whole}
+        )
 
     @property
     def percent(self) -> int:
@@ -154,15 +161,28 @@ def accounts(user: Any, *, year: int, today: dt.date | None = None) -> list[Acco
         short = [m for m in range(1, months_due + 1) if visits.get(m, 0) < target.visits_per_month]
         if short:
             acc.warnings.append(
-                f"{'、'.join(f'{m} 月' for m in short)}到村（社区）不足 {target.visits_per_month} 次"
+                gettext("%(months)s到村（社区）不足 %(visits_per_month)s 次")
+                % {
+                    "months": "、".join(gettext("%(m)s 月") % {"m": m} for m in short),
+                    "visits_per_month": target.visits_per_month,
+                }
             )
         if months_due == 12 and acc.minutes < target.hours * 60:
-            acc.warnings.append(f"全年服务 {acc.hours_text}，未达到 {target.hours} 小时")
+            acc.warnings.append(
+                gettext("全年服务 %(hours_text)s，未达到 %(hours)s 小时")
+                % {"hours_text": acc.hours_text, "hours": target.hours}
+            )
         elif acc.minutes * 12 < target.hours * 60 * months_due:
             pace = Fraction(target.hours * months_due, 12)
             acc.warnings.append(
-                f"已服务 {acc.hours_text}，落后于进度（截至 {months_due} 月底应约 "
-                f"{Decimal(pace.numerator) / Decimal(pace.denominator):.1f} 小时）"
+                gettext(
+                    "已服务 %(hours_text)s，落后于进度（截至 %(months_due)s 月底应约 %(pace).1f 小时）"
+                )
+                % {
+                    "hours_text": acc.hours_text,
+                    "months_due": months_due,
+                    "pace": Decimal(pace.numerator) / Decimal(pace.denominator),
+                }
             )
         out.append(acc)
     return out

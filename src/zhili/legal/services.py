@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -31,14 +32,16 @@ from zhili.legal.workflow import REVIEWS
 
 def _community(area: Area | None) -> Area:
     if area is None or not area.is_current or area.level != AreaLevel.COMMUNITY:
-        raise ValidationFailed("请选择村或社区", code="community_required")
+        raise ValidationFailed(gettext("请选择村或社区"), code="community_required")
     return area
 
 
 def _personal(value: str, label: str, limit: int) -> str:
     text = (value or "").strip()[:limit]
     if "*" in text:
-        raise ValidationFailed(f"{label}含“*”，像是打码显示的值：请填写完整的{label}")
+        raise ValidationFailed(
+            gettext("%(label)s含“*”，像是打码显示的值：请填写完整的%(label)s") % {"label": label}
+        )
     return text
 
 
@@ -53,12 +56,12 @@ def adviser_create(
     phone: str = "",
     user: Any = None,
 ) -> Adviser:
-    require_at(actor, "add", Adviser, area.path, noun="法律顾问")
+    require_at(actor, "add", Adviser, area.path, noun=gettext("法律顾问"))
     adviser = Adviser.objects.create(
-        name=clean_text(name, "姓名", limit=50),
-        firm=clean_text(firm, "执业机构", limit=100),
+        name=clean_text(name, gettext("姓名"), limit=50),
+        firm=clean_text(firm, gettext("执业机构"), limit=100),
         license_no=(license_no or "").strip()[:32],
-        phone=_personal(phone, "联系电话", 32),
+        phone=_personal(phone, gettext("联系电话"), 32),
         user=user,
         area=area,
         area_path=area.path,
@@ -71,9 +74,13 @@ def adviser_create(
 def coverage_add(*, actor: Any, adviser: Adviser, area: Area | None, since: dt.date) -> Coverage:
     """The adviser serves this village or community from ``since`` (ends its current adviser)."""
     area = _community(area)
-    require_at(actor, "add", Coverage, area.path, noun="法律顾问服务村（社区）")
+    require_at(actor, "add", Coverage, area.path, noun=gettext("法律顾问服务村（社区）"))
     if not area.path.startswith(adviser.area_path):
-        raise ValidationFailed(f"{area.name}不在{adviser.name}的登记区域内", code="outside")
+        raise ValidationFailed(
+            gettext("%(name)s不在%(adviser)s的登记区域内")
+            % {"name": area.name, "adviser": adviser.name},
+            code="outside",
+        )
     current = Coverage.objects.select_for_update().filter(area=area, until__isnull=True).first()
     if current is not None:
         if current.adviser_id == adviser.pk:
@@ -109,9 +116,9 @@ def duty_add(
     place: str = "",
 ) -> Duty:
     area = _community(area)
-    require_at(actor, "add", Duty, area.path, noun="值班安排")
+    require_at(actor, "add", Duty, area.path, noun=gettext("值班安排"))
     if end <= start:
-        raise ValidationFailed("结束时间须晚于开始时间", code="duty_order")
+        raise ValidationFailed(gettext("结束时间须晚于开始时间"), code="duty_order")
     duty = Duty.objects.create(
         adviser=adviser,
         area=area,
@@ -141,13 +148,13 @@ def consultation_log(
     answer: str = "",
 ) -> Consultation:
     area = _community(area)
-    require_at(actor, "add", Consultation, area.path, noun="法律服务记录")
+    require_at(actor, "add", Consultation, area.path, noun=gettext("法律服务记录"))
     if kind not in ServiceKind.values:
-        raise ValidationFailed("服务类型无效", code="invalid_kind")
+        raise ValidationFailed(gettext("服务类型无效"), code="invalid_kind")
     if not 0 < int(minutes) <= 24 * 60:
-        raise ValidationFailed("时长须在 1 分钟到 24 小时之间", code="invalid_minutes")
+        raise ValidationFailed(gettext("时长须在 1 分钟到 24 小时之间"), code="invalid_minutes")
     if on > timezone.localdate():
-        raise ValidationFailed("服务日期不能晚于今天", code="future")
+        raise ValidationFailed(gettext("服务日期不能晚于今天"), code="future")
     c = Consultation.objects.create(
         adviser=adviser,
         area=area,
@@ -156,9 +163,9 @@ def consultation_log(
         on=on,
         minutes=int(minutes),
         on_site=bool(on_site),
-        topic=clean_text(topic, "事由", limit=200),
-        person=_personal(person, "咨询人", 50),
-        phone=_personal(phone, "联系电话", 32),
+        topic=clean_text(topic, gettext("事由"), limit=200),
+        person=_personal(person, gettext("咨询人"), 50),
+        phone=_personal(phone, gettext("联系电话"), 32),
         answer=(answer or "").strip(),
         recorded_by=actor,
     )
@@ -177,10 +184,10 @@ def target_set(*, actor: Any, year: int, hours: int, visits_per_month: int) -> T
     """The yearly service target (city-wide): ``legal.coverage.change`` at the city's root."""
     from zhili.core.audit import root_path
 
-    require_at(actor, "change", Coverage, root_path(), noun="法律顾问服务目标")
+    require_at(actor, "change", Coverage, root_path(), noun=gettext("法律顾问服务目标"))
     if not (0 < hours <= 1000 and 0 <= visits_per_month <= 31):
         raise ValidationFailed(
-            "服务时长须在 1–1000 小时，到村次数须在 0–31 次", code="invalid_target"
+            gettext("服务时长须在 1–1000 小时，到村次数须在 0–31 次"), code="invalid_target"
         )
     target, _created = Target.objects.update_or_create(
         year=year, defaults={"hours": hours, "visits_per_month": visits_per_month}
@@ -228,36 +235,42 @@ def latest_review(subject: Any) -> Review | None:
 def review_refusal(*, subject: Any, before: str = "") -> str | None:
     """None when the subject's latest review approved it; otherwise why the step must wait."""
     review = latest_review(subject)
-    step = f"“{before}”" if before else "这一步"
+    step = f"“{before}”" if before else gettext("这一步")
     if review is None:
-        return f"{step}须先经法律顾问审查：请先送审"
+        return gettext("%(step)s须先经法律顾问审查：请先送审") % {"step": step}
     if review.status == ReviewStatus.REQUESTED:
-        return f"{step}须先经法律顾问审查：{review.adviser.name} 尚未出具审查意见"
+        return gettext("%(step)s须先经法律顾问审查：%(name)s 尚未出具审查意见") % {
+            "step": step,
+            "name": review.adviser.name,
+        }
     if review.status == ReviewStatus.OBJECTED:
-        return f"法律顾问对该事项提出了修改意见，请修改后重新送审，再进行{step}"
+        return gettext("法律顾问对该事项提出了修改意见，请修改后重新送审，再进行%(step)s") % {
+            "step": step
+        }
     return None
 
 
 @transaction.atomic
 def review_request(*, actor: Any, subject: Any, area: Area, title: str, question: str) -> Review:
     """送审: to the adviser serving the subject's village or community."""
-    require_at(actor, "request", Review, area.path, noun="法律审查")
+    require_at(actor, "request", Review, area.path, noun=gettext("法律审查"))
     adviser = adviser_of(area)
     if adviser is None:
         raise ValidationFailed(
-            f"{area.name}尚未配备法律顾问，请先由乡镇（街道）指定", code="no_adviser"
+            gettext("%(name)s尚未配备法律顾问，请先由乡镇（街道）指定") % {"name": area.name},
+            code="no_adviser",
         )
     pending = latest_review(subject)
     if pending is not None and pending.status == ReviewStatus.REQUESTED:
-        raise ValidationFailed("该事项已送审，正在等待审查意见", code="review_pending")
+        raise ValidationFailed(gettext("该事项已送审，正在等待审查意见"), code="review_pending")
     review = Review.objects.create(
         subject_type=_label(subject),
         subject_id=subject.pk,
-        subject_title=clean_text(title, "事项名称", limit=200),
+        subject_title=clean_text(title, gettext("事项名称"), limit=200),
         area=area,
         area_path=area.path,
         adviser=adviser,
-        question=clean_text(question, "送审内容"),
+        question=clean_text(question, gettext("送审内容")),
         requested_by=actor,
     )
     REVIEWS.record(
@@ -270,7 +283,7 @@ def review_request(*, actor: Any, subject: Any, area: Area, title: str, question
 def review_decide(
     *, actor: Any, review: Review, approve: bool, opinion: str, version: int | None = None
 ) -> Review:
-    text = clean_text(opinion, "审查意见")
+    text = clean_text(opinion, gettext("审查意见"))
 
     def apply(r: Review, now: dt.datetime) -> None:
         r.opinion = text

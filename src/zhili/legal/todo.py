@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core import todo
 from zhili.legal import selectors
@@ -17,7 +19,7 @@ def items(user: Any) -> Iterable[todo.Todo]:
     if adviser is None:
         return []
     waiting = selectors.review_list(user).filter(adviser=adviser, status=ReviewStatus.REQUESTED)
-    return [todo.Todo("待我审查的事项", waiting.count(), reverse("legal:reviews"))]
+    return [todo.Todo(gettext("待我审查的事项"), waiting.count(), reverse("legal:reviews"))]
 
 
-todo.register("法律顾问", items, order=60)
+todo.register(_("法律顾问"), items, order=60)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhili.core.errors import PermissionDenied, ZhiliError
@@ -24,7 +25,7 @@ def _form_page(request: HttpRequest, form: Any, title: str) -> HttpResponse:
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "title": title, "back_url": "/legal/", "submit_label": "保存"},
+        {"form": form, "title": title, "back_url": "/legal/", "submit_label": gettext("保存")},
     )
 
 
@@ -60,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def adviser_create(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Adviser, "add"):
-        raise PermissionDenied("您没有新增法律顾问的权限")
+        raise PermissionDenied(gettext("您没有新增法律顾问的权限"))
     form = forms.AdviserForm(request.POST or None)
     bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
@@ -79,16 +80,16 @@ def adviser_create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已新增法律顾问")
+            messages.success(request, gettext("已新增法律顾问"))
             return redirect("legal:home")
-    return _form_page(request, form, "新增法律顾问")
+    return _form_page(request, form, gettext("新增法律顾问"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def coverage_create(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Coverage, "add"):
-        raise PermissionDenied("您没有指定村（社区）法律顾问的权限")
+        raise PermissionDenied(gettext("您没有指定村（社区）法律顾问的权限"))
     form = forms.CoverageForm(request.POST or None, advisers=selectors.adviser_list(request.user))
     bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
@@ -103,16 +104,16 @@ def coverage_create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已指定法律顾问")
+            messages.success(request, gettext("已指定法律顾问"))
             return redirect("legal:home")
-    return _form_page(request, form, "指定村（社区）法律顾问")
+    return _form_page(request, form, gettext("指定村（社区）法律顾问"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def duty_create(request: HttpRequest) -> HttpResponse:
     if not has_any(request.user, Duty, "add"):
-        raise PermissionDenied("您没有安排值班的权限")
+        raise PermissionDenied(gettext("您没有安排值班的权限"))
     form = forms.DutyForm(request.POST or None, advisers=selectors.adviser_list(request.user))
     bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
@@ -130,9 +131,9 @@ def duty_create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已安排值班")
+            messages.success(request, gettext("已安排值班"))
             return redirect("legal:home")
-    return _form_page(request, form, "安排值班")
+    return _form_page(request, form, gettext("安排值班"))
 
 
 @login_required
@@ -141,7 +142,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     """An adviser logs a service in one of the villages or communities they serve."""
     adviser = getattr(request.user, "legal_adviser", None)
     if adviser is None or not has_any(request.user, Consultation, "add"):
-        raise PermissionDenied("只有法律顾问本人可以登记法律服务")
+        raise PermissionDenied(gettext("只有法律顾问本人可以登记法律服务"))
     served = {
         c.area.code: c.area
         for c in selectors.coverage_list(request.user)
@@ -171,9 +172,9 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         except ZhiliError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "已登记")
+            messages.success(request, gettext("已登记"))
             return redirect("legal:home")
-    return _form_page(request, form, "登记法律服务")
+    return _form_page(request, form, gettext("登记法律服务"))
 
 
 @login_required
@@ -210,7 +211,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc.message)
                 status = 200 if exc.status == 422 else exc.status
             else:
-                messages.success(request, "已出具审查意见")
+                messages.success(request, gettext("已出具审查意见"))
                 return redirect("legal:review", pk=pk)
     return render(
         request,

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
@@ -65,7 +66,7 @@ def household_create(
 ) -> tuple[int, PointsHouseholdOut]:
     area = area_by_code(payload.area)
     if area is None:
-        raise ValidationFailed("区域代码不存在", code="area")
+        raise ValidationFailed(gettext("区域代码不存在"), code="area")
     h = services.household_create(
         actor=request.user, area=area, number=payload.number, head_name=payload.head_name
     )
@@ -124,7 +125,9 @@ def record_create(
     h = selectors.household_get(request.user, payload.household_id)
     item = item_in_force(h.village, payload.item_code, payload.occurred_on)
     if item is None:
-        raise ValidationFailed("该积分事项在发生日期不适用于本村", code="rule_not_in_force")
+        raise ValidationFailed(
+            gettext("该积分事项在发生日期不适用于本村"), code="rule_not_in_force"
+        )
     evidence = attachment_store(data=photo.read(), name=photo.name or "photo") if photo else None
     r = services.record_create(
         actor=request.user,

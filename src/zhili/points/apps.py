@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.navigation import NavItem
 
@@ -6,9 +7,9 @@ from zhili.core.navigation import NavItem
 class PointsConfig(AppConfig):
     name = "zhili.points"
     label = "points"
-    verbose_name = "积分银行"
+    verbose_name = _("积分银行")
     nav = [
-        NavItem("积分银行", "points:home", "points.Household", group="基层自治", order=60),
+        NavItem(_("积分银行"), "points:home", "points.Household", group=_("基层自治"), order=60),
     ]
     periodic_tasks = {
         "zhili.points.tasks.points_reconcile": 24 * 3600,

@@ -9,6 +9,7 @@ import datetime as dt
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.cockpit.registry import CockpitQuery, Figure, Section, by_child
 from zhili.core.scoping import has_any, path_prefix_q
@@ -52,12 +53,12 @@ def points_section(q: CockpitQuery) -> Section | None:
         return {c: v[key] or 0 for c, v in split.items()}
 
     figures = [
-        Figure("points.issued", "发放积分", total["issued"], unit="分", children=kids("issued"),
-               note="期内记入农户积分存折的积分（经公示无异议）"),
-        Figure("points.redeemed", "兑换积分", total["redeemed"], unit="分",
-               children=kids("redeemed"), note="期内在积分超市兑换（已取货）的积分"),
+        Figure("points.issued", gettext("发放积分"), total["issued"], unit=gettext("分"), children=kids("issued"),
+               note=gettext("期内记入农户积分存折的积分（经公示无异议）")),
+        Figure("points.redeemed", gettext("兑换积分"), total["redeemed"], unit=gettext("分"),
+               children=kids("redeemed"), note=gettext("期内在积分超市兑换（已取货）的积分")),
     ]  # fmt: skip
-    return Section("points", "积分银行", figures, reverse("points:home"), order=55)
+    return Section("points", gettext("积分银行"), figures, reverse("points:home"), order=55)
 
 
 PROVIDERS = [points_section]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.privacy import mask_name
@@ -26,7 +27,15 @@ class Styled(forms.Form):
 
 def _household_choices(households: Any) -> list[tuple[str, Any]]:
     return [("", _("请选择…"))] + [
-        (str(h.pk), f"{h.number} {mask_name(h.head_name)}（可用 {h.account.available} 分）")
+        (
+            str(h.pk),
+            gettext("%(number)s %(head_name)s（可用 %(available)s 分）")
+            % {
+                "number": h.number,
+                "head_name": mask_name(h.head_name),
+                "available": h.account.available,
+            },
+        )
         for h in households
     ]
 
@@ -49,7 +58,7 @@ class RecordForm(Styled):
             + [
                 (
                     i.code,
-                    f"{i.code} {i.name}（{i.points:+d}）{'·需照片' if i.evidence_required else ''}",
+                    f"{i.code} {i.name}（{i.points:+d}）{gettext('·需照片') if i.evidence_required else ''}",
                 )
                 for i in items
             ],
@@ -83,9 +92,17 @@ class OrderForm(Styled):
             + [
                 (
                     str(g.pk),
-                    f"{g.name}（{g.price} 分"
-                    + (_("＋现金 %(cash)s 元") % {"cash": g.cash_top_up} if g.cash_top_up else "")
-                    + f"，库存 {g.stock}）",
+                    gettext("%(name)s（%(price)s 分%(cash)s，库存 %(stock)s）")
+                    % {
+                        "name": g.name,
+                        "price": g.price,
+                        "stock": g.stock,
+                        "cash": (
+                            gettext("＋现金 %(cash)s 元") % {"cash": g.cash_top_up}
+                            if g.cash_top_up
+                            else ""
+                        ),
+                    },
                 )
                 for g in goods
             ],
@@ -111,7 +128,11 @@ class CopyForm(Styled):
             "template",
             [("", _("请选择…"))]
             + [
-                (str(t.pk), f"{t.area.name} 第{t.number}版（{t.effective_from}起）")
+                (
+                    str(t.pk),
+                    gettext("%(name)s 第%(number)s版（%(effective_from)s起）")
+                    % {"name": t.area.name, "number": t.number, "effective_from": t.effective_from},
+                )
                 for t in templates
             ],
         )

@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhili.core.errors import Conflict, NotFound, ValidationFailed
@@ -124,7 +125,8 @@ def village_account(area: Any, kind: str, funding_source: str = "") -> Account:
     found = Account.objects.filter(area=area, kind=kind, funding_source=funding_source).first()
     if found is not None:
         return found
-    label = AccountKind(kind).label
+    with translation.override(settings.LANGUAGE_CODE):  # a stored name: Chinese in any request
+        label = str(AccountKind(kind).label)
     name = f"{area.name}{label}" + (f"（{funding_source}）" if funding_source else "")
     return account_open(kind=kind, area=area, name=name, funding_source=funding_source)
 

@@ -35,7 +35,9 @@ COLUMNS = [
     ("veto", "一票否决"),
 ]
 REQUIRED = ("编号", "事项", "分值")
-PERIOD_WORDS = {label: value for value, label in Period.choices} | {
+# The Chinese words of the rule table (a file exchanged in Chinese whatever the interface language).
+PERIOD_CHINESE = {Period.WEEK: "每周", Period.MONTH: "每月", Period.YEAR: "每年"}
+PERIOD_WORDS = {word: value for value, word in PERIOD_CHINESE.items()} | {
     "周": Period.WEEK,
     "月": Period.MONTH,
     "年": Period.YEAR,
@@ -157,7 +159,7 @@ def rules_copy(
         effective_from=effective_from,
         items=specs_of(template),
         copied_from=template,
-        note=_("复制自%(a)s第%(n)d版") % {"a": template.area.name, "n": template.number},
+        note=f"复制自{template.area.name}第{template.number}版",  # stored
     )
 
 
@@ -180,7 +182,7 @@ def rules_export(version: RuleVersion) -> bytes:
                 spec.name,
                 spec.points,
                 spec.cap,
-                Period(spec.cap_period).label,
+                PERIOD_CHINESE[Period(spec.cap_period)],
                 "是" if spec.evidence_required else "否",
                 spec.recorder,
                 spec.approver,
@@ -284,7 +286,10 @@ def rules_read(data: bytes) -> list[ItemSpec]:
             )
         )
     if errors:
-        lines = "；".join(f"第{e['row']}行：{'，'.join(e['errors'])}" for e in errors[:20])
+        lines = "；".join(
+            _("第%(row)s行：%(errors)s") % {"row": e["row"], "errors": "，".join(e["errors"])}
+            for e in errors[:20]
+        )
         raise ValidationFailed(
             _("规则表有%(n)d行错误，未导入任何规则：%(l)s") % {"n": len(errors), "l": lines},
             code="xlsx_rows",
@@ -304,7 +309,7 @@ def rules_import(
         effective_from=effective_from,
         items=rules_read(data),
         is_template=is_template,
-        note=_("由规则表导入"),
+        note="由规则表导入",  # stored: Chinese whatever the language
     )
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext
+
 from zhili.core.errors import NotFound
 from zhili.points import selectors
 from zhili.screens.registry import Slide
@@ -20,15 +22,15 @@ def ranking_slides(centre: Any, today: dt.date) -> list[Slide]:
         return []
     if not rows:
         return []
-    table = [["名次", "户号", "户主", "本月积分"]] + [
+    table = [[gettext("名次"), gettext("户号"), gettext("户主"), gettext("本月积分")]] + [
         [str(r.rank), r.number, r.name, str(r.points)] for r in rows[:10]
     ]
     return [
         Slide(
             key="points.ranking",
-            title=f"{village.name} · 本月积分排名",
+            title=gettext("%(name)s · 本月积分排名") % {"name": village.name},
             rows=table,
-            footer="积分可在村（社区）积分超市兑换",
+            footer=gettext("积分可在村（社区）积分超市兑换"),
             seconds=20,
         )
     ]

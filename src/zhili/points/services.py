@@ -204,7 +204,7 @@ def budget_allocate(
         credit=budget,
         amount=amount,
         code=TransferCode.ALLOCATE,
-        memo=_("预算拨付：%(s)s") % {"s": funding_source},
+        memo=f"预算拨付：{funding_source}",  # stored: Chinese whatever the language
         now=at,
     )
     audit_record(actor=actor, action="points.budget_allocate", obj=budget, after={"amount": amount})
@@ -253,7 +253,7 @@ def household_points_expire(
         credit=expiry,
         amount=account.available,
         code=TransferCode.EXPIRE_POINTS,
-        memo=memo or _("积分到期清零"),
+        memo=memo or "积分到期清零",  # stored: Chinese whatever the language
     )
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core import todo
 from zhili.core.scoping import has_any
@@ -21,9 +23,9 @@ def items(user: Any) -> Iterable[todo.Todo]:
     waiting = selectors.records(user, status=RecordStatus.RECORDED).exclude(recorded_by=user)
     objected = selectors.records(user, status=RecordStatus.OBJECTED)
     return [
-        todo.Todo("待审核的积分记录", waiting.count(), url),
-        todo.Todo("有异议的积分记录", objected.count(), url, urgent=True),
+        todo.Todo(gettext("待审核的积分记录"), waiting.count(), url),
+        todo.Todo(gettext("有异议的积分记录"), objected.count(), url, urgent=True),
     ]
 
 
-todo.register("积分银行", items, order=55)
+todo.register(_("积分银行"), items, order=55)

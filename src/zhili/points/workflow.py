@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.workflow import Rule, Workflow
@@ -21,7 +22,7 @@ O = OrderStatus  # noqa: E741
 
 def not_the_scorer(actor: Any, record: Record) -> str | None:
     if getattr(actor, "pk", None) == record.recorded_by_id:
-        return "审核人不能是记录人本人：评分与审核须由不同的人完成"
+        return gettext("审核人不能是记录人本人：评分与审核须由不同的人完成")
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router, Status
 
 from zhili.areas.selectors import area_get
@@ -93,7 +94,8 @@ def plan_create(request: HttpRequest, payload: VisitsPlanIn) -> Any:
     cadre = user_list(request.user).filter(username=payload.cadre).first()
     if cadre is None:
         raise ValidationFailed(
-            f"账号 {payload.cadre} 不存在或不在您的管辖范围内", code="invalid_cadre"
+            gettext("账号 %(cadre)s 不存在或不在您的管辖范围内") % {"cadre": payload.cadre},
+            code="invalid_cadre",
         )
     plan = services.plan_create(
         actor=request.user,

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.selectors import areas_by_codes
 from zhili.matters.models import Status as MatterStatus
@@ -65,7 +66,7 @@ class Figures:
     end: dt.date
     by_cadre: list[Row] = field(default_factory=list)
     by_street: list[Row] = field(default_factory=list)
-    total: Row = field(default_factory=lambda: Row("", "合计"))
+    total: Row = field(default_factory=lambda: Row("", gettext("合计")))
 
 
 def _fill(rows: dict[str, Row], grouped: list[dict[str, Any]], key: str, today: dt.date) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from zhili.areas.models import Level
 from zhili.core.scoping import paths_q, scope_paths
@@ -39,9 +40,12 @@ class LiaisonRow:
     def problem(self) -> str:
         low, high = limits()
         if self.count < low:
-            return "未包片联系街道"
+            return gettext("未包片联系街道")
         if self.count > high:
-            return f"包片联系 {self.count} 个街道，超过 {high} 个"
+            return gettext("包片联系 %(count)s 个街道，超过 %(high)s 个") % {
+                "count": self.count,
+                "high": high,
+            }
         return ""
 
 

@@ -7,6 +7,8 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
 from zhili.core.fields import PathField
@@ -22,15 +24,15 @@ class VisitPlan(models.Model):
 
     cadre = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="走访干部",
+        verbose_name=_("走访干部"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    title = models.CharField("计划名称", max_length=120)
+    title = models.CharField(_("计划名称"), max_length=120)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="走访范围", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("走访范围"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
+    area_path = PathField(_("区域路径"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -39,8 +41,8 @@ class VisitPlan(models.Model):
     objects = VisitPlanQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "走访计划"
-        verbose_name_plural = "走访计划"
+        verbose_name = _("走访计划")
+        verbose_name_plural = _("走访计划")
         ordering = ["-id"]
         indexes = [models.Index(fields=["area_path", "id"], name="visitplan_scope_idx")]
 
@@ -49,9 +51,9 @@ class VisitPlan(models.Model):
 
 
 class Status(models.TextChoices):
-    PLANNED = "planned", "待走访"
-    DONE = "done", "已走访"
-    MISSED = "missed", "未走访"
+    PLANNED = "planned", _("待走访")
+    DONE = "done", _("已走访")
+    MISSED = "missed", _("未走访")
 
 
 class VisitQuerySet(ScopedQuerySet):
@@ -64,28 +66,30 @@ class Visit(models.Model):
     plan = models.ForeignKey(VisitPlan, on_delete=models.PROTECT, related_name="visits")
     cadre = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="走访干部",
+        verbose_name=_("走访干部"),
         on_delete=models.PROTECT,
         related_name="+",
     )
     building = models.ForeignKey(
-        "areas.Area", verbose_name="楼栋", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    street_code = models.CharField("街道代码", max_length=12, db_index=True)
-    date = models.DateField("计划日期")
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
-    visited_on = models.DateField("走访日期", null=True, blank=True)
-    summary = models.TextField("现场情况", blank=True)
-    miss_reason = models.CharField("未走访原因", max_length=200, blank=True)
+    area_path = PathField(_("区域路径"))
+    street_code = models.CharField(_("街道代码"), max_length=12, db_index=True)
+    date = models.DateField(_("计划日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    visited_on = models.DateField(_("走访日期"), null=True, blank=True)
+    summary = models.TextField(_("现场情况"), blank=True)
+    miss_reason = models.CharField(_("未走访原因"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = VisitQuerySet.as_manager()
     extra_actions = ("record", "view_personal")
 
     class Meta:
-        verbose_name = "楼栋走访"
-        verbose_name_plural = "楼栋走访"
+        verbose_name = _("楼栋走访")
+        verbose_name_plural = _("楼栋走访")
         ordering = ["date", "id"]
         indexes = [
             models.Index(fields=["area_path", "date"], name="visit_scope_idx"),
@@ -102,17 +106,17 @@ class Resident(models.Model):
     PERSONAL = {"name": "name", "phone": "phone", "room": "address"}
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="residents")
-    name = models.CharField("姓名", max_length=64)
-    phone = models.CharField("电话", max_length=32, blank=True)
-    room = models.CharField("门牌/房号", max_length=64, blank=True)
+    name = models.CharField(_("姓名"), max_length=64)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    room = models.CharField(_("门牌/房号"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "走访群众"
+        verbose_name = _("走访群众")
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"走访群众 #{self.pk}"
+        return gettext("走访群众 #%(pk)s") % {"pk": self.pk}
 
 
 class Demand(models.Model):
@@ -122,9 +126,9 @@ class Demand(models.Model):
     resident = models.ForeignKey(
         Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="demands"
     )
-    text = models.TextField("诉求内容")
+    text = models.TextField(_("诉求内容"))
     category = models.ForeignKey(
-        "matters.Category", verbose_name="诉求分类", on_delete=models.PROTECT, related_name="+"
+        "matters.Category", verbose_name=_("诉求分类"), on_delete=models.PROTECT, related_name="+"
     )
     matter = models.OneToOneField(
         "matters.Matter",
@@ -132,12 +136,12 @@ class Demand(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="visit_demand",
-        verbose_name="转办诉求",
+        verbose_name=_("转办诉求"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "走访诉求"
+        verbose_name = _("走访诉求")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -150,5 +154,5 @@ class VisitEvent(Event):
     subject_field: ClassVar[str] = "visit"
 
     class Meta(Event.Meta):
-        verbose_name = "走访记录"
-        verbose_name_plural = "走访记录"
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")

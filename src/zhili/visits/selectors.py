@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from zhili.core.privacy import mask
 from zhili.core.related import Link, Related
@@ -19,7 +20,7 @@ def plan_list(user: Any) -> QuerySet[VisitPlan]:
 
 
 def plan_get(user: Any, pk: int) -> VisitPlan:
-    return one_visible(plan_list(user).filter(pk=pk), noun="走访计划")
+    return one_visible(plan_list(user).filter(pk=pk), noun=gettext("走访计划"))
 
 
 def visit_visible(user: Any, action: str = "view") -> QuerySet[Visit]:
@@ -51,7 +52,7 @@ def visit_list(user: Any, f: VisitFilters | None = None) -> QuerySet[Visit]:
 def visit_get(user: Any, pk: int) -> Visit:
     return one_visible(
         visit_visible(user).select_related("building", "cadre", "plan", "plan__area").filter(pk=pk),
-        noun="走访",
+        noun=gettext("走访"),
     )
 
 
@@ -88,13 +89,13 @@ def demands_of(user: Any, visit: Visit) -> list[Demand]:
 
 
 def demand_get(user: Any, visit: Visit, pk: int) -> Demand:
-    return one_visible(Demand.objects.filter(visit=visit, pk=pk), noun="走访诉求")
+    return one_visible(Demand.objects.filter(visit=visit, pk=pk), noun=gettext("走访诉求"))
 
 
 def resident_get(visit: Visit, pk: int | None) -> Resident | None:
     if not pk:
         return None
-    return one_visible(Resident.objects.filter(visit=visit, pk=pk), noun="走访群众")
+    return one_visible(Resident.objects.filter(visit=visit, pk=pk), noun=gettext("走访群众"))
 
 
 def plan_buildings(user: Any, plan: VisitPlan) -> QuerySet[Any]:
@@ -124,8 +125,13 @@ def visits_of_matter(user: Any, matter: Any) -> Related | None:
     return Related(
         items=[
             Link(
-                f"楼栋走访 · {visit.date:%Y-%m-%d} {visit.building.name} · "
-                f"{visit.cadre.display_name}（{visit.get_status_display()}）",
+                gettext("楼栋走访 · %(date)s %(building)s · %(cadre)s（%(status)s）")
+                % {
+                    "date": f"{visit.date:%Y-%m-%d}",
+                    "building": visit.building.name,
+                    "cadre": visit.cadre.display_name,
+                    "status": visit.get_status_display(),
+                },
                 reverse("visits:detail", args=[visit.pk]),
             )
         ],

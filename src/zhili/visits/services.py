@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
 from zhili.core import privacy
@@ -31,9 +32,11 @@ def _street_code(area: Area) -> str:
 
 def _current(area: Area | None, what: str) -> Area:
     if area is None:
-        raise ValidationFailed(f"请选择{what}", code="area_required")
+        raise ValidationFailed(gettext("请选择%(what)s") % {"what": what}, code="area_required")
     if not area.is_current:
-        raise ValidationFailed(f"{area.name} 已撤销，请选择现行区域", code="area_ended")
+        raise ValidationFailed(
+            gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name}, code="area_ended"
+        )
     return area
 
 
@@ -47,15 +50,15 @@ def plan_create(
     visits: list[tuple[Area, dt.date]] | None = None,
 ) -> VisitPlan:
     """A cadre's plan over a street, community or grid, with its first scheduled visits."""
-    area = _current(area, "走访范围")
+    area = _current(area, gettext("走访范围"))
     if area.level not in PLAN_LEVELS:
-        raise ValidationFailed("走访范围须为街道、社区或网格", code="invalid_area")
-    require_at(actor, "add", VisitPlan, area.path, noun="走访计划")
+        raise ValidationFailed(gettext("走访范围须为街道、社区或网格"), code="invalid_area")
+    require_at(actor, "add", VisitPlan, area.path, noun=gettext("走访计划"))
     if cadre is None or not cadre.is_active:
-        raise ValidationFailed("请选择在职的走访干部", code="invalid_cadre")
+        raise ValidationFailed(gettext("请选择在职的走访干部"), code="invalid_cadre")
     plan = VisitPlan.objects.create(
         cadre=cadre,
-        title=clean_text(title, "计划名称", limit=120),
+        title=clean_text(title, gettext("计划名称"), limit=120),
         area=area,
         area_path=area.path,
         created_by=actor if getattr(actor, "pk", None) else None,
@@ -75,17 +78,21 @@ def plan_create(
 @transaction.atomic
 def visit_schedule(*, actor: Any, plan: VisitPlan, building: Area | None, date: dt.date) -> Visit:
     """One building on one date of the plan; the building must lie inside the plan's area."""
-    building = _current(building, "楼栋")
+    building = _current(building, gettext("楼栋"))
     if building.level != Level.BUILDING:
-        raise ValidationFailed(f"{building.name} 不是小区/楼栋", code="not_a_building")
+        raise ValidationFailed(
+            gettext("%(name)s 不是小区/楼栋") % {"name": building.name}, code="not_a_building"
+        )
     if not building.path.startswith(plan.area_path):
         raise ValidationFailed(
-            f"{building.name} 不在计划的走访范围（{plan.area.name}）内", code="outside_plan"
+            gettext("%(name)s 不在计划的走访范围（%(plan_area)s）内")
+            % {"name": building.name, "plan_area": plan.area.name},
+            code="outside_plan",
         )
-    require(actor, "view", plan, noun="走访计划")
-    require_at(actor, "add", Visit, building.path, noun="走访")
+    require(actor, "view", plan, noun=gettext("走访计划"))
+    require_at(actor, "add", Visit, building.path, noun=gettext("走访"))
     if date is None:
-        raise ValidationFailed("请填写计划日期", code="date_required")
+        raise ValidationFailed(gettext("请填写计划日期"), code="date_required")
     visit = Visit.objects.create(
         plan=plan,
         cadre_id=plan.cadre_id,
@@ -117,8 +124,8 @@ def visit_record(
     today = timezone.localdate()
     on = visited_on or today
     if on > today:
-        raise ValidationFailed("走访日期不能晚于今天", code="future_date")
-    text = clean_text(summary, "现场情况", required=False, limit=2000)
+        raise ValidationFailed(gettext("走访日期不能晚于今天"), code="future_date")
+    text = clean_text(summary, gettext("现场情况"), required=False, limit=2000)
 
     def apply(v: Visit, now: dt.datetime) -> None:
         v.visited_on = on
@@ -137,7 +144,7 @@ def visit_record(
 @transaction.atomic
 def visit_miss(*, actor: Any, visit: Visit, reason: str, version: int | None = None) -> Visit:
     """标记未走访, with the reason; planned → missed."""
-    text = clean_text(reason, "未走访原因", limit=200)
+    text = clean_text(reason, gettext("未走访原因"), limit=200)
 
     def apply(v: Visit, now: dt.datetime) -> None:
         v.miss_reason = text
@@ -151,18 +158,23 @@ def _may_write(actor: Any, visit: Visit) -> Visit:
     """Residents and demands are added by whoever may record the visit (its cadre, the street),
     before or after it is recorded, never to a visit that did not take place."""
     locked = WORKFLOW.lock(visit)
-    require(actor, "view", locked, noun="走访")
+    require(actor, "view", locked, noun=gettext("走访"))
     if not WORKFLOW.may(actor, "record", locked):
-        raise PermissionDenied("您不能登记这次走访的情况", code="forbidden")
+        raise PermissionDenied(gettext("您不能登记这次走访的情况"), code="forbidden")
     if locked.status == Status.MISSED:
-        raise Conflict("这次走访已标记为未走访，不能登记群众或诉求", code="illegal_transition")
+        raise Conflict(
+            gettext("这次走访已标记为未走访，不能登记群众或诉求"), code="illegal_transition"
+        )
     return locked
 
 
 def _refuse_masked(**values: str) -> None:
     for label, value in values.items():
         if "*" in (value or ""):
-            raise ValidationFailed(f"{label}是脱敏显示的内容，请填写真实信息", code="masked_value")
+            raise ValidationFailed(
+                gettext("%(label)s是脱敏显示的内容，请填写真实信息") % {"label": label},
+                code="masked_value",
+            )
 
 
 @transaction.atomic
@@ -171,12 +183,14 @@ def resident_add(
 ) -> Resident:
     """A resident met on the visit (personal data: shown masked, revealed with an audit)."""
     locked = _may_write(actor, visit)
-    name = clean_text(name, "群众姓名", limit=64)
-    phone = clean_text("".join((phone or "").split()), "联系电话", required=False, limit=32)
-    room = clean_text(room, "门牌/房号", required=False, limit=64)
+    name = clean_text(name, gettext("群众姓名"), limit=64)
+    phone = clean_text(
+        "".join((phone or "").split()), gettext("联系电话"), required=False, limit=32
+    )
+    room = clean_text(room, gettext("门牌/房号"), required=False, limit=64)
     _refuse_masked(姓名=name, 联系电话=phone, 门牌号=room)
     if phone and not phone.replace("-", "").replace("+", "").isdigit():
-        raise ValidationFailed("联系电话只能包含数字", code="invalid_phone")
+        raise ValidationFailed(gettext("联系电话只能包含数字"), code="invalid_phone")
     resident = Resident.objects.create(visit=locked, name=name, phone=phone, room=room)
     count = Resident.objects.filter(visit=locked).count()
     WORKFLOW.record(actor=actor, obj=locked, action="resident", data={"count": count})
@@ -195,11 +209,11 @@ def demand_add(
 ) -> Demand:
     """A demand raised on the visit; with ``to_matter`` it becomes a matter at once."""
     locked = _may_write(actor, visit)
-    text = clean_text(text, "诉求内容", limit=2000)
+    text = clean_text(text, gettext("诉求内容"), limit=2000)
     if category is None or not category.is_active or category.parent_id is None:
-        raise ValidationFailed("请选择具体的诉求分类", code="invalid_category")
+        raise ValidationFailed(gettext("请选择具体的诉求分类"), code="invalid_category")
     if resident is not None and resident.visit_id != locked.pk:
-        raise ValidationFailed("反映人不是这次走访登记的群众", code="invalid_resident")
+        raise ValidationFailed(gettext("反映人不是这次走访登记的群众"), code="invalid_resident")
     demand = Demand.objects.create(visit=locked, resident=resident, text=text, category=category)
     WORKFLOW.record(actor=actor, obj=locked, action="demand", data={"text": text[:60]})
     if to_matter:
@@ -217,7 +231,7 @@ def demand_to_matter(*, actor: Any, demand: Demand) -> Demand:
     )
     visit = _may_write(actor, locked_demand.visit)
     if locked_demand.matter_id:
-        raise Conflict("该诉求已转为事项", code="already_converted")
+        raise Conflict(gettext("该诉求已转为事项"), code="already_converted")
     resident = locked_demand.resident
     building = visit.building
     matter = matter_create(

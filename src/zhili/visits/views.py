@@ -134,7 +134,7 @@ def _post(request: HttpRequest, visit: Any, forms: dict[str, Any]) -> str | None
     if action == "to_matter":
         demand = selectors.demand_get(user, visit, int(request.POST.get("demand") or 0))
         done = services.demand_to_matter(actor=user, demand=demand)
-        return f"已转为诉求 {done.matter.number if done.matter else ''}"
+        return _("已转为诉求 %(number)s") % {"number": done.matter.number if done.matter else ""}
     form = forms.get(action)
     if form is None or not form.is_valid():
         return None
@@ -160,7 +160,7 @@ def _post(request: HttpRequest, visit: Any, forms: dict[str, Any]) -> str | None
         to_matter=d["to_matter"],
     )
     if demand.matter_id:
-        return f"已登记诉求并转为诉求事项 {demand.matter.number}"  # type: ignore[union-attr]
+        return _("已登记诉求并转为诉求事项 %(number)s") % {"number": demand.matter.number}  # type: ignore[union-attr]
     return _("已登记诉求")
 
 
@@ -244,7 +244,12 @@ def report(request: HttpRequest) -> HttpResponse:
 def bulletin_xlsx(request: HttpRequest) -> HttpResponse:
     start, end, kind = _period(request)
     fig = figures.figures(request.user, start, end)
-    title = "楼栋工作日周联系情况" if kind == "week" else f"楼栋工作日 {start:%Y 年 %m 月}通报"
+    title = (
+        _("楼栋工作日周联系情况")
+        if kind == "week"
+        else _("楼栋工作日 %(year)s 年 %(month)s 月通报")
+        % {"year": start.year, "month": f"{start:%m}"}
+    )
     data = exports.bulletin_xlsx(fig, title)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

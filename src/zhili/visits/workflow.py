@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -44,11 +45,17 @@ WORKFLOW = Workflow(
 
 DESCRIBERS: dict[str, Any] = {
     "schedule": lambda d: f"{d.get('building_name', '')}，{d.get('date', '')}",
-    "record": lambda d: f"走访日期 {d.get('visited_on', '')}",
-    "miss": lambda d: f"原因：{d.get('reason', '')}" if d.get("reason") else "",
-    "resident": lambda d: f"第 {d.get('count', '')} 位群众",
-    "demand": lambda d: f"诉求：{d.get('text', '')}",
-    "to_matter": lambda d: f"已转为诉求 {d.get('number', '')}（渠道：楼栋工作日）",
+    "record": lambda d: (
+        gettext("走访日期 %(visited_on)s") % {"visited_on": d.get("visited_on", "")}
+    ),
+    "miss": lambda d: (
+        gettext("原因：%(reason)s") % {"reason": d.get("reason", "")} if d.get("reason") else ""
+    ),
+    "resident": lambda d: gettext("第 %(count)s 位群众") % {"count": d.get("count", "")},
+    "demand": lambda d: gettext("诉求：%(text)s") % {"text": d.get("text", "")},
+    "to_matter": lambda d: (
+        gettext("已转为诉求 %(number)s（渠道：楼栋工作日）") % {"number": d.get("number", "")}
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -108,7 +109,7 @@ def assign(request: HttpRequest, pk: int, payload: WagesAssignIn) -> Any:
     w = selectors.warning_get(request.user, pk)
     person = user_list(request.user).filter(username=payload.assignee.strip()).first()
     if person is None:
-        raise ValidationFailed("账号不存在或不在您的管辖范围内", code="invalid_assignee")
+        raise ValidationFailed(gettext("账号不存在或不在您的管辖范围内"), code="invalid_assignee")
     w = services.warning_assign(
         actor=request.user, warning=w, assignee=person, version=payload.version
     )

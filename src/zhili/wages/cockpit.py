@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhili.cockpit.registry import CockpitQuery, Figure, Section, by_child
 from zhili.core.scoping import has_any, path_prefix_q
@@ -35,14 +36,14 @@ def wages_section(q: CockpitQuery) -> Section | None:
         return {c: v[key] for c, v in split.items()}
 
     figures = [
-        Figure("wages.open", "未办结欠薪预警", total["open"], unit="条", higher_is_better=False,
-               children=kids("open"), note="待处置和处置中的预警（实时）", map=True),
-        Figure("wages.red", "其中红色预警", total["red"], unit="条", higher_is_better=False,
+        Figure("wages.open", gettext("未办结欠薪预警"), total["open"], unit=gettext("条"), higher_is_better=False,
+               children=kids("open"), note=gettext("待处置和处置中的预警（实时）"), map=True),
+        Figure("wages.red", gettext("其中红色预警"), total["red"], unit=gettext("条"), higher_is_better=False,
                children=kids("red"), map=True),
-        Figure("wages.raised", "期内新增预警", total["raised"], unit="条",
+        Figure("wages.raised", gettext("期内新增预警"), total["raised"], unit=gettext("条"),
                higher_is_better=False, children=kids("raised")),
     ]  # fmt: skip
-    return Section("wages", "根治欠薪", figures, reverse("wages:warnings"), order=50)
+    return Section("wages", gettext("根治欠薪"), figures, reverse("wages:warnings"), order=50)
 
 
 PROVIDERS = [wages_section]

@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 
 
@@ -22,8 +23,19 @@ def _book(title: str, head: Sequence[str], rows: Iterable[Sequence[Any]]) -> byt
 
 def warnings_xlsx(qs: Any) -> bytes:
     return _book(
-        "欠薪预警",
-        ["编号", "项目", "区域", "规则", "等级", "所属月份", "依据", "状态", "处置人", "预警时间"],
+        gettext("欠薪预警"),
+        [
+            gettext("编号"),
+            pgettext("wages", "项目"),
+            gettext("区域"),
+            gettext("规则"),
+            gettext("等级"),
+            gettext("所属月份"),
+            pgettext("wages", "依据"),
+            gettext("状态"),
+            gettext("处置人"),
+            gettext("预警时间"),
+        ],
         (
             [
                 w.pk,
@@ -44,16 +56,16 @@ def warnings_xlsx(qs: Any) -> bytes:
 
 def projects_xlsx(qs: Any) -> bytes:
     return _book(
-        "在建项目",
+        gettext("在建项目"),
         [
-            "项目编号",
-            "项目名称",
-            "区域",
-            "施工总承包单位",
-            "合同价款（元）",
-            "人工费占比（%）",
-            "开工日期",
-            "状态",
+            gettext("项目编号"),
+            gettext("项目名称"),
+            gettext("区域"),
+            gettext("施工总承包单位"),
+            gettext("合同价款（元）"),
+            gettext("人工费占比（%）"),
+            gettext("开工日期"),
+            gettext("状态"),
         ],
         (
             [
@@ -73,15 +85,15 @@ def projects_xlsx(qs: Any) -> bytes:
 
 def dashboard_xlsx(rows: Iterable[Any]) -> bytes:
     return _book(
-        "欠薪看板",
+        gettext("欠薪看板"),
         [
-            "区县",
-            "在建项目",
-            "红色预警（未办结）",
-            "黄色预警（未办结）",
-            "已办结",
-            "预警总数",
-            "办结率（%）",
+            gettext("区县"),
+            gettext("在建项目"),
+            gettext("红色预警（未办结）"),
+            gettext("黄色预警（未办结）"),
+            gettext("已办结"),
+            gettext("预警总数"),
+            gettext("办结率（%）"),
         ],
         ([r.name, r.projects, r.red, r.yellow, r.closed, r.total, r.closed_rate] for r in rows),
     )

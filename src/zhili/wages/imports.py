@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
+
 from zhili.core.errors import ValidationFailed
 from zhili.wages.models import ImportKind
 
@@ -89,7 +91,7 @@ def parse_month(value: Any) -> dt.date:
         return dt.date(value.year, value.month, 1)
     m = MONTH_RE.match(_text(value))
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError("月份应写作 2026-03")
+        raise ValueError(gettext("月份应写作 2026-03"))
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
@@ -102,23 +104,23 @@ def parse_date(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError("日期应写作 2026-03-15") from None
+        raise ValueError(gettext("日期应写作 2026-03-15")) from None
 
 
 def parse_amount(value: Any) -> Decimal:
     try:
         amount = Decimal(_text(value).replace(",", "").replace("，", ""))
     except InvalidOperation:
-        raise ValueError("金额应为数字") from None
+        raise ValueError(gettext("金额应为数字")) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise ValueError("金额应为不小于 0 的数字")
+        raise ValueError(gettext("金额应为不小于 0 的数字"))
     return amount.quantize(Decimal("0.01"))
 
 
 def _id(value: Any) -> str:
     text = _text(value).upper()
     if not id_number_valid(text):
-        raise ValueError("身份证号无效（18 位，校验位不符）")
+        raise ValueError(gettext("身份证号无效（18 位，校验位不符）"))
     return text
 
 
@@ -126,9 +128,9 @@ def _days(value: Any) -> int:
     try:
         days = int(Decimal(_text(value)))
     except (InvalidOperation, ValueError):
-        raise ValueError("出勤天数应为整数") from None
+        raise ValueError(gettext("出勤天数应为整数")) from None
     if not 0 <= days <= 31:
-        raise ValueError("出勤天数应在 0 到 31 之间")
+        raise ValueError(gettext("出勤天数应在 0 到 31 之间"))
     return days
 
 
@@ -138,20 +140,20 @@ def _signed(value: Any) -> bool:
         return True
     if text in NO:
         return False
-    raise ValueError("本人签字应填“是”或“否”")
+    raise ValueError(gettext("本人签字应填“是”或“否”"))
 
 
 def _bank_account(value: Any) -> str:
     text = re.sub(r"\s", "", _text(value))
     if not re.fullmatch(r"\d{12,30}", text):
-        raise ValueError("工资卡号应为 12 到 30 位数字")
+        raise ValueError(gettext("工资卡号应为 12 到 30 位数字"))
     return text
 
 
 def _phone(value: Any) -> str:
     text = _text(value)
     if text and not re.fullmatch(r"1\d{10}", text):
-        raise ValueError("手机号应为 11 位数字")
+        raise ValueError(gettext("手机号应为 11 位数字"))
     return text
 
 
@@ -159,7 +161,7 @@ def _required_text(limit: int) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = _text(value)
         if len(text) > limit:
-            raise ValueError(f"不能超过 {limit} 个字")
+            raise ValueError(gettext("不能超过 %(limit)s 个字") % {"limit": limit})
         return text
 
     return parse
@@ -191,7 +193,9 @@ class Parsed:
 
     def error(self, row: int, message: str) -> None:
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(f"第 {row} 行：{message}")
+            self.errors.append(
+                gettext("第 %(row)s 行：%(message)s") % {"row": row, "message": message}
+            )
 
 
 def _table(data: bytes, filename: str) -> Iterator[list[Any]]:
@@ -202,7 +206,9 @@ def _table(data: bytes, filename: str) -> Iterator[list[Any]]:
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as e:  # any unreadable workbook is the user's file, never a 500
-            raise ValidationFailed("无法读取该 xlsx 文件，请确认文件完好", code="bad_file") from e
+            raise ValidationFailed(
+                gettext("无法读取该 xlsx 文件，请确认文件完好"), code="bad_file"
+            ) from e
         for values in wb.worksheets[0].iter_rows(values_only=True):
             yield list(values)
         return
@@ -213,18 +219,20 @@ def _table(data: bytes, filename: str) -> Iterator[list[Any]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ValidationFailed("无法识别文件编码，请另存为 UTF-8 CSV 或 xlsx", code="bad_file")
+        raise ValidationFailed(
+            gettext("无法识别文件编码，请另存为 UTF-8 CSV 或 xlsx"), code="bad_file"
+        )
     if "\x00" in text:
-        raise ValidationFailed("文件不是 CSV 或 xlsx 表格", code="bad_file")
+        raise ValidationFailed(gettext("文件不是 CSV 或 xlsx 表格"), code="bad_file")
     yield from csv.reader(io.StringIO(text))
 
 
 def read(kind: str, data: bytes, filename: str) -> Parsed:
     """Check every row of the file; the result holds the clean rows or the row-numbered errors."""
     if kind not in COLUMNS:
-        raise ValidationFailed("导入类型无效", code="invalid_kind")
+        raise ValidationFailed(gettext("导入类型无效"), code="invalid_kind")
     if not data:
-        raise ValidationFailed("文件为空", code="empty_file")
+        raise ValidationFailed(gettext("文件为空"), code="empty_file")
     columns = COLUMNS[kind]
     parsed = Parsed(kind)
     rows = _table(data, filename)
@@ -233,7 +241,9 @@ def read(kind: str, data: bytes, filename: str) -> Parsed:
     missing = [h for _key, h, _req in columns if h not in names]
     if missing:
         raise ValidationFailed(
-            f"表头缺少列：{'、'.join(missing)}", code="bad_header", detail={"missing": missing}
+            gettext("表头缺少列：%(columns)s") % {"columns": "、".join(missing)},
+            code="bad_header",
+            detail={"missing": missing},
         )
     where = {key: names.index(h) for key, h, _req in columns}
     seen: dict[tuple[Any, ...], int] = {}
@@ -241,7 +251,9 @@ def read(kind: str, data: bytes, filename: str) -> Parsed:
         if not any(_text(v) for v in values):
             continue
         if len(parsed.rows) >= MAX_ROWS:
-            raise ValidationFailed(f"一次最多导入 {MAX_ROWS} 行", code="too_many_rows")
+            raise ValidationFailed(
+                gettext("一次最多导入 %(max)s 行") % {"max": MAX_ROWS}, code="too_many_rows"
+            )
         row: dict[str, Any] = {}
         ok = True
         for key, header_name, required in columns:
@@ -250,7 +262,9 @@ def read(kind: str, data: bytes, filename: str) -> Parsed:
             if not _text(raw) and key != "signed":
                 if required:
                     ok = False
-                    parsed.error(number, f"“{header_name}”不能为空")
+                    parsed.error(
+                        number, gettext("“%(header_name)s”不能为空") % {"header_name": header_name}
+                    )
                 row[key] = None if key == "left_on" else ""
                 continue
             try:
@@ -261,12 +275,12 @@ def read(kind: str, data: bytes, filename: str) -> Parsed:
         if ok:
             row_key = _row_key(kind, row)
             if row_key in seen:
-                parsed.error(number, f"与第 {seen[row_key]} 行重复")
+                parsed.error(number, gettext("与第 %(row)s 行重复") % {"row": seen[row_key]})
             else:
                 seen[row_key] = number
                 parsed.rows.append((number, row))
     if not parsed.rows and not parsed.errors:
-        raise ValidationFailed("文件没有数据行", code="empty_file")
+        raise ValidationFailed(gettext("文件没有数据行"), code="empty_file")
     return parsed
 
 

@@ -13,6 +13,8 @@ from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
 from zhili.core.fields import PathField
@@ -30,14 +32,14 @@ class CityWideQuerySet(ScopedQuerySet):
 class Firm(models.Model):
     """A builder (建设单位), general contractor (施工总承包单位) or subcontractor (分包单位)."""
 
-    name = models.CharField("单位名称", max_length=120)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField(_("单位名称"), max_length=120)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CityWideQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "企业"
+        verbose_name = _("企业")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -45,8 +47,8 @@ class Firm(models.Model):
 
 
 class ProjectStatus(models.TextChoices):
-    BUILDING = "building", "在建"
-    COMPLETED = "completed", "已完工"
+    BUILDING = "building", _("在建")
+    COMPLETED = "completed", _("已完工")
 
 
 class ProjectQuerySet(ScopedQuerySet):
@@ -54,33 +56,33 @@ class ProjectQuerySet(ScopedQuerySet):
 
 
 class Project(models.Model):
-    number = models.CharField("项目编号", max_length=40, unique=True)
-    name = models.CharField("项目名称", max_length=120)
+    number = models.CharField(_("项目编号"), max_length=40, unique=True)
+    name = models.CharField(_("项目名称"), max_length=120)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所在区域", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    address = models.CharField("项目地址", max_length=200)
+    area_path = PathField(_("区域路径"))
+    address = models.CharField(_("项目地址"), max_length=200)
     builder = models.ForeignKey(
-        Firm, verbose_name="建设单位", on_delete=models.PROTECT, related_name="+"
+        Firm, verbose_name=_("建设单位"), on_delete=models.PROTECT, related_name="+"
     )
     contractor = models.ForeignKey(
-        Firm, verbose_name="施工总承包单位", on_delete=models.PROTECT, related_name="+"
+        Firm, verbose_name=_("施工总承包单位"), on_delete=models.PROTECT, related_name="+"
     )
     subcontractors = models.ManyToManyField(
-        Firm, verbose_name="分包单位", blank=True, related_name="+"
+        Firm, verbose_name=_("分包单位"), blank=True, related_name="+"
     )
-    contract_value = models.DecimalField("合同价款（元）", max_digits=14, decimal_places=2)
-    labour_share = models.DecimalField("人工费用占比（%）", max_digits=5, decimal_places=2)
-    start_on = models.DateField("开工日期")
+    contract_value = models.DecimalField(_("合同价款（元）"), max_digits=14, decimal_places=2)
+    labour_share = models.DecimalField(_("人工费用占比（%）"), max_digits=5, decimal_places=2)
+    start_on = models.DateField(_("开工日期"))
     status = models.CharField(
-        "状态", max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.BUILDING
+        _("状态"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.BUILDING
     )
-    labour_manager = models.CharField("劳资专管员", max_length=40)
-    labour_manager_phone = models.CharField("劳资专管员电话", max_length=20)
+    labour_manager = models.CharField(_("劳资专管员"), max_length=40)
+    labour_manager_phone = models.CharField(_("劳资专管员电话"), max_length=20)
     notice_board = models.ForeignKey(
         "matters.Attachment",
-        verbose_name="维权信息告示牌照片",
+        verbose_name=_("维权信息告示牌照片"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -93,8 +95,8 @@ class Project(models.Model):
     personal_fields: ClassVar[dict[str, str]] = {"labour_manager_phone": "phone"}
 
     class Meta:
-        verbose_name = "在建项目"
-        verbose_name_plural = "在建项目"
+        verbose_name = _("在建项目")
+        verbose_name_plural = _("在建项目")
         indexes = [models.Index(fields=["area_path", "status", "id"], name="wage_project_scope")]
 
     def __str__(self) -> str:
@@ -105,11 +107,11 @@ class Progress(models.Model):
     """Cumulative progress of a project at the end of a month (形象进度)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress")
-    month = models.DateField("月份")  # the first day of the month
-    percent = models.DecimalField("累计完成（%）", max_digits=5, decimal_places=2)
+    month = models.DateField(_("月份"))  # the first day of the month
+    percent = models.DecimalField(_("累计完成（%）"), max_digits=5, decimal_places=2)
 
     class Meta:
-        verbose_name = "工程进度"
+        verbose_name = _("工程进度")
         constraints = [
             models.UniqueConstraint(fields=["project", "month"], name="wage_progress_once"),
             models.CheckConstraint(
@@ -125,33 +127,36 @@ class WageAccount(models.Model):
     """农民工工资专用账户 (Art. 26), opened by the general contractor."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="account")
-    bank = models.CharField("开户银行", max_length=80)
-    account_number = models.CharField("账号", max_length=40)
-    opened_on = models.DateField("开户日期")
+    bank = models.CharField(_("开户银行"), max_length=80)
+    account_number = models.CharField(_("账号"), max_length=40)
+    opened_on = models.DateField(_("开户日期"))
 
     class Meta:
-        verbose_name = "工资专用账户"
+        verbose_name = _("工资专用账户")
 
     def __str__(self) -> str:
-        return f"{self.bank} 尾号{self.account_number[-4:]}"
+        return gettext("%(bank)s 尾号%(last4)s") % {
+            "bank": self.bank,
+            "last4": self.account_number[-4:],
+        }
 
 
 class DepositKind(models.TextChoices):
-    DEPOSIT = "deposit", "工资保证金（现金）"
-    GUARANTEE = "guarantee", "银行保函"
+    DEPOSIT = "deposit", _("工资保证金（现金）")
+    GUARANTEE = "guarantee", _("银行保函")
 
 
 class WageDeposit(models.Model):
     """工资保证金 or a bank guarantee in its place (Art. 32)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deposits")
-    kind = models.CharField("形式", max_length=10, choices=DepositKind.choices)
-    amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
-    bank = models.CharField("银行", max_length=80)
-    valid_until = models.DateField("有效期至", null=True, blank=True)
+    kind = models.CharField(_("形式"), max_length=10, choices=DepositKind.choices)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
+    bank = models.CharField(_("银行"), max_length=80)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "工资保证金"
+        verbose_name = _("工资保证金")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
@@ -160,16 +165,16 @@ class WageDeposit(models.Model):
 class Worker(models.Model):
     """A worker by ID number (实名制). Personal data: shown masked, revealed with an audit."""
 
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
-    name = models.CharField("姓名", max_length=40)
-    phone = models.CharField("电话", max_length=20, blank=True)
-    bank_account = models.CharField("工资卡号", max_length=32, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=40)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    bank_account = models.CharField(_("工资卡号"), max_length=32, blank=True)
 
     class Meta:
-        verbose_name = "农民工"
+        verbose_name = _("农民工")
 
     def __str__(self) -> str:
-        return f"工人 {self.pk}"
+        return gettext("工人 %(pk)s") % {"pk": self.pk}
 
 
 class RosterEntry(models.Model):
@@ -178,20 +183,20 @@ class RosterEntry(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="roster")
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
     employer = models.ForeignKey(
-        Firm, verbose_name="用工单位", on_delete=models.PROTECT, related_name="+"
+        Firm, verbose_name=_("用工单位"), on_delete=models.PROTECT, related_name="+"
     )
-    trade = models.CharField("工种", max_length=30, blank=True)
-    entered_on = models.DateField("进场日期")
-    left_on = models.DateField("退场日期", null=True, blank=True)
+    trade = models.CharField(_("工种"), max_length=30, blank=True)
+    entered_on = models.DateField(_("进场日期"))
+    left_on = models.DateField(_("退场日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "实名制花名册"
+        verbose_name = _("实名制花名册")
         constraints = [
             models.UniqueConstraint(fields=["project", "worker"], name="wage_roster_once")
         ]
 
     def __str__(self) -> str:
-        return f"花名册 {self.pk}"
+        return gettext("花名册 %(pk)s") % {"pk": self.pk}
 
 
 class Attendance(models.Model):
@@ -200,11 +205,11 @@ class Attendance(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     # ``attendance`` from a worker: the rules join a payment to the same month's attendance.
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="attendance")
-    month = models.DateField("月份")
-    days = models.PositiveSmallIntegerField("出勤天数")
+    month = models.DateField(_("月份"))
+    days = models.PositiveSmallIntegerField(_("出勤天数"))
 
     class Meta:
-        verbose_name = "考勤"
+        verbose_name = _("考勤")
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "month", "worker"], name="wage_attendance_once"
@@ -213,7 +218,10 @@ class Attendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.days} 天"
+        return gettext("%(month)s %(days)s 天") % {
+            "month": f"{self.month:%Y-%m}",
+            "days": self.days,
+        }
 
 
 class PayLine(models.Model):
@@ -221,12 +229,12 @@ class PayLine(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
-    month = models.DateField("月份")
-    amount = models.DecimalField("应发工资（元）", max_digits=10, decimal_places=2)
-    signed = models.BooleanField("本人签字确认", default=False)
+    month = models.DateField(_("月份"))
+    amount = models.DecimalField(_("应发工资（元）"), max_digits=10, decimal_places=2)
+    signed = models.BooleanField(_("本人签字确认"), default=False)
 
     class Meta:
-        verbose_name = "工资支付表"
+        verbose_name = _("工资支付表")
         constraints = [
             models.UniqueConstraint(fields=["project", "month", "worker"], name="wage_payline_once")
         ]
@@ -240,13 +248,13 @@ class BankPayment(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
-    month = models.DateField("工资所属月份")
-    amount = models.DecimalField("实发金额（元）", max_digits=10, decimal_places=2)
-    paid_on = models.DateField("代发日期")
-    reference = models.CharField("银行流水号", max_length=40)
+    month = models.DateField(_("工资所属月份"))
+    amount = models.DecimalField(_("实发金额（元）"), max_digits=10, decimal_places=2)
+    paid_on = models.DateField(_("代发日期"))
+    reference = models.CharField(_("银行流水号"), max_length=40)
 
     class Meta:
-        verbose_name = "银行代发记录"
+        verbose_name = _("银行代发记录")
         constraints = [
             models.UniqueConstraint(fields=["project", "reference"], name="wage_payment_once")
         ]
@@ -260,12 +268,12 @@ class LabourDeposit(models.Model):
     """The builder's payment of the labour-cost share into the dedicated account (Art. 24, 29)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    amount = models.DecimalField("拨付金额（元）", max_digits=14, decimal_places=2)
-    paid_on = models.DateField("拨付日期")
-    reference = models.CharField("银行流水号", max_length=40)
+    amount = models.DecimalField(_("拨付金额（元）"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("拨付日期"))
+    reference = models.CharField(_("银行流水号"), max_length=40)
 
     class Meta:
-        verbose_name = "人工费用拨付"
+        verbose_name = _("人工费用拨付")
         constraints = [
             models.UniqueConstraint(fields=["project", "reference"], name="wage_labour_once")
         ]
@@ -275,26 +283,26 @@ class LabourDeposit(models.Model):
 
 
 class ImportKind(models.TextChoices):
-    ROSTER = "roster", "实名制花名册"
-    ATTENDANCE = "attendance", "考勤表"
-    PAYTABLE = "paytable", "工资支付表"
-    BANK = "bank", "银行代发记录"
-    LABOUR = "labour", "人工费用拨付记录"
+    ROSTER = "roster", _("实名制花名册")
+    ATTENDANCE = "attendance", _("考勤表")
+    PAYTABLE = "paytable", _("工资支付表")
+    BANK = "bank", _("银行代发记录")
+    LABOUR = "labour", _("人工费用拨付记录")
 
 
 class ImportBatch(models.Model):
     """One imported file; the same file (same content) imports once."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
-    kind = models.CharField("类型", max_length=12, choices=ImportKind.choices)
-    sha256 = models.CharField("文件校验码", max_length=64)
-    filename = models.CharField("文件名", max_length=200)
-    rows = models.PositiveIntegerField("行数")
+    kind = models.CharField(_("类型"), max_length=12, choices=ImportKind.choices)
+    sha256 = models.CharField(_("文件校验码"), max_length=64)
+    filename = models.CharField(_("文件名"), max_length=200)
+    rows = models.PositiveIntegerField(_("行数"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "导入记录"
+        verbose_name = _("导入记录")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "kind", "sha256"], name="wage_import_once")
@@ -325,54 +333,54 @@ class ProjectComplaint(models.Model):
     linked_at = models.DateTimeField("关联时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "欠薪投诉关联"
+        verbose_name = _("欠薪投诉关联")
         constraints = [
             models.UniqueConstraint(fields=["project", "matter"], name="wage_complaint_once")
         ]
 
     def __str__(self) -> str:
-        return f"诉求关联 {self.matter_id}"
+        return gettext("诉求关联 %(matter_id)s") % {"matter_id": self.matter_id}
 
 
 # -- rules as data -------------------------------------------------------------------------------
 
 
 class Severity(models.TextChoices):
-    RED = "red", "红色"
-    YELLOW = "yellow", "黄色"
+    RED = "red", _("红色")
+    YELLOW = "yellow", _("黄色")
 
 
 class RuleCode(models.TextChoices):
-    NO_PAYROLL = "no_payroll", "未按月通过专用账户发放工资"
-    UNPAID = "unpaid", "有考勤未发工资"
-    BELOW_MINIMUM = "below_minimum", "工资低于最低工资标准"
-    PROXY = "proxy", "单人工资畸高（疑似代发）"
-    BALANCE = "balance", "专户余额不足下月工资"
-    LABOUR_SHARE = "labour_share", "人工费用拨付不足"
-    ACCOUNT = "account", "未开设工资专用账户"
-    DEPOSIT = "deposit", "未缴存工资保证金"
-    NOTICE = "notice", "未设置维权信息告示牌"
-    COMPLAINT = "complaint", "有未办结的欠薪投诉"
+    NO_PAYROLL = "no_payroll", _("未按月通过专用账户发放工资")
+    UNPAID = "unpaid", _("有考勤未发工资")
+    BELOW_MINIMUM = "below_minimum", _("工资低于最低工资标准")
+    PROXY = "proxy", _("单人工资畸高（疑似代发）")
+    BALANCE = "balance", _("专户余额不足下月工资")
+    LABOUR_SHARE = "labour_share", _("人工费用拨付不足")
+    ACCOUNT = "account", _("未开设工资专用账户")
+    DEPOSIT = "deposit", _("未缴存工资保证金")
+    NOTICE = "notice", _("未设置维权信息告示牌")
+    COMPLAINT = "complaint", _("有未办结的欠薪投诉")
 
 
 class WageRule(models.Model):
     """One warning rule, edited by the city's administrator (audited)."""
 
-    code = models.CharField("规则", max_length=16, choices=RuleCode.choices, unique=True)
-    severity = models.CharField("预警等级", max_length=8, choices=Severity.choices)
-    threshold = models.DecimalField("阈值", max_digits=12, decimal_places=2, default=0)
+    code = models.CharField(_("规则"), max_length=16, choices=RuleCode.choices, unique=True)
+    severity = models.CharField(_("预警等级"), max_length=8, choices=Severity.choices)
+    threshold = models.DecimalField(_("阈值"), max_digits=12, decimal_places=2, default=0)
     red_above = models.DecimalField(
-        "超过此值为红色", max_digits=12, decimal_places=2, null=True, blank=True
+        _("超过此值为红色"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    threshold_help = models.CharField("阈值含义", max_length=120, blank=True)
-    reason = models.CharField("预警理由（向干部展示）", max_length=300)
-    enabled = models.BooleanField("启用", default=True)
+    threshold_help = models.CharField(_("阈值含义"), max_length=120, blank=True)
+    reason = models.CharField(_("预警理由（向干部展示）"), max_length=300)
+    enabled = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CityWideQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "欠薪预警规则"
+        verbose_name = _("欠薪预警规则")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -382,17 +390,17 @@ class WageRule(models.Model):
 class MinimumWage(models.Model):
     """The monthly minimum wage of an area's subtree from a date (the most specific area wins)."""
 
-    area_code = models.CharField("区域代码", max_length=12)
-    area_path = PathField("区域路径", follows_area=False)
-    monthly = models.DecimalField("月最低工资（元）", max_digits=8, decimal_places=2)
-    effective_from = models.DateField("执行日期")
-    tier = models.CharField("档次", max_length=40, blank=True)
-    source = models.CharField("依据", max_length=200)
+    area_code = models.CharField(_("区域代码"), max_length=12)
+    area_path = PathField(_("区域路径"), follows_area=False)
+    monthly = models.DecimalField(_("月最低工资（元）"), max_digits=8, decimal_places=2)
+    effective_from = models.DateField(_("执行日期"))
+    tier = models.CharField(_("档次"), max_length=40, blank=True)
+    source = models.CharField(_("依据"), max_length=200)
 
     objects = CityWideQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "最低工资标准"
+        verbose_name = _("最低工资标准")
         ordering = ["area_path", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
@@ -401,16 +409,20 @@ class MinimumWage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area_code} {self.monthly} 元（{self.effective_from} 起）"
+        return gettext("%(area_code)s %(monthly)s 元（%(effective_from)s 起）") % {
+            "area_code": self.area_code,
+            "monthly": self.monthly,
+            "effective_from": self.effective_from,
+        }
 
 
 # -- warnings --------------------------------------------------------------------------------------
 
 
 class WarningStatus(models.TextChoices):
-    OPEN = "open", "待处置"
-    ASSIGNED = "assigned", "处置中"
-    CLOSED = "closed", "已办结"
+    OPEN = "open", _("待处置")
+    ASSIGNED = "assigned", _("处置中")
+    CLOSED = "closed", _("已办结")
 
 
 class WarningQuerySet(ScopedQuerySet):
@@ -421,19 +433,19 @@ class Warning(models.Model):
     """A rule's finding on one project (and month): queued for the district or street."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="warnings")
-    rule = models.CharField("规则", max_length=16, choices=RuleCode.choices)
-    period = models.DateField("所属月份")
-    key = models.CharField("去重键", max_length=80, unique=True)
-    severity = models.CharField("预警等级", max_length=8, choices=Severity.choices)
-    reason = models.CharField("预警理由", max_length=300)
-    evidence = models.JSONField("依据", default=dict)
-    area_path = PathField("区域路径")
+    rule = models.CharField(_("规则"), max_length=16, choices=RuleCode.choices)
+    period = models.DateField(_("所属月份"))
+    key = models.CharField(_("去重键"), max_length=80, unique=True)
+    severity = models.CharField(_("预警等级"), max_length=8, choices=Severity.choices)
+    reason = models.CharField(_("预警理由"), max_length=300)
+    evidence = models.JSONField(pgettext_lazy("wages", "依据"), default=dict)
+    area_path = PathField(_("区域路径"))
     status = models.CharField(
-        "状态", max_length=10, choices=WarningStatus.choices, default=WarningStatus.OPEN
+        _("状态"), max_length=10, choices=WarningStatus.choices, default=WarningStatus.OPEN
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="处置人",
+        verbose_name=_("处置人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -441,14 +453,14 @@ class Warning(models.Model):
     )
     candidate = models.ForeignKey(
         "risks.RiskCandidate",
-        verbose_name="风险线索",
+        verbose_name=_("风险线索"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    raised_at = models.DateTimeField("预警时间")
-    last_seen = models.DateField("最近一次命中")
+    raised_at = models.DateTimeField(_("预警时间"))
+    last_seen = models.DateField(_("最近一次命中"))
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -456,8 +468,8 @@ class Warning(models.Model):
     extra_actions = ("close",)
 
     class Meta:
-        verbose_name = "欠薪预警"
-        verbose_name_plural = "欠薪预警"
+        verbose_name = _("欠薪预警")
+        verbose_name_plural = _("欠薪预警")
         indexes = [models.Index(fields=["area_path", "status", "id"], name="wage_warning_scope")]
 
     def __str__(self) -> str:
@@ -475,8 +487,8 @@ class WarningEvent(Event):
     subject_field: ClassVar[str] = "warning"
 
     class Meta(Event.Meta):
-        verbose_name = "欠薪预警记录"
-        verbose_name_plural = "欠薪预警记录"
+        verbose_name = _("欠薪预警记录")
+        verbose_name_plural = _("欠薪预警记录")
 
 
 # -- interviews and the blacklist ------------------------------------------------------------------
@@ -490,56 +502,59 @@ class Interview(models.Model):
     """约谈: officials of a place or a firm with arrears summoned, with the record."""
 
     area = models.ForeignKey(
-        "areas.Area", verbose_name="被约谈地区", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("被约谈地区"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
+    area_path = PathField(_("区域路径"))
     firm = models.ForeignKey(
-        Firm, verbose_name="被约谈企业", null=True, blank=True, on_delete=models.PROTECT
+        Firm, verbose_name=_("被约谈企业"), null=True, blank=True, on_delete=models.PROTECT
     )
     project = models.ForeignKey(
-        Project, verbose_name="涉及项目", null=True, blank=True, on_delete=models.PROTECT
+        Project, verbose_name=_("涉及项目"), null=True, blank=True, on_delete=models.PROTECT
     )
-    held_on = models.DateField("约谈日期")
-    interviewees = models.CharField("被约谈人", max_length=200)
-    record = models.TextField("约谈记录")
+    held_on = models.DateField(_("约谈日期"))
+    interviewees = models.CharField(_("被约谈人"), max_length=200)
+    record = models.TextField(_("约谈记录"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InterviewQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "约谈记录"
+        verbose_name = _("约谈记录")
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
-        return f"约谈 {self.held_on} {self.interviewees}"
+        return gettext("约谈 %(held_on)s %(interviewees)s") % {
+            "held_on": self.held_on,
+            "interviewees": self.interviewees,
+        }
 
 
 class BlacklistEntry(models.Model):
     """拖欠农民工工资失信联合惩戒名单 (Art. 48): listed for three years unless removed early."""
 
-    firm = models.ForeignKey(Firm, verbose_name="企业", on_delete=models.PROTECT)
+    firm = models.ForeignKey(Firm, verbose_name=_("企业"), on_delete=models.PROTECT)
     project = models.ForeignKey(
-        Project, verbose_name="涉及项目", null=True, blank=True, on_delete=models.PROTECT
+        Project, verbose_name=_("涉及项目"), null=True, blank=True, on_delete=models.PROTECT
     )
     area = models.ForeignKey(
-        "areas.Area", verbose_name="作出决定的地区", on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("作出决定的地区"), on_delete=models.PROTECT, related_name="+"
     )
-    area_path = PathField("区域路径")
-    reason = models.CharField("列入事由", max_length=300)
-    arrears = models.DecimalField("拖欠金额（元）", max_digits=14, decimal_places=2)
-    listed_on = models.DateField("列入日期")
-    expires_on = models.DateField("期满日期")
-    rectified_on = models.DateField("改正日期", null=True, blank=True)
-    removed_on = models.DateField("移出日期", null=True, blank=True)
-    removal_reason = models.CharField("移出理由", max_length=300, blank=True)
+    area_path = PathField(_("区域路径"))
+    reason = models.CharField(_("列入事由"), max_length=300)
+    arrears = models.DecimalField(_("拖欠金额（元）"), max_digits=14, decimal_places=2)
+    listed_on = models.DateField(_("列入日期"))
+    expires_on = models.DateField(_("期满日期"))
+    rectified_on = models.DateField(_("改正日期"), null=True, blank=True)
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    removal_reason = models.CharField(_("移出理由"), max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = CityWideQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "欠薪失信名单"
-        verbose_name_plural = "欠薪失信名单"
+        verbose_name = _("欠薪失信名单")
+        verbose_name_plural = _("欠薪失信名单")
         ordering = ["-listed_on", "-id"]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext
 
 from zhili.core.privacy import mask
 from zhili.core.scoping import one_visible
@@ -56,7 +57,7 @@ def project_get(user: Any, pk: int, action: str = "view") -> Project:
         .select_related("area", "builder", "contractor", "notice_board")
         .filter(pk=pk)
     )
-    return one_visible(qs, noun="在建项目")
+    return one_visible(qs, noun=gettext("在建项目"))
 
 
 def project_deposits(project: Project) -> list[WageDeposit]:
@@ -213,7 +214,7 @@ def warning_get(user: Any, pk: int) -> Warning:
     qs = Warning.objects.visible_to(user).select_related(
         "project", "project__area", "assignee", "candidate__risk"
     )
-    return one_visible(qs.filter(pk=pk), noun="欠薪预警")
+    return one_visible(qs.filter(pk=pk), noun=gettext("欠薪预警"))
 
 
 def warning_events(warning: Warning) -> QuerySet[Any]:
@@ -240,7 +241,9 @@ def blacklist_list(
 
 
 def blacklist_get(user: Any, pk: int) -> BlacklistEntry:
-    return one_visible(BlacklistEntry.objects.visible_to(user).filter(pk=pk), noun="失信名单")
+    return one_visible(
+        BlacklistEntry.objects.visible_to(user).filter(pk=pk), noun=gettext("失信名单")
+    )
 
 
 def interview_list(user: Any) -> QuerySet[Interview]:
@@ -256,7 +259,9 @@ def rule_list(user: Any) -> QuerySet[WageRule]:
 
 
 def rule_get(user: Any, code: str) -> WageRule:
-    return one_visible(WageRule.objects.visible_to(user).filter(code=code), noun="预警规则")
+    return one_visible(
+        WageRule.objects.visible_to(user).filter(code=code), noun=gettext("预警规则")
+    )
 
 
 @dataclass

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -65,10 +67,19 @@ def _decimal(
     try:
         d = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"{label}应为数字", code="invalid_number") from None
+        raise ValidationFailed(
+            gettext("%(label)s应为数字") % {"label": label}, code="invalid_number"
+        ) from None
     if not d.is_finite() or d < low or (high is not None and d > high):
-        limit = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
-        raise ValidationFailed(f"{label}应在 {limit}", code="invalid_number")
+        limit = (
+            gettext("%(low)s 到 %(high)s") % {"low": low, "high": high}
+            if high is not None
+            else gettext("不小于 %(low)s") % {"low": low}
+        )
+        raise ValidationFailed(
+            gettext("%(label)s应在 %(limit)s") % {"label": label, "limit": limit},
+            code="invalid_number",
+        )
     return d
 
 
@@ -77,12 +88,12 @@ def _decimal(
 
 @transaction.atomic
 def firm_create(*, actor: Any, name: str, credit_code: str) -> Firm:
-    name = clean_text(name, "单位名称", limit=120)
-    code = clean_text(credit_code, "统一社会信用代码", limit=18).upper()
+    name = clean_text(name, gettext("单位名称"), limit=120)
+    code = clean_text(credit_code, gettext("统一社会信用代码"), limit=18).upper()
     if len(code) != 18 or not code.isalnum():
-        raise ValidationFailed("统一社会信用代码应为 18 位", code="invalid_credit_code")
+        raise ValidationFailed(gettext("统一社会信用代码应为 18 位"), code="invalid_credit_code")
     if not _may_anywhere(actor, "add", Firm):
-        raise PermissionDenied("没有登记企业的权限")
+        raise PermissionDenied(gettext("没有登记企业的权限"))
     found = Firm.objects.filter(credit_code=code).first()
     if found:
         return found
@@ -99,10 +110,12 @@ def _may_anywhere(actor: Any, action: str, model: Any) -> bool:
 
 def _project_area(actor: Any, area: Area | None) -> Area:
     if area is None:
-        raise ValidationFailed("请选择项目所在区域", code="place_required")
+        raise ValidationFailed(gettext("请选择项目所在区域"), code="place_required")
     if not area.is_current or area.level in (AreaLevel.CITY, AreaLevel.DISTRICT):
-        raise ValidationFailed("项目所在区域须为现行的街道（乡镇）或其下级", code="place_required")
-    require_at(actor, "add", Project, area.path, noun="在建项目")
+        raise ValidationFailed(
+            gettext("项目所在区域须为现行的街道（乡镇）或其下级"), code="place_required"
+        )
+    require_at(actor, "add", Project, area.path, noun=gettext("在建项目"))
     return area
 
 
@@ -124,22 +137,22 @@ def project_create(
     labour_manager_phone: str,
 ) -> Project:
     area = _project_area(actor, area)
-    number = clean_text(number, "项目编号", limit=40)
+    number = clean_text(number, gettext("项目编号"), limit=40)
     if Project.objects.filter(number=number).exists():
-        raise Conflict("该项目编号已登记", code="duplicate_number")
+        raise Conflict(gettext("该项目编号已登记"), code="duplicate_number")
     project = Project.objects.create(
         number=number,
-        name=clean_text(name, "项目名称", limit=120),
+        name=clean_text(name, gettext("项目名称"), limit=120),
         area=area,
         area_path=area.path,
-        address=clean_text(address, "项目地址", limit=200),
+        address=clean_text(address, gettext("项目地址"), limit=200),
         builder=builder,
         contractor=contractor,
-        contract_value=_decimal(contract_value, "合同价款"),
-        labour_share=_decimal(labour_share, "人工费用占比", high=Decimal(100)),
+        contract_value=_decimal(contract_value, gettext("合同价款")),
+        labour_share=_decimal(labour_share, gettext("人工费用占比"), high=Decimal(100)),
         start_on=start_on,
-        labour_manager=clean_text(labour_manager, "劳资专管员", limit=40),
-        labour_manager_phone=clean_text(labour_manager_phone, "劳资专管员电话", limit=20),
+        labour_manager=clean_text(labour_manager, gettext("劳资专管员"), limit=40),
+        labour_manager_phone=clean_text(labour_manager_phone, gettext("劳资专管员电话"), limit=20),
     )
     project.subcontractors.set(subcontractors or [])
     audit_record(
@@ -153,7 +166,7 @@ def project_create(
 
 
 def _may_change(actor: Any, project: Project) -> None:
-    require(actor, "change", project, noun="在建项目")
+    require(actor, "change", project, noun=gettext("在建项目"))
 
 
 @transaction.atomic
@@ -161,10 +174,10 @@ def account_set(
     *, actor: Any, project: Project, bank: str, account_number: str, opened_on: dt.date
 ) -> WageAccount:
     """农民工工资专用账户 (Art. 26)."""
-    bank = clean_text(bank, "开户银行", limit=80)
-    number = clean_text(account_number, "账号", limit=40).replace(" ", "")
+    bank = clean_text(bank, gettext("开户银行"), limit=80)
+    number = clean_text(account_number, gettext("账号"), limit=40).replace(" ", "")
     if not number.isdigit():
-        raise ValidationFailed("账号应为数字", code="invalid_account")
+        raise ValidationFailed(gettext("账号应为数字"), code="invalid_account")
     _may_change(actor, project)
     audit_record(
         actor=actor,
@@ -191,8 +204,8 @@ def deposit_add(
 ) -> WageDeposit:
     """工资保证金 or a bank guarantee (Art. 32)."""
     if kind not in DepositKind.values:
-        raise ValidationFailed("保证金形式无效", code="invalid_kind")
-    value = _decimal(amount, "金额")
+        raise ValidationFailed(gettext("保证金形式无效"), code="invalid_kind")
+    value = _decimal(amount, gettext("金额"))
     _may_change(actor, project)
     audit_record(
         actor=actor,
@@ -205,14 +218,14 @@ def deposit_add(
         project=project,
         kind=kind,
         amount=value,
-        bank=clean_text(bank, "银行", limit=80),
+        bank=clean_text(bank, gettext("银行"), limit=80),
         valid_until=valid_until,
     )
 
 
 @transaction.atomic
 def progress_set(*, actor: Any, project: Project, month: dt.date, percent: Any) -> Progress:
-    value = _decimal(percent, "累计进度", high=Decimal(100))
+    value = _decimal(percent, gettext("累计进度"), high=Decimal(100))
     month = rules.month_start(month)
     _may_change(actor, project)
     audit_record(
@@ -233,7 +246,7 @@ def notice_board_set(*, actor: Any, project: Project, data: bytes, name: str) ->
     """维权信息告示牌 (Art. 34): its photo, stored as the matters' attachments are."""
     from zhili.matters.attachments import attachment_store
 
-    require(actor, "change", project, noun="在建项目")
+    require(actor, "change", project, noun=gettext("在建项目"))
     project.notice_board = attachment_store(data=data, name=name or "告示牌.jpg")
     project.save(update_fields=["notice_board"])
     _may_change(actor, project)
@@ -251,8 +264,8 @@ def notice_board_set(*, actor: Any, project: Project, data: bytes, name: str) ->
 def complaint_link(*, actor: Any, project: Project, matter: Any) -> ProjectComplaint:
     """A matter about wage arrears (劳资纠纷/欠薪) linked to the project it is about."""
     if matter.category.code != WAGE_CATEGORY:
-        raise ValidationFailed("只能关联“劳资纠纷/欠薪”类诉求", code="wrong_category")
-    require(actor, "view", matter, noun="诉求")
+        raise ValidationFailed(gettext("只能关联“劳资纠纷/欠薪”类诉求"), code="wrong_category")
+    require(actor, "view", matter, noun=gettext("诉求"))
     _may_change(actor, project)
     audit_record(
         actor=actor,
@@ -405,7 +418,9 @@ def _on_roster(project: Project, parsed: imports.Parsed) -> dict[str, int]:
     for number, row in parsed.rows:
         if row["id_number"] not in rostered:
             parsed.error(
-                number, f"身份证号 {mask('id_number', row['id_number'])} 不在本项目实名制花名册中"
+                number,
+                gettext("身份证号 %(id_number)s 不在本项目实名制花名册中")
+                % {"id_number": mask("id_number", row["id_number"])},
             )
     return rostered
 
@@ -414,7 +429,11 @@ def _write_roster(project: Project, parsed: imports.Parsed) -> None:
     firms = {f.name: f for f in [project.contractor, *project.subcontractors.all()]}
     for number, row in parsed.rows:
         if row["employer"] not in firms:
-            parsed.error(number, f"用工单位“{row['employer']}”不是本项目的总承包或分包单位")
+            parsed.error(
+                number,
+                gettext("用工单位“%(employer)s”不是本项目的总承包或分包单位")
+                % {"employer": row["employer"]},
+            )
     if parsed.errors:
         return
     Worker.objects.bulk_create(
@@ -495,7 +514,10 @@ def _write_monthly(project: Project, parsed: imports.Parsed) -> None:
         )
         for number, row in parsed.rows:
             if row["reference"] in known:
-                parsed.error(number, f"银行流水号 {row['reference']} 已导入过")
+                parsed.error(
+                    number,
+                    gettext("银行流水号 %(reference)s 已导入过") % {"reference": row["reference"]},
+                )
         if parsed.errors:
             return
         BankPayment.objects.bulk_create(
@@ -523,7 +545,10 @@ def _write_labour(project: Project, parsed: imports.Parsed) -> None:
     )
     for number, row in parsed.rows:
         if row["reference"] in known:
-            parsed.error(number, f"银行流水号 {row['reference']} 已导入过")
+            parsed.error(
+                number,
+                gettext("银行流水号 %(reference)s 已导入过") % {"reference": row["reference"]},
+            )
     if parsed.errors:
         return
     LabourDeposit.objects.bulk_create(
@@ -548,9 +573,9 @@ def project_import(
     """Import one file: all rows or none (a bad row refuses the file with every row's error);
     the same file twice imports once. Returns the batch and whether it was new; after a new
     import the rules run over the project."""
-    require(actor, "import", project, noun="在建项目")
+    require(actor, "import", project, noun=gettext("在建项目"))
     if kind not in ImportKind.values:
-        raise ValidationFailed("导入类型无效", code="invalid_kind")
+        raise ValidationFailed(gettext("导入类型无效"), code="invalid_kind")
     digest = hashlib.sha256(data or b"").hexdigest()
     done = ImportBatch.objects.filter(project=project, kind=kind, sha256=digest).first()
     if done is not None:
@@ -566,7 +591,7 @@ def project_import(
                 _write_monthly(project, parsed)
         if parsed.errors:  # leaving the block by the exception undoes every row written
             raise ValidationFailed(
-                f"文件有 {len(parsed.errors)} 处错误，未导入任何数据",
+                gettext("文件有 %(count)s 处错误，未导入任何数据") % {"count": len(parsed.errors)},
                 code="import_errors",
                 detail={"errors": parsed.errors},
             )
@@ -631,14 +656,14 @@ def rule_update(
     enabled: bool,
 ) -> WageRule:
     if not can(actor, "change", WageRule, root_path()):
-        raise PermissionDenied("只有市级管理员可以修改预警规则")
+        raise PermissionDenied(gettext("只有市级管理员可以修改预警规则"))
     if severity not in Severity.values:
-        raise ValidationFailed("预警等级无效", code="invalid_severity")
+        raise ValidationFailed(gettext("预警等级无效"), code="invalid_severity")
     before = snapshot(rule, ["severity", "threshold", "red_above", "reason", "enabled"])
     rule.severity = severity
-    rule.threshold = _decimal(threshold, "阈值")
-    rule.red_above = None if red_above in (None, "") else _decimal(red_above, "红色阈值")
-    rule.reason = clean_text(reason, "预警理由", limit=300)
+    rule.threshold = _decimal(threshold, gettext("阈值"))
+    rule.red_above = None if red_above in (None, "") else _decimal(red_above, gettext("红色阈值"))
+    rule.reason = clean_text(reason, gettext("预警理由"), limit=300)
     rule.enabled = bool(enabled)
     rule.save()
     rule.refresh_from_db()
@@ -788,16 +813,22 @@ def warnings_run(
     return fresh
 
 
+def _rule_name(w: Warning) -> str:
+    """The rule's name as stored in the risk register: Chinese whatever the request's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(w.get_rule_display())
+
+
 def _risk_description(w: Warning) -> str:
     return (
-        f"{w.project.name}（{w.project.number}）触发欠薪预警“{w.get_rule_display()}”。\n"
+        f"{w.project.name}（{w.project.number}）触发欠薪预警“{_rule_name(w)}”。\n"
         f"预警理由：{w.reason}\n依据：{w.evidence.get('summary', '')}\n"
         f"施工总承包单位：{w.project.contractor.name}；建设单位：{w.project.builder.name}"
     )
 
 
 def _evidence_line(w: Warning) -> str:
-    return f"{w.get_rule_display()}（{w.period:%Y-%m}）：{w.evidence.get('summary', '')}"
+    return f"{_rule_name(w)}（{w.period:%Y-%m}）：{w.evidence.get('summary', '')}"
 
 
 def _open_complaints(project_ids: list[int]) -> dict[int, list[int]]:
@@ -889,7 +920,7 @@ def risks_propose(*, warnings: list[Warning]) -> list[Any]:
                 key=f"wage:{pid}:{first.pk}",
                 kind=CandidateKind.WAGE_WARNING,
                 area=first.project.area,
-                title=f"{first.project.name}：{first.get_rule_display()}（{first.period:%Y-%m}）",
+                title=f"{first.project.name}：{_rule_name(first)}（{first.period:%Y-%m}）",
                 evidence=_candidate_evidence(first, lines[1:]),
                 matter_ids=complaints.get(pid),
             )
@@ -923,7 +954,7 @@ def warning_assign(
     def apply(w: Warning, now: dt.datetime) -> None:
         if not assignee or not can(assignee, "view", Warning, w.area_path):
             raise ValidationFailed(
-                "处置人须能查看该预警（本区县或本街道的工作人员）", code="invalid_assignee"
+                gettext("处置人须能查看该预警（本区县或本街道的工作人员）"), code="invalid_assignee"
             )
         w.assignee = assignee
 
@@ -942,7 +973,7 @@ def warning_assign(
 def warning_close(
     *, actor: Any, warning: Warning, note: str, version: int | None = None
 ) -> Warning:
-    text = clean_text(note, "办结情况", limit=2000)
+    text = clean_text(note, gettext("办结情况"), limit=2000)
 
     def apply(w: Warning, now: dt.datetime) -> None:
         w.closed_at = now
@@ -956,7 +987,7 @@ def warning_close(
 def warning_reopen(
     *, actor: Any, warning: Warning, note: str, version: int | None = None
 ) -> Warning:
-    text = clean_text(note, "重新打开理由", limit=2000)
+    text = clean_text(note, gettext("重新打开理由"), limit=2000)
 
     def apply(w: Warning, now: dt.datetime) -> None:
         w.closed_at = None
@@ -982,18 +1013,18 @@ def interview_record(
 ) -> Interview:
     """约谈: officials of a place (or a firm's managers) summoned over arrears, with the record."""
     if area is None:
-        raise ValidationFailed("请选择被约谈地区", code="place_required")
-    require_at(actor, "add", Interview, area.path, noun="约谈记录")
+        raise ValidationFailed(gettext("请选择被约谈地区"), code="place_required")
+    require_at(actor, "add", Interview, area.path, noun=gettext("约谈记录"))
     if project is not None:
-        require(actor, "view", project, noun="在建项目")
+        require(actor, "view", project, noun=gettext("在建项目"))
     row = Interview.objects.create(
         area=area,
         area_path=area.path,
         firm=firm,
         project=project,
         held_on=held_on,
-        interviewees=clean_text(interviewees, "被约谈人", limit=200),
-        record=clean_text(record, "约谈记录", limit=10000),
+        interviewees=clean_text(interviewees, gettext("被约谈人"), limit=200),
+        record=clean_text(record, gettext("约谈记录"), limit=10000),
         actor=actor,
     )
     audit_record(
@@ -1026,20 +1057,20 @@ def blacklist_add(
 ) -> BlacklistEntry:
     """Listed for three years (Art. 48)."""
     if area is None:
-        raise ValidationFailed("请选择作出决定的地区", code="place_required")
+        raise ValidationFailed(gettext("请选择作出决定的地区"), code="place_required")
     if not can(actor, "add", BlacklistEntry, area.path):
-        raise PermissionDenied("没有在该地区列入失信名单的权限")
+        raise PermissionDenied(gettext("没有在该地区列入失信名单的权限"))
     if BlacklistEntry.objects.filter(
         firm=firm, removed_on__isnull=True, expires_on__gt=listed_on
     ).exists():
-        raise Conflict("该企业已在失信名单中", code="already_listed")
+        raise Conflict(gettext("该企业已在失信名单中"), code="already_listed")
     entry = BlacklistEntry.objects.create(
         firm=firm,
         project=project,
         area=area,
         area_path=area.path,
-        reason=clean_text(reason, "列入事由", limit=300),
-        arrears=_decimal(arrears, "拖欠金额"),
+        reason=clean_text(reason, gettext("列入事由"), limit=300),
+        arrears=_decimal(arrears, gettext("拖欠金额")),
         listed_on=listed_on,
         expires_on=add_years(listed_on, BLACKLIST_YEARS),
         actor=actor,
@@ -1059,13 +1090,16 @@ def early_removal_refusal(
 ) -> str | None:
     """Why the entry may not leave the list early yet (None: it may)."""
     if rectified_on is None:
-        return "拖欠的农民工工资尚未全部清偿，不能提前移出"
+        return gettext("拖欠的农民工工资尚未全部清偿，不能提前移出")
     if not committed:
-        return "须作出不再拖欠农民工工资的书面信用承诺"
+        return gettext("须作出不再拖欠农民工工资的书面信用承诺")
     first = rules.add_months(rules.month_start(rectified_on), EARLY_REMOVAL_MONTHS)
     earliest = first.replace(day=min(rectified_on.day, rules.month_end(first).day))
     if today < earliest:
-        return f"自改正之日起满 {EARLY_REMOVAL_MONTHS} 个月（{earliest} 起）方可申请提前移出"
+        return gettext("自改正之日起满 %(months)s 个月（%(earliest)s 起）方可申请提前移出") % {
+            "months": EARLY_REMOVAL_MONTHS,
+            "earliest": earliest,
+        }
     return None
 
 
@@ -1080,10 +1114,10 @@ def blacklist_remove_early(
 ) -> BlacklistEntry:
     today = today or timezone.localdate()
     if not can(actor, "change", BlacklistEntry, entry.area_path):
-        raise PermissionDenied("只有作出列入决定的地区可以移出")
+        raise PermissionDenied(gettext("只有作出列入决定的地区可以移出"))
     entry = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.removed_on or entry.expires_on <= today:
-        raise Conflict("该企业已不在失信名单中", code="not_listed")
+        raise Conflict(gettext("该企业已不在失信名单中"), code="not_listed")
     refusal = early_removal_refusal(
         entry, rectified_on=rectified_on, committed=committed, today=today
     )
@@ -1105,5 +1139,5 @@ def blacklist_remove_early(
 def firm_by_code(code: str) -> Firm:
     firm = Firm.objects.filter(credit_code=(code or "").strip().upper()).first()
     if firm is None:
-        raise NotFound("未找到该统一社会信用代码的企业", code="firm_not_found")
+        raise NotFound(gettext("未找到该统一社会信用代码的企业"), code="firm_not_found")
     return firm

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core import todo
 from zhili.core.scoping import has_any
@@ -21,9 +23,11 @@ def items(user: Any) -> Iterable[todo.Todo]:
     )
     url = reverse("wages:warnings")
     return [
-        todo.Todo("红色欠薪预警", open_.filter(severity=Severity.RED).count(), url, urgent=True),
-        todo.Todo("未办结欠薪预警", open_.count(), url),
+        todo.Todo(
+            gettext("红色欠薪预警"), open_.filter(severity=Severity.RED).count(), url, urgent=True
+        ),
+        todo.Todo(gettext("未办结欠薪预警"), open_.count(), url),
     ]
 
 
-todo.register("根治欠薪", items, order=50)
+todo.register(_("根治欠薪"), items, order=50)

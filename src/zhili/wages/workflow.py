@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -36,11 +37,13 @@ WORKFLOW = Workflow(
 def describe(event: Any) -> str:
     d = event.data or {}
     if event.action == "assign":
-        return f"交办给 {d.get('assignee_name', '')}"
+        return gettext("交办给 %(assignee)s") % {"assignee": d.get("assignee_name", "")}
     if event.action == "propose_risk":
         if d.get("number"):  # before issue 14's candidates: registered directly
-            return f"已登记风险 {d['number']}"
-        return f"已提请风险入库（风险线索：{d.get('candidate', '')}）"
+            return gettext("已登记风险 %(number)s") % {"number": d["number"]}
+        return gettext("已提请风险入库（风险线索：%(candidate)s）") % {
+            "candidate": d.get("candidate", "")
+        }
     if event.action == "raise":
         return str(d.get("summary", ""))
     return ""
