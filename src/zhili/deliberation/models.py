@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin, Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -319,7 +319,7 @@ class Contribution(AppendOnlyModel):
     )
     area_path = PathField("区域路径")
     household = models.CharField("户主姓名", max_length=50)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    phone = SealedCharField("联系电话", max_length=32, blank=True)
     persons = models.PositiveSmallIntegerField("应筹人数")
     money = models.DecimalField("筹资（元）", max_digits=10, decimal_places=2, default=0)
     labour_days = models.DecimalField("筹劳（工日）", max_digits=6, decimal_places=1, default=0)

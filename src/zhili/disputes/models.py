@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, paths_q, scope_paths
 
 
@@ -166,8 +166,8 @@ class Party(models.Model):
     role = models.CharField("身份", max_length=12, choices=PartyRole.choices)
     is_organisation = models.BooleanField("组织", default=False)
     name = models.CharField("姓名/名称", max_length=100)
-    id_number = models.CharField("证件号码", max_length=32, blank=True)
-    phone = models.CharField("电话", max_length=32, blank=True)
+    id_number = SealedCharField("证件号码", max_length=32, blank=True)
+    phone = SealedCharField("电话", max_length=32, blank=True)
     address = models.CharField("住址", max_length=200, blank=True)
     related_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -135,7 +135,7 @@ class Consultation(models.Model):
     on_site = models.BooleanField("在村（社区）现场", default=True)
     topic = models.CharField("事由", max_length=200)
     person = models.CharField("咨询人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    phone = SealedCharField("联系电话", max_length=32, blank=True)
     answer = models.TextField("解答意见", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths
 
 
@@ -254,7 +254,7 @@ class Matter(models.Model):
 
     anonymous = models.BooleanField("匿名", default=False)
     reporter_name = models.CharField("反映人", max_length=64, blank=True)
-    reporter_phone = models.CharField("联系电话", max_length=32, blank=True)
+    reporter_phone = SealedCharField("联系电话", max_length=32, blank=True)
     answers = models.JSONField("补充信息", default=dict, blank=True)
 
     lead_unit = models.ForeignKey(

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -196,8 +196,8 @@ class RiskElement(models.Model):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="elements")
     kind = models.CharField("类型", max_length=16, choices=ElementKind.choices)
     name = models.CharField("名称/姓名", max_length=100)
-    id_number = models.CharField("身份证号", max_length=32, blank=True)
-    phone = models.CharField("电话", max_length=32, blank=True)
+    id_number = SealedCharField("身份证号", max_length=32, blank=True)
+    phone = SealedCharField("电话", max_length=32, blank=True)
     detail = models.CharField("说明", max_length=300, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -103,7 +103,7 @@ class Resident(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="residents")
     name = models.CharField("姓名", max_length=64)
-    phone = models.CharField("电话", max_length=32, blank=True)
+    phone = SealedCharField("电话", max_length=32, blank=True)
     room = models.CharField("门牌/房号", max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

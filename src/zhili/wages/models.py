@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, has_any
 
 
@@ -160,10 +160,10 @@ class WageDeposit(models.Model):
 class Worker(models.Model):
     """A worker by ID number (实名制). Personal data: shown masked, revealed with an audit."""
 
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    id_number = SealedCharField("身份证号", max_length=18, unique=True)
     name = models.CharField("姓名", max_length=40)
-    phone = models.CharField("电话", max_length=20, blank=True)
-    bank_account = models.CharField("工资卡号", max_length=32, blank=True)
+    phone = SealedCharField("电话", max_length=20, blank=True)
+    bank_account = SealedCharField("工资卡号", max_length=32, blank=True)
 
     class Meta:
         verbose_name = "农民工"
