@@ -41,7 +41,7 @@ class SealedCharField(models.CharField):
     def db_type(self, connection: Any) -> str:
         from zhili.core.privacy_crypto import SEALED_MAX_LENGTH
 
-        return str(connection.data_types["CharField"] % {"max_length": SEALED_MAX_LENGTH})
+        return str(models.CharField(max_length=SEALED_MAX_LENGTH).db_type(connection))
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         from zhili.core.privacy_crypto import unseal

@@ -4,6 +4,7 @@ import types
 from decimal import Decimal
 from typing import Annotated, Any, Union, get_args, get_origin
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import (
     BeforeValidator,
@@ -27,9 +28,9 @@ def _iso_date(value: Any) -> Any:
     """A date in a query string is written YYYY-MM-DD, as the OpenAPI says (format: date):
     pydantic would also read ``0`` or ``1700000000`` as a Unix time."""
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
-        raise ValueError("日期须为 YYYY-MM-DD 格式")
+        raise ValueError(_("日期须为 YYYY-MM-DD 格式"))
     if isinstance(value, bool | int | float):
-        raise ValueError("日期须为 YYYY-MM-DD 格式")
+        raise ValueError(_("日期须为 YYYY-MM-DD 格式"))
     return value
 
 
@@ -64,7 +65,7 @@ class TypedIn(Schema):
     def _an_object(cls, data: Any) -> Any:
         raw = getattr(data, "_obj", data)  # ninja's Schema wraps the input in a DjangoGetter
         if isinstance(raw, list | tuple | str | bytes | int | float | bool) or raw is None:
-            raise ValueError("请求内容须为 JSON 对象")
+            raise ValueError(_("请求内容须为 JSON 对象"))
         return data
 
     @field_validator("*", mode="before")
@@ -75,10 +76,10 @@ class TypedIn(Schema):
             return value
         kinds = _kinds(field.annotation)
         if isinstance(value, bool) and bool not in kinds and kinds & {int, float, Decimal}:
-            raise ValueError("须为数字，不能是 true/false")
+            raise ValueError(_("须为数字，不能是 true/false"))
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
         if numeric and kinds & {dt.date, dt.datetime} and not kinds & {int, float, Decimal, str}:
-            raise ValueError("日期须为 YYYY-MM-DD 格式")
+            raise ValueError(_("日期须为 YYYY-MM-DD 格式"))
         return value
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -86,9 +87,9 @@ def enrol(*, user: Any, device: TOTPDevice, code: str) -> list[str]:
     any earlier ones."""
     code = (code or "").strip().replace(" ", "")
     if device.user_id != user.pk or device.confirmed:
-        raise ValidationFailed("认证器已失效，请重新扫描二维码", code="otp_device")
+        raise ValidationFailed(_("认证器已失效，请重新扫描二维码"), code="otp_device")
     if not code.isdigit() or not device.verify_token(code):
-        raise ValidationFailed("验证码不正确，请核对手机时间后重试", code="otp_invalid")
+        raise ValidationFailed(_("验证码不正确，请核对手机时间后重试"), code="otp_invalid")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
@@ -123,7 +124,7 @@ def verify(*, user: Any, code: str) -> Any:
                             note=f"剩余恢复码 {device.token_set.count()} 个",
                         )
                     return device
-    raise ValidationFailed("验证码不正确", code="otp_invalid")
+    raise ValidationFailed(_("验证码不正确"), code="otp_invalid")
 
 
 def reset(*, actor: Any, user: Any) -> int:

@@ -57,7 +57,7 @@ def _parent(pid: int) -> int:
 def leftovers(bind: str, *, exclude: int | None = None) -> list[int]:
     """Processes running this very server command (gunicorn, this app, this address): after its
     master died, its orphaned workers. Linux (/proc); elsewhere none are found."""
-    found = []
+    found: list[int] = []
     proc = Path("/proc")
     if not proc.is_dir():
         return found
