@@ -3,8 +3,8 @@
 A restart after the master was killed (kill -9, OOM) works on the same address (issue 18, item
 8): gunicorn writes its master's pid to ``$ZHILI_VAR/run/serve-<port>.pid``; when that master is
 gone, the workers it left behind (the same command line, still holding the socket) are stopped
-before the new master binds. The socket is also opened with SO_REUSEPORT (``--reuse-port``), so
-a worker that has not exited yet cannot keep the new master from binding. Under systemd
+before the new master binds (not SO_REUSEPORT: with it gunicorn 27 gives every worker a socket
+of its own, and a killed worker takes its queued connections with it). Under systemd
 (``deploy/systemd/zhili-web.service``, ``KillMode=control-group``) the whole group is stopped
 anyway."""
 
@@ -130,7 +130,6 @@ class Command(BaseCommand):
             "-",
             "--timeout",
             "60",
-            "--reuse-port",
             "--pid",
             str(pidfile),
         ]
