@@ -110,7 +110,7 @@ def _run(args: list[str], env: dict[str, str], log: Path) -> None:
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine boots slowly
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
