@@ -10,6 +10,7 @@ anyway."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -84,10 +85,8 @@ def clear_stale(pidfile: Path, bind: str, *, wait: float = 10.0) -> list[int]:
         return []  # a live master with its workers (started without our pidfile): not ours
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid in stale:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
         deadline = time.monotonic() + wait / 2
         while time.monotonic() < deadline and any(_alive(p) for p in stale):
             time.sleep(0.1)
