@@ -12,10 +12,11 @@ How answers are judged (``schemathesis.toml`` beside this file):
   ``core/tests/test_hostile_input.py``.
 
 Bounded for CI: the coverage and fuzzing phases as city_admin, fuzzing only as jiefangbei (no
-stateful phase), 5 examples per operation, a fixed seed (the same cases on SQLite and PostgreSQL, so a failure replays), no shrinking; about a
-to two minutes in all on a quiet machine. It lives with the browser tests to share their one live server
-(gunicorn, DEBUG off, its own database, PostgreSQL when DATABASE_URL is); the file name sorts it
-last, since its writes change that database. Skipped when schemathesis is not installed
+stateful phase), 5 examples per operation, a fixed seed (the same cases on SQLite and
+PostgreSQL, so a failure replays), no shrinking. It lives with the browser tests to share their
+one live server (gunicorn, DEBUG off, its own database, PostgreSQL when DATABASE_URL is); the
+file name sorts it last, since its writes change that database. Skipped when schemathesis is not
+installed
 (``pip install -e '.[dev]'``).
 """
 
