@@ -64,7 +64,7 @@ def wait_for(condition: Any, timeout: float = 90) -> bool:
     return False
 
 
-def booted(proc: subprocess.Popen[bytes], tmp: Path, port: int) -> bool:
+def booted(proc: subprocess.Popen[bytes], tmp: Path, port: int, timeout: float = 90) -> bool:
     """The new master has written its pidfile and started its workers (the old workers would
     answer /healthz too while it boots: the socket is shared)."""
     pidfile = tmp / "run" / f"serve-{port}.pid"
@@ -74,7 +74,7 @@ def booted(proc: subprocess.Popen[bytes], tmp: Path, port: int) -> bool:
             return int(pidfile.read_text().strip()) == proc.pid and bool(children(proc.pid))
         return False
 
-    return wait_for(ready)
+    return wait_for(ready, timeout)
 
 
 def healthy(url: str, timeout: float = 60) -> bool:
