@@ -93,14 +93,6 @@ def server_lines(log: Path) -> str:
     return "\n".join(lines[-60:])
 
 
-@pytest.mark.xfail(
-    reason=(
-        "not yet seen passing: on the 2-core machine this was written on (load average 20) the "
-        "restarted server did not boot within 90 s once (2026-12-06); remove the mark after a "
-        "CI run passes"
-    ),
-    strict=False,
-)
 def test_no_acknowledged_matter_is_lost_or_doubled_when_processes_are_killed(
     server: str, e2e_database: str, tmp_path: Path
 ) -> None:
