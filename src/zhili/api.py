@@ -62,6 +62,14 @@ class ZhiliAPI(NinjaAPI):
                             "content": {"application/json": {"schema": error_ref}},
                         },
                     )
+                # Refused by the HTTP server before the application (gunicorn's page, HTML).
+                operation["responses"].setdefault(
+                    414,
+                    {
+                        "description": "请求行过长（超过 HTTP 服务器的上限 4,094 字节）",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
+                )
         return schema
 
 

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "ninja",  # serves its Swagger UI from local static files (no CDN)
     "django_htmx",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "zhili.core",
     "zhili.org",
     "zhili.areas",
@@ -101,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "zhili.org.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -218,6 +223,20 @@ CACHES = {
         }
     )
 }
+
+# The second factor (TOTP) for roles that can reveal personal data or administer roles
+# (org.second_factor): on unless DEBUG (the demo) or the tests; ZHILI_OTP_REQUIRED=0/1 decides.
+ZHILI_OTP_REQUIRED = env_bool("ZHILI_OTP_REQUIRED", not (DEBUG or ZHILI_TESTING))
+OTP_TOTP_ISSUER = os.environ.get("ZHILI_OTP_ISSUER", "Zhili 治理")
+
+# Personal identifiers encrypted at rest (core.privacy_crypto): the key (any string; without it
+# one is derived from SECRET_KEY), and earlier keys still read until `zhili rotate_field_key`.
+ZHILI_FIELD_KEY = os.environ.get("ZHILI_FIELD_KEY", "")
+ZHILI_FIELD_KEYS_OLD = os.environ.get("ZHILI_FIELD_KEYS_OLD", "")
+
+# Retention: `zhili anonymise_closed` blanks the reporter's name and phone of matters closed
+# (or rejected, merged) more than this many years ago (matters.retention); 0 turns it off.
+ZHILI_RETENTION_YEARS = int(os.environ.get("ZHILI_RETENTION_YEARS", "5"))
 
 # API tokens expire this many days after they are made (0: never); a password change revokes them.
 ZHILI_TOKEN_DAYS = int(os.environ.get("ZHILI_TOKEN_DAYS", "90"))

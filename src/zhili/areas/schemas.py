@@ -6,6 +6,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import TypedIn
+
 
 class AreaRefOut(Schema):
     code: str
@@ -80,7 +82,7 @@ class AreaPage(Schema):
     next: str | None
 
 
-class AreaCreateIn(Schema):
+class AreaCreateIn(TypedIn):
     level: str = Field(max_length=16, description="grid 或 building")
     name: str = Field(min_length=1, max_length=100)
     code: str = Field(default="", max_length=32)
@@ -91,7 +93,7 @@ class AreaCreateIn(Schema):
     geometry: dict[str, Any] | None = Field(default=None, max_length=8)
 
 
-class AreaUpdateIn(Schema):
+class AreaUpdateIn(TypedIn):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     households: int | None = Field(default=None, ge=0)
     address: str | None = Field(default=None, max_length=200)

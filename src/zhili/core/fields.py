@@ -27,3 +27,29 @@ class PathField(models.CharField):
         if connection.vendor == "postgresql":
             params["collation"] = "C"
         return params
+
+
+class SealedCharField(models.CharField):
+    """A personal identifier encrypted at rest (``core.privacy_crypto``): the column holds the
+    sealed text, Python sees the plain value, equality lookups work (deterministic sealing).
+    ``max_length`` is the plain value's bound (forms, validation); the column is wider."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection: Any) -> str:
+        from zhili.core.privacy_crypto import SEALED_MAX_LENGTH
+
+        return str(models.CharField(max_length=SEALED_MAX_LENGTH).db_type(connection))
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        from zhili.core.privacy_crypto import unseal
+
+        return unseal(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        from zhili.core.privacy_crypto import seal
+
+        value = super().get_prep_value(value)
+        return seal(value) if isinstance(value, str) else value

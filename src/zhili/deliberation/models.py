@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin, Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -325,7 +325,7 @@ class Contribution(AppendOnlyModel):
     )
     area_path = PathField(_("区域路径"))
     household = models.CharField(_("户主姓名"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    phone = SealedCharField(_("联系电话"), max_length=32, blank=True)
     persons = models.PositiveSmallIntegerField(_("应筹人数"))
     money = models.DecimalField(_("筹资（元）"), max_digits=10, decimal_places=2, default=0)
     labour_days = models.DecimalField(_("筹劳（工日）"), max_digits=6, decimal_places=1, default=0)

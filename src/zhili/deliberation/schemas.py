@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from zhili.core.schemas import BoundedIn
+from zhili.core.schemas import BoundedIn, Year
 
 
 class DelibEventOut(Schema):
@@ -212,7 +212,7 @@ class DelibProjectIn(BoundedIn):
     representatives: int = Field(0, ge=0)
     money_per_person: Decimal = Field(Decimal(0), ge=0)
     labour_per_person: Decimal = Field(Decimal(0), ge=0)
-    year: int | None = None
+    year: Year | None = None
 
 
 class DelibProjectActionIn(BoundedIn):
@@ -254,7 +254,7 @@ class DelibHouseholdOut(Schema):
 
 class DelibCapIn(BoundedIn):
     area: str = Field("", description="区域代码；留空为全市")
-    year: int | None = Field(None, description="年度；留空为各年")
+    year: Year | None = Field(None, description="年度；留空为各年")
     money: Decimal = Field(ge=0, max_digits=16)
     labour_days: Decimal = Field(ge=0, max_digits=16)
     note: str = ""

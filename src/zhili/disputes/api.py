@@ -13,7 +13,7 @@ from pydantic import Field
 from zhili.areas.selectors import area_by_code
 from zhili.core.errors import ValidationFailed
 from zhili.core.pagination import keyset_page
-from zhili.core.schemas import ErrorOut
+from zhili.core.schemas import ErrorOut, IsoDate, TypedIn
 from zhili.disputes import selectors, services
 from zhili.disputes.presenters import dispute_out, party_rows
 from zhili.disputes.workflow import ACTIONS
@@ -38,7 +38,7 @@ class DisputePartyIn(Schema):
     address: str = Field(default="", max_length=200)
 
 
-class DisputeIn(Schema):
+class DisputeIn(TypedIn):
     channel: str = Field(max_length=32)
     subject: str = Field(max_length=200)
     facts: str = Field(max_length=4000)
@@ -56,7 +56,7 @@ class DisputeIn(Schema):
     complex_case: bool = Field(False, description="警调对接的复杂案件（时限 5 天而非 24 小时）")
 
 
-class DisputeActionIn(Schema):
+class DisputeActionIn(TypedIn):
     committee: int | None = None
     mediator: str | None = Field(default=None, max_length=150)
     at: dt.datetime | None = None
@@ -216,7 +216,7 @@ def register(request: HttpRequest, payload: DisputeIn) -> Any:
     response={200: DisputeStatsOut, **ERRORS},
     summary="调解统计：按来源、区县、调委会、调解员",
 )
-def stats(request: HttpRequest, since: dt.date | None = None, until: dt.date | None = None) -> Any:
+def stats(request: HttpRequest, since: IsoDate | None = None, until: IsoDate | None = None) -> Any:
     return selectors.stats(request.user, since=since, until=until)
 
 

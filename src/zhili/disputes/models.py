@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, paths_q, scope_paths
 
 
@@ -168,8 +168,8 @@ class Party(models.Model):
     role = models.CharField(_("身份"), max_length=12, choices=PartyRole.choices)
     is_organisation = models.BooleanField(_("组织"), default=False)
     name = models.CharField(_("姓名/名称"), max_length=100)
-    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    id_number = SealedCharField(_("证件号码"), max_length=32, blank=True)
+    phone = SealedCharField(_("电话"), max_length=32, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     related_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

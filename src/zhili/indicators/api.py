@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from ninja import Router
 
 from zhili.core.errors import NotFound
-from zhili.core.schemas import ErrorOut
+from zhili.core.schemas import ErrorOut, Year
 from zhili.indicators import selectors, services
 from zhili.indicators.presenters import figures_out, survey_out
 from zhili.indicators.schemas import (
@@ -65,13 +65,13 @@ def value_revisions(request: HttpRequest, value_id: int) -> Any:
 
 
 @router.get("/figures", response={200: IndicatorsFiguresOut, **ERRORS}, summary="区域指标汇总")
-def figures(request: HttpRequest, area: str = "", year: int | None = None) -> Any:
+def figures(request: HttpRequest, area: str = "", year: Year | None = None) -> Any:
     a = selectors.area_for(request.user, area)
     return figures_out(selectors.figures(request.user, a, year or dt.date.today().year))
 
 
 @router.get("/survey", response={200: IndicatorsSurveyOut, **ERRORS}, summary="群众安全感率")
-def survey(request: HttpRequest, area: str = "", year: int | None = None) -> Any:
+def survey(request: HttpRequest, area: str = "", year: Year | None = None) -> Any:
     a = selectors.area_for(request.user, area, model="wave")
     y = year or dt.date.today().year
     total = selectors.survey_rate(request.user, a, y)

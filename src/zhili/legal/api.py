@@ -13,7 +13,7 @@ from ninja import Router, Status
 from zhili.areas.selectors import area_by_code
 from zhili.core.errors import PermissionDenied, ValidationFailed
 from zhili.core.privacy import mask
-from zhili.core.schemas import ErrorOut
+from zhili.core.schemas import ErrorOut, Year
 from zhili.legal import selectors, services
 from zhili.legal.schemas import (
     LegalAccountOut,
@@ -151,7 +151,7 @@ def duty_add(request: HttpRequest, payload: LegalDutyIn) -> Any:
     response={200: list[LegalConsultationOut], **ERRORS},
     summary="法律服务记录（咨询人脱敏）",
 )
-def consultations(request: HttpRequest, year: int | None = None) -> Any:
+def consultations(request: HttpRequest, year: Year | None = None) -> Any:
     return [
         selectors.consultation_row(c)
         for c in selectors.consultation_list(request.user, year=year)[:500]
@@ -209,7 +209,7 @@ def target_set(request: HttpRequest, payload: LegalTargetIn) -> Any:
     response={200: list[LegalAccountOut], **ERRORS},
     summary="各村（社区）服务时长和到村次数对照目标，及预警",
 )
-def accounts(request: HttpRequest, year: int | None = None) -> Any:
+def accounts(request: HttpRequest, year: Year | None = None) -> Any:
     rows = selectors.accounts(request.user, year=year or timezone.localdate().year)
     return [
         {

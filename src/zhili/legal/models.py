@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -137,7 +137,7 @@ class Consultation(models.Model):
     on_site = models.BooleanField(_("在村（社区）现场"), default=True)
     topic = models.CharField(_("事由"), max_length=200)
     person = models.CharField(_("咨询人"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    phone = SealedCharField(_("联系电话"), max_length=32, blank=True)
     answer = models.TextField(_("解答意见"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from zhili.core.schemas import BoundedIn
+from zhili.core.schemas import BoundedIn, Year
 
 
 class LegalAdviserOut(Schema):
@@ -165,7 +165,7 @@ class LegalPersonOut(Schema):
 
 
 class LegalTargetIn(BoundedIn):
-    year: int
+    year: Year
     hours: int = Field(50, gt=0)
     visits_per_month: int = Field(1, ge=0)
 

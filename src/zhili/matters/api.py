@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticError
 from zhili.areas.selectors import area_by_code, areas_by_codes
 from zhili.core.errors import NotFound, ValidationFailed
 from zhili.core.pagination import keyset_page
-from zhili.core.schemas import ErrorOut
+from zhili.core.schemas import ErrorOut, IsoDate
 from zhili.matters import schemas, selectors, services
 from zhili.matters.actions import SPECS, Action
 from zhili.matters.attachments import attachment_store
@@ -52,8 +52,8 @@ class ListFilters(Schema):
     category: str = ""
     unit: int | None = None
     overdue: bool | None = None
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
+    created_from: IsoDate | None = None
+    created_to: IsoDate | None = None
     queue: str = ""
     triage: str = Field("", description="三事分流：big、small、private")
     handling_mode: str = Field("", description="四事四办：immediate、timed、consult、urgent")

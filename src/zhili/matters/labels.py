@@ -16,6 +16,7 @@ labels.register_audit(
         "routing_rule.delete": _("删除派遣规则"),
         "matter.create": _("登记诉求"),
         "matter.view_personal": _("查看诉求人信息"),
+        "matter.anonymise": _("到期匿名化已结诉求的诉求人信息"),
     }
 )
 labels.register_audit_fields(

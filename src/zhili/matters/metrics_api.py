@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zhili.core.db_router import reporting
-from zhili.core.schemas import ErrorOut
+from zhili.core.schemas import ErrorOut, IsoDate
 from zhili.matters import metrics
 
 router = Router(tags=["metrics"])
@@ -18,8 +18,8 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: Erro
 
 class MetricsQuery(Schema):
     area: str = Field("", description="区域代码（默认：本人管辖范围的顶层区域）")
-    from_: dt.date | None = Field(None, alias="from", description="开始日期（含）")
-    to: dt.date | None = Field(None, description="结束日期（含，默认今天）")
+    from_: IsoDate | None = Field(None, alias="from", description="开始日期（含）")
+    to: IsoDate | None = Field(None, description="结束日期（含，默认今天）")
     days: int | None = Field(None, description="最近 N 天（未给 from/to 时使用，默认 30）")
     by: str = Field(
         "area",

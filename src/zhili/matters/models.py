@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths
 
 
@@ -279,7 +279,7 @@ class Matter(models.Model):
 
     anonymous = models.BooleanField(gettext_lazy("匿名"), default=False)
     reporter_name = models.CharField(gettext_lazy("反映人"), max_length=64, blank=True)
-    reporter_phone = models.CharField(gettext_lazy("联系电话"), max_length=32, blank=True)
+    reporter_phone = SealedCharField(gettext_lazy("联系电话"), max_length=32, blank=True)
     answers = models.JSONField(gettext_lazy("补充信息"), default=dict, blank=True)
 
     lead_unit = models.ForeignKey(

@@ -7,6 +7,8 @@ from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import TypedIn
+
 
 class CategoryOut(Schema):
     code: str
@@ -22,7 +24,7 @@ class CategoryOut(Schema):
     allow_anonymous: bool
 
 
-class MatterIn(Schema):
+class MatterIn(TypedIn):
     category: str = Field(max_length=64, description="分类代码")
     channel: str = Field(
         default="staff",
@@ -46,7 +48,7 @@ class MatterIn(Schema):
     answers: dict[str, Any] = Field(default_factory=dict, max_length=100)
 
 
-class MatterBatchIn(Schema):
+class MatterBatchIn(TypedIn):
     items: list[Annotated[dict[str, Any], Field(max_length=50)]] = Field(
         min_length=1,
         max_length=500,
@@ -147,7 +149,7 @@ class MatterEventOut(Schema):
 # The actions' request bodies (one per action, named in matters/actions.py) -------------------------
 
 
-class MatterActionIn(Schema):
+class MatterActionIn(TypedIn):
     """What every action takes: the version of the matter the caller read (409 when stale)."""
 
     version: int | None = Field(

@@ -127,3 +127,15 @@ class LiaisonForm(StyledForm):
         super().__init__(*args, **kwargs)
         if units is not None:
             cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+
+
+class OtpCodeForm(StyledForm):
+    """A six-digit authenticator code, or a recovery code at verification."""
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -18,6 +18,9 @@ labels.register_audit(
         "liaison.delete": _("删除包片联系"),
         "token.create": _("创建接口令牌"),
         "token.revoke": _("吊销接口令牌"),
+        "otp.enrol": _("启用双因素认证"),
+        "otp.reset": _("重置双因素认证"),
+        "otp.recovery_used": _("使用恢复码登录"),
     }
 )
 labels.register_audit_fields("org.user", {"tokens_revoked": _("随之吊销的接口令牌数")})

@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 
 from zhili.areas.selectors import area_by_code
 from zhili.core.errors import ValidationFailed
-from zhili.core.schemas import ErrorOut
+from zhili.core.schemas import ErrorOut, IsoDate
 from zhili.points import selectors, services
 from zhili.points.presenters import (
     account_out,
@@ -198,7 +198,7 @@ def _on(on: dt.date | None) -> dt.date:
     url_name="points_ranking",
 )
 def ranking(
-    request: HttpRequest, code: str, period: str = "month", on: Query[dt.date | None] = None
+    request: HttpRequest, code: str, period: str = "month", on: Query[IsoDate | None] = None
 ) -> list[PointsRankOut]:
     village = selectors.village_get(request.user, code)
     rows = selectors.household_ranking_for(request.user, village, period, _on(on))
@@ -211,7 +211,7 @@ def ranking(
     url_name="points_village_ranking",
 )
 def village_ranking(
-    request: HttpRequest, period: str = "month", on: Query[dt.date | None] = None
+    request: HttpRequest, period: str = "month", on: Query[IsoDate | None] = None
 ) -> list[PointsVillageRankOut]:
     rows = selectors.village_ranking(request.user, period, _on(on))
     return [PointsVillageRankOut(**r.__dict__) for r in rows]

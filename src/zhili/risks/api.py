@@ -13,7 +13,7 @@ from pydantic import Field
 from zhili.areas.selectors import area_by_code
 from zhili.core.errors import ValidationFailed
 from zhili.core.pagination import keyset_page
-from zhili.core.schemas import ErrorOut
+from zhili.core.schemas import ErrorOut, TypedIn
 from zhili.risks import selectors, services
 from zhili.risks.presenters import risk_out, risks_out
 
@@ -41,7 +41,7 @@ class RiskElementIn(Schema):
     detail: str = Field(default="", max_length=1000)
 
 
-class RiskIn(Schema):
+class RiskIn(TypedIn):
     title: str = Field(max_length=120)
     description: str = Field(max_length=4000)
     category: str = Field(max_length=64)
@@ -56,7 +56,7 @@ class RiskIn(Schema):
 VERSION = Field(default=None, description="页面或上次读取时的版本号；已被他人更新时返回 409")
 
 
-class RiskAssessIn(Schema):
+class RiskAssessIn(TypedIn):
     version: int | None = VERSION
     kind: str = Field(default="current", max_length=16)
     likelihood: int
@@ -66,7 +66,7 @@ class RiskAssessIn(Schema):
     note: str = Field(default="", max_length=4000)
 
 
-class RiskCloseIn(Schema):
+class RiskCloseIn(TypedIn):
     version: int | None = VERSION
     final_rating: str = Field(max_length=16)
     note: str = Field(max_length=4000)
@@ -75,13 +75,13 @@ class RiskCloseIn(Schema):
     )
 
 
-class RiskAcceptIn(Schema):
+class RiskAcceptIn(TypedIn):
     version: int | None = VERSION
     reason: str = Field(max_length=4000)
     expires: dt.date
 
 
-class RiskReasonIn(Schema):
+class RiskReasonIn(TypedIn):
     version: int | None = VERSION
     reason: str = Field(max_length=4000)
 

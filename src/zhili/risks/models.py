@@ -11,7 +11,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -200,8 +200,8 @@ class RiskElement(models.Model):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="elements")
     kind = models.CharField(_("类型"), max_length=16, choices=ElementKind.choices)
     name = models.CharField(_("名称/姓名"), max_length=100)
-    id_number = models.CharField(_("身份证号"), max_length=32, blank=True)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    id_number = SealedCharField(_("身份证号"), max_length=32, blank=True)
+    phone = SealedCharField(_("电话"), max_length=32, blank=True)
     detail = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:

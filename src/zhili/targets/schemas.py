@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from zhili.core.schemas import IsoDate, TypedIn
 from zhili.targets.states import SYMBOL, CellState
 
 
@@ -57,7 +58,7 @@ class TableFiltersIn(Schema):
     unit: int | None = None
     district: str = ""
     state: str = ""
-    on: dt.date | None = Field(None, description="查看某一天的状态（默认为方案的统计基准日或今天）")
+    on: IsoDate | None = Field(None, description="查看某一天的状态（默认为方案的统计基准日或今天）")
 
 
 class ColumnOut(Schema):
@@ -220,7 +221,7 @@ class ReportOut(Schema):
     events: list[TargetEventOut]
 
 
-class ReviewIn(Schema):
+class ReviewIn(TypedIn):
     decision: Literal["accept", "return"]
     comment: str = Field(default="", max_length=4000)
     version: int | None = None

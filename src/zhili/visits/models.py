@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -107,7 +107,7 @@ class Resident(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="residents")
     name = models.CharField(_("姓名"), max_length=64)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = SealedCharField(_("电话"), max_length=32, blank=True)
     room = models.CharField(_("门牌/房号"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, has_any
 
 
@@ -165,10 +165,10 @@ class WageDeposit(models.Model):
 class Worker(models.Model):
     """A worker by ID number (实名制). Personal data: shown masked, revealed with an audit."""
 
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    id_number = SealedCharField(_("身份证号"), max_length=18, unique=True)
     name = models.CharField(_("姓名"), max_length=40)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
-    bank_account = models.CharField(_("工资卡号"), max_length=32, blank=True)
+    phone = SealedCharField(_("电话"), max_length=20, blank=True)
+    bank_account = SealedCharField(_("工资卡号"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("农民工")
