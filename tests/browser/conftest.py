@@ -28,6 +28,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# One field key for every process these tests start (the loaders, the server, workers run by a
+# test): without it each derives its key from its own SECRET_KEY and cannot open the others'
+# sealed phones and ID numbers (core.privacy_crypto).
+os.environ.setdefault("ZHILI_FIELD_KEY", "zhili-browser-tests-field-key")
+
 ZHILI = Path(sys.executable).parent / "zhili"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

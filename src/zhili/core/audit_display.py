@@ -74,13 +74,23 @@ def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
     return found if isinstance(found, models.Field) else None
 
 
+def _written(verbose_name: Any) -> bool:
+    """Whether the field's verbose_name was written for people (Chinese in the platform's
+    language), whatever language the request reads it in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return labels.is_readable(str(verbose_name))
+
+
 def field_label(object_type: str, key: str) -> str:
     """The label of a before/after key: registered for the object type, else the model field's
     verbose_name (when it is Chinese), else registered for all types."""
     label = labels.audit_field_label(object_type, key, common=False)
     if label is None:
         field = _field(object_model(object_type), key)
-        if field is not None and labels.is_readable(field.verbose_name):
+        if field is not None and _written(field.verbose_name):
             label = str(field.verbose_name)
     if label is None:
         label = labels.audit_field_label("", key, common=False)

@@ -258,27 +258,27 @@ class ExportJob(models.Model):
     (``params``), read as the requester sees it, with its progress. Only the requester may see
     it or download the file."""
 
-    kind = models.CharField("导出类别", max_length=64)
-    title = models.CharField("标题", max_length=200)
-    params = models.TextField("筛选条件", blank=True)
+    kind = models.CharField(_("导出类别"), max_length=64)
+    title = models.CharField(_("标题"), max_length=200)
+    params = models.TextField(_("筛选条件"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
         "状态", max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING
     )
-    total = models.PositiveIntegerField("总行数", default=0)
-    done = models.PositiveIntegerField("已写行数", default=0)
-    filename = models.CharField("文件名", max_length=200, blank=True)
-    file = models.BinaryField("文件", null=True, blank=True)
-    error = models.TextField("错误", blank=True)
-    task_id = models.CharField("任务编号", max_length=64, blank=True)
-    requested_at = models.DateTimeField("提交时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已写行数"), default=0)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    file = models.BinaryField(_("文件"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    requested_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "后台导出"
-        verbose_name_plural = "后台导出"
+        verbose_name = _("后台导出")
+        verbose_name_plural = _("后台导出")
         ordering = ["-id"]
         indexes = [models.Index(fields=["requested_by", "-id"], name="export_job_owner_idx")]
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhili.core.errors import PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.i18n import lazy_format
 from zhili.core.pagination import keyset_page
+from zhili.core.pickers import AreaField
 from zhili.core.selectors import object_history
 from zhili.matters import catalogue, catalogue_xlsx
 from zhili.matters.models import STAGES, HandlingMode, Topic, default_limit
@@ -144,9 +145,9 @@ def _service_kwargs(d: dict[str, Any]) -> dict[str, Any]:
 
 class RuleForm(StyledForm):
     category = forms.ChoiceField(label=gettext_lazy("分类"))
-    area_code = forms.CharField(
-        label=gettext_lazy("区域代码"),
-        max_length=32,
+    area_code = AreaField(
+        label=gettext_lazy("区域"),
+        permission="matters.matter.view",
         help_text=gettext_lazy("规则覆盖该区域的整个下级范围，最深的规则优先"),
     )
     unit_name = forms.CharField(label=gettext_lazy("责任单位名称"), max_length=120)

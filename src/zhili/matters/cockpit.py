@@ -47,7 +47,7 @@ def matters_section(q: CockpitQuery) -> Section | None:
             unit=gettext("件"),
             higher_is_better=False,
             children={c: row["overdue"] for c, row in rows.items()},
-            note="当前仍在办且已过办结时限的诉求（实时）",
+            note=gettext("当前仍在办且已过办结时限的诉求（实时）"),
             map=True,
         )
     )

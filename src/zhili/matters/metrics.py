@@ -82,8 +82,8 @@ MEASURES: list[Measure] = [
     Measure("duplicate_rate", gettext_lazy("重复诉求率"), {"repeated": 1}, {"created": 1},
             gettext_lazy("期内受理的诉求中重复诉求（7 天内同一地点、同类、内容相近的再次反映，或被并单的）÷ 受理数"),
             higher_is_better=False),
-    Measure("spot_pass_rate", "抽查合格率", {"spot_passed": 1}, {"spot_checked": 1},
-            "自行处置被抽中核实的诉求中，抽查合格的 ÷ 已抽查的，按抽查日期计"),
+    Measure("spot_pass_rate", gettext_lazy("抽查合格率"), {"spot_passed": 1}, {"spot_checked": 1},
+            gettext_lazy("自行处置被抽中核实的诉求中，抽查合格的 ÷ 已抽查的，按抽查日期计")),
 ]  # fmt: skip
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 DEFAULT_RANK_BY = "on_time_close_rate"

@@ -189,5 +189,12 @@ class StockForm(Styled):
         super().__init__(*args, **kwargs)
         self._choices(
             "goods",
-            [("", _("请选择…"))] + [(str(g.pk), f"{g.name}（库存 {g.stock}）") for g in goods],
+            [("", _("请选择…"))]
+            + [
+                (
+                    str(g.pk),
+                    gettext("%(name)s（库存 %(stock)s）") % {"name": g.name, "stock": g.stock},
+                )
+                for g in goods
+            ],
         )

@@ -716,13 +716,22 @@ def minimum_wage_set(
     row.monthly, row.source, row.tier = value, text, label
     row.save()
     row.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action="wages.minimum.change" if before else "wages.minimum.add",
-        obj=row,
-        before=before,
-        after=snapshot(row, MINIMUM_FIELDS),
-    )
+    if before:
+        audit_record(
+            actor=actor,
+            action="wages.minimum.change",
+            obj=row,
+            before=before,
+            after=snapshot(row, MINIMUM_FIELDS),
+        )
+    else:
+        audit_record(
+            actor=actor,
+            action="wages.minimum.add",
+            obj=row,
+            before=before,
+            after=snapshot(row, MINIMUM_FIELDS),
+        )
     return row
 
 

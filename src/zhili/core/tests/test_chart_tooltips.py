@@ -58,6 +58,8 @@ def test_a_tooltip_escapes_the_name(where: str, source: str) -> None:
         "var measure = 'overdue';\n"
         # the words a page hands its charts (translated there): metrics.js reads data.words
         "var words = {no_data: '无数据', unit: ' 件'};\n"
+        # risk-map.js reads its words from its element's data- attributes
+        "var el = {dataset: {red: '红色', orange: '橙色', high: '高', low: '低'}};\n"
         + (helpers if "esc(" in source else "")
         + f"var f = ({source});\n"
         f"process.stdout.write(String(f({json.dumps(point)})));\n"
