@@ -35,6 +35,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from zhili.core import checks  # noqa: F401  (registers the deploy checks)
         from zhili.core.events import ensure_append_only
 
         # Every append-only table keeps its triggers whatever a migration rebuilt.

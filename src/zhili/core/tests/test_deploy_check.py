@@ -19,6 +19,7 @@ def deploy_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
         "ZHILI_VAR": str(tmp_path / "var"),
         "SECRET_KEY": "k" * 20 + "production-secret-not-guessable-0123456789abcdefXYZ",
         "ALLOWED_HOSTS": "zhili.example.gov.cn",
+        "ZHILI_FIELD_KEY": "field-key-kept-apart-from-the-secret-0123456789",
         "DJANGO_SETTINGS_MODULE": "zhili.settings",
         "PYTHONPATH": os.pathsep.join(sys.path),
         **env,
@@ -60,3 +61,9 @@ def test_the_several_machines_settings_pass_the_deploy_check(tmp_path: Path) -> 
         REDIS_URL="redis://127.0.0.1:6379/13",
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_without_a_field_key_the_check_says_so(tmp_path: Path) -> None:
+    done = deploy_check(tmp_path, ZHILI_HTTPS="1", ZHILI_FIELD_KEY="")
+    assert done.returncode != 0
+    assert "zhili.W001" in done.stderr
