@@ -40,6 +40,11 @@ def test_the_switch_turns_the_pages_into_english_and_back(page: Any) -> None:
     menu = page.locator("#nav-menu").inner_text()
     assert "Request desk" in menu, menu
     assert page.locator("footer button").inner_text().strip() == "Switch"
+    # The longer English menu wraps onto a second line instead of widening the page.
+    for width in (768, 1024, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        wide = int(page.evaluate("document.scrollingElement.scrollWidth"))
+        assert wide <= width, (width, wide)
 
     _switch(page, "zh-hans")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
