@@ -61,6 +61,11 @@ def _django(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def _shell(env: dict[str, str], code: str) -> str:
+    """Run Python in a Django shell of the subprocess's settings; its standard output."""
+    return _django(env, "shell", "-v", "0", "-c", code)
+
+
 # -- the lease -------------------------------------------------------------------------------
 
 
@@ -169,32 +174,20 @@ def test_redis_url_moves_the_cache_and_the_task_queue_to_redis(
     env = _env(url, tmp_path, REDIS_URL=REDIS_TEST_URL)
     # One process writes the cache, another reads it: the login lock and the throttles count
     # across processes and machines.
-    out = _django(
+    out = _shell(
         env,
-        "shell",
-        "-v",
-        "0",
-        "-c",
         "from django.core.cache import cache, caches; cache.set('zhili-shared', 'seen', 60); "
         "print(type(caches['default']).__name__)",
     )
     assert out.strip() == "RedisCache"
-    out = _django(
+    out = _shell(
         env,
-        "shell",
-        "-v",
-        "0",
-        "-c",
         "from django.core.cache import cache; print(cache.get('zhili-shared'))",
     )
     assert out.strip() == "seen"
     # A task enqueued by one process runs in the RQ worker and its result is read by a third.
-    out = _django(
+    out = _shell(
         env,
-        "shell",
-        "-v",
-        "0",
-        "-c",
         "from zhili.matters.tasks import sweep_deadlines as t; r = t.enqueue(); "
         "print(type(r.task.get_backend()).__name__, r.id)",
     )
@@ -202,12 +195,8 @@ def test_redis_url_moves_the_cache_and_the_task_queue_to_redis(
     assert backend == "RQBackend"
     out = _django(env, "worker", "--once", "--no-schedule", "-v", "0")
     assert "已执行 1 个任务" in out
-    out = _django(
+    out = _shell(
         env,
-        "shell",
-        "-v",
-        "0",
-        "-c",
         f"from zhili.matters.tasks import sweep_deadlines as t; r = t.get_result('{result_id}'); "
         "print(getattr(r.status, 'value', r.status), sorted(r.return_value))",
     )
@@ -258,12 +247,8 @@ def test_report_reads_go_to_the_replica(
             )
     try:
         env = _env(url, tmp_path, DATABASE_REPLICA_URL=replica_url)
-        out = _django(
+        out = _shell(
             env,
-            "shell",
-            "-v",
-            "0",
-            "-c",
             "from zhili.core.db_router import reporting, report_reads\n"
             "from zhili.core.models import SchedulerLease as L\n"
             "from zhili.matters import metrics_views\n"
