@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from zhili.areas.selectors import area_by_code
 from zhili.core.errors import ValidationFailed
 from zhili.core.schemas import ErrorOut, IsoDate
-from zhili.points import selectors, services
+from zhili.points import households_xlsx, selectors, services
 from zhili.points.presenters import (
     account_out,
     household_out,
@@ -31,6 +31,7 @@ from zhili.points.schemas import (
     PointsAllocateIn,
     PointsGoodsIn,
     PointsGoodsOut,
+    PointsHouseholdImportOut,
     PointsHouseholdIn,
     PointsHouseholdOut,
     PointsOrderActIn,
@@ -71,6 +72,29 @@ def household_create(
         actor=request.user, area=area, number=payload.number, head_name=payload.head_name
     )
     return 201, household_out(h)
+
+
+@router.post(
+    "/villages/{code}/households/import",
+    response={200: PointsHouseholdImportOut, **ERRORS},
+    url_name="points_households_import",
+    summary="导入农户表（xlsx，整表校验）",
+    description=(
+        "每行一人：户号、户主、网格或楼栋（代码或名称）、成员姓名、与户主关系。按“村（社区）＋户号”"
+        "去重：已登记的农户不重复登记、不修改，只补登新成员；同一文件再导入不改变任何数据。"
+        "有错误时返回 422，code 为 xlsx_rows，detail 为 [{row, errors}]，不写入任何数据。"
+    ),
+)
+def households_import(
+    request: HttpRequest, code: str, file: File[UploadedFile]
+) -> PointsHouseholdImportOut:
+    village = selectors.village_get(request.user, code)
+    result = households_xlsx.households_import(
+        actor=request.user, village=village, data=households_xlsx.upload_bytes(file)
+    )
+    return PointsHouseholdImportOut(
+        created=result.created, members_added=result.members_added, unchanged=result.unchanged
+    )
 
 
 @router.get("/accounts/{pk}", response={200: PointsAccountOut, **ERRORS}, url_name="points_account")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.forms import style_fields
 from zhili.core.privacy import mask_name
 
 
@@ -20,9 +21,7 @@ class Styled(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-            f.widget.attrs.setdefault("class", css)
+        style_fields(self)
 
 
 def _household_choices(households: Any) -> list[tuple[str, Any]]:
@@ -149,6 +148,14 @@ class HouseholdForm(Styled):
     area_code = forms.CharField(label=_("网格或楼栋代码"), max_length=32)
     number = forms.CharField(label=_("户号"), max_length=30)
     head_name = forms.CharField(label=_("户主"), max_length=60)
+
+
+class HouseholdImportForm(Styled):
+    file = forms.FileField(label=_("农户表（xlsx）"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".xlsx"
 
 
 class MemberForm(Styled):

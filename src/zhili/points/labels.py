@@ -15,11 +15,20 @@ labels.register_audit(
         "points.goods_stock": _("商品入库"),
         "points.goods_create": _("新增超市商品"),
         "points.member_add": _("新增家庭成员"),
+        "points.households_import": _("导入农户表"),
         "points.settings_update": _("修改村积分设置"),
         "points.cash_paid": _("收取现金补差"),
     }
 )
 labels.register_audit_fields("points.household", {"relation": _("与户主关系"), "number": _("户号")})
+labels.register_audit_fields(
+    "areas.area",
+    {
+        "households_created": _("新登记农户数"),
+        "members_added": _("新增成员数"),
+        "households_unchanged": _("已登记未改动的农户数"),
+    },
+)
 labels.register_audit_fields(
     "points.goods", {"quantity": _("入库数量"), "cash_top_up": _("现金补差（元）")}
 )

@@ -194,7 +194,7 @@ def rules_export(version: RuleVersion) -> bytes:
     return out.getvalue()
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -203,7 +203,7 @@ def _text(value: Any) -> str:
 
 
 def _int(value: Any) -> int | None:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     try:
@@ -224,7 +224,7 @@ def rules_read(data: bytes) -> list[ItemSpec]:
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
         raise ValidationFailed(_("规则表是空的"), code="xlsx_empty")
-    head = [_text(h) for h in rows[0]]
+    head = [cell_text(h) for h in rows[0]]
     missing = [h for h in REQUIRED if h not in head]
     if missing:
         raise ValidationFailed(
@@ -236,10 +236,10 @@ def rules_read(data: bytes) -> list[ItemSpec]:
     seen: dict[str, int] = {}
     for number, raw in enumerate(rows[1:], start=2):
         cells = {k: (raw[i] if i < len(raw) else None) for k, i in where.items()}
-        if all(_text(v) == "" for v in cells.values()):
+        if all(cell_text(v) == "" for v in cells.values()):
             continue
         problems = []
-        code, name = _text(cells.get("code")), _text(cells.get("name"))
+        code, name = cell_text(cells.get("code")), cell_text(cells.get("name"))
         points = _int(cells.get("points"))
         if not code:
             problems.append(_("编号为空"))
@@ -249,16 +249,16 @@ def rules_read(data: bytes) -> list[ItemSpec]:
             problems.append(_("事项为空"))
         if points is None or points == 0:
             problems.append(_("分值须为非零整数（扣分写负数）"))
-        cap_text = _text(cells.get("cap"))
+        cap_text = cell_text(cells.get("cap"))
         cap = _int(cap_text) if cap_text else None
         if cap_text and (cap is None or cap <= 0):
             problems.append(_("周期上限须为正整数"))
-        period = PERIOD_WORDS.get(_text(cells.get("cap_period")) or "每月")
+        period = PERIOD_WORDS.get(cell_text(cells.get("cap_period")) or "每月")
         if period is None:
             problems.append(_("上限周期须为每周、每月或每年"))
         flags = {}
         for key, default in (("evidence_required", True), ("veto", False)):
-            word = _text(cells.get(key))
+            word = cell_text(cells.get(key))
             if word == "" and key not in where:
                 flags[key] = default
             elif word in YES:
@@ -276,12 +276,12 @@ def rules_read(data: bytes) -> list[ItemSpec]:
                 code=code,
                 name=name,
                 points=points or 0,
-                category=_text(cells.get("category")),
+                category=cell_text(cells.get("category")),
                 cap=cap,
                 cap_period=period or Period.MONTH,
                 evidence_required=flags["evidence_required"],
-                recorder=_text(cells.get("recorder")) or "村组评分员",
-                approver=_text(cells.get("approver")) or "村务监督委员会",
+                recorder=cell_text(cells.get("recorder")) or "村组评分员",
+                approver=cell_text(cells.get("approver")) or "村务监督委员会",
                 veto=flags["veto"],
             )
         )

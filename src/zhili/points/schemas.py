@@ -61,6 +61,12 @@ class PointsHouseholdIn(BoundedIn):
     head_name: str = Field(max_length=60)
 
 
+class PointsHouseholdImportOut(Schema):
+    created: list[str] = Field(description="新登记农户的户号")
+    members_added: int = Field(description="为已登记农户新增的成员人数")
+    unchanged: int = Field(description="已登记且表中没有新内容的农户数")
+
+
 class PointsAllocateIn(BoundedIn):
     village: str = Field(description="村（社区）代码")
     funding_source: str = Field(max_length=60)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zhili.areas.models import Area, Level
@@ -18,6 +18,7 @@ from zhili.points.models import (
     Account,
     Goods,
     Household,
+    Member,
     Order,
     OrderStatus,
     Period,
@@ -47,6 +48,12 @@ def household_rows(user: Any, village: Area, limit: int = 500) -> list[tuple[Hou
         )
         rows.append((h, mask_name(h.head_name), members))
     return rows
+
+
+def households_with_members(user: Any, village: Area) -> QuerySet[Household]:
+    """Every household of the village the user may see, with its members (the export)."""
+    members = Prefetch("members", queryset=Member.objects.order_by("pk"))
+    return households(user, village=village).prefetch_related(members)
 
 
 def village_place(village: Area, code: str) -> Area:

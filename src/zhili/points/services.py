@@ -69,6 +69,10 @@ def _not_ahead(at: dt.datetime | None) -> None:
         raise ValidationFailed(_("记账时间不能晚于现在"), code="future")
 
 
+# Where a household may be registered: the village itself, one of its grids or buildings.
+HOUSEHOLD_LEVELS = (Level.GRID, Level.BUILDING, Level.COMMUNITY)
+
+
 @transaction.atomic
 def household_create(
     *,
@@ -79,7 +83,7 @@ def household_create(
     members: list[tuple[str, str]] | None = None,
 ) -> Household:
     """A household living in a grid or building of a village, with its passbook account."""
-    if area.level not in (Level.GRID, Level.BUILDING, Level.COMMUNITY):
+    if area.level not in HOUSEHOLD_LEVELS:
         raise ValidationFailed(_("农户须登记在村（社区）、网格或楼栋之下"), code="household_area")
     require_at(actor, "add", Household, area.path, noun=_("农户"))
     number, head_name = number.strip(), head_name.strip()
@@ -99,8 +103,10 @@ def household_create(
         head_name=head_name,
         account=account,
     )
-    for name, relation in members or []:
-        Member.objects.create(household=household, name=name, relation=relation)
+    Member.objects.bulk_create(
+        Member(household=household, name=name, relation=relation)
+        for name, relation in members or []
+    )
     audit_record(
         actor=actor, action="points.household_create", obj=household, after={"number": number}
     )

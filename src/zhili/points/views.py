@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhili.core.errors import Conflict, ValidationFailed, ZhiliError
 from zhili.core.scoping import can
-from zhili.points import rules, selectors, services
+from zhili.points import households_xlsx, rules, selectors, services
 from zhili.points.forms import (
     CopyForm,
     GoodsForm,
     HouseholdForm,
+    HouseholdImportForm,
     ImportForm,
     MemberForm,
     OrderForm,
@@ -273,6 +274,28 @@ def rules_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@login_required
+@require_GET
+def households_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The village's households as the table the import reads (names masked)."""
+    v = selectors.village_get(request.user, code)
+    return _xlsx(households_xlsx.households_export(request.user, v), f"households-{v.code}.xlsx")
+
+
+@login_required
+@require_GET
+def households_template(request: HttpRequest, code: str) -> HttpResponse:
+    """The empty households table (its header row)."""
+    selectors.village_get(request.user, code)
+    return _xlsx(households_xlsx.households_template(), "households-template.xlsx")
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=households_xlsx.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_GET
 def public_board(request: HttpRequest, code: str) -> HttpResponse:
     """The village's public board (no login): its ranking and the records in their window."""
@@ -308,6 +331,16 @@ def _manage_act(request: HttpRequest, v: Any, action: str, d: dict[str, Any]) ->
             actor=user, area=area, number=d["number"], head_name=d["head_name"]
         )
         return _("已登记农户")
+    if action == "import":
+        data = households_xlsx.upload_bytes(d["file"])
+        result = households_xlsx.households_import(actor=user, village=v, data=data)
+        return _(
+            "已导入农户表：新登记%(created)d户，已登记农户新增成员%(members)d人，%(same)d户已登记、无新内容"
+        ) % {
+            "created": len(result.created),
+            "members": result.members_added,
+            "same": result.unchanged,
+        }
     if action == "member":
         household = selectors.household_get(user, int(d["household"]))
         services.member_add(actor=user, household=household, name=d["name"], relation=d["relation"])
@@ -332,7 +365,9 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
 
     def bound(key: str, cls: Any, **kw: Any) -> Any:
-        return cls(request.POST if key == action else None, prefix=key, **kw)
+        if key != action:
+            return cls(None, prefix=key, **kw)
+        return cls(request.POST, request.FILES, prefix=key, **kw)
 
     forms_ = {
         "settings": bound(
@@ -341,6 +376,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
             initial={f: getattr(settings, f) for f in services.SETTINGS_FIELDS},
         ),
         "household": bound("household", HouseholdForm),
+        "import": bound("import", HouseholdImportForm),
         "member": bound("member", MemberForm, households=homes),
         "goods": bound("goods", GoodsForm),
         "stock": bound("stock", StockForm, goods=goods),
@@ -351,6 +387,10 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 note = _manage_act(request, v, action, form.cleaned_data)
+            except ValidationFailed as exc:
+                for line in households_xlsx.page_messages(exc):
+                    form.add_error(None, line)
+                status = exc.status
             except ZhiliError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status
@@ -363,6 +403,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
     allowed = {
         "settings": can(user, "change", VillagePoints, v.path),
         "household": can(user, "add", Household, v.path),
+        "import": can(user, "add", Household, v.path),
         "member": can(user, "change", Household, v.path),
         "goods": can(user, "add", Goods, v.path),
         "stock": can(user, "stock", Goods, v.path),

@@ -53,3 +53,39 @@ def test_the_rules_table_is_chinese_and_round_trips_in_english(people: dict, vil
     assert rows[0][:4] == ("编号", "类别", "事项", "分值")
     assert [r[5] for r in rows[1:]] == ["每周", "每年"]
     assert rules.specs_of(again) == rules.specs_of(version)
+
+
+def test_the_households_table_is_chinese_and_its_errors_english(
+    people: dict, village: Any, households: list
+) -> None:
+    from django.conf import settings
+    from django.test import Client
+    from openpyxl import Workbook, load_workbook
+
+    c = Client()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    c.force_login(people["points_committee"])
+    template = c.get(f"/points/v/{village.code}/households-template.xlsx")
+    sheet = load_workbook(io.BytesIO(template.content)).active
+    assert sheet is not None
+    assert next(sheet.iter_rows(values_only=True)) == (
+        "户号",
+        "户主",
+        "网格或楼栋",
+        "成员姓名",
+        "与户主关系",
+    )
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["户号", "户主", "网格或楼栋"])
+    ws.append(["9-01", "", "500103003013001"])
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "households.xlsx"
+    page = c.post(f"/points/v/{village.code}/manage/", {"action": "import", "import-file": out})
+    html = page.content.decode()
+    assert page.status_code == 422
+    assert "Row 2: Household head is empty" in html and "no household was imported" in html
+    assert "Import households table" in html and "ownload the template" in html
