@@ -106,6 +106,16 @@ def test_kiosk_at_both_orientations(browser: Any, server: str, sign_in: Any) -> 
         tv.clock.run_for(21_000)  # the notice shows 20 s, then the duty roster
         assert active.inner_text().startswith("今日值班")
         assert "王五" in tv.locator(".kiosk-slide.active").inner_text()
+        # Beside 王五, no rate yet (fewer than five ratings); the rating page's QR code is whole
+        # on the screen and does not cover the roster.
+        assert "评价不足 5 条" in tv.locator(".kiosk-slide.active table").inner_text()
+        qr = tv.locator(".kiosk-slide.active .kiosk-qr img").bounding_box()
+        roster = tv.locator(".kiosk-slide.active table").bounding_box()
+        foot = tv.locator(".kiosk-foot").bounding_box()
+        assert qr and roster and foot and qr["width"] >= 200
+        assert qr["x"] + qr["width"] <= size["width"] and qr["y"] + qr["height"] <= foot["y"]
+        assert roster["x"] + roster["width"] <= qr["x"] or roster["y"] + roster["height"] <= qr["y"]
+        assert "/screens/rate/" in tv.locator(".kiosk-slide.active .kiosk-qr").inner_text()
         # Offline: the poll fails, the slides stay and keep rotating. (Other modules' published
         # slides — the village's points ranking, 村务公开 — may join the notice and the roster.)
         before = tv.locator(".kiosk-slide").count()

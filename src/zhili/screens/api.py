@@ -1,4 +1,6 @@
-"""Screens API: centres, their notices, and a preview of what a centre's screen shows today."""
+"""Screens API: centres, their notices, staff (with their satisfaction figures) and residents'
+ratings, and a preview of what a centre's screen shows today. Ratings are written on the public
+rating page only (anonymous, throttled)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from zhili.core.pagination import keyset_page
+from zhili.core.pickers import resolve_person
+from zhili.core.privacy import mask_text
 from zhili.core.schemas import ErrorOut
-from zhili.screens import registry, selectors, services
+from zhili.screens import ratings, registry, selectors, services
+from zhili.screens.pickers import ACCOUNT
 from zhili.screens.schemas import (
     ScreensCentreOut,
     ScreensNoticeIn,
     ScreensNoticeOut,
+    ScreensRatingPage,
     ScreensSlideOut,
+    ScreensStaffIn,
+    ScreensStaffOut,
 )
 
 router = Router(tags=["screens"])
@@ -52,3 +61,59 @@ def notice_create(request: HttpRequest, centre_id: int, p: ScreensNoticeIn) -> A
     n = services.notice_create(actor=request.user, centre=c, **p.dict())
     return 201, {"id": n.pk, "title": n.title, "body": n.body, "show_from": n.show_from,
                  "show_until": n.show_until, "published": n.published}  # fmt: skip
+
+
+def _staff_out(s: Any, figure: ratings.Figure) -> dict[str, Any]:
+    return {"id": s.pk, "name": s.name, "post": s.post, "active": s.active,
+            "username": s.user.username if s.user else "", "ratings": figure.count,
+            "satisfied": figure.satisfied, "rate": figure.rate}  # fmt: skip
+
+
+@router.get(
+    "/centres/{centre_id}/staff",
+    response={200: list[ScreensStaffOut], **ERRORS},
+    summary="服务人员及其满意率",
+)
+def staff(request: HttpRequest, centre_id: int) -> Any:
+    c = selectors.centre_get(request.user, centre_id)
+    rows = list(selectors.centre_staff(request.user, c)[:500])
+    figures = ratings.figures(s.pk for s in rows)
+    return [_staff_out(s, figures[s.pk]) for s in rows]
+
+
+@router.post(
+    "/centres/{centre_id}/staff",
+    response={201: ScreensStaffOut, **ERRORS},
+    summary="登记服务人员",
+)
+def staff_add(request: HttpRequest, centre_id: int, p: ScreensStaffIn) -> Any:
+    c = selectors.centre_get(request.user, centre_id)
+    user = resolve_person(request.user, p.username, ACCOUNT, area=None) if p.username else None
+    s = services.staff_add(actor=request.user, centre=c, name=p.name, post=p.post, user=user)
+    return 201, _staff_out(s, ratings.figures([s.pk])[s.pk])
+
+
+@router.get(
+    "/ratings",
+    response={200: ScreensRatingPage, **ERRORS},
+    summary="群众对服务人员的评价（含意见建议）",
+)
+def rating_list(
+    request: HttpRequest,
+    centre: int | None = None,
+    staff: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Any:
+    """The ratings the user may read (``staffrating.view`` over their centres), newest first."""
+    qs = selectors.rating_list(request.user, centre_id=centre, staff_id=staff)
+    page = keyset_page(qs, order=("-at", "-id"), cursor=cursor, limit=limit)
+    return {
+        "items": [
+            {"id": r.pk, "centre_id": r.centre_id, "staff_id": r.staff_id, "staff": r.staff.name,
+             "score": r.score, "score_label": r.get_score_display(),
+             "comment": mask_text(r.comment), "at": r.at}
+            for r in page.items
+        ],
+        "next": page.next,
+    }  # fmt: skip

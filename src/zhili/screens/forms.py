@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhili.core.pickers import AreaField
+from zhili.core.pickers import AreaField, PersonField
+from zhili.screens.models import Satisfaction
+from zhili.screens.services import COMMENT_LIMIT
 
 
 class CentreForm(forms.Form):
@@ -39,5 +43,51 @@ class DutyForm(forms.Form):
     day = forms.DateField(
         label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    post = forms.CharField(label=_("岗位"), max_length=60)
-    person = forms.CharField(label=_("值班人员"), max_length=40)
+    post = forms.CharField(label=_("岗位"), max_length=60, required=False,
+                           help_text=_("不填则用该服务人员登记的岗位"))  # fmt: skip
+    person = forms.CharField(
+        label=_("值班人员"),
+        max_length=40,
+        help_text=_("从本中心服务人员中选择；新的姓名会登记为本中心的服务人员"),
+        widget=forms.TextInput(attrs={"list": "staff-names", "autocomplete": "off"}),
+    )
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(
+        label=_("姓名"), max_length=40, help_text=_("公示屏和评价页面上显示的姓名")
+    )
+    post = forms.CharField(label=_("岗位"), max_length=60, required=False)
+    username = PersonField(label=_("平台账号（可不填）"), kind="screens.account", required=False)
+
+
+class RatingForm(forms.Form):
+    """A resident's rating (public page): the staff member, one of five answers, a comment."""
+
+    staff = forms.TypedChoiceField(
+        label=_("为您服务的工作人员"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择为您服务的工作人员"),
+                        "invalid_choice": _("请选择为您服务的工作人员")},
+    )  # fmt: skip
+    score = forms.TypedChoiceField(
+        label=_("您对本次服务的评价"),
+        coerce=int,
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择满意程度"), "invalid_choice": _("请选择满意程度")},
+    )
+    comment = forms.CharField(
+        label=_("意见建议（可不填）"),
+        max_length=COMMENT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("评价不记录您的身份，请勿填写姓名、电话等个人信息"),
+    )
+
+    def __init__(self, *args: Any, staff: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["staff"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(s.pk, f"{s.name} · {s.post}" if s.post else s.name) for s in staff]

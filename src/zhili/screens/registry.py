@@ -20,7 +20,8 @@ from django.apps import apps
 
 @dataclass
 class Slide:
-    """One screenful. ``lines``: paragraphs; ``rows``: a table (first row is the header)."""
+    """One screenful. ``lines``: paragraphs; ``rows``: a table (first row is the header);
+    ``link``: a public page of the site (a path) the screen shows as a QR code with its address."""
 
     key: str
     title: str
@@ -28,6 +29,7 @@ class Slide:
     rows: list[list[str]] = field(default_factory=list)
     footer: str = ""
     seconds: int = 15
+    link: str = ""
 
 
 Provider = Callable[[Any, dt.date], list[Slide]]

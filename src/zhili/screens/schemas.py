@@ -41,3 +41,37 @@ class ScreensSlideOut(Schema):
     rows: list[list[str]]
     footer: str
     seconds: int
+    link: str = ""
+
+
+class ScreensStaffIn(BoundedIn):
+    name: str
+    post: str = ""
+    username: str = ""  # the platform account to link (optional)
+
+
+class ScreensStaffOut(Schema):
+    id: int
+    name: str
+    post: str
+    active: bool
+    username: str
+    ratings: int  # in the window (screens.rating_window_days)
+    satisfied: int
+    rate: float | None  # percent, as the screen shows it (null below the minimum count)
+
+
+class ScreensRatingOut(Schema):
+    id: int
+    centre_id: int
+    staff_id: int
+    staff: str
+    score: int
+    score_label: str
+    comment: str  # phone and ID numbers in it masked
+    at: dt.datetime
+
+
+class ScreensRatingPage(Schema):
+    items: list[ScreensRatingOut]
+    next: str | None

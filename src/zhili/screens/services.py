@@ -1,11 +1,12 @@
 """Writes of the screens app: centres, devices (token shown once, only its hash kept), notices,
-duty roster."""
+staff and duty roster, and residents' ratings of the staff (anonymous, no login)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
@@ -16,9 +17,21 @@ from zhili.areas.models import Area, Level
 from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, ValidationFailed
 from zhili.core.scoping import require, require_at
-from zhili.screens.models import DutyShift, Notice, ScreenDevice, ServiceCentre
+from zhili.core.validation import clean_text
+from zhili.screens.models import (
+    CentreStaff,
+    DutyShift,
+    Notice,
+    Satisfaction,
+    ScreenDevice,
+    ServiceCentre,
+    StaffRating,
+)
 
 TOKEN_PREFIX = "scr_"
+COMMENT_LIMIT = 200
+# Who the audit names for a resident's rating: no account, nothing about the person.
+RESIDENT = SimpleNamespace(username="群众", pk=None)
 
 
 def token_hash(token: str) -> str:
@@ -120,16 +133,95 @@ def notice_withdraw(*, actor: Any, notice: Notice) -> Notice:
 
 
 @transaction.atomic
+def staff_add(
+    *, actor: Any, centre: ServiceCentre, name: str, post: str = "", user: Any = None
+) -> CentreStaff:
+    """A person serving at the centre; ``user`` links their platform account (optional). The
+    name is what the screen and the rating page publish."""
+    require_at(actor, "add", CentreStaff, centre.area_path, noun=gettext("服务人员"))
+    name = clean_text(name, gettext("姓名"), limit=40)
+    if CentreStaff.objects.filter(centre=centre, name=name).exists():
+        raise ValidationFailed(
+            gettext("本中心已有名为“%(name)s”的服务人员") % {"name": name}, code="duplicate"
+        )
+    if user is not None and CentreStaff.objects.filter(centre=centre, user=user).exists():
+        raise ValidationFailed(gettext("该账号已登记为本中心的服务人员"), code="duplicate_account")
+    staff = CentreStaff.objects.create(
+        centre=centre, name=name, post=clean_text(post, gettext("岗位"), required=False, limit=60),
+        user=user,
+    )  # fmt: skip
+    audit_record(actor=actor, action="screen.staff_add", obj=staff, area_path=centre.area_path,
+                 after={"name": staff.name, "post": staff.post,
+                        "user": user.username if user else ""})  # fmt: skip
+    return staff
+
+
+@transaction.atomic
+def staff_set_active(*, actor: Any, staff: CentreStaff, active: bool) -> CentreStaff:
+    """Off duty for good (left the centre) or back; ratings and shifts stay with the record."""
+    require(actor, "change", staff, noun=gettext("服务人员"))
+    if staff.active != active:
+        staff.active = active
+        staff.save(update_fields=["active"])
+        audit_record(actor=actor, action="screen.staff_active", obj=staff,
+                     area_path=staff.centre.area_path, before={"active": not active},
+                     after={"active": active})  # fmt: skip
+    return staff
+
+
+@transaction.atomic
 def duty_add(
-    *, actor: Any, centre: ServiceCentre, day: dt.date, person: str, post: str
-) -> DutyShift:
+    *, actor: Any, centre: ServiceCentre, day: dt.date, staff: CentreStaff | None = None,
+    person: str = "", post: str = "",
+) -> DutyShift:  # fmt: skip
+    """A shift of one of the centre's staff. Given only a ``person``'s name, the centre's staff
+    record of that name is used, or made (so every shift, and every rating, has a person)."""
     require_at(actor, "add", DutyShift, centre.area_path, noun=gettext("值班安排"))
+    if staff is None:
+        name = _text(person, gettext("值班人员"), 40)
+        staff = CentreStaff.objects.filter(centre=centre, name=name).first()
+        if staff is None:
+            staff = staff_add(actor=actor, centre=centre, name=name, post=post)
+    elif staff.centre_id != centre.pk or not staff.active:
+        raise ValidationFailed(gettext("请选择本中心在岗的服务人员"), code="invalid_staff")
     shift = DutyShift.objects.create(
         centre=centre,
         day=day,
-        person=_text(person, gettext("值班人员"), 40),
-        post=_text(post, gettext("岗位"), 60),
+        staff=staff,
+        person=staff.name,
+        post=_text(post or staff.post, gettext("岗位"), 60),
     )
     audit_record(actor=actor, action="screen.duty_add", obj=shift, area_path=centre.area_path,
                  after={"day": day.isoformat(), "person": shift.person})  # fmt: skip
     return shift
+
+
+@transaction.atomic
+def rating_submit(
+    *, centre: ServiceCentre, staff_id: Any, score: Any, comment: str = ""
+) -> StaffRating:
+    """A resident's rating of a staff member of the centre (public page, no login; the caller
+    throttles). Nothing about the rater is stored on the rating."""
+    staff = None
+    if str(staff_id or "").isdigit():
+        staff = CentreStaff.objects.filter(pk=int(staff_id), centre=centre, active=True).first()
+    if staff is None:
+        raise ValidationFailed(
+            gettext("请选择为您服务的工作人员"), code="invalid_staff", detail={"field": "staff"}
+        )
+    try:
+        value = int(score)
+    except (TypeError, ValueError):
+        value = 0
+    if value not in Satisfaction.values:
+        raise ValidationFailed(
+            gettext("请选择满意程度"), code="invalid_score", detail={"field": "score"}
+        )
+    rating = StaffRating.objects.create(
+        centre=centre, staff=staff, score=value, at=timezone.now(),
+        comment=clean_text(comment, gettext("意见建议"), required=False, limit=COMMENT_LIMIT),
+    )  # fmt: skip
+    audit_record(actor=RESIDENT, action="screen.staff_rate", obj=rating,
+                 area_path=centre.area_path,
+                 after={"staff": staff.name, "score": value})  # fmt: skip
+    return rating

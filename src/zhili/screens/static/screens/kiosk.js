@@ -54,6 +54,15 @@
         });
         sec.appendChild(table);
       }
+      if (s.qr) {
+        var fig = el("figure", undefined, "kiosk-qr");
+        var img = el("img");
+        img.src = s.qr;
+        img.alt = "";
+        fig.appendChild(img);
+        fig.appendChild(el("figcaption", s.link));
+        sec.appendChild(fig);
+      }
       if (s.footer) sec.appendChild(el("footer", s.footer));
       frag.appendChild(sec);
     });
