@@ -87,7 +87,11 @@ def demo_cockpit(*, say: Callable[[str], None] = print) -> None:
                           body="本周六 9:00 至 12:00 民生路片区停水，请提前储水。", show_from=today)  # fmt: skip
     screens.notice_create(actor=actor, centre=centre, title="法律顾问坐班（演示）",
                           body="每周三下午社区法律顾问在服务中心坐班，免费咨询。", show_from=today)  # fmt: skip
-    screens.duty_add(actor=actor, centre=centre, day=today, person="王某（演示）", post="综合受理")
+    wang = screens.staff_add(actor=actor, centre=centre, name="王某（演示）", post="综合受理")
+    screens.duty_add(actor=actor, centre=centre, day=today, staff=wang)
     screens.duty_add(actor=actor, centre=centre, day=today, person="陈某（演示）", post="社会救助")
+    # Residents' ratings (fictional): 王某 has enough for the screen to show a rate, 陈某 not yet.
+    for score in (5, 5, 4, 5, 3, 4, 2, 5):
+        screens.rating_submit(centre=centre, staff_id=wang.pk, score=score)
     _, token = screens.device_create(actor=actor, centre=centre, name="大厅电视（演示）")
     say(f"演示公示屏：{centre.name}；在电视浏览器打开 /screens/pair/{token}/ 配对")

@@ -74,10 +74,7 @@ def figures(request: HttpRequest, area: str = "", year: Year | None = None) -> A
 def survey(request: HttpRequest, area: str = "", year: Year | None = None) -> Any:
     a = selectors.area_for(request.user, area, model="wave")
     y = year or dt.date.today().year
-    total = selectors.survey_rate(request.user, a, y)
+    total, children = selectors.survey_overview(request.user, a, y)
     if total is None:
         raise NotFound(gettext("没有调查问卷"), code="no_instrument")
-    return {
-        "total": survey_out(total, y),
-        "children": [survey_out(r, y) for r in selectors.survey_children(request.user, a, y)],
-    }
+    return {"total": survey_out(total, y), "children": [survey_out(r, y) for r in children]}

@@ -19,7 +19,7 @@ def indicators_section(q: CockpitQuery) -> Section | None:
     if not has_any(q.user, IndicatorValue, "view"):
         return None
     year, month = q.end.year, q.end.month
-    f = selectors.figures(q.user, q.area, year, (1, month))
+    f = selectors.figures(q.user, q.area, year, (1, month), details=False)
     figures, trends = [], []
     for ind in Indicator.objects.filter(active=True):
         total = f.totals.get(ind.code)
@@ -44,8 +44,8 @@ def indicators_section(q: CockpitQuery) -> Section | None:
             )
         )
     if has_any(q.user, SurveyWave, "view"):
-        row = selectors.survey_rate(q.user, q.area, year)
-        kids = {r.area.code: r.rate.rate for r in selectors.survey_children(q.user, q.area, year)}
+        row, rows = selectors.survey_overview(q.user, q.area, year)
+        kids = {r.area.code: r.rate.rate for r in rows}
         if row is not None:
             figures.append(
                 Figure(

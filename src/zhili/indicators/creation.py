@@ -2,11 +2,14 @@
 
 A sheet's items are scored from the modules' own figures for the area and year: the matters'
 rates (``metrics.matter_metrics``, read from the rollups), the disputes' mediation success rate
-(agreed ÷ (agreed + failed), as the disputes' statistics count it) and the indicators. As in
-``targets.scoring.score_compute``: items without data are left out and the others rescaled to 100
-(a task without counted milestones); a veto caps the total at the plan's veto score (0 here); the
-result is the engine's ``Result`` with one explanation entry per point given or taken, graded by
-the engine's ``Rule`` with the sheet's pass line as 合格.
+(agreed ÷ (agreed + failed), as the disputes' statistics count it) and the indicators, read as
+the system: the score of an area is the same for everyone allowed to see its sheet (the viewer's
+right is checked once, on the area). The arithmetic is the targets engine's own
+``targets.scoring.sheet_score``, the code path ``score_compute`` takes: items without data are left
+out and the others rescaled to 100 (as a task without counted milestones); a veto caps the total
+at 0; the result is the engine's ``Result`` with one explanation entry per point given or taken.
+What differs from a plan is the ``Policy``: 达标/未达标 against the sheet's pass line, and no data
+at all scores 0 where a plan with nothing due yet scores 100.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext
 
 from zhili.areas.models import Area
-from zhili.core.errors import NotFound, PermissionDenied
-from zhili.core.scoping import path_prefix_q
-from zhili.targets.scoring import HUNDRED, ZERO, Result, Rule, q2
+from zhili.core.scoping import path_prefix_q, require_at
+from zhili.targets import scoring
+from zhili.targets.scoring import ZERO
 
 DEFAULT_ITEMS: list[dict[str, Any]] = [
     {"key": "on_time_close", "label": "诉求按期结案率", "points": 30,
@@ -60,82 +63,92 @@ def _linear(value: float, full_at: float, zero_at: float) -> Decimal:
     return Decimal(str((value - zero_at) / (full_at - zero_at)))
 
 
-def creation_compute(sheet: Any, facts: Facts) -> Result:
-    """Pure: the score of one area (tests compute cases by hand)."""
-    rule = Rule(grade_pass=Decimal(sheet.pass_line), veto_score=ZERO)
-    scored: list[tuple[dict[str, Any], Decimal, dict[str, Any]]] = []
-    explanation: list[dict[str, Any]] = []
-    for item in sheet.items:
-        source = item["source"]
-        if source.startswith("yoy_not_up:"):
-            code = source.split(":", 1)[1]
-            now, before = facts.totals.get(code), facts.previous.get(code)
-            if now is None or before is None:
-                explanation.append({"kind": "no_data", "title": item["label"], "points": "0.00"})
-                continue
-            share = Decimal(1) if now <= before else ZERO
-            detail: dict[str, Any] = {"value": str(now), "previous": str(before)}
-        else:
-            value = facts.rates.get(source)
-            if value is None:
-                explanation.append({"kind": "no_data", "title": item["label"], "points": "0.00"})
-                continue
-            share = _linear(value, float(item["full_at"]), float(item["zero_at"]))
-            detail = {"value": f"{value * 100:.2f}%", "sample": facts.samples.get(source, 0),
-                      "full_at": f"{float(item['full_at']) * 100:.0f}%",
-                      "zero_at": f"{float(item['zero_at']) * 100:.0f}%"}  # fmt: skip
-        scored.append((item, share, detail))
-    total_weight = sum((Decimal(i["points"]) for i, _, _ in scored), start=ZERO)
-    base = ZERO
-    for item, share, detail in scored:
-        full = HUNDRED * Decimal(item["points"]) / total_weight
-        points = q2(full * share)
-        base += points
-        explanation.append({"kind": "item", "title": item["label"], "full": str(q2(full)),
-                            "points": str(points), "lost": str(q2(full) - points), **detail})  # fmt: skip
-    if not scored:
-        explanation.append({"kind": "no_data_at_all", "points": "0.00"})
-    vetoes = []
+def _graded_against(pass_line: Decimal) -> Any:
+    def grade(total: Decimal, vetoed: bool) -> str:
+        if vetoed:
+            return gettext("一票否决")
+        return gettext("达标") if total >= pass_line else gettext("未达标")
+
+    return grade
+
+
+def _no_data(left_out: list[scoring.Item]) -> list[dict[str, Any]]:
+    """Each item without data, named: it is left out and the others rescaled to 100."""
+    return [{**i.head, "kind": "no_data", "points": "0.00"} for i in left_out]
+
+
+def creation_policy(sheet: Any) -> scoring.Policy:
+    """The sheet's terms for the targets engine's scoring core: a veto scores 0, 达标 from the
+    sheet's pass line, and no data at all scores 0 (a plan gives 100 while nothing is due)."""
+    return scoring.Policy(
+        veto_score=ZERO,
+        grade=_graded_against(Decimal(sheet.pass_line)),
+        empty_points=ZERO,
+        empty_kind="no_data_at_all",
+        left_out=_no_data,
+    )
+
+
+def _item(item: dict[str, Any], facts: Facts) -> scoring.Item:
+    """One sheet item as the core's weighted item: the share of its points the facts earn."""
+    head = {"kind": "item", "title": item["label"]}
+    source = item["source"]
+    if source.startswith("yoy_not_up:"):
+        code = source.split(":", 1)[1]
+        now, before = facts.totals.get(code), facts.previous.get(code)
+        if now is None or before is None:
+            return scoring.Item(Decimal(item["points"]), None, head)
+        share = Decimal(1) if now <= before else ZERO
+        return scoring.Item(Decimal(item["points"]), share, head,
+                            {"value": str(now), "previous": str(before)})  # fmt: skip
+    value = facts.rates.get(source)
+    if value is None:
+        return scoring.Item(Decimal(item["points"]), None, head)
+    share = _linear(value, float(item["full_at"]), float(item["zero_at"]))
+    detail = {"value": f"{value * 100:.2f}%", "sample": facts.samples.get(source, 0),
+              "full_at": f"{float(item['full_at']) * 100:.0f}%",
+              "zero_at": f"{float(item['zero_at']) * 100:.0f}%"}  # fmt: skip
+    return scoring.Item(Decimal(item["points"]), share, head, detail)
+
+
+def _vetoes(sheet: Any, facts: Facts) -> list[scoring.Mark]:
+    out = []
     for veto in sheet.vetoes:
         code, _, part = veto["source"].partition(":")
         n = facts.components.get(code, {}).get(part, 0) if part else facts.totals.get(code, ZERO)
         if n > veto["above"]:
-            vetoes.append({"kind": "veto", "title": veto["label"], "count": str(n)})
-    total = base
-    if vetoes:
-        vetoes[0]["points"] = str(q2(min(total, rule.veto_score) - total))
-        for extra in vetoes[1:]:
-            extra["points"] = "0.00"
-        explanation.extend(vetoes)
-        total = min(total, rule.veto_score)
-    total = q2(total)
-    return Result(
-        base=q2(base), deductions=ZERO, vetoed=bool(vetoes), total=total,
-        grade=gettext("一票否决") if vetoes else (gettext("达标") if total >= rule.grade_pass else gettext("未达标")),
-        counted=len(scored), explanation=explanation,
-    )  # fmt: skip
+            out.append(scoring.Mark({"kind": "veto", "title": veto["label"], "count": str(n)}))
+    return out
 
 
-def facts_for(user: Any, area: Area, year: int, today: dt.date) -> Facts:
-    """The modules' own figures for ``area`` over the year (up to ``today`` in the current one)."""
+def creation_compute(sheet: Any, facts: Facts) -> scoring.Result:
+    """Pure: the score of one area (tests compute cases by hand), by the targets engine's own
+    ``sheet_score``."""
+    items = [_item(item, facts) for item in sheet.items]
+    return scoring.sheet_score(items, vetoes=_vetoes(sheet, facts), policy=creation_policy(sheet))
+
+
+def facts_for(area: Area, year: int, today: dt.date, *, system: Any = None) -> Facts:
+    """The modules' own figures for ``area`` over the year (up to ``today`` in the current one),
+    read as the system, unscoped: an area's score is the same for everyone who may see its sheet,
+    whatever else their roles let them read. Callers check that right first (``creation_scores``)."""
+    from zhili.core.system import system_user
     from zhili.disputes.models import Dispute, Status
     from zhili.indicators import selectors
     from zhili.matters import metrics
 
+    system = system or system_user()
     end = min(dt.date(year, 12, 31), today)
     start = dt.date(year, 1, 1)
     rates: dict[str, float | None] = {}
     samples: dict[str, int] = {}
-    try:
-        r = metrics.matter_metrics(user, area=area.code, start=start, end=end)
-    except (NotFound, PermissionDenied):  # no right to the matters' figures: no data
-        r = None
+    r = metrics.matter_metrics(system, area=area.code, start=start, end=end)
     for key in ("on_time_close_rate", "satisfaction_rate", "close_rate"):
-        m: dict[str, Any] = r.measures[key] if r is not None else {"value": None, "denominator": 0}
+        m: dict[str, Any] = r.measures[key]
         rates[f"matters:{key}"] = m["value"]
         samples[f"matters:{key}"] = int(m["denominator"])
     d = (
-        Dispute.objects.visible_to(user)
+        Dispute.objects.visible_to(system)
         .filter(path_prefix_q("area_path", area.path), received_at__year=year)
         .aggregate(
             agreed=Count("id", filter=Q(agreed_at__isnull=False)),
@@ -145,7 +158,7 @@ def facts_for(user: Any, area: Area, year: int, today: dt.date) -> Facts:
     decided = d["agreed"] + d["failed"]
     rates["disputes:success_rate"] = d["agreed"] / decided if decided else None
     samples["disputes:success_rate"] = decided
-    f = selectors.figures(user, area, year, (1, end.month))
+    f = selectors.figures(system, area, year, (1, end.month))
     return Facts(rates, samples, f.totals, f.previous, f.components)
 
 
@@ -162,16 +175,21 @@ def sheet_for(year: int, level: str) -> Any:
 @dataclass
 class Scored:
     area: Area
-    result: Result
+    result: scoring.Result
     facts: Facts
 
 
 def creation_scores(user: Any, area: Area, year: int, today: dt.date) -> tuple[Any, list[Scored]]:
-    """A district's streets (平安乡镇) or a street's communities (平安村社区), each scored."""
+    """A district's streets (平安乡镇) or a street's communities (平安村社区), each scored.
+
+    The one access check: the viewer may see the sheets over ``area`` (404 otherwise); the
+    scores then read the facts unscoped, so they do not depend on who is looking."""
     from zhili.areas.models import Level
     from zhili.core.errors import ValidationFailed
-    from zhili.indicators.models import CreationLevel
+    from zhili.core.system import system_user
+    from zhili.indicators.models import CreationLevel, CreationSheet
 
+    require_at(user, "view", CreationSheet, area.path, noun=gettext("区域"))
     if area.level == Level.DISTRICT:
         level = CreationLevel.STREET
     elif area.level == Level.STREET:
@@ -181,8 +199,9 @@ def creation_scores(user: Any, area: Area, year: int, today: dt.date) -> tuple[A
             gettext("请选择区县（评平安乡镇街道）或乡镇街道（评平安村社区）"), code="invalid_area"
         )
     sheet = sheet_for(year, level)
+    system = system_user()
     out = []
     for child in Area.objects.current().filter(parent=area).order_by("code"):
-        facts = facts_for(user, child, year, today)
+        facts = facts_for(child, year, today, system=system)
         out.append(Scored(child, creation_compute(sheet, facts), facts))
     return sheet, out

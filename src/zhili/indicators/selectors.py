@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, FloatField, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.scoping import one_visible, path_prefix_q
 from zhili.indicators.models import (
+    CreationSheet,
     Indicator,
     IndicatorRevision,
     IndicatorValue,
@@ -21,7 +23,7 @@ from zhili.indicators.models import (
     SurveyResponse,
     SurveyWave,
 )
-from zhili.indicators.survey import Rate, rate_of
+from zhili.indicators.survey import Group, Rate, rate_of_groups
 
 
 def indicator_list(user: Any) -> QuerySet[Indicator]:
@@ -72,9 +74,18 @@ def _child_code(path: str, depth: int) -> str:
     return parts[depth + 1] if len(parts) > depth + 1 else ""
 
 
-def figures(user: Any, area: Area, year: int, months: tuple[int, int] = (1, 12)) -> Figures:
+def figures(
+    user: Any,
+    area: Area,
+    year: int,
+    months: tuple[int, int] = (1, 12),
+    *,
+    details: bool = True,
+) -> Figures:
     """Sums of the values recorded in ``area``'s subtree (values are recorded at one level per
-    indicator and month, ``services._check_one_level``); children by the path's next code."""
+    indicator and month, ``services._check_one_level``); children by the path's next code.
+    ``details=False`` leaves out the year before and the components (the cockpit shows neither;
+    the components are JSON read row by row)."""
     lo, hi = months
     base = values_visible(user).filter(path_prefix_q("area_path", area.path))
     out = Figures(area=area, year=year, months=months)
@@ -93,6 +104,8 @@ def figures(user: Any, area: Area, year: int, months: tuple[int, int] = (1, 12))
         if child:
             c = out.children.setdefault(child, {})
             c[code] = c.get(code, Decimal(0)) + r["v"]
+    if not details:
+        return out
     prev = (
         base.filter(year=year - 1, month__gte=lo, month__lte=hi)
         .values("indicator_id")
@@ -139,15 +152,40 @@ def wave_list(user: Any, year: int | None = None) -> QuerySet[SurveyWave]:
     return qs.filter(year=year) if year else qs
 
 
-def _rate(inst: SurveyInstrument, user: Any, area_path: str, year: int) -> Rate:
-    answers = (
+def _groups(
+    inst: SurveyInstrument, user: Any, area_path: str, years: list[int]
+) -> dict[tuple[str, int], list[Group]]:
+    """The answers in ``area_path``'s subtree, summed by the database per (the sample's area
+    path, year) and answer: one query, a few rows per sample, whatever the number of answers."""
+    one = Value(1.0, output_field=FloatField())
+    weight = Cast("weight", FloatField())
+    rows = (
         SurveyResponse.objects.visible_to(user)
-        .filter(wave__instrument=inst, wave__year=year)
+        .filter(wave__instrument=inst, wave__year__in=years)
         .filter(path_prefix_q("wave__area_path", area_path))
-        .values_list("answer", "weight")
+        .values("wave__area_path", "wave__year", "answer")
+        .annotate(
+            n=Count("id"),
+            weighted=Count("weight"),
+            sw=Sum(Coalesce(weight, one)),
+            sw2=Sum(Coalesce(weight * weight, one)),
+        )
+        .order_by()
     )
-    return rate_of(
-        answers, scale=inst.scale, positive=inst.positive, confidence=float(inst.confidence)
+    out: dict[tuple[str, int], list[Group]] = defaultdict(list)
+    for r in rows:
+        out[(r["wave__area_path"], r["wave__year"])].append(
+            Group(r["answer"], r["n"], r["weighted"], float(r["sw"]), float(r["sw2"]))
+        )
+    return out
+
+
+def _pooled(inst: SurveyInstrument, parts: list[list[Group]]) -> Rate:
+    return rate_of_groups(
+        [g for p in parts for g in p],
+        scale=inst.scale,
+        positive=inst.positive,
+        confidence=float(inst.confidence),
     )
 
 
@@ -180,30 +218,50 @@ def survey_rate(
         .aggregate(n=Sum("planned"))["n"]
         or 0
     )
-    return SurveyRow(
-        area, _rate(inst, user, area.path, year), _rate(inst, user, area.path, year - 1), planned
-    )
+    groups = _groups(inst, user, area.path, [year, year - 1])
+    now = [g for (_p, y), g in groups.items() if y == year]
+    before = [g for (_p, y), g in groups.items() if y == year - 1]
+    return SurveyRow(area, _pooled(inst, now), _pooled(inst, before), planned)
 
 
 def survey_children(user: Any, area: Area, year: int) -> list[SurveyRow]:
     """A row per child area holding a sample (for the city: per district)."""
+    return survey_overview(user, area, year)[1]
+
+
+def survey_overview(user: Any, area: Area, year: int) -> tuple[SurveyRow | None, list[SurveyRow]]:
+    """``survey_rate`` of the area and ``survey_children``, from one read of the answers."""
     inst = instrument_default()
     if inst is None:
-        return []
-    paths = (
+        return None, []
+    # Three queries for the area and every child at once (not two per child): the samples'
+    # planned sizes and the answers, each by the sample's area path, then pooled in Python.
+    waves = list(
         waves_visible(user)
         .filter(instrument=inst, year__in=[year, year - 1])
         .filter(path_prefix_q("area_path", area.path))
-        .values_list("area_path", flat=True)
+        .values("area_path", "year")
+        .annotate(n=Sum("planned"))
+        .order_by()
     )
-    child_codes = sorted({_child_code(p, area.depth) for p in paths} - {""})
-    children = Area.objects.filter(code__in=child_codes).order_by("code")
+    planned_by_path = [w for w in waves if w["year"] == year]
+    child_codes = sorted({_child_code(w["area_path"], area.depth) for w in waves} - {""})
+    children = list(Area.objects.filter(code__in=child_codes).order_by("code"))
+    groups = _groups(inst, user, area.path, [year, year - 1])
+    total = SurveyRow(
+        area,
+        _pooled(inst, [g for (_p, y), g in groups.items() if y == year]),
+        _pooled(inst, [g for (_p, y), g in groups.items() if y == year - 1]),
+        sum(r["n"] or 0 for r in planned_by_path),
+    )
     out = []
     for child in children:
-        row = survey_rate(user, child, year, inst)
-        if row is not None:
-            out.append(row)
-    return out
+        mine = {k: g for k, g in groups.items() if k[0].startswith(child.path)}
+        planned = sum(r["n"] or 0 for r in planned_by_path if r["area_path"].startswith(child.path))
+        now = [g for (_p, y), g in mine.items() if y == year]
+        before = [g for (_p, y), g in mine.items() if y == year - 1]
+        out.append(SurveyRow(child, _pooled(inst, now), _pooled(inst, before), planned))
+    return total, out
 
 
 def root_area() -> Area:
@@ -216,7 +274,7 @@ def area_for(user: Any, code: str, model: str = "value") -> Area:
     from zhili.core.errors import NotFound
     from zhili.core.scoping import require_at, scope_paths
 
-    m = SurveyWave if model == "wave" else IndicatorValue
+    m = {"wave": SurveyWave, "sheet": CreationSheet}.get(model, IndicatorValue)
     if not code:
         paths = scope_paths(user, m, "view")
         if paths:  # not everywhere: the first area the user holds the right over

@@ -43,6 +43,31 @@ def wilson(p: float, n: float, z: float) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+@dataclass(frozen=True)
+class Group:
+    """The answers that gave one answer, summed: how many, how many carried a weight, Σw and Σw²
+    (a missing weight counts as 1). What the database returns grouped by answer."""
+
+    answer: str
+    n: int
+    weighted: int
+    sw: float
+    sw2: float
+
+
+def groups_of(answers: Iterable[tuple[str, Decimal | float | None]]) -> list[Group]:
+    """(answer, weight or None) pairs summed per answer."""
+    sums: dict[str, list[float]] = {}
+    for answer, weight in answers:
+        w = 1.0 if weight is None else float(weight)
+        s = sums.setdefault(answer, [0, 0, 0.0, 0.0])
+        s[0] += 1
+        s[1] += weight is not None
+        s[2] += w
+        s[3] += w * w
+    return [Group(a, int(s[0]), int(s[1]), s[2], s[3]) for a, s in sums.items()]
+
+
 def rate_of(
     answers: Iterable[tuple[str, Decimal | float | None]],
     *,
@@ -51,22 +76,32 @@ def rate_of(
     confidence: float = 0.95,
 ) -> Rate:
     """``answers``: (answer, weight or None). A missing weight counts as 1."""
+    return rate_of_groups(groups_of(answers), scale=scale, positive=positive, confidence=confidence)
+
+
+def rate_of_groups(
+    groups: Iterable[Group],
+    *,
+    scale: Sequence[str],
+    positive: Sequence[str],
+    confidence: float = 0.95,
+) -> Rate:
+    """The rate from answers already summed per answer (``Group``), e.g. by the database."""
     valid = invalid = pos = 0
     sw = sw2 = swp = 0.0
     weighted = False
     scale_set, positive_set = set(scale), set(positive)
-    for answer, weight in answers:
-        if answer not in scale_set:
-            invalid += 1
+    for g in groups:
+        if g.answer not in scale_set:
+            invalid += g.n
             continue
-        w = 1.0 if weight is None else float(weight)
-        weighted = weighted or weight is not None
-        valid += 1
-        sw += w
-        sw2 += w * w
-        if answer in positive_set:
-            pos += 1
-            swp += w
+        weighted = weighted or g.weighted > 0
+        valid += g.n
+        sw += g.sw
+        sw2 += g.sw2
+        if g.answer in positive_set:
+            pos += g.n
+            swp += g.sw
     if valid == 0 or sw <= 0:
         return Rate(0, invalid, 0, None, 0.0, None, None, confidence, weighted)
     p = swp / sw

@@ -34,7 +34,11 @@ def _year(request: HttpRequest) -> int:
     return y if 2000 <= y <= 2100 else dt.date.today().year
 
 
-SCOPES = {"value": "indicators.indicatorvalue.view", "wave": "indicators.surveywave.view"}
+SCOPES = {
+    "value": "indicators.indicatorvalue.view",
+    "wave": "indicators.surveywave.view",
+    "sheet": "indicators.creationsheet.view",
+}
 
 
 def _area_or_error(request: HttpRequest, model: str = "value") -> tuple[Area | None, str]:
@@ -168,14 +172,14 @@ def survey(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("已新增调查样本"))
             return redirect(f"{reverse('indicators:survey')}?area={area.code}&year={c['year']}")
-    total = selectors.survey_rate(request.user, area, year)
+    total, children = selectors.survey_overview(request.user, area, year)
     return render(
         request,
         "indicators/survey.html",
         {
             "area": area, "year": year, "error": error,
             "total": survey_out(total, year) if total else None,
-            "children": [survey_out(r, year) for r in selectors.survey_children(request.user, area, year)],
+            "children": [survey_out(r, year) for r in children],
             "waves": selectors.wave_list(request.user, year),
             "wave_form": wave_form,
             "can_add": has_any(request.user, SurveyWave, "add"),
@@ -220,9 +224,9 @@ def creation(request: HttpRequest) -> HttpResponse:
     """平安创建 scores: a district's streets or a street's communities, each explaining itself."""
     from zhili.indicators.creation import creation_scores
 
-    area, error = _area_or_error(request)
+    area, error = _area_or_error(request, "sheet")
     if area is None:
-        area = selectors.area_for(request.user, "")
+        area = selectors.area_for(request.user, "", "sheet")
     year = _year(request)
     sheet: Any = None
     rows: list[Any] = []

@@ -14,8 +14,11 @@ For each task an assignee holds, only milestones that count on the plan's clock 
     total       = max(0, base − Σ deductions of active incidents)
     vetoed      → total = min(total, veto_score), grade 一票否决
 
-``score_compute`` is pure (tests compute cases by hand); ``scores_recompute`` loads the facts and
-writes ``Score`` rows, inside the caller's transaction, so a score never lags its inputs.
+``score_compute`` is pure (tests compute cases by hand): it turns the tasks into weighted ``Item``s
+and the incidents into deductions and vetoes, and hands them to ``sheet_score``, the one scoring
+arithmetic (rescaling to 100, rounding, the veto cap, the grade, the explanation), which the
+平安创建 sheets (``indicators.creation``) are scored by too. ``scores_recompute`` loads the facts
+and writes ``Score`` rows, inside the caller's transaction, so a score never lags its inputs.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import contextlib
 import contextvars
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -79,6 +82,16 @@ class Rule:
             grade_pass=plan.grade_pass,
         )
 
+    def policy(self) -> Policy:
+        """A plan's terms for the core: full marks while nothing has fallen due."""
+        return Policy(
+            veto_score=self.veto_score,
+            grade=self.grade,
+            empty_points=HUNDRED,
+            empty_kind="full",
+            left_out=_not_due,
+        )
+
     def grade(self, total: Decimal, vetoed: bool) -> str:
         if vetoed:
             return gettext_noop("一票否决")
@@ -128,6 +141,115 @@ class Result:
     explanation: list[dict[str, Any]]
 
 
+# The scoring core --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One weighted line of a scoring sheet (a task of a plan, an item of a 平安创建 sheet).
+
+    ``achieved`` is the share of its points earned (0 … 1), or None when it has nothing to score
+    yet (a task without counted milestones, a creation item without data): it is then left out
+    and the others are rescaled to 100. ``head`` and ``tail`` are its explanation fields, before
+    and after the ``full``/``points``/``lost`` the core adds; ``count`` is what it adds to
+    ``Result.counted``."""
+
+    weight: Decimal
+    achieved: Decimal | None
+    head: dict[str, Any]
+    tail: dict[str, Any] = field(default_factory=dict)
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A deduction (``points`` taken off) or a one-strike veto, with its explanation fields."""
+
+    entry: dict[str, Any]
+    points: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What differs between the sheets scored by the core.
+
+    ``veto_score``: a veto caps the total at it; ``grade(total, vetoed)``: the result's label;
+    ``empty_points``/``empty_kind``: the base and its explanation entry when no item has anything
+    to score (a plan: 100, nothing has fallen due; a creation sheet: 0, no data at all);
+    ``left_out``: the explanation entries of the items left out."""
+
+    veto_score: Decimal
+    grade: Callable[[Decimal, bool], str]
+    empty_points: Decimal
+    empty_kind: str
+    left_out: Callable[[list[Item]], list[dict[str, Any]]]
+
+
+def sheet_score(
+    items: Iterable[Item],
+    *,
+    deductions: Iterable[Mark] = (),
+    vetoes: Iterable[Mark] = (),
+    policy: Policy,
+) -> Result:
+    """The one scoring arithmetic (pure): weighted items rescaled to 100 over those with
+    something to score, each rounded to the cent; deductions down to 0; the first veto caps the
+    total at ``policy.veto_score``. The explanation lists the scored items, the empty case, the
+    items left out, the deductions and the vetoes, and its points add up to the total."""
+    items = list(items)
+    scored = [(i, i.achieved) for i in items if i.achieved is not None]
+    left_out = [i for i in items if i.achieved is None]
+    explanation: list[dict[str, Any]] = []
+    total_weight = sum((i.weight for i, _ in scored), start=ZERO)
+    base = ZERO
+    for item, achieved in scored:
+        full = HUNDRED * item.weight / total_weight
+        points = q2(full * achieved)
+        base += points
+        explanation.append(
+            {
+                **item.head,
+                "full": str(q2(full)),
+                "points": str(points),
+                "lost": str(q2(full) - points),
+                **item.tail,
+            }
+        )
+    if not scored:
+        base = policy.empty_points
+        explanation.append({"kind": policy.empty_kind, "points": str(q2(base))})
+    explanation.extend(policy.left_out(left_out))
+    deducted = ZERO
+    for mark in deductions:
+        deducted += mark.points
+        explanation.append({**mark.entry, "points": str(-q2(mark.points))})
+    total = max(ZERO, base - deducted)
+    vetoed_by = [dict(mark.entry) for mark in vetoes]
+    if vetoed_by:
+        capped = min(total, policy.veto_score)
+        vetoed_by[0]["points"] = str(q2(capped - total))
+        for extra in vetoed_by[1:]:
+            extra["points"] = "0.00"
+        explanation.extend(vetoed_by)
+        total = capped
+    total = q2(total)
+    vetoed = bool(vetoed_by)
+    return Result(
+        base=q2(base),
+        deductions=q2(deducted),
+        vetoed=vetoed,
+        total=total,
+        grade=policy.grade(total, vetoed),
+        counted=sum(i.count for i, _ in scored),
+        explanation=explanation,
+    )
+
+
+def _not_due(left_out: list[Item]) -> list[dict[str, Any]]:
+    """A plan's tasks with nothing due yet: one entry counting them."""
+    return [{"kind": "not_due", "tasks": len(left_out), "points": "0.00"}] if left_out else []
+
+
 def _task_item(rule: Rule, counted: list[MilestoneFact]) -> dict[str, Any]:
     n = Decimal(len(counted))
     accepted = [m for m in counted if m.status == ReportStatus.ACCEPTED]
@@ -159,45 +281,37 @@ def score_compute(
     rule: Rule, tasks: Iterable[TaskFact], incidents: Iterable[IncidentFact], on: dt.date
 ) -> Result:
     """An assignee's score on day ``on``; every point given or taken is one explanation entry."""
-    scored: list[tuple[TaskFact, dict[str, Any]]] = []
-    not_due = 0
+    items: list[Item] = []
     for task in tasks:
         counted = [m for m in task.milestones if m.status == ReportStatus.ACCEPTED or on > m.due]
-        if counted:
-            scored.append((task, _task_item(rule, counted)))
-        else:
-            not_due += 1
-    explanation: list[dict[str, Any]] = []
-    total_weight = sum((t.weight for t, _ in scored), start=ZERO)
-    base = ZERO
-    for task, item in scored:
-        full = HUNDRED * task.weight / total_weight
-        points = q2(full * item["item"])
-        base += points
-        explanation.append(
-            {
-                "kind": "task",
-                "number": task.number,
-                "title": task.title,
-                "weight": str(task.weight),
-                "full": str(q2(full)),
-                "points": str(points),
-                "lost": str(q2(full) - points),
-                "counted": item["counted"],
-                "accepted": item["accepted"],
-                "on_time": item["on_time"],
-                "returns": item["returns"],
-                "completion": str(q2(item["completion"])),
-                "timeliness": str(q2(item["timeliness"])),
-                "quality": str(q2(item["quality"])),
-            }
+        if not counted:
+            head = {"kind": "task", "number": task.number, "title": task.title}
+            items.append(Item(weight=task.weight, achieved=None, head=head))
+            continue
+        item = _task_item(rule, counted)
+        items.append(
+            Item(
+                weight=task.weight,
+                achieved=item["item"],
+                head={
+                    "kind": "task",
+                    "number": task.number,
+                    "title": task.title,
+                    "weight": str(task.weight),
+                },
+                tail={
+                    "counted": item["counted"],
+                    "accepted": item["accepted"],
+                    "on_time": item["on_time"],
+                    "returns": item["returns"],
+                    "completion": str(q2(item["completion"])),
+                    "timeliness": str(q2(item["timeliness"])),
+                    "quality": str(q2(item["quality"])),
+                },
+                count=item["counted"],
+            )
         )
-    if not scored:
-        base = HUNDRED
-        explanation.append({"kind": "full", "points": "100.00"})
-    if not_due:
-        explanation.append({"kind": "not_due", "tasks": not_due, "points": "0.00"})
-    deductions, vetoes = ZERO, []
+    deductions, vetoes = [], []
     for inc in sorted(incidents, key=lambda i: (i.occurred_on, i.id)):
         entry = {
             "kind": inc.effect,
@@ -207,29 +321,10 @@ def score_compute(
             "occurred_on": inc.occurred_on.isoformat(),
         }
         if inc.effect == Effect.VETO:
-            vetoes.append(entry)
-            continue
-        deductions += inc.points
-        explanation.append({**entry, "points": str(-q2(inc.points))})
-    total = max(ZERO, base - deductions)
-    vetoed = bool(vetoes)
-    if vetoed:
-        capped = min(total, rule.veto_score)
-        vetoes[0]["points"] = str(q2(capped - total))
-        for extra in vetoes[1:]:
-            extra["points"] = "0.00"
-        explanation.extend(vetoes)
-        total = capped
-    total = q2(total)
-    return Result(
-        base=q2(base),
-        deductions=q2(deductions),
-        vetoed=vetoed,
-        total=total,
-        grade=rule.grade(total, vetoed),
-        counted=sum(item["counted"] for _, item in scored),
-        explanation=explanation,
-    )
+            vetoes.append(Mark(entry))
+        else:
+            deductions.append(Mark(entry, inc.points))
+    return sheet_score(items, deductions=deductions, vetoes=vetoes, policy=rule.policy())
 
 
 # Loading facts and writing scores ---------------------------------------------------------

@@ -134,6 +134,25 @@ def test_city_view_splits_by_district(login: Any, facts: Any) -> None:
     assert {c["code"] for c in cockpit["children"]} >= {YUZHONG, WANZHOU}
 
 
+def test_city_view_reads_rollups_summed_over_categories_and_no_histograms(
+    login: Any, facts: Any
+) -> None:
+    """The cockpit shows no medians: it reads the counter rows summed over categories and no
+    duration histogram (the largest read of the metrics), in a number of queries that does not
+    depend on the districts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("city_admin")
+    client.get("/api/v1/cockpit/", {"days": 30})
+    with CaptureQueriesContext(connection) as q:
+        assert client.get("/api/v1/cockpit/", {"days": 30}).status_code == 200
+    sql = " ".join(x["sql"] for x in q.captured_queries)
+    assert "matters_matterareaall" in sql
+    assert "matterduration" not in sql and "matters_matterareaday" not in sql
+    assert len(q.captured_queries) <= 45
+
+
 def test_district_officer_sees_only_his_district(login: Any, facts: Any) -> None:
     client = login("yuzhong")
     f = _figures(client.get("/api/v1/cockpit/", {"days": 30}).json())

@@ -219,3 +219,44 @@ def test_import_refuses_two_levels_and_revises(users: Any, area: Any) -> None:
     revise = workbook(HEAD, [["safety_accidents", YUZHONG, 2030, 7, 2, "应急局（更正）"]])
     (v,) = services.values_import(actor=users["yuzhong"], data=revise)
     assert v.version == 2 and [r.amount for r in v.revisions.order_by("version")] == [1, 2]
+
+
+@pytest.mark.django_db
+def test_survey_overview_pools_per_district_in_a_fixed_number_of_queries(
+    users: Any, area: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The city row and one row per district, with weights, from grouped reads: the same rates
+    as each district's own ``survey_rate`` (and as the arithmetic on the single answers), and
+    the number of queries does not grow with the districts."""
+    from zhili.indicators.survey import rate_of
+
+    admin, inst = users["city_admin"], services.default_instrument()
+    samples = {
+        YUZHONG: (["很安全", "安全", "不安全", "拒答"], [1.5, 0.5, 2, 1]),
+        WANZHOU: (["基本安全", "很不安全", "安全"], [1, 1, 3]),
+        "500105": (["安全"] * 3 + ["不太安全"], None),
+    }
+    for code, (answers, weights) in samples.items():
+        wave = services.wave_create(actor=admin, instrument=inst, area=area(code), year=2030,
+                                    planned=len(answers))  # fmt: skip
+        services.responses_import(actor=admin, wave=wave, data=_responses(answers, weights))
+    city = selectors.root_area()
+    with django_assert_max_num_queries(5):
+        total, rows = selectors.survey_overview(admin, city, 2030)
+    assert [r.area.code for r in rows] == sorted(samples)
+    kw = {"scale": inst.scale, "positive": inst.positive, "confidence": float(inst.confidence)}
+    for r in rows:
+        answers, weights = samples[r.area.code]
+        by_hand = rate_of(zip(answers, weights or [None] * len(answers), strict=True), **kw)
+        assert r.rate.rate == pytest.approx(by_hand.rate)
+        assert r.rate.n_eff == pytest.approx(by_hand.n_eff)
+        assert r.rate.valid == by_hand.valid and r.planned == len(answers)
+        own = selectors.survey_rate(admin, r.area, 2030)
+        assert own is not None and own.rate.rate == pytest.approx(r.rate.rate)
+    every = [
+        (a, w)
+        for ans, ws in samples.values()
+        for a, w in zip(ans, ws or [None] * len(ans), strict=True)
+    ]
+    assert total is not None and total.rate.rate == pytest.approx(rate_of(every, **kw).rate)
+    assert 0 <= total.rate.rate <= 1 and total.planned == 11
