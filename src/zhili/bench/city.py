@@ -34,16 +34,24 @@ from itertools import accumulate
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from zhili.areas.models import Area, Level
 from zhili.areas.services import child_path
-from zhili.bench.machine import ID_ROOM, Machine, PreloadedRecipients, reset_all_sequences
-from zhili.bench.sink import Ids, indexes_deferred
+from zhili.bench.machine import (
+    EVENT_ATTACHMENTS,
+    ID_ROOM,
+    Machine,
+    PreloadedRecipients,
+    reset_all_sequences,
+)
+from zhili.bench.sink import Ids, foreign_keys_deferred, indexes_deferred
+from zhili.core import lookups
 from zhili.core.models import AuditEvent, Notice
 from zhili.core.system import system_user
 from zhili.demo.matters import DEPARTMENTS, STREET_CATEGORIES, Cast, Generator, Place, _evidence
+from zhili.matters import duplicates, rollups
 from zhili.matters.models import Category, Matter, MatterEvent, RoutingRule
 from zhili.org.models import Role, RoleGrant, Unit, UnitType, User
 from zhili.org.services import unit_create
@@ -189,6 +197,7 @@ def _rules(districts: list[Area], streets: list[Area], units: dict[tuple[str, st
         rows += [RoutingRule(category=categories[c], area=s, unit=units[(s.code, "jd")])
                  for c in STREET_CATEGORIES if c in categories]  # fmt: skip
     RoutingRule.objects.bulk_create(rows, batch_size=2000)
+    lookups.changed("routing")
 
 
 def city_load() -> City:
@@ -349,15 +358,30 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
         offset += sum(c for _, c in part)
     recipients = PreloadedRecipients()  # read once, before the fork
     progress = Progress(count, "生成诉求")
-    with indexes_deferred([Matter, MatterEvent, AuditEvent, Notice]) as deferred:
+    # The tables the load writes: their secondary indexes and foreign keys are built once after
+    # it (the rollup tables' indexes alone outgrow the matters' several times over; each row
+    # would otherwise also fire a foreign-key trigger at every commit). The unique indexes stay:
+    # the rollups' additive upsert needs them.
+    loaded: list[type[models.Model]] = [
+        Matter,
+        MatterEvent,
+        EVENT_ATTACHMENTS,
+        AuditEvent,
+        Notice,
+        *rollups.ROLLUP_MODELS,
+    ]
+    with indexes_deferred(loaded) as deferred, foreign_keys_deferred(loaded) as keys:
         if len(parts) == 1:
             one = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch, progress)
             results = [one]
         else:
             results = _live_in_processes(city, parts, seed, now, starts, recipients, batch,
                                          progress)  # fmt: skip
-        say(f"重建索引 {len(deferred)} 个")
+        say(f"重建索引 {len(deferred)} 个、外键 {len(keys)} 个")
     reset_all_sequences()
+    missed = repeats_across(parts, starts)
+    if missed:
+        say(f"跨分片的重复诉求 {missed} 件")
     progress.show(count, last=True)
     outcomes: Counter[str] = Counter()
     rows: Counter[str] = Counter()
@@ -366,6 +390,48 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
         rows.update(r["rows"])
     return {"outcomes": dict(outcomes), "rows": dict(rows), "days": len(days),
             "workers": len(parts), "users": city.users}  # fmt: skip
+
+
+def repeats_across(parts: list[list[tuple[dt.date, int]]], starts: list[dict[Any, int]],
+                   chunk: int = 10_000) -> int:  # fmt: skip
+    """Each shard told repeats among its own reports (``duplicates.RecentReports``); the reports
+    of its first window that repeat one of the days before (another shard's, or the database's)
+    are counted now that every report is written: the window before the shard and the shard's
+    first window go through one ``RecentReports`` in order (the same test as the services'
+    query, without a query per 50 groups), and what it finds is counted where not yet counted."""
+    span = duplicates.window()
+    fields = (*duplicates.REPEAT_FIELDS, "triage", "handling_mode")
+    total = 0
+    for part, start in zip(parts, starts, strict=True):
+        lo = start[Matter]
+        shard = Matter.objects.filter(pk__gte=lo, pk__lt=lo + sum(c for _, c in part))
+        first = shard.order_by("pk").values_list("created_at", flat=True).first()
+        if first is None:
+            continue
+        before = Matter.objects.filter(pk__lt=lo, created_at__gte=first - span)
+        if not before.exists():
+            continue  # nothing before it
+        recent = duplicates.RecentReports()
+        _in_order(before.only(*fields), chunk, recent.repeated_ids)
+        opening = shard.filter(created_at__lt=first + span).only(*fields)
+
+        def count(matters: list[Matter], recent: Any = recent) -> None:
+            nonlocal total
+            total += rollups.add_missed_repeats(matters, recent.repeated_ids(matters))
+
+        _in_order(opening, chunk, count)
+    return total
+
+
+def _in_order(rows: Any, chunk: int, use: Callable[[list[Matter]], Any]) -> None:
+    """``use`` each ``chunk`` of ``rows`` in id order (keyset pages: no OFFSET)."""
+    last = 0
+    while True:
+        page = list(rows.filter(pk__gt=last).order_by("pk")[:chunk])
+        if not page:
+            return
+        use(page)
+        last = page[-1].pk
 
 
 def _live_shard(city: City, days: list[tuple[dt.date, int]], seed: int, now: dt.datetime,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -56,6 +57,9 @@ def analyze() -> None:
 
 
 def main(raw: str) -> int:
+    # A stopped run (SIGTERM) unwinds like an error: the load's context managers put the
+    # indexes and foreign keys they dropped back (bench.sink), or the city is left without them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     django.setup()
     import logging
 
@@ -95,6 +99,7 @@ def main(raw: str) -> int:
     )
     only = [m.strip() for m in args["only"].split(",") if m.strip()]
     figures: list[Figure] = []
+    measuring = time.perf_counter()
     for name in only:
         _say(f"== {db}: {name}")
         figures += run_measure(name, ctx, args)
@@ -102,7 +107,14 @@ def main(raw: str) -> int:
     day = time.strftime("%Y-%m-%d")
     path = write_results(
         Path(args["out"]) / f"{day}-{db}.json",
-        meta(db, args, {"build": {k: built.get(k) for k in ("times", "outcomes", "rows", "days")}}),
+        meta(
+            db,
+            args,
+            {
+                "build": {k: built.get(k) for k in ("times", "outcomes", "rows", "days")},
+                "measures_s": round(time.perf_counter() - measuring, 1),
+            },
+        ),
         figures,
     )
     _say(f"结果已写入 {path}")
@@ -123,6 +135,10 @@ def run_measure(name: str, ctx: Any, args: dict[str, Any]) -> list[Any]:
         from zhili.bench.reads import measure_dashboard
 
         return measure_dashboard(ctx, n=5 if ctx.quick else 50)
+    if name == "detail":
+        from zhili.bench.detail import measure_detail
+
+        return measure_detail(ctx, rounds=1 if ctx.quick else 3)
     if name == "cockpit":
         from zhili.bench.cockpit import measure_cockpit
 

@@ -143,7 +143,7 @@ def _api_load(
 
 WATCH = {
     "matter_create": "services.py",
-    "next_number": "services.py",
+    "number_matter": "services.py",
     "rule_unit": "routing.py",
     "record": "rollups.py",
     "audit_record": "audit.py",

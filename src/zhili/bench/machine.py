@@ -33,6 +33,7 @@ from zhili.core.scoping import Grant
 from zhili.matters import rollups, services, steps, supervision
 from zhili.matters.actions import SPECS
 from zhili.matters.deadlines import refresh_due
+from zhili.matters.duplicates import RecentReports
 from zhili.matters.models import (
     Category,
     Matter,
@@ -141,6 +142,8 @@ class Machine:
         self.swept: Counter[str] = Counter()
         self._recipients: Recipients | None = None
         self._root = root_path()
+        # The window of reports already lived, to tell repeats without reading the table back.
+        self.recent = RecentReports()
 
     # The number: Q + local date + the day's sequence, continuing MatterCounter.
     def _number(self, now: dt.datetime) -> str:
@@ -329,18 +332,17 @@ class Machine:
                 {"id": self.ids.next(EVENT_ATTACHMENTS), "matterevent_id": pk, "attachment_id": att}
             )
         state = self.states.get(m.pk) or rollups.State()
-        own = self.own.setdefault(m.pk, rollups.Deltas())
+        # Each matter's counts gather in its own Deltas, added to the batch's at the flush: when
+        # its 三事/四事 change, they move with it (as rollups.record moves them in the table).
+        own = self.own.get(m.pk)
+        if own is None:
+            own = self.own[m.pk] = rollups.Deltas()
         dims, was = rollups.dims_of(m), self.dims.get(m.pk)
-        if was is not None and was != dims:  # 三事/四事 changed: its counts move (rollups.record)
-            self.deltas.add(own.rekeyed(was), -1)
+        if was is not None and was != dims:
             own = self.own[m.pk] = own.rekeyed(dims)
-            self.deltas.add(own)
-        part = rollups.Deltas()
         self.states[m.pk] = rollups.apply_event(
-            part, m, Event(action, before, m.status, at, data), state
+            own, m, Event(action, before, m.status, at, data), state
         )
-        self.deltas.add(part)
-        own.add(part)
         self.dims[m.pk] = dims
 
     def _audit(
@@ -464,7 +466,10 @@ class Machine:
         if self.swept_at is not None:
             self._sweep(self.swept_at)
         out = {"matters": write(Matter, (_matter_row(m) for m in self.matters))}
-        rollups.add_repeats(self.deltas, self.matters, self.states)  # reads the matters written
+        for own in self.own.values():
+            self.deltas.add(own)
+        found = self.recent.repeated_ids(self.matters)
+        rollups.add_repeats(self.deltas, self.matters, self.states, found)
         out |= {
             "events": write(MatterEvent, self.events),
             "event_attachments": write(EVENT_ATTACHMENTS, self.event_attachments),

@@ -23,6 +23,7 @@ from typing import Any
 MEASURES = (  # intake last
     "list",
     "dashboard",
+    "detail",
     "cockpit",
     "sweep",
     "hotspots",
@@ -58,6 +59,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse", action="store_true", help="沿用上次生成的数据库（只重跑测量）")
     p.add_argument("--quick", action="store_true", help="极短的测量（测试用）")
     p.add_argument("--show", metavar="FILE", help="只打印一个结果文件的表格（Markdown）")
+    p.add_argument("--growth", metavar="SCALES",
+                   help="增长曲线：依次在这些规模（如 100k,1M,3M）各建一座新城市并测量，最后并列比较")  # fmt: skip
+    p.add_argument("--growth-show", metavar="FILE", nargs="+",
+                   help="把已有的几个结果文件并列成增长曲线（表格和 SVG 图）")  # fmt: skip
     p.add_argument("--wages-projects", type=parse_scale, default=5000,
                    help="欠薪基准的在建项目数（全市约 5000）")  # fmt: skip
     p.add_argument("--wages-workers", type=int, default=60, help="欠薪基准每个项目的工人数")
@@ -99,11 +104,48 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(table(figures))
         return 0
+    if args.growth_show:
+        from zhili.bench.growth import report
+
+        paths = [Path(p) for p in args.growth_show]
+        print(report(paths, Path(args.out) / f"{dt.date.today().isoformat()}-growth.svg"))
+        return 0
+    if args.growth:
+        return growth(args)
+    return run_once(args)
+
+
+def growth(args: argparse.Namespace) -> int:
+    """A fresh city at each scale of ``--growth``, measured; then the curve over them."""
+    from zhili.bench.growth import report
+
+    scales = sorted(parse_scale(s) for s in args.growth.split(",") if s.strip())
+    out, status, written = Path(args.out), 0, []
+    for scale in scales:
+        sub = argparse.Namespace(**{**vars(args), "scale": scale, "growth": None,
+                                    "out": str(out / "growth" / str(scale))})  # fmt: skip
+        status |= run_once(sub)
+        found = sorted(
+            Path(sub.out).glob(f"*-{'postgresql' if args.db != 'sqlite' else 'sqlite'}.json")
+        )
+        written += found[-1:]
+    if written:
+        print(report(written, out / f"{dt.date.today().isoformat()}-growth.svg"))
+    return status
+
+
+def run_once(args: argparse.Namespace) -> int:
     var = Path(os.environ.get("ZHILI_VAR", Path.cwd() / "var")).resolve()
     dbs = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
     status = 0
     for db in dbs:
         url = database_url(db, var)
+        if args.reuse and not (Path(args.out) / f".{db}-state.json").exists():
+            # Without the state the inner run would generate a second city into the one there.
+            print(f"--reuse：{Path(args.out) / f'.{db}-state.json'} 不存在（这个 --out 里没有"
+                  f"生成过城市）；去掉 --reuse 重新生成，或把上次的状态文件复制过来", file=sys.stderr)  # fmt: skip
+            status |= 2
+            continue
         if not args.reuse:
             fresh_database(db, url)
         env = {
@@ -141,10 +183,23 @@ def meta(db: str, args: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]
 
 
 def _command(args: dict[str, Any]) -> str:
-    return (
+    """The command as run, with the options that change what is measured."""
+    cmd = (
         f"zhili bench --db {args['db']} --scale {args['scale']} --seed {args['seed']} "
         f"--workers {args.get('workers', 1)}"
     )
+    if args.get("reuse"):
+        cmd += " --reuse"
+    only = args.get("only", ",".join(MEASURES))
+    if only != ",".join(MEASURES):
+        cmd += f" --only {only}"
+    if "wages" in only.split(","):
+        cmd += (
+            f" --wages-projects {args.get('wages_projects', 5000)}"
+            f" --wages-workers {args.get('wages_workers', 60)}"
+            f" --wages-months {args.get('wages_months', 12)}"
+        )
+    return cmd
 
 
 if __name__ == "__main__":

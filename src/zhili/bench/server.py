@@ -35,6 +35,9 @@ def server_env(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(48),
+        # The personal fields it writes are sealed with the bench's own field key (else derived
+        # from the random SECRET_KEY above: a later ``--reuse`` could not read its matters).
+        ZHILI_FIELD_KEY=settings.ZHILI_FIELD_KEY or f"secret-key:{settings.SECRET_KEY}",
         ALLOWED_HOSTS="127.0.0.1",
         LOG_LEVEL="WARNING",
         ZHILI_HOME=str(settings.PROJECT_DIR),

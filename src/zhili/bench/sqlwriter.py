@@ -28,6 +28,7 @@ class SqlWriter:
         from zhili.matters.models import (
             ROLLUP_COUNTERS,
             Matter,
+            MatterAreaAll,
             MatterAreaDay,
             MatterCounter,
             MatterEvent,
@@ -39,7 +40,14 @@ class SqlWriter:
         self.counters = ROLLUP_COUNTERS
         self.t = {
             m.__name__: m._meta.db_table
-            for m in (Matter, MatterCounter, MatterEvent, MatterRollupState, MatterAreaDay)
+            for m in (
+                Matter,
+                MatterCounter,
+                MatterEvent,
+                MatterRollupState,
+                MatterAreaDay,
+                MatterAreaAll,
+            )
         }
         self.t["AuditEvent"] = AuditEvent._meta.db_table
 
@@ -86,16 +94,13 @@ class SqlWriter:
 
         ph, t = self.ph, self.t
         day = timezone.localdate(now)
-        cur.execute(
-            f"INSERT INTO {t['MatterCounter']} (day, last) VALUES ({ph}, 1) ON CONFLICT (day) "
-            f"DO UPDATE SET last = {t['MatterCounter']}.last + 1 RETURNING last",
-            [self._v(day)],
-        )
-        number = f"Q{day:%Y%m%d}{cur.fetchone()[0]:06d}"
+        # As the service does: the day's counter is drawn after the other writes but the audit
+        # record (its row stays locked until commit), the matter inserted under a placeholder.
+        placeholder = f"~{uuid.uuid4().hex[:19]}"
         title = s.description[:30]
         parts = [p for p in s.area_path.split("/") if p]
         matter = {
-            "number": number,
+            "number": placeholder,
             "title": title,
             "description": s.description,
             "category_id": s.category_id,
@@ -162,6 +167,21 @@ class SqlWriter:
         }
         self._insert(cur, t["MatterRollupState"], state)
         self._count_created(cur, s, day, level_paths(s.area_path), repeated)
+        draw = (
+            f"INSERT INTO {t['MatterCounter']} (day, last) VALUES ({ph}, 1) ON CONFLICT (day) "
+            f"DO UPDATE SET last = {t['MatterCounter']}.last + 1 RETURNING last"
+        )
+        if self.vendor == "postgresql":  # one statement, as core.validation.number_in_sequence
+            cur.execute(
+                f"WITH c AS ({draw}) UPDATE {t['Matter']} SET number = %s || lpad(c.last::text, "
+                f"6, '0') FROM c WHERE id = %s RETURNING number",
+                [self._v(day), f"Q{day:%Y%m%d}", matter_id],
+            )
+            number = cur.fetchone()[0]
+        else:
+            cur.execute(draw, [self._v(day)])
+            number = f"Q{day:%Y%m%d}{cur.fetchone()[0]:06d}"
+            cur.execute(f"UPDATE {t['Matter']} SET number = ? WHERE id = ?", [number, matter_id])
         audit = {
             "at": now,
             "actor_id": self.actor_id,
@@ -227,7 +247,7 @@ class SqlWriter:
         repeated: bool = False,
     ) -> None:
         """created += 1 (and repeated, for a repeat) on the matter's day for each level of its
-        area (one upsert, key order)."""
+        area (one upsert, key order), by category and summed over categories."""
         table = self.t["MatterAreaDay"]
         cols = ["area_path", "day", "category_id", "triage", "handling_mode", "depth"]
         cols += self.counters
@@ -240,6 +260,19 @@ class SqlWriter:
         cur.execute(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join([one] * len(levels))} "
             f"ON CONFLICT (area_path, day, category_id, triage, handling_mode) "
+            f"DO UPDATE SET created = {table}.created + excluded.created, "
+            f"repeated = {table}.repeated + excluded.repeated",
+            params,
+        )
+        table = self.t["MatterAreaAll"]  # the same, summed over categories and dimensions
+        cols = ["area_path", "day", "depth", *self.counters]
+        one = "(" + ", ".join([self.ph] * len(cols)) + ")"
+        params = []
+        for path, depth in sorted(levels):
+            params += [path, self._v(day), depth, *(adds.get(c, 0) for c in self.counters)]
+        cur.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join([one] * len(levels))} "
+            f"ON CONFLICT (area_path, day) "
             f"DO UPDATE SET created = {table}.created + excluded.created, "
             f"repeated = {table}.repeated + excluded.repeated",
             params,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -26,10 +27,18 @@ def test_tiny_city(tmp_path: Path) -> None:
     city = User.objects.get(username=CITY_USER)
     assert RoleGrant.objects.filter(user=city, role__slug="city_admin").exists()
 
-    def indexes() -> dict[str, list[str]]:
+    def indexes() -> dict[str, Any]:
+        """The loaded tables' indexes and foreign keys (dropped for the load)."""
+        out = {}
         with connection.cursor() as cursor:
-            found = connection.introspection.get_constraints(cursor, "matters_matter")
-        return {k: v["columns"] for k, v in found.items() if v["index"]}
+            for table in ("matters_matter", "matters_matterevent", "matters_matterareaday"):
+                found = connection.introspection.get_constraints(cursor, table)
+                out |= {
+                    f"{table}.{k}": (v["columns"], v["foreign_key"])
+                    for k, v in found.items()
+                    if v["index"] or v["foreign_key"]
+                }
+        return out
 
     before = indexes()
     now = timezone.now()
@@ -47,6 +56,7 @@ def test_tiny_city(tmp_path: Path) -> None:
     assert created == 400  # each matter counted once at district level
     assert made["users"]["street"].startswith("bench_s_")
     assert indexes() == before  # dropped for the load, built again
+    assert any(fk for _cols, fk in before.values()) and len(before) > 10
 
 
 def test_scale_and_weights() -> None:

@@ -19,8 +19,10 @@ from zhili.demo.matters import Generator, _evidence, demo_matters_setup
 from zhili.matters import rollups, supervision
 from zhili.matters.models import (
     Matter,
+    MatterAreaAll,
     MatterAreaDay,
     MatterDuration,
+    MatterDurationAll,
     MatterEvent,
     MatterRollupState,
     MatterUnitDay,
@@ -77,6 +79,10 @@ def snapshot() -> dict[str, Any]:
         "area_days": area,
         "unit_days": unit,
         "durations": [r for r in _rows(MatterDuration, {"id"}) if r[-1]],
+        "area_all": [
+            r for r in _rows(MatterAreaAll, {"id"}) if any(r[: len(rollups.ROLLUP_COUNTERS)])
+        ],
+        "durations_all": [r for r in _rows(MatterDurationAll, {"id"}) if r[-1]],
         "notices": sorted(
             (
                 number[int(n.object_id)],

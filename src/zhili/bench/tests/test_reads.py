@@ -151,3 +151,23 @@ def test_compare_counts_lists_every_difference() -> None:
         {"district": "500103", "counter": "closed", "page": 1, "sql": 2},
         {"district": "500104", "counter": "created", "page": 0, "sql": 1},
     ]
+
+
+def test_detail_measure_reads_every_sampled_matter_with_a_constant_number_of_queries(
+    ctx: BenchContext, history: list[Matter]
+) -> None:
+    from zhili.bench import detail
+
+    numbers = detail.sample(ctx.users["district"])
+    wanzhou = {m.number for m in Matter.objects.filter(area_path__contains=f"/{WANZHOU_STREET}/")}
+    assert wanzhou and numbers and len(numbers) == len(set(numbers))
+    assert not set(numbers) & wanzhou  # only the district user's own matters are sampled
+    for n in numbers:  # the SQL limit reads the matter and at least its submit event
+        assert detail.plain_sql(n) >= 2
+    figures = detail.measure_detail(ctx, rounds=1)
+    info = figures[0].extra
+    assert info["matters"] == len(numbers)
+    assert info["api_queries"]["min"] == info["api_queries"]["max"]
+    by_status = info["page_queries_by_status"]
+    assert len(by_status) >= 4 and all(len(counts) == 1 for counts in by_status.values())
+    assert [f.name for f in figures if f.target] == ["one matter, API p95", "one matter, page p95"]
