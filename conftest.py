@@ -97,14 +97,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _test_settings
 
 
 @pytest.fixture(autouse=True)
-def _fresh_tunables() -> Any:
-    """Business parameters are cached per process (core.tunables): a value a rolled-back test
-    wrote must not outlive it."""
-    from zhili.core import tunables
+def _fresh_process_caches() -> Any:
+    """Business parameters (core.tunables) and the intake's lookups (core.lookups) are cached
+    per process: a value a rolled-back test wrote must not outlive it."""
+    from zhili.core import lookups, tunables
 
     tunables.forget()
+    lookups.forget_all()
     yield
     tunables.forget()
+    lookups.forget_all()
 
 
 @pytest.fixture

@@ -41,9 +41,23 @@ def next_in_sequence(counter_model: Any, *, n: int = 1, **key: Any) -> int:
     starts at 0."""
     if n < 1:
         raise ValueError("next_in_sequence draws at least one value")
+    connection = _in_transaction("next_in_sequence")
+    sql, params = _draw(connection, counter_model, n, key)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+def _in_transaction(name: str) -> Any:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        raise RuntimeError("next_in_sequence must run inside the caller's transaction")
+        raise RuntimeError(f"{name} must run inside the caller's transaction")
+    return connection
+
+
+def _draw(connection: Any, counter_model: Any, n: int, key: dict[str, Any]) -> tuple[str, list]:
+    """The counter's upsert (``INSERT … ON CONFLICT … DO UPDATE … RETURNING last``), with its
+    parameters."""
     meta = counter_model._meta
     qn = connection.ops.quote_name
     fields = [meta.get_field(name) for name in key]
@@ -56,9 +70,7 @@ def next_in_sequence(counter_model: Any, *, n: int = 1, **key: Any) -> int:
         f"ON CONFLICT ({', '.join(cols)}) DO UPDATE SET {last} = {table}.{last} + %s "
         f"RETURNING {last}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, n, n])
-        return int(cursor.fetchone()[0])
+    return sql, [*params, n, n]
 
 
 # Chinese phone numbers: a mobile (11 digits from 13–19, optionally +86), a landline with its area
@@ -80,3 +92,37 @@ def phone_number(value: str | None) -> str:
         gettext("请填写正确的手机号码（11 位）或带区号的固定电话（如 023-63891234）"),
         code="invalid_phone",
     )
+
+
+def number_in_sequence(
+    obj: Any, field: str, prefix: str, width: int, counter_model: Any, **key: Any
+) -> str:
+    """Give a row already saved in the caller's transaction its number: ``prefix`` and the next
+    value of the counter (``next_in_sequence``), zero-padded to ``width`` digits, stored in
+    ``obj.<field>`` and returned. For a writer that inserts the row under a placeholder and draws
+    the number last, so that the counter's row is locked for as short a time as possible. On
+    PostgreSQL the draw and the UPDATE are one statement (a data-modifying WITH); elsewhere two."""
+    connection = _in_transaction("number_in_sequence")
+    if connection.vendor != "postgresql":
+        number = f"{prefix}{next_in_sequence(counter_model, **key):0{width}d}"
+        type(obj)._base_manager.filter(pk=obj.pk).update(**{field: number})
+        setattr(obj, field, number)
+        return number
+    meta, qn = type(obj)._meta, connection.ops.quote_name
+    draw, params = _draw(connection, counter_model, 1, key)
+    table, column, pk = qn(meta.db_table), qn(meta.get_field(field).column), qn(meta.pk.column)
+    last = qn(counter_model._meta.get_field("last").column)
+    sql = (
+        f"WITH c AS ({draw}) "
+        f"UPDATE {table} SET {column} = %s || CASE WHEN c.{last} < 10 ^ %s "
+        f"THEN lpad(c.{last}::text, %s, '0') ELSE c.{last}::text END FROM c "
+        f"WHERE {table}.{pk} = %s RETURNING {table}.{column}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, prefix, width, width, obj.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError(f"number_in_sequence: {meta.label} {obj.pk} is not saved")
+    number = str(row[0])
+    setattr(obj, field, number)
+    return number

@@ -84,6 +84,11 @@ class Scheduler(threading.Thread):
     """Enqueues each periodic task at start and then every interval, until ``stop`` is set —
     while this worker holds the scheduler lease; otherwise it only keeps asking for it."""
 
+    # A task that could not be enqueued (SQLite busy past its timeout while the demo loads, the
+    # database restarting) is tried again this soon, not a whole interval later (a day, for the
+    # nightly tasks).
+    retry_seconds = 30.0
+
     def __init__(self, tasks: list[tuple[Task, float]], lease: Lease | None = None) -> None:
         super().__init__(name="zhili-scheduler", daemon=True)
         self.tasks = tasks
@@ -114,12 +119,18 @@ class Scheduler(threading.Thread):
                 if self.holds_lease():
                     for i, (task, interval) in enumerate(self.tasks):
                         if clock >= due[i]:
+                            due[i] = clock + interval
                             try:
                                 if enqueue_if_idle(task):
                                     log.info("enqueued %s", task.name)
-                            except Exception:  # a locked database: try again next tick
-                                log.exception("could not enqueue %s", task.name)
-                            due[i] = clock + interval
+                            except Exception:  # a locked database: try again soon
+                                log.warning(
+                                    "could not enqueue %s; trying again in %.0f s",
+                                    task.name,
+                                    self.retry_seconds,
+                                    exc_info=True,
+                                )
+                                due[i] = clock + min(interval, self.retry_seconds)
                 wait = max(0.5, min(min(due.values(), default=renew) - clock, renew))
                 self.stop.wait(wait)
                 clock += wait

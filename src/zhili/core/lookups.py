@@ -1,0 +1,106 @@
+"""Per-process memos of rows that rarely change and that every intake reads (the catalogue, the
+area tree, the routing rules), so that a request does not ask the database for them each time.
+
+A memo belongs to a *family* of models. Any change to one of them — a save or delete (signals),
+or a bulk write whose code calls ``changed(family)`` — empties this process's memo at once and,
+when the transaction commits, bumps the family's generation number in Django's cache, which every
+process shares (a directory of files on one machine, Redis on several: docs/deploy.md). Each
+process compares its generation with the shared one at most once every ``CHECK_SECONDS`` and
+forgets what it holds when they differ; every entry also expires after ``MAX_AGE_SECONDS``
+whatever happens. So another process sees a change within a second, this one at once.
+
+Values are handed out as shallow copies (a caller that sets an attribute on its row does not
+change the memo's), and "not found" is never memoised.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+import uuid
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+CHECK_SECONDS = 1.0
+MAX_AGE_SECONDS = 60.0
+_KEY = "zhili:lookups:{family}"
+
+
+class Memo:
+    def __init__(self, family: str) -> None:
+        self.family = family
+        self.entries: dict[Hashable, tuple[float, Any]] = {}
+        self.generation: str | None = None
+        self.checked = 0.0
+        self.lock = threading.Lock()
+
+    def _fresh(self, now: float) -> None:
+        if now - self.checked < CHECK_SECONDS:
+            return
+        self.checked = now
+        shared = cache.get(_KEY.format(family=self.family))
+        if shared != self.generation:
+            self.entries.clear()
+            self.generation = shared
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        with self.lock:
+            self._fresh(now)
+            found = self.entries.get(key)
+        if found is not None and now - found[0] < MAX_AGE_SECONDS:
+            return copy.copy(found[1])
+        value = compute()
+        if value is not None:
+            with self.lock:
+                self.entries[key] = (now, value)
+        return copy.copy(value)
+
+    def forget(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.checked = 0.0  # read the shared generation again on the next lookup
+
+
+_memos: dict[str, Memo] = {}
+
+
+def memo(family: str) -> Memo:
+    found = _memos.get(family)
+    if found is None:
+        found = _memos.setdefault(family, Memo(family))
+    return found
+
+
+def changed(family: str) -> None:
+    """Rows of ``family`` changed: forget them here now, and everywhere once the change commits."""
+    memo(family).forget()
+
+    def bump() -> None:
+        cache.set(_KEY.format(family=family), uuid.uuid4().hex, timeout=None)
+        memo(family).forget()
+
+    transaction.on_commit(bump)
+
+
+def forget_all() -> None:
+    """Empty every memo of this process (the tests call it before each test)."""
+    for m in list(_memos.values()):
+        m.forget()
+
+
+def watch(family: str, *models: type) -> None:
+    """A save or delete of any of ``models`` is a change of ``family`` (called from AppConfig.ready)."""
+
+    def handler(**_kw: Any) -> None:
+        changed(family)
+
+    for model in models:
+        uid = f"zhili.lookups.{family}.{model.__module__}.{model.__name__}"
+        post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid + ".save")
+        post_delete.connect(handler, sender=model, weak=False, dispatch_uid=uid + ".delete")

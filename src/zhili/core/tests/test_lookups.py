@@ -1,0 +1,99 @@
+"""core.lookups: per-process memos of the catalogue, the area tree and the routing rules, which a
+change empties here at once and in every other process within a second (the shared generation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhili.areas.selectors import area_by_code
+from zhili.core import lookups
+from zhili.matters import selectors
+from zhili.matters.models import Category, RoutingRule
+from zhili.matters.routing import rule_unit
+from zhili.org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(fn: Any) -> tuple[Any, int]:
+    with CaptureQueriesContext(connection) as q:
+        value = fn()
+    return value, len(q.captured_queries)
+
+
+def test_a_lookup_is_read_once_and_handed_out_as_a_copy() -> None:
+    first, n1 = _queries(lambda: area_by_code("500103003"))
+    again, n2 = _queries(lambda: area_by_code("500103003"))
+    assert (n1, n2) == (1, 0)
+    assert first == again and first is not again  # equal rows, not the same object
+    again.name = "改过的名字"
+    assert area_by_code("500103003").name == first.name  # the memo's row is untouched
+
+
+def test_not_found_is_not_memoised() -> None:
+    assert area_by_code("999999999") is None
+    _, n = _queries(lambda: area_by_code("999999999"))
+    assert n == 1
+
+
+def test_a_save_empties_this_process_at_once(users: dict[str, Any]) -> None:
+    category = (
+        selectors.category_by_code("0101")
+        or Category.objects.filter(is_active=True, parent__isnull=False).first()
+    )
+    assert category is not None
+    code = category.code
+    assert selectors.category_by_code(code) is not None
+    Category.objects.filter(pk=category.pk).update(name="不经信号的改名")  # no signal: memo holds
+    assert selectors.category_by_code(code).name == category.name
+    category.is_active = False
+    category.save()  # a save: forgotten now
+    assert selectors.category_by_code(code) is None
+
+
+def test_routing_follows_a_rule_change(users: dict[str, Any], area: Any) -> None:
+    category = Category.objects.filter(is_active=True, parent__isnull=False).first()
+    place = area("500103003013001")  # a grid of 解放碑街道
+    assert rule_unit(category, place) is None  # no rule: an answer kept too
+    _, n = _queries(lambda: rule_unit(category, place))
+    assert n == 0
+    first, other = Unit.objects.order_by("pk")[:2]
+    rule = RoutingRule.objects.create(category=category, area=place.parent.parent, unit=first)
+    assert rule_unit(category, place).pk == first.pk  # the street's rule, seen at once
+    _, n = _queries(lambda: rule_unit(category, place))
+    assert n == 0
+    rule.unit = other
+    rule.save()
+    assert rule_unit(category, place).pk == other.pk
+
+
+def test_another_process_change_is_seen_through_the_shared_generation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What another process's commit does: a new generation in the shared cache. This process
+    compares at most once a CHECK_SECONDS; with the check due, it reads again."""
+    area_by_code("500103003")
+    _, n = _queries(lambda: area_by_code("500103003"))
+    assert n == 0
+    cache.set("zhili:lookups:areas", "another-process", timeout=None)
+    memo = lookups.memo("areas")
+    memo.checked = 0.0  # the next check is due
+    _, n = _queries(lambda: area_by_code("500103003"))
+    assert n == 1 and memo.generation == "another-process"
+    _, n = _queries(lambda: area_by_code("500103003"))
+    assert n == 0
+
+
+def test_changed_bumps_the_generation_when_the_transaction_commits(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    before = cache.get("zhili:lookups:catalogue")
+    with django_capture_on_commit_callbacks(execute=True):
+        lookups.changed("catalogue")
+    after = cache.get("zhili:lookups:catalogue")
+    assert after and after != before
