@@ -18,3 +18,9 @@ class AreasConfig(AppConfig):
             order=40,
         ),
     ]
+
+    def ready(self) -> None:
+        from zhili.areas.models import Area
+        from zhili.core import lookups
+
+        lookups.watch("areas", Area)  # area_by_code's memo (loader and changes call changed())

@@ -20,6 +20,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext
 
 from zhili.areas.models import LEVEL_ORDER, Area, AreaChange, ChangeOp, DivisionChange
+from zhili.core import lookups
 from zhili.core.audit import audit_record, root_path, snapshot
 from zhili.core.errors import ValidationFailed
 from zhili.core.fields import PathField
@@ -430,6 +431,8 @@ class Applier:
 def division_change_apply(*, actor: Any, data: bytes) -> tuple[DivisionChange, bool]:
     """Apply a change file. Returns (change, applied_now); a file applied before is a no-op."""
     plan = parse_change_file(data)
+    for family in ("areas", "routing"):  # bulk updates send no signals: the memos forget
+        lookups.changed(family)
     existing = DivisionChange.objects.filter(slug=plan.slug).first()
     if existing is not None:
         if existing.digest != plan.digest:

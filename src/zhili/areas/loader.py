@@ -11,6 +11,7 @@ from django.db import transaction
 
 from zhili.areas.changes import division_change_apply, parse_change_file
 from zhili.areas.models import Area, DivisionChange
+from zhili.core import lookups
 from zhili.core.audit import audit_record, root_path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -64,6 +65,8 @@ def base_tree_load(
     for parent_code, child_ids in by_parent.items():
         for i in range(0, len(child_ids), 500):
             Area.objects.filter(id__in=child_ids[i : i + 500]).update(parent_id=ids[parent_code])
+    for family in ("areas", "routing"):  # bulk writes send no signals: the memos forget
+        lookups.changed(family)
     audit_record(
         actor=actor,
         action="area.load",

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
 from zhili.areas.models import LEVEL_ORDER, Area, AreaChange, AreaQuerySet, Boundary
+from zhili.core import lookups
 from zhili.core.errors import NotFound
 from zhili.core.scoping import path_prefix_q, scope_paths
 
@@ -120,8 +121,18 @@ def boundary_list(user: Any, *, current_only: bool = False) -> QuerySet[Boundary
 
 def area_by_code(code: str) -> Area | None:
     """Unscoped lookup by code, for intake whose rights are checked by the service (a resident's
-    web report may name any current area; staff entry checks ``add`` on it)."""
-    return Area.objects.filter(code=code).first()
+    web report may name any current area; staff entry checks ``add`` on it). Memoised per
+    process (core.lookups, family "areas")."""
+    return lookups.memo("areas").get(("code", code), Area.objects.filter(code=code).first)
+
+
+def area_by_id(pk: int) -> Area:
+    """Unscoped, for a row the caller has already read through its own scope (a matter's area;
+    memoised per process, family "areas")."""
+    found = lookups.memo("areas").get(("id", pk), Area.objects.filter(pk=pk).first)
+    if found is None:
+        raise Area.DoesNotExist(pk)
+    return found
 
 
 def areas_by_codes(codes: set[str]) -> dict[str, Area]:

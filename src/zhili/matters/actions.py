@@ -43,6 +43,9 @@ def is_co_unit_staff(actor: Any, matter: Matter) -> bool:
     unit_id = getattr(actor, "unit_id", None)
     if not unit_id or unit_id == matter.lead_unit_id:
         return False
+    known = getattr(matter, "_co_unit_ids", None)  # read with the page (selectors.matter_co_units)
+    if known is not None:
+        return unit_id in known
     return MatterUnit.objects.filter(matter_id=matter.pk, unit_id=unit_id).exists()
 
 

@@ -71,7 +71,7 @@ def categories(request: HttpRequest) -> Any:
 
 @router.post("/matters", response={201: MatterOut, **ERRORS}, summary="登记一件诉求")
 def create(request: HttpRequest, payload: MatterIn) -> Any:
-    category = selectors.category_list().filter(code=payload.category).first()
+    category = selectors.category_by_code(payload.category)
     if category is None:
         raise ValidationFailed(
             gettext("分类 %(category)s 不存在") % {"category": payload.category},

@@ -31,6 +31,16 @@ class MattersConfig(AppConfig):
     # Background exports (core.exports): the queue above list_xlsx.EXPORT_LIMIT rows.
     exports = {"matters.queue": "zhili.matters.list_xlsx.build_queue_export"}
 
+    def ready(self) -> None:
+        from zhili.areas.models import Area
+        from zhili.core import lookups
+        from zhili.matters.models import Category, RoutingRule
+        from zhili.org.models import Unit
+
+        # The memos of intake (core.lookups): the catalogue by code, the routing rules' unit.
+        lookups.watch("catalogue", Category)
+        lookups.watch("routing", RoutingRule, Unit, Area, Category)
+
     @staticmethod
     def periodic_tasks() -> dict[str, float]:
         from django.conf import settings

@@ -320,5 +320,72 @@ def repeated_ids(matters: Sequence[Matter]) -> set[int]:
     return out
 
 
-def _newest_first(rows: Iterable[Matter]) -> list[Matter]:
+class RecentReports:
+    """``repeated_ids`` without a query, for a writer that holds every earlier report of the
+    window itself (the bench's generator, which writes a month of matters in bulk with the
+    matters' secondary indexes dropped: the query would read the whole table once per 50 groups
+    per flush, and the load slowed with its size; the demo's loop, which runs on it too).
+
+    ``repeated_ids(matters)`` adds ``matters`` (ids above those added before; their times in any
+    order — the demo's stories are not lived in time order — but none more than the window
+    before the earliest of the previous batch) and answers exactly as ``repeated_ids`` would on
+    a database holding the matters added so far: the same groups, the same window, the same
+    ``repeats`` test. Reports older than the window are let go. A report recorded before the
+    first one added (another process's days, or the database's) is not seen: the caller counts
+    those with ``repeated_ids``."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[int, str], list[_Report]] = defaultdict(list)
+        # Words by matter id, made only for pairs that pass the cheaper tests (as ``repeats``
+        # does), kept while the report is in the window.
+        self._tokens: dict[int, set[str]] = {}
+
+    def repeated_ids(self, matters: Sequence[Matter]) -> set[int]:
+        if not matters:
+            return set()
+        span = window()
+        for m in matters:  # each group stays in time order (bisect below, pruning after)
+            group = self._groups[(m.category_id, street_path(m.area_path))]
+            bisect.insort(group, _Report(m), key=lambda r: r.created_at)
+        out: set[int] = set()
+        for m in matters:
+            group = self._groups[(m.category_id, street_path(m.area_path))]
+            times = [r.created_at for r in group]
+            start = bisect.bisect_left(times, m.created_at - span)
+            end = bisect.bisect_right(times, m.created_at + span)
+            for other in _newest_first(group[start:end]):
+                if repeats(m, other, self._tokens):  # type: ignore[arg-type]
+                    out.add(m.pk)
+                    break
+        self._forget_before(min(m.created_at for m in matters) - span)
+        return out
+
+    def _forget_before(self, earliest: dt.datetime) -> None:
+        for key in list(self._groups):
+            group = self._groups[key]
+            k = 0
+            while k < len(group) and group[k].created_at < earliest:
+                self._tokens.pop(group[k].pk, None)
+                k += 1
+            if k == len(group):
+                del self._groups[key]
+            elif k:
+                del group[:k]
+
+
+class _Report:
+    """What ``repeats`` reads of an earlier report (not the whole model instance)."""
+
+    __slots__ = (
+        "address", "area_path", "category_id", "created_at", "description", "lat", "lng", "pk",
+        "title",
+    )  # fmt: skip
+
+    def __init__(self, m: Any) -> None:
+        self.pk, self.category_id, self.area_path = m.pk, m.category_id, m.area_path
+        self.address, self.lat, self.lng = m.address, m.lat, m.lng
+        self.created_at, self.title, self.description = m.created_at, m.title, m.description
+
+
+def _newest_first[R: (Matter, _Report)](rows: Iterable[R]) -> list[R]:
     return sorted(rows, key=lambda m: -m.pk)

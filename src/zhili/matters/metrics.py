@@ -29,8 +29,10 @@ from zhili.matters.models import (
     ROLLUP_COUNTERS,
     HandlingMode,
     Matter,
+    MatterAreaAll,
     MatterAreaDay,
     MatterDuration,
+    MatterDurationAll,
     MatterUnitDay,
     Topic,
     Triage,
@@ -209,6 +211,7 @@ class View:
     crumbs: list[Area] = field(default_factory=list)
     dims: Q = field(default_factory=Q)
     matter_dims: Q = field(default_factory=Q)
+    durations: bool = True  # False: no duration histograms (a caller that shows no medians)
 
     @property
     def areas(self) -> list[Area]:
@@ -326,11 +329,16 @@ def _add(into: dict[str, int], counts: Mapping[str, int]) -> dict[str, int]:
     return into
 
 
-def _counter_rows(view: View, by_unit: bool) -> QuerySet[Any]:
+def _counter_rows(view: View, by_unit: bool, by_dimension: bool = False) -> QuerySet[Any]:
+    """The counter rows to sum: without a 三事/四事/五事 filter or grouping, an area view reads the
+    rows summed over categories and dimensions (``MatterAreaAll``: one per area and day)."""
     if view.unit is not None:
         return MatterUnitDay.objects.filter(view.dims, unit=view.unit)
-    rows = MatterUnitDay.objects.all() if by_unit else MatterAreaDay.objects.all()
-    return rows.filter(view.dims)
+    if by_unit:
+        return MatterUnitDay.objects.filter(view.dims)
+    if not view.dims and not by_dimension:
+        return MatterAreaAll.objects.all()
+    return MatterAreaDay.objects.filter(view.dims)
 
 
 Hists = dict[str, dict[int, int]]  # measure → bucket → n
@@ -339,9 +347,15 @@ Hists = dict[str, dict[int, int]]  # measure → bucket → n
 def _hists(view: View, q: Q, period: Period, group: str | None) -> dict[Any, Hists]:
     """Duration histograms of the rows ``q`` (summed over days and categories), per ``group``.
 
-    Grouped by area, the query matches the partial index matter_duration_all_units_idx (0004):
-    an index-only scan already in (depth, area_path, measure, bucket) order, so no hashing."""
-    rows = MatterDuration.objects.filter(q, view.dims, day__gte=period.start, day__lte=period.end)
+    Without a 三事/四事/五事 filter or grouping they are read from the rows already summed over
+    categories and dimensions (``MatterDurationAll``, 0012); grouped by area, the query matches
+    its partial index (as matter_duration_all_units_idx, 0004, for ``MatterDuration``): an
+    index-only scan already in (depth, area_path, measure, bucket) order, so no hashing."""
+    if not view.durations:
+        return {}
+    dimension = group in {row_field for row_field, _m, _l in DIMENSIONS.values()}
+    table = MatterDurationAll if not view.dims and not dimension else MatterDuration
+    rows = table.objects.filter(q, view.dims, day__gte=period.start, day__lte=period.end)
     if view.unit is not None:
         rows = rows.filter(unit_id=view.unit.pk)
     elif group == "unit_id":
@@ -482,6 +496,7 @@ def matter_metrics(
     triage: str = "",
     mode: str = "",
     topic: str = "",
+    durations: bool = True,
 ) -> Report:
     """Everything the metrics page, the API and the export show, for one user and period.
 
@@ -501,6 +516,7 @@ def matter_metrics(
     period = period_parse(start=start, end=end, days=days)
     view = view_for(user, area)
     view.dims, view.matter_dims = dims_q({"triage": triage, "mode": mode, "topic": topic})
+    view.durations = durations
     in_period = Q(day__gte=period.start, day__lte=period.end)
     total_q = _total_q(view)
     base = _counter_rows(view, by_unit=False).filter(in_period, total_q)
@@ -689,7 +705,7 @@ def _dimension_rows(view: View, period: Period, by: str, overdue: Overdue) -> li
     row_field, _matter_field, labels = DIMENSIONS[by]
     in_period = Q(day__gte=period.start, day__lte=period.end)
     total_q = _total_q(view)
-    rows_qs = _counter_rows(view, by_unit=False).filter(in_period, total_q)
+    rows_qs = _counter_rows(view, by_unit=False, by_dimension=True).filter(in_period, total_q)
     grouped = {r[row_field]: _clean(r) for r in rows_qs.values(row_field).annotate(**_sums())}
     durations = _durations(view, total_q, period, row_field)
     out = []

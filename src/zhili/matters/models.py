@@ -7,8 +7,9 @@ from typing import Any, ClassVar, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from zhili.core.context import request_memo
 from zhili.core.events import Event
 from zhili.core.fields import PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths
@@ -165,7 +166,7 @@ class Channel(models.TextChoices):
 class Status(models.TextChoices):
     SUBMITTED = "submitted", gettext_lazy("待受理")
     ACCEPTED = "accepted", gettext_lazy("待派遣")
-    REJECTED = "rejected", gettext_lazy("不予立案")
+    REJECTED = "rejected", pgettext_lazy("status", "不予立案")  # the action is 不予立案 too
     DISPATCHED = "dispatched", gettext_lazy("待签收")
     RETURNED = "returned", gettext_lazy("已退单待改派")
     HANDLING = "handling", gettext_lazy("处置中")
@@ -228,18 +229,27 @@ class MatterQuerySet(ScopedQuerySet):
         return self.filter(q)
 
     def _unit_has(self, unit_id: int) -> tuple[bool, bool]:
-        """Does the unit lead any matter, and is it a co-unit of any? (One query, two probes.)"""
+        """Does the unit lead any matter, and is it a co-unit of any? (One query, two probes,
+        asked once per request.)"""
+        memo = request_memo()
+        key = ("matters.unit_has", unit_id)
+        if memo is not None and key in memo:
+            return memo[key]  # type: ignore[no-any-return]
         unit: Any = self.model._meta.get_field("lead_unit").related_model
-        found = (
+        rows = (
             unit._base_manager.filter(pk=unit_id)
             .annotate(
                 lead=Exists(self.model._base_manager.filter(lead_unit_id=OuterRef("pk"))),
                 co=Exists(MatterUnit.objects.filter(unit_id=OuterRef("pk"))),
             )
             .values_list("lead", "co")
-            .first()
+            .order_by()[:1]
         )
-        return (bool(found[0]), bool(found[1])) if found else (False, False)
+        found = next(iter(rows), None)
+        answer = (bool(found[0]), bool(found[1])) if found else (False, False)
+        if memo is not None:
+            memo[key] = answer
+        return answer
 
     def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)
@@ -590,6 +600,61 @@ class MatterDuration(models.Model):
         ]
         indexes = [
             models.Index(fields=["depth", "area_path", "day"], name="rollup_duration_depth_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path} {self.measure}[{self.bucket}]={self.n}"
+
+
+class MatterAreaAll(RollupCounts):
+    """``MatterAreaDay`` summed over categories, 三事 and 四事: one row per day and area level.
+
+    What a view without a category, 三事, 四事 or 五事 filter reads (the dashboard's usual case):
+    the city's 30 days by district are 38 × 30 rows here, against one per category and dimension
+    in ``MatterAreaDay``. ``rollups.py`` keeps both from the same deltas."""
+
+    day = models.DateField()
+    area_path = PathField(gettext_lazy("区域路径"))
+    depth = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = gettext_lazy("诉求日统计（区域，全部类别）")
+        constraints = [
+            models.UniqueConstraint(fields=["area_path", "day"], name="rollup_area_all_key")
+        ]
+        indexes = [
+            models.Index(fields=["depth", "area_path", "day"], name="rollup_area_all_depth_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path}"
+
+
+class MatterDurationAll(models.Model):
+    """``MatterDuration`` summed over categories, 三事 and 四事 (as ``MatterAreaAll`` is)."""
+
+    day = models.DateField()
+    area_path = PathField(gettext_lazy("区域路径"))
+    depth = models.PositiveSmallIntegerField()
+    unit_id = models.IntegerField(default=0)
+    measure = models.CharField(max_length=8)
+    bucket = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = gettext_lazy("诉求时长分布（全部类别）")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "day", "unit_id", "measure", "bucket"],
+                name="rollup_duration_all_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["depth", "area_path", "measure", "bucket", "day", "n"],
+                condition=models.Q(unit_id=0),
+                name="rollup_duration_all_idx",
+            )
         ]
 
     def __str__(self) -> str:

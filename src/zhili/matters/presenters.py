@@ -68,11 +68,11 @@ def matter_detail_out(user: Any, m: Matter) -> dict[str, Any]:
     """One matter with the actions the user may take on it now (the page's buttons)."""
     from zhili.matters.selectors import matter_co_units
 
-    actions = [{"action": a, "label": label(a)} for a in allowed_actions(user, m)]
     co_units = [
         {"id": cu.unit_id, "name": cu.unit.name, "reported_at": cu.reported_at, "report": cu.report}
         for cu in matter_co_units(m)
     ]
+    actions = [{"action": a, "label": label(a)} for a in allowed_actions(user, m)]
     return {
         **matter_out(user, m),
         "actions": actions,

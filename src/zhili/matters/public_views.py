@@ -1,14 +1,13 @@
 """Pages for residents, without login: report a matter on the web, look up its progress.
 
 Nothing here shows staff names or anyone's personal data. Both forms are throttled per address
-(a fixed window in Django's cache; configure a shared cache when running several processes)."""
+(``core.throttle.throttled``: a fixed window in Django's cache)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhili.core.errors import ValidationFailed, ZhiliError
 from zhili.core.i18n import Label
-from zhili.core.middleware import client_ip
+from zhili.core.throttle import throttled
 from zhili.matters import selectors, services
 from zhili.matters.actions import Resident
 from zhili.matters.forms import (
@@ -35,6 +34,7 @@ REPORT_WINDOW = int(getattr(settings, "ZHILI_PUBLIC_REPORT_WINDOW", 60 * 60))
 NOT_FOUND = gettext_lazy("未查到与该编号和手机号后四位相符的诉求，请核对后再试。")
 SESSION_KEY = "zhili_public_report_number"
 LOOKUP_KEY = "zhili_public_lookup_matter"  # the matter this browser proved it reported
+DONE_LOOKUP_KEY = "zhili_public_report_lookup"  # whether the report left a phone to look up by
 KEPT_KEY = "zhili_public_report_photos"  # hashes of the photos this browser uploaded
 
 
@@ -42,18 +42,6 @@ def _too_often() -> str:
     return gettext("提交过于频繁，请 %(REPORT_WINDOW)s 分钟后再试。") % {
         "REPORT_WINDOW": REPORT_WINDOW // 60
     }
-
-
-def throttled(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
-    """Count one try for the client's address; True once it has used up ``limit`` in the window."""
-    key = f"zhili:throttle:{scope}:{client_ip(request) or '-'}"
-    cache.add(key, 0, window)
-    try:
-        tries = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        tries = 1
-    return tries > limit
 
 
 def _store_photos(request: HttpRequest, form: PublicReportForm) -> list[Any] | None:
@@ -117,6 +105,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 request.session[SESSION_KEY] = matter.number
+                request.session[DONE_LOOKUP_KEY] = bool(matter.reporter_phone)
                 request.session.pop(KEPT_KEY, None)
                 return redirect("public:report_done")
     category = form.category_obj()
@@ -145,7 +134,8 @@ def public_report_done(request: HttpRequest) -> HttpResponse:
     number = request.session.get(SESSION_KEY)
     if not number:
         return redirect("public:report")
-    return render(request, "matters/public/report_done.html", {"number": number})
+    lookup = request.session.get(DONE_LOOKUP_KEY, True)
+    return render(request, "matters/public/report_done.html", {"number": number, "lookup": lookup})
 
 
 @require_http_methods(["GET", "POST"])

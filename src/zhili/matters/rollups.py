@@ -34,8 +34,10 @@ from zhili.matters.models import (
     ROLLUP_COUNTERS,
     Category,
     Matter,
+    MatterAreaAll,
     MatterAreaDay,
     MatterDuration,
+    MatterDurationAll,
     MatterEvent,
     MatterRollupState,
     MatterUnitDay,
@@ -71,6 +73,32 @@ def bucket_of(seconds: float) -> int:
     while bucket_bounds(b)[1] <= seconds:
         b += 1
     return b
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    """The city's date of ``at`` (the project's time zone, whatever a request activated: a
+    rollup day is the city's day; ``timezone.localdate`` looks the zone up on every call)."""
+    return at.astimezone(timezone.get_default_timezone()).date()
+
+
+class Counts(dict[str, int]):
+    """One row's counter changes; a counter not changed reads 0 (``Counter``'s lookup, without
+    its constructor's and ``update``'s type checks on the rollups' hottest path)."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+
+def _bump(target: dict[str, int], counts: Mapping[str, int], sign: int = 1) -> None:
+    """``target += counts`` (× ``sign``): ``Counter.update`` without its per-call type checks,
+    on the rollups' hottest path."""
+    get = target.get
+    if sign == 1:
+        for k, v in counts.items():
+            target[k] = get(k, 0) + v
+    else:
+        for k, v in counts.items():
+            target[k] = get(k, 0) + sign * v
 
 
 @functools.lru_cache(maxsize=65536)
@@ -109,6 +137,8 @@ UnitKey = tuple[int, str, dt.date, int, int, str, str]  # unit, path, day, categ
 DurationKey = tuple[
     str, dt.date, int, int, str, int, int, str, str
 ]  # path, day, unit, cat, measure, b, depth, triage, mode
+AllKey = tuple[str, dt.date, int]  # path, day, depth: summed over category, 三事 and 四事
+DurationAllKey = tuple[str, dt.date, int, str, int, int]  # path, day, unit, measure, b, depth
 
 
 def dims_of(m: Any) -> Dims:
@@ -122,27 +152,35 @@ class Deltas:
     """Counter changes to add, keyed like the rollup tables' rows."""
 
     def __init__(self) -> None:
-        self.area: dict[AreaKey, Counter[str]] = defaultdict(Counter)
-        self.unit: dict[UnitKey, Counter[str]] = defaultdict(Counter)
+        self.area: dict[AreaKey, Counts] = defaultdict(Counts)
+        self.unit: dict[UnitKey, Counts] = defaultdict(Counts)
         self.durations: Counter[DurationKey] = Counter()
+        # The same changes summed over category, 三事 and 四事 (MatterAreaAll, MatterDurationAll).
+        self.area_all: dict[AllKey, Counts] = defaultdict(Counts)
+        self.durations_all: Counter[DurationAllKey] = Counter()
 
     def count(self, m: Any, day: dt.date, unit_id: int, counts: dict[str, int]) -> None:
         counts = {k: v for k, v in counts.items() if v}  # most of an event's counters are 0
         if not counts:
             return
         triage, mode = dims_of(m)
+        cat = m.category_id
+        area, area_all, unit = self.area, self.area_all, self.unit
         for path, depth in level_paths(m.area_path):
-            self.area[(path, day, m.category_id, depth, triage, mode)].update(counts)
+            _bump(area[(path, day, cat, depth, triage, mode)], counts)
+            _bump(area_all[(path, day, depth)], counts)
             if unit_id:
-                self.unit[(unit_id, path, day, m.category_id, depth, triage, mode)].update(counts)
+                _bump(unit[(unit_id, path, day, cat, depth, triage, mode)], counts)
 
     def rekeyed(self, dims: Dims) -> Deltas:
-        """The same changes under other 三事/四事 keys (moving a matter's counts)."""
+        """The same changes under other 三事/四事 keys (moving a matter's counts; the sums over
+        every key are the same changes)."""
         out = Deltas()
+        out.add_all(self)
         for (path, day, cat, depth, _t, _m), c in self.area.items():
-            out.area[(path, day, cat, depth, *dims)].update(c)
+            _bump(out.area[(path, day, cat, depth, *dims)], c)
         for (unit, path, day, cat, depth, _t, _m), c in self.unit.items():
-            out.unit[(unit, path, day, cat, depth, *dims)].update(c)
+            _bump(out.unit[(unit, path, day, cat, depth, *dims)], c)
         for (path, day, u, cat, measure, b, depth, _t, _m), n in self.durations.items():
             out.durations[(path, day, u, cat, measure, b, depth, *dims)] += n
         return out
@@ -150,11 +188,19 @@ class Deltas:
     def add(self, other: Deltas, sign: int = 1) -> None:
         """Add ``other`` (times ``sign``) to these changes."""
         for key, counts in other.area.items():
-            self.area[key].update({k: sign * v for k, v in counts.items()})
+            _bump(self.area[key], counts, sign)
         for ukey, counts in other.unit.items():
-            self.unit[ukey].update({k: sign * v for k, v in counts.items()})
+            _bump(self.unit[ukey], counts, sign)
         for dkey, n in other.durations.items():
             self.durations[dkey] += sign * n
+        self.add_all(other, sign)
+
+    def add_all(self, other: Deltas, sign: int = 1) -> None:
+        """Add only the sums over category, 三事 and 四事 of ``other``."""
+        for akey, counts in other.area_all.items():
+            _bump(self.area_all[akey], counts, sign)
+        for dakey, n in other.durations_all.items():
+            self.durations_all[dakey] += sign * n
 
     def duration(self, m: Any, day: dt.date, unit_id: int, measure: str, seconds: float) -> None:
         b = bucket_of(seconds)
@@ -162,6 +208,7 @@ class Deltas:
         for path, depth in level_paths(m.area_path):
             for u in {0, unit_id}:
                 self.durations[(path, day, u, m.category_id, measure, b, depth, triage, mode)] += 1
+                self.durations_all[(path, day, u, measure, b, depth)] += 1
 
 
 def _elapsed(m: Any, s: State, at: dt.datetime) -> float:
@@ -169,22 +216,30 @@ def _elapsed(m: Any, s: State, at: dt.datetime) -> float:
     return max(0.0, (at - m.created_at).total_seconds() - s.suspended_seconds)
 
 
+# Events that add 1 to a counter of the same meaning whatever else they carry.
+_ACTION_COUNTER = {
+    "submit": "created",
+    "reject": "rejected",
+    "merge": "merged",
+    "return": "returned",
+    "suspend": "suspended",
+    "self_handle": "self_handled",
+    "reopen": "reopened",
+}
+
+
 def apply_event(d: Deltas, m: Any, e: Any, state: State) -> State:
     """Add what event ``e`` changes to ``d``. ``m`` is the matter as it is right after ``e``."""
     s = replace(state)
-    day = timezone.localdate(e.at)
+    day = local_day(e.at)
     unit = m.lead_unit_id or 0
     data = e.data or {}
     a, before, after = e.action, e.from_status, e.to_status
-    c: Counter[str] = Counter()
-    c["created"] = a == "submit"
-    c["accepted"] = before == Status.SUBMITTED and after not in NOT_ACCEPTED
-    c["rejected"] = a == "reject"
-    c["merged"] = a == "merge"
-    c["returned"] = a == "return"
-    c["suspended"] = a == "suspend"
-    c["self_handled"] = a == "self_handle"
-    c["reopened"] = a == "reopen"
+    c: dict[str, int] = {}  # the counters this event adds 1 to (most of them are 0)
+    if a in _ACTION_COUNTER:  # created, rejected, merged, returned, suspended, …
+        c[_ACTION_COUNTER[a]] = 1
+    if before == Status.SUBMITTED and after not in NOT_ACCEPTED:
+        c["accepted"] = 1
     if a == "dispatch":
         if m.dispatch_count <= 1:
             c["dispatched"] = 1
@@ -193,34 +248,40 @@ def apply_event(d: Deltas, m: Any, e: Any, state: State) -> State:
             c["redispatched"] = 1
     if a == "sign":
         c["signed"] = 1
-        c["signed_on_time"] = m.sign_due is None or e.at <= m.sign_due
+        if m.sign_due is None or e.at <= m.sign_due:
+            c["signed_on_time"] = 1
     if not s.contacted and m.contacted_at is not None:
         s.contacted = True
         if m.contact_due is not None:  # a dispatched matter: the loop's first contact
             c["contacted"] = 1
-            c["contacted_on_time"] = m.contacted_at <= m.contact_due
+            if m.contacted_at <= m.contact_due:
+                c["contacted_on_time"] = 1
             d.duration(m, day, unit, "contact", _elapsed(m, s, m.contacted_at))
     if after == Status.CLOSED and before != Status.CLOSED:
         c["closed"] = 1
         d.duration(m, day, unit, "close", _elapsed(m, s, e.at))
     if a == "verify":
         c["verified"] = 1
-        c["reworked"] = not data.get("passed")
-    if a == "approve_extension":
-        c["extended"] = bool(data.get("approved"))
+        if not data.get("passed"):
+            c["reworked"] = 1
+    if a == "approve_extension" and data.get("approved"):
+        c["extended"] = 1
     if a == "spot_check":  # 抽查核实 of a self-handled matter (no lead unit: area rows)
         c["spot_checked"] = 1
-        c["spot_passed"] = bool(data.get("passed"))
+        if data.get("passed"):
+            c["spot_passed"] = 1
     if a == "rate":
         c["rated"] = 1
-        c["solved"] = bool(data.get("solved"))
-        c["satisfied"] = bool(data.get("satisfied"))
+        if data.get("solved"):
+            c["solved"] = 1
+        if data.get("satisfied"):
+            c["satisfied"] = 1
     if a == "suspend":
         s.suspended_since = e.at
     if a == "resume" and s.suspended_since is not None:
         s.suspended_seconds += int((e.at - s.suspended_since).total_seconds())
         s.suspended_since = None
-    d.count(m, day, unit, {k: int(v) for k, v in c.items()})
+    d.count(m, day, unit, c)
     if a == "merge":  # an officer's word that it repeats another report
         _count_repeat(d, m, s)
     _cohorts(d, m, s)
@@ -231,20 +292,49 @@ def _count_repeat(d: Deltas, m: Any, s: State) -> None:
     """Count ``m`` once as a repeat, on the day it was received (the 受理 cohort; no unit)."""
     if not s.repeated:
         s.repeated = True
-        d.count(m, timezone.localdate(m.created_at), 0, {"repeated": 1})
+        d.count(m, local_day(m.created_at), 0, {"repeated": 1})
 
 
-def add_repeats(d: Deltas, matters: Sequence[Any], states: Mapping[int, State]) -> None:
+def add_repeats(
+    d: Deltas, matters: Sequence[Any], states: Mapping[int, State], found: set[int] | None = None
+) -> None:
     """Count the ``matters`` (saved) that repeat a report recorded before them and are not
-    counted yet; ``states`` (by matter id) are marked."""
+    counted yet; ``states`` (by matter id) are marked. ``found``: the ids among ``matters`` that
+    repeat, when the caller has decided it (``duplicates.RecentReports``); else one query per 50
+    groups (``duplicates.repeated_ids``)."""
     todo = [m for m in matters if not states[m.pk].repeated]
     if todo:
-        from zhili.matters.duplicates import repeated_ids
+        if found is None:
+            from zhili.matters.duplicates import repeated_ids
 
-        found = repeated_ids(todo)
+            found = repeated_ids(todo)
         for m in todo:
             if m.pk in found:
                 _count_repeat(d, m, states[m.pk])
+
+
+@transaction.atomic
+def add_missed_repeats(matters: Sequence[Any], found: set[int] | None = None) -> int:
+    """Count the saved ``matters`` that repeat an earlier report but are not counted as repeats
+    (their rollup state says so), as ``add_repeats`` would have when each was recorded: for a bulk
+    writer that could not see every earlier report then (the bench's day shards, written by
+    processes side by side). Counted under each matter's place and 三事/四事 now, where the
+    services' moves (``relocate``, ``reattribute``) would have taken the count. ``found``: as for
+    ``add_repeats``. Returns how many."""
+    ids = [m.pk for m in matters]
+    uncounted = set(
+        MatterRollupState.objects.filter(matter_id__in=ids, repeated=False).values_list(
+            "matter_id", flat=True
+        )
+    )
+    states = {m.pk: State(repeated=m.pk not in uncounted) for m in matters}
+    d = Deltas()
+    add_repeats(d, matters, states, found)
+    counted = [pk for pk in uncounted if states[pk].repeated]
+    if counted:
+        flush(d)
+        MatterRollupState.objects.filter(matter_id__in=counted).update(repeated=True)
+    return len(counted)
 
 
 Cohort = tuple[dt.date, int, tuple[bool, ...]]  # day, lead unit, flags
@@ -259,7 +349,7 @@ def _due_cohort(m: Any) -> Cohort | None:
     on_time = closed and m.closed_at is not None and m.closed_at <= m.handle_due
     extended = (m.extension_count or 0) > 0
     flags = (closed, on_time, m.status == Status.SUSPENDED, extended)
-    return timezone.localdate(m.handle_due), m.lead_unit_id or 0, flags
+    return local_day(m.handle_due), m.lead_unit_id or 0, flags
 
 
 def _contact_cohort(m: Any) -> Cohort | None:
@@ -269,7 +359,7 @@ def _contact_cohort(m: Any) -> Cohort | None:
         return None
     on_time = m.contacted_at is not None and m.contacted_at <= m.contact_due
     suspended = m.status == Status.SUSPENDED and m.contacted_at is None
-    return timezone.localdate(m.contact_due), m.lead_unit_id or 0, (on_time, suspended)
+    return local_day(m.contact_due), m.lead_unit_id or 0, (on_time, suspended)
 
 
 DUE_COUNTERS = ("due_closed", "due_closed_on_time", "due_suspended", "due_extended")
@@ -397,6 +487,25 @@ def flush(d: Deltas) -> None:
     ]
     key = ["area_path", "day", "unit_id", "category_id", "measure", "bucket", *dims]
     _upsert(MatterDuration, [*key, "depth", "n"], key, ["n"], duration_rows)
+    all_rows = [
+        (path, day(dd), depth, *(c[k] for k in ROLLUP_COUNTERS))
+        for (path, dd, depth), c in d.area_all.items()
+        if any(c.values())
+    ]
+    _upsert(
+        MatterAreaAll,
+        ["area_path", "day", "depth", *ROLLUP_COUNTERS],
+        ["area_path", "day"],
+        ROLLUP_COUNTERS,
+        all_rows,
+    )
+    duration_all_rows = [
+        (path, day(dd), unit, measure, b, depth, n)
+        for (path, dd, unit, measure, b, depth), n in d.durations_all.items()
+        if n
+    ]
+    key = ["area_path", "day", "unit_id", "measure", "bucket"]
+    _upsert(MatterDurationAll, [*key, "depth", "n"], key, ["n"], duration_all_rows)
 
 
 def record(matter: Any, event: Any) -> None:
@@ -613,6 +722,8 @@ ROLLUP_MODELS: tuple[type[models.Model], ...] = (
     MatterAreaDay,
     MatterUnitDay,
     MatterDuration,
+    MatterAreaAll,
+    MatterDurationAll,
     MatterRollupState,
 )
 

@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from zhili.core import lookups
 from zhili.matters.models import Matter, MatterEvent, RoutingRule
 from zhili.org.models import Unit
 
@@ -29,7 +30,15 @@ MODEL_VERSION = 1
 
 
 def rule_unit(category: Any, area: Any) -> Any:
-    """The unit of the rule on the deepest ancestor-or-self of ``area`` for ``category``."""
+    """The unit of the rule on the deepest ancestor-or-self of ``area`` for ``category``
+    (memoised per process: core.lookups, family "routing")."""
+    found = lookups.memo("routing").get(
+        (category.pk, area.pk, area.path), lambda: (_rule_unit(category, area),)
+    )  # a tuple: "no rule" is an answer worth keeping too
+    return found[0]
+
+
+def _rule_unit(category: Any, area: Any) -> Any:
     codes = [*area.ancestor_codes, area.code]
     rules = RoutingRule.objects.filter(category=category, area__code__in=codes).select_related(
         "unit", "area"

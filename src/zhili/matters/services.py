@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -23,7 +24,7 @@ from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
 from zhili.core.scoping import can
-from zhili.core.validation import clean_text, next_in_sequence, phone_number
+from zhili.core.validation import clean_text, next_in_sequence, number_in_sequence, phone_number
 from zhili.matters import rollups, steps
 from zhili.matters.actions import SPECS
 from zhili.matters.models import (
@@ -55,9 +56,22 @@ def sample_rate() -> float:
 _text = clean_text
 
 
-def next_number(now: dt.datetime) -> str:
-    day = timezone.localtime(now).date()
-    return f"Q{day:%Y%m%d}{next_in_sequence(MatterCounter, day=day):06d}"
+NUMBER_DIGITS = 6  # Q + yyyymmdd + the day's sequence
+
+
+def number_matter(matter: Matter) -> str:
+    """Give a matter saved under ``_placeholder_number`` the day's next number, Q + yyyymmdd + the
+    day's sequence in six digits, as the last write before its audit record."""
+    day = timezone.localtime(matter.created_at).date()
+    return number_in_sequence(
+        matter, "number", f"Q{day:%Y%m%d}", NUMBER_DIGITS, MatterCounter, day=day
+    )
+
+
+def _placeholder_number() -> str:
+    """A matter's number until ``number_matter`` draws it, later in the same transaction
+    (unique, never committed; not of the Q-yyyymmdd form)."""
+    return f"~{uuid.uuid4().hex[:19]}"
 
 
 def _district_code(area: Area) -> str:
@@ -245,8 +259,11 @@ def matter_create(
         answers=answers,
         at=at,
     )
-    # Drawn last: the day's counter row stays locked until commit, and every intake waits for it.
-    matter.number = next_number(matter.created_at)
+    # The number is drawn after every other write but the audit record: the day's counter row
+    # stays locked until commit and every intake in the city waits for it, so the matter is
+    # inserted under a placeholder and given its number last (on PostgreSQL the counter's upsert
+    # and the matter's UPDATE are one statement).
+    matter.number = _placeholder_number()
     matter.save()
     staff = _staff(actor)
     WORKFLOW.record(
@@ -260,6 +277,7 @@ def matter_create(
         attachments=attachments,
         audit=False,  # the intake's own audit record follows
     )
+    number_matter(matter)
     audit_record(
         actor=actor if _staff(actor) else None,
         action="matter.create",

@@ -264,6 +264,7 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
+    co_units = selectors.matter_co_units(matter)  # first: the actions below then need no query
     allowed = workflow.allowed_actions(user, matter)
     forms = []
     for action in allowed:
@@ -285,7 +286,7 @@ def _detail(
             "matter": matter,
             "ancestors": [*_ancestor_names(matter)],
             "answers": _answers(matter),
-            "co_units": selectors.matter_co_units(matter),
+            "co_units": co_units,
             "merged_matters": selectors.matter_merged_in(user, matter),
             "merged_into_link": selectors.matter_merged_into_visible(user, matter),
             "timeline": selectors.matter_timeline(matter),

@@ -190,7 +190,7 @@ def describe(e: Any) -> str:
         if data.get("contact_due"):
             parts.append(gettext("联系时限 %(_local)s") % {"_local": _local(data["contact_due"])})
         parts.append(_notified(data))
-    return "，".join(str(p) for p in parts if p)
+    return gettext("，").join(str(p) for p in parts if p)
 
 
 labels.register_describer(WORKFLOW.kind, describe)

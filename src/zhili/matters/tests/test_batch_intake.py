@@ -215,8 +215,14 @@ def test_batch_size_is_bounded(client: Any, bearer: Any) -> None:
         assert resp.status_code == 422
 
 
-BATCH_QUERIES = 17
-ROLLUP_TABLES = ("matters_matterareaday", "matters_matterunitday", "matters_matterduration")
+BATCH_QUERIES = 18
+ROLLUP_TABLES = (
+    "matters_matterareaday",
+    "matters_matterunitday",
+    "matters_matterduration",
+    "matters_matterareaall",
+    "matters_matterdurationall",
+)
 
 
 def test_the_query_count_does_not_grow_with_the_batch(

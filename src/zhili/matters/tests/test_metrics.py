@@ -20,8 +20,10 @@ from zhili.matters.models import (
     Category,
     HandlingMode,
     Matter,
+    MatterAreaAll,
     MatterAreaDay,
     MatterDuration,
+    MatterDurationAll,
     MatterRollupState,
     MatterUnitDay,
     Triage,
@@ -242,12 +244,16 @@ def _snapshot() -> dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]:
         MatterAreaDay: ("area_path", "day", "category_id", "depth", *dims),
         MatterUnitDay: ("unit_id", "area_path", "day", "category_id", "depth", *dims),
         MatterDuration: ("area_path", "day", "unit_id", "category_id", "measure", "bucket", *dims),
+        MatterAreaAll: ("area_path", "day", "depth"),
+        MatterDurationAll: ("area_path", "day", "unit_id", "measure", "bucket"),
         MatterRollupState: ("matter_id",),
     }
     values = {
         MatterAreaDay: ROLLUP_COUNTERS,
         MatterUnitDay: ROLLUP_COUNTERS,
         MatterDuration: ("n",),
+        MatterAreaAll: ROLLUP_COUNTERS,
+        MatterDurationAll: ("n",),
         MatterRollupState: rollups.STATE_FIELDS,
     }
     out: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
@@ -259,6 +265,22 @@ def _snapshot() -> dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]:
             if model is MatterRollupState or any(r[len(key) :])
         }
     return out
+
+
+def _assert_sums_over_categories(snap: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]) -> None:
+    """MatterAreaAll / MatterDurationAll are MatterAreaDay / MatterDuration summed over category,
+    三事 and 四事, row for row (what the dashboard reads without a filter)."""
+    area: dict[tuple[Any, ...], list[int]] = {}
+    for (path, day, _cat, depth, _t, _m), values in snap["MatterAreaDay"].items():
+        sums = area.setdefault((path, day, depth), [0] * len(values))
+        for i, v in enumerate(values):
+            sums[i] += v
+    assert {k: tuple(v) for k, v in area.items() if any(v)} == snap["MatterAreaAll"]
+    durations: dict[tuple[Any, ...], int] = {}
+    for (path, day, unit, _cat, measure, bucket, _t, _m), (n,) in snap["MatterDuration"].items():
+        key = (path, day, unit, measure, bucket)
+        durations[key] = durations.get(key, 0) + n
+    assert {k: (n,) for k, n in durations.items() if n} == snap["MatterDurationAll"]
 
 
 def test_incremental_rollups_equal_the_rebuilt_ones(
@@ -312,6 +334,7 @@ def test_incremental_rollups_equal_the_rebuilt_ones(
 
     incremental = _snapshot()
     assert incremental["MatterUnitDay"] and incremental["MatterDuration"]
+    _assert_sums_over_categories(incremental)
     call_command("rebuild_rollups", stdout=io.StringIO())
     rebuilt = _snapshot()
     for table, rows in incremental.items():
@@ -540,8 +563,10 @@ def test_city_dashboard_api_reads_a_fixed_handful_of_queries(
     with django_assert_max_num_queries(8) as captured:
         body = client.get(f"{API}?{QS}", headers=headers).json()
     reads = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in captured.captured_queries]
-    assert reads.count('"matters_matterareaday"') == 2  # by path (totals, rows, map), by day
-    assert reads.count('"matters_matterduration"') == 1  # the rows' histograms; totals summed
+    # The rows summed over categories (0012): by path (totals, rows, map), by day; histograms.
+    assert reads.count('"matters_matterareaall"') == 2
+    assert reads.count('"matters_matterdurationall"') == 1  # the rows'; totals summed
+    assert '"matters_matterareaday"' not in reads and '"matters_matterduration"' not in reads
     assert reads.count('"matters_matter"') == 1  # the live overdue counts: one grouped query
     from django.utils import timezone
 

@@ -176,3 +176,48 @@ def test_a_resident_cannot_attach_a_file_someone_else_stored(client: Any, settin
 
     matter = Matter.objects.get(description="想附上别人的文件")
     assert not MatterEvent.objects.filter(matter=matter, attachments=staff_file).exists()
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_the_done_page_offers_the_lookup_only_to_a_report_with_a_phone(
+    client: Any, anonymous: bool
+) -> None:
+    category = (
+        Category.objects.filter(parent__isnull=False, is_active=True, allow_anonymous=True)
+        .order_by("code")
+        .first()
+    )
+    body: dict[str, Any] = {
+        "category": category.code,
+        "description": "小区门口路灯不亮",
+        "area": "500103003013",
+    }
+    body.update({"anonymous": "on"} if anonymous else {"reporter_phone": "13800138000"})
+    sent = client.post("/public/report/", body)
+    assert sent.status_code == 302, sent.content.decode()[:2000]
+    page = client.get(sent["Location"]).content.decode()
+    number = Matter.objects.get(description=body["description"]).number
+    assert f'id="done-number">{number}<' in page
+    button = 'w-100 mb-2" href="/public/lookup/"'
+    # Reporting proves nothing for the lookup's rating: only the lookup (number and phone digits)
+    # puts a matter in the session (the done page's flag once shared its key, and True is pk 1).
+    rated = client.post("/public/lookup/rate/", {"solved": "1", "satisfied": "1", "note": "好"})
+    assert rated.status_code == 302 and rated["Location"] == "/public/lookup/"
+    if anonymous:
+        assert 'id="done-no-lookup"' in page and 'id="done-lookup"' not in page
+        assert button not in page
+    else:
+        assert 'id="done-lookup"' in page and button in page
+
+
+def test_a_rejected_matter_reads_rejected_and_the_action_reject_in_english() -> None:
+    from django.utils import translation
+
+    from zhili.matters.models import Status
+    from zhili.matters.workflow import label
+
+    with translation.override("en"):
+        assert str(Status.REJECTED.label) == "Rejected"
+        assert label("reject") == "Reject"
+    with translation.override("zh-hans"):
+        assert str(Status.REJECTED.label) == label("reject") == "不予立案"

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zhili.matters import services
 from zhili.testing import factories as f
@@ -72,3 +74,92 @@ def test_transition_query_counts(db: Any) -> None:
     services.matter_create(**intake)
     with assert_query_count("transition: create"):
         services.matter_create(**intake)
+
+
+def test_the_detail_api_reads_a_matters_relations_without_a_query_each(
+    client: Any, bearer: Any, db: Any
+) -> None:
+    """A suggested unit, a lead unit, a group of categories or a place cost no query of their
+    own (joined, or from the process's memos); a merged matter's target is one prefetch."""
+    from zhili.matters.models import Matter
+
+    plain = f.make_matter()
+    routed = f.make_dispatched_matter()
+    Matter.objects.filter(pk=routed.pk).update(suggested_unit=f.unit("渝中区住房城乡建委"))
+    merged = services.matter_merge(actor=f.user("jiefangbei"), matter=f.make_matter(), into=plain)
+    headers = bearer("jiefangbei")
+
+    def count(matter: Any) -> int:
+        url = f"/api/v1/matters/{matter.number}"
+        with CaptureQueriesContext(connection) as q:
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.content
+        return len(q.captured_queries)
+
+    count(plain)  # the token's first use, the memos filled
+    base = count(plain)
+    assert count(routed) == base
+    body = client.get(f"/api/v1/matters/{routed.number}", headers=headers).json()
+    assert body["suggested_unit"]["name"] == "渝中区住房城乡建委"
+    assert body["category_name"] and body["area_name"]
+    assert count(merged) == base + 1
+    assert (
+        client.get(f"/api/v1/matters/{merged.number}", headers=headers).json()["merged_into"]
+        == plain.number
+    )
+
+
+def test_intake_draws_the_days_number_after_its_other_writes(db: Any) -> None:
+    """The day's counter row stays locked from its upsert to the commit, and every intake in
+    the city waits for it: only the number's UPDATE and the audit record may follow it."""
+    from zhili.matters.models import Matter
+
+    worker = f.user("jiefangbei")
+    first = f.make_matter()
+    with CaptureQueriesContext(connection) as q:
+        matter = services.matter_create(
+            actor=worker,
+            category=first.category,
+            channel="staff",
+            description="路灯不亮",
+            area=first.area,
+            reporter_phone=f.PHONE,
+        )
+    sql = [x["sql"] for x in q.captured_queries]
+    drawn = next(i for i, s in enumerate(sql) if "matters_mattercounter" in s)
+    writes = [s for s in sql[drawn:] if s.split()[0] in ("WITH", "INSERT", "UPDATE", "DELETE")]
+    if connection.vendor == "postgresql":  # the draw and the matter's UPDATE are one statement
+        assert len(writes) == 2, writes
+        assert 'UPDATE "matters_matter" SET "number"' in writes[0], writes
+    else:
+        assert len(writes) == 3, writes
+        assert writes[1].startswith('UPDATE "matters_matter" SET "number"'), writes
+    assert writes[-1].startswith('INSERT INTO "core_auditevent"'), writes
+    assert any("matters_matterevent" in s for s in sql[:drawn])
+    stored = Matter.objects.get(pk=matter.pk)
+    assert stored.number == matter.number and stored.number.startswith("Q")
+    assert int(stored.number[-6:]) == int(first.number[-6:]) + 1  # consecutive, no gap
+    assert not Matter.objects.filter(number__startswith="~").exists()
+
+
+def test_a_days_millionth_matter_keeps_every_digit(db: Any) -> None:
+    """The sequence is padded to six digits, never cut to them."""
+    from django.utils import timezone
+
+    from zhili.matters.models import MatterCounter
+
+    first = f.make_matter()
+    day = timezone.localtime(first.created_at).date()
+    MatterCounter.objects.filter(day=day).update(last=999_998)
+    numbers = [
+        services.matter_create(
+            actor=f.user("jiefangbei"),
+            category=first.category,
+            channel="staff",
+            description="路灯不亮",
+            area=first.area,
+            at=first.created_at,
+        ).number
+        for _ in range(2)
+    ]
+    assert numbers == [f"Q{day:%Y%m%d}999999", f"Q{day:%Y%m%d}1000000"]

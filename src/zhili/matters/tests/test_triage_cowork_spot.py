@@ -277,7 +277,14 @@ def test_sampled_matters_wait_for_a_spot_check_and_the_result_counts(
 
 
 def _rollup_rows() -> dict[tuple[Any, ...], dict[str, int]]:
-    from zhili.matters.models import ROLLUP_COUNTERS, MatterAreaDay, MatterDuration, MatterUnitDay
+    from zhili.matters.models import (
+        ROLLUP_COUNTERS,
+        MatterAreaAll,
+        MatterAreaDay,
+        MatterDuration,
+        MatterDurationAll,
+        MatterUnitDay,
+    )
 
     out: dict[tuple[Any, ...], dict[str, int]] = {}
     for model in (MatterAreaDay, MatterUnitDay):
@@ -290,6 +297,13 @@ def _rollup_rows() -> dict[tuple[Any, ...], dict[str, int]]:
     for row in MatterDuration.objects.exclude(n=0).values():
         key = ("d", row["unit_id"], row["area_path"], row["day"], row["category_id"])
         key += (row["triage"], row["handling_mode"], row["measure"], row["bucket"])
+        out[key] = {"n": row["n"]}
+    for row in MatterAreaAll.objects.values():
+        counts = {k: row[k] for k in ROLLUP_COUNTERS if row[k]}
+        if counts:
+            out[("all", row["area_path"], row["day"])] = counts
+    for row in MatterDurationAll.objects.exclude(n=0).values():
+        key = ("d-all", row["unit_id"], row["area_path"], row["day"], row["measure"], row["bucket"])
         out[key] = {"n": row["n"]}
     return out
 
