@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhili.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhili.core.middleware.SessionRenewalMiddleware",
     "zhili.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +137,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Django's form renderer, with the choice widgets (select, radio buttons, checkboxes) drawn in
+# Python instead of one template include per option (core/form_renderer.py).
+FORM_RENDERER = "zhili.core.form_renderer.Renderer"
 
 # Database: DATABASE_URL, default an embedded SQLite file in WAL mode. Connections are kept
 # between requests on SQLite too: reopening one (pragmas, schema, statement cache) cost about as
@@ -175,9 +180,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions: idle timeout (seconds), renewed on every request.
+# Sessions: idle timeout (seconds), renewed by a request at most once a minute
+# (core.middleware.SessionRenewalMiddleware; not SESSION_SAVE_EVERY_REQUEST, a write per page).
 SESSION_COOKIE_AGE = int(os.environ.get("ZHILI_SESSION_TIMEOUT", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # HTTPS (`check --deploy` is clean with ZHILI_HTTPS=1): secure cookies, redirect to https, HSTS.
@@ -349,6 +355,10 @@ ZHILI_IDEMPOTENCY_DAYS = int(os.environ.get("ZHILI_IDEMPOTENCY_DAYS", "7"))
 
 # Metrics of matters: rankings list only areas or units with at least this many cases (docs/matters.md).
 ZHILI_RANKING_MIN_SAMPLE = int(os.environ.get("ZHILI_RANKING_MIN_SAMPLE", "30"))
+
+# 公示屏 (docs/screens.md): the address residents' phones reach the site at ("https://zhili.example.cn"),
+# for the rating page's QR code on the screens; empty: the address the screen itself was opened at.
+ZHILI_PUBLIC_URL = os.environ.get("ZHILI_PUBLIC_URL", "").rstrip("/")
 
 # 楼栋工作日 (docs/visits.md): done visits a cadre makes each week to count as weekly contact
 # (奉节's practice; assumed 1), and the fewest/most streets a 包片 leader follows ("1,2").

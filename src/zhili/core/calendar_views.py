@@ -16,15 +16,13 @@ from django.utils.translation import gettext, gettext_lazy
 
 from zhili.core import calendar
 from zhili.core.errors import ZhiliError
+from zhili.core.forms import style_fields
 
 
 class _Styled(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            f.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-            )
+        style_fields(self)
 
 
 class CalendarDayForm(_Styled):

@@ -1,4 +1,5 @@
 import functools
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -59,7 +60,7 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
         token = context.set_current(
-            context.RequestContext(request_id=request_id, ip=client_ip(request))
+            context.RequestContext(request_id=request_id, ip=client_ip(request), memo={})
         )
         try:
             response = self.get_response(request)
@@ -67,6 +68,31 @@ class RequestContextMiddleware:
             context.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class SessionRenewalMiddleware:
+    """Renews a signed-in session's idle timeout at most once a ``SESSION_RENEW_SECONDS``
+    (instead of Django's SESSION_SAVE_EVERY_REQUEST, which writes the session row on every
+    request: three statements on every page). The timeout is then exact to within that many
+    seconds; a session changed by the request is saved (and renewed) as always."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or session.is_empty():
+            return response
+        from django.conf import settings
+
+        now = int(time.time())
+        if now - int(session.get(RENEWED_KEY, 0)) >= settings.SESSION_RENEW_SECONDS:
+            session[RENEWED_KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response
+
+
+RENEWED_KEY = "_renewed_at"
 
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")

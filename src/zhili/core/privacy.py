@@ -9,6 +9,7 @@ included: they go through ``visible_value``, which masks for those without the r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -47,6 +48,18 @@ MASKS = {"name": mask_name, "phone": mask_phone, "id_number": mask_id, "address"
 
 def mask(kind: str, value: str) -> str:
     return MASKS[kind](value)
+
+
+# Mainland mobile numbers, landlines with an area code, and resident ID numbers inside free text.
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
+
+
+def mask_text(value: str) -> str:
+    """Free text (a resident's comment) with the phone and ID numbers in it masked: text written
+    by the public may carry them though the form asks not to."""
+    value = _ID_IN_TEXT.sub(lambda m: mask_id(m.group()), value or "")
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), value)
 
 
 def may_see(actor: Any, obj: models.Model) -> bool:

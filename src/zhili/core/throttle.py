@@ -1,18 +1,35 @@
-"""Login throttling: too many failures for a username or from an address lock further tries.
-
-Failures are rows of one table (LoginFailure), so every worker process of every server sees
-the same counts; the address is the client's behind trusted proxies (``client_ip``)."""
+"""Throttles. Login: too many failures for a username or from an address lock further tries;
+failures are rows of one table (LoginFailure), so every worker process of every server sees the
+same counts. Public forms (a resident's report, lookup, rating): ``throttled`` counts tries per
+address in a fixed window of Django's cache (configure a shared cache when running several
+processes). The address is the client's behind trusted proxies (``client_ip``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from zhili.core.middleware import client_ip
 from zhili.core.models import LoginFailure
+
+
+def throttled(scope: str, request: Any, *, limit: int, window: int) -> bool:
+    """Count one try for the client's address under ``scope``; True once it has used up
+    ``limit`` tries in the ``window`` (seconds)."""
+    key = f"zhili:throttle:{scope}:{client_ip(request) or '-'}"
+    cache.add(key, 0, window)
+    try:
+        tries = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        tries = 1
+    return tries > limit
 
 
 def _window_start() -> dt.datetime:

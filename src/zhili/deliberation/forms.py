@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.forms import style_fields
 from zhili.core.pickers import AreaField
 from zhili.deliberation.models import Assembly, LedgerKind, Proposer, Purpose, Stage
 from zhili.deliberation.services import MEETINGS, PUBLICITY
@@ -17,12 +18,7 @@ from zhili.org.models import User
 class Styled(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            if isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            else:
-                css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-                f.widget.attrs.setdefault("class", css)
+        style_fields(self)
 
 
 def _date(label: Any, required: bool = True) -> forms.DateField:

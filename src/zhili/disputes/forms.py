@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.forms import style_fields
 from zhili.core.pickers import AreaField, PersonField
 from zhili.disputes.models import Channel
 from zhili.org.models import Unit
@@ -15,13 +16,7 @@ from zhili.org.models import Unit
 class Styled(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            if isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            else:
-                f.widget.attrs.setdefault(
-                    "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-                )
+        style_fields(self)
 
 
 class DisputeForm(Styled):

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.forms import style_fields
 from zhili.core.pickers import AreaField, PersonField
 from zhili.legal.models import Adviser, ServiceKind
 
@@ -14,12 +15,7 @@ from zhili.legal.models import Adviser, ServiceKind
 class Styled(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            if isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            else:
-                css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-                f.widget.attrs.setdefault("class", css)
+        style_fields(self)
 
 
 def _date(label: Any) -> forms.DateField:

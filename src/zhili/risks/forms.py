@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.forms import style_fields
 from zhili.core.pickers import AreaField, PersonField
 from zhili.org.models import Unit
 from zhili.risks.models import AssessmentKind, Category, Confidence, Level, Source
@@ -15,13 +16,8 @@ from zhili.risks.models import AssessmentKind, Category, Confidence, Level, Sour
 class Styled(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        style_fields(self)
         for f in self.fields.values():
-            if isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            else:
-                f.widget.attrs.setdefault(
-                    "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-                )
             if isinstance(f, forms.ModelChoiceField) and f.empty_label is not None:
                 f.empty_label = gettext("请选择")  # Django's default is English
 

@@ -105,6 +105,7 @@ PUBLIC = {
     "/screens/kiosk/",
     "/screens/kiosk/slides.json",
     "/screens/kiosk/sw.js",  # the kiosk's service worker: a script, no data
+    "/screens/rate/<code>/",  # a resident rates the staff (the screen's QR code), throttled
     "/points/public/<code>/",  # the board a village chose to publish
 }
 PUBLIC_PREFIXES = ("/open311/v2/",)  # GeoReport v2 reads are public by the specification
@@ -210,6 +211,8 @@ PARAMS = {
     "/screens/devices/<pk>": "screen_device",
     "/screens/notices/<pk>": "screen_notice",
     "/screens/pair/<token>": "screen_token",
+    "/screens/rate/<code>": "rating_code",
+    "/screens/staff/<pk>": "centre_staff",
     "/api/v1/screens/centres/<centre_id>": "service_centre",
     "/open311/v2/requests/<number>": "matter",
     "/open311/v2/tokens/<token>": "open311_token",
@@ -508,6 +511,9 @@ def build_world() -> World:
                                        name="矩阵中心", complaint_line="12345")  # fmt: skip
     device, screen_token = screens.device_create(actor=admin, centre=centre, name="电视")
     far_device, _ = screens.device_create(actor=admin, centre=far_centre, name="电视")
+    staff = screens.staff_add(actor=admin, centre=centre, name="矩阵人员", post="窗口")
+    far_staff = screens.staff_add(actor=admin, centre=far_centre, name="矩阵人员")
+    screens.rating_submit(centre=centre, staff_id=staff.pk, score=4, comment="矩阵")
     today = dt.date(2030, 1, 1)
     notice = screens.notice_create(actor=admin, centre=centre, title="通知", body="内容",
                                    show_from=today)  # fmt: skip
@@ -577,6 +583,8 @@ def build_world() -> World:
             "screen_device": (str(device.pk), str(far_device.pk)),
             "screen_notice": (str(notice.pk), str(far_notice.pk)),
             "screen_token": (screen_token, None),
+            "rating_code": (centre.rating_code, None),  # public: the screen shows it
+            "centre_staff": (str(staff.pk), str(far_staff.pk)),
             "open311_rest": ("no-such-resource", None),
             "open311_format": ("json", None),
             **points,

@@ -162,3 +162,32 @@ def test_an_expired_session_needs_a_new_login(client: Any) -> None:
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.django_db
+def test_a_session_is_renewed_at_most_once_a_minute(client: Any) -> None:
+    """The idle timeout moves with use, but the session row is not written on every page."""
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from zhili.core.middleware import RENEWED_KEY
+
+    log_in(client, "yuzhong", DEMO_PASSWORD)
+    client.get("/")
+    key = client.session.session_key
+    soon = timezone.now() + dt.timedelta(minutes=5)  # as if the last renewal was long ago
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    with CaptureQueriesContext(connection) as q:
+        assert client.get("/").status_code == 200
+    assert not any('UPDATE "django_session"' in x["sql"] for x in q.captured_queries)
+    assert Session.objects.get(session_key=key).expire_date == soon
+    session = client.session
+    session[RENEWED_KEY] = int(timezone.now().timestamp()) - 61
+    session.save()
+    assert client.get("/").status_code == 200
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert renewed > soon + dt.timedelta(minutes=20)  # renewed to the full idle timeout again

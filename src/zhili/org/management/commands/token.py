@@ -45,7 +45,11 @@ class Command(BaseCommand):
         if opts["days"] is not None and opts["days"] < 0:
             raise CommandError("--days 不能为负数")
         token, raw = token_create(actor=None, user=user, name=opts["name"], days=opts["days"])
-        expires = f"，{token.expires_at:%Y-%m-%d} 到期" if token.expires_at else "，不过期"
+        expires = (
+            f"，{timezone.localtime(token.expires_at):%Y-%m-%d %H:%M} 到期"
+            if token.expires_at
+            else "，不过期"
+        )
         self.stdout.write(
             f"已为 {user.username} 新建令牌（前缀 {token.prefix}{expires}）。令牌只显示这一次："
         )
