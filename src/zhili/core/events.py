@@ -121,6 +121,11 @@ class Event(AppendOnlyModel):
         return labels.describe(self)
 
     @property
+    def shown_note(self) -> str:
+        """The note as pages show it (``labels.note_shown``)."""
+        return labels.note_shown(self)
+
+    @property
     def from_label(self) -> str:
         return labels.status_label(self.kind, self.from_status)
 

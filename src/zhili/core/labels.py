@@ -12,7 +12,7 @@ would show a code fails its test; in production it shows "其他操作" rather t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +25,7 @@ UNKNOWN = _("其他操作")
 _actions: dict[str, dict[str, Any]] = {}  # kind -> action -> label
 _statuses: dict[str, Mapping[str, Any]] = {}  # kind -> status -> label
 _describers: dict[str, Callable[[Any], str]] = {}  # kind -> describer
+_written_by_clock: dict[str, frozenset[str]] = {}  # kind -> actions whose system note it rewrites
 _audit: dict[str, Any] = {}  # audit action ("matter.rate") -> label
 _audit_prefixes: dict[str, tuple[Any, str]] = {}  # "matter" -> ("诉求", "matters.matterevent")
 _audit_fields: dict[str, dict[str, Any]] = {}  # object type ("" for all) -> key -> label
@@ -49,8 +50,15 @@ def register_statuses(kind: str, labels: Mapping[str, Any]) -> None:
     _statuses[kind] = labels
 
 
-def register_describer(kind: str, describer: Callable[[Any], str]) -> None:
+def register_describer(
+    kind: str, describer: Callable[[Any], str], *, system_notes: Iterable[str] = ()
+) -> None:
+    """``describer(event)`` puts an event's ``data`` in words. ``system_notes``: actions whose
+    note, when the system wrote it (the clock's overdue and supervision events), says nothing the
+    describer does not: pages show the describer's words, in the reader's language, instead of a
+    note stored in the language the worker ran in."""
     _describers[kind] = describer
+    _written_by_clock[kind] = frozenset(system_notes)
 
 
 def register_audit(
@@ -125,6 +133,15 @@ def describe(event: Any) -> str:
     if describer is None:
         return ""
     return str(describer(event) or "")
+
+
+def note_shown(event: Any) -> str:
+    """The note a page shows: none for a system event whose note the describer rewrites."""
+    if event.actor_id is None and event.action in _written_by_clock.get(
+        event._meta.label_lower, ()
+    ):
+        return ""
+    return str(event.note or "")
 
 
 def audit_label(action: str) -> str:

@@ -248,6 +248,8 @@ def supervise_texts(m: Matter, people: list[Any]) -> tuple[str, dict[str, Any], 
     label = _deadline_label(m)
     unit = gettext("（主办单位：%(name)s）") % {"name": m.lead_unit.name} if m.lead_unit else ""
     data = {"stage": STAGES[m.status].deadline, "to": [u.username for u in people]}
+    if m.lead_unit:
+        data["unit_name"] = m.lead_unit.name
     notice = {
         "kind": "supervise",
         "title": gettext("【督办】%(number)s 已超过%(label)s时限")

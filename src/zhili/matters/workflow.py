@@ -155,9 +155,12 @@ def describe(e: Any) -> str:
     elif a == "triage" and data.get("triage") in _TRIAGE_SHORT:
         parts.append(_TRIAGE_SHORT[data["triage"]])
         if data.get("mode") in HandlingMode.values and data["triage"] != Triage.PRIVATE:
-            parts.append(f"按{HandlingMode(data['mode']).label}时限")
+            parts.append(
+                gettext("按%(HandlingMode)s时限")
+                % {"HandlingMode": HandlingMode(data["mode"]).label}
+            )
     elif a == "spot_check":
-        parts.append(_yes_no(data.get("passed"), "抽查合格", "抽查不合格"))
+        parts.append(_yes_no(data.get("passed"), gettext("抽查合格"), gettext("抽查不合格")))
     elif a == "dispatch":
         if data.get("unit_name"):
             parts.append(gettext("主办：%(data)s") % {"data": data["unit_name"]})
@@ -185,7 +188,12 @@ def describe(e: Any) -> str:
         if data.get("due_at"):
             parts.append(gettext("时限 %(_local)s") % {"_local": _local(data["due_at"])})
     elif a in ("supervise", "escalate"):
-        parts += [_stage(data), _notified(data)]
+        parts.append(_stage(data))
+        if a == "escalate" and data.get("level"):
+            parts.append(gettext("第 %(level)s 级") % {"level": data["level"]})
+        if data.get("unit_name"):
+            parts.append(gettext("主办：%(data)s") % {"data": data["unit_name"]})
+        parts.append(_notified(data))
     elif a == "contact_overdue":
         if data.get("contact_due"):
             parts.append(gettext("联系时限 %(_local)s") % {"_local": _local(data["contact_due"])})
@@ -193,5 +201,11 @@ def describe(e: Any) -> str:
     return gettext("，").join(str(p) for p in parts if p)
 
 
-labels.register_describer(WORKFLOW.kind, describe)
+# The clock's events (supervision.py) keep a note in the language the worker ran in; pages show
+# these words instead, in the reader's language.
+labels.register_describer(
+    WORKFLOW.kind,
+    describe,
+    system_notes={"overdue", "supervise", "escalate", "contact_overdue"},
+)
 labels.register_audit({"matter.create": _("诉求 · 受理登记")})

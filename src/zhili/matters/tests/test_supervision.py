@@ -219,3 +219,31 @@ def test_the_worker_also_prunes_old_task_results(db: Any) -> None:
     call_command("worker", "--once", verbosity=0)  # enqueues the sweep and the pruning
     assert not DBTaskResult.objects.filter(pk=old.id).exists()
     assert DBTaskResult.objects.filter(task_path="zhili.core.tasks.prune_task_results").exists()
+
+
+def test_the_clocks_events_read_in_the_readers_language(
+    dispatched: Matter, login: Any, settings: Any
+) -> None:
+    """The sweep stores its notes in the language the worker ran in (Chinese); the matter's page
+    shows its overdue, 督办 and 升级督办 steps from their data, in the reader's language."""
+    wednesday = at(days=2)
+    sweep(wednesday)
+    sweep(wednesday + dt.timedelta(hours=25))
+    m = Matter.objects.get(pk=dispatched.pk)
+    supervise = MatterEvent.objects.get(matter=m, action="supervise")
+    assert "督促办理" in supervise.note and supervise.data["unit_name"] == "渝中区住房城乡建委"
+    client = login("jiefangbei")
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/matters/{m.number}/").content.decode()
+    timeline = page[page.index('id="timeline"') :]
+    for stored in MatterEvent.objects.filter(
+        matter=m, action__in=("overdue", "supervise", "escalate")
+    ):
+        assert stored.note and stored.note not in timeline
+    assert "Lead: 渝中区住房城乡建委" in timeline and "level 1" in timeline.lower()
+    assert "督促" not in timeline and "时限" not in timeline
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    timeline = client.get(f"/matters/{m.number}/").content.decode()
+    assert "主办：渝中区住房城乡建委" in timeline and "第 1 级" in timeline
