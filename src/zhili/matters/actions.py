@@ -94,6 +94,10 @@ class Action:
     also: Callable[[Any, Matter], bool] | None = None  # who else may act (besides the right)
     only_also: bool = False  # only those ``also`` names may act (the area right is not enough)
     guard: Callable[[Any, Matter], str | None] | None = None  # a refusal despite the right
+    # States in which the action repeats a step already taken (派遣 of a dispatched matter is
+    # 改派): the page shows it folded, under ``again_label``, and not as the usual next step.
+    again: tuple[str, ...] = ()
+    again_label: Label = ""
 
     @property
     def rule(self) -> Rule:
@@ -154,7 +158,8 @@ SPECS: dict[str, Action] = {
                step_kwargs=_take("mode")),
         Action("dispatch", _("派遣"), (S.ACCEPTED, S.RETURNED, S.DISPATCHED), "dispatch", schemas.MatterDispatchIn,
                forms.DispatchForm, gettext_lazy("派遣"), primary=True, unit="unit", data=_dispatch_data,
-               step_kwargs=_take("unit"), guard=big_guard),
+               step_kwargs=_take("unit"), guard=big_guard, again=(S.DISPATCHED,),
+               again_label=gettext_lazy("改派")),
         Action("sign", _("签收"), (S.DISPATCHED,), "handle", schemas.MatterSignIn, forms.SignForm,
                gettext_lazy("签收"), primary=True, by_unit=True, data=_take("contacted"),
                step_kwargs=_take("contacted")),

@@ -271,7 +271,7 @@ def _detail(
         form = (
             bound if action == bound_action else SPECS[action].make_form(user=user, matter=matter)
         )
-        forms.append(_action_view(action, form, open_=action == bound_action))
+        forms.append(_action_view(action, form, open_=action == bound_action, status=matter.status))
     forms.sort(key=lambda f: not f["open"])  # the usual next step first, the rest folded below
     suggestion = _suggestion(matter) if "dispatch" in allowed else None
     if suggestion:
@@ -315,15 +315,16 @@ def _typed_text(form: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _action_view(action: str, form: Any, *, open_: bool) -> dict[str, Any]:
+def _action_view(action: str, form: Any, *, open_: bool, status: str) -> dict[str, Any]:
     spec = SPECS[action]
+    again = status in spec.again
     return {
         "action": action,
-        "label": workflow.label(action),
+        "label": spec.again_label if again else workflow.label(action),
         "form": form,
-        "button": spec.button,
-        "style": spec.style,
-        "open": open_ or spec.primary,
+        "button": spec.again_label if again else spec.button,
+        "style": "btn-outline-primary" if again else spec.style,
+        "open": open_ or (spec.primary and not again),
         "multipart": isinstance(form, PhotosMixin),
     }
 

@@ -192,6 +192,23 @@ def test_detail_shows_fields_timeline_and_allowed_actions(login: Any, users: dic
     assert f'name="accept-version" value="{m.version}"' in page
 
 
+def test_a_dispatched_matter_offers_redispatch_folded_not_dispatch(login: Any, users: dict) -> None:
+    """派遣 of a matter already dispatched is 改派: folded and named so, not the open first form
+    it is before the first dispatch."""
+    m = dispatched(users)
+    page = text(login("jiefangbei").get(f"/matters/{m.number}/"))
+    card = re.search(r'<details class="card mb-3 action-card" id="action-dispatch"([^>]*)>', page)
+    assert card is not None and "open" not in card.group(1)
+    section = page[card.start() : page.index("</details>", page.index("</form>", card.start()))]
+    assert "改派" in section and ">派遣<" not in section
+
+    fresh = make_matter(users["jiefangbei"])
+    fresh = services.matter_accept(actor=users["jiefangbei"], matter=fresh)
+    page = text(login("jiefangbei").get(f"/matters/{fresh.number}/"))
+    card = re.search(r'<details class="card mb-3 action-card" id="action-dispatch"([^>]*)>', page)
+    assert card is not None and "open" in card.group(1)
+
+
 def test_detail_is_404_outside_scope_and_for_unknown_numbers(login: Any, users: dict) -> None:
     m = make_matter(users["jiefangbei"])
     assert login("wanzhou").get(f"/matters/{m.number}/").status_code == 404
