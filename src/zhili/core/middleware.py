@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 
 from zhili.core import context
@@ -275,6 +276,8 @@ class ChosenLanguageMiddleware:
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, so an English browser
     got Django's own messages in English inside Chinese pages; here only an explicit choice counts.
+    Under /api/ a client has no footer to click: there its ``Accept-Language`` is that choice
+    (labels and error messages in English for ``en``; the codes never change).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -286,10 +289,33 @@ class ChosenLanguageMiddleware:
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         available = {code for code, _ in settings.LANGUAGES}
+        api = request.path.startswith(API_PREFIX)
+        if api and chosen not in available:
+            chosen = _accepted_language(request.headers.get("Accept-Language", ""), available)
         language = chosen if chosen in available else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        if api:
+            patch_vary_headers(response, ("Accept-Language",))
         translation.deactivate()
         return response
+
+
+def _accepted_language(header: str, available: set[str]) -> str:
+    """The first language of an ``Accept-Language`` header that Zhili speaks ("en-US" is "en",
+    "zh-CN" is "zh-hans"), or ""."""
+    from django.utils.translation import get_supported_language_variant
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for code, _q in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            language = get_supported_language_variant(code)
+        except LookupError:
+            continue
+        if language in available:
+            return language
+    return ""
