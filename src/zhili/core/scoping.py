@@ -7,9 +7,11 @@ that holds governed data declares the path field its scope is read from (``scope
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from typing import TYPE_CHECKING, Any, Self
 
 from django.apps import apps
@@ -42,7 +44,16 @@ class Grant:
     permissions: frozenset[str]
 
     def allows(self, perm: str) -> bool:
-        return any(fnmatchcase(perm, pattern) for pattern in self.permissions)
+        return _matcher(self.permissions)(perm) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _matcher(patterns: frozenset[str]) -> Any:
+    """One compiled regular expression for a role's permission patterns ("matters.*.view"), as
+    ``fnmatchcase`` reads each of them: a role holds dozens and a page asks dozens of questions."""
+    if not patterns:
+        return lambda _perm: None
+    return re.compile("|".join(f"(?:{translate(p)})" for p in sorted(patterns))).match
 
 
 def minimal_paths(paths: Iterable[str]) -> list[str]:
@@ -81,8 +92,9 @@ def user_grants(user: User | AnonymousUser) -> list[Grant]:
 
 
 def forget_grants(user: Any) -> None:
-    if hasattr(user, "_zhili_grants"):
-        del user._zhili_grants
+    for cached in ("_zhili_grants", "_zhili_scopes"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def scope_paths(
@@ -92,7 +104,19 @@ def scope_paths(
     if user.is_authenticated and user.is_active and user.is_superuser:
         return None
     perm = permission_name(model, action)
-    return minimal_paths(g.path for g in user_grants(user) if g.allows(perm))
+    grants = user_grants(user)
+    # A page asks the same question dozens of times (every action, menu entry and link): the
+    # answer is kept beside the grants it comes from, for the request, and forgotten with them.
+    cached = getattr(user, "_zhili_scopes", None)
+    if cached is not None and cached[0] is grants:
+        scopes: dict[str, list[str]] = cached[1]
+    else:
+        scopes = {}
+        setattr(user, "_zhili_scopes", (grants, scopes))  # noqa: B010 (on the request's user)
+    found = scopes.get(perm)
+    if found is None:
+        found = scopes[perm] = minimal_paths(g.path for g in grants if g.allows(perm))
+    return list(found)
 
 
 def can(user: User | AnonymousUser, action: str, model: type[models.Model], path: str) -> bool:
@@ -249,7 +273,7 @@ def holders(permission: str, area: Any) -> Any:
     role_ids = [
         r.pk
         for r in role_model.objects.only("pk", "permissions")
-        if any(fnmatchcase(permission, p) for p in r.permissions)
+        if _matcher(frozenset(r.permissions))(permission) is not None
     ]
     path = area if isinstance(area, str) else area.path
     return (

@@ -156,3 +156,48 @@ def test_every_append_only_table_has_its_triggers_even_after_a_rebuild() -> None
     assert not _triggers(victim)
     ensure_append_only()
     assert _triggers(victim)
+
+
+def test_scope_answers_are_kept_for_the_request_and_follow_grant_changes(
+    users: dict[str, Any],
+) -> None:
+    """scope_paths keeps its answers beside the user's grants; a grant given or revoked through
+    the services is seen at once by the same user object."""
+    from zhili.core.scoping import scope_paths
+    from zhili.matters.models import Matter
+    from zhili.org import services
+    from zhili.org.models import Role
+
+    officer = users["jiefangbei"]
+    before = scope_paths(officer, Matter, "view")
+    before.append("/mutated/")  # a caller changing its list does not change the kept answer
+    assert scope_paths(officer, Matter, "view") == before[:-1]
+    assert officer._zhili_scopes[1]  # kept
+    wanzhou = Area.objects.get(code="500101")
+    role = RoleGrant.objects.filter(user=officer).first().role
+    grant = services.grant_create(actor=users["city_admin"], user=officer, role=role, area=wanzhou)
+    assert wanzhou.path in scope_paths(officer, Matter, "view")
+    services.grant_revoke(actor=users["city_admin"], grant=grant)
+    assert scope_paths(officer, Matter, "view") == before[:-1]
+    assert isinstance(role, Role)
+
+
+def test_a_grant_reads_its_patterns_as_fnmatch_does() -> None:
+    """Grant.allows compiles a role's patterns into one expression; it must answer as
+    ``fnmatchcase`` over each pattern would."""
+    from fnmatch import fnmatchcase
+
+    from zhili.core.scoping import Grant
+
+    patterns = frozenset(
+        {"matters.*.view", "matters.matter.add", "risks.risk.[cv]*", "org.?ser.view"}
+    )
+    grant = Grant("500000/", 1, patterns)
+    asked = [
+        "matters.matter.view", "matters.category.view", "matters.matter.add", "matters.matter.addx",
+        "matters.view", "risks.risk.view", "risks.risk.change", "risks.risk.delete", "org.user.view",
+        "org.users.view", "xmatters.matter.view", "matters.matter.view\n", "",
+    ]  # fmt: skip
+    for perm in asked:
+        assert grant.allows(perm) == any(fnmatchcase(perm, p) for p in patterns), perm
+    assert not Grant("500000/", 1, frozenset()).allows("matters.matter.view")
