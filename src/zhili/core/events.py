@@ -18,6 +18,7 @@ from django.db import migrations, models
 from django.utils.translation import gettext, gettext_lazy
 
 from zhili.core import labels
+from zhili.core.system import SYSTEM_USERNAME
 
 
 class AppendOnlyError(RuntimeError):
@@ -135,9 +136,11 @@ class Event(AppendOnlyModel):
 
     @property
     def actor_display(self) -> str:
-        if self.actor_id is None and self.actor_name in ("", "system"):
+        if self.actor_id is None:
+            return labels.stored_actor_name(self.actor_name) or self.actor_name
+        actor = self.actor
+        if getattr(actor, "username", "") == SYSTEM_USERNAME:  # loaders, tasks, the hotline feed
             return str(labels.SYSTEM)
-        actor = self.actor if self.actor_id else None
         return getattr(actor, "display_name", "") or self.actor_name
 
 

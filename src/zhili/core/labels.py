@@ -20,6 +20,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 SYSTEM = _("系统")
+RESIDENT = _("群众")  # a resident who reported without an account (matters.services.PUBLIC_ACTOR)
+# Names the platform stores in an event's actor_name, in its own language, read in the reader's.
+_STORED_ACTOR_NAMES = {"": SYSTEM, "system": SYSTEM, "系统": SYSTEM, "群众": RESIDENT}
 UNKNOWN = _("其他操作")
 
 _actions: dict[str, dict[str, Any]] = {}  # kind -> action -> label
@@ -187,3 +190,10 @@ def is_readable(label: Any) -> bool:
     """A label a person can read: it holds at least one non-ASCII character (Chinese)."""
     text = str(label) if isinstance(label, str | Promise) else ""
     return any(ord(c) > 127 for c in text)
+
+
+def stored_actor_name(name: str) -> str | None:
+    """The reader's word for an actor name the platform itself stored ("系统", "群众"), or None
+    for a person's name."""
+    label = _STORED_ACTOR_NAMES.get(name)
+    return str(label) if label is not None else None

@@ -183,3 +183,23 @@ def test_the_public_lookup_shows_steps_without_codes_or_staff(client: Any, lived
     assert "督办" not in text and "系统" not in text  # internal supervision stays internal
     codes = set(RULES) | set(OTHER_EVENTS) | set(Status.values) | {"system"}
     assert not {w for w in CODE.findall(text) if w in codes}
+
+
+def test_names_the_platform_stored_read_in_the_readers_language(users: Any) -> None:
+    """ "系统" and "群众" are stored in the platform's language; a person's name is data."""
+    from django.utils import translation
+
+    from zhili.core.system import system_user
+
+    def shown(**fields: Any) -> str:
+        return MatterEvent(action="submit", **fields).actor_display
+
+    with translation.override("en"):
+        assert shown(actor_name="群众") == "Resident"
+        assert shown(actor_name="") == shown(actor_name="系统") == "System"
+        assert shown(actor=system_user(), actor_name="系统") == "System"
+        assert shown(actor_name="张三") == "张三"
+        officer = users["jiefangbei"]
+        assert shown(actor=officer, actor_name="x") == officer.display_name
+    with translation.override("zh-hans"):
+        assert shown(actor_name="群众") == "群众" and shown(actor=system_user()) == "系统"
