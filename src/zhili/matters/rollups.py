@@ -405,30 +405,48 @@ def _cohorts(d: Deltas, m: Any, s: State) -> None:
 BULK_ROWS = 500  # from this many rows on, one statement per row would be parsed too often
 
 
-def _upsert(
-    model: type[models.Model],
-    columns: list[str],
-    conflict: list[str],
-    counters: Iterable[str],
-    rows: list[tuple[Any, ...]],
-) -> None:
-    """Add ``rows`` (key values then counter values, in ``columns`` order) to ``model``'s table.
+class _Writes:
+    """The rollup upserts of one flush. Few rows (a live event) become multi-row ``INSERT … ON
+    CONFLICT`` statements, which PostgreSQL runs as one statement (each a data-modifying WITH of
+    it: one round trip instead of one per table, and the same table order for every writer) and
+    SQLite one after the other. Many rows (a rebuild, a bulk load) are written at once: PostgreSQL
+    COPYs them into a temporary table and adds them with one INSERT … SELECT, SQLite runs one
+    prepared single-row statement for each."""
 
-    A live event adds a handful of rows in one multi-row statement; a rebuild or a bulk load adds
-    many: PostgreSQL then COPYs them into a temporary table and adds them with one INSERT … SELECT,
-    SQLite runs one prepared single-row statement for each."""
-    if not rows:
-        return
-    q = connection.ops.quote_name
-    table = q(model._meta.db_table)
-    cols = ", ".join(q(c) for c in columns)
-    tail = f" ON CONFLICT ({', '.join(q(c) for c in conflict)}) DO UPDATE SET " + ", ".join(
-        f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counters
-    )
-    rows.sort(key=lambda r: r[: len(conflict) + 1])  # one lock order for every writer
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        if len(rows) >= BULK_ROWS and connection.vendor == "postgresql":
+    def __init__(self) -> None:
+        self.small: list[tuple[str, list[Any]]] = []
+
+    def add(
+        self,
+        model: type[models.Model],
+        columns: list[str],
+        conflict: list[str],
+        counters: Iterable[str],
+        rows: list[tuple[Any, ...]],
+    ) -> None:
+        """Add ``rows`` (key values then counter values, in ``columns`` order) to ``model``'s
+        table."""
+        if not rows:
+            return
+        q = connection.ops.quote_name
+        table = q(model._meta.db_table)
+        cols = ", ".join(q(c) for c in columns)
+        tail = f" ON CONFLICT ({', '.join(q(c) for c in conflict)}) DO UPDATE SET " + ", ".join(
+            f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counters
+        )
+        rows.sort(key=lambda r: r[: len(conflict) + 1])  # one lock order for every writer
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        if len(rows) < BULK_ROWS:
+            step = max(1, 900 // len(columns))
+            for i in range(0, len(rows), step):
+                chunk = rows[i : i + step]
+                sql = f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * len(chunk))
+                self.small.append((sql + tail, [v for r in chunk for v in r]))
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES {one}" + tail, rows)
+                return
             temp = q(f"tmp_{model._meta.db_table}")
             cursor.execute(f"CREATE TEMP TABLE {temp} AS SELECT {cols} FROM {table} WITH NO DATA")
             try:
@@ -442,26 +460,51 @@ def _upsert(
                 )
             finally:
                 cursor.execute(f"DROP TABLE {temp}")
-        elif len(rows) >= BULK_ROWS:
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES {one}" + tail, rows)
+
+    def state(self, matter_id: int, values: dict[str, Any], *, new: bool) -> None:
+        """Insert (``new``) or update the matter's ``MatterRollupState`` row with the rest."""
+        meta, q = MatterRollupState._meta, connection.ops.quote_name
+        names = list(values)
+        fields = [meta.get_field(name) for name in names]  # a name or an attname (…_id)
+        params = [
+            f.get_db_prep_save(values[n], connection) for n, f in zip(names, fields, strict=True)
+        ]
+        table, key = q(meta.db_table), q(meta.pk.column)
+        if new:
+            cols = ", ".join([key, *(q(f.column) for f in fields)])
+            marks = ", ".join(["%s"] * (len(fields) + 1))
+            self.small.append(
+                (f"INSERT INTO {table} ({cols}) VALUES ({marks})", [matter_id, *params])
+            )
         else:
-            for i in range(0, len(rows), max(1, 900 // len(columns))):
-                chunk = rows[i : i + max(1, 900 // len(columns))]
-                cursor.execute(
-                    f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([one] * len(chunk)) + tail,
-                    [v for r in chunk for v in r],
-                )
+            sets = ", ".join(f"{q(f.column)} = %s" for f in fields)
+            self.small.append((f"UPDATE {table} SET {sets} WHERE {key} = %s", [*params, matter_id]))
+
+    def run(self) -> None:
+        if not self.small:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and len(self.small) > 1:
+                parts = [f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(self.small)]
+                params = [v for _sql, p in self.small for v in p]
+                cursor.execute("WITH " + ", ".join(parts) + " SELECT 1", params)
+            else:
+                for sql, p in self.small:
+                    cursor.execute(sql, p)
+        self.small = []
 
 
-def flush(d: Deltas) -> None:
+def flush(d: Deltas, writes: _Writes | None = None) -> None:
+    """Write the deltas ``d`` (with what ``writes`` already holds: the matter's state row)."""
     day = connection.ops.adapt_datefield_value
+    writes = writes or _Writes()
     area_rows = [
         (path, day(dd), cat, triage, mode, depth, *(c[k] for k in ROLLUP_COUNTERS))
         for (path, dd, cat, depth, triage, mode), c in d.area.items()
         if any(c.values())
     ]
     dims = ["triage", "handling_mode"]
-    _upsert(
+    writes.add(
         MatterAreaDay,
         ["area_path", "day", "category_id", *dims, "depth", *ROLLUP_COUNTERS],
         ["area_path", "day", "category_id", *dims],
@@ -473,7 +516,7 @@ def flush(d: Deltas) -> None:
         for (unit, path, dd, cat, depth, triage, mode), c in d.unit.items()
         if any(c.values())
     ]
-    _upsert(
+    writes.add(
         MatterUnitDay,
         ["unit_id", "area_path", "day", "category_id", *dims, "depth", *ROLLUP_COUNTERS],
         ["unit_id", "area_path", "day", "category_id", *dims],
@@ -486,13 +529,13 @@ def flush(d: Deltas) -> None:
         if n
     ]
     key = ["area_path", "day", "unit_id", "category_id", "measure", "bucket", *dims]
-    _upsert(MatterDuration, [*key, "depth", "n"], key, ["n"], duration_rows)
+    writes.add(MatterDuration, [*key, "depth", "n"], key, ["n"], duration_rows)
     all_rows = [
         (path, day(dd), depth, *(c[k] for k in ROLLUP_COUNTERS))
         for (path, dd, depth), c in d.area_all.items()
         if any(c.values())
     ]
-    _upsert(
+    writes.add(
         MatterAreaAll,
         ["area_path", "day", "depth", *ROLLUP_COUNTERS],
         ["area_path", "day"],
@@ -505,7 +548,8 @@ def flush(d: Deltas) -> None:
         if n
     ]
     key = ["area_path", "day", "unit_id", "measure", "bucket"]
-    _upsert(MatterDurationAll, [*key, "depth", "n"], key, ["n"], duration_all_rows)
+    writes.add(MatterDurationAll, [*key, "depth", "n"], key, ["n"], duration_all_rows)
+    writes.run()
 
 
 def record(matter: Any, event: Any) -> None:
@@ -522,11 +566,10 @@ def record(matter: Any, event: Any) -> None:
     new = apply_event(d, matter, event, state)
     if event.action == "submit":
         add_repeats(d, [matter], {matter.pk: new})
-    flush(d)
-    if row is None:
-        MatterRollupState.objects.create(matter_id=matter.pk, **asdict(new))
-    elif new != state:
-        MatterRollupState.objects.filter(matter_id=matter.pk).update(**asdict(new))
+    writes = _Writes()
+    if row is None or new != state:  # in the rollups' statement (one round trip on PostgreSQL)
+        writes.state(matter.pk, asdict(new), new=row is None)
+    flush(d, writes)
 
 
 def _prior_replay(matter: Matter, before: Any = None, skip: str = "") -> tuple[Deltas, Replay]:
