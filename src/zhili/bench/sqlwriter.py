@@ -67,15 +67,27 @@ class SqlWriter:
             return Jsonb(value)
         return value
 
-    def _insert(self, cur: Any, table: str, row: dict[str, Any], returning: str = "") -> Any:
+    def _insert_sql(self, table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
         cols = ", ".join(row)
         marks = ", ".join([self.ph] * len(row))
-        tail = f" RETURNING {returning}" if returning else ""
-        cur.execute(
-            f"INSERT INTO {table} ({cols}) VALUES ({marks}){tail}",
-            [self._v(v) for v in row.values()],
-        )
+        return f"INSERT INTO {table} ({cols}) VALUES ({marks})", [self._v(v) for v in row.values()]
+
+    def _insert(self, cur: Any, table: str, row: dict[str, Any], returning: str = "") -> Any:
+        sql, params = self._insert_sql(table, row)
+        cur.execute(sql + (f" RETURNING {returning}" if returning else ""), params)
         return cur.fetchone()[0] if returning else None
+
+    def _run(self, cur: Any, statements: list[tuple[str, list[Any]]]) -> None:
+        """As the rollups write (matters.rollups._Writes): on PostgreSQL one statement, each
+        write a data-modifying WITH of it; elsewhere one after the other."""
+        if self.vendor == "postgresql" and len(statements) > 1:
+            parts = [f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(statements)]
+            cur.execute(
+                "WITH " + ", ".join(parts) + " SELECT 1", [v for _s, p in statements for v in p]
+            )
+            return
+        for sql, params in statements:
+            cur.execute(sql, params)
 
     def write(
         self,
@@ -165,8 +177,13 @@ class SqlWriter:
             "repeated": repeated,
             "suspended_seconds": 0,
         }
-        self._insert(cur, t["MatterRollupState"], state)
-        self._count_created(cur, s, day, level_paths(s.area_path), repeated)
+        self._run(
+            cur,
+            [
+                self._insert_sql(t["MatterRollupState"], state),
+                *self._count_created(s, day, level_paths(s.area_path), repeated),
+            ],
+        )
         draw = (
             f"INSERT INTO {t['MatterCounter']} (day, last) VALUES ({ph}, 1) ON CONFLICT (day) "
             f"DO UPDATE SET last = {t['MatterCounter']}.last + 1 RETURNING last"
@@ -240,14 +257,13 @@ class SqlWriter:
 
     def _count_created(
         self,
-        cur: Any,
         s: Sample,
         day: dt.date,
         levels: Sequence[tuple[str, int]],
         repeated: bool = False,
-    ) -> None:
+    ) -> list[tuple[str, list[Any]]]:
         """created += 1 (and repeated, for a repeat) on the matter's day for each level of its
-        area (one upsert, key order), by category and summed over categories."""
+        area (one upsert, key order), by category and summed over categories: the statements."""
         table = self.t["MatterAreaDay"]
         cols = ["area_path", "day", "category_id", "triage", "handling_mode", "depth"]
         cols += self.counters
@@ -257,7 +273,7 @@ class SqlWriter:
         for path, depth in sorted(levels):  # a new matter: not triaged, the category's mode
             params += [path, self._v(day), s.category_id, "", s.handling_mode, depth]
             params += [adds.get(c, 0) for c in self.counters]
-        cur.execute(
+        by_category = (
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join([one] * len(levels))} "
             f"ON CONFLICT (area_path, day, category_id, triage, handling_mode) "
             f"DO UPDATE SET created = {table}.created + excluded.created, "
@@ -270,13 +286,14 @@ class SqlWriter:
         params = []
         for path, depth in sorted(levels):
             params += [path, self._v(day), depth, *(adds.get(c, 0) for c in self.counters)]
-        cur.execute(
+        summed = (
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join([one] * len(levels))} "
             f"ON CONFLICT (area_path, day) "
             f"DO UPDATE SET created = {table}.created + excluded.created, "
             f"repeated = {table}.repeated + excluded.repeated",
             params,
         )
+        return [by_category, summed]
 
 
 def sql_load(
