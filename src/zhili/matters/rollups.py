@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -481,17 +481,39 @@ class _Writes:
             self.small.append((f"UPDATE {table} SET {sets} WHERE {key} = %s", [*params, matter_id]))
 
     def run(self) -> None:
-        if not self.small:
-            return
+        small, self.small = self.small, []
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql" and len(self.small) > 1:
-                parts = [f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(self.small)]
-                params = [v for _sql, p in self.small for v in p]
-                cursor.execute("WITH " + ", ".join(parts) + " SELECT 1", params)
-            else:
-                for sql, p in self.small:
+            if connection.vendor != "postgresql":
+                for sql, p in small:
                     cursor.execute(sql, p)
-        self.small = []
+                return
+            for group in _groups(small, MAX_PARAMS):
+                if len(group) == 1:
+                    cursor.execute(*group[0])
+                    continue
+                parts = [f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(group)]
+                params = [v for _sql, p in group for v in p]
+                cursor.execute("WITH " + ", ".join(parts) + " SELECT 1", params)
+
+
+MAX_PARAMS = 30_000  # per combined statement (PostgreSQL binds at most 65,535 on the server)
+
+
+def _groups(
+    statements: list[tuple[str, list[Any]]], limit: int
+) -> Iterator[list[tuple[str, list[Any]]]]:
+    """The statements in order, in runs of at most ``limit`` parameters (a statement alone may
+    have more)."""
+    group: list[tuple[str, list[Any]]] = []
+    size = 0
+    for statement in statements:
+        if group and size + len(statement[1]) > limit:
+            yield group
+            group, size = [], 0
+        group.append(statement)
+        size += len(statement[1])
+    if group:
+        yield group
 
 
 def flush(d: Deltas, writes: _Writes | None = None) -> None:

@@ -584,3 +584,15 @@ def test_city_dashboard_api_reads_a_fixed_handful_of_queries(
     assert districts["500103"]["rated"] == 2 and districts["500103"]["satisfaction"] == 0.5
     close = next(d for d in body["totals"]["durations"] if d["measure"] == "close")
     assert close["n"] == 3 and close["median_hours"] == pytest.approx(5, rel=0.1)
+
+
+def test_combined_rollup_statements_stay_under_the_parameter_limit() -> None:
+    """rollups._groups cuts a flush's statements into runs of at most the limit's parameters,
+    in order, none lost; a statement bigger than the limit goes alone."""
+    from zhili.matters.rollups import _groups
+
+    statements = [(f"s{i}", [0] * n) for i, n in enumerate([10, 20, 5, 40, 1, 1])]
+    runs = list(_groups(statements, 30))
+    assert [[s for s, _p in run] for run in runs] == [["s0", "s1"], ["s2"], ["s3"], ["s4", "s5"]]
+    assert [s for run in runs for s in run] == statements
+    assert list(_groups([], 30)) == []
