@@ -245,6 +245,9 @@ def duplicate_candidates(
 REPEAT_FIELDS = (
     "id", "category", "area_path", "address", "lat", "lng", "created_at", "title", "description",
 )  # fmt: skip
+REPORT_COLUMNS = (
+    "id", "category_id", "area_path", "address", "lat", "lng", "created_at", "title", "description",
+)  # fmt: skip
 
 
 def repeats(matter: Matter, earlier: Matter, tokens: dict[int, set[str]] | None = None) -> bool:
@@ -263,22 +266,33 @@ def repeats(matter: Matter, earlier: Matter, tokens: dict[int, set[str]] | None 
     return jaccard(cache[matter.pk], cache[earlier.pk]) >= min_similarity()
 
 
-def repeat_of(matter: Matter) -> Matter | None:
-    """The latest report ``matter`` repeats, if any (one indexed query)."""
+def reports(rows: Any) -> list[_Report]:
+    """The rows of a Matter queryset as ``_Report`` values: one query and no model instances
+    (the intake reads up to ``MAX_SCAN`` of them and usually needs the first)."""
+    return [_Report.of_values(values) for values in rows.values_list(*REPORT_COLUMNS)]
+
+
+def _repeat_id(matter: Matter) -> int | None:
+    """The id of the latest report ``matter`` repeats, if any (one indexed query)."""
     span = window()
     rows = (
         Matter.objects.filter(category_id=matter.category_id, pk__lt=matter.pk)
         .filter(path_prefix_q("area_path", street_path(matter.area_path)))
         .filter(created_at__gte=matter.created_at - span, created_at__lte=matter.created_at + span)
         .filter(_place_q(matter, radius_m()))
-        .only(*REPEAT_FIELDS)
         .order_by()[:MAX_SCAN]
     )
     tokens: dict[int, set[str]] = {}
-    for other in sorted(rows, key=lambda m: -m.pk):
-        if repeats(matter, other, tokens):
-            return other
+    for other in sorted(reports(rows), key=lambda m: -m.pk):
+        if repeats(matter, other, tokens):  # type: ignore[arg-type]
+            return other.pk
     return None
+
+
+def repeat_of(matter: Matter) -> Matter | None:
+    """The latest report ``matter`` repeats, if any."""
+    found = _repeat_id(matter)
+    return None if found is None else Matter.objects.only(*REPEAT_FIELDS).get(pk=found)
 
 
 GROUPS_PER_QUERY = 50  # (category, street) pairs OR-ed in one query (SQLite's expression depth)
@@ -288,7 +302,7 @@ def repeated_ids(matters: Sequence[Matter]) -> set[int]:
     """The ids of ``matters`` (saved) that repeat a report recorded before them, with one query
     per 50 (category, street) pairs among them (the batch intake and the rebuild)."""
     if len(matters) == 1:
-        return {matters[0].pk} if repeat_of(matters[0]) else set()
+        return {matters[0].pk} if _repeat_id(matters[0]) is not None else set()
     if not matters:
         return set()
     span = window()
@@ -298,14 +312,14 @@ def repeated_ids(matters: Sequence[Matter]) -> set[int]:
     lo = min(m.created_at for m in matters) - span
     hi = max(m.created_at for m in matters) + span
     top = max(m.pk for m in matters)
-    found: dict[tuple[int, str], list[Matter]] = defaultdict(list)
+    found: dict[tuple[int, str], list[_Report]] = defaultdict(list)
     keys = sorted(groups)
     for i in range(0, len(keys), GROUPS_PER_QUERY):
         q = Q(pk__in=[])
         for category_id, street in keys[i : i + GROUPS_PER_QUERY]:
             q |= Q(category_id=category_id) & path_prefix_q("area_path", street)
         rows = Matter.objects.filter(q, pk__lt=top, created_at__gte=lo, created_at__lte=hi)
-        for other in rows.only(*REPEAT_FIELDS).order_by():
+        for other in reports(rows.order_by()):
             found[(other.category_id, street_path(other.area_path))].append(other)
     out: set[int] = set()
     tokens: dict[int, set[str]] = {}
@@ -315,7 +329,7 @@ def repeated_ids(matters: Sequence[Matter]) -> set[int]:
         for m in mine:
             start = bisect.bisect_left(times, m.created_at - span)
             end = bisect.bisect_right(times, m.created_at + span)
-            if any(repeats(m, other, tokens) for other in _newest_first(others[start:end])):
+            if any(repeats(m, o, tokens) for o in _newest_first(others[start:end])):  # type: ignore[arg-type]
                 out.add(m.pk)
     return out
 
@@ -385,6 +399,14 @@ class _Report:
         self.pk, self.category_id, self.area_path = m.pk, m.category_id, m.area_path
         self.address, self.lat, self.lng = m.address, m.lat, m.lng
         self.created_at, self.title, self.description = m.created_at, m.title, m.description
+
+    @classmethod
+    def of_values(cls, values: Sequence[Any]) -> _Report:
+        """From a row of ``REPORT_COLUMNS``."""
+        r = cls.__new__(cls)
+        (r.pk, r.category_id, r.area_path, r.address, r.lat, r.lng, r.created_at, r.title,
+         r.description) = values  # fmt: skip
+        return r
 
 
 def _newest_first[R: (Matter, _Report)](rows: Iterable[R]) -> list[R]:
