@@ -465,11 +465,11 @@ class _Writes:
         """Insert (``new``) or update the matter's ``MatterRollupState`` row with the rest."""
         meta, q = MatterRollupState._meta, connection.ops.quote_name
         names = list(values)
-        fields = [meta.get_field(name) for name in names]  # a name or an attname (…_id)
+        fields: list[Any] = [meta.get_field(name) for name in names]  # a name or an attname
         params = [
             f.get_db_prep_save(values[n], connection) for n, f in zip(names, fields, strict=True)
         ]
-        table, key = q(meta.db_table), q(meta.pk.column)
+        table, key = q(meta.db_table), q(meta.get_field("matter").column)  # type: ignore[union-attr,arg-type]
         if new:
             cols = ", ".join([key, *(q(f.column) for f in fields)])
             marks = ", ".join(["%s"] * (len(fields) + 1))
