@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from zhili.core.workdays import add_limit
+from zhili.core.workdays import add_limit, add_workdays, workdays_between
 from zhili.matters.duplicates import jaccard, tokenize
 from zhili.matters.models import OPEN_STATUSES, Matter, MatterEvent
 
@@ -90,10 +90,17 @@ def _events_facts(m: Matter, events: list[MatterEvent]) -> tuple[list[Fact], lis
     sign_due: dt.datetime | None = None
     suspended_at: dt.datetime | None = None
     suspended = 0  # seconds suspended so far
-    sign_limit = m.category.limit("sign", m.handling_mode)
+    # The mode (四事四办) in force when each deadline was set, not the matter's current one: a
+    # triage or mode change records the mode it replaced, so the first such event names the
+    # mode the matter started with.
+    changes = [e for e in events if e.action in ("triage", "mode") and (e.data or {}).get("mode")]
+    mode = str((changes[0].data or {}).get("from_mode") or "") if changes else ""
+    sign_limit = m.category.limit("sign", mode or m.handling_mode)
     contact_counted = False
     for e in events:
         a, at, data = e.action, e.at, e.data or {}
+        if a in ("triage", "mode") and data.get("mode"):
+            sign_limit = m.category.limit("sign", str(data["mode"]))
         if a == "dispatch":
             lead = int(data.get("unit") or e.unit_id)
             dispatches += 1
@@ -101,7 +108,12 @@ def _events_facts(m: Matter, events: list[MatterEvent]) -> tuple[list[Fact], lis
         elif a == "reopen" and lead is not None:
             sign_due = add_limit(at, *sign_limit)
         elif a == "resume" and suspended_at is not None and sign_due is not None:
-            sign_due += at - suspended_at
+            # The clock stops while suspended: a limit in working days moves by the working
+            # days the suspension covered, one in hours by the time (docs/matters.md).
+            if sign_limit[1] == "wd":
+                sign_due = add_workdays(sign_due, workdays_between(suspended_at, at))
+            else:
+                sign_due += at - suspended_at
         day, unit = _day(at), lead or 0
         elapsed = max(0.0, (at - m.created_at).total_seconds() - suspended)
 
