@@ -81,10 +81,9 @@ class SqlWriter:
         """As the rollups write (matters.rollups._Writes): on PostgreSQL one statement, each
         write a data-modifying WITH of it; elsewhere one after the other."""
         if self.vendor == "postgresql" and len(statements) > 1:
-            parts = [f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(statements)]
-            cur.execute(
-                "WITH " + ", ".join(parts) + " SELECT 1", [v for _s, p in statements for v in p]
-            )
+            from zhili.matters.rollups import one_statement
+
+            cur.execute(*one_statement(statements))
             return
         for sql, params in statements:
             cur.execute(sql, params)

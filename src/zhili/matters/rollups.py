@@ -491,9 +491,14 @@ class _Writes:
                 if len(group) == 1:
                     cursor.execute(*group[0])
                     continue
-                parts = [f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(group)]
-                params = [v for _sql, p in group for v in p]
-                cursor.execute("WITH " + ", ".join(parts) + " SELECT 1", params)
+                cursor.execute(*one_statement(group))
+
+
+def one_statement(statements: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    """Several writes as one PostgreSQL statement: each a data-modifying WITH of it (all run,
+    in one round trip)."""
+    parts = [f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(statements)]
+    return "WITH " + ", ".join(parts) + " SELECT 1", [v for _sql, p in statements for v in p]
 
 
 MAX_PARAMS = 30_000  # per combined statement (PostgreSQL binds at most 65,535 on the server)
