@@ -319,11 +319,17 @@ def matter_escalate(
     notices = notify(
         recipients=people,
         kind="escalate",
-        title=f"【升级督办】{m.number} 超过{label}时限{late}",
-        body=(
-            f"“{m.title}”（{m.get_status_display()}）已于 {_when(m.supervised_at)} 督办，"
-            f"至今仍未办理。{'主办单位：' + m.lead_unit.name if m.lead_unit else ''}"
-        ),
+        title=gettext("【升级督办】%(number)s 超过%(label)s时限%(late)s")
+        % {"number": m.number, "label": label, "late": late},
+        body=gettext("“%(title)s”（%(status)s）已于 %(when)s 督办，至今仍未办理。%(unit)s")
+        % {
+            "title": m.title,
+            "status": m.get_status_display(),
+            "when": _when(m.supervised_at),
+            "unit": gettext("主办单位：%(name)s") % {"name": m.lead_unit.name}
+            if m.lead_unit
+            else "",
+        },
         url=_url(m),
         obj=m,
         dedupe_key=f"escalate:{m.pk}:{_due_stamp(m)}" + (f":{level + 1}" if level else ""),

@@ -119,7 +119,8 @@ def test_overdue_is_marked_supervised_and_escalated_to_the_district(
     assert m.escalated_at == wednesday + dt.timedelta(hours=25) and events(m, "escalate") == 1
     [up] = Notice.objects.filter(kind="escalate")
     assert up.recipient == users["yuzhong"]  # the district above 解放碑街道
-    assert "升级督办" in up.title
+    assert "升级督办" in up.title and m.number in up.title
+    assert "至今仍未办理" in up.body and f"主办单位：{m.lead_unit.name}" in up.body
 
     again = sweep(wednesday + dt.timedelta(days=3))
     assert (again.overdue, again.supervised, again.escalated, again.notices) == (0, 0, 0, 0)
