@@ -6,7 +6,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhili.core.fields import PathField
 from zhili.core.scoping import ScopedQuerySet
@@ -43,7 +43,7 @@ class Area(models.Model):
     name = models.CharField(gettext_lazy("名称"), max_length=100, db_index=True)
     level = models.CharField(gettext_lazy("层级"), max_length=16, choices=Level.choices)
     kind = models.CharField(
-        gettext_lazy("类别"),
+        pgettext_lazy("area", "类别"),
         max_length=16,
         blank=True,
         help_text=gettext_lazy("如 街道、镇、乡、社区、村"),
@@ -129,7 +129,7 @@ class ChangeOp(models.TextChoices):
     SPLIT = "split", gettext_lazy("拆分")
     RENAME = "rename", gettext_lazy("更名")
     RECODE = "recode", gettext_lazy("代码变更")
-    END = "end", gettext_lazy("撤销")
+    END = "end", pgettext_lazy("area", "撤销")
 
 
 class AreaChangeQuerySet(ScopedQuerySet):

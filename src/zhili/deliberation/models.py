@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin, Event
@@ -228,7 +228,7 @@ class Cap(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
     money = models.DecimalField(_("每人每年筹资上限（元）"), max_digits=8, decimal_places=2)
     labour_days = models.DecimalField(_("每人每年筹劳上限（工日）"), max_digits=5, decimal_places=1)
-    note = models.CharField(_("依据"), max_length=200, blank=True)
+    note = models.CharField(pgettext_lazy("deliberation", "依据"), max_length=200, blank=True)
 
     audit_view_model = "deliberation.project"  # who may read its audit records
 
@@ -304,7 +304,10 @@ class Project(models.Model):
 
 class ProjectEvent(Event):
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="events", verbose_name=_("项目")
+        Project,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=pgettext_lazy("deliberation", "项目"),
     )
     subject_field: ClassVar[str] = "project"
 
@@ -321,7 +324,10 @@ class Contribution(AppendOnlyModel):
     """One household's share: money, labour days, or an exemption (with its reason)."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("项目")
+        Project,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=pgettext_lazy("deliberation", "项目"),
     )
     area_path = PathField(_("区域路径"))
     household = models.CharField(_("户主姓名"), max_length=50)
@@ -368,7 +374,10 @@ class LedgerEntry(AppendOnlyModel):
     contributions): grants received, spending, corrections (signed amounts)."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("项目")
+        Project,
+        on_delete=models.PROTECT,
+        related_name="ledger",
+        verbose_name=pgettext_lazy("deliberation", "项目"),
     )
     area_path = PathField(_("区域路径"))
     kind = models.CharField(_("类别"), max_length=16, choices=LedgerKind.choices)

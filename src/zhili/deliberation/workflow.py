@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -158,7 +158,7 @@ def vote_check(actor: Any, p: Any, facts: Any) -> str | None:
 
 
 PROJECT_RULES: dict[str, Rule] = {
-    "notice": Rule(_("公告"), (P.PROPOSED,), "record", target=P.NOTICED),
+    "notice": Rule(pgettext_lazy("action", "公告"), (P.PROPOSED,), "record", target=P.NOTICED),
     "canvass": Rule(_("入户征求意见"), (P.NOTICED,), "record", target=P.CANVASSED),
     "vote": Rule(_("会议表决"), (P.CANVASSED,), "record", target=P.VOTED, check_input=vote_check),
     "approve_township": Rule(_("乡镇审核通过并报县"), (P.VOTED,), "review", target=P.SUBMITTED),

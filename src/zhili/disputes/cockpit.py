@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from zhili.cockpit.registry import CockpitQuery, Figure, Section, by_child
 from zhili.core.scoping import has_any, path_prefix_q
@@ -40,11 +40,11 @@ def disputes_section(q: CockpitQuery) -> Section | None:
         return {c: v[key] for c, v in split.items()}
 
     figures = [
-        Figure("disputes.received", gettext("受理纠纷"), total["received"], unit=gettext("件"),
+        Figure("disputes.received", gettext("受理纠纷"), total["received"], unit=pgettext("case", "件"),
                children=kids("received")),
-        Figure("disputes.resolved", gettext("调解成功"), total["resolved"], unit=gettext("件"),
+        Figure("disputes.resolved", gettext("调解成功"), total["resolved"], unit=pgettext("case", "件"),
                children=kids("resolved"), note=gettext("期内达成调解协议的纠纷"), map=True),
-        Figure("disputes.overdue", gettext("超期未调结"), total["overdue"], unit=gettext("件"),
+        Figure("disputes.overdue", gettext("超期未调结"), total["overdue"], unit=pgettext("case", "件"),
                higher_is_better=False, children=kids("overdue"),
                note=gettext("登记或调解中、已过调解期限的纠纷（实时）"), map=True),
     ]  # fmt: skip

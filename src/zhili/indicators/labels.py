@@ -1,6 +1,7 @@
 """Chinese labels of the indicators app's audit actions and keys."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhili.core import labels
 
@@ -21,7 +22,7 @@ labels.register_audit_fields(
         "source": _("来源"),
         "version": _("版本"),
         "rows": _("行数"),
-        "new": _("新增"),
+        "new": pgettext_lazy("version", "新增"),
         "changed": _("修订"),
     },
 )

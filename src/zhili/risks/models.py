@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
@@ -32,9 +32,9 @@ LEVEL_COLOURS = {
 
 
 class Source(models.TextChoices):
-    MATTER = "matter", _("群众诉求")
+    MATTER = "matter", pgettext_lazy("risk source", "群众诉求")
     DISPUTE = "dispute", _("矛盾纠纷")
-    WAGE = "wage", _("欠薪预警")
+    WAGE = "wage", pgettext_lazy("risk source", "欠薪预警")
     INSPECTION = "inspection", _("排查巡查")
     MANUAL = "manual", _("人工登记")
 
@@ -351,7 +351,7 @@ class RiskCandidate(models.Model):
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     area_path = PathField(_("区域路径"))
     title = models.CharField(_("线索"), max_length=200)
-    evidence = models.JSONField(_("依据"), default=dict)
+    evidence = models.JSONField(pgettext_lazy("risk", "依据"), default=dict)
     matters = models.ManyToManyField("matters.Matter", blank=True, related_name="+")
     dispute = models.ForeignKey(
         "disputes.Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

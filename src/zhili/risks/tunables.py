@@ -6,6 +6,7 @@ escalation) stay on their own page (分级管控规则) as rows per level."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhili.core.tunables import Tunable
 
@@ -51,7 +52,7 @@ TUNABLES = [
         default=5,
         minimum=1,
         maximum=10000,
-        unit=_("件"),
+        unit=pgettext_lazy("case", "件"),
         order=40,
     ),
     Tunable(

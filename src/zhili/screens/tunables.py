@@ -4,6 +4,7 @@ satisfaction rate of a staff member shown on the screen is taken (docs/screens.m
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhili.core.tunables import Tunable
 
@@ -29,7 +30,7 @@ TUNABLES = [
         default=5,
         minimum=1,
         maximum=1000,
-        unit=_("条"),
+        unit=pgettext_lazy("ratings", "条"),
         setting="ZHILI_RATING_MIN_COUNT",
         help=_("统计期内评价少于此数的服务人员，公示屏上不显示满意率"),
         order=20,

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.targets.evidence import ACCEPT, Upload
@@ -83,7 +83,7 @@ class ReportForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("审核结论"),
-        choices=[("accept", _("通过")), ("return", _("退回"))],
+        choices=[("accept", pgettext_lazy("review", "通过")), ("return", _("退回"))],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(

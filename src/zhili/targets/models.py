@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhili.core.events import Event, EventQuerySet
 from zhili.core.fields import PathField
@@ -65,7 +66,7 @@ class Effect(models.TextChoices):
 
 class IncidentStatus(models.TextChoices):
     ACTIVE = "active", _("有效")
-    WITHDRAWN = "withdrawn", _("已撤销")
+    WITHDRAWN = "withdrawn", pgettext_lazy("target", "已撤销")
 
 
 class ReminderKind(models.TextChoices):

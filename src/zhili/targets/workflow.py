@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
@@ -77,7 +77,7 @@ RULES = {
         guard=_plan_closed,
     ),
     ACCEPT: Rule(
-        _("通过"),
+        pgettext_lazy("review", "通过"),
         sources=(ReportStatus.SUBMITTED,),
         permission="review",
         target=ReportStatus.ACCEPTED,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhili.core.pickers import AreaField, PersonField
 
@@ -68,7 +69,7 @@ class ResidentForm(Styled):
 
 class DemandForm(Styled):
     text = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 3}))
-    category = forms.ChoiceField(label=_("诉求分类"))
+    category = forms.ChoiceField(label=pgettext_lazy("field", "诉求分类"))
     resident = forms.ChoiceField(label=_("反映人"), required=False)
     to_matter = forms.BooleanField(label=_("立即转为诉求事项"), required=False, initial=True)
 

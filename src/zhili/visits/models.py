@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
@@ -128,7 +128,10 @@ class Demand(models.Model):
     )
     text = models.TextField(_("诉求内容"))
     category = models.ForeignKey(
-        "matters.Category", verbose_name=_("诉求分类"), on_delete=models.PROTECT, related_name="+"
+        "matters.Category",
+        verbose_name=pgettext_lazy("field", "诉求分类"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     matter = models.OneToOneField(
         "matters.Matter",

@@ -128,7 +128,7 @@ class WageAccount(models.Model):
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="account")
     bank = models.CharField(_("开户银行"), max_length=80)
-    account_number = models.CharField(_("账号"), max_length=40)
+    account_number = models.CharField(pgettext_lazy("bank", "账号"), max_length=40)
     opened_on = models.DateField(_("开户日期"))
 
     class Meta:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
@@ -175,7 +175,7 @@ def account_set(
 ) -> WageAccount:
     """农民工工资专用账户 (Art. 26)."""
     bank = clean_text(bank, gettext("开户银行"), limit=80)
-    number = clean_text(account_number, gettext("账号"), limit=40).replace(" ", "")
+    number = clean_text(account_number, pgettext("bank", "账号"), limit=40).replace(" ", "")
     if not number.isdigit():
         raise ValidationFailed(gettext("账号应为数字"), code="invalid_account")
     _may_change(actor, project)

@@ -68,3 +68,39 @@ def test_lazy_format_is_formatted_in_the_language_of_the_moment() -> None:
         assert str(message) == "Name is required"
     with translation.override("zh-hans"):
         assert str(message) == "名称不能为空"
+
+
+def test_one_source_text_has_one_translation_across_the_apps() -> None:
+    """Django merges every app's catalogue into one per language, and the app listed first in
+    INSTALLED_APPS wins a text two catalogues translate differently: the matter page read
+    "Kind" for 类别 (areas' word) and a dispute's count read "requests". The same words in
+    another sense take a context (``pgettext``, ``{% translate … context … %}``)."""
+    seen: dict[tuple[str, str | None, str], dict[str, str]] = {}
+    for po in _compiler().catalogues():
+        language = po.parent.parent.name
+        for entry in polib.pofile(str(po)):
+            if entry.obsolete or not entry.msgstr:
+                continue
+            key = (language, entry.msgctxt, entry.msgid)
+            seen.setdefault(key, {})[str(po)] = entry.msgstr
+    conflicts = [
+        f"{msgid!r}" + (f" [{ctx}]" if ctx else "") + f": {sorted(set(found.values()))}"
+        for (_lang, ctx, msgid), found in seen.items()
+        if len(set(found.values())) > 1
+    ]
+    assert not conflicts, "\n".join(conflicts)
+
+
+def test_the_same_characters_in_another_sense_read_their_own_words() -> None:
+    from django.utils.translation import gettext, pgettext
+
+    with translation.override("en"):
+        assert gettext("类别") == "Category"  # a matter's category
+        assert pgettext("area", "类别") == "Kind"  # 街道、镇、社区…
+        assert (gettext("件"), pgettext("case", "件")) == ("requests", "cases")
+        assert (gettext("撤销"), pgettext("area", "撤销"), pgettext("target", "撤销")) == (
+            "Revoke",
+            "Abolish",
+            "Withdraw",
+        )
+        assert pgettext("bank", "账号") == "Account number"
