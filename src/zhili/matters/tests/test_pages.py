@@ -715,6 +715,7 @@ def test_public_lookup_right_and_wrong(client: Any, users: dict) -> None:
     r = client.post("/public/lookup/", {"number": m.number, "phone_last4": "5678"})
     page = text(r)
     assert r.status_code == 200 and "已派遣，等待责任单位签收" in page
+    assert f"{m.category.parent.name} › {m.category.name}" in page  # as on the staff's page
     assert "已受理" in page and "渝中区住房城乡建委" in page
     assert "jiefangbei" not in page and "解放碑街道工作人员" not in page
     assert PHONE not in page and "张三" not in page
