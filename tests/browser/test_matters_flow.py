@@ -163,6 +163,11 @@ def test_matter_around_the_closed_loop(pages: Pages) -> None:
     act(desk, "派遣")
     assert status_of(desk) == "待签收"
     assert desk.locator("#lead-unit").inner_text() == "渝中区住房城乡建委"
+    # 改派 is folded, its form not in the page: opening the card draws it in place (htmx).
+    assert desk.locator("#action-dispatch form").count() == 0
+    desk.locator("#action-dispatch > summary").click()
+    desk.locator("#id_dispatch-unit").wait_for()
+    assert desk.locator("#action-dispatch button[type=submit]").inner_text().strip() == "改派"
 
     # 3. The unit signs, then reports with a photo.
     unit = pages.open()

@@ -303,9 +303,7 @@ def public_lookup(number: str, phone_last4: str) -> Matter | None:
     number, phone_last4 = (number or "").strip().upper(), (phone_last4 or "").strip()
     if len(phone_last4) != 4 or not phone_last4.isdigit():
         return None
-    matter = (
-        Matter.objects.select_related("category__parent", "area").filter(number=number).first()
-    )
+    matter = Matter.objects.select_related("category__parent", "area").filter(number=number).first()
     if matter is None or not matter.reporter_phone.endswith(phone_last4):
         return None
     return matter

@@ -28,6 +28,7 @@ urlpatterns = [
     path("categories/<slug:code>/", catalogue_views.category_edit, name="category_edit"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/act/<str:action>/", views.act, name="act"),
+    path("<str:number>/form/<str:action>/", views.action_form, name="action_form"),
     path("<str:number>/personal/", views.reveal, name="reveal"),
     path("<str:number>/file/", views.case_file, name="case_file"),
 ]

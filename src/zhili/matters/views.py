@@ -203,7 +203,31 @@ def case_file(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _detail(request, selectors.matter_get(request.user, number))
+    # ?open=<action>: that card drawn open (the folded cards' link, for a browser without script).
+    opened = request.GET.get("open", "")
+    return _detail(request, selectors.matter_get(request.user, number), opened=opened)
+
+
+@login_required
+@require_GET
+def action_form(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """One folded card's form, drawn when the card is opened (htmx): the page draws only the
+    usual next step's form, so it does not pay for forms nobody opens."""
+    if action not in SPECS:
+        raise NotFound(
+            gettext("未知的操作：%(action)s") % {"action": action}, code="unknown_action"
+        )
+    user = request.user
+    matter = selectors.matter_get(user, number)
+    if action not in workflow.allowed_actions(user, matter):
+        return render(
+            request,
+            "matters/_action_gone.html",
+            {"matter": matter, "label": workflow.label(action)},
+        )
+    card = _action_view(action, open_=True, status=matter.status)
+    card.update(_action_form(user, matter, action))
+    return render(request, "matters/_action_form_body.html", {"f": card, "matter": matter})
 
 
 @login_required
@@ -262,22 +286,20 @@ def _detail(
     revealed: dict[str, str] | None = None,
     reveal_error: str = "",
     status: int = 200,
+    opened: str = "",
 ) -> HttpResponse:
     user = request.user
     co_units = selectors.matter_co_units(matter)  # first: the actions below then need no query
     allowed = workflow.allowed_actions(user, matter)
     forms = []
     for action in allowed:
-        form = (
-            bound if action == bound_action else SPECS[action].make_form(user=user, matter=matter)
-        )
-        forms.append(_action_view(action, form, open_=action == bound_action, status=matter.status))
+        card = _action_view(action, open_=action in (bound_action, opened), status=matter.status)
+        if card["open"]:  # a folded card's form is drawn when it is opened (action_form)
+            card.update(
+                _action_form(user, matter, action, bound if action == bound_action else None)
+            )
+        forms.append(card)
     forms.sort(key=lambda f: not f["open"])  # the usual next step first, the rest folded below
-    suggestion = _suggestion(matter) if "dispatch" in allowed else None
-    if suggestion:
-        _preselect(forms, matter, suggestion)
-        if not (suggestion.get("rule_unit_name") or suggestion.get("learned_unit_name")):
-            suggestion = None
     lost = bound is not None and bound_action not in allowed
     return render(
         request,
@@ -294,7 +316,6 @@ def _detail(
             "lost_form": bound if lost else None,
             "lost_label": workflow.label(bound_action) if lost else "",
             "lost_values": _typed_text(bound) if lost else [],
-            "suggestion": suggestion,
             "duplicates": _duplicates(user, matter) if matter.status in _DUP_STATUSES else [],
             "can_merge": "merge" in allowed,
             "reporter": _reporter(user, matter, revealed),
@@ -315,18 +336,35 @@ def _typed_text(form: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _action_view(action: str, form: Any, *, open_: bool, status: str) -> dict[str, Any]:
+def _action_view(action: str, *, open_: bool, status: str) -> dict[str, Any]:
+    """An action's card: its words, and whether it is drawn open (the usual next step, the
+    card the user just submitted, or the one asked for)."""
     spec = SPECS[action]
     again = status in spec.again
     return {
         "action": action,
         "label": spec.again_label if again else workflow.label(action),
-        "form": form,
+        "form": None,
         "button": spec.again_label if again else spec.button,
         "style": "btn-outline-primary" if again else spec.style,
         "open": open_ or (spec.primary and not again),
-        "multipart": isinstance(form, PhotosMixin),
+        "multipart": False,
+        "suggestion": None,
     }
+
+
+def _action_form(user: Any, matter: Matter, action: str, bound: Any = None) -> dict[str, Any]:
+    """An open card's form (``bound``: the one just submitted, with its errors); the dispatch
+    form with the routing suggestion preselected."""
+    form = bound if bound is not None else SPECS[action].make_form(user=user, matter=matter)
+    drawn: dict[str, Any] = {"form": form, "multipart": isinstance(form, PhotosMixin)}
+    if action == "dispatch":
+        suggestion = _suggestion(matter)
+        if suggestion:
+            _preselect(form, suggestion)
+            if suggestion.get("rule_unit_name") or suggestion.get("learned_unit_name"):
+                drawn["suggestion"] = suggestion
+    return drawn
 
 
 def _ancestor_names(matter: Matter) -> list[str]:
@@ -395,23 +433,19 @@ def _unit_pk(unit: Any) -> int | None:
     return getattr(unit, "pk", None)
 
 
-def _preselect(forms: list[dict[str, Any]], matter: Matter, suggestion: dict[str, Any]) -> None:
-    """Preselect the suggested lead unit (the rule's, else the learned one) in the dispatch form."""
-    for entry in forms:
-        form = entry["form"]
-        if entry["action"] != "dispatch" or form.is_bound:
-            continue
-        choices = {u.pk: u for u in form.fields["unit"].queryset}
+def _preselect(form: Any, suggestion: dict[str, Any]) -> None:
+    """Preselect the suggested lead unit (the rule's, else the learned one) in the dispatch form
+    (unless it is the one just submitted), and name both units for the page."""
+    choices = {u.pk: u for u in form.fields["unit"].queryset}
+    if not form.is_bound:
         for key in ("rule_unit", "learned_unit"):
             pk = _unit_pk(suggestion.get(key))
             if pk in choices:
                 form.initial["unit"] = pk
                 break
-        for key in ("rule_unit", "learned_unit"):  # names for the page
-            pk = _unit_pk(suggestion.get(key))
-            suggestion[f"{key}_name"] = (
-                choices[pk].name if pk in choices else _name(suggestion[key])
-            )
+    for key in ("rule_unit", "learned_unit"):  # names for the page
+        pk = _unit_pk(suggestion.get(key))
+        suggestion[f"{key}_name"] = choices[pk].name if pk in choices else _name(suggestion[key])
 
 
 def _name(unit: Any) -> str:

@@ -182,25 +182,48 @@ def test_detail_query_count_does_not_grow_with_events(
 
 def test_detail_shows_fields_timeline_and_allowed_actions(login: Any, users: dict) -> None:
     m = make_matter(users["jiefangbei"], category="noise", answers={"time": "全天"})
-    page = text(login("jiefangbei").get(f"/matters/{m.number}/"))
+    client = login("jiefangbei")
+    page = text(client.get(f"/matters/{m.number}/"))
     assert m.description in page and "噪声扰民" in page and "解放碑街道" in page
     assert "噪声主要出现的时段" in page and "全天" in page
     assert "受理登记" in page and "解放碑街道工作人员" in page  # timeline: step and actor
-    for action in ("accept", "reject", "triage", "merge"):
-        assert f'action="/matters/{m.number}/act/{action}/"' in page
-    assert "/act/dispatch/" not in page  # not before 立案
+    assert f'action="/matters/{m.number}/act/accept/"' in page  # the usual next step, open
+    for action in ("reject", "triage", "merge"):  # folded, each drawn when opened
+        assert f'action="/matters/{m.number}/act/{action}/"' not in page
+        assert f'hx-get="/matters/{m.number}/form/{action}/"' in page
+        assert f'href="?open={action}#action-{action}"' in page  # without script: the page
+        form = text(client.get(f"/matters/{m.number}/form/{action}/"))
+        assert f'action="/matters/{m.number}/act/{action}/"' in form and "<html" not in form
+        opened = text(client.get(f"/matters/{m.number}/", {"open": action}))
+        assert f'action="/matters/{m.number}/act/{action}/"' in opened
+        assert re.search(rf'id="action-{action}"\s+open>', opened)
+    assert "/act/dispatch/" not in page and "/form/dispatch/" not in page  # not before 立案
     assert f'name="accept-version" value="{m.version}"' in page
+
+
+def test_a_folded_form_of_a_step_no_longer_allowed_says_so(login: Any, users: dict) -> None:
+    m = make_matter(users["jiefangbei"])
+    client = login("jiefangbei")
+    assert "/form/reject/" in text(client.get(f"/matters/{m.number}/"))
+    services.matter_accept(actor=users["jiefangbei"], matter=m)  # meanwhile, in another tab
+    r = client.get(f"/matters/{m.number}/form/reject/")
+    assert r.status_code == 200 and "当前不可用" in text(r) and "/act/reject/" not in text(r)
+    assert client.get(f"/matters/{m.number}/form/nonsense/").status_code == 404
+    assert login("wanzhou").get(f"/matters/{m.number}/form/dispatch/").status_code == 404
 
 
 def test_a_dispatched_matter_offers_redispatch_folded_not_dispatch(login: Any, users: dict) -> None:
     """派遣 of a matter already dispatched is 改派: folded and named so, not the open first form
     it is before the first dispatch."""
     m = dispatched(users)
-    page = text(login("jiefangbei").get(f"/matters/{m.number}/"))
+    client = login("jiefangbei")
+    page = text(client.get(f"/matters/{m.number}/"))
     card = re.search(r'<details class="card mb-3 action-card" id="action-dispatch"([^>]*)>', page)
     assert card is not None and "open" not in card.group(1)
-    section = page[card.start() : page.index("</details>", page.index("</form>", card.start()))]
+    section = page[card.start() : page.index("</details>", card.start())]
     assert "改派" in section and ">派遣<" not in section
+    form = text(client.get(f"/matters/{m.number}/form/dispatch/"))  # drawn when opened
+    assert 'value="dispatch">改派</button>' in form and ">派遣<" not in form
 
     fresh = make_matter(users["jiefangbei"])
     fresh = services.matter_accept(actor=users["jiefangbei"], matter=fresh)
