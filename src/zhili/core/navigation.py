@@ -10,9 +10,10 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from zhili.core.i18n import Label
-from zhili.core.scoping import has_any
+from zhili.core.scoping import has_any, user_grants
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,27 @@ class NavItem:
 
 
 def nav_for(user: Any) -> list[dict[str, Any]]:
+    """The menu of every page. It depends only on the permissions the user's current grants hold
+    (not on where), on whether the user belongs to a unit and on the language, so it is drawn once
+    per such combination and process (``_MENUS``) instead of asking dozens of questions a page."""
     if not user.is_authenticated:
         return []
+    held = frozenset(p for g in user_grants(user) for p in g.permissions)
+    key = (bool(user.is_superuser), held, bool(getattr(user, "unit_id", None)),
+           translation.get_language())  # fmt: skip
+    menu = _MENUS.get(key)
+    if menu is None:
+        if len(_MENUS) >= 512:  # a bound, not a policy: real installations have a few dozen roles
+            _MENUS.clear()
+        menu = _MENUS[key] = _menu(user)
+    return [dict(e, children=[dict(c) for c in e["children"]]) if "children" in e else dict(e)
+            for e in menu]  # fmt: skip
+
+
+_MENUS: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+
+def _menu(user: Any) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     items: list[tuple[int, NavItem]] = []
     for config in apps.get_app_configs():
