@@ -130,6 +130,7 @@ PARAMS = {
     "/matters/categories/<code>": "category",
     "/matters/<number>": "matter",
     "/matters/<number>/act/<action>": "matter_action",
+    "/matters/<number>/form/<action>": "matter_action",
     "/risks/candidates/<pk>": "candidate",
     "/risks/<number>": "risk",
     "/disputes/<number>": "dispute",

@@ -207,7 +207,7 @@ def test_a_folded_form_of_a_step_no_longer_allowed_says_so(login: Any, users: di
     assert "/form/reject/" in text(client.get(f"/matters/{m.number}/"))
     services.matter_accept(actor=users["jiefangbei"], matter=m)  # meanwhile, in another tab
     r = client.get(f"/matters/{m.number}/form/reject/")
-    assert r.status_code == 200 and "当前不可用" in text(r) and "/act/reject/" not in text(r)
+    assert r.status_code == 200 and "当前不可办理" in text(r) and "/act/reject/" not in text(r)
     assert client.get(f"/matters/{m.number}/form/nonsense/").status_code == 404
     assert login("wanzhou").get(f"/matters/{m.number}/form/dispatch/").status_code == 404
 
