@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhili.core.context import request_memo
 from zhili.core.events import Event
-from zhili.core.fields import PathField, SealedCharField
+from zhili.core.fields import ChoiceLabels, PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths
 
 
@@ -255,7 +255,7 @@ class MatterQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Matter(models.Model):
+class Matter(ChoiceLabels, models.Model):
     number = models.CharField(gettext_lazy("编号"), max_length=20, unique=True)
     title = models.CharField(gettext_lazy("标题"), max_length=120)
     description = models.TextField(gettext_lazy("内容"))
