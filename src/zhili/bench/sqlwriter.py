@@ -222,7 +222,8 @@ class SqlWriter:
         from zhili.matters import duplicates
         from zhili.matters.models import Matter
 
-        ph, span = self.ph, duplicates.window()
+        rules = duplicates.RepeatRules.now()
+        ph, span = self.ph, rules.span
         street, place = duplicates.street_path(s.area_path), duplicates.place_path(s.area_path)
         if place.count("/") >= duplicates.GRID_CODES:
             where, args = f"area_path >= {ph} AND area_path < {ph}", [place, place[:-1] + "0"]
@@ -250,7 +251,7 @@ class SqlWriter:
                 pk=pk, category_id=s.category_id, area_path=path, address=address, lat=lat,
                 lng=lng, created_at=at, title=other_title, description=text,
             )  # fmt: skip
-            if duplicates.repeats(me, other, words):
+            if duplicates.repeats(me, other, words, rules):
                 return True
         return False
 

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import logging
 import math
 import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 
@@ -155,6 +156,7 @@ def distance_m(a: Matter, b: Matter) -> float | None:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
+@functools.lru_cache(maxsize=65_536)  # a pure function of a path; the city has ~50,000 areas
 def street_path(area_path: str) -> str:
     """The path of the street (乡镇/街道) holding ``area_path``: city/district/street/."""
     parts = [p for p in area_path.split("/") if p]
@@ -164,6 +166,7 @@ def street_path(area_path: str) -> str:
 GRID_CODES = 5  # a grid's path holds five codes: city/district/street/community/grid/
 
 
+@functools.lru_cache(maxsize=65_536)
 def place_path(area_path: str) -> str:
     """The place a matter is at, as an area path: its grid (a building's grid), or its own area
     when it is located only to a community or street."""
@@ -250,20 +253,40 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def repeats(matter: Matter, earlier: Matter, tokens: dict[int, set[str]] | None = None) -> bool:
+class RepeatRules(NamedTuple):
+    """The business parameters of the repeat test, read once for a batch of comparisons (a
+    matter is compared with up to ``MAX_SCAN`` earlier reports; each read of a parameter is a
+    lookup in ``core.tunables``)."""
+
+    span: dt.timedelta
+    radius: float
+    similarity: float
+
+    @classmethod
+    def now(cls) -> RepeatRules:
+        return cls(window(), radius_m(), min_similarity())
+
+
+def repeats(
+    matter: Matter,
+    earlier: Matter,
+    tokens: dict[int, set[str]] | None = None,
+    rules: RepeatRules | None = None,
+) -> bool:
     """Does ``matter`` repeat ``earlier`` (recorded before it: a smaller id)? ``tokens`` caches
-    each matter's words by id."""
+    each matter's words by id; ``rules``: the parameters, if the caller read them already."""
     if earlier.pk >= matter.pk or earlier.category_id != matter.category_id:
         return False
-    if abs(matter.created_at - earlier.created_at) > window():
+    rules = rules or RepeatRules.now()
+    if abs(matter.created_at - earlier.created_at) > rules.span:
         return False
-    if not same_place(matter, earlier):
+    if not same_place(matter, earlier, rules.radius):
         return False
     cache = {} if tokens is None else tokens
     for m in (matter, earlier):
         if m.pk not in cache:
             cache[m.pk] = matter_tokens(m)
-    return jaccard(cache[matter.pk], cache[earlier.pk]) >= min_similarity()
+    return jaccard(cache[matter.pk], cache[earlier.pk]) >= rules.similarity
 
 
 def reports(rows: Any) -> list[_Report]:
@@ -274,17 +297,18 @@ def reports(rows: Any) -> list[_Report]:
 
 def _repeat_id(matter: Matter) -> int | None:
     """The id of the latest report ``matter`` repeats, if any (one indexed query)."""
-    span = window()
+    rules = RepeatRules.now()
+    span = rules.span
     rows = (
         Matter.objects.filter(category_id=matter.category_id, pk__lt=matter.pk)
         .filter(path_prefix_q("area_path", street_path(matter.area_path)))
         .filter(created_at__gte=matter.created_at - span, created_at__lte=matter.created_at + span)
-        .filter(_place_q(matter, radius_m()))
+        .filter(_place_q(matter, rules.radius))
         .order_by()[:MAX_SCAN]
     )
     tokens: dict[int, set[str]] = {}
     for other in sorted(reports(rows), key=lambda m: -m.pk):
-        if repeats(matter, other, tokens):  # type: ignore[arg-type]
+        if repeats(matter, other, tokens, rules):  # type: ignore[arg-type]
             return other.pk
     return None
 
@@ -305,7 +329,8 @@ def repeated_ids(matters: Sequence[Matter]) -> set[int]:
         return {matters[0].pk} if _repeat_id(matters[0]) is not None else set()
     if not matters:
         return set()
-    span = window()
+    rules = RepeatRules.now()
+    span = rules.span
     groups: dict[tuple[int, str], list[Matter]] = defaultdict(list)
     for m in matters:
         groups[(m.category_id, street_path(m.area_path))].append(m)
@@ -329,7 +354,7 @@ def repeated_ids(matters: Sequence[Matter]) -> set[int]:
         for m in mine:
             start = bisect.bisect_left(times, m.created_at - span)
             end = bisect.bisect_right(times, m.created_at + span)
-            if any(repeats(m, o, tokens) for o in _newest_first(others[start:end])):  # type: ignore[arg-type]
+            if any(repeats(m, o, tokens, rules) for o in _newest_first(others[start:end])):  # type: ignore[arg-type]
                 out.add(m.pk)
     return out
 
@@ -357,7 +382,8 @@ class RecentReports:
     def repeated_ids(self, matters: Sequence[Matter]) -> set[int]:
         if not matters:
             return set()
-        span = window()
+        rules = RepeatRules.now()
+        span = rules.span
         for m in matters:  # each group stays in time order (bisect below, pruning after)
             group = self._groups[(m.category_id, street_path(m.area_path))]
             bisect.insort(group, _Report(m), key=lambda r: r.created_at)
@@ -368,7 +394,7 @@ class RecentReports:
             start = bisect.bisect_left(times, m.created_at - span)
             end = bisect.bisect_right(times, m.created_at + span)
             for other in _newest_first(group[start:end]):
-                if repeats(m, other, self._tokens):  # type: ignore[arg-type]
+                if repeats(m, other, self._tokens, rules):  # type: ignore[arg-type]
                     out.add(m.pk)
                     break
         self._forget_before(min(m.created_at for m in matters) - span)
