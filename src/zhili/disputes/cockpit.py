@@ -39,12 +39,13 @@ def disputes_section(q: CockpitQuery) -> Section | None:
     def kids(key: str) -> dict[str, int | float | None]:
         return {c: v[key] for c, v in split.items()}
 
+    cases = pgettext("case", "件")
     figures = [
-        Figure("disputes.received", gettext("受理纠纷"), total["received"], unit=pgettext("case", "件"),
+        Figure("disputes.received", gettext("受理纠纷"), total["received"], unit=cases,
                children=kids("received")),
-        Figure("disputes.resolved", gettext("调解成功"), total["resolved"], unit=pgettext("case", "件"),
+        Figure("disputes.resolved", gettext("调解成功"), total["resolved"], unit=cases,
                children=kids("resolved"), note=gettext("期内达成调解协议的纠纷"), map=True),
-        Figure("disputes.overdue", gettext("超期未调结"), total["overdue"], unit=pgettext("case", "件"),
+        Figure("disputes.overdue", gettext("超期未调结"), total["overdue"], unit=cases,
                higher_is_better=False, children=kids("overdue"),
                note=gettext("登记或调解中、已过调解期限的纠纷（实时）"), map=True),
     ]  # fmt: skip

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField, SealedCharField
+from zhili.core.fields import ChoiceLabels, PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, paths_q, scope_paths
 
 
@@ -63,7 +63,7 @@ class DisputeQuerySet(ScopedQuerySet):
         return self.filter(q)
 
 
-class Dispute(models.Model):
+class Dispute(ChoiceLabels, models.Model):
     number = models.CharField(_("案号"), max_length=20, unique=True)
     channel = models.CharField(_("来源"), max_length=16, choices=Channel.choices)
     referral_no = models.CharField(

@@ -248,9 +248,7 @@ def duplicate_candidates(
 REPEAT_FIELDS = (
     "id", "category", "area_path", "address", "lat", "lng", "created_at", "title", "description",
 )  # fmt: skip
-REPORT_COLUMNS = (
-    "id", "category_id", "area_path", "address", "lat", "lng", "created_at", "title", "description",
-)  # fmt: skip
+REPORT_COLUMNS = tuple("category_id" if f == "category" else f for f in REPEAT_FIELDS)
 
 
 class RepeatRules(NamedTuple):

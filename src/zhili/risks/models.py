@@ -11,7 +11,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField, SealedCharField
+from zhili.core.fields import ChoiceLabels, PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -101,7 +101,7 @@ class RiskQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Risk(models.Model):
+class Risk(ChoiceLabels, models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True)
     title = models.CharField(_("风险名称"), max_length=120)
     description = models.TextField(_("风险事项（见事）"))
