@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from zhili.core.fields import PathField
+from zhili.core.fields import ChoiceLabels, PathField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -36,7 +36,7 @@ class AreaQuerySet(ScopedQuerySet):
         return self.filter(valid_to__isnull=True)
 
 
-class Area(models.Model):
+class Area(ChoiceLabels, models.Model):
     """A node of the tree. Ended areas keep their row (valid_to set) and stay readable by code."""
 
     code = models.CharField(gettext_lazy("代码"), max_length=32, unique=True)
@@ -136,7 +136,7 @@ class AreaChangeQuerySet(ScopedQuerySet):
     scope_field = "area__path"
 
 
-class AreaChange(models.Model):
+class AreaChange(ChoiceLabels, models.Model):
     """What one operation of a division change did to one area (the area's own history)."""
 
     change = models.ForeignKey(DivisionChange, on_delete=models.PROTECT, related_name="operations")

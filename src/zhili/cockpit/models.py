@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.fields import ChoiceLabels
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -16,7 +17,7 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("生成失败")
 
 
-class WeeklyReport(models.Model):
+class WeeklyReport(ChoiceLabels, models.Model):
     """A weekly report of one area: the cockpit's figures for seven days, as a snapshot (``data``)
     and an xlsx file. Its view right is also the right to open the cockpit at that area."""
 
@@ -59,7 +60,7 @@ class CameraStatus(models.TextChoices):
     PLANNED = "planned", _("规划中")
 
 
-class CameraPoint(models.Model):
+class CameraPoint(ChoiceLabels, models.Model):
     """A 雪亮工程 camera point: where it is, who owns it, what it covers. No video."""
 
     code = models.CharField(_("点位编号"), max_length=40, unique=True)

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField
+from zhili.core.fields import ChoiceLabels, PathField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -27,7 +27,7 @@ class CompoundQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Compound(models.Model):
+class Compound(ChoiceLabels, models.Model):
     name = models.CharField(_("小区名称"), max_length=120)
     area = models.ForeignKey(
         "areas.Area", verbose_name=_("所属社区/网格"), on_delete=models.PROTECT, related_name="+"
@@ -79,7 +79,7 @@ class MeetingQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabels, models.Model):
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="meetings")
     area_path = PathField(_("区域路径"))
     kind = models.CharField(_("会议类型"), max_length=8, choices=MeetingKind.choices)
@@ -109,7 +109,7 @@ class Meeting(models.Model):
         return f"{self.get_kind_display()} · {self.topic}"
 
 
-class Party(models.Model):
+class Party(ChoiceLabels, models.Model):
     """A party of the meeting and its share of the cost."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="parties")
@@ -148,7 +148,7 @@ class FollowUpQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     """A task the meeting decided, with its owner (a party) and due date."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="followups")

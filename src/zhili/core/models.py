@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyError as AppendOnlyError  # re-exported
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin
-from zhili.core.fields import PathField
+from zhili.core.fields import ChoiceLabels, PathField
 from zhili.core.scoping import ScopedQuerySet, intersect_paths, paths_q, scope_paths, user_grants
 
 
@@ -253,7 +253,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class ExportJob(models.Model):
+class ExportJob(ChoiceLabels, models.Model):
     """A large export built in the background (core.exports): the list as filtered on the page
     (``params``), read as the requester sees it, with its progress. Only the requester may see
     it or download the file."""

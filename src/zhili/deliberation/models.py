@@ -15,7 +15,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin, Event
-from zhili.core.fields import PathField, SealedCharField
+from zhili.core.fields import ChoiceLabels, PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -63,7 +63,7 @@ class AreaScoped(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Deliberation(models.Model):
+class Deliberation(ChoiceLabels, models.Model):
     """A major village or community matter decided by 四议两公开."""
 
     number = models.CharField(_("编号"), max_length=20, unique=True)
@@ -110,7 +110,7 @@ class StepQuerySet(AppendOnlyQuerySetMixin, models.QuerySet):
     """Read through the record's scope (``selectors``) or, published, by the public page."""
 
 
-class Step(AppendOnlyModel):
+class Step(ChoiceLabels, AppendOnlyModel):
     """One step as it was held: date, due and present, votes, signatures, text; for a publicity,
     its window. Written once, when the step passes."""
 
@@ -250,7 +250,7 @@ class Cap(models.Model):
         }
 
 
-class Project(models.Model):
+class Project(ChoiceLabels, models.Model):
     """一事一议: a public work the villagers finance by money or labour."""
 
     number = models.CharField(_("编号"), max_length=20, unique=True)
@@ -369,7 +369,7 @@ class LedgerKind(models.TextChoices):
     CORRECTION = "correction", _("冲正")
 
 
-class LedgerEntry(AppendOnlyModel):
+class LedgerEntry(ChoiceLabels, AppendOnlyModel):
     """One line of the project's book besides the households' money (which is counted from the
     contributions): grants received, spending, corrections (signed amounts)."""
 

@@ -163,7 +163,7 @@ class PartyRole(models.TextChoices):
     THIRD = "third", _("第三人")
 
 
-class Party(models.Model):
+class Party(ChoiceLabels, models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("身份"), max_length=12, choices=PartyRole.choices)
     is_organisation = models.BooleanField(_("组织"), default=False)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin
+from zhili.core.fields import ChoiceLabels
 from zhili.core.scoping import ScopedQuerySet, has_any
 
 # The five-point scale of the survey question and the answers counted as "safe" (assumed default,
@@ -204,7 +205,7 @@ class CreationLevel(models.TextChoices):
     COMMUNITY = "community", _("平安村（社区）")
 
 
-class CreationSheet(models.Model):
+class CreationSheet(ChoiceLabels, models.Model):
     """The yearly 平安创建 scoring sheet of one level (DOMAIN.md §7): items worth 100 points in all,
     one-strike vetoes and the pass line (90, assumed; configurable). ``items``: [{key, label,
     points, source, full_at, zero_at}] (a rate: full points at ``full_at`` or better, none at

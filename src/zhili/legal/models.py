@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField, SealedCharField
+from zhili.core.fields import ChoiceLabels, PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -120,7 +120,7 @@ class ServiceKind(models.TextChoices):
     DOCUMENT = "document", _("代写法律文书")
 
 
-class Consultation(models.Model):
+class Consultation(ChoiceLabels, models.Model):
     """One service (a consultation, an on-site visit, a lecture…): minutes count toward the
     yearly hours; a ``visit`` (or any service on site) counts as the month's visit."""
 
@@ -187,7 +187,7 @@ class ReviewStatus(models.TextChoices):
     OBJECTED = "objected", _("提出修改意见")
 
 
-class Review(models.Model):
+class Review(ChoiceLabels, models.Model):
     """The adviser's legal review of a major matter (a 四议两公开 record, by reference: legal
     does not import the modules that ask for reviews)."""
 

@@ -87,7 +87,7 @@ class CategoryQuerySet(ScopedQuerySet):
         return self if has_any(user, self.model, action) else self.none()
 
 
-class Category(models.Model):
+class Category(ChoiceLabels, models.Model):
     """A two-level catalogue entry: a group (parent=None) or a category under a group."""
 
     code = models.SlugField(gettext_lazy("代码"), max_length=40, unique=True)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from zhili.core.fields import ChoiceLabels
 from zhili.core.scoping import ScopedQuerySet, has_any
 
 
@@ -37,7 +38,7 @@ class UnitQuerySet(ScopedQuerySet):
     scope_field = "area__path"
 
 
-class Unit(models.Model):
+class Unit(ChoiceLabels, models.Model):
     """A responsible unit: department, committee, property service centre, law firm, ..."""
 
     name = models.CharField(gettext_lazy("名称"), max_length=120)

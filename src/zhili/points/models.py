@@ -19,7 +19,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin, Event
-from zhili.core.fields import PathField
+from zhili.core.fields import ChoiceLabels, PathField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -35,7 +35,7 @@ class AccountQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Account(models.Model):
+class Account(ChoiceLabels, models.Model):
     """One account of a village's ledger. ``debit_limit`` bounds what it may owe: a household or a
     budget may not go below zero (limit 0), a funding source or a sink has none (null)."""
 
@@ -116,7 +116,7 @@ class TransferQuerySet(AppendOnlyQuerySetMixin, ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Transfer(AppendOnlyModel):
+class Transfer(ChoiceLabels, AppendOnlyModel):
     """One immutable movement of points from ``debit`` to ``credit``. ``key`` is the client's
     idempotency key of the business event; ``fingerprint`` the hash of the fields a retry must
     repeat."""
@@ -332,7 +332,7 @@ class RuleVersion(models.Model):
         }
 
 
-class RuleItem(models.Model):
+class RuleItem(ChoiceLabels, models.Model):
     """One item of a catalogue version: +points for a civic act, −points for a deduction."""
 
     version = models.ForeignKey(
@@ -379,7 +379,7 @@ class RecordQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Record(models.Model):
+class Record(ChoiceLabels, models.Model):
     """A civic act (or a deduction) of a household, recorded by a scorer with a photo, approved by
     another person, shown publicly for the objection window, then counted (posted to the ledger)."""
 
@@ -491,7 +491,7 @@ class OrderQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Order(models.Model):
+class Order(ChoiceLabels, models.Model):
     """A redemption: points held at order, posted at pickup, voided at cancel or timeout."""
 
     key = models.CharField(_("幂等键"), max_length=100, unique=True)

@@ -82,7 +82,7 @@ class RiskMatrix(models.Model):
         return str(self.cells[likelihood - 1][impact - 1])
 
 
-class LevelPolicy(models.Model):
+class LevelPolicy(ChoiceLabels, models.Model):
     """Handling limit, review cadence and escalation per level (configurable; shorter for red)."""
 
     level = models.CharField(_("等级"), max_length=8, choices=Level.choices, unique=True)
@@ -194,7 +194,7 @@ class ElementKind(models.TextChoices):
     EVENT = "event", _("事件")
 
 
-class RiskElement(models.Model):
+class RiskElement(ChoiceLabels, models.Model):
     """风险要素: people, places, things, organisations, events linked to a risk."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="elements")
@@ -232,7 +232,7 @@ STABILITY_TESTS = {
 }
 
 
-class Assessment(models.Model):
+class Assessment(ChoiceLabels, models.Model):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="assessments")
     matrix = models.ForeignKey(RiskMatrix, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("评估类型"), max_length=10, choices=AssessmentKind.choices)
@@ -338,7 +338,7 @@ class RiskCandidateQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class RiskCandidate(models.Model):
+class RiskCandidate(ChoiceLabels, models.Model):
     """A hot spot found by the scan (or proposed by another module, e.g. a red wage warning),
     waiting for an officer to register or dismiss it.
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import AppendOnlyModel, AppendOnlyQuerySetMixin
+from zhili.core.fields import ChoiceLabels
 from zhili.core.scoping import ScopedQuerySet
 
 # Letters and digits a resident can type from the screen (no 0/o, 1/l/i).
@@ -200,7 +201,7 @@ class RatingQuerySet(AppendOnlyQuerySetMixin, ScopedQuerySet):
     scope_field = "centre__area_path"
 
 
-class StaffRating(AppendOnlyModel):
+class StaffRating(ChoiceLabels, AppendOnlyModel):
     """One resident's rating of a staff member (anonymous: nothing about the rater is kept).
     Append-only: the database refuses changes; the comment is for the centre, never the screen."""
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhili.core.events import Event, EventQuerySet
-from zhili.core.fields import PathField
+from zhili.core.fields import ChoiceLabels, PathField
 from zhili.core.scoping import ScopedQuerySet, has_any, path_prefix_q, scope_paths, user_grants
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def _share(label: StrOrPromise, default: str) -> models.DecimalField:
     )
 
 
-class Plan(models.Model):
+class Plan(ChoiceLabels, models.Model):
     """One year's assessment plan (考核方案) and its scoring rule (评分规则)."""
 
     year = models.PositiveSmallIntegerField(_("考核年度"), unique=True)
@@ -250,7 +250,7 @@ class Plan(models.Model):
         return self.status == PlanStatus.ACTIVE
 
 
-class Task(models.Model):
+class Task(ChoiceLabels, models.Model):
     """A target task (目标任务): one row of the 打表 table."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
@@ -305,7 +305,7 @@ class Milestone(models.Model):
         return f"{self.due:%Y-%m}"
 
 
-class Assignment(models.Model):
+class Assignment(ChoiceLabels, models.Model):
     """A task held by an assignee: a unit (lead or co-unit), a district, or a street's share."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="assignments")
@@ -400,7 +400,7 @@ class Evidence(models.Model):
 # Progress -----------------------------------------------------------------------------------
 
 
-class Report(models.Model):
+class Report(ChoiceLabels, models.Model):
     """The progress of one assignee on one milestone: its current state and latest submission.
 
     Every step is a ``ReportEvent``; this row is the state those events produced (one per cell of
@@ -471,7 +471,7 @@ class ReportEvent(Event):
         return self.evidence
 
 
-class Reminder(models.Model):
+class Reminder(ChoiceLabels, models.Model):
     """A warning sent for a report (due soon, overdue): once per report, kind and due date."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reminders")
@@ -495,7 +495,7 @@ class Reminder(models.Model):
 # Negative list ------------------------------------------------------------------------------
 
 
-class NegativeItem(models.Model):
+class NegativeItem(ChoiceLabels, models.Model):
     """A negative-list item (负面清单): when it happens, it deducts points or vetoes the grade."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="negative_items")
@@ -528,7 +528,7 @@ class NegativeItem(models.Model):
         return f"{self.number} {self.title}"
 
 
-class Incident(models.Model):
+class Incident(ChoiceLabels, models.Model):
     """A negative-list item that happened in a unit or a district, with its evidence."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="incidents")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField, SealedCharField
+from zhili.core.fields import ChoiceLabels, PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -60,7 +60,7 @@ class VisitQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels, models.Model):
     """One building on one date of a plan; recorded (done) or marked missed."""
 
     plan = models.ForeignKey(VisitPlan, on_delete=models.PROTECT, related_name="visits")

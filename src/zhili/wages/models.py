@@ -17,7 +17,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.events import Event
-from zhili.core.fields import PathField, SealedCharField
+from zhili.core.fields import ChoiceLabels, PathField, SealedCharField
 from zhili.core.scoping import ScopedQuerySet, has_any
 
 
@@ -55,7 +55,7 @@ class ProjectQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Project(models.Model):
+class Project(ChoiceLabels, models.Model):
     number = models.CharField(_("项目编号"), max_length=40, unique=True)
     name = models.CharField(_("项目名称"), max_length=120)
     area = models.ForeignKey(
@@ -146,7 +146,7 @@ class DepositKind(models.TextChoices):
     GUARANTEE = "guarantee", _("银行保函")
 
 
-class WageDeposit(models.Model):
+class WageDeposit(ChoiceLabels, models.Model):
     """工资保证金 or a bank guarantee in its place (Art. 32)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deposits")
@@ -290,7 +290,7 @@ class ImportKind(models.TextChoices):
     LABOUR = "labour", _("人工费用拨付记录")
 
 
-class ImportBatch(models.Model):
+class ImportBatch(ChoiceLabels, models.Model):
     """One imported file; the same file (same content) imports once."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
@@ -322,7 +322,7 @@ class MatchedBy(models.TextChoices):
     FIRM = "firm", "诉求写明了施工或建设单位（区县内该单位唯一在建项目）"
 
 
-class ProjectComplaint(models.Model):
+class ProjectComplaint(ChoiceLabels, models.Model):
     """A resident's matter (劳资纠纷/欠薪) linked to the project it is about."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="complaints")
@@ -363,7 +363,7 @@ class RuleCode(models.TextChoices):
     COMPLAINT = "complaint", _("有未办结的欠薪投诉")
 
 
-class WageRule(models.Model):
+class WageRule(ChoiceLabels, models.Model):
     """One warning rule, edited by the city's administrator (audited)."""
 
     code = models.CharField(_("规则"), max_length=16, choices=RuleCode.choices, unique=True)
@@ -429,7 +429,7 @@ class WarningQuerySet(ScopedQuerySet):
     scope_field = "area_path"
 
 
-class Warning(models.Model):
+class Warning(ChoiceLabels, models.Model):
     """A rule's finding on one project (and month): queued for the district or street."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="warnings")

@@ -1,5 +1,6 @@
 """Choice labels come from a table built once (core.fields.ChoiceLabels) and say what Django's
-own get_FOO_display says, in the language of the moment."""
+own get_FOO_display says, in the language of the moment; every model of Zhili with fixed choices
+takes the table."""
 
 from __future__ import annotations
 
@@ -11,10 +12,28 @@ from zhili.core.fields import ChoiceLabels
 from zhili.matters.models import Matter, Status, Triage
 
 
+def _with_fixed_choices(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f for f in model._meta.concrete_fields if isinstance(f.choices, list | tuple) and f.choices
+    ]
+
+
+def test_every_model_with_fixed_choices_takes_the_table() -> None:
+    """A list of 50 rows of a model without it translates every label of the field per row."""
+    missing = [
+        f"{m._meta.label}: {', '.join(f.name for f in _with_fixed_choices(m))}"
+        for m in apps.get_models()
+        if m.__module__.startswith("zhili.")
+        and _with_fixed_choices(m)
+        and not issubclass(m, ChoiceLabels)
+    ]
+    assert not missing, "add core.fields.ChoiceLabels to: " + "; ".join(missing)
+
+
 def test_the_labels_are_djangos_in_each_language() -> None:
-    """Every model with the table (matters, risks, disputes), every choice field and value."""
+    """Every model with the table, every choice field and value, in both languages."""
     users = [m for m in apps.get_models() if issubclass(m, ChoiceLabels)]
-    assert {m.__name__ for m in users} >= {"Matter", "Risk", "Dispute"}
+    assert {m.__name__ for m in users} >= {"Matter", "Risk", "Dispute", "Visit", "Project"}
     for language in ("zh-hans", "en"):
         with translation.override(language):
             for model in users:
