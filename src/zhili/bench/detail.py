@@ -5,7 +5,12 @@ with their actors, its units and attachments: what both show). The matters are a
 district's, open and closed; the number of queries must not depend on the matter's history (its
 events, units or attachments): the API's is one number for every matter, the page's one number
 per status (a matter waiting for dispatch also shows the suggested unit and possible duplicates).
-The figure reports the fewest and the most seen."""
+The figure reports the fewest and the most seen.
+
+Beside them, the floor under any page: the lightest signed-in page (the inbox, ``/inbox/``) for
+the same user in the same run — session, user, second factor, scope, menu and the base template,
+with one short query of its own. The page's 10 ms target is read against it: what the frame
+costs on the machine of the run, no detail page can go below."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from zhili.matters.models import Matter
 from zhili.org.models import User
 
 DETAIL_TARGET_MS = 10.0
+FRAME_URL = "/inbox/"  # the lightest signed-in page: the floor under the detail page
 SAMPLE = 100  # matters, spread over the district user's most recent 10,000
 
 SQL = (
@@ -119,6 +125,7 @@ def measure_detail(ctx: BenchContext, *, rounds: int = 3) -> list[Figure]:
 
     try:
         page_t, page_q = _timed(page, [f"/matters/{n}/" for n in numbers], rounds)
+        frame_t, _frame_q = _timed(page, [FRAME_URL] * len(numbers), rounds)
     finally:
         device.delete()
     sql_t = Timer()
@@ -134,6 +141,7 @@ def measure_detail(ctx: BenchContext, *, rounds: int = 3) -> list[Figure]:
         "rows_per_matter": {"min": min(rows), "max": max(rows)},
         "api_ms": _stats(api_t),
         "page_ms": _stats(page_t),
+        "frame_ms": _stats(frame_t),
         "sql_ms": _stats(sql_t),
         "api_queries": {"min": min(api_q), "max": max(api_q)},
         "page_queries": {"min": min(page_q), "max": max(page_q)},
@@ -157,4 +165,7 @@ def measure_detail(ctx: BenchContext, *, rounds: int = 3) -> list[Figure]:
         Figure("detail", "one matter, page p95", page_t.p(95), "ms", limit=sql_t.p(95),
                limit_name=f"{name} p95", target=DETAIL_TARGET_MS, target_text="≤ 10 ms",
                note=constant(page_q) + ("; constant per status" if per_status else "")),
+        Figure("detail", "signed-in page frame (the inbox), p95", frame_t.p(95), "ms",
+               limit=sql_t.p(95), limit_name=f"{name} p95",
+               note="the floor under the page: session, second factor, scope, menu, base template"),
     ]  # fmt: skip

@@ -20,7 +20,7 @@ from zhili.compounds.models import (
     Meeting,
     Party,
 )
-from zhili.core.related import Link, Related
+from zhili.core.related import Link, Related, linked_by
 from zhili.core.scoping import has_any, one_visible
 
 
@@ -114,8 +114,11 @@ def matters_of_meeting(user: Any, meeting: Meeting) -> list[Any]:
     )
 
 
-def meetings_of_matter(user: Any, matter: Any) -> Related | None:
+@linked_by(lambda matter: Meeting.matters.through.objects.filter(matter=matter))
+def meetings_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter's page: the joint meetings that resolve it (core.related, scoped)."""
+    if not linked:
+        return None
     through = Meeting.matters.through.objects.filter(matter=matter).values("meeting_id")
     meetings = list(meeting_list(user).filter(pk__in=through).order_by("-held_on")[:20])
     if not meetings:

@@ -5,6 +5,13 @@ AppConfig declares ``related = {"matters.matter": "zhili.risks.selectors.risks_o
 function ``(user, obj) -> Related | None``. The object's page asks ``related_to(user, obj)`` and
 includes ``core/_related.html``. So matters shows a matter's risks and disputes, yet matters
 imports neither risks nor disputes (they depend on matters, not the other way round).
+
+Most objects are linked from nowhere. A provider that declares where its links live
+(``@linked_by(lambda matter: Risk.objects.filter(matter=matter))``: the linking rows, unscoped)
+is asked first, with every other such provider, in one query (UNION ALL of the declared rows'
+existence), and then called with ``linked=False`` when it has none: it skips its scoped query and
+offers only its actions. The existence query shows the user nothing; the links shown are still
+those the provider's scoped query returns.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.db.models import IntegerField, QuerySet, Value
 from django.utils.module_loading import import_string
 
 
@@ -34,7 +42,7 @@ class Related:
 
 
 @cache
-def providers(label: str) -> tuple[Callable[[Any, Any], Related | None], ...]:
+def providers(label: str) -> tuple[Callable[..., Related | None], ...]:
     """The functions contributing to objects of model ``label`` ("matters.matter")."""
     found = []
     for config in apps.get_app_configs():
@@ -44,6 +52,43 @@ def providers(label: str) -> tuple[Callable[[Any, Any], Related | None], ...]:
     return tuple(found)
 
 
+Links = Callable[[Any], QuerySet[Any]]
+
+
+def linked_by(links: Links) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a provider's linking rows for an object (unscoped); the provider then takes a
+    ``linked`` keyword, False when there are none."""
+
+    def declare(provider: Callable[..., Any]) -> Callable[..., Any]:
+        provider.links = links  # type: ignore[attr-defined]
+        return provider
+
+    return declare
+
+
+def _linked(obj: Any, found: tuple[Callable[..., Any], ...]) -> set[int]:
+    """The indexes of the providers in ``found`` that declare links and have some for ``obj``,
+    in one query."""
+    declared: list[tuple[int, Links]] = [
+        (i, links) for i, p in enumerate(found) if (links := getattr(p, "links", None)) is not None
+    ]
+    parts = [
+        links(obj).order_by().values_list(Value(i, output_field=IntegerField()))
+        for i, links in declared
+    ]
+    if not parts:
+        return set()
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return {i for (i,) in rows}
+
+
 def related_to(user: Any, obj: Any) -> list[Related]:
-    out = [r for p in providers(obj._meta.label_lower) if (r := p(user, obj)) is not None]
+    found = providers(obj._meta.label_lower)
+    linked = _linked(obj, found)
+    out = []
+    for i, p in enumerate(found):
+        declared = getattr(p, "links", None) is not None
+        r = p(user, obj, linked=i in linked) if declared else p(user, obj)
+        if r is not None:
+            out.append(r)
     return sorted(out, key=lambda r: r.order)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from zhili.core.errors import NotFound
 from zhili.core.events import EventQuerySet
 from zhili.core.privacy import may_see, visible_value
-from zhili.core.related import Link, Related
+from zhili.core.related import Link, Related, linked_by
 from zhili.core.scoping import has_any
 from zhili.disputes.models import Dispute, Party, Session, Status
 
@@ -187,10 +187,11 @@ def _label(key: str, value: Any) -> str:
     return str(value or gettext("（未指派）"))
 
 
-def disputes_of_matter(user: Any, matter: Any) -> Related | None:
+@linked_by(lambda matter: Dispute.objects.filter(matter=matter))
+def disputes_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter page's links to the disputes taken up from it (scoped), and "转为矛盾纠纷调解" for
     those who may register one (core.related; declared in DisputesConfig.related)."""
-    disputes = list(disputes_from_matter(user, matter))
+    disputes = list(disputes_from_matter(user, matter)) if linked else []
     may_add = has_any(user, Dispute, "add")
     if not disputes and not may_add:
         return None

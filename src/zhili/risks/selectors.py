@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from zhili.areas.models import Area
 from zhili.core.errors import NotFound
-from zhili.core.related import Link, Related
+from zhili.core.related import Link, Related, linked_by
 from zhili.core.scoping import has_any, path_prefix_q
 from zhili.risks.models import (
     PREFILL_FIELDS,
@@ -295,10 +295,11 @@ def settings_data() -> dict[str, Any]:
     }
 
 
-def risks_of_matter(user: Any, matter: Any) -> Related | None:
+@linked_by(lambda matter: Risk.objects.filter(matter=matter))
+def risks_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter page's links to the risks registered from it (scoped), and "登记为风险" for
     those who may register one (core.related; declared in RisksConfig.related)."""
-    risks = list(risk_visible(user).filter(matter=matter).only("number", "title"))
+    risks = list(risk_visible(user).filter(matter=matter).only("number", "title")) if linked else []
     may_add = has_any(user, Risk, "add")
     if not risks and not may_add:
         return None

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from zhili.core.privacy import mask
-from zhili.core.related import Link, Related
+from zhili.core.related import Link, Related, linked_by
 from zhili.core.scoping import has_any, one_visible
 from zhili.visits.models import Demand, Resident, Status, Visit, VisitEvent, VisitPlan
 
@@ -112,8 +112,11 @@ def plan_buildings(user: Any, plan: VisitPlan) -> QuerySet[Any]:
     )
 
 
-def visits_of_matter(user: Any, matter: Any) -> Related | None:
+@linked_by(lambda matter: Demand.objects.filter(matter=matter))
+def visits_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter's page: the visit whose demand it came from (core.related, scoped)."""
+    if not linked:
+        return None
     visit = (
         visit_visible(user)
         .filter(demands__matter=matter)

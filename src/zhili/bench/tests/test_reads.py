@@ -171,3 +171,6 @@ def test_detail_measure_reads_every_sampled_matter_with_a_constant_number_of_que
     by_status = info["page_queries_by_status"]
     assert len(by_status) >= 4 and all(len(counts) == 1 for counts in by_status.values())
     assert [f.name for f in figures if f.target] == ["one matter, API p95", "one matter, page p95"]
+    frame = figures[-1]
+    assert frame.name.startswith("signed-in page frame") and frame.value > 0
+    assert info["frame_ms"]["n"] == info["page_ms"]["n"]  # as many frames as pages, same rounds

@@ -57,3 +57,36 @@ def test_links_follow_the_linking_apps_scope(login: Any, linked: Any) -> None:
 
     user = login("unit_yz_jw").get("/").wsgi_request.user
     assert related_to(user, linked.matter) == []
+
+
+@pytest.mark.django_db
+def test_an_unlinked_matter_costs_one_query_for_every_provider(login: Any, linked: Any) -> None:
+    """The providers that declare their links (risks, disputes, visits, meetings) are asked in
+    one query; none of them then runs its own, yet the actions are still offered."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhili.core.related import related_to
+    from zhili.matters.models import Matter
+
+    user = login("jiefangbei").get("/").wsgi_request.user
+    bare = (
+        Matter.objects.exclude(pk=linked.matter.pk)
+        .filter(area_path__startswith=linked.matter.area_path[:14])
+        .first()
+    )
+    assert bare is not None
+    related_to(user, bare)  # the user's grants are read once per request
+    with CaptureQueriesContext(connection) as q:
+        shown = related_to(user, bare)
+    sql = [x["sql"] for x in q.captured_queries]
+    assert len(sql) == 1 and sql[0].count("UNION ALL") == 3, sql
+    assert [a.url for r in shown for a in r.actions] == [
+        f"/risks/new/?matter={bare.number}",
+        f"/disputes/new/?matter={bare.number}",
+    ]
+    assert not [link for r in shown for link in r.items]
+    with CaptureQueriesContext(connection) as q:
+        shown = related_to(user, linked.matter)  # linked: the risks' own scoped query follows
+    assert len(q.captured_queries) == 2
+    assert [link.url for r in shown for link in r.items] == [f"/risks/{linked.number}/"]
