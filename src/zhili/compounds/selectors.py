@@ -114,7 +114,11 @@ def matters_of_meeting(user: Any, meeting: Meeting) -> list[Any]:
     )
 
 
-@linked_by(lambda matter: Meeting.matters.through.objects.filter(matter=matter))
+@linked_by(
+    lambda user, matter: meeting_list(user).filter(
+        pk__in=Meeting.matters.through.objects.filter(matter=matter).values("meeting_id")
+    )
+)
 def meetings_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter's page: the joint meetings that resolve it (core.related, scoped)."""
     if not linked:

@@ -6,12 +6,11 @@ function ``(user, obj) -> Related | None``. The object's page asks ``related_to(
 includes ``core/_related.html``. So matters shows a matter's risks and disputes, yet matters
 imports neither risks nor disputes (they depend on matters, not the other way round).
 
-Most objects are linked from nowhere. A provider that declares where its links live
-(``@linked_by(lambda matter: Risk.objects.filter(matter=matter))``: the linking rows, unscoped)
-is asked first, with every other such provider, in one query (UNION ALL of the declared rows'
-existence), and then called with ``linked=False`` when it has none: it skips its scoped query and
-offers only its actions. The existence query shows the user nothing; the links shown are still
-those the provider's scoped query returns.
+Most objects are linked from nowhere. A provider that declares its links as a scoped queryset
+(``@linked_by(lambda user, matter: risk_visible(user).filter(matter=matter))``) is asked first,
+with every other such provider, in one query (UNION ALL of the querysets; one the user's scope
+empties costs nothing), and then called with ``linked=False`` when the user may see none: it
+skips its own query and offers only its actions.
 """
 
 from __future__ import annotations
@@ -52,12 +51,13 @@ def providers(label: str) -> tuple[Callable[..., Related | None], ...]:
     return tuple(found)
 
 
-Links = Callable[[Any], QuerySet[Any]]
+Links = Callable[[Any, Any], QuerySet[Any]]
 
 
 def linked_by(links: Links) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a provider's linking rows for an object (unscoped); the provider then takes a
-    ``linked`` keyword, False when there are none."""
+    """Declare a provider's links to an object as the user may see them, ``links(user, obj)``:
+    a queryset read through the linking app's scoped selector. The provider then takes a
+    ``linked`` keyword, False when the user may see none."""
 
     def declare(provider: Callable[..., Any]) -> Callable[..., Any]:
         provider.links = links  # type: ignore[attr-defined]
@@ -66,15 +66,16 @@ def linked_by(links: Links) -> Callable[[Callable[..., Any]], Callable[..., Any]
     return declare
 
 
-def _linked(obj: Any, found: tuple[Callable[..., Any], ...]) -> set[int]:
-    """The indexes of the providers in ``found`` that declare links and have some for ``obj``,
-    in one query."""
+def _linked(user: Any, obj: Any, found: tuple[Callable[..., Any], ...]) -> set[int]:
+    """The indexes of the providers in ``found`` that declare links and whose links to ``obj``
+    the user may see, in one query (none when the user's scope empties every queryset)."""
     declared: list[tuple[int, Links]] = [
         (i, links) for i, p in enumerate(found) if (links := getattr(p, "links", None)) is not None
     ]
     parts = [
-        links(obj).order_by().values_list(Value(i, output_field=IntegerField()))
+        qs.order_by().values_list(Value(i, output_field=IntegerField()))
         for i, links in declared
+        if not (qs := links(user, obj)).query.is_empty()
     ]
     if not parts:
         return set()
@@ -84,7 +85,7 @@ def _linked(obj: Any, found: tuple[Callable[..., Any], ...]) -> set[int]:
 
 def related_to(user: Any, obj: Any) -> list[Related]:
     found = providers(obj._meta.label_lower)
-    linked = _linked(obj, found)
+    linked = _linked(user, obj, found)
     out = []
     for i, p in enumerate(found):
         declared = getattr(p, "links", None) is not None

@@ -295,7 +295,7 @@ def settings_data() -> dict[str, Any]:
     }
 
 
-@linked_by(lambda matter: Risk.objects.filter(matter=matter))
+@linked_by(lambda user, matter: risk_visible(user).filter(matter=matter))
 def risks_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter page's links to the risks registered from it (scoped), and "登记为风险" for
     those who may register one (core.related; declared in RisksConfig.related)."""

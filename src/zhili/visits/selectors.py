@@ -112,7 +112,7 @@ def plan_buildings(user: Any, plan: VisitPlan) -> QuerySet[Any]:
     )
 
 
-@linked_by(lambda matter: Demand.objects.filter(matter=matter))
+@linked_by(lambda user, matter: visit_visible(user).filter(demands__matter=matter))
 def visits_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter's page: the visit whose demand it came from (core.related, scoped)."""
     if not linked:

@@ -62,7 +62,8 @@ def test_links_follow_the_linking_apps_scope(login: Any, linked: Any) -> None:
 @pytest.mark.django_db
 def test_an_unlinked_matter_costs_one_query_for_every_provider(login: Any, linked: Any) -> None:
     """The providers that declare their links (risks, disputes, visits, meetings) are asked in
-    one query; none of them then runs its own, yet the actions are still offered."""
+    one query, each through its scoped selector; none of them then runs its own, yet the actions
+    are still offered."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -90,3 +91,18 @@ def test_an_unlinked_matter_costs_one_query_for_every_provider(login: Any, linke
         shown = related_to(user, linked.matter)  # linked: the risks' own scoped query follows
     assert len(q.captured_queries) == 2
     assert [link.url for r in shown for link in r.items] == [f"/risks/{linked.number}/"]
+
+
+@pytest.mark.django_db
+def test_a_user_who_may_see_no_linking_record_costs_no_query(login: Any, linked: Any) -> None:
+    """unit_yz_jw's scope empties every provider's queryset: not even the one query is asked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhili.core.related import related_to
+
+    user = login("unit_yz_jw").get("/").wsgi_request.user
+    related_to(user, linked.matter)
+    with CaptureQueriesContext(connection) as q:
+        assert related_to(user, linked.matter) == []
+    assert q.captured_queries == []
