@@ -38,3 +38,9 @@ class OrgConfig(AppConfig):
             order=53,
         ),
     ]
+
+    def ready(self) -> None:
+        from zhili.core import lookups
+        from zhili.org.models import Unit
+
+        lookups.watch("units", Unit)  # unit_by_id's memo (a matter's lead and suggested unit)

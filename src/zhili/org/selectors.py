@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
+from zhili.core import lookups
 from zhili.core.errors import NotFound
 from zhili.core.scoping import one_visible
 from zhili.org.models import ApiToken, Liaison, Role, RoleGrant, Unit, User
@@ -24,6 +25,12 @@ def unit_list(user: Any, *, query: str = "", type: str = "") -> QuerySet[Unit]:
 def unit_get(user: Any, pk: int, action: str = "view") -> Unit:
     qs = Unit.objects.visible_to(user, action).select_related("area").filter(pk=pk)
     return one_visible(qs, noun=gettext("单位"))
+
+
+def unit_by_id(pk: int) -> Unit | None:
+    """Unscoped, for a row the caller has already read through its own scope (a matter's lead or
+    suggested unit; memoised per process: core.lookups, family "units")."""
+    return lookups.memo("units").get(("id", pk), Unit.objects.filter(pk=pk).first)
 
 
 def user_list(user: Any, *, query: str = "") -> QuerySet[User]:

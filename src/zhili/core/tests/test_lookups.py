@@ -1,5 +1,6 @@
-"""core.lookups: per-process memos of the catalogue, the area tree and the routing rules, which a
-change empties here at once and in every other process within a second (the shared generation)."""
+"""core.lookups: per-process memos of the catalogue, the area tree, the units and the routing
+rules, which a change empties here at once and in every other process within a second (the shared
+generation)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,28 @@ def test_a_save_empties_this_process_at_once(users: dict[str, Any]) -> None:
     category.is_active = False
     category.save()  # a save: forgotten now
     assert selectors.category_by_code(code) is None
+
+
+def test_a_matters_units_come_from_the_memo_and_follow_a_rename(users: dict[str, Any]) -> None:
+    """matter_get reads the lead and suggested units from the "units" memo, not by a join; a
+    unit's save is seen on the next read."""
+    from zhili.matters.models import Matter
+    from zhili.testing.factories import make_dispatched_matter
+
+    city = users["city_admin"]
+    number = make_dispatched_matter().number
+    unit = Unit.objects.get(name="渝中区住房城乡建委")
+    Matter.objects.filter(number=number).update(suggested_unit=unit)
+    selectors.matter_get(city, number)  # the memo filled
+    matter = selectors.matter_get(city, number)
+    with CaptureQueriesContext(connection) as q:
+        names = (matter.lead_unit.name, matter.suggested_unit.name)
+    assert names == (unit.name, unit.name) and q.captured_queries == []
+    unit.name = "改名后的单位"
+    unit.save()
+    assert selectors.matter_get(city, number).lead_unit.name == "改名后的单位"
+    Matter.objects.filter(number=number).update(suggested_unit=None)
+    assert selectors.matter_get(city, number).suggested_unit is None
 
 
 def test_routing_follows_a_rule_change(users: dict[str, Any], area: Any) -> None:
