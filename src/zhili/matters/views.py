@@ -368,9 +368,11 @@ def _action_form(user: Any, matter: Matter, action: str, bound: Any = None) -> d
 
 
 def _ancestor_names(matter: Matter) -> list[str]:
-    from zhili.areas.selectors import area_ancestors
+    """The names above the matter's area, below the city (the areas' memo: no query once warm)."""
+    from zhili.areas.selectors import area_by_code
 
-    return [a.name for a in area_ancestors(matter.area)[1:]]
+    found = (area_by_code(code) for code in matter.area.ancestor_codes[1:])
+    return [a.name for a in found if a is not None]
 
 
 def _answers(matter: Matter) -> list[tuple[str, str]]:

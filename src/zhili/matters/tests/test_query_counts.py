@@ -98,6 +98,7 @@ def test_the_detail_api_reads_a_matters_relations_without_a_query_each(
 
     count(plain)  # the token's first use, the memos filled
     base = count(plain)
+    assert count(routed) <= base + 2  # its two units read once into the memo
     assert count(routed) == base
     body = client.get(f"/api/v1/matters/{routed.number}", headers=headers).json()
     assert body["suggested_unit"]["name"] == "渝中区住房城乡建委"
