@@ -114,17 +114,18 @@ def matters_of_meeting(user: Any, meeting: Meeting) -> list[Any]:
     )
 
 
-@linked_by(
-    lambda user, matter: meeting_list(user).filter(
-        pk__in=Meeting.matters.through.objects.filter(matter=matter).values("meeting_id")
-    )
-)
+def meetings_on_matter(user: Any, matter: Any) -> QuerySet[Meeting]:
+    """The joint meetings that took up a matter, as the user may see them."""
+    through = Meeting.matters.through.objects.filter(matter=matter).values("meeting_id")
+    return meeting_list(user).filter(pk__in=through)
+
+
+@linked_by(meetings_on_matter)
 def meetings_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter's page: the joint meetings that resolve it (core.related, scoped)."""
     if not linked:
         return None
-    through = Meeting.matters.through.objects.filter(matter=matter).values("meeting_id")
-    meetings = list(meeting_list(user).filter(pk__in=through).order_by("-held_on")[:20])
+    meetings = list(meetings_on_matter(user, matter).order_by("-held_on")[:20])
     if not meetings:
         return None
     return Related(

@@ -6,11 +6,11 @@ function ``(user, obj) -> Related | None``. The object's page asks ``related_to(
 includes ``core/_related.html``. So matters shows a matter's risks and disputes, yet matters
 imports neither risks nor disputes (they depend on matters, not the other way round).
 
-Most objects are linked from nowhere. A provider that declares its links as a scoped queryset
-(``@linked_by(lambda user, matter: risk_visible(user).filter(matter=matter))``) is asked first,
-with every other such provider, in one query (UNION ALL of the querysets; one the user's scope
-empties costs nothing), and then called with ``linked=False`` when the user may see none: it
-skips its own query and offers only its actions.
+Most objects are linked from nowhere. A provider that declares its links by the scoped selector
+it reads them with (``@linked_by(risks_from_matter)``: ``(user, matter) -> QuerySet``) is asked
+first, with every other such provider, in one query (UNION ALL of the querysets; one the user's
+scope empties costs nothing), and then called with ``linked=False`` when the user may see none:
+it skips its own query and offers only its actions.
 """
 
 from __future__ import annotations

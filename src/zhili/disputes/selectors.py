@@ -187,7 +187,7 @@ def _label(key: str, value: Any) -> str:
     return str(value or gettext("（未指派）"))
 
 
-@linked_by(lambda user, matter: disputes_from_matter(user, matter))
+@linked_by(disputes_from_matter)
 def disputes_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter page's links to the disputes taken up from it (scoped), and "转为矛盾纠纷调解" for
     those who may register one (core.related; declared in DisputesConfig.related)."""

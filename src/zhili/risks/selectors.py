@@ -295,11 +295,16 @@ def settings_data() -> dict[str, Any]:
     }
 
 
-@linked_by(lambda user, matter: risk_visible(user).filter(matter=matter))
+def risks_from_matter(user: Any, matter: Any) -> QuerySet[Risk]:
+    """The risks registered from a matter that the user may see."""
+    return risk_visible(user).filter(matter=matter)
+
+
+@linked_by(risks_from_matter)
 def risks_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter page's links to the risks registered from it (scoped), and "登记为风险" for
     those who may register one (core.related; declared in RisksConfig.related)."""
-    risks = list(risk_visible(user).filter(matter=matter).only("number", "title")) if linked else []
+    risks = list(risks_from_matter(user, matter).only("number", "title")) if linked else []
     may_add = has_any(user, Risk, "add")
     if not risks and not may_add:
         return None

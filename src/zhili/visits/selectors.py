@@ -112,17 +112,17 @@ def plan_buildings(user: Any, plan: VisitPlan) -> QuerySet[Any]:
     )
 
 
-@linked_by(lambda user, matter: visit_visible(user).filter(demands__matter=matter))
+def visits_from_matter(user: Any, matter: Any) -> QuerySet[Visit]:
+    """The visit whose demand became the matter, if the user may see it."""
+    return visit_visible(user).filter(demands__matter=matter)
+
+
+@linked_by(visits_from_matter)
 def visits_of_matter(user: Any, matter: Any, *, linked: bool = True) -> Related | None:
     """A matter's page: the visit whose demand it came from (core.related, scoped)."""
     if not linked:
         return None
-    visit = (
-        visit_visible(user)
-        .filter(demands__matter=matter)
-        .select_related("building", "cadre")
-        .first()
-    )
+    visit = visits_from_matter(user, matter).select_related("building", "cadre").first()
     if visit is None:
         return None
     return Related(
