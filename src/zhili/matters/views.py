@@ -368,11 +368,9 @@ def _action_form(user: Any, matter: Matter, action: str, bound: Any = None) -> d
 
 
 def _ancestor_names(matter: Matter) -> list[str]:
-    """The names above the matter's area, below the city (the areas' memo: no query once warm)."""
-    from zhili.areas.selectors import area_by_code
+    from zhili.areas.selectors import area_ancestors
 
-    found = (area_by_code(code) for code in matter.area.ancestor_codes[1:])
-    return [a.name for a in found if a is not None]
+    return [a.name for a in area_ancestors(matter.area)[1:]]
 
 
 def _answers(matter: Matter) -> list[tuple[str, str]]:
