@@ -75,9 +75,10 @@ def area_scope_roots(user: Any) -> list[Area]:
 
 def area_ancestors(area: Area) -> list[Area]:
     """Breadcrumb names above an area (shown even where the user's scope starts lower), from the
-    areas' memo (no query once warm)."""
-    found = (area_by_code(code) for code in area.ancestor_codes)
-    return [a for a in found if a is not None]
+    areas' memo (one query when cold, none once warm)."""
+    codes = area.ancestor_codes
+    found = areas_by_codes(set(codes))
+    return [found[c] for c in codes if c in found]
 
 
 def area_search(
@@ -136,8 +137,15 @@ def area_by_id(pk: int) -> Area:
 
 
 def areas_by_codes(codes: set[str]) -> dict[str, Area]:
-    """``area_by_code`` for many codes in one query (batch intake): code → the first by path."""
-    found: dict[str, Area] = {}
-    for a in Area.objects.filter(code__in=codes).order_by("path"):
-        found.setdefault(a.code, a)
-    return found
+    """``area_by_code`` for many codes, those not memoised read in one query (batch intake, a
+    breadcrumb): code → the first by path."""
+
+    def read(keys: list[Any]) -> dict[Any, Area]:
+        rows: dict[Any, Area] = {}
+        wanted = [key[1] for key in keys]
+        for a in Area.objects.filter(code__in=wanted).order_by("path"):
+            rows.setdefault(("code", a.code), a)
+        return rows
+
+    found = lookups.memo("areas").get_many([("code", c) for c in codes], read)
+    return {str(key[1]): a for key, a in found.items() if isinstance(key, tuple)}

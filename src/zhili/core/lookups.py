@@ -19,7 +19,7 @@ import copy
 import threading
 import time
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from django.core.cache import cache
@@ -60,6 +60,34 @@ class Memo:
             with self.lock:
                 self.entries[key] = (now, value)
         return copy.copy(value)
+
+    def get_many(
+        self,
+        keys: Iterable[Hashable],
+        compute: Callable[[list[Hashable]], Mapping[Hashable, Any]],
+    ) -> dict[Hashable, Any]:
+        """``get`` for several keys: those not held are computed together, by one call of
+        ``compute(missing keys) -> {key: value}`` (one query for a breadcrumb, not one a level)."""
+        now = time.monotonic()
+        out: dict[Hashable, Any] = {}
+        missing: list[Hashable] = []
+        with self.lock:
+            self._fresh(now)
+            for key in keys:
+                found = self.entries.get(key)
+                if found is not None and now - found[0] < MAX_AGE_SECONDS:
+                    out[key] = found[1]
+                else:
+                    missing.append(key)
+        if missing:
+            computed = compute(missing)
+            with self.lock:
+                for key in missing:
+                    value = computed.get(key)
+                    if value is not None:
+                        self.entries[key] = (now, value)
+                        out[key] = value
+        return {key: copy.copy(value) for key, value in out.items()}
 
     def forget(self) -> None:
         with self.lock:

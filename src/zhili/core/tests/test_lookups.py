@@ -36,6 +36,24 @@ def test_a_lookup_is_read_once_and_handed_out_as_a_copy() -> None:
     assert area_by_code("500103003").name == first.name  # the memo's row is untouched
 
 
+def test_several_lookups_missing_from_the_memo_are_read_in_one_query() -> None:
+    """A breadcrumb: the area's ancestors in one query when cold, none once warm."""
+    from zhili.areas.models import Area
+    from zhili.areas.selectors import area_ancestors, areas_by_codes
+
+    grid = Area.objects.get(code="500103003013001")
+    names, n1 = _queries(lambda: [a.name for a in area_ancestors(grid)])
+    again, n2 = _queries(lambda: [a.name for a in area_ancestors(grid)])
+    assert (n1, n2) == (1, 0) and names == again
+    assert names == [a.name for a in Area.objects.filter(code__in=grid.ancestor_codes)]
+    both, n3 = _queries(lambda: areas_by_codes({"500103", "500103003013001", "999999999"}))
+    assert n3 == 1 and set(both) == {"500103", "500103003013001"}  # one read for the one missing
+    _, n4 = _queries(lambda: areas_by_codes({"500103", "500103003013001", "999999999"}))
+    assert n4 == 1  # "not found" is never memoised
+    both["500103"].name = "改过的名字"
+    assert area_by_code("500103").name != "改过的名字"  # copies, as ``get`` hands out
+
+
 def test_not_found_is_not_memoised() -> None:
     assert area_by_code("999999999") is None
     _, n = _queries(lambda: area_by_code("999999999"))
