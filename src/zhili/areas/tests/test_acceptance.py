@@ -2,6 +2,8 @@
 
 from typing import Any
 
+import pytest
+
 
 def test_current_districts_after_2025_change(client: Any, bearer: Any) -> None:
     headers = bearer("city_admin")
@@ -40,3 +42,19 @@ def test_district_officer_gets_404_under_another_district(client: Any, bearer: A
     response = client.get("/api/v1/areas/500101001", headers=bearer("yuzhong"))
     assert response.status_code == 404
     assert response.json()["code"] == "area_not_found"
+
+
+@pytest.mark.django_db
+def test_the_add_child_button_is_one_phrase_in_each_language(login: Any) -> None:
+    """ "新建网格" / "New grid" on a community, "新建楼栋" / "New building" on a grid (it was
+    "New" and the level glued together: "NewBuilding")."""
+    from django.conf import settings
+
+    client = login("jiefangbei")
+    for language, grid, building in (
+        ("zh-hans", "新建网格", "新建楼栋"),
+        ("en", "New grid", "New building"),
+    ):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        assert f">{grid}</a>" in client.get("/areas/500103003013/").content.decode()
+        assert f">{building}</a>" in client.get("/areas/500103003013001/").content.decode()
