@@ -49,17 +49,7 @@ class Memo:
             self.generation = shared
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        now = time.monotonic()
-        with self.lock:
-            self._fresh(now)
-            found = self.entries.get(key)
-        if found is not None and now - found[0] < MAX_AGE_SECONDS:
-            return copy.copy(found[1])
-        value = compute()
-        if value is not None:
-            with self.lock:
-                self.entries[key] = (now, value)
-        return copy.copy(value)
+        return self.get_many([key], lambda _missing: {key: compute()}).get(key)
 
     def get_many(
         self,
