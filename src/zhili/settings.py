@@ -156,6 +156,8 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 for _db in DATABASES.values():
     if _db["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's SQLite, with a JSON probe that does not wait for writers (its docstring).
+        _db["ENGINE"] = "zhili.core.backends.sqlite3"
         _db["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
