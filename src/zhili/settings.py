@@ -158,6 +158,9 @@ for _db in DATABASES.values():
     if _db["ENGINE"] == "django.db.backends.sqlite3":
         # Django's SQLite, with a JSON probe that does not wait for writers (its docstring).
         _db["ENGINE"] = "zhili.core.backends.sqlite3"
+        # Tests: an in-memory database per process, as Django does for its own SQLite engine
+        # (pytest-django recognises that engine by name only).
+        _db.setdefault("TEST", {}).setdefault("NAME", ":memory:")
         _db["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
