@@ -246,9 +246,9 @@ def _list_page_figures(
     api_t = repeat(lambda: get(page_url), n=n, warmup=5)
     api_queries = _queries(lambda: get(page_url))
 
-    qs = selectors.matter_list(user, selectors.MatterFilters(status=",".join(OPEN_STATUSES)))
+    qs = selectors.matter_rows(user, selectors.MatterFilters(status=",".join(OPEN_STATUSES)))
     orm_numbers = [
-        m.number for m in keyset_page(qs, order=("-id",), cursor=cursor, limit=page_size).items
+        r["number"] for r in keyset_page(qs, order=("-id",), cursor=cursor, limit=page_size).items
     ]
     orm_t = repeat(
         lambda: keyset_page(qs, order=("-id",), cursor=cursor, limit=page_size), n=n, warmup=5

@@ -69,11 +69,17 @@ class ChoiceLabels:
     def _get_FIELD_display(self, field: models.Field) -> Any:
         if not isinstance(field.choices, list | tuple):
             return super()._get_FIELD_display(field)  # type: ignore[misc]
-        labels = _LABELS.get(field)
-        if labels is None:
-            labels = _LABELS[field] = {make_hashable(v): label for v, label in field.flatchoices}
-        value = getattr(self, field.attname)
-        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+        return choice_label(field, getattr(self, field.attname))
+
+
+def choice_label(field: models.Field, value: Any) -> Any:
+    """The label of ``value`` among ``field``'s fixed choices, in the language of the moment (the
+    value itself when it is not one of them): ``get_<field>_display()`` for a value read without
+    its model, e.g. a list's ``values()`` rows."""
+    labels = _LABELS.get(field)
+    if labels is None:
+        labels = _LABELS[field] = {make_hashable(v): label for v, label in field.flatchoices}
+    return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
 _LABELS: dict[models.Field, dict[Any, Any]] = {}

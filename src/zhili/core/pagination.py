@@ -121,8 +121,12 @@ def keyset_page(
 
 
 def _value(obj: Any, field: str) -> Any:
-    for part in field.split("__"):
-        obj = getattr(obj, part)
+    """``field`` of a page's last row: a model instance, or a ``values()`` row."""
+    if isinstance(obj, dict):
+        obj = obj[field]
+    else:
+        for part in field.split("__"):
+            obj = getattr(obj, part)
     if hasattr(obj, "isoformat"):
         return obj.isoformat()
     return obj

@@ -21,7 +21,13 @@ from zhili.matters import schemas, selectors, services
 from zhili.matters.actions import SPECS, Action
 from zhili.matters.attachments import attachment_store
 from zhili.matters.models import Status
-from zhili.matters.presenters import category_out, event_out, matter_detail_out, matter_out
+from zhili.matters.presenters import (
+    category_out,
+    event_out,
+    matter_detail_out,
+    matter_out,
+    row_out,
+)
 from zhili.matters.schemas import (
     CategoryOut,
     MatterBatchIn,
@@ -151,12 +157,12 @@ def create_batch(request: HttpRequest, payload: MatterBatchIn) -> Any:
 def list_matters(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     f = selectors.MatterFilters(**filters.dict(exclude={"cursor", "limit"}))
     page = keyset_page(
-        selectors.matter_list(request.user, f),
+        selectors.matter_rows(request.user, f),
         order=("-id",),
         cursor=filters.cursor,
         limit=filters.limit,
     )
-    data = {"items": [matter_out(request.user, m) for m in page.items], "next": page.next}
+    data = {"items": [row_out(r) for r in page.items], "next": page.next}
     # Validated against MatterPage's fields as a plain pydantic model (see _plain), then rendered
     # as ninja renders MatterPage.
     from zhili.api import api

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from zhili.core import privacy
+from zhili.core.fields import choice_label
 from zhili.matters.models import Category, Matter, MatterEvent
+from zhili.matters.selectors import ROW_FIELDS
 from zhili.matters.workflow import allowed_actions, label
 
 
@@ -25,43 +27,67 @@ def category_out(c: Category) -> dict[str, Any]:
     }
 
 
-def _unit(u: Any) -> dict[str, Any] | None:
-    return {"id": u.pk, "name": u.name} if u is not None else None
+# A matter as the lists and the API show it: one flat row (selectors.ROW_FIELDS), read either from
+# a model instance (matter_row) or straight from the database (selectors.matter_rows, no model
+# built, for a page of 50). row_out turns either into the API's dict.
+_STATUS = Matter._meta.get_field("status")
+
+
+def matter_row(m: Matter) -> dict[str, Any]:
+    """``m`` as the row ``values(*ROW_FIELDS)`` reads."""
+    row: dict[str, Any] = {}
+    for name in ROW_FIELDS:
+        obj: Any = m
+        parts = name.split("__")
+        for part in parts:
+            obj = getattr(obj, part) if obj is not None else None
+        row[name] = obj
+    return row
+
+
+def _unit(pk: int | None, name: str | None) -> dict[str, Any] | None:
+    return {"id": pk, "name": name} if pk is not None else None
+
+
+def row_out(r: dict[str, Any]) -> dict[str, Any]:
+    """A row (matter_row or selectors.matter_rows) as the API shows it. Personal data is always
+    masked here (core.privacy); unmasked only through the audited reveal
+    (``services.matter_reveal_personal``)."""
+    return {
+        "number": r["number"],
+        "title": r["title"],
+        "description": r["description"],
+        "category": r["category__code"],
+        "category_name": r["category__name"],
+        "channel": r["channel"],
+        "status": r["status"],
+        "status_label": choice_label(_STATUS, r["status"]),
+        "triage": r["triage"],
+        "area_code": r["area__code"],
+        "area_name": r["area__name"],
+        "address": r["address"],
+        "lat": r["lat"],
+        "lng": r["lng"],
+        "anonymous": r["anonymous"],
+        "reporter_name": privacy.mask_name(r["reporter_name"]),
+        "reporter_phone": privacy.mask_phone(r["reporter_phone"]),
+        "lead_unit": _unit(r["lead_unit_id"], r["lead_unit__name"]),
+        "suggested_unit": _unit(r["suggested_unit_id"], r["suggested_unit__name"]),
+        "created_at": r["created_at"],
+        "due_at": r["due_at"],
+        "handle_due": r["handle_due"],
+        "overdue": r["overdue"],
+        "closed_at": r["closed_at"],
+        "solved": r["solved"],
+        "satisfied": r["satisfied"],
+        "merged_into": r["merged_into__number"],
+        "version": r["version"],
+    }
 
 
 def matter_out(user: Any, m: Matter) -> dict[str, Any]:
-    """Personal data is always masked here (core.privacy); unmasked only through the audited
-    reveal (``services.matter_reveal_personal``)."""
-    return {
-        "number": m.number,
-        "title": m.title,
-        "description": m.description,
-        "category": m.category.code,
-        "category_name": m.category.name,
-        "channel": m.channel,
-        "status": m.status,
-        "status_label": m.get_status_display(),
-        "triage": m.triage,
-        "area_code": m.area.code,
-        "area_name": m.area.name,
-        "address": m.address,
-        "lat": m.lat,
-        "lng": m.lng,
-        "anonymous": m.anonymous,
-        "reporter_name": privacy.mask_name(m.reporter_name),
-        "reporter_phone": privacy.mask_phone(m.reporter_phone),
-        "lead_unit": _unit(m.lead_unit),
-        "suggested_unit": _unit(m.suggested_unit),
-        "created_at": m.created_at,
-        "due_at": m.due_at,
-        "handle_due": m.handle_due,
-        "overdue": m.overdue,
-        "closed_at": m.closed_at,
-        "solved": m.solved,
-        "satisfied": m.satisfied,
-        "merged_into": m.merged_into.number if m.merged_into else None,
-        "version": m.version,
-    }
+    """One matter as the API shows it (see row_out)."""
+    return row_out(matter_row(m))
 
 
 def matter_detail_out(user: Any, m: Matter) -> dict[str, Any]:

@@ -142,6 +142,48 @@ def matter_list(user: Any, f: MatterFilters) -> QuerySet[Matter]:
     return qs
 
 
+# A list row as plain values (matter_rows; presenters.matter_row reads the same from a model).
+ROW_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "description",
+    "category__code",
+    "category__name",
+    "channel",
+    "status",
+    "triage",
+    "area__code",
+    "area__name",
+    "address",
+    "lat",
+    "lng",
+    "anonymous",
+    "reporter_name",
+    "reporter_phone",
+    "lead_unit_id",
+    "lead_unit__name",
+    "suggested_unit_id",
+    "suggested_unit__name",
+    "created_at",
+    "due_at",
+    "handle_due",
+    "overdue",
+    "closed_at",
+    "solved",
+    "satisfied",
+    "merged_into__number",
+    "version",
+)
+
+
+def matter_rows(user: Any, f: MatterFilters) -> QuerySet[Any]:
+    """matter_list's matters as plain rows (``ROW_FIELDS``, one query with its joins, no
+    model built): the API's list, where building 50 matters and their 150 related rows cost more
+    than the query."""
+    return matter_list(user, f).prefetch_related(None).values(*ROW_FIELDS)
+
+
 QUEUES = {
     "intake": gettext_lazy("待受理"),
     "place": gettext_lazy("待分拨"),
