@@ -7,7 +7,7 @@ from typing import Any
 from zhili.core import privacy
 from zhili.core.fields import choice_label
 from zhili.matters.models import Category, Matter, MatterEvent
-from zhili.matters.selectors import ROW_FIELDS
+from zhili.matters.selectors import ROW_FIELDS, matter_co_units
 from zhili.matters.workflow import allowed_actions, label
 
 
@@ -92,8 +92,6 @@ def matter_out(user: Any, m: Matter) -> dict[str, Any]:
 
 def matter_detail_out(user: Any, m: Matter) -> dict[str, Any]:
     """One matter with the actions the user may take on it now (the page's buttons)."""
-    from zhili.matters.selectors import matter_co_units
-
     co_units = [
         {"id": cu.unit_id, "name": cu.unit.name, "reported_at": cu.reported_at, "report": cu.report}
         for cu in matter_co_units(m)
