@@ -42,6 +42,7 @@ from tests.crash.test_serve_restart import (  # noqa: E402
 LOAD_SECONDS = 30
 CLIENTS = 6
 MIN_ACKED = 20
+MIN_KILLS = 5
 GRID = "500103003013001"
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="需要 Linux 的 /proc")
@@ -147,11 +148,20 @@ def test_no_acknowledged_matter_is_lost_or_doubled_when_processes_are_killed(
     kills = {"workers": 0, "masters": 0}
 
     def kill_workers_until(deadline: float, enough: int = 0) -> None:
-        """Kill a worker of the live master every few seconds, until the deadline has passed and
-        at least `enough` requests were answered (a slow machine gets more time, up to 2 min)."""
-        cap = deadline + 120
-        while time.monotonic() < deadline or (len(acked) < enough and time.monotonic() < cap):
+        """Kill a worker of the live master every few seconds until the deadline has passed, and
+        on (up to 2 min more on a slow machine) until `enough` requests were answered and 5
+        workers killed. A worker is killed only after a request was answered since the last kill:
+        a fresh worker takes seconds to start on a loaded machine, and killing them faster than
+        they start tests starvation, not crash safety (in CI, the restarted server answered
+        nothing for the whole second half)."""
+        cap, answered = deadline + 120, len(acked)
+        while time.monotonic() < cap and (
+            time.monotonic() < deadline or len(acked) < enough or kills["workers"] < MIN_KILLS
+        ):
             time.sleep(random.uniform(1.5, 3))
+            if len(acked) == answered:
+                continue
+            answered = len(acked)
             workers = children(procs[-1].pid)
             if workers:
                 with contextlib.suppress(ProcessLookupError):
@@ -168,7 +178,9 @@ def test_no_acknowledged_matter_is_lost_or_doubled_when_processes_are_killed(
         assert booted(procs[-1], tmp_path, port, timeout=240), server_lines(log)
         before_restart = len(acked)
         # The load's second half is timed from the new server's start, not from the kill.
-        kill_workers_until(time.monotonic() + LOAD_SECONDS / 2, enough=MIN_ACKED)
+        kill_workers_until(
+            time.monotonic() + LOAD_SECONDS / 2, enough=before_restart + MIN_ACKED // 2
+        )
         after_restart = len(acked) - before_restart
     finally:
         stop.set()
@@ -179,9 +191,9 @@ def test_no_acknowledged_matter_is_lost_or_doubled_when_processes_are_killed(
                 os.killpg(proc.pid, signal.SIGKILL)
 
     assert not errors, errors[:10]
-    assert kills["workers"] >= 5 and kills["masters"] == 1
+    assert kills["workers"] >= MIN_KILLS and kills["masters"] == 1
     assert len(acked) >= MIN_ACKED, f"负载太小：{len(acked)} 件"
-    assert after_restart > 0, "重启后没有受理任何请求"
+    assert after_restart >= MIN_ACKED // 2, f"重启后只受理了 {after_restart} 件"
     rows = rows_by_description(e2e_database, prefix)
     by_key: dict[str, list[str]] = {}
     for number, description in rows:
@@ -192,4 +204,4 @@ def test_no_acknowledged_matter_is_lost_or_doubled_when_processes_are_killed(
     stray = [k for k in by_key if k not in sent]
     assert (lost, doubled, wrong, stray) == ([], {}, [], [])
     assert set(by_key) == set(acked)  # every sent request was answered in the end
-    print(f"acked {len(acked)}, kills {kills}")
+    print(f"acked {len(acked)} ({after_restart} after the restart), kills {kills}")
