@@ -303,12 +303,18 @@ def below_minimum(c: Context, rule: WageRule) -> list[Finding]:
     if not any(levels for _start, levels in periods):
         return []
     floor = ExpressionWrapper(
-        F("minimum") * Least(Coalesce(F("days"), Value(full)), Value(full)) / Value(full),
+        F("minimum")
+        * Least(Coalesce(F("days"), Value(full), output_field=MONEY), Value(full))
+        / Value(full),
         output_field=MONEY,
     )
+    # The minimum depends on grouped columns only (the project's area, the month), so it is the
+    # same for every row of a group; taken as the group's Max it is an aggregate, not a grouped
+    # expression. Grouped, its CASE's parameters would be bound twice (SELECT and GROUP BY) with
+    # server-side binding, and PostgreSQL refuses a GROUP BY that does not match the SELECT.
     hits = list(
         _worker_months(c, days=True)
-        .annotate(minimum=minimum_by_month(periods, "project__area_path", "month"))
+        .annotate(minimum=Max(minimum_by_month(periods, "project__area_path", "month")))
         .alias(floor=floor)
         .filter(total__lt=F("floor"))
     )
