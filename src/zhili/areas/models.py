@@ -6,7 +6,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from zhili.core.fields import ChoiceLabels, PathField
 from zhili.core.scoping import ScopedQuerySet
@@ -22,6 +22,28 @@ class Level(models.TextChoices):
 
 
 LEVEL_ORDER = [lv.value for lv in Level]
+
+# An area's kind is data: what the administrative-code source calls it (data/chongqing-2023.csv),
+# or the level's name for an area added by hand (services.area_create). These are the kinds that
+# source and the levels use, marked so the catalogues carry them; ``Area.kind_label`` shows a
+# kind through them, and a kind typed by hand shows as typed.
+KNOWN_KINDS = (
+    pgettext_lazy("area kind", "直辖市"),
+    pgettext_lazy("area kind", "区"),
+    pgettext_lazy("area kind", "县"),
+    pgettext_lazy("area kind", "自治县"),
+    pgettext_lazy("area kind", "街道"),
+    pgettext_lazy("area kind", "镇"),
+    pgettext_lazy("area kind", "乡"),
+    pgettext_lazy("area kind", "社区"),
+    pgettext_lazy("area kind", "村"),
+    pgettext_lazy("area kind", "市"),
+    pgettext_lazy("area kind", "区县"),
+    pgettext_lazy("area kind", "乡镇/街道"),
+    pgettext_lazy("area kind", "村/社区"),
+    pgettext_lazy("area kind", "网格"),
+    pgettext_lazy("area kind", "小区/楼栋"),
+)
 
 
 def level_below(level: str) -> str | None:
@@ -90,6 +112,11 @@ class Area(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in the request's language (``KNOWN_KINDS``); a kind typed by hand as typed."""
+        return pgettext("area kind", self.kind) if self.kind else ""
 
     @property
     def is_current(self) -> bool:

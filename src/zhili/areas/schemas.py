@@ -20,6 +20,7 @@ class AreaOut(Schema):
     level: str
     level_label: str
     kind: str
+    kind_label: str
     parent: AreaRefOut | None
     path: str
     current: bool
@@ -41,6 +42,7 @@ class AreaOut(Schema):
             "level": area.level,
             "level_label": area.get_level_display(),
             "kind": area.kind,
+            "kind_label": area.kind_label,
             "parent": {"code": area.parent.code, "name": area.parent.name}
             if area.parent_id
             else None,

@@ -58,3 +58,28 @@ def test_the_add_child_button_is_one_phrase_in_each_language(login: Any) -> None
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         assert f">{grid}</a>" in client.get("/areas/500103003013/").content.decode()
         assert f">{building}</a>" in client.get("/areas/500103003013001/").content.decode()
+
+
+def test_a_kind_reads_in_the_request_language(client: Any, bearer: Any, login: Any) -> None:
+    """The kind is data from the code source (街道, 镇, 社区, 村…) or a level's name (网格): the
+    API gives it as stored and in the request's language; the English page shows it in English
+    (it showed the Chinese)."""
+    from django.conf import settings
+
+    headers = bearer("city_admin")
+    url = "/api/v1/areas?parent=500109&limit=200"
+    zh = client.get(url, headers=headers).json()["items"]
+    en = client.get(url, headers={**headers, "Accept-Language": "en"}).json()["items"]
+    assert {(a["kind"], a["kind_label"]) for a in zh} == {("街道", "街道"), ("镇", "镇")}
+    assert {(a["kind"], a["kind_label"]) for a in en} == {
+        ("街道", "Subdistrict"),
+        ("镇", "Town"),
+    }
+
+    page = login("jiefangbei")
+    page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page.get("/areas/500103003/").content.decode()  # 解放碑街道 and its communities
+    assert ">Subdistrict</dd>" in html and ">Community</td>" in html
+    assert "街道</dd>" not in html and ">社区</td>" not in html
+    page.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert ">街道</dd>" in page.get("/areas/500103003/").content.decode()
