@@ -79,21 +79,40 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _test_settings: Any) -> None:
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    _test_settings: Any,
+) -> Any:
+    """The test database with the tree and the demo accounts. pytest-django creates a test
+    database only for the aliases that the session's ``django_db`` tests name; a test that uses
+    the database without the mark (one that copies it for a subprocess: ``database_copy``), run
+    alone, would find none, so "default" is then created here."""
     from django.test import override_settings
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
 
     from zhili.areas.geo import boundaries_load_demo
     from zhili.areas.loader import base_tree_load, bundled_changes_apply
     from zhili.core.system import system_user
     from zhili.demo.loader import demo_load
 
+    aliases, _serialized = _get_databases_for_setup(request.session.items)
     with django_db_blocker.unblock():
+        own = None
+        if "default" not in aliases:
+            own = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         actor = system_user()
         base_tree_load(actor=actor)
         bundled_changes_apply(actor=actor)
         boundaries_load_demo(actor=actor)
         with override_settings(DEBUG=True):
             demo_load(say=lambda _msg: None)
+    yield
+    if own is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
