@@ -41,7 +41,6 @@ from zhili.matters.schemas import (
 )
 
 router = Router(tags=["matters"])
-STATUS_LABELS = dict(Status.choices)
 ERRORS: dict[int, Any] = {
     400: ErrorOut,
     401: ErrorOut,
@@ -267,7 +266,7 @@ def _action_route(spec: Action) -> None:
 
     act.__annotations__ = {**act.__annotations__, "payload": spec.body}  # the action's own body
     act.__name__ = f"act_{spec.name}"
-    sources = "、".join(str(STATUS_LABELS[s]) for s in spec.sources)
+    sources = "、".join(str(Status(s).label) for s in spec.sources)
     router.post(
         f"/matters/{{number}}/actions/{spec.name}",
         response={200: MatterDetailOut, **ERRORS},
