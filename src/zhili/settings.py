@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -48,8 +49,6 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not ZHILI_TESTING:
         # Refuse to run a production server with a guessable key.
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "zhili-insecure-development-key-do-not-use-in-production"
 
@@ -168,6 +167,19 @@ for _db in DATABASES.values():
             ),
             "transaction_mode": "IMMEDIATE",
         }
+# PostgreSQL binds parameters on the server and prepares a statement once a connection has run it
+# DATABASE_PREPARE_THRESHOLD times (default 2): the list and intake statements were planned anew
+# for every request, and planning cost more than running (docs/performance.md, "Prepared
+# statements"). "off" binds on the client, as Django does by default: needed behind a pooler in
+# transaction mode that does not track prepared statements (PgBouncer before 1.21).
+DATABASE_PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "2").strip().lower()
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql" and DATABASE_PREPARE_THRESHOLD != "off":
+        if not DATABASE_PREPARE_THRESHOLD.isdigit():
+            raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: a whole number, or off")
+        _db.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=int(DATABASE_PREPARE_THRESHOLD)
+        )
 DATABASE_ROUTERS = ["zhili.core.db_router.ReportReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
