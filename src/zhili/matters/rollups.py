@@ -436,6 +436,11 @@ class _Writes:
         )
         rows.sort(key=lambda r: r[: len(conflict) + 1])  # one lock order for every writer
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        if len(rows) < BULK_ROWS and connection.vendor == "postgresql":
+            self.small.append(
+                (_unnest_insert(model, tuple(columns), cols) + tail, _by_column(rows))
+            )
+            return
         if len(rows) < BULK_ROWS:
             step = max(1, 900 // len(columns))
             for i in range(0, len(rows), step):
@@ -492,6 +497,29 @@ class _Writes:
                     cursor.execute(*group[0])
                     continue
                 cursor.execute(*one_statement(group))
+
+
+@functools.cache
+def _unnest_insert(model: type[models.Model], columns: tuple[str, ...], cols: str) -> str:
+    """``INSERT INTO table (cols) SELECT … FROM unnest(array per column)`` in the rows' order
+    (PostgreSQL): one statement text whatever the number of rows, so psycopg splits it once and
+    the server prepares it, where a VALUES list had a text (and a plan) per number of rows and
+    hundreds of parameters to bind."""
+    q = connection.ops.quote_name
+    arrays = ", ".join(
+        f"%s::{model._meta.get_field(c).db_type(connection)}[]"  # a name or an attname
+        for c in columns
+    )
+    names = ", ".join(f"c{i}" for i in range(len(columns)))
+    return (
+        f"INSERT INTO {q(model._meta.db_table)} ({cols}) SELECT {names} FROM "
+        f"unnest({arrays}) WITH ORDINALITY AS u({names}, o) ORDER BY o"
+    )
+
+
+def _by_column(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """The rows as one list per column (the arrays ``_unnest_insert`` takes)."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def one_statement(statements: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:

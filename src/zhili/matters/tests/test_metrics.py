@@ -596,3 +596,32 @@ def test_combined_rollup_statements_stay_under_the_parameter_limit() -> None:
     assert [[s for s, _p in run] for run in runs] == [["s0", "s1"], ["s2"], ["s3"], ["s4", "s5"]]
     assert [s for run in runs for s in run] == statements
     assert list(_groups([], 30)) == []
+
+
+@pytest.mark.django_db
+def test_a_live_flush_is_one_statement_text_whatever_its_rows() -> None:
+    """On PostgreSQL a live event's upserts take one array per column (``unnest``): the same
+    statement text for one row or many, so psycopg splits it once and the server prepares it
+    (it was a VALUES list with a text per number of rows). The rows still land, summed."""
+    from django.db import connection
+
+    from zhili.matters.models import MatterAreaAll
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs VALUES lists; the arrays are PostgreSQL's")
+    columns = ["area_path", "day", "depth", *rollups.ROLLUP_COUNTERS]
+    counters = [1 if c == "created" else 0 for c in rollups.ROLLUP_COUNTERS]
+    texts = []
+    for paths in (["9/"], ["9/", "9/1/", "9/1/2/"]):
+        writes = rollups._Writes()
+        rows = [(p, dt.date(2026, 1, 5), p.count("/"), *counters) for p in paths]
+        writes.add(MatterAreaAll, columns, ["area_path", "day"], rollups.ROLLUP_COUNTERS, rows)
+        [(sql, params)] = writes.small
+        assert len(params) == len(columns) and "VALUES" not in sql
+        texts.append(sql)
+        writes.run()
+    assert texts[0] == texts[1]
+    created = dict(
+        MatterAreaAll.objects.filter(area_path__startswith="9/").values_list("area_path", "created")
+    )
+    assert created == {"9/": 2, "9/1/": 1, "9/1/2/": 1}
