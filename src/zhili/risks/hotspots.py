@@ -126,8 +126,11 @@ def rising_categories(now: dt.datetime, t: Thresholds) -> list[dict[str, Any]]:
 
 
 def phone_key(phone: str) -> str:
-    """What a candidate keys a reporter on: a keyed hash of the phone, never the number."""
-    return salted_hmac("zhili.risks.hotspots.phone", phone).hexdigest()[:32]
+    """What a candidate keys a reporter on: a keyed hash of the phone, never the number.
+    HMAC-SHA1, named: stored keys cannot be rehashed (the phone is not kept), and Django's default
+    for ``salted_hmac`` moves to SHA-256, which would give a reporter a second key and a second
+    candidate in the same month."""
+    return salted_hmac("zhili.risks.hotspots.phone", phone, algorithm="sha1").hexdigest()[:32]
 
 
 def repeated(now: dt.datetime, t: Thresholds) -> list[dict[str, Any]]:

@@ -11,7 +11,9 @@ def hash_keys(apps, schema_editor):  # type: ignore[no-untyped-def]
         parts = cand.key.split(":")
         if len(parts) != 3 or len(parts[1]) == 32:
             continue
-        digest = salted_hmac("zhili.risks.hotspots.phone", parts[1]).hexdigest()[:32]
+        digest = salted_hmac(
+            "zhili.risks.hotspots.phone", parts[1], algorithm="sha1"
+        ).hexdigest()[:32]
         cand.key = f"person:{digest}:{parts[2]}"
         cand.save(update_fields=["key"])
 

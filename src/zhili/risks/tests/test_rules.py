@@ -140,3 +140,16 @@ def test_a_repeated_reporter_is_keyed_on_a_hash_of_the_phone(users: Any, area: A
     assert "13700007777" not in str(person.evidence)
     assert hotspots.phone_key("13700007777") in person.key
     assert not RiskCandidate.objects.filter(key__contains="13700007777").exists()
+
+
+def test_a_phone_key_stays_what_was_stored() -> None:
+    """HMAC-SHA1 with the project's key, named, not Django's default (which moves to SHA-256):
+    keys already stored in candidates cannot be rehashed, so they must keep matching."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    key = hashlib.sha1(("zhili.risks.hotspots.phone" + settings.SECRET_KEY).encode()).digest()
+    expected = hmac.new(key, b"13700007777", hashlib.sha1).hexdigest()[:32]
+    assert hotspots.phone_key("13700007777") == expected
