@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from zhili.cockpit import selectors, services
 from zhili.cockpit.schemas import (
@@ -41,7 +41,7 @@ def _report_out(r: Any) -> dict[str, Any]:
 @router.post("/reports", response={201: CockpitReportOut, **ERRORS}, summary="生成周报（后台任务）")
 def report_request(request: HttpRequest, p: CockpitReportIn) -> Any:
     area = selectors.area_for(request.user, p.area)
-    return 201, _report_out(services.report_request(actor=request.user, area=area))
+    return Status(201, _report_out(services.report_request(actor=request.user, area=area)))
 
 
 @router.get("/reports/{report_id}", response={200: CockpitReportOut, **ERRORS}, summary="周报状态")
@@ -67,4 +67,4 @@ def camera_create(request: HttpRequest, p: CockpitCameraIn) -> Any:
         actor=request.user, code=p.code, name=p.name, area=area, lat=p.lat, lng=p.lng,
         owner=p.owner, coverage=p.coverage, status=p.status,
     )  # fmt: skip
-    return 201, _camera_out(point)
+    return Status(201, _camera_out(point))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from zhili.areas.selectors import area_by_code
@@ -208,7 +208,7 @@ def register(request: HttpRequest, payload: DisputeIn) -> Any:
         parties_consent=payload.parties_consent,
         complex_case=payload.complex_case,
     )
-    return 201, dispute_out(request.user, d)
+    return Status(201, dispute_out(request.user, d))
 
 
 @router.get(

@@ -6,6 +6,7 @@ import datetime as dt
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
+import ninja
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema
@@ -91,7 +92,7 @@ def create(request: HttpRequest, payload: MatterIn) -> Any:
             )
     data = payload.dict(exclude={"category", "area"})
     matter = services.matter_create(actor=request.user, category=category, area=area, **data)
-    return 201, matter_out(request.user, matter)
+    return ninja.Status(201, matter_out(request.user, matter))
 
 
 @router.post(
@@ -147,7 +148,7 @@ def create_batch(request: HttpRequest, payload: MatterBatchIn) -> Any:
                 )
         args.append({"category": category, "area": area, **m.dict(exclude={"category", "area"})})
     matters = services.matter_create_batch(actor=request.user, items=args)
-    return 201, {"items": [{"number": m.number, "status": m.status} for m in matters]}
+    return ninja.Status(201, {"items": [{"number": m.number, "status": m.status} for m in matters]})
 
 
 @router.get(
@@ -246,7 +247,9 @@ def upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
             code="file_too_large",
         )
     att = attachment_store(data=file.read(), name=file.name or "file")
-    return 201, {"sha256": att.sha256, "content_type": att.content_type, "size": att.size}
+    return ninja.Status(
+        201, {"sha256": att.sha256, "content_type": att.content_type, "size": att.size}
+    )
 
 
 # The actions: one route per action (its own request body in the OpenAPI), from actions.SPECS ------

@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from zhili.areas.selectors import area_by_code
@@ -64,14 +64,14 @@ def households(request: HttpRequest, code: str) -> list[PointsHouseholdOut]:
 )
 def household_create(
     request: HttpRequest, payload: PointsHouseholdIn
-) -> tuple[int, PointsHouseholdOut]:
+) -> Status[PointsHouseholdOut]:
     area = area_by_code(payload.area)
     if area is None:
         raise ValidationFailed(gettext("区域代码不存在"), code="area")
     h = services.household_create(
         actor=request.user, area=area, number=payload.number, head_name=payload.head_name
     )
-    return 201, household_out(h)
+    return Status(201, household_out(h))
 
 
 @router.post(
@@ -113,7 +113,7 @@ def account_transfers(request: HttpRequest, pk: int) -> list[PointsTransferOut]:
 
 
 @router.post("/budgets", response={201: PointsTransferOut, **ERRORS}, url_name="points_allocate")
-def allocate(request: HttpRequest, payload: PointsAllocateIn) -> tuple[int, PointsTransferOut]:
+def allocate(request: HttpRequest, payload: PointsAllocateIn) -> Status[PointsTransferOut]:
     village = selectors.village_get(request.user, payload.village)
     t = services.budget_allocate(
         actor=request.user,
@@ -122,7 +122,7 @@ def allocate(request: HttpRequest, payload: PointsAllocateIn) -> tuple[int, Poin
         amount=payload.amount,
         key=payload.key,
     )
-    return 201, transfer_out(t)
+    return Status(201, transfer_out(t))
 
 
 @router.post(
@@ -130,20 +130,18 @@ def allocate(request: HttpRequest, payload: PointsAllocateIn) -> tuple[int, Poin
     response={201: PointsTransferOut, **ERRORS},
     url_name="points_reverse",
 )
-def reverse(
-    request: HttpRequest, pk: int, payload: PointsReverseIn
-) -> tuple[int, PointsTransferOut]:
+def reverse(request: HttpRequest, pk: int, payload: PointsReverseIn) -> Status[PointsTransferOut]:
     t = selectors.transfer_get(request.user, pk)
     r = services.transfer_reverse(
         actor=request.user, transfer=t, key=payload.key, memo=payload.memo
     )
-    return 201, transfer_out(r)
+    return Status(201, transfer_out(r))
 
 
 @router.post("/records", response={201: PointsRecordOut, **ERRORS}, url_name="points_record_create")
 def record_create(
     request: HttpRequest, payload: Form[PointsRecordIn], photo: File[UploadedFile] | None = None
-) -> tuple[int, PointsRecordOut]:
+) -> Status[PointsRecordOut]:
     from zhili.matters.attachments import attachment_store
 
     h = selectors.household_get(request.user, payload.household_id)
@@ -161,7 +159,7 @@ def record_create(
         note=payload.note,
         evidence=evidence,
     )
-    return 201, record_out(r, request.user)
+    return Status(201, record_out(r, request.user))
 
 
 @router.get("/records/{pk}", response={200: PointsRecordOut, **ERRORS}, url_name="points_record")
@@ -185,13 +183,13 @@ def record_act(
 
 
 @router.post("/orders", response={201: PointsOrderOut, **ERRORS}, url_name="points_order_create")
-def order_create(request: HttpRequest, payload: PointsOrderIn) -> tuple[int, PointsOrderOut]:
+def order_create(request: HttpRequest, payload: PointsOrderIn) -> Status[PointsOrderOut]:
     h = selectors.household_get(request.user, payload.household_id)
     g = selectors.goods_get(request.user, payload.goods_id)
     o = services.order_place(
         actor=request.user, household=h, goods=g, quantity=payload.quantity, key=payload.key
     )
-    return 201, order_out(o)
+    return Status(201, order_out(o))
 
 
 @router.post(
@@ -260,9 +258,7 @@ def goods_list(request: HttpRequest, code: str) -> list[PointsGoodsOut]:
     response={201: PointsGoodsOut, **ERRORS},
     url_name="points_goods_create",
 )
-def goods_create(
-    request: HttpRequest, code: str, payload: PointsGoodsIn
-) -> tuple[int, PointsGoodsOut]:
+def goods_create(request: HttpRequest, code: str, payload: PointsGoodsIn) -> Status[PointsGoodsOut]:
     village = selectors.village_get(request.user, code)
     g = services.goods_create(
         actor=request.user,
@@ -271,7 +267,7 @@ def goods_create(
         price=payload.price,
         stock=payload.stock,
     )
-    return 201, _goods_out(g)
+    return Status(201, _goods_out(g))
 
 
 @router.post(

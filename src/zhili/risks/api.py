@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from zhili.areas.selectors import area_by_code
@@ -209,7 +209,7 @@ def register(request: HttpRequest, payload: RiskIn) -> Any:
         elements=[e.dict() for e in payload.elements],
         matter=matter,
     )
-    return 201, risk_out(request.user, risk)
+    return Status(201, risk_out(request.user, risk))
 
 
 @router.get("/{number}", response={200: RiskDetailOut, **ERRORS}, summary="一项风险")
@@ -223,13 +223,16 @@ def get_risk(request: HttpRequest, number: str) -> Any:
 def assess(request: HttpRequest, number: str, payload: RiskAssessIn) -> Any:
     risk = selectors.risk_get(request.user, number)
     a = services.risk_assess(actor=request.user, risk=risk, **payload.dict())
-    return 201, {
-        "level": a.level,
-        "kind": a.kind,
-        "likelihood": a.likelihood,
-        "impact": a.impact,
-        "version": a.risk.version,
-    }
+    return Status(
+        201,
+        {
+            "level": a.level,
+            "kind": a.kind,
+            "likelihood": a.likelihood,
+            "impact": a.impact,
+            "version": a.risk.version,
+        },
+    )
 
 
 @router.post("/{number}/close", response={200: RiskOut, **ERRORS}, summary="销号")

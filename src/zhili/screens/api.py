@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 
 from zhili.core.pagination import keyset_page
 from zhili.core.pickers import resolve_person
@@ -59,8 +59,8 @@ def slides(request: HttpRequest, centre_id: int) -> Any:
 def notice_create(request: HttpRequest, centre_id: int, p: ScreensNoticeIn) -> Any:
     c = selectors.centre_get(request.user, centre_id)
     n = services.notice_create(actor=request.user, centre=c, **p.dict())
-    return 201, {"id": n.pk, "title": n.title, "body": n.body, "show_from": n.show_from,
-                 "show_until": n.show_until, "published": n.published}  # fmt: skip
+    return Status(201, {"id": n.pk, "title": n.title, "body": n.body, "show_from": n.show_from,
+                 "show_until": n.show_until, "published": n.published})  # fmt: skip
 
 
 def _staff_out(s: Any, figure: ratings.Figure) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def staff_add(request: HttpRequest, centre_id: int, p: ScreensStaffIn) -> Any:
     c = selectors.centre_get(request.user, centre_id)
     user = resolve_person(request.user, p.username, ACCOUNT, area=None) if p.username else None
     s = services.staff_add(actor=request.user, centre=c, name=p.name, post=p.post, user=user)
-    return 201, _staff_out(s, ratings.figures([s.pk])[s.pk])
+    return Status(201, _staff_out(s, ratings.figures([s.pk])[s.pk]))
 
 
 @router.get(
