@@ -83,12 +83,15 @@ def django_db_setup(
     request: pytest.FixtureRequest,
     django_db_setup: Any,
     django_db_blocker: Any,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
     _test_settings: Any,
 ) -> Any:
     """The test database with the tree and the demo accounts. pytest-django creates a test
     database only for the aliases that the session's ``django_db`` tests name; a test that uses
     the database without the mark (one that copies it for a subprocess: ``database_copy``), run
-    alone, would find none, so "default" is then created here."""
+    alone, would find none, so "default" is then created here, with pytest-django's
+    ``--reuse-db``/``--create-db`` as it would have."""
     from django.test import override_settings
     from django.test.utils import setup_databases, teardown_databases
     from pytest_django.fixtures import _get_databases_for_setup
@@ -102,7 +105,14 @@ def django_db_setup(
     with django_db_blocker.unblock():
         own = None
         if "default" not in aliases:
-            own = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+            keep = django_db_keepdb and not django_db_createdb
+            own = setup_databases(
+                verbosity=0,
+                interactive=False,
+                aliases={"default"},
+                serialized_aliases=set(),
+                keepdb=keep,
+            )
         actor = system_user()
         base_tree_load(actor=actor)
         bundled_changes_apply(actor=actor)
@@ -110,7 +120,7 @@ def django_db_setup(
         with override_settings(DEBUG=True):
             demo_load(say=lambda _msg: None)
     yield
-    if own is not None:
+    if own is not None and not (django_db_keepdb and not django_db_createdb):
         with django_db_blocker.unblock():
             teardown_databases(own, verbosity=0)
 

@@ -167,15 +167,16 @@ for _db in DATABASES.values():
             ),
             "transaction_mode": "IMMEDIATE",
         }
-# PostgreSQL binds parameters on the server and prepares a statement once a connection has run it
-# DATABASE_PREPARE_THRESHOLD times (default 2): the list and intake statements were planned anew
-# for every request, and planning cost more than running (docs/performance.md, "Prepared
-# statements"). "off" binds on the client, as Django does by default: needed behind a pooler in
-# transaction mode that does not track prepared statements (PgBouncer before 1.21).
-DATABASE_PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "2").strip().lower()
+# PostgreSQL binds parameters on the server, and psycopg prepares a statement once a connection
+# has run it DATABASE_PREPARE_THRESHOLD times (default 2: the third run prepares it): the list and
+# intake statements were parsed and planned anew for every request, and planning cost more than
+# running (docs/performance.md, "Prepared statements"). "off" binds on the client, as Django does
+# by default: needed behind a pooler in transaction mode that does not track prepared statements
+# (PgBouncer before 1.21). Set but empty: the default.
+DATABASE_PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "").strip().lower() or "2"
 for _db in DATABASES.values():
     if _db["ENGINE"] == "django.db.backends.postgresql" and DATABASE_PREPARE_THRESHOLD != "off":
-        if not DATABASE_PREPARE_THRESHOLD.isdigit():
+        if not DATABASE_PREPARE_THRESHOLD.isascii() or not DATABASE_PREPARE_THRESHOLD.isdigit():
             raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: a whole number, or off")
         _db.setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=int(DATABASE_PREPARE_THRESHOLD)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
@@ -506,10 +507,10 @@ def _unnest_insert(model: type[models.Model], columns: tuple[str, ...], cols: st
     the server prepares it, where a VALUES list had a text (and a plan) per number of rows and
     hundreds of parameters to bind."""
     q = connection.ops.quote_name
-    arrays = ", ".join(
-        f"%s::{model._meta.get_field(c).db_type(connection)}[]"  # a name or an attname
-        for c in columns
-    )
+    # The element type without its length (varchar, not varchar(255)): an explicit cast to a
+    # length cuts a longer value short without a word, where the insert into the column refuses it.
+    types = [model._meta.get_field(c).db_type(connection) or "" for c in columns]  # or attnames
+    arrays = ", ".join(f"%s::{re.sub(r'[(].*[)]', '', t)}[]" for t in types)
     names = ", ".join(f"c{i}" for i in range(len(columns)))
     return (
         f"INSERT INTO {q(model._meta.db_table)} ({cols}) SELECT {names} FROM "

@@ -37,16 +37,19 @@ def test_postgresql_prepares_by_default_and_off_turns_it_off() -> None:
         "None",
         "None",
     ]
+    # Set but empty, as an env file leaves it: the default.
+    assert _settings(DATABASE_URL=pg, DATABASE_PREPARE_THRESHOLD="").stdout.split() == ["True", "2"]
     # SQLite has no such thing: its options are its own.
     assert _settings(DATABASE_URL="sqlite:///x.sqlite3").stdout.split() == ["None", "None"]
 
 
 def test_a_wrong_threshold_stops_the_start_with_a_clear_message() -> None:
-    result = _settings(
-        DATABASE_URL="postgres://zhili@127.0.0.1:5432/zhili", DATABASE_PREPARE_THRESHOLD="yes"
-    )
-    assert result.returncode != 0
-    assert "DATABASE_PREPARE_THRESHOLD: a whole number, or off" in result.stderr
+    for wrong in ("yes", "²", "-1"):
+        result = _settings(
+            DATABASE_URL="postgres://zhili@127.0.0.1:5432/zhili", DATABASE_PREPARE_THRESHOLD=wrong
+        )
+        assert result.returncode != 0
+        assert "DATABASE_PREPARE_THRESHOLD: a whole number, or off" in result.stderr
 
 
 @pytest.mark.django_db

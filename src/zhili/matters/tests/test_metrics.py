@@ -625,3 +625,12 @@ def test_a_live_flush_is_one_statement_text_whatever_its_rows() -> None:
         MatterAreaAll.objects.filter(area_path__startswith="9/").values_list("area_path", "created")
     )
     assert created == {"9/": 2, "9/1/": 1, "9/1/2/": 1}
+    # A value longer than its column is refused, as a VALUES insert refuses it (an array cast to
+    # varchar(255) would cut it short without a word and add it to another row's counters).
+    from django.db import DataError, transaction
+
+    writes = rollups._Writes()
+    rows = [("9/" + "x" * 300 + "/", dt.date(2026, 1, 5), 2, *counters)]
+    writes.add(MatterAreaAll, columns, ["area_path", "day"], rollups.ROLLUP_COUNTERS, rows)
+    with pytest.raises(DataError), transaction.atomic():
+        writes.run()
