@@ -153,6 +153,17 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# PostgreSQL binds parameters on the server, and psycopg prepares a statement once a connection
+# has run it DATABASE_PREPARE_THRESHOLD times (default 2: the third run prepares it): the list and
+# intake statements were parsed and planned anew for every request, and planning cost more than
+# running (docs/performance.md, "Prepared statements"). "off" binds on the client, as Django does
+# by default: needed behind a pooler in transaction mode that does not track prepared statements
+# (PgBouncer before 1.21). Set but empty: the default.
+DATABASE_PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "").strip().lower() or "2"
+if DATABASE_PREPARE_THRESHOLD != "off" and not (
+    DATABASE_PREPARE_THRESHOLD.isascii() and DATABASE_PREPARE_THRESHOLD.isdigit()
+):
+    raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: a whole number, or off")
 for _db in DATABASES.values():
     if _db["ENGINE"] == "django.db.backends.sqlite3":
         # Django's SQLite, with a JSON probe that does not wait for writers (its docstring).
@@ -167,17 +178,7 @@ for _db in DATABASES.values():
             ),
             "transaction_mode": "IMMEDIATE",
         }
-# PostgreSQL binds parameters on the server, and psycopg prepares a statement once a connection
-# has run it DATABASE_PREPARE_THRESHOLD times (default 2: the third run prepares it): the list and
-# intake statements were parsed and planned anew for every request, and planning cost more than
-# running (docs/performance.md, "Prepared statements"). "off" binds on the client, as Django does
-# by default: needed behind a pooler in transaction mode that does not track prepared statements
-# (PgBouncer before 1.21). Set but empty: the default.
-DATABASE_PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "").strip().lower() or "2"
-for _db in DATABASES.values():
-    if _db["ENGINE"] == "django.db.backends.postgresql" and DATABASE_PREPARE_THRESHOLD != "off":
-        if not DATABASE_PREPARE_THRESHOLD.isascii() or not DATABASE_PREPARE_THRESHOLD.isdigit():
-            raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD: a whole number, or off")
+    elif _db["ENGINE"] == "django.db.backends.postgresql" and DATABASE_PREPARE_THRESHOLD != "off":
         _db.setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=int(DATABASE_PREPARE_THRESHOLD)
         )

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from zhili.core.fields import ChoiceLabels, PathField
+from zhili.core.i18n import stored
 from zhili.core.scoping import ScopedQuerySet
 
 
@@ -24,9 +25,9 @@ class Level(models.TextChoices):
 LEVEL_ORDER = [lv.value for lv in Level]
 
 # An area's kind is data: what the administrative-code source calls it (data/chongqing-2023.csv),
-# or the level's name for an area added by hand (services.area_create). These are the kinds that
-# source and the levels use, marked so the catalogues carry them; ``Area.kind_label`` shows a
-# kind through them, and a kind typed by hand shows as typed.
+# or its level's name for an area added by hand (services.area_create). The source's kinds are
+# marked here so the catalogues carry them; ``Area.kind_label`` shows a kind through them, a
+# level's name as the level, and a kind typed by hand as typed.
 KNOWN_KINDS = (
     pgettext_lazy("area kind", "直辖市"),
     pgettext_lazy("area kind", "区"),
@@ -37,12 +38,6 @@ KNOWN_KINDS = (
     pgettext_lazy("area kind", "乡"),
     pgettext_lazy("area kind", "社区"),
     pgettext_lazy("area kind", "村"),
-    pgettext_lazy("area kind", "市"),
-    pgettext_lazy("area kind", "区县"),
-    pgettext_lazy("area kind", "乡镇/街道"),
-    pgettext_lazy("area kind", "村/社区"),
-    pgettext_lazy("area kind", "网格"),
-    pgettext_lazy("area kind", "小区/楼栋"),
 )
 
 
@@ -115,8 +110,13 @@ class Area(ChoiceLabels, models.Model):
 
     @property
     def kind_label(self) -> str:
-        """The kind in the request's language (``KNOWN_KINDS``); a kind typed by hand as typed."""
-        return pgettext("area kind", self.kind) if self.kind else ""
+        """The kind in the request's language (``KNOWN_KINDS``, or the level's label when the
+        kind is the level's name); a kind typed by hand as typed."""
+        if not self.kind:
+            return ""
+        if self.kind == stored(Level(self.level).label):
+            return str(self.get_level_display())
+        return pgettext("area kind", self.kind)
 
     @property
     def is_current(self) -> bool:

@@ -436,12 +436,10 @@ class _Writes:
             f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counters
         )
         rows.sort(key=lambda r: r[: len(conflict) + 1])  # one lock order for every writer
-        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         if len(rows) < BULK_ROWS and connection.vendor == "postgresql":
-            self.small.append(
-                (_unnest_insert(model, tuple(columns), cols) + tail, _by_column(rows))
-            )
+            self.small.append((_unnest_insert(model, tuple(columns)) + tail, _by_column(rows)))
             return
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         if len(rows) < BULK_ROWS:
             step = max(1, 900 // len(columns))
             for i in range(0, len(rows), step):
@@ -501,7 +499,7 @@ class _Writes:
 
 
 @functools.cache
-def _unnest_insert(model: type[models.Model], columns: tuple[str, ...], cols: str) -> str:
+def _unnest_insert(model: type[models.Model], columns: tuple[str, ...]) -> str:
     """``INSERT INTO table (cols) SELECT … FROM unnest(array per column)`` in the rows' order
     (PostgreSQL): one statement text whatever the number of rows, so psycopg splits it once and
     the server prepares it, where a VALUES list had a text (and a plan) per number of rows and
@@ -512,6 +510,7 @@ def _unnest_insert(model: type[models.Model], columns: tuple[str, ...], cols: st
     types = [model._meta.get_field(c).db_type(connection) or "" for c in columns]  # or attnames
     arrays = ", ".join(f"%s::{re.sub(r'[(].*[)]', '', t)}[]" for t in types)
     names = ", ".join(f"c{i}" for i in range(len(columns)))
+    cols = ", ".join(q(c) for c in columns)
     return (
         f"INSERT INTO {q(model._meta.db_table)} ({cols}) SELECT {names} FROM "
         f"unnest({arrays}) WITH ORDINALITY AS u({names}, o) ORDER BY o"

@@ -76,6 +76,10 @@ def test_a_kind_reads_in_the_request_language(client: Any, bearer: Any, login: A
         ("镇", "Town"),
     }
 
+    # A grid added by hand has its level's name as its kind, and reads as the level does.
+    grid = client.get("/api/v1/areas/500103003013001", headers={**headers, "Accept-Language": "en"})
+    assert (grid.json()["kind"], grid.json()["kind_label"]) == ("网格", "Grid")
+
     page = login("jiefangbei")
     page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = page.get("/areas/500103003/").content.decode()  # 解放碑街道 and its communities
