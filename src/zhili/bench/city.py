@@ -46,7 +46,7 @@ from zhili.bench.machine import (
     PreloadedRecipients,
     reset_all_sequences,
 )
-from zhili.bench.sink import Ids, foreign_keys_deferred, indexes_deferred
+from zhili.bench.sink import Ids, RollupStage, foreign_keys_deferred, indexes_deferred
 from zhili.core import lookups
 from zhili.core.models import AuditEvent, Notice
 from zhili.core.system import system_user
@@ -370,16 +370,37 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
         Notice,
         *rollups.ROLLUP_MODELS,
     ]
+    # On PostgreSQL the rollups' rows are staged and summed once after the load (RollupStage).
+    stage = RollupStage(rollups.COUNT_MODELS) if connection.vendor == "postgresql" else None
+    phases: dict[str, float] = {}  # seconds of each step, for the record (docs/performance.md)
+    clock = time.perf_counter()
+
+    def lap(name: str) -> float:
+        """The seconds since the last lap, recorded as ``name``."""
+        nonlocal clock
+        last, clock = clock, time.perf_counter()
+        phases[name] = round(clock - last, 1)
+        return clock - last
+
     with indexes_deferred(loaded) as deferred, foreign_keys_deferred(loaded) as keys:
+        if stage:
+            stage.create()
         if len(parts) == 1:
-            one = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch, progress)
+            one = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch, progress,
+                              stage=stage)  # fmt: skip
             results = [one]
         else:
             results = _live_in_processes(city, parts, seed, now, starts, recipients, batch,
-                                         progress)  # fmt: skip
+                                         progress, stage)  # fmt: skip
+        lap("live_s")
+        if stage:
+            merged = stage.merge()
+            say(f"汇总统计行 {sum(merged.values()):,} 行，{lap('merge_s'):.1f} s")
         say(f"重建索引 {len(deferred)} 个、外键 {len(keys)} 个")
+    say(f"索引与外键 {lap('indexes_s'):.1f} s")
     reset_all_sequences()
     missed = repeats_across(parts, starts)
+    lap("repeats_s")
     if missed:
         say(f"跨分片的重复诉求 {missed} 件")
     progress.show(count, last=True)
@@ -389,7 +410,7 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
         outcomes.update(r["outcomes"])
         rows.update(r["rows"])
     return {"outcomes": dict(outcomes), "rows": dict(rows), "days": len(days),
-            "workers": len(parts), "users": city.users}  # fmt: skip
+            "workers": len(parts), "users": city.users, "phases": phases}  # fmt: skip
 
 
 def repeats_across(parts: list[list[tuple[dt.date, int]]], starts: list[dict[Any, int]],
@@ -436,11 +457,12 @@ def _in_order(rows: Any, chunk: int, use: Callable[[list[Matter]], Any]) -> None
 
 def _live_shard(city: City, days: list[tuple[dt.date, int]], seed: int, now: dt.datetime,
                 start: dict[Any, int], recipients: Any, batch: int, progress: Any,
-                done_counter: Any = None) -> dict[str, Any]:  # fmt: skip
+                done_counter: Any = None, stage: RollupStage | None = None
+                ) -> dict[str, Any]:  # fmt: skip
     if connection.vendor == "sqlite":  # shards take turns writing; a flush takes seconds
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA busy_timeout = 600000")
-    machine = Machine(ids=Ids(start))
+    machine = Machine(ids=Ids(start), stage=stage)
     machine.sweep_as_of(now, recipients=recipients)  # the worker has been running
     gen = CityGenerator(city, days=days, seed=seed, now=now, services=machine)
     rows: Counter[str] = Counter()
@@ -462,7 +484,8 @@ def _live_shard(city: City, days: list[tuple[dt.date, int]], seed: int, now: dt.
 
 def _live_in_processes(city: City, parts: list[list[tuple[dt.date, int]]], seed: int,
                        now: dt.datetime, starts: list[dict[Any, int]], recipients: Any,
-                       batch: int, progress: Progress) -> list[dict[str, Any]]:  # fmt: skip
+                       batch: int, progress: Progress,
+                       stage: RollupStage | None = None) -> list[dict[str, Any]]:  # fmt: skip
     import multiprocessing as mp
 
     from django.db import connections
@@ -474,7 +497,7 @@ def _live_in_processes(city: City, parts: list[list[tuple[dt.date, int]]], seed:
     def child(i: int) -> None:
         try:
             r = _live_shard(city, parts[i], seed + 7919 * i, now, starts[i], recipients, batch,
-                            None, done)  # fmt: skip
+                            None, done, stage)  # fmt: skip
             queue.put((i, r, None))
         except BaseException as exc:  # report, do not hang the parent
             queue.put((i, None, repr(exc)))

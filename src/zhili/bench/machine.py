@@ -26,7 +26,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from zhili.bench.sink import Ids, reset_sequences, write
+from zhili.bench.sink import Ids, RollupStage, reset_sequences, write
 from zhili.core.audit import root_path
 from zhili.core.models import AuditEvent, Notice
 from zhili.core.scoping import Grant
@@ -124,8 +124,9 @@ class Event:
 
 
 class Machine:
-    def __init__(self, *, ids: Ids | None = None) -> None:
+    def __init__(self, *, ids: Ids | None = None, stage: RollupStage | None = None) -> None:
         self.ids = ids or Ids()
+        self.stage = stage  # the rollups' rows appended there, summed once by its merge
         self.routing = Routing()
         self.counters: dict[dt.date, int] = {}
         self.deltas = rollups.Deltas()
@@ -480,7 +481,7 @@ class Machine:
                 ({"matter_id": pk, **asdict(s)} for pk, s in self.states.items()),
             ),
         }
-        rollups.flush(self.deltas)
+        rollups.flush(self.deltas, self.stage.writes() if self.stage else None)
         if connection.vendor == "sqlite":  # keep the write-ahead log from growing without end
             transaction.on_commit(_checkpoint)
         self.matters, self.events, self.audits = [], [], []

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from zhili.matters.rollups import Writes
+
 
 class Ids:
     """The next free primary key of each table (read once, then counted here)."""
@@ -186,3 +188,140 @@ def foreign_keys_deferred(models_: Iterable[type[models.Model]]) -> Iterator[lis
         with connection.cursor() as cursor:
             for table, name, definition in found:
                 cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
+
+
+class RollupStage:
+    """The rollups of a bulk load, summed once at the end (PostgreSQL).
+
+    Each flush of every generating process appends its rollup rows (one per key and flush) by
+    COPY to an unlogged staging table per rollup table, which has no index to keep; ``merge`` then
+    adds each staging table's sums by key to its rollup table with the rollups' own additive
+    upsert, once, in key order, and drops it. The upsert per flush that this replaces looked up
+    the rollup tables' unique indexes once per row, at random places of indexes that grow with
+    the city (docs/performance.md, "The generator's rollups summed once"). The sums are the same:
+    addition does not depend on the order; a key whose changes sum to nothing is not written (as
+    ``rollups.rebuild`` writes none)."""
+
+    PREFIX = "bench_stage_"
+
+    def __init__(self, models_: Iterable[type[models.Model]]) -> None:
+        self.models = list(models_)
+
+    def _table(self, model: type[models.Model]) -> str:
+        return connection.ops.quote_name(self.PREFIX + model._meta.db_table)
+
+    @staticmethod
+    def _columns(model: type[models.Model]) -> tuple[list[str], list[str]]:
+        """The rollup table's key (its unique constraint's columns) and its other columns."""
+        (unique,) = [c for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+        columns = {f.name: str(f.column) for f in _fields(model)}
+        key = [columns[name] for name in unique.fields]
+        rest = [c for f, c in zip(_fields(model), columns.values(), strict=True)
+                if not f.primary_key and c not in key]  # fmt: skip
+        return key, rest
+
+    def create(self) -> None:
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for model in self.models:
+                key, rest = self._columns(model)
+                cols = ", ".join(q(c) for c in (*key, *rest))
+                cursor.execute(f"DROP TABLE IF EXISTS {self._table(model)}")
+                cursor.execute(
+                    f"CREATE UNLOGGED TABLE {self._table(model)} AS "
+                    f"SELECT {cols} FROM {q(model._meta.db_table)} WITH NO DATA"
+                )
+
+    def writes(self) -> StagedWrites:
+        return StagedWrites(self)
+
+    def merge(self, threads: int = 2) -> dict[str, int]:
+        """Add the staged sums to the rollup tables and drop the staging tables; returns the
+        rows added or updated per table. Outside a transaction the tables are merged by
+        ``threads`` connections side by side (each table's merge is one statement, on one core)."""
+        if connection.in_atomic_block or threads <= 1:  # the tests: one transaction sees the stage
+            return dict(self._merge_one(model) for model in self.models)
+        from concurrent.futures import ThreadPoolExecutor
+
+        def merge_one(model: type[models.Model]) -> tuple[str, int]:
+            try:
+                return self._merge_one(model)
+            finally:
+                connection.close()  # this thread's own connection
+
+        # The largest tables first, so that the last to finish is a small one.
+        order = sorted(self.models, key=lambda m: -len(self._columns(m)[0]))
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            return dict(pool.map(merge_one, order))
+
+    def _merge_one(self, model: type[models.Model]) -> tuple[str, int]:
+        """One table's merge. Into an empty table (a new city) the sums go by a plain INSERT with
+        the table's unique constraint dropped and added again after (one sorted build of its
+        index, not an index insert per row; the grouping made the keys unique); into a table
+        that holds rows, by the rollups' additive upsert."""
+        q = connection.ops.quote_name
+        key, rest = self._columns(model)
+        sums = [c for c in rest if c != "depth"]
+        keys = ", ".join(q(c) for c in key)
+        table = q(model._meta.db_table)
+        select = (
+            f"SELECT {keys}, "
+            + ", ".join(f"MAX({q(c)})" if c == "depth" else f"SUM({q(c)})" for c in rest)
+            + f" FROM {self._table(model)} GROUP BY {keys} HAVING "
+            + " OR ".join(f"SUM({q(c)}) <> 0" for c in sums)
+        )
+        insert = f"INSERT INTO {table} ({keys}, {', '.join(q(c) for c in rest)}) "
+        with connection.cursor() as cursor:
+            # The grouping, the sort and the index build in memory.
+            cursor.execute("SET work_mem = '256MB'")
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            try:
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+                if cursor.fetchone()[0]:
+                    cursor.execute(
+                        insert + select + f" ORDER BY {keys} ON CONFLICT ({keys}) DO UPDATE SET "
+                        + ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in sums)
+                    )  # fmt: skip
+                    n = cursor.rowcount
+                else:
+                    cursor.execute(
+                        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE conrelid = %s::regclass AND contype = 'u'",
+                        [model._meta.db_table],
+                    )
+                    unique = cursor.fetchall()
+                    for name, _definition in unique:
+                        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {q(name)}")
+                    cursor.execute(insert + select)
+                    n = cursor.rowcount
+                    for name, definition in unique:
+                        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {q(name)} {definition}")
+                cursor.execute(f"DROP TABLE {self._table(model)}")
+            finally:
+                cursor.execute("RESET work_mem")
+                cursor.execute("RESET maintenance_work_mem")
+        return str(model._meta.db_table), n
+
+
+class StagedWrites(Writes):
+    """The rollups' writes of one flush, appended to a ``RollupStage`` instead of upserted."""
+
+    def __init__(self, stage: RollupStage) -> None:
+        super().__init__()
+        self.stage = stage
+
+    def add(
+        self,
+        model: type[models.Model],
+        columns: list[str],
+        conflict: list[str],
+        counters: Iterable[str],
+        rows: list[tuple[Any, ...]],
+    ) -> None:
+        if not rows:
+            return
+        q = connection.ops.quote_name
+        sql = f"COPY {self.stage._table(model)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for r in rows:
+                copy.write_row(r)

@@ -78,7 +78,7 @@ class SqlWriter:
         return cur.fetchone()[0] if returning else None
 
     def _run(self, cur: Any, statements: list[tuple[str, list[Any]]]) -> None:
-        """As the rollups write (matters.rollups._Writes): on PostgreSQL one statement, each
+        """As the rollups write (matters.rollups.Writes): on PostgreSQL one statement, each
         write a data-modifying WITH of it; elsewhere one after the other."""
         if self.vendor == "postgresql" and len(statements) > 1:
             from zhili.matters.rollups import one_statement

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -406,7 +407,7 @@ def _cohorts(d: Deltas, m: Any, s: State) -> None:
 BULK_ROWS = 500  # from this many rows on, one statement per row would be parsed too often
 
 
-class _Writes:
+class Writes:
     """The rollup upserts of one flush. Few rows (a live event) become multi-row ``INSERT … ON
     CONFLICT`` statements, which PostgreSQL runs as one statement (each a data-modifying WITH of
     it: one round trip instead of one per table, and the same table order for every writer) and
@@ -549,12 +550,16 @@ def _groups(
         yield group
 
 
-def flush(d: Deltas, writes: _Writes | None = None) -> None:
+_COUNTERS_OF = operator.itemgetter(*ROLLUP_COUNTERS)  # Counts reads a missing counter as 0
+
+
+def flush(d: Deltas, writes: Writes | None = None) -> None:
     """Write the deltas ``d`` (with what ``writes`` already holds: the matter's state row)."""
     day = connection.ops.adapt_datefield_value
-    writes = writes or _Writes()
+    writes = writes or Writes()
+    counters = _COUNTERS_OF  # a row's counters in ROLLUP_COUNTERS order, as one tuple
     area_rows = [
-        (path, day(dd), cat, triage, mode, depth, *(c[k] for k in ROLLUP_COUNTERS))
+        (path, day(dd), cat, triage, mode, depth, *counters(c))
         for (path, dd, cat, depth, triage, mode), c in d.area.items()
         if any(c.values())
     ]
@@ -567,7 +572,7 @@ def flush(d: Deltas, writes: _Writes | None = None) -> None:
         area_rows,
     )
     unit_rows = [
-        (unit, path, day(dd), cat, triage, mode, depth, *(c[k] for k in ROLLUP_COUNTERS))
+        (unit, path, day(dd), cat, triage, mode, depth, *counters(c))
         for (unit, path, dd, cat, depth, triage, mode), c in d.unit.items()
         if any(c.values())
     ]
@@ -586,7 +591,7 @@ def flush(d: Deltas, writes: _Writes | None = None) -> None:
     key = ["area_path", "day", "unit_id", "category_id", "measure", "bucket", *dims]
     writes.add(MatterDuration, [*key, "depth", "n"], key, ["n"], duration_rows)
     all_rows = [
-        (path, day(dd), depth, *(c[k] for k in ROLLUP_COUNTERS))
+        (path, day(dd), depth, *counters(c))
         for (path, dd, depth), c in d.area_all.items()
         if any(c.values())
     ]
@@ -621,7 +626,7 @@ def record(matter: Any, event: Any) -> None:
     new = apply_event(d, matter, event, state)
     if event.action == "submit":
         add_repeats(d, [matter], {matter.pk: new})
-    writes = _Writes()
+    writes = Writes()
     if row is None or new != state:  # in the rollups' statement (one round trip on PostgreSQL)
         writes.state(matter.pk, asdict(new), new=row is None)
     flush(d, writes)
@@ -816,14 +821,15 @@ REPLAY_MATTER_FIELDS = (
 )  # fmt: skip
 REPLAY_EVENT_FIELDS = ("id", "matter", "action", "from_status", "to_status", "at", "data", "unit")
 
-ROLLUP_MODELS: tuple[type[models.Model], ...] = (
+# The tables of counts (``flush`` adds to them), and with them each matter's state.
+COUNT_MODELS: tuple[type[models.Model], ...] = (
     MatterAreaDay,
     MatterUnitDay,
     MatterDuration,
     MatterAreaAll,
     MatterDurationAll,
-    MatterRollupState,
 )
+ROLLUP_MODELS: tuple[type[models.Model], ...] = (*COUNT_MODELS, MatterRollupState)
 
 
 @transaction.atomic

@@ -613,7 +613,7 @@ def test_a_live_flush_is_one_statement_text_whatever_its_rows() -> None:
     counters = [1 if c == "created" else 0 for c in rollups.ROLLUP_COUNTERS]
     texts = []
     for paths in (["9/"], ["9/", "9/1/", "9/1/2/"]):
-        writes = rollups._Writes()
+        writes = rollups.Writes()
         rows = [(p, dt.date(2026, 1, 5), p.count("/"), *counters) for p in paths]
         writes.add(MatterAreaAll, columns, ["area_path", "day"], rollups.ROLLUP_COUNTERS, rows)
         [(sql, params)] = writes.small
@@ -629,7 +629,7 @@ def test_a_live_flush_is_one_statement_text_whatever_its_rows() -> None:
     # varchar(255) would cut it short without a word and add it to another row's counters).
     from django.db import DataError, transaction
 
-    writes = rollups._Writes()
+    writes = rollups.Writes()
     rows = [("9/" + "x" * 300 + "/", dt.date(2026, 1, 5), 2, *counters)]
     writes.add(MatterAreaAll, columns, ["area_path", "day"], rollups.ROLLUP_COUNTERS, rows)
     with pytest.raises(DataError), transaction.atomic():
