@@ -385,17 +385,21 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
     with indexes_deferred(loaded) as deferred, foreign_keys_deferred(loaded) as keys:
         if stage:
             stage.create()
-        if len(parts) == 1:
-            one = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch, progress,
-                              stage=stage)  # fmt: skip
-            results = [one]
-        else:
-            results = _live_in_processes(city, parts, seed, now, starts, recipients, batch,
-                                         progress, stage)  # fmt: skip
-        lap("live_s")
-        if stage:
-            merged = stage.merge()
-            say(f"汇总统计行 {sum(merged.values()):,} 行，{lap('merge_s'):.1f} s")
+        try:
+            if len(parts) == 1:
+                one = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch,
+                                  progress, stage=stage)  # fmt: skip
+                results = [one]
+            else:
+                results = _live_in_processes(city, parts, seed, now, starts, recipients, batch,
+                                             progress, stage)  # fmt: skip
+        finally:
+            # Also after a failure or a stop (SIGTERM): the matters written so far keep the
+            # rollups their rollup state says were counted.
+            lap("live_s")
+            if stage:
+                merged = stage.merge()
+                say(f"汇总统计行 {sum(merged.values()):,} 行，{lap('merge_s'):.1f} s")
         say(f"重建索引 {len(deferred)} 个、外键 {len(keys)} 个")
     say(f"索引与外键 {lap('indexes_s'):.1f} s")
     reset_all_sequences()

@@ -111,7 +111,7 @@ def main(raw: str) -> int:
             db,
             args,
             {
-                "build": {k: built.get(k) for k in ("times", "outcomes", "rows", "days")},
+                "build": {k: built.get(k) for k in ("times", "phases", "outcomes", "rows", "days")},
                 "measures_s": round(time.perf_counter() - measuring, 1),
             },
         ),

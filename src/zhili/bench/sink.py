@@ -4,7 +4,7 @@ Rows are dicts of attribute names (``category_id``, not ``category``) to Python 
 goes through its model field's own ``get_db_prep_save``, so what lands is what ``Model.save()``
 would have written. Primary keys are assigned by the generator (``Ids``) so that events can point
 at their matter before either is written; ``reset_sequences`` moves PostgreSQL's sequences past
-them afterwards.
+them afterwards. The rollups of a load are staged and summed once at its end (``RollupStage``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
-from zhili.matters.rollups import Writes
+from zhili.matters.rollups import COUNTERS, Writes
 
 
 class Ids:
@@ -160,12 +160,19 @@ def indexes_deferred(models_: Iterable[type[models.Model]]) -> Iterator[list[str
                 cursor.execute(sql)
 
 
-@contextlib.contextmanager
-def foreign_keys_deferred(models_: Iterable[type[models.Model]]) -> Iterator[list[str]]:
+def foreign_keys_deferred(models_: Iterable[type[models.Model]]) -> Any:
     """Drop the foreign keys of these tables for a bulk load and add them again afterwards from
     their own definitions (PostgreSQL): adding a foreign key checks every row in one join instead
     of a trigger and an index probe per row and key. The load is checked all the same — adding
     the key back fails if a row points nowhere. SQLite: nothing to do."""
+    return constraints_deferred(models_, "f")
+
+
+@contextlib.contextmanager
+def constraints_deferred(models_: Iterable[type[models.Model]], kind: str) -> Iterator[list[str]]:
+    """Drop these tables' constraints of ``kind`` (PostgreSQL's ``contype``: "f" foreign keys,
+    "u" unique constraints) and add them again afterwards from their own definitions; adding one
+    back checks every row at once (a duplicate key or a row pointing nowhere fails it)."""
     if connection.vendor != "postgresql":
         yield []
         return
@@ -176,8 +183,8 @@ def foreign_keys_deferred(models_: Iterable[type[models.Model]]) -> Iterator[lis
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
-            "JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'f' AND c.relname = ANY(%s)",
-            [tables],
+            "JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = %s AND c.relname = ANY(%s)",
+            [kind, tables],
         )
         found = [(str(t), str(n), str(d)) for t, n, d in cursor.fetchall()]
         for table, name, _definition in found:
@@ -190,45 +197,52 @@ def foreign_keys_deferred(models_: Iterable[type[models.Model]]) -> Iterator[lis
                 cursor.execute(f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
 
 
+MERGE_WORK_MEM = "256MB"  # per merging connection: the grouping and the sort in memory
+MERGE_INDEX_MEM = "512MB"  # per merging connection: a unique index built again in one sort
+
+
 class RollupStage:
     """The rollups of a bulk load, summed once at the end (PostgreSQL).
 
     Each flush of every generating process appends its rollup rows (one per key and flush) by
-    COPY to an unlogged staging table per rollup table, which has no index to keep; ``merge`` then
-    adds each staging table's sums by key to its rollup table with the rollups' own additive
-    upsert, once, in key order, and drops it. The upsert per flush that this replaces looked up
-    the rollup tables' unique indexes once per row, at random places of indexes that grow with
-    the city (docs/performance.md, "The generator's rollups summed once"). The sums are the same:
-    addition does not depend on the order; a key whose changes sum to nothing is not written (as
-    ``rollups.rebuild`` writes none)."""
+    COPY to an unlogged staging table per rollup table, which has no index to keep. ``merge``
+    then sums each staging table by key and adds the sums to its rollup table, and drops it: into
+    an empty table (a new city) by a plain INSERT, the table's unique constraint dropped and added
+    again after (one sorted build of its index); into a table that holds rows, by the rollups'
+    own additive upsert. The upsert per flush that this replaces looked up the rollup tables'
+    unique indexes once per row, and those indexes grow with the city (docs/performance.md, "The
+    generator's rollups summed once"). The sums are the same: addition does not depend on the
+    order. A key whose changes cancel is not written (the upsert per flush may leave a row of
+    zeros, which counts nothing)."""
 
     PREFIX = "bench_stage_"
 
     def __init__(self, models_: Iterable[type[models.Model]]) -> None:
         self.models = list(models_)
 
-    def _table(self, model: type[models.Model]) -> str:
+    def table(self, model: type[models.Model]) -> str:
+        """The quoted name of ``model``'s staging table."""
         return connection.ops.quote_name(self.PREFIX + model._meta.db_table)
 
     @staticmethod
-    def _columns(model: type[models.Model]) -> tuple[list[str], list[str]]:
-        """The rollup table's key (its unique constraint's columns) and its other columns."""
+    def _columns(model: type[models.Model]) -> tuple[list[str], list[str], list[str]]:
+        """The rollup table's key (its unique constraint's columns), its counters (what
+        ``rollups.flush`` adds) and the rest (each a function of the key, such as the depth)."""
         (unique,) = [c for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
-        columns = {f.name: str(f.column) for f in _fields(model)}
+        columns = {f.name: str(f.column) for f in _fields(model) if not f.primary_key}
         key = [columns[name] for name in unique.fields]
-        rest = [c for f, c in zip(_fields(model), columns.values(), strict=True)
-                if not f.primary_key and c not in key]  # fmt: skip
-        return key, rest
+        counters = [columns[name] for name in COUNTERS[model]]
+        rest = [c for c in columns.values() if c not in key and c not in counters]
+        return key, counters, rest
 
     def create(self) -> None:
         q = connection.ops.quote_name
         with connection.cursor() as cursor:
             for model in self.models:
-                key, rest = self._columns(model)
-                cols = ", ".join(q(c) for c in (*key, *rest))
-                cursor.execute(f"DROP TABLE IF EXISTS {self._table(model)}")
+                cols = ", ".join(q(c) for part in self._columns(model) for c in part)
+                cursor.execute(f"DROP TABLE IF EXISTS {self.table(model)}")
                 cursor.execute(
-                    f"CREATE UNLOGGED TABLE {self._table(model)} AS "
+                    f"CREATE UNLOGGED TABLE {self.table(model)} AS "
                     f"SELECT {cols} FROM {q(model._meta.db_table)} WITH NO DATA"
                 )
 
@@ -237,74 +251,64 @@ class RollupStage:
 
     def merge(self, threads: int = 2) -> dict[str, int]:
         """Add the staged sums to the rollup tables and drop the staging tables; returns the
-        rows added or updated per table. Outside a transaction the tables are merged by
-        ``threads`` connections side by side (each table's merge is one statement, on one core)."""
+        rows written per table. Outside a transaction, ``threads`` connections merge tables side
+        by side (each table is one statement, on one core), the largest first. Each table's
+        merge is its own transaction: one that fails leaves its rollup table and its staging
+        table as they were, and can be run again."""
         if connection.in_atomic_block or threads <= 1:  # the tests: one transaction sees the stage
             return dict(self._merge_one(model) for model in self.models)
         from concurrent.futures import ThreadPoolExecutor
 
-        def merge_one(model: type[models.Model]) -> tuple[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(f"pg_relation_size('{self.table(m)}')" for m in self.models)
+            )
+            sizes = cursor.fetchone()
+
+        def in_thread(model: type[models.Model]) -> tuple[str, int]:
             try:
                 return self._merge_one(model)
             finally:
                 connection.close()  # this thread's own connection
 
-        # The largest tables first, so that the last to finish is a small one.
-        order = sorted(self.models, key=lambda m: -len(self._columns(m)[0]))
+        size = dict(zip(self.models, sizes, strict=True))
+        order = sorted(self.models, key=lambda m: -size[m])
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            return dict(pool.map(merge_one, order))
+            return dict(pool.map(in_thread, order))
 
     def _merge_one(self, model: type[models.Model]) -> tuple[str, int]:
-        """One table's merge. Into an empty table (a new city) the sums go by a plain INSERT with
-        the table's unique constraint dropped and added again after (one sorted build of its
-        index, not an index insert per row; the grouping made the keys unique); into a table
-        that holds rows, by the rollups' additive upsert."""
         q = connection.ops.quote_name
-        key, rest = self._columns(model)
-        sums = [c for c in rest if c != "depth"]
+        key, counters, rest = self._columns(model)
         keys = ", ".join(q(c) for c in key)
         table = q(model._meta.db_table)
         select = (
             f"SELECT {keys}, "
-            + ", ".join(f"MAX({q(c)})" if c == "depth" else f"SUM({q(c)})" for c in rest)
-            + f" FROM {self._table(model)} GROUP BY {keys} HAVING "
-            + " OR ".join(f"SUM({q(c)}) <> 0" for c in sums)
+            + ", ".join([*(f"SUM({q(c)})" for c in counters), *(f"MAX({q(c)})" for c in rest)])
+            + f" FROM {self.table(model)} GROUP BY {keys} HAVING "
+            + " OR ".join(f"SUM({q(c)}) <> 0" for c in counters)
         )
-        insert = f"INSERT INTO {table} ({keys}, {', '.join(q(c) for c in rest)}) "
-        with connection.cursor() as cursor:
-            # The grouping, the sort and the index build in memory.
-            cursor.execute("SET work_mem = '256MB'")
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            try:
-                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
-                if cursor.fetchone()[0]:
-                    cursor.execute(
-                        insert + select + f" ORDER BY {keys} ON CONFLICT ({keys}) DO UPDATE SET "
-                        + ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in sums)
-                    )  # fmt: skip
-                    n = cursor.rowcount
-                else:
-                    cursor.execute(
-                        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                        "WHERE conrelid = %s::regclass AND contype = 'u'",
-                        [model._meta.db_table],
-                    )
-                    unique = cursor.fetchall()
-                    for name, _definition in unique:
-                        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {q(name)}")
+        insert = f"INSERT INTO {table} ({', '.join(q(c) for c in (*key, *counters, *rest))}) "
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'")
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{MERGE_INDEX_MEM}'")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                cursor.execute(
+                    insert + select + f" ORDER BY {keys} ON CONFLICT ({keys}) DO UPDATE SET "
+                    + ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counters)
+                )  # fmt: skip
+                n = cursor.rowcount
+            else:
+                with constraints_deferred([model], "u"):
                     cursor.execute(insert + select)
                     n = cursor.rowcount
-                    for name, definition in unique:
-                        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {q(name)} {definition}")
-                cursor.execute(f"DROP TABLE {self._table(model)}")
-            finally:
-                cursor.execute("RESET work_mem")
-                cursor.execute("RESET maintenance_work_mem")
+            cursor.execute(f"DROP TABLE {self.table(model)}")
         return str(model._meta.db_table), n
 
 
 class StagedWrites(Writes):
-    """The rollups' writes of one flush, appended to a ``RollupStage`` instead of upserted."""
+    """The rollups' writes of one flush: the rows of a staged table appended to its
+    ``RollupStage`` table by COPY, any other table's upserted as ``Writes`` does."""
 
     def __init__(self, stage: RollupStage) -> None:
         super().__init__()
@@ -318,10 +322,13 @@ class StagedWrites(Writes):
         counters: Iterable[str],
         rows: list[tuple[Any, ...]],
     ) -> None:
+        if model not in self.stage.models:
+            super().add(model, columns, conflict, counters, rows)
+            return
         if not rows:
             return
         q = connection.ops.quote_name
-        sql = f"COPY {self.stage._table(model)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+        sql = f"COPY {self.stage.table(model)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for r in rows:
                 copy.write_row(r)

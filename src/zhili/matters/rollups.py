@@ -568,7 +568,7 @@ def flush(d: Deltas, writes: Writes | None = None) -> None:
         MatterAreaDay,
         ["area_path", "day", "category_id", *dims, "depth", *ROLLUP_COUNTERS],
         ["area_path", "day", "category_id", *dims],
-        ROLLUP_COUNTERS,
+        COUNTERS[MatterAreaDay],
         area_rows,
     )
     unit_rows = [
@@ -580,7 +580,7 @@ def flush(d: Deltas, writes: Writes | None = None) -> None:
         MatterUnitDay,
         ["unit_id", "area_path", "day", "category_id", *dims, "depth", *ROLLUP_COUNTERS],
         ["unit_id", "area_path", "day", "category_id", *dims],
-        ROLLUP_COUNTERS,
+        COUNTERS[MatterUnitDay],
         unit_rows,
     )
     duration_rows = [
@@ -589,7 +589,7 @@ def flush(d: Deltas, writes: Writes | None = None) -> None:
         if n
     ]
     key = ["area_path", "day", "unit_id", "category_id", "measure", "bucket", *dims]
-    writes.add(MatterDuration, [*key, "depth", "n"], key, ["n"], duration_rows)
+    writes.add(MatterDuration, [*key, "depth", "n"], key, COUNTERS[MatterDuration], duration_rows)
     all_rows = [
         (path, day(dd), depth, *counters(c))
         for (path, dd, depth), c in d.area_all.items()
@@ -599,7 +599,7 @@ def flush(d: Deltas, writes: Writes | None = None) -> None:
         MatterAreaAll,
         ["area_path", "day", "depth", *ROLLUP_COUNTERS],
         ["area_path", "day"],
-        ROLLUP_COUNTERS,
+        COUNTERS[MatterAreaAll],
         all_rows,
     )
     duration_all_rows = [
@@ -608,7 +608,9 @@ def flush(d: Deltas, writes: Writes | None = None) -> None:
         if n
     ]
     key = ["area_path", "day", "unit_id", "measure", "bucket"]
-    writes.add(MatterDurationAll, [*key, "depth", "n"], key, ["n"], duration_all_rows)
+    writes.add(
+        MatterDurationAll, [*key, "depth", "n"], key, COUNTERS[MatterDurationAll], duration_all_rows
+    )
     writes.run()
 
 
@@ -821,14 +823,16 @@ REPLAY_MATTER_FIELDS = (
 )  # fmt: skip
 REPLAY_EVENT_FIELDS = ("id", "matter", "action", "from_status", "to_status", "at", "data", "unit")
 
-# The tables of counts (``flush`` adds to them), and with them each matter's state.
-COUNT_MODELS: tuple[type[models.Model], ...] = (
-    MatterAreaDay,
-    MatterUnitDay,
-    MatterDuration,
-    MatterAreaAll,
-    MatterDurationAll,
-)
+# The tables of counts and their counters (the columns ``flush`` adds to) …
+COUNTERS: dict[type[models.Model], tuple[str, ...]] = {
+    MatterAreaDay: ROLLUP_COUNTERS,
+    MatterUnitDay: ROLLUP_COUNTERS,
+    MatterDuration: ("n",),
+    MatterAreaAll: ROLLUP_COUNTERS,
+    MatterDurationAll: ("n",),
+}
+COUNT_MODELS: tuple[type[models.Model], ...] = tuple(COUNTERS)
+# … and with them each matter's state: every table of the rollups.
 ROLLUP_MODELS: tuple[type[models.Model], ...] = (*COUNT_MODELS, MatterRollupState)
 
 

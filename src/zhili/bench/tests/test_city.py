@@ -21,6 +21,7 @@ from zhili.matters.models import (
     Matter,
     MatterAreaAll,
     MatterAreaDay,
+    MatterDurationAll,
     MatterEvent,
     MatterRollupState,
 )
@@ -36,15 +37,15 @@ def test_tiny_city(tmp_path: Path) -> None:
     assert RoleGrant.objects.filter(user=city, role__slug="city_admin").exists()
 
     def indexes() -> dict[str, Any]:
-        """The loaded tables' indexes and foreign keys (dropped for the load)."""
+        """The loaded tables' indexes, unique constraints and foreign keys (dropped for the load)."""
         out = {}
         with connection.cursor() as cursor:
             for table in ("matters_matter", "matters_matterevent", "matters_matterareaday"):
                 found = connection.introspection.get_constraints(cursor, table)
                 out |= {
-                    f"{table}.{k}": (v["columns"], v["foreign_key"])
+                    f"{table}.{k}": (v["columns"], v["foreign_key"], v["unique"])
                     for k, v in found.items()
-                    if v["index"] or v["foreign_key"]
+                    if v["index"] or v["foreign_key"] or v["unique"]
                 }
         return out
 
@@ -66,7 +67,9 @@ def test_tiny_city(tmp_path: Path) -> None:
     staged = ["merge_s"] if connection.vendor == "postgresql" else []
     assert list(made["phases"]) == ["live_s", *staged, "indexes_s", "repeats_s"]
     assert indexes() == before  # dropped for the load, built again
-    assert any(fk for _cols, fk in before.values()) and len(before) > 10
+    assert any(fk for _cols, fk, _unique in before.values()) and len(before) > 10
+    rollup_keys = [v for k, v in before.items() if k.startswith("matters_matterareaday.")]
+    assert any(unique and "area_path" in cols for cols, _fk, unique in rollup_keys)  # back too
     # The rollups (on PostgreSQL staged and summed once after the load: RollupStage) are what
     # a rebuild from the written events gives, and no staging table is left behind.
     with connection.cursor() as cursor:
@@ -129,8 +132,10 @@ def test_a_stage_adds_its_sums_to_rows_already_there() -> None:
         d = rollups.Deltas()
         key = "500000/500103/" if "created" in changes else "500000/500104/"
         d.area_all[(key, day, 1)].update(changes)
+        d.durations_all[(key, day, 0, "close", 5, 1)] += 1  # a table not staged here
         rollups.flush(d, stage.writes())
     assert MatterAreaAll.objects.count() == 1  # nothing added before the merge
+    assert sum(MatterDurationAll.objects.values_list("n", flat=True)) == 4  # upserted at once
     assert stage.merge() == {"matters_matterareaall": 1}
     row = MatterAreaAll.objects.get()
     assert (row.area_path, row.created, row.accepted, row.due) == ("500000/500103/", 6, 1, 0)
