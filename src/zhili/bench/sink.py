@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from zhili.matters.rollups import COUNTERS, Writes
+from zhili.matters.rollups import COUNTERS, Writes, additive_upsert
 
 
 class Ids:
@@ -293,10 +293,8 @@ class RollupStage:
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{MERGE_INDEX_MEM}'")
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
             if cursor.fetchone()[0]:
-                cursor.execute(
-                    insert + select + f" ORDER BY {keys} ON CONFLICT ({keys}) DO UPDATE SET "
-                    + ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counters)
-                )  # fmt: skip
+                upsert = additive_upsert(model, key, counters)
+                cursor.execute(f"{insert}{select} ORDER BY {keys} {upsert}")
                 n = cursor.rowcount
             else:
                 with constraints_deferred([model], "u"):

@@ -407,6 +407,18 @@ def _cohorts(d: Deltas, m: Any, s: State) -> None:
 BULK_ROWS = 500  # from this many rows on, one statement per row would be parsed too often
 
 
+def additive_upsert(
+    model: type[models.Model], conflict: Iterable[str], counters: Iterable[str]
+) -> str:
+    """The tail that makes an INSERT into a rollup table add its counters to the row already
+    there (``ON CONFLICT (key) DO UPDATE SET c = table.c + excluded.c``)."""
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    return f"ON CONFLICT ({', '.join(q(c) for c in conflict)}) DO UPDATE SET " + ", ".join(
+        f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counters
+    )
+
+
 class Writes:
     """The rollup upserts of one flush. Few rows (a live event) become multi-row ``INSERT … ON
     CONFLICT`` statements, which PostgreSQL runs as one statement (each a data-modifying WITH of
@@ -433,9 +445,7 @@ class Writes:
         q = connection.ops.quote_name
         table = q(model._meta.db_table)
         cols = ", ".join(q(c) for c in columns)
-        tail = f" ON CONFLICT ({', '.join(q(c) for c in conflict)}) DO UPDATE SET " + ", ".join(
-            f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in counters
-        )
+        tail = " " + additive_upsert(model, conflict, counters)
         rows.sort(key=lambda r: r[: len(conflict) + 1])  # one lock order for every writer
         if len(rows) < BULK_ROWS and connection.vendor == "postgresql":
             self.small.append((_unnest_insert(model, tuple(columns)) + tail, _by_column(rows)))
