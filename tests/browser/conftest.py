@@ -95,7 +95,14 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     name = f"zhili_e2e_{secrets.token_hex(4)}"
     parts = urlsplit(base)
+    # The server's database is made from the one DATABASE_URL names, or, when that one does not
+    # exist yet (a new machine: the unit tests make only test_<name>), from "postgres", as
+    # Django's own test runner falls back.
     admin_url = urlunsplit(("postgresql", parts.netloc, parts.path or "/postgres", "", ""))
+    try:
+        psycopg.connect(admin_url, autocommit=True).close()
+    except psycopg.OperationalError:
+        admin_url = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
