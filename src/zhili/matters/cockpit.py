@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from zhili.cockpit.registry import CockpitQuery, Figure, Section, TrendSeries
 from zhili.matters import metrics as m
@@ -24,7 +24,7 @@ def matters_section(q: CockpitQuery) -> Section | None:
     figures = [
         Figure("matters.created", gettext("受理诉求"), r.counts["created"], unit=gettext("件"),
                children={c: row["counts"]["created"] for c, row in rows.items()}, map=True),
-        Figure("matters.closed", gettext("结案"), r.counts["closed"], unit=gettext("件"),
+        Figure("matters.closed", pgettext("counter", "结案"), r.counts["closed"], unit=gettext("件"),
                children={c: row["counts"]["closed"] for c, row in rows.items()}),
     ]  # fmt: skip
     for key in RATES:
@@ -54,7 +54,9 @@ def matters_section(q: CockpitQuery) -> Section | None:
     )
     trends = [
         TrendSeries(gettext("受理"), [(t["day"].isoformat(), t["created"]) for t in r.trend]),
-        TrendSeries(gettext("结案"), [(t["day"].isoformat(), t["closed"]) for t in r.trend]),
+        TrendSeries(
+            pgettext("counter", "结案"), [(t["day"].isoformat(), t["closed"]) for t in r.trend]
+        ),
     ]
     query = urlencode({"area": q.area.code, "from": q.start, "to": q.end})
     return Section("matters", gettext("群众诉求"), figures, f"{reverse('matters:metrics')}?{query}", trends,

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from zhili.core.db_router import report_reads
 from zhili.core.errors import ValidationFailed
@@ -78,8 +78,16 @@ def volume(r: m.Report, counts: dict[str, int]) -> int:
     return counts["created"]
 
 
+# A counter's name as a count ("Dispatched", "Closed"), not as the action ("Dispatch", "Close").
+COUNTED = {
+    "created": gettext_lazy("受理"),
+    "dispatched": pgettext_lazy("counter", "派遣"),
+    "closed": pgettext_lazy("counter", "结案"),
+}
+
+
 def volume_label(r: m.Report) -> str:
-    return gettext("派遣") if r.by == "unit" or r.view.unit is not None else gettext("受理")
+    return str(COUNTED["dispatched" if r.by == "unit" or r.view.unit is not None else "created"])
 
 
 def scope_label(r: m.Report) -> str:
@@ -161,11 +169,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
         ],
         "districts": r.districts,
         "volume_label": volume_label(r),
-        "trend_label": gettext("派遣") if r.view.unit is not None else gettext("受理"),
+        "trend_label": str(COUNTED["dispatched" if r.view.unit is not None else "created"]),
         "trend_key": "dispatched" if r.view.unit is not None else "created",
         # The charts' own words, in the page's language.
         "words": {
-            "closed": gettext("结案"),
+            "closed": str(COUNTED["closed"]),
             "overdue": gettext("超期未处置"),
             "no_data": gettext("无数据"),
             "unit": gettext(" 件"),
@@ -194,7 +202,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "measures": m.MEASURES,
         "table_labels": [m.MEASURE_BY_KEY[k].label for k in table_measures],
         "presets": m.PRESET_DAYS,
-        "trend_label": gettext("派遣") if r.view.unit is not None else gettext("受理"),
+        "trend_label": str(COUNTED["dispatched" if r.view.unit is not None else "created"]),
         "by_area_url": link(by="area"),
         "by_unit_url": link(by="unit"),
         "row_label": m.DIMENSION_LABELS.get(r.by, ""),

@@ -486,7 +486,7 @@ class RollupCounts(models.Model):
     contacted_on_time = models.IntegerField(gettext_lazy("按时联系"), default=0)
     verified = models.IntegerField(gettext_lazy("核查"), default=0)
     reworked = models.IntegerField(gettext_lazy("返工"), default=0)
-    closed = models.IntegerField(gettext_lazy("结案"), default=0)
+    closed = models.IntegerField(pgettext_lazy("counter", "结案"), default=0)
     extended = models.IntegerField(gettext_lazy("延期"), default=0)
     suspended = models.IntegerField(gettext_lazy("挂起"), default=0)
     self_handled = models.IntegerField(gettext_lazy("自行处置"), default=0)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from zhili.areas.models import Area
@@ -487,6 +490,21 @@ def test_xlsx_export_opens(history: dict, login: Any) -> None:
     assert rows["合计"][2] == 8
     assert rows["合计"][header.index("结案率")] == pytest.approx(0.5)
     assert "指标口径" in wb.sheetnames
+
+
+def test_the_charts_name_counts_not_actions_in_english(history: dict, login: Any) -> None:
+    """结案 and 派遣 are both an action (a button: "Close", "Dispatch") and a count (a chart's
+    legend: "Closed", "Dispatched"); the counts take the "counter" context."""
+    client = login("yuzhong")
+    client.cookies["django_language"] = "en"
+    for query, volume in (("", "Received"), ("by=unit&", "Dispatched")):
+        html = client.get(f"/matters/metrics/?{query}{QS}").content.decode()
+        data = json.loads(html.split('id="metrics-data" type="application/json">')[1].split("<")[0])
+        assert data["words"]["closed"] == "Closed" and data["volume_label"] == volume
+        assert f"By sub-area: {volume} and closed" in html or "By responsible unit:" in html
+        assert "Received and closed, by day" in html
+    with translation.override("en"):
+        assert gettext("结案") == "Close"  # the action's button keeps its verb
 
 
 def test_metrics_page_without_data_and_for_a_street_worker(login: Any) -> None:
