@@ -6,6 +6,13 @@ while such a view runs, the router sends its reads to the ``replica`` database i
 configured. Everything else, and every write, stays on ``default``. A replica lags its primary by
 a moment, which a statistics page can afford and a form that reads what it just wrote cannot: so
 only marked views read from it. Without DATABASE_REPLICA_URL nothing changes.
+
+A report's reads are also planned for their own values: on PostgreSQL with prepared statements
+(settings, ``DATABASE_PREPARE_THRESHOLD``), psycopg prepares nothing inside ``reporting()``. A
+prepared statement is planned once for any values after five runs (PostgreSQL's generic plan),
+which suits a form's lookups by key and not a report's sums over a range of days and areas: the
+city's dashboard read 14 times slower with them (docs/performance.md, "Reports planned for their
+values").
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 REPLICA = "replica"
 _reporting: ContextVar[bool] = ContextVar("zhili_report_reads", default=False)
@@ -24,12 +33,32 @@ _reporting: ContextVar[bool] = ContextVar("zhili_report_reads", default=False)
 
 @contextmanager
 def reporting() -> Iterator[None]:
-    """Reads inside the block go to the replica, when there is one."""
+    """Reads inside the block go to the replica, when there is one, unprepared."""
     token = _reporting.set(True)
+    try:
+        with unprepared(connections[read_database()]):
+            yield
+    finally:
+        _reporting.reset(token)
+
+
+@contextmanager
+def unprepared(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """Statements run inside the block are not prepared on the server (each is planned for its
+    parameters), on a PostgreSQL connection that prepares; elsewhere, nothing changes."""
+    if connection.vendor != "postgresql" or not connection.settings_dict.get("OPTIONS", {}).get(
+        "prepare_threshold"
+    ):
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.prepare_threshold
+    raw.prepare_threshold = None  # psycopg: prepare nothing, not even what it prepared before
     try:
         yield
     finally:
-        _reporting.reset(token)
+        raw.prepare_threshold = before
 
 
 def report_reads[F: Callable[..., Any]](view: F) -> F:

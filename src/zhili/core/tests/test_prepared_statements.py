@@ -64,3 +64,31 @@ def test_a_query_run_twice_is_prepared_on_the_server() -> None:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "areas_area"' in s and "$1" in s for s in prepared), prepared
+
+
+@pytest.mark.django_db
+def test_a_report_prepares_nothing_and_a_form_after_it_still_does() -> None:
+    """A report's sums are planned for their own values (``core.db_router.reporting``): the same
+    statement run a dozen times inside a report is never prepared; after it, it is again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    from zhili.areas.models import Area
+    from zhili.core.db_router import reporting
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            found = [row[0] for row in cursor.fetchall()]
+        return [s for s in found if 'FROM "areas_area" WHERE "areas_area"."depth" >=' in s]
+
+    with reporting(), reporting():  # nested: the inner block gives back what the outer set
+        for depth in range(12):
+            Area.objects.filter(depth__gte=depth).count()
+    assert prepared() == []
+    assert (
+        connection.connection.prepare_threshold
+        == connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    )
+    for depth in range(3):
+        Area.objects.filter(depth__gte=depth).count()
+    assert len(prepared()) == 1

@@ -208,8 +208,8 @@ def test_redis_url_moves_the_cache_and_the_task_queue_to_redis(
 # -- DATABASE_REPLICA_URL: report reads from the replica -------------------------------------
 
 
-def test_reads_outside_a_report_stay_on_the_primary() -> None:
-    with reporting():
+def test_reads_outside_a_report_stay_on_the_primary(db: Any) -> None:
+    with reporting():  # on PostgreSQL, a report opens its connection to plan its reads (unprepared)
         assert read_database() == "default", "no replica configured: nothing changes"
 
 
