@@ -540,6 +540,24 @@ def late_list(
     return out
 
 
+def overdue_unsubmitted(user: Any) -> tuple[int, list[Plan]]:
+    """The reports the user may submit, of the active plans, past their milestone and not submitted
+    (pending or returned), each plan on its own clock (``Plan.clock``: a plan followed as of a
+    day counts as of that day, as its warnings page does); and the plans that hold them."""
+    n, plans = 0, []
+    for plan in Plan.objects.visible_to(user).filter(status=PlanStatus.ACTIVE).order_by("-id"):
+        found = (
+            Report.objects.visible_to(user, "submit")
+            .filter(plan=plan, status__in=[ReportStatus.PENDING, ReportStatus.RETURNED])
+            .filter(milestone__due__lt=plan.clock())
+            .count()
+        )
+        if found:
+            n += found
+            plans.append(plan)
+    return n, plans
+
+
 def late_by_assignee(items: list[LateItem]) -> list[dict[str, Any]]:
     """Who is late: per assignee, how many milestones are overdue and at risk."""
     agg: dict[str, dict[str, Any]] = defaultdict(lambda: {"overdue": 0, "at_risk": 0, "worst": 0})
@@ -570,16 +588,26 @@ def incident_get(user: Any, plan: Plan, pk: int) -> Incident:
 def my_reminders(user: Any, plan: Plan, limit: int = 20) -> list[Reminder]:
     """Warnings about what the user holds (``holders.holding``): the same rule that chose whom
     ``reminders_send`` warned, and where the table opens (``holders.table_default_by``)."""
-    held = holding(user)
-    if not held:
-        return []
     return list(
-        Reminder.objects.filter(held.q("report__"), report__plan=plan)
-        .exclude(report__status=ReportStatus.ACCEPTED)
+        _my_reminders(user, plan)
         .select_related(
             "report", "report__milestone", "report__milestone__task", "report__assignment"
         )
         .order_by("-id")[:limit]
+    )
+
+
+def my_reminder_count(user: Any, plan: Plan) -> int:
+    """How many ``my_reminders`` there are in all (the table lists the latest few)."""
+    return _my_reminders(user, plan).count()
+
+
+def _my_reminders(user: Any, plan: Plan) -> QuerySet[Reminder]:
+    held = holding(user)
+    if not held:
+        return Reminder.objects.none()
+    return Reminder.objects.filter(held.q("report__"), report__plan=plan).exclude(
+        report__status=ReportStatus.ACCEPTED
     )
 
 

@@ -125,6 +125,10 @@ def table(request: HttpRequest, plan: int) -> HttpResponse:
         }
         for s in CellState
     ]
+    reminders = selectors.my_reminders(request.user, the_plan, limit=5)  # the latest few listed
+    total = len(reminders)
+    if total == 5:  # perhaps more: counted
+        total = selectors.my_reminder_count(request.user, the_plan)
     return render(
         request,
         "targets/table.html",
@@ -137,7 +141,8 @@ def table(request: HttpRequest, plan: int) -> HttpResponse:
             "methods": dict(Method.choices),
             "query": request.GET.urlencode(),
             "is_office": _is_office(request.user, the_plan),
-            "reminders": selectors.my_reminders(request.user, the_plan),
+            "reminders": reminders,
+            "reminders_total": total,
         },
     )
 

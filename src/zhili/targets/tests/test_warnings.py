@@ -62,6 +62,29 @@ def test_units_see_their_warnings(small_plan: Any, login: Any, office: Any) -> N
     services.reminders_send(plan=plan)
     page = login("unit_gaj").get(f"/targets/{plan.pk}/").content.decode()
     assert 'id="my-reminders"' in page and "临期提醒" in page
+    # Every warning counted, the latest five listed, and the way to the rest.
+    n = Reminder.objects.filter(report__plan=plan, report__unit__name="市公安局").count()
+    services.reminders_send(plan=plan, on=dt.date(2030, 4, 1))  # now overdue as well
+    more = Reminder.objects.filter(report__plan=plan, report__unit__name="市公安局").count()
+    page = login("unit_gaj").get(f"/targets/{plan.pk}/").content.decode()
+    box = page.split('id="my-reminders"')[1].split("</div>\n</div>")[0].split("</ul>")[0]
+    assert (n, more) == (2, 4) and f"您有 {more} 条预警提醒" in page
+    assert box.count("<li>") == 4 and "my-reminders-more" not in box
+
+
+def test_the_table_lists_the_latest_warnings_and_links_to_the_rest(
+    small_plan: Any, login: Any
+) -> None:
+    plan = small_plan(dues=("2030-03-31", "2030-04-30", "2030-05-31"))
+    for day in ("2030-03-25", "2030-04-01", "2030-04-25", "2030-05-01"):
+        services.reminders_send(plan=plan, on=dt.date.fromisoformat(day))
+    n = Reminder.objects.filter(report__plan=plan, report__unit__name="市公安局").count()
+    page = login("unit_gaj").get(f"/targets/{plan.pk}/").content.decode()
+    box = page.split('id="my-reminders"')[1].split("</ul>")[0]
+    assert n > 5 and f"您有 {n} 条预警提醒" in page
+    assert (
+        box.count("<li>") == 6 and f'href="/targets/{plan.pk}/late/" id="my-reminders-more"' in box
+    )
     assert (
         'id="my-reminders"' not in login("office_zfw").get(f"/targets/{plan.pk}/").content.decode()
     )
@@ -135,3 +158,27 @@ def test_demo_plan_imports_cleanly(users: dict[str, Any]) -> None:
     }
     assert len(holders) == 37
     assert sum(t.weight for t in tasks) > Decimal(90)
+
+
+def test_the_home_to_do_counts_what_the_warnings_page_lists(
+    small_plan: Any, office: Any, users: dict[str, Any], login: Any
+) -> None:
+    """逾期未报送 on the home page counts on the plan's clock, as the warnings page it links to
+    does (a plan followed as of a day showed 5 overdue on the home page and none on its page)."""
+    from zhili.targets import todo
+
+    plan = small_plan(dues=("2030-03-31", "2030-06-30"))
+    plan = services.plan_rule_update(actor=office, plan=plan, as_of=dt.date(2030, 4, 2))
+    unit = users["unit_gaj"]
+    report = Report.objects.filter(plan=plan, unit__name="市公安局").order_by("id").first()
+    services.report_submit(actor=unit, report=report, text="完成", uploads=[Upload("a.pdf", PDF)])
+    late = next(t for t in todo.items(unit) if t.label == "逾期未报送")  # a unit's reporter too
+    rows = [
+        i
+        for i in late_list(unit, plan, state="overdue")
+        if i.report.status in ("pending", "returned")
+    ]
+    assert late.count == len(rows) == 1  # 市公安局's two 2030-03-31 milestones, one submitted
+    assert late.url == f"/targets/{plan.pk}/late/?state=overdue"
+    page = login("unit_gaj").get(late.url).content.decode()
+    assert page.count('<span class="tt-key s-overdue">') == 2  # the submitted one is listed too
