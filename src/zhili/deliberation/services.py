@@ -155,6 +155,8 @@ class StepInput:
 def _publicity_window(i: StepInput) -> None:
     if i.public_from is None or i.public_until is None:
         raise ValidationFailed(gettext("请填写公开起止日期"), code="window_required")
+    if i.public_until < i.public_from:
+        raise ValidationFailed(gettext("公开结束日期不能早于开始日期"), code="window_reversed")
     if (i.public_until - i.public_from).days + 1 < PUBLICITY_MIN_DAYS:
         raise ValidationFailed(
             gettext("公开期不少于 %(days)s 天") % {"days": PUBLICITY_MIN_DAYS},
@@ -180,6 +182,12 @@ def step_record(
     text = clean_text(step.text, gettext("内容"), limit=8000)
     if step.held_on > timezone.localdate():
         raise ValidationFailed(gettext("日期不能晚于今天"), code="future")
+    last = deliberation.steps.order_by("-held_on").values_list("held_on", flat=True).first()
+    if last is not None and step.held_on < last:  # the steps are held in their order
+        raise ValidationFailed(
+            gettext("日期不能早于上一步的日期（%(day)s）") % {"day": last.isoformat()},
+            code="before_previous_step",
+        )
     if stage in PUBLICITY:
         _publicity_window(step)
     facts: Any = None

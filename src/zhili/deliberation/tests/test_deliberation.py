@@ -264,3 +264,44 @@ def test_publicity_for_its_window_on_the_public_page(secretary: Any, community: 
     assert page.status_code == 200 and "同意在 3 号楼东侧加装电梯" in page.content.decode()
     item = Client().get(f"/public/notices/{d.number}/")
     assert item.status_code == 200 and "决议公开" in item.content.decode()
+
+
+def test_a_step_cannot_be_dated_before_the_one_it_follows(secretary: Any, community: Any) -> None:
+    """The steps are held in their order: a resolution dated a month before the proposal is
+    refused with the date it must not precede, and nothing is recorded."""
+    d = _through_party(_new(secretary, community), secretary)  # every step on DAY
+    with pytest.raises(ValidationFailed) as caught:
+        _step(
+            d,
+            secretary,
+            "decide",
+            assembly=Assembly.REPRESENTATIVES,
+            due=45,
+            present=30,
+            votes_for=16,
+            signatures=SIGNED,
+            witness=f.user("jiefangbei"),
+            held_on=DAY - dt.timedelta(days=30),
+        )
+    assert caught.value.code == "before_previous_step" and DAY.isoformat() in caught.value.message
+    assert Step.objects.filter(deliberation=d).count() == 3
+    d = _step(
+        d,
+        secretary,
+        "decide",
+        assembly=Assembly.REPRESENTATIVES,
+        due=45,
+        present=30,
+        votes_for=16,
+        signatures=SIGNED,
+        witness=f.user("jiefangbei"),
+    )  # the same day as the step before: allowed
+    with pytest.raises(ValidationFailed, match="结束日期不能早于开始日期") as reversed_:
+        _step(
+            d,
+            secretary,
+            "publish_resolution",
+            public_from=DAY + dt.timedelta(days=18),
+            public_until=DAY + dt.timedelta(days=8),
+        )
+    assert reversed_.value.code == "window_reversed"
