@@ -30,8 +30,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     roots = area_scope_roots(user)
     scope = [{"area": a, "counts": area_descendant_counts(a)} for a in roots[:6]]
+    grants = list(my_grants(user))
+    # A grant's area links to its page only where the user may view areas (a unit's reporter or
+    # a mediator holds a grant over an area whose page they cannot open).
+    linked = {g.area.code for g in grants if any(g.area.path.startswith(r.path) for r in roots)}
     context = {
-        "grants": my_grants(user),
+        "grants": grants,
+        "linked": linked,
         "scope": scope,
         "todos": todos_for(user),
         "can_report": field_reporter(user),

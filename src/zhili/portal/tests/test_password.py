@@ -83,3 +83,20 @@ def test_the_home_page_and_me_show_the_users_grants(login: Any, client: Any, bea
     body = client.get("/api/v1/me", headers=bearer("jiefangbei")).json()
     assert body["username"] == "jiefangbei"
     assert [(g["role"], g["area_code"]) for g in body["grants"]] == [("street_worker", "500103003")]
+
+
+def test_every_area_the_home_page_links_opens(login: Any, users: dict[str, Any]) -> None:
+    """A grant's area is a link only where the user may open it: a unit's reporter, a mediator
+    or a legal adviser saw their grant's area as a link that answered 404."""
+    import re
+
+    checked = set()
+    for name in sorted(users):
+        client = login(name)
+        page = client.get("/").content.decode()
+        for href in set(re.findall(r'href="(/areas/\d+/)"', page)):
+            assert client.get(href).status_code == 200, (name, href)
+            checked.add(name)
+    assert {"yuzhong", "jiefangbei"} <= checked  # they do link their areas
+    page = login("unit_gaj").get("/").content.decode()
+    assert "责任单位填报员" in page and 'href="/areas/' not in page
