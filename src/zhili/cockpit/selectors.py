@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext
 
 from zhili.areas.models import Area, Level
@@ -21,10 +21,11 @@ from zhili.matters.metrics import Period, period_parse
 DRILL_LEVELS = (Level.CITY, Level.DISTRICT, Level.STREET)
 
 
-def area_for(user: Any, code: str = "") -> Area:
-    """The cockpit's area: the city by default (or the user's own top area), 404 outside scope."""
+def area_for(user: Any, code: str = "", model: type[Model] = WeeklyReport) -> Area:
+    """The cockpit's area: the city by default (or the user's own top area), 404 outside the
+    user's scope over ``model`` (the cockpit's figures; the camera points for their page)."""
     if not code:
-        paths = scope_paths(user, WeeklyReport, "view")
+        paths = scope_paths(user, model, "view")
         if paths:
             found = Area.objects.filter(path=sorted(paths)[0]).first()
             if found is not None:
@@ -33,7 +34,7 @@ def area_for(user: Any, code: str = "") -> Area:
     area = Area.objects.filter(code=code).first()
     if area is None:
         raise NotFound(gettext("区域 %(code)s 不存在") % {"code": code}, code="area_not_found")
-    require_at(user, "view", WeeklyReport, area.path, noun=gettext("区域"))
+    require_at(user, "view", model, area.path, noun=gettext("区域"))
     return area
 
 

@@ -159,7 +159,7 @@ def report_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cameras(request: HttpRequest) -> HttpResponse:
-    area = selectors.area_for(request.user, request.GET.get("area", "").strip())
+    area = selectors.area_for(request.user, request.GET.get("area", "").strip(), CameraPoint)
     form = CameraForm(request.POST or None)
     bind_pickers(form, request.user)
     if request.method == "POST" and form.is_valid():
