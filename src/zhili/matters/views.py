@@ -102,7 +102,9 @@ def _row(m: Matter, now: Any) -> dict[str, Any]:
 def _export_filters(request: HttpRequest, data: Any) -> selectors.MatterFilters:
     form = QueueFilterForm(data or None, user=request.user)
     if form.is_bound and not form.is_valid():
-        raise ValidationFailed("筛选条件有误，请在工作台修改后再导出", code="invalid_filters")
+        raise ValidationFailed(
+            gettext("筛选条件有误，请在工作台修改后再导出"), code="invalid_filters"
+        )
     return form.filters()
 
 

@@ -630,10 +630,10 @@ def candidate_propose(
     queue of the area's district and street for an officer to register it as a risk or dismiss
     it; nothing is registered silently. Idempotent by ``key``: returns (candidate, created)."""
     if kind not in CandidateKind.values:
-        raise ValidationFailed("风险线索类型无效", code="invalid_kind")
+        raise ValidationFailed(gettext("风险线索类型无效"), code="invalid_kind")
     prefill = evidence.get("prefill") or {}
     if set(prefill) - set(PREFILL_FIELDS):
-        raise ValidationFailed("风险线索的预填字段无效", code="invalid_prefill")
+        raise ValidationFailed(gettext("风险线索的预填字段无效"), code="invalid_prefill")
     found = RiskCandidate.objects.filter(key=key[:200]).first()
     if found is not None:
         return found, False

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext
+
 from zhili.core.errors import ValidationFailed
 from zhili.targets.models import Evidence, Report
 from zhili.targets.workflow import RETURN, REVIEW
@@ -21,32 +23,37 @@ MAX_TEXT = 5000
 def clean(text: str, *, what: str) -> str:
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
-        raise ValidationFailed(f"{what}不能超过 {MAX_TEXT} 字")
+        raise ValidationFailed(
+            gettext("%(what)s不能超过 %(limit)s 字") % {"what": what, "limit": MAX_TEXT},
+            code="too_long",
+        )
     return text
 
 
 def submit_text(text: str) -> str:
     """The progress text of a submission, or the reason it is refused."""
-    text = clean(text, what="进展情况")
+    text = clean(text, what=gettext("进展情况"))
     if not text:
-        raise ValidationFailed("请填写进展情况", code="text_required")
+        raise ValidationFailed(gettext("请填写进展情况"), code="text_required")
     return text
 
 
 def review_comment(decision: str, comment: str) -> str:
     """The reviewer's comment, or the reason the decision is refused."""
     if decision not in REVIEW:
-        raise ValidationFailed("审核结论须为“通过”或“退回”", code="invalid_decision")
-    comment = clean(comment, what="审核意见")
+        raise ValidationFailed(gettext("审核结论须为“通过”或“退回”"), code="invalid_decision")
+    comment = clean(comment, what=gettext("审核意见"))
     if decision == RETURN and not comment:
-        raise ValidationFailed("退回时请写明退回理由", code="comment_required")
+        raise ValidationFailed(gettext("退回时请写明退回理由"), code="comment_required")
     return comment
 
 
 def require_evidence(report: Report, kept: Sequence[Evidence], uploads: Sequence[Any]) -> None:
     if report.milestone.evidence and not (kept or uploads):
         raise ValidationFailed(
-            f"该节点要求提供佐证材料：{report.milestone.evidence}", code="evidence_required"
+            gettext("该节点要求提供佐证材料：%(evidence)s")
+            % {"evidence": report.milestone.evidence},
+            code="evidence_required",
         )
 
 

@@ -701,7 +701,9 @@ def minimum_wage_set(
             AreaLevel.DISTRICT,
         )
     ):
-        raise ValidationFailed("最低工资标准按全市或区县设定，请填写现行的区县代码", code="place")
+        raise ValidationFailed(
+            gettext("最低工资标准按全市或区县设定，请填写现行的区县代码"), code="place"
+        )
     value = _decimal(monthly, "月最低工资", low=Decimal(1), high=Decimal(100000))
     text = clean_text(source, "依据（文件名称与文号）", limit=200)
     label = clean_text(tier, "档次", limit=40, required=False)

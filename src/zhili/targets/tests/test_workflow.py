@@ -273,3 +273,19 @@ def test_district_splits_among_its_streets(
     assert street_report.status == "accepted"
     with pytest.raises(ValidationFailed, match="已分到"):
         services.share_split(actor=users["yuzhong"], assignment=share, streets=[jfb])
+
+
+def test_a_refused_review_speaks_the_pages_language() -> None:
+    """The reasons a report or a review is refused were Chinese on the English page."""
+    from django.utils import translation
+
+    from zhili.core.errors import ValidationFailed
+    from zhili.targets import steps
+
+    with translation.override("en"):
+        with pytest.raises(ValidationFailed, match=r"^Please give the reason for returning it$"):
+            steps.review_comment("return", " ")
+        with pytest.raises(ValidationFailed, match=r"^Review comment may not exceed 5000"):
+            steps.review_comment("accept", "x" * 5001)
+        with pytest.raises(ValidationFailed, match=r"^Please describe the progress$"):
+            steps.submit_text("")
