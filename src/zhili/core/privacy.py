@@ -14,11 +14,37 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
 from zhili.core.audit import audit_record
+from zhili.core.errors import ValidationFailed
 from zhili.core.scoping import can, object_path, require
+
+
+def personal_value(value: Any, label: str, limit: int) -> str:
+    """A personal value as typed (trimmed, at most ``limit`` characters); a masked copy shown on
+    a page ("135****5678", "张*") is refused, never stored over the real value."""
+    text = str(value or "").strip()[:limit]
+    if "*" in text:
+        raise ValidationFailed(
+            gettext("%(label)s含“*”，像是打码显示的值：请填写完整的%(label)s") % {"label": label},
+            code="masked_value",
+        )
+    return text
+
+
+def personal_phone(value: Any, label: str, limit: int = 32) -> str:
+    """A phone number typed by staff: spaces dropped, digits with "-" and "+" only (an
+    extension, a landline's area code), masked copies refused. A resident's own number on the
+    public form is checked harder (``core.validation.phone_number``)."""
+    text = personal_value("".join(str(value or "").split()), label, limit)
+    if text and not text.replace("-", "").replace("+", "").isdigit():
+        raise ValidationFailed(
+            gettext("%(label)s只能包含数字") % {"label": label}, code="invalid_phone"
+        )
+    return text
 
 
 def mask_name(value: str) -> str:

@@ -20,6 +20,7 @@ from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
 from zhili.core import privacy, tunables
 from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhili.core.privacy import personal_phone, personal_value
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence
 from zhili.disputes.models import (
@@ -75,21 +76,10 @@ def _number(now: dt.datetime) -> str:
     return f"TJ{year}{next_in_sequence(DisputeCounter, year=year):06d}"
 
 
-def _clean_personal(value: Any, label: str, limit: int) -> str:
-    """A party's personal value as typed; a masked copy ("135****5678") is never stored."""
-    text = str(value or "").strip()[:limit]
-    if "*" in text:
-        raise ValidationFailed(
-            gettext("%(label)s含“*”，像是打码显示的值：请填写完整的%(label)s") % {"label": label},
-            code="masked_value",
-        )
-    return text
-
-
 def _parties(rows: list[dict[str, Any]]) -> list[Party]:
     out = []
     for r in rows:
-        name = _clean_personal(r.get("name"), gettext("当事人姓名"), 100)
+        name = personal_value(r.get("name"), gettext("当事人姓名"), 100)
         if not name:
             continue
         role = r.get("role") or PartyRole.APPLICANT
@@ -100,9 +90,9 @@ def _parties(rows: list[dict[str, Any]]) -> list[Party]:
                 role=role,
                 name=name,
                 is_organisation=bool(r.get("is_organisation")),
-                id_number=_clean_personal(r.get("id_number"), gettext("证件号码"), 32),
-                phone=_clean_personal(r.get("phone"), gettext("电话号码"), 32),
-                address=_clean_personal(r.get("address"), gettext("住址"), 200),
+                id_number=personal_value(r.get("id_number"), gettext("证件号码"), 32),
+                phone=personal_phone(r.get("phone"), gettext("电话号码")),
+                address=personal_value(r.get("address"), gettext("住址"), 200),
             )
         )
     roles = {p.role for p in out}

@@ -15,6 +15,7 @@ from zhili.areas.models import Area
 from zhili.areas.models import Level as AreaLevel
 from zhili.core.audit import audit_record
 from zhili.core.errors import ValidationFailed
+from zhili.core.privacy import personal_phone, personal_value
 from zhili.core.scoping import require_at
 from zhili.core.validation import clean_text
 from zhili.legal.models import (
@@ -36,15 +37,6 @@ def _community(area: Area | None) -> Area:
     return area
 
 
-def _personal(value: str, label: str, limit: int) -> str:
-    text = (value or "").strip()[:limit]
-    if "*" in text:
-        raise ValidationFailed(
-            gettext("%(label)s含“*”，像是打码显示的值：请填写完整的%(label)s") % {"label": label}
-        )
-    return text
-
-
 @transaction.atomic
 def adviser_create(
     *,
@@ -61,7 +53,7 @@ def adviser_create(
         name=clean_text(name, gettext("姓名"), limit=50),
         firm=clean_text(firm, gettext("执业机构"), limit=100),
         license_no=(license_no or "").strip()[:32],
-        phone=_personal(phone, gettext("联系电话"), 32),
+        phone=personal_phone(phone, gettext("联系电话")),
         user=user,
         area=area,
         area_path=area.path,
@@ -164,8 +156,8 @@ def consultation_log(
         minutes=int(minutes),
         on_site=bool(on_site),
         topic=clean_text(topic, gettext("事由"), limit=200),
-        person=_personal(person, gettext("咨询人"), 50),
-        phone=_personal(phone, gettext("联系电话"), 32),
+        person=personal_value(person, gettext("咨询人"), 50),
+        phone=personal_phone(phone, gettext("联系电话")),
         answer=(answer or "").strip(),
         recorded_by=actor,
     )

@@ -23,6 +23,7 @@ from zhili.core import context, privacy, tunables
 from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, ZhiliError
 from zhili.core.models import AuditEvent
+from zhili.core.privacy import personal_phone
 from zhili.core.scoping import can
 from zhili.core.validation import clean_text, next_in_sequence, number_in_sequence, phone_number
 from zhili.matters import rollups, steps
@@ -143,8 +144,8 @@ def matter_prepare(
     )
     if channel in PUBLIC_CHANNELS:  # a resident's own number: a real Chinese phone number
         reporter_phone = phone_number(reporter_phone)
-    elif reporter_phone and not reporter_phone.replace("-", "").replace("+", "").isdigit():
-        raise ValidationFailed(gettext("联系电话只能包含数字"), code="invalid_phone")
+    else:
+        reporter_phone = personal_phone(reporter_phone, gettext("联系电话"))
     clean_answers = check_answers(category, answers or {})
     now = at or timezone.now()
     matter = Matter(

@@ -15,6 +15,7 @@ from zhili.areas.models import Area, Level
 from zhili.core import privacy
 from zhili.core.audit import audit_record
 from zhili.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhili.core.privacy import personal_phone, personal_value
 from zhili.core.scoping import require, require_at
 from zhili.core.validation import clean_text
 from zhili.matters.models import Category, Channel
@@ -168,29 +169,17 @@ def _may_write(actor: Any, visit: Visit) -> Visit:
     return locked
 
 
-def _refuse_masked(**values: str) -> None:
-    for label, value in values.items():
-        if "*" in (value or ""):
-            raise ValidationFailed(
-                gettext("%(label)s是脱敏显示的内容，请填写真实信息") % {"label": label},
-                code="masked_value",
-            )
-
-
 @transaction.atomic
 def resident_add(
     *, actor: Any, visit: Visit, name: str, phone: str = "", room: str = ""
 ) -> Resident:
     """A resident met on the visit (personal data: shown masked, revealed with an audit)."""
     locked = _may_write(actor, visit)
-    name = clean_text(name, gettext("群众姓名"), limit=64)
-    phone = clean_text(
-        "".join((phone or "").split()), gettext("联系电话"), required=False, limit=32
+    name = personal_value(clean_text(name, gettext("群众姓名"), limit=64), gettext("群众姓名"), 64)
+    phone = personal_phone(phone, gettext("联系电话"))
+    room = personal_value(
+        clean_text(room, gettext("门牌/房号"), required=False, limit=64), gettext("门牌/房号"), 64
     )
-    room = clean_text(room, gettext("门牌/房号"), required=False, limit=64)
-    _refuse_masked(姓名=name, 联系电话=phone, 门牌号=room)
-    if phone and not phone.replace("-", "").replace("+", "").isdigit():
-        raise ValidationFailed(gettext("联系电话只能包含数字"), code="invalid_phone")
     resident = Resident.objects.create(visit=locked, name=name, phone=phone, room=room)
     count = Resident.objects.filter(visit=locked).count()
     WORKFLOW.record(actor=actor, obj=locked, action="resident", data={"count": count})

@@ -159,3 +159,15 @@ def test_the_person_is_revealed_only_with_the_right(adviser: Any) -> None:
     api = Client()
     api.force_login(f.user("wanzhou"))
     assert api.get(f"/api/v1/legal/consultations/{c.pk}/personal").status_code == 404
+
+
+def test_a_phone_is_digits_and_a_masked_copy_is_refused(adviser: Any) -> None:
+    """Letters in the phone were saved as a consultation's number; the same rule as a matter's
+    and a visit's (``core.privacy.personal_phone``)."""
+    for phone, code in (("abc", "invalid_phone"), ("139****5678", "masked_value")):
+        with pytest.raises(ValidationFailed) as caught:
+            _log(adviser, MINSHENGLU, dt.date(2026, 3, 3), 30, person="赵小明", phone=phone)
+        assert caught.value.code == code
+    assert not Consultation.objects.exists()
+    c = _log(adviser, MINSHENGLU, dt.date(2026, 3, 3), 30, person="赵小明", phone="023 6389 1234")
+    assert c.phone == "02363891234"
