@@ -559,6 +559,14 @@ def matter_dispatch(
     if unit is None or not unit.is_active:
         raise ValidationFailed(gettext("请选择启用中的主办单位"), code="unit_required")
     co_units = [u for u in (co_units or []) if u.pk != unit.pk]
+    if matter.status == Status.DISPATCHED and matter.lead_unit_id == unit.pk:
+        held = set(MatterUnit.objects.filter(matter=matter).values_list("unit_id", flat=True))
+        if held == {u.pk for u in co_units}:  # nothing would change but the counts
+            raise ValidationFailed(
+                gettext("该诉求已派给%(unit)s、尚未签收：改派请选择另一主办单位，或调整协办单位")
+                % {"unit": unit.name},
+                code="same_dispatch",
+            )
     return _act(
         "dispatch",
         actor=actor,

@@ -232,6 +232,24 @@ def test_a_dispatched_matter_offers_redispatch_folded_not_dispatch(login: Any, u
     assert card is not None and "open" in card.group(1)
 
 
+def test_a_redispatch_that_changes_nothing_is_refused_in_the_page(login: Any, users: dict) -> None:
+    """改派 to the unit that already holds the matter, with the same co-units, was done and
+    counted as a second dispatch; it is refused with a reason, and a change of co-units is not."""
+    m = dispatched(users)
+    lead = unit("渝中区住房城乡建委")
+    before = (m.dispatch_count, MatterEvent.objects.filter(matter=m).count())
+    r = login("jiefangbei").post(
+        f"/matters/{m.number}/act/dispatch/",
+        {"dispatch-version": m.version, "dispatch-unit": lead.pk},
+    )
+    assert "尚未签收：改派请选择另一主办单位" in text(r)  # the form again, with the reason
+    m.refresh_from_db()
+    assert (m.dispatch_count, MatterEvent.objects.filter(matter=m).count()) == before
+    co = unit("解放碑派出所")
+    m = services.matter_dispatch(actor=users["jiefangbei"], matter=m, unit=lead, co_units=[co])
+    assert m.dispatch_count == before[0] + 1
+
+
 def test_detail_is_404_outside_scope_and_for_unknown_numbers(login: Any, users: dict) -> None:
     m = make_matter(users["jiefangbei"])
     assert login("wanzhou").get(f"/matters/{m.number}/").status_code == 404
