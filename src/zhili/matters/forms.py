@@ -698,7 +698,13 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
             self.add_error("area", gettext("请选择所在区域，或使用经纬度定位"))
         phone = data.get("reporter_phone") or ""
         if not phone and not data.get("anonymous"):
-            self.add_error("reporter_phone", gettext("请填写手机号码（匿名反映可不填）"))
+            may_hide = getattr(self.category_obj(), "allow_anonymous", False)
+            self.add_error(  # only where the category offers 匿名反映
+                "reporter_phone",
+                gettext("请填写手机号码（匿名反映可不填）")
+                if may_hide
+                else gettext("请填写手机号码"),
+            )
         elif phone:
             try:
                 data["reporter_phone"] = phone_number(phone)

@@ -47,6 +47,17 @@ def test_an_empty_submit_shows_every_error(client: Any) -> None:
     assert 'id="error-summary"' in page
 
 
+def test_a_missing_phone_offers_anonymity_only_where_the_category_does(client: Any) -> None:
+    for allowed in (True, False):
+        category = Category.objects.filter(
+            parent__isnull=False, is_active=True, allow_anonymous=allowed
+        ).first()
+        body = {"category": category.code, "description": "路灯坏了", "area": "500103003013"}
+        page = client.post("/public/report/", body).content.decode()
+        assert "请填写手机号码" in page
+        assert ("匿名反映可不填）" in page) is allowed, category.code
+
+
 def test_a_wrong_phone_is_refused_and_the_text_kept(client: Any) -> None:
     category = (
         Category.objects.filter(parent__isnull=False, is_active=True).order_by("code").first()
@@ -60,6 +71,10 @@ def test_a_wrong_phone_is_refused_and_the_text_kept(client: Any) -> None:
     page = client.post("/public/report/", body).content.decode()
     assert "请填写正确的手机号码" in page and "小区门口路灯坏了一个月" in page
     assert not Matter.objects.filter(description="小区门口路灯坏了一个月").exists()
+    client.cookies["django_language"] = "en"  # one field to correct is "this field"
+    page = client.post("/public/report/", body).content.decode()
+    assert "Please correct this field and submit again:" in page
+    del client.cookies["django_language"]
     body["reporter_phone"] = "023-63891234"
     response = client.post("/public/report/", body)
     assert response.status_code == 302
