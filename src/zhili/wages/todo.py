@@ -21,11 +21,10 @@ def items(user: Any) -> Iterable[todo.Todo]:
     open_ = Warning.objects.visible_to(user).filter(
         status__in=[WarningStatus.OPEN, WarningStatus.ASSIGNED]
     )
-    url = reverse("wages:warnings")
+    url = reverse("wages:warnings")  # its default: the warnings not closed
+    red = open_.filter(severity=Severity.RED).count()
     return [
-        todo.Todo(
-            gettext("红色欠薪预警"), open_.filter(severity=Severity.RED).count(), url, urgent=True
-        ),
+        todo.Todo(gettext("红色欠薪预警"), red, f"{url}?severity={Severity.RED}", urgent=True),
         todo.Todo(gettext("未办结欠薪预警"), open_.count(), url),
     ]
 

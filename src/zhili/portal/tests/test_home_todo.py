@@ -91,9 +91,19 @@ def test_new_modules_add_their_queues(login: Any, users: Any) -> None:
         call_command("demo_villages", stdout=io.StringIO())
         call_command("demo_points", stdout=io.StringIO())
     f.make_wage_warning(f.make_wage_project())
-    todo = _todo(login("jiefangbei").get("/").content.decode())
+    red = f.make_wage_warning(f.make_wage_project(number="XM-2"))
+    Warning.objects.filter(pk=red.pk).update(severity="red")  # a red one beside the yellow
+    client = login("jiefangbei")
+    home = client.get("/").content.decode()
+    todo = _todo(home)
     visible = Warning.objects.visible_to(users["jiefangbei"]).exclude(status="closed")
-    assert todo["未办结欠薪预警"] == visible.count() > 0
+    assert todo["未办结欠薪预警"] == visible.count() > todo["红色欠薪预警"] == 1
+    # Each count is the rows of the page it opens.
+    for label in ("红色欠薪预警", "未办结欠薪预警"):
+        href = re.search(rf'href="([^"]+)" data-todo="{label}"', home).group(1)
+        listed = client.get(href.replace("&amp;", "&")).content.decode()
+        rows = listed.split('id="warnings"')[1].split("</tbody>")[0].count("<tr>") - 1  # thead
+        assert rows == todo[label], (label, href)
     lawyer = users["lawyer_jfb"]
     todo = _todo(login("lawyer_jfb").get("/").content.decode())
     assert (
