@@ -265,11 +265,17 @@ class QueueFilterForm(StyledForm):
 NOTE_LABEL = gettext_lazy("说明")
 
 
-def _note(label: Label = NOTE_LABEL, *, rows: int = 2, placeholder: Label = "") -> forms.CharField:
+def _note(
+    label: Label = NOTE_LABEL, *, rows: int = 2, placeholder: Label = "", needed: bool = False
+) -> forms.CharField:
+    """A free-text field; ``needed``: the service refuses it empty, so it is marked required
+    (the service's message stays the one shown)."""
     attrs: dict[str, Any] = {"rows": rows}
     if placeholder:
         attrs["placeholder"] = placeholder
-    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
+    field = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs))
+    field.show_required = needed  # type: ignore[attr-defined]
+    return field
 
 
 def _radio(label: Label, choices: list[tuple[str, Label]], message: Label) -> forms.ChoiceField:
@@ -368,7 +374,7 @@ class SignForm(ActionForm):
 
 
 class ReportForm(ActionForm, PhotosMixin):
-    result = _note(gettext_lazy("处置情况"), rows=4)
+    result = _note(gettext_lazy("处置情况"), rows=4, needed=True)
     contacted = forms.BooleanField(label=gettext_lazy("已联系群众"), required=False, initial=True)
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -376,14 +382,14 @@ class ReportForm(ActionForm, PhotosMixin):
 
 
 class SelfHandleForm(ActionForm, PhotosMixin):
-    result = _note(gettext_lazy("处置情况"), rows=3)
+    result = _note(gettext_lazy("处置情况"), rows=3, needed=True)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"result": self.cleaned_data["result"]}
 
 
 class CoReportForm(ActionForm, PhotosMixin):
-    result = _note(_("本单位协办情况"), rows=3)
+    result = _note(_("本单位协办情况"), rows=3, needed=True)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"result": self.cleaned_data["result"]}

@@ -250,6 +250,16 @@ def test_a_redispatch_that_changes_nothing_is_refused_in_the_page(login: Any, us
     assert m.dispatch_count == before[0] + 1
 
 
+def test_the_handling_result_is_marked_required_as_the_service_wants_it(
+    login: Any, users: dict
+) -> None:
+    m = dispatched(users)
+    m = services.matter_sign(actor=users["unit_yz_jw"], matter=m)
+    page = text(login("unit_yz_jw").get(f"/matters/{m.number}/"))
+    label = re.search(r'<label class="([^"]*)" for="id_report-result">', page)
+    assert label is not None and "required" in label.group(1)
+
+
 def test_detail_is_404_outside_scope_and_for_unknown_numbers(login: Any, users: dict) -> None:
     m = make_matter(users["jiefangbei"])
     assert login("wanzhou").get(f"/matters/{m.number}/").status_code == 404
