@@ -73,6 +73,12 @@ def intersect_paths(a: Iterable[str], b: Iterable[str]) -> list[str]:
     return minimal_paths(both)
 
 
+def holds_at(user: User | AnonymousUser, permission: str, path: str) -> bool:
+    """Whether one of the user's grants on the area ``path`` itself (not above it) allows
+    ``permission``: a duty of that level's office (``holders(…, exactly=True)`` lists them)."""
+    return any(g.path == path and g.allows(permission) for g in user_grants(user))
+
+
 def user_grants(user: User | AnonymousUser) -> list[Grant]:
     """The user's current grants, cached on the user object for the request."""
     if not user.is_authenticated or not user.is_active:
@@ -264,10 +270,11 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def holders(permission: str, area: Any) -> Any:
+def holders(permission: str, area: Any, *, exactly: bool = False) -> Any:
     """Active users who hold ``permission`` (``app.model.action``) over ``area``: through a grant on
-    a current area that is the area itself or one of its ancestors, by a role whose patterns allow
-    it. Superusers and the system account are not listed (they are nobody's to notify)."""
+    a current area that is the area itself or one of its ancestors (``exactly``: the area itself
+    only), by a role whose patterns allow it. Superusers and the system account are not listed
+    (they are nobody's to notify)."""
     role_model = apps.get_model("org", "Role")
     user_model = apps.get_model("org", "User")
     role_ids = [
@@ -281,7 +288,7 @@ def holders(permission: str, area: Any) -> Any:
             is_active=True,
             is_superuser=False,
             grants__role_id__in=role_ids,
-            grants__area__path__in=ancestor_paths(path),
+            grants__area__path__in=[path] if exactly else ancestor_paths(path),
             grants__area__valid_to__isnull=True,
         )
         .distinct()

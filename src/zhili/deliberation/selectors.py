@@ -55,10 +55,12 @@ def deliberation_review(d: Deliberation) -> Any:
 
 
 def witnesses(d: Deliberation) -> QuerySet[Any]:
-    """Township officers who may witness the record's decision meeting."""
+    """Township officers who may witness the record's decision meeting (``workflow.witness_check``:
+    a grant on the township itself)."""
     from zhili.core.scoping import holders
+    from zhili.deliberation.workflow import WITNESS, township_path
 
-    return holders("deliberation.deliberation.witness", d.area_path)  # type: ignore[no-any-return]
+    return holders(WITNESS, township_path(d.area_path), exactly=True)  # type: ignore[no-any-return]
 
 
 def project_list(user: Any, *, status: str = "") -> QuerySet[Project]:

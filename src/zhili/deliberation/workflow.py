@@ -19,7 +19,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core import labels
-from zhili.core.scoping import can
+from zhili.core.scoping import holds_at
 from zhili.core.workflow import Rule, Workflow
 from zhili.deliberation import rules
 from zhili.deliberation.models import (
@@ -88,11 +88,20 @@ def assembly_check(actor: Any, d: Any, facts: Any) -> str | None:
     return gettext("请选择村（居）民会议或村（居）民代表会议")
 
 
+WITNESS = "deliberation.deliberation.witness"
+
+
+def township_path(area_path: str) -> str:
+    """The path of the township (乡镇/街道) a village or community lies in."""
+    return "/".join([c for c in area_path.split("/") if c][:3]) + "/"
+
+
 def witness_check(witness: Any, area_path: str) -> str | None:
-    """A township officer witnesses the decision: a user holding ``witness`` over the area."""
+    """A township officer witnesses the decision: a user holding ``witness`` through a grant on
+    the village's township itself (a district or city officer holds it above, and is not one)."""
     if witness is None:
         return gettext("村（居）民会议或代表会议须有乡镇（街道）干部见证，请选择见证人")
-    if not can(witness, "witness", Deliberation, area_path):
+    if not holds_at(witness, WITNESS, township_path(area_path)):
         return gettext("%(witness)s 不是该村（社区）所属乡镇（街道）的见证人") % {
             "witness": getattr(witness, "display_name", witness)
         }

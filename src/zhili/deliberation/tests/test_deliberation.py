@@ -125,6 +125,15 @@ def test_the_villagers_meeting_rules_and_the_witness(secretary: Any, community: 
             votes_for=251,
             **{**meeting, "witness": f.user("grid_jfb_01")},
         )
+    # Nor is a district or city officer, who holds the right above the township.
+    for above in ("yuzhong", "city_admin"):
+        with pytest.raises(ValidationFailed, match="不是该村（社区）所属乡镇（街道）的见证人"):
+            _step(d, secretary, "decide", due=800, present=500, votes_for=251,
+                  **{**meeting, "witness": f.user(above)})  # fmt: skip
+    from zhili.deliberation.selectors import witnesses
+
+    offered = {u.username for u in witnesses(d)}
+    assert "jiefangbei" in offered and not offered & {"yuzhong", "city_admin", "grid_jfb_01"}
     with pytest.raises(ValidationFailed, match="签字材料"):
         _step(
             d,
