@@ -21,6 +21,14 @@ def style_fields(form: forms.BaseForm) -> None:
         f.widget.attrs.setdefault("class", css)
 
 
+class StyledForm(forms.Form):
+    """A form whose widgets carry the page's classes (``style_fields``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form plus throttling after repeated failures."""
 

@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.forms import StyledForm
 from zhili.core.pickers import AreaField, PersonField
 from zhili.screens.models import Satisfaction
 from zhili.screens.services import COMMENT_LIMIT
 
 
-class CentreForm(forms.Form):
+class CentreForm(StyledForm):
     area = AreaField(
         label=_("村/社区"), permission="screens.servicecentre.add", levels=("community",)
     )
@@ -19,11 +20,11 @@ class CentreForm(forms.Form):
     hours = forms.CharField(label=_("办公时间"), max_length=120, required=False)
 
 
-class DeviceForm(forms.Form):
+class DeviceForm(StyledForm):
     name = forms.CharField(label=_("设备名称"), max_length=80, help_text=_("如：大厅电视"))
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(StyledForm):
     title = forms.CharField(label=_("标题"), max_length=120)
     body = forms.CharField(
         label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
@@ -39,7 +40,7 @@ class NoticeForm(forms.Form):
     published = forms.BooleanField(label=_("立即发布"), required=False, initial=True)
 
 
-class DutyForm(forms.Form):
+class DutyForm(StyledForm):
     day = forms.DateField(
         label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
@@ -53,7 +54,7 @@ class DutyForm(forms.Form):
     )
 
 
-class StaffForm(forms.Form):
+class StaffForm(StyledForm):
     name = forms.CharField(
         label=_("姓名"), max_length=40, help_text=_("公示屏和评价页面上显示的姓名")
     )

@@ -383,3 +383,17 @@ def test_mask_text() -> None:
     assert mask_text("身份证 50010319900101123X") == "身份证 5001**********123X"
     assert mask_text("共 3 人，等了 20 分钟") == "共 3 人，等了 20 分钟"
     assert mask_text("") == ""
+
+
+def test_the_management_forms_are_drawn_with_the_pages_classes(
+    login: Any, centre: Any, staff: dict[str, Any]
+) -> None:
+    """The centre's forms (devices, staff, duty, notices) were bare browser boxes."""
+    import re
+
+    page = login("city_admin").get(f"/screens/{centre.pk}/").content.decode()
+    for form in ("device-form", "staff-form", "duty-form", "notice-form"):
+        html = page.split(f'id="{form}"')[1].split("</form>")[0]
+        inputs = re.findall(r"<(?:input|textarea|select)\b[^>]*>", html)
+        shown = [i for i in inputs if 'type="hidden"' not in i]
+        assert shown and all('class="form-' in i for i in shown), (form, shown)
