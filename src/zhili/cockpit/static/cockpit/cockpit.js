@@ -147,7 +147,8 @@
       trend.setOption({
         backgroundColor: "transparent",
         tooltip: { trigger: "axis" },
-        legend: { top: 0, type: "scroll" },
+        // Left of the period's choice, which sits in the top right corner when there are several.
+        legend: { top: 0, left: 8, right: groups.length > 1 ? 280 : 8, type: "scroll" },
         grid: { left: 40, right: 16, top: 36, bottom: 28 },
         xAxis: { type: "category", data: g.axis },
         yAxis: { type: "value", minInterval: 1 },
@@ -175,7 +176,8 @@
 
   var clock = document.getElementById("screen-clock");
   if (clock) {
-    var tick = function () { clock.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false }); };
+    // The city's time, as the period above it is (a screen's own clock may be set to another zone).
+    var tick = function () { clock.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" }); };
     tick();
     setInterval(tick, 1000);
   }
