@@ -11,7 +11,7 @@ A report's reads are also planned for their own values: on PostgreSQL with prepa
 (settings, ``DATABASE_PREPARE_THRESHOLD``), psycopg prepares nothing inside ``reporting()``. A
 prepared statement is planned once for any values after five runs (PostgreSQL's generic plan),
 which suits a form's lookups by key and not a report's sums over a range of days and areas: the
-city's dashboard read 14 times slower with them (docs/performance.md, "Reports planned for their
+city's dashboard read ten times slower with them (docs/performance.md, "Reports planned for their
 values").
 """
 
