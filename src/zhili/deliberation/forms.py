@@ -83,6 +83,11 @@ class StepForm(Styled):
             keep |= {"due", "present", "votes_for", "votes_against", "abstain", "signatures"}
             for name in ("due", "present", "votes_for"):
                 self.fields[name].required = True
+            # The service refuses a meeting without them: marked required, with its message.
+            self.fields["signatures"].required = True
+            self.fields["signatures"].error_messages["required"] = _(
+                "请上传签到和表决签字材料扫描件"
+            )
         elif stage in PUBLICITY:
             keep |= {"public_from", "public_until"}
         else:

@@ -218,7 +218,7 @@ def _describe_step(event: Any) -> str:
         )
     if d.get("witness_name"):
         parts.append(gettext("见证人 %(witness_name)s") % {"witness_name": d["witness_name"]})
-    return "；".join(p for p in parts if p)
+    return gettext("；").join(p for p in parts if p)
 
 
 def _describe_project(event: Any) -> str:

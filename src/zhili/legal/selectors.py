@@ -163,7 +163,7 @@ def accounts(user: Any, *, year: int, today: dt.date | None = None) -> list[Acco
             acc.warnings.append(
                 gettext("%(months)s到村（社区）不足 %(visits_per_month)s 次")
                 % {
-                    "months": "、".join(gettext("%(m)s 月") % {"m": m} for m in short),
+                    "months": gettext("、").join(gettext("%(m)s 月") % {"m": m} for m in short),
                     "visits_per_month": target.visits_per_month,
                 }
             )

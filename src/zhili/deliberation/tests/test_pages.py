@@ -49,6 +49,8 @@ def test_a_refused_meeting_keeps_the_form(secretary: Any, community: Any) -> Non
     # A date input only shows an ISO value (a localised "2026/12/06" would leave it empty).
     today = timezone.localdate().isoformat()
     assert f'type="date" name="held_on" value="{today}"' in page
+    # The signatures the service requires of a meeting are marked required.
+    assert '<label class="form-label required" for="id_signatures">' in page
     sheet = SimpleUploadedFile("签到表.pdf", f.PDF, content_type="application/pdf")
     r = c.post(
         url,

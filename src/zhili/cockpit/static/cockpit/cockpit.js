@@ -181,5 +181,19 @@
     tick();
     setInterval(tick, 1000);
   }
+  // The wall screen: no one scrolls it, so a card column taller than the screen scrolls itself,
+  // slowly down, a pause at each end, and back to the top (every section is shown in turn).
+  var column = document.querySelector(".cockpit-screen .screen-cards");
+  if (column) {
+    var pause = 0;
+    setInterval(function () {
+      var room = column.scrollHeight - column.clientHeight;
+      if (room <= 0) { return; }
+      if (pause > 0) { pause -= 1; return; }
+      if (column.scrollTop >= room - 1) { column.scrollTop = 0; pause = 100; return; }
+      column.scrollTop += 1;
+      if (column.scrollTop >= room - 1) { pause = 100; }
+    }, 50);
+  }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
