@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -71,6 +72,12 @@ def area_scope_roots(user: Any) -> list[Area]:
         return list(Area.objects.current().filter(parent__isnull=True))
     codes = [p.rstrip("/").rsplit("/", 1)[-1] for p in paths]
     return list(Area.objects.filter(code__in=codes).order_by("path"))
+
+
+def openable_codes(roots: list[Area], areas: Iterable[Area]) -> set[str]:
+    """The codes of ``areas`` whose page a user may open: those under the user's view scope,
+    ``roots`` (``area_scope_roots(user)``, read once by the caller)."""
+    return {a.code for a in areas if any(a.path.startswith(r.path) for r in roots)}
 
 
 def area_ancestors(area: Area) -> list[Area]:

@@ -13,7 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from zhili.areas.selectors import area_descendant_counts, area_scope_roots
+from zhili.areas.selectors import area_descendant_counts, area_scope_roots, openable_codes
 from zhili.core.errors import NotFound, ValidationFailed
 from zhili.core.todo import todos_for
 from zhili.matters.selectors import field_reporter
@@ -31,9 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
     roots = area_scope_roots(user)
     scope = [{"area": a, "counts": area_descendant_counts(a)} for a in roots[:6]]
     grants = list(my_grants(user))
-    # A grant's area links to its page only where the user may view areas (a unit's reporter or
-    # a mediator holds a grant over an area whose page they cannot open).
-    linked = {g.area.code for g in grants if any(g.area.path.startswith(r.path) for r in roots)}
+    # A grant's area links to its page only where the user may open it (a unit's reporter or a
+    # mediator holds a grant over an area whose page they cannot open).
+    linked = openable_codes(roots, [g.area for g in grants])
     context = {
         "grants": grants,
         "linked": linked,

@@ -597,9 +597,12 @@ def my_reminders(user: Any, plan: Plan, limit: int = 20) -> list[Reminder]:
     )
 
 
-def my_reminder_count(user: Any, plan: Plan) -> int:
-    """How many ``my_reminders`` there are in all (the table lists the latest few)."""
-    return _my_reminders(user, plan).count()
+def latest_reminders(user: Any, plan: Plan, shown: int = 5) -> tuple[list[Reminder], int]:
+    """The latest ``shown`` of ``my_reminders`` and how many there are in all (counted only
+    when there may be more than those shown)."""
+    latest = my_reminders(user, plan, limit=shown)
+    total = len(latest) if len(latest) < shown else _my_reminders(user, plan).count()
+    return latest, total
 
 
 def _my_reminders(user: Any, plan: Plan) -> QuerySet[Reminder]:

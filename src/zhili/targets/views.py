@@ -125,10 +125,7 @@ def table(request: HttpRequest, plan: int) -> HttpResponse:
         }
         for s in CellState
     ]
-    reminders = selectors.my_reminders(request.user, the_plan, limit=5)  # the latest few listed
-    total = len(reminders)
-    if total == 5:  # perhaps more: counted
-        total = selectors.my_reminder_count(request.user, the_plan)
+    reminders, total = selectors.latest_reminders(request.user, the_plan)
     return render(
         request,
         "targets/table.html",

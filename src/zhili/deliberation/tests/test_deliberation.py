@@ -44,22 +44,20 @@ def _through_party(d: Any, secretary: Any) -> Any:
     return _step(d, secretary, "review", due=30, present=20, votes_for=16, signatures=SIGNED)
 
 
+def _decide(d: Any, secretary: Any, **kw: Any) -> Any:
+    """A representatives' meeting that passes (45 due, 30 present, 16 for), witnessed by the
+    street's worker; ``kw`` changes any of it."""
+    meeting = {"assembly": Assembly.REPRESENTATIVES, "due": 45, "present": 30, "votes_for": 16,
+               "signatures": SIGNED, "witness": f.user("jiefangbei")}  # fmt: skip
+    return _step(d, secretary, "decide", **{**meeting, **kw})
+
+
 def test_a_record_goes_through_the_six_steps(secretary: Any, community: Any) -> None:
     d = _new(secretary, community)
     assert d.status == Status.PROPOSAL and d.number.startswith("SY")
     d = _through_party(d, secretary)
     assert d.status == Status.DECISION
-    d = _step(
-        d,
-        secretary,
-        "decide",
-        assembly=Assembly.REPRESENTATIVES,
-        due=45,
-        present=30,
-        votes_for=16,
-        signatures=SIGNED,
-        witness=f.user("jiefangbei"),
-    )
+    d = _decide(d, secretary)
     assert d.status == Status.RESOLUTION
     d = _step(
         d, secretary, "publish_resolution", public_from=DAY, public_until=DAY + dt.timedelta(days=6)
@@ -235,18 +233,7 @@ def test_publicity_for_its_window_on_the_public_page(secretary: Any, community: 
 
     today = timezone.localdate()
     d = _through_party(_new(secretary, community), secretary)
-    d = _step(
-        d,
-        secretary,
-        "decide",
-        assembly=Assembly.REPRESENTATIVES,
-        due=45,
-        present=30,
-        votes_for=16,
-        signatures=SIGNED,
-        witness=f.user("jiefangbei"),
-        held_on=today,
-    )
+    d = _decide(d, secretary, held_on=today)
     with pytest.raises(ValidationFailed, match="不少于 7 天"):
         _step(
             d,
@@ -280,31 +267,10 @@ def test_a_step_cannot_be_dated_before_the_one_it_follows(secretary: Any, commun
     refused with the date it must not precede, and nothing is recorded."""
     d = _through_party(_new(secretary, community), secretary)  # every step on DAY
     with pytest.raises(ValidationFailed) as caught:
-        _step(
-            d,
-            secretary,
-            "decide",
-            assembly=Assembly.REPRESENTATIVES,
-            due=45,
-            present=30,
-            votes_for=16,
-            signatures=SIGNED,
-            witness=f.user("jiefangbei"),
-            held_on=DAY - dt.timedelta(days=30),
-        )
+        _decide(d, secretary, held_on=DAY - dt.timedelta(days=30))
     assert caught.value.code == "before_previous_step" and DAY.isoformat() in caught.value.message
     assert Step.objects.filter(deliberation=d).count() == 3
-    d = _step(
-        d,
-        secretary,
-        "decide",
-        assembly=Assembly.REPRESENTATIVES,
-        due=45,
-        present=30,
-        votes_for=16,
-        signatures=SIGNED,
-        witness=f.user("jiefangbei"),
-    )  # the same day as the step before: allowed
+    d = _decide(d, secretary)  # the same day as the step before: allowed
     with pytest.raises(ValidationFailed, match="结束日期不能早于开始日期") as reversed_:
         _step(
             d,
