@@ -15,7 +15,7 @@ Distributions (docs/performance.md "The synthetic city"):
   community's grids;
 - what: the demo's Zipf-like ranking of categories (weight 1/rank^0.9);
 - when: Chongqing's full rate, 10 million matters a year (DOMAIN.md §10), so ``count`` matters span
-  ``count / 27,397`` days ending now; weekdays carry more than weekends, a yearly cycle peaks in
+  ``count / 27,397`` whole days of 24 hours ending now; weekdays carry more than weekends, a yearly cycle peaks in
   summer, hours follow the demo's working-day curve.
 """
 
@@ -256,15 +256,41 @@ def day_weights(days: list[dt.date]) -> list[float]:
     ]  # fmt: skip
 
 
+HOURS = [
+    1,
+    1,
+    1,
+    1,
+    1,
+    2,
+    4,
+    8,
+    14,
+    16,
+    15,
+    13,
+    10,
+    12,
+    14,
+    14,
+    13,
+    12,
+    10,
+    9,
+    8,
+    6,
+    4,
+    2,
+]  # by hour
+
+
 class CityGenerator(Generator):
     """The demo's stories over the whole city, created in time order at the city's rate."""
 
-    HOURS = [1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 15, 13, 10, 12, 14, 14, 13, 12, 10, 9, 8, 6, 4, 2]
-
     def __init__(self, city: City, *, days: list[tuple[dt.date, int]], seed: int,
-                 now: dt.datetime, services: Any) -> None:  # fmt: skip
+                 now: dt.datetime, since: dt.datetime, services: Any) -> None:  # fmt: skip
         super().__init__(city.cast, seed=seed, now=now, days=len(days), services=services)
-        self.city = city
+        self.city, self.since = city, since
         self.shares["stall"] = 0.01  # stalled for good: the city's overdue backlog
         self._times = self._schedule(days)
 
@@ -276,27 +302,57 @@ class CityGenerator(Generator):
         return next(self._times)
 
     def _schedule(self, days: list[tuple[dt.date, int]]) -> Iterator[dt.datetime]:
-        """The creation times, in order: each day's count spread over the day's hours."""
+        """The creation times, in order: each day's count spread over the day's hours that lie
+        inside the window (``since`` to ``now``), weighted by the working-day curve."""
         rng = random.Random(self.rng.random())
         latest = self.now - dt.timedelta(minutes=1)
         for day, n in days:
-            hours = rng.choices(range(24), weights=self.HOURS, k=n)
-            seconds = sorted(h * 3600 + rng.randrange(3600) for h in hours)
+            spans = hour_spans(day, self.since, self.now)
+            weights = [w * (b - a) for w, (a, b) in zip(HOURS, spans, strict=True)]
+            hours = rng.choices(range(24), weights=weights, k=n)
+            seconds = sorted(h * 3600 + rng.uniform(*spans[h]) for h in hours)
             midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()))
             for s in seconds:
                 yield min(midnight + dt.timedelta(seconds=s), latest)
 
 
+def window_start(count: int, now: dt.datetime) -> dt.datetime:
+    """Where the generated matters begin: ``count / PER_DAY`` whole days of 24 hours before
+    ``now`` (the first and the last calendar day of the window are partial)."""
+    return now - dt.timedelta(days=max(1, math.ceil(count / PER_DAY)))
+
+
+def hour_spans(day: dt.date, since: dt.datetime, now: dt.datetime) -> list[tuple[float, float]]:
+    """For each local hour of ``day``, the seconds of it (from, to) inside ``since``–``now``."""
+    midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    spans = []
+    for h in range(24):
+        start = midnight + dt.timedelta(hours=h)
+        a = min(max((since - start).total_seconds(), 0.0), 3600.0)
+        b = min(max((now - start).total_seconds(), 0.0), 3600.0)
+        spans.append((a, max(a, b)))
+    return spans
+
+
 def day_counts(count: int, now: dt.datetime) -> list[tuple[dt.date, int]]:
-    """How many matters each day gets: ``count`` over ``count / PER_DAY`` days ending today."""
-    days = max(1, math.ceil(count / PER_DAY))
-    today = timezone.localtime(now).date()
-    dates = [today - dt.timedelta(days=days - 1 - i) for i in range(days)]
-    weights = day_weights(dates)
-    total = sum(weights)
-    per_day = [int(count * w / total) for w in weights]
-    per_day[-1] += count - sum(per_day)
-    return list(zip(dates, per_day, strict=True))
+    """How many matters each calendar day gets: ``count`` over the window of
+    ``count / PER_DAY`` whole days ending ``now`` (``window_start``); a day weighs its place in
+    the week and year times the share of its working-day curve inside the window, so a run just
+    after midnight puts today's few matters in today's few minutes and the rest before."""
+    since = window_start(count, now)
+    first, today = timezone.localtime(since).date(), timezone.localtime(now).date()
+    dates = [first + dt.timedelta(days=i) for i in range((today - first).days + 1)]
+    inside = [
+        sum(w * (b - a) for w, (a, b) in zip(HOURS, hour_spans(d, since, now), strict=True))
+        for d in dates
+    ]
+    weights = [w * share for w, share in zip(day_weights(dates), inside, strict=True)]
+    kept = [(d, w) for d, w in zip(dates, weights, strict=True) if w > 0]
+    total = sum(w for _, w in kept)
+    per_day = [int(count * w / total) for _, w in kept]
+    heaviest = max(range(len(kept)), key=lambda i: kept[i][1])
+    per_day[heaviest] += count - sum(per_day)
+    return [(d, n) for (d, _), n in zip(kept, per_day, strict=True)]
 
 
 def shards(days: list[tuple[dt.date, int]], n: int) -> list[list[tuple[dt.date, int]]]:
@@ -346,7 +402,7 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
     now = now or timezone.now()
     city = city_load()
     city.cast.evidence = _evidence()
-    days = day_counts(count, now)
+    days, since = day_counts(count, now), window_start(count, now)
     if connection.vendor == "sqlite":
         # One writer: with two, neither lets the other checkpoint, and the WAL grew past 50 GB.
         workers = 1
@@ -387,12 +443,12 @@ def city_generate(*, count: int, seed: int = 1, now: dt.datetime | None = None, 
             stage.create()
         try:
             if len(parts) == 1:
-                one = _live_shard(city, parts[0], seed, now, starts[0], recipients, batch,
-                                  progress, stage=stage)  # fmt: skip
+                one = _live_shard(city, parts[0], seed, (since, now), starts[0], recipients,
+                                  batch, progress, stage=stage)  # fmt: skip
                 results = [one]
             else:
-                results = _live_in_processes(city, parts, seed, now, starts, recipients, batch,
-                                             progress, stage)  # fmt: skip
+                results = _live_in_processes(city, parts, seed, (since, now), starts, recipients,
+                                             batch, progress, stage)  # fmt: skip
         finally:
             # Also after a failure or a stop (SIGTERM): the matters written so far keep the
             # rollups their rollup state says were counted.
@@ -459,16 +515,17 @@ def _in_order(rows: Any, chunk: int, use: Callable[[list[Matter]], Any]) -> None
         last = page[-1].pk
 
 
-def _live_shard(city: City, days: list[tuple[dt.date, int]], seed: int, now: dt.datetime,
-                start: dict[Any, int], recipients: Any, batch: int, progress: Any,
+def _live_shard(city: City, days: list[tuple[dt.date, int]], seed: int,
+                span: tuple[dt.datetime, dt.datetime], start: dict[Any, int], recipients: Any, batch: int, progress: Any,
                 done_counter: Any = None, stage: RollupStage | None = None
                 ) -> dict[str, Any]:  # fmt: skip
     if connection.vendor == "sqlite":  # shards take turns writing; a flush takes seconds
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA busy_timeout = 600000")
+    since, now = span
     machine = Machine(ids=Ids(start), stage=stage)
     machine.sweep_as_of(now, recipients=recipients)  # the worker has been running
-    gen = CityGenerator(city, days=days, seed=seed, now=now, services=machine)
+    gen = CityGenerator(city, days=days, seed=seed, now=now, since=since, services=machine)
     rows: Counter[str] = Counter()
     n = sum(c for _, c in days)
     for done in range(1, n + 1):
@@ -487,7 +544,7 @@ def _live_shard(city: City, days: list[tuple[dt.date, int]], seed: int, now: dt.
 
 
 def _live_in_processes(city: City, parts: list[list[tuple[dt.date, int]]], seed: int,
-                       now: dt.datetime, starts: list[dict[Any, int]], recipients: Any,
+                       span: tuple[dt.datetime, dt.datetime], starts: list[dict[Any, int]], recipients: Any,
                        batch: int, progress: Progress,
                        stage: RollupStage | None = None) -> list[dict[str, Any]]:  # fmt: skip
     import multiprocessing as mp
@@ -500,8 +557,8 @@ def _live_in_processes(city: City, parts: list[list[tuple[dt.date, int]]], seed:
 
     def child(i: int) -> None:
         try:
-            r = _live_shard(city, parts[i], seed + 7919 * i, now, starts[i], recipients, batch,
-                            None, done, stage)  # fmt: skip
+            r = _live_shard(city, parts[i], seed + 7919 * i, span, starts[i], recipients,
+                            batch, None, done, stage)  # fmt: skip
             queue.put((i, r, None))
         except BaseException as exc:  # report, do not hang the parent
             queue.put((i, None, repr(exc)))

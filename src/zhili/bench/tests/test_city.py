@@ -4,6 +4,7 @@ time order at the city's rate, with the rows the measures read."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 from typing import Any
 
@@ -106,16 +107,42 @@ def test_days_split_into_shards_of_whole_days() -> None:
 
     from zhili.bench.city import day_counts, shards
 
-    now = timezone.now()
+    now = timezone.make_aware(dt.datetime(2026, 12, 7, 15, 30))
     days = day_counts(1_000_000, now)
-    assert len(days) == 37 and sum(c for _, c in days) == 1_000_000
-    assert days[-1][0] == timezone.localtime(now).date()
+    # 37 whole days of 24 hours end at now: 38 calendar days, the first and the last partial.
+    assert len(days) == 38 and sum(c for _, c in days) == 1_000_000
+    assert days[0][0] == dt.date(2026, 10, 31) and days[-1][0] == dt.date(2026, 12, 7)
     parts = shards(days, 2)
     assert len(parts) == 2 and [d for p in parts for d in p] == days
     sizes = [sum(c for _, c in p) for p in parts]
     assert abs(sizes[0] - sizes[1]) < 40_000  # about even, never splitting a day
     assert shards(days[:1], 4) == [days[:1]]
-    assert day_counts(10, now) == [(timezone.localtime(now).date(), 10)]
+    at_midnight = timezone.make_aware(dt.datetime(2026, 12, 7))
+    assert day_counts(10, at_midnight) == [(dt.date(2026, 12, 6), 10)]  # today has no hour yet
+
+
+@pytest.mark.parametrize("hour, minute", [(0, 24), (9, 0), (23, 50)])
+def test_the_window_is_whole_days_ending_now_at_any_hour(hour: int, minute: int) -> None:
+    """A run just after midnight once put a small city's every matter into the minutes since
+    midnight (none old enough to be closed): the window is 24 hours a day back from now, and
+    each calendar day's share follows the part of its working-day curve inside it."""
+    from zhili.bench.city import CityGenerator, day_counts, window_start
+
+    now = timezone.make_aware(dt.datetime(2026, 12, 8, hour, minute))
+    since = window_start(400, now)
+    assert now - since == dt.timedelta(days=1)
+    days = day_counts(400, now)
+    assert sum(n for _, n in days) == 400 and [d for d, _ in days] == sorted(d for d, _ in days)
+    gen = CityGenerator.__new__(CityGenerator)  # the schedule only, without a city
+    gen.rng, gen.now, gen.since = random.Random(3), now, since
+    times = list(gen._schedule(days))
+    assert len(times) == 400 and times == sorted(times)
+    assert since <= times[0] and times[-1] < now
+    busy = [t for t in times if 8 <= timezone.localtime(t).hour < 18]
+    assert len(busy) > 0.5 * len(times)  # the working-day curve, whatever the hour of the run
+    if hour == 0:
+        today = [t for t in times if timezone.localtime(t).date() == now.date()]
+        assert len(today) < 10  # 24 minutes of night, not the whole day's matters
 
 
 @pytest.mark.django_db
