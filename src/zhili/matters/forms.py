@@ -8,15 +8,18 @@ import re
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from zhili.areas.models import Area
 from zhili.core.i18n import Label, lazy_format
 from zhili.core.pickers import AreaField, bind_pickers
 from zhili.matters import selectors
 from zhili.matters.models import Category, Channel, HandlingMode, Status, Topic, Triage
+from zhili.matters.questions import answer_problems
 
 MAX_PHOTOS = 9
 PHOTO_TYPES = "image/jpeg,image/png,image/webp,application/pdf"
@@ -686,15 +689,14 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
     )
     reporter_name = _text(gettext_lazy("您的姓名"), limit=64, autocomplete="name")
     reporter_phone = _text(gettext_lazy("手机号码"), limit=32, inputmode="tel", autocomplete="tel")
-    reporter_phone.help_text = gettext_lazy(
-        "用于联系和回访；凭手机号后四位查询办理进度。匿名反映可不填。"
-    )
+    reporter_phone.help_text = gettext_lazy("用于联系和回访；凭手机号后四位查询办理进度。")
     anonymous = forms.BooleanField(label=gettext_lazy("匿名反映"), required=False)
 
     def clean(self) -> dict[str, Any]:
         """Every mistake at once, each beside its field (the service checks them again)."""
         from zhili.core.errors import ValidationFailed
         from zhili.core.validation import phone_number
+        from zhili.matters.services import check_intake_area  # the service's rule, run early
 
         data = super().clean() or {}
         if not (data.get("description") or "").strip() and "description" not in self.errors:
@@ -702,6 +704,20 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
         has_point = data.get("lat") is not None and data.get("lng") is not None
         if not data.get("area") and not has_point and "lat" not in self.errors:
             self.add_error("area", gettext("请选择所在区域，或使用经纬度定位"))
+        elif data.get("area"):
+            self.picked_area = selectors.area_picker_area(None, data["area"])
+            if self.picked_area is None:
+                self.add_error("area", gettext("请从列表中选择所在区域"))
+            elif not has_point:  # with a point the service may place the matter finer
+                try:
+                    check_intake_area(self.picked_area, located=False)
+                except ValidationFailed as exc:
+                    self.add_error("area", exc.message)
+        category = self.category_obj()
+        if category is not None:
+            problems = answer_problems(category, read_answers(self.data, category))
+            for key, problem in problems.items():
+                self.add_question_error(key, problem.message)
         phone = data.get("reporter_phone") or ""
         if not phone and not data.get("anonymous"):
             may_hide = getattr(self.category_obj(), "allow_anonymous", False)
@@ -717,6 +733,27 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
             except ValidationFailed as exc:
                 self.add_error("reporter_phone", exc.message)
         return data
+
+    picked_area: Area | None = None
+
+    def add_question_error(self, key: str, message: str) -> None:
+        """An error beside the category's question ``key`` (its input is named ``q_<key>``,
+        drawn by the category's fields, not a field of this form)."""
+        errors: ErrorDict = self.errors  # validates first where not yet validated
+        errors.setdefault(f"q_{key}", self.error_class()).append(message)
+
+    def summary(self) -> list[str]:
+        """The first error of each field and question, in the form's order, for the list at
+        the top (the form-wide errors are drawn on their own above it)."""
+        if not self.is_bound:
+            return []
+        return [str(v[0]) for k, v in self.errors.items() if k != "__all__"]
+
+    def question_errors(self) -> dict[str, str]:
+        """The questions' errors by question key (for ``question_rows``)."""
+        if not self.is_bound:
+            return {}
+        return {k[2:]: str(v[0]) for k, v in self.errors.items() if k.startswith("q_")}
 
 
 class PublicRateForm(StyledForm):
@@ -793,8 +830,13 @@ def blocked_messages(category: Category | None, answers: dict[str, Any]) -> dict
     return out
 
 
-def question_rows(category: Category | None, answers: dict[str, Any]) -> list[dict[str, Any]]:
+def question_rows(
+    category: Category | None, answers: dict[str, Any], errors: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The category's questions to draw, each with its answer, its blocking message (live, as
+    the resident answers) and the error the last submit found (``errors`` by key)."""
     blocked = blocked_messages(category, answers)
+    errors = errors or {}
     rows = []
     for q in (category.questions if category else None) or []:
         value = answers.get(q["key"])
@@ -805,6 +847,7 @@ def question_rows(category: Category | None, answers: dict[str, Any]) -> list[di
                 "value": "" if value is None or isinstance(value, list) else value,
                 "values": value if isinstance(value, list) else [value] if value else [],
                 "blocked": blocked.get(q["key"], ""),
+                "error": "" if q["key"] in blocked else errors.get(q["key"], ""),
                 "live": bool(q.get("block")),
             }
         )

@@ -75,13 +75,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
         elif (photos := _store_photos(request, form)) is not None:
             d = form.cleaned_data
             try:
-                area = None
-                if d["area"]:
-                    area = selectors.area_picker_area(None, d["area"])
-                    if area is None:
-                        raise ValidationFailed(
-                            gettext("请从列表中选择所在区域"), code="area_not_found"
-                        )
+                area = form.picked_area  # the form looked it up (and refused one not found)
                 category = form.category_obj()
                 if category is None:
                     raise ValidationFailed(gettext("请选择诉求类别"), code="invalid_category")
@@ -102,7 +96,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
                     attachments=photos,
                 )
             except ZhiliError as exc:
-                form.add_error(None, exc.message)
+                _show_beside_field(form, exc)
             else:
                 request.session[SESSION_KEY] = matter.number
                 request.session[DONE_LOOKUP_KEY] = bool(matter.reporter_phone)
@@ -116,7 +110,9 @@ def public_report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "category": category,
             "questions": question_rows(
-                category, read_answers(request.POST, category) if form.is_bound else {}
+                category,
+                read_answers(request.POST, category) if form.is_bound else {},
+                errors=form.question_errors(),
             ),
             "with_anonymous": True,
             "anonymous_checked": bool(form["anonymous"].value()),
@@ -127,6 +123,18 @@ def public_report(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _show_beside_field(form: PublicReportForm, exc: ZhiliError) -> None:
+    """The service's refusal beside the field it is about (the place, a question), else above
+    the form."""
+    key = exc.detail.get("key") if isinstance(exc.detail, dict) else None
+    if key and exc.code in ("answer_required", "invalid_answer", "blocked"):
+        form.add_question_error(key, exc.message)
+    elif exc.code.startswith("area_") or exc.code == "invalid_point":
+        form.add_error("area", exc.message)
+    else:
+        form.add_error(None, exc.message)
 
 
 @require_GET

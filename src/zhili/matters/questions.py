@@ -150,26 +150,52 @@ def _blank(value: Any) -> bool:
 
 
 def check_answers(category: Any, answers: dict[str, Any]) -> dict[str, Any]:
-    """Validated answers; raises with the category's blocking message where an answer blocks."""
+    """Validated answers; raises the first problem (``answer_problems``): an unanswered required
+    question, a value of the wrong kind, or the category's blocking message."""
+    clean, problems = _answers(category, answers)
+    if problems:
+        raise problems[0]
+    return clean
+
+
+def answer_problems(category: Any, answers: dict[str, Any]) -> dict[str, ValidationFailed]:
+    """Every question's problem at once, by question key (a form shows each beside its
+    question; ``check_answers`` refuses with the first)."""
+    return {exc.detail["key"]: exc for exc in _answers(category, answers)[1]}
+
+
+def _answers(
+    category: Any, answers: dict[str, Any]
+) -> tuple[dict[str, Any], list[ValidationFailed]]:
     clean: dict[str, Any] = {}
+    problems: list[ValidationFailed] = []
     for q in category.questions or []:
         raw = answers.get(q["key"])
         if _blank(raw):
             if q.get("required"):
-                raise ValidationFailed(
-                    gettext("请回答：%(q)s") % {"q": q["label"]},
-                    code="answer_required",
-                    detail={"key": q["key"]},
+                problems.append(
+                    ValidationFailed(
+                        gettext("请回答：%(q)s") % {"q": q["label"]},
+                        code="answer_required",
+                        detail={"key": q["key"]},
+                    )
                 )
             continue
-        value = _coerce(q, raw)
+        try:
+            value = _coerce(q, raw)
+        except ValidationFailed as exc:
+            problems.append(exc)
+            continue
         block = q.get("block") or {}
         hits = value if isinstance(value, list) else [value]
         if block.get("values") and any(v in block["values"] for v in hits):
-            raise ValidationFailed(
-                block.get("message") or gettext("该情况不能在此提交"),
-                code="blocked",
-                detail={"key": q["key"]},
+            problems.append(
+                ValidationFailed(
+                    block.get("message") or gettext("该情况不能在此提交"),
+                    code="blocked",
+                    detail={"key": q["key"]},
+                )
             )
+            continue
         clean[q["key"]] = value
-    return clean
+    return clean, problems

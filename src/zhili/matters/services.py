@@ -80,6 +80,21 @@ def _district_code(area: Area) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
+def check_intake_area(area: Area | None, *, located: bool) -> None:
+    """Where a new matter may be filed: a current area, picked by hand at street level or below.
+    A point resolves to the deepest area whose boundary is loaded; where that is only the
+    district (``located``), the matter is accepted into the district centre's 待分拨 queue
+    (定位 places it). The public form runs this on the picked area before the rest."""
+    if area is None:
+        raise ValidationFailed(gettext("请选择所在区域或提供经纬度"), code="area_required")
+    if not area.is_current:
+        raise ValidationFailed(
+            gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name}, code="area_ended"
+        )
+    if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
+        raise ValidationFailed(gettext("请至少选到街道（乡镇）"), code="area_too_coarse")
+
+
 def matter_prepare(
     *,
     actor: Any,
@@ -113,17 +128,8 @@ def matter_prepare(
     if lat is not None and lng is not None:
         lat, lng = to_wgs84(lat, lng, coord_system)  # stored points are WGS-84
     area, located = place_of(area, lat, lng)
-    if area is None:
-        raise ValidationFailed(gettext("请选择所在区域或提供经纬度"), code="area_required")
-    if not area.is_current:
-        raise ValidationFailed(
-            gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name}, code="area_ended"
-        )
-    # A point resolves to the deepest area whose boundary is loaded; where that is only the
-    # district, the matter is accepted into the district centre's 待分拨 queue (定位 places it).
-    # An area picked by hand must be a street or below.
-    if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
-        raise ValidationFailed(gettext("请至少选到街道（乡镇）"), code="area_too_coarse")
+    check_intake_area(area, located=located)
+    assert area is not None  # checked
     staff = _staff(actor)
     if staff and channel == Channel.OPEN311:  # only the Open311 endpoint files through Open311
         raise ValidationFailed(

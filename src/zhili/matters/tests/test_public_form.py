@@ -47,6 +47,70 @@ def test_an_empty_submit_shows_every_error(client: Any) -> None:
     assert 'id="error-summary"' in page
 
 
+def test_the_place_and_the_questions_are_refused_with_the_rest_beside_their_fields(
+    client: Any,
+) -> None:
+    """A district picked by hand, two required questions unanswered, a number that is not one,
+    and no phone: one submit names all of them, each beside its field and in the list at the
+    top (once they came one per submit, above an empty list), and keeps what was typed."""
+    body = {
+        "category": "wage-arrears",
+        "description": "工地拖欠三个月工资",
+        "area": ["500103"],
+        "q_amount": "三万",
+        "reporter_phone": "",
+    }
+    r = client.post("/public/report/", body)
+    page = r.content.decode()
+    assert r.status_code == 200 and Matter.objects.count() == 0
+    summary = re.search(r'id="error-summary">(.*?)\n', page)
+    assert summary, page
+    listed = re.findall(r"<div>· (.*?)</div>", summary.group(1))
+    assert listed == [
+        "请至少选到街道（乡镇）",
+        "请回答：涉及人数",
+        "“拖欠金额（元）”须为数字",
+        "请回答：是否为建设工程项目",
+        "请填写手机号码",  # 欠薪 cannot be reported anonymously
+    ]
+    assert "请修改以下 5 处后再提交" in page
+    assert 'id="area-error">请至少选到街道（乡镇）' in page
+    for name, message in [
+        ("q_workers", "请回答：涉及人数"),
+        ("q_amount", "“拖欠金额（元）”须为数字"),
+        ("q_site", "请回答：是否为建设工程项目"),
+    ]:
+        assert f'id="{name}_error">{message}</div>' in page, name
+    assert 'value="三万"' in page and "工地拖欠三个月工资" in page
+    assert 'class="alert alert-danger form-error"' not in page  # nothing left without a field
+
+
+def test_a_blocked_answer_is_said_once_beside_its_question(client: Any) -> None:
+    body = {"category": "elevator", "description": "电梯停了", "area": "500103003013",
+            "q_trapped": "是", "reporter_phone": "13800138000"}  # fmt: skip
+    page = client.post("/public/report/", body).content.decode()
+    assert Matter.objects.count() == 0
+    assert page.count("有人被困请立即拨打 119") == 2  # in the list and beside the question
+    assert 'id="q_trapped_error"' not in page  # the live blocking box says it there
+
+
+def test_a_service_refusal_about_the_place_lands_beside_the_place(client: Any) -> None:
+    """Where only the service can tell (a point beside a district picked by hand that places
+    nothing finer), its refusal is shown beside the place, not above the form."""
+    from zhili.matters.forms import PublicReportForm
+    from zhili.matters.public_views import _show_beside_field
+
+    form = PublicReportForm({"category": "streetlight", "description": "x", "area": "500103",
+                             "reporter_phone": "13800138000"})  # fmt: skip
+    form.is_valid()
+    _show_beside_field(form, ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse"))
+    _show_beside_field(form, ValidationFailed("问", code="answer_required", detail={"key": "k"}))
+    _show_beside_field(form, ValidationFailed("别的", code="invalid_channel"))
+    assert form.errors["area"][-1] == "请至少选到街道（乡镇）"
+    assert form.question_errors() == {"k": "问"}
+    assert form.non_field_errors() == ["别的"]
+
+
 def test_a_missing_phone_offers_anonymity_only_where_the_category_does(client: Any) -> None:
     for allowed in (True, False):
         category = Category.objects.filter(
