@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.models import Area
+from zhili.core.errors import ZhiliError
 from zhili.core.i18n import Label, lazy_format
 from zhili.core.pickers import AreaField, bind_pickers
 from zhili.matters import selectors
@@ -580,6 +581,54 @@ class _IntakeBase(StyledForm):
     def category_obj(self) -> Category | None:
         return selectors.category_get(self.data.get("category", "") if self.is_bound else "")
 
+    def clean(self) -> dict[str, Any]:
+        """The category's questions are checked with the fields (``answer_problems``: every
+        one at once), each error drawn beside its question."""
+        data = super().clean() or {}
+        category = self.category_obj()
+        if category is not None:
+            problems = answer_problems(category, read_answers(self.data, category))
+            for key, problem in problems.items():
+                self.add_question_error(key, problem.message)
+        return data
+
+    def add_question_error(self, key: str, message: str) -> None:
+        """An error beside the category's question ``key`` (its input is named ``q_<key>``,
+        drawn by the category's fields, not a field of this form)."""
+        errors: ErrorDict = self.errors  # validates first where not yet validated
+        errors.setdefault(f"q_{key}", self.error_class()).append(message)
+
+    def show_refusal(self, exc: ZhiliError) -> None:
+        """The service's refusal beside the field it is about (the place, a question), else
+        above the form."""
+        key = exc.detail.get("key") if isinstance(exc.detail, dict) else None
+        if key and exc.code in ("answer_required", "invalid_answer", "blocked"):
+            self.add_question_error(key, exc.message)
+        elif (
+            exc.code.startswith("area_") or exc.code == "invalid_point"
+        ) and "area" in self.fields:
+            self.add_error("area", exc.message)
+        else:
+            self.add_error(None, exc.message)
+
+    def summary(self) -> list[str]:
+        """The first error of each field and question in the page's order (the questions come
+        right after the category), for the list at the top; the form-wide errors are drawn on
+        their own above it."""
+        if not self.is_bound:
+            return []
+        names = list(self.fields)
+        questions = [k for k in self.errors if k.startswith("q_")]
+        at = names.index("category") + 1
+        order = [*names[:at], *questions, *names[at:]]
+        return [str(self.errors[k][0]) for k in order if k in self.errors]
+
+    def question_errors(self) -> dict[str, str]:
+        """The questions' errors by question key (for ``question_rows``)."""
+        if not self.is_bound:
+            return {}
+        return {k[2:]: str(v[0]) for k, v in self.errors.items() if k.startswith("q_")}
+
 
 class MatterCreateForm(_IntakeBase, PhotosMixin):
     """Staff intake (代报, 热线, 楼栋工作日 ...)."""
@@ -691,6 +740,7 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
     reporter_phone = _text(gettext_lazy("手机号码"), limit=32, inputmode="tel", autocomplete="tel")
     reporter_phone.help_text = gettext_lazy("用于联系和回访；凭手机号后四位查询办理进度。")
     anonymous = forms.BooleanField(label=gettext_lazy("匿名反映"), required=False)
+    picked_area: Area | None = None
 
     def clean(self) -> dict[str, Any]:
         """Every mistake at once, each beside its field (the service checks them again)."""
@@ -713,11 +763,6 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
                     check_intake_area(self.picked_area, located=False)
                 except ValidationFailed as exc:
                     self.add_error("area", exc.message)
-        category = self.category_obj()
-        if category is not None:
-            problems = answer_problems(category, read_answers(self.data, category))
-            for key, problem in problems.items():
-                self.add_question_error(key, problem.message)
         phone = data.get("reporter_phone") or ""
         if not phone and not data.get("anonymous"):
             may_hide = getattr(self.category_obj(), "allow_anonymous", False)
@@ -733,27 +778,6 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
             except ValidationFailed as exc:
                 self.add_error("reporter_phone", exc.message)
         return data
-
-    picked_area: Area | None = None
-
-    def add_question_error(self, key: str, message: str) -> None:
-        """An error beside the category's question ``key`` (its input is named ``q_<key>``,
-        drawn by the category's fields, not a field of this form)."""
-        errors: ErrorDict = self.errors  # validates first where not yet validated
-        errors.setdefault(f"q_{key}", self.error_class()).append(message)
-
-    def summary(self) -> list[str]:
-        """The first error of each field and question, in the form's order, for the list at
-        the top (the form-wide errors are drawn on their own above it)."""
-        if not self.is_bound:
-            return []
-        return [str(v[0]) for k, v in self.errors.items() if k != "__all__"]
-
-    def question_errors(self) -> dict[str, str]:
-        """The questions' errors by question key (for ``question_rows``)."""
-        if not self.is_bound:
-            return {}
-        return {k[2:]: str(v[0]) for k, v in self.errors.items() if k.startswith("q_")}
 
 
 class PublicRateForm(StyledForm):

@@ -34,6 +34,8 @@ def new(request: HttpRequest) -> HttpResponse:
     user = request.user
     _need_add(user)
     form = MatterCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not form.is_valid() and "photos" not in form.errors:
+        form.store_photos()  # another field is wrong: the chosen photos are kept for the next try
     if request.method == "POST" and form.is_valid():
         photos = form.store_photos()
         if photos is not None:
@@ -59,7 +61,7 @@ def new(request: HttpRequest) -> HttpResponse:
                     attachments=photos,
                 )
             except ZhiliError as exc:
-                form.add_error(None, exc.message)
+                form.show_refusal(exc)
             else:
                 messages.success(
                     request, gettext("已登记诉求，编号 %(number)s。") % {"number": matter.number}
@@ -76,6 +78,8 @@ def report(request: HttpRequest) -> HttpResponse:
     _need_add(user)
     areas = selectors.report_areas(user)
     form = GridReportForm(request.POST or None, request.FILES or None, areas=areas)
+    if request.method == "POST" and not form.is_valid() and "photos" not in form.errors:
+        form.store_photos()  # another field is wrong: the chosen photos are kept for the next try
     if request.method == "POST" and form.is_valid():
         photos = form.store_photos()
         if photos is not None:
@@ -102,7 +106,7 @@ def report(request: HttpRequest) -> HttpResponse:
                             actor=user, matter=matter, result=d["result"], attachments=photos
                         )
             except ZhiliError as exc:
-                form.add_error(None, exc.message)
+                form.show_refusal(exc)
             else:
                 return redirect("matters:report_done", number=matter.number)
     context = _intake_context(request, form, user=None)
@@ -124,7 +128,9 @@ def _intake_context(request: HttpRequest, form: Any, *, user: Any) -> dict[str, 
         "form": form,
         "category": category,
         "questions": question_rows(
-            category, read_answers(request.POST, category) if form.is_bound else {}
+            category,
+            read_answers(request.POST, category) if form.is_bound else {},
+            errors=form.question_errors(),
         ),
         "stored": getattr(form, "stored", []),
         "with_anonymous": "anonymous" in form.fields,

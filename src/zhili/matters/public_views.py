@@ -96,7 +96,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
                     attachments=photos,
                 )
             except ZhiliError as exc:
-                _show_beside_field(form, exc)
+                form.show_refusal(exc)
             else:
                 request.session[SESSION_KEY] = matter.number
                 request.session[DONE_LOOKUP_KEY] = bool(matter.reporter_phone)
@@ -123,18 +123,6 @@ def public_report(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
-
-
-def _show_beside_field(form: PublicReportForm, exc: ZhiliError) -> None:
-    """The service's refusal beside the field it is about (the place, a question), else above
-    the form."""
-    key = exc.detail.get("key") if isinstance(exc.detail, dict) else None
-    if key and exc.code in ("answer_required", "invalid_answer", "blocked"):
-        form.add_question_error(key, exc.message)
-    elif exc.code.startswith("area_") or exc.code == "invalid_point":
-        form.add_error("area", exc.message)
-    else:
-        form.add_error(None, exc.message)
 
 
 @require_GET

@@ -670,6 +670,32 @@ def test_phone_report_blocking_answer_shows_its_message(login: Any) -> None:
     assert Matter.objects.count() == before
 
 
+def test_phone_report_unanswered_questions_are_shown_beside_them_and_photos_kept(
+    login: Any,
+) -> None:
+    """A required question left blank is refused with the form's own checks, beside the
+    question, and the photo chosen with it is stored for the next try."""
+    client = login("grid_jfb_01")
+    body = _report_form(
+        category="wage-arrears", q_workers="十几个", photos=[upload("x.png", png())]
+    )
+    r = client.post("/matters/report/", body)
+    page = text(r)
+    assert r.status_code == 200 and Matter.objects.filter(description="路灯杆倾斜").count() == 0
+    assert 'id="q_workers_error">“涉及人数”须为数字' in page
+    assert 'id="q_site_error">请回答：是否为建设工程项目' in page
+    kept = re.search(r'name="kept" value="([0-9a-f]{64})"', page)
+    assert kept and "已上传：x.png" in page
+    r = client.post(
+        "/matters/report/",
+        _report_form(category="wage-arrears", q_workers="12", q_site="是", kept=kept.group(1)),
+    )
+    assert r.status_code == 302
+    m = Matter.objects.get(description="路灯杆倾斜")
+    assert m.answers == {"workers": 12.0, "site": "是"}
+    assert m.events.get(action="submit").attachments.get().sha256 == kept.group(1)
+
+
 def test_phone_report_self_handled_needs_photos_and_then_closes(login: Any) -> None:
     client = login("grid_jfb_01")
     before = Matter.objects.count()

@@ -66,11 +66,11 @@ def test_the_place_and_the_questions_are_refused_with_the_rest_beside_their_fiel
     summary = re.search(r'id="error-summary">(.*?)\n', page)
     assert summary, page
     listed = re.findall(r"<div>· (.*?)</div>", summary.group(1))
-    assert listed == [
-        "请至少选到街道（乡镇）",
+    assert listed == [  # in the page's order: the questions come right after the category
         "请回答：涉及人数",
         "“拖欠金额（元）”须为数字",
         "请回答：是否为建设工程项目",
+        "请至少选到街道（乡镇）",
         "请填写手机号码",  # 欠薪 cannot be reported anonymously
     ]
     assert "请修改以下 5 处后再提交" in page
@@ -98,14 +98,13 @@ def test_a_service_refusal_about_the_place_lands_beside_the_place(client: Any) -
     """Where only the service can tell (a point beside a district picked by hand that places
     nothing finer), its refusal is shown beside the place, not above the form."""
     from zhili.matters.forms import PublicReportForm
-    from zhili.matters.public_views import _show_beside_field
 
     form = PublicReportForm({"category": "streetlight", "description": "x", "area": "500103",
                              "reporter_phone": "13800138000"})  # fmt: skip
     form.is_valid()
-    _show_beside_field(form, ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse"))
-    _show_beside_field(form, ValidationFailed("问", code="answer_required", detail={"key": "k"}))
-    _show_beside_field(form, ValidationFailed("别的", code="invalid_channel"))
+    form.show_refusal(ValidationFailed("请至少选到街道（乡镇）", code="area_too_coarse"))
+    form.show_refusal(ValidationFailed("问", code="answer_required", detail={"key": "k"}))
+    form.show_refusal(ValidationFailed("别的", code="invalid_channel"))
     assert form.errors["area"][-1] == "请至少选到街道（乡镇）"
     assert form.question_errors() == {"k": "问"}
     assert form.non_field_errors() == ["别的"]
