@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Self
+import functools
+from typing import Any, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from zhili.core.fields import ChoiceLabels
@@ -138,7 +140,34 @@ class Role(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        """The name to show: a default role the city has not renamed reads in the user's
+        language (the label its app declares); one the city renamed or made reads as named."""
+        return _declared_text(self.slug, "name", self.name)
+
+    @property
+    def description_label(self) -> str:
+        return _declared_text(self.slug, "description", self.description)
+
+
+@functools.cache
+def _declared_roles() -> dict[str, dict[str, tuple[str, Any]]]:
+    """slug -> {"name"/"description": (the Chinese text stored by default, its lazy label)}."""
+    from zhili.org.permissions import default_roles
+
+    out: dict[str, dict[str, tuple[str, Any]]] = {}
+    with translation.override("zh-hans"):
+        for slug, spec in default_roles().items():
+            out[slug] = {k: (str(spec[k]), spec[k]) for k in ("name", "description")}
+    return out
+
+
+def _declared_text(slug: str, key: str, stored: str) -> str:
+    chinese, lazy = _declared_roles().get(slug, {}).get(key, ("", None))
+    return str(lazy) if lazy is not None and stored == chinese else stored
 
 
 class RoleGrantQuerySet(ScopedQuerySet):
@@ -168,7 +197,7 @@ class RoleGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user.username} · {self.role.name} · {self.area.name}"
+        return f"{self.user.username} · {self.role.label} · {self.area.name}"
 
 
 class LiaisonQuerySet(ScopedQuerySet):

@@ -267,7 +267,7 @@ def _require_outranks(actor: Any, user: User) -> None:
         if not _actor_covers(actor, grant.role, grant.area):
             raise PermissionDenied(
                 gettext("%(username)s 拥有您没有的权限（%(area)s·%(role)s），不能管理该账号")
-                % {"username": user.username, "area": grant.area.name, "role": grant.role.name}
+                % {"username": user.username, "area": grant.area.name, "role": grant.role.label}
             )
 
 
@@ -278,12 +278,12 @@ def grant_create(*, actor: Any, user: User, role: Role, area: Area) -> RoleGrant
     if not _actor_covers(actor, role, area):
         raise PermissionDenied(
             gettext("您在 %(name)s 没有“%(name2)s”所含的全部权限，不能授予")
-            % {"name": area.name, "name2": role.name}
+            % {"name": area.name, "name2": role.label}
         )
     if RoleGrant.objects.filter(user=user, role=role, area=area).exists():
         raise ValidationFailed(
             gettext("%(username)s 已在 %(name)s 拥有“%(name2)s”")
-            % {"username": user.username, "name": area.name, "name2": role.name},
+            % {"username": user.username, "name": area.name, "name2": role.label},
             code="duplicate",
         )
     grant = RoleGrant.objects.create(user=user, role=role, area=area, granted_by=actor)
@@ -304,7 +304,7 @@ def grant_revoke(*, actor: Any, grant: RoleGrant) -> None:
     if not _actor_covers(actor, grant.role, grant.area):
         raise PermissionDenied(
             gettext("您在 %(name)s 没有“%(name2)s”所含的全部权限，不能撤销")
-            % {"name": grant.area.name, "name2": grant.role.name}
+            % {"name": grant.area.name, "name2": grant.role.label}
         )
     audit_record(
         actor=actor,

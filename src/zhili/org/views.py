@@ -282,7 +282,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, gettext("已保存角色"))
         return redirect("org:roles")
     return _form_page(
-        request, form, gettext("角色：%(name)s") % {"name": role.name}, reverse("org:roles")
+        request, form, gettext("角色：%(name)s") % {"name": role.label}, reverse("org:roles")
     )
 
 

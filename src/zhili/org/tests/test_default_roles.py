@@ -76,3 +76,32 @@ def test_a_grant_to_an_undeclared_role_is_an_error(monkeypatch: Any) -> None:
     monkeypatch.setitem(permissions.DEFAULT_GRANTS, "street_wroker", ["matters.matter.view"])
     with pytest.raises(UnknownRole):
         default_roles()
+
+
+@pytest.mark.django_db
+def test_a_default_role_reads_in_the_users_language_and_a_renamed_one_as_named(
+    login: Any, users: dict[str, Any]
+) -> None:
+    """Roles are stored in the platform's language; a default one the city has not renamed is
+    shown by the label its app declares (English in English), a renamed one as the city named
+    it, in either language."""
+    from django.utils import translation
+
+    grid = Role.objects.get(slug="grid_worker")
+    street = Role.objects.get(slug="street_worker")
+    with translation.override("en"):
+        assert grid.label == "Grid worker" and str(grid) == "Grid worker"
+        assert street.description_label.startswith("Street")
+    with translation.override("zh-hans"):
+        assert grid.label == "网格员" and grid.description_label == grid.description
+    grid.name = "网格管理员"
+    grid.save()
+    with translation.override("en"):
+        assert grid.label == "网格管理员"
+
+    client = login("jiefangbei")
+    client.cookies["django_language"] = "en"
+    home = client.get("/").content.decode()
+    assert '<div class="fw-bold">Street staff</div>' in home  # the grant on the home page
+    client.cookies["django_language"] = "zh-hans"
+    assert '<div class="fw-bold">街道工作人员</div>' in client.get("/").content.decode()
