@@ -6,9 +6,10 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.models import Area
+from zhili.core.forms import StyledForm
 
 
-class AreaChildForm(forms.Form):
+class AreaChildForm(StyledForm):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     code = forms.CharField(
         label=gettext_lazy("代码"),
@@ -30,11 +31,6 @@ class AreaChildForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("网格可填 Polygon 或 MultiPolygon 的 GeoJSON；可留空"),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
 
     def clean_geometry(self) -> dict[str, Any] | None:
         raw = (self.cleaned_data.get("geometry") or "").strip()
@@ -73,7 +69,7 @@ class ImportForm(forms.Form):
         )
 
 
-class BoundaryUploadForm(forms.Form):
+class BoundaryUploadForm(StyledForm):
     file = forms.FileField(
         label=_("边界文件（GeoJSON 或 xlsx，WGS-84）"),
         help_text=_(
@@ -88,6 +84,4 @@ class BoundaryUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control")
         self.fields["file"].widget.attrs["accept"] = ".geojson,.json,.xlsx"

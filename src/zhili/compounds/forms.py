@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhili.compounds.models import Coverage, MeetingKind, PartyRole
+from zhili.core.forms import StyledForm, style_fields
 from zhili.core.pickers import AreaField
 
 PARTY_ROWS = 6
@@ -17,19 +18,7 @@ TASK_ROWS = 3
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            if isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(f.widget, forms.Select):
-                f.widget.attrs.setdefault("class", "form-select")
-            else:
-                f.widget.attrs.setdefault("class", "form-control")
-
-
-class CompoundForm(Styled):
+class CompoundForm(StyledForm):
     name = forms.CharField(label=_("小区名称"), max_length=120)
     area = AreaField(
         label=_("所属社区或网格"), permission="compounds.compound.add", levels=("community", "grid")
@@ -45,7 +34,7 @@ class CompoundForm(Styled):
     )
 
 
-class MeetingForm(Styled):
+class MeetingForm(StyledForm):
     kind = forms.ChoiceField(label=_("会议类型"), choices=MeetingKind.choices)
     held_on = forms.DateField(label=_("召开日期"), widget=DATE)
     place = forms.CharField(label=_("地点"), max_length=120, required=False)
@@ -91,11 +80,7 @@ class MeetingForm(Styled):
             self.fields[f"task_{j}_due"] = forms.DateField(
                 label=_("完成时限"), required=False, widget=DATE
             )
-        for f in self.fields.values():
-            if isinstance(f.widget, forms.Select):
-                f.widget.attrs.setdefault("class", "form-select")
-            else:
-                f.widget.attrs.setdefault("class", "form-control")
+        style_fields(self)  # the rows added after the form's own fields
 
     def party_rows(self) -> list[list[Any]]:
         return [
@@ -145,7 +130,7 @@ class MeetingForm(Styled):
         return parties, attendees, tasks
 
 
-class FollowUpForm(Styled):
+class FollowUpForm(StyledForm):
     text = forms.CharField(label=_("任务"), max_length=300)
     owner = forms.ChoiceField(label=_("责任方"))
     due = forms.DateField(label=_("完成时限"), widget=DATE)
@@ -155,12 +140,12 @@ class FollowUpForm(Styled):
         self.fields["owner"].choices = [(str(p.pk), p.name) for p in parties]  # type: ignore[attr-defined]
 
 
-class CompleteForm(Styled):
+class CompleteForm(StyledForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     result = forms.CharField(label=_("完成情况"), max_length=2000)
 
 
-class LinkForm(Styled):
+class LinkForm(StyledForm):
     matter = forms.CharField(
         label=_("诉求编号"),
         max_length=20,

@@ -7,26 +7,40 @@ from django.utils.translation import gettext, gettext_lazy
 from zhili.core import throttle
 from zhili.core.middleware import client_ip
 
+CHOICE_INPUTS = forms.CheckboxInput | forms.RadioSelect  # RadioSelect: CheckboxSelectMultiple too
 
-def style_fields(form: forms.BaseForm) -> None:
+
+def style_fields(form: forms.BaseForm, *, large: bool = False) -> None:
     """The page's classes on every widget of ``form`` (core/_field.html draws them): a box for a
-    checkbox, a select for a choice, a text field for the rest. Classes set already stay."""
-    for f in form.fields.values():
-        if isinstance(f.widget, forms.CheckboxInput):
+    checkbox or a radio, a select for a choice, a text field for the rest (``large``: the phone
+    pages' bigger controls); hidden inputs are left alone and classes set already stay. A phone
+    field opens the phone keypad."""
+    size = " form-select-lg" if large else ""
+    for name, f in form.fields.items():
+        widget = f.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, CHOICE_INPUTS):
             css = "form-check-input"
-        elif isinstance(f.widget, forms.Select):
-            css = "form-select"
+        elif isinstance(widget, forms.Select):
+            css = "form-select" + size
         else:
-            css = "form-control"
-        f.widget.attrs.setdefault("class", css)
+            css = "form-control" + (" form-control-lg" if large else "")
+        widget.attrs.setdefault("class", css)
+        if name == "phone" or name.endswith("_phone"):  # the right keypad on a phone
+            widget.attrs.setdefault("inputmode", "tel")
+            widget.attrs.setdefault("autocomplete", "tel")
 
 
 class StyledForm(forms.Form):
-    """A form whose widgets carry the page's classes (``style_fields``)."""
+    """A form whose widgets carry the page's classes (``style_fields``); ``large`` for the
+    phone pages' bigger controls."""
+
+    large = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style_fields(self)
+        style_fields(self, large=self.large)
 
 
 class LoginForm(AuthenticationForm):

@@ -8,17 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhili.core.forms import style_fields
+from zhili.core.forms import StyledForm
 from zhili.core.pickers import AreaField
 from zhili.deliberation.models import Assembly, LedgerKind, Proposer, Purpose, Stage
 from zhili.deliberation.services import MEETINGS, PUBLICITY
 from zhili.org.models import User
-
-
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
 
 
 def _date(label: Any, required: bool = True) -> forms.DateField:
@@ -39,7 +33,7 @@ def _count(label: Any, required: bool = False) -> forms.IntegerField:
     )
 
 
-class DeliberationForm(Styled):
+class DeliberationForm(StyledForm):
     area_code = AreaField(
         label=_("村（社区）"), permission="deliberation.deliberation.add", levels=("community",)
     )
@@ -55,7 +49,7 @@ class DeliberationForm(Styled):
     )
 
 
-class StepForm(Styled):
+class StepForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     held_on = _date(_("日期"))
     assembly = forms.ChoiceField(label=_("会议形式"), choices=Assembly.choices)
@@ -104,16 +98,16 @@ class StepForm(Styled):
             self.fields["signatures"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.webp"
 
 
-class ReasonForm(Styled):
+class ReasonForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     reason = forms.CharField(label=_("终止原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReviewRequestForm(Styled):
+class ReviewRequestForm(StyledForm):
     question = forms.CharField(label=_("送审内容"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ProjectForm(Styled):
+class ProjectForm(StyledForm):
     area_code = AreaField(
         label=_("村（社区）"), permission="deliberation.project.add", levels=("community",)
     )
@@ -135,7 +129,7 @@ class ProjectForm(Styled):
     )
 
 
-class Versioned(Styled):
+class Versioned(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 

@@ -7,19 +7,13 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhili.core.forms import style_fields
+from zhili.core.forms import StyledForm
 from zhili.core.pickers import AreaField, PersonField
 from zhili.disputes.models import Channel
 from zhili.org.models import Unit
 
 
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
-
-
-class DisputeForm(Styled):
+class DisputeForm(StyledForm):
     channel = forms.ChoiceField(label=_("来源"), choices=Channel.choices)
     referral_no = forms.CharField(label=_("法院/派出所/信访文书号"), max_length=60, required=False)
     matter = forms.CharField(label=_("来源诉求编号"), max_length=20, required=False)
@@ -88,7 +82,7 @@ class DisputeForm(Styled):
         return data
 
 
-class ActionForm(Styled):
+class ActionForm(StyledForm):
     """An action's input; ``version`` is the version of the case the page showed (409 if stale)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

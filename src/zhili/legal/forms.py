@@ -7,15 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhili.core.forms import style_fields
+from zhili.core.forms import StyledForm
 from zhili.core.pickers import AreaField, PersonField
 from zhili.legal.models import Adviser, ServiceKind
-
-
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
 
 
 def _date(label: Any) -> forms.DateField:
@@ -24,7 +18,7 @@ def _date(label: Any) -> forms.DateField:
     )
 
 
-class AdviserForm(Styled):
+class AdviserForm(StyledForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     firm = forms.CharField(label=_("执业机构"), max_length=100)
     license_no = forms.CharField(label=_("执业证号"), max_length=32, required=False)
@@ -37,7 +31,7 @@ class AdviserForm(Styled):
     username = PersonField(label=_("平台账号（可不填）"), kind="legal.account", required=False)
 
 
-class CoverageForm(Styled):
+class CoverageForm(StyledForm):
     adviser: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("法律顾问"), queryset=Adviser.objects.none()
     )
@@ -60,7 +54,7 @@ class DutyForm(CoverageForm):
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
 
 
-class ConsultationForm(Styled):
+class ConsultationForm(StyledForm):
     area = forms.ChoiceField(label=_("村（社区）"))
     kind = forms.ChoiceField(label=_("服务类型"), choices=ServiceKind.choices)
     on = _date(_("日期"))
@@ -78,7 +72,7 @@ class ConsultationForm(Styled):
         self.fields["area"].choices = areas  # type: ignore[attr-defined]
 
 
-class DecideForm(Styled):
+class DecideForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     approve = forms.TypedChoiceField(
         label=_("结论"),

@@ -23,7 +23,7 @@ from zhili.core.pickers import AreaField
 from zhili.core.selectors import object_history
 from zhili.matters import catalogue, catalogue_xlsx
 from zhili.matters.models import STAGES, HandlingMode, Topic, default_limit
-from zhili.org.forms import StyledForm
+from zhili.org.forms import PickerForm
 from zhili.org.selectors import unit_list
 
 QUESTIONS_EXAMPLE = gettext_lazy(
@@ -43,7 +43,7 @@ def _stage_help(stage: str) -> str:
     }
 
 
-class CategoryForm(StyledForm):
+class CategoryForm(PickerForm):
     code = forms.CharField(
         label=gettext_lazy("代码"),
         max_length=40,
@@ -143,7 +143,7 @@ def _service_kwargs(d: dict[str, Any]) -> dict[str, Any]:
     return {k: d[k] for k in (*keys, *flags)}
 
 
-class RuleForm(StyledForm):
+class RuleForm(PickerForm):
     category = forms.ChoiceField(label=gettext_lazy("分类"))
     area_code = AreaField(
         label=gettext_lazy("区域"),
@@ -300,7 +300,7 @@ def category_rules(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                area = d["area_code"]  # an Area the user may view (StyledForm.clean_area_code)
+                area = d["area_code"]  # an Area the user may view (PickerForm: core.pickers)
                 unit = catalogue.unit_by_name(d["unit_name"], d["unit_area"].strip(), area)
                 rule = catalogue.routing_rule_set(
                     actor=request.user, category=d["category"], area=area, unit=unit
@@ -360,7 +360,7 @@ def catalogue_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class ImportForm(StyledForm):
+class ImportForm(PickerForm):
     file = forms.FileField(label=gettext_lazy("目录文件（.xlsx）"))
 
 

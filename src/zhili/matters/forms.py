@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhili.areas.models import Area
 from zhili.core.errors import ZhiliError
+from zhili.core.forms import StyledForm
 from zhili.core.i18n import Label, lazy_format
 from zhili.core.pickers import AreaField, bind_pickers
 from zhili.matters import selectors
@@ -28,25 +29,6 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 # Shared fields ---------------------------------------------------------------------------------
-
-
-class StyledForm(forms.Form):
-    """Tabler classes on every widget (choice lists are laid out by matters/_field.html)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            choices = forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput
-            if isinstance(widget, choices):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.HiddenInput):
-                continue
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class MultipleFileInput(forms.FileInput):

@@ -4,33 +4,23 @@ from django import forms
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.forms import StyledForm
 from zhili.core.pickers import AreaField, PersonField, bind_pickers
 from zhili.org.models import Role, Unit, UnitType
 from zhili.org.permissions import catalogue
 
 
-class StyledForm(forms.Form):
+class PickerForm(StyledForm):
+    """A styled form for a signed-in user: its areas and people are picked within the user's
+    scope (core.pickers); an area field cleans to the ``Area``, a person field to the ``User``."""
+
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-            if name == "phone":  # the right keypad on a phone
-                widget.attrs.setdefault("inputmode", "tel")
-                widget.attrs.setdefault("autocomplete", "tel")
-        # Areas and people are picked within the user's scope (core.pickers); an area field
-        # cleans to the ``Area``, a person field to the ``User``.
         bind_pickers(self, user)
 
 
-class UnitForm(StyledForm):
+class UnitForm(PickerForm):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=120)
     type = forms.ChoiceField(label=gettext_lazy("类型"), choices=UnitType.choices)
     area_code = AreaField(
@@ -41,7 +31,7 @@ class UnitForm(StyledForm):
     phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
 
 
-class UserCreateForm(StyledForm):
+class UserCreateForm(PickerForm):
     username = forms.CharField(label=gettext_lazy("账号"), max_length=150)
     full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=64)
     phone = forms.CharField(label=gettext_lazy("手机号"), max_length=32, required=False)
@@ -61,7 +51,7 @@ class UserCreateForm(StyledForm):
             cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
 
-class UserEditForm(StyledForm):
+class UserEditForm(PickerForm):
     full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=64)
     phone = forms.CharField(label=gettext_lazy("手机号"), max_length=32, required=False)
     unit = forms.ModelChoiceField(
@@ -75,11 +65,11 @@ class UserEditForm(StyledForm):
             cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
 
-class PasswordResetForm(StyledForm):
+class PasswordResetForm(PickerForm):
     password = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput)
 
 
-class GrantForm(StyledForm):
+class GrantForm(PickerForm):
     role = forms.ModelChoiceField(label=gettext_lazy("角色"), queryset=Role.objects.none())
     area_code = AreaField(label=_("区域"), permission="org.rolegrant.view")
 
@@ -87,7 +77,7 @@ class GrantForm(StyledForm):
         cast(forms.ModelChoiceField, self.fields["role"]).queryset = roles
 
 
-class RoleForm(StyledForm):
+class RoleForm(PickerForm):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=64)
     description = forms.CharField(
         label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -115,7 +105,7 @@ class RoleForm(StyledForm):
         return [*self.cleaned_data.get("permissions", []), *extra]
 
 
-class LiaisonForm(StyledForm):
+class LiaisonForm(PickerForm):
     area_code = AreaField(label=_("联系街道"), permission="org.liaison.view")
     leader = PersonField(label=_("联系领导"), kind="org.leader", required=False)
     unit = forms.ModelChoiceField(
@@ -129,7 +119,7 @@ class LiaisonForm(StyledForm):
             cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
 
-class OtpCodeForm(StyledForm):
+class OtpCodeForm(PickerForm):
     """A six-digit authenticator code, or a recovery code at verification."""
 
     code = forms.CharField(

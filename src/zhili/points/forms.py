@@ -9,19 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhili.core.forms import style_fields
+from zhili.core.forms import StyledForm
 from zhili.core.privacy import mask_name
 
 
-class Styled(forms.Form):
+class Styled(StyledForm):
     def _choices(self, name: str, choices: list[tuple[str, Any]]) -> None:
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
 
 
 def _household_choices(households: Any) -> list[tuple[str, Any]]:

@@ -1,34 +1,23 @@
 """The risk register's forms. Action forms carry the risk's ``version``: a stale page answers with
 a conflict instead of overwriting what someone else did."""
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhili.core.forms import style_fields
+from zhili.core.forms import StyledForm
 from zhili.core.pickers import AreaField, PersonField
 from zhili.org.models import Unit
 from zhili.risks.models import AssessmentKind, Category, Confidence, Level, Source
 
 
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
-        for f in self.fields.values():
-            if isinstance(f, forms.ModelChoiceField) and f.empty_label is not None:
-                f.empty_label = gettext("请选择")  # Django's default is English
-
-
-class ActionForm(Styled):
+class ActionForm(StyledForm):
     """One action on a risk (the action's name is the form's ``action``)."""
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class RiskForm(Styled):
+class RiskForm(StyledForm):
     title = forms.CharField(label=_("风险名称"), max_length=120)
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.MANUAL)

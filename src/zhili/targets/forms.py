@@ -12,20 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from zhili.core.forms import style_fields
 from zhili.targets.evidence import ACCEPT, Upload
 from zhili.targets.models import Method, Plan, PlanStatus
 from zhili.targets.states import CellState
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(
-            widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect
-        ):
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -59,7 +49,7 @@ class PlanImportForm(forms.Form):
             "留空则为“某年市域社会治理试点目标任务”"
         )
         self.fields["file"].widget.attrs["accept"] = ".xlsx"
-        _style(self)
+        style_fields(self)
 
 
 class ReportForm(forms.Form):
@@ -76,7 +66,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_fields(self)
         self.fields["keep_previous"].widget.attrs["class"] = "form-check-input"
 
 
@@ -99,7 +89,7 @@ class ReviewForm(forms.Form):
         if decisions:  # only the decisions the reviewer may take now
             field = self.fields["decision"]
             field.choices = [c for c in field.choices if c[0] in decisions]  # type: ignore[attr-defined]
-        _style(self)
+        style_fields(self)
 
 
 class TableFilterForm(forms.Form):
@@ -140,7 +130,7 @@ class TableFilterForm(forms.Form):
         }
         for name, options in choices.items():
             self.fields[name].choices = options  # type: ignore[attr-defined]
-        _style(self)
+        style_fields(self)
 
     def values(self) -> dict[str, Any]:
         d = self.cleaned_data if self.is_valid() else {}
@@ -186,7 +176,7 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_fields(self)
 
     @classmethod
     def initial_for(cls, plan: Plan) -> dict[str, Any]:
@@ -251,7 +241,7 @@ class IncidentForm(forms.Form):
             (gettext("区县"), [(f"a:{a.code}", a.name) for a in districts]),
         ]
         self.fields["occurred_on"].initial = dt.date.today()
-        _style(self)
+        style_fields(self)
 
 
 class WithdrawForm(forms.Form):
@@ -259,4 +249,4 @@ class WithdrawForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_fields(self)

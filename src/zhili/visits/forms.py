@@ -8,19 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhili.core.forms import StyledForm
 from zhili.core.pickers import AreaField, PersonField
 
 
-class Styled(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            if isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(f.widget, forms.Select):
-                f.widget.attrs.setdefault("class", "form-select form-select-lg")
-            else:
-                f.widget.attrs.setdefault("class", "form-control form-control-lg")
+class Styled(StyledForm):
+    large = True  # the cadre's phone: bigger controls
 
 
 DATE = forms.DateInput(attrs={"type": "date"})

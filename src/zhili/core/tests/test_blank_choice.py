@@ -34,3 +34,40 @@ def test_the_dispute_assignment_form_reads_in_chinese(login: Any) -> None:
     page = login("jiefangbei").get(f"/disputes/{dispute.number}/").content.decode()
     assert 'name="committee"' in page
     assert "Select an option" not in page and "请选择…" in page
+
+
+def test_every_styled_form_draws_its_widgets_the_same_way() -> None:
+    """One ``core.forms.style_fields`` for every module's forms (nine modules once had their own
+    copy, each a little different): a box for a checkbox or radio, a select for a choice, a
+    text field for the rest, nothing on a hidden input, the phone keypad on a phone field, the
+    classes a form set itself kept; ``large`` for the phone pages."""
+    from zhili.core.forms import StyledForm
+
+    class AnyForm(StyledForm):
+        name = forms.CharField()
+        kind = forms.ChoiceField(choices=[("a", "A")])
+        agree = forms.BooleanField(required=False)
+        one = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
+        many = forms.MultipleChoiceField(choices=[("a", "A")], widget=forms.CheckboxSelectMultiple)
+        version = forms.IntegerField(widget=forms.HiddenInput)
+        reporter_phone = forms.CharField()
+        own = forms.CharField(widget=forms.TextInput(attrs={"class": "mine"}))
+
+    class Large(AnyForm):
+        large = True
+
+    classes = {n: f.widget.attrs.get("class") for n, f in AnyForm().fields.items()}
+    assert classes == {
+        "name": "form-control",
+        "kind": "form-select",
+        "agree": "form-check-input",
+        "one": "form-check-input",
+        "many": "form-check-input",
+        "version": None,
+        "reporter_phone": "form-control",
+        "own": "mine",
+    }
+    assert AnyForm().fields["reporter_phone"].widget.attrs["inputmode"] == "tel"
+    large = {n: f.widget.attrs.get("class") for n, f in Large().fields.items()}
+    assert large["name"] == "form-control form-control-lg"
+    assert large["kind"] == "form-select form-select-lg" and large["agree"] == "form-check-input"
