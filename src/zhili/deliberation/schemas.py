@@ -23,7 +23,8 @@ class DelibEventOut(Schema):
     @staticmethod
     def of(e: Any) -> dict[str, Any]:
         return {
-            "action": e.action,
+            # A legal review's events are named apart from the record's own actions.
+            "action": f"legal_review.{e.action}" if hasattr(e, "review_id") else e.action,
             "label": e.label,
             "summary": e.summary,
             "actor": e.actor_display,

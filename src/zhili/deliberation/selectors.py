@@ -43,8 +43,13 @@ def deliberation_steps(d: Deliberation) -> QuerySet[Step]:
     return Step.objects.filter(deliberation=d).select_related("witness").order_by("id")
 
 
-def deliberation_events(d: Deliberation) -> EventQuerySet:
-    return d.events.for_display()  # type: ignore[attr-defined, no-any-return]
+def deliberation_events(d: Deliberation) -> list[Any]:
+    """The record's events and its legal reviews' (``zhili.legal``: 送审, 审查通过, 提出修改意见),
+    in time order: the review is a step of the record's history, not only its header."""
+    from zhili.legal.selectors import review_events_of
+
+    own = list(d.events.for_display())  # type: ignore[attr-defined]
+    return sorted([*own, *review_events_of(d)], key=lambda e: e.at)
 
 
 def deliberation_review(d: Deliberation) -> Any:

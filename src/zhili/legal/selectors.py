@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from zhili.core.privacy import mask
 from zhili.core.scoping import one_visible
-from zhili.legal.models import Adviser, Consultation, Coverage, Duty, Review, Target
+from zhili.legal.models import Adviser, Consultation, Coverage, Duty, Review, ReviewEvent, Target
 
 
 def adviser_list(user: Any) -> QuerySet[Adviser]:
@@ -85,6 +85,18 @@ def review_get(user: Any, pk: int) -> Review:
 
 def review_events(r: Review) -> Any:
     return r.events.for_display()  # type: ignore[attr-defined]
+
+
+def review_events_of(subject: Any) -> Any:
+    """Every event of every legal review of ``subject`` (送审, 审查通过, 提出修改意见), oldest
+    first: the subject's own history shows them beside its own events."""
+    return (
+        ReviewEvent.objects.filter(
+            review__subject_type=subject._meta.label_lower, review__subject_id=subject.pk
+        )
+        .select_related("actor")
+        .order_by("id")
+    )
 
 
 def target_of(year: int) -> Target:

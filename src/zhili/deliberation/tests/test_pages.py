@@ -4,6 +4,7 @@ waiting for the legal review says so and offers the request; lists for the towns
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -113,7 +114,19 @@ def test_a_step_waiting_for_the_legal_review(secretary: Any, community: Any, adv
         .status_code
         == 409
     )
-    assert 'id="form-review"' in c.get(url).content.decode()
+    html = c.get(url).content.decode()
+    assert 'id="form-review"' in html
+    # The review is in the record's history too, in time order with its own steps.
+    timeline = html[html.index('id="deliberation-events"') :]
+    timeline = timeline[: timeline.index("</ul>")]
+    actions = re.findall(r'data-action="([a-z_]+)"', timeline)
+    assert actions[-2:] == ["request", "approve"] and actions[0] == "create"
+    assert "送审" in timeline and "审查通过" in timeline and "合法" in timeline
+    api = c.get(f"/api/v1/deliberation/records/{d.number}").json()
+    assert [e["action"] for e in api["events"]][-2:] == [
+        "legal_review.request",
+        "legal_review.approve",
+    ]
 
 
 def test_lists_for_the_township(secretary: Any, community: Any) -> None:
