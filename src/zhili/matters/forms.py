@@ -560,13 +560,21 @@ class _IntakeBase(StyledForm):
             }
         )
 
+    # Said when neither a place nor a point is given (the service says the same: area_required).
+    area_missing = gettext_lazy("请选择所在区域或提供经纬度")
+
     def category_obj(self) -> Category | None:
         return selectors.category_get(self.data.get("category", "") if self.is_bound else "")
 
     def clean(self) -> dict[str, Any]:
-        """The category's questions are checked with the fields (``answer_problems``: every
+        """A place or a point is asked for with the other fields; the category's questions are
+        checked with the fields (``answer_problems``: every
         one at once), each error drawn beside its question."""
         data = super().clean() or {}
+        has_point = data.get("lat") is not None and data.get("lng") is not None
+        unplaced = "area" in self.fields and not data.get("area") and not has_point
+        if unplaced and "area" not in self.errors and "lat" not in self.errors:
+            self.add_error("area", self.area_missing)
         category = self.category_obj()
         if category is not None:
             problems = answer_problems(category, read_answers(self.data, category))
@@ -723,6 +731,7 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
     reporter_phone.help_text = gettext_lazy("用于联系和回访；凭手机号后四位查询办理进度。")
     anonymous = forms.BooleanField(label=gettext_lazy("匿名反映"), required=False)
     picked_area: Area | None = None
+    area_missing = gettext_lazy("请选择所在区域，或使用经纬度定位")
 
     def clean(self) -> dict[str, Any]:
         """Every mistake at once, each beside its field (the service checks them again)."""
@@ -734,9 +743,7 @@ class PublicReportForm(_IntakeBase, PhotosMixin):
         if not (data.get("description") or "").strip() and "description" not in self.errors:
             self.add_error("description", gettext("请填写诉求内容"))
         has_point = data.get("lat") is not None and data.get("lng") is not None
-        if not data.get("area") and not has_point and "lat" not in self.errors:
-            self.add_error("area", gettext("请选择所在区域，或使用经纬度定位"))
-        elif data.get("area"):
+        if data.get("area"):
             self.picked_area = selectors.area_picker_area(None, data["area"])
             if self.picked_area is None:
                 self.add_error("area", gettext("请从列表中选择所在区域"))
