@@ -1,10 +1,14 @@
 """Default grants of the deliberation permissions, and the village secretary's role (merged by
 ``org.permissions.default_roles``; ``city_admin`` holds every permission)."""
 
+from django.utils.translation import gettext_lazy
+
 ROLES = {
     "village_secretary": (
-        "村（社区）书记",
-        "村（社区）党组织书记或主任：登记四议两公开事项和一事一议项目，记录各步骤，送法律审查",
+        gettext_lazy("村（社区）书记"),
+        gettext_lazy(
+            "村（社区）党组织书记或主任：登记四议两公开事项和一事一议项目，记录各步骤，送法律审查"
+        ),
     ),
 }
 

@@ -1,8 +1,13 @@
 """Default grants of the disputes permissions, and the role disputes introduces (merged by
 ``org.permissions.default_roles``; ``city_admin`` holds every permission)."""
 
+from django.utils.translation import gettext_lazy
+
 ROLES = {
-    "mediator": ("人民调解员", "调解委员会调解员：调解指派给本人的纠纷"),
+    "mediator": (
+        gettext_lazy("人民调解员"),
+        gettext_lazy("调解委员会调解员：调解指派给本人的纠纷"),
+    ),
 }
 
 DEFAULT_GRANTS = {

@@ -1,10 +1,12 @@
 """Default grants of the legal permissions, and the legal adviser's role (merged by
 ``org.permissions.default_roles``; ``city_admin`` holds every permission)."""
 
+from django.utils.translation import gettext_lazy
+
 ROLES = {
     "legal_adviser": (
-        "法律顾问",
-        "一村（社区）一法律顾问：登记法律服务，审查所服务村（社区）送审的重大事项",
+        gettext_lazy("法律顾问"),
+        gettext_lazy("一村（社区）一法律顾问：登记法律服务，审查所服务村（社区）送审的重大事项"),
     ),
 }
 

@@ -3,10 +3,14 @@ centres, notices, duty rosters, staff and devices (``revoke`` stops a device); a
 manager (便民服务中心负责人) keeps its roster and staff and reads its residents' ratings with their
 comments. Ratings are written by residents only (no one holds ``staffrating.add``)."""
 
+from django.utils.translation import gettext_lazy
+
 ROLES = {
     "centre_manager": (
-        "便民服务中心负责人",
-        "村（社区）便民服务中心：维护本中心的服务人员、值班安排和公告，查看群众对服务人员的评价和意见",
+        gettext_lazy("便民服务中心负责人"),
+        gettext_lazy(
+            "村（社区）便民服务中心：维护本中心的服务人员、值班安排和公告，查看群众对服务人员的评价和意见"
+        ),
     ),
 }
 

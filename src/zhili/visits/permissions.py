@@ -4,10 +4,12 @@
 A cadre records the visits of their own plan whatever their role (``visits.workflow.is_cadre``);
 ``record`` lets a street record on a cadre's behalf."""
 
+from django.utils.translation import gettext_lazy
+
 ROLES = {
     "liaison_leader": (
-        "包片领导",
-        "区县领导或部门负责人：包片联系 1–2 个街道，查看所联系街道的楼栋走访和通报",
+        gettext_lazy("包片领导"),
+        gettext_lazy("区县领导或部门负责人：包片联系 1–2 个街道，查看所联系街道的楼栋走访和通报"),
     ),
 }
 
