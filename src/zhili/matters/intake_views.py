@@ -34,7 +34,7 @@ def new(request: HttpRequest) -> HttpResponse:
     user = request.user
     _need_add(user)
     form = MatterCreateForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and not form.is_valid() and "photos" not in form.errors:
+    if form.is_bound and not form.is_valid() and "photos" not in form.errors:
         form.store_photos()  # another field is wrong: the chosen photos are kept for the next try
     if request.method == "POST" and form.is_valid():
         photos = form.store_photos()
@@ -78,7 +78,7 @@ def report(request: HttpRequest) -> HttpResponse:
     _need_add(user)
     areas = selectors.report_areas(user)
     form = GridReportForm(request.POST or None, request.FILES or None, areas=areas)
-    if request.method == "POST" and not form.is_valid() and "photos" not in form.errors:
+    if form.is_bound and not form.is_valid() and "photos" not in form.errors:
         form.store_photos()  # another field is wrong: the chosen photos are kept for the next try
     if request.method == "POST" and form.is_valid():
         photos = form.store_photos()

@@ -698,6 +698,13 @@ def test_phone_report_unanswered_questions_are_shown_beside_them_and_photos_kept
     assert m.events.get(action="submit").attachments.get().sha256 == kept.group(1)
 
 
+@pytest.mark.parametrize("url", ["/matters/report/", "/matters/new/"])
+def test_an_empty_post_to_an_intake_form_is_a_page_not_an_error(login: Any, url: str) -> None:
+    """A POST without a body leaves the form unbound: nothing to keep, the form drawn again."""
+    r = login("jiefangbei" if url == "/matters/new/" else "grid_jfb_01").post(url, {})
+    assert r.status_code == 200
+
+
 def test_phone_report_self_handled_needs_photos_and_then_closes(login: Any) -> None:
     client = login("grid_jfb_01")
     before = Matter.objects.count()
