@@ -567,9 +567,9 @@ class _IntakeBase(StyledForm):
         return selectors.category_get(self.data.get("category", "") if self.is_bound else "")
 
     def clean(self) -> dict[str, Any]:
-        """A place or a point is asked for with the other fields; the category's questions are
-        checked with the fields (``answer_problems``: every
-        one at once), each error drawn beside its question."""
+        """A place or a point is asked for with the other fields, and the category's questions
+        are checked with them (``answer_problems``: every one at once), each error drawn beside
+        its question."""
         data = super().clean() or {}
         has_point = data.get("lat") is not None and data.get("lng") is not None
         unplaced = "area" in self.fields and not data.get("area") and not has_point
