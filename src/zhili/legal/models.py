@@ -4,7 +4,7 @@ target) and the legal review of major matters (a 四议两公开 step may wait f
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -185,6 +185,11 @@ class ReviewStatus(models.TextChoices):
     REQUESTED = "requested", _("待审查")
     APPROVED = "approved", _("审查通过")
     OBJECTED = "objected", _("提出修改意见")
+
+
+def subject_of(subject: Any) -> dict[str, Any]:
+    """The fields that name a review's subject (a 四议两公开 record, by reference)."""
+    return {"subject_type": subject._meta.label_lower, "subject_id": subject.pk}
 
 
 class Review(ChoiceLabels, models.Model):

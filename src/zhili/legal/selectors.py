@@ -15,7 +15,16 @@ from django.utils.translation import gettext
 
 from zhili.core.privacy import mask
 from zhili.core.scoping import one_visible
-from zhili.legal.models import Adviser, Consultation, Coverage, Duty, Review, ReviewEvent, Target
+from zhili.legal.models import (
+    Adviser,
+    Consultation,
+    Coverage,
+    Duty,
+    Review,
+    ReviewEvent,
+    Target,
+    subject_of,
+)
 
 
 def adviser_list(user: Any) -> QuerySet[Adviser]:
@@ -91,9 +100,7 @@ def review_events_of(subject: Any) -> Any:
     """Every event of every legal review of ``subject`` (送审, 审查通过, 提出修改意见), oldest
     first: the subject's own history shows them beside its own events."""
     return (
-        ReviewEvent.objects.filter(
-            review__subject_type=subject._meta.label_lower, review__subject_id=subject.pk
-        )
+        ReviewEvent.objects.filter(**{f"review__{k}": v for k, v in subject_of(subject).items()})
         .select_related("actor")
         .order_by("id")
     )

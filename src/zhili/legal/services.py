@@ -27,6 +27,7 @@ from zhili.legal.models import (
     ReviewStatus,
     ServiceKind,
     Target,
+    subject_of,
 )
 from zhili.legal.workflow import REVIEWS
 
@@ -211,13 +212,9 @@ def consultation_reveal(*, actor: Any, consultation: Consultation) -> dict[str, 
 # Legal review ---------------------------------------------------------------------------------
 
 
-def _label(subject: Any) -> str:
-    return str(subject._meta.label_lower)
-
-
 def latest_review(subject: Any) -> Review | None:
     return (
-        Review.objects.filter(subject_type=_label(subject), subject_id=subject.pk)
+        Review.objects.filter(**subject_of(subject))
         .select_related("adviser")
         .order_by("-id")
         .first()
@@ -256,8 +253,7 @@ def review_request(*, actor: Any, subject: Any, area: Area, title: str, question
     if pending is not None and pending.status == ReviewStatus.REQUESTED:
         raise ValidationFailed(gettext("该事项已送审，正在等待审查意见"), code="review_pending")
     review = Review.objects.create(
-        subject_type=_label(subject),
-        subject_id=subject.pk,
+        **subject_of(subject),
         subject_title=clean_text(title, gettext("事项名称"), limit=200),
         area=area,
         area_path=area.path,
