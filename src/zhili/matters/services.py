@@ -80,11 +80,12 @@ def _district_code(area: Area) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def check_intake_area(area: Area | None, *, located: bool) -> None:
+def check_intake_area(area: Area | None, *, located: bool) -> Area:
     """Where a new matter may be filed: a current area, picked by hand at street level or below.
     A point resolves to the deepest area whose boundary is loaded; where that is only the
     district (``located``), the matter is accepted into the district centre's 待分拨 queue
-    (定位 places it). The public form runs this on the picked area before the rest."""
+    (定位 places it). The public form runs this on the picked area before the rest. Returns
+    the area, checked."""
     if area is None:
         raise ValidationFailed(gettext("请选择所在区域或提供经纬度"), code="area_required")
     if not area.is_current:
@@ -93,6 +94,7 @@ def check_intake_area(area: Area | None, *, located: bool) -> None:
         )
     if area.level == Level.CITY or (area.level == Level.DISTRICT and not located):
         raise ValidationFailed(gettext("请至少选到街道（乡镇）"), code="area_too_coarse")
+    return area
 
 
 def matter_prepare(
@@ -128,8 +130,7 @@ def matter_prepare(
     if lat is not None and lng is not None:
         lat, lng = to_wgs84(lat, lng, coord_system)  # stored points are WGS-84
     area, located = place_of(area, lat, lng)
-    check_intake_area(area, located=located)
-    assert area is not None  # checked
+    area = check_intake_area(area, located=located)
     staff = _staff(actor)
     if staff and channel == Channel.OPEN311:  # only the Open311 endpoint files through Open311
         raise ValidationFailed(
