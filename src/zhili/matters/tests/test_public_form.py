@@ -81,6 +81,12 @@ def test_the_place_and_the_questions_are_refused_with_the_rest_beside_their_fiel
         ("q_site", "请回答：是否为建设工程项目"),
     ]:
         assert f'id="{name}_error">{message}</div>' in page, name
+    # The unanswered choice question's boxes are marked too (red borders), not only its message.
+    assert re.search(
+        r'role="group" aria-labelledby="q_site_label" aria-invalid="true" '
+        r'aria-describedby="q_site_error"',
+        page,
+    )
     assert 'value="三万"' in page and "工地拖欠三个月工资" in page
     assert 'class="alert alert-danger form-error"' not in page  # nothing left without a field
 
