@@ -4,13 +4,16 @@ import types
 from decimal import Decimal
 from typing import Annotated, Any, Union, get_args, get_origin
 
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import (
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -88,3 +91,32 @@ class BoundedIn(TypedIn):
     ``max_length`` is tighter where it has one): no free text arrives unbounded (issue 18)."""
 
     model_config = ConfigDict(str_max_length=4000)
+
+
+def plain_model(schema: type[Schema]) -> type[BaseModel]:
+    """``schema``'s fields as a plain pydantic model. A ninja Schema validates every object through
+    a DjangoGetter wrapper, one attribute lookup at a time: the matters list's 50 rows took
+    ~3.5 ms that way and ~0.8 ms as plain dicts, which is all an answer built of dicts needs."""
+
+    def plain(annotation: Any) -> Any:
+        if isinstance(annotation, type) and issubclass(annotation, Schema):
+            return plain_model(annotation)
+        args = get_args(annotation)
+        if get_origin(annotation) in (Union, types.UnionType):
+            return Union[tuple(plain(a) for a in args)]  # noqa: UP007 (built at run time)
+        if get_origin(annotation) is list:
+            return list[plain(args[0])]  # type: ignore[misc]
+        return annotation
+
+    fields: Any = {
+        name: (plain(field.annotation), field) for name, field in schema.model_fields.items()
+    }
+    return create_model(schema.__name__, **fields)
+
+
+def plain_response(request: HttpRequest, model: type[BaseModel], data: Any) -> HttpResponse:
+    """200 with ``data`` validated against ``model`` (a ``plain_model`` of the route's declared
+    response schema), rendered as ninja renders that schema."""
+    from zhili.api import api  # the project's API: its renderer (not importable at load time)
+
+    return api.create_response(request, model.model_validate(data).model_dump(), status=200)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 import ninja
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
-from pydantic import BaseModel, create_model
 from pydantic import ValidationError as PydanticError
 
 from zhili.areas.selectors import area_by_code, areas_by_codes
 from zhili.core.errors import NotFound, ValidationFailed
 from zhili.core.pagination import keyset_page
-from zhili.core.schemas import ErrorOut, IsoDate
+from zhili.core.schemas import ErrorOut, IsoDate, plain_model, plain_response
 from zhili.matters import schemas, selectors, services
 from zhili.matters.actions import SPECS, Action
 from zhili.matters.attachments import attachment_store
@@ -163,35 +161,10 @@ def list_matters(request: HttpRequest, filters: Query[ListFilters]) -> Any:
         limit=filters.limit,
     )
     data = {"items": [row_out(r) for r in page.items], "next": page.next}
-    # Validated against MatterPage's fields as a plain pydantic model (see _plain), then rendered
-    # as ninja renders MatterPage.
-    from zhili.api import api
-
-    return api.create_response(request, _MATTER_PAGE.model_validate(data).model_dump(), status=200)
+    return plain_response(request, _MATTER_PAGE, data)  # the rows are dicts: no DjangoGetter
 
 
-def _plain(schema: type[Schema]) -> type[BaseModel]:
-    """``schema``'s fields as a plain pydantic model. A ninja Schema validates every object through
-    a DjangoGetter wrapper, one attribute lookup at a time: 50 matters take ~3.5 ms that way and
-    ~0.8 ms as plain dicts (which is all the list's rows are)."""
-
-    def plain(annotation: Any) -> Any:
-        if isinstance(annotation, type) and issubclass(annotation, Schema):
-            return _plain(annotation)
-        args = get_args(annotation)
-        if get_origin(annotation) in (Union, UnionType):
-            return Union[tuple(plain(a) for a in args)]  # noqa: UP007 (built at run time)
-        if get_origin(annotation) is list:
-            return list[plain(args[0])]  # type: ignore[misc]
-        return annotation
-
-    fields: Any = {
-        name: (plain(field.annotation), field) for name, field in schema.model_fields.items()
-    }
-    return create_model(schema.__name__, **fields)
-
-
-_MATTER_PAGE = _plain(MatterPage)
+_MATTER_PAGE = plain_model(MatterPage)
 
 
 @router.get(

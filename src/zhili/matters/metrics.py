@@ -23,6 +23,7 @@ from zhili.areas.models import Area
 from zhili.core import tunables
 from zhili.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhili.core.i18n import Label
+from zhili.core.queries import plain_rows
 from zhili.core.scoping import path_prefix_q, scope_paths
 from zhili.matters.models import (
     OPEN_STATUSES,
@@ -365,7 +366,8 @@ def _hists(view: View, q: Q, period: Period, group: str | None) -> dict[Any, His
     fields_ = [f for f in (group, "measure", "bucket") if f]
     found = rows.values(*fields_).annotate(n_sum=Sum("n")).order_by(*fields_)
     hists: dict[Any, Hists] = {}
-    for *keys, measure, bucket, n in found.values_list(*fields_, "n_sum"):
+    # Thousands of rows for the city (district × measure × bucket), every column text or integer.
+    for *keys, measure, bucket, n in plain_rows(found.values_list(*fields_, "n_sum")):
         key = keys[0] if keys else None
         hist = hists.get(key)
         if hist is None:
@@ -439,7 +441,7 @@ def _overdue(
         out.total = qs.count()
         return out
     paths = {a.path for a in areas or []}
-    rows: Any = qs.values(**group).annotate(n=Count("id")).order_by()
+    rows: Any = qs.values(**group).annotate(n=Count("*")).order_by()
     for r in rows:
         n = r["n"]
         out.total += n

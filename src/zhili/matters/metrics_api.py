@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zhili.core.db_router import reporting
-from zhili.core.schemas import ErrorOut, IsoDate
+from zhili.core.schemas import ErrorOut, IsoDate, plain_model, plain_response
 from zhili.matters import metrics
 
 router = Router(tags=["metrics"])
@@ -141,4 +141,8 @@ def matter_metrics(request: HttpRequest, q: Query[MetricsQuery]) -> Any:
             mode=q.mode,
             topic=q.topic,
         )
-        return metrics.report_json(report)
+        # The report is plain data: validated without ninja's DjangoGetter (core.schemas).
+        return plain_response(request, _METRICS, metrics.report_json(report))
+
+
+_METRICS = plain_model(MetricsOut)
