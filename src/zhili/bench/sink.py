@@ -297,8 +297,13 @@ class RollupStage:
                 cursor.execute(f"{insert}{select} ORDER BY {keys} {upsert}")
                 n = cursor.rowcount
             else:
+                # In the order a live city writes them: a day's rows during that day. Straight
+                # from the hash aggregate they lay in no order, and a report's index-only scan over
+                # a district's 30 days went from page to page of the visibility map (docs/
+                # performance.md, "The dashboard at the million, 2026-12-08").
+                order = ", ".join(q(c) for c in ("day", *(c for c in key if c != "day")))
                 with constraints_deferred([model], "u"):
-                    cursor.execute(insert + select)
+                    cursor.execute(f"{insert}{select} ORDER BY {order}")
                     n = cursor.rowcount
             cursor.execute(f"DROP TABLE {self.table(model)}")
         return str(model._meta.db_table), n
