@@ -609,6 +609,17 @@ def test_new_matter_errors_keep_input_and_save_nothing(login: Any) -> None:
     assert Matter.objects.count() == before
 
 
+def test_new_matter_without_a_street_says_so_beside_the_place(login: Any) -> None:
+    """The place's error sits under its chain of selects, which is marked invalid (red borders)."""
+    client = login("jiefangbei")
+    before = Matter.objects.count()
+    r = client.post("/matters/new/", _new_form(area=["", "", ""]))
+    page = text(r)
+    assert r.status_code == 200 and Matter.objects.count() == before
+    assert 'aria-labelledby="area-label" aria-invalid="true" aria-describedby="area-error"' in page
+    assert re.search(r'id="area-error">[^<]+</div>', page), page
+
+
 def test_new_matter_outside_the_add_scope_is_refused(login: Any) -> None:
     client = login("wanzhou")
     before = Matter.objects.count()

@@ -75,6 +75,7 @@ def test_the_place_and_the_questions_are_refused_with_the_rest_beside_their_fiel
     ]
     assert "请修改以下 5 处后再提交" in page
     assert 'id="area-error">请至少选到街道（乡镇）' in page
+    assert 'aria-labelledby="area-label" aria-invalid="true" aria-describedby="area-error"' in page
     for name, message in [
         ("q_workers", "请回答：涉及人数"),
         ("q_amount", "“拖欠金额（元）”须为数字"),
