@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -18,7 +19,10 @@ from django.db.models import QuerySet
 def plain_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """``list(qs)`` of a ``values_list`` queryset, without Django's per-row converters."""
     compiler = qs.query.get_compiler(using=qs.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a filter that matches nothing (``none()``, ``pk__in=[]``): no query
+        return []
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
