@@ -138,7 +138,9 @@ def _intake_context(request: HttpRequest, form: Any, *, user: Any) -> dict[str, 
     }
     if user is not None:
         chosen = form["area"].value() or ""
-        context["chain"] = selectors.area_picker_chain(user, chosen)
+        context["chain"] = selectors.area_picker_chain(
+            user, chosen, choose_single_root=not form.is_bound
+        )
         context["options_url"] = "matters:area_options"
     return context
 

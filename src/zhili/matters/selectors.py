@@ -456,13 +456,17 @@ def area_picker_children(user: Any | None, area: Area) -> list[Area]:
     return list(Area.objects.current().filter(parent=area).order_by("code")[:PICKER_LIMIT])
 
 
-def area_picker_chain(user: Any | None, code: str = "") -> list[dict[str, Any]]:
+def area_picker_chain(
+    user: Any | None, code: str = "", *, choose_single_root: bool = True
+) -> list[dict[str, Any]]:
     """The picker's selects for a chosen area: [{"options": [...], "selected": code}, ...] from the
-    roots down to the chosen area, then its children (nothing chosen) if it has any."""
+    roots down to the chosen area, then its children (nothing chosen) if it has any.
+    ``choose_single_root``: with nothing chosen and one root, choose it (a new form); not when
+    the form comes back refused for having no area (the select would say chosen beside "choose")."""
     roots = area_picker_roots(user)
     chosen = area_picker_area(user, code) if code else None
     if chosen is None:
-        if len(roots) == 1:  # one root: choose it and offer its children at once
+        if len(roots) == 1 and choose_single_root:  # one root: chosen, its children offered
             chosen = roots[0]
         else:
             return [{"options": roots, "selected": ""}]

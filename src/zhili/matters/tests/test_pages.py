@@ -618,6 +618,9 @@ def test_new_matter_without_a_street_says_so_beside_the_place(login: Any) -> Non
     assert r.status_code == 200 and Matter.objects.count() == before
     assert 'aria-labelledby="area-label" aria-invalid="true" aria-describedby="area-error"' in page
     assert re.search(r'id="area-error">[^<]+</div>', page), page
+    # The street stays unchosen, as sent (on a new form the user's one street is chosen for them).
+    assert not re.search(r'<option value="500103003" selected>', page)
+    assert re.search(r'<option value="500103003" selected>', text(client.get("/matters/new/")))
 
 
 def test_new_matter_outside_the_add_scope_is_refused(login: Any) -> None:
