@@ -560,8 +560,8 @@ class _IntakeBase(StyledForm):
             }
         )
 
-    # Said when neither a place nor a point is given (the service says the same: area_required).
-    area_missing = gettext_lazy("请选择所在区域或提供经纬度")
+    # Said when neither a place nor a point is given: a form's own words, else the service's.
+    area_missing: Any = None
 
     def category_obj(self) -> Category | None:
         return selectors.category_get(self.data.get("category", "") if self.is_bound else "")
@@ -574,7 +574,9 @@ class _IntakeBase(StyledForm):
         has_point = data.get("lat") is not None and data.get("lng") is not None
         unplaced = "area" in self.fields and not data.get("area") and not has_point
         if unplaced and "area" not in self.errors and "lat" not in self.errors:
-            self.add_error("area", self.area_missing)
+            from zhili.matters.services import AREA_REQUIRED  # services imports these forms
+
+            self.add_error("area", self.area_missing or AREA_REQUIRED)
         category = self.category_obj()
         if category is not None:
             problems = answer_problems(category, read_answers(self.data, category))

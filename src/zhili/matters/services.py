@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from zhili.areas.coords import to_wgs84
 from zhili.areas.models import LEVEL_ORDER, Area, Level
@@ -80,6 +80,10 @@ def _district_code(area: Area) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
+# Said when a new matter has neither a place nor a point (the staff forms say it beside the place).
+AREA_REQUIRED = gettext_lazy("请选择所在区域或提供经纬度")
+
+
 def check_intake_area(area: Area | None, *, located: bool) -> Area:
     """Where a new matter may be filed: a current area, picked by hand at street level or below.
     A point resolves to the deepest area whose boundary is loaded; where that is only the
@@ -87,7 +91,7 @@ def check_intake_area(area: Area | None, *, located: bool) -> Area:
     (定位 places it). The public form runs this on the picked area before the rest. Returns
     the area, checked."""
     if area is None:
-        raise ValidationFailed(gettext("请选择所在区域或提供经纬度"), code="area_required")
+        raise ValidationFailed(str(AREA_REQUIRED), code="area_required")
     if not area.is_current:
         raise ValidationFailed(
             gettext("%(name)s 已撤销，请选择现行区域") % {"name": area.name}, code="area_ended"
