@@ -431,7 +431,7 @@ class Applier:
 def division_change_apply(*, actor: Any, data: bytes) -> tuple[DivisionChange, bool]:
     """Apply a change file. Returns (change, applied_now); a file applied before is a no-op."""
     plan = parse_change_file(data)
-    for family in ("areas", "routing"):  # bulk updates send no signals: the memos forget
+    for family in ("areas", "routing", "grants"):  # bulk updates send no signals: the memos forget
         lookups.changed(family)
     existing = DivisionChange.objects.filter(slug=plan.slug).first()
     if existing is not None:

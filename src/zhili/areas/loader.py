@@ -65,7 +65,7 @@ def base_tree_load(
     for parent_code, child_ids in by_parent.items():
         for i in range(0, len(child_ids), 500):
             Area.objects.filter(id__in=child_ids[i : i + 500]).update(parent_id=ids[parent_code])
-    for family in ("areas", "routing"):  # bulk writes send no signals: the memos forget
+    for family in ("areas", "routing", "grants"):  # bulk writes send no signals: the memos forget
         lookups.changed(family)
     audit_record(
         actor=actor,

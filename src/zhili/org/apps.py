@@ -40,7 +40,11 @@ class OrgConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from zhili.areas.models import Area
         from zhili.core import lookups
-        from zhili.org.models import Unit
+        from zhili.org.models import Role, RoleGrant, Unit
 
         lookups.watch("units", Unit)  # unit_by_id's memo (a matter's lead and suggested unit)
+        # core.scoping.user_grants' memo: a grant given or revoked, a role's permissions, an
+        # area ended (its grants stop counting); the area bulk writes call changed("grants").
+        lookups.watch("grants", RoleGrant, Role, Area)

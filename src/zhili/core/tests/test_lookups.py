@@ -4,6 +4,7 @@ generation)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -138,3 +139,83 @@ def test_changed_bumps_the_generation_when_the_transaction_commits(
         lookups.changed("catalogue")
     after = cache.get("zhili:lookups:catalogue")
     assert after and after != before
+
+
+# A user's grants (core.scoping.user_grants, family "grants") --------------------------------------
+
+
+def _next_request(user: Any) -> Any:
+    """The user as the next request loads it (a new object: nothing cached on it)."""
+    from zhili.org.models import User
+
+    return User.objects.get(pk=user.pk)
+
+
+def test_a_users_grants_are_read_once_per_process(users: dict[str, Any]) -> None:
+    from zhili.core.scoping import read_grants, user_grants
+
+    worker = users["grid_jfb_01"]
+    first, n1 = _queries(lambda: user_grants(_next_request(worker)))
+    again, n2 = _queries(lambda: user_grants(_next_request(worker)))
+    assert (n1, n2) == (2, 1)  # the user's row each time; the grants once
+    assert first == again == read_grants(worker.pk) and first
+    current = worker.grants.filter(area__valid_to__isnull=True).select_related("area")
+    assert sorted(g.path for g in first) == sorted(g.area.path for g in current)
+
+
+def test_a_grant_given_or_revoked_is_seen_by_the_next_request(users: dict[str, Any]) -> None:
+    from zhili.areas.models import Area
+    from zhili.core.scoping import can
+    from zhili.matters.models import Matter
+    from zhili.org.models import Role
+    from zhili.org.services import grant_create, grant_revoke
+
+    worker, admin = users["grid_jfb_01"], users["city_admin"]
+    other_street = Area.objects.get(code="500103001")  # 七星岗街道, not the worker's
+    assert not can(_next_request(worker), "view", Matter, other_street.path)
+    grant = grant_create(
+        actor=admin, user=worker, role=Role.objects.get(slug="street_worker"), area=other_street
+    )
+    assert can(_next_request(worker), "view", Matter, other_street.path)
+    grant_revoke(actor=admin, grant=grant)
+    assert not can(_next_request(worker), "view", Matter, other_street.path)
+
+
+def test_a_roles_permissions_and_an_ended_area_are_seen_by_the_next_request(
+    users: dict[str, Any],
+) -> None:
+    from zhili.core.scoping import can, user_grants
+    from zhili.matters.models import Matter
+
+    worker = users["jiefangbei"]
+    grant = worker.grants.select_related("role", "area").get(area__code="500103003")
+    path = grant.area.path
+    assert can(_next_request(worker), "view", Matter, path)
+    role = grant.role
+    kept = list(role.permissions)
+    role.permissions = [p for p in kept if not p.startswith("matters.")]
+    role.save()
+    assert not can(_next_request(worker), "view", Matter, path)
+    role.permissions = kept
+    role.save()
+    assert can(_next_request(worker), "view", Matter, path)
+    area = grant.area
+    area.valid_to = dt.date(2026, 1, 1)
+    area.save()  # the street ended: its grants no longer count
+    assert not [g for g in user_grants(_next_request(worker)) if g.path == path]
+
+
+def test_an_area_change_file_empties_the_grants_memo(users: dict[str, Any]) -> None:
+    """The division changes write areas by bulk updates (no signals): they say so themselves,
+    even for a file applied before (a no-op)."""
+    from zhili.areas.changes import division_change_apply
+    from zhili.areas.loader import bundled_change_files
+    from zhili.core.scoping import user_grants
+
+    user_grants(_next_request(users["jiefangbei"]))
+    memo = lookups.memo("grants")
+    assert memo.entries
+    _change, applied_now = division_change_apply(
+        actor=users["city_admin"], data=bundled_change_files()[0].read_bytes()
+    )
+    assert not applied_now and not memo.entries

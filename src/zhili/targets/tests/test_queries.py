@@ -24,8 +24,8 @@ from .conftest import workbook
 # (+2).
 # The API: token, grants, unit path, plan, assignments, tasks, milestones, reports.
 # +1 since the inbox badge (one COUNT per page) landed with the matters module.
-PAGE_QUERIES = {"unit": 12, "district": 12, "period": 12}
-API_QUERIES = 8
+PAGE_QUERIES = {"unit": 11, "district": 11, "period": 11}
+API_QUERIES = 7
 
 
 def _plan(office: Any, year: int, tasks: int, *, units: bool = True) -> Any:
