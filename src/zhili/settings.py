@@ -282,6 +282,8 @@ ZHILI_MAX_IMPORT_BYTES = int(os.environ.get("ZHILI_MAX_IMPORT_BYTES", str(10 * 1
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read 2026-12-07 and times 2026-12-07 09:30 in both languages (zhili/core/formats).
+FORMAT_MODULE_PATH = ["zhili.core.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -63,6 +63,10 @@ def test_scorer_records_with_photo_and_supervisor_approves_in_pages(
     assert r.status_code == 302
     record.refresh_from_db()
     assert record.status == RecordStatus.PUBLIC
+    # The review list shows the day it happened in the same style as the end of its window.
+    review = sup.get(f"/points/v/{village.code}/review/").content.decode()
+    until = timezone.localtime(record.public_until)
+    assert f"{record.occurred_on:%Y-%m-%d} · 公示至 {until:%Y-%m-%d %H:%M}" in review
     # The public board shows it in its window, names masked, without logging in.
     board = Client().get(f"/points/public/{village.code}/").content.decode()
     assert "1-01" in board and "村庄大扫除" in board and "张大山" not in board and "张**" in board
