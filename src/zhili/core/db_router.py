@@ -61,6 +61,18 @@ def unprepared(connection: BaseDatabaseWrapper) -> Iterator[None]:
         raw.prepare_threshold = before
 
 
+@contextmanager
+def primary() -> Iterator[None]:
+    """Reads inside the block go to the primary, even within a report: what is kept beyond the
+    request (the per-process memos of ``core.lookups``: the users' grants among them) must not
+    be a lagging replica's rows."""
+    token = _reporting.set(False)
+    try:
+        yield
+    finally:
+        _reporting.reset(token)
+
+
 def report_reads[F: Callable[..., Any]](view: F) -> F:
     """Mark a view (or any function) whose reads may come from the replica."""
 

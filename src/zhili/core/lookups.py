@@ -1,5 +1,7 @@
-"""Per-process memos of rows that rarely change and that every intake reads (the catalogue, the
-area tree, the routing rules), so that a request does not ask the database for them each time.
+"""Per-process memos of rows that rarely change and that requests read over and over (the
+catalogue, the area tree, the units and the routing rules, which every intake reads, and the
+users' grants, which every signed-in request reads), so that a request does not ask the
+database for them each time.
 
 A memo belongs to a *family* of models. Any change to one of them — a save or delete (signals),
 or a bulk write whose code calls ``changed(family)`` — empties this process's memo at once and,
@@ -10,7 +12,11 @@ forgets what it holds when they differ; every entry also expires after ``MAX_AGE
 whatever happens. So another process sees a change within a second, this one at once.
 
 Values are handed out as shallow copies (a caller that sets an attribute on its row does not
-change the memo's), and "not found" is never memoised.
+change the memo's), and "not found" is never memoised. They are read from the primary database,
+even inside a report that reads from a replica (``db_router.primary``), and a value read while
+the memo was emptied (another thread's change) is handed out but not kept. A migration empties
+every watched family (``post_migrate``: the default roles' permissions are synced by one, without
+signals).
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+from zhili.core import db_router
 
 CHECK_SECONDS = 1.0
 MAX_AGE_SECONDS = 60.0
@@ -38,6 +46,7 @@ class Memo:
         self.generation: str | None = None
         self.checked = 0.0
         self.lock = threading.Lock()
+        self.epoch = 0  # bumped whenever the entries are emptied
 
     def _fresh(self, now: float) -> None:
         if now - self.checked < CHECK_SECONDS:
@@ -46,6 +55,7 @@ class Memo:
         shared = cache.get(_KEY.format(family=self.family))
         if shared != self.generation:
             self.entries.clear()
+            self.epoch += 1
             self.generation = shared
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
@@ -63,6 +73,7 @@ class Memo:
         missing: list[Hashable] = []
         with self.lock:
             self._fresh(now)
+            epoch = self.epoch
             for key in keys:
                 found = self.entries.get(key)
                 if found is not None and now - found[0] < MAX_AGE_SECONDS:
@@ -70,18 +81,22 @@ class Memo:
                 else:
                     missing.append(key)
         if missing:
-            computed = compute(missing)
+            with db_router.primary():
+                computed = compute(missing)
             with self.lock:
+                keep = self.epoch == epoch  # not emptied while reading: the value is current
                 for key in missing:
                     value = computed.get(key)
                     if value is not None:
-                        self.entries[key] = (now, value)
+                        if keep:
+                            self.entries[key] = (now, value)
                         out[key] = value
         return {key: copy.copy(value) for key, value in out.items()}
 
     def forget(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.epoch += 1
             self.checked = 0.0  # read the shared generation again on the next lookup
 
 
@@ -112,8 +127,20 @@ def forget_all() -> None:
         m.forget()
 
 
+_watched: set[str] = set()
+
+
+def _migrated(**_kw: Any) -> None:
+    """A migration may write watched rows without signals (historical models): every watched
+    family has changed."""
+    for family in sorted(_watched):
+        changed(family)
+
+
 def watch(family: str, *models: type) -> None:
     """A save or delete of any of ``models`` is a change of ``family`` (called from AppConfig.ready)."""
+    _watched.add(family)
+    post_migrate.connect(_migrated, weak=False, dispatch_uid="zhili.lookups.migrated")
 
     def handler(**_kw: Any) -> None:
         changed(family)

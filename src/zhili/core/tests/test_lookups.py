@@ -219,3 +219,46 @@ def test_an_area_change_file_empties_the_grants_memo(users: dict[str, Any]) -> N
         actor=users["city_admin"], data=bundled_change_files()[0].read_bytes()
     )
     assert not applied_now and not memo.entries
+
+
+def test_a_value_read_while_the_memo_is_emptied_is_handed_out_not_kept() -> None:
+    """Another thread's change lands while this one reads: its answer is used once, not kept
+    (it may be the rows from before the change)."""
+    memo = lookups.memo("test-race")
+
+    def read_and_meanwhile_a_change() -> str:
+        memo.forget()
+        return "read before the change"
+
+    assert memo.get("k", read_and_meanwhile_a_change) == "read before the change"
+    assert "k" not in memo.entries
+    assert memo.get("k", lambda: "read after") == "read after" and "k" in memo.entries
+
+
+def test_a_memo_reads_the_primary_even_inside_a_report(settings: Any) -> None:
+    """A report's reads may go to a lagging replica; what a memo keeps for the process (a
+    user's grants) is read from the primary."""
+    from zhili.core import db_router
+
+    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+    token = db_router._reporting.set(True)  # inside a report (without opening the replica)
+    try:
+        assert db_router.read_database() == "replica"
+        seen = lookups.memo("test-replica").get("k", db_router.read_database)
+        assert seen == "default" and db_router.read_database() == "replica"
+    finally:
+        db_router._reporting.reset(token)
+
+
+def test_a_migration_empties_every_watched_family(users: dict[str, Any]) -> None:
+    """Migrations write with historical models (no signals): the default roles' permissions are
+    synced by one."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from zhili.core.scoping import user_grants
+
+    user_grants(_next_request(users["jiefangbei"]))
+    area_by_code("500103003")
+    assert lookups.memo("grants").entries and lookups.memo("areas").entries
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert not lookups.memo("grants").entries and not lookups.memo("areas").entries
