@@ -21,6 +21,19 @@ class AreasConfig(AppConfig):
 
     def ready(self) -> None:
         from zhili.areas.models import Area
-        from zhili.core import lookups
+        from zhili.core import labels, lookups
 
         lookups.watch("areas", Area)  # area_by_code's memo (loader and changes call changed())
+        labels.register_audit_reference("areas.area", _area_name)
+
+
+def _area_name(pk: int) -> str | None:
+    """An area as an audit record's reference reads: 七星岗街道（500103001）."""
+    from zhili.areas.models import Area
+    from zhili.areas.selectors import area_by_id
+
+    try:
+        area = area_by_id(pk)
+    except Area.DoesNotExist:  # a row gone keeps its id
+        return None
+    return f"{area.name}（{area.code}）"

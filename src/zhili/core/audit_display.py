@@ -126,6 +126,11 @@ def value_display(
         codes = {str(k): v for k, v in field.flatchoices}
     if codes is not None:
         return str(codes.get(str(value), value))
+    if field is not None and field.many_to_one and isinstance(value, int):
+        name_of = labels.audit_reference(field.related_model._meta.label_lower)  # type: ignore[union-attr]
+        name = name_of(value) if name_of is not None else None
+        if name:
+            return name
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         try:
             return localtime(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")

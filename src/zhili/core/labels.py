@@ -90,6 +90,19 @@ def register_audit_fields(
         _audit_choices.setdefault(object_type, {})[key] = codes
 
 
+_audit_references: dict[str, Callable[[int], str | None]] = {}  # "areas.area" -> name of a pk
+
+
+def register_audit_reference(model: str, name_of: Callable[[int], str | None]) -> None:
+    """How an audit record's reference to a row of ``model`` ("areas.area") reads: its stored id
+    becomes ``name_of(id)`` (a memoised lookup; None for a row gone, which keeps the id)."""
+    _audit_references[model] = name_of
+
+
+def audit_reference(model: str) -> Callable[[int], str | None] | None:
+    return _audit_references.get(model)
+
+
 def audit_field_choices(object_type: str, key: str) -> Mapping[str, Any] | None:
     return _audit_choices.get(object_type, {}).get(key)
 
