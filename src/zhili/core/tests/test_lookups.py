@@ -235,13 +235,18 @@ def test_a_value_read_while_the_memo_is_emptied_is_handed_out_not_kept() -> None
     assert memo.get("k", lambda: "read after") == "read after" and "k" in memo.entries
 
 
-def test_a_memo_reads_the_primary_even_inside_a_report(settings: Any) -> None:
+def test_a_memo_reads_the_primary_even_inside_a_report(monkeypatch: pytest.MonkeyPatch) -> None:
     """A report's reads may go to a lagging replica; what a memo keeps for the process (a
     user's grants) is read from the primary."""
+    from types import SimpleNamespace
+
     from zhili.core import db_router
 
-    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
-    token = db_router._reporting.set(True)  # inside a report (without opening the replica)
+    # A replica configured, as the router sees the settings (no connection is opened to it).
+    monkeypatch.setattr(
+        db_router, "settings", SimpleNamespace(DATABASES={"default": {}, "replica": {}})
+    )
+    token = db_router._reporting.set(True)  # inside a report
     try:
         assert db_router.read_database() == "replica"
         seen = lookups.memo("test-replica").get("k", db_router.read_database)
